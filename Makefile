@@ -1,0 +1,52 @@
+# GridPlanner: the two commands of the README.
+#   make demo  — install what is missing, build (release), run the main job on the bundled demo town
+#   make test  — install what is missing, build (dev, warnings as errors), run the whole ctest suite,
+#                then an ASan+UBSan build and run of the engine tests
+# Other targets: build, release, asan, bench, format, tidy, clean.
+
+JOBS ?= $(shell nproc)
+DEMO_OUT ?= build/demo-output
+GRIDPLAN_RELEASE = build/release/planner/cli/gridplan
+
+.PHONY: deps build release asan test test-dev test-asan demo bench format tidy clean regen-demo
+
+deps:
+	@bash .ci/install-deps
+
+build: deps
+	cmake --preset dev
+	cmake --build --preset dev -j $(JOBS)
+
+release: deps
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS)
+
+asan: deps
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS)
+
+test-dev: build
+	ctest --preset dev
+
+test-asan: asan
+	ctest --preset asan
+
+test: test-dev test-asan
+
+demo: release
+	bash tests/demo.sh $(GRIDPLAN_RELEASE) $(DEMO_OUT)
+
+bench: release
+	bash tests/bench/run_all.sh
+
+regen-demo: release
+	bash tests/regen-demo.sh $(GRIDPLAN_RELEASE)
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+tidy: build
+	git ls-files 'planner/*.cpp' | xargs clang-tidy -p build/dev --quiet
+
+clean:
+	rm -rf build

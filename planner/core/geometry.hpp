@@ -1,0 +1,64 @@
+#pragma once
+// Plain geometry values shared by every module. Coordinates are metres in the dataset's
+// projected CRS (see Dataset::crs) unless a function says otherwise. No GEOS, no GDAL here:
+// the geo module converts these to GEOS geometries where real geometry work is needed.
+
+#include <cmath>
+#include <vector>
+
+namespace gp {
+
+struct Point {
+  double x = 0.0;  // easting, metres
+  double y = 0.0;  // northing, metres
+  friend bool operator==(const Point&, const Point&) = default;
+};
+
+/// A closed ring: first point equals last point. Exterior rings are counter-clockwise after
+/// geo::normalise(); readers do not guarantee orientation.
+using Ring = std::vector<Point>;
+
+struct Polygon {
+  Ring outer;
+  std::vector<Ring> holes;
+};
+
+using MultiPolygon = std::vector<Polygon>;
+using LineString = std::vector<Point>;
+
+struct Box {
+  double min_x = INFINITY, min_y = INFINITY, max_x = -INFINITY, max_y = -INFINITY;
+  void expand(const Point& p) {
+    min_x = std::min(min_x, p.x);
+    min_y = std::min(min_y, p.y);
+    max_x = std::max(max_x, p.x);
+    max_y = std::max(max_y, p.y);
+  }
+  void expand(const Box& b) {
+    min_x = std::min(min_x, b.min_x);
+    min_y = std::min(min_y, b.min_y);
+    max_x = std::max(max_x, b.max_x);
+    max_y = std::max(max_y, b.max_y);
+  }
+  [[nodiscard]] bool empty() const { return min_x > max_x; }
+  [[nodiscard]] double width() const { return empty() ? 0.0 : max_x - min_x; }
+  [[nodiscard]] double height() const { return empty() ? 0.0 : max_y - min_y; }
+};
+
+/// Signed area of a ring by the shoelace formula (m², positive when counter-clockwise).
+double signed_area(const Ring& ring);
+/// Area of a polygon: |outer| − Σ|holes| (m²). Assumes a valid polygon.
+double area(const Polygon& polygon);
+double area(const MultiPolygon& multipolygon);
+/// Perimeter including holes (m).
+double perimeter(const Polygon& polygon);
+double perimeter(const MultiPolygon& multipolygon);
+double length(const LineString& line);
+/// Area-weighted centroid; for a degenerate (zero-area) shape the mean of its vertices.
+Point centroid(const MultiPolygon& multipolygon);
+Box bounds(const MultiPolygon& multipolygon);
+Box bounds(const LineString& line);
+/// Polsby-Popper compactness 4πA/P² in [0, 1]; 0 for an empty shape.
+double polsby_popper(double area_m2, double perimeter_m);
+
+}  // namespace gp

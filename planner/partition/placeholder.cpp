@@ -1,0 +1,2 @@
+// Placeholder translatpartitionn unit until the module lands.
+namespace gp::partition {}

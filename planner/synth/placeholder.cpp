@@ -1,0 +1,2 @@
+// Placeholder translatsynthn unit until the module lands.
+namespace gp::synth {}
