@@ -11,7 +11,8 @@
 namespace {
 const char* kDescription =
     "GridPlanner (网格规划): load buildings, compounds, communities, roads and rivers; draw large\n"
-    "and micro community grids under household bounds and hard boundaries; export for the city GIS.";
+    "and micro community grids under household bounds and hard boundaries; export for the city "
+    "GIS.";
 }
 
 int main(int argc, char** argv) {

@@ -4,15 +4,24 @@ namespace gp {
 
 const char* to_string(BuildingUse use) {
   switch (use) {
-    case BuildingUse::residential: return "residential";
-    case BuildingUse::mixed: return "mixed";
-    case BuildingUse::school: return "school";
-    case BuildingUse::hospital: return "hospital";
-    case BuildingUse::office: return "office";
-    case BuildingUse::commercial: return "commercial";
-    case BuildingUse::industrial: return "industrial";
-    case BuildingUse::ancillary: return "ancillary";
-    case BuildingUse::other: return "other";
+    case BuildingUse::residential:
+      return "residential";
+    case BuildingUse::mixed:
+      return "mixed";
+    case BuildingUse::school:
+      return "school";
+    case BuildingUse::hospital:
+      return "hospital";
+    case BuildingUse::office:
+      return "office";
+    case BuildingUse::commercial:
+      return "commercial";
+    case BuildingUse::industrial:
+      return "industrial";
+    case BuildingUse::ancillary:
+      return "ancillary";
+    case BuildingUse::other:
+      return "other";
   }
   return "?";
 }
@@ -23,28 +32,38 @@ bool may_hold_households(BuildingUse use) {
 
 const char* to_string(Management management) {
   switch (management) {
-    case Management::unknown: return "unknown";
-    case Management::property_company: return "property_company";
-    case Management::committee: return "committee";
-    case Management::none: return "none";
+    case Management::unknown:
+      return "unknown";
+    case Management::property_company:
+      return "property_company";
+    case Management::committee:
+      return "committee";
+    case Management::none:
+      return "none";
   }
   return "?";
 }
 
 const char* to_string(LineKind kind) {
   switch (kind) {
-    case LineKind::road: return "road";
-    case LineKind::river: return "river";
-    case LineKind::rail: return "rail";
+    case LineKind::road:
+      return "road";
+    case LineKind::river:
+      return "river";
+    case LineKind::rail:
+      return "rail";
   }
   return "?";
 }
 
 const char* to_string(StationTier tier) {
   switch (tier) {
-    case StationTier::county_centre: return "county_centre";
-    case StationTier::community_centre: return "community_centre";
-    case StationTier::compound_station: return "compound_station";
+    case StationTier::county_centre:
+      return "county_centre";
+    case StationTier::community_centre:
+      return "community_centre";
+    case StationTier::compound_station:
+      return "compound_station";
   }
   return "?";
 }

@@ -15,36 +15,36 @@ namespace gp {
 inline constexpr std::int32_t kNone = -1;  // "no index" for optional references between features
 
 enum class BuildingUse {
-  residential,     // dwellings (apartments, houses, bungalows, dormitories)
-  mixed,           // shops below, dwellings above
+  residential,  // dwellings (apartments, houses, bungalows, dormitories)
+  mixed,        // shops below, dwellings above
   school,
   hospital,
-  office,          // offices and government
-  commercial,      // shops, markets, hotels
+  office,      // offices and government
+  commercial,  // shops, markets, hotels
   industrial,
-  ancillary,       // sheds, garages, huts: never dwellings
-  other            // other non-residential (religious, sports, ...)
+  ancillary,  // sheds, garages, huts: never dwellings
+  other       // other non-residential (religious, sports, ...)
 };
 const char* to_string(BuildingUse use);
 /// Residential or mixed: may hold households.
 bool may_hold_households(BuildingUse use);
 
 struct Building {
-  std::int64_t id = 0;          // bid: stable across runs (source id if given, else feature id)
-  Location source;              // where it was read from
+  std::int64_t id = 0;  // bid: stable across runs (source id if given, else feature id)
+  Location source;      // where it was read from
   std::string name;
-  std::string source_use;       // raw use/tag value as read, e.g. OSM building=apartments
+  std::string source_use;  // raw use/tag value as read, e.g. OSM building=apartments
   BuildingUse use = BuildingUse::residential;
-  MultiPolygon footprint;       // metres, projected CRS
-  int floors = 0;               // storeys above ground; 0 = unknown
+  MultiPolygon footprint;  // metres, projected CRS
+  int floors = 0;          // storeys above ground; 0 = unknown
   bool floors_estimated = false;
-  double height_m = 0.0;        // 0 = unknown
-  int units = 0;                // entrances (单元); 0 = unknown
-  int households = 0;           // 户
+  double height_m = 0.0;  // 0 = unknown
+  int units = 0;          // entrances (单元); 0 = unknown
+  int households = 0;     // 户
   bool households_estimated = false;
-  double workload_weight = 1.0; // relative grid-worker effort per household (1 = ordinary)
-  std::string compound_ref;     // compound id given by the source (attribute), if any
-  std::string community_ref;    // community id/code given by the source (attribute), if any
+  double workload_weight = 1.0;    // relative grid-worker effort per household (1 = ordinary)
+  std::string compound_ref;        // compound id given by the source (attribute), if any
+  std::string community_ref;       // community id/code given by the source (attribute), if any
   std::int32_t compound = kNone;   // index into Dataset::compounds after the spatial join
   std::int32_t community = kNone;  // index into Dataset::communities after the spatial join
 };
@@ -56,7 +56,7 @@ const char* to_string(Management management);
 struct Compound {
   std::int64_t id = 0;
   Location source;
-  std::string ref;              // id as given by the source (matches Building::compound_ref)
+  std::string ref;  // id as given by the source (matches Building::compound_ref)
   std::string name;
   Management management = Management::unknown;
   MultiPolygon footprint;
@@ -66,7 +66,7 @@ struct Compound {
 struct Community {
   std::int64_t id = 0;
   Location source;
-  std::string code;             // administrative code if given (12 digits, GB/T 2260 + street + community)
+  std::string code;  // administrative code if given (12 digits, GB/T 2260 + street + community)
   std::string name;
   MultiPolygon footprint;
 };
@@ -79,12 +79,12 @@ struct Line {
   std::int64_t id = 0;
   Location source;
   LineKind kind = LineKind::road;
-  std::string cls;              // road class (OSM highway=*, or mapped), waterway type, rail type
+  std::string cls;  // road class (OSM highway=*, or mapped), waterway type, rail type
   std::string name;
   LineString geometry;
   bool bridge = false;
   bool tunnel = false;
-  bool walkable = true;         // pedestrians may use it (false for motorways, rivers, rail)
+  bool walkable = true;  // pedestrians may use it (false for motorways, rivers, rail)
 };
 
 /// Standing water and wide rivers mapped as areas (natural=water, waterway=riverbank).
@@ -104,7 +104,7 @@ struct Station {
   Location source;
   std::string name;
   StationTier tier = StationTier::compound_station;
-  double floor_m2 = 0.0;        // 0 = unknown
+  double floor_m2 = 0.0;  // 0 = unknown
   Point location;
 };
 
@@ -117,7 +117,7 @@ struct ExistingGrid {
   GridLevel level = GridLevel::large;
   std::string code;
   std::string name;
-  std::string parent_code;      // for micro grids: the large grid's code, if given
+  std::string parent_code;  // for micro grids: the large grid's code, if given
   bool locked = false;
   MultiPolygon footprint;
 };
@@ -130,9 +130,9 @@ struct SourceInfo {
 };
 
 struct Dataset {
-  std::string crs_wkt;          // projected CRS of every coordinate below
-  std::string crs_name;         // e.g. "CGCS2000 / 3-degree Gauss-Kruger CM 114E"
-  int crs_epsg = 0;             // 0 when the CRS has no EPSG code
+  std::string crs_wkt;   // projected CRS of every coordinate below
+  std::string crs_name;  // e.g. "CGCS2000 / 3-degree Gauss-Kruger CM 114E"
+  int crs_epsg = 0;      // 0 when the CRS has no EPSG code
   std::vector<SourceInfo> sources;
   std::vector<Building> buildings;
   std::vector<Compound> compounds;

@@ -4,9 +4,12 @@ namespace gp {
 
 const char* to_string(Severity severity) {
   switch (severity) {
-    case Severity::info: return "info";
-    case Severity::warning: return "warning";
-    case Severity::error: return "error";
+    case Severity::info:
+      return "info";
+    case Severity::warning:
+      return "warning";
+    case Severity::error:
+      return "error";
   }
   return "?";
 }
@@ -24,7 +27,9 @@ std::string to_string(const Problem& problem) {
   return out;
 }
 
-void ProblemReporter::report(Problem problem) { problems_.push_back(std::move(problem)); }
+void ProblemReporter::report(Problem problem) {
+  problems_.push_back(std::move(problem));
+}
 
 void ProblemReporter::report(Severity severity, std::string kind, Location where,
                              std::string message) {

@@ -83,7 +83,8 @@ Point centroid(const MultiPolygon& multipolygon) {
     accumulate_ring(poly.outer, outer_sign);
     for (const Ring& hole : poly.holes) accumulate_ring(hole, signed_area(hole) >= 0 ? -1.0 : 1.0);
   }
-  if (std::abs(sum_a) < 1e-12) return {origin.x + mean_x / double(n), origin.y + mean_y / double(n)};
+  if (std::abs(sum_a) < 1e-12)
+    return {origin.x + mean_x / double(n), origin.y + mean_y / double(n)};
   return {origin.x + sum_x / (3.0 * sum_a), origin.y + sum_y / (3.0 * sum_a)};
 }
 

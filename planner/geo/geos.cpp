@@ -9,7 +9,9 @@ GeosContext::GeosContext() : handle_(GEOS_init_r()) {
   GEOSContext_setErrorMessageHandler_r(handle_, &GeosContext::on_error, this);
 }
 
-GeosContext::~GeosContext() { GEOS_finish_r(handle_); }
+GeosContext::~GeosContext() {
+  GEOS_finish_r(handle_);
+}
 
 void GeosContext::on_error(const char* message, void* userdata) {
   // Never throw across the C boundary: remember the message for the caller to report.
@@ -62,7 +64,8 @@ GEOSGeometry* make_polygon(GeosContext& ctx, const Polygon& polygon) {
   std::vector<GEOSGeometry*> holes;
   holes.reserve(polygon.holes.size());
   for (const Ring& h : polygon.holes) holes.push_back(make_ring(ctx, h));
-  GEOSGeometry* g = GEOSGeom_createPolygon_r(ctx.handle(), shell, holes.data(), unsigned(holes.size()));
+  GEOSGeometry* g =
+      GEOSGeom_createPolygon_r(ctx.handle(), shell, holes.data(), unsigned(holes.size()));
   if (!g) ctx.fail("polygon");
   return g;
 }
@@ -84,7 +87,8 @@ void collect_polygons(GeosContext& ctx, const GEOSGeometry* g, MultiPolygon& out
     Polygon p;
     p.outer = read_ring(ctx, GEOSGetExteriorRing_r(ctx.handle(), g));
     const int holes = GEOSGetNumInteriorRings_r(ctx.handle(), g);
-    for (int i = 0; i < holes; ++i) p.holes.push_back(read_ring(ctx, GEOSGetInteriorRingN_r(ctx.handle(), g, i)));
+    for (int i = 0; i < holes; ++i)
+      p.holes.push_back(read_ring(ctx, GEOSGetInteriorRingN_r(ctx.handle(), g, i)));
     out.push_back(std::move(p));
   } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
     const int n = GEOSGetNumGeometries_r(ctx.handle(), g);
@@ -114,7 +118,8 @@ GeomPtr to_geos(GeosContext& ctx, const MultiPolygon& multipolygon) {
   parts.reserve(multipolygon.size());
   for (const Polygon& p : multipolygon) parts.push_back(make_polygon(ctx, p));
   return own(ctx,
-             GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOLYGON, parts.data(), unsigned(parts.size())),
+             GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOLYGON, parts.data(),
+                                         unsigned(parts.size())),
              "multipolygon");
 }
 

@@ -13,7 +13,10 @@ Polygon square(double x0, double y0, double side) {
 
 TEST_CASE("area, perimeter and centroid of a square with a hole") {
   Polygon p = square(500000, 3500000, 10);
-  p.holes.push_back({{500002, 3500002}, {500002, 3500004}, {500004, 3500004}, {500004, 3500002},
+  p.holes.push_back({{500002, 3500002},
+                     {500002, 3500004},
+                     {500004, 3500004},
+                     {500004, 3500002},
                      {500002, 3500002}});
   CHECK(area(p) == Approx(96.0));
   CHECK(perimeter(p) == Approx(48.0));

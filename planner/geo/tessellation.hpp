@@ -1,0 +1,59 @@
+#pragma once
+// Tessellation of each community into one cell per building, and the adjacency between cells.
+//
+// Cells tile their community exactly (no gaps, no overlaps): the union of a community's cells is
+// the community polygon. Hard barriers (rivers, water, rail, roads of hard classes) cut the
+// community into faces; cells never straddle a face boundary, so two cells on either side of a
+// hard barrier touch only along it and their adjacency is marked `Crossing::hard`. Soft roads cut
+// faces into street blocks; cells of buildings in different blocks of one face are marked
+// `Crossing::soft`. Faces that hold no building are merged into the neighbouring cell with the
+// longest shared boundary (preferring one in the same hard face), so coverage stays seamless.
+//
+// Preconditions: the dataset is projected (metres), validated (valid polygons), and every
+// building has `community` set (the spatial join of geo/validate); buildings with
+// `community == kNone` get no cell.
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "planner/core/dataset.hpp"
+#include "planner/core/progress.hpp"
+
+namespace gp::geo {
+
+enum class Crossing : std::uint8_t { none, soft, hard };
+
+struct CellAdjacency {
+  std::int32_t a = kNone;        // building index (a < b)
+  std::int32_t b = kNone;        // building index
+  double shared_length_m = 0.0;  // length of the common cell boundary, metres
+  Crossing crossing = Crossing::none;
+};
+
+struct TessellationParams {
+  /// Road classes (OSM highway values) that are hard barriers. Rivers, water and rail always are.
+  std::set<std::string> hard_road_classes;
+  /// Roads tagged bridge/tunnel do not cut faces (a bridge does not divide the land below it).
+  bool bridges_cut = false;
+};
+
+struct Tessellation {
+  std::vector<MultiPolygon> cells;   // per building index; empty when the building has no cell
+  std::vector<double> cell_area_m2;  // per building index
+  std::vector<double> cell_perimeter_m;
+  std::vector<std::int32_t> face;        // hard face id per building (kNone when no cell)
+  std::vector<std::int32_t> block;       // street block id per building (kNone when no cell)
+  std::vector<CellAdjacency> adjacency;  // sorted by (a, b), each pair once
+  ProblemReporter problems;              // e.g. empty faces merged across a hard barrier
+};
+
+Tessellation tessellate(const Dataset& dataset, const TessellationParams& params,
+                        Progress& progress);
+
+/// Union of cells (a coverage: edge-matched, non-overlapping) into one polygon, via GEOS
+/// CoverageUnion. Used for grid polygons.
+MultiPolygon union_cells(const std::vector<const MultiPolygon*>& cells);
+
+}  // namespace gp::geo

@@ -1,2 +1,0 @@
-// Placeholder translatpartitionn unit until the module lands.
-namespace gp::partition {}

@@ -1,0 +1,65 @@
+#pragma once
+// A grid plan: community ⊃ large grid ⊃ micro grid ⊃ building, with polygons, codes and metrics.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "planner/core/dataset.hpp"
+#include "planner/core/diagnostics.hpp"
+
+namespace gp {
+
+struct GridMetrics {
+  int households = 0;
+  int buildings = 0;
+  double workload = 0.0;  // Σ households × building workload weight
+  double area_m2 = 0.0;
+  double perimeter_m = 0.0;
+  double compactness = 0.0;  // Polsby-Popper of the grid polygon
+  bool contiguous = true;    // connected over the adjacency graph
+  bool below_min = false;
+  bool above_max = false;
+  int barrier_crossings = 0;  // adjacency links across a hard barrier inside this grid
+  int compound_splits = 0;    // compounds whose buildings are in this and another grid
+};
+
+struct Grid {
+  GridLevel level = GridLevel::large;
+  std::string code;  // community code + 2 digits (large) [+ 2 digits (micro)]
+  std::string name;
+  std::int32_t community = kNone;  // index into Dataset::communities
+  std::int32_t parent = kNone;     // micro grids: index into Plan::large_grids
+  bool locked = false;
+  std::vector<std::int32_t> buildings;  // indices into Dataset::buildings, ascending
+  MultiPolygon polygon;                 // metres; tiles its community (large) or parent (micro)
+  GridMetrics metrics;
+};
+
+struct PlanMetrics {
+  int large_grids = 0;
+  int micro_grids = 0;
+  int bound_violations = 0;   // grids outside their bounds (large + micro)
+  int discontiguous = 0;      // grids not connected over the adjacency graph
+  int barrier_crossings = 0;  // must be 0 except inside compounds that span a barrier
+  int compound_splits = 0;    // compounds split across large grids (reported)
+  int buildings_split = 0;    // buildings split by units across micro grids (reported)
+  long long households = 0;
+  long long households_moved = 0;  // vs the existing plan (0 when none given)
+  double mean_compactness = 0.0;
+  double coverage_gap_m2 = 0.0;      // Σ over communities of |community| − |∪ large grids|
+  double coverage_overlap_m2 = 0.0;  // Σ pairwise overlap of grids at the same level
+};
+
+struct Plan {
+  std::vector<Grid> large_grids;
+  std::vector<Grid> micro_grids;
+  /// For each building: its micro grid (index into micro_grids). A building split by units
+  /// maps to the micro grid holding most of its households; the split is in `problems`.
+  std::vector<std::int32_t> building_micro;
+  std::vector<std::int32_t> building_large;
+  PlanMetrics metrics;
+  ProblemReporter problems;  // infeasible containers, splits, policies applied
+};
+
+}  // namespace gp
