@@ -1,0 +1,818 @@
+#include "planner/partition/graph_partition.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <numbers>
+#include <queue>
+#include <utility>
+
+namespace gp::partition {
+
+const char* to_string(Infeasibility why) {
+  switch (why) {
+    case Infeasibility::below_minimum:
+      return "below-minimum";
+    case Infeasibility::no_feasible_count:
+      return "no-feasible-count";
+    case Infeasibility::granularity:
+      return "granularity";
+  }
+  return "?";
+}
+
+namespace {
+
+std::size_t at(std::int32_t i) {
+  return static_cast<std::size_t>(i);
+}
+
+/// splitmix64: a tiny, well-mixed, portable generator (std distributions differ between
+/// standard libraries, which would break cross-platform determinism).
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+struct PartState {
+  long long households = 0;
+  double workload = 0.0;
+  double area_m2 = 0.0;
+  double perimeter_m = 0.0;  // of the union of the part's cells
+  std::int32_t nodes = 0;
+};
+
+// Penalty per household outside the bounds, in objective units. One part's balance and
+// compactness terms are O(1), so any drop in violation outweighs them.
+constexpr double kViolationPenalty = 100.0;
+
+class ComponentPartitioner {
+ public:
+  ComponentPartitioner(const AtomGraph& graph, const GraphPartitionOptions& options,
+                       std::vector<PartId>& part, std::vector<PartState>& parts,
+                       std::vector<std::int32_t>& stamp, std::int32_t& stamp_value)
+      : graph_(graph),
+        options_(options),
+        bounds_(options.bounds),
+        part_(part),
+        parts_(parts),
+        stamp_(stamp),
+        stamp_value_(stamp_value) {}
+
+  /// Partitions the connected node set `nodes` (ascending). Appends parts to `parts_`.
+  void run(const std::vector<NodeId>& nodes, std::uint64_t seed, InfeasibleContainer& report) {
+    nodes_ = nodes;
+    rng_ = seed;
+    first_part_ = static_cast<PartId>(parts_.size());
+    long long total = 0;
+    double total_work = 0.0;
+    for (NodeId v : nodes_) {
+      total += graph_.households[at(v)];
+      total_work += graph_.workload[at(v)];
+    }
+    const int k = choose_parts(total, report);
+    construct(k);
+    repair();
+    mean_workload_ = total_work / std::max(1, live_parts());
+    refine();
+    repair();  // refinement never adds violation; this only catches what construction left
+    report.parts = live_parts();
+    for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
+      if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0)
+        report.violating_parts.push_back(p);
+    if (!report.violating_parts.empty() && report.min_parts <= report.max_parts)
+      report.why = Infeasibility::granularity;
+  }
+
+ private:
+  // ---- bounds -------------------------------------------------------------------------------
+  [[nodiscard]] long long violation(long long h) const {
+    if (h < bounds_.min) return bounds_.min - h;
+    if (h > bounds_.max) return h - bounds_.max;
+    return 0;
+  }
+
+  int choose_parts(long long total, InfeasibleContainer& report) const {
+    const long long lo = (total + bounds_.max - 1) / std::max(1, bounds_.max);
+    const long long hi = total / std::max(1, bounds_.min);
+    report.households = total;
+    report.min_parts = static_cast<int>(lo);
+    report.max_parts = static_cast<int>(hi);
+    report.why =
+        total < bounds_.min ? Infeasibility::below_minimum : Infeasibility::no_feasible_count;
+    long long k;
+    if (options_.fixed_parts > 0) {
+      k = options_.fixed_parts;
+    } else if (lo <= hi) {
+      k = std::llround(static_cast<double>(total) / std::max(1, bounds_.target));
+      k = std::clamp(k, lo, hi);
+    } else {
+      k = std::max(1LL, lo);  // never above the maximum; undersized parts are reported
+    }
+    k = std::clamp<long long>(k, 1, static_cast<long long>(nodes_.size()));
+    return static_cast<int>(k);
+  }
+
+  int live_parts() const {
+    int count = 0;
+    for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
+      count += parts_[at(p)].nodes > 0 ? 1 : 0;
+    return count;
+  }
+
+  // ---- part bookkeeping ---------------------------------------------------------------------
+  PartId new_part() {
+    parts_.emplace_back();
+    return static_cast<PartId>(parts_.size()) - 1;
+  }
+
+  void assign(NodeId v, PartId p) {
+    part_[at(v)] = p;
+    PartState& s = parts_[at(p)];
+    s.households += graph_.households[at(v)];
+    s.workload += graph_.workload[at(v)];
+    s.area_m2 += graph_.area_m2[at(v)];
+    s.nodes += 1;
+  }
+
+  void clear_part(PartId p) { parts_[at(p)] = PartState{}; }
+
+  /// Recomputes the perimeter of every part touched by `nodes`: Σ cell perimeters minus twice
+  /// the boundary shared inside the part.
+  void recompute_perimeters(const std::vector<NodeId>& nodes) {
+    for (NodeId v : nodes) parts_[at(part_[at(v)])].perimeter_m = 0.0;
+    for (NodeId v : nodes) {
+      double inner = 0.0;
+      for (auto i = graph_.begin(v); i < graph_.end(v); ++i)
+        if (part_[at(graph_.neighbours[at(i)])] == part_[at(v)])
+          inner += graph_.shared_length_m[at(i)];
+      parts_[at(part_[at(v)])].perimeter_m += graph_.perimeter_m[at(v)] - inner;
+    }
+  }
+
+  std::int32_t next_stamp() {
+    if (++stamp_value_ == 0x7fffffff) {
+      std::fill(stamp_.begin(), stamp_.end(), 0);
+      stamp_value_ = 1;
+    }
+    return stamp_value_;
+  }
+
+  // ---- construction -------------------------------------------------------------------------
+  void construct(int k) {
+    for (NodeId v : nodes_) part_[at(v)] = kNoPart;
+    if (!options_.previous.empty() && construct_from_previous()) return;
+    if (k > 1 && !options_.seed_nodes.empty() && construct_from_seeds(k)) return;
+    std::vector<PartId> pool;
+    split_into(nodes_, k, pool);
+    recompute_perimeters(nodes_);
+  }
+
+  /// Keeps each previous part's largest connected piece, gives unassigned regions that can
+  /// stand alone their own parts, and grows the rest into neighbouring parts.
+  bool construct_from_previous() {
+    std::vector<std::pair<PartId, NodeId>> by_previous;
+    for (NodeId v : nodes_)
+      if (options_.previous[at(v)] != kNoPart)
+        by_previous.emplace_back(options_.previous[at(v)], v);
+    if (by_previous.empty()) return false;
+    std::sort(by_previous.begin(), by_previous.end());
+    home_.assign(graph_.households.size(), kNoPart);
+    for (std::size_t i = 0; i < by_previous.size();) {
+      std::size_t j = i;
+      std::vector<NodeId> members;
+      while (j < by_previous.size() && by_previous[j].first == by_previous[i].first)
+        members.push_back(by_previous[j++].second);
+      auto piece = largest_connected_piece(members);
+      PartId p = new_part();
+      for (NodeId v : piece) {
+        assign(v, p);
+        home_[at(v)] = p;
+      }
+      i = j;
+    }
+    // Unassigned regions big enough for their own part(s) get them (a new compound does not
+    // push households out of existing grids); smaller ones are absorbed by growth.
+    std::vector<NodeId> unassigned;
+    for (NodeId v : nodes_)
+      if (part_[at(v)] == kNoPart) unassigned.push_back(v);
+    for (auto& region : connected_pieces(unassigned)) {
+      long long h = 0;
+      for (NodeId v : region) h += graph_.households[at(v)];
+      if (h >= bounds_.min) {
+        long long k = std::clamp<long long>(std::llround(static_cast<double>(h) / bounds_.target),
+                                            (h + bounds_.max - 1) / bounds_.max,
+                                            std::max<long long>(1, h / bounds_.min));
+        std::vector<PartId> pool;
+        split_into(region, static_cast<int>(std::max(1LL, k)), pool);
+      }
+    }
+    grow_unassigned();
+    recompute_perimeters(nodes_);
+    return true;
+  }
+
+  bool construct_from_seeds(int k) {
+    std::vector<NodeId> seeds;
+    const std::int32_t mark = next_stamp();
+    for (NodeId v : nodes_) stamp_[at(v)] = mark;
+    for (NodeId s : options_.seed_nodes)
+      if (s >= 0 && s < graph_.node_count() && stamp_[at(s)] == mark &&
+          std::find(seeds.begin(), seeds.end(), s) == seeds.end())
+        seeds.push_back(s);
+    if (seeds.empty()) return false;
+    std::sort(seeds.begin(), seeds.end());
+    if (static_cast<int>(seeds.size()) > k) seeds.resize(static_cast<std::size_t>(k));
+    // Farthest-point seeds (hop distance) for the parts without a station.
+    while (static_cast<int>(seeds.size()) < k) {
+      auto dist = hop_distances(nodes_, seeds);
+      NodeId far = seeds.front();
+      for (NodeId v : nodes_)
+        if (dist[at(v)] > dist[at(far)]) far = v;
+      if (dist[at(far)] <= 0) break;
+      seeds.push_back(far);
+    }
+    for (NodeId s : seeds) assign(s, new_part());
+    grow_unassigned();
+    recompute_perimeters(nodes_);
+    return true;
+  }
+
+  /// Multi-source growth: the part with the fewest households claims its next frontier node.
+  void grow_unassigned() {
+    std::vector<std::vector<NodeId>> frontier(parts_.size() - at(first_part_));
+    std::vector<std::size_t> head(frontier.size(), 0);
+    for (NodeId v : nodes_)
+      if (part_[at(v)] != kNoPart)
+        for (auto i = graph_.begin(v); i < graph_.end(v); ++i)
+          if (part_[at(graph_.neighbours[at(i)])] == kNoPart)
+            frontier[at(part_[at(v)] - first_part_)].push_back(graph_.neighbours[at(i)]);
+    using Entry = std::pair<long long, PartId>;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> lightest;
+    for (std::size_t f = 0; f < frontier.size(); ++f)
+      if (!frontier[f].empty())
+        lightest.emplace(parts_[f + at(first_part_)].households,
+                         static_cast<PartId>(f) + first_part_);
+    while (!lightest.empty()) {
+      auto [h, p] = lightest.top();
+      lightest.pop();
+      if (h != parts_[at(p)].households) continue;  // stale entry
+      auto& queue = frontier[at(p - first_part_)];
+      auto& front = head[at(p - first_part_)];
+      while (front < queue.size() && part_[at(queue[front])] != kNoPart) ++front;
+      if (front == queue.size()) continue;
+      NodeId v = queue[front++];
+      assign(v, p);
+      for (auto i = graph_.begin(v); i < graph_.end(v); ++i)
+        if (part_[at(graph_.neighbours[at(i)])] == kNoPart)
+          queue.push_back(graph_.neighbours[at(i)]);
+      lightest.emplace(parts_[at(p)].households, p);
+    }
+    // Regions no part touches (cannot happen in a connected component with ≥ 1 part).
+    for (NodeId v : nodes_)
+      if (part_[at(v)] == kNoPart) assign(v, new_part());
+  }
+
+  std::vector<int> hop_distances(const std::vector<NodeId>& set,
+                                 const std::vector<NodeId>& sources) {
+    std::vector<int> dist(graph_.households.size(), -1);
+    const std::int32_t mark = next_stamp();
+    for (NodeId v : set) stamp_[at(v)] = mark;
+    std::vector<NodeId> queue(sources.begin(), sources.end());
+    for (NodeId s : sources) dist[at(s)] = 0;
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      NodeId v = queue[head];
+      for (auto i = graph_.begin(v); i < graph_.end(v); ++i) {
+        NodeId u = graph_.neighbours[at(i)];
+        if (stamp_[at(u)] == mark && dist[at(u)] < 0) {
+          dist[at(u)] = dist[at(v)] + 1;
+          queue.push_back(u);
+        }
+      }
+    }
+    return dist;
+  }
+
+  /// Connected pieces of a node subset (each piece ascending, pieces by smallest node).
+  std::vector<std::vector<NodeId>> connected_pieces(const std::vector<NodeId>& set) {
+    std::vector<std::vector<NodeId>> pieces;
+    const std::int32_t member = next_stamp();
+    for (NodeId v : set) stamp_[at(v)] = member;
+    const std::int32_t seen = next_stamp();
+    for (NodeId start : set) {
+      if (stamp_[at(start)] == seen) continue;
+      std::vector<NodeId> piece{start};
+      stamp_[at(start)] = seen;
+      for (std::size_t head = 0; head < piece.size(); ++head) {
+        NodeId v = piece[head];
+        for (auto i = graph_.begin(v); i < graph_.end(v); ++i) {
+          NodeId u = graph_.neighbours[at(i)];
+          if (stamp_[at(u)] == member) {
+            stamp_[at(u)] = seen;
+            piece.push_back(u);
+          }
+        }
+      }
+      std::sort(piece.begin(), piece.end());
+      pieces.push_back(std::move(piece));
+    }
+    return pieces;
+  }
+
+  std::vector<NodeId> largest_connected_piece(const std::vector<NodeId>& set) {
+    auto pieces = connected_pieces(set);
+    std::size_t best = 0;
+    long long best_h = -1;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      long long h = 0;
+      for (NodeId v : pieces[i]) h += graph_.households[at(v)];
+      if (h > best_h || (h == best_h && pieces[i].size() > pieces[best].size())) {
+        best = i;
+        best_h = h;
+      }
+    }
+    return pieces.empty() ? std::vector<NodeId>{} : pieces[best];
+  }
+
+  /// Recursive bisection of the connected set `nodes` into k parts. Part ids come from `pool`
+  /// (front first) and then new ones.
+  void split_into(const std::vector<NodeId>& nodes, int k, std::vector<PartId>& pool) {
+    if (k <= 1 || nodes.size() <= 1) {
+      PartId p;
+      if (!pool.empty()) {
+        p = pool.front();
+        pool.erase(pool.begin());
+      } else {
+        p = new_part();
+      }
+      for (NodeId v : nodes) assign(v, p);
+      return;
+    }
+    k = std::min<int>(k, static_cast<int>(nodes.size()));
+    long long total = 0;
+    for (NodeId v : nodes) total += graph_.households[at(v)];
+    const int k1 = k / 2, k2 = k - k1;
+    long long lo = std::max<long long>(1LL * k1 * bounds_.min, total - 1LL * k2 * bounds_.max);
+    long long hi = std::min<long long>(1LL * k1 * bounds_.max, total - 1LL * k2 * bounds_.min);
+    const double target = static_cast<double>(total) * k1 / k;
+    if (lo > hi) lo = hi = std::llround(target);
+    auto [first, second] = bisect(nodes, lo, hi, target);
+    split_into(first, k1, pool);
+    split_into(second, k2, pool);
+  }
+
+  /// Splits a connected set into two connected sides, the first with households in [lo, hi]
+  /// if possible (closest to target), by best-first growth from peripheral nodes.
+  std::pair<std::vector<NodeId>, std::vector<NodeId>> bisect(const std::vector<NodeId>& nodes,
+                                                             long long lo, long long hi,
+                                                             double target) {
+    std::vector<NodeId> starts;
+    {
+      NodeId random = nodes[at(static_cast<std::int32_t>((rng_ = mix(rng_)) % nodes.size()))];
+      auto d = hop_distances(nodes, {random});
+      NodeId far = random;
+      for (NodeId v : nodes)
+        if (d[at(v)] > d[at(far)]) far = v;
+      starts.push_back(far);
+      auto d2 = hop_distances(nodes, {far});
+      NodeId far2 = far;
+      for (NodeId v : nodes)
+        if (d2[at(v)] > d2[at(far2)]) far2 = v;
+      if (far2 != far) starts.push_back(far2);
+      starts.push_back(nodes[at(static_cast<std::int32_t>((rng_ = mix(rng_)) % nodes.size()))]);
+    }
+    std::vector<NodeId> best_first;
+    double best_score = INFINITY;
+    for (NodeId start : starts) {
+      auto side = grow_side(nodes, start, lo, hi, target);
+      long long h = 0;
+      for (NodeId v : side) h += graph_.households[at(v)];
+      const double miss = static_cast<double>(std::max(0LL, std::max(lo - h, h - hi)));
+      const double score = miss * 1e6 + std::abs(static_cast<double>(h) - target);
+      if (score < best_score) {
+        best_score = score;
+        best_first = std::move(side);
+      }
+      if (miss == 0) break;
+    }
+    const std::int32_t mark = next_stamp();
+    for (NodeId v : best_first) stamp_[at(v)] = mark;
+    std::vector<NodeId> second;
+    for (NodeId v : nodes)
+      if (stamp_[at(v)] != mark) second.push_back(v);
+    std::sort(best_first.begin(), best_first.end());
+    return {best_first, second};
+  }
+
+  std::vector<NodeId> grow_side(const std::vector<NodeId>& nodes, NodeId start, long long lo,
+                                long long hi, double target) {
+    const std::int32_t member = next_stamp();
+    for (NodeId v : nodes) stamp_[at(v)] = member;
+    const std::int32_t taken = next_stamp();
+    const Point origin = graph_.position[at(start)];
+    auto distance = [&](NodeId v) {
+      return std::hypot(graph_.position[at(v)].x - origin.x, graph_.position[at(v)].y - origin.y);
+    };
+    using Entry = std::pair<double, NodeId>;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> frontier;
+    std::vector<NodeId> order;
+    order.reserve(nodes.size());
+    frontier.emplace(0.0, start);
+    stamp_[at(start)] = taken;
+    while (!frontier.empty()) {
+      NodeId v = frontier.top().second;
+      frontier.pop();
+      order.push_back(v);
+      for (auto i = graph_.begin(v); i < graph_.end(v); ++i) {
+        NodeId u = graph_.neighbours[at(i)];
+        if (stamp_[at(u)] == member) {
+          stamp_[at(u)] = taken;
+          frontier.emplace(distance(u), u);
+        }
+      }
+    }
+    // Best prefix: inside [lo, hi] and closest to the target; both sides non-empty.
+    std::size_t cut = 1;
+    double best = INFINITY;
+    long long h = 0;
+    for (std::size_t i = 0; i + 1 < order.size(); ++i) {
+      h += graph_.households[at(order[i])];
+      const double miss = static_cast<double>(std::max(0LL, std::max(lo - h, h - hi)));
+      const double score = miss * 1e6 + std::abs(static_cast<double>(h) - target);
+      if (score < best) {
+        best = score;
+        cut = i + 1;
+      }
+      if (h > hi && miss * 1e6 > best) break;
+    }
+    std::vector<NodeId> side(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(cut));
+    // The rest must stay connected: its smaller pieces join this side (they touch it).
+    std::vector<NodeId> rest(order.begin() + static_cast<std::ptrdiff_t>(cut), order.end());
+    std::sort(rest.begin(), rest.end());
+    auto pieces = connected_pieces(rest);
+    if (pieces.size() > 1) {
+      std::size_t keep = 0;
+      long long keep_h = -1;
+      for (std::size_t i = 0; i < pieces.size(); ++i) {
+        long long ph = 0;
+        for (NodeId v : pieces[i]) ph += graph_.households[at(v)];
+        if (ph > keep_h || (ph == keep_h && pieces[i].size() > pieces[keep].size())) {
+          keep = i;
+          keep_h = ph;
+        }
+      }
+      for (std::size_t i = 0; i < pieces.size(); ++i)
+        if (i != keep) side.insert(side.end(), pieces[i].begin(), pieces[i].end());
+    }
+    return side;
+  }
+
+  // ---- repair -------------------------------------------------------------------------------
+  /// Parts adjacent to part p (ascending).
+  std::vector<PartId> neighbour_parts(const std::vector<NodeId>& members) {
+    std::vector<PartId> result;
+    for (NodeId v : members)
+      for (auto i = graph_.begin(v); i < graph_.end(v); ++i) {
+        PartId q = part_[at(graph_.neighbours[at(i)])];
+        if (q != part_[at(v)]) result.push_back(q);
+      }
+    std::sort(result.begin(), result.end());
+    result.erase(std::unique(result.begin(), result.end()), result.end());
+    return result;
+  }
+
+  std::vector<std::vector<NodeId>> members_by_part() {
+    std::vector<std::vector<NodeId>> members(parts_.size() - at(first_part_));
+    for (NodeId v : nodes_) members[at(part_[at(v)] - first_part_)].push_back(v);
+    return members;
+  }
+
+  void repair() {
+    const int max_rounds = 4 + 2 * live_parts();
+    for (int round = 0; round < max_rounds; ++round) {
+      auto members = members_by_part();
+      std::vector<std::pair<long long, PartId>> violating;
+      for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
+        if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0)
+          violating.emplace_back(-violation(parts_[at(p)].households), p);
+      if (violating.empty()) return;
+      std::sort(violating.begin(), violating.end());
+      bool improved = false;
+      for (auto [neg, p] : violating) {
+        if (parts_[at(p)].nodes == 0 || violation(parts_[at(p)].households) == 0) continue;
+        if (repair_around(p, members)) {
+          improved = true;
+          members = members_by_part();
+        }
+      }
+      if (!improved) return;
+    }
+  }
+
+  /// Re-partitions p with its neighbouring parts (depth 1..3) into the number of parts their
+  /// union needs; keeps the result when the total violation drops.
+  bool repair_around(PartId p, const std::vector<std::vector<NodeId>>& members) {
+    std::vector<PartId> group{p};
+    std::vector<PartId> ring{p};
+    for (int depth = 1; depth <= 3; ++depth) {
+      std::vector<NodeId> ring_nodes;
+      for (PartId q : ring)
+        ring_nodes.insert(ring_nodes.end(), members[at(q - first_part_)].begin(),
+                          members[at(q - first_part_)].end());
+      std::vector<PartId> next;
+      for (PartId q : neighbour_parts(ring_nodes))
+        if (std::find(group.begin(), group.end(), q) == group.end()) next.push_back(q);
+      if (next.empty()) break;
+      group.insert(group.end(), next.begin(), next.end());
+      ring = next;
+      if (group.size() > 16) break;  // keeps a repair local and cheap
+
+      std::vector<NodeId> nodes;
+      long long total = 0, before = 0;
+      for (PartId q : group) {
+        const auto& m = members[at(q - first_part_)];
+        nodes.insert(nodes.end(), m.begin(), m.end());
+        total += parts_[at(q)].households;
+        before += violation(parts_[at(q)].households);
+      }
+      const long long lo = (total + bounds_.max - 1) / bounds_.max;
+      const long long hi = total / bounds_.min;
+      if (lo > hi) continue;
+      std::sort(nodes.begin(), nodes.end());
+      const long long k =
+          std::clamp<long long>(std::llround(static_cast<double>(total) / bounds_.target), lo, hi);
+      // Save, re-split, compare.
+      std::vector<std::pair<NodeId, PartId>> saved;
+      saved.reserve(nodes.size());
+      for (NodeId v : nodes) saved.emplace_back(v, part_[at(v)]);
+      std::vector<PartState> saved_states;
+      for (PartId q : group) saved_states.push_back(parts_[at(q)]);
+      const auto parts_before = parts_.size();
+      std::vector<PartId> pool(group.begin(), group.end());
+      std::sort(pool.begin(), pool.end());
+      for (PartId q : group) clear_part(q);
+      split_into(nodes, static_cast<int>(k), pool);
+      long long after = 0;
+      for (PartId q : group)
+        after += parts_[at(q)].nodes > 0 ? violation(parts_[at(q)].households) : 0;
+      for (auto q = parts_before; q < parts_.size(); ++q) after += violation(parts_[q].households);
+      if (after < before) {
+        recompute_perimeters(nodes);
+        return true;
+      }
+      for (auto [v, q] : saved) part_[at(v)] = q;
+      for (std::size_t i = 0; i < group.size(); ++i) parts_[at(group[i])] = saved_states[i];
+      parts_.resize(parts_before);
+    }
+    return false;
+  }
+
+  // ---- refinement ---------------------------------------------------------------------------
+  [[nodiscard]] double part_cost(long long h, double work, double area, double perimeter) const {
+    const double t = std::max(1, bounds_.target);
+    const double dev = (static_cast<double>(h) - t) / t;
+    double cost = options_.weights.balance * dev * dev;
+    if (options_.weights.compactness != 0.0 && perimeter > 0.0)
+      cost += options_.weights.compactness *
+              (1.0 - 4.0 * std::numbers::pi * area / (perimeter * perimeter));
+    if (options_.weights.workload != 0.0 && mean_workload_ > 0.0) {
+      const double w = (work - mean_workload_) / mean_workload_;
+      cost += options_.weights.workload * w * w;
+    }
+    return cost + kViolationPenalty * static_cast<double>(violation(h));
+  }
+
+  [[nodiscard]] double moved_cost(NodeId v, PartId p) const {
+    if (home_.empty() || home_[at(v)] == kNoPart || home_[at(v)] == p) return 0.0;
+    return options_.weights.moved * graph_.households[at(v)] / std::max(1, bounds_.target);
+  }
+
+  /// Whether part p stays connected without node v: a BFS inside p from one of v's neighbours
+  /// in p, stopped as soon as all of them are reached (cost bounded by the part's size).
+  bool stays_connected_without(NodeId v, PartId p) {
+    targets_.clear();
+    for (auto i = graph_.begin(v); i < graph_.end(v); ++i)
+      if (part_[at(graph_.neighbours[at(i)])] == p) targets_.push_back(graph_.neighbours[at(i)]);
+    if (targets_.size() <= 1) return true;
+    const std::int32_t target_mark = next_stamp();
+    for (NodeId u : targets_) stamp_[at(u)] = target_mark;
+    const std::int32_t seen = next_stamp();
+    stamp_[at(v)] = seen;
+    std::vector<NodeId>& queue = queue_;
+    queue.assign(1, targets_.front());
+    stamp_[at(targets_.front())] = seen;
+    std::size_t found = 1;
+    for (std::size_t head = 0; head < queue.size() && found < targets_.size(); ++head) {
+      NodeId w = queue[head];
+      for (auto i = graph_.begin(w); i < graph_.end(w); ++i) {
+        NodeId u = graph_.neighbours[at(i)];
+        if (part_[at(u)] != p || stamp_[at(u)] == seen) continue;
+        if (stamp_[at(u)] == target_mark) ++found;
+        stamp_[at(u)] = seen;
+        queue.push_back(u);
+      }
+    }
+    return found >= targets_.size();
+  }
+
+  void refine() {
+    if (live_parts() <= 1) return;
+    std::vector<std::pair<PartId, double>> touching;  // neighbour part → shared length
+    for (int pass = 0; pass < options_.refinement_passes; ++pass) {
+      int moves = 0;
+      for (NodeId v : nodes_) {
+        const PartId p = part_[at(v)];
+        touching.clear();
+        double own_length = 0.0;
+        for (auto i = graph_.begin(v); i < graph_.end(v); ++i) {
+          const PartId q = part_[at(graph_.neighbours[at(i)])];
+          const double len = graph_.shared_length_m[at(i)];
+          if (q == p) {
+            own_length += len;
+            continue;
+          }
+          auto it = std::find_if(touching.begin(), touching.end(),
+                                 [q](const auto& e) { return e.first == q; });
+          if (it == touching.end())
+            touching.emplace_back(q, len);
+          else
+            it->second += len;
+        }
+        if (touching.empty() || parts_[at(p)].nodes <= 1) continue;
+        const PartState& sp = parts_[at(p)];
+        const long long w = graph_.households[at(v)];
+        const double work = graph_.workload[at(v)], area = graph_.area_m2[at(v)],
+                     per = graph_.perimeter_m[at(v)];
+        const double p_before = part_cost(sp.households, sp.workload, sp.area_m2, sp.perimeter_m);
+        const double p_per_after = sp.perimeter_m - per + 2.0 * own_length;
+        const double p_after =
+            part_cost(sp.households - w, sp.workload - work, sp.area_m2 - area, p_per_after);
+        PartId best_q = kNoPart;
+        double best_delta = -1e-9;
+        double best_q_per = 0.0;
+        for (auto [q, len] : touching) {
+          const PartState& sq = parts_[at(q)];
+          const long long viol_change = violation(sp.households - w) +
+                                        violation(sq.households + w) - violation(sp.households) -
+                                        violation(sq.households);
+          if (viol_change > 0) continue;  // bounds are hard: never worsen them
+          const double q_per_after = sq.perimeter_m + per - 2.0 * len;
+          const double delta =
+              p_after - p_before +
+              part_cost(sq.households + w, sq.workload + work, sq.area_m2 + area, q_per_after) -
+              part_cost(sq.households, sq.workload, sq.area_m2, sq.perimeter_m) + moved_cost(v, q) -
+              moved_cost(v, p);
+          if (delta < best_delta) {
+            best_delta = delta;
+            best_q = q;
+            best_q_per = q_per_after;
+          }
+        }
+        if (best_q == kNoPart || !stays_connected_without(v, p)) continue;
+        PartState& from = parts_[at(p)];
+        PartState& to = parts_[at(best_q)];
+        from.households -= w;
+        from.workload -= work;
+        from.area_m2 -= area;
+        from.perimeter_m = p_per_after;
+        from.nodes -= 1;
+        to.households += w;
+        to.workload += work;
+        to.area_m2 += area;
+        to.perimeter_m = best_q_per;
+        to.nodes += 1;
+        part_[at(v)] = best_q;
+        ++moves;
+      }
+      if (moves == 0) break;
+    }
+  }
+
+  const AtomGraph& graph_;
+  const GraphPartitionOptions& options_;
+  HouseholdBounds bounds_;
+  std::vector<PartId>& part_;
+  std::vector<PartState>& parts_;
+  std::vector<std::int32_t>& stamp_;
+  std::int32_t& stamp_value_;
+  std::vector<NodeId> nodes_;
+  std::vector<PartId> home_;  // per node: its part as taken over from the previous plan
+  std::vector<NodeId> targets_;
+  std::vector<NodeId> queue_;
+  PartId first_part_ = 0;
+  double mean_workload_ = 0.0;
+  std::uint64_t rng_ = 0;
+};
+
+}  // namespace
+
+GraphPartition partition_graph(const AtomGraph& graph, const GraphPartitionOptions& options) {
+  HouseholdBounds bounds = options.bounds;
+  bounds.min = std::max(0, bounds.min);
+  bounds.max = std::max({1, bounds.min, bounds.max});
+  bounds.target = std::clamp(bounds.target, std::max(1, bounds.min), bounds.max);
+  GraphPartitionOptions checked = options;
+  checked.bounds = bounds;
+
+  GraphPartition result;
+  const auto n = static_cast<std::size_t>(graph.node_count());
+  result.part.assign(n, kNoPart);
+  Components components = connected_components(graph);
+  std::vector<std::vector<NodeId>> members(static_cast<std::size_t>(components.count));
+  for (NodeId v = 0; v < graph.node_count(); ++v)
+    members[at(components.of_node[at(v)])].push_back(v);
+
+  std::vector<PartState> parts;
+  std::vector<std::int32_t> stamp(n, 0);
+  std::int32_t stamp_value = 0;
+  std::vector<PartId> raw_part(n, kNoPart);
+  std::vector<std::pair<PartId, PartId>> component_parts;  // [first, end) per component
+  for (std::int32_t c = 0; c < components.count; ++c) {
+    const auto first = static_cast<PartId>(parts.size());
+    InfeasibleContainer report;
+    report.component = c;
+    ComponentPartitioner engine(graph, checked, raw_part, parts, stamp, stamp_value);
+    engine.run(members[at(c)], mix(options.seed ^ mix(static_cast<std::uint64_t>(c))), report);
+    component_parts.emplace_back(first, static_cast<PartId>(parts.size()));
+    if (!report.violating_parts.empty()) result.infeasible.push_back(std::move(report));
+  }
+
+  // Renumber parts densely, per component, in order of each part's smallest node.
+  std::vector<PartId> renumber(parts.size(), kNoPart);
+  for (std::int32_t c = 0; c < components.count; ++c)
+    for (NodeId v : members[at(c)]) {
+      PartId& r = renumber[at(raw_part[at(v)])];
+      if (r == kNoPart) {
+        r = result.part_count++;
+        result.part_component.push_back(c);
+      }
+    }
+  for (std::size_t v = 0; v < n; ++v) result.part[v] = renumber[at(raw_part[v])];
+  for (auto& report : result.infeasible)
+    for (PartId& p : report.violating_parts) p = renumber[at(p)];
+  return result;
+}
+
+PartitionQuality evaluate_partition(const AtomGraph& graph, const std::vector<PartId>& part,
+                                    const HouseholdBounds& bounds) {
+  PartitionQuality q;
+  PartId count = 0;
+  for (PartId p : part) count = std::max(count, p + 1);
+  q.parts = count;
+  std::vector<long long> h(at(count), 0);
+  std::vector<double> area(at(count), 0.0), perimeter(at(count), 0.0);
+  std::vector<int> nodes(at(count), 0);
+  for (NodeId v = 0; v < graph.node_count(); ++v) {
+    const PartId p = part[at(v)];
+    h[at(p)] += graph.households[at(v)];
+    area[at(p)] += graph.area_m2[at(v)];
+    perimeter[at(p)] += graph.perimeter_m[at(v)];
+    nodes[at(p)] += 1;
+    for (auto i = graph.begin(v); i < graph.end(v); ++i)
+      if (part[at(graph.neighbours[at(i)])] == p) perimeter[at(p)] -= graph.shared_length_m[at(i)];
+  }
+  // Contiguity: count connected pieces per part.
+  std::vector<int> pieces(at(count), 0);
+  std::vector<char> seen(at(graph.node_count()), 0);
+  std::vector<NodeId> stack;
+  for (NodeId s = 0; s < graph.node_count(); ++s) {
+    if (seen[at(s)]) continue;
+    ++pieces[at(part[at(s)])];
+    seen[at(s)] = 1;
+    stack.push_back(s);
+    while (!stack.empty()) {
+      NodeId v = stack.back();
+      stack.pop_back();
+      for (auto i = graph.begin(v); i < graph.end(v); ++i) {
+        NodeId u = graph.neighbours[at(i)];
+        if (!seen[at(u)] && part[at(u)] == part[at(v)]) {
+          seen[at(u)] = 1;
+          stack.push_back(u);
+        }
+      }
+    }
+  }
+  q.min_households = INT32_MAX;
+  q.max_households = 0;
+  double compact_sum = 0.0;
+  for (PartId p = 0; p < count; ++p) {
+    if (nodes[at(p)] == 0) {
+      ++q.empty;
+      continue;
+    }
+    q.below_min += h[at(p)] < bounds.min ? 1 : 0;
+    q.above_max += h[at(p)] > bounds.max ? 1 : 0;
+    q.discontiguous += pieces[at(p)] > 1 ? 1 : 0;
+    q.min_households = std::min<int>(q.min_households, static_cast<int>(h[at(p)]));
+    q.max_households = std::max<int>(q.max_households, static_cast<int>(h[at(p)]));
+    if (perimeter[at(p)] > 0.0)
+      compact_sum += 4.0 * std::numbers::pi * area[at(p)] / (perimeter[at(p)] * perimeter[at(p)]);
+  }
+  if (count == 0) q.min_households = 0;
+  q.mean_compactness = count - q.empty > 0 ? compact_sum / (count - q.empty) : 0.0;
+  return q;
+}
+
+}  // namespace gp::partition
