@@ -1,0 +1,1560 @@
+#include "planner/io/load.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <utility>
+
+#include "planner/core/errors.hpp"
+#include "planner/io/crs.hpp"
+#include "planner/io/gdal_support.hpp"
+#include "planner/io/osm_tags.hpp"
+
+namespace gp::io {
+
+using detail::GdalErrorCollector;
+using detail::SrsPtr;
+using detail::TransformPtr;
+
+namespace {
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
+}
+
+/// Whether bytes are well-formed UTF-8 (used to notice a Shapefile whose encoding GDAL could not
+/// tell, so its Chinese text came through as raw GBK bytes).
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra = 0;
+    if (c < 0x80) {
+      extra = 0;
+    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
+      extra = 1;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
+      extra = 3;
+    } else {
+      return false;
+    }
+    if (extra > 0 && i + extra >= s.size()) return false;
+    for (std::size_t k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles
+
+struct RoleName {
+  LayerRole role;
+  std::string_view name;
+};
+
+constexpr std::array kRoleNames{
+    RoleName{LayerRole::unknown, "unknown"},     RoleName{LayerRole::buildings, "buildings"},
+    RoleName{LayerRole::compounds, "compounds"}, RoleName{LayerRole::communities, "communities"},
+    RoleName{LayerRole::roads, "roads"},         RoleName{LayerRole::rivers, "rivers"},
+    RoleName{LayerRole::water, "water"},         RoleName{LayerRole::rail, "rail"},
+    RoleName{LayerRole::walkways, "walkways"},   RoleName{LayerRole::stations, "stations"},
+    RoleName{LayerRole::grids, "grids"},         RoleName{LayerRole::osm, "osm"},
+};
+
+struct RoleTokens {
+  LayerRole role;
+  std::vector<std::string_view> tokens;
+};
+
+// Checked in this order: the first role with a token contained in the (lower-cased) layer name
+// wins, so "社区服务站" is a station before it is a community and "waterway" a river before water.
+const std::vector<RoleTokens>& role_tokens() {
+  static const std::vector<RoleTokens> table{
+      {LayerRole::stations, {"station", "党群服务", "服务站", "服务中心"}},
+      {LayerRole::grids, {"grid", "网格"}},
+      {LayerRole::buildings, {"building", "bldg", "建筑", "楼栋", "房屋"}},
+      {LayerRole::compounds, {"compound", "小区", "院落"}},
+      {LayerRole::communities, {"communit", "社区", "居委"}},
+      {LayerRole::walkways, {"walkway", "footway", "footpath", "步道", "人行"}},
+      {LayerRole::roads, {"road", "street", "highway", "道路", "街道"}},
+      {LayerRole::rail, {"rail", "铁路"}},
+      {LayerRole::rivers, {"river", "waterway", "stream", "canal", "河流", "河道", "水系线"}},
+      {LayerRole::water, {"water", "lake", "水域", "水面", "水系"}},
+  };
+  return table;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields
+
+/// Field indexes of one layer for every key a role understands (-1: not present).
+struct Fields {
+  int id = -1, name = -1, use = -1, floors = -1, height = -1, units = -1, households = -1,
+      compound = -1, community = -1, ref = -1, management = -1, code = -1, cls = -1, bridge = -1,
+      tunnel = -1, tier = -1, floor_m2 = -1, level = -1, parent = -1, locked = -1;
+};
+
+struct FieldKeySpec {
+  std::string key;
+  int Fields::*slot;
+  std::vector<std::string> aliases;  // in order of preference; matched case-insensitively
+};
+
+const std::vector<FieldKeySpec>& key_specs(LayerRole role) {
+  static const std::vector<FieldKeySpec> buildings{
+      {"id", &Fields::id, {"bid", "id", "building_id", "楼栋编号", "编号"}},
+      {"name", &Fields::name, {"name", "名称", "楼栋名称", "楼名", "建筑名称"}},
+      {"use", &Fields::use, {"use", "building", "kind", "type", "用途", "建筑用途", "类型"}},
+      {"floors",
+       &Fields::floors,
+       {"floors", "levels", "building_levels", "building:levels", "storeys", "stories", "层数",
+        "楼层数", "地上层数", "楼层"}},
+      {"height", &Fields::height, {"height", "height_m", "高度", "建筑高度"}},
+      {"units", &Fields::units, {"units", "entrances", "单元数", "单元"}},
+      {"households",
+       &Fields::households,
+       {"households", "hh", "hhs", "household", "户数", "住户数", "户"}},
+      {"compound",
+       &Fields::compound,
+       {"compound", "compound_ref", "compound_id", "小区", "小区编号", "所属小区"}},
+      {"community",
+       &Fields::community,
+       {"community", "community_ref", "community_code", "社区", "社区编码", "所属社区"}},
+  };
+  static const std::vector<FieldKeySpec> compounds{
+      {"ref", &Fields::ref, {"ref", "id", "compound_id", "code", "编号", "小区编号"}},
+      {"name", &Fields::name, {"name", "名称", "小区名称"}},
+      {"management", &Fields::management, {"management", "物业", "管理方式", "物业管理"}},
+  };
+  static const std::vector<FieldKeySpec> communities{
+      {"code", &Fields::code, {"code", "id", "ref", "编码", "社区编码", "代码"}},
+      {"name", &Fields::name, {"name", "名称", "社区名称"}},
+  };
+  static const std::vector<FieldKeySpec> roads{
+      {"class", &Fields::cls, {"class", "highway", "fclass", "kind", "type", "道路等级", "等级"}},
+      {"name", &Fields::name, {"name", "名称", "道路名称"}},
+      {"bridge", &Fields::bridge, {"bridge", "桥梁"}},
+      {"tunnel", &Fields::tunnel, {"tunnel", "隧道"}},
+  };
+  static const std::vector<FieldKeySpec> rivers{
+      {"class", &Fields::cls, {"class", "waterway", "kind", "type", "类型"}},
+      {"name", &Fields::name, {"name", "名称", "河流名称"}},
+  };
+  static const std::vector<FieldKeySpec> rail{
+      {"class", &Fields::cls, {"class", "railway", "kind", "type", "类型"}},
+      {"name", &Fields::name, {"name", "名称"}},
+      {"bridge", &Fields::bridge, {"bridge", "桥梁"}},
+      {"tunnel", &Fields::tunnel, {"tunnel", "隧道"}},
+  };
+  static const std::vector<FieldKeySpec> water{
+      {"name", &Fields::name, {"name", "名称"}},
+  };
+  static const std::vector<FieldKeySpec> stations{
+      {"id", &Fields::id, {"sid", "id", "编号"}},
+      {"name", &Fields::name, {"name", "名称", "站点名称"}},
+      {"tier", &Fields::tier, {"tier", "level", "type", "级别", "等级"}},
+      {"floor_m2", &Fields::floor_m2, {"floor_m2", "floor_area", "area_m2", "面积", "建筑面积"}},
+  };
+  static const std::vector<FieldKeySpec> grids{
+      {"code", &Fields::code, {"code", "id", "编码", "网格编码"}},
+      {"name", &Fields::name, {"name", "名称", "网格名称"}},
+      {"level", &Fields::level, {"level", "type", "层级", "级别"}},
+      {"parent", &Fields::parent, {"parent", "parent_code", "上级网格", "上级"}},
+      {"locked", &Fields::locked, {"locked", "lock", "锁定"}},
+  };
+  static const std::vector<FieldKeySpec> none{};
+  switch (role) {
+    case LayerRole::buildings:
+      return buildings;
+    case LayerRole::compounds:
+      return compounds;
+    case LayerRole::communities:
+      return communities;
+    case LayerRole::roads:
+    case LayerRole::walkways:
+      return roads;
+    case LayerRole::rivers:
+      return rivers;
+    case LayerRole::rail:
+      return rail;
+    case LayerRole::water:
+      return water;
+    case LayerRole::stations:
+      return stations;
+    case LayerRole::grids:
+      return grids;
+    case LayerRole::unknown:
+    case LayerRole::osm:
+      break;
+  }
+  return none;
+}
+
+/// Field index whose name equals `wanted` (case-insensitive), or whose name is `wanted` cut to
+/// the 10 characters a Shapefile DBF allows; -1 if none.
+int find_field(const OGRFeatureDefn& defn, std::string_view wanted) {
+  const std::string lowered = ascii_lower(wanted);
+  for (int i = 0; i < defn.GetFieldCount(); ++i) {
+    const std::string field = ascii_lower(defn.GetFieldDefn(i)->GetNameRef());
+    if (field == lowered) return i;
+  }
+  if (lowered.size() > 10) {
+    for (int i = 0; i < defn.GetFieldCount(); ++i) {
+      const std::string field = ascii_lower(defn.GetFieldDefn(i)->GetNameRef());
+      if (field.size() == 10 && lowered.compare(0, 10, field) == 0) return i;
+    }
+  }
+  return -1;
+}
+
+std::string field_list(const OGRFeatureDefn& defn) {
+  std::string out;
+  for (int i = 0; i < defn.GetFieldCount(); ++i) {
+    if (!out.empty()) out += ", ";
+    out += defn.GetFieldDefn(i)->GetNameRef();
+  }
+  return out.empty() ? "(none)" : out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribute values
+
+std::string text_of(const OGRFeature& f, int i) {
+  if (i < 0 || !f.IsFieldSetAndNotNull(i)) return {};
+  return f.GetFieldAsString(i);
+}
+
+std::optional<double> number_of(const OGRFeature& f, int i) {
+  if (i < 0 || !f.IsFieldSetAndNotNull(i)) return std::nullopt;
+  switch (f.GetFieldDefnRef(i)->GetType()) {
+    case OFTInteger:
+    case OFTInteger64:
+      return static_cast<double>(f.GetFieldAsInteger64(i));
+    case OFTReal:
+      return f.GetFieldAsDouble(i);
+    default:
+      return parse_osm_number(f.GetFieldAsString(i), false);
+  }
+}
+
+int int_of(const OGRFeature& f, int i) {
+  const std::optional<double> v = number_of(f, i);
+  if (!v || !std::isfinite(*v) || std::abs(*v) > 1e9) return 0;
+  return static_cast<int>(std::lround(*v));
+}
+
+bool flag_of(const OGRFeature& f, int i) {
+  if (i < 0 || !f.IsFieldSetAndNotNull(i)) return false;
+  const OGRFieldType type = f.GetFieldDefnRef(i)->GetType();
+  if (type == OFTInteger || type == OFTInteger64) return f.GetFieldAsInteger64(i) != 0;
+  return osm_truthy(f.GetFieldAsString(i));
+}
+
+Management management_from(std::string_view value) {
+  const std::string v = ascii_lower(value);
+  if (v == "property_company" || v == "物业" || v == "物业公司")
+    return Management::property_company;
+  if (v == "committee" || v == "物管会" || v == "业委会" || v == "业主委员会")
+    return Management::committee;
+  if (v == "none" || v == "无" || v == "三无") return Management::none;
+  return Management::unknown;
+}
+
+std::optional<StationTier> tier_from(std::string_view value) {
+  const std::string v = ascii_lower(value);
+  if (v == "county_centre" || v == "county_center" || v == "county" || v == "县级" ||
+      v == "党群服务中心")
+    return StationTier::county_centre;
+  if (v == "community_centre" || v == "community_center" || v == "community" || v == "社区")
+    return StationTier::community_centre;
+  if (v == "compound_station" || v == "compound" || v == "station" || v == "小区" || v == "站")
+    return StationTier::compound_station;
+  return std::nullopt;
+}
+
+std::optional<GridLevel> level_from(std::string_view value) {
+  const std::string v = ascii_lower(value);
+  if (v == "large" || v == "大网格" || v == "大" || v == "1") return GridLevel::large;
+  if (v == "micro" || v == "微网格" || v == "微" || v == "2") return GridLevel::micro;
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Geometry conversion (coordinates still in the layer's CRS)
+
+enum class GeomIssue {
+  none,
+  null_geometry,
+  empty_geometry,
+  wrong_type,
+  nan_coordinates,
+  degenerate
+};
+
+const char* kind_of(GeomIssue issue) {
+  switch (issue) {
+    case GeomIssue::none:
+      return "ok";
+    case GeomIssue::null_geometry:
+      return "null-geometry";
+    case GeomIssue::empty_geometry:
+      return "empty-geometry";
+    case GeomIssue::wrong_type:
+      return "wrong-geometry-type";
+    case GeomIssue::nan_coordinates:
+      return "nan-coordinates";
+    case GeomIssue::degenerate:
+      return "degenerate-geometry";
+  }
+  return "?";
+}
+
+const char* describe(GeomIssue issue) {
+  switch (issue) {
+    case GeomIssue::none:
+      return "";
+    case GeomIssue::null_geometry:
+      return "feature has no geometry";
+    case GeomIssue::empty_geometry:
+      return "feature has an empty geometry";
+    case GeomIssue::wrong_type:
+      return "geometry type does not fit the layer's role";
+    case GeomIssue::nan_coordinates:
+      return "geometry has NaN or infinite coordinates";
+    case GeomIssue::degenerate:
+      return "geometry collapses (rings with fewer than 4 points or lines with fewer than 2)";
+  }
+  return "";
+}
+
+/// Copies a curve's vertices (x, y only); false when a coordinate is not finite.
+bool copy_points(const OGRSimpleCurve& curve, std::vector<Point>& out) {
+  const int n = curve.getNumPoints();
+  out.resize(static_cast<std::size_t>(n));
+  if (n == 0) return true;
+  // Point is two packed doubles, so GDAL can write x and y straight into it with a stride.
+  static_assert(sizeof(Point) == 2 * sizeof(double));
+  curve.getPoints(&out[0].x, sizeof(Point), &out[0].y, sizeof(Point));
+  for (const Point& p : out)
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
+  return true;
+}
+
+GeomIssue append_polygon(const OGRPolygon& polygon, MultiPolygon& out, int& dropped_parts) {
+  const OGRLinearRing* exterior = polygon.getExteriorRing();
+  if (exterior == nullptr || exterior->IsEmpty()) return GeomIssue::none;
+  Polygon part;
+  if (!copy_points(*exterior, part.outer)) return GeomIssue::nan_coordinates;
+  if (part.outer.size() >= 3 && !(part.outer.front() == part.outer.back()))
+    part.outer.push_back(part.outer.front());
+  if (part.outer.size() < 4) {
+    ++dropped_parts;
+    return GeomIssue::none;
+  }
+  const int holes = polygon.getNumInteriorRings();
+  part.holes.reserve(static_cast<std::size_t>(holes));
+  for (int i = 0; i < holes; ++i) {
+    Ring hole;
+    if (!copy_points(*polygon.getInteriorRing(i), hole)) return GeomIssue::nan_coordinates;
+    if (hole.size() >= 3 && !(hole.front() == hole.back())) hole.push_back(hole.front());
+    if (hole.size() < 4) {
+      ++dropped_parts;
+      continue;
+    }
+    part.holes.push_back(std::move(hole));
+  }
+  out.push_back(std::move(part));
+  return GeomIssue::none;
+}
+
+GeomIssue collect_polygons(const OGRGeometry& geometry, MultiPolygon& out, int& dropped_parts) {
+  switch (wkbFlatten(geometry.getGeometryType())) {
+    case wkbPolygon:
+      return append_polygon(*geometry.toPolygon(), out, dropped_parts);
+    case wkbMultiPolygon:
+    case wkbGeometryCollection: {
+      bool any_polygonal = false;
+      for (const OGRGeometry* part : *geometry.toGeometryCollection()) {
+        const OGRwkbGeometryType t = wkbFlatten(part->getGeometryType());
+        if (t != wkbPolygon && t != wkbMultiPolygon && t != wkbGeometryCollection) continue;
+        any_polygonal = true;
+        const GeomIssue issue = collect_polygons(*part, out, dropped_parts);
+        if (issue != GeomIssue::none) return issue;
+      }
+      return any_polygonal ? GeomIssue::none : GeomIssue::wrong_type;
+    }
+    default:
+      return GeomIssue::wrong_type;
+  }
+}
+
+/// Polygonal geometry → MultiPolygon. Curves are linearised; collapsed rings are dropped and
+/// counted in `dropped_parts`.
+GeomIssue read_polygons(const OGRGeometry* geometry, MultiPolygon& out, int& dropped_parts) {
+  out.clear();
+  dropped_parts = 0;
+  if (geometry == nullptr) return GeomIssue::null_geometry;
+  if (geometry->IsEmpty()) return GeomIssue::empty_geometry;
+  std::unique_ptr<OGRGeometry> linear;
+  if (geometry->hasCurveGeometry()) {
+    linear.reset(geometry->getLinearGeometry());
+    if (!linear) return GeomIssue::wrong_type;
+    geometry = linear.get();
+  }
+  const GeomIssue issue = collect_polygons(*geometry, out, dropped_parts);
+  if (issue != GeomIssue::none) return issue;
+  return out.empty() ? GeomIssue::degenerate : GeomIssue::none;
+}
+
+GeomIssue collect_lines(const OGRGeometry& geometry, std::vector<LineString>& out,
+                        int& dropped_parts) {
+  switch (wkbFlatten(geometry.getGeometryType())) {
+    case wkbLineString:
+    case wkbLinearRing: {
+      LineString line;
+      if (!copy_points(*geometry.toSimpleCurve(), line)) return GeomIssue::nan_coordinates;
+      if (line.size() < 2)
+        ++dropped_parts;
+      else
+        out.push_back(std::move(line));
+      return GeomIssue::none;
+    }
+    case wkbMultiLineString:
+    case wkbGeometryCollection: {
+      bool any_linear = false;
+      for (const OGRGeometry* part : *geometry.toGeometryCollection()) {
+        const OGRwkbGeometryType t = wkbFlatten(part->getGeometryType());
+        if (t != wkbLineString && t != wkbMultiLineString && t != wkbGeometryCollection) continue;
+        any_linear = true;
+        const GeomIssue issue = collect_lines(*part, out, dropped_parts);
+        if (issue != GeomIssue::none) return issue;
+      }
+      return any_linear ? GeomIssue::none : GeomIssue::wrong_type;
+    }
+    default:
+      return GeomIssue::wrong_type;
+  }
+}
+
+/// Linear geometry → one LineString per part.
+GeomIssue read_lines(const OGRGeometry* geometry, std::vector<LineString>& out,
+                     int& dropped_parts) {
+  out.clear();
+  dropped_parts = 0;
+  if (geometry == nullptr) return GeomIssue::null_geometry;
+  if (geometry->IsEmpty()) return GeomIssue::empty_geometry;
+  std::unique_ptr<OGRGeometry> linear;
+  if (geometry->hasCurveGeometry()) {
+    linear.reset(geometry->getLinearGeometry());
+    if (!linear) return GeomIssue::wrong_type;
+    geometry = linear.get();
+  }
+  const GeomIssue issue = collect_lines(*geometry, out, dropped_parts);
+  if (issue != GeomIssue::none) return issue;
+  return out.empty() ? GeomIssue::degenerate : GeomIssue::none;
+}
+
+/// Point geometry → Point; a polygon or several points give their centroid (`from_centroid`).
+GeomIssue read_point(const OGRGeometry* geometry, Point& out, bool& from_centroid) {
+  from_centroid = false;
+  if (geometry == nullptr) return GeomIssue::null_geometry;
+  if (geometry->IsEmpty()) return GeomIssue::empty_geometry;
+  const OGRwkbGeometryType t = wkbFlatten(geometry->getGeometryType());
+  OGRPoint point;
+  if (t == wkbPoint) {
+    point = *geometry->toPoint();
+  } else if (t == wkbMultiPoint && geometry->toMultiPoint()->getNumGeometries() == 1) {
+    point = *geometry->toMultiPoint()->getGeometryRef(0);
+  } else if (t == wkbMultiPoint || t == wkbPolygon || t == wkbMultiPolygon) {
+    if (geometry->Centroid(&point) != OGRERR_NONE) return GeomIssue::degenerate;
+    from_centroid = true;
+  } else {
+    return GeomIssue::wrong_type;
+  }
+  out = {point.getX(), point.getY()};
+  if (!std::isfinite(out.x) || !std::isfinite(out.y)) return GeomIssue::nan_coordinates;
+  return GeomIssue::none;
+}
+
+enum class GeometryFamily { polygon, line, point };
+
+GeometryFamily family_of(LayerRole role) {
+  switch (role) {
+    case LayerRole::roads:
+    case LayerRole::rivers:
+    case LayerRole::rail:
+    case LayerRole::walkways:
+      return GeometryFamily::line;
+    case LayerRole::stations:
+      return GeometryFamily::point;
+    default:
+      return GeometryFamily::polygon;
+  }
+}
+
+/// Whether a layer's declared geometry type can hold features of this role (unknown and
+/// collection types are checked per feature).
+bool declared_type_fits(OGRwkbGeometryType declared, LayerRole role) {
+  const OGRwkbGeometryType flat = wkbFlatten(declared);
+  if (flat == wkbUnknown || flat == wkbGeometryCollection || flat == wkbNone) return true;
+  switch (family_of(role)) {
+    case GeometryFamily::polygon:
+      return flat == wkbPolygon || flat == wkbMultiPolygon || flat == wkbCurvePolygon ||
+             flat == wkbMultiSurface;
+    case GeometryFamily::line:
+      return flat == wkbLineString || flat == wkbMultiLineString || flat == wkbCircularString ||
+             flat == wkbCompoundCurve || flat == wkbMultiCurve;
+    case GeometryFamily::point:
+      return flat == wkbPoint || flat == wkbMultiPoint || flat == wkbPolygon ||
+             flat == wkbMultiPolygon;
+  }
+  return true;
+}
+
+const char* family_name(LayerRole role) {
+  switch (family_of(role)) {
+    case GeometryFamily::polygon:
+      return "polygons";
+    case GeometryFamily::line:
+      return "lines";
+    case GeometryFamily::point:
+      return "points";
+  }
+  return "?";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staging: features are read with their layer's coordinates, then projected together.
+
+enum Collection : std::size_t {
+  kBuildings,
+  kCompounds,
+  kCommunities,
+  kLines,
+  kWater,
+  kStations,
+  kGrids,
+  kCollections
+};
+using Sizes = std::array<std::size_t, kCollections>;
+
+Sizes sizes_of(const Dataset& d) {
+  return {d.buildings.size(), d.compounds.size(), d.communities.size(),   d.lines.size(),
+          d.water.size(),     d.stations.size(),  d.existing_grids.size()};
+}
+
+/// A run of dataset features read from one layer (or one OSM file), all in `srs`.
+struct StagedLayer {
+  std::string label;  // file:layer
+  SrsPtr srs;
+  Sizes begin{};
+  Sizes end{};
+  // Mean of each feature's first vertex (layer CRS): where the data is, for choosing a CRS.
+  double sum_x = 0.0, sum_y = 0.0;
+  std::size_t samples = 0;
+};
+
+void sample(StagedLayer& stage, const Point& p) {
+  stage.sum_x += p.x;
+  stage.sum_y += p.y;
+  ++stage.samples;
+}
+
+/// Calls visit(Point*, count) for every coordinate array of the features in [begin, end).
+template <class Visit>
+void for_each_coordinate_array(Dataset& d, const Sizes& begin, const Sizes& end, Visit&& visit) {
+  auto polygons = [&visit](MultiPolygon& mp) {
+    for (Polygon& p : mp) {
+      visit(p.outer.data(), p.outer.size());
+      for (Ring& h : p.holes) visit(h.data(), h.size());
+    }
+  };
+  for (std::size_t i = begin[kBuildings]; i < end[kBuildings]; ++i)
+    polygons(d.buildings[i].footprint);
+  for (std::size_t i = begin[kCompounds]; i < end[kCompounds]; ++i)
+    polygons(d.compounds[i].footprint);
+  for (std::size_t i = begin[kCommunities]; i < end[kCommunities]; ++i)
+    polygons(d.communities[i].footprint);
+  for (std::size_t i = begin[kLines]; i < end[kLines]; ++i)
+    visit(d.lines[i].geometry.data(), d.lines[i].geometry.size());
+  for (std::size_t i = begin[kWater]; i < end[kWater]; ++i) polygons(d.water[i].footprint);
+  for (std::size_t i = begin[kStations]; i < end[kStations]; ++i) visit(&d.stations[i].location, 1);
+  for (std::size_t i = begin[kGrids]; i < end[kGrids]; ++i) polygons(d.existing_grids[i].footprint);
+}
+
+/// Transforms many small coordinate arrays by gathering them into large x/y buffers, so PROJ is
+/// called once per ~64k points instead of once per ring. Optionally applies the GCJ-02 → WGS84
+/// correction between a "to WGS84" and a "WGS84 → target" step. Failed points become NaN.
+class BatchTransformer {
+ public:
+  BatchTransformer(OGRCoordinateTransformation* first, bool gcj02,
+                   OGRCoordinateTransformation* second)
+      : first_(first), second_(second), gcj02_(gcj02) {}
+
+  void add(Point* points, std::size_t count) {
+    if (count == 0) return;
+    spans_.emplace_back(points, count);
+    pending_ += count;
+    if (pending_ >= kBatchPoints) flush();
+  }
+
+  void flush() {
+    if (pending_ == 0) return;
+    x_.resize(pending_);
+    y_.resize(pending_);
+    ok_.assign(pending_, TRUE);
+    std::size_t k = 0;
+    for (auto [points, count] : spans_)
+      for (std::size_t i = 0; i < count; ++i, ++k) {
+        x_[k] = points[i].x;
+        y_[k] = points[i].y;
+      }
+    run(first_);
+    if (gcj02_) {
+      for (std::size_t i = 0; i < pending_; ++i) {
+        const LonLat w = gcj02_to_wgs84({x_[i], y_[i]});
+        x_[i] = w.lon;
+        y_[i] = w.lat;
+      }
+    }
+    run(second_);
+    k = 0;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (auto [points, count] : spans_)
+      for (std::size_t i = 0; i < count; ++i, ++k) {
+        const bool good = ok_[k] && std::isfinite(x_[k]) && std::isfinite(y_[k]);
+        points[i] = good ? Point{x_[k], y_[k]} : Point{nan, nan};
+        failed_ += good ? 0 : 1;
+      }
+    spans_.clear();
+    pending_ = 0;
+  }
+
+  [[nodiscard]] std::size_t failed() const { return failed_; }
+
+ private:
+  void run(OGRCoordinateTransformation* transform) {
+    if (transform == nullptr) return;
+    std::vector<int> step_ok(pending_, TRUE);
+    transform->Transform(static_cast<int>(pending_), x_.data(), y_.data(), nullptr, step_ok.data());
+    for (std::size_t i = 0; i < pending_; ++i) ok_[i] = ok_[i] && step_ok[i];
+  }
+
+  static constexpr std::size_t kBatchPoints = 1 << 16;
+  OGRCoordinateTransformation* first_;
+  OGRCoordinateTransformation* second_;
+  bool gcj02_;
+  std::vector<std::pair<Point*, std::size_t>> spans_;
+  std::size_t pending_ = 0;
+  std::vector<double> x_, y_;
+  std::vector<int> ok_;
+  std::size_t failed_ = 0;
+};
+
+bool has_nan(const MultiPolygon& mp) {
+  for (const Polygon& p : mp)
+    for (const Point& q : p.outer)
+      if (std::isnan(q.x)) return true;
+  for (const Polygon& p : mp)
+    for (const Ring& h : p.holes)
+      for (const Point& q : h)
+        if (std::isnan(q.x)) return true;
+  return false;
+}
+
+bool has_nan(const LineString& line) {
+  return std::any_of(line.begin(), line.end(), [](const Point& p) { return std::isnan(p.x); });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::string field_type_name(const OGRFieldDefn& field) {
+  std::string name = OGRFieldDefn::GetFieldTypeName(field.GetType());
+  if (field.GetSubType() != OFSTNone)
+    name += std::string("(") + OGRFieldDefn::GetFieldSubTypeName(field.GetSubType()) + ")";
+  return name;
+}
+
+bool is_shapefile_path(const std::string& path) {
+  const std::string ext = ascii_lower(std::filesystem::path(path).extension().string());
+  std::error_code ec;
+  return ext == ".shp" || ext == ".dbf" || std::filesystem::is_directory(path, ec);
+}
+
+std::optional<std::int64_t> fid_of(const OGRFeature& f) {
+  const GIntBig fid = f.GetFID();
+  if (fid == OGRNullFID) return std::nullopt;
+  return fid;
+}
+
+class Loader {
+ public:
+  Loader(const LoadOptions& options, Progress& progress) : options_(options), progress_(progress) {}
+
+  LoadResult run();
+
+ private:
+  void load_input(const InputSpec& input);
+  void read_layer(OGRLayer& layer, const std::string& path, LayerReport& report);
+  void read_osm(GDALDataset& dataset, const std::string& path, SourceReport& source);
+  void add_feature(const OGRFeature& feature, LayerRole role, const Fields& fields,
+                   const Location& where, StagedLayer& stage, LayerReport& report);
+  void skip(const Location& where, GeomIssue issue, LayerReport& report, const char* what);
+  SrsPtr layer_srs(OGRLayer& layer, const std::string& path);
+  Fields resolve_fields(const OGRFeatureDefn& defn, LayerRole role, const std::string& path,
+                        const std::string& layer, LayerReport& report) const;
+  void choose_target_crs();
+  void project();
+  void remove_failed_projections();
+  void note_gdal_warnings(const Location& where);
+
+  const LoadOptions& options_;
+  Progress& progress_;
+  LoadResult result_;
+  std::vector<StagedLayer> staged_;
+  SrsPtr target_;
+  SrsPtr assumed_;
+  std::vector<LineString> line_scratch_;
+  GdalErrorCollector errors_;
+};
+
+void Loader::note_gdal_warnings(const Location& where) {
+  // GDAL warnings while reading (odd values, recoding failures, ...) are kept as problems, one
+  // per distinct message, so nothing GDAL noticed is lost.
+  std::vector<std::string> seen;
+  for (const GdalErrorCollector::Message& m : errors_.take()) {
+    if (m.level != CE_Warning) continue;
+    if (std::find(seen.begin(), seen.end(), m.text) != seen.end()) continue;
+    seen.push_back(m.text);
+    result_.dataset.problems.report(Severity::warning, "gdal-warning", where, "GDAL: " + m.text);
+  }
+}
+
+SrsPtr Loader::layer_srs(OGRLayer& layer, const std::string& path) {
+  if (const OGRSpatialReference* srs = layer.GetSpatialRef()) return detail::srs_clone(*srs);
+  if (!options_.assume_crs.empty()) return detail::srs_clone(*assumed_);
+  throw InputError(path + ": layer '" + layer.GetName() +
+                   "' has no coordinate reference system (a Shapefile without .prj?). Pass "
+                   "--assume-crs with the CRS its coordinates are in, e.g. --assume-crs EPSG:4326 "
+                   "for longitude/latitude or EPSG:4549 for CGCS2000 Gauss-Kruger CM 120E");
+}
+
+Fields Loader::resolve_fields(const OGRFeatureDefn& defn, LayerRole role, const std::string& path,
+                              const std::string& layer, LayerReport& report) const {
+  Fields fields;
+  const auto configured = options_.fields.find(role);
+  for (const FieldKeySpec& spec : key_specs(role)) {
+    int index = -1;
+    if (configured != options_.fields.end()) {
+      if (const auto it = configured->second.find(spec.key); it != configured->second.end()) {
+        index = find_field(defn, it->second);
+        if (index < 0)
+          throw InputError(path + ": layer '" + layer + "' has no field '" + it->second +
+                           "' (configured for " + to_string(role) + "." + spec.key +
+                           "). Fields it has: " + field_list(defn));
+      }
+    }
+    for (std::size_t a = 0; index < 0 && a < spec.aliases.size(); ++a)
+      index = find_field(defn, spec.aliases[a]);
+    fields.*spec.slot = index;
+    if (index >= 0) report.field_mapping[spec.key] = defn.GetFieldDefn(index)->GetNameRef();
+  }
+  return fields;
+}
+
+void Loader::skip(const Location& where, GeomIssue issue, LayerReport& report, const char* what) {
+  ++report.skipped;
+  result_.dataset.problems.report(Severity::warning, kind_of(issue), where,
+                                  std::string(describe(issue)) + "; " + what + " not loaded");
+}
+
+void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields& fields,
+                         const Location& where, StagedLayer& stage, LayerReport& report) {
+  Dataset& d = result_.dataset;
+  const OGRGeometry* geometry = feature.GetGeometryRef();
+  int dropped_parts = 0;
+  auto note_dropped_parts = [&] {
+    if (dropped_parts > 0)
+      d.problems.report(Severity::info, "degenerate-part-dropped", where,
+                        std::to_string(dropped_parts) +
+                            " collapsed ring(s) or line part(s) with too few points left out");
+  };
+  switch (role) {
+    case LayerRole::buildings: {
+      Building b;
+      const GeomIssue issue = read_polygons(geometry, b.footprint, dropped_parts);
+      if (issue != GeomIssue::none) return skip(where, issue, report, "building");
+      note_dropped_parts();
+      b.source = where;
+      b.id = fields.id >= 0 && feature.IsFieldSetAndNotNull(fields.id)
+                 ? feature.GetFieldAsInteger64(fields.id)
+                 : where.fid.value_or(static_cast<std::int64_t>(d.buildings.size()));
+      b.name = text_of(feature, fields.name);
+      b.source_use = text_of(feature, fields.use);
+      b.use =
+          b.source_use.empty() ? BuildingUse::residential : building_use_from_value(b.source_use);
+      b.floors = std::max(0, int_of(feature, fields.floors));
+      b.height_m = std::max(0.0, number_of(feature, fields.height).value_or(0.0));
+      b.units = std::max(0, int_of(feature, fields.units));
+      const int households = int_of(feature, fields.households);
+      if (households < 0)
+        d.problems.report(Severity::warning, "negative-households", where,
+                          "households = " + std::to_string(households) +
+                              " is negative; estimated from the footprint instead");
+      b.households = std::max(0, households);
+      b.compound_ref = text_of(feature, fields.compound);
+      b.community_ref = text_of(feature, fields.community);
+      sample(stage, b.footprint.front().outer.front());
+      d.buildings.push_back(std::move(b));
+      ++report.loaded["buildings"];
+      return;
+    }
+    case LayerRole::compounds: {
+      Compound c;
+      const GeomIssue issue = read_polygons(geometry, c.footprint, dropped_parts);
+      if (issue != GeomIssue::none) return skip(where, issue, report, "compound");
+      note_dropped_parts();
+      c.source = where;
+      c.id = where.fid.value_or(static_cast<std::int64_t>(d.compounds.size()));
+      c.ref = text_of(feature, fields.ref);
+      c.name = text_of(feature, fields.name);
+      c.management = management_from(text_of(feature, fields.management));
+      sample(stage, c.footprint.front().outer.front());
+      d.compounds.push_back(std::move(c));
+      ++report.loaded["compounds"];
+      return;
+    }
+    case LayerRole::communities: {
+      Community c;
+      const GeomIssue issue = read_polygons(geometry, c.footprint, dropped_parts);
+      if (issue != GeomIssue::none) return skip(where, issue, report, "community");
+      note_dropped_parts();
+      c.source = where;
+      c.id = where.fid.value_or(static_cast<std::int64_t>(d.communities.size()));
+      c.code = text_of(feature, fields.code);
+      c.name = text_of(feature, fields.name);
+      sample(stage, c.footprint.front().outer.front());
+      d.communities.push_back(std::move(c));
+      ++report.loaded["communities"];
+      return;
+    }
+    case LayerRole::water: {
+      WaterArea w;
+      const GeomIssue issue = read_polygons(geometry, w.footprint, dropped_parts);
+      if (issue != GeomIssue::none) return skip(where, issue, report, "water area");
+      note_dropped_parts();
+      w.source = where;
+      w.id = where.fid.value_or(static_cast<std::int64_t>(d.water.size()));
+      w.name = text_of(feature, fields.name);
+      sample(stage, w.footprint.front().outer.front());
+      d.water.push_back(std::move(w));
+      ++report.loaded["water"];
+      return;
+    }
+    case LayerRole::grids: {
+      ExistingGrid g;
+      const GeomIssue issue = read_polygons(geometry, g.footprint, dropped_parts);
+      if (issue != GeomIssue::none) return skip(where, issue, report, "grid");
+      note_dropped_parts();
+      g.source = where;
+      g.id = where.fid.value_or(static_cast<std::int64_t>(d.existing_grids.size()));
+      g.code = text_of(feature, fields.code);
+      g.name = text_of(feature, fields.name);
+      g.parent_code = text_of(feature, fields.parent);
+      const std::string level = text_of(feature, fields.level);
+      if (const auto parsed = level_from(level)) {
+        g.level = *parsed;
+      } else {
+        g.level = g.parent_code.empty() ? GridLevel::large : GridLevel::micro;
+        if (!level.empty())
+          d.problems.report(Severity::warning, "unknown-grid-level", where,
+                            "grid level '" + level + "' is not large or micro; taken as " +
+                                (g.level == GridLevel::large ? "large" : "micro"));
+      }
+      g.locked = flag_of(feature, fields.locked);
+      sample(stage, g.footprint.front().outer.front());
+      d.existing_grids.push_back(std::move(g));
+      ++report.loaded["grids"];
+      return;
+    }
+    case LayerRole::stations: {
+      Station s;
+      bool from_centroid = false;
+      const GeomIssue issue = read_point(geometry, s.location, from_centroid);
+      if (issue != GeomIssue::none) return skip(where, issue, report, "station");
+      if (from_centroid)
+        d.problems.report(Severity::info, "station-from-centroid", where,
+                          "station given as an area or several points; its centroid is used");
+      s.source = where;
+      s.id = fields.id >= 0 && feature.IsFieldSetAndNotNull(fields.id)
+                 ? feature.GetFieldAsInteger64(fields.id)
+                 : where.fid.value_or(static_cast<std::int64_t>(d.stations.size()));
+      s.name = text_of(feature, fields.name);
+      const std::string tier = text_of(feature, fields.tier);
+      if (const auto parsed = tier_from(tier)) {
+        s.tier = *parsed;
+      } else if (!tier.empty()) {
+        d.problems.report(Severity::warning, "unknown-station-tier", where,
+                          "station tier '" + tier +
+                              "' is not county_centre, community_centre or compound_station; "
+                              "taken as compound_station");
+      }
+      s.floor_m2 = std::max(0.0, number_of(feature, fields.floor_m2).value_or(0.0));
+      sample(stage, s.location);
+      d.stations.push_back(std::move(s));
+      ++report.loaded["stations"];
+      return;
+    }
+    case LayerRole::roads:
+    case LayerRole::walkways:
+    case LayerRole::rivers:
+    case LayerRole::rail: {
+      const GeomIssue issue = read_lines(geometry, line_scratch_, dropped_parts);
+      if (issue != GeomIssue::none) return skip(where, issue, report, "line");
+      note_dropped_parts();
+      Line line;
+      line.source = where;
+      line.id = where.fid.value_or(static_cast<std::int64_t>(d.lines.size()));
+      line.cls = text_of(feature, fields.cls);
+      line.name = text_of(feature, fields.name);
+      line.bridge = flag_of(feature, fields.bridge);
+      line.tunnel = flag_of(feature, fields.tunnel);
+      const char* kind = "roads";
+      if (role == LayerRole::rivers) {
+        line.kind = LineKind::river;
+        line.walkable = false;
+        kind = "rivers";
+      } else if (role == LayerRole::rail) {
+        line.kind = LineKind::rail;
+        line.walkable = false;
+        kind = "rail";
+      } else if (role == LayerRole::walkways) {
+        if (line.cls.empty()) line.cls = "footway";
+        kind = "walkways";
+      } else {
+        line.walkable = highway_walkable(line.cls);
+      }
+      sample(stage, line_scratch_.front().front());
+      for (LineString& part : line_scratch_) {
+        d.lines.push_back(line);
+        d.lines.back().geometry = std::move(part);
+      }
+      ++report.loaded[kind];
+      return;
+    }
+    case LayerRole::unknown:
+    case LayerRole::osm:
+      return;
+  }
+}
+
+void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& report) {
+  const std::string layer_name = layer.GetName();
+  const LayerRole role = report.role;
+  const Location layer_location{path, layer_name, std::nullopt};
+  OGRFeatureDefn& defn = *layer.GetLayerDefn();
+  if (role == LayerRole::unknown) {
+    result_.dataset.problems.report(
+        Severity::info, "layer-ignored", layer_location,
+        "layer '" + layer_name +
+            "' has no recognised role and is not loaded; give it one with "
+            "--role " +
+            layer_name + "=buildings (or compounds, roads, ...)");
+    return;
+  }
+  StagedLayer stage;
+  stage.label = path + ":" + layer_name;
+  stage.srs = layer_srs(layer, path);
+  const Fields fields = resolve_fields(defn, role, path, layer_name, report);
+
+  if (!declared_type_fits(layer.GetGeomType(), role)) {
+    const long long count = layer.GetFeatureCount(TRUE);
+    report.skipped = count > 0 ? static_cast<std::size_t>(count) : 0;
+    result_.dataset.problems.report(
+        Severity::error, "wrong-geometry-type", layer_location,
+        "layer '" + layer_name + "' holds " + OGRGeometryTypeToName(layer.GetGeomType()) +
+            " geometries but role " + to_string(role) + " needs " + family_name(role) + "; its " +
+            std::to_string(count) +
+            " features are not loaded (give the layer another role with "
+            "--role)");
+    return;
+  }
+
+  // Only read the fields we use: drivers such as GeoPackage then fetch fewer columns.
+  std::vector<std::string> ignored_names;
+  for (int i = 0; i < defn.GetFieldCount(); ++i) {
+    bool used = false;
+    for (const auto& [key, field] : report.field_mapping)
+      used = used || field == defn.GetFieldDefn(i)->GetNameRef();
+    if (!used) ignored_names.emplace_back(defn.GetFieldDefn(i)->GetNameRef());
+  }
+  ignored_names.emplace_back("OGR_STYLE");
+  std::vector<const char*> ignored;
+  for (const std::string& name : ignored_names) ignored.push_back(name.c_str());
+  ignored.push_back(nullptr);
+  layer.SetIgnoredFields(ignored.data());
+
+  stage.begin = sizes_of(result_.dataset);
+  const long long total = layer.GetFeatureCount(FALSE);
+  const std::string stage_name = "reading " + stage.label;
+  const std::size_t failures_before = errors_.failures();
+  std::size_t unreadable = 0;
+  std::optional<std::int64_t> first_unreadable;
+  layer.ResetReading();
+  bool check_encoding = report.encoding.empty() && report.encoding_from.empty();
+  while (true) {
+    const std::size_t failures_at = errors_.failures();
+    OGRFeatureUniquePtr feature(layer.GetNextFeature());
+    if (!feature) break;
+    ++report.read;
+    const Location where{path, layer_name, fid_of(*feature)};
+    if (errors_.failures() != failures_at) {
+      ++unreadable;
+      if (!first_unreadable) first_unreadable = where.fid.value_or(-1);
+    }
+    add_feature(*feature, role, fields, where, stage, report);
+    if (check_encoding && fields.name >= 0) {
+      const std::string name = text_of(*feature, fields.name);
+      if (!valid_utf8(name)) {
+        check_encoding = false;
+        result_.dataset.problems.report(
+            Severity::warning, "unknown-encoding", layer_location,
+            "text such as the name of feature " + std::to_string(where.fid.value_or(-1)) +
+                " is not UTF-8 and the file does not say its encoding (no .cpg); pass "
+                "--encoding GBK (or GB18030, the encoding it was written in)");
+      }
+    }
+    if ((report.read & 0x1fff) == 0)
+      progress_.update(stage_name, total > 0 ? static_cast<double>(report.read) / total : 0.0);
+  }
+  const std::size_t failures = errors_.failures() - failures_before;
+  if (failures > 0) {
+    const std::string gdal_text = errors_.failure_text();
+    throw InputError(
+        path + ": layer '" + layer_name + "': " +
+        (unreadable > 0 ? std::to_string(unreadable) + " of " + std::to_string(report.read) +
+                              " features could not be read (first at fid " +
+                              std::to_string(first_unreadable.value_or(-1)) + ")"
+                        : std::string("reading stopped with an error")) +
+        ". GDAL says: " + (gdal_text.empty() ? errors_.first_failure() : gdal_text) +
+        ". The file looks truncated or corrupt: copy or export it again (for a Shapefile, "
+        "the .shp, .shx and .dbf must all be complete).");
+  }
+  note_gdal_warnings(layer_location);
+  stage.end = sizes_of(result_.dataset);
+  staged_.push_back(std::move(stage));
+  progress_.update(stage_name, 1.0);
+}
+
+void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceReport& source) {
+  Dataset& d = result_.dataset;
+  StagedLayer stage;
+  stage.label = path;
+  OGRLayer* multipolygons = dataset.GetLayerByName("multipolygons");
+  OGRLayer* lines = dataset.GetLayerByName("lines");
+  if (multipolygons == nullptr || lines == nullptr)
+    throw InputError(path + ": the OSM file has no multipolygons/lines layers");
+  stage.srs = detail::srs_clone(*multipolygons->GetSpatialRef());
+  stage.begin = sizes_of(d);
+
+  // Field indexes of the layers we use (GDAL's default osmconf.ini: building, landuse, natural,
+  // highway, waterway, railway are columns; building:levels, height, bridge, ... in other_tags).
+  auto index = [](OGRLayer* layer, const char* name) {
+    return layer->GetLayerDefn()->GetFieldIndex(name);
+  };
+  const int mp_osm_id = index(multipolygons, "osm_id");
+  const int mp_way_id = index(multipolygons, "osm_way_id");
+  const int mp_name = index(multipolygons, "name");
+  const int mp_building = index(multipolygons, "building");
+  const int mp_landuse = index(multipolygons, "landuse");
+  const int mp_natural = index(multipolygons, "natural");
+  const int mp_other = index(multipolygons, "other_tags");
+  const int ln_osm_id = index(lines, "osm_id");
+  const int ln_name = index(lines, "name");
+  const int ln_highway = index(lines, "highway");
+  const int ln_waterway = index(lines, "waterway");
+  const int ln_railway = index(lines, "railway");
+  const int ln_other = index(lines, "other_tags");
+
+  auto report_for = [&source](OGRLayer* layer) -> LayerReport* {
+    for (LayerReport& r : source.layers)
+      if (r.name == layer->GetName()) return &r;
+    return nullptr;
+  };
+  LayerReport* mp_report = report_for(multipolygons);
+  LayerReport* ln_report = report_for(lines);
+
+  auto osm_id = [](const OGRFeature& f, int way_field, int id_field) -> std::int64_t {
+    // Closed ways carry osm_way_id, relations osm_id; relations get negative ids so they never
+    // collide with way ids.
+    if (way_field >= 0 && f.IsFieldSetAndNotNull(way_field))
+      return std::atoll(f.GetFieldAsString(way_field));
+    if (id_field >= 0 && f.IsFieldSetAndNotNull(id_field))
+      return -std::atoll(f.GetFieldAsString(id_field));
+    return 0;
+  };
+
+  const std::size_t failures_before = errors_.failures();
+  dataset.ResetReading();
+  std::size_t count = 0;
+  while (true) {
+    OGRLayer* layer = nullptr;
+    double fraction = 0.0;
+    OGRFeatureUniquePtr feature(dataset.GetNextFeature(&layer, &fraction, nullptr, nullptr));
+    if (!feature) break;
+    if ((++count & 0x1fff) == 0) progress_.update("reading " + path, fraction);
+    for (LayerReport& r : source.layers)
+      if (layer && r.name == layer->GetName()) ++r.read;
+    const OGRFeature& f = *feature;
+    const Location where{path, layer ? layer->GetName() : "", fid_of(f)};
+    const OGRGeometry* geometry = f.GetGeometryRef();
+    int dropped_parts = 0;
+    if (layer == multipolygons) {
+      const std::string other = text_of(f, mp_other);
+      const std::string building = text_of(f, mp_building);
+      if (!building.empty()) {
+        Building b;
+        if (building == "no") {
+          ++mp_report->skipped;
+          d.problems.report(Severity::info, "not-a-building", where,
+                            "tagged building=no; not loaded as a building");
+        } else if (const GeomIssue issue = read_polygons(geometry, b.footprint, dropped_parts);
+                   issue != GeomIssue::none) {
+          skip(where, issue, *mp_report, "building");
+        } else {
+          b.source = where;
+          b.id = osm_id(f, mp_way_id, mp_osm_id);
+          b.name = text_of(f, mp_name);
+          b.source_use = building;
+          b.use = building_use_from_value(building);
+          if (const auto levels = find_other_tag(other, "building:levels"))
+            b.floors = std::max(
+                0, static_cast<int>(std::lround(parse_osm_number(*levels, false).value_or(0.0))));
+          std::optional<std::string> height = find_other_tag(other, "height");
+          if (!height) height = find_other_tag(other, "building:height");
+          if (height) b.height_m = std::max(0.0, parse_osm_number(*height, true).value_or(0.0));
+          sample(stage, b.footprint.front().outer.front());
+          d.buildings.push_back(std::move(b));
+          ++mp_report->loaded["buildings"];
+        }
+      }
+      const std::string landuse = text_of(f, mp_landuse);
+      if (landuse == "residential") {
+        Compound c;
+        if (const GeomIssue issue = read_polygons(geometry, c.footprint, dropped_parts);
+            issue != GeomIssue::none) {
+          skip(where, issue, *mp_report, "residential area");
+        } else {
+          c.source = where;
+          c.id = osm_id(f, mp_way_id, mp_osm_id);
+          c.ref = std::to_string(c.id);
+          c.name = text_of(f, mp_name);
+          sample(stage, c.footprint.front().outer.front());
+          d.compounds.push_back(std::move(c));
+          ++mp_report->loaded["compounds"];
+        }
+      }
+      const bool water = text_of(f, mp_natural) == "water" || landuse == "reservoir" ||
+                         landuse == "basin" || find_other_tag(other, "waterway") == "riverbank";
+      if (water) {
+        WaterArea w;
+        if (const GeomIssue issue = read_polygons(geometry, w.footprint, dropped_parts);
+            issue != GeomIssue::none) {
+          skip(where, issue, *mp_report, "water area");
+        } else {
+          w.source = where;
+          w.id = osm_id(f, mp_way_id, mp_osm_id);
+          w.name = text_of(f, mp_name);
+          sample(stage, w.footprint.front().outer.front());
+          d.water.push_back(std::move(w));
+          ++mp_report->loaded["water"];
+        }
+      }
+    } else if (layer == lines) {
+      const std::string highway = text_of(f, ln_highway);
+      const std::string waterway = text_of(f, ln_waterway);
+      const std::string railway = text_of(f, ln_railway);
+      Line line;
+      const char* kind = nullptr;
+      if (!highway.empty()) {
+        line.kind = LineKind::road;
+        line.cls = highway;
+        kind = "roads";
+      } else if (waterway == "river" || waterway == "canal" || waterway == "stream") {
+        line.kind = LineKind::river;
+        line.cls = waterway;
+        kind = "rivers";
+      } else if (railway == "rail" || railway == "light_rail" || railway == "narrow_gauge") {
+        line.kind = LineKind::rail;
+        line.cls = railway;
+        kind = "rail";
+      }
+      if (kind == nullptr) continue;
+      if (const GeomIssue issue = read_lines(geometry, line_scratch_, dropped_parts);
+          issue != GeomIssue::none) {
+        skip(where, issue, *ln_report, kind);
+        continue;
+      }
+      const std::string other = text_of(f, ln_other);
+      line.source = where;
+      line.id = std::atoll(text_of(f, ln_osm_id).c_str());
+      line.name = text_of(f, ln_name);
+      line.bridge = osm_truthy(find_other_tag(other, "bridge").value_or(""));
+      line.tunnel = osm_truthy(find_other_tag(other, "tunnel").value_or(""));
+      if (line.kind == LineKind::road) {
+        const std::string foot = find_other_tag(other, "foot").value_or("");
+        const std::string access = find_other_tag(other, "access").value_or("");
+        line.walkable = highway_walkable(highway) && foot != "no" &&
+                        !(access == "no" && foot != "yes" && foot != "designated");
+      } else {
+        line.walkable = false;
+      }
+      sample(stage, line_scratch_.front().front());
+      for (LineString& part : line_scratch_) {
+        d.lines.push_back(line);
+        d.lines.back().geometry = std::move(part);
+      }
+      ++ln_report->loaded[kind];
+    }
+  }
+  if (errors_.failures() != failures_before) {
+    const std::string gdal_text = errors_.failure_text();
+    throw InputError(path + ": reading the OpenStreetMap file failed: " +
+                     (gdal_text.empty() ? errors_.first_failure() : gdal_text) +
+                     ". The file looks truncated or corrupt: download or export it again.");
+  }
+  note_gdal_warnings({path, "", std::nullopt});
+  stage.end = sizes_of(d);
+  staged_.push_back(std::move(stage));
+}
+
+void Loader::load_input(const InputSpec& input) {
+  const std::string& path = input.path;
+  std::error_code ec;
+  if (path.rfind("/vsi", 0) != 0 && !std::filesystem::exists(path, ec))
+    throw InputError(path +
+                     ": file not found; check the path (relative paths are taken from the "
+                     "current directory)");
+  std::vector<std::string> open_option_texts;
+  if (!options_.encoding.empty() && is_shapefile_path(path))
+    open_option_texts.push_back("ENCODING=" + options_.encoding);
+  std::vector<const char*> open_options;
+  for (const std::string& o : open_option_texts) open_options.push_back(o.c_str());
+  open_options.push_back(nullptr);
+
+  errors_.take();
+  GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                                 nullptr, open_options.data(), nullptr));
+  if (!dataset) {
+    const std::string gdal_text = errors_.failure_text();
+    throw InputError(path + ": cannot open as vector data" +
+                     (gdal_text.empty() ? std::string() : " (GDAL: " + gdal_text + ")") +
+                     ". GridPlanner reads Shapefile (.shp with its .shx and .dbf), GeoPackage, "
+                     "GeoJSON, FlatGeobuf and OpenStreetMap .osm/.pbf; check the file is one of "
+                     "these and complete.");
+  }
+  SourceReport source;
+  source.path = path;
+  source.driver = dataset->GetDriver() ? dataset->GetDriver()->GetDescription() : "";
+  result_.dataset.sources.push_back({path, source.driver, ""});
+  const bool osm = source.driver == "OSM";
+  const bool shapefile = source.driver == "ESRI Shapefile";
+
+  std::vector<OGRLayer*> layers;
+  for (int i = 0; i < dataset->GetLayerCount(); ++i) {
+    OGRLayer* layer = dataset->GetLayer(i);
+    if (input.layer.empty() || input.layer == layer->GetName()) layers.push_back(layer);
+  }
+  if (layers.empty() && !input.layer.empty()) {
+    for (int i = 0; i < dataset->GetLayerCount(); ++i)
+      if (iequals(input.layer, dataset->GetLayer(i)->GetName()))
+        layers.push_back(dataset->GetLayer(i));
+    if (layers.empty()) {
+      std::string names;
+      for (int i = 0; i < dataset->GetLayerCount(); ++i)
+        names += std::string(names.empty() ? "" : ", ") + dataset->GetLayer(i)->GetName();
+      throw InputError(path + ": has no layer '" + input.layer +
+                       "'. Layers it has: " + (names.empty() ? "(none)" : names));
+    }
+  }
+
+  const std::string stem = std::filesystem::path(path).stem().string();
+  for (OGRLayer* layer : layers) {
+    LayerReport report;
+    report.name = layer->GetName();
+    if (osm) {
+      report.role = LayerRole::osm;
+      report.role_source = "osm";
+    } else if (input.role) {
+      report.role = *input.role;
+      report.role_source = "option";
+    } else if (const auto it = options_.layer_roles.find(report.name);
+               it != options_.layer_roles.end()) {
+      report.role = it->second;
+      report.role_source = "option";
+    } else {
+      report.role = detect_role(report.name);
+      if (report.role == LayerRole::unknown && layers.size() == 1) report.role = detect_role(stem);
+      report.role_source = report.role == LayerRole::unknown ? "none" : "name";
+    }
+    report.geometry_type = OGRGeometryTypeToName(layer->GetGeomType());
+    if (!osm) report.feature_count = layer->GetFeatureCount(TRUE);
+    if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
+      report.crs_name = detail::srs_name(*srs);
+      report.crs_epsg = detail::srs_epsg(*srs);
+    }
+    const OGRFeatureDefn& defn = *layer->GetLayerDefn();
+    for (int i = 0; i < defn.GetFieldCount(); ++i)
+      report.fields.push_back(
+          {defn.GetFieldDefn(i)->GetNameRef(), field_type_name(*defn.GetFieldDefn(i))});
+    if (shapefile) {
+      const char* encoding = layer->GetMetadataItem("SOURCE_ENCODING", "SHAPEFILE");
+      report.encoding = encoding ? encoding : "";
+      if (!options_.encoding.empty())
+        report.encoding_from = "option";
+      else if (layer->GetMetadataItem("ENCODING_FROM_CPG", "SHAPEFILE"))
+        report.encoding_from = "cpg";
+      else if (layer->GetMetadataItem("ENCODING_FROM_LDID", "SHAPEFILE"))
+        report.encoding_from = "ldid";
+    } else if (layer->TestCapability(OLCStringsAsUTF8)) {
+      report.encoding = "UTF-8";
+      report.encoding_from = "driver";
+    }
+    source.layers.push_back(std::move(report));
+  }
+
+  if (osm) {
+    read_osm(*dataset, path, source);
+  } else {
+    for (std::size_t i = 0; i < layers.size(); ++i) read_layer(*layers[i], path, source.layers[i]);
+  }
+  result_.sources.push_back(std::move(source));
+}
+
+void Loader::choose_target_crs() {
+  Dataset& d = result_.dataset;
+  if (!options_.target_crs.empty()) {
+    target_ = detail::srs_from_user_input(options_.target_crs, "--target-crs");
+    if (!detail::srs_is_metric_projected(*target_))
+      throw ConfigError("--target-crs '" + options_.target_crs +
+                        "' is not a projected CRS in metres; GridPlanner computes in metres");
+    result_.crs_reason = "given by option";
+  } else {
+    // Keep a projected metric input CRS (buildings' first) unless GCJ-02 input must be shifted.
+    const StagedLayer* kept = nullptr;
+    for (const StagedLayer& s : staged_)
+      if (!options_.gcj02 && s.samples > 0 && detail::srs_is_metric_projected(*s.srs) &&
+          (kept == nullptr || (kept->begin[kBuildings] == kept->end[kBuildings] &&
+                               s.begin[kBuildings] != s.end[kBuildings])))
+        kept = &s;
+    if (kept != nullptr) {
+      target_ = detail::srs_clone(*kept->srs);
+      result_.crs_reason = "kept the projected CRS of " + kept->label;
+    } else {
+      // Centre of the data in longitude/latitude: sample means per layer, weighted by count.
+      SrsPtr wgs84(new OGRSpatialReference());
+      wgs84->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+      wgs84->importFromEPSG(4326);
+      double lon = 0.0, lat = 0.0;
+      std::size_t weight = 0;
+      for (const StagedLayer& s : staged_) {
+        if (s.samples == 0) continue;
+        double x = s.sum_x / s.samples, y = s.sum_y / s.samples;
+        TransformPtr to_wgs84(OGRCreateCoordinateTransformation(s.srs.get(), wgs84.get()));
+        if (!to_wgs84 || !to_wgs84->Transform(1, &x, &y)) continue;
+        lon += x * s.samples;
+        lat += y * s.samples;
+        weight += s.samples;
+      }
+      if (weight == 0) {
+        result_.crs_reason = "no features: nothing to project";
+        return;
+      }
+      const LonLat centre{lon / weight, lat / weight};
+      const ProjectionChoice choice = choose_projection(centre);
+      target_.reset(new OGRSpatialReference());
+      target_->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+      if (target_->importFromEPSG(choice.epsg) != OGRERR_NONE)
+        throw ConfigError("cannot set up EPSG:" + std::to_string(choice.epsg) +
+                          " (is the PROJ database installed?)");
+      result_.crs_reason = "automatic: " + choice.reason;
+      if (options_.gcj02 && !inside_china(centre))
+        d.problems.report(Severity::warning, "gcj02-outside-china", {},
+                          "--gcj02 was given but the data lies outside China, where web maps "
+                          "do not use GCJ-02; the correction was applied anyway");
+    }
+  }
+  char* wkt = nullptr;
+  const char* wkt_options[] = {"FORMAT=WKT2_2019", nullptr};
+  target_->exportToWkt(&wkt, wkt_options);
+  d.crs_wkt = wkt ? wkt : "";
+  CPLFree(wkt);
+  d.crs_name = detail::srs_name(*target_);
+  d.crs_epsg = detail::srs_epsg(*target_);
+}
+
+void Loader::project() {
+  if (!target_) return;
+  Dataset& d = result_.dataset;
+  SrsPtr wgs84(new OGRSpatialReference());
+  wgs84->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  wgs84->importFromEPSG(4326);
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < staged_.size(); ++i) {
+    const StagedLayer& s = staged_[i];
+    progress_.update("projecting", static_cast<double>(i) / staged_.size());
+    if (!options_.gcj02 && s.srs->IsSame(target_.get())) continue;
+    TransformPtr first(OGRCreateCoordinateTransformation(
+        s.srs.get(), options_.gcj02 ? wgs84.get() : target_.get()));
+    TransformPtr second(
+        options_.gcj02 ? OGRCreateCoordinateTransformation(wgs84.get(), target_.get()) : nullptr);
+    if (!first || (options_.gcj02 && !second))
+      throw InputError(s.label + ": no coordinate transformation from " + detail::srs_name(*s.srs) +
+                       " to " + detail::srs_name(*target_) + ": " + errors_.failure_text());
+    BatchTransformer transformer(first.get(), options_.gcj02, second.get());
+    for_each_coordinate_array(d, s.begin, s.end,
+                              [&transformer](Point* p, std::size_t n) { transformer.add(p, n); });
+    transformer.flush();
+    failed += transformer.failed();
+  }
+  errors_.take();  // PROJ's per-point messages are summarised below instead
+  if (failed > 0) remove_failed_projections();
+  progress_.update("projecting", 1.0);
+}
+
+void Loader::remove_failed_projections() {
+  // Features with a point PROJ could not transform (outside the CRS's valid area) are listed and
+  // removed, never kept with NaN coordinates.
+  Dataset& d = result_.dataset;
+  auto report = [&d, this](const Location& where, const char* what) {
+    d.problems.report(Severity::error, "projection-failed", where,
+                      std::string(what) + " has coordinates that cannot be projected to " +
+                          d.crs_name + " (outside the CRS's area?); not loaded");
+  };
+  auto polygons = [&](auto& items, const char* what) {
+    std::erase_if(items, [&](const auto& item) {
+      if (!has_nan(item.footprint)) return false;
+      report(item.source, what);
+      return true;
+    });
+  };
+  polygons(d.buildings, "building");
+  polygons(d.compounds, "compound");
+  polygons(d.communities, "community");
+  polygons(d.water, "water area");
+  polygons(d.existing_grids, "grid");
+  std::erase_if(d.lines, [&](const Line& l) {
+    if (!has_nan(l.geometry)) return false;
+    report(l.source, "line");
+    return true;
+  });
+  std::erase_if(d.stations, [&](const Station& s) {
+    if (!std::isnan(s.location.x)) return false;
+    report(s.source, "station");
+    return true;
+  });
+}
+
+LoadResult Loader::run() {
+  if (options_.inputs.empty()) throw ConfigError("no input files given");
+  for (const auto& [role, mapping] : options_.fields) {
+    const std::vector<std::string>& keys = field_keys(role);
+    for (const auto& [key, field] : mapping) {
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+      std::string known;
+      for (const std::string& k : keys) known += (known.empty() ? "" : ", ") + k;
+      throw ConfigError("field mapping " + std::string(to_string(role)) + "." + key + "=" + field +
+                        ": unknown key '" + key + "'; keys for " + to_string(role) + ": " +
+                        (known.empty() ? "(none)" : known));
+    }
+  }
+  if (!options_.assume_crs.empty())
+    assumed_ = detail::srs_from_user_input(options_.assume_crs, "--assume-crs");
+
+  for (const InputSpec& input : options_.inputs) load_input(input);
+  choose_target_crs();
+  project();
+
+  Dataset& d = result_.dataset;
+  progress_.update("estimating households", 0.0);
+  for (Building& b : d.buildings) estimate_households(b, options_.households);
+
+  if (options_.validate)
+    result_.validation = geo::validate_and_join(d, options_.households, progress_);
+  if (options_.strict) throw_if_strict_violated(d.problems);
+  return std::move(result_);
+}
+
+}  // namespace
+
+const char* to_string(LayerRole role) {
+  for (const RoleName& r : kRoleNames)
+    if (r.role == role) return r.name.data();
+  return "unknown";
+}
+
+std::optional<LayerRole> parse_role(std::string_view name) {
+  const std::string lowered = ascii_lower(name);
+  for (const RoleName& r : kRoleNames)
+    if (r.name == lowered) return r.role;
+  return std::nullopt;
+}
+
+LayerRole detect_role(std::string_view layer_name) {
+  const std::string lowered = ascii_lower(layer_name);
+  for (const RoleTokens& entry : role_tokens())
+    for (std::string_view token : entry.tokens)
+      if (lowered.find(token) != std::string::npos) return entry.role;
+  return LayerRole::unknown;
+}
+
+const std::vector<std::string>& field_keys(LayerRole role) {
+  static const auto table = [] {
+    std::map<LayerRole, std::vector<std::string>> keys;
+    for (const RoleName& r : kRoleNames)
+      for (const FieldKeySpec& spec : key_specs(r.role)) keys[r.role].push_back(spec.key);
+    return keys;
+  }();
+  static const std::vector<std::string> none;
+  const auto it = table.find(role);
+  return it == table.end() ? none : it->second;
+}
+
+void throw_if_strict_violated(const ProblemReporter& problems) {
+  const std::size_t errors = problems.count(Severity::error);
+  const std::size_t warnings = problems.count(Severity::warning);
+  if (errors + warnings == 0) return;
+  std::string message = "strict mode: " + std::to_string(errors) + " error(s) and " +
+                        std::to_string(warnings) + " warning(s) in the input; first:";
+  std::size_t shown = 0;
+  for (const Problem& p : problems.problems()) {
+    if (p.severity == Severity::info) continue;
+    message += "\n  " + to_string(p);
+    if (++shown == 10) break;
+  }
+  if (errors + warnings > shown) message += "\n  ... (run `gridplan inspect --all` for the list)";
+  throw StrictModeError(message);
+}
+
+LoadResult load(const LoadOptions& options, Progress& progress) {
+  return Loader(options, progress).run();
+}
+
+Dataset load_dataset(const LoadOptions& options, Progress& progress) {
+  return load(options, progress).dataset;
+}
+
+}  // namespace gp::io

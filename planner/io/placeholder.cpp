@@ -1,2 +1,0 @@
-// Placeholder translation unit until the module lands.
-namespace gp::io {}
