@@ -37,6 +37,12 @@ struct TessellationParams {
   std::set<std::string> hard_road_classes;
   /// Roads tagged bridge/tunnel do not cut faces (a bridge does not divide the land below it).
   bool bridges_cut = false;
+  /// Cells sharing a boundary no longer than this (metres) are not adjacent: a corner touch or a
+  /// snapping remnant does not make two cells neighbours.
+  double min_shared_length_m = 0.01;
+  /// Grid (metres) to which the linework of each community is snap-rounded before polygonizing.
+  /// Far below survey accuracy; it is what makes neighbouring cells share identical vertices.
+  double snap_grid_m = 1e-6;
 };
 
 struct Tessellation {
@@ -45,6 +51,8 @@ struct Tessellation {
   std::vector<double> cell_perimeter_m;
   std::vector<std::int32_t> face;        // hard face id per building (kNone when no cell)
   std::vector<std::int32_t> block;       // street block id per building (kNone when no cell)
+  std::int32_t face_count = 0;           // face ids are 0..face_count-1, numbered per community
+  std::int32_t block_count = 0;          // block ids are 0..block_count-1; a block lies in one face
   std::vector<CellAdjacency> adjacency;  // sorted by (a, b), each pair once
   ProblemReporter problems;              // e.g. empty faces merged across a hard barrier
 };
@@ -53,7 +61,8 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
                         Progress& progress);
 
 /// Union of cells (a coverage: edge-matched, non-overlapping) into one polygon, via GEOS
-/// CoverageUnion. Used for grid polygons.
+/// CoverageUnion (falls back to an ordinary union when the input is not a clean coverage).
+/// Used for grid polygons. Thread-safe (one GEOS context per calling thread).
 MultiPolygon union_cells(const std::vector<const MultiPolygon*>& cells);
 
 }  // namespace gp::geo

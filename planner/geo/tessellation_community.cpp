@@ -1,0 +1,655 @@
+#include "planner/geo/tessellation_community.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <map>
+#include <numbers>
+#include <sstream>
+#include <utility>
+
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
+#include "planner/geo/tessellation_geos.hpp"
+
+namespace gp::geo::detail {
+namespace {
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+using BPoint = bg::model::point<double, 2, bg::cs::cartesian>;
+using BBox = bg::model::box<BPoint>;
+using BoxEntry = std::pair<BBox, std::int32_t>;
+using BoxTree = bgi::rtree<BoxEntry, bgi::quadratic<16>>;
+using PointEntry = std::pair<BPoint, std::int32_t>;
+using PointTree = bgi::rtree<PointEntry, bgi::quadratic<16>>;
+
+BBox to_bbox(const Box& box) {
+  return {BPoint(box.min_x, box.min_y), BPoint(box.max_x, box.max_y)};
+}
+
+/// A polygonal region of the community — a hard face, a street block or a piece of the final
+/// arrangement — with a point strictly inside it and its bounding box.
+struct Region {
+  GeomPtr geometry;
+  Point inside;
+  Box box;
+};
+
+/// Polygonizes noded linework and keeps the faces inside the community: polygonizing the
+/// community's own rings also yields its holes (and the outside of concave parts never, since
+/// only closed rings make faces), which we drop by their interior point.
+std::vector<Region> regions_inside(GeosContext& ctx, const GEOSGeometry* noded,
+                                   const GEOSPreparedGeometry* community) {
+  std::vector<Region> out;
+  for (GeomPtr& face : polygonize(ctx, noded)) {
+    if (geos_area(ctx, face.get()) <= 0.0) continue;  // collapsed ring after snap-rounding
+    Region region;
+    region.inside = interior_point(ctx, face.get());
+    if (!contains_point(ctx, community, region.inside)) continue;
+    region.box = envelope(ctx, face.get());
+    region.geometry = std::move(face);
+    out.push_back(std::move(region));
+  }
+  return out;
+}
+
+std::vector<Region> clone_regions(GeosContext& ctx, const std::vector<Region>& regions) {
+  std::vector<Region> out;
+  out.reserve(regions.size());
+  for (const Region& r : regions) out.push_back({clone(ctx, r.geometry.get()), r.inside, r.box});
+  return out;
+}
+
+/// Finds which region holds a point or a footprint. Regions must outlive the locator.
+class RegionLocator {
+ public:
+  RegionLocator(GeosContext& ctx, const std::vector<Region>& regions) : regions_(regions) {
+    std::vector<BoxEntry> entries;
+    entries.reserve(regions.size());
+    prepared_.reserve(regions.size());
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      entries.emplace_back(to_bbox(regions[i].box), std::int32_t(i));
+      prepared_.push_back(prepare(ctx, regions[i].geometry.get()));
+    }
+    tree_ = BoxTree(entries.begin(), entries.end());
+  }
+
+  /// Regions whose box meets `box`, ascending.
+  [[nodiscard]] std::vector<std::int32_t> candidates(const Box& box) const {
+    std::vector<BoxEntry> hits;
+    tree_.query(bgi::intersects(to_bbox(box)), std::back_inserter(hits));
+    std::vector<std::int32_t> out;
+    out.reserve(hits.size());
+    for (const BoxEntry& hit : hits) out.push_back(hit.second);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  [[nodiscard]] const GEOSPreparedGeometry* prepared(std::int32_t region) const {
+    return prepared_[std::size_t(region)].get();
+  }
+
+  /// The region containing `point`; when none does (a point on a boundary or just outside the
+  /// community after snap-rounding), the nearest one. kNone only when there are no regions.
+  std::int32_t locate(GeosContext& ctx, const Point& point) const {
+    const Box box{point.x, point.y, point.x, point.y};
+    for (std::int32_t r : candidates(box))
+      if (contains_point(ctx, prepared(r), point)) return r;
+    return nearest(ctx, point);
+  }
+
+  std::int32_t nearest(GeosContext& ctx, const Point& point) const {
+    std::vector<BoxEntry> hits;
+    tree_.query(bgi::nearest(BPoint(point.x, point.y), 8), std::back_inserter(hits));
+    GeomPtr p = to_geos(ctx, point);
+    std::int32_t best = kNone;
+    double best_distance = INFINITY;
+    std::sort(hits.begin(), hits.end(),
+              [](const BoxEntry& a, const BoxEntry& b) { return a.second < b.second; });
+    for (const BoxEntry& hit : hits) {
+      double d = 0.0;
+      if (GEOSDistance_r(ctx.handle(), regions_[std::size_t(hit.second)].geometry.get(), p.get(),
+                         &d) == 0)
+        ctx.fail("distance");
+      if (d < best_distance) {
+        best_distance = d;
+        best = hit.second;
+      }
+    }
+    return best;
+  }
+
+ private:
+  const std::vector<Region>& regions_;
+  std::vector<PreparedPtr> prepared_;
+  BoxTree tree_;
+};
+
+/// A Voronoi generator: a point standing for (part of) a building, local building index.
+struct Site {
+  Point p;
+  std::int32_t building = kNone;
+};
+
+/// Buildings with identical sites (duplicates, or footprints sharing a representative point)
+/// would share one Voronoi cell. Spread each group evenly on a small circle around the common
+/// point: the bisectors then split the group's cell into wedges of comparable size, one per
+/// building. The start angle avoids bisectors parallel to axis-aligned footprints.
+void spread_coincident_sites(GeosContext& ctx, std::vector<Site>& sites,
+                             const GEOSPreparedGeometry* block) {
+  std::sort(sites.begin(), sites.end(), [](const Site& a, const Site& b) {
+    if (a.p.x != b.p.x) return a.p.x < b.p.x;
+    if (a.p.y != b.p.y) return a.p.y < b.p.y;
+    return a.building < b.building;
+  });
+  std::size_t i = 0;
+  while (i < sites.size()) {
+    std::size_t j = i + 1;
+    while (j < sites.size() && sites[j].p == sites[i].p) ++j;
+    const std::size_t group = j - i;
+    if (group > 1) {
+      const Point centre = sites[i].p;
+      for (std::size_t k = 0; k < group; ++k) {
+        const double angle = 0.5 + 2.0 * std::numbers::pi * double(k) / double(group);
+        // Radii in metres: far above the snap grid, far below any building.
+        for (double radius : {0.01, 0.001, 0.0001}) {
+          const Point moved{centre.x + radius * std::cos(angle),
+                            centre.y + radius * std::sin(angle)};
+          if (contains_point(ctx, block, moved)) {
+            sites[i + k].p = moved;
+            break;
+          }
+        }
+      }
+    }
+    i = j;
+  }
+}
+
+/// Nearest site of one block, to tell which building a piece of the arrangement belongs to.
+class SiteLocator {
+ public:
+  explicit SiteLocator(const std::vector<Site>& sites) : sites_(sites) {
+    if (sites.size() > kBruteForceMax) {
+      std::vector<PointEntry> entries;
+      entries.reserve(sites.size());
+      for (std::size_t i = 0; i < sites.size(); ++i)
+        entries.emplace_back(BPoint(sites[i].p.x, sites[i].p.y), std::int32_t(i));
+      tree_ = PointTree(entries.begin(), entries.end());
+    }
+  }
+
+  /// Local building index of the site nearest to `point` (ties: lower building index).
+  [[nodiscard]] std::int32_t nearest_building(const Point& point) const {
+    if (sites_.size() <= kBruteForceMax) {
+      std::int32_t best = kNone;
+      double best_d2 = INFINITY;
+      for (const Site& s : sites_) {
+        const double d2 =
+            (s.p.x - point.x) * (s.p.x - point.x) + (s.p.y - point.y) * (s.p.y - point.y);
+        if (d2 < best_d2 || (d2 == best_d2 && s.building < best)) {
+          best_d2 = d2;
+          best = s.building;
+        }
+      }
+      return best;
+    }
+    std::vector<PointEntry> hits;
+    tree_.query(bgi::nearest(BPoint(point.x, point.y), 1), std::back_inserter(hits));
+    return hits.empty() ? kNone : sites_[std::size_t(hits.front().second)].building;
+  }
+
+ private:
+  static constexpr std::size_t kBruteForceMax = 24;
+  const std::vector<Site>& sites_;
+  PointTree tree_;
+};
+
+/// Voronoi edges of a block's sites, clipped to the block, appended to `out`.
+void append_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
+                          const GEOSGeometry* block, std::vector<GeomPtr>& out) {
+  std::vector<GeomPtr> points;
+  points.reserve(sites.size());
+  for (const Site& s : sites) points.push_back(to_geos(ctx, s.p));
+  GeomPtr multipoint = make_collection(ctx, GEOS_MULTIPOINT, points);
+  // The block as envelope makes GEOS extend the diagram over the whole block.
+  GeomPtr edges = own(ctx, GEOSVoronoiDiagram_r(ctx.handle(), multipoint.get(), block, 0.0, 1),
+                      "Voronoi diagram");
+  GeomPtr clipped = own(ctx, GEOSIntersection_r(ctx.handle(), edges.get(), block),
+                        "Voronoi edges clipped to a block");
+  append_lines(ctx, clipped.get(), out);
+}
+
+/// Which block a building belongs to and its Voronoi site there.
+struct Placement {
+  std::int32_t block = kNone;
+  Point site;
+};
+
+std::string describe_building(const Building& building) {
+  std::ostringstream s;
+  s << "building " << building.id;
+  if (!building.name.empty()) s << " (" << building.name << ")";
+  return s.str();
+}
+
+/// A building goes to the block that covers its footprint; a footprint straddling block
+/// boundaries (a building across a river or road) goes to the block with the largest overlap,
+/// with its site inside that overlap so the cell starts where the building is.
+Placement place_building(GeosContext& ctx, const Building& building,
+                         const std::vector<Region>& blocks, const RegionLocator& locator,
+                         ProblemReporter& problems) {
+  if (area(building.footprint) <= 0.0) {
+    const Point c = centroid(building.footprint);
+    const std::int32_t block = locator.locate(ctx, c);
+    problems.report(Severity::warning, "building-without-area", building.source,
+                    describe_building(building) +
+                        " has no footprint area; its cell is placed at its vertices' centre");
+    return {block, blocks[std::size_t(block)].inside};
+  }
+  GeomPtr footprint = to_geos(ctx, building.footprint);
+  const std::vector<std::int32_t> candidates = locator.candidates(bounds(building.footprint));
+  for (std::int32_t b : candidates) {
+    const char covers = GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
+    if (covers == 2) ctx.fail("footprint in block");
+    if (covers == 1) return {b, interior_point(ctx, footprint.get())};
+  }
+  std::int32_t best = kNone;
+  double best_area = 0.0;
+  GeomPtr best_part;
+  for (std::int32_t b : candidates) {
+    GeomPtr part = own(
+        ctx,
+        GEOSIntersection_r(ctx.handle(), footprint.get(), blocks[std::size_t(b)].geometry.get()),
+        "footprint overlap with a block");
+    const double a = geos_area(ctx, part.get());
+    if (a > best_area) {
+      best_area = a;
+      best = b;
+      best_part = std::move(part);
+    }
+  }
+  if (best != kNone) return {best, interior_point(ctx, best_part.get())};
+  const std::int32_t block = locator.nearest(ctx, interior_point(ctx, footprint.get()));
+  problems.report(Severity::warning, "building-outside-community-polygon", building.source,
+                  describe_building(building) +
+                      " lies outside its community's polygon; its cell is the nearest part of it");
+  return {block, blocks[std::size_t(block)].inside};
+}
+
+/// A segment of a piece's ring, normalised so that both pieces sharing it store the same key.
+struct SegmentEntry {
+  Point a;
+  Point b;
+  std::int32_t piece;
+};
+
+bool less_point(const Point& p, const Point& q) {
+  return p.x < q.x || (p.x == q.x && p.y < q.y);
+}
+
+/// Length of boundary between two pieces (b == kNone: the community boundary).
+struct Contact {
+  std::int32_t a;
+  std::int32_t b;
+  double length_m;
+};
+
+/// Contacts between pieces, from identical segments (the pieces come from one polygonization
+/// of snap-rounded linework, so a shared edge has identical vertices on both sides).
+std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces) {
+  std::vector<SegmentEntry> segments;
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+        Point a = ring[k];
+        Point b = ring[k + 1];
+        if (a == b) continue;
+        if (less_point(b, a)) std::swap(a, b);
+        segments.push_back({a, b, std::int32_t(p)});
+      }
+    };
+    add_ring(pieces[p].outer);
+    for (const Ring& hole : pieces[p].holes) add_ring(hole);
+  }
+  std::sort(segments.begin(), segments.end(), [](const SegmentEntry& s, const SegmentEntry& t) {
+    if (!(s.a == t.a)) return less_point(s.a, t.a);
+    if (!(s.b == t.b)) return less_point(s.b, t.b);
+    return s.piece < t.piece;
+  });
+  std::vector<Contact> contacts;
+  std::size_t i = 0;
+  while (i < segments.size()) {
+    std::size_t j = i + 1;
+    while (j < segments.size() && segments[j].a == segments[i].a && segments[j].b == segments[i].b)
+      ++j;
+    const double length =
+        std::hypot(segments[i].b.x - segments[i].a.x, segments[i].b.y - segments[i].a.y);
+    if (j - i == 2 && segments[i].piece != segments[i + 1].piece) {
+      contacts.push_back({segments[i].piece, segments[i + 1].piece, length});
+    } else {
+      for (std::size_t k = i; k < j; ++k) contacts.push_back({segments[k].piece, kNone, length});
+    }
+    i = j;
+  }
+  // Merge per pair.
+  std::sort(contacts.begin(), contacts.end(),
+            [](const Contact& s, const Contact& t) { return s.a != t.a ? s.a < t.a : s.b < t.b; });
+  std::vector<Contact> merged;
+  for (const Contact& c : contacts) {
+    if (!merged.empty() && merged.back().a == c.a && merged.back().b == c.b)
+      merged.back().length_m += c.length_m;
+    else
+      merged.push_back(c);
+  }
+  return merged;
+}
+
+void orient(Polygon& polygon) {
+  if (signed_area(polygon.outer) < 0.0) std::reverse(polygon.outer.begin(), polygon.outer.end());
+  for (Ring& hole : polygon.holes)
+    if (signed_area(hole) > 0.0) std::reverse(hole.begin(), hole.end());
+}
+
+Crossing crossing_between(std::int32_t block_a, std::int32_t block_b,
+                          const std::vector<std::int32_t>& block_face) {
+  if (block_a == block_b) return Crossing::none;
+  return block_face[std::size_t(block_a)] == block_face[std::size_t(block_b)] ? Crossing::soft
+                                                                              : Crossing::hard;
+}
+
+}  // namespace
+
+CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
+                                    const CommunityJob& job, const TessellationParams& params,
+                                    double snap_grid_m) {
+  const GEOSContextHandle_t h = ctx.handle();
+  const Community& community = dataset.communities[std::size_t(job.community)];
+  const std::size_t n = job.buildings.size();
+  CommunityCells out;
+  out.cells.resize(n);
+  out.area_m2.assign(n, 0.0);
+  out.perimeter_m.assign(n, 0.0);
+  out.face.assign(n, kNone);
+  out.block.assign(n, kNone);
+
+  GeomPtr community_geometry = to_geos(ctx, community.footprint);
+  PreparedPtr community_prepared = prepare(ctx, community_geometry.get());
+
+  // 1. Barrier linework inside the community. The community boundary closes every face.
+  std::vector<GeomPtr> hard_parts;
+  {
+    GeomPtr boundary = own(ctx, GEOSBoundary_r(h, community_geometry.get()), "community boundary");
+    append_lines(ctx, boundary.get(), hard_parts);
+  }
+  auto clip_to_community = [&](std::vector<GeomPtr>& lines, std::vector<GeomPtr>& into) {
+    if (lines.empty()) return;
+    GeomPtr all = make_collection(ctx, GEOS_MULTILINESTRING, lines);
+    GeomPtr clipped = own(ctx, GEOSIntersection_r(h, all.get(), community_geometry.get()),
+                          "barriers clipped to the community");
+    append_lines(ctx, clipped.get(), into);
+  };
+  {
+    std::vector<GeomPtr> hard_lines;
+    for (std::int32_t l : job.hard_lines) {
+      const LineString& line = dataset.lines[std::size_t(l)].geometry;
+      if (line.size() >= 2) hard_lines.push_back(to_geos(ctx, line));
+    }
+    for (std::int32_t w : job.water) {
+      GeomPtr water = to_geos(ctx, dataset.water[std::size_t(w)].footprint);
+      GeomPtr boundary = own(ctx, GEOSBoundary_r(h, water.get()), "water boundary");
+      append_lines(ctx, boundary.get(), hard_lines);
+    }
+    clip_to_community(hard_lines, hard_parts);
+  }
+  std::vector<GeomPtr> soft_parts;
+  {
+    std::vector<GeomPtr> soft_lines;
+    for (std::int32_t l : job.soft_lines) {
+      const LineString& line = dataset.lines[std::size_t(l)].geometry;
+      if (line.size() >= 2) soft_lines.push_back(to_geos(ctx, line));
+    }
+    clip_to_community(soft_lines, soft_parts);
+  }
+
+  // 2. Hard faces, then street blocks (faces cut further by soft roads).
+  GeomPtr hard_noded = node_lines(ctx, hard_parts, snap_grid_m);
+  std::vector<Region> faces = regions_inside(ctx, hard_noded.get(), community_prepared.get());
+  if (faces.empty()) {
+    out.problems.report(
+        Severity::error, "community-without-area", community.source,
+        "community " + community.name + " has no area to tessellate; its buildings get no cell");
+    return out;
+  }
+  GeomPtr all_noded;
+  std::vector<Region> blocks;
+  std::vector<std::int32_t> block_face;
+  if (soft_parts.empty()) {
+    all_noded = std::move(hard_noded);
+    blocks = clone_regions(ctx, faces);
+    for (std::size_t f = 0; f < faces.size(); ++f) block_face.push_back(std::int32_t(f));
+  } else {
+    soft_parts.push_back(clone(ctx, hard_noded.get()));
+    all_noded = node_lines(ctx, soft_parts, snap_grid_m);
+    blocks = regions_inside(ctx, all_noded.get(), community_prepared.get());
+    const RegionLocator face_locator(ctx, faces);
+    for (const Region& block : blocks) block_face.push_back(face_locator.locate(ctx, block.inside));
+  }
+  out.face_count = std::int32_t(faces.size());
+  out.block_count = std::int32_t(blocks.size());
+  if (blocks.empty()) {
+    out.problems.report(Severity::error, "community-without-area", community.source,
+                        "community " + community.name +
+                            " has no area left between its barriers; its buildings get no cell");
+    return out;
+  }
+  const RegionLocator block_locator(ctx, blocks);
+
+  // 3. Each building to a block, with its Voronoi site.
+  std::vector<std::vector<Site>> block_sites(blocks.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
+    Placement placement;
+    try {
+      placement = place_building(ctx, building, blocks, block_locator, out.problems);
+    } catch (const GeosError& error) {
+      // An unusable footprint (GEOS could not intersect it): place it by its vertices' centre.
+      const Point c = centroid(building.footprint);
+      placement.block = block_locator.locate(ctx, c);
+      placement.site = contains_point(ctx, block_locator.prepared(placement.block), c)
+                           ? c
+                           : blocks[std::size_t(placement.block)].inside;
+      out.problems.report(Severity::warning, "building-footprint-unusable", building.source,
+                          describe_building(building) + ": " + error.what() +
+                              "; its cell is placed at its vertices' centre");
+    }
+    out.block[i] = placement.block;
+    out.face[i] = block_face[std::size_t(placement.block)];
+    block_sites[std::size_t(placement.block)].push_back({placement.site, std::int32_t(i)});
+  }
+
+  // 4. Voronoi edges inside each block that holds two or more buildings.
+  std::vector<GeomPtr> cut_lines;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    std::vector<Site>& sites = block_sites[b];
+    if (sites.size() < 2) continue;
+    spread_coincident_sites(ctx, sites, block_locator.prepared(std::int32_t(b)));
+    append_voronoi_edges(ctx, sites, blocks[b].geometry.get(), cut_lines);
+  }
+
+  // 5. Pieces: the blocks cut by the Voronoi edges, each labelled with its block and owner.
+  std::vector<Region> pieces;
+  std::vector<std::int32_t> piece_block;
+  if (cut_lines.empty()) {
+    pieces = clone_regions(ctx, blocks);
+    for (std::size_t b = 0; b < blocks.size(); ++b) piece_block.push_back(std::int32_t(b));
+  } else {
+    cut_lines.push_back(clone(ctx, all_noded.get()));
+    GeomPtr noded = node_lines(ctx, cut_lines, snap_grid_m);
+    pieces = regions_inside(ctx, noded.get(), community_prepared.get());
+    for (const Region& piece : pieces)
+      piece_block.push_back(block_locator.locate(ctx, piece.inside));
+  }
+  std::vector<SiteLocator> site_locators;
+  site_locators.reserve(blocks.size());
+  for (const std::vector<Site>& sites : block_sites) site_locators.emplace_back(sites);
+  std::vector<std::int32_t> owner(pieces.size(), kNone);
+  for (std::size_t p = 0; p < pieces.size(); ++p)
+    owner[p] = site_locators[std::size_t(piece_block[p])].nearest_building(pieces[p].inside);
+
+  std::vector<Polygon> piece_polygons;
+  piece_polygons.reserve(pieces.size());
+  for (const Region& piece : pieces) {
+    MultiPolygon mp = to_multipolygon(ctx, piece.geometry.get());
+    piece_polygons.push_back(mp.empty() ? Polygon{} : std::move(mp.front()));
+  }
+  const std::vector<Contact> contacts = piece_contacts(piece_polygons);
+
+  // 6. Pieces without a building (blocks with no building) join the neighbouring cell with the
+  // longest shared boundary, preferring one not across a hard barrier. Rounds are computed from
+  // the previous round's owners only, so the result does not depend on the visiting order.
+  {
+    std::vector<std::vector<std::pair<std::int32_t, double>>> neighbours(pieces.size());
+    for (const Contact& c : contacts) {
+      if (c.b == kNone) continue;
+      neighbours[std::size_t(c.a)].emplace_back(c.b, c.length_m);
+      neighbours[std::size_t(c.b)].emplace_back(c.a, c.length_m);
+    }
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      std::vector<std::int32_t> next = owner;
+      for (std::size_t p = 0; p < pieces.size(); ++p) {
+        if (owner[p] != kNone) continue;
+        // Per candidate owner: shared length not across a hard barrier, and across one.
+        std::map<std::int32_t, std::pair<double, double>> by_owner;
+        for (const auto& [q, length] : neighbours[p]) {
+          const std::int32_t o = owner[std::size_t(q)];
+          if (o == kNone) continue;
+          const bool hard = crossing_between(piece_block[p], piece_block[std::size_t(q)],
+                                             block_face) == Crossing::hard;
+          (hard ? by_owner[o].second : by_owner[o].first) += length;
+        }
+        std::int32_t best = kNone;
+        double best_length = 0.0;
+        bool best_hard = true;
+        for (const auto& [o, lengths] : by_owner) {
+          const bool hard = lengths.first <= 0.0;
+          const double length = hard ? lengths.second : lengths.first;
+          if (best == kNone || (best_hard && !hard) ||
+              (hard == best_hard && length > best_length)) {
+            best = o;
+            best_length = length;
+            best_hard = hard;
+          }
+        }
+        if (best == kNone) continue;
+        next[p] = best;
+        changed = true;
+        if (best_hard) {
+          const Building& building =
+              dataset.buildings[std::size_t(job.buildings[std::size_t(best)])];
+          std::ostringstream message;
+          message.precision(1);
+          message << std::fixed << "an area of " << area(piece_polygons[p])
+                  << " m² with no building, enclosed by hard barriers, joined the cell of "
+                  << describe_building(building) << " across a hard barrier";
+          out.problems.report(Severity::info, "empty-face-merged-across-hard-barrier",
+                              building.source, message.str());
+        }
+      }
+      owner = std::move(next);
+    }
+    // Parts of the community not connected to any building's cell (a detached part of a
+    // multipolygon community): the building whose site is nearest takes them, reported.
+    for (std::size_t p = 0; p < pieces.size(); ++p) {
+      if (owner[p] != kNone) continue;
+      double best_d2 = INFINITY;
+      for (const std::vector<Site>& sites : block_sites)
+        for (const Site& s : sites) {
+          const double dx = s.p.x - pieces[p].inside.x;
+          const double dy = s.p.y - pieces[p].inside.y;
+          if (dx * dx + dy * dy < best_d2 ||
+              (dx * dx + dy * dy == best_d2 && s.building < owner[p])) {
+            best_d2 = dx * dx + dy * dy;
+            owner[p] = s.building;
+          }
+        }
+      std::ostringstream message;
+      message.precision(1);
+      message << std::fixed << "community " << community.name << " has a detached part of "
+              << area(piece_polygons[p])
+              << " m² with no building; it joined the cell of the nearest building";
+      out.problems.report(Severity::warning, "community-part-without-buildings", community.source,
+                          message.str());
+    }
+  }
+
+  // 7. Cells, areas, perimeters and adjacency from the pieces and their contacts.
+  std::vector<std::vector<std::int32_t>> owned(n);
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    const std::int32_t o = owner[p];
+    if (o == kNone) continue;
+    owned[std::size_t(o)].push_back(std::int32_t(p));
+    out.area_m2[std::size_t(o)] += area(piece_polygons[p]);
+  }
+  struct PairLengths {
+    double by_crossing[3] = {0.0, 0.0, 0.0};  // indexed by Crossing
+  };
+  std::map<std::pair<std::int32_t, std::int32_t>, PairLengths> pair_lengths;
+  for (const Contact& c : contacts) {
+    const std::int32_t oa = owner[std::size_t(c.a)];
+    const std::int32_t ob = c.b == kNone ? kNone : owner[std::size_t(c.b)];
+    if (oa == ob) continue;  // inside one cell
+    if (oa != kNone) out.perimeter_m[std::size_t(oa)] += c.length_m;
+    if (ob != kNone) out.perimeter_m[std::size_t(ob)] += c.length_m;
+    if (oa == kNone || ob == kNone) continue;
+    const Crossing crossing =
+        crossing_between(piece_block[std::size_t(c.a)], piece_block[std::size_t(c.b)], block_face);
+    const std::int32_t ga = job.buildings[std::size_t(oa)];
+    const std::int32_t gb = job.buildings[std::size_t(ob)];
+    pair_lengths[{std::min(ga, gb), std::max(ga, gb)}].by_crossing[int(crossing)] += c.length_m;
+  }
+  for (const auto& [pair, lengths] : pair_lengths) {
+    const double total = lengths.by_crossing[0] + lengths.by_crossing[1] + lengths.by_crossing[2];
+    if (total <= params.min_shared_length_m) continue;
+    // Two cells meeting partly across a barrier and partly not are connected on land: the
+    // weakest crossing of any substantial part of their common boundary is what counts.
+    Crossing crossing = Crossing::hard;
+    for (int k = 2; k >= 0; --k)
+      if (lengths.by_crossing[k] > params.min_shared_length_m) crossing = Crossing(k);
+    out.adjacency.push_back({pair.first, pair.second, total, crossing});
+  }
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::vector<std::int32_t>& mine = owned[i];
+    if (mine.empty()) {
+      const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
+      out.problems.report(Severity::warning, "building-without-cell", building.source,
+                          describe_building(building) +
+                              " got no cell (its site coincides with another building's)");
+      continue;
+    }
+    if (mine.size() == 1) {
+      out.cells[i].push_back(piece_polygons[std::size_t(mine.front())]);
+    } else {
+      std::vector<GeomPtr> parts;
+      for (std::int32_t p : mine)
+        parts.push_back(clone(ctx, pieces[std::size_t(p)].geometry.get()));
+      GeomPtr collection = make_collection(ctx, GEOS_GEOMETRYCOLLECTION, parts);
+      GEOSGeometry* merged = GEOSCoverageUnion_r(h, collection.get());
+      if (!merged) {
+        ctx.take_error();
+        merged = GEOSUnaryUnion_r(h, collection.get());
+      }
+      GeomPtr cell = own(ctx, merged, "union of a cell's pieces");
+      out.cells[i] = to_multipolygon(ctx, cell.get());
+    }
+    for (Polygon& polygon : out.cells[i]) orient(polygon);
+  }
+  return out;
+}
+
+}  // namespace gp::geo::detail

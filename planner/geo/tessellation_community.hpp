@@ -1,0 +1,44 @@
+#pragma once
+// Tessellation of one community (private to planner/geo; the public entry is tessellation.hpp).
+// The driver gathers, per community, its buildings and the barriers near it; this computes the
+// cells, the faces and blocks, and the adjacency, using one GEOS context (the calling thread's).
+// See docs/decisions/0003-tessellation.md for the algorithm.
+
+#include <cstdint>
+#include <vector>
+
+#include "planner/core/dataset.hpp"
+#include "planner/geo/geos.hpp"
+#include "planner/geo/tessellation.hpp"
+
+namespace gp::geo::detail {
+
+struct CommunityJob {
+  std::int32_t community = kNone;        // index into Dataset::communities
+  std::vector<std::int32_t> buildings;   // ascending indices into Dataset::buildings
+  std::vector<std::int32_t> hard_lines;  // indices into Dataset::lines that cut hard faces
+  std::vector<std::int32_t> soft_lines;  // indices into Dataset::lines that cut street blocks
+  std::vector<std::int32_t> water;       // indices into Dataset::water (boundaries are hard)
+};
+
+/// Result for one community. Per-building vectors are parallel to CommunityJob::buildings;
+/// face and block ids are local to the community (the driver offsets them).
+struct CommunityCells {
+  std::vector<MultiPolygon> cells;
+  std::vector<double> area_m2;
+  std::vector<double> perimeter_m;
+  std::vector<std::int32_t> face;
+  std::vector<std::int32_t> block;
+  std::int32_t face_count = 0;
+  std::int32_t block_count = 0;
+  std::vector<CellAdjacency> adjacency;  // global building indices, a < b, sorted, each pair once
+  ProblemReporter problems;
+};
+
+/// Precondition: job.buildings is not empty and the community footprint is a valid polygon.
+/// `snap_grid_m` is the snap-rounding grid (params.snap_grid_m, or coarser on a retry).
+CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
+                                    const CommunityJob& job, const TessellationParams& params,
+                                    double snap_grid_m);
+
+}  // namespace gp::geo::detail

@@ -1,0 +1,46 @@
+#pragma once
+// Small GEOS building blocks used by the tessellation (private to planner/geo). Every function
+// takes the calling thread's GeosContext and throws GeosError (with the GEOS message) on failure.
+// Coordinates are metres in the dataset's projected CRS.
+
+#include <vector>
+
+#include "planner/core/geometry.hpp"
+#include "planner/geo/geos.hpp"
+
+namespace gp::geo::detail {
+
+/// Makes a collection of `type` (GEOS_MULTILINESTRING, GEOS_GEOMETRYCOLLECTION, ...) that owns
+/// `parts`; `parts` is left empty.
+GeomPtr make_collection(GeosContext& ctx, int type, std::vector<GeomPtr>& parts);
+
+GeomPtr clone(GeosContext& ctx, const GEOSGeometry* geometry);
+
+/// Appends every non-empty linear component of `geometry` (lines, rings as lines; points and
+/// polygons are skipped) as an owned LineString.
+void append_lines(GeosContext& ctx, const GEOSGeometry* geometry, std::vector<GeomPtr>& out);
+
+/// Appends every non-empty polygon of `geometry` (searching collections) as an owned Polygon.
+void append_polygons(GeosContext& ctx, const GEOSGeometry* geometry, std::vector<GeomPtr>& out);
+
+/// Nodes a set of lines by snap-rounding to a grid of `grid_size_m`: every crossing, touch and
+/// near-touch (closer than half a grid cell) becomes a shared vertex, so polygonizing the result
+/// gives faces whose common edges have identical coordinates. Consumes `lines`.
+GeomPtr node_lines(GeosContext& ctx, std::vector<GeomPtr>& lines, double grid_size_m);
+
+/// Faces (polygons) enclosed by fully noded linework; dangles and cut edges are dropped.
+std::vector<GeomPtr> polygonize(GeosContext& ctx, const GEOSGeometry* noded_lines);
+
+/// A point strictly inside a polygonal geometry (GEOS PointOnSurface).
+Point interior_point(GeosContext& ctx, const GEOSGeometry* polygonal);
+
+Box envelope(GeosContext& ctx, const GEOSGeometry* geometry);
+
+PreparedPtr prepare(GeosContext& ctx, const GEOSGeometry* geometry);
+
+/// True when `point` is inside `prepared` (boundary excluded).
+bool contains_point(GeosContext& ctx, const GEOSPreparedGeometry* prepared, const Point& point);
+
+double geos_area(GeosContext& ctx, const GEOSGeometry* geometry);
+
+}  // namespace gp::geo::detail
