@@ -268,7 +268,6 @@ Repair repair_footprint(Worker& w, MultiPolygon& footprint, const Location& wher
       ++w.counts.empty;
       return r;
     }
-    const double before = area(footprint);
     footprint = std::move(polygons);
     r.outcome = RepairOutcome::repaired;
     r.geometry = to_geos(w.geos, footprint);
@@ -276,8 +275,8 @@ Repair repair_footprint(Worker& w, MultiPolygon& footprint, const Location& wher
     w.problems.report(Severity::warning, "invalid-geometry-repaired", where,
                       std::string(what) + " footprint was invalid (GEOS: " + reason +
                           "); repaired with MakeValid to " + std::to_string(footprint.size()) +
-                          " polygon(s) of " + metres(r.area_m2) + " m² (shoelace area as drawn " +
-                          metres(before) + " m²) — check the shape in the source");
+                          " polygon(s) of " + metres(r.area_m2) +
+                          " m² — check the shape in the source");
     ++w.counts.repaired;
   } else {
     r.geometry = std::move(g);

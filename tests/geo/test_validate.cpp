@@ -264,6 +264,16 @@ TEST_CASE("validate: with no communities the extent becomes one community") {
   CHECK(s.outside_community == 0);
 }
 
+TEST_CASE("validate: problems reported earlier by the loader stay first") {
+  Dataset d = one_community_town();
+  d.problems.report(Severity::warning, "zzz-loader", at("buildings", 99), "from the loader");
+  d.buildings.push_back(building(1, rect(1500, 500, 1520, 520)));
+  run(d);
+  REQUIRE(d.problems.problems().size() == 2);
+  CHECK(d.problems.problems()[0].kind == "zzz-loader");
+  CHECK(d.problems.problems()[1].kind == "building-outside-community");
+}
+
 TEST_CASE("validate: absurd household counts are reported and kept") {
   Dataset d = one_community_town();
   d.buildings.push_back(building(1, rect(100, 100, 110, 110), 1000, 6));  // 600 m² floor area
@@ -359,6 +369,10 @@ TEST_CASE("validate: results are identical with one thread and with many") {
   CHECK(a.assigned_to_nearest_community == b.assigned_to_nearest_community);
   CHECK(outcome(parallel_run) == outcome(serial_run));
   CHECK(outcome(parallel_run) == outcome(again));
+  // Problems come sorted by kind (then file, layer, fid), so reports diff cleanly between runs.
+  const std::vector<Problem>& problems = parallel_run.problems.problems();
+  CHECK(std::is_sorted(problems.begin(), problems.end(),
+                       [](const Problem& x, const Problem& y) { return x.kind < y.kind; }));
   // Nothing dropped.
   CHECK(parallel_run.buildings.size() == generated_town(42, 60).buildings.size());
 }
