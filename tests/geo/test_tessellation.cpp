@@ -1,0 +1,481 @@
+// Tessellation: cells tile each community, respect hard barriers, and report adjacency.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include <tbb/global_control.h>
+
+#include "planner/geo/geos.hpp"
+#include "planner/geo/tessellation.hpp"
+
+namespace {
+
+using gp::geo::CellAdjacency;
+using gp::geo::Crossing;
+using gp::geo::GeomPtr;
+using gp::geo::GeosContext;
+using gp::geo::Tessellation;
+using gp::geo::TessellationParams;
+
+gp::Polygon rect(double x0, double y0, double x1, double y1) {
+  return {{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}};
+}
+
+gp::MultiPolygon read_wkt(GeosContext& ctx, const std::string& wkt) {
+  GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
+  GeomPtr g = gp::geo::own(ctx, GEOSWKTReader_read_r(ctx.handle(), reader, wkt.c_str()), "wkt");
+  GEOSWKTReader_destroy_r(ctx.handle(), reader);
+  return gp::geo::to_multipolygon(ctx, g.get());
+}
+
+gp::LineString line(std::initializer_list<gp::Point> points) {
+  return {points};
+}
+
+struct Town {
+  gp::Dataset dataset;
+  void community(gp::MultiPolygon footprint) {
+    gp::Community c;
+    c.id = std::int64_t(dataset.communities.size());
+    c.name = "C" + std::to_string(c.id);
+    c.footprint = std::move(footprint);
+    dataset.communities.push_back(std::move(c));
+  }
+  std::int32_t building(gp::Polygon footprint, std::int32_t community = 0) {
+    gp::Building b;
+    b.id = std::int64_t(dataset.buildings.size()) + 100;
+    b.footprint = {std::move(footprint)};
+    b.community = community;
+    dataset.buildings.push_back(std::move(b));
+    return std::int32_t(dataset.buildings.size() - 1);
+  }
+  void barrier(gp::LineKind kind, std::string cls, gp::LineString geometry) {
+    gp::Line l;
+    l.id = std::int64_t(dataset.lines.size());
+    l.kind = kind;
+    l.cls = std::move(cls);
+    l.geometry = std::move(geometry);
+    dataset.lines.push_back(std::move(l));
+  }
+};
+
+TessellationParams default_params() {
+  TessellationParams params;
+  params.hard_road_classes = {"primary", "secondary", "tertiary"};
+  return params;
+}
+
+Tessellation run(const Town& town, const TessellationParams& params = default_params()) {
+  gp::Progress progress;
+  return gp::geo::tessellate(town.dataset, params, progress);
+}
+
+double overlap_area(GeosContext& ctx, const gp::MultiPolygon& a, const gp::MultiPolygon& b) {
+  GeomPtr ga = to_geos(ctx, a);
+  GeomPtr gb = to_geos(ctx, b);
+  GeomPtr i = gp::geo::own(ctx, GEOSIntersection_r(ctx.handle(), ga.get(), gb.get()), "overlap");
+  double area = 0.0;
+  GEOSArea_r(ctx.handle(), i.get(), &area);
+  return area;
+}
+
+double symmetric_difference_area(GeosContext& ctx, const gp::MultiPolygon& a,
+                                 const gp::MultiPolygon& b) {
+  GeomPtr ga = to_geos(ctx, a);
+  GeomPtr gb = to_geos(ctx, b);
+  GeomPtr d = gp::geo::own(ctx, GEOSSymDifference_r(ctx.handle(), ga.get(), gb.get()), "symdiff");
+  double area = 0.0;
+  GEOSArea_r(ctx.handle(), d.get(), &area);
+  return area;
+}
+
+/// Checks the tiling invariants of every community of `town`.
+void check_tiling(const Town& town, const Tessellation& t) {
+  GeosContext ctx;
+  const auto& buildings = town.dataset.buildings;
+  REQUIRE(t.cells.size() == buildings.size());
+  for (std::size_t c = 0; c < town.dataset.communities.size(); ++c) {
+    std::vector<const gp::MultiPolygon*> cells;
+    std::vector<std::size_t> members;
+    double area_sum = 0.0;
+    for (std::size_t i = 0; i < buildings.size(); ++i) {
+      if (buildings[i].community != std::int32_t(c)) continue;
+      INFO("building " << i);
+      REQUIRE_FALSE(t.cells[i].empty());
+      CHECK(t.cell_area_m2[i] == Approx(gp::area(t.cells[i])).epsilon(1e-9));
+      cells.push_back(&t.cells[i]);
+      members.push_back(i);
+      area_sum += t.cell_area_m2[i];
+    }
+    if (cells.empty()) continue;
+    const gp::MultiPolygon& community = town.dataset.communities[c].footprint;
+    const double community_area = gp::area(community);
+    CHECK(std::abs(area_sum - community_area) <= 1e-6 * community_area);
+    const gp::MultiPolygon all = gp::geo::union_cells(cells);
+    CHECK(symmetric_difference_area(ctx, all, community) <= 1e-6 * community_area);
+    // No overlaps: neighbouring cells by bounding box.
+    for (std::size_t x = 0; x < members.size(); ++x)
+      for (std::size_t y = x + 1; y < members.size(); ++y) {
+        const gp::Box bx = gp::bounds(t.cells[members[x]]);
+        const gp::Box by = gp::bounds(t.cells[members[y]]);
+        if (bx.max_x < by.min_x || by.max_x < bx.min_x || bx.max_y < by.min_y ||
+            by.max_y < bx.min_y)
+          continue;
+        INFO("cells " << members[x] << " and " << members[y]);
+        CHECK(overlap_area(ctx, t.cells[members[x]], t.cells[members[y]]) <= 1e-6);
+      }
+  }
+  for (std::size_t k = 0; k < t.adjacency.size(); ++k) {
+    CHECK(t.adjacency[k].a < t.adjacency[k].b);
+    CHECK(t.adjacency[k].shared_length_m > 0.01);
+    if (k > 0) {
+      const CellAdjacency& p = t.adjacency[k - 1];
+      const CellAdjacency& q = t.adjacency[k];
+      CHECK((p.a < q.a || (p.a == q.a && p.b < q.b)));
+    }
+  }
+}
+
+const CellAdjacency* find_adjacency(const Tessellation& t, std::int32_t a, std::int32_t b) {
+  for (const CellAdjacency& adj : t.adjacency)
+    if (adj.a == std::min(a, b) && adj.b == std::max(a, b)) return &adj;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("tessellation: four buildings in a square community tile it", "[tessellation]") {
+  Town town;
+  town.community({rect(0, 0, 100, 100)});
+  town.building(rect(10, 10, 30, 30));
+  town.building(rect(70, 10, 90, 30));
+  town.building(rect(10, 70, 30, 90));
+  town.building(rect(70, 70, 90, 90));
+  const Tessellation t = run(town);
+  check_tiling(town, t);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(t.cell_area_m2[i] == Approx(2500.0));
+    CHECK(t.cell_perimeter_m[i] == Approx(200.0));
+  }
+  REQUIRE(t.adjacency.size() == 4);  // the diagonal pairs touch only at the centre point
+  for (const CellAdjacency& adj : t.adjacency) {
+    CHECK(adj.shared_length_m == Approx(50.0));
+    CHECK(adj.crossing == Crossing::none);
+  }
+  CHECK(find_adjacency(t, 0, 1));
+  CHECK(find_adjacency(t, 0, 2));
+  CHECK(find_adjacency(t, 1, 3));
+  CHECK(find_adjacency(t, 2, 3));
+  CHECK(t.face_count == 1);
+  CHECK(t.block_count == 1);
+}
+
+TEST_CASE("tessellation: a river splits a community into faces that meet only along it",
+          "[tessellation]") {
+  Town town;
+  town.community({rect(0, 0, 100, 100)});
+  town.building(rect(10, 10, 30, 30));  // 0: south-west
+  town.building(rect(70, 10, 90, 30));  // 1: south-east
+  town.building(rect(10, 60, 30, 80));  // 2: north-west, nearer the river than 0
+  town.building(rect(70, 70, 90, 90));  // 3: north-east
+  town.barrier(gp::LineKind::river, "river", line({{-10, 50}, {110, 50}}));
+  const Tessellation t = run(town);
+  check_tiling(town, t);
+  CHECK(t.face_count == 2);
+  CHECK(t.face[0] == t.face[1]);
+  CHECK(t.face[2] == t.face[3]);
+  CHECK(t.face[0] != t.face[2]);
+  // South cells end at the river: the Voronoi bisector of a north building would be at y = 45.
+  for (std::int32_t i : {0, 1, 2, 3}) CHECK(t.cell_area_m2[std::size_t(i)] == Approx(2500.0));
+  double hard_length = 0.0;
+  for (const CellAdjacency& adj : t.adjacency) {
+    const bool across = t.face[std::size_t(adj.a)] != t.face[std::size_t(adj.b)];
+    CHECK((adj.crossing == Crossing::hard) == across);
+    if (across) hard_length += adj.shared_length_m;
+  }
+  CHECK(hard_length == Approx(100.0));
+  REQUIRE(find_adjacency(t, 0, 2));
+  CHECK(find_adjacency(t, 0, 2)->crossing == Crossing::hard);
+  CHECK(find_adjacency(t, 0, 2)->shared_length_m == Approx(50.0));
+  CHECK(find_adjacency(t, 0, 1)->crossing == Crossing::none);
+}
+
+TEST_CASE("tessellation: bridges and minor roads do not cut faces", "[tessellation]") {
+  Town town;
+  town.community({rect(0, 0, 100, 100)});
+  town.building(rect(10, 10, 30, 30));
+  town.building(rect(10, 70, 30, 90));
+  town.barrier(gp::LineKind::road, "primary", line({{-10, 50}, {110, 50}}));
+  town.dataset.lines.back().bridge = true;
+  Tessellation t = run(town);
+  CHECK(t.face_count == 1);
+  REQUIRE(find_adjacency(t, 0, 1));
+  CHECK(find_adjacency(t, 0, 1)->crossing == Crossing::none);
+
+  TessellationParams params = default_params();
+  params.bridges_cut = true;
+  t = run(town, params);
+  CHECK(t.face_count == 2);
+  CHECK(find_adjacency(t, 0, 1)->crossing == Crossing::hard);
+}
+
+TEST_CASE("tessellation: a soft road marks soft crossings and street blocks", "[tessellation]") {
+  Town town;
+  town.community({rect(0, 0, 100, 100)});
+  town.building(rect(10, 10, 30, 30));
+  town.building(rect(70, 10, 90, 30));
+  town.building(rect(10, 70, 30, 90));
+  town.building(rect(70, 70, 90, 90));
+  town.barrier(gp::LineKind::road, "residential", line({{60, -10}, {60, 110}}));
+  const Tessellation t = run(town);
+  check_tiling(town, t);
+  CHECK(t.face_count == 1);
+  CHECK(t.block_count == 2);
+  CHECK(t.block[0] == t.block[2]);
+  CHECK(t.block[0] != t.block[1]);
+  // Cells follow the road, not the bisector at x = 50.
+  CHECK(t.cell_area_m2[0] == Approx(3000.0));
+  CHECK(t.cell_area_m2[1] == Approx(2000.0));
+  REQUIRE(find_adjacency(t, 0, 1));
+  CHECK(find_adjacency(t, 0, 1)->crossing == Crossing::soft);
+  CHECK(find_adjacency(t, 0, 1)->shared_length_m == Approx(50.0));
+  CHECK(find_adjacency(t, 0, 2)->crossing == Crossing::none);
+  CHECK(find_adjacency(t, 2, 3)->crossing == Crossing::soft);
+}
+
+TEST_CASE("tessellation: a block without buildings joins a neighbouring cell", "[tessellation]") {
+  SECTION("across a soft road: the longest shared boundary wins, nothing reported") {
+    Town town;
+    town.community({rect(0, 0, 100, 100)});
+    town.building(rect(10, 10, 30, 30));  // its cell borders the empty strip over 50 m
+    town.building(rect(10, 70, 30, 40));
+    town.building(rect(10, 70, 30, 90));
+    town.barrier(gp::LineKind::road, "service", line({{80, -10}, {80, 110}}));
+    const Tessellation t = run(town);
+    check_tiling(town, t);
+    CHECK(t.problems.empty());
+  }
+  SECTION("across a river: reported") {
+    Town town;
+    town.community({rect(0, 0, 100, 100)});
+    town.building(rect(10, 10, 30, 30));
+    town.building(rect(70, 10, 90, 30));
+    town.barrier(gp::LineKind::river, "river", line({{-10, 50}, {110, 50}}));
+    const Tessellation t = run(town);
+    check_tiling(town, t);
+    CHECK(t.problems.counts_by_kind().at("empty-face-merged-across-hard-barrier") == 1);
+    CHECK(t.cell_area_m2[0] + t.cell_area_m2[1] == Approx(10000.0));
+    // One cell now spans the river: its land neighbour on the north side is not "across".
+    REQUIRE(find_adjacency(t, 0, 1));
+  }
+  SECTION("a lake inside the community") {
+    Town town;
+    town.community({rect(0, 0, 100, 100)});
+    town.building(rect(10, 10, 30, 30));
+    town.building(rect(70, 70, 90, 90));
+    gp::WaterArea lake;
+    lake.footprint = {rect(40, 40, 60, 60)};
+    town.dataset.water.push_back(lake);
+    const Tessellation t = run(town);
+    check_tiling(town, t);
+    CHECK(t.face_count == 2);
+    CHECK(t.problems.counts_by_kind().at("empty-face-merged-across-hard-barrier") == 1);
+  }
+}
+
+TEST_CASE("tessellation: a building straddling a river belongs to its larger side",
+          "[tessellation]") {
+  Town town;
+  town.community({rect(0, 0, 100, 100)});
+  town.building(rect(40, 40, 60, 70));  // 20 m north of the river, 10 m south
+  town.building(rect(40, 10, 60, 20));
+  town.barrier(gp::LineKind::river, "river", line({{-10, 50}, {110, 50}}));
+  const Tessellation t = run(town);
+  check_tiling(town, t);
+  CHECK(t.face[0] != t.face[1]);
+  CHECK(t.cell_area_m2[0] == Approx(5000.0));
+  CHECK(t.cell_area_m2[1] == Approx(5000.0));
+  REQUIRE(find_adjacency(t, 0, 1));
+  CHECK(find_adjacency(t, 0, 1)->crossing == Crossing::hard);
+}
+
+TEST_CASE("tessellation: degenerate sites", "[tessellation]") {
+  SECTION("identical footprints each get a comparable cell") {
+    Town town;
+    town.community({rect(0, 0, 100, 100)});
+    town.building(rect(40, 40, 60, 60));
+    town.building(rect(40, 40, 60, 60));
+    town.building(rect(40, 40, 60, 60));
+    town.building(rect(5, 5, 10, 10));
+    const Tessellation t = run(town);
+    check_tiling(town, t);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(t.cell_area_m2[i] > 1000.0);
+  }
+  SECTION("collinear buildings") {
+    Town town;
+    town.community({rect(0, 0, 100, 20)});
+    for (int k = 0; k < 5; ++k) town.building(rect(20.0 * k + 5, 5, 20.0 * k + 15, 15));
+    const Tessellation t = run(town);
+    check_tiling(town, t);
+    for (std::size_t i = 0; i < 5; ++i) CHECK(t.cell_area_m2[i] == Approx(400.0));
+    CHECK(t.adjacency.size() == 4);
+  }
+  SECTION("one building takes its whole community; unjoined buildings get no cell") {
+    Town town;
+    town.community({rect(0, 0, 100, 100)});
+    town.community({rect(100, 0, 200, 100)});
+    town.building(rect(10, 10, 20, 20), 0);
+    town.building(rect(110, 10, 120, 20), 1);
+    town.building(rect(300, 10, 320, 20), gp::kNone);
+    const Tessellation t = run(town);
+    CHECK(t.cell_area_m2[0] == Approx(10000.0));
+    CHECK(t.cell_area_m2[1] == Approx(10000.0));
+    CHECK(t.cells[2].empty());
+    CHECK(t.face[2] == gp::kNone);
+    CHECK(t.adjacency.empty());  // cells of different communities are never adjacent
+    CHECK(t.face[0] != t.face[1]);
+  }
+  SECTION("a community with a hole") {
+    Town town;
+    GeosContext ctx;
+    town.community(
+        read_wkt(ctx, "POLYGON((0 0,100 0,100 100,0 100,0 0),(40 40,60 40,60 60,40 60,40 40))"));
+    town.building(rect(10, 10, 20, 20));
+    town.building(rect(80, 80, 90, 90));
+    town.building(rect(10, 80, 20, 90));
+    const Tessellation t = run(town);
+    check_tiling(town, t);
+  }
+}
+
+namespace {
+
+/// A generated town: `communities` side by side, buildings on a jittered lattice, random
+/// barrier lines across (rivers, hard and soft roads).
+Town random_town(unsigned seed, int communities, int per_side) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  Town town;
+  const double size = 200.0;
+  for (int c = 0; c < communities; ++c) town.community({rect(c * size, 0, (c + 1) * size, size)});
+  const double slot = size / per_side;
+  for (int c = 0; c < communities; ++c)
+    for (int i = 0; i < per_side; ++i)
+      for (int j = 0; j < per_side; ++j) {
+        if (unit(rng) < 0.15) continue;  // some empty slots
+        const double w = slot * (0.3 + 0.5 * unit(rng));
+        const double h = slot * (0.3 + 0.5 * unit(rng));
+        const double x = c * size + i * slot + (slot - w) * unit(rng);
+        const double y = j * slot + (slot - h) * unit(rng);
+        town.building(rect(x, y, x + w, y + h), c);
+      }
+  const int lines = 1 + int(rng() % 4);
+  for (int l = 0; l < lines; ++l) {
+    const double y0 = size * unit(rng);
+    const double y1 = size * unit(rng);
+    const double xm = communities * size * unit(rng);
+    const double ym = size * unit(rng);
+    const unsigned kind = rng() % 3;
+    town.barrier(kind == 0 ? gp::LineKind::river : gp::LineKind::road,
+                 kind == 0 ? "river" : (kind == 1 ? "primary" : "residential"),
+                 line({{-5, y0}, {xm, ym}, {communities * size + 5, y1}}));
+  }
+  return town;
+}
+
+}  // namespace
+
+TEST_CASE("tessellation: invariants on generated towns", "[tessellation]") {
+  for (unsigned seed = 1; seed <= 25; ++seed) {
+    INFO("seed " << seed);
+    const Town town = random_town(seed, 2, 6);
+    const Tessellation t = run(town);
+    check_tiling(town, t);
+    // Cells of different faces meet only across a hard barrier, cells of one face never across
+    // one — unless an empty face beyond the barrier joined one of them (reported).
+    const bool merged_across =
+        t.problems.counts_by_kind().contains("empty-face-merged-across-hard-barrier");
+    for (const CellAdjacency& adj : t.adjacency) {
+      const bool faces_differ = t.face[std::size_t(adj.a)] != t.face[std::size_t(adj.b)];
+      if (faces_differ != (adj.crossing == Crossing::hard)) CHECK(merged_across);
+    }
+  }
+}
+
+TEST_CASE("tessellation: perimeter of a group from cell perimeters and shared lengths",
+          "[tessellation]") {
+  for (unsigned seed = 1; seed <= 10; ++seed) {
+    INFO("seed " << seed);
+    const Town town = random_town(seed + 100, 1, 7);
+    const Tessellation t = run(town);
+    // Groups: the buildings of each quadrant.
+    std::map<int, std::vector<std::int32_t>> groups;
+    for (std::size_t i = 0; i < town.dataset.buildings.size(); ++i) {
+      const gp::Point c = gp::centroid(town.dataset.buildings[i].footprint);
+      groups[int(c.x >= 100) + 2 * int(c.y >= 100)].push_back(std::int32_t(i));
+    }
+    std::vector<int> group_of(town.dataset.buildings.size(), -1);
+    for (const auto& [g, members] : groups)
+      for (std::int32_t b : members) group_of[std::size_t(b)] = g;
+    for (const auto& [g, members] : groups) {
+      double area = 0.0;
+      double perimeter = 0.0;
+      std::vector<const gp::MultiPolygon*> cells;
+      for (std::int32_t b : members) {
+        area += t.cell_area_m2[std::size_t(b)];
+        perimeter += t.cell_perimeter_m[std::size_t(b)];
+        cells.push_back(&t.cells[std::size_t(b)]);
+      }
+      for (const CellAdjacency& adj : t.adjacency)
+        if (group_of[std::size_t(adj.a)] == g && group_of[std::size_t(adj.b)] == g)
+          perimeter -= 2.0 * adj.shared_length_m;
+      const gp::MultiPolygon united = gp::geo::union_cells(cells);
+      CHECK(gp::area(united) == Approx(area).epsilon(1e-6));
+      CHECK(gp::perimeter(united) == Approx(perimeter).epsilon(1e-6));
+    }
+  }
+}
+
+TEST_CASE("tessellation: results do not depend on the number of threads", "[tessellation]") {
+  const Town town = random_town(7, 4, 8);
+  Tessellation serial;
+  {
+    tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+    serial = run(town);
+  }
+  const Tessellation parallel = run(town);
+  REQUIRE(serial.cells.size() == parallel.cells.size());
+  for (std::size_t i = 0; i < serial.cells.size(); ++i) {
+    INFO("building " << i);
+    REQUIRE(serial.cells[i].size() == parallel.cells[i].size());
+    for (std::size_t p = 0; p < serial.cells[i].size(); ++p)
+      CHECK(serial.cells[i][p].outer == parallel.cells[i][p].outer);
+    CHECK(serial.cell_perimeter_m[i] == parallel.cell_perimeter_m[i]);
+    CHECK(serial.face[i] == parallel.face[i]);
+    CHECK(serial.block[i] == parallel.block[i]);
+  }
+  REQUIRE(serial.adjacency.size() == parallel.adjacency.size());
+  for (std::size_t k = 0; k < serial.adjacency.size(); ++k) {
+    CHECK(serial.adjacency[k].a == parallel.adjacency[k].a);
+    CHECK(serial.adjacency[k].b == parallel.adjacency[k].b);
+    CHECK(serial.adjacency[k].shared_length_m == parallel.adjacency[k].shared_length_m);
+    CHECK(serial.adjacency[k].crossing == parallel.adjacency[k].crossing);
+  }
+}
+
+TEST_CASE("tessellation: union_cells of a community's cells is the community", "[tessellation]") {
+  const Town town = random_town(3, 1, 5);
+  const Tessellation t = run(town);
+  std::vector<const gp::MultiPolygon*> cells;
+  for (const gp::MultiPolygon& cell : t.cells) cells.push_back(&cell);
+  const gp::MultiPolygon united = gp::geo::union_cells(cells);
+  REQUIRE(united.size() == 1);
+  CHECK(united.front().holes.empty());
+  CHECK(gp::area(united) == Approx(40000.0));
+  CHECK(gp::signed_area(united.front().outer) > 0.0);
+  CHECK(gp::geo::union_cells({}).empty());
+}
