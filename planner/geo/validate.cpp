@@ -144,6 +144,12 @@ double intersection_area(GeosContext& ctx, const GEOSGeometry* a, const GEOSGeom
   return geos_area(ctx, overlap.get());
 }
 
+bool prepared_covers(GeosContext& ctx, const GEOSPreparedGeometry* p, const GEOSGeometry* g) {
+  const char r = GEOSPreparedCovers_r(ctx.handle(), p, g);
+  if (r == 2) ctx.fail("covers");
+  return r == 1;
+}
+
 bool prepared_intersects(GeosContext& ctx, const GEOSPreparedGeometry* p, const GEOSGeometry* g) {
   const char r = GEOSPreparedIntersects_r(ctx.handle(), p, g);
   if (r == 2) ctx.fail("intersects");
@@ -710,11 +716,32 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
                 own(w.geos, GEOSPointOnSurface_r(w.geos.handle(), g), "PointOnSurface");
             const Point rep = point_of(w.geos, on_surface.get());
             c.community = join_one(w, w.communities, communities, rep, g, compounds.boxes[i]);
-            if (c.community == kNone)
+            if (c.community == kNone) {
               w.problems.report(Severity::warning, "compound-outside-community", c.source,
                                 "compound" + quoted_name(c.name) +
                                     " lies outside every community; its buildings are joined "
                                     "one by one — check the community boundaries");
+            } else if (!prepared_covers(
+                           w.geos, container_prepared(w, w.communities, communities, c.community),
+                           g)) {
+              // Grids never cross communities but compounds are kept whole: a compound across
+              // a community boundary forces a choice the planner should see.
+              const double inside = intersection_area(
+                  w.geos, container_geometry(w, w.communities, communities, c.community), g);
+              const double share =
+                  compounds.areas_m2[i] > 0.0 ? inside / compounds.areas_m2[i] : 1.0;
+              if (1.0 - share > params.overlap_min_share &&
+                  compounds.areas_m2[i] - inside > params.overlap_min_m2) {
+                w.problems.report(
+                    Severity::warning, "compound-crosses-community", c.source,
+                    "compound" + quoted_name(c.name) + " lies " + metres(100.0 * share) + " % in " +
+                        community_label(dataset, c.community) +
+                        " and the rest outside it; joined to that community, but its buildings "
+                        "follow their own position — align the compound with the community "
+                        "boundary");
+                ++w.counts.compounds_crossing_communities;
+              }
+            }
           } catch (const GeosError& e) {
             w.problems.report(Severity::error, "geometry-operation-failed", c.source,
                               std::string("compound could not be joined: ") + e.what());
@@ -745,6 +772,7 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
     summary.absurd_households += w.counts.absurd_households;
     summary.assigned_to_nearest_community += w.counts.assigned_to_nearest_community;
     summary.attribute_disagreements += w.counts.attribute_disagreements;
+    summary.compounds_crossing_communities += w.counts.compounds_crossing_communities;
   }
   std::sort(found.begin(), found.end(), [](const Problem& a, const Problem& b) {
     const std::int64_t fa = a.where.fid.value_or(-1), fb = b.where.fid.value_or(-1);

@@ -16,7 +16,8 @@
 //   ValidationParams::nearest_community_max_m ("building-assigned-to-nearest-community",
 //   warning), else left with community == kNone ("building-outside-community", error: a later
 //   stage lists it as unplanned);
-// - overlapping compounds and communities, and absurd household counts are reported;
+// - overlapping compounds and communities, compounds crossing a community boundary
+//   ("compound-crosses-community") and absurd household counts are reported;
 // - when the dataset has no communities, one community is made from the extent of all features
 //   (the envelope expanded by ValidationParams::extent_margin_m), code "000000000000", name
 //   "研究范围 (study area)", and an info problem of kind "community-from-extent" says so.
@@ -75,6 +76,7 @@ struct ValidationSummary {
   bool community_from_extent = false;
   std::size_t assigned_to_nearest_community = 0;  // buildings given to a community within reach
   std::size_t attribute_disagreements = 0;  // compound_ref/community_ref vs geometry, unknown refs
+  std::size_t compounds_crossing_communities = 0;  // compounds partly outside their community
 };
 
 /// Code and name of the community made when the dataset has none.

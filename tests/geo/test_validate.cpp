@@ -242,6 +242,22 @@ TEST_CASE("validate: building → compound → community join on a hand-made tow
   CHECK(of_kind(d, "community-ref-disagrees").empty());
 }
 
+TEST_CASE("validate: a compound across a community boundary is reported") {
+  Dataset d;
+  d.communities.push_back(community(1, "1", "west", rect(0, 0, 200, 200)));
+  d.communities.push_back(community(2, "2", "east", rect(200, 0, 400, 200)));
+  d.compounds.push_back(compound(1, "X", rect(150, 100, 260, 140)));  // 5/11 west, 6/11 east
+  d.compounds.push_back(compound(2, "Y", rect(20, 20, 80, 80)));      // inside west
+  const geo::ValidationSummary s = run(d);
+  CHECK(d.compounds[0].community == 1);
+  CHECK(d.compounds[1].community == 0);
+  CHECK(s.compounds_crossing_communities == 1);
+  const auto crossing = of_kind(d, "compound-crosses-community");
+  REQUIRE(crossing.size() == 1);
+  CHECK(crossing[0]->where.fid == 1);
+  CHECK(crossing[0]->message.find("54.5 %") != std::string::npos);
+}
+
 TEST_CASE("validate: with no communities the extent becomes one community") {
   Dataset d;
   d.buildings.push_back(building(1, rect(1000, 2000, 1020, 2010)));
