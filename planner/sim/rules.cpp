@@ -1,0 +1,161 @@
+#include "planner/sim/rules.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace gp::sim {
+
+const char* to_string(RuleKind kind) {
+  switch (kind) {
+    case RuleKind::no_station_in_large_grid:
+      return "no_station_in_large_grid";
+    case RuleKind::floor_area_short:
+      return "floor_area_short";
+    case RuleKind::floor_area_unknown:
+      return "floor_area_unknown";
+    case RuleKind::households_beyond_walk:
+      return "households_beyond_walk";
+  }
+  return "unknown";
+}
+
+namespace {
+bool ring_contains(const Ring& ring, const Point& p) {
+  bool inside = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    const Point& a = ring[i];
+    const Point& b = ring[j];
+    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) {
+      inside = !inside;
+    }
+  }
+  return inside;
+}
+
+std::string grid_name(const Grid& grid, std::size_t index) {
+  return grid.code.empty() ? "#" + std::to_string(index) : grid.code;
+}
+}  // namespace
+
+bool contains(const MultiPolygon& shape, const Point& point) {
+  for (const Polygon& polygon : shape) {
+    if (polygon.outer.size() < 4 || !ring_contains(polygon.outer, point)) continue;
+    bool in_hole = false;
+    for (const Ring& hole : polygon.holes)
+      in_hole |= hole.size() >= 4 && ring_contains(hole, point);
+    if (!in_hole) return true;
+  }
+  return false;
+}
+
+std::vector<RuleFailure> check_rules(const Dataset& dataset, const Plan& plan,
+                                     const CoverageResult& coverage, const RuleParams& params) {
+  std::vector<RuleFailure> failures;
+  const std::vector<Point> points = building_points(dataset);
+
+  // 1. A compound station inside each large grid or near one of its buildings.
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+    const Grid& grid = plan.large_grids[g];
+    double nearest = kUnreachable;
+    for (const Station& station : dataset.stations) {
+      if (station.tier != StationTier::compound_station) continue;
+      if (!grid.polygon.empty() && contains(grid.polygon, station.location)) {
+        nearest = 0.0;
+        break;
+      }
+      for (std::int32_t b : grid.buildings) {
+        const Point& p = points[static_cast<std::size_t>(b)];
+        nearest = std::min(nearest, std::hypot(p.x - station.location.x, p.y - station.location.y));
+      }
+    }
+    if (nearest > params.station_max_distance_m) {
+      RuleFailure failure;
+      failure.kind = RuleKind::no_station_in_large_grid;
+      failure.large_grid = static_cast<std::int32_t>(g);
+      failure.value = nearest;
+      failure.limit = params.station_max_distance_m;
+      std::ostringstream message;
+      message << "large grid " << grid_name(grid, g) << " has no compound station inside or within "
+              << params.station_max_distance_m << " m";
+      if (std::isfinite(nearest)) message << " (nearest " << std::lround(nearest) << " m)";
+      failure.message = message.str();
+      failures.push_back(std::move(failure));
+    }
+  }
+
+  // 2. Floor area per households served (nearest station of the same tier by walking distance).
+  std::vector<long long> served(dataset.stations.size(), 0);
+  for (int t = 0; t < 3; ++t) {
+    const TierCoverage& tier = coverage.tiers[static_cast<std::size_t>(t)];
+    for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+      if (tier.station[b] != kNone && dataset.buildings[b].households > 0) {
+        served[static_cast<std::size_t>(tier.station[b])] += dataset.buildings[b].households;
+      }
+    }
+  }
+  for (std::size_t s = 0; s < dataset.stations.size(); ++s) {
+    const Station& station = dataset.stations[s];
+    const double needed =
+        static_cast<double>(served[s]) / 100.0 * params.floor_m2_per_100_households;
+    const std::string name = station.name.empty() ? "#" + std::to_string(station.id) : station.name;
+    if (station.floor_m2 <= 0.0) {
+      RuleFailure failure;
+      failure.kind = RuleKind::floor_area_unknown;
+      failure.station = static_cast<std::int32_t>(s);
+      failure.value = static_cast<double>(served[s]);
+      failure.limit = needed;
+      failure.message = std::string(to_string(station.tier)) + " " + name + " serves " +
+                        std::to_string(served[s]) + " households; its floor area is not given (" +
+                        std::to_string(std::lround(needed)) + " m² needed)";
+      failures.push_back(std::move(failure));
+    } else if (station.floor_m2 + 1e-9 < needed) {
+      RuleFailure failure;
+      failure.kind = RuleKind::floor_area_short;
+      failure.station = static_cast<std::int32_t>(s);
+      failure.value = station.floor_m2;
+      failure.limit = needed;
+      std::ostringstream message;
+      message << to_string(station.tier) << " " << name << " has " << station.floor_m2 << " m² for "
+              << served[s] << " households; " << params.floor_m2_per_100_households
+              << " m² per 100 households asks for " << std::lround(needed) << " m²";
+      failure.message = message.str();
+      failures.push_back(std::move(failure));
+    }
+  }
+
+  // 3. Households beyond the walk limit from every station, per large grid.
+  const TierCoverage& any = coverage.any();
+  std::vector<std::int32_t> grid_of(dataset.buildings.size(), kNone);
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+    for (std::int32_t b : plan.large_grids[g].buildings)
+      grid_of[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(g);
+  }
+  std::vector<RuleFailure> beyond(plan.large_grids.size() + 1);
+  for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+    if (dataset.buildings[b].households <= 0 || any.distance_m[b] <= params.max_walk_m) continue;
+    const std::int32_t g = grid_of[b];
+    RuleFailure& failure =
+        beyond[g == kNone ? plan.large_grids.size() : static_cast<std::size_t>(g)];
+    failure.buildings.push_back(static_cast<std::int32_t>(b));
+    failure.value += dataset.buildings[b].households;
+  }
+  for (std::size_t g = 0; g < beyond.size(); ++g) {
+    RuleFailure& failure = beyond[g];
+    if (failure.buildings.empty()) continue;
+    failure.kind = RuleKind::households_beyond_walk;
+    failure.large_grid = g < plan.large_grids.size() ? static_cast<std::int32_t>(g) : kNone;
+    failure.limit = params.max_walk_m;
+    std::ostringstream message;
+    message << std::lround(failure.value) << " households in " << failure.buildings.size()
+            << " buildings of "
+            << (g < plan.large_grids.size() ? "large grid " + grid_name(plan.large_grids[g], g)
+                                            : std::string("no large grid"))
+            << " are farther than " << params.max_walk_m << " m from every station"
+            << (coverage.network_used ? " (walking)" : " (straight line × detour: no network)");
+    failure.message = message.str();
+    failures.push_back(std::move(failure));
+  }
+  return failures;
+}
+
+}  // namespace gp::sim

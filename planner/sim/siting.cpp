@@ -1,0 +1,442 @@
+#include "planner/sim/siting.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+#include <queue>
+#include <sstream>
+
+#include "planner/sim/point_grid.hpp"
+
+namespace gp::sim {
+
+namespace {
+
+/// Scratch space of one thread for radius-bounded searches, reset by the touched lists.
+struct SearchScratch {
+  std::vector<double> node_distance;
+  std::vector<std::int32_t> touched_nodes;
+  std::vector<double> demand_distance;
+  std::vector<std::int32_t> touched_demands;
+};
+
+}  // namespace
+
+CoverageSets compute_coverage_sets(const WalkNetwork& network, const std::vector<Point>& candidates,
+                                   const std::vector<Point>& demands, double radius_m,
+                                   double max_snap_m, double detour_factor) {
+  std::vector<std::vector<std::int32_t>> per_candidate(candidates.size());
+  if (network.empty()) {
+    const PointGrid grid(demands);
+    tbb::parallel_for(std::size_t{0}, candidates.size(), [&](std::size_t c) {
+      per_candidate[c] = grid.within(candidates[c], radius_m / detour_factor);
+    });
+  } else {
+    const std::vector<Snap> demand_snaps = network.snap_all(demands, max_snap_m);
+    const std::vector<Snap> candidate_snaps = network.snap_all(candidates, max_snap_m);
+    // Demands by edge (CSR).
+    std::vector<std::int32_t> edge_offsets(network.edge_count() + 1, 0);
+    for (const Snap& snap : demand_snaps) {
+      if (snap.ok()) ++edge_offsets[static_cast<std::size_t>(snap.edge) + 1];
+    }
+    for (std::size_t e = 1; e < edge_offsets.size(); ++e) edge_offsets[e] += edge_offsets[e - 1];
+    std::vector<std::int32_t> edge_demands(static_cast<std::size_t>(edge_offsets.back()));
+    {
+      std::vector<std::int32_t> fill(edge_offsets.begin(), edge_offsets.end() - 1);
+      for (std::size_t d = 0; d < demand_snaps.size(); ++d) {
+        if (demand_snaps[d].ok()) {
+          edge_demands[static_cast<std::size_t>(
+              fill[static_cast<std::size_t>(demand_snaps[d].edge)]++)] =
+              static_cast<std::int32_t>(d);
+        }
+      }
+    }
+    tbb::enumerable_thread_specific<SearchScratch> scratches([&] {
+      SearchScratch scratch;
+      scratch.node_distance.assign(network.node_count(), kUnreachable);
+      scratch.demand_distance.assign(demands.size(), kUnreachable);
+      return scratch;
+    });
+    tbb::parallel_for(std::size_t{0}, candidates.size(), [&](std::size_t c) {
+      const Snap& origin = candidate_snaps[c];
+      if (!origin.ok()) return;
+      SearchScratch& scratch = scratches.local();
+      auto reach_demand = [&](std::int32_t d, double distance) {
+        if (distance > radius_m) return;
+        double& best = scratch.demand_distance[static_cast<std::size_t>(d)];
+        if (best == kUnreachable) scratch.touched_demands.push_back(d);
+        best = std::min(best, distance);
+      };
+      using Item = std::pair<double, std::int32_t>;
+      std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
+      auto offer = [&](std::int32_t node, double distance) {
+        if (distance > radius_m) return;
+        double& best = scratch.node_distance[static_cast<std::size_t>(node)];
+        if (distance < best) {
+          if (best == kUnreachable) scratch.touched_nodes.push_back(node);
+          best = distance;
+          heap.push({distance, node});
+        }
+      };
+      const double origin_length = network.edge_length(origin.edge);
+      offer(network.edge_from(origin.edge), origin.distance_m + origin.t * origin_length);
+      offer(network.edge_to(origin.edge), origin.distance_m + (1.0 - origin.t) * origin_length);
+      // Demands on the candidate's own edge: walk along it directly.
+      for (std::int32_t k = edge_offsets[static_cast<std::size_t>(origin.edge)];
+           k < edge_offsets[static_cast<std::size_t>(origin.edge) + 1]; ++k) {
+        const std::int32_t d = edge_demands[static_cast<std::size_t>(k)];
+        const Snap& snap = demand_snaps[static_cast<std::size_t>(d)];
+        reach_demand(
+            d, origin.distance_m + std::abs(origin.t - snap.t) * origin_length + snap.distance_m);
+      }
+      while (!heap.empty()) {
+        const auto [distance, node] = heap.top();
+        heap.pop();
+        if (distance > scratch.node_distance[static_cast<std::size_t>(node)]) continue;
+        for (const std::int32_t* e = network.incident_begin(node); e != network.incident_end(node);
+             ++e) {
+          const double length = network.edge_length(*e);
+          const bool at_from = network.edge_from(*e) == node;
+          for (std::int32_t k = edge_offsets[static_cast<std::size_t>(*e)];
+               k < edge_offsets[static_cast<std::size_t>(*e) + 1]; ++k) {
+            const std::int32_t d = edge_demands[static_cast<std::size_t>(k)];
+            const Snap& snap = demand_snaps[static_cast<std::size_t>(d)];
+            reach_demand(d,
+                         distance + (at_from ? snap.t : 1.0 - snap.t) * length + snap.distance_m);
+          }
+          offer(network.other_end(*e, node), distance + length);
+        }
+      }
+      std::vector<std::int32_t>& covered = per_candidate[c];
+      covered = scratch.touched_demands;
+      std::sort(covered.begin(), covered.end());
+      for (std::int32_t node : scratch.touched_nodes) {
+        scratch.node_distance[static_cast<std::size_t>(node)] = kUnreachable;
+      }
+      for (std::int32_t d : scratch.touched_demands) {
+        scratch.demand_distance[static_cast<std::size_t>(d)] = kUnreachable;
+      }
+      scratch.touched_nodes.clear();
+      scratch.touched_demands.clear();
+    });
+  }
+  CoverageSets sets;
+  std::size_t total = 0;
+  for (const auto& covered : per_candidate) total += covered.size();
+  sets.demands.reserve(total);
+  sets.offsets.reserve(candidates.size() + 1);
+  for (auto& covered : per_candidate) {
+    sets.add(covered);
+    std::vector<std::int32_t>().swap(covered);
+  }
+  return sets;
+}
+
+namespace {
+
+double sum_of_largest(std::vector<double> values, std::size_t k) {
+  k = std::min(k, values.size());
+  std::partial_sort(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end(),
+                    std::greater<>());
+  return std::accumulate(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), 0.0);
+}
+
+}  // namespace
+
+MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<double>& weights, int k,
+                               int swap_passes) {
+  MaxCoverResult result;
+  const std::size_t candidates = sets.candidates();
+  if (k <= 0 || candidates == 0) return result;
+  std::vector<int> count(weights.size(), 0);  // chosen sites covering each demand
+  std::vector<char> chosen(candidates, 0);
+  auto marginal = [&](std::size_t c) {
+    double gain = 0.0;
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d) {
+      if (count[static_cast<std::size_t>(*d)] == 0) gain += weights[static_cast<std::size_t>(*d)];
+    }
+    return gain;
+  };
+  std::vector<double> single(candidates);
+  for (std::size_t c = 0; c < candidates; ++c) single[c] = marginal(c);
+
+  // Greedy with lazy evaluation: gains only shrink as sites are added (submodularity), so a
+  // stale gain is an upper bound; a recomputed gain still at the top of the heap is the best.
+  using Item = std::pair<double, std::int64_t>;  // (gain bound, −candidate): lower index first
+  std::priority_queue<Item> heap;
+  for (std::size_t c = 0; c < candidates; ++c)
+    heap.push({single[c], -static_cast<std::int64_t>(c)});
+  while (static_cast<int>(result.chosen.size()) < k && !heap.empty()) {
+    const auto [bound, negative] = heap.top();
+    heap.pop();
+    const auto c = static_cast<std::size_t>(-negative);
+    const double gain = marginal(c);
+    if (!heap.empty() && gain < heap.top().first) {
+      heap.push({gain, negative});
+      continue;
+    }
+    if (gain <= 0.0) break;
+    chosen[c] = 1;
+    result.chosen.push_back(static_cast<std::int32_t>(c));
+    result.gain.push_back(gain);
+    result.covered += gain;
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d)
+      ++count[static_cast<std::size_t>(*d)];
+  }
+
+  // Swap local search: replace chosen i by j when j covers more than i alone covered.
+  std::vector<std::int64_t> inverse_offsets(weights.size() + 1, 0);
+  for (const std::int32_t d : sets.demands) ++inverse_offsets[static_cast<std::size_t>(d) + 1];
+  for (std::size_t d = 1; d < inverse_offsets.size(); ++d)
+    inverse_offsets[d] += inverse_offsets[d - 1];
+  std::vector<std::int32_t> inverse(sets.demands.size());
+  {
+    std::vector<std::int64_t> fill(inverse_offsets.begin(), inverse_offsets.end() - 1);
+    for (std::size_t c = 0; c < candidates; ++c) {
+      for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d) {
+        inverse[static_cast<std::size_t>(fill[static_cast<std::size_t>(*d)]++)] =
+            static_cast<std::int32_t>(c);
+      }
+    }
+  }
+  std::vector<double> gains(candidates), overlap(candidates, 0.0);
+  std::vector<std::int32_t> touched;
+  auto refresh_gains = [&] {
+    tbb::parallel_for(std::size_t{0}, candidates,
+                      [&](std::size_t c) { gains[c] = chosen[c] ? 0.0 : marginal(c); });
+  };
+  refresh_gains();
+  for (int pass = 0; pass < swap_passes; ++pass) {
+    bool improved = false;
+    for (std::size_t slot = 0; slot < result.chosen.size(); ++slot) {
+      const auto i = static_cast<std::size_t>(result.chosen[slot]);
+      double loss = 0.0;  // weight only i covers
+      for (const std::int32_t* d = sets.begin(i); d != sets.end(i); ++d) {
+        const auto demand = static_cast<std::size_t>(*d);
+        if (count[demand] != 1) continue;
+        loss += weights[demand];
+        for (std::int64_t k2 = inverse_offsets[demand]; k2 < inverse_offsets[demand + 1]; ++k2) {
+          const std::int32_t j = inverse[static_cast<std::size_t>(k2)];
+          if (overlap[static_cast<std::size_t>(j)] == 0.0) touched.push_back(j);
+          overlap[static_cast<std::size_t>(j)] += weights[demand];
+        }
+      }
+      std::int64_t best = -1;
+      double best_value = loss + 1e-9 * std::max(1.0, loss);
+      for (std::size_t j = 0; j < candidates; ++j) {
+        if (chosen[j]) continue;
+        const double value = gains[j] + overlap[j];
+        if (value > best_value) {
+          best_value = value;
+          best = static_cast<std::int64_t>(j);
+        }
+      }
+      for (std::int32_t j : touched) overlap[static_cast<std::size_t>(j)] = 0.0;
+      touched.clear();
+      if (best < 0) continue;
+      const auto j = static_cast<std::size_t>(best);
+      for (const std::int32_t* d = sets.begin(i); d != sets.end(i); ++d)
+        --count[static_cast<std::size_t>(*d)];
+      for (const std::int32_t* d = sets.begin(j); d != sets.end(j); ++d)
+        ++count[static_cast<std::size_t>(*d)];
+      chosen[i] = 0;
+      chosen[j] = 1;
+      result.chosen[slot] = static_cast<std::int32_t>(j);
+      ++result.swaps;
+      improved = true;
+      refresh_gains();
+    }
+    if (!improved) break;
+  }
+  // Gains in the final order, and the covered total.
+  std::fill(count.begin(), count.end(), 0);
+  result.covered = 0.0;
+  for (std::size_t slot = 0; slot < result.chosen.size(); ++slot) {
+    const auto c = static_cast<std::size_t>(result.chosen[slot]);
+    result.gain[slot] = marginal(c);
+    result.covered += result.gain[slot];
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d)
+      ++count[static_cast<std::size_t>(*d)];
+  }
+  refresh_gains();
+  const auto kk = static_cast<std::size_t>(k);
+  double total_weight = 0.0;
+  {
+    std::vector<char> coverable(weights.size(), 0);
+    for (const std::int32_t d : sets.demands) coverable[static_cast<std::size_t>(d)] = 1;
+    for (std::size_t d = 0; d < weights.size(); ++d)
+      total_weight += coverable[d] ? weights[d] : 0.0;
+  }
+  result.upper_bound = std::min(
+      {sum_of_largest(single, kk), result.covered + sum_of_largest(gains, kk), total_weight});
+  result.upper_bound = std::max(result.upper_bound, result.covered);
+  result.gap =
+      result.upper_bound > 0.0 ? (result.upper_bound - result.covered) / result.upper_bound : 0.0;
+  return result;
+}
+
+SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<double>& weights) {
+  SetCoverResult result;
+  const std::size_t candidates = sets.candidates();
+  std::vector<char> coverable(weights.size(), 0);
+  for (const std::int32_t d : sets.demands) {
+    if (weights[static_cast<std::size_t>(d)] > 0.0) coverable[static_cast<std::size_t>(d)] = 1;
+  }
+  for (std::size_t d = 0; d < weights.size(); ++d) {
+    if (weights[d] > 0.0 && !coverable[d]) result.uncoverable += weights[d];
+  }
+  std::vector<int> count(weights.size(), 0);
+  auto new_demands = [&](std::size_t c) {
+    long long n = 0;
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d) {
+      const auto demand = static_cast<std::size_t>(*d);
+      n += coverable[demand] && count[demand] == 0 ? 1 : 0;
+    }
+    return n;
+  };
+  // Greedy by newly covered demand points, lazily evaluated; ties to the lower index.
+  using Item = std::pair<long long, std::int64_t>;
+  std::priority_queue<Item> heap;
+  for (std::size_t c = 0; c < candidates; ++c)
+    heap.push({new_demands(c), -static_cast<std::int64_t>(c)});
+  std::vector<std::int32_t> picked;
+  while (!heap.empty()) {
+    const auto [bound, negative] = heap.top();
+    heap.pop();
+    const auto c = static_cast<std::size_t>(-negative);
+    const long long gain = new_demands(c);
+    if (!heap.empty() && gain < heap.top().first) {
+      heap.push({gain, negative});
+      continue;
+    }
+    if (gain <= 0) break;
+    picked.push_back(static_cast<std::int32_t>(c));
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d)
+      ++count[static_cast<std::size_t>(*d)];
+  }
+  // Drop sites whose every coverable demand another chosen site covers (latest first).
+  std::vector<char> keep(picked.size(), 1);
+  for (std::size_t k = picked.size(); k-- > 0;) {
+    const auto c = static_cast<std::size_t>(picked[k]);
+    bool redundant = true;
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c) && redundant; ++d) {
+      const auto demand = static_cast<std::size_t>(*d);
+      redundant = !coverable[demand] || count[demand] >= 2;
+    }
+    if (!redundant) continue;
+    keep[k] = 0;
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d)
+      --count[static_cast<std::size_t>(*d)];
+  }
+  std::fill(count.begin(), count.end(), 0);
+  for (std::size_t k = 0; k < picked.size(); ++k) {
+    if (!keep[k]) continue;
+    const auto c = static_cast<std::size_t>(picked[k]);
+    double gain = 0.0;
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d) {
+      const auto demand = static_cast<std::size_t>(*d);
+      if (coverable[demand] && count[demand]++ == 0) gain += weights[demand];
+    }
+    result.chosen.push_back(picked[k]);
+    result.gain.push_back(gain);
+    result.covered += gain;
+  }
+  // Lower bound: demands pairwise without a common covering candidate (fewest candidates first).
+  std::vector<std::int64_t> inverse_offsets(weights.size() + 1, 0);
+  for (const std::int32_t d : sets.demands) ++inverse_offsets[static_cast<std::size_t>(d) + 1];
+  for (std::size_t d = 1; d < inverse_offsets.size(); ++d)
+    inverse_offsets[d] += inverse_offsets[d - 1];
+  std::vector<std::int32_t> inverse(sets.demands.size());
+  {
+    std::vector<std::int64_t> fill(inverse_offsets.begin(), inverse_offsets.end() - 1);
+    for (std::size_t c = 0; c < candidates; ++c) {
+      for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d) {
+        inverse[static_cast<std::size_t>(fill[static_cast<std::size_t>(*d)]++)] =
+            static_cast<std::int32_t>(c);
+      }
+    }
+  }
+  std::vector<std::int32_t> order;
+  for (std::size_t d = 0; d < weights.size(); ++d) {
+    if (coverable[d]) order.push_back(static_cast<std::int32_t>(d));
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+    return inverse_offsets[static_cast<std::size_t>(a) + 1] -
+               inverse_offsets[static_cast<std::size_t>(a)] <
+           inverse_offsets[static_cast<std::size_t>(b) + 1] -
+               inverse_offsets[static_cast<std::size_t>(b)];
+  });
+  std::vector<char> used(candidates, 0);
+  for (const std::int32_t d : order) {
+    const auto demand = static_cast<std::size_t>(d);
+    bool free = true;
+    for (std::int64_t k = inverse_offsets[demand]; k < inverse_offsets[demand + 1] && free; ++k) {
+      free = !used[static_cast<std::size_t>(inverse[static_cast<std::size_t>(k)])];
+    }
+    if (!free) continue;
+    ++result.lower_bound;
+    for (std::int64_t k = inverse_offsets[demand]; k < inverse_offsets[demand + 1]; ++k) {
+      used[static_cast<std::size_t>(inverse[static_cast<std::size_t>(k)])] = 1;
+    }
+  }
+  return result;
+}
+
+SitingResult site_stations(const Dataset& dataset, const CoverageResult& coverage,
+                           const WalkNetwork& network, std::vector<Point> candidates,
+                           const SitingParams& params, const CoverageParams& coverage_params,
+                           Progress* progress) {
+  SitingResult result;
+  const std::vector<Point> points = building_points(dataset);
+  std::vector<Point> demand_points;
+  std::vector<double> weights;
+  for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+    const int households = dataset.buildings[b].households;
+    if (households <= 0) continue;
+    if (candidates.empty() && params.candidates_from_buildings) candidates.push_back(points[b]);
+    if (coverage.any().distance_m[b] <= params.radius_m) continue;
+    demand_points.push_back(points[b]);
+    weights.push_back(households);
+    result.households_uncovered += households;
+  }
+  std::ostringstream method;
+  if (network.empty()) {
+    method << "no walking network: straight line × " << coverage_params.detour_factor
+           << " detour factor within " << params.radius_m << " m";
+  } else {
+    method << "walking network within " << params.radius_m << " m";
+  }
+  result.method = method.str();
+  if (progress) progress->update("siting: coverage of candidates", 0.0);
+  const CoverageSets sets =
+      compute_coverage_sets(network, candidates, demand_points, params.radius_m,
+                            coverage_params.max_snap_m, coverage_params.detour_factor);
+  if (progress) progress->update("siting: maximal covering", 0.5);
+  const MaxCoverResult max_cover =
+      solve_max_cover(sets, weights, params.new_stations, params.swap_passes);
+  for (std::size_t k = 0; k < max_cover.chosen.size(); ++k) {
+    const std::int32_t c = max_cover.chosen[k];
+    result.max_cover.push_back(
+        {c, candidates[static_cast<std::size_t>(c)], std::llround(max_cover.gain[k])});
+  }
+  result.max_cover_households = std::llround(max_cover.covered);
+  result.max_cover_upper_bound = max_cover.upper_bound;
+  result.max_cover_gap = max_cover.gap;
+  if (progress) progress->update("siting: set covering", 0.8);
+  const SetCoverResult set_cover = solve_set_cover(sets, weights);
+  for (std::size_t k = 0; k < set_cover.chosen.size(); ++k) {
+    const std::int32_t c = set_cover.chosen[k];
+    result.set_cover.push_back(
+        {c, candidates[static_cast<std::size_t>(c)], std::llround(set_cover.gain[k])});
+  }
+  result.set_cover_lower_bound = set_cover.lower_bound;
+  result.households_uncoverable = std::llround(set_cover.uncoverable);
+  if (progress) progress->update("siting", 1.0);
+  return result;
+}
+
+}  // namespace gp::sim
