@@ -37,6 +37,9 @@
 //
 // Preconditions: coordinates in metres in a projected CRS; Building::source etc. filled in.
 // Households are not changed (a building with a collapsed footprint keeps its count).
+// Progress is reported from the calling thread; if it throws gp::Cancelled the dataset is left
+// partly validated and should be discarded. Throws nothing else for bad features: a GEOS failure
+// on one feature becomes a "geometry-operation-failed" error problem.
 
 #include <cstddef>
 
