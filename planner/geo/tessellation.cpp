@@ -64,9 +64,9 @@ std::vector<std::int32_t> query(const BoxTree& tree, const Box& box) {
   return out;
 }
 
-/// Snap grids tried in turn (multiples of params.snap_grid_m): when GEOS fails on a community
-/// (a robustness failure in an overlay), a coarser grid usually succeeds.
-constexpr double kRetryGridFactors[] = {1.0, 100.0, 10000.0};
+/// Snap grids tried in turn (multiples of params.snap_grid_m; 0 = floating noding first): when
+/// GEOS fails on a community (a robustness failure in an overlay), snap-rounding usually succeeds.
+constexpr double kRetryGridFactors[] = {0.0, 1.0, 1000.0};
 
 }  // namespace
 

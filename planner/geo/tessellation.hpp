@@ -40,8 +40,8 @@ struct TessellationParams {
   /// Cells sharing a boundary no longer than this (metres) are not adjacent: a corner touch or a
   /// snapping remnant does not make two cells neighbours.
   double min_shared_length_m = 0.01;
-  /// Grid (metres) to which the linework of each community is snap-rounded before polygonizing.
-  /// Far below survey accuracy; it is what makes neighbouring cells share identical vertices.
+  /// When GEOS fails on a community (a robustness failure while noding), the community is
+  /// retried with its linework snap-rounded to this grid (metres), then to coarser ones.
   double snap_grid_m = 1e-6;
 };
 

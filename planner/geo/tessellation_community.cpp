@@ -100,6 +100,14 @@ class RegionLocator {
     return nearest(ctx, point);
   }
 
+  /// The region containing `point`, or kNone.
+  std::int32_t locate_inside(GeosContext& ctx, const Point& point) const {
+    const Box box{point.x, point.y, point.x, point.y};
+    for (std::int32_t r : candidates(box))
+      if (contains_point(ctx, prepared(r), point)) return r;
+    return kNone;
+  }
+
   std::int32_t nearest(GeosContext& ctx, const Point& point) const {
     std::vector<BoxEntry> hits;
     tree_.query(bgi::nearest(BPoint(point.x, point.y), 8), std::back_inserter(hits));
@@ -207,9 +215,13 @@ class SiteLocator {
   PointTree tree_;
 };
 
-/// Voronoi edges of a block's sites, clipped to the block, appended to `out`.
+/// Voronoi edges of a block's sites that meet the block, appended to `out` whole. They are not
+/// clipped to the block, for the same reason as barriers: an exact clip ends them a rounding
+/// error short of the block boundary. Their overshoot into a neighbouring block either dangles
+/// (dropped by polygonize) or splits a piece there into parts that get the same owner.
 void append_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
-                          const GEOSGeometry* block, std::vector<GeomPtr>& out) {
+                          const GEOSGeometry* block, const GEOSPreparedGeometry* prepared_block,
+                          std::vector<GeomPtr>& out) {
   std::vector<GeomPtr> points;
   points.reserve(sites.size());
   for (const Site& s : sites) points.push_back(to_geos(ctx, s.p));
@@ -217,9 +229,13 @@ void append_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
   // The block as envelope makes GEOS extend the diagram over the whole block.
   GeomPtr edges = own(ctx, GEOSVoronoiDiagram_r(ctx.handle(), multipoint.get(), block, 0.0, 1),
                       "Voronoi diagram");
-  GeomPtr clipped = own(ctx, GEOSIntersection_r(ctx.handle(), edges.get(), block),
-                        "Voronoi edges clipped to a block");
-  append_lines(ctx, clipped.get(), out);
+  const int count = GEOSGetNumGeometries_r(ctx.handle(), edges.get());
+  for (int i = 0; i < count; ++i) {
+    const GEOSGeometry* edge = GEOSGetGeometryN_r(ctx.handle(), edges.get(), i);
+    const char meets = GEOSPreparedIntersects_r(ctx.handle(), prepared_block, edge);
+    if (meets == 2) ctx.fail("Voronoi edge in block");
+    if (meets == 1) out.push_back(clone(ctx, edge));
+  }
 }
 
 /// Which block a building belongs to and its Voronoi site there.
@@ -298,7 +314,7 @@ struct Contact {
 };
 
 /// Contacts between pieces, from identical segments (the pieces come from one polygonization
-/// of snap-rounded linework, so a shared edge has identical vertices on both sides).
+/// of noded linework, so a shared edge has identical vertices on both sides).
 std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces) {
   std::vector<SegmentEntry> segments;
   for (std::size_t p = 0; p < pieces.size(); ++p) {
@@ -353,6 +369,148 @@ void orient(Polygon& polygon) {
     if (signed_area(hole) > 0.0) std::reverse(hole.begin(), hole.end());
 }
 
+/// Crossing-number test; points on the boundary may go either way (callers use points well
+/// inside, or accept either answer).
+bool in_ring(const Ring& ring, const Point& p) {
+  bool inside = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    const Point& a = ring[i];
+    const Point& b = ring[j];
+    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+      inside = !inside;
+  }
+  return inside;
+}
+
+bool in_polygon(const Polygon& polygon, const Point& p) {
+  if (polygon.outer.size() < 4 || !in_ring(polygon.outer, p)) return false;
+  for (const Ring& hole : polygon.holes)
+    if (in_ring(hole, p)) return false;
+  return true;
+}
+
+/// A point inside a piece: its centroid when that is inside (most pieces are convex Voronoi
+/// cells), else GEOS PointOnSurface.
+Point interior_point(GeosContext& ctx, const Polygon& polygon, const GEOSGeometry* geometry) {
+  double a2 = 0.0;
+  double cx = 0.0;
+  double cy = 0.0;
+  const Ring& ring = polygon.outer;
+  const Point origin = ring.front();  // relative coordinates keep precision far from 0
+  for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+    const double x0 = ring[k].x - origin.x;
+    const double y0 = ring[k].y - origin.y;
+    const double x1 = ring[k + 1].x - origin.x;
+    const double y1 = ring[k + 1].y - origin.y;
+    const double cross = x0 * y1 - x1 * y0;
+    a2 += cross;
+    cx += (x0 + x1) * cross;
+    cy += (y0 + y1) * cross;
+  }
+  if (a2 != 0.0) {
+    const Point c{origin.x + cx / (3.0 * a2), origin.y + cy / (3.0 * a2)};
+    if (in_polygon(polygon, c)) return c;
+  }
+  return detail::interior_point(ctx, geometry);
+}
+
+/// Dissolves edge-matched polygons (the pieces of one cell, oriented with shells
+/// counter-clockwise and holes clockwise) into polygons: segments shared by two pieces cancel,
+/// the rest is chained into rings, turning as far left as possible at a vertex where rings
+/// touch, which keeps each ring around a single part. Vertices are kept exactly, so the result
+/// still matches its neighbours edge for edge.
+MultiPolygon dissolve(const std::vector<const Polygon*>& parts) {
+  struct Directed {
+    Point a;
+    Point b;
+    bool used = false;
+  };
+  std::vector<Directed> segments;
+  for (const Polygon* polygon : parts) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+        if (!(ring[k] == ring[k + 1])) segments.push_back({ring[k], ring[k + 1]});
+    };
+    add_ring(polygon->outer);
+    for (const Ring& hole : polygon->holes) add_ring(hole);
+  }
+  auto by_start = [](const Directed& s, const Directed& t) {
+    if (!(s.a == t.a)) return less_point(s.a, t.a);
+    return less_point(s.b, t.b);
+  };
+  std::sort(segments.begin(), segments.end(), by_start);
+  auto find = [&](const Point& a, const Point& b) -> Directed* {
+    const Directed key{a, b};
+    auto it = std::lower_bound(segments.begin(), segments.end(), key, by_start);
+    return it != segments.end() && it->a == a && it->b == b ? &*it : nullptr;
+  };
+  for (Directed& s : segments) {
+    if (s.used) continue;
+    Directed* reverse = find(s.b, s.a);
+    if (reverse && !reverse->used) {
+      s.used = true;
+      reverse->used = true;
+    }
+  }
+  std::vector<Ring> shells;
+  std::vector<Ring> holes;
+  for (Directed& first : segments) {
+    if (first.used) continue;
+    Ring ring{first.a};
+    Directed* current = &first;
+    while (true) {
+      current->used = true;
+      ring.push_back(current->b);
+      if (current->b == first.a) break;
+      // Unused segments leaving current->b: choose the leftmost turn.
+      const Directed key{current->b, Point{-INFINITY, -INFINITY}};
+      Directed* next = nullptr;
+      double best_turn = -INFINITY;
+      const double in_x = current->b.x - current->a.x;
+      const double in_y = current->b.y - current->a.y;
+      for (auto it = std::lower_bound(segments.begin(), segments.end(), key, by_start);
+           it != segments.end() && it->a == current->b; ++it) {
+        if (it->used) continue;
+        const double out_x = it->b.x - it->a.x;
+        const double out_y = it->b.y - it->a.y;
+        const double turn = std::atan2(in_x * out_y - in_y * out_x, in_x * out_x + in_y * out_y);
+        if (turn > best_turn) {
+          best_turn = turn;
+          next = &*it;
+        }
+      }
+      if (!next) break;  // open chain: not a clean coverage; close the ring as it is
+      current = next;
+    }
+    if (!(ring.back() == ring.front())) ring.push_back(ring.front());
+    if (ring.size() < 4) continue;
+    const double a = signed_area(ring);
+    if (a > 0.0)
+      shells.push_back(std::move(ring));
+    else if (a < 0.0)
+      holes.push_back(std::move(ring));
+  }
+  MultiPolygon out;
+  for (Ring& shell : shells) out.push_back({std::move(shell), {}});
+  for (Ring& hole : holes) {
+    // The shell holding most of the hole's vertices (vertices may touch the shell), smallest
+    // first when tied.
+    std::size_t best = 0;
+    std::size_t best_count = 0;
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      std::size_t count = 0;
+      for (const Point& p : hole) count += in_ring(out[k].outer, p) ? 1 : 0;
+      if (count > best_count || (count == best_count && count > 0 &&
+                                 signed_area(out[k].outer) < signed_area(out[best].outer))) {
+        best = k;
+        best_count = count;
+      }
+    }
+    if (!out.empty()) out[best].holes.push_back(std::move(hole));
+  }
+  return out;
+}
+
 Crossing crossing_between(std::int32_t block_a, std::int32_t block_b,
                           const std::vector<std::int32_t>& block_face) {
   if (block_a == block_b) return Crossing::none;
@@ -384,11 +542,20 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     GeomPtr boundary = own(ctx, GEOSBoundary_r(h, community_geometry.get()), "community boundary");
     append_lines(ctx, boundary.get(), hard_parts);
   }
+  // Barriers are clipped to the community's box widened by a margin, not to the community:
+  // an exact clip would end them at computed points a rounding error short of the boundary,
+  // leaving dangles that do not cut. Overshooting ends dangle outside and polygonizing drops them.
+  const Box community_box = bounds(community.footprint);
   auto clip_to_community = [&](std::vector<GeomPtr>& lines, std::vector<GeomPtr>& into) {
     if (lines.empty()) return;
+    constexpr double kMarginM = 1.0;
     GeomPtr all = make_collection(ctx, GEOS_MULTILINESTRING, lines);
-    GeomPtr clipped = own(ctx, GEOSIntersection_r(h, all.get(), community_geometry.get()),
-                          "barriers clipped to the community");
+    GeomPtr clipped =
+        own(ctx,
+            GEOSClipByRect_r(h, all.get(), community_box.min_x - kMarginM,
+                             community_box.min_y - kMarginM, community_box.max_x + kMarginM,
+                             community_box.max_y + kMarginM),
+            "barriers clipped to the community");
     append_lines(ctx, clipped.get(), into);
   };
   {
@@ -476,62 +643,82 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     std::vector<Site>& sites = block_sites[b];
     if (sites.size() < 2) continue;
     spread_coincident_sites(ctx, sites, block_locator.prepared(std::int32_t(b)));
-    append_voronoi_edges(ctx, sites, blocks[b].geometry.get(), cut_lines);
+    append_voronoi_edges(ctx, sites, blocks[b].geometry.get(),
+                         block_locator.prepared(std::int32_t(b)), cut_lines);
   }
 
   // 5. Pieces: the blocks cut by the Voronoi edges, each labelled with its block and owner.
-  std::vector<Region> pieces;
+  std::vector<Polygon> piece_polygons;
+  std::vector<Point> piece_inside;
   std::vector<std::int32_t> piece_block;
   if (cut_lines.empty()) {
-    pieces = clone_regions(ctx, blocks);
-    for (std::size_t b = 0; b < blocks.size(); ++b) piece_block.push_back(std::int32_t(b));
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      MultiPolygon mp = to_multipolygon(ctx, blocks[b].geometry.get());
+      piece_polygons.push_back(std::move(mp.front()));
+      piece_inside.push_back(blocks[b].inside);
+      piece_block.push_back(std::int32_t(b));
+    }
   } else {
     cut_lines.push_back(clone(ctx, all_noded.get()));
     GeomPtr noded = node_lines(ctx, cut_lines, snap_grid_m);
-    pieces = regions_inside(ctx, noded.get(), community_prepared.get());
-    for (const Region& piece : pieces)
-      piece_block.push_back(block_locator.locate(ctx, piece.inside));
+    for (GeomPtr& face : polygonize(ctx, noded.get())) {
+      MultiPolygon mp = to_multipolygon(ctx, face.get());
+      if (mp.empty() || area(mp.front()) <= 0.0) continue;
+      const Point inside = interior_point(ctx, mp.front(), face.get());
+      // Faces outside every block lie outside the community (overshooting lines close them).
+      const std::int32_t b = block_locator.locate_inside(ctx, inside);
+      if (b == kNone) continue;
+      piece_polygons.push_back(std::move(mp.front()));
+      piece_inside.push_back(inside);
+      piece_block.push_back(b);
+    }
   }
+  const std::size_t piece_count = piece_polygons.size();
   std::vector<SiteLocator> site_locators;
   site_locators.reserve(blocks.size());
   for (const std::vector<Site>& sites : block_sites) site_locators.emplace_back(sites);
-  std::vector<std::int32_t> owner(pieces.size(), kNone);
-  for (std::size_t p = 0; p < pieces.size(); ++p)
-    owner[p] = site_locators[std::size_t(piece_block[p])].nearest_building(pieces[p].inside);
+  std::vector<std::int32_t> owner(piece_count, kNone);
+  for (std::size_t p = 0; p < piece_count; ++p)
+    owner[p] = site_locators[std::size_t(piece_block[p])].nearest_building(piece_inside[p]);
+  for (Polygon& polygon : piece_polygons) orient(polygon);
 
-  std::vector<Polygon> piece_polygons;
-  piece_polygons.reserve(pieces.size());
-  for (const Region& piece : pieces) {
-    MultiPolygon mp = to_multipolygon(ctx, piece.geometry.get());
-    piece_polygons.push_back(mp.empty() ? Polygon{} : std::move(mp.front()));
-  }
   const std::vector<Contact> contacts = piece_contacts(piece_polygons);
 
-  // 6. Pieces without a building (blocks with no building) join the neighbouring cell with the
-  // longest shared boundary, preferring one not across a hard barrier. Rounds are computed from
-  // the previous round's owners only, so the result does not depend on the visiting order.
+  // 6. Blocks without a building join, whole, the neighbouring cell with the longest shared
+  // boundary, preferring one not across a hard barrier. Rounds are computed from the previous
+  // round's owners only, so the result does not depend on the visiting order; a block whose
+  // neighbours are all empty waits for a later round.
   {
-    std::vector<std::vector<std::pair<std::int32_t, double>>> neighbours(pieces.size());
+    std::vector<std::vector<std::int32_t>> block_pieces(blocks.size());
+    for (std::size_t p = 0; p < piece_count; ++p)
+      block_pieces[std::size_t(piece_block[p])].push_back(std::int32_t(p));
+    std::vector<std::vector<std::pair<std::int32_t, double>>> neighbours(piece_count);
     for (const Contact& c : contacts) {
       if (c.b == kNone) continue;
       neighbours[std::size_t(c.a)].emplace_back(c.b, c.length_m);
       neighbours[std::size_t(c.b)].emplace_back(c.a, c.length_m);
     }
+    std::vector<std::int32_t> empty_blocks;
+    for (std::size_t b = 0; b < blocks.size(); ++b)
+      if (block_sites[b].empty() && !block_pieces[b].empty())
+        empty_blocks.push_back(std::int32_t(b));
     bool changed = true;
     while (changed) {
       changed = false;
       std::vector<std::int32_t> next = owner;
-      for (std::size_t p = 0; p < pieces.size(); ++p) {
-        if (owner[p] != kNone) continue;
+      for (std::int32_t e : empty_blocks) {
+        const std::vector<std::int32_t>& mine = block_pieces[std::size_t(e)];
+        if (owner[std::size_t(mine.front())] != kNone) continue;
         // Per candidate owner: shared length not across a hard barrier, and across one.
         std::map<std::int32_t, std::pair<double, double>> by_owner;
-        for (const auto& [q, length] : neighbours[p]) {
-          const std::int32_t o = owner[std::size_t(q)];
-          if (o == kNone) continue;
-          const bool hard = crossing_between(piece_block[p], piece_block[std::size_t(q)],
-                                             block_face) == Crossing::hard;
-          (hard ? by_owner[o].second : by_owner[o].first) += length;
-        }
+        for (std::int32_t p : mine)
+          for (const auto& [q, length] : neighbours[std::size_t(p)]) {
+            const std::int32_t o = owner[std::size_t(q)];
+            if (o == kNone) continue;
+            const bool hard =
+                crossing_between(e, piece_block[std::size_t(q)], block_face) == Crossing::hard;
+            (hard ? by_owner[o].second : by_owner[o].first) += length;
+          }
         std::int32_t best = kNone;
         double best_length = 0.0;
         bool best_hard = true;
@@ -546,14 +733,16 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
           }
         }
         if (best == kNone) continue;
-        next[p] = best;
+        for (std::int32_t p : mine) next[std::size_t(p)] = best;
         changed = true;
         if (best_hard) {
           const Building& building =
               dataset.buildings[std::size_t(job.buildings[std::size_t(best)])];
+          double empty_area = 0.0;
+          for (std::int32_t p : mine) empty_area += area(piece_polygons[std::size_t(p)]);
           std::ostringstream message;
           message.precision(1);
-          message << std::fixed << "an area of " << area(piece_polygons[p])
+          message << std::fixed << "an area of " << empty_area
                   << " m² with no building, enclosed by hard barriers, joined the cell of "
                   << describe_building(building) << " across a hard barrier";
           out.problems.report(Severity::info, "empty-face-merged-across-hard-barrier",
@@ -564,24 +753,28 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     }
     // Parts of the community not connected to any building's cell (a detached part of a
     // multipolygon community): the building whose site is nearest takes them, reported.
-    for (std::size_t p = 0; p < pieces.size(); ++p) {
-      if (owner[p] != kNone) continue;
+    for (std::int32_t e : empty_blocks) {
+      const std::vector<std::int32_t>& mine = block_pieces[std::size_t(e)];
+      if (owner[std::size_t(mine.front())] != kNone) continue;
+      const Point inside = blocks[std::size_t(e)].inside;
+      std::int32_t nearest = kNone;
       double best_d2 = INFINITY;
+      double empty_area = 0.0;
+      for (std::int32_t p : mine) empty_area += area(piece_polygons[std::size_t(p)]);
       for (const std::vector<Site>& sites : block_sites)
         for (const Site& s : sites) {
-          const double dx = s.p.x - pieces[p].inside.x;
-          const double dy = s.p.y - pieces[p].inside.y;
-          if (dx * dx + dy * dy < best_d2 ||
-              (dx * dx + dy * dy == best_d2 && s.building < owner[p])) {
-            best_d2 = dx * dx + dy * dy;
-            owner[p] = s.building;
+          const double d2 =
+              (s.p.x - inside.x) * (s.p.x - inside.x) + (s.p.y - inside.y) * (s.p.y - inside.y);
+          if (d2 < best_d2 || (d2 == best_d2 && s.building < nearest)) {
+            best_d2 = d2;
+            nearest = s.building;
           }
         }
+      for (std::int32_t p : mine) owner[std::size_t(p)] = nearest;
       std::ostringstream message;
       message.precision(1);
       message << std::fixed << "community " << community.name << " has a detached part of "
-              << area(piece_polygons[p])
-              << " m² with no building; it joined the cell of the nearest building";
+              << empty_area << " m² with no building; it joined the cell of the nearest building";
       out.problems.report(Severity::warning, "community-part-without-buildings", community.source,
                           message.str());
     }
@@ -589,7 +782,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
 
   // 7. Cells, areas, perimeters and adjacency from the pieces and their contacts.
   std::vector<std::vector<std::int32_t>> owned(n);
-  for (std::size_t p = 0; p < pieces.size(); ++p) {
+  for (std::size_t p = 0; p < piece_count; ++p) {
     const std::int32_t o = owner[p];
     if (o == kNone) continue;
     owned[std::size_t(o)].push_back(std::int32_t(p));
@@ -635,19 +828,10 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     if (mine.size() == 1) {
       out.cells[i].push_back(piece_polygons[std::size_t(mine.front())]);
     } else {
-      std::vector<GeomPtr> parts;
-      for (std::int32_t p : mine)
-        parts.push_back(clone(ctx, pieces[std::size_t(p)].geometry.get()));
-      GeomPtr collection = make_collection(ctx, GEOS_GEOMETRYCOLLECTION, parts);
-      GEOSGeometry* merged = GEOSCoverageUnion_r(h, collection.get());
-      if (!merged) {
-        ctx.take_error();
-        merged = GEOSUnaryUnion_r(h, collection.get());
-      }
-      GeomPtr cell = own(ctx, merged, "union of a cell's pieces");
-      out.cells[i] = to_multipolygon(ctx, cell.get());
+      std::vector<const Polygon*> parts;
+      for (std::int32_t p : mine) parts.push_back(&piece_polygons[std::size_t(p)]);
+      out.cells[i] = dissolve(parts);
     }
-    for (Polygon& polygon : out.cells[i]) orient(polygon);
   }
   return out;
 }

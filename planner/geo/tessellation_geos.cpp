@@ -46,9 +46,14 @@ void append_polygons(GeosContext& ctx, const GEOSGeometry* geometry, std::vector
   }
 }
 
-GeomPtr node_lines(GeosContext& ctx, std::vector<GeomPtr>& lines, double grid_size_m) {
+GeomPtr node_lines(GeosContext& ctx, std::vector<GeomPtr>& lines, double snap_grid_m) {
   GeomPtr all = make_collection(ctx, GEOS_GEOMETRYCOLLECTION, lines);
-  return own(ctx, GEOSUnaryUnionPrec_r(ctx.handle(), all.get(), grid_size_m), "noding lines");
+  // Snap-rounding costs one std::random_device per input line inside GEOS 3.11 (tens of µs
+  // each on virtual machines), so it is kept for retries.
+  GEOSGeometry* noded = snap_grid_m > 0.0
+                            ? GEOSUnaryUnionPrec_r(ctx.handle(), all.get(), snap_grid_m)
+                            : GEOSUnaryUnion_r(ctx.handle(), all.get());
+  return own(ctx, noded, "noding lines");
 }
 
 std::vector<GeomPtr> polygonize(GeosContext& ctx, const GEOSGeometry* noded_lines) {

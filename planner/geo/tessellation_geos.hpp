@@ -23,10 +23,12 @@ void append_lines(GeosContext& ctx, const GEOSGeometry* geometry, std::vector<Ge
 /// Appends every non-empty polygon of `geometry` (searching collections) as an owned Polygon.
 void append_polygons(GeosContext& ctx, const GEOSGeometry* geometry, std::vector<GeomPtr>& out);
 
-/// Nodes a set of lines by snap-rounding to a grid of `grid_size_m`: every crossing, touch and
-/// near-touch (closer than half a grid cell) becomes a shared vertex, so polygonizing the result
-/// gives faces whose common edges have identical coordinates. Consumes `lines`.
-GeomPtr node_lines(GeosContext& ctx, std::vector<GeomPtr>& lines, double grid_size_m);
+/// Nodes a set of lines: every crossing and touch becomes a shared vertex, so polygonizing the
+/// result gives faces whose common edges have identical coordinates. With `snap_grid_m` = 0 this
+/// is GEOS's robust union (floating noding, falling back to snapping when that fails); with a
+/// grid, every vertex is snap-rounded to it first (slower: used when retrying after a failure).
+/// Consumes `lines`.
+GeomPtr node_lines(GeosContext& ctx, std::vector<GeomPtr>& lines, double snap_grid_m);
 
 /// Faces (polygons) enclosed by fully noded linework; dangles and cut edges are dropped.
 std::vector<GeomPtr> polygonize(GeosContext& ctx, const GEOSGeometry* noded_lines);

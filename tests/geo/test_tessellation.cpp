@@ -1,8 +1,12 @@
 // Tessellation: cells tile each community, respect hard barriers, and report adjacency.
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <sstream>
@@ -478,4 +482,63 @@ TEST_CASE("tessellation: union_cells of a community's cells is the community", "
   CHECK(gp::area(united) == Approx(40000.0));
   CHECK(gp::signed_area(united.front().outer) > 0.0);
   CHECK(gp::geo::union_cells({}).empty());
+}
+
+// Benchmark, hidden from normal runs: `test_geo "[.bench]"` (GRIDPLAN_BENCH_BUILDINGS, default
+// 100000). A lattice of square buildings in 100 square communities, with rivers, hard and soft
+// roads across the town, in Gauss-Kruger-sized coordinates.
+TEST_CASE("tessellation: benchmark on a generated town", "[.bench]") {
+  const char* env = std::getenv("GRIDPLAN_BENCH_BUILDINGS");
+  const long target = env ? std::atol(env) : 100000;
+  const int communities_per_side = 10;
+  const int per_side = int(std::ceil(std::sqrt(double(target) / 100.0)));
+  const double slot = 12.0;  // metres per building slot
+  const double community_size = slot * per_side;
+  const double x0 = 500000.0;
+  const double y0 = 3400000.0;
+  Town town;
+  for (int cx = 0; cx < communities_per_side; ++cx)
+    for (int cy = 0; cy < communities_per_side; ++cy)
+      town.community({rect(x0 + cx * community_size, y0 + cy * community_size,
+                           x0 + (cx + 1) * community_size, y0 + (cy + 1) * community_size)});
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<double> jitter(0.0, 3.0);
+  for (int cx = 0; cx < communities_per_side; ++cx)
+    for (int cy = 0; cy < communities_per_side; ++cy)
+      for (int i = 0; i < per_side; ++i)
+        for (int j = 0; j < per_side; ++j) {
+          const double x = x0 + cx * community_size + i * slot + jitter(rng);
+          const double y = y0 + cy * community_size + j * slot + jitter(rng);
+          town.building(rect(x, y, x + 8.0, y + 8.0), cx * communities_per_side + cy);
+        }
+  const double extent = community_size * communities_per_side;
+  for (int k = 1; k <= 3; ++k)  // rivers, wavy, west to east
+    town.barrier(gp::LineKind::river, "river",
+                 line({{x0 - 10, y0 + extent * k / 4.0},
+                       {x0 + extent / 3, y0 + extent * k / 4.0 + 40},
+                       {x0 + 2 * extent / 3, y0 + extent * k / 4.0 - 40},
+                       {x0 + extent + 10, y0 + extent * k / 4.0 + 17}}));
+  for (int k = 1; k < 2 * communities_per_side; ++k) {  // roads north to south
+    const double x = x0 + extent * k / (2.0 * communities_per_side) + 5.5;
+    town.barrier(gp::LineKind::road, k % 4 == 0 ? "primary" : "residential",
+                 line({{x, y0 - 10}, {x + 13, y0 + extent + 10}}));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Tessellation t = run(town);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  double area_sum = 0.0;
+  std::size_t without_cell = 0;
+  for (std::size_t i = 0; i < t.cells.size(); ++i) {
+    area_sum += t.cell_area_m2[i];
+    without_cell += t.cells[i].empty() ? 1 : 0;
+  }
+  WARN("tessellated " << town.dataset.buildings.size() << " buildings in " << seconds
+                      << " s; peak RSS " << usage.ru_maxrss / 1024 << " MiB; " << t.adjacency.size()
+                      << " adjacencies, " << t.face_count << " faces, " << t.block_count
+                      << " blocks, " << t.problems.problems().size() << " problems");
+  CHECK(without_cell == 0);
+  CHECK(area_sum == Approx(extent * extent).epsilon(1e-9));
 }
