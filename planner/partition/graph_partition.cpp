@@ -755,6 +755,32 @@ GraphPartition partition_graph(const AtomGraph& graph, const GraphPartitionOptio
   return result;
 }
 
+std::vector<int> pieces_per_part(const AtomGraph& graph, const std::vector<PartId>& part) {
+  PartId count = 0;
+  for (PartId p : part) count = std::max(count, p + 1);
+  std::vector<int> pieces(at(count), 0);
+  std::vector<char> seen(at(graph.node_count()), 0);
+  std::vector<NodeId> stack;
+  for (NodeId s = 0; s < graph.node_count(); ++s) {
+    if (seen[at(s)] || part[at(s)] < 0) continue;
+    ++pieces[at(part[at(s)])];
+    seen[at(s)] = 1;
+    stack.push_back(s);
+    while (!stack.empty()) {
+      NodeId v = stack.back();
+      stack.pop_back();
+      for (auto i = graph.begin(v); i < graph.end(v); ++i) {
+        NodeId u = graph.neighbours[at(i)];
+        if (!seen[at(u)] && part[at(u)] == part[at(v)]) {
+          seen[at(u)] = 1;
+          stack.push_back(u);
+        }
+      }
+    }
+  }
+  return pieces;
+}
+
 PartitionQuality evaluate_partition(const AtomGraph& graph, const std::vector<PartId>& part,
                                     const HouseholdBounds& bounds) {
   PartitionQuality q;
@@ -773,27 +799,7 @@ PartitionQuality evaluate_partition(const AtomGraph& graph, const std::vector<Pa
     for (auto i = graph.begin(v); i < graph.end(v); ++i)
       if (part[at(graph.neighbours[at(i)])] == p) perimeter[at(p)] -= graph.shared_length_m[at(i)];
   }
-  // Contiguity: count connected pieces per part.
-  std::vector<int> pieces(at(count), 0);
-  std::vector<char> seen(at(graph.node_count()), 0);
-  std::vector<NodeId> stack;
-  for (NodeId s = 0; s < graph.node_count(); ++s) {
-    if (seen[at(s)]) continue;
-    ++pieces[at(part[at(s)])];
-    seen[at(s)] = 1;
-    stack.push_back(s);
-    while (!stack.empty()) {
-      NodeId v = stack.back();
-      stack.pop_back();
-      for (auto i = graph.begin(v); i < graph.end(v); ++i) {
-        NodeId u = graph.neighbours[at(i)];
-        if (!seen[at(u)] && part[at(u)] == part[at(v)]) {
-          seen[at(u)] = 1;
-          stack.push_back(u);
-        }
-      }
-    }
-  }
+  const std::vector<int> pieces = pieces_per_part(graph, part);
   q.min_households = INT32_MAX;
   q.max_households = 0;
   double compact_sum = 0.0;

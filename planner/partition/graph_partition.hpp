@@ -82,6 +82,9 @@ struct PartitionQuality {
   int max_households = 0;
   double mean_compactness = 0.0;  // Polsby-Popper from node areas/perimeters/shared lengths
 };
+/// Number of connected pieces of every part over the graph (1 = contiguous; 0 = empty part id).
+std::vector<int> pieces_per_part(const AtomGraph& graph, const std::vector<PartId>& part);
+
 PartitionQuality evaluate_partition(const AtomGraph& graph, const std::vector<PartId>& part,
                                     const HouseholdBounds& bounds);
 

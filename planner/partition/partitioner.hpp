@@ -1,15 +1,17 @@
 #pragma once
 // The partition engine: from a validated dataset to a Plan of large and micro grids.
 //
-// Steps (docs/decisions/0003-partition.md): tessellate (geo) → per community build the atom
+// Steps (docs/decisions/0005-partition.md): tessellate (geo) → per community build the atom
 // graph (buildings; compounds contracted while within the large-grid maximum) → large grids by
 // seeded region growing + boundary refinement under hard bounds and contiguity → micro grids
 // inside each large grid with the same machinery → polygons by coverage union → codes → metrics.
 
 #include <optional>
+#include <string>
 
 #include "planner/core/dataset.hpp"
 #include "planner/core/progress.hpp"
+#include "planner/geo/tessellation.hpp"
 #include "planner/partition/params.hpp"
 #include "planner/partition/plan.hpp"
 
@@ -20,5 +22,23 @@ namespace gp {
 /// Preconditions: geo::validate_and_join has run on `dataset`.
 Plan make_plan(const Dataset& dataset, const PartitionParams& params, Progress& progress,
                const Plan* existing = nullptr);
+
+/// The same from a tessellation already made (tests hand-build one; the CLI reuses it).
+/// Preconditions: `tessellation` was made from `dataset` (vectors indexed by building).
+Plan make_plan(const Dataset& dataset, const geo::Tessellation& tessellation,
+               const PartitionParams& params, Progress& progress, const Plan* existing = nullptr);
+
+/// The tessellation parameters make_plan uses for `params` (hard road classes).
+geo::TessellationParams tessellation_params(const PartitionParams& params);
+
+/// An existing plan from Dataset::existing_grids (e.g. a hand-drawn grid layer): each building
+/// goes to the large and micro grid containing its footprint centroid; micro grids are nested by
+/// parent_code, else by the large grid containing most of their buildings. Buildings in no grid
+/// stay unassigned (kNone) and are planned afresh. Polygons and locked flags are kept.
+Plan existing_plan_from_grids(const Dataset& dataset);
+
+/// The community code grid codes start with: Community::code when given, else "99" + the
+/// community's index + 1 zero-padded to 10 digits (12 digits, recognisably not administrative).
+std::string community_code(const Dataset& dataset, std::int32_t community);
 
 }  // namespace gp

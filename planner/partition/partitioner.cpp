@@ -1,0 +1,1233 @@
+// make_plan: atoms and graphs per community, large then micro grids, polygons, codes, metrics.
+// See docs/decisions/0005-partition.md for the reasons behind each step.
+
+#include "planner/partition/partitioner.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "planner/core/errors.hpp"
+#include "planner/partition/graph_partition.hpp"
+
+namespace gp {
+namespace {
+
+using partition::AtomGraph;
+using partition::AtomGraphBuilder;
+using partition::GraphPartition;
+using partition::GraphPartitionOptions;
+using partition::InfeasibleContainer;
+using partition::kNoPart;
+using partition::NodeId;
+using partition::PartId;
+
+std::size_t at(std::int32_t i) {
+  return static_cast<std::size_t>(i);
+}
+
+std::string padded(long long number, int width) {
+  std::string digits = std::to_string(number);
+  if (static_cast<int>(digits.size()) < width)
+    digits.insert(0, static_cast<std::size_t>(width - static_cast<int>(digits.size())), '0');
+  return digits;
+}
+
+/// Even-odd point-in-polygon over every ring (holes included), boundary counted as inside-ish.
+bool contains(const MultiPolygon& shape, Point p) {
+  bool inside = false;
+  auto ring_test = [&](const Ring& ring) {
+    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+      const Point& a = ring[i];
+      const Point& b = ring[j];
+      if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+        inside = !inside;
+    }
+  };
+  for (const Polygon& polygon : shape) {
+    if (polygon.outer.size() < 4) continue;
+    ring_test(polygon.outer);
+    for (const Ring& hole : polygon.holes)
+      if (hole.size() >= 4) ring_test(hole);
+  }
+  return inside;
+}
+
+bool box_contains(const Box& box, Point p) {
+  return !box.empty() && p.x >= box.min_x && p.x <= box.max_x && p.y >= box.min_y &&
+         p.y <= box.max_y;
+}
+
+struct UnionFind {
+  std::vector<std::int32_t> parent;
+  explicit UnionFind(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+  std::int32_t find(std::int32_t v) {
+    while (parent[at(v)] != v) {
+      parent[at(v)] = parent[at(parent[at(v)])];
+      v = parent[at(v)];
+    }
+    return v;
+  }
+  void unite(std::int32_t a, std::int32_t b) {
+    a = find(a);
+    b = find(b);
+    if (a != b) parent[at(std::max(a, b))] = std::min(a, b);
+  }
+};
+
+std::string bounds_text(const HouseholdBounds& bounds) {
+  return std::to_string(bounds.min) + "–" + std::to_string(bounds.max);
+}
+
+const char* policy_name(InfeasiblePolicy policy) {
+  return policy == InfeasiblePolicy::allow_undersized ? "allow-undersized" : "join-across-soft";
+}
+
+/// Everything the per-community workers share (read-only).
+struct Context {
+  const Dataset& dataset;
+  const geo::Tessellation& tess;
+  const PartitionParams& params;
+  const Plan* existing;
+  std::vector<std::int32_t> local_index;  // building → index in its community's planned list
+  std::vector<char> locked_building;
+};
+
+struct CommunityInput {
+  std::int32_t community = kNone;
+  std::vector<std::int32_t> buildings;     // planned (not locked), ascending
+  std::vector<std::size_t> adjacency;      // tessellation adjacency with both ends planned here
+  std::vector<std::int32_t> stations;      // compound stations inside the community
+  std::vector<std::int32_t> locked_large;  // existing large grid indices kept as they are
+};
+
+struct CommunityResult {
+  std::vector<Grid> large;
+  std::vector<Grid> micro;                                // parent: index into `large`
+  std::vector<std::vector<std::int32_t>> cell_buildings;  // per micro grid
+  ProblemReporter problems;
+  int buildings_split = 0;
+  int compound_splits = 0;
+};
+
+Location community_location(const Dataset& dataset, std::int32_t community) {
+  return dataset.communities[at(community)].source;
+}
+
+std::string community_label(const Dataset& dataset, std::int32_t community) {
+  const Community& c = dataset.communities[at(community)];
+  std::string label = "community '" +
+                      (c.name.empty() ? std::string("#") + std::to_string(community + 1) : c.name) +
+                      "'";
+  if (!c.code.empty()) label += " (" + c.code + ")";
+  return label;
+}
+
+std::string building_label(const Dataset& dataset, std::int32_t b) {
+  const Building& building = dataset.buildings[at(b)];
+  std::string label = "building " + std::to_string(building.id);
+  if (!building.name.empty()) label += " '" + building.name + "'";
+  return label;
+}
+
+/// Splits `households` over `pieces` pieces by units (entrances): piece j holds units
+/// ⌊u·j/p⌋ … ⌊u·(j+1)/p⌋−1. Piece 0 gets any rounding remainder so it is the largest.
+std::vector<int> split_by_units(int households, int units, int pieces) {
+  std::vector<int> share(static_cast<std::size_t>(pieces), 0);
+  int assigned = 0;
+  for (int j = 1; j < pieces; ++j) {
+    const int first = units * j / pieces, last = units * (j + 1) / pieces;
+    share[static_cast<std::size_t>(j)] = static_cast<int>(
+        std::floor(static_cast<double>(households) * (last - first) / std::max(1, units)));
+    assigned += share[static_cast<std::size_t>(j)];
+  }
+  share[0] = households - assigned;
+  return share;
+}
+
+/// Orders grids west→east within rows north→south and returns the order (indices into
+/// `centroids`). Rows are `row_height_m` high, counted down from `top_y`.
+std::vector<std::size_t> reading_order(const std::vector<Point>& centroids, double top_y,
+                                       double row_height_m) {
+  std::vector<std::size_t> order(centroids.size());
+  std::iota(order.begin(), order.end(), 0);
+  const double h = row_height_m > 0.0 ? row_height_m : 1.0;
+  auto row = [&](std::size_t i) {
+    return static_cast<long long>(std::floor((top_y - centroids[i].y) / h));
+  };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t l, std::size_t r) {
+    const long long rl = row(l), rr = row(r);
+    if (rl != rr) return rl < rr;
+    if (centroids[l].x != centroids[r].x) return centroids[l].x < centroids[r].x;
+    return l < r;
+  });
+  return order;
+}
+
+class CommunityPlanner {
+ public:
+  CommunityPlanner(const Context& ctx, const CommunityInput& input)
+      : ctx_(ctx),
+        in_(input),
+        dataset_(ctx.dataset),
+        tess_(ctx.tess),
+        params_(ctx.params),
+        n_(static_cast<std::int32_t>(input.buildings.size())) {}
+
+  CommunityResult run() {
+    copy_locked();
+    if (n_ > 0) {
+      prepare_buildings();
+      plan_large();
+      plan_micro();
+      grid_connectivity();
+      compound_splits();
+    }
+    number_grids();
+    return std::move(result_);
+  }
+
+ private:
+  [[nodiscard]] const Building& building(std::int32_t local) const {
+    return dataset_.buildings[at(in_.buildings[at(local)])];
+  }
+  [[nodiscard]] std::int32_t local_of(std::int32_t b) const { return ctx_.local_index[at(b)]; }
+  [[nodiscard]] bool same_compound(std::int32_t la, std::int32_t lb) const {
+    return building(la).compound != kNone && building(la).compound == building(lb).compound;
+  }
+
+  void copy_locked() {
+    if (!ctx_.existing) return;
+    for (std::int32_t g : in_.locked_large) {
+      Grid large = ctx_.existing->large_grids[at(g)];
+      large.locked = true;
+      recount(large, params_.large);
+      large.community = in_.community;
+      const auto parent = static_cast<std::int32_t>(result_.large.size());
+      result_.large.push_back(large);
+      centroid_.push_back(centroid(large.polygon));
+      area_.push_back(area(large.polygon));
+      for (std::size_t m = 0; m < ctx_.existing->micro_grids.size(); ++m) {
+        if (ctx_.existing->micro_grids[m].parent != g) continue;
+        Grid micro = ctx_.existing->micro_grids[m];
+        micro.parent = parent;
+        micro.locked = true;
+        micro.community = in_.community;
+        recount(micro, params_.micro);
+        result_.micro.push_back(micro);
+        result_.cell_buildings.emplace_back();  // the polygon is kept, not rebuilt
+        micro_centroid_.push_back(centroid(micro.polygon));
+        micro_area_.push_back(area(micro.polygon));
+      }
+    }
+  }
+
+  /// Households, buildings and workload of a grid kept from the existing plan, from today's data.
+  void recount(Grid& grid, const HouseholdBounds& bounds) const {
+    grid.metrics = GridMetrics{};
+    for (std::int32_t b : grid.buildings) {
+      grid.metrics.households += dataset_.buildings[at(b)].households;
+      grid.metrics.workload +=
+          dataset_.buildings[at(b)].households * dataset_.buildings[at(b)].workload_weight;
+    }
+    grid.metrics.buildings = static_cast<int>(grid.buildings.size());
+    grid.metrics.below_min = grid.metrics.households < bounds.min;
+    grid.metrics.above_max = grid.metrics.households > bounds.max;
+  }
+
+  void prepare_buildings() {
+    const auto n = at(n_);
+    cell_centroid_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int32_t b = in_.buildings[i];
+      const MultiPolygon& cell = tess_.cells[at(b)];
+      cell_centroid_[i] =
+          cell.empty() ? centroid(dataset_.buildings[at(b)].footprint) : centroid(cell);
+      top_y_ = std::max(top_y_, cell.empty() ? cell_centroid_[i].y : bounds(cell).max_y);
+    }
+    // Buildings without a cell (the tessellation could not place one) are linked to the nearest
+    // building with a cell, so they still belong to a grid.
+    for (std::int32_t i = 0; i < n_; ++i) {
+      if (!tess_.cells[at(in_.buildings[at(i)])].empty()) continue;
+      std::int32_t nearest = kNone;
+      double best = INFINITY;
+      for (std::int32_t j = 0; j < n_; ++j) {
+        if (j == i || tess_.cells[at(in_.buildings[at(j)])].empty()) continue;
+        const double d = std::hypot(cell_centroid_[at(i)].x - cell_centroid_[at(j)].x,
+                                    cell_centroid_[at(i)].y - cell_centroid_[at(j)].y);
+        if (d < best) {
+          best = d;
+          nearest = j;
+        }
+      }
+      result_.problems.report(Severity::warning, "building-without-cell", building(i).source,
+                              building_label(dataset_, in_.buildings[at(i)]) +
+                                  " has no tessellation cell; it joins the grid of the nearest "
+                                  "building and adds no area to the grid polygon");
+      if (nearest != kNone) extra_links_.insert({std::min(i, nearest), std::max(i, nearest)});
+    }
+  }
+
+  // ---- large grids --------------------------------------------------------------------------
+  void plan_large() {
+    const HouseholdBounds& bounds = params_.large;
+    // Compounds are contracted while they fit the large-grid maximum.
+    std::map<std::int32_t, long long> compound_households;
+    for (std::int32_t i = 0; i < n_; ++i)
+      if (building(i).compound != kNone)
+        compound_households[building(i).compound] += building(i).households;
+    atom_of_.assign(at(n_), kNone);
+    std::map<std::int32_t, NodeId> compound_atom;
+    for (std::int32_t i = 0; i < n_; ++i) {
+      const std::int32_t c = building(i).compound;
+      if (c != kNone && compound_households[c] <= bounds.max) {
+        auto [it, fresh] = compound_atom.emplace(c, static_cast<NodeId>(atom_members_.size()));
+        if (fresh) atom_members_.emplace_back();
+        atom_of_[at(i)] = it->second;
+      } else {
+        atom_of_[at(i)] = static_cast<NodeId>(atom_members_.size());
+        atom_members_.emplace_back();
+      }
+      atom_members_[at(atom_of_[at(i)])].push_back(i);
+    }
+    for (auto [c, h] : compound_households)
+      if (h > bounds.max) oversized_compounds_[c] = h;
+
+    const auto atoms = static_cast<std::int32_t>(atom_members_.size());
+    std::vector<double> inner(at(atoms), 0.0);
+    struct Link {
+      NodeId a, b;
+      double length;
+      std::int32_t la, lb;
+    };
+    std::vector<Link> edges, hard_links;
+    std::set<std::int32_t> spanning;
+    for (std::size_t k : in_.adjacency) {
+      const geo::CellAdjacency& adj = tess_.adjacency[k];
+      const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
+      const NodeId a = atom_of_[at(la)], b = atom_of_[at(lb)];
+      const bool hard = adj.crossing == geo::Crossing::hard;
+      if (hard && same_compound(la, lb)) spanning.insert(building(la).compound);
+      if (a == b) {
+        inner[at(a)] += adj.shared_length_m;
+      } else if (!hard || same_compound(la, lb)) {
+        edges.push_back({a, b, adj.shared_length_m, la, lb});
+      } else {
+        hard_links.push_back({a, b, adj.shared_length_m, la, lb});
+      }
+    }
+    for (std::int32_t c : spanning) {
+      const Compound& compound = dataset_.compounds[at(c)];
+      result_.problems.report(Severity::info, "compound-spans-barrier", compound.source,
+                              "compound '" + compound.name + "' (" + compound.ref +
+                                  ") spans a hard barrier (river, rail or major road); its "
+                                  "buildings stay together across it");
+    }
+    for (const auto& [la, lb] : extra_links_)
+      edges.push_back({atom_of_[at(la)], atom_of_[at(lb)], 0.0, la, lb});
+
+    // Areas without households cut off by hard barriers (a park across a river, a depot beyond
+    // the railway) join the neighbour they share the longest boundary with: they need a grid
+    // for seamless coverage, and no resident has to cross the barrier.
+    std::vector<long long> atom_households(at(atoms), 0);
+    for (std::int32_t i = 0; i < n_; ++i)
+      atom_households[at(atom_of_[at(i)])] += building(i).households;
+    UnionFind components(at(atoms));
+    for (const Link& e : edges) components.unite(e.a, e.b);
+    std::vector<long long> component_households(at(atoms), 0);
+    for (NodeId a = 0; a < atoms; ++a)
+      component_households[at(components.find(a))] += atom_households[at(a)];
+    for (NodeId root = 0; root < atoms; ++root) {
+      if (components.find(root) != root || component_households[at(root)] > 0) continue;
+      const Link* best = nullptr;
+      bool best_has_households = false;
+      for (const Link& link : hard_links) {
+        const std::int32_t ra = components.find(link.a), rb = components.find(link.b);
+        if (ra == rb || (ra != root && rb != root)) continue;
+        const std::int32_t other = ra == root ? rb : ra;
+        const bool has = component_households[at(other)] > 0;
+        if (!best || (has && !best_has_households) ||
+            (has == best_has_households && link.length > best->length)) {
+          best = &link;
+          best_has_households = has;
+        }
+      }
+      if (!best) continue;
+      edges.push_back(*best);
+      extra_links_.insert({std::min(best->la, best->lb), std::max(best->la, best->lb)});
+      const long long joined = component_households[at(components.find(best->a))] +
+                               component_households[at(components.find(best->b))];
+      components.unite(best->a, best->b);
+      component_households[at(components.find(best->a))] = joined;
+      result_.problems.report(
+          Severity::info, "empty-area-joined-across-barrier", building(best->la).source,
+          "an area without households (" + building_label(dataset_, in_.buildings[at(best->la)]) +
+              " and its neighbours) is cut off by a hard barrier; it joins the grid across it for "
+              "seamless coverage");
+    }
+
+    AtomGraphBuilder builder;
+    for (NodeId a = 0; a < atoms; ++a) {
+      double work = 0.0, cell_area = 0.0, perimeter = 0.0;
+      Point weighted{0.0, 0.0};
+      for (std::int32_t i : atom_members_[at(a)]) {
+        const std::int32_t b = in_.buildings[at(i)];
+        work += building(i).households * building(i).workload_weight;
+        cell_area += tess_.cell_area_m2[at(b)];
+        perimeter += tess_.cell_perimeter_m[at(b)];
+        const double w = std::max(tess_.cell_area_m2[at(b)], 1e-9);
+        weighted.x += cell_centroid_[at(i)].x * w;
+        weighted.y += cell_centroid_[at(i)].y * w;
+      }
+      double weight_sum = 0.0;
+      for (std::int32_t i : atom_members_[at(a)])
+        weight_sum += std::max(tess_.cell_area_m2[at(in_.buildings[at(i)])], 1e-9);
+      builder.add_node(static_cast<int>(atom_households[at(a)]), work, cell_area,
+                       perimeter - 2.0 * inner[at(a)],
+                       Point{weighted.x / weight_sum, weighted.y / weight_sum});
+    }
+    for (const Link& e : edges) builder.add_edge(e.a, e.b, e.length);
+    large_graph_ = builder.build();
+
+    GraphPartitionOptions options;
+    options.bounds = bounds;
+    options.weights = params_.weights;
+    options.fixed_parts = params_.fixed_large_per_community;
+    options.refinement_passes = params_.refinement_passes;
+    options.seed = params_.seed ^ (0x5EEDULL * static_cast<std::uint64_t>(in_.community + 1));
+    if (params_.seed_from_stations) options.seed_nodes = station_atoms();
+    if (ctx_.existing && ctx_.existing->building_large.size() == dataset_.buildings.size()) {
+      options.previous.assign(at(atoms), kNoPart);
+      for (NodeId a = 0; a < atoms; ++a)
+        options.previous[at(a)] =
+            ctx_.existing->building_large[at(in_.buildings[at(atom_members_[at(a)].front())])];
+    }
+    GraphPartition large = partition_graph(large_graph_, options);
+    large_part_ = large.part;
+    large_count_ = large.part_count;
+
+    const auto first = static_cast<std::int32_t>(result_.large.size());
+    for (PartId p = 0; p < large.part_count; ++p) {
+      Grid grid;
+      grid.level = GridLevel::large;
+      grid.community = in_.community;
+      result_.large.push_back(std::move(grid));
+    }
+    building_large_.assign(at(n_), kNone);
+    for (std::int32_t i = 0; i < n_; ++i) {
+      building_large_[at(i)] = first + large.part[at(atom_of_[at(i)])];
+      Grid& grid = result_.large[at(building_large_[at(i)])];
+      grid.buildings.push_back(in_.buildings[at(i)]);
+      grid.metrics.households += building(i).households;
+      grid.metrics.workload += building(i).households * building(i).workload_weight;
+    }
+    for (PartId p = 0; p < large.part_count; ++p) {
+      Grid& grid = result_.large[at(first + p)];
+      grid.metrics.buildings = static_cast<int>(grid.buildings.size());
+      grid.metrics.below_min = grid.metrics.households < bounds.min;
+      grid.metrics.above_max = grid.metrics.households > bounds.max;
+    }
+    // Centroids and areas for numbering.
+    for (PartId p = 0; p < large.part_count; ++p) {
+      centroid_.push_back(Point{0.0, 0.0});
+      area_.push_back(0.0);
+    }
+    std::vector<double> weight(at(large.part_count), 0.0);
+    for (NodeId a = 0; a < atoms; ++a) {
+      const auto g = at(first + large.part[at(a)]);
+      const double w = std::max(large_graph_.area_m2[at(a)], 1e-9);
+      centroid_[g].x += large_graph_.position[at(a)].x * w;
+      centroid_[g].y += large_graph_.position[at(a)].y * w;
+      area_[g] += large_graph_.area_m2[at(a)];
+      weight[g - at(first)] += w;
+    }
+    for (PartId p = 0; p < large.part_count; ++p) {
+      centroid_[at(first + p)].x /= weight[at(p)];
+      centroid_[at(first + p)].y /= weight[at(p)];
+    }
+    if (params_.policy == InfeasiblePolicy::join_across_soft) join_undersized_across_soft(first);
+    report_infeasible_large(large, first);
+  }
+
+  std::vector<NodeId> station_atoms() const {
+    std::vector<NodeId> seeds;
+    for (std::int32_t s : in_.stations) {
+      const Point p = dataset_.stations[at(s)].location;
+      for (std::int32_t i = 0; i < n_; ++i) {
+        const MultiPolygon& cell = tess_.cells[at(in_.buildings[at(i)])];
+        if (!cell.empty() && box_contains(bounds(cell), p) && contains(cell, p)) {
+          seeds.push_back(atom_of_[at(i)]);
+          break;
+        }
+      }
+    }
+    return seeds;
+  }
+
+  /// Policy join_across_soft: an undersized grid merges into the neighbouring grid it shares a
+  /// soft (street-block) boundary with when the merged grid stays within the maximum. The repair
+  /// phase already merges where that lowers the violation, so this mostly catches grids whose
+  /// merge the refinement undid; it never crosses a hard barrier or a community boundary.
+  void join_undersized_across_soft(std::int32_t first) {
+    const HouseholdBounds& bounds = params_.large;
+    for (std::int32_t g = first; g < static_cast<std::int32_t>(result_.large.size()); ++g) {
+      Grid& grid = result_.large[at(g)];
+      if (grid.buildings.empty() || grid.metrics.households >= bounds.min) continue;
+      std::int32_t best = kNone;
+      for (std::size_t k : in_.adjacency) {
+        const geo::CellAdjacency& adj = tess_.adjacency[k];
+        if (adj.crossing != geo::Crossing::soft) continue;
+        const std::int32_t ga = building_large_[at(local_of(adj.a))],
+                           gb = building_large_[at(local_of(adj.b))];
+        if (ga == gb || (ga != g && gb != g)) continue;
+        const std::int32_t other = ga == g ? gb : ga;
+        if (result_.large[at(other)].buildings.empty()) continue;
+        if (result_.large[at(other)].metrics.households + grid.metrics.households > bounds.max)
+          continue;
+        if (best == kNone || result_.large[at(other)].metrics.households <
+                                 result_.large[at(best)].metrics.households)
+          best = other;
+      }
+      if (best == kNone) continue;
+      Grid& into = result_.large[at(best)];
+      for (std::int32_t b : grid.buildings) building_large_[at(local_of(b))] = best;
+      into.buildings.insert(into.buildings.end(), grid.buildings.begin(), grid.buildings.end());
+      std::sort(into.buildings.begin(), into.buildings.end());
+      into.metrics.households += grid.metrics.households;
+      into.metrics.workload += grid.metrics.workload;
+      into.metrics.buildings = static_cast<int>(into.buildings.size());
+      into.metrics.below_min = into.metrics.households < bounds.min;
+      area_[at(best)] += area_[at(g)];
+      grid.buildings.clear();
+      grid.metrics = GridMetrics{};
+      result_.problems.report(Severity::info, "joined-across-soft-barrier",
+                              community_location(dataset_, in_.community),
+                              community_label(dataset_, in_.community) +
+                                  ": an undersized large grid joined its neighbour across a minor "
+                                  "road (policy join-across-soft)");
+    }
+    // Drop emptied grids, keeping the rest in order.
+    std::vector<std::int32_t> renumber(result_.large.size(), kNone);
+    std::vector<Grid> kept;
+    std::vector<Point> kept_centroid;
+    std::vector<double> kept_area;
+    for (std::size_t g = 0; g < result_.large.size(); ++g) {
+      if (static_cast<std::int32_t>(g) >= first && result_.large[g].buildings.empty()) continue;
+      renumber[g] = static_cast<std::int32_t>(kept.size());
+      kept.push_back(std::move(result_.large[g]));
+      kept_centroid.push_back(centroid_[g]);
+      kept_area.push_back(area_[g]);
+    }
+    result_.large = std::move(kept);
+    centroid_ = std::move(kept_centroid);
+    area_ = std::move(kept_area);
+    for (auto& g : building_large_) g = renumber[at(g)];
+  }
+
+  void report_infeasible_large(const GraphPartition& large, std::int32_t first) {
+    const HouseholdBounds& bounds = params_.large;
+    const auto components = partition::connected_components(large_graph_);
+    for (const InfeasibleContainer& container : large.infeasible) {
+      std::vector<std::int32_t> members;  // local building indices
+      for (NodeId a = 0; a < large_graph_.node_count(); ++a)
+        if (components.of_node[at(a)] == container.component)
+          members.insert(members.end(), atom_members_[at(a)].begin(), atom_members_[at(a)].end());
+      std::sort(members.begin(), members.end());
+      const bool whole = static_cast<std::int32_t>(members.size()) == n_;
+      std::string what;
+      if (whole) {
+        what = "the whole community";
+      } else {
+        std::set<std::int32_t> compounds;
+        for (std::int32_t i : members) compounds.insert(building(i).compound);
+        if (compounds.size() == 1 && *compounds.begin() != kNone) {
+          const Compound& c = dataset_.compounds[at(*compounds.begin())];
+          what = "compound '" + c.name + "' (" + c.ref + "), cut off by hard barriers,";
+        } else {
+          what = "an area of " + std::to_string(members.size()) +
+                 " buildings cut off by hard "
+                 "barriers (rivers, rail, major roads), e.g. " +
+                 building_label(dataset_, in_.buildings[at(members.front())]) + ",";
+        }
+      }
+      std::ostringstream message;
+      message << community_label(dataset_, in_.community) << ": " << what << " holds "
+              << container.households << " households";
+      std::string kind;
+      switch (container.why) {
+        case partition::Infeasibility::below_minimum:
+          kind = "container-below-minimum";
+          message << ", fewer than the large-grid minimum of " << bounds.min
+                  << "; it is kept as one undersized large grid (policy "
+                  << policy_name(params_.policy) << ")";
+          break;
+        case partition::Infeasibility::no_feasible_count:
+          kind = "container-no-feasible-division";
+          message << ": no number of large grids puts each within " << bounds_text(bounds)
+                  << " households (" << container.min_parts << " grids would be needed for the "
+                  << "maximum, at most " << container.max_parts << " allow the minimum); it is "
+                  << "divided into " << container.parts << " grids below the minimum, none above "
+                  << "the maximum (policy " << policy_name(params_.policy) << ")";
+          break;
+        case partition::Infeasibility::granularity:
+          kind = "container-granularity";
+          message << ": its buildings/compounds are too coarse or its shape too narrow to divide "
+                  << "within " << bounds_text(bounds) << " households; "
+                  << container.violating_parts.size() << " of " << container.parts
+                  << " large grids stay outside the bounds";
+          break;
+      }
+      (void)first;
+      result_.problems.report(Severity::warning, kind, community_location(dataset_, in_.community),
+                              message.str());
+    }
+  }
+
+  // ---- micro grids --------------------------------------------------------------------------
+  void plan_micro() {
+    const HouseholdBounds& bounds = params_.micro;
+    // Adjacency bucketed by large grid (only pairs inside one grid matter here).
+    std::map<std::int32_t, std::vector<std::size_t>> inside;
+    for (std::size_t k : in_.adjacency) {
+      const geo::CellAdjacency& adj = tess_.adjacency[k];
+      const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
+      if (building_large_[at(la)] != building_large_[at(lb)]) continue;
+      if (adj.crossing == geo::Crossing::hard && !same_compound(la, lb) &&
+          !extra_links_.count({std::min(la, lb), std::max(la, lb)}))
+        continue;
+      inside[building_large_[at(la)]].push_back(k);
+    }
+    std::map<std::int32_t, std::vector<std::int32_t>> members;
+    for (std::int32_t i = 0; i < n_; ++i) members[building_large_[at(i)]].push_back(i);
+    micro_of_.assign(at(n_), kNone);
+    std::vector<std::int32_t> node_of(at(n_), kNone);
+    for (auto& [g, locals] : members) {
+      AtomGraphBuilder builder;
+      std::vector<std::int32_t> node_building;
+      for (std::int32_t i : locals) {
+        const Building& b = building(i);
+        int households = b.households;
+        if (households > bounds.max) households = split_building(i, g);
+        const std::int32_t bi = in_.buildings[at(i)];
+        node_of[at(i)] =
+            builder.add_node(households, households * b.workload_weight, tess_.cell_area_m2[at(bi)],
+                             tess_.cell_perimeter_m[at(bi)], cell_centroid_[at(i)]);
+        node_building.push_back(i);
+      }
+      for (std::size_t k : inside[g]) {
+        const geo::CellAdjacency& adj = tess_.adjacency[k];
+        builder.add_edge(node_of[at(local_of(adj.a))], node_of[at(local_of(adj.b))],
+                         adj.shared_length_m);
+      }
+      for (const auto& [la, lb] : extra_links_)
+        if (building_large_[at(la)] == g && building_large_[at(lb)] == g)
+          builder.add_edge(node_of[at(la)], node_of[at(lb)], 0.0);
+      AtomGraph graph = builder.build();
+      GraphPartitionOptions options;
+      options.bounds = bounds;
+      options.weights = params_.weights;
+      options.refinement_passes = params_.refinement_passes;
+      options.seed =
+          params_.seed ^
+          (0x3C0FFEEULL * static_cast<std::uint64_t>(in_.buildings[at(locals.front())] + 1));
+      if (ctx_.existing && ctx_.existing->building_micro.size() == dataset_.buildings.size()) {
+        options.previous.assign(node_building.size(), kNoPart);
+        for (std::size_t v = 0; v < node_building.size(); ++v)
+          options.previous[v] =
+              ctx_.existing->building_micro[at(in_.buildings[at(node_building[v])])];
+      }
+      GraphPartition micro = partition_graph(graph, options);
+      const auto first = static_cast<std::int32_t>(result_.micro.size());
+      for (PartId p = 0; p < micro.part_count; ++p) {
+        Grid grid;
+        grid.level = GridLevel::micro;
+        grid.community = in_.community;
+        grid.parent = g;
+        result_.micro.push_back(std::move(grid));
+        result_.cell_buildings.emplace_back();
+        micro_centroid_.push_back(Point{0.0, 0.0});
+        micro_area_.push_back(0.0);
+      }
+      std::vector<double> weight(at(micro.part_count), 0.0);
+      for (std::size_t v = 0; v < node_building.size(); ++v) {
+        const std::int32_t i = node_building[v];
+        const std::int32_t m = first + micro.part[v];
+        micro_of_[at(i)] = m;
+        Grid& grid = result_.micro[at(m)];
+        grid.buildings.push_back(in_.buildings[at(i)]);
+        result_.cell_buildings[at(m)].push_back(in_.buildings[at(i)]);
+        grid.metrics.households += graph.households[v];
+        grid.metrics.workload += graph.workload[v];
+        const double w = std::max(graph.area_m2[v], 1e-9);
+        micro_centroid_[at(m)].x += graph.position[v].x * w;
+        micro_centroid_[at(m)].y += graph.position[v].y * w;
+        micro_area_[at(m)] += graph.area_m2[v];
+        weight[at(micro.part[v])] += w;
+      }
+      for (PartId p = 0; p < micro.part_count; ++p) {
+        Grid& grid = result_.micro[at(first + p)];
+        std::sort(grid.buildings.begin(), grid.buildings.end());
+        grid.metrics.buildings = static_cast<int>(grid.buildings.size());
+        grid.metrics.below_min = grid.metrics.households < bounds.min;
+        grid.metrics.above_max = grid.metrics.households > bounds.max;
+        micro_centroid_[at(first + p)].x /= weight[at(p)];
+        micro_centroid_[at(first + p)].y /= weight[at(p)];
+      }
+      const Grid& parent = result_.large[at(g)];
+      for (const InfeasibleContainer& container : micro.infeasible) {
+        // An undersized large grid is already reported; its single micro grid is no news.
+        if (parent.metrics.below_min && container.parts == 1) continue;
+        std::ostringstream message;
+        message << community_label(dataset_, in_.community) << ": a part of a large grid holding "
+                << container.households << " households (e.g. "
+                << building_label(dataset_, in_.buildings[at(node_building.front())])
+                << ") cannot be divided into micro grids of " << bounds_text(bounds)
+                << " households (" << partition::to_string(container.why) << "); "
+                << container.violating_parts.size() << " of " << container.parts
+                << " micro grids stay outside the bounds";
+        result_.problems.report(Severity::info, "micro-grid-out-of-bounds",
+                                community_location(dataset_, in_.community), message.str());
+      }
+    }
+  }
+
+  /// A building above the micro-grid maximum is split by units (entrances) into p pieces; pieces
+  /// 1..p−1 become micro grids of their own (no polygon: they share the building's cell), piece 0
+  /// (the largest) stays in the graph with the cell. Returns piece 0's households.
+  int split_building(std::int32_t i, std::int32_t large) {
+    const HouseholdBounds& bounds = params_.micro;
+    const Building& b = building(i);
+    const int h = b.households;
+    long long pieces = std::clamp<long long>(std::llround(static_cast<double>(h) / bounds.target),
+                                             (h + bounds.max - 1) / bounds.max,
+                                             std::max(1, h / std::max(1, bounds.min)));
+    const bool units_known = b.units > 0;
+    if (units_known) pieces = std::min<long long>(pieces, b.units);
+    if (pieces <= 1) return h;
+    const int units = units_known ? b.units : static_cast<int>(pieces);
+    auto share = split_by_units(h, units, static_cast<int>(pieces));
+    const std::int32_t bi = in_.buildings[at(i)];
+    for (std::size_t j = 1; j < share.size(); ++j) {
+      Grid grid;
+      grid.level = GridLevel::micro;
+      grid.community = in_.community;
+      grid.parent = large;
+      grid.buildings = {bi};
+      grid.metrics.households = share[j];
+      grid.metrics.buildings = 1;
+      grid.metrics.workload = share[j] * b.workload_weight;
+      grid.metrics.below_min = share[j] < bounds.min;
+      grid.metrics.above_max = share[j] > bounds.max;
+      result_.micro.push_back(std::move(grid));
+      result_.cell_buildings.emplace_back();
+      micro_centroid_.push_back(cell_centroid_[at(i)]);
+      micro_area_.push_back(0.0);
+    }
+    ++result_.buildings_split;
+    result_.problems.report(
+        Severity::info, "building-split-by-units", b.source,
+        building_label(dataset_, bi) + " holds " + std::to_string(h) +
+            " households, above the micro-grid maximum of " + std::to_string(bounds.max) +
+            "; split by units into " + std::to_string(pieces) + " micro grids" +
+            (units_known ? "" : " (units unknown: entrances assumed evenly sized)"));
+    return share[0];
+  }
+
+  // ---- metrics inside the community ---------------------------------------------------------
+  void grid_connectivity() {
+    // Contiguity over the planning graph (allowed links), and barrier crossings: pieces with
+    // households that only hard barriers would connect.
+    auto evaluate = [&](const std::vector<std::int32_t>& grid_of, std::vector<Grid>& grids,
+                        bool compounds_are_units) {
+      UnionFind allowed(at(n_)), soft(at(n_));
+      for (std::size_t k : in_.adjacency) {
+        const geo::CellAdjacency& adj = tess_.adjacency[k];
+        const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
+        if (grid_of[at(la)] != grid_of[at(lb)] || grid_of[at(la)] == kNone) continue;
+        const bool hard = adj.crossing == geo::Crossing::hard;
+        if (!hard || same_compound(la, lb)) {
+          allowed.unite(la, lb);
+          soft.unite(la, lb);
+        } else if (extra_links_.count({std::min(la, lb), std::max(la, lb)})) {
+          allowed.unite(la, lb);
+        }
+      }
+      for (const auto& [la, lb] : extra_links_)
+        if (grid_of[at(la)] == grid_of[at(lb)]) allowed.unite(la, lb);
+      for (const auto& members : atom_members_)  // a contracted compound is one large-grid unit
+        for (std::int32_t i : compounds_are_units ? members : std::vector<std::int32_t>{})
+          if (grid_of[at(i)] == grid_of[at(members.front())]) {
+            allowed.unite(i, members.front());
+            soft.unite(i, members.front());
+          }
+      std::map<std::int32_t, std::set<std::int32_t>> roots, household_roots;
+      for (std::int32_t i = 0; i < n_; ++i) {
+        if (grid_of[at(i)] == kNone) continue;
+        roots[grid_of[at(i)]].insert(allowed.find(i));
+        if (building(i).households > 0) household_roots[grid_of[at(i)]].insert(soft.find(i));
+      }
+      for (auto& [g, r] : roots) grids[at(g)].metrics.contiguous = r.size() <= 1;
+      for (auto& [g, r] : household_roots)
+        grids[at(g)].metrics.barrier_crossings = static_cast<int>(r.size()) - 1;
+    };
+    evaluate(building_large_, result_.large, true);
+    evaluate(micro_of_, result_.micro, false);
+  }
+
+  void compound_splits() {
+    std::map<std::int32_t, std::set<std::int32_t>> grids_of;
+    for (std::int32_t i = 0; i < n_; ++i)
+      if (building(i).compound != kNone)
+        grids_of[building(i).compound].insert(building_large_[at(i)]);
+    for (const auto& [c, grids] : grids_of) {
+      if (grids.size() <= 1) continue;
+      ++result_.compound_splits;
+      for (std::int32_t g : grids) ++result_.large[at(g)].metrics.compound_splits;
+      const Compound& compound = dataset_.compounds[at(c)];
+      auto it = oversized_compounds_.find(c);
+      std::string why = it != oversized_compounds_.end()
+                            ? "it holds " + std::to_string(it->second) +
+                                  " households, above the large-grid maximum of " +
+                                  std::to_string(params_.large.max)
+                            : "part of it is in a locked grid";
+      result_.problems.report(Severity::info, "compound-split", compound.source,
+                              "compound '" + compound.name + "' (" + compound.ref +
+                                  ") is split along buildings into " +
+                                  std::to_string(grids.size()) + " large grids: " + why);
+    }
+  }
+
+  // ---- codes --------------------------------------------------------------------------------
+  void number_grids() {
+    if (result_.large.empty()) return;
+    const std::string prefix = community_code(dataset_, in_.community);
+    const std::string community_name = dataset_.communities[at(in_.community)].name;
+    double total_area = 0.0, top = top_y_;
+    for (std::size_t g = 0; g < result_.large.size(); ++g) {
+      total_area += area_[g];
+      if (result_.large[g].locked) top = std::max(top, bounds(result_.large[g].polygon).max_y);
+    }
+    const double row_height = std::sqrt(total_area / static_cast<double>(result_.large.size()));
+    std::set<std::string> used;
+    for (const Grid& g : result_.large)
+      if (g.locked) used.insert(g.code);
+    int number = 0;
+    for (std::size_t g : reading_order(centroid_, top, row_height)) {
+      Grid& grid = result_.large[g];
+      if (grid.locked) continue;
+      do {
+        ++number;
+        grid.code = prefix + padded(number, 2);
+      } while (used.count(grid.code));
+      grid.name = community_name + "第" + padded(number, 2) + "网格";
+    }
+    // Micro grids: per large grid, same reading order.
+    std::map<std::int32_t, std::vector<std::size_t>> by_parent;
+    for (std::size_t m = 0; m < result_.micro.size(); ++m)
+      if (!result_.micro[m].locked) by_parent[result_.micro[m].parent].push_back(m);
+    for (auto& [parent, list] : by_parent) {
+      std::vector<Point> centres;
+      double parent_area = 0.0, parent_top = -INFINITY;
+      for (std::size_t m : list) {
+        centres.push_back(micro_centroid_[m]);
+        parent_area += micro_area_[m];
+        parent_top = std::max(parent_top, micro_centroid_[m].y);
+      }
+      const Grid& large = result_.large[at(parent)];
+      const double height =
+          std::sqrt(std::max(parent_area, 1.0) / static_cast<double>(list.size()));
+      int micro_number = 0;
+      for (std::size_t k : reading_order(centres, parent_top + height / 2, height)) {
+        Grid& grid = result_.micro[list[k]];
+        ++micro_number;
+        grid.code = large.code + padded(micro_number, 2);
+        grid.name = large.name + "第" + padded(micro_number, 2) + "微网格";
+      }
+    }
+    if (result_.large.size() > 99)
+      result_.problems.report(Severity::warning, "grid-code-overflow",
+                              community_location(dataset_, in_.community),
+                              community_label(dataset_, in_.community) + " has " +
+                                  std::to_string(result_.large.size()) +
+                                  " large grids; codes above 99 use 3 digits (CJ/T 349 allows 2)");
+    // Final order: by code, micro grids by parent code then code.
+    std::vector<std::size_t> order(result_.large.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](std::size_t l, std::size_t r) {
+      return result_.large[l].code < result_.large[r].code;
+    });
+    std::vector<std::int32_t> new_index(order.size());
+    std::vector<Grid> sorted;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      new_index[order[k]] = static_cast<std::int32_t>(k);
+      sorted.push_back(std::move(result_.large[order[k]]));
+    }
+    result_.large = std::move(sorted);
+    for (Grid& m : result_.micro) m.parent = new_index[at(m.parent)];
+    std::vector<std::size_t> micro_order(result_.micro.size());
+    std::iota(micro_order.begin(), micro_order.end(), 0);
+    std::sort(micro_order.begin(), micro_order.end(), [&](std::size_t l, std::size_t r) {
+      return result_.micro[l].code < result_.micro[r].code;
+    });
+    std::vector<Grid> micro_sorted;
+    std::vector<std::vector<std::int32_t>> cells_sorted;
+    for (std::size_t m : micro_order) {
+      micro_sorted.push_back(std::move(result_.micro[m]));
+      cells_sorted.push_back(std::move(result_.cell_buildings[m]));
+    }
+    result_.micro = std::move(micro_sorted);
+    result_.cell_buildings = std::move(cells_sorted);
+  }
+
+  const Context& ctx_;
+  const CommunityInput& in_;
+  const Dataset& dataset_;
+  const geo::Tessellation& tess_;
+  const PartitionParams& params_;
+  const std::int32_t n_;
+  CommunityResult result_;
+  std::vector<Point> cell_centroid_;  // per local building
+  double top_y_ = -INFINITY;
+  std::vector<NodeId> atom_of_;
+  std::vector<std::vector<std::int32_t>> atom_members_;
+  std::map<std::int32_t, long long> oversized_compounds_;
+  std::set<std::pair<std::int32_t, std::int32_t>> extra_links_;  // local pairs (lo, hi)
+  AtomGraph large_graph_;
+  std::vector<PartId> large_part_;
+  PartId large_count_ = 0;
+  std::vector<std::int32_t> building_large_;  // per local building: index into result_.large
+  std::vector<std::int32_t> micro_of_;        // per local building: micro grid holding its cell
+  std::vector<Point> centroid_;               // per large grid
+  std::vector<double> area_;
+  std::vector<Point> micro_centroid_;
+  std::vector<double> micro_area_;
+};
+
+void fill_polygon_metrics(Grid& grid) {
+  grid.metrics.area_m2 = area(grid.polygon);
+  grid.metrics.perimeter_m = perimeter(grid.polygon);
+  grid.metrics.compactness = polsby_popper(grid.metrics.area_m2, grid.metrics.perimeter_m);
+}
+
+}  // namespace
+
+std::string community_code(const Dataset& dataset, std::int32_t community) {
+  const Community& c = dataset.communities[at(community)];
+  if (!c.code.empty()) return c.code;
+  return "99" + padded(community + 1, 10);
+}
+
+geo::TessellationParams tessellation_params(const PartitionParams& params) {
+  geo::TessellationParams tp;
+  tp.hard_road_classes = params.hard_road_classes;
+  return tp;
+}
+
+Plan make_plan(const Dataset& dataset, const PartitionParams& params, Progress& progress,
+               const Plan* existing) {
+  progress.update("tessellating", 0.0);
+  geo::Tessellation tessellation = geo::tessellate(dataset, tessellation_params(params), progress);
+  Plan plan = make_plan(dataset, tessellation, params, progress, existing);
+  plan.problems.merge(tessellation.problems);
+  return plan;
+}
+
+Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const PartitionParams& params,
+               Progress& progress, const Plan* existing) {
+  if (params.large.min > params.large.max || params.micro.min > params.micro.max ||
+      params.large.max <= 0 || params.micro.max <= 0)
+    throw ConfigError("partition: household bounds need 0 < min ≤ max (large " +
+                      bounds_text(params.large) + ", micro " + bounds_text(params.micro) + ")");
+  const auto building_count = dataset.buildings.size();
+  if (tess.cells.size() != building_count || tess.cell_area_m2.size() != building_count ||
+      tess.cell_perimeter_m.size() != building_count)
+    throw std::invalid_argument(
+        "partition: the tessellation does not match the dataset's buildings");
+  progress.update("planning grids", 0.0);
+
+  Plan plan;
+  Context ctx{dataset,
+              tess,
+              params,
+              existing,
+              std::vector<std::int32_t>(building_count, kNone),
+              std::vector<char>(building_count, 0)};
+  const auto communities = dataset.communities.size();
+  std::vector<CommunityInput> inputs(communities);
+  for (std::size_t c = 0; c < communities; ++c) inputs[c].community = static_cast<std::int32_t>(c);
+
+  // Locked grids of the existing plan keep their buildings; a locked micro grid locks its parent.
+  if (existing) {
+    std::set<std::int32_t> locked;
+    for (std::size_t g = 0; g < existing->large_grids.size(); ++g)
+      if (existing->large_grids[g].locked) locked.insert(static_cast<std::int32_t>(g));
+    for (const Grid& m : existing->micro_grids)
+      if (m.locked && m.parent != kNone && !locked.count(m.parent)) {
+        locked.insert(m.parent);
+        plan.problems.report(Severity::info, "micro-lock-locks-parent", Location{},
+                             "micro grid " + m.code + " is locked, so its large grid " +
+                                 existing->large_grids[at(m.parent)].code + " is kept as well");
+      }
+    for (std::int32_t g : locked) {
+      const Grid& grid = existing->large_grids[at(g)];
+      if (grid.community < 0 || at(grid.community) >= communities) continue;
+      inputs[at(grid.community)].locked_large.push_back(g);
+      for (std::int32_t b : grid.buildings) ctx.locked_building[at(b)] = 1;
+    }
+  }
+  for (std::size_t b = 0; b < building_count; ++b) {
+    const Building& building = dataset.buildings[b];
+    if (ctx.locked_building[b]) continue;
+    if (building.community == kNone || at(building.community) >= communities) {
+      plan.problems.report(Severity::warning, "building-unplanned", building.source,
+                           building_label(dataset, static_cast<std::int32_t>(b)) + " (" +
+                               std::to_string(building.households) +
+                               " households) lies in no community and is in no grid");
+      continue;
+    }
+    auto& input = inputs[at(building.community)];
+    ctx.local_index[b] = static_cast<std::int32_t>(input.buildings.size());
+    input.buildings.push_back(static_cast<std::int32_t>(b));
+  }
+  for (std::size_t k = 0; k < tess.adjacency.size(); ++k) {
+    const auto& adj = tess.adjacency[k];
+    if (ctx.local_index[at(adj.a)] == kNone || ctx.local_index[at(adj.b)] == kNone) continue;
+    const std::int32_t c = dataset.buildings[at(adj.a)].community;
+    if (c != dataset.buildings[at(adj.b)].community) continue;  // cells never cross communities
+    inputs[at(c)].adjacency.push_back(k);
+  }
+  if (params.seed_from_stations)
+    for (std::size_t s = 0; s < dataset.stations.size(); ++s) {
+      if (dataset.stations[s].tier != StationTier::compound_station) continue;
+      for (std::size_t c = 0; c < communities; ++c) {
+        const MultiPolygon& shape = dataset.communities[c].footprint;
+        if (box_contains(bounds(shape), dataset.stations[s].location) &&
+            contains(shape, dataset.stations[s].location)) {
+          inputs[c].stations.push_back(static_cast<std::int32_t>(s));
+          break;
+        }
+      }
+    }
+
+  std::vector<CommunityResult> results(communities);
+  tbb::parallel_for(std::size_t{0}, communities,
+                    [&](std::size_t c) { results[c] = CommunityPlanner(ctx, inputs[c]).run(); });
+  progress.update("planning grids", 0.6);
+
+  // Assemble in community order (deterministic whatever the thread schedule).
+  plan.building_large.assign(building_count, kNone);
+  plan.building_micro.assign(building_count, kNone);
+  std::vector<std::vector<std::int32_t>> cell_buildings;
+  for (std::size_t c = 0; c < communities; ++c) {
+    CommunityResult& r = results[c];
+    const auto large_offset = static_cast<std::int32_t>(plan.large_grids.size());
+    for (Grid& g : r.large) plan.large_grids.push_back(std::move(g));
+    for (std::size_t m = 0; m < r.micro.size(); ++m) {
+      r.micro[m].parent += large_offset;
+      plan.micro_grids.push_back(std::move(r.micro[m]));
+      cell_buildings.push_back(std::move(r.cell_buildings[m]));
+    }
+    plan.problems.merge(r.problems);
+    plan.metrics.buildings_split += r.buildings_split;
+    plan.metrics.compound_splits += r.compound_splits;
+    if (inputs[c].buildings.empty() && inputs[c].locked_large.empty())
+      plan.problems.report(Severity::info, "community-without-buildings",
+                           dataset.communities[c].source,
+                           community_label(dataset, static_cast<std::int32_t>(c)) +
+                               " holds no building; it gets no grid");
+  }
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+    for (std::int32_t b : plan.large_grids[g].buildings)
+      plan.building_large[at(b)] = static_cast<std::int32_t>(g);
+  for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
+    const Grid& grid = plan.micro_grids[m];
+    // Unit pieces without the cell do not claim the building; the piece holding the cell does.
+    for (std::int32_t b : grid.locked ? grid.buildings : cell_buildings[m])
+      plan.building_micro[at(b)] = static_cast<std::int32_t>(m);
+    for (std::int32_t b : grid.buildings)
+      if (plan.building_micro[at(b)] == kNone)
+        plan.building_micro[at(b)] = static_cast<std::int32_t>(m);
+  }
+
+  // Polygons: micro grids from cells, large grids from their micro grids (both coverages).
+  progress.update("grid polygons", 0.7);
+  tbb::parallel_for(std::size_t{0}, plan.micro_grids.size(), [&](std::size_t m) {
+    Grid& grid = plan.micro_grids[m];
+    if (!grid.locked) {
+      std::vector<const MultiPolygon*> cells;
+      for (std::int32_t b : cell_buildings[m])
+        if (!tess.cells[at(b)].empty()) cells.push_back(&tess.cells[at(b)]);
+      grid.polygon = cells.empty() ? MultiPolygon{} : geo::union_cells(cells);
+    }
+    fill_polygon_metrics(grid);
+  });
+  std::vector<std::vector<const MultiPolygon*>> micro_polygons(plan.large_grids.size());
+  for (const Grid& m : plan.micro_grids)
+    if (!m.polygon.empty()) micro_polygons[at(m.parent)].push_back(&m.polygon);
+  tbb::parallel_for(std::size_t{0}, plan.large_grids.size(), [&](std::size_t g) {
+    Grid& grid = plan.large_grids[g];
+    if (!grid.locked) {
+      std::vector<const MultiPolygon*> parts = micro_polygons[g];
+      // Buildings whose cell is in no micro grid polygon cannot exist; cells of a large grid
+      // without micro grids (none) would be added here.
+      grid.polygon = parts.empty() ? MultiPolygon{} : geo::union_cells(parts);
+    }
+    fill_polygon_metrics(grid);
+  });
+
+  // Coverage: per community, the union of its large grids against the community polygon, and
+  // the overlap as Σ areas − area of the union. Micro overlap inside each large grid likewise.
+  progress.update("coverage check", 0.9);
+  std::vector<std::vector<const MultiPolygon*>> by_community(communities);
+  for (const Grid& g : plan.large_grids)
+    if (!g.polygon.empty()) by_community[at(g.community)].push_back(&g.polygon);
+  std::vector<double> gap(communities, 0.0), overlap(communities, 0.0);
+  tbb::parallel_for(std::size_t{0}, communities, [&](std::size_t c) {
+    if (by_community[c].empty()) return;
+    const MultiPolygon all = geo::union_cells(by_community[c]);
+    const double union_area = area(all);
+    double sum = 0.0;
+    for (const MultiPolygon* p : by_community[c]) sum += area(*p);
+    gap[c] = std::abs(area(dataset.communities[c].footprint) - union_area);
+    overlap[c] = std::max(0.0, sum - union_area);
+  });
+  for (std::size_t c = 0; c < communities; ++c) {
+    plan.metrics.coverage_gap_m2 += gap[c];
+    plan.metrics.coverage_overlap_m2 += overlap[c];
+    const double community_area = area(dataset.communities[c].footprint);
+    if (gap[c] > 1e-6 * std::max(1.0, community_area))
+      plan.problems.report(Severity::warning, "coverage-gap", dataset.communities[c].source,
+                           community_label(dataset, static_cast<std::int32_t>(c)) +
+                               ": its large grids cover " + std::to_string(gap[c]) +
+                               " m² less or more than the community polygon");
+  }
+  {
+    std::vector<double> micro_sum(plan.large_grids.size(), 0.0);
+    for (const Grid& m : plan.micro_grids) micro_sum[at(m.parent)] += m.metrics.area_m2;
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+      plan.metrics.coverage_overlap_m2 +=
+          std::max(0.0, micro_sum[g] - plan.large_grids[g].metrics.area_m2);
+  }
+
+  // Plan metrics.
+  PlanMetrics& pm = plan.metrics;
+  pm.large_grids = static_cast<int>(plan.large_grids.size());
+  pm.micro_grids = static_cast<int>(plan.micro_grids.size());
+  double compact_sum = 0.0;
+  for (const Grid& g : plan.large_grids) {
+    pm.households += g.metrics.households;
+    compact_sum += g.metrics.compactness;
+  }
+  pm.mean_compactness = pm.large_grids > 0 ? compact_sum / pm.large_grids : 0.0;
+  for (const auto* grids : {&plan.large_grids, &plan.micro_grids})
+    for (const Grid& g : *grids) {
+      pm.bound_violations += (g.metrics.below_min || g.metrics.above_max) ? 1 : 0;
+      pm.discontiguous += g.metrics.contiguous ? 0 : 1;
+      pm.barrier_crossings += g.metrics.barrier_crossings;
+    }
+
+  // Households moved: each existing large grid's successor is the new grid holding most of its
+  // households; households elsewhere have moved.
+  if (existing && existing->building_large.size() == building_count) {
+    std::map<std::pair<std::int32_t, std::int32_t>, long long> flow;
+    for (std::size_t b = 0; b < building_count; ++b)
+      if (existing->building_large[b] != kNone && plan.building_large[b] != kNone)
+        flow[{existing->building_large[b], plan.building_large[b]}] +=
+            dataset.buildings[b].households;
+    std::map<std::int32_t, std::pair<long long, long long>> best;  // old → (max, total)
+    for (const auto& [key, h] : flow) {
+      auto& entry = best[key.first];
+      entry.first = std::max(entry.first, h);
+      entry.second += h;
+    }
+    for (const auto& [old, entry] : best) pm.households_moved += entry.second - entry.first;
+  }
+  progress.update("planning grids", 1.0);
+  return plan;
+}
+
+Plan existing_plan_from_grids(const Dataset& dataset) {
+  Plan plan;
+  const auto building_count = dataset.buildings.size();
+  plan.building_large.assign(building_count, kNone);
+  plan.building_micro.assign(building_count, kNone);
+  std::vector<std::size_t> large_source, micro_source;
+  for (std::size_t i = 0; i < dataset.existing_grids.size(); ++i) {
+    const ExistingGrid& e = dataset.existing_grids[i];
+    Grid grid;
+    grid.level = e.level;
+    grid.code = e.code;
+    grid.name = e.name;
+    grid.locked = e.locked;
+    grid.polygon = e.footprint;
+    if (e.level == GridLevel::large) {
+      plan.large_grids.push_back(std::move(grid));
+      large_source.push_back(i);
+    } else {
+      plan.micro_grids.push_back(std::move(grid));
+      micro_source.push_back(i);
+    }
+  }
+  std::vector<Box> large_box, micro_box;
+  for (const Grid& g : plan.large_grids) large_box.push_back(bounds(g.polygon));
+  for (const Grid& g : plan.micro_grids) micro_box.push_back(bounds(g.polygon));
+  tbb::parallel_for(std::size_t{0}, building_count, [&](std::size_t b) {
+    const Point p = centroid(dataset.buildings[b].footprint);
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+      if (box_contains(large_box[g], p) && contains(plan.large_grids[g].polygon, p)) {
+        plan.building_large[b] = static_cast<std::int32_t>(g);
+        break;
+      }
+    for (std::size_t m = 0; m < plan.micro_grids.size(); ++m)
+      if (box_contains(micro_box[m], p) && contains(plan.micro_grids[m].polygon, p)) {
+        plan.building_micro[b] = static_cast<std::int32_t>(m);
+        break;
+      }
+  });
+  for (std::size_t b = 0; b < building_count; ++b) {
+    if (plan.building_large[b] != kNone)
+      plan.large_grids[at(plan.building_large[b])].buildings.push_back(
+          static_cast<std::int32_t>(b));
+    if (plan.building_micro[b] != kNone)
+      plan.micro_grids[at(plan.building_micro[b])].buildings.push_back(
+          static_cast<std::int32_t>(b));
+  }
+  // Community of a large grid: the community of most of its buildings.
+  for (Grid& g : plan.large_grids) {
+    std::map<std::int32_t, int> votes;
+    for (std::int32_t b : g.buildings) ++votes[dataset.buildings[at(b)].community];
+    int most = 0;
+    for (auto [c, v] : votes)
+      if (v > most && c != kNone) {
+        most = v;
+        g.community = c;
+      }
+  }
+  // Parent of a micro grid: by parent_code, else the large grid holding most of its buildings.
+  for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
+    Grid& grid = plan.micro_grids[m];
+    const std::string& parent_code = dataset.existing_grids[micro_source[m]].parent_code;
+    for (std::size_t g = 0; g < plan.large_grids.size() && !parent_code.empty(); ++g)
+      if (plan.large_grids[g].code == parent_code) grid.parent = static_cast<std::int32_t>(g);
+    if (grid.parent == kNone) {
+      std::map<std::int32_t, int> votes;
+      for (std::int32_t b : grid.buildings) ++votes[plan.building_large[at(b)]];
+      int most = 0;
+      for (auto [g, v] : votes)
+        if (v > most && g != kNone) {
+          most = v;
+          grid.parent = g;
+        }
+    }
+    if (grid.parent != kNone) grid.community = plan.large_grids[at(grid.parent)].community;
+  }
+  return plan;
+}
+
+}  // namespace gp

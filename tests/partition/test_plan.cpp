@@ -1,0 +1,334 @@
+// make_plan on hand-made towns (real tessellation): exact results, islands, oversized compounds,
+// small communities, split buildings, locked grids, re-plans, and invariants over many seeds.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "planner/geo/tessellation.hpp"
+#include "planner/partition/partitioner.hpp"
+
+using namespace gp;
+
+namespace {
+
+Polygon rect(double x0, double y0, double x1, double y1) {
+  return {{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}};
+}
+
+struct Town {
+  Dataset dataset;
+  std::int32_t community(double x0, double y0, double x1, double y1, std::string code = "") {
+    Community c;
+    c.id = static_cast<std::int64_t>(dataset.communities.size()) + 1;
+    c.name = "社区" + std::to_string(c.id);
+    c.code = std::move(code);
+    c.footprint = {rect(x0, y0, x1, y1)};
+    dataset.communities.push_back(std::move(c));
+    return static_cast<std::int32_t>(dataset.communities.size()) - 1;
+  }
+  std::int32_t compound(std::int32_t community, std::string name) {
+    Compound c;
+    c.id = static_cast<std::int64_t>(dataset.compounds.size()) + 1;
+    c.ref = "K" + std::to_string(c.id);
+    c.name = std::move(name);
+    c.community = community;
+    dataset.compounds.push_back(std::move(c));
+    return static_cast<std::int32_t>(dataset.compounds.size()) - 1;
+  }
+  std::int32_t building(double x, double y, int households, std::int32_t community,
+                        std::int32_t compound = kNone, int units = 0) {
+    Building b;
+    b.id = static_cast<std::int64_t>(dataset.buildings.size()) + 1000;
+    b.footprint = {rect(x - 8, y - 6, x + 8, y + 6)};
+    b.households = households;
+    b.units = units;
+    b.community = community;
+    b.compound = compound;
+    dataset.buildings.push_back(std::move(b));
+    return static_cast<std::int32_t>(dataset.buildings.size()) - 1;
+  }
+  void line(LineKind kind, std::string cls, LineString geometry) {
+    Line l;
+    l.id = static_cast<std::int64_t>(dataset.lines.size()) + 1;
+    l.kind = kind;
+    l.cls = std::move(cls);
+    l.geometry = std::move(geometry);
+    dataset.lines.push_back(std::move(l));
+  }
+};
+
+struct Planned {
+  geo::Tessellation tess;
+  Plan plan;
+};
+
+Planned plan_town(const Dataset& dataset, const PartitionParams& params = {},
+                  const Plan* existing = nullptr) {
+  Progress progress;
+  Planned out;
+  out.tess = geo::tessellate(dataset, tessellation_params(params), progress);
+  out.plan = make_plan(dataset, out.tess, params, progress, existing);
+  return out;
+}
+
+bool has_problem(const Plan& plan, const std::string& kind) {
+  for (const Problem& p : plan.problems.problems())
+    if (p.kind == kind) return true;
+  return false;
+}
+
+/// Invariants every plan must satisfy.
+void check_invariants(const Dataset& dataset, const Plan& plan) {
+  // Every building with a community is in exactly one large grid and at least one micro grid;
+  // its micro grid's parent is its large grid.
+  std::vector<int> large_count(dataset.buildings.size(), 0);
+  for (const Grid& g : plan.large_grids)
+    for (std::int32_t b : g.buildings) ++large_count[static_cast<std::size_t>(b)];
+  for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+    if (dataset.buildings[b].community == kNone) continue;
+    INFO("building " << b);
+    CHECK(large_count[b] == 1);
+    REQUIRE(plan.building_micro[b] != kNone);
+    CHECK(plan.micro_grids[static_cast<std::size_t>(plan.building_micro[b])].parent ==
+          plan.building_large[b]);
+  }
+  for (const Grid& m : plan.micro_grids) {
+    REQUIRE(m.parent != kNone);
+    const Grid& parent = plan.large_grids[static_cast<std::size_t>(m.parent)];
+    CHECK(m.code.substr(0, parent.code.size()) == parent.code);
+    for (std::int32_t b : m.buildings)
+      CHECK(std::binary_search(parent.buildings.begin(), parent.buildings.end(), b));
+  }
+  CHECK(plan.metrics.barrier_crossings == 0);
+  CHECK(plan.metrics.discontiguous == 0);
+  // Seamless: grids tile each community and micro grids tile their large grid.
+  double community_area = 0.0;
+  for (const Community& c : dataset.communities) community_area += area(c.footprint);
+  CHECK(plan.metrics.coverage_gap_m2 <= 1e-6 * community_area);
+  CHECK(plan.metrics.coverage_overlap_m2 <= 1e-6 * community_area);
+  std::set<std::string> codes;
+  for (const Grid& g : plan.large_grids) CHECK(codes.insert(g.code).second);
+  for (const Grid& g : plan.micro_grids) CHECK(codes.insert(g.code).second);
+}
+
+/// West: 8 buildings × 100 households (2 rows of 4); a river at x = 300; east: an island
+/// building of 40 households.
+Town river_town() {
+  Town town;
+  const auto c = town.community(0, 0, 400, 200, "140221001001");
+  for (int row = 0; row < 2; ++row)
+    for (int col = 0; col < 4; ++col) town.building(40 + col * 70, 50 + row * 100, 100, c);
+  town.building(350, 100, 40, c);
+  town.line(LineKind::river, "river", {{300, -10}, {300, 210}});
+  return town;
+}
+
+}  // namespace
+
+TEST_CASE("river town: two large grids west, the island undersized and reported", "[plan]") {
+  Town town = river_town();
+  auto [tess, plan] = plan_town(town.dataset);
+  check_invariants(town.dataset, plan);
+  REQUIRE(plan.large_grids.size() == 3);
+  std::multiset<int> households;
+  for (const Grid& g : plan.large_grids) households.insert(g.metrics.households);
+  CHECK(households == std::multiset<int>{40, 400, 400});
+  const std::int32_t island_grid = plan.building_large[8];
+  CHECK(plan.large_grids[static_cast<std::size_t>(island_grid)].buildings ==
+        std::vector<std::int32_t>{8});
+  CHECK(plan.large_grids[static_cast<std::size_t>(island_grid)].metrics.below_min);
+  CHECK(has_problem(plan, "container-below-minimum"));
+  CHECK(plan.metrics.bound_violations >= 1);
+  // Codes: community code + 2 digits, numbered west → east: the island (east) is last.
+  CHECK(plan.large_grids[0].code == "14022100100101");
+  CHECK(plan.large_grids[static_cast<std::size_t>(island_grid)].code == "14022100100103");
+  // Micro grids of the western large grids lie within 100–200 households.
+  for (const Grid& m : plan.micro_grids)
+    if (m.parent != island_grid) {
+      CHECK(m.metrics.households >= 100);
+      CHECK(m.metrics.households <= 200);
+    }
+}
+
+TEST_CASE("plans are identical across runs", "[plan][determinism]") {
+  Town town = river_town();
+  auto first = plan_town(town.dataset).plan;
+  auto second = plan_town(town.dataset).plan;
+  REQUIRE(first.large_grids.size() == second.large_grids.size());
+  CHECK(first.building_large == second.building_large);
+  CHECK(first.building_micro == second.building_micro);
+  for (std::size_t g = 0; g < first.large_grids.size(); ++g)
+    CHECK(first.large_grids[g].code == second.large_grids[g].code);
+}
+
+TEST_CASE("a compound above the maximum is split along buildings and reported", "[plan]") {
+  Town town;
+  const auto c = town.community(0, 0, 600, 200);
+  const auto k = town.compound(c, "阳光小区");
+  for (int i = 0; i < 6; ++i) town.building(50 + i * 100, 100, 100, c, k);  // 600 households
+  auto [tess, plan] = plan_town(town.dataset);
+  check_invariants(town.dataset, plan);
+  CHECK(plan.large_grids.size() == 2);  // 600: 2 grids of 300
+  CHECK(plan.metrics.bound_violations == 0);
+  CHECK(plan.metrics.compound_splits == 1);
+  CHECK(has_problem(plan, "compound-split"));
+  // Generated community code: "99" + 10 digits.
+  CHECK(plan.large_grids[0].code.substr(0, 12) == "990000000001");
+}
+
+TEST_CASE("compounds within the maximum stay whole", "[plan]") {
+  Town town;
+  const auto c = town.community(0, 0, 800, 200);
+  const auto a = town.compound(c, "甲小区");
+  const auto b = town.compound(c, "乙小区");
+  for (int i = 0; i < 4; ++i) town.building(50 + i * 100, 100, 90, c, a);  // 360
+  for (int i = 4; i < 8; ++i) town.building(50 + i * 100, 100, 95, c, b);  // 380
+  auto [tess, plan] = plan_town(town.dataset);
+  check_invariants(town.dataset, plan);
+  REQUIRE(plan.large_grids.size() == 2);
+  CHECK(plan.metrics.compound_splits == 0);
+  CHECK(plan.building_large[0] != plan.building_large[7]);
+  for (int i = 1; i < 4; ++i)
+    CHECK(plan.building_large[static_cast<std::size_t>(i)] == plan.building_large[0]);
+}
+
+TEST_CASE("a community below the minimum becomes one undersized grid, reported", "[plan]") {
+  Town town;
+  const auto c = town.community(0, 0, 200, 100);
+  town.building(50, 50, 120, c);
+  town.building(150, 50, 80, c);
+  auto [tess, plan] = plan_town(town.dataset);
+  check_invariants(town.dataset, plan);
+  REQUIRE(plan.large_grids.size() == 1);
+  CHECK(plan.large_grids[0].metrics.households == 200);
+  CHECK(plan.large_grids[0].metrics.below_min);
+  bool whole = false;
+  for (const Problem& p : plan.problems.problems())
+    if (p.kind == "container-below-minimum" &&
+        p.message.find("whole community") != std::string::npos)
+      whole = true;
+  CHECK(whole);
+}
+
+TEST_CASE("a building above the micro maximum is split by units", "[plan]") {
+  Town town;
+  const auto c = town.community(0, 0, 300, 100);
+  town.building(50, 50, 450, c, kNone, 3);  // 3 entrances × 150
+  auto [tess, plan] = plan_town(town.dataset);
+  REQUIRE(plan.large_grids.size() == 1);
+  CHECK(plan.micro_grids.size() == 3);
+  for (const Grid& m : plan.micro_grids) CHECK(m.metrics.households == 150);
+  CHECK(plan.metrics.buildings_split == 1);
+  CHECK(has_problem(plan, "building-split-by-units"));
+  check_invariants(town.dataset, plan);
+}
+
+TEST_CASE("unplanned buildings are listed, not dropped silently", "[plan]") {
+  Town town = river_town();
+  town.building(1000, 1000, 30, kNone);
+  auto [tess, plan] = plan_town(town.dataset);
+  CHECK(has_problem(plan, "building-unplanned"));
+  CHECK(plan.building_large.back() == kNone);
+}
+
+namespace {
+
+/// A generated town: a community of w × h blocks cut by soft lanes, a river across part of it,
+/// buildings with varied households; compounds of 2–4 buildings.
+Town generated_town(std::uint64_t seed, int columns, int rows) {
+  Town town;
+  std::uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 7;
+  auto next = [&](int lo, int hi) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return lo + static_cast<int>((x >> 33) % static_cast<std::uint64_t>(hi - lo + 1));
+  };
+  const double width = columns * 50.0, height = rows * 40.0;
+  const auto c = town.community(0, 0, width, height, "140221002003");
+  std::int32_t compound = kNone;
+  int left_in_compound = 0;
+  for (int row = 0; row < rows; ++row)
+    for (int col = 0; col < columns; ++col) {
+      if (left_in_compound == 0) {
+        compound =
+            next(0, 2) == 0 ? kNone : town.compound(c, "小区" + std::to_string(row * 100 + col));
+        left_in_compound = next(2, 4);
+      }
+      --left_in_compound;
+      town.building(25 + col * 50, 20 + row * 40, next(0, 3) == 0 ? 0 : next(20, 90), c, compound);
+    }
+  // Soft lanes every 4 columns, a river across the lower third (with a gap: not a full cut).
+  for (int col = 4; col < columns; col += 4)
+    town.line(LineKind::road, "residential", {{col * 50.0, -1}, {col * 50.0, height + 1}});
+  town.line(LineKind::river, "river", {{-1, 40.0 * (rows / 3)}, {width * 0.7, 40.0 * (rows / 3)}});
+  return town;
+}
+
+}  // namespace
+
+TEST_CASE("invariants on generated towns over many seeds", "[plan][invariants]") {
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    Town town =
+        generated_town(seed, 10 + static_cast<int>(seed % 4), 8 + static_cast<int>(seed % 3));
+    PartitionParams params;
+    params.seed = seed;
+    auto [tess, plan] = plan_town(town.dataset, params);
+    INFO("seed " << seed << " households " << town.dataset.total_households());
+    check_invariants(town.dataset, plan);
+    // Bounds are hard wherever the container admits them: any violating large grid must be
+    // explained by a reported container problem.
+    int violating = 0;
+    for (const Grid& g : plan.large_grids)
+      violating += (g.metrics.below_min || g.metrics.above_max) ? 1 : 0;
+    if (violating > 0)
+      CHECK((has_problem(plan, "container-below-minimum") ||
+             has_problem(plan, "container-no-feasible-division") ||
+             has_problem(plan, "container-granularity")));
+    auto again = plan_town(town.dataset, params).plan;
+    CHECK(again.building_micro == plan.building_micro);
+  }
+}
+
+TEST_CASE("a locked grid stays exactly as it is", "[plan][existing]") {
+  Town town = generated_town(3, 12, 9);
+  auto first = plan_town(town.dataset).plan;
+  REQUIRE(first.large_grids.size() >= 3);
+  Plan existing = first;
+  existing.large_grids[1].locked = true;
+  PartitionParams params;
+  params.seed = 77;  // a different seed for the rest
+  auto second = plan_town(town.dataset, params, &existing).plan;
+  const Grid& before = first.large_grids[1];
+  auto it = std::find_if(second.large_grids.begin(), second.large_grids.end(),
+                         [&](const Grid& g) { return g.code == before.code; });
+  REQUIRE(it != second.large_grids.end());
+  CHECK(it->locked);
+  CHECK(it->buildings == before.buildings);
+  REQUIRE(it->polygon.size() == before.polygon.size());
+  for (std::size_t i = 0; i < before.polygon.size(); ++i) {
+    CHECK(it->polygon[i].outer == before.polygon[i].outer);
+    CHECK(it->polygon[i].holes == before.polygon[i].holes);
+  }
+  check_invariants(town.dataset, second);
+}
+
+TEST_CASE("a re-plan after adding a compound moves few households", "[plan][existing]") {
+  Town town = generated_town(5, 12, 9);
+  auto first = plan_town(town.dataset).plan;
+  const long long before = town.dataset.total_households();
+  // A new compound east of the town: extend the community and add 6 buildings of 70.
+  town.dataset.communities[0].footprint = {rect(0, 0, 12 * 50.0 + 150, 9 * 40.0)};
+  const auto k = town.compound(0, "新小区");
+  for (int i = 0; i < 6; ++i) town.building(625 + (i % 3) * 50, 60 + (i / 3) * 120, 70, 0, k);
+  Plan existing = first;
+  existing.building_large.resize(town.dataset.buildings.size(), kNone);
+  existing.building_micro.resize(town.dataset.buildings.size(), kNone);
+  auto second = plan_town(town.dataset, {}, &existing).plan;
+  check_invariants(town.dataset, second);
+  INFO("moved " << second.metrics.households_moved << " of " << before);
+  CHECK(second.metrics.households_moved * 10 <= before);
+}
