@@ -394,10 +394,11 @@ SitingResult site_stations(const Dataset& dataset, const CoverageResult& coverag
   const std::vector<Point> points = building_points(dataset);
   std::vector<Point> demand_points;
   std::vector<double> weights;
+  const bool candidates_are_buildings = candidates.empty() && params.candidates_from_buildings;
   for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
     const int households = dataset.buildings[b].households;
     if (households <= 0) continue;
-    if (candidates.empty() && params.candidates_from_buildings) candidates.push_back(points[b]);
+    if (candidates_are_buildings) candidates.push_back(points[b]);
     if (coverage.any().distance_m[b] <= params.radius_m) continue;
     demand_points.push_back(points[b]);
     weights.push_back(households);

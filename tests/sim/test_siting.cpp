@@ -1,0 +1,265 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "planner/sim/random.hpp"
+#include "planner/sim/rules.hpp"
+#include "planner/sim/siting.hpp"
+
+using namespace gp;
+using namespace gp::sim;
+
+namespace {
+
+CoverageSets random_sets(Rng& rng, int candidates, int demands, double density) {
+  CoverageSets sets;
+  for (int c = 0; c < candidates; ++c) {
+    std::vector<std::int32_t> covered;
+    for (int d = 0; d < demands; ++d) {
+      if (rng.uniform() < density) covered.push_back(d);
+    }
+    sets.add(covered);
+  }
+  return sets;
+}
+
+double covered_weight(const CoverageSets& sets, const std::vector<double>& weights,
+                      const std::vector<std::int32_t>& chosen) {
+  std::vector<char> covered(weights.size(), 0);
+  for (std::int32_t c : chosen)
+    for (const std::int32_t* d = sets.begin(static_cast<std::size_t>(c));
+         d != sets.end(static_cast<std::size_t>(c)); ++d)
+      covered[static_cast<std::size_t>(*d)] = 1;
+  double total = 0.0;
+  for (std::size_t d = 0; d < weights.size(); ++d) total += covered[d] ? weights[d] : 0.0;
+  return total;
+}
+
+/// Best coverage over all subsets of exactly min(k, n) candidates (bitmask enumeration).
+double exhaustive_max_cover(const CoverageSets& sets, const std::vector<double>& weights, int k) {
+  const int n = static_cast<int>(sets.candidates());
+  double best = 0.0;
+  for (std::uint32_t mask = 0; mask < (1u << n); ++mask) {
+    if (__builtin_popcount(mask) > k) continue;
+    std::vector<std::int32_t> chosen;
+    for (int c = 0; c < n; ++c)
+      if (mask & (1u << c)) chosen.push_back(c);
+    best = std::max(best, covered_weight(sets, weights, chosen));
+  }
+  return best;
+}
+
+/// Fewest candidates covering all coverable demand (positive weight), by enumeration.
+int exhaustive_set_cover(const CoverageSets& sets, const std::vector<double>& weights) {
+  const int n = static_cast<int>(sets.candidates());
+  std::vector<std::int32_t> all;
+  for (int c = 0; c < n; ++c) all.push_back(c);
+  const double target = covered_weight(sets, weights, all);
+  int best = n;
+  for (std::uint32_t mask = 0; mask < (1u << n); ++mask) {
+    const int size = __builtin_popcount(mask);
+    if (size >= best) continue;
+    std::vector<std::int32_t> chosen;
+    for (int c = 0; c < n; ++c)
+      if (mask & (1u << c)) chosen.push_back(c);
+    if (covered_weight(sets, weights, chosen) >= target - 1e-9) best = size;
+  }
+  return best;
+}
+
+}  // namespace
+
+TEST_CASE("maximal covering: within the reported bound of the exhaustive optimum") {
+  Rng rng(99);
+  int optimal = 0;
+  const int trials = 60;
+  for (int trial = 0; trial < trials; ++trial) {
+    const int candidates = 10, demands = 25, k = 1 + trial % 4;
+    const CoverageSets sets = random_sets(rng, candidates, demands, 0.2);
+    std::vector<double> weights;
+    for (int d = 0; d < demands; ++d) weights.push_back(static_cast<double>(1 + rng.below(50)));
+    const MaxCoverResult result = solve_max_cover(sets, weights, k, 3);
+    const double best = exhaustive_max_cover(sets, weights, k);
+    INFO("trial " << trial << " k " << k << ": found " << result.covered << ", optimum " << best
+                  << ", bound " << result.upper_bound);
+    CHECK(static_cast<int>(result.chosen.size()) <= k);
+    CHECK(result.covered == Approx(covered_weight(sets, weights, result.chosen)));
+    CHECK(result.covered <= best + 1e-9);
+    CHECK(best <= result.upper_bound + 1e-9);
+    CHECK(result.gap ==
+          Approx((result.upper_bound - result.covered) / result.upper_bound).margin(1e-12));
+    optimal += result.covered >= best - 1e-9 ? 1 : 0;
+  }
+  // Greedy + swaps finds the optimum on nearly all of these small instances.
+  CHECK(optimal >= trials * 9 / 10);
+}
+
+TEST_CASE("maximal covering: swaps repair a greedy trap") {
+  // Candidate 0 covers the middle (8 demands); 1 and 2 each cover half of the middle plus 3 of
+  // their own (7 each). Greedy takes 0 first and then gets 3 more: 11. With k = 2 the best is
+  // {1, 2}, covering all 14.
+  CoverageSets sets;
+  sets.add({0, 1, 2, 3, 4, 5, 6, 7});
+  sets.add({0, 1, 2, 3, 8, 9, 10});
+  sets.add({4, 5, 6, 7, 11, 12, 13});
+  const std::vector<double> weights(14, 1.0);
+  const MaxCoverResult result = solve_max_cover(sets, weights, 2, 3);
+  CHECK(result.covered == 14.0);
+  CHECK(result.swaps >= 1);
+  CHECK(result.gap == 0.0);
+}
+
+TEST_CASE("set covering: greedy + redundancy removal against exhaustive search") {
+  Rng rng(3);
+  int minimal = 0;
+  const int trials = 60;
+  for (int trial = 0; trial < trials; ++trial) {
+    const CoverageSets sets = random_sets(rng, 10, 20, 0.25);
+    std::vector<double> weights(20, 1.0);
+    weights[static_cast<std::size_t>(trial % 20)] = 0.0;  // a demand that needs no cover
+    const SetCoverResult result = solve_set_cover(sets, weights);
+    const int best = exhaustive_set_cover(sets, weights);
+    std::vector<std::int32_t> all;
+    for (int c = 0; c < 10; ++c) all.push_back(c);
+    INFO("trial " << trial << ": greedy " << result.chosen.size() << ", optimum " << best
+                  << ", lower bound " << result.lower_bound);
+    CHECK(result.covered == Approx(covered_weight(sets, weights, all)));
+    CHECK(covered_weight(sets, weights, result.chosen) == Approx(result.covered));
+    CHECK(result.lower_bound <= best);
+    CHECK(best <= static_cast<int>(result.chosen.size()));
+    minimal += static_cast<int>(result.chosen.size()) == best ? 1 : 0;
+  }
+  CHECK(minimal >= trials * 8 / 10);
+}
+
+TEST_CASE("set covering on a tiny instance is minimal and its bound is tight") {
+  CoverageSets sets;
+  sets.add({0, 1});
+  sets.add({1, 2});
+  sets.add({2, 3});
+  sets.add({3, 4});
+  sets.add({0, 4});
+  const std::vector<double> weights(6, 1.0);  // demand 5 is uncoverable
+  const SetCoverResult result = solve_set_cover(sets, weights);
+  CHECK(result.chosen.size() == 3);  // 5 demands on a 5-cycle of pairs need 3
+  CHECK(result.uncoverable == 1.0);
+  CHECK(result.covered == 5.0);
+  CHECK(result.lower_bound >= 2);
+}
+
+TEST_CASE("coverage sets over the network agree with straight line on an open grid") {
+  // Walking radius 300 m on a dense street lattice (20 m spacing) versus straight line × 1.3:
+  // network coverage must never exceed the straight-line disc (walks are never shorter).
+  std::vector<LineString> streets;
+  for (int k = 0; k <= 50; ++k) {
+    streets.push_back({{0, k * 20.0}, {1000, k * 20.0}});
+    streets.push_back({{k * 20.0, 0}, {k * 20.0, 1000}});
+  }
+  const WalkNetwork network =
+      WalkNetwork::from_polylines(streets, std::vector<int>(streets.size(), 0));
+  Rng rng(1);
+  std::vector<Point> demands, candidates;
+  for (int d = 0; d < 400; ++d) demands.push_back({rng.uniform() * 1000, rng.uniform() * 1000});
+  for (int c = 0; c < 30; ++c) candidates.push_back({rng.uniform() * 1000, rng.uniform() * 1000});
+  const CoverageSets walked = compute_coverage_sets(network, candidates, demands, 300.0, 50.0, 1.3);
+  const CoverageSets straight =
+      compute_coverage_sets(WalkNetwork{}, candidates, demands, 300.0, 50.0, 1.0);
+  for (std::size_t c = 0; c < candidates.size(); ++c) {
+    for (const std::int32_t* d = walked.begin(c); d != walked.end(c); ++d) {
+      CHECK(std::binary_search(straight.begin(c), straight.end(c), *d));
+    }
+    // Manhattan distance ≤ 300 − snaps is always walkable: the walked set is not tiny.
+    CHECK(walked.end(c) - walked.begin(c) >= (straight.end(c) - straight.begin(c)) / 3);
+  }
+  // The same sets come back from a second run (parallel loops, fixed merge order).
+  const CoverageSets again = compute_coverage_sets(network, candidates, demands, 300.0, 50.0, 1.3);
+  CHECK(again.demands == walked.demands);
+  CHECK(again.offsets == walked.offsets);
+}
+
+TEST_CASE("site_stations covers the uncovered households of a dataset") {
+  Dataset dataset;
+  // Two clusters of households far apart; one already has a station.
+  for (int k = 0; k < 5; ++k) {
+    Building b;
+    const double x = k * 30.0;
+    b.footprint = {{{{x, 0}, {x + 10, 0}, {x + 10, 10}, {x, 10}, {x, 0}}, {}}};
+    b.households = 20;
+    dataset.buildings.push_back(b);
+    Building far = b;
+    for (auto& p : far.footprint[0].outer) p.x += 5000.0;
+    far.households = 30;
+    dataset.buildings.push_back(far);
+  }
+  Station station;
+  station.location = {60, 5};
+  dataset.stations.push_back(station);
+  CoverageParams coverage_params;
+  const CoverageResult coverage = compute_coverage(dataset, coverage_params);
+  SitingParams params;
+  params.new_stations = 2;
+  const SitingResult result =
+      site_stations(dataset, coverage, WalkNetwork{}, {}, params, coverage_params);
+  CHECK(result.households_uncovered == 150);
+  REQUIRE(result.max_cover.size() == 1);  // one site covers the far cluster; a second adds nothing
+  CHECK(result.max_cover[0].households_covered == 150);
+  CHECK(result.max_cover[0].location.x > 4000.0);
+  CHECK(result.max_cover_gap == 0.0);
+  CHECK(result.set_cover.size() == 1);
+  CHECK(result.set_cover_lower_bound == 1);
+  CHECK(result.method.find("straight line") != std::string::npos);
+}
+
+TEST_CASE("rules: station per large grid, floor area per households, households beyond 1000 m") {
+  Dataset dataset;
+  auto square = [](double x, double y, double side) {
+    return MultiPolygon{{{{x, y}, {x + side, y}, {x + side, y + side}, {x, y + side}, {x, y}}, {}}};
+  };
+  for (int k = 0; k < 4; ++k) {
+    Building b;
+    b.footprint = square(k * 200.0, 0, 10);
+    b.households = 100;
+    dataset.buildings.push_back(b);
+  }
+  Building remote;
+  remote.footprint = square(5000, 0, 10);
+  remote.households = 40;
+  dataset.buildings.push_back(remote);
+  Station small;
+  small.name = "A站";
+  small.location = {50, 5};
+  small.floor_m2 = 60.0;  // serves 4 × 100 + 40 households: needs 132 m²
+  dataset.stations.push_back(small);
+  Plan plan;
+  Grid a, b;
+  a.code = "A";
+  a.buildings = {0, 1};
+  a.polygon = square(-10, -10, 300);
+  b.code = "B";
+  b.buildings = {2, 3, 4};
+  plan.large_grids = {a, b};
+  CoverageParams coverage_params;
+  const CoverageResult coverage = compute_coverage(dataset, coverage_params);
+  const std::vector<RuleFailure> failures = check_rules(dataset, plan, coverage, RuleParams{});
+  std::vector<RuleKind> kinds;
+  for (const RuleFailure& f : failures) kinds.push_back(f.kind);
+  CHECK(std::count(kinds.begin(), kinds.end(), RuleKind::no_station_in_large_grid) == 1);
+  const auto station_rule = std::find_if(
+      failures.begin(), failures.end(),
+      [](const RuleFailure& f) { return f.kind == RuleKind::no_station_in_large_grid; });
+  CHECK(station_rule->large_grid == 1);  // grid B: its nearest building is 355 m away
+  const auto floor = std::find_if(failures.begin(), failures.end(), [](const RuleFailure& f) {
+    return f.kind == RuleKind::floor_area_short;
+  });
+  REQUIRE(floor != failures.end());
+  CHECK(floor->limit == Approx(132.0));
+  CHECK(floor->message.find("A站") != std::string::npos);
+  const auto beyond = std::find_if(failures.begin(), failures.end(), [](const RuleFailure& f) {
+    return f.kind == RuleKind::households_beyond_walk;
+  });
+  REQUIRE(beyond != failures.end());
+  CHECK(beyond->buildings == std::vector<std::int32_t>{4});
+  CHECK(beyond->value == 40.0);
+  CHECK(beyond->large_grid == 1);
+}
