@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <utility>
 
 #include "planner/core/errors.hpp"
@@ -311,7 +312,7 @@ const char* kind_of(GeomIssue issue) {
     case GeomIssue::null_geometry:
       return "null-geometry";
     case GeomIssue::empty_geometry:
-      return "empty-geometry";
+      return "empty-input-geometry";
     case GeomIssue::wrong_type:
       return "wrong-geometry-type";
     case GeomIssue::nan_coordinates:
@@ -1015,6 +1016,17 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
   std::optional<std::int64_t> first_unreadable;
   layer.ResetReading();
   bool check_encoding = report.encoding.empty() && report.encoding_from.empty();
+  if (check_encoding) {
+    for (int i = 0; i < defn.GetFieldCount(); ++i) {
+      if (valid_utf8(defn.GetFieldDefn(i)->GetNameRef())) continue;
+      check_encoding = false;
+      result_.dataset.problems.report(
+          Severity::warning, "unknown-encoding", layer_location,
+          "field names are not UTF-8 and the file does not say its encoding (no .cpg); pass "
+          "--encoding GBK (or GB18030, the encoding it was written in)");
+      break;
+    }
+  }
   while (true) {
     const std::size_t failures_at = errors_.failures();
     OGRFeatureUniquePtr feature(layer.GetNextFeature());
@@ -1107,128 +1119,157 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
     return 0;
   };
 
+  // One pass per kind of feature, each with an attribute filter, instead of interleaved reading
+  // of all layers: GDAL's OSM driver yields a few more building polygons under the filter
+  // "building IS NOT NULL" than without it (closed ways that are also members of a building
+  // relation), and `ogrinfo -where "building IS NOT NULL"` is the count users compare with.
+  // Validation reports such overlapping pairs as duplicates.
+  struct Pass {
+    OGRLayer* layer;
+    const char* filter;
+    bool buildings;
+  };
+  const std::array passes{
+      Pass{multipolygons, "building IS NOT NULL", true},
+      Pass{multipolygons,
+           "landuse IN ('residential','reservoir','basin') OR \"natural\" = 'water' OR "
+           "other_tags LIKE '%\"waterway\"=>\"riverbank\"%'",
+           false},
+      Pass{lines,
+           "highway IS NOT NULL OR waterway IN ('river','canal','stream') OR "
+           "railway IN ('rail','light_rail','narrow_gauge')",
+           false},
+  };
   const std::size_t failures_before = errors_.failures();
-  dataset.ResetReading();
   std::size_t count = 0;
-  while (true) {
-    OGRLayer* layer = nullptr;
-    double fraction = 0.0;
-    OGRFeatureUniquePtr feature(dataset.GetNextFeature(&layer, &fraction, nullptr, nullptr));
-    if (!feature) break;
-    if ((++count & 0x1fff) == 0) progress_.update("reading " + path, fraction);
-    for (LayerReport& r : source.layers)
-      if (layer && r.name == layer->GetName()) ++r.read;
-    const OGRFeature& f = *feature;
-    const Location where{path, layer ? layer->GetName() : "", fid_of(f)};
-    const OGRGeometry* geometry = f.GetGeometryRef();
-    int dropped_parts = 0;
-    if (layer == multipolygons) {
-      const std::string other = text_of(f, mp_other);
-      const std::string building = text_of(f, mp_building);
-      if (!building.empty()) {
-        Building b;
-        if (building == "no") {
-          ++mp_report->skipped;
-          d.problems.report(Severity::info, "not-a-building", where,
-                            "tagged building=no; not loaded as a building");
-        } else if (const GeomIssue issue = read_polygons(geometry, b.footprint, dropped_parts);
-                   issue != GeomIssue::none) {
-          skip(where, issue, *mp_report, "building");
-        } else {
-          b.source = where;
-          b.id = osm_id(f, mp_way_id, mp_osm_id);
-          b.name = text_of(f, mp_name);
-          b.source_use = building;
-          b.use = building_use_from_value(building);
-          if (const auto levels = find_other_tag(other, "building:levels"))
-            b.floors = std::max(
-                0, static_cast<int>(std::lround(parse_osm_number(*levels, false).value_or(0.0))));
-          std::optional<std::string> height = find_other_tag(other, "height");
-          if (!height) height = find_other_tag(other, "building:height");
-          if (height) b.height_m = std::max(0.0, parse_osm_number(*height, true).value_or(0.0));
-          sample(stage, b.footprint.front().outer.front());
-          d.buildings.push_back(std::move(b));
-          ++mp_report->loaded["buildings"];
+  for (std::size_t pass_index = 0; pass_index < passes.size(); ++pass_index) {
+    const Pass& pass = passes[pass_index];
+    OGRLayer* layer = pass.layer;
+    if (layer->SetAttributeFilter(pass.filter) != OGRERR_NONE)
+      throw InputError(path + ": the OSM driver rejected the filter " + pass.filter + ": " +
+                       errors_.failure_text());
+    layer->ResetReading();
+    LayerReport* layer_report = report_for(layer);
+    while (true) {
+      OGRFeatureUniquePtr feature(layer->GetNextFeature());
+      if (!feature) break;
+      if ((++count & 0x1fff) == 0)
+        progress_.update("reading " + path, static_cast<double>(pass_index) / passes.size());
+      if (layer_report) ++layer_report->read;
+      const OGRFeature& f = *feature;
+      const Location where{path, layer->GetName(), fid_of(f)};
+      const OGRGeometry* geometry = f.GetGeometryRef();
+      int dropped_parts = 0;
+      if (layer == multipolygons) {
+        const std::string other = text_of(f, mp_other);
+        const std::string building = text_of(f, mp_building);
+        if (pass.buildings && !building.empty()) {
+          Building b;
+          if (building == "no") {
+            ++mp_report->skipped;
+            d.problems.report(Severity::info, "not-a-building", where,
+                              "tagged building=no; not loaded as a building");
+          } else if (const GeomIssue issue = read_polygons(geometry, b.footprint, dropped_parts);
+                     issue != GeomIssue::none) {
+            skip(where, issue, *mp_report, "building");
+          } else {
+            b.source = where;
+            b.id = osm_id(f, mp_way_id, mp_osm_id);
+            b.name = text_of(f, mp_name);
+            b.source_use = building;
+            b.use = building_use_from_value(building);
+            if (const auto levels = find_other_tag(other, "building:levels"))
+              b.floors = std::max(
+                  0, static_cast<int>(std::lround(parse_osm_number(*levels, false).value_or(0.0))));
+            std::optional<std::string> height = find_other_tag(other, "height");
+            if (!height) height = find_other_tag(other, "building:height");
+            if (height) b.height_m = std::max(0.0, parse_osm_number(*height, true).value_or(0.0));
+            sample(stage, b.footprint.front().outer.front());
+            d.buildings.push_back(std::move(b));
+            ++mp_report->loaded["buildings"];
+          }
         }
-      }
-      const std::string landuse = text_of(f, mp_landuse);
-      if (landuse == "residential") {
-        Compound c;
-        if (const GeomIssue issue = read_polygons(geometry, c.footprint, dropped_parts);
+        const std::string landuse = pass.buildings ? std::string() : text_of(f, mp_landuse);
+        if (landuse == "residential") {
+          Compound c;
+          if (const GeomIssue issue = read_polygons(geometry, c.footprint, dropped_parts);
+              issue != GeomIssue::none) {
+            skip(where, issue, *mp_report, "residential area");
+          } else {
+            c.source = where;
+            c.id = osm_id(f, mp_way_id, mp_osm_id);
+            c.ref = std::to_string(c.id);
+            c.name = text_of(f, mp_name);
+            sample(stage, c.footprint.front().outer.front());
+            d.compounds.push_back(std::move(c));
+            ++mp_report->loaded["compounds"];
+          }
+        }
+        const bool water = !pass.buildings &&
+                           (text_of(f, mp_natural) == "water" || landuse == "reservoir" ||
+                            landuse == "basin" || find_other_tag(other, "waterway") == "riverbank");
+        if (water) {
+          WaterArea w;
+          if (const GeomIssue issue = read_polygons(geometry, w.footprint, dropped_parts);
+              issue != GeomIssue::none) {
+            skip(where, issue, *mp_report, "water area");
+          } else {
+            w.source = where;
+            w.id = osm_id(f, mp_way_id, mp_osm_id);
+            w.name = text_of(f, mp_name);
+            sample(stage, w.footprint.front().outer.front());
+            d.water.push_back(std::move(w));
+            ++mp_report->loaded["water"];
+          }
+        }
+      } else if (layer == lines) {
+        const std::string highway = text_of(f, ln_highway);
+        const std::string waterway = text_of(f, ln_waterway);
+        const std::string railway = text_of(f, ln_railway);
+        Line line;
+        const char* kind = nullptr;
+        if (!highway.empty()) {
+          line.kind = LineKind::road;
+          line.cls = highway;
+          kind = "roads";
+        } else if (waterway == "river" || waterway == "canal" || waterway == "stream") {
+          line.kind = LineKind::river;
+          line.cls = waterway;
+          kind = "rivers";
+        } else if (railway == "rail" || railway == "light_rail" || railway == "narrow_gauge") {
+          line.kind = LineKind::rail;
+          line.cls = railway;
+          kind = "rail";
+        }
+        if (kind == nullptr) continue;
+        if (const GeomIssue issue = read_lines(geometry, line_scratch_, dropped_parts);
             issue != GeomIssue::none) {
-          skip(where, issue, *mp_report, "residential area");
-        } else {
-          c.source = where;
-          c.id = osm_id(f, mp_way_id, mp_osm_id);
-          c.ref = std::to_string(c.id);
-          c.name = text_of(f, mp_name);
-          sample(stage, c.footprint.front().outer.front());
-          d.compounds.push_back(std::move(c));
-          ++mp_report->loaded["compounds"];
+          skip(where, issue, *ln_report, kind);
+          continue;
         }
-      }
-      const bool water = text_of(f, mp_natural) == "water" || landuse == "reservoir" ||
-                         landuse == "basin" || find_other_tag(other, "waterway") == "riverbank";
-      if (water) {
-        WaterArea w;
-        if (const GeomIssue issue = read_polygons(geometry, w.footprint, dropped_parts);
-            issue != GeomIssue::none) {
-          skip(where, issue, *mp_report, "water area");
+        const std::string other = text_of(f, ln_other);
+        line.source = where;
+        line.id = std::atoll(text_of(f, ln_osm_id).c_str());
+        line.name = text_of(f, ln_name);
+        line.bridge = osm_truthy(find_other_tag(other, "bridge").value_or(""));
+        line.tunnel = osm_truthy(find_other_tag(other, "tunnel").value_or(""));
+        if (line.kind == LineKind::road) {
+          const std::string foot = find_other_tag(other, "foot").value_or("");
+          const std::string access = find_other_tag(other, "access").value_or("");
+          line.walkable = highway_walkable(highway) && foot != "no" &&
+                          !(access == "no" && foot != "yes" && foot != "designated");
         } else {
-          w.source = where;
-          w.id = osm_id(f, mp_way_id, mp_osm_id);
-          w.name = text_of(f, mp_name);
-          sample(stage, w.footprint.front().outer.front());
-          d.water.push_back(std::move(w));
-          ++mp_report->loaded["water"];
+          line.walkable = false;
         }
+        sample(stage, line_scratch_.front().front());
+        for (LineString& part : line_scratch_) {
+          d.lines.push_back(line);
+          d.lines.back().geometry = std::move(part);
+        }
+        ++ln_report->loaded[kind];
       }
-    } else if (layer == lines) {
-      const std::string highway = text_of(f, ln_highway);
-      const std::string waterway = text_of(f, ln_waterway);
-      const std::string railway = text_of(f, ln_railway);
-      Line line;
-      const char* kind = nullptr;
-      if (!highway.empty()) {
-        line.kind = LineKind::road;
-        line.cls = highway;
-        kind = "roads";
-      } else if (waterway == "river" || waterway == "canal" || waterway == "stream") {
-        line.kind = LineKind::river;
-        line.cls = waterway;
-        kind = "rivers";
-      } else if (railway == "rail" || railway == "light_rail" || railway == "narrow_gauge") {
-        line.kind = LineKind::rail;
-        line.cls = railway;
-        kind = "rail";
-      }
-      if (kind == nullptr) continue;
-      if (const GeomIssue issue = read_lines(geometry, line_scratch_, dropped_parts);
-          issue != GeomIssue::none) {
-        skip(where, issue, *ln_report, kind);
-        continue;
-      }
-      const std::string other = text_of(f, ln_other);
-      line.source = where;
-      line.id = std::atoll(text_of(f, ln_osm_id).c_str());
-      line.name = text_of(f, ln_name);
-      line.bridge = osm_truthy(find_other_tag(other, "bridge").value_or(""));
-      line.tunnel = osm_truthy(find_other_tag(other, "tunnel").value_or(""));
-      if (line.kind == LineKind::road) {
-        const std::string foot = find_other_tag(other, "foot").value_or("");
-        const std::string access = find_other_tag(other, "access").value_or("");
-        line.walkable = highway_walkable(highway) && foot != "no" &&
-                        !(access == "no" && foot != "yes" && foot != "designated");
-      } else {
-        line.walkable = false;
-      }
-      sample(stage, line_scratch_.front().front());
-      for (LineString& part : line_scratch_) {
-        d.lines.push_back(line);
-        d.lines.back().geometry = std::move(part);
-      }
-      ++ln_report->loaded[kind];
     }
+    layer->SetAttributeFilter(nullptr);
   }
   if (errors_.failures() != failures_before) {
     const std::string gdal_text = errors_.failure_text();
@@ -1291,6 +1332,12 @@ void Loader::load_input(const InputSpec& input) {
     }
   }
 
+  if (osm) {
+    // The OSM reader always takes buildings, landuse, highways and waterways from the
+    // multipolygons and lines layers together, whatever layer was named.
+    layers.clear();
+    for (int i = 0; i < dataset->GetLayerCount(); ++i) layers.push_back(dataset->GetLayer(i));
+  }
   const std::string stem = std::filesystem::path(path).stem().string();
   for (OGRLayer* layer : layers) {
     LayerReport report;
@@ -1550,6 +1597,8 @@ void throw_if_strict_violated(const ProblemReporter& problems) {
 }
 
 LoadResult load(const LoadOptions& options, Progress& progress) {
+  static std::once_flag registered;
+  std::call_once(registered, [] { GDALAllRegister(); });
   return Loader(options, progress).run();
 }
 
