@@ -1,2 +1,0 @@
-// Placeholder translatsynthn unit until the module lands.
-namespace gp::synth {}
