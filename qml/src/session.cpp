@@ -1,0 +1,683 @@
+#include "session.hpp"
+
+#include <QColor>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QSortFilterProxyModel>
+#include <QThread>
+#include <chrono>
+#include <cmath>
+
+#include "models.hpp"
+#include "planner/core/errors.hpp"
+#include "planner/geo/validate.hpp"
+#include "planner/io/load.hpp"
+#include "planner/partition/partitioner.hpp"
+
+namespace gp::studio {
+namespace {
+
+std::size_t at(std::int32_t i) {
+  return static_cast<std::size_t>(i);
+}
+
+QString q(const std::string& s) {
+  return QString::fromStdString(s);
+}
+
+QRgb mix(QRgb a, QRgb b, double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  auto ch = [&](int x, int y) { return static_cast<int>(std::lround(x + (y - x) * t)); };
+  return qRgba(ch(qRed(a), qRed(b)), ch(qGreen(a), qGreen(b)), ch(qBlue(a), qBlue(b)),
+               ch(qAlpha(a), qAlpha(b)));
+}
+
+// A sequential ramp (light yellow → green → dark teal) for "within bounds" values.
+QRgb ramp(double t) {
+  static const QRgb stops[] = {qRgb(0xff, 0xf7, 0xbc), qRgb(0xa1, 0xd9, 0x9b),
+                               qRgb(0x41, 0xab, 0x5d), qRgb(0x00, 0x6d, 0x5c)};
+  t = std::clamp(t, 0.0, 1.0) * 3.0;
+  const int i = std::min(2, static_cast<int>(t));
+  return mix(stops[i], stops[i + 1], t - i);
+}
+
+const QRgb kBelow = qRgb(0x6b, 0xae, 0xd6);
+const QRgb kAbove = qRgb(0xe3, 0x1a, 0x1c);
+const QRgb kPalette[] = {qRgb(0x8d, 0xd3, 0xc7), qRgb(0xff, 0xff, 0xb3), qRgb(0xbe, 0xba, 0xda),
+                         qRgb(0xfb, 0x80, 0x72), qRgb(0x80, 0xb1, 0xd3), qRgb(0xfd, 0xb4, 0x62),
+                         qRgb(0xb3, 0xde, 0x69), qRgb(0xfc, 0xcd, 0xe5), qRgb(0xbc, 0x80, 0xbd),
+                         qRgb(0xcc, 0xeb, 0xc5), qRgb(0xff, 0xed, 0x6f), qRgb(0xd9, 0xd9, 0xd9)};
+
+QRgb with_alpha(QRgb c, int a) {
+  return qRgba(qRed(c), qGreen(c), qBlue(c), a);
+}
+
+QStringList expand_inputs(const QStringList& paths) {
+  static const QStringList kExt = {QStringLiteral("gpkg"),    QStringLiteral("shp"),
+                                   QStringLiteral("geojson"), QStringLiteral("json"),
+                                   QStringLiteral("fgb"),     QStringLiteral("osm"),
+                                   QStringLiteral("pbf")};
+  QStringList out;
+  for (const QString& p : paths) {
+    const QFileInfo info(p);
+    if (info.isDir()) {
+      // A run directory or a folder of inputs: every readable GIS file in it.
+      const QDir dir(p);
+      for (const QFileInfo& f : dir.entryInfoList(QDir::Files, QDir::Name))
+        if (kExt.contains(f.suffix().toLower())) out << f.absoluteFilePath();
+    } else {
+      out << info.absoluteFilePath();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Session::Job {
+  Progress* progress = nullptr;
+};
+
+Session::Session(QObject* parent) : QObject(parent) {
+  grid_model_ = new GridTableModel(this);
+  auto* proxy = new GridTableProxy(this);
+  proxy->setSourceModel(grid_model_);
+  grid_proxy_ = proxy;
+  diagnostics_ = new DiagnosticsModel(this);
+}
+
+Session::~Session() {
+  if (job_progress_) job_progress_->request_cancel();
+  if (worker_.joinable()) worker_.join();
+}
+
+QObject* Session::gridsObject() const {
+  return grid_model_;
+}
+QObject* Session::gridTableObject() const {
+  return grid_proxy_;
+}
+QObject* Session::diagnosticsObject() const {
+  return diagnostics_;
+}
+
+QRectF Session::extent() const {
+  if (!scene_ || scene_->extent.empty()) return {};
+  const Box& b = scene_->extent;
+  return {b.min_x, b.min_y, b.width(), b.height()};
+}
+
+QVariantMap Session::summary() const {
+  QVariantMap m;
+  if (dataset_) {
+    m[QStringLiteral("buildings")] = static_cast<qlonglong>(dataset_->buildings.size());
+    m[QStringLiteral("households")] = static_cast<qlonglong>(dataset_->total_households());
+    m[QStringLiteral("communities")] = static_cast<qlonglong>(dataset_->communities.size());
+    m[QStringLiteral("compounds")] = static_cast<qlonglong>(dataset_->compounds.size());
+    m[QStringLiteral("stations")] = static_cast<qlonglong>(dataset_->stations.size());
+    m[QStringLiteral("crs")] = q(dataset_->crs_name);
+  }
+  if (const Plan* p = plan()) {
+    const PlanMetrics& pm = p->metrics;
+    m[QStringLiteral("largeGrids")] = pm.large_grids;
+    m[QStringLiteral("microGrids")] = pm.micro_grids;
+    m[QStringLiteral("boundViolations")] = pm.bound_violations;
+    m[QStringLiteral("discontiguous")] = pm.discontiguous;
+    m[QStringLiteral("barrierCrossings")] = pm.barrier_crossings;
+    m[QStringLiteral("compoundSplits")] = pm.compound_splits;
+    m[QStringLiteral("householdsMoved")] = static_cast<qlonglong>(pm.households_moved);
+    m[QStringLiteral("meanCompactness")] = pm.mean_compactness;
+  }
+  return m;
+}
+
+void Session::set_busy(bool b) {
+  if (b == busy_) return;
+  busy_ = b;
+  emit busyChanged();
+}
+
+void Session::set_message(const QString& m) {
+  message_ = m;
+  emit messageChanged();
+}
+
+void Session::fail(const QString& message) {
+  error_ = message;
+  emit errorChanged();
+  set_message(message);
+}
+
+void Session::start(std::function<void(Job&)> work) {
+  if (worker_.joinable()) worker_.join();
+  error_.clear();
+  emit errorChanged();
+  set_busy(true);
+  auto progress = std::make_shared<Progress>([this](std::string_view stage, double fraction) {
+    // Called on the worker: hand over to the GUI thread, at most every few percent.
+    const QString s = QString::fromUtf8(stage.data(), static_cast<qsizetype>(stage.size()));
+    QMetaObject::invokeMethod(
+        this,
+        [this, s, fraction] {
+          stage_ = s;
+          progress_ = fraction;
+          emit progressChanged();
+        },
+        Qt::QueuedConnection);
+  });
+  job_progress_ = progress;
+  worker_ = std::thread([this, progress, work = std::move(work)] {
+    Job job{progress.get()};
+    try {
+      work(job);
+    } catch (const Cancelled&) {
+      QMetaObject::invokeMethod(
+          this, [this] { set_message(tr("Cancelled")); }, Qt::QueuedConnection);
+    } catch (const std::exception& e) {
+      const QString what = QString::fromUtf8(e.what());
+      QMetaObject::invokeMethod(
+          this, [this, what] { fail(what); }, Qt::QueuedConnection);
+    }
+    QMetaObject::invokeMethod(
+        this, [this] { set_busy(false); }, Qt::QueuedConnection);
+  });
+}
+
+void Session::waitForIdle() {
+  if (worker_.joinable()) worker_.join();
+  QCoreApplication::processEvents();
+  QCoreApplication::sendPostedEvents(this);
+  QCoreApplication::processEvents();
+}
+
+bool Session::open(const QStringList& paths) {
+  if (busy_) return false;
+  const QStringList files = expand_inputs(paths);
+  if (files.isEmpty()) {
+    fail(tr("Nothing to open: no GIS file in %1").arg(paths.join(QStringLiteral(", "))));
+    return false;
+  }
+  for (const QString& f : files)
+    if (f.endsWith(QLatin1String(".toml"), Qt::CaseInsensitive)) {
+      fail(tr("Scenario files are not supported by this build yet: %1").arg(f));
+      return false;
+    }
+  io::LoadOptions options;
+  for (const QString& f : files) options.inputs.push_back(io::InputSpec{f.toStdString(), {}, {}});
+  title_ = files.size() == 1 ? QFileInfo(files.front()).fileName()
+                             : QFileInfo(files.front()).dir().dirName();
+  const PartitionParams params = params_;
+  start([this, options, params](Job& job) {
+    auto dataset = std::make_shared<Dataset>(io::load_dataset(options, *job.progress));
+    auto scene = std::make_shared<Scene>();
+    build_dataset_layers(*scene, *dataset);
+    QMetaObject::invokeMethod(
+        this, [this, dataset, scene] { finish_load(dataset, scene); }, Qt::QueuedConnection);
+    auto tess = std::make_shared<geo::Tessellation>(
+        geo::tessellate(*dataset, tessellation_params(params), *job.progress));
+    const Plan existing = existing_plan_from_grids(*dataset);
+    auto plan =
+        std::make_shared<Plan>(make_plan(*dataset, *tess, params, *job.progress,
+                                         dataset->existing_grids.empty() ? nullptr : &existing));
+    plan->problems.merge(tess->problems);
+    QMetaObject::invokeMethod(
+        this, [this, tess, plan] { finish_plan(tess, plan, false); }, Qt::QueuedConnection);
+  });
+  return true;
+}
+
+bool Session::openUrls(const QList<QUrl>& urls) {
+  QStringList paths;
+  for (const QUrl& u : urls) paths << (u.isLocalFile() ? u.toLocalFile() : u.toString());
+  return open(paths);
+}
+
+void Session::setDataset(Dataset dataset, std::optional<Plan> plan, bool validate) {
+  if (busy_) return;
+  title_ = QStringLiteral("memory");
+  const PartitionParams params = params_;
+  auto d = std::make_shared<Dataset>(std::move(dataset));
+  std::shared_ptr<Plan> given = plan ? std::make_shared<Plan>(std::move(*plan)) : nullptr;
+  start([this, d, params, given, validate](Job& job) {
+    if (validate) geo::validate_and_join(*d, HouseholdParams{}, *job.progress);
+    auto scene = std::make_shared<Scene>();
+    build_dataset_layers(*scene, *d);
+    QMetaObject::invokeMethod(
+        this, [this, d, scene] { finish_load(d, scene); }, Qt::QueuedConnection);
+    auto tess = std::make_shared<geo::Tessellation>(
+        geo::tessellate(*d, tessellation_params(params), *job.progress));
+    auto p = given ? given : std::make_shared<Plan>(make_plan(*d, *tess, params, *job.progress));
+    if (!given) p->problems.merge(tess->problems);
+    QMetaObject::invokeMethod(
+        this, [this, tess, p] { finish_plan(tess, p, false); }, Qt::QueuedConnection);
+  });
+}
+
+void Session::cancel() {
+  if (job_progress_) job_progress_->request_cancel();
+}
+
+void Session::finish_load(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene) {
+  editor_.reset();
+  tess_.reset();
+  dataset_ = std::move(dataset);
+  scene_ = std::move(scene);
+  highlighted_.clear();
+  grid_values_.clear();
+  selected_kind_.clear();
+  selected_index_ = -1;
+  grid_model_->setPlan(nullptr);
+  diagnostics_->setProblems(dataset_.get(), nullptr);
+  emit dataChanged();
+  emit planChanged();
+  emit selectionChanged();
+  emit editsChanged();
+  emit colourKeysChanged();
+  recolour();
+  set_message(tr("Loaded %1 buildings").arg(dataset_->buildings.size()));
+  emit opened();
+}
+
+void Session::finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan,
+                          bool replace) {
+  if (!dataset_) return;
+  if (replace && editor_) {
+    editor_->replace_plan(std::move(*plan), "re-plan");
+  } else {
+    tess_ = std::move(tess);
+    editor_ = std::make_unique<PlanEditor>(*dataset_, *tess_, params_, std::move(*plan));
+    build_plan_layers(*scene_, *dataset_, tess_.get(), editor_->plan());
+  }
+  plan_modified();
+  diagnostics_->setProblems(dataset_.get(), this->plan());
+  set_message(tr("Planned %1 large and %2 micro grids")
+                  .arg(this->plan()->large_grids.size())
+                  .arg(this->plan()->micro_grids.size()));
+  emit planned();
+}
+
+void Session::plan_modified() {
+  rebuild_grid_lines(*scene_, editor_->plan());
+  grid_model_->setPlan(plan());
+  recolour();
+  emit planChanged();
+  emit editsChanged();
+  emit selectionChanged();
+}
+
+bool Session::replan() {
+  if (busy_ || !editor_ || !dataset_ || !tess_) return false;
+  auto current = std::make_shared<Plan>(editor_->plan());
+  auto dataset = dataset_;
+  auto tess = tess_;
+  const PartitionParams params = params_;
+  start([this, current, dataset, tess, params](Job& job) {
+    auto plan =
+        std::make_shared<Plan>(make_plan(*dataset, *tess, params, *job.progress, current.get()));
+    QMetaObject::invokeMethod(
+        this, [this, plan] { finish_plan(nullptr, plan, true); }, Qt::QueuedConnection);
+  });
+  return true;
+}
+
+void Session::setColourBy(const QString& key) {
+  if (key == colour_by_) return;
+  colour_by_ = key;
+  recolour();
+  emit colourByChanged();
+}
+
+QStringList Session::colourKeys() const {
+  QStringList keys = {QStringLiteral("households"), QStringLiteral("workload"),
+                      QStringLiteral("large"), QStringLiteral("none")};
+  for (const auto& [k, v] : grid_values_)
+    if (!keys.contains(k)) keys.insert(keys.size() - 1, k);
+  return keys;
+}
+
+void Session::setGridValues(const QString& key, std::vector<double> values) {
+  grid_values_[key] = std::move(values);
+  emit colourKeysChanged();
+  if (key == colour_by_) recolour();
+}
+
+void Session::setHighlightedBuildings(std::vector<char> flags) {
+  highlighted_ = std::move(flags);
+  recolour();
+}
+
+QVariantList Session::legend() const {
+  QVariantList out;
+  auto entry = [&](QRgb c, const QString& key, const QVariant& a = {}, const QVariant& b = {}) {
+    QVariantMap m;
+    m[QStringLiteral("colour")] = QColor::fromRgba(c);
+    m[QStringLiteral("key")] = key;  // QML turns key + a, b into a translated label
+    m[QStringLiteral("a")] = a;
+    m[QStringLiteral("b")] = b;
+    out << m;
+  };
+  if (colour_by_ == QLatin1String("households")) {
+    entry(kBelow, QStringLiteral("below"), params_.micro.min);
+    entry(ramp(0.0), QStringLiteral("range"), params_.micro.min, params_.micro.target);
+    entry(ramp(1.0), QStringLiteral("range"), params_.micro.target, params_.micro.max);
+    entry(kAbove, QStringLiteral("above"), params_.micro.max);
+  } else if (colour_by_ == QLatin1String("large")) {
+    entry(kPalette[0], QStringLiteral("categorical"));
+  } else if (colour_by_ != QLatin1String("none")) {
+    entry(ramp(0.0), QStringLiteral("low"));
+    entry(ramp(1.0), QStringLiteral("high"));
+  }
+  return out;
+}
+
+void Session::recolour() {
+  if (!scene_ || !dataset_) return;
+  const Plan* p = plan();
+  const std::size_t nb = dataset_->buildings.size();
+  // Cell fills: the colour of each building's micro grid.
+  Layer& cells = scene_->operator[](LayerId::cells);
+  cells.colour.assign(nb, qRgba(0, 0, 0, 0));
+  if (p) {
+    std::vector<QRgb> grid_colour(p->micro_grids.size(), qRgba(0, 0, 0, 0));
+    std::vector<double> values;
+    bool ramp_mode = false;
+    if (colour_by_ == QLatin1String("workload")) {
+      for (const Grid& g : p->micro_grids) values.push_back(g.metrics.workload);
+      ramp_mode = true;
+    } else if (auto it = grid_values_.find(colour_by_); it != grid_values_.end()) {
+      values = it->second;
+      ramp_mode = true;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (double v : values) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    for (std::size_t m = 0; m < p->micro_grids.size(); ++m) {
+      const Grid& g = p->micro_grids[m];
+      QRgb c = qRgba(0, 0, 0, 0);
+      if (colour_by_ == QLatin1String("households")) {
+        const HouseholdBounds& bd = params_.micro;
+        const int h = g.metrics.households;
+        c = h < bd.min   ? kBelow
+            : h > bd.max ? kAbove
+                         : ramp(bd.max > bd.min ? double(h - bd.min) / (bd.max - bd.min) : 0.5);
+        c = with_alpha(c, 190);
+      } else if (colour_by_ == QLatin1String("large")) {
+        c = with_alpha(kPalette[static_cast<std::size_t>(std::max(0, g.parent)) % 12], 200);
+      } else if (ramp_mode && m < values.size()) {
+        c = with_alpha(ramp(hi > lo ? (values[m] - lo) / (hi - lo) : 0.5), 190);
+      }
+      grid_colour[m] = c;
+    }
+    for (std::size_t b = 0; b < nb && b < p->building_micro.size(); ++b)
+      if (p->building_micro[b] != kNone) cells.colour[b] = grid_colour[at(p->building_micro[b])];
+  }
+  ++cells.colour_version;
+
+  Layer& buildings = scene_->operator[](LayerId::buildings);
+  buildings.colour.assign(nb, qRgb(0x5f, 0x5f, 0x5f));
+  for (std::size_t b = 0; b < nb; ++b) {
+    const Building& bd = dataset_->buildings[b];
+    if (!may_hold_households(bd.use)) buildings.colour[b] = qRgb(0x9a, 0x8f, 0x85);
+    if (b < highlighted_.size() && highlighted_[b]) buildings.colour[b] = qRgb(0xff, 0x7f, 0x00);
+  }
+  if (selected_kind_ == QLatin1String("building") && selected_index_ >= 0 &&
+      at(selected_index_) < nb) {
+    std::vector<std::int32_t> group = editor_ ? editor_->compound_group(selected_index_)
+                                              : std::vector<std::int32_t>{selected_index_};
+    for (std::int32_t b : group) buildings.colour[at(b)] = qRgb(0x31, 0x82, 0xbd);
+    buildings.colour[at(selected_index_)] = qRgb(0x08, 0x30, 0x9c);
+  }
+  ++buildings.colour_version;
+
+  Layer& ml = scene_->operator[](LayerId::micro_lines);
+  ml.colour.assign(ml.shapes.size(), qRgba(0x40, 0x40, 0x40, 200));
+  ++ml.colour_version;
+  Layer& ll = scene_->operator[](LayerId::large_lines);
+  ll.colour.assign(ll.shapes.size(), qRgb(0x1a, 0x1a, 0x1a));
+  if (p)
+    for (std::size_t g = 0; g < p->large_grids.size() && g < ll.colour.size(); ++g)
+      if (p->large_grids[g].locked) ll.colour[g] = qRgb(0x7b, 0x32, 0x94);
+  ++ll.colour_version;
+  rebuild_highlight();
+  emit sceneChanged();
+}
+
+void Session::rebuild_highlight() {
+  Layer& hl = scene_->operator[](LayerId::highlight);
+  std::vector<const MultiPolygon*> shapes;
+  std::vector<QRgb> colours;
+  if (const Plan* p = plan()) {
+    auto bad = [](const Grid& g) {
+      return g.metrics.below_min || g.metrics.above_max || !g.metrics.contiguous ||
+             g.metrics.barrier_crossings > 0;
+    };
+    for (const Grid& g : p->micro_grids)
+      if (bad(g)) {
+        shapes.push_back(&g.polygon);
+        colours.push_back(qRgb(0xe3, 0x1a, 0x1c));
+      }
+    for (const Grid& g : p->large_grids)
+      if (bad(g)) {
+        shapes.push_back(&g.polygon);
+        colours.push_back(qRgb(0xb1, 0x00, 0x26));
+      }
+    const int sm = selectedMicro(), sl = selectedLarge();
+    if (sl >= 0) {
+      shapes.push_back(&p->large_grids[at(sl)].polygon);
+      colours.push_back(qRgb(0x00, 0x9a, 0xd8));
+    }
+    if (sm >= 0) {
+      shapes.push_back(&p->micro_grids[at(sm)].polygon);
+      colours.push_back(qRgb(0x00, 0xd0, 0xff));
+    }
+  }
+  hl.pixel_width = 3.0f;
+  set_outlines(hl, *scene_, shapes);
+  hl.colour = colours;
+}
+
+int Session::selectedMicro() const {
+  const Plan* p = plan();
+  if (!p || selected_index_ < 0) return -1;
+  if (selected_kind_ == QLatin1String("micro")) return selected_index_;
+  if (selected_kind_ == QLatin1String("building") && at(selected_index_) < p->building_micro.size())
+    return p->building_micro[at(selected_index_)];
+  return -1;
+}
+
+int Session::selectedLarge() const {
+  const Plan* p = plan();
+  if (!p || selected_index_ < 0) return -1;
+  if (selected_kind_ == QLatin1String("large")) return selected_index_;
+  const int m = selectedMicro();
+  return m >= 0 ? p->micro_grids[at(m)].parent : -1;
+}
+
+QVariantMap Session::selectedInfo() const {
+  QVariantMap m;
+  if (!dataset_ || selected_index_ < 0) return m;
+  m[QStringLiteral("kind")] = selected_kind_;
+  const Plan* p = plan();
+  auto grid_info = [&](const Grid& g, bool micro) {
+    m[QStringLiteral("code")] = q(g.code);
+    m[QStringLiteral("name")] = q(g.name);
+    m[QStringLiteral("households")] = g.metrics.households;
+    m[QStringLiteral("buildings")] = g.metrics.buildings;
+    m[QStringLiteral("workload")] = std::round(g.metrics.workload * 10) / 10;
+    m[QStringLiteral("areaKm2")] = g.metrics.area_m2 / 1e6;
+    m[QStringLiteral("compactness")] = g.metrics.compactness;
+    m[QStringLiteral("contiguous")] = g.metrics.contiguous;
+    m[QStringLiteral("belowMin")] = g.metrics.below_min;
+    m[QStringLiteral("aboveMax")] = g.metrics.above_max;
+    m[QStringLiteral("barrierCrossings")] = g.metrics.barrier_crossings;
+    m[QStringLiteral("compoundSplits")] = g.metrics.compound_splits;
+    m[QStringLiteral("locked")] = g.locked;
+    const HouseholdBounds& b = micro ? params_.micro : params_.large;
+    m[QStringLiteral("boundsMin")] = b.min;
+    m[QStringLiteral("boundsMax")] = b.max;
+    if (g.community >= 0 && at(g.community) < dataset_->communities.size())
+      m[QStringLiteral("community")] = q(dataset_->communities[at(g.community)].name);
+  };
+  if (selected_kind_ == QLatin1String("building") &&
+      at(selected_index_) < dataset_->buildings.size()) {
+    const Building& b = dataset_->buildings[at(selected_index_)];
+    m[QStringLiteral("id")] = static_cast<qlonglong>(b.id);
+    m[QStringLiteral("name")] = q(b.name);
+    m[QStringLiteral("use")] = QString::fromLatin1(to_string(b.use));
+    m[QStringLiteral("households")] = b.households;
+    m[QStringLiteral("householdsEstimated")] = b.households_estimated;
+    m[QStringLiteral("floors")] = b.floors;
+    m[QStringLiteral("units")] = b.units;
+    m[QStringLiteral("footprintM2")] = std::round(area(b.footprint));
+    if (b.compound >= 0)
+      m[QStringLiteral("compound")] = q(dataset_->compounds[at(b.compound)].name);
+    if (b.community >= 0)
+      m[QStringLiteral("community")] = q(dataset_->communities[at(b.community)].name);
+    if (p && at(selected_index_) < p->building_micro.size()) {
+      const std::int32_t mi = p->building_micro[at(selected_index_)];
+      const std::int32_t li = p->building_large[at(selected_index_)];
+      if (mi >= 0) m[QStringLiteral("microCode")] = q(p->micro_grids[at(mi)].code);
+      if (li >= 0) m[QStringLiteral("largeCode")] = q(p->large_grids[at(li)].code);
+      if (editor_) {
+        QStringList near;
+        for (std::int32_t g : editor_->neighbour_grids(editor_->compound_group(selected_index_)))
+          near << q(p->micro_grids[at(g)].code);
+        m[QStringLiteral("neighbourGrids")] = near.join(QStringLiteral(", "));
+      }
+    }
+  } else if (selected_kind_ == QLatin1String("micro") && p &&
+             at(selected_index_) < p->micro_grids.size()) {
+    grid_info(p->micro_grids[at(selected_index_)], true);
+    const Grid& g = p->micro_grids[at(selected_index_)];
+    if (g.parent >= 0) m[QStringLiteral("largeCode")] = q(p->large_grids[at(g.parent)].code);
+  } else if (selected_kind_ == QLatin1String("large") && p &&
+             at(selected_index_) < p->large_grids.size()) {
+    grid_info(p->large_grids[at(selected_index_)], false);
+  } else if (selected_kind_ == QLatin1String("station") &&
+             at(selected_index_) < dataset_->stations.size()) {
+    const Station& s = dataset_->stations[at(selected_index_)];
+    m[QStringLiteral("name")] = q(s.name);
+    m[QStringLiteral("tier")] = QString::fromLatin1(to_string(s.tier));
+    m[QStringLiteral("floorM2")] = s.floor_m2;
+    m[QStringLiteral("id")] = static_cast<qlonglong>(s.id);
+  }
+  return m;
+}
+
+void Session::select(const QString& kind, int index) {
+  selected_kind_ = index >= 0 ? kind : QString();
+  selected_index_ = index >= 0 ? index : -1;
+  recolour();
+  emit selectionChanged();
+}
+
+void Session::selectAt(double x, double y) {
+  if (!scene_) return;
+  const Point w{x, y};
+  std::int32_t hit = hit_test(*scene_, LayerId::stations, w);
+  if (hit >= 0) return select(QStringLiteral("station"), hit);
+  hit = hit_test(*scene_, LayerId::buildings, w);
+  if (hit >= 0) return select(QStringLiteral("building"), hit);
+  hit = hit_test(*scene_, LayerId::micro_lines, w);
+  if (hit >= 0) return select(QStringLiteral("micro"), hit);
+  select(QString(), -1);
+}
+
+QRectF Session::featureBox(const QString& kind, int index) const {
+  if (!scene_ || index < 0) return {};
+  LayerId layer = LayerId::buildings;
+  if (kind == QLatin1String("micro"))
+    layer = LayerId::micro_lines;
+  else if (kind == QLatin1String("large"))
+    layer = LayerId::large_lines;
+  else if (kind == QLatin1String("station"))
+    layer = LayerId::stations;
+  else if (kind == QLatin1String("community"))
+    layer = LayerId::communities;
+  else if (kind == QLatin1String("compound"))
+    layer = LayerId::compounds;
+  else if (kind != QLatin1String("building"))
+    return {};
+  const Box b = feature_box(*scene_, layer, index);
+  if (b.empty()) return {};
+  return {b.min_x, b.min_y, b.width(), b.height()};
+}
+
+void Session::after_edit(const EditResult& r) {
+  if (!r.ok) {
+    fail(q(r.message));
+    return;
+  }
+  error_.clear();
+  emit errorChanged();
+  last_edit_ms_ = r.milliseconds;
+  set_message(q(r.message));
+  plan_modified();
+}
+
+bool Session::moveBuildings(const QList<int>& buildings, int target) {
+  if (!editor_ || busy_) return false;
+  QElapsedTimer timer;
+  timer.start();
+  std::vector<std::int32_t> list(buildings.begin(), buildings.end());
+  EditResult r = editor_->move_buildings(list, target);
+  after_edit(r);
+  last_edit_ms_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;  // edit + checks + redraw prep
+  emit editsChanged();
+  return r.ok;
+}
+
+bool Session::moveSelectionTo(double x, double y, bool wholeCompound) {
+  if (!editor_ || selected_kind_ != QLatin1String("building")) return false;
+  const std::int32_t target = hit_test(*scene_, LayerId::micro_lines, Point{x, y});
+  if (target < 0) {
+    fail(tr("No micro grid at that point"));
+    return false;
+  }
+  const std::vector<std::int32_t> group = wholeCompound
+                                              ? editor_->compound_group(selected_index_)
+                                              : std::vector<std::int32_t>{selected_index_};
+  return moveBuildings(QList<int>(group.begin(), group.end()), target);
+}
+
+bool Session::setLocked(const QString& level, int index, bool locked) {
+  if (!editor_ || busy_) return false;
+  EditResult r = editor_->set_locked(
+      level == QLatin1String("micro") ? GridLevel::micro : GridLevel::large, index, locked);
+  after_edit(r);
+  return r.ok;
+}
+
+bool Session::undo() {
+  if (!editor_ || busy_ || !editor_->can_undo()) return false;
+  EditResult r = editor_->undo();
+  set_message(tr("Undone: %1").arg(q(r.message)));
+  plan_modified();
+  return true;
+}
+
+bool Session::redo() {
+  if (!editor_ || busy_ || !editor_->can_redo()) return false;
+  EditResult r = editor_->redo();
+  set_message(tr("Redone: %1").arg(q(r.message)));
+  plan_modified();
+  return true;
+}
+
+QString Session::undoText() const {
+  return editor_ ? q(editor_->undo_label()) : QString();
+}
+QString Session::redoText() const {
+  return editor_ ? q(editor_->redo_label()) : QString();
+}
+
+bool Session::exportTo(const QString& path) {
+  fail(tr("Export is not available in this build yet: %1").arg(path));
+  return false;
+}
+
+}  // namespace gp::studio

@@ -1,0 +1,60 @@
+#include "studio.hpp"
+
+#include <QtQml/qqml.h>
+#include <QCoreApplication>
+#include <QFont>
+#include <QFontDatabase>
+#include <QGuiApplication>
+#include <QTranslator>
+
+#include "compare.hpp"
+#include "map_canvas.hpp"
+#include "map_viewport.hpp"
+#include "models.hpp"
+#include "session.hpp"
+
+namespace gp::studio {
+
+void register_qml_types() {
+  const char* uri = "GridPlanner";
+  qmlRegisterType<MapViewport>(uri, 1, 0, "MapViewport");
+  qmlRegisterType<MapCanvas>(uri, 1, 0, "MapCanvas");
+  qmlRegisterType<LayerList>(uri, 1, 0, "LayerList");
+  qmlRegisterType<MapLabels>(uri, 1, 0, "MapLabels");
+  qmlRegisterType<Session>(uri, 1, 0, "Session");
+  qmlRegisterType<CompareModel>(uri, 1, 0, "CompareModel");
+  qmlRegisterUncreatableType<GridTableModel>(uri, 1, 0, "GridTableModel",
+                                             QStringLiteral("from Session"));
+  qmlRegisterUncreatableType<GridTableProxy>(uri, 1, 0, "GridTableProxy",
+                                             QStringLiteral("from Session"));
+  qmlRegisterUncreatableType<DiagnosticsModel>(uri, 1, 0, "DiagnosticsModel",
+                                               QStringLiteral("from Session"));
+}
+
+QUrl main_qml_url() {
+  return QUrl(QStringLiteral("qrc:/qt/qml/GridPlanner/Studio/Main.qml"));
+}
+
+bool install_translator(QCoreApplication& app, const QString& lang) {
+  if (lang.startsWith(QLatin1String("en"))) return true;  // source strings are English
+  auto* translator = new QTranslator(&app);
+  if (!translator->load(QStringLiteral(":/i18n/gridplan_zh_CN.qm"))) {
+    delete translator;
+    return false;
+  }
+  QCoreApplication::installTranslator(translator);
+  return true;
+}
+
+void use_cjk_font() {
+  const QStringList families = QFontDatabase::families();
+  for (const char* name : {"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Noto Sans SC"})
+    if (families.contains(QString::fromLatin1(name))) {
+      QFont f(QString::fromLatin1(name));
+      f.setPointSizeF(10);
+      QGuiApplication::setFont(f);
+      return;
+    }
+}
+
+}  // namespace gp::studio
