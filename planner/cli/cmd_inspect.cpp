@@ -306,9 +306,11 @@ void add_inspect_command(CLI::App& app, Action& action) {
   cmd->add_option("--encoding", args->encoding,
                   "Shapefile text encoding when there is no .cpg, e.g. GBK, GB18030, UTF-8");
   cmd->add_option("--field", args->fields,
-                  "Field mapping ROLE.KEY=FIELD, e.g. buildings.households=HU_SHU (repeatable)");
+                  "Field mapping ROLE.KEY=FIELD, e.g. buildings.households=HU_SHU (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--role", args->roles,
-                  "Role of a layer LAYER=ROLE, e.g. 楼栋=buildings (repeatable)");
+                  "Role of a layer LAYER=ROLE, e.g. 楼栋=buildings (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--no-validate", args->no_validate,
                 "Only read and project; skip validation and spatial joins");
   cmd->callback([&action, args] { action = [args] { return run_inspect(*args); }; });

@@ -1343,8 +1343,10 @@ void Loader::load_input(const InputSpec& input) {
     LayerReport report;
     report.name = layer->GetName();
     if (osm) {
-      report.role = LayerRole::osm;
-      report.role_source = "osm";
+      // Only multipolygons and lines hold what GridPlanner uses from OSM.
+      const bool used = report.name == "multipolygons" || report.name == "lines";
+      report.role = used ? LayerRole::osm : LayerRole::unknown;
+      report.role_source = used ? "osm" : "osm-unused";
     } else if (input.role) {
       report.role = *input.role;
       report.role_source = "option";
@@ -1376,7 +1378,7 @@ void Loader::load_input(const InputSpec& input) {
         report.encoding_from = "cpg";
       else if (layer->GetMetadataItem("ENCODING_FROM_LDID", "SHAPEFILE"))
         report.encoding_from = "ldid";
-    } else if (layer->TestCapability(OLCStringsAsUTF8)) {
+    } else if (osm || layer->TestCapability(OLCStringsAsUTF8)) {
       report.encoding = "UTF-8";
       report.encoding_from = "driver";
     }

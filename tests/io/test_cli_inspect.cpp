@@ -76,12 +76,22 @@ TEST_CASE("gridplan inspect exit codes: missing file 3, --strict 5", "[cli]") {
     return;
   }
   CHECK(run(quoted(cli) + " inspect /nonexistent/file.gpkg 2>/dev/null").exit_code == 3);
-  const std::string osm = std::string(GRIDPLAN_TEST_DATA_DIR) + "/osm/small-town.osm";
-  // The fixture has a building=no (a note only); validation of OSM data without communities
-  // reports warnings, which --strict turns into exit code 5 after printing.
-  const RunResult strict = run(quoted(cli) + " inspect --strict " + quoted(osm) + " 2>/dev/null");
+  // A building without geometry is a warning, which --strict turns into exit code 5 after the
+  // report has been printed.
+  gp::io::test::TempDir dir("cli-strict");
+  const std::string path = dir.file("buildings.geojson");
+  gp::io::test::write_layer(path, "GeoJSON", "buildings", 4326, wkbPolygon, {{"name", OFTString}},
+                            {{"POLYGON((118.78 32.04,118.7805 32.04,118.7805 32.0405,118.78 "
+                              "32.04))",
+                              {{"name", "a"}}},
+                             {"", {{"name", "no geometry"}}}});
+  CHECK(run(quoted(cli) + " inspect " + quoted(path) + " 2>/dev/null").exit_code == 0);
+  const RunResult strict = run(quoted(cli) + " inspect --strict " + quoted(path) + " 2>/dev/null");
   CHECK(strict.exit_code == 5);
-  CHECK(strict.out.find("Projected CRS: CGCS2000") != std::string::npos);
+  CHECK(strict.out.find("Projected CRS: CGCS2000 / 3-degree Gauss-Kruger CM 120E") !=
+        std::string::npos);
+  CHECK(strict.out.find(path + ":buildings:") != std::string::npos);
+  const std::string osm = std::string(GRIDPLAN_TEST_DATA_DIR) + "/osm/small-town.osm";
   CHECK(run(quoted(cli) + " inspect --field buildings.flats=x " + quoted(osm) + " 2>/dev/null")
             .exit_code == 4);
 }
