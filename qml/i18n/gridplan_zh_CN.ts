@@ -5,652 +5,652 @@
     <name>CompareView</name>
     <message>
         <source>Buildings</source>
-        <translation type="unfinished"></translation>
+        <translation>楼栋</translation>
     </message>
     <message>
         <source>Households</source>
-        <translation type="unfinished"></translation>
+        <translation>户数</translation>
     </message>
     <message>
         <source>Large grids</source>
-        <translation type="unfinished"></translation>
+        <translation>大网格</translation>
     </message>
     <message>
         <source>Micro grids</source>
-        <translation type="unfinished"></translation>
+        <translation>微网格</translation>
     </message>
     <message>
         <source>Grids outside bounds</source>
-        <translation type="unfinished"></translation>
+        <translation>超出户数范围的网格</translation>
     </message>
     <message>
         <source>Grids not contiguous</source>
-        <translation type="unfinished"></translation>
+        <translation>不连通的网格</translation>
     </message>
     <message>
         <source>Barrier crossings</source>
-        <translation type="unfinished"></translation>
+        <translation>跨越障碍</translation>
     </message>
     <message>
         <source>Compounds split</source>
-        <translation type="unfinished"></translation>
+        <translation>被拆分的小区</translation>
     </message>
     <message>
         <source>Mean compactness</source>
-        <translation type="unfinished"></translation>
+        <translation>平均紧凑度</translation>
     </message>
     <message>
         <source>Left: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>左：%1</translation>
     </message>
     <message>
         <source>Right: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>右：%1</translation>
     </message>
     <message>
         <source>(none)</source>
-        <translation type="unfinished"></translation>
+        <translation>（无）</translation>
     </message>
     <message>
         <source>Open scenario to compare…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开对比方案…</translation>
     </message>
     <message>
         <source>Figure</source>
-        <translation type="unfinished"></translation>
+        <translation>指标</translation>
     </message>
     <message>
         <source>Left</source>
-        <translation type="unfinished"></translation>
+        <translation>左</translation>
     </message>
     <message>
         <source>Right</source>
-        <translation type="unfinished"></translation>
+        <translation>右</translation>
     </message>
     <message>
         <source>Buildings in a different grid: %1 (%2 households)</source>
-        <translation type="unfinished"></translation>
+        <translation>网格归属不同的楼栋：%1 栋（%2 户）</translation>
     </message>
     <message>
         <source>#%1 %2 (%3 households): %4 → %5</source>
-        <translation type="unfinished"></translation>
+        <translation>#%1 %2（%3 户）：%4 → %5</translation>
     </message>
 </context>
 <context>
     <name>DiagnosticsList</name>
     <message>
         <source>error</source>
-        <translation type="unfinished"></translation>
+        <translation>错误</translation>
     </message>
     <message>
         <source>warning</source>
-        <translation type="unfinished"></translation>
+        <translation>警告</translation>
     </message>
     <message>
         <source>info</source>
-        <translation type="unfinished"></translation>
+        <translation>提示</translation>
     </message>
     <message>
         <source>Diagnostics (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>诊断（%1）</translation>
     </message>
 </context>
 <context>
     <name>GridTable</name>
     <message>
         <source>Code</source>
-        <translation type="unfinished"></translation>
+        <translation>编码</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Households</source>
-        <translation type="unfinished"></translation>
+        <translation>户数</translation>
     </message>
     <message>
         <source>Buildings</source>
-        <translation type="unfinished"></translation>
+        <translation>楼栋</translation>
     </message>
     <message>
         <source>Workload</source>
-        <translation type="unfinished"></translation>
+        <translation>工作量</translation>
     </message>
     <message>
         <source>Area km²</source>
-        <translation type="unfinished"></translation>
+        <translation>面积 km²</translation>
     </message>
     <message>
         <source>Compactness</source>
-        <translation type="unfinished"></translation>
+        <translation>紧凑度</translation>
     </message>
     <message>
         <source>Check</source>
-        <translation type="unfinished"></translation>
+        <translation>检查</translation>
     </message>
     <message>
         <source>Locked</source>
-        <translation type="unfinished"></translation>
+        <translation>锁定</translation>
     </message>
     <message>
         <source>too small</source>
-        <translation type="unfinished"></translation>
+        <translation>户数过少</translation>
     </message>
     <message>
         <source>too large</source>
-        <translation type="unfinished"></translation>
+        <translation>户数过多</translation>
     </message>
     <message>
         <source>not contiguous</source>
-        <translation type="unfinished"></translation>
+        <translation>不连通</translation>
     </message>
     <message>
         <source>crosses barrier</source>
-        <translation type="unfinished"></translation>
+        <translation>跨越障碍</translation>
     </message>
     <message>
         <source>ok</source>
-        <translation type="unfinished"></translation>
+        <translation>合格</translation>
     </message>
     <message>
         <source>Grids</source>
-        <translation type="unfinished"></translation>
+        <translation>网格</translation>
     </message>
     <message>
         <source>Micro grids</source>
-        <translation type="unfinished"></translation>
+        <translation>微网格</translation>
     </message>
     <message>
         <source>Large grids</source>
-        <translation type="unfinished"></translation>
+        <translation>大网格</translation>
     </message>
     <message>
         <source>All grids</source>
-        <translation type="unfinished"></translation>
+        <translation>全部网格</translation>
     </message>
     <message>
         <source>%1 rows</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 行</translation>
     </message>
 </context>
 <context>
     <name>InspectPanel</name>
     <message>
         <source>Building</source>
-        <translation type="unfinished"></translation>
+        <translation>楼栋</translation>
     </message>
     <message>
         <source>Micro grid</source>
-        <translation type="unfinished"></translation>
+        <translation>微网格</translation>
     </message>
     <message>
         <source>Large grid</source>
-        <translation type="unfinished"></translation>
+        <translation>大网格</translation>
     </message>
     <message>
         <source>Service station</source>
-        <translation type="unfinished"></translation>
+        <translation>党群服务站</translation>
     </message>
     <message>
         <source>Nothing selected</source>
-        <translation type="unfinished"></translation>
+        <translation>未选择</translation>
     </message>
     <message>
         <source>ID</source>
-        <translation type="unfinished"></translation>
+        <translation>编号</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Code</source>
-        <translation type="unfinished"></translation>
+        <translation>编码</translation>
     </message>
     <message>
         <source>Use</source>
-        <translation type="unfinished"></translation>
+        <translation>用途</translation>
     </message>
     <message>
         <source>Households</source>
-        <translation type="unfinished"></translation>
+        <translation>户数</translation>
     </message>
     <message>
         <source>Households estimated</source>
-        <translation type="unfinished"></translation>
+        <translation>户数为估算</translation>
     </message>
     <message>
         <source>Floors</source>
-        <translation type="unfinished"></translation>
+        <translation>层数</translation>
     </message>
     <message>
         <source>Units (entrances)</source>
-        <translation type="unfinished"></translation>
+        <translation>单元数</translation>
     </message>
     <message>
         <source>Footprint m²</source>
-        <translation type="unfinished"></translation>
+        <translation>占地面积 m²</translation>
     </message>
     <message>
         <source>Compound</source>
-        <translation type="unfinished"></translation>
+        <translation>小区</translation>
     </message>
     <message>
         <source>Community</source>
-        <translation type="unfinished"></translation>
+        <translation>社区</translation>
     </message>
     <message>
         <source>Neighbouring micro grids</source>
-        <translation type="unfinished"></translation>
+        <translation>相邻微网格</translation>
     </message>
     <message>
         <source>Buildings</source>
-        <translation type="unfinished"></translation>
+        <translation>楼栋</translation>
     </message>
     <message>
         <source>Workload</source>
-        <translation type="unfinished"></translation>
+        <translation>工作量</translation>
     </message>
     <message>
         <source>Area km²</source>
-        <translation type="unfinished"></translation>
+        <translation>面积 km²</translation>
     </message>
     <message>
         <source>Compactness</source>
-        <translation type="unfinished"></translation>
+        <translation>紧凑度</translation>
     </message>
     <message>
         <source>Contiguous</source>
-        <translation type="unfinished"></translation>
+        <translation>连通</translation>
     </message>
     <message>
         <source>Below minimum</source>
-        <translation type="unfinished"></translation>
+        <translation>低于下限</translation>
     </message>
     <message>
         <source>Above maximum</source>
-        <translation type="unfinished"></translation>
+        <translation>高于上限</translation>
     </message>
     <message>
         <source>Barrier crossings</source>
-        <translation type="unfinished"></translation>
+        <translation>跨越障碍</translation>
     </message>
     <message>
         <source>Compounds split</source>
-        <translation type="unfinished"></translation>
+        <translation>被拆分的小区</translation>
     </message>
     <message>
         <source>Locked</source>
-        <translation type="unfinished"></translation>
+        <translation>锁定</translation>
     </message>
     <message>
         <source>Minimum households</source>
-        <translation type="unfinished"></translation>
+        <translation>户数下限</translation>
     </message>
     <message>
         <source>Maximum households</source>
-        <translation type="unfinished"></translation>
+        <translation>户数上限</translation>
     </message>
     <message>
         <source>Tier</source>
-        <translation type="unfinished"></translation>
+        <translation>级别</translation>
     </message>
     <message>
         <source>Floor area m²</source>
-        <translation type="unfinished"></translation>
+        <translation>建筑面积 m²</translation>
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>是</translation>
     </message>
     <message>
         <source>no</source>
-        <translation type="unfinished"></translation>
+        <translation>否</translation>
     </message>
     <message>
         <source>Inspect</source>
-        <translation type="unfinished"></translation>
+        <translation>查看</translation>
     </message>
     <message>
         <source>Unlock grid</source>
-        <translation type="unfinished"></translation>
+        <translation>解锁网格</translation>
     </message>
     <message>
         <source>Lock grid</source>
-        <translation type="unfinished"></translation>
+        <translation>锁定网格</translation>
     </message>
     <message>
         <source>Zoom to</source>
-        <translation type="unfinished"></translation>
+        <translation>缩放至</translation>
     </message>
 </context>
 <context>
     <name>LayerPanel</name>
     <message>
         <source>Communities</source>
-        <translation type="unfinished"></translation>
+        <translation>社区</translation>
     </message>
     <message>
         <source>Rivers and water</source>
-        <translation type="unfinished"></translation>
+        <translation>河流水系</translation>
     </message>
     <message>
         <source>Grid colouring</source>
-        <translation type="unfinished"></translation>
+        <translation>网格着色</translation>
     </message>
     <message>
         <source>Compounds</source>
-        <translation type="unfinished"></translation>
+        <translation>小区</translation>
     </message>
     <message>
         <source>Buildings</source>
-        <translation type="unfinished"></translation>
+        <translation>楼栋</translation>
     </message>
     <message>
         <source>Roads</source>
-        <translation type="unfinished"></translation>
+        <translation>道路</translation>
     </message>
     <message>
         <source>Micro grids</source>
-        <translation type="unfinished"></translation>
+        <translation>微网格</translation>
     </message>
     <message>
         <source>Large grids</source>
-        <translation type="unfinished"></translation>
+        <translation>大网格</translation>
     </message>
     <message>
         <source>Service stations</source>
-        <translation type="unfinished"></translation>
+        <translation>党群服务中心/站</translation>
     </message>
     <message>
         <source>Rule checks and selection</source>
-        <translation type="unfinished"></translation>
+        <translation>规则检查与选中</translation>
     </message>
     <message>
         <source>Layers</source>
-        <translation type="unfinished"></translation>
+        <translation>图层</translation>
     </message>
 </context>
 <context>
     <name>Legend</name>
     <message>
         <source>Households per micro grid</source>
-        <translation type="unfinished"></translation>
+        <translation>微网格户数</translation>
     </message>
     <message>
         <source>Workload per micro grid</source>
-        <translation type="unfinished"></translation>
+        <translation>微网格工作量</translation>
     </message>
     <message>
         <source>Worker utilisation</source>
-        <translation type="unfinished"></translation>
+        <translation>网格员负荷率</translation>
     </message>
     <message>
         <source>Walking coverage</source>
-        <translation type="unfinished"></translation>
+        <translation>步行覆盖</translation>
     </message>
     <message>
         <source>Large grid</source>
-        <translation type="unfinished"></translation>
+        <translation>大网格</translation>
     </message>
     <message>
         <source>No colouring</source>
-        <translation type="unfinished"></translation>
+        <translation>不着色</translation>
     </message>
     <message>
         <source>below %1 (too small)</source>
-        <translation type="unfinished"></translation>
+        <translation>少于 %1 户（过小）</translation>
     </message>
     <message>
         <source>above %1 (too large)</source>
-        <translation type="unfinished"></translation>
+        <translation>多于 %1 户（过大）</translation>
     </message>
     <message>
         <source>%1 – %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 – %2</translation>
     </message>
     <message>
         <source>low</source>
-        <translation type="unfinished"></translation>
+        <translation>低</translation>
     </message>
     <message>
         <source>high</source>
-        <translation type="unfinished"></translation>
+        <translation>高</translation>
     </message>
     <message>
         <source>one colour per large grid</source>
-        <translation type="unfinished"></translation>
+        <translation>每个大网格一种颜色</translation>
     </message>
     <message>
         <source>Legend</source>
-        <translation type="unfinished"></translation>
+        <translation>图例</translation>
     </message>
     <message>
         <source>Residential building</source>
-        <translation type="unfinished"></translation>
+        <translation>住宅楼栋</translation>
     </message>
     <message>
         <source>Other building</source>
-        <translation type="unfinished"></translation>
+        <translation>其他建筑</translation>
     </message>
     <message>
         <source>Large grid boundary</source>
-        <translation type="unfinished"></translation>
+        <translation>大网格边界</translation>
     </message>
     <message>
         <source>Micro grid boundary</source>
-        <translation type="unfinished"></translation>
+        <translation>微网格边界</translation>
     </message>
     <message>
         <source>Rule violated</source>
-        <translation type="unfinished"></translation>
+        <translation>违反规则</translation>
     </message>
     <message>
         <source>River</source>
-        <translation type="unfinished"></translation>
+        <translation>河流</translation>
     </message>
     <message>
         <source>Service centre / station</source>
-        <translation type="unfinished"></translation>
+        <translation>党群服务中心 / 站</translation>
     </message>
     <message>
         <source>Moved building</source>
-        <translation type="unfinished"></translation>
+        <translation>调整过的楼栋</translation>
     </message>
 </context>
 <context>
     <name>Main</name>
     <message>
         <source>GridPlanner Studio</source>
-        <translation type="unfinished"></translation>
+        <translation>网格规划工作台</translation>
     </message>
     <message>
         <source>Open a scenario to compare</source>
-        <translation type="unfinished"></translation>
+        <translation>打开要对比的方案</translation>
     </message>
     <message>
         <source>Open scenario, run or input files</source>
-        <translation type="unfinished"></translation>
+        <translation>打开方案、运行结果或输入文件</translation>
     </message>
     <message>
         <source>GIS files (*.gpkg *.shp *.geojson *.json *.fgb *.osm *.pbf *.toml)</source>
-        <translation type="unfinished"></translation>
+        <translation>GIS 文件 (*.gpkg *.shp *.geojson *.json *.fgb *.osm *.pbf *.toml)</translation>
     </message>
     <message>
         <source>All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>所有文件 (*)</translation>
     </message>
     <message>
         <source>Open a run directory</source>
-        <translation type="unfinished"></translation>
+        <translation>打开运行结果目录</translation>
     </message>
     <message>
         <source>Export grids</source>
-        <translation type="unfinished"></translation>
+        <translation>导出网格</translation>
     </message>
     <message>
         <source>GeoPackage (*.gpkg)</source>
-        <translation type="unfinished"></translation>
+        <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Open files…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开文件(&amp;O)…</translation>
     </message>
     <message>
         <source>Open &amp;run directory…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开运行目录(&amp;R)…</translation>
     </message>
     <message>
         <source>&amp;Compare with…</source>
-        <translation type="unfinished"></translation>
+        <translation>与…对比(&amp;C)</translation>
     </message>
     <message>
         <source>&amp;Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出(&amp;E)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑(&amp;E)</translation>
     </message>
     <message>
         <source>&amp;Undo %1</source>
-        <translation type="unfinished"></translation>
+        <translation>撤销(&amp;U) %1</translation>
     </message>
     <message>
         <source>&amp;Redo %1</source>
-        <translation type="unfinished"></translation>
+        <translation>重做(&amp;R) %1</translation>
     </message>
     <message>
         <source>Re-plan unlocked grids</source>
-        <translation type="unfinished"></translation>
+        <translation>重新规划未锁定网格</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
         <source>Zoom to whole town</source>
-        <translation type="unfinished"></translation>
+        <translation>缩放至全城</translation>
     </message>
     <message>
         <source>Grid labels</source>
-        <translation type="unfinished"></translation>
+        <translation>网格标注</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>打开</translation>
     </message>
     <message>
         <source>Colour by</source>
-        <translation type="unfinished"></translation>
+        <translation>着色依据</translation>
     </message>
     <message>
         <source>Inspect</source>
-        <translation type="unfinished"></translation>
+        <translation>查看</translation>
     </message>
     <message>
         <source>Move building</source>
-        <translation type="unfinished"></translation>
+        <translation>移动楼栋</translation>
     </message>
     <message>
         <source>Move compound</source>
-        <translation type="unfinished"></translation>
+        <translation>移动小区</translation>
     </message>
     <message>
         <source>Undo</source>
-        <translation type="unfinished"></translation>
+        <translation>撤销</translation>
     </message>
     <message>
         <source>Redo</source>
-        <translation type="unfinished"></translation>
+        <translation>重做</translation>
     </message>
     <message>
         <source>Re-plan</source>
-        <translation type="unfinished"></translation>
+        <translation>重新规划</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>%1 buildings · %2 households · %3 large / %4 micro grids · %5 outside bounds · %6 not contiguous</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 栋楼 · %2 户 · 大网格 %3 个 / 微网格 %4 个 · %5 个超出范围 · %6 个不连通</translation>
     </message>
     <message>
         <source>%1 buildings · planning…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 栋楼 · 规划中…</translation>
     </message>
     <message>
         <source>No data: open a scenario, a run directory or input files (or drop them here)</source>
-        <translation type="unfinished"></translation>
+        <translation>无数据：请打开方案、运行目录或输入文件（或拖放到此处）</translation>
     </message>
     <message>
         <source>last edit %1 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>上次编辑 %1 毫秒</translation>
     </message>
     <message>
         <source>Map</source>
-        <translation type="unfinished"></translation>
+        <translation>地图</translation>
     </message>
     <message>
         <source>Grid table</source>
-        <translation type="unfinished"></translation>
+        <translation>网格表</translation>
     </message>
     <message>
         <source>Diagnostics</source>
-        <translation type="unfinished"></translation>
+        <translation>诊断</translation>
     </message>
     <message>
         <source>Compare</source>
-        <translation type="unfinished"></translation>
+        <translation>方案对比</translation>
     </message>
 </context>
 <context>
     <name>gp::studio::Session</name>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消</translation>
     </message>
     <message>
         <source>Nothing to open: no GIS file in %1</source>
-        <translation type="unfinished"></translation>
+        <translation>没有可打开的内容：%1 中没有 GIS 文件</translation>
     </message>
     <message>
         <source>Scenario files are not supported by this build yet: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>此版本尚不支持方案文件：%1</translation>
     </message>
     <message>
         <source>Loaded %1 buildings</source>
-        <translation type="unfinished"></translation>
+        <translation>已读取 %1 栋楼</translation>
     </message>
     <message>
         <source>Planned %1 large and %2 micro grids</source>
-        <translation type="unfinished"></translation>
+        <translation>已划分 %1 个大网格、%2 个微网格</translation>
     </message>
     <message>
         <source>No micro grid at that point</source>
-        <translation type="unfinished"></translation>
+        <translation>该位置没有微网格</translation>
     </message>
     <message>
         <source>Undone: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已撤销：%1</translation>
     </message>
     <message>
         <source>Redone: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已重做：%1</translation>
     </message>
     <message>
-        <source>Export is not available in this build yet: %1</source>
-        <translation type="unfinished"></translation>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
     </message>
 </context>
 </TS>

@@ -14,6 +14,7 @@
 #include "planner/core/errors.hpp"
 #include "planner/geo/validate.hpp"
 #include "planner/io/load.hpp"
+#include "planner/io/writer.hpp"
 #include "planner/partition/partitioner.hpp"
 
 namespace gp::studio {
@@ -676,8 +677,36 @@ QString Session::redoText() const {
 }
 
 bool Session::exportTo(const QString& path) {
-  fail(tr("Export is not available in this build yet: %1").arg(path));
-  return false;
+  if (!editor_ || !dataset_ || busy_) return false;
+  // The engine's GeoPackage writer writes a Dataset; the plan goes in as its grid layer (large
+  // and micro grids with codes, names, parent codes, lock flags and polygons).
+  auto out = std::make_shared<Dataset>(*dataset_);
+  out->existing_grids.clear();
+  const Plan& p = editor_->plan();
+  std::int64_t id = 0;
+  for (const auto* grids : {&p.large_grids, &p.micro_grids})
+    for (const Grid& g : *grids) {
+      ExistingGrid e;
+      e.id = ++id;
+      e.level = g.level;
+      e.code = g.code;
+      e.name = g.name;
+      e.locked = g.locked;
+      e.footprint = g.polygon;
+      if (g.level == GridLevel::micro && g.parent >= 0)
+        e.parent_code = p.large_grids[at(g.parent)].code;
+      out->existing_grids.push_back(std::move(e));
+    }
+  const std::string file = path.toStdString();
+  start([this, out, file](Job& job) {
+    io::GpkgWriteOptions options;
+    options.overwrite = true;  // the save dialog has asked already
+    io::write_gpkg(*out, file, options, job.progress);
+    const QString f = QString::fromStdString(file);
+    QMetaObject::invokeMethod(
+        this, [this, f] { set_message(tr("Exported to %1").arg(f)); }, Qt::QueuedConnection);
+  });
+  return true;
 }
 
 }  // namespace gp::studio
