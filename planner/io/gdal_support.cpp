@@ -18,7 +18,8 @@ void CPL_STDCALL GdalErrorCollector::handle(CPLErr level, CPLErrorNum code, cons
   try {
     if (level >= CE_Failure) {
       ++self->failures_;
-      if (self->first_failure_.empty()) self->first_failure_ = text ? text : "";
+      self->last_failure_ = text ? text : "";
+      if (self->first_failure_.empty()) self->first_failure_ = self->last_failure_;
     }
     if (self->messages_.size() >= kMaxKept) {
       ++self->dropped_;

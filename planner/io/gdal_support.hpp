@@ -35,6 +35,8 @@ class GdalErrorCollector {
   [[nodiscard]] std::size_t dropped() const { return dropped_; }
   /// The first failure's text since construction, or "".
   [[nodiscard]] const std::string& first_failure() const { return first_failure_; }
+  /// The most recent failure's text, or "".
+  [[nodiscard]] const std::string& last_failure() const { return last_failure_; }
   /// Joins the failure messages since the last take() into one line (for exception texts).
   std::string failure_text();
 
@@ -45,6 +47,7 @@ class GdalErrorCollector {
   std::size_t failures_ = 0;
   std::size_t dropped_ = 0;
   std::string first_failure_;
+  std::string last_failure_;
 };
 
 struct SrsDeleter {

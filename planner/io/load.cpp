@@ -58,6 +58,19 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+/// Whether a GDAL failure message says the file itself could not be read (short, truncated or
+/// corrupt) rather than that one feature's content was bad.
+bool looks_like_io_failure(std::string_view message) {
+  static constexpr std::array<std::string_view, 12> kSigns{
+      "fread",          "read error",     "truncat",     "corrupt",
+      "short read",     "unexpected end", "malformed",   "i/o",
+      "failed to read", "unable to read", "cannot read", "not a database"};
+  const std::string lowered = ascii_lower(message);
+  return std::any_of(kSigns.begin(), kSigns.end(), [&lowered](std::string_view sign) {
+    return lowered.find(sign) != std::string::npos;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Roles
 
@@ -1013,6 +1026,9 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
   const std::string stage_name = "reading " + stage.label;
   const std::size_t failures_before = errors_.failures();
   std::size_t unreadable = 0;
+  std::size_t failures_in_features = 0;
+  bool io_failure = false;
+  std::vector<Problem> unreadable_problems;
   std::optional<std::int64_t> first_unreadable;
   layer.ResetReading();
   bool check_encoding = report.encoding.empty() && report.encoding_from.empty();
@@ -1034,8 +1050,17 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
     ++report.read;
     const Location where{path, layer_name, fid_of(*feature)};
     if (errors_.failures() != failures_at) {
+      // GDAL failed on this feature but went on: list it, and decide after the layer whether
+      // the file as a whole is damaged.
       ++unreadable;
+      failures_in_features += errors_.failures() - failures_at;
       if (!first_unreadable) first_unreadable = where.fid.value_or(-1);
+      io_failure = io_failure || looks_like_io_failure(errors_.last_failure());
+      ++report.skipped;
+      unreadable_problems.push_back(
+          {Severity::error, "unreadable-feature", where,
+           "GDAL could not read this feature (" + errors_.last_failure() + "); not loaded"});
+      continue;
     }
     add_feature(*feature, role, fields, where, stage, report);
     if (check_encoding && fields.name >= 0) {
@@ -1052,8 +1077,12 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
     if ((report.read & 0x1fff) == 0)
       progress_.update(stage_name, total > 0 ? static_cast<double>(report.read) / total : 0.0);
   }
+  // A failure outside any feature (reading stopped), an I/O failure, or mostly unreadable
+  // features: the file is damaged and nothing of this layer is used.
   const std::size_t failures = errors_.failures() - failures_before;
-  if (failures > 0) {
+  const bool damaged =
+      failures > failures_in_features || io_failure || 2 * unreadable > report.read;
+  if (damaged) {
     const std::string gdal_text = errors_.failure_text();
     throw InputError(
         path + ": layer '" + layer_name + "': " +
@@ -1065,6 +1094,7 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
         ". The file looks truncated or corrupt: copy or export it again (for a Shapefile, "
         "the .shp, .shx and .dbf must all be complete).");
   }
+  for (Problem& p : unreadable_problems) result_.dataset.problems.report(std::move(p));
   note_gdal_warnings(layer_location);
   stage.end = sizes_of(result_.dataset);
   staged_.push_back(std::move(stage));
