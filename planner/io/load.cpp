@@ -1209,8 +1209,9 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
             b.source_use = building;
             b.use = building_use_from_value(building);
             if (const auto levels = find_other_tag(other, "building:levels"))
-              b.floors = std::max(
-                  0, static_cast<int>(std::lround(parse_osm_number(*levels, false).value_or(0.0))));
+              // Clamped before the cast: a mistyped "1e9" must not overflow an int.
+              b.floors = static_cast<int>(std::lround(
+                  std::clamp(parse_osm_number(*levels, false).value_or(0.0), 0.0, 1000.0)));
             std::optional<std::string> height = find_other_tag(other, "height");
             if (!height) height = find_other_tag(other, "building:height");
             if (height) b.height_m = std::max(0.0, parse_osm_number(*height, true).value_or(0.0));
