@@ -41,6 +41,18 @@ double River::riverside_y(double x, int side) const {
   return round_mm(centre_y(x) + side * kRiversideOffset);
 }
 
+double River::chord_y(double x, double low, double high) const {
+  if (x <= low || x >= high) return centre_y(x);
+  const double before = x_start + kSampleStep * std::floor((x - x_start) / kSampleStep);
+  const double after = before + kSampleStep;
+  // The neighbouring vertices of sample_x(low, high): grid points more than 0.5 m inside, or ends.
+  const double a = before > low + 0.5 ? round_mm(before) : low;
+  const double b = after < high - 0.5 ? round_mm(after) : high;
+  if (x == a || x == b || b <= a) return centre_y(x);
+  const double ya = centre_y(a), yb = centre_y(b);
+  return round_mm(ya + (yb - ya) * (x - a) / (b - a));
+}
+
 std::vector<double> River::sample_x(double a, double b) const {
   const double low = std::min(a, b), high = std::max(a, b);
   std::vector<double> xs{low};

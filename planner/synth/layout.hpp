@@ -35,6 +35,10 @@ struct River {
   [[nodiscard]] double centre_y(double x) const;
   /// Northing of the centre line of the riverside road on the north (side=+1) or south (−1) bank.
   [[nodiscard]] double riverside_y(double x, int side) const;
+  /// Northing of the community boundary drawn along this river over [low, high] (sampled with
+  /// sample_x) at x: the centre line at sample vertices, else on the straight chord between the
+  /// neighbouring vertices, so cells cut at any x tile the community polygon exactly.
+  [[nodiscard]] double chord_y(double x, double low, double high) const;
   /// Sample eastings of the line between a and b (both included, in the order a→b), on a 20 m
   /// grid anchored at x_start so neighbouring pieces share vertices exactly.
   [[nodiscard]] std::vector<double> sample_x(double a, double b) const;

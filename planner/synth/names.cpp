@@ -97,6 +97,9 @@ std::string community_name(int index) {
   const auto second = static_cast<std::size_t>(composed / static_cast<int>(kCommunityFirst.size()) %
                                                static_cast<int>(kCommunitySecond.size()));
   std::string name = str(kCommunityFirst[first]) + str(kCommunitySecond[second]);
+  // A composed pair may spell a demo name (新华, 兴盛): mark it as the eastern namesake.
+  for (std::string_view demo : kDemoCommunities)
+    if (name == demo) name += "东";
   // Beyond the composed pairs an ordinal keeps names unique ("安平二社区").
   if (composed >= pairs) name += chinese_numeral(composed / pairs + 1);
   return name + "社区";
@@ -109,7 +112,8 @@ std::string community_short_name(const std::string& community_name) {
   return community_name;
 }
 
-std::string compound_name(Rng& rng, CompoundEra era, std::unordered_set<std::string>& used) {
+std::string compound_name(Rng& rng, CompoundEra era, const std::string& place,
+                          std::unordered_set<std::string>& used) {
   std::string name;
   switch (era) {
     case CompoundEra::walkup:
@@ -125,6 +129,9 @@ std::string compound_name(Rng& rng, CompoundEra era, std::unordered_set<std::str
       name = pick(rng, kTowerPrefixes) + pick(rng, kTowerSuffixes);
       break;
   }
+  if (used.insert(name).second) return name;
+  // Big towns reuse the vocabulary: a place name in front, as estates are often called.
+  name = place + name;
   if (used.insert(name).second) return name;
   // Later phases of an estate carry the same name with 二期, 三期, ...
   for (int phase = 2;; ++phase) {

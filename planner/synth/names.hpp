@@ -24,8 +24,10 @@ std::string community_short_name(const std::string& community_name);
 enum class CompoundEra { walkup, midrise, tower };
 
 /// A compound name in the style of its era ("粮食局家属院", "锦绣花园", "御景华府"), unique
-/// within `used` (a phase suffix "二期" is added on a clash). Adds the name to `used`.
-std::string compound_name(Rng& rng, CompoundEra era, std::unordered_set<std::string>& used);
+/// within `used`: on a clash the place name is put in front ("城南锦绣花园"), then a phase suffix
+/// ("二期") is added. Adds the name to `used`.
+std::string compound_name(Rng& rng, CompoundEra era, const std::string& place,
+                          std::unordered_set<std::string>& used);
 
 /// Name of the north–south arterial on column boundary `index` of `count` boundaries and of the
 /// east–west arterial on row boundary `index`. The demo town (`named` true) uses real-sounding

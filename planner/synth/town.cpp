@@ -83,19 +83,22 @@ LineString segment(double x0, double y0, double x1, double y1) {
 struct Edge {
   const River* river = nullptr;
   double y = 0.0;
+  double low = 0.0, high = 0.0;  // for a river edge: the community's west and east ends
 };
 
 /// Cell [xa, xb] between a bottom and a top edge, counter-clockwise.
 Polygon cell(double xa, double xb, const Edge& bottom, const Edge& top) {
   Ring ring;
   if (bottom.river) {
-    for (double x : bottom.river->sample_x(xa, xb)) ring.push_back({x, bottom.river->centre_y(x)});
+    for (double x : bottom.river->sample_x(xa, xb))
+      ring.push_back({x, bottom.river->chord_y(x, bottom.low, bottom.high)});
   } else {
     ring.push_back({xa, bottom.y});
     ring.push_back({xb, bottom.y});
   }
   if (top.river) {
-    for (double x : top.river->sample_x(xb, xa)) ring.push_back({x, top.river->centre_y(x)});
+    for (double x : top.river->sample_x(xb, xa))
+      ring.push_back({x, top.river->chord_y(x, top.low, top.high)});
   } else {
     ring.push_back({xb, top.y});
     ring.push_back({xa, top.y});
@@ -417,8 +420,8 @@ class CommunityBuilder {
     const auto i = static_cast<std::size_t>(out.column), j = static_cast<std::size_t>(out.row);
     x0_ = frame.xs[i];
     x1_ = frame.xs[i + 1];
-    below_ = {frame.river(out.row), frame.ys[j]};
-    above_ = {frame.river(out.row + 1), frame.ys[j + 1]};
+    below_ = {frame.river(out.row), frame.ys[j], x0_, x1_};
+    above_ = {frame.river(out.row + 1), frame.ys[j + 1], x0_, x1_};
     short_name_ = community_short_name(out.community.name);
     ux0_ = round_dm(x0_ + road_half_width(frame.vertical_road(out.column).cls) + kSetback);
     ux1_ = round_dm(x1_ - road_half_width(frame.vertical_road(out.column + 1).cls) - kSetback);
@@ -577,8 +580,8 @@ void CommunityBuilder::build_bungalow_area() {
   out_.units.resize(static_cast<std::size_t>(columns * halves));
   for (int half = 0; half < halves; ++half)
     for (int c = 0; c < columns; ++c) {
-      const Edge bottom = halves == 1 || half == 0 ? below_ : Edge{nullptr, middle_y};
-      const Edge top = halves == 1 || half == 1 ? above_ : Edge{nullptr, middle_y};
+      const Edge bottom = halves == 1 || half == 0 ? below_ : Edge{nullptr, middle_y, 0.0, 0.0};
+      const Edge top = halves == 1 || half == 1 ? above_ : Edge{nullptr, middle_y, 0.0, 0.0};
       out_.units[static_cast<std::size_t>(unit_index(halves == 1 ? 1 : half, c))].cell =
           cell(unit_x[static_cast<std::size_t>(c)], unit_x[static_cast<std::size_t>(c + 1)], bottom,
                top);
@@ -935,8 +938,8 @@ void CommunityBuilder::build_compound_area(double households_target) {
         cuts.push_back(
             round_dm(bx0 + width * (k / static_cast<double>(count) + rng_.uniform(-0.07, 0.07))));
       cuts.push_back(bx1);
-      const Edge bottom = north ? Edge{nullptr, y_mid} : below_;
-      const Edge top = north ? above_ : Edge{nullptr, y_mid};
+      const Edge bottom = north ? Edge{nullptr, y_mid, 0.0, 0.0} : below_;
+      const Edge top = north ? above_ : Edge{nullptr, y_mid, 0.0, 0.0};
       std::vector<int> lot_order(static_cast<std::size_t>(count));
       for (int k = 0; k < count; ++k)
         lot_order[static_cast<std::size_t>(k)] = north ? k : count - 1 - k;
@@ -958,7 +961,9 @@ void CommunityBuilder::build_compound_area(double households_target) {
   }
 
   // Street-front buildings (before compounds: their households count toward the target).
-  std::size_t first_front_building = out_.buildings.size();
+  // The community's service centre takes the street-front building nearest the community's middle.
+  std::size_t centre_building = out_.buildings.size();
+  double centre_distance = INFINITY;
   bool any_front = false;
   for (Front& f : fronts) {
     std::sort(f.unit_starts.begin(), f.unit_starts.end());
@@ -983,12 +988,17 @@ void CommunityBuilder::build_compound_area(double households_target) {
                        shops_only ? BuildingUse::commercial : BuildingUse::mixed,
                        shops_only ? "retail" : "mixed", floors, 3.3, shops_only ? 1 : units,
                        households, address, unit, -1);
-      if (!any_front) first_front_building = index;
+      const double distance_to_middle =
+          std::hypot(x + length / 2.0 - (x0_ + x1_) / 2.0, f.y0 - (uy0_ + uy1_) / 2.0);
+      if (distance_to_middle < centre_distance) {
+        centre_distance = distance_to_middle;
+        centre_building = index;
+      }
       any_front = true;
       x += length + rng_.uniform(4.0, 12.0);
     }
   }
-  if (any_front) add_community_centre_station(first_front_building);
+  if (any_front) add_community_centre_station(centre_building);
 
   // Institutions take the largest lots.
   std::vector<CampusKind> campuses = campuses_for(out_.column, out_.row);
@@ -1039,7 +1049,7 @@ void CommunityBuilder::build_compound_area(double households_target) {
   for (const Plan& plan : plans) {
     const Lot& lot = lots[plan.lot];
     Compound compound;
-    compound.name = compound_name(rng_, plan.spec->era, compound_names_);
+    compound.name = compound_name(rng_, plan.spec->era, short_name_, compound_names_);
     const std::array<double, 3> walkup_management{0.35, 0.50, 0.15};  // company, committee, none
     const std::array<double, 3> newer_management{0.92, 0.08, 0.0};
     const std::size_t m =
@@ -1218,10 +1228,10 @@ SynthTown generate_town(const SynthParams& params, Progress* progress) {
       c.community.name = community_name(c.number);
       const River* below = frame.river(j);
       const River* above = frame.river(j + 1);
-      c.community.footprint = {cell(frame.xs[static_cast<std::size_t>(i)],
-                                    frame.xs[static_cast<std::size_t>(i + 1)],
-                                    Edge{below, frame.ys[static_cast<std::size_t>(j)]},
-                                    Edge{above, frame.ys[static_cast<std::size_t>(j + 1)]})};
+      c.community.footprint = {
+          cell(frame.xs[static_cast<std::size_t>(i)], frame.xs[static_cast<std::size_t>(i + 1)],
+               Edge{below, frame.ys[static_cast<std::size_t>(j)], 0.0, 0.0},
+               Edge{above, frame.ys[static_cast<std::size_t>(j + 1)], 0.0, 0.0})};
       communities.push_back(std::move(c));
     }
 
