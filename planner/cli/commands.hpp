@@ -8,5 +8,7 @@ namespace gp::cli {
 void add_inspect_command(CLI::App& app, Action& action);
 void add_synth_command(CLI::App& app, Action& action);
 void add_plan_command(CLI::App& app, Action& action);
+void add_run_command(CLI::App& app, Action& action);
+void add_compare_command(CLI::App& app, Action& action);
 
 }  // namespace gp::cli

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   add_inspect_command(app, action);
   add_synth_command(app, action);
   add_plan_command(app, action);
+  add_run_command(app, action);
+  add_compare_command(app, action);
 
   try {
     app.parse(argc, argv);

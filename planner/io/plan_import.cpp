@@ -1,0 +1,314 @@
+#include "planner/io/plan_import.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <unordered_map>
+
+#include "planner/core/errors.hpp"
+#include "planner/io/gdal_support.hpp"
+
+namespace gp::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+void register_gdal() {
+  static const bool registered = [] {
+    GDALAllRegister();
+    return true;
+  }();
+  (void)registered;
+}
+
+GDALDatasetUniquePtr open_vector(const std::string& path) {
+  register_gdal();
+  detail::GdalErrorCollector errors;
+  GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                                 nullptr, nullptr, nullptr));
+  if (!dataset)
+    throw InputError("'" + path + "': cannot open as vector data (" +
+                     (fs::exists(path) ? errors.failure_text() : std::string("no such file")) +
+                     ")");
+  return dataset;
+}
+
+bool polygonal(OGRLayer& layer) {
+  const OGRwkbGeometryType type = wkbFlatten(layer.GetGeomType());
+  return type == wkbPolygon || type == wkbMultiPolygon;
+}
+
+int field_index(OGRFeatureDefn& defn, const std::string& name) {
+  for (int i = 0; i < defn.GetFieldCount(); ++i)
+    if (EQUAL(defn.GetFieldDefn(i)->GetNameRef(), name.c_str())) return i;
+  return -1;
+}
+
+std::string field_list(OGRFeatureDefn& defn) {
+  std::string out;
+  for (int i = 0; i < defn.GetFieldCount(); ++i)
+    out += (out.empty() ? "" : ", ") + std::string(defn.GetFieldDefn(i)->GetNameRef());
+  return out;
+}
+
+Ring ring_of(const OGRLinearRing& ring) {
+  Ring out;
+  for (int i = 0; i < ring.getNumPoints(); ++i) out.push_back({ring.getX(i), ring.getY(i)});
+  return out;
+}
+
+void add_polygon(const OGRPolygon& polygon, MultiPolygon& out) {
+  if (polygon.IsEmpty()) return;
+  Polygon p;
+  p.outer = ring_of(*polygon.getExteriorRing());
+  for (int i = 0; i < polygon.getNumInteriorRings(); ++i)
+    p.holes.push_back(ring_of(*polygon.getInteriorRing(i)));
+  out.push_back(std::move(p));
+}
+
+MultiPolygon multipolygon_of(const OGRGeometry* geometry) {
+  MultiPolygon out;
+  if (!geometry) return out;
+  const OGRwkbGeometryType type = wkbFlatten(geometry->getGeometryType());
+  if (type == wkbPolygon) add_polygon(*geometry->toPolygon(), out);
+  if (type == wkbMultiPolygon)
+    for (const OGRPolygon* p : *geometry->toMultiPolygon()) add_polygon(*p, out);
+  return out;
+}
+
+template <typename Map>
+std::int32_t majority(const Map& votes) {
+  std::int32_t best = kNone;
+  long long most = 0;
+  for (const auto& [key, count] : votes)
+    if (key != kNone && count > most) {
+      most = count;
+      best = key;
+    }
+  return best;
+}
+
+}  // namespace
+
+ExistingPlanSource inspect_existing_plan(const ExistingPlanSettings& settings) {
+  GDALDatasetUniquePtr dataset = open_vector(settings.path);
+  ExistingPlanSource source;
+  std::vector<std::string> polygon_layers, grid_named;
+  bool has_large = false, has_micro = false;
+  for (OGRLayer* layer : dataset->GetLayers()) {
+    const std::string name = layer->GetName();
+    if (!settings.layer.empty() && name != settings.layer) continue;
+    if (!polygonal(*layer)) continue;
+    polygon_layers.push_back(name);
+    has_large |= name == "large_grids";
+    has_micro |= name == "micro_grids";
+    if (detect_role(name) == LayerRole::grids) grid_named.push_back(name);
+  }
+  if (!settings.layer.empty() && !dataset->GetLayerByName(settings.layer.c_str()))
+    throw InputError("existing plan '" + settings.path + "' has no layer '" + settings.layer + "'");
+  std::vector<std::string> chosen;
+  if (!settings.layer.empty())
+    chosen = polygon_layers;
+  else if (has_large)
+    chosen = has_micro ? std::vector<std::string>{"large_grids", "micro_grids"}
+                       : std::vector<std::string>{"large_grids"};
+  else if (!grid_named.empty())
+    chosen = grid_named;
+  else if (polygon_layers.size() == 1)
+    chosen = polygon_layers;
+  else if (polygon_layers.size() > 1)
+    throw InputError("existing plan '" + settings.path +
+                     "' has several polygon layers and none "
+                     "is named like grids; say which with existing.layer");
+  if (chosen.empty()) {
+    source.kind = ExistingPlanKind::building_table;
+    return source;
+  }
+  for (const std::string& layer : chosen)
+    source.grid_inputs.push_back({settings.path, layer, LayerRole::grids});
+  return source;
+}
+
+Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& settings,
+                     const geo::Tessellation* cells, ProblemReporter& problems) {
+  GDALDatasetUniquePtr table = open_vector(settings.path);
+  OGRLayer* layer =
+      settings.layer.empty() ? table->GetLayer(0) : table->GetLayerByName(settings.layer.c_str());
+  if (!layer)
+    throw InputError("existing plan '" + settings.path + "': no layer '" + settings.layer + "'");
+  OGRFeatureDefn& defn = *layer->GetLayerDefn();
+  const int bid = field_index(defn, settings.bid_field);
+  const int large = field_index(defn, settings.large_field);
+  const int micro = settings.micro_field.empty() ? -1 : field_index(defn, settings.micro_field);
+  if (bid < 0 || large < 0)
+    throw InputError("existing plan '" + settings.path + "': needs the fields '" +
+                     settings.bid_field + "' (building id) and '" + settings.large_field +
+                     "' (large grid code); it has: " + field_list(defn) +
+                     ". Name them with existing.bid_field / existing.large_field");
+
+  std::unordered_map<std::int64_t, std::int32_t> building_of;
+  for (std::size_t b = 0; b < dataset.buildings.size(); ++b)
+    building_of.emplace(dataset.buildings[b].id, static_cast<std::int32_t>(b));
+
+  Plan plan;
+  plan.building_large.assign(dataset.buildings.size(), kNone);
+  plan.building_micro.assign(dataset.buildings.size(), kNone);
+  std::map<std::string, std::int32_t> large_index, micro_index;
+  std::vector<std::string> micro_large;  // per micro grid: the large code on its first row
+  Location where{settings.path, layer->GetName(), std::nullopt};
+  std::size_t unknown = 0;
+  for (auto& feature : *layer) {
+    where.fid = feature->GetFID();
+    const std::int64_t id = feature->GetFieldAsInteger64(bid);
+    const std::string large_code = feature->GetFieldAsString(large);
+    const std::string micro_code = micro >= 0 ? feature->GetFieldAsString(micro) : "";
+    auto found = building_of.find(id);
+    if (found == building_of.end()) {
+      if (++unknown <= 20)
+        problems.report(Severity::warning, "existing-plan-unknown-building", where,
+                        "building id " + std::to_string(id) +
+                            " is not among the loaded buildings; the row is ignored");
+      continue;
+    }
+    if (large_code.empty()) continue;
+    const std::int32_t b = found->second;
+    auto [l, new_large] =
+        large_index.emplace(large_code, static_cast<std::int32_t>(plan.large_grids.size()));
+    if (new_large) {
+      Grid grid;
+      grid.level = GridLevel::large;
+      grid.code = large_code;
+      plan.large_grids.push_back(std::move(grid));
+    }
+    plan.building_large[static_cast<std::size_t>(b)] = l->second;
+    if (!micro_code.empty()) {
+      auto [m, new_micro] =
+          micro_index.emplace(micro_code, static_cast<std::int32_t>(plan.micro_grids.size()));
+      if (new_micro) {
+        Grid grid;
+        grid.level = GridLevel::micro;
+        grid.code = micro_code;
+        plan.micro_grids.push_back(std::move(grid));
+      }
+      plan.building_micro[static_cast<std::size_t>(b)] = m->second;
+    }
+  }
+  if (unknown > 20)
+    problems.report(Severity::warning, "existing-plan-unknown-building", {settings.path, "", {}},
+                    std::to_string(unknown) + " rows name buildings that are not loaded in all");
+  std::size_t missing = 0;
+  for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+    const std::int32_t g = plan.building_large[b];
+    if (g == kNone) {
+      missing += dataset.buildings[b].households > 0 ? 1 : 0;
+      continue;
+    }
+    plan.large_grids[static_cast<std::size_t>(g)].buildings.push_back(static_cast<std::int32_t>(b));
+    if (plan.building_micro[b] != kNone)
+      plan.micro_grids[static_cast<std::size_t>(plan.building_micro[b])].buildings.push_back(
+          static_cast<std::int32_t>(b));
+  }
+  if (missing > 0)
+    problems.report(Severity::warning, "existing-plan-missing-buildings", {settings.path, "", {}},
+                    std::to_string(missing) +
+                        " buildings with households are in no grid of the existing plan; a "
+                        "re-plan assigns them, an evaluation lists them as unplanned");
+  for (Grid& grid : plan.large_grids) {
+    std::map<std::int32_t, long long> votes;
+    for (std::int32_t b : grid.buildings)
+      votes[dataset.buildings[static_cast<std::size_t>(b)].community] +=
+          std::max(1, dataset.buildings[static_cast<std::size_t>(b)].households);
+    grid.community = majority(votes);
+  }
+  for (Grid& grid : plan.micro_grids) {
+    std::map<std::int32_t, long long> votes;
+    for (std::int32_t b : grid.buildings)
+      votes[plan.building_large[static_cast<std::size_t>(b)]] +=
+          std::max(1, dataset.buildings[static_cast<std::size_t>(b)].households);
+    grid.parent = majority(votes);
+    if (grid.parent != kNone)
+      grid.community = plan.large_grids[static_cast<std::size_t>(grid.parent)].community;
+  }
+  if (cells) {
+    auto polygon = [&](Grid& grid) {
+      std::vector<const MultiPolygon*> parts;
+      for (std::int32_t b : grid.buildings)
+        if (static_cast<std::size_t>(b) < cells->cells.size() &&
+            !cells->cells[static_cast<std::size_t>(b)].empty())
+          parts.push_back(&cells->cells[static_cast<std::size_t>(b)]);
+      if (!parts.empty()) grid.polygon = geo::union_cells(parts);
+    };
+    for (Grid& grid : plan.large_grids) polygon(grid);
+    for (Grid& grid : plan.micro_grids) polygon(grid);
+  }
+  return plan;
+}
+
+report::RunSnapshot read_run(const std::string& dir) {
+  const fs::path root(dir);
+  const fs::path gpkg = root / "plan.gpkg", metrics = root / "metrics.json",
+                 manifest = root / "manifest.json";
+  for (const fs::path& p : {gpkg, metrics, manifest})
+    if (!fs::exists(p))
+      throw InputError("'" + dir + "' is not a complete run directory: " + p.filename().string() +
+                       " is missing (make one with `gridplan run`)");
+  report::RunSnapshot snapshot;
+  snapshot.source = dir;
+  {
+    std::ifstream in(metrics);
+    nlohmann::json json;
+    try {
+      in >> json;
+    } catch (const std::exception& e) {
+      throw InputError("'" + metrics.string() + "': not valid JSON (" + e.what() + ")");
+    }
+    snapshot.kpis = report::kpis_from_json(json.at("kpis"));
+    snapshot.name = snapshot.kpis.name.empty() ? root.filename().string() : snapshot.kpis.name;
+  }
+  GDALDatasetUniquePtr dataset = open_vector(gpkg.string());
+  OGRLayer* buildings = dataset->GetLayerByName("buildings");
+  OGRLayer* large = dataset->GetLayerByName("large_grids");
+  if (!buildings || !large)
+    throw InputError("'" + gpkg.string() + "' lacks the buildings or large_grids layer");
+  if (const OGRSpatialReference* srs = large->GetSpatialRef())
+    snapshot.geographic = srs->IsGeographic();
+  {
+    OGRFeatureDefn& defn = *buildings->GetLayerDefn();
+    const int bid = field_index(defn, "bid"), households = field_index(defn, "households"),
+              large_code = field_index(defn, "large_code"),
+              micro_code = field_index(defn, "micro_code");
+    if (bid < 0 || households < 0 || large_code < 0)
+      throw InputError("'" + gpkg.string() + "' buildings layer lacks bid/households/large_code");
+    for (auto& feature : *buildings) {
+      report::SnapshotBuilding b;
+      b.bid = feature->GetFieldAsInteger64(bid);
+      b.households = feature->GetFieldAsInteger(households);
+      b.large_code = feature->GetFieldAsString(large_code);
+      if (micro_code >= 0) b.micro_code = feature->GetFieldAsString(micro_code);
+      if (const OGRGeometry* g = feature->GetGeometryRef()) {
+        OGRPoint point;
+        if (g->Centroid(&point) == OGRERR_NONE) b.position = {point.getX(), point.getY()};
+      }
+      snapshot.buildings.push_back(std::move(b));
+    }
+  }
+  {
+    OGRFeatureDefn& defn = *large->GetLayerDefn();
+    const int code = field_index(defn, "code"), community = field_index(defn, "community"),
+              households = field_index(defn, "households");
+    for (auto& feature : *large) {
+      report::SnapshotGrid g;
+      if (code >= 0) g.code = feature->GetFieldAsString(code);
+      if (community >= 0) g.community = feature->GetFieldAsString(community);
+      if (households >= 0) g.households = feature->GetFieldAsInteger(households);
+      g.polygon = multipolygon_of(feature->GetGeometryRef());
+      snapshot.large_grids.push_back(std::move(g));
+    }
+  }
+  return snapshot;
+}
+
+}  // namespace gp::io

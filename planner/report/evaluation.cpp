@@ -1,0 +1,175 @@
+#include "planner/report/evaluation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "planner/core/errors.hpp"
+#include "planner/sim/network.hpp"
+
+namespace gp::report {
+namespace {
+
+std::size_t at(std::int32_t index) {
+  return static_cast<std::size_t>(index);
+}
+
+/// Splits a large grid's workers over its micro grids in proportion to their workload hours.
+std::vector<int> micro_shares(const Plan& plan, const std::vector<sim::WorkloadEstimate>& micro,
+                              const sim::WorkerAllocation& allocation) {
+  std::vector<int> workers(plan.micro_grids.size(), 0);
+  std::vector<std::vector<std::size_t>> children(plan.large_grids.size());
+  for (std::size_t m = 0; m < plan.micro_grids.size(); ++m)
+    if (plan.micro_grids[m].parent != kNone) children[at(plan.micro_grids[m].parent)].push_back(m);
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+    if (children[g].empty()) continue;
+    const int total = allocation.full_time[g] + allocation.part_time[g];
+    std::vector<double> weights;
+    for (std::size_t m : children[g]) weights.push_back(micro[m].total_hours);
+    const std::vector<int> shares = sim::allocate_largest_remainder(total, weights, 0);
+    for (std::size_t k = 0; k < children[g].size(); ++k) workers[children[g][k]] = shares[k];
+  }
+  return workers;
+}
+
+}  // namespace
+
+Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationParams& params,
+                    Progress& progress) {
+  Evaluation result;
+  progress.update("workload", 0.0);
+  for (const Grid& grid : plan.large_grids)
+    result.large_workload.push_back(
+        sim::estimate_workload(sim::workload_input(dataset, grid), params.workload));
+  for (const Grid& grid : plan.micro_grids)
+    result.micro_workload.push_back(
+        sim::estimate_workload(sim::workload_input(dataset, grid), params.workload));
+
+  const std::size_t large_count = plan.large_grids.size();
+  if (params.full_time_workers > 0 || params.part_time_workers > 0) {
+    if (static_cast<std::size_t>(params.full_time_workers) < large_count)
+      throw ConfigError("workers.full_time: " + std::to_string(params.full_time_workers) +
+                        " full-time workers cannot staff " + std::to_string(large_count) +
+                        " large grids (at least one each); raise workers.full_time or set both "
+                        "totals to 0 to staff every grid by its analytic need");
+    result.allocation = sim::allocate_workers(result.large_workload, params.full_time_workers,
+                                              params.part_time_workers);
+  } else {
+    for (const sim::WorkloadEstimate& w : result.large_workload) {
+      result.allocation.full_time.push_back(std::max(1, w.full_time_workers));
+      result.allocation.part_time.push_back(0);
+    }
+  }
+  result.micro_workers = micro_shares(plan, result.micro_workload, result.allocation);
+  for (std::size_t g = 0; g < large_count; ++g) {
+    const int workers = result.allocation.full_time[g] + result.allocation.part_time[g];
+    result.large_hours_per_worker.push_back(
+        workers > 0 ? result.large_workload[g].total_hours / workers : 0.0);
+  }
+
+  progress.update("coverage", 0.1);
+  const sim::WalkNetwork network = sim::WalkNetwork::from_lines(dataset.lines, params.coverage);
+  result.coverage = sim::compute_coverage(dataset, network, params.coverage, &progress);
+  result.thresholds_m = params.coverage.thresholds_m;
+
+  // Station statistics: households served by each station within its own tier.
+  result.stations.assign(dataset.stations.size(), StationStats{});
+  for (StationStats& s : result.stations) s.households_within.assign(result.thresholds_m.size(), 0);
+  for (int tier = 0; tier < 3; ++tier) {
+    const sim::TierCoverage& coverage = result.coverage.tier(static_cast<StationTier>(tier));
+    for (std::size_t b = 0; b < dataset.buildings.size() && b < coverage.station.size(); ++b) {
+      const std::int32_t station = coverage.station[b];
+      if (station == kNone) continue;
+      const int households = dataset.buildings[b].households;
+      StationStats& stats = result.stations[at(station)];
+      stats.households_served += households;
+      for (std::size_t t = 0; t < result.thresholds_m.size(); ++t)
+        if (coverage.distance_m[b] <= result.thresholds_m[t])
+          stats.households_within[t] += households;
+    }
+  }
+
+  // The station of each large grid: inside it, else the nearest within the rule's distance.
+  const std::vector<Point> points = sim::building_points(dataset);
+  result.large_station.assign(large_count, kNone);
+  for (std::size_t g = 0; g < large_count; ++g) {
+    const Grid& grid = plan.large_grids[g];
+    double nearest = std::numeric_limits<double>::infinity();
+    for (std::size_t s = 0; s < dataset.stations.size(); ++s) {
+      const Station& station = dataset.stations[s];
+      if (station.tier != StationTier::compound_station) continue;
+      double distance = std::numeric_limits<double>::infinity();
+      if (!grid.polygon.empty() && sim::contains(grid.polygon, station.location)) distance = 0.0;
+      for (std::int32_t b = 0;
+           distance > 0.0 && b < static_cast<std::int32_t>(grid.buildings.size()); ++b) {
+        const Point& p = points[at(grid.buildings[at(b)])];
+        distance =
+            std::min(distance, std::hypot(p.x - station.location.x, p.y - station.location.y));
+      }
+      if (distance <= params.rules.station_max_distance_m && distance < nearest) {
+        nearest = distance;
+        result.large_station[g] = static_cast<std::int32_t>(s);
+      }
+    }
+  }
+
+  if (params.simulate && large_count > 0) {
+    progress.update("event simulation", 0.3);
+    const std::vector<double>& walk =
+        result.coverage.tier(StationTier::compound_station).distance_m;
+    const sim::SimModel model =
+        sim::build_model(dataset, plan, params.workload, result.allocation, &walk);
+    result.simulation = sim::simulate(model, params.workload, params.simulation, &progress);
+  }
+
+  progress.update("station rules", 0.8);
+  result.rule_failures = sim::check_rules(dataset, plan, result.coverage, params.rules);
+  for (const sim::RuleFailure& failure : result.rule_failures)
+    if (failure.station != kNone && (failure.kind == sim::RuleKind::floor_area_short ||
+                                     failure.kind == sim::RuleKind::floor_area_unknown))
+      result.stations[at(failure.station)].fails_rule = true;
+
+  if (params.site_stations && !dataset.buildings.empty()) {
+    progress.update("station siting", 0.9);
+    result.siting = sim::site_stations(dataset, result.coverage, network, {}, params.siting,
+                                       params.coverage, &progress);
+  }
+  progress.update("evaluation", 1.0);
+  return result;
+}
+
+void fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params) {
+  auto fill = [&](Grid& grid, const HouseholdBounds& bounds) {
+    GridMetrics& m = grid.metrics;
+    m = GridMetrics{};
+    for (std::int32_t b : grid.buildings) {
+      const Building& building = dataset.buildings[at(b)];
+      m.households += building.households;
+      m.buildings += 1;
+      m.workload += building.households * building.workload_weight;
+    }
+    m.area_m2 = area(grid.polygon);
+    m.perimeter_m = perimeter(grid.polygon);
+    m.compactness = polsby_popper(m.area_m2, m.perimeter_m);
+    m.below_min = m.households < bounds.min;
+    m.above_max = m.households > bounds.max;
+  };
+  PlanMetrics& pm = plan.metrics;
+  pm = PlanMetrics{};
+  double compactness = 0.0;
+  for (Grid& g : plan.large_grids) {
+    fill(g, params.large);
+    pm.households += g.metrics.households;
+    pm.bound_violations += (g.metrics.below_min || g.metrics.above_max) ? 1 : 0;
+    compactness += g.metrics.compactness;
+  }
+  for (Grid& g : plan.micro_grids) {
+    fill(g, params.micro);
+    pm.bound_violations += (g.metrics.below_min || g.metrics.above_max) ? 1 : 0;
+  }
+  pm.large_grids = static_cast<int>(plan.large_grids.size());
+  pm.micro_grids = static_cast<int>(plan.micro_grids.size());
+  pm.mean_compactness = plan.large_grids.empty() ? 0.0 : compactness / pm.large_grids;
+}
+
+}  // namespace gp::report

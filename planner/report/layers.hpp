@@ -1,0 +1,64 @@
+#pragma once
+// The attribute tables of a plan as GIS layers: what planner/io writes to GeoPackage, Shapefile
+// and GeoJSON, and what the report's CSV files hold. One definition of every field — its name,
+// its Shapefile name (ASCII, at most 10 characters), its Chinese name and its meaning — so the
+// formats cannot drift apart.
+//
+// Layers: communities, large_grids, micro_grids, buildings, stations, diagnostics, and
+// new_stations when siting ran. Geometry is borrowed from the Dataset and Plan (coordinates in
+// the dataset's projected CRS, metres): they must outlive the layers.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "planner/core/dataset.hpp"
+#include "planner/partition/plan.hpp"
+#include "planner/report/evaluation.hpp"
+
+namespace gp::report {
+
+enum class FieldType { integer, real, text };
+
+struct FieldDef {
+  std::string name;        // GeoPackage / GeoJSON / CSV name
+  std::string short_name;  // Shapefile (DBF) name: ASCII, ≤ 10 characters, unique in the layer
+  std::string chinese;     // alias for people (fields.csv, report)
+  FieldType type = FieldType::text;
+  std::string description;  // meaning, with units
+};
+
+/// A value: empty (null), integer, real or text (UTF-8).
+using FieldValue = std::variant<std::monostate, long long, double, std::string>;
+
+enum class GeometryKind { none, point, polygon };
+
+struct Feature {
+  const MultiPolygon* polygon = nullptr;  // for GeometryKind::polygon (null: no geometry)
+  Point point;                            // for GeometryKind::point
+  bool has_point = false;
+  std::vector<FieldValue> values;  // one per LayerTable::fields
+};
+
+struct LayerTable {
+  std::string name;     // layer name (ASCII, also the Shapefile's file name)
+  std::string chinese;  // e.g. "大网格"
+  GeometryKind geometry = GeometryKind::none;
+  std::vector<FieldDef> fields;
+  std::vector<Feature> features;
+};
+
+/// Every layer of a plan. `evaluation` may be null (then worker, coverage and station figures
+/// are null/0 and there is no new_stations layer).
+std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
+                                     const Evaluation* evaluation, const ProblemReporter& problems);
+
+/// Chinese name of a station tier ("社区党群服务中心", ...).
+const char* chinese_name(StationTier tier);
+
+/// CSV text of a layer's attributes (RFC 4180 quoting, UTF-8 with BOM so spreadsheet software
+/// in China opens Chinese text correctly).
+std::string to_csv(const LayerTable& layer);
+
+}  // namespace gp::report
