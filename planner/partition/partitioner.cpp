@@ -136,19 +136,32 @@ std::string building_label(const Dataset& dataset, std::int32_t b) {
   return label;
 }
 
-/// Splits `households` over `pieces` pieces by units (entrances): piece j holds units
-/// ⌊u·j/p⌋ … ⌊u·(j+1)/p⌋−1. Piece 0 gets any rounding remainder so it is the largest.
-std::vector<int> split_by_units(int households, int units, int pieces) {
-  std::vector<int> share(static_cast<std::size_t>(pieces), 0);
-  int assigned = 0;
-  for (int j = 1; j < pieces; ++j) {
-    const int first = units * j / pieces, last = units * (j + 1) / pieces;
-    share[static_cast<std::size_t>(j)] = static_cast<int>(
-        std::floor(static_cast<double>(households) * (last - first) / std::max(1, units)));
-    assigned += share[static_cast<std::size_t>(j)];
+/// Households per unit (entrance, 单元) of a building that must be split. Building::units when
+/// known; otherwise estimated as ⌈households / (2 × floors)⌉: two households per floor and
+/// entrance (一梯两户) is the most common layout of Chinese residential blocks, so the estimate
+/// errs towards more, smaller units, i.e. finer splits. Floors unknown (the loader normally
+/// estimates them) count as 6 storeys. Households are spread evenly over the units: unit u holds
+/// ⌊h·(u+1)/U⌋ − ⌊h·u/U⌋, so units differ by at most one household.
+struct UnitHouseholds {
+  std::vector<int> households;  // per unit, in entrance order
+  bool estimated = false;       // units were not given by the source
+};
+
+UnitHouseholds unit_households(const Building& building) {
+  UnitHouseholds result;
+  const int h = std::max(0, building.households);
+  int units = building.units;
+  if (units <= 0) {
+    result.estimated = true;
+    const int floors = building.floors > 0 ? building.floors : 6;
+    units = (h + 2 * floors - 1) / (2 * floors);
   }
-  share[0] = households - assigned;
-  return share;
+  units = std::clamp(units, 1, std::max(1, h));
+  result.households.resize(static_cast<std::size_t>(units));
+  for (int u = 0; u < units; ++u)
+    result.households[static_cast<std::size_t>(u)] =
+        static_cast<int>(1LL * h * (u + 1) / units - 1LL * h * u / units);
+  return result;
 }
 
 /// Orders grids west→east within rows north→south and returns the order (indices into
@@ -283,18 +296,46 @@ class CommunityPlanner {
       if (building(i).compound != kNone)
         compound_households[building(i).compound] += building(i).households;
     atom_of_.assign(at(n_), kNone);
+    large_units_.assign(at(n_), {});
     std::map<std::int32_t, NodeId> compound_atom;
+    std::vector<std::pair<NodeId, NodeId>> unit_links;  // consecutive units of one building
     for (std::int32_t i = 0; i < n_; ++i) {
       const std::int32_t c = building(i).compound;
       if (c != kNone && compound_households[c] <= bounds.max) {
         auto [it, fresh] = compound_atom.emplace(c, static_cast<NodeId>(atom_members_.size()));
-        if (fresh) atom_members_.emplace_back();
+        if (fresh) {
+          atom_members_.emplace_back();
+          atom_households_.push_back(0);
+          atom_building_.push_back(i);
+        }
         atom_of_[at(i)] = it->second;
       } else {
         atom_of_[at(i)] = static_cast<NodeId>(atom_members_.size());
         atom_members_.emplace_back();
+        atom_households_.push_back(0);
+        atom_building_.push_back(i);
       }
       atom_members_[at(atom_of_[at(i)])].push_back(i);
+      if (building(i).households <= bounds.max) {
+        atom_households_[at(atom_of_[at(i)])] += building(i).households;
+        continue;
+      }
+      // A building above the large-grid maximum (a tower) becomes a chain of unit atoms in
+      // entrance order: the first carries the building's cell and its neighbours, the others
+      // have no area and link only to the previous unit. A large grid then takes a run of
+      // consecutive entrances; runs without the first unit are grids of that building alone.
+      UnitHouseholds units = unit_households(building(i));
+      atom_households_[at(atom_of_[at(i)])] += units.households.front();
+      NodeId previous = atom_of_[at(i)];
+      for (std::size_t u = 1; u < units.households.size(); ++u) {
+        const auto unit_atom = static_cast<NodeId>(atom_members_.size());
+        atom_members_.emplace_back();  // no cell: the building is a member of its first atom
+        atom_households_.push_back(units.households[u]);
+        atom_building_.push_back(i);
+        unit_links.emplace_back(previous, unit_atom);
+        previous = unit_atom;
+      }
+      large_units_[at(i)] = std::move(units);
     }
     for (auto [c, h] : compound_households)
       if (h > bounds.max) oversized_compounds_[c] = h;
@@ -331,13 +372,13 @@ class CommunityPlanner {
     }
     for (const auto& [la, lb] : extra_links_)
       edges.push_back({atom_of_[at(la)], atom_of_[at(lb)], 0.0, la, lb});
+    for (const auto& [a, b] : unit_links)
+      edges.push_back({a, b, 0.0, atom_building_[at(a)], atom_building_[at(b)]});
 
     // Areas without households cut off by hard barriers (a park across a river, a depot beyond
     // the railway) join the neighbour they share the longest boundary with: they need a grid
     // for seamless coverage, and no resident has to cross the barrier.
-    std::vector<long long> atom_households(at(atoms), 0);
-    for (std::int32_t i = 0; i < n_; ++i)
-      atom_households[at(atom_of_[at(i)])] += building(i).households;
+    const std::vector<long long>& atom_households = atom_households_;
     UnionFind components(at(atoms));
     for (const Link& e : edges) components.unite(e.a, e.b);
     std::vector<long long> component_households(at(atoms), 0);
@@ -388,6 +429,18 @@ class CommunityPlanner {
       double weight_sum = 0.0;
       for (std::int32_t i : atom_members_[at(a)])
         weight_sum += std::max(tess_.cell_area_m2[at(in_.buildings[at(i)])], 1e-9);
+      if (atom_members_[at(a)].empty()) {  // a further unit of a split building
+        const std::int32_t i = atom_building_[at(a)];
+        work = static_cast<double>(atom_households[at(a)]) * building(i).workload_weight;
+        weighted = cell_centroid_[at(i)];
+        weight_sum = 1.0;
+      } else {
+        // Workload of a split building's first atom: its units' households only.
+        for (std::int32_t i : atom_members_[at(a)])
+          if (!large_units_[at(i)].households.empty())
+            work -= (building(i).households - large_units_[at(i)].households.front()) *
+                    building(i).workload_weight;
+      }
       builder.add_node(static_cast<int>(atom_households[at(a)]), work, cell_area,
                        perimeter - 2.0 * inner[at(a)],
                        Point{weighted.x / weight_sum, weighted.y / weight_sum});
@@ -406,7 +459,7 @@ class CommunityPlanner {
       options.previous.assign(at(atoms), kNoPart);
       for (NodeId a = 0; a < atoms; ++a)
         options.previous[at(a)] =
-            ctx_.existing->building_large[at(in_.buildings[at(atom_members_[at(a)].front())])];
+            ctx_.existing->building_large[at(in_.buildings[at(atom_building_[at(a)])])];
     }
     GraphPartition large = partition_graph(large_graph_, options);
     large_part_ = large.part;
@@ -419,16 +472,36 @@ class CommunityPlanner {
       grid.community = in_.community;
       result_.large.push_back(std::move(grid));
     }
-    building_large_.assign(at(n_), kNone);
+    // Slices: what each large grid holds of each building — the whole building, or a run of
+    // consecutive units of a split one (the run holding the first unit holds the cell).
     for (std::int32_t i = 0; i < n_; ++i) {
-      building_large_[at(i)] = first + large.part[at(atom_of_[at(i)])];
-      Grid& grid = result_.large[at(building_large_[at(i)])];
-      grid.buildings.push_back(in_.buildings[at(i)]);
-      grid.metrics.households += building(i).households;
-      grid.metrics.workload += building(i).households * building(i).workload_weight;
+      const NodeId head = atom_of_[at(i)];
+      const std::vector<int>& units = large_units_[at(i)].households;
+      if (units.empty()) {
+        slices_.push_back({i, building(i).households, first + large.part[at(head)], true, {}});
+        continue;
+      }
+      for (std::size_t u = 0; u < units.size(); ++u) {
+        // A split building is never inside a contracted compound (the compound is above the
+        // maximum too), so its unit atoms are the ids right after its first atom.
+        const std::int32_t grid = first + large.part[at(head + static_cast<NodeId>(u))];
+        if (u == 0 || slices_.back().large != grid) slices_.push_back({i, 0, grid, u == 0, {}});
+        slices_.back().households += units[u];
+        slices_.back().unit_households.push_back(units[u]);
+      }
+    }
+    building_large_.assign(at(n_), kNone);
+    for (const Slice& slice : slices_) {
+      if (slice.has_cell) building_large_[at(slice.local)] = slice.large;
+      Grid& grid = result_.large[at(slice.large)];
+      if (grid.buildings.empty() || grid.buildings.back() != in_.buildings[at(slice.local)])
+        grid.buildings.push_back(in_.buildings[at(slice.local)]);
+      grid.metrics.households += slice.households;
+      grid.metrics.workload += slice.households * building(slice.local).workload_weight;
     }
     for (PartId p = 0; p < large.part_count; ++p) {
       Grid& grid = result_.large[at(first + p)];
+      std::sort(grid.buildings.begin(), grid.buildings.end());
       grid.metrics.buildings = static_cast<int>(grid.buildings.size());
       grid.metrics.below_min = grid.metrics.households < bounds.min;
       grid.metrics.above_max = grid.metrics.households > bounds.max;
@@ -496,9 +569,14 @@ class CommunityPlanner {
       }
       if (best == kNone) continue;
       Grid& into = result_.large[at(best)];
-      for (std::int32_t b : grid.buildings) building_large_[at(local_of(b))] = best;
+      for (Slice& slice : slices_)
+        if (slice.large == g) slice.large = best;
+      for (std::int32_t b : grid.buildings)
+        if (building_large_[at(local_of(b))] == g) building_large_[at(local_of(b))] = best;
       into.buildings.insert(into.buildings.end(), grid.buildings.begin(), grid.buildings.end());
       std::sort(into.buildings.begin(), into.buildings.end());
+      into.buildings.erase(std::unique(into.buildings.begin(), into.buildings.end()),
+                           into.buildings.end());
       into.metrics.households += grid.metrics.households;
       into.metrics.workload += grid.metrics.workload;
       into.metrics.buildings = static_cast<int>(into.buildings.size());
@@ -528,6 +606,7 @@ class CommunityPlanner {
     centroid_ = std::move(kept_centroid);
     area_ = std::move(kept_area);
     for (auto& g : building_large_) g = renumber[at(g)];
+    for (Slice& slice : slices_) slice.large = renumber[at(slice.large)];
   }
 
   void report_infeasible_large(const GraphPartition& large, std::int32_t first) {
@@ -539,6 +618,7 @@ class CommunityPlanner {
         if (components.of_node[at(a)] == container.component)
           members.insert(members.end(), atom_members_[at(a)].begin(), atom_members_[at(a)].end());
       std::sort(members.begin(), members.end());
+      members.erase(std::unique(members.begin(), members.end()), members.end());
       const bool whole = static_cast<std::int32_t>(members.size()) == n_;
       std::string what;
       if (whole) {
@@ -603,22 +683,41 @@ class CommunityPlanner {
         continue;
       inside[building_large_[at(la)]].push_back(k);
     }
-    std::map<std::int32_t, std::vector<std::int32_t>> members;
-    for (std::int32_t i = 0; i < n_; ++i) members[building_large_[at(i)]].push_back(i);
+    std::map<std::int32_t, std::vector<std::size_t>> slices_in;  // large grid → slice indices
+    for (std::size_t k = 0; k < slices_.size(); ++k) slices_in[slices_[k].large].push_back(k);
     micro_of_.assign(at(n_), kNone);
-    std::vector<std::int32_t> node_of(at(n_), kNone);
-    for (auto& [g, locals] : members) {
+    std::vector<NodeId> node_of(at(n_), kNone);  // local building → node holding its cell
+    for (auto& [g, slice_list] : slices_in) {
       AtomGraphBuilder builder;
-      std::vector<std::int32_t> node_building;
-      for (std::int32_t i : locals) {
-        const Building& b = building(i);
-        int households = b.households;
-        if (households > bounds.max) households = split_building(i, g);
+      struct Node {
+        std::int32_t local;
+        bool has_cell;
+      };
+      std::vector<Node> nodes;
+      for (std::size_t k : slice_list) {
+        const Slice& slice = slices_[k];
+        const std::int32_t i = slice.local;
         const std::int32_t bi = in_.buildings[at(i)];
-        node_of[at(i)] =
-            builder.add_node(households, households * b.workload_weight, tess_.cell_area_m2[at(bi)],
-                             tess_.cell_perimeter_m[at(bi)], cell_centroid_[at(i)]);
-        node_building.push_back(i);
+        const double weight = building(i).workload_weight;
+        // A slice above the micro maximum becomes a chain of its units, as at the large level:
+        // the first unit keeps the cell (if the slice has it), the others link to the previous.
+        std::vector<int> units{slice.households};
+        if (slice.households > bounds.max) {
+          units = slice.unit_households.empty() ? unit_households(building(i)).households
+                                                : slice.unit_households;
+          if (units.size() > 1) split_buildings_.insert(i);
+        }
+        NodeId previous = kNone;
+        for (std::size_t u = 0; u < units.size(); ++u) {
+          const bool cell = slice.has_cell && u == 0;
+          const NodeId v =
+              builder.add_node(units[u], units[u] * weight, cell ? tess_.cell_area_m2[at(bi)] : 0.0,
+                               cell ? tess_.cell_perimeter_m[at(bi)] : 0.0, cell_centroid_[at(i)]);
+          nodes.push_back({i, cell});
+          if (cell) node_of[at(i)] = v;
+          if (previous != kNone) builder.add_edge(previous, v, 0.0);
+          previous = v;
+        }
       }
       for (std::size_t k : inside[g]) {
         const geo::CellAdjacency& adj = tess_.adjacency[k];
@@ -635,12 +734,12 @@ class CommunityPlanner {
       options.refinement_passes = params_.refinement_passes;
       options.seed =
           params_.seed ^
-          (0x3C0FFEEULL * static_cast<std::uint64_t>(in_.buildings[at(locals.front())] + 1));
+          (0x3C0FFEEULL * static_cast<std::uint64_t>(in_.buildings[at(nodes.front().local)] + 1));
       if (ctx_.existing && ctx_.existing->building_micro.size() == dataset_.buildings.size()) {
-        options.previous.assign(node_building.size(), kNoPart);
-        for (std::size_t v = 0; v < node_building.size(); ++v)
+        options.previous.assign(nodes.size(), kNoPart);
+        for (std::size_t v = 0; v < nodes.size(); ++v)
           options.previous[v] =
-              ctx_.existing->building_micro[at(in_.buildings[at(node_building[v])])];
+              ctx_.existing->building_micro[at(in_.buildings[at(nodes[v].local)])];
       }
       GraphPartition micro = partition_graph(graph, options);
       const auto first = static_cast<std::int32_t>(result_.micro.size());
@@ -655,13 +754,15 @@ class CommunityPlanner {
         micro_area_.push_back(0.0);
       }
       std::vector<double> weight(at(micro.part_count), 0.0);
-      for (std::size_t v = 0; v < node_building.size(); ++v) {
-        const std::int32_t i = node_building[v];
+      for (std::size_t v = 0; v < nodes.size(); ++v) {
+        const std::int32_t i = nodes[v].local;
         const std::int32_t m = first + micro.part[v];
-        micro_of_[at(i)] = m;
         Grid& grid = result_.micro[at(m)];
         grid.buildings.push_back(in_.buildings[at(i)]);
-        result_.cell_buildings[at(m)].push_back(in_.buildings[at(i)]);
+        if (nodes[v].has_cell) {
+          micro_of_[at(i)] = m;
+          result_.cell_buildings[at(m)].push_back(in_.buildings[at(i)]);
+        }
         grid.metrics.households += graph.households[v];
         grid.metrics.workload += graph.workload[v];
         const double w = std::max(graph.area_m2[v], 1e-9);
@@ -673,6 +774,8 @@ class CommunityPlanner {
       for (PartId p = 0; p < micro.part_count; ++p) {
         Grid& grid = result_.micro[at(first + p)];
         std::sort(grid.buildings.begin(), grid.buildings.end());
+        grid.buildings.erase(std::unique(grid.buildings.begin(), grid.buildings.end()),
+                             grid.buildings.end());
         grid.metrics.buildings = static_cast<int>(grid.buildings.size());
         grid.metrics.below_min = grid.metrics.households < bounds.min;
         grid.metrics.above_max = grid.metrics.households > bounds.max;
@@ -686,7 +789,7 @@ class CommunityPlanner {
         std::ostringstream message;
         message << community_label(dataset_, in_.community) << ": a part of a large grid holding "
                 << container.households << " households (e.g. "
-                << building_label(dataset_, in_.buildings[at(node_building.front())])
+                << building_label(dataset_, in_.buildings[at(nodes.front().local)])
                 << ") cannot be divided into micro grids of " << bounds_text(bounds)
                 << " households (" << partition::to_string(container.why) << "); "
                 << container.violating_parts.size() << " of " << container.parts
@@ -695,48 +798,40 @@ class CommunityPlanner {
                                 community_location(dataset_, in_.community), message.str());
       }
     }
+    report_split_buildings();
   }
 
-  /// A building above the micro-grid maximum is split by units (entrances) into p pieces; pieces
-  /// 1..p−1 become micro grids of their own (no polygon: they share the building's cell), piece 0
-  /// (the largest) stays in the graph with the cell. Returns piece 0's households.
-  int split_building(std::int32_t i, std::int32_t large) {
-    const HouseholdBounds& bounds = params_.micro;
-    const Building& b = building(i);
-    const int h = b.households;
-    long long pieces = std::clamp<long long>(std::llround(static_cast<double>(h) / bounds.target),
-                                             (h + bounds.max - 1) / bounds.max,
-                                             std::max(1, h / std::max(1, bounds.min)));
-    const bool units_known = b.units > 0;
-    if (units_known) pieces = std::min<long long>(pieces, b.units);
-    if (pieces <= 1) return h;
-    const int units = units_known ? b.units : static_cast<int>(pieces);
-    auto share = split_by_units(h, units, static_cast<int>(pieces));
-    const std::int32_t bi = in_.buildings[at(i)];
-    for (std::size_t j = 1; j < share.size(); ++j) {
-      Grid grid;
-      grid.level = GridLevel::micro;
-      grid.community = in_.community;
-      grid.parent = large;
-      grid.buildings = {bi};
-      grid.metrics.households = share[j];
-      grid.metrics.buildings = 1;
-      grid.metrics.workload = share[j] * b.workload_weight;
-      grid.metrics.below_min = share[j] < bounds.min;
-      grid.metrics.above_max = share[j] > bounds.max;
-      result_.micro.push_back(std::move(grid));
-      result_.cell_buildings.emplace_back();
-      micro_centroid_.push_back(cell_centroid_[at(i)]);
-      micro_area_.push_back(0.0);
+  /// One report per building whose units ended up in more than one grid (large or micro).
+  void report_split_buildings() {
+    for (std::int32_t i = 0; i < n_; ++i)
+      if (!large_units_[at(i)].households.empty()) split_buildings_.insert(i);
+    if (split_buildings_.empty()) return;
+    std::map<std::int32_t, int> micro_count;
+    for (const Grid& m : result_.micro)
+      for (std::int32_t b : m.buildings)
+        if (split_buildings_.count(local_of(b))) ++micro_count[local_of(b)];
+    std::map<std::int32_t, std::set<std::int32_t>> large_of;
+    for (const Slice& slice : slices_)
+      if (split_buildings_.count(slice.local)) large_of[slice.local].insert(slice.large);
+    for (std::int32_t i : split_buildings_) {
+      const int micro = micro_count[i];
+      const auto large = static_cast<int>(large_of[i].size());
+      if (micro <= 1) continue;
+      const Building& b = building(i);
+      const bool above_large = b.households > params_.large.max;
+      UnitHouseholds units = unit_households(b);
+      std::ostringstream message;
+      message << building_label(dataset_, in_.buildings[at(i)]) << " holds " << b.households
+              << " households, above the " << (above_large ? "large" : "micro")
+              << "-grid maximum of " << (above_large ? params_.large.max : params_.micro.max)
+              << "; split at unit (entrance) boundaries into " << large << " large and " << micro
+              << " micro grids; " << units.households.size()
+              << (units.estimated ? " units estimated as ⌈households / (2 × " +
+                                        std::to_string(b.floors > 0 ? b.floors : 6) + " floors)⌉"
+                                  : " units");
+      ++result_.buildings_split;
+      result_.problems.report(Severity::info, "building-split-by-units", b.source, message.str());
     }
-    ++result_.buildings_split;
-    result_.problems.report(
-        Severity::info, "building-split-by-units", b.source,
-        building_label(dataset_, bi) + " holds " + std::to_string(h) +
-            " households, above the micro-grid maximum of " + std::to_string(bounds.max) +
-            "; split by units into " + std::to_string(pieces) + " micro grids" +
-            (units_known ? "" : " (units unknown: entrances assumed evenly sized)"));
-    return share[0];
   }
 
   // ---- metrics inside the community ---------------------------------------------------------
@@ -894,8 +989,21 @@ class CommunityPlanner {
   CommunityResult result_;
   std::vector<Point> cell_centroid_;  // per local building
   double top_y_ = -INFINITY;
-  std::vector<NodeId> atom_of_;
-  std::vector<std::vector<std::int32_t>> atom_members_;
+  std::vector<NodeId> atom_of_;  // per local building: the atom holding its cell
+  std::vector<std::vector<std::int32_t>> atom_members_;  // per atom; empty for further units
+  std::vector<long long> atom_households_;
+  std::vector<std::int32_t> atom_building_;  // per atom: a local building in it
+  std::vector<UnitHouseholds> large_units_;  // per local building above the large maximum
+  /// What one large grid holds of one building: all of it, or a run of consecutive units.
+  struct Slice {
+    std::int32_t local = kNone;
+    int households = 0;
+    std::int32_t large = kNone;        // index into result_.large
+    bool has_cell = true;              // the run holding the first unit carries the building's cell
+    std::vector<int> unit_households;  // of the run; empty = building not split at this level
+  };
+  std::vector<Slice> slices_;
+  std::set<std::int32_t> split_buildings_;  // local buildings split by units (either level)
   std::map<std::int32_t, long long> oversized_compounds_;
   std::set<std::pair<std::int32_t, std::int32_t>> extra_links_;  // local pairs (lo, hi)
   AtomGraph large_graph_;
@@ -1054,6 +1162,10 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
       if (plan.building_micro[at(b)] == kNone)
         plan.building_micro[at(b)] = static_cast<std::int32_t>(m);
   }
+  // A building split by units across large grids belongs to the one holding its cell.
+  for (std::size_t b = 0; b < building_count; ++b)
+    if (plan.building_micro[b] != kNone)
+      plan.building_large[b] = plan.micro_grids[at(plan.building_micro[b])].parent;
 
   // Polygons: micro grids from cells, large grids from their micro grids (both coverages).
   progress.update("grid polygons", 0.7);
