@@ -9,6 +9,9 @@
 // `Crossing::soft`. Faces that hold no building are merged into the neighbouring cell with the
 // longest shared boundary (preferring one in the same hard face), so coverage stays seamless.
 //
+// Every footprint that one street block covers lies inside its own cell (up to rounding slivers);
+// where footprints overlap, the shared area goes to the lower building index (reported).
+//
 // Preconditions: the dataset is projected (metres), validated (valid polygons), and every
 // building has `community` set (the spatial join of geo/validate); buildings with
 // `community == kNone` get no cell.
@@ -40,6 +43,14 @@ struct TessellationParams {
   /// Cells sharing a boundary no longer than this (metres) are not adjacent: a corner touch or a
   /// snapping remnant does not make two cells neighbours.
   double min_shared_length_m = 0.01;
+  /// Buildings whose footprint does not fit in the Voronoi cell of one interior point (a long
+  /// building beside small ones) get Voronoi sites along their outline instead, this far apart
+  /// at most (metres) ...
+  double outline_site_spacing_m = 2.0;
+  /// ... or farther apart on long outlines, so that one gets about this many sites (plus its
+  /// vertices). The footprint still lies in its cell exactly: its outline is an edge of the
+  /// arrangement; the spacing only decides how well the rest of the cell follows its shape.
+  int outline_sites_max = 64;
   /// When GEOS fails on a community (a robustness failure while noding), the community is
   /// retried with its linework snap-rounded to this grid (metres), then to coarser ones.
   double snap_grid_m = 1e-6;

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <numbers>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -213,6 +215,31 @@ class SiteLocator {
     return hits.empty() ? kNone : sites_[std::size_t(hits.front().second)].building;
   }
 
+  /// True when the site nearest to `point` belongs to `building` and every other building's
+  /// site is farther by more than `margin_m` (metres). Precondition: `building` has one site.
+  [[nodiscard]] bool owned_with_margin(const Point& point, std::int32_t building,
+                                       double margin_m) const {
+    double own = INFINITY;
+    double other = INFINITY;
+    auto visit = [&](const Site& s) {
+      const double d = std::hypot(s.p.x - point.x, s.p.y - point.y);
+      if (s.building == building)
+        own = std::min(own, d);
+      else
+        other = std::min(other, d);
+    };
+    if (sites_.size() <= kBruteForceMax) {
+      for (const Site& s : sites_) visit(s);
+    } else {
+      // The building's own single site and the nearest other one are among the two nearest
+      // whenever the building owns the point; otherwise `other` < `own` anyway.
+      std::vector<PointEntry> hits;
+      tree_.query(bgi::nearest(BPoint(point.x, point.y), 2), std::back_inserter(hits));
+      for (const PointEntry& hit : hits) visit(sites_[std::size_t(hit.second)]);
+    }
+    return other - own > margin_m;
+  }
+
  private:
   static constexpr std::size_t kBruteForceMax = 24;
   const std::vector<Site>& sites_;
@@ -273,6 +300,7 @@ void append_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
 struct Placement {
   std::int32_t block = kNone;
   Point site;
+  bool covered = false;  // the block covers the whole footprint
 };
 
 std::string describe_building(const Building& building) {
@@ -294,14 +322,14 @@ Placement place_building(GeosContext& ctx, const Building& building,
     problems.report(Severity::warning, "building-without-area", building.source,
                     describe_building(building) +
                         " has no footprint area; its cell is placed at its vertices' centre");
-    return {block, blocks[std::size_t(block)].inside};
+    return {block, blocks[std::size_t(block)].inside, false};
   }
   GeomPtr footprint = to_geos(ctx, building.footprint);
   const std::vector<std::int32_t> candidates = locator.candidates(bounds(building.footprint));
   for (std::int32_t b : candidates) {
     const char covers = GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
     if (covers == 2) ctx.fail("footprint in block");
-    if (covers == 1) return {b, interior_point(ctx, footprint.get())};
+    if (covers == 1) return {b, interior_point(ctx, footprint.get()), true};
   }
   std::int32_t best = kNone;
   double best_area = 0.0;
@@ -318,13 +346,214 @@ Placement place_building(GeosContext& ctx, const Building& building,
       best_part = std::move(part);
     }
   }
-  if (best != kNone) return {best, interior_point(ctx, best_part.get())};
+  if (best != kNone) return {best, interior_point(ctx, best_part.get()), false};
   const std::int32_t block = locator.nearest(ctx, interior_point(ctx, footprint.get()));
   problems.report(Severity::warning, "building-outside-community-polygon", building.source,
                   describe_building(building) +
                       " lies outside its community's polygon; its cell is the nearest part of it");
-  return {block, blocks[std::size_t(block)].inside};
+  return {block, blocks[std::size_t(block)].inside, false};
 }
+
+/// Appends sites along a ring: its vertices and points between them at most `spacing_m` apart.
+void sample_ring(const Ring& ring, double spacing_m, std::int32_t building,
+                 std::vector<Site>& out) {
+  for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+    const Point& a = ring[k];
+    const Point& b = ring[k + 1];
+    out.push_back({a, building});
+    const int steps = int(std::ceil(std::hypot(b.x - a.x, b.y - a.y) / spacing_m));
+    for (int step = 1; step < steps; ++step) {
+      const double t = double(step) / double(steps);
+      out.push_back({{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)}, building});
+    }
+  }
+}
+
+/// Sites along a footprint's outline (every ring), at most params.outline_site_spacing_m apart,
+/// or sparser so that a long outline gets about params.outline_sites_max of them (plus its
+/// vertices).
+void outline_sites(const MultiPolygon& footprint, const TessellationParams& params,
+                   std::int32_t building, std::vector<Site>& out) {
+  const double spacing_m =
+      std::max(params.outline_site_spacing_m,
+               perimeter(footprint) / double(std::max(params.outline_sites_max, 1)));
+  for (const Polygon& polygon : footprint) {
+    sample_ring(polygon.outer, spacing_m, building, out);
+    for (const Ring& hole : polygon.holes) sample_ring(hole, spacing_m, building, out);
+  }
+}
+
+/// A footprint vertex must be nearer to its own site than to any other by this much (metres)
+/// for the building to keep a single site: GEOS computes Voronoi vertices in floating point, so
+/// a vertex practically on a bisector could fall a rounding error into the neighbour's cell.
+constexpr double kOwnedMarginM = 1e-4;
+
+/// Crossing-number test; points on the boundary may go either way (callers use points well
+/// inside, or accept either answer).
+bool in_ring(const Ring& ring, const Point& p) {
+  bool inside = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    const Point& a = ring[i];
+    const Point& b = ring[j];
+    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+      inside = !inside;
+  }
+  return inside;
+}
+
+bool in_polygon(const Polygon& polygon, const Point& p) {
+  if (polygon.outer.size() < 4 || !in_ring(polygon.outer, p)) return false;
+  for (const Ring& hole : polygon.holes)
+    if (in_ring(hole, p)) return false;
+  return true;
+}
+
+/// Covered buildings of `members` (not yet outlined) whose footprint does not lie in the
+/// Voronoi cell of their single site. That cell is convex, so it holds the footprint exactly when
+/// it holds every outer vertex.
+std::vector<std::int32_t> misfits(
+    const std::vector<Site>& sites, const std::vector<std::int32_t>& members,
+    const std::vector<Placement>& placements, const std::vector<char>& outlined,
+    const std::function<const MultiPolygon&(std::int32_t)>& footprint_of) {
+  const SiteLocator locator(sites);
+  std::vector<std::int32_t> out;
+  for (std::int32_t m : members) {
+    if (outlined[std::size_t(m)] || !placements[std::size_t(m)].covered) continue;
+    bool owned = true;
+    for (const Polygon& polygon : footprint_of(m)) {
+      for (std::size_t k = 0; owned && k + 1 < polygon.outer.size(); ++k)
+        owned = locator.owned_with_margin(polygon.outer[k], m, kOwnedMarginM);
+      if (!owned) break;
+    }
+    if (!owned) out.push_back(m);
+  }
+  return out;
+}
+
+/// Chooses the Voronoi sites of one block so that every footprint the block covers lies in its
+/// own cell, and marks the buildings whose outline must join the linework (`outlined`, per local
+/// building). `sites` holds the block's placement sites (one per building) on entry and the
+/// chosen sites on return.
+///
+/// A building keeps its single site when its footprint fits in that site's Voronoi cell (most
+/// do). One that does not — a long building beside small ones — gets sites along its outline
+/// instead, so that its cell follows its shape and neighbours' cells stop at it; its outline is
+/// an edge of the arrangement and the pieces inside the footprint are its own whatever their
+/// nearest site (OutlineLocator). Those new sites can take vertices of a neighbour away from the
+/// neighbour's cell: such a neighbour is outlined but keeps its single site (its cell is then its
+/// Voronoi cell plus its footprint, still connected as the site is inside the footprint).
+/// Giving it outline sites too would cascade through a whole block of closely spaced
+/// buildings. A building whose footprint overlaps an outlined one's is outlined too, so that
+/// the shared area goes to the lower index (reported) rather than to whichever was outlined.
+void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
+                        const std::vector<Placement>& placements, const TessellationParams& params,
+                        const GEOSPreparedGeometry* block, std::vector<Site>& sites,
+                        std::vector<char>& outlined, ProblemReporter& problems) {
+  std::vector<std::int32_t> members;
+  for (const Site& s : sites) members.push_back(s.building);
+  std::sort(members.begin(), members.end());
+  const std::function<const MultiPolygon&(std::int32_t)> footprint_of =
+      [&](std::int32_t local) -> const MultiPolygon& {
+    return dataset.buildings[std::size_t(job.buildings[std::size_t(local)])].footprint;
+  };
+  spread_coincident_sites(ctx, sites, block);
+  const std::vector<std::int32_t> reshaped =
+      misfits(sites, members, placements, outlined, footprint_of);
+  if (reshaped.empty()) return;
+  for (std::int32_t m : reshaped) outlined[std::size_t(m)] = 1;
+  std::erase_if(sites, [&](const Site& s) { return outlined[std::size_t(s.building)] != 0; });
+  for (std::int32_t m : reshaped) outline_sites(footprint_of(m), params, m, sites);
+  spread_coincident_sites(ctx, sites, block);
+  std::vector<std::int32_t> pending = misfits(sites, members, placements, outlined, footprint_of);
+  for (std::int32_t m : pending) outlined[std::size_t(m)] = 1;
+  pending.insert(pending.end(), reshaped.begin(), reshaped.end());
+
+  // Overlaps of outlined footprints with any other footprint of the block, transitively.
+  std::vector<BoxEntry> entries;
+  for (std::int32_t m : members)
+    if (placements[std::size_t(m)].covered)
+      entries.emplace_back(to_bbox(bounds(footprint_of(m))), m);
+  const BoxTree footprint_boxes(entries.begin(), entries.end());
+  std::set<std::pair<std::int32_t, std::int32_t>> checked_pairs;
+  while (!pending.empty()) {
+    std::sort(pending.begin(), pending.end());
+    std::vector<std::int32_t> next;
+    for (std::int32_t a : pending) {
+      std::vector<BoxEntry> hits;
+      footprint_boxes.query(bgi::intersects(to_bbox(bounds(footprint_of(a)))),
+                            std::back_inserter(hits));
+      std::sort(hits.begin(), hits.end(),
+                [](const BoxEntry& x, const BoxEntry& y) { return x.second < y.second; });
+      GeomPtr geometry_a;
+      for (const BoxEntry& hit : hits) {
+        const std::int32_t b = hit.second;
+        if (b == a || !checked_pairs.insert({std::min(a, b), std::max(a, b)}).second) continue;
+        if (!geometry_a) geometry_a = to_geos(ctx, footprint_of(a));
+        GeomPtr geometry_b = to_geos(ctx, footprint_of(b));
+        const char interiors_meet =
+            GEOSRelatePattern_r(ctx.handle(), geometry_a.get(), geometry_b.get(), "T********");
+        if (interiors_meet == 2) ctx.fail("footprint overlap");
+        if (interiors_meet == 0) continue;
+        const Building& kept =
+            dataset.buildings[std::size_t(job.buildings[std::size_t(std::min(a, b))])];
+        const Building& other =
+            dataset.buildings[std::size_t(job.buildings[std::size_t(std::max(a, b))])];
+        problems.report(Severity::warning, "building-footprints-overlap", other.source,
+                        describe_building(other) + " overlaps " + describe_building(kept) +
+                            "; their shared area lies in the cell of " + describe_building(kept));
+        if (outlined[std::size_t(b)] == 0) {
+          outlined[std::size_t(b)] = 1;
+          next.push_back(b);
+        }
+      }
+    }
+    pending = std::move(next);
+  }
+}
+
+/// The outlined buildings (see choose_block_sites) whose footprint holds a point: a piece of the
+/// arrangement inside an outlined footprint belongs to that building whatever its nearest site.
+class OutlineLocator {
+ public:
+  OutlineLocator(const Dataset& dataset, const CommunityJob& job, const std::vector<char>& outlined,
+                 const std::vector<std::int32_t>& block)
+      : dataset_(dataset), job_(job), block_(block) {
+    std::vector<BoxEntry> entries;
+    for (std::size_t i = 0; i < outlined.size(); ++i)
+      if (outlined[i] != 0)
+        entries.emplace_back(to_bbox(bounds(footprint(std::int32_t(i)))), std::int32_t(i));
+    tree_ = BoxTree(entries.begin(), entries.end());
+  }
+
+  /// The lowest local index of an outlined building of `block` whose footprint contains `point`
+  /// (overlapping footprints: the first keeps the shared area), else kNone. `point` is a piece's
+  /// interior point, never on an outline (outlines are edges of the arrangement).
+  [[nodiscard]] std::int32_t building_containing(std::int32_t block, const Point& point) const {
+    if (tree_.empty()) return kNone;
+    std::vector<BoxEntry> hits;
+    tree_.query(bgi::intersects(BPoint(point.x, point.y)), std::back_inserter(hits));
+    std::int32_t best = kNone;
+    for (const BoxEntry& hit : hits) {
+      const std::int32_t i = hit.second;
+      if (block_[std::size_t(i)] != block || (best != kNone && i > best)) continue;
+      for (const Polygon& polygon : footprint(i))
+        if (in_polygon(polygon, point)) {
+          best = i;
+          break;
+        }
+    }
+    return best;
+  }
+
+ private:
+  [[nodiscard]] const MultiPolygon& footprint(std::int32_t local) const {
+    return dataset_.buildings[std::size_t(job_.buildings[std::size_t(local)])].footprint;
+  }
+  const Dataset& dataset_;
+  const CommunityJob& job_;
+  const std::vector<std::int32_t>& block_;
+  BoxTree tree_;
+};
 
 /// A segment of a piece's ring, normalised so that both pieces sharing it store the same key.
 struct SegmentEntry {
@@ -394,26 +623,6 @@ void orient(Polygon& polygon) {
   if (signed_area(polygon.outer) < 0.0) std::reverse(polygon.outer.begin(), polygon.outer.end());
   for (Ring& hole : polygon.holes)
     if (signed_area(hole) > 0.0) std::reverse(hole.begin(), hole.end());
-}
-
-/// Crossing-number test; points on the boundary may go either way (callers use points well
-/// inside, or accept either answer).
-bool in_ring(const Ring& ring, const Point& p) {
-  bool inside = false;
-  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-    const Point& a = ring[i];
-    const Point& b = ring[j];
-    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-      inside = !inside;
-  }
-  return inside;
-}
-
-bool in_polygon(const Polygon& polygon, const Point& p) {
-  if (polygon.outer.size() < 4 || !in_ring(polygon.outer, p)) return false;
-  for (const Ring& hole : polygon.holes)
-    if (in_ring(hole, p)) return false;
-  return true;
 }
 
 /// A point inside a piece: its centroid when that is inside (most pieces are convex Voronoi
@@ -643,6 +852,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
 
   // 3. Each building to a block, with its Voronoi site.
   std::vector<std::vector<Site>> block_sites(blocks.size());
+  std::vector<Placement> placements(n);
   for (std::size_t i = 0; i < n; ++i) {
     const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
     Placement placement;
@@ -662,17 +872,28 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     out.block[i] = placement.block;
     out.face[i] = block_face[std::size_t(placement.block)];
     block_sites[std::size_t(placement.block)].push_back({placement.site, std::int32_t(i)});
+    placements[i] = placement;
   }
 
-  // 4. Voronoi edges inside each block that holds two or more buildings.
+  // 4. Voronoi edges inside each block that holds two or more buildings, with the outlines of
+  // the buildings that need them (see choose_block_sites).
   std::vector<GeomPtr> cut_lines;
+  std::vector<char> outlined(n, 0);
   for (std::size_t b = 0; b < blocks.size(); ++b) {
     std::vector<Site>& sites = block_sites[b];
     if (sites.size() < 2) continue;
-    spread_coincident_sites(ctx, sites, block_locator.prepared(std::int32_t(b)));
+    choose_block_sites(ctx, dataset, job, placements, params,
+                       block_locator.prepared(std::int32_t(b)), sites, outlined, out.problems);
     append_voronoi_edges(ctx, sites, blocks[b].geometry.get(),
                          block_locator.prepared(std::int32_t(b)), cut_lines);
   }
+  const OutlineLocator outlines(dataset, job, outlined, out.block);
+  for (std::size_t i = 0; i < n; ++i)
+    if (outlined[i] != 0)
+      for (const Polygon& polygon : dataset.buildings[std::size_t(job.buildings[i])].footprint) {
+        cut_lines.push_back(to_geos(ctx, polygon.outer));
+        for (const Ring& hole : polygon.holes) cut_lines.push_back(to_geos(ctx, hole));
+      }
 
   // 5. Pieces: the blocks cut by the Voronoi edges, each labelled with its block and owner.
   std::vector<Polygon> piece_polygons;
@@ -705,8 +926,11 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   site_locators.reserve(blocks.size());
   for (const std::vector<Site>& sites : block_sites) site_locators.emplace_back(sites);
   std::vector<std::int32_t> owner(piece_count, kNone);
-  for (std::size_t p = 0; p < piece_count; ++p)
-    owner[p] = site_locators[std::size_t(piece_block[p])].nearest_building(piece_inside[p]);
+  for (std::size_t p = 0; p < piece_count; ++p) {
+    owner[p] = outlines.building_containing(piece_block[p], piece_inside[p]);
+    if (owner[p] == kNone)
+      owner[p] = site_locators[std::size_t(piece_block[p])].nearest_building(piece_inside[p]);
+  }
   for (Polygon& polygon : piece_polygons) orient(polygon);
 
   const std::vector<Contact> contacts = piece_contacts(piece_polygons);

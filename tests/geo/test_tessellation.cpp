@@ -97,6 +97,23 @@ double symmetric_difference_area(GeosContext& ctx, const gp::MultiPolygon& a,
   return area;
 }
 
+/// Share of `footprint`'s area that lies inside `cell` (1 when it is entirely inside).
+double share_inside(GeosContext& ctx, const gp::MultiPolygon& footprint,
+                    const gp::MultiPolygon& cell) {
+  return overlap_area(ctx, footprint, cell) / gp::area(footprint);
+}
+
+/// True when a barrier line meets the footprint: such a building may straddle street blocks, and
+/// only the part in its own block can be in its cell.
+bool crossed_by_barrier(GeosContext& ctx, const Town& town, const gp::MultiPolygon& footprint) {
+  GeomPtr g = to_geos(ctx, footprint);
+  for (const gp::Line& l : town.dataset.lines) {
+    GeomPtr lg = to_geos(ctx, l.geometry);
+    if (GEOSIntersects_r(ctx.handle(), g.get(), lg.get()) == 1) return true;
+  }
+  return false;
+}
+
 /// Checks the tiling invariants of every community of `town`.
 void check_tiling(const Town& town, const Tessellation& t) {
   GeosContext ctx;
@@ -291,6 +308,53 @@ TEST_CASE("tessellation: a block without buildings joins a neighbouring cell", "
   }
 }
 
+TEST_CASE("tessellation: a long building between small ones lies inside its own cell",
+          "[tessellation]") {
+  // With one site per building (its interior point, near (50, 50)) the small buildings' cells
+  // would cut across both ends of the long one.
+  Town town;
+  town.community({rect(0, 0, 100, 100)});
+  const std::int32_t long_one = town.building(rect(10, 48, 90, 52));
+  town.building(rect(14, 54, 18, 58));
+  town.building(rect(30, 42, 34, 46));
+  town.building(rect(70, 54, 74, 58));
+  town.building(rect(84, 41, 88, 45));
+  town.building(rect(48, 80, 52, 84));
+  town.building(rect(4, 49, 8, 51));  // just beyond its west end
+  const Tessellation t = run(town);
+  check_tiling(town, t);
+  GeosContext ctx;
+  for (std::size_t i = 0; i < town.dataset.buildings.size(); ++i) {
+    INFO("building " << i);
+    const gp::MultiPolygon& footprint = town.dataset.buildings[i].footprint;
+    CHECK(gp::area(footprint) - overlap_area(ctx, footprint, t.cells[i]) <= 1e-6);
+  }
+  // Cells stay whole: the small buildings' cells do not reach past the long building.
+  for (std::size_t i = 1; i < town.dataset.buildings.size(); ++i) CHECK(t.cells[i].size() == 1);
+  CHECK(t.cell_area_m2[std::size_t(long_one)] > 320.0);
+  CHECK(t.problems.empty());
+}
+
+TEST_CASE("tessellation: overlapping footprints: the first keeps the shared area, reported",
+          "[tessellation]") {
+  Town town;
+  town.community({rect(0, 0, 100, 100)});
+  town.building(rect(40, 40, 60, 60));
+  town.building(rect(55, 45, 75, 55));  // 5 × 10 m inside the first
+  town.building(rect(10, 10, 20, 20));
+  const Tessellation t = run(town);
+  check_tiling(town, t);
+  GeosContext ctx;
+  CHECK(overlap_area(ctx, town.dataset.buildings[0].footprint, t.cells[0]) ==
+        Approx(400.0).epsilon(1e-9));
+  // The second keeps its own part: 200 m² minus the 50 m² it shares with the first.
+  CHECK(overlap_area(ctx, town.dataset.buildings[1].footprint, t.cells[1]) ==
+        Approx(150.0).epsilon(1e-9));
+  CHECK(overlap_area(ctx, town.dataset.buildings[2].footprint, t.cells[2]) ==
+        Approx(100.0).epsilon(1e-9));
+  CHECK(t.problems.counts_by_kind().at("building-footprints-overlap") == 1);
+}
+
 TEST_CASE("tessellation: a building straddling a river belongs to its larger side",
           "[tessellation]") {
   Town town;
@@ -399,6 +463,15 @@ TEST_CASE("tessellation: invariants on generated towns", "[tessellation]") {
     const Town town = random_town(seed, 2, 6);
     const Tessellation t = run(town);
     check_tiling(town, t);
+    // Every footprint no barrier crosses lies in its own cell (the generated footprints do not
+    // overlap).
+    GeosContext ctx;
+    for (std::size_t i = 0; i < town.dataset.buildings.size(); ++i) {
+      const gp::MultiPolygon& footprint = town.dataset.buildings[i].footprint;
+      if (crossed_by_barrier(ctx, town, footprint)) continue;
+      INFO("building " << i);
+      CHECK(share_inside(ctx, footprint, t.cells[i]) >= 0.9999);
+    }
     // Cells of different faces meet only across a hard barrier, cells of one face never across
     // one — unless an empty face beyond the barrier joined one of them (reported).
     const bool merged_across =
