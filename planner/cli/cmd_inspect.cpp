@@ -188,6 +188,7 @@ void print_text(const io::LoadResult& result, const InspectArgs& args, bool vali
       out << "  layer " << l.name << ": role " << io::to_string(l.role);
       if (l.role_source == "name") out << " (from its name)";
       if (l.role_source == "option") out << " (given)";
+      if (l.role_source == "osm-unused") out << " (not used from OSM)";
       out << ", " << l.geometry_type;
       if (l.feature_count >= 0) out << ", " << l.feature_count << " features";
       out << '\n';
