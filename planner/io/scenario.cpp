@@ -65,6 +65,8 @@ std::string number_text(double value) {
   return out.str();
 }
 
+const std::set<std::string>& every_key();
+
 /// Reads one TOML table of the scenario: each getter records the key as known, so the table's
 /// unknown keys can be reported with the closest known one (and the known keys listed for docs).
 class TableReader {
@@ -282,8 +284,8 @@ class TableReader {
     if (!best.empty() && best_distance <= limit)
       return "; did you mean '" + (as_key ? key(best) : best) + "'?";
     // The same key in another table (e.g. `seed` under [grids] instead of [scenario]).
-    if (as_key && all_known_)
-      for (const std::string& k : *all_known_) {
+    if (as_key)
+      for (const std::string& k : all_known_ ? *all_known_ : every_key()) {
         const auto dot = k.rfind('.');
         if (dot != std::string::npos && k.substr(dot + 1) == text && k != key(text))
           return "; did you mean '" + k + "'?";
@@ -709,21 +711,32 @@ std::string fmt(double v) {
   return number_text(v);
 }
 
+const std::set<std::string>& every_key() {
+  static const std::set<std::string> keys = [] {
+    const std::vector<std::string> list = known_keys();
+    return std::set<std::string>(list.begin(), list.end());
+  }();
+  return keys;
+}
+
 }  // namespace
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
+  // Optimal string alignment: insertions, deletions, substitutions and transpositions of two
+  // neighbouring characters each cost 1 ("mni" is one edit from "min": the usual typo).
+  const std::size_t rows = a.size() + 1, columns = b.size() + 1;
+  std::vector<std::size_t> d(rows * columns);
+  auto at = [&](std::size_t i, std::size_t j) -> std::size_t& { return d[i * columns + j]; };
+  for (std::size_t i = 0; i < rows; ++i) at(i, 0) = i;
+  for (std::size_t j = 0; j < columns; ++j) at(0, j) = j;
+  for (std::size_t i = 1; i < rows; ++i)
+    for (std::size_t j = 1; j < columns; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
     }
-  }
-  return row[b.size()];
+  return at(rows - 1, columns - 1);
 }
 
 Scenario default_scenario() {

@@ -93,10 +93,9 @@ Box extent_of(const std::vector<RunSnapshot>& runs) {
 }
 
 std::string svg_open(const svg::Viewport& view) {
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" width=\"" +
-         fixed(view.width(), 0) + "\" height=\"" + fixed(view.height(), 0) + "\" viewBox=\"0 0 " +
-         fixed(view.width(), 0) + " " + fixed(view.height(), 0) +
-         "\"><rect width=\"100%\" height=\"100%\" fill=\"#f4f4f0\"/>";
+  return "<svg class=\"map\" width=\"" + fixed(view.width(), 0) + "\" height=\"" +
+         fixed(view.height(), 0) + "\" viewBox=\"0 0 " + fixed(view.width(), 0) + " " +
+         fixed(view.height(), 0) + "\"><rect width=\"100%\" height=\"100%\" fill=\"#f4f4f0\"/>";
 }
 
 }  // namespace

@@ -46,9 +46,9 @@ std::string grid_map(const Dataset& dataset, const Plan& plan, const svg::Viewpo
                      const std::vector<std::string>& fill, const std::vector<std::string>& tooltip,
                      const std::vector<bool>& flagged, const std::string& overlay,
                      const std::string& legend) {
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" width=\"" +
-                    fixed(view.width(), 0) + "\" height=\"" + fixed(view.height(), 0) +
-                    "\" viewBox=\"0 0 " + fixed(view.width(), 0) + " " + fixed(view.height(), 0) +
+  std::string out = "<svg class=\"map\" width=\"" + fixed(view.width(), 0) + "\" height=\"" +
+                    fixed(view.height(), 0) + "\" viewBox=\"0 0 " + fixed(view.width(), 0) + " " +
+                    fixed(view.height(), 0) +
                     "\"><rect width=\"100%\" height=\"100%\" "
                     "fill=\"#f4f4f0\"/>";
   for (const Line& line : dataset.lines) {

@@ -167,9 +167,9 @@ std::string histogram(const std::vector<double>& values, int bins, const std::st
   }
   const int most = std::max(1, *std::max_element(counts.begin(), counts.end()));
   auto px = [&](double v) { return left + (v - lo) / (hi - lo) * plot_w; };
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" +
-                    fixed(width_px, 0) + "\" height=\"" + fixed(height_px, 0) +
-                    "\" viewBox=\"0 0 " + fixed(width_px, 0) + " " + fixed(height_px, 0) + "\">";
+  std::string out = "<svg class=\"chart\" width=\"" + fixed(width_px, 0) + "\" height=\"" +
+                    fixed(height_px, 0) + "\" viewBox=\"0 0 " + fixed(width_px, 0) + " " +
+                    fixed(height_px, 0) + "\">";
   out += "<rect x=\"" + fixed(left, 1) + "\" y=\"" + fixed(top, 1) + "\" width=\"" +
          fixed(plot_w, 1) + "\" height=\"" + fixed(plot_h, 1) + "\" fill=\"#fafafa\"/>";
   for (int b = 0; b < bins; ++b) {
@@ -215,9 +215,9 @@ std::string bars(const std::vector<std::pair<std::string, double>>& values,
     if (std::isfinite(v)) most = std::max(most, v);
   if (most <= 0) most = 1;
   const double plot_w = width_px - left - right;
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" +
-                    fixed(width_px, 0) + "\" height=\"" + fixed(height_px, 0) +
-                    "\" viewBox=\"0 0 " + fixed(width_px, 0) + " " + fixed(height_px, 0) + "\">";
+  std::string out = "<svg class=\"chart\" width=\"" + fixed(width_px, 0) + "\" height=\"" +
+                    fixed(height_px, 0) + "\" viewBox=\"0 0 " + fixed(width_px, 0) + " " +
+                    fixed(height_px, 0) + "\">";
   for (std::size_t i = 0; i < values.size(); ++i) {
     const double y = top + static_cast<double>(i) * row_h;
     const double v = std::isfinite(values[i].second) ? values[i].second : 0.0;
