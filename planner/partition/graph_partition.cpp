@@ -47,6 +47,10 @@ struct PartState {
 // Penalty per household outside the bounds, in objective units. One part's balance and
 // compactness terms are O(1), so any drop in violation outweighs them.
 constexpr double kViolationPenalty = 100.0;
+// A household above the maximum weighs twice one below the minimum: the maximum is the grid
+// worker's load ceiling, so where no division meets both bounds (compounds that must stay whole)
+// an undersized grid is the lesser evil — as for containers without a feasible count.
+constexpr long long kAboveMaxWeight = 2;
 
 class ComponentPartitioner {
  public:
@@ -88,9 +92,10 @@ class ComponentPartitioner {
 
  private:
   // ---- bounds -------------------------------------------------------------------------------
+  /// Households outside the bounds, those above the maximum counted kAboveMaxWeight times.
   [[nodiscard]] long long violation(long long h) const {
     if (h < bounds_.min) return bounds_.min - h;
-    if (h > bounds_.max) return h - bounds_.max;
+    if (h > bounds_.max) return kAboveMaxWeight * (h - bounds_.max);
     return 0;
   }
 
@@ -539,33 +544,48 @@ class ComponentPartitioner {
       }
       const long long lo = (total + bounds_.max - 1) / bounds_.max;
       const long long hi = total / bounds_.min;
-      if (lo > hi) continue;
       std::sort(nodes.begin(), nodes.end());
+      // The count that lets every part meet the bounds; where atoms are too coarse for it, one
+      // more part, which trades a part above the maximum for parts below the minimum. Without
+      // a feasible count: ⌈H/max⌉ parts, none needs to exceed the maximum.
       const long long k =
-          std::clamp<long long>(std::llround(static_cast<double>(total) / bounds_.target), lo, hi);
-      // Save, re-split, compare.
-      std::vector<std::pair<NodeId, PartId>> saved;
-      saved.reserve(nodes.size());
-      for (NodeId v : nodes) saved.emplace_back(v, part_[at(v)]);
-      std::vector<PartState> saved_states;
-      for (PartId q : group) saved_states.push_back(parts_[at(q)]);
-      const auto parts_before = parts_.size();
-      std::vector<PartId> pool(group.begin(), group.end());
-      std::sort(pool.begin(), pool.end());
-      for (PartId q : group) clear_part(q);
-      split_into(nodes, static_cast<int>(k), pool);
-      long long after = 0;
-      for (PartId q : group)
-        after += parts_[at(q)].nodes > 0 ? violation(parts_[at(q)].households) : 0;
-      for (auto q = parts_before; q < parts_.size(); ++q) after += violation(parts_[q].households);
-      if (after < before) {
-        recompute_perimeters(nodes);
-        return true;
+          lo <= hi ? std::clamp<long long>(
+                         std::llround(static_cast<double>(total) / bounds_.target), lo, hi)
+                   : lo;
+      for (long long parts = k; parts <= k + 1; ++parts) {
+        if (parts > static_cast<long long>(nodes.size())) break;
+        if (try_resplit(group, nodes, static_cast<int>(parts), before)) return true;
+        if (lo > hi) break;  // ⌈H/max⌉ parts already avoid the maximum
       }
-      for (auto [v, q] : saved) part_[at(v)] = q;
-      for (std::size_t i = 0; i < group.size(); ++i) parts_[at(group[i])] = saved_states[i];
-      parts_.resize(parts_before);
     }
+    return false;
+  }
+
+  /// Re-splits the union `nodes` of the parts in `group` into `parts` parts; keeps the result
+  /// when the total violation drops below `before`, else restores the group.
+  bool try_resplit(const std::vector<PartId>& group, const std::vector<NodeId>& nodes, int parts,
+                   long long before) {
+    std::vector<std::pair<NodeId, PartId>> saved;
+    saved.reserve(nodes.size());
+    for (NodeId v : nodes) saved.emplace_back(v, part_[at(v)]);
+    std::vector<PartState> saved_states;
+    for (PartId q : group) saved_states.push_back(parts_[at(q)]);
+    const auto parts_before = parts_.size();
+    std::vector<PartId> pool(group.begin(), group.end());
+    std::sort(pool.begin(), pool.end());
+    for (PartId q : group) clear_part(q);
+    split_into(nodes, parts, pool);
+    long long after = 0;
+    for (PartId q : group)
+      after += parts_[at(q)].nodes > 0 ? violation(parts_[at(q)].households) : 0;
+    for (auto q = parts_before; q < parts_.size(); ++q) after += violation(parts_[q].households);
+    if (after < before) {
+      recompute_perimeters(nodes);
+      return true;
+    }
+    for (auto [v, q] : saved) part_[at(v)] = q;
+    for (std::size_t i = 0; i < group.size(); ++i) parts_[at(group[i])] = saved_states[i];
+    parts_.resize(parts_before);
     return false;
   }
 

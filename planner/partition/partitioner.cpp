@@ -657,16 +657,47 @@ class CommunityPlanner {
           break;
         case partition::Infeasibility::granularity:
           kind = "container-granularity";
-          message << ": its buildings/compounds are too coarse or its shape too narrow to divide "
-                  << "within " << bounds_text(bounds) << " households; "
+          message << ": its compounds (kept whole) and buildings are too coarse, or joined too "
+                  << "narrowly, to divide within " << bounds_text(bounds) << " households; "
                   << container.violating_parts.size() << " of " << container.parts
-                  << " large grids stay outside the bounds";
+                  << " large grids stay outside the bounds ("
+                  << violating_parts_text(large, container)
+                  << ")";
           break;
       }
       (void)first;
       result_.problems.report(Severity::warning, kind, community_location(dataset_, in_.community),
                               message.str());
     }
+  }
+
+  /// "a grid of 270 households (with compound '甲' 124, compound '乙' 112), …" for the parts
+  /// the partition left outside the bounds: what made them coarse.
+  std::string violating_parts_text(const GraphPartition& large,
+                                   const InfeasibleContainer& container) const {
+    std::ostringstream text;
+    bool first_part = true;
+    for (PartId p : container.violating_parts) {
+      long long households = 0;
+      std::vector<std::pair<long long, std::string>> whole;  // compounds kept whole
+      for (NodeId a = 0; a < large_graph_.node_count(); ++a) {
+        if (large.part[at(a)] != p) continue;
+        households += large_graph_.households[at(a)];
+        const auto& members = atom_members_[at(a)];
+        if (members.size() > 1 || (members.size() == 1 && building(members[0]).compound != kNone &&
+                                   !oversized_compounds_.count(building(members[0]).compound)))
+          whole.emplace_back(-atom_households_[at(a)],
+                             dataset_.compounds[at(building(members[0]).compound)].name);
+      }
+      if (!first_part) text << "; ";
+      first_part = false;
+      text << "a grid of " << households << " households";
+      std::sort(whole.begin(), whole.end());
+      if (!whole.empty()) text << " with compound";
+      for (std::size_t k = 0; k < whole.size() && k < 3; ++k)
+        text << (k ? ", '" : " '") << whole[k].second << "' " << -whole[k].first;
+    }
+    return text.str();
   }
 
   // ---- micro grids --------------------------------------------------------------------------

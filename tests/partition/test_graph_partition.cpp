@@ -161,6 +161,42 @@ TEST_CASE("a heavy atom the bounds cannot hold is reported as granularity", "[gr
   CHECK(result.infeasible.front().why == Infeasibility::granularity);
 }
 
+TEST_CASE("coarse compounds: an undersized grid rather than one above the maximum", "[graph]") {
+  // A block of the demo town (西城社区): small buildings (34 households) along a street, then
+  // compounds of 124, 112, 68, 242 in a row and a compound of 300 behind the 242 one. 880
+  // households admit 2 grids by count, but no contiguous division: the 300 compound can only
+  // stand alone (leaving 580) or join the 242 one (542). Three grids (300 | 242+68 | the rest)
+  // leave one grid 30 below the minimum instead of one 42 above the maximum.
+  AtomGraphBuilder builder;
+  const std::vector<int> households{12, 2, 0, 8, 12, 0, 124, 112, 68, 242, 300};
+  for (std::size_t v = 0; v < households.size(); ++v)
+    builder.add_node(households[v], 0.0, 1.0, 4.0, Point{static_cast<double>(v), 0.0});
+  for (NodeId v = 0; v < 5; ++v) builder.add_edge(v, v + 1, 1.0);  // the street row
+  for (auto [a, b] : std::vector<std::pair<NodeId, NodeId>>{{0, 6},
+                                                            {1, 6},
+                                                            {2, 6},
+                                                            {2, 7},
+                                                            {3, 7},
+                                                            {4, 7},
+                                                            {4, 8},
+                                                            {5, 8},
+                                                            {5, 9},
+                                                            {6, 7},
+                                                            {7, 8},
+                                                            {8, 9},
+                                                            {9, 10}})
+    builder.add_edge(a, b, 1.0);
+  AtomGraph g = builder.build();
+  GraphPartition result = partition_graph(g, large_options());
+  auto q = evaluate_partition(g, result.part, {300, 500, 400});
+  CHECK(q.above_max == 0);
+  CHECK(q.below_min == 1);
+  CHECK(q.discontiguous == 0);
+  CHECK(result.part_count == 3);
+  REQUIRE(result.infeasible.size() == 1);
+  CHECK(result.infeasible.front().why == Infeasibility::granularity);
+}
+
 TEST_CASE("a previous partition that is still feasible is kept exactly", "[graph][previous]") {
   AtomGraph g = make_lattice(16, 16, varied(256, 5, 25, 7));
   auto options = large_options(3);
