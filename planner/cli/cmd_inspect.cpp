@@ -175,7 +175,8 @@ void print_json(const io::LoadResult& result, const InspectArgs& args, bool vali
                      {"by_kind", problems.counts_by_kind()},
                      {"listed", list.size()},
                      {"list", std::move(list)}};
-  std::cout << doc.dump(2) << '\n';
+  // Replace, not throw on, bytes that are not UTF-8 (a GBK Shapefile read without --encoding).
+  std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 void print_text(const io::LoadResult& result, const InspectArgs& args, bool validated) {

@@ -95,3 +95,30 @@ TEST_CASE("gridplan inspect exit codes: missing file 3, --strict 5", "[cli]") {
   CHECK(run(quoted(cli) + " inspect --field buildings.flats=x " + quoted(osm) + " 2>/dev/null")
             .exit_code == 4);
 }
+
+TEST_CASE("gridplan inspect --json survives a GBK shapefile read without --encoding", "[cli]") {
+  const std::string cli = GRIDPLAN_CLI_PATH;
+  if (!std::filesystem::exists(cli)) {
+    WARN("skipped: " << cli << " not built");
+    return;
+  }
+  gp::io::test::TempDir dir("cli-gbk");
+  const std::string path = dir.file("楼栋.shp");
+  gp::io::test::write_layer(
+      path, "ESRI Shapefile", "楼栋", 4549, wkbPolygon, {{"名称", OFTString}, {"户数", OFTInteger}},
+      {{gp::io::test::rect_wkt(384000, 3546000, 30, 12), {{"名称", "1号楼"}, {"户数", "24"}}}},
+      {"ENCODING=GBK"});
+  std::filesystem::remove(dir.file("楼栋.cpg"));
+  const RunResult raw = run(quoted(cli) + " inspect --json " + quoted(path) + " 2>/dev/null");
+  REQUIRE(raw.exit_code == 0);
+  const nlohmann::json doc = nlohmann::json::parse(raw.out);
+  CHECK(doc["problems"]["by_kind"]["unknown-encoding"] == 1);
+
+  const RunResult decoded =
+      run(quoted(cli) + " inspect --json --encoding GBK " + quoted(path) + " 2>/dev/null");
+  REQUIRE(decoded.exit_code == 0);
+  const nlohmann::json layer = nlohmann::json::parse(decoded.out)["sources"][0]["layers"][0];
+  CHECK(layer["encoding"]["from"] == "option");
+  CHECK(layer["field_mapping"]["households"] == "户数");
+  CHECK(layer["fields"][0]["name"] == "名称");
+}
