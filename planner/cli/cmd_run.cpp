@@ -270,7 +270,7 @@ RunOutcome execute_run(const RunRequest& request) {
   dir.commit();
 
   out << "scenario " << s.name << ": " << kpis.households << " households in " << kpis.buildings
-      << " buildings, " << kpis.communities << " communities\n";
+      << " buildings, communities: " << kpis.communities << '\n';
   print_kpis(kpis, out);
   if (has_existing)
     out << (evaluate_existing ? "  (the existing plan, evaluated as it is)\n"

@@ -1,0 +1,332 @@
+// `gridplan run` and `gridplan compare` end to end on a tiny town written as GeoJSON: outputs
+// opened with ogrinfo (layers, fields, CRS, Chinese text), manifest checksums, atomicity and
+// refusals, existing plans from a table and from grid polygons, comparison.
+
+#include <sys/wait.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "planner/io/export.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result run(const std::string& command) {
+  Result result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe);
+  std::array<char, 4096> buffer;
+  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
+  const int status = pclose(pipe);
+  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string gridplan() {
+  return GRIDPLAN_CLI_PATH;
+}
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string square(double x, double y, double size) {
+  std::ostringstream out;
+  out << "[[[" << x << "," << y << "],[" << x + size << "," << y << "],[" << x + size << ","
+      << y + size << "],[" << x << "," << y + size << "],[" << x << "," << y << "]]]";
+  return out.str();
+}
+
+const char* kCrs = R"("crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4547"}})";
+
+/// A tiny town in EPSG:4547: 24 buildings of 40 households in a 6 × 4 block, one community,
+/// a street grid, one compound station.
+class TinyTown {
+ public:
+  TinyTown() {
+    std::random_device random;
+    root_ = fs::temp_directory_path() / ("gridplan-cli-run-" + std::to_string(random()));
+    fs::create_directories(root_ / "in");
+    const double x0 = 500000, y0 = 3500000;
+    std::ostringstream buildings;
+    buildings << R"({"type":"FeatureCollection","name":"buildings",)" << kCrs << R"(,"features":[)";
+    for (int i = 0; i < 24; ++i) {
+      buildings << (i ? "," : "") << R"({"type":"Feature","properties":{"id":)" << 1000 + i
+                << R"(,"name":"幸福小区)" << i + 1 << R"(号楼","households":40,"floors":6},)"
+                << R"("geometry":{"type":"Polygon","coordinates":)"
+                << square(x0 + 15 + (i % 6) * 50, y0 + 15 + (i / 6) * 50, 20) << "}}";
+    }
+    buildings << "]}";
+    std::ofstream(root_ / "in" / "buildings.geojson") << buildings.str();
+    std::ofstream(root_ / "in" / "communities.geojson")
+        << R"({"type":"FeatureCollection","name":"communities",)" << kCrs
+        << R"(,"features":[{"type":"Feature","properties":{"code":"140221100001","name":"幸福社区"},)"
+        << R"("geometry":{"type":"Polygon","coordinates":)" << square(x0, y0, 300) << "}}]}";
+    std::ostringstream roads;
+    roads << R"({"type":"FeatureCollection","name":"roads",)" << kCrs << R"(,"features":[)";
+    for (int i = 0; i <= 6; ++i)
+      roads
+          << (i ? "," : "")
+          << R"({"type":"Feature","properties":{"highway":"residential"},"geometry":{"type":"LineString","coordinates":[[)"
+          << x0 + i * 50 << "," << y0 << "],[" << x0 + i * 50 << "," << y0 + 200 << "]]}}";
+    for (int j = 0; j <= 4; ++j)
+      roads
+          << R"(,{"type":"Feature","properties":{"highway":"residential"},"geometry":{"type":"LineString","coordinates":[[)"
+          << x0 << "," << y0 + j * 50 << "],[" << x0 + 300 << "," << y0 + j * 50 << "]]}}";
+    roads << "]}";
+    std::ofstream(root_ / "in" / "roads.geojson") << roads.str();
+    std::ofstream(root_ / "in" / "stations.geojson")
+        << R"({"type":"FeatureCollection","name":"stations",)" << kCrs
+        << R"(,"features":[{"type":"Feature","properties":{"id":1,"name":"幸福小区党群服务站","tier":"compound_station","floor_m2":120},)"
+        << R"("geometry":{"type":"Point","coordinates":[)" << x0 + 100 << "," << y0 + 100
+        << "]}}]}";
+    std::ofstream(root_ / "tiny.toml") << R"([scenario]
+name = "小镇基线"
+seed = 3
+
+[input]
+files = ["in/buildings.geojson", "in/communities.geojson", "in/roads.geojson", "in/stations.geojson"]
+
+[grids.large]
+min = 200
+max = 400
+target = 300
+source = "test bounds"
+
+[grids.micro]
+min = 60
+max = 160
+target = 120
+
+[workers]
+full_time = 4
+part_time = 4
+
+[simulation]
+replications = 2
+horizon_days = 14
+
+[stations.siting]
+new_stations = 1
+)";
+    std::ofstream(root_ / "missing.toml") << "[input]\nfiles = [\"in/nowhere.gpkg\"]\n";
+  }
+  ~TinyTown() {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  [[nodiscard]] std::string path(const std::string& name) const { return (root_ / name).string(); }
+  /// Entries of the root directory whose name contains `part`.
+  [[nodiscard]] int count_entries(const std::string& part) const {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(root_))
+      n += e.path().filename().string().find(part) != std::string::npos ? 1 : 0;
+    return n;
+  }
+
+ private:
+  fs::path root_;
+};
+
+}  // namespace
+
+TEST_CASE("gridplan run writes a complete run directory that GIS tools open") {
+  TinyTown town;
+  const std::string out = town.path("base");
+  const Result r = run(gridplan() + " run " + town.path("tiny.toml") + " --out " + out +
+                       " --format shp,geojson -q");
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  CHECK(r.output.find("report: " + out + "/report.html") != std::string::npos);
+  for (const char* file :
+       {"plan.gpkg", "metrics.json", "manifest.json", "report.html", "large_grids.csv",
+        "shp/fields.csv", "shp/buildings.shp", "shp/buildings.cpg", "shp/large_grids.prj",
+        "geojson/micro_grids.geojson"})
+    CHECK(fs::exists(out + "/" + file));
+  CHECK(town.count_entries(".tmp-") == 0);
+
+  // ogrinfo: layers, features, fields, CRS, Chinese text.
+  const Result layers = run("ogrinfo -ro -so -q " + out + "/plan.gpkg");
+  for (const char* layer :
+       {"communities", "large_grids", "micro_grids", "buildings", "stations", "diagnostics"})
+    CHECK(layers.output.find(std::string(": ") + layer + " (") != std::string::npos);
+  const Result buildings = run("ogrinfo -ro -so " + out + "/plan.gpkg buildings");
+  CHECK(buildings.output.find("Feature Count: 24") != std::string::npos);
+  CHECK(buildings.output.find("ID[\"EPSG\",4547]") != std::string::npos);
+  for (const char* field : {"bid:", "households:", "hh_est:", "floors:", "compound:", "community:",
+                            "large_code:", "micro_code:"})
+    CHECK(buildings.output.find(field) != std::string::npos);
+  const Result feature = run("ogrinfo -ro -q " + out + "/plan.gpkg buildings -fid 1");
+  CHECK(feature.output.find("幸福小区1号楼") != std::string::npos);
+  CHECK(feature.output.find("community (String) = 幸福社区") != std::string::npos);
+  const Result stations = run("ogrinfo -ro -so " + out + "/plan.gpkg stations");
+  for (const char* field :
+       {"sid:", "name:", "tier:", "floor_m2:", "hh_served:", "hh_5min:", "hh_10min:", "hh_15min:"})
+    CHECK(stations.output.find(field) != std::string::npos);
+  const Result shp = run("ogrinfo -ro -q " + out + "/shp/large_grids.shp large_grids -fid 0");
+  CHECK(shp.output.find("community (String) = 幸福社区") != std::string::npos);
+  CHECK(shp.output.find("micro_cnt") != std::string::npos);
+
+  // metrics.json and manifest.json.
+  const auto metrics = nlohmann::json::parse(read(out + "/metrics.json"));
+  CHECK(metrics["kpis"]["households"] == 960);
+  CHECK(metrics["kpis"]["name"] == "小镇基线");
+  CHECK(metrics["kpis"]["full_time_workers"] == 4);
+  const auto manifest = nlohmann::json::parse(read(out + "/manifest.json"));
+  CHECK(manifest["seed"] == 3);
+  CHECK(manifest["gridplan_version"].is_string());
+  CHECK(manifest["parameters"]["grids.large"] == "200–400 (target 300)");
+  CHECK(manifest["sources"]["grids.large"] == "test bounds");
+  bool found = false;
+  for (const auto& input : manifest["inputs"])
+    if (input["path"].get<std::string>().find("buildings.geojson") != std::string::npos) {
+      CHECK(input["sha256"] == gp::io::sha256_file(town.path("in/buildings.geojson")));
+      found = true;
+    }
+  CHECK(found);
+  CHECK(manifest["outputs"].size() > 10);
+
+  // The report opens offline: no scripts, no external URLs.
+  const std::string html = read(out + "/report.html");
+  CHECK(html.find("<svg") != std::string::npos);
+  CHECK(html.find("幸福社区") != std::string::npos);
+  CHECK(html.find("http") == std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+}
+
+TEST_CASE("gridplan run refuses an existing directory, keeps inputs, leaves nothing on failure") {
+  TinyTown town;
+  const std::string out = town.path("run");
+  REQUIRE(run(gridplan() + " run " + town.path("tiny.toml") + " --out " + out + " -q").code == 0);
+  const std::string before = read(out + "/manifest.json");
+  const std::string input_before = read(town.path("in/buildings.geojson"));
+
+  const Result again = run(gridplan() + " run " + town.path("tiny.toml") + " --out " + out + " -q");
+  CHECK(again.code == 6);
+  CHECK(again.output.find("pass --overwrite") != std::string::npos);
+  CHECK(read(out + "/manifest.json") == before);
+
+  // An output directory holding the inputs is refused even with --overwrite.
+  const Result over_input = run(gridplan() + " run " + town.path("tiny.toml") + " --out " +
+                                town.path("in") + " --overwrite -q");
+  CHECK(over_input.code == 6);
+  CHECK(read(town.path("in/buildings.geojson")) == input_before);
+
+  // Failures before and during the run leave no output directory and no temporary one.
+  const Result missing =
+      run(gridplan() + " run " + town.path("missing.toml") + " --out " + town.path("none") + " -q");
+  CHECK(missing.code == 4);
+  CHECK(missing.output.find("missing.toml:2: input.files[0]: file not found") != std::string::npos);
+  const Result bad_crs = run(gridplan() + " run " + town.path("tiny.toml") + " --out " +
+                             town.path("none") + " --crs EPSG:99999999 -q");
+  CHECK(bad_crs.code == 4);
+  CHECK(!fs::exists(town.path("none")));
+  CHECK(town.count_entries(".tmp-") == 0);
+
+  const Result overwrite = run(gridplan() + " run " + town.path("tiny.toml") + " --out " + out +
+                               " --overwrite --crs EPSG:4326 -q");
+  CHECK(overwrite.code == 0);
+  const Result wgs84 = run("ogrinfo -ro -so " + out + "/plan.gpkg large_grids");
+  CHECK(wgs84.output.find("ID[\"EPSG\",4326]") != std::string::npos);
+  CHECK(town.count_entries(".old-") == 0);
+}
+
+TEST_CASE("gridplan run --input prints the defaults it uses") {
+  TinyTown town;
+  const Result r = run(gridplan() + " run --input " + town.path("in/buildings.geojson") +
+                       " --input " + town.path("in/communities.geojson") +
+                       " --no-simulation --out " + town.path("quick") + " -q");
+  INFO(r.output);
+  CHECK(r.code == 0);
+  CHECK(r.output.find("No scenario file: using the defaults") != std::string::npos);
+  CHECK(r.output.find("grids.large = 300–500 (target 400)") != std::string::npos);
+  CHECK(fs::exists(town.path("quick/plan.gpkg")));
+}
+
+TEST_CASE("existing plans import from a building table or grid polygons, and re-plan") {
+  TinyTown town;
+  const std::string base = town.path("base");
+  REQUIRE(run(gridplan() + " run " + town.path("tiny.toml") + " --out " + base + " -q").code == 0);
+  const auto base_kpis = nlohmann::json::parse(read(base + "/metrics.json"))["kpis"];
+
+  // A building→grid table (what a grid-management platform exports).
+  const Result csv = run("ogr2ogr -f CSV " + town.path("table.csv") + " " + base +
+                         "/plan.gpkg buildings -select bid,large_code,micro_code");
+  REQUIRE(csv.code == 0);
+  const Result evaluated =
+      run(gridplan() + " run " + town.path("tiny.toml") + " --out " + town.path("eval") +
+          " --existing " + town.path("table.csv") + " --existing-mode evaluate -q");
+  INFO(evaluated.output);
+  REQUIRE(evaluated.code == 0);
+  const auto eval_kpis = nlohmann::json::parse(read(town.path("eval/metrics.json")))["kpis"];
+  CHECK(eval_kpis["large_grids"] == base_kpis["large_grids"]);
+  CHECK(eval_kpis["micro_grids"] == base_kpis["micro_grids"]);
+  CHECK(eval_kpis["large_households"]["max"] == base_kpis["large_households"]["max"]);
+
+  // Re-planned from the same table: nothing needs to move.
+  const Result replanned =
+      run(gridplan() + " run " + town.path("tiny.toml") + " --out " + town.path("replan") +
+          " --existing " + town.path("table.csv") + " -q");
+  REQUIRE(replanned.code == 0);
+  const auto replan = nlohmann::json::parse(read(town.path("replan/metrics.json")));
+  CHECK(replan["kpis"]["households_moved"] == 0);
+  CHECK(replan.contains("existing_kpis"));
+
+  // Grid polygons: the earlier run's plan.gpkg.
+  const Result polygons =
+      run(gridplan() + " run " + town.path("tiny.toml") + " --out " + town.path("poly") +
+          " --existing " + base + "/plan.gpkg --existing-mode evaluate -q");
+  INFO(polygons.output);
+  REQUIRE(polygons.code == 0);
+  const auto poly_kpis = nlohmann::json::parse(read(town.path("poly/metrics.json")))["kpis"];
+  CHECK(poly_kpis["large_grids"] == base_kpis["large_grids"]);
+  CHECK(poly_kpis["households"] == 960);
+  CHECK(poly_kpis["unplanned_buildings"] == 0);
+}
+
+TEST_CASE("gridplan compare: terminal table, compare.html and compare.csv with moves") {
+  TinyTown town;
+  REQUIRE(run(gridplan() + " run " + town.path("tiny.toml") + " --out " + town.path("a") + " -q")
+              .code == 0);
+  std::ofstream(town.path("variant.toml")) << R"(inherits = "tiny.toml"
+[scenario]
+name = "小镇变体"
+[grids.large]
+min = 150
+max = 300
+target = 240
+)";
+  const Result r = run(gridplan() + " compare " + town.path("a") + " " + town.path("variant.toml") +
+                       " --out " + town.path("cmp") + " -q");
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  CHECK(r.output.find("小镇基线") != std::string::npos);
+  CHECK(r.output.find("小镇变体") != std::string::npos);
+  CHECK(r.output.find("调整户数 (相对第一个方案)") != std::string::npos);
+  CHECK(fs::exists(town.path("cmp/compare.html")));
+  CHECK(fs::exists(town.path("cmp/runs/variant/plan.gpkg")));
+  const std::string csv = read(town.path("cmp/compare.csv"));
+  CHECK(csv.find("large_grids,大网格数,large grids,") != std::string::npos);
+  const std::string html = read(town.path("cmp/compare.html"));
+  CHECK(html.find("差异图") != std::string::npos);
+  CHECK(html.find("http") == std::string::npos);
+  const Result refused = run(gridplan() + " compare " + town.path("a") + " " + town.path("a") +
+                             " --out " + town.path("cmp") + " -q");
+  CHECK(refused.code == 6);
+}
