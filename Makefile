@@ -2,13 +2,14 @@
 #   make demo  — install what is missing, build (release), run the main job on the bundled demo town
 #   make test  — install what is missing, build (dev, warnings as errors), run the whole ctest suite,
 #                then an ASan+UBSan build and run of the engine tests
-# Other targets: build, release, asan, bench, format, tidy, clean.
+# Other targets: build, release, asan, bench, format, tidy, clean;
+#   fuzz (libFuzzer targets, 60 s each, clang), test-tsan (ThreadSanitizer over geo/partition/sim).
 
 JOBS ?= $(shell nproc)
 DEMO_OUT ?= build/demo-output
 GRIDPLAN_RELEASE = build/release/planner/cli/gridplan
 
-.PHONY: deps build release asan test test-dev test-asan demo bench format tidy clean regen-demo
+.PHONY: deps build release asan test test-dev test-asan test-tsan fuzz demo bench format tidy clean regen-demo
 
 deps:
 	@bash .ci/install-deps
@@ -32,6 +33,16 @@ test-asan: asan
 	ctest --preset asan
 
 test: test-dev test-asan
+
+# Not part of `make test`: each is a separate instrumented build of the engine (docs/decisions/
+# 0007-hardening.md has the timings).
+test-tsan: deps
+	cmake --preset tsan
+	cmake --build --preset tsan -j $(JOBS)
+	ctest --preset tsan
+
+fuzz: deps
+	bash .ci/fuzz
 
 demo: release
 	bash tests/demo.sh $(GRIDPLAN_RELEASE) $(DEMO_OUT)

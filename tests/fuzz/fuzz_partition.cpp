@@ -1,0 +1,240 @@
+// Fuzz target: the partition engine on random small towns. The bytes describe a town (communities
+// side by side, buildings with households, units and compounds, a river and lanes, bounds); it is
+// validated, tessellated and planned, and every rule of a plan is checked on the output. A
+// violated rule aborts with a message naming it, so libFuzzer keeps the input as a crash.
+//
+// Rules (docs/decisions/0005-partition.md, tests/partition/test_plan.cpp check_invariants):
+//   - every building with a community is in exactly one large grid (several only when split by
+//     units, reported) and maps to one micro grid whose parent is that large grid;
+//   - micro grids nest in their large grid (code prefix, buildings a subset);
+//   - grids are contiguous; no adjacency across a hard barrier inside a grid unless a compound
+//     spanning the barrier is reported;
+//   - household bounds hold unless the container is reported infeasible;
+//   - grids tile their community without gaps or overlaps; codes are unique.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "planner/core/dataset.hpp"
+#include "planner/core/errors.hpp"
+#include "planner/geo/tessellation.hpp"
+#include "planner/geo/validate.hpp"
+#include "planner/partition/partitioner.hpp"
+
+namespace {
+
+/// Reads the fuzzer's bytes as small numbers; past the end it yields zeros, so every input is a
+/// town.
+class ByteReader {
+ public:
+  ByteReader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  int next(int lo, int hi) {
+    const int value = pos_ < size_ ? data_[pos_] : 0;
+    ++pos_;
+    return lo + value % (hi - lo + 1);
+  }
+  [[nodiscard]] bool exhausted() const { return pos_ >= size_; }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t pos_ = 0;
+};
+
+gp::Polygon rect(double x0, double y0, double x1, double y1) {
+  return {{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}};
+}
+
+[[noreturn]] void violated(const char* rule, const std::string& detail) {
+  std::fprintf(stderr, "fuzz_partition: rule violated: %s: %s\n", rule, detail.c_str());
+  std::abort();
+}
+
+bool has_problem(const gp::Plan& plan, const std::set<std::string>& kinds) {
+  for (const gp::Problem& p : plan.problems.problems())
+    if (kinds.count(p.kind) != 0) return true;
+  return false;
+}
+
+gp::Dataset make_town(ByteReader& in, gp::PartitionParams& params) {
+  gp::Dataset town;
+  town.crs_epsg = 4547;
+  const int communities = in.next(1, 3);
+  const double height = 40.0 * in.next(2, 6);
+  std::vector<double> edges{0.0};
+  for (int c = 0; c < communities; ++c) edges.push_back(edges.back() + 50.0 * in.next(2, 6));
+  for (int c = 0; c < communities; ++c) {
+    gp::Community community;
+    community.id = c + 1;
+    community.code = "14022100" + std::to_string(1000 + c);
+    community.name = "社区" + std::to_string(c + 1);
+    community.source = {"fuzz", "communities", c + 1};
+    community.footprint = {rect(edges[static_cast<std::size_t>(c)], 0,
+                                edges[static_cast<std::size_t>(c) + 1], height)};
+    town.communities.push_back(std::move(community));
+  }
+  const double width = edges.back();
+  const int compounds = in.next(0, 4);
+  for (int k = 0; k < compounds; ++k) {
+    gp::Compound compound;
+    compound.id = k + 1;
+    compound.ref = "K" + std::to_string(k + 1);
+    compound.name = "小区" + std::to_string(k + 1);
+    compound.source = {"fuzz", "compounds", k + 1};
+    town.compounds.push_back(std::move(compound));
+  }
+  // Buildings on a 10 m lattice (so footprints may touch or overlap, as real data does), 4–30 m
+  // wide, with households up to well above the large-grid maximum.
+  const int buildings = in.next(1, 48);
+  for (int b = 0; b < buildings && !in.exhausted(); ++b) {
+    gp::Building building;
+    building.id = 1000 + b;
+    building.source = {"fuzz", "buildings", b + 1};
+    const double x = 10.0 * in.next(0, static_cast<int>(width / 10.0) - 1) + 5.0;
+    const double y = 10.0 * in.next(0, static_cast<int>(height / 10.0) - 1) + 5.0;
+    const double half_w = in.next(2, 15), half_h = in.next(2, 10);
+    building.footprint = {rect(x - half_w, y - half_h, x + half_w, y + half_h)};
+    const int kind = in.next(0, 7);
+    building.households = kind == 0 ? 0 : kind == 7 ? in.next(0, 255) * 4 : in.next(1, 120);
+    building.units = in.next(0, 6);
+    building.floors = in.next(0, 18);
+    const int compound = in.next(0, compounds);
+    if (compound > 0) building.compound_ref = "K" + std::to_string(compound);
+    town.buildings.push_back(std::move(building));
+  }
+  // Each compound is the box around its buildings (a walled compound drawn around them).
+  for (int k = 0; k < compounds; ++k) {
+    gp::Box box;
+    for (const gp::Building& b : town.buildings)
+      if (b.compound_ref == town.compounds[static_cast<std::size_t>(k)].ref)
+        box.expand(gp::bounds(b.footprint));
+    if (!box.empty())
+      town.compounds[static_cast<std::size_t>(k)].footprint = {
+          rect(box.min_x - 1.0, box.min_y - 1.0, box.max_x + 1.0, box.max_y + 1.0)};
+  }
+  // A river across part of the town, and soft lanes.
+  if (in.next(0, 1) == 1) {
+    gp::Line river;
+    river.id = 1;
+    river.kind = gp::LineKind::river;
+    river.cls = "river";
+    river.source = {"fuzz", "rivers", 1};
+    river.geometry = {
+        {-1.0, 10.0 * in.next(0, static_cast<int>(height / 10.0))},
+        {width * in.next(1, 10) / 10.0 + 1.0, 10.0 * in.next(0, static_cast<int>(height / 10.0))}};
+    town.lines.push_back(std::move(river));
+  }
+  const int lanes = in.next(0, 3);
+  for (int l = 0; l < lanes; ++l) {
+    gp::Line lane;
+    lane.id = 10 + l;
+    lane.kind = gp::LineKind::road;
+    lane.cls = in.next(0, 3) == 0 ? "primary" : "residential";
+    lane.source = {"fuzz", "roads", l + 1};
+    const double x = 10.0 * in.next(1, static_cast<int>(width / 10.0));
+    lane.geometry = {{x, -1.0}, {x + 10.0 * in.next(0, 4) - 20.0, height + 1.0}};
+    town.lines.push_back(std::move(lane));
+  }
+  params.large.min = 20 * in.next(1, 20);
+  params.large.max = params.large.min + 20 * in.next(0, 15);
+  params.large.target = (params.large.min + params.large.max) / 2;
+  params.micro.min = 10 * in.next(1, 10);
+  params.micro.max = params.micro.min + 10 * in.next(0, 10);
+  params.micro.target = (params.micro.min + params.micro.max) / 2;
+  params.policy = in.next(0, 1) == 0 ? gp::InfeasiblePolicy::allow_undersized
+                                     : gp::InfeasiblePolicy::join_across_soft;
+  params.seed = static_cast<std::uint64_t>(in.next(0, 255));
+  params.refinement_passes = in.next(0, 4);
+  return town;
+}
+
+void check_rules(const gp::Dataset& town, const gp::PartitionParams& params, const gp::Plan& plan) {
+  const std::size_t n = town.buildings.size();
+  if (plan.building_micro.size() != n || plan.building_large.size() != n)
+    violated("one entry per building", std::to_string(plan.building_micro.size()));
+  std::vector<int> large_count(n, 0);
+  for (const gp::Grid& g : plan.large_grids)
+    for (std::int32_t b : g.buildings) {
+      if (b < 0 || static_cast<std::size_t>(b) >= n) violated("building index", g.code);
+      ++large_count[static_cast<std::size_t>(b)];
+    }
+  const bool split_reported = has_problem(plan, {"building-split-by-units"});
+  const bool unplanned_reported =
+      has_problem(plan, {"building-unplanned", "building-without-cell"});
+  for (std::size_t b = 0; b < n; ++b) {
+    const std::string which = "building " + std::to_string(b);
+    if (town.buildings[b].community == gp::kNone) continue;
+    if (large_count[b] == 0) {
+      if (!unplanned_reported) violated("every building in a grid (or listed)", which);
+      continue;
+    }
+    if (large_count[b] > 1 && !split_reported) violated("one large grid per building", which);
+    const std::int32_t micro = plan.building_micro[b];
+    if (micro == gp::kNone || static_cast<std::size_t>(micro) >= plan.micro_grids.size())
+      violated("every building in exactly one micro grid", which);
+    if (plan.micro_grids[static_cast<std::size_t>(micro)].parent != plan.building_large[b])
+      violated("micro grid nested in the building's large grid", which);
+  }
+  std::set<std::string> codes;
+  for (const gp::Grid& m : plan.micro_grids) {
+    if (m.parent == gp::kNone || static_cast<std::size_t>(m.parent) >= plan.large_grids.size())
+      violated("micro grid has a parent", m.code);
+    const gp::Grid& parent = plan.large_grids[static_cast<std::size_t>(m.parent)];
+    if (m.code.compare(0, parent.code.size(), parent.code) != 0)
+      violated("micro code extends its parent's", m.code);
+    for (std::int32_t b : m.buildings)
+      if (!std::binary_search(parent.buildings.begin(), parent.buildings.end(), b))
+        violated("micro grid buildings inside the parent", m.code);
+  }
+  for (const gp::Grid& g : plan.large_grids)
+    if (!codes.insert(g.code).second) violated("unique codes", g.code);
+  for (const gp::Grid& g : plan.micro_grids)
+    if (!codes.insert(g.code).second) violated("unique codes", g.code);
+  if (plan.metrics.discontiguous != 0)
+    violated("contiguity", std::to_string(plan.metrics.discontiguous) + " grids");
+  if (plan.metrics.barrier_crossings != 0 && !has_problem(plan, {"compound-spans-barrier"}))
+    violated("no barrier crossings", std::to_string(plan.metrics.barrier_crossings));
+  const bool large_infeasible = has_problem(
+      plan, {"container-below-minimum", "container-no-feasible-division", "container-granularity"});
+  for (const gp::Grid& g : plan.large_grids)
+    if ((g.metrics.below_min || g.metrics.above_max) && !large_infeasible)
+      violated("large-grid bounds hard unless reported",
+               g.code + " holds " + std::to_string(g.metrics.households));
+  const bool micro_infeasible = has_problem(plan, {"micro-grid-out-of-bounds"});
+  for (const gp::Grid& m : plan.micro_grids) {
+    const gp::Grid& parent = plan.large_grids[static_cast<std::size_t>(m.parent)];
+    const bool outside =
+        m.metrics.households < params.micro.min || m.metrics.households > params.micro.max;
+    // An undersized large grid has one micro grid; its size is already reported.
+    if (outside && !micro_infeasible && !parent.metrics.below_min && !split_reported)
+      violated("micro-grid bounds hard unless reported",
+               m.code + " holds " + std::to_string(m.metrics.households));
+  }
+  double community_area = 0.0;
+  for (const gp::Community& c : town.communities) community_area += gp::area(c.footprint);
+  if (plan.metrics.coverage_gap_m2 > 1e-6 * community_area)
+    violated("seamless coverage (gap)", std::to_string(plan.metrics.coverage_gap_m2));
+  if (plan.metrics.coverage_overlap_m2 > 1e-6 * community_area)
+    violated("seamless coverage (overlap)", std::to_string(plan.metrics.coverage_overlap_m2));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  ByteReader in(data, size);
+  gp::PartitionParams params;
+  gp::Dataset town = make_town(in, params);
+  gp::Progress progress;
+  (void)gp::geo::validate_and_join(town, gp::HouseholdParams{}, progress);
+  const gp::geo::Tessellation tessellation =
+      gp::geo::tessellate(town, gp::tessellation_params(params), progress);
+  const gp::Plan plan = gp::make_plan(town, tessellation, params, progress);
+  check_rules(town, params, plan);
+  return 0;
+}
