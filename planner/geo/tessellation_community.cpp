@@ -141,6 +141,26 @@ bool less_point(const Point& p, const Point& q) {
   return p.x < q.x || (p.x == q.x && p.y < q.y);
 }
 
+/// Crossing-number test; points on the boundary may go either way (callers use points well
+/// inside, or accept either answer).
+bool in_ring(const Ring& ring, const Point& p) {
+  bool inside = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    const Point& a = ring[i];
+    const Point& b = ring[j];
+    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+      inside = !inside;
+  }
+  return inside;
+}
+
+bool in_polygon(const Polygon& polygon, const Point& p) {
+  if (polygon.outer.size() < 4 || !in_ring(polygon.outer, p)) return false;
+  for (const Ring& hole : polygon.holes)
+    if (in_ring(hole, p)) return false;
+  return true;
+}
+
 /// A Voronoi generator: a point standing for (part of) a building, local building index.
 struct Site {
   Point p;
@@ -246,24 +266,151 @@ class SiteLocator {
   PointTree tree_;
 };
 
-/// Voronoi edges of a block's sites that meet the block, appended to `out` whole. They are not
-/// clipped to the block, for the same reason as barriers: an exact clip ends them a rounding
-/// error short of the block boundary. Their overshoot into a neighbouring block either dangles
-/// (dropped by polygonize) or splits a piece there into parts that get the same owner.
-void append_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
-                          const GEOSGeometry* block, const GEOSPreparedGeometry* prepared_block,
-                          std::vector<GeomPtr>& out) {
+using Segment = std::pair<Point, Point>;
+
+Segment normalised(const Point& a, const Point& b) {
+  return less_point(a, b) ? Segment{a, b} : Segment{b, a};
+}
+
+bool segment_less(const Segment& s, const Segment& t) {
+  if (!(s.first == t.first)) return less_point(s.first, t.first);
+  return less_point(s.second, t.second);
+}
+
+/// Sorts segments (each normalised) and drops duplicates.
+void sort_unique(std::vector<Segment>& segments) {
+  std::sort(segments.begin(), segments.end(), segment_less);
+  segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
+}
+
+/// Clips a segment to a box (Liang–Barsky); an end inside the box is kept exactly, so Voronoi
+/// vertices shared by several edges stay shared. False when nothing is left.
+bool clip_to_box(Segment& segment, const Box& box) {
+  const Point a = segment.first;
+  const double dx = segment.second.x - a.x;
+  const double dy = segment.second.y - a.y;
+  double t0 = 0.0;
+  double t1 = 1.0;
+  const double p[4] = {-dx, dx, -dy, dy};
+  const double q[4] = {a.x - box.min_x, box.max_x - a.x, a.y - box.min_y, box.max_y - a.y};
+  for (int k = 0; k < 4; ++k) {
+    if (p[k] == 0.0) {
+      if (q[k] < 0.0) return false;
+      continue;
+    }
+    const double t = q[k] / p[k];
+    if (p[k] < 0.0)
+      t0 = std::max(t0, t);
+    else
+      t1 = std::min(t1, t);
+  }
+  if (t0 > t1) return false;
+  if (t0 > 0.0) segment.first = {a.x + t0 * dx, a.y + t0 * dy};
+  if (t1 < 1.0) segment.second = {a.x + t1 * dx, a.y + t1 * dy};
+  return !(segment.first == segment.second);
+}
+
+Point circumcentre(const Point& a, const Point& b, const Point& c) {
+  // Relative to `a`, so that precision holds far from the origin (Gauss-Krüger coordinates).
+  const double bx = b.x - a.x;
+  const double by = b.y - a.y;
+  const double cx = c.x - a.x;
+  const double cy = c.y - a.y;
+  const double d = 2.0 * (bx * cy - by * cx);
+  const double b2 = bx * bx + by * by;
+  const double c2 = cx * cx + cy * cy;
+  return {a.x + (cy * b2 - by * c2) / d, a.y + (bx * c2 - cx * b2) / d};
+}
+
+/// Voronoi edges of `sites` within `box`, from GEOS's Delaunay triangulation: each interior
+/// triangle edge gives the segment between its two triangles' circumcentres (computed once per
+/// triangle, so edges meeting at a Voronoi vertex share it exactly), each hull edge a ray from its
+/// triangle's circumcentre away from the triangle. GEOS's own Voronoi output clips every
+/// unbounded cell with an overlay, which cost more than the triangulation itself. Returns false
+/// when there is no triangle (collinear sites): the caller then asks GEOS for the diagram.
+bool voronoi_from_delaunay(GeosContext& ctx, const std::vector<Site>& sites, const Box& box,
+                           std::vector<Segment>& out) {
+  const GEOSContextHandle_t h = ctx.handle();
   std::vector<GeomPtr> points;
   points.reserve(sites.size());
   for (const Site& s : sites) points.push_back(to_geos(ctx, s.p));
   GeomPtr multipoint = make_collection(ctx, GEOS_MULTIPOINT, points);
-  // The block as envelope makes GEOS extend the diagram over the whole block. We ask for the
-  // cell polygons and take their edges ourselves: GEOS 3.11 builds the edge-only output through
-  // an overlay that is ~20× slower. Neighbouring cells share their vertices exactly (each is a
-  // triangle's circumcentre computed once), so each interior edge appears twice, identical.
+  GeomPtr triangles =
+      own(ctx, GEOSDelaunayTriangulation_r(h, multipoint.get(), 0.0, 0), "Delaunay triangulation");
+  const int count = GEOSGetNumGeometries_r(h, triangles.get());
+  if (count <= 0 || GEOSisEmpty_r(h, triangles.get()) != 0) return false;
+  struct TriangleEdge {
+    Point a;  // less_point(a, b)
+    Point b;
+    Point opposite;  // the triangle's third vertex
+    std::int32_t triangle;
+  };
+  std::vector<Point> centres(static_cast<std::size_t>(count));
+  std::vector<TriangleEdge> edges;
+  edges.reserve(std::size_t(count) * 3);
+  for (int i = 0; i < count; ++i) {
+    const GEOSGeometry* triangle = GEOSGetGeometryN_r(h, triangles.get(), i);
+    const GEOSGeometry* ring = GEOSGetExteriorRing_r(h, triangle);
+    const GEOSCoordSequence* seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : nullptr;
+    if (!seq) ctx.fail("Delaunay triangle coordinates");
+    Point v[3];
+    for (unsigned k = 0; k < 3; ++k) GEOSCoordSeq_getXY_r(h, seq, k, &v[k].x, &v[k].y);
+    centres[std::size_t(i)] = circumcentre(v[0], v[1], v[2]);
+    for (int k = 0; k < 3; ++k) {
+      const Segment e = normalised(v[k], v[(k + 1) % 3]);
+      edges.push_back({e.first, e.second, v[(k + 2) % 3], std::int32_t(i)});
+    }
+  }
+  std::sort(edges.begin(), edges.end(), [](const TriangleEdge& s, const TriangleEdge& t) {
+    if (!(s.a == t.a)) return less_point(s.a, t.a);
+    if (!(s.b == t.b)) return less_point(s.b, t.b);
+    return s.triangle < t.triangle;
+  });
+  const Point box_centre{0.5 * (box.min_x + box.max_x), 0.5 * (box.min_y + box.max_y)};
+  const double box_diagonal = std::hypot(box.width(), box.height());
+  for (std::size_t i = 0; i < edges.size();) {
+    const TriangleEdge& e = edges[i];
+    const Point& c = centres[std::size_t(e.triangle)];
+    Segment segment;
+    if (i + 1 < edges.size() && edges[i + 1].a == e.a && edges[i + 1].b == e.b) {
+      segment = {c, centres[std::size_t(edges[i + 1].triangle)]};
+      i += 2;
+    } else {
+      // A hull edge: the ray must leave the box, so it is longer than the box's diagonal plus
+      // the centre's distance from the box.
+      double nx = -(e.b.y - e.a.y);
+      double ny = e.b.x - e.a.x;
+      if (nx * (e.opposite.x - e.a.x) + ny * (e.opposite.y - e.a.y) > 0.0) {
+        nx = -nx;
+        ny = -ny;
+      }
+      const double scale =
+          (box_diagonal + std::hypot(c.x - box_centre.x, c.y - box_centre.y)) / std::hypot(nx, ny);
+      segment = {c, {c.x + nx * scale, c.y + ny * scale}};
+      i += 1;
+    }
+    if (!std::isfinite(segment.first.x) || !std::isfinite(segment.first.y) ||
+        !std::isfinite(segment.second.x) || !std::isfinite(segment.second.y))
+      return false;  // a degenerate triangle: leave it to GEOS's own diagram
+    if (!clip_to_box(segment, box)) continue;
+    out.push_back(normalised(segment.first, segment.second));
+  }
+  sort_unique(out);
+  return true;
+}
+
+/// Voronoi edges from GEOS's diagram (the cell polygons; GEOS 3.11 builds the edge-only output
+/// through an overlay that is ~20× slower). Neighbouring cells share their vertices exactly, so
+/// each interior edge appears twice, identical.
+void voronoi_from_cells(GeosContext& ctx, const std::vector<Site>& sites, const GEOSGeometry* block,
+                        std::vector<Segment>& out) {
+  std::vector<GeomPtr> points;
+  points.reserve(sites.size());
+  for (const Site& s : sites) points.push_back(to_geos(ctx, s.p));
+  GeomPtr multipoint = make_collection(ctx, GEOS_MULTIPOINT, points);
+  // The block as envelope makes GEOS extend the diagram over the whole block.
   GeomPtr cells = own(ctx, GEOSVoronoiDiagram_r(ctx.handle(), multipoint.get(), block, 0.0, 0),
                       "Voronoi diagram");
-  std::vector<std::pair<Point, Point>> segments;
   const int count = GEOSGetNumGeometries_r(ctx.handle(), cells.get());
   for (int i = 0; i < count; ++i) {
     const GEOSGeometry* cell = GEOSGetGeometryN_r(ctx.handle(), cells.get(), i);
@@ -277,22 +424,109 @@ void append_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
     for (unsigned k = 0; k < size; ++k) {
       Point p;
       GEOSCoordSeq_getXY_r(ctx.handle(), seq, k, &p.x, &p.y);
-      if (k > 0 && !(p == previous))
-        segments.push_back(less_point(previous, p) ? std::pair{previous, p}
-                                                   : std::pair{p, previous});
+      if (k > 0 && !(p == previous)) out.push_back(normalised(previous, p));
       previous = p;
     }
   }
-  std::sort(segments.begin(), segments.end(), [](const auto& s, const auto& t) {
-    if (!(s.first == t.first)) return less_point(s.first, t.first);
-    return less_point(s.second, t.second);
-  });
-  segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
-  for (const auto& [a, b] : segments) {
-    GeomPtr edge = to_geos(ctx, LineString{a, b});
-    const char meets = GEOSPreparedIntersects_r(ctx.handle(), prepared_block, edge.get());
+  sort_unique(out);
+}
+
+/// Distance (metres) from the block boundary and from outlines beyond which a Voronoi edge skips
+/// the noding: far above the overshoot of edges cut to a neighbouring block (kOvershootM) and
+/// the rounding errors of noding.
+constexpr double kClearanceM = 1e-3;
+/// Edges crossing the block boundary are cut there and extended by this much (metres), so that
+/// the cut end, computed with a rounding error, still crosses the boundary. The overshoot dangles
+/// in the next block and polygonizing drops it.
+constexpr double kOvershootM = 1e-6;
+
+/// Where the Voronoi edges of a block go. Polygonizing needs fully noded lines, but GEOS's
+/// noding (a union) costs as much as the polygonizing; edges well inside their block and away
+/// from outlines are already noded with each other (they meet only at shared Voronoi vertices),
+/// so only the others are noded.
+struct BlockEdges {
+  std::vector<Segment> inner;    // ≥ kClearanceM inside the block, away from outlines
+  std::vector<Segment> to_node;  // the rest, cut to the block (see cut_to_block)
+  std::vector<Segment> whole;    // every edge meeting the block, uncut (the fallback's input)
+};
+
+/// Parts of `segment` inside `block`, each extended by kOvershootM where it crosses the
+/// boundary; ends inside are kept exactly.
+void cut_to_block(const Segment& segment, const Polygon& block, std::vector<Segment>& out) {
+  const Point a = segment.first;
+  const double dx = segment.second.x - a.x;
+  const double dy = segment.second.y - a.y;
+  std::vector<double> ts{0.0, 1.0};
+  auto add_ring = [&](const Ring& ring) {
+    for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+      const double ex = ring[k + 1].x - ring[k].x;
+      const double ey = ring[k + 1].y - ring[k].y;
+      const double denominator = dx * ey - dy * ex;
+      if (denominator == 0.0) continue;  // parallel: no single crossing point
+      const double wx = ring[k].x - a.x;
+      const double wy = ring[k].y - a.y;
+      const double t = (wx * ey - wy * ex) / denominator;
+      const double u = (wx * dy - wy * dx) / denominator;
+      if (t > 0.0 && t < 1.0 && u >= 0.0 && u <= 1.0) ts.push_back(t);
+    }
+  };
+  add_ring(block.outer);
+  for (const Ring& hole : block.holes) add_ring(hole);
+  std::sort(ts.begin(), ts.end());
+  const double extension = kOvershootM / std::hypot(dx, dy);
+  for (std::size_t k = 0; k + 1 < ts.size(); ++k) {
+    if (!(ts[k + 1] > ts[k])) continue;
+    const double t_mid = 0.5 * (ts[k] + ts[k + 1]);
+    if (!in_polygon(block, {a.x + t_mid * dx, a.y + t_mid * dy})) continue;
+    const double t0 = ts[k] == 0.0 ? 0.0 : std::max(0.0, ts[k] - extension);
+    const double t1 = ts[k + 1] == 1.0 ? 1.0 : std::min(1.0, ts[k + 1] + extension);
+    const Point p0 = t0 == 0.0 ? a : Point{a.x + t0 * dx, a.y + t0 * dy};
+    const Point p1 = t1 == 1.0 ? segment.second : Point{a.x + t1 * dx, a.y + t1 * dy};
+    if (!(p0 == p1)) out.push_back({p0, p1});
+  }
+}
+
+/// Voronoi edges of a block's sites that meet the block, sorted into `out`. `outline_boxes`
+/// holds the boxes of the outlines that join the linework: edges near them must be noded.
+void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
+                         const GEOSGeometry* block, const GEOSPreparedGeometry* prepared_block,
+                         const Polygon& block_polygon, const Box& block_box,
+                         const BoxTree& outline_boxes, BlockEdges& out) {
+  const GEOSContextHandle_t h = ctx.handle();
+  constexpr double kFrameMarginM = 1.0;  // edges are cut to the block's box widened by this
+  const Box frame{block_box.min_x - kFrameMarginM, block_box.min_y - kFrameMarginM,
+                  block_box.max_x + kFrameMarginM, block_box.max_y + kFrameMarginM};
+  std::vector<Segment> segments;
+  if (!voronoi_from_delaunay(ctx, sites, frame, segments)) {
+    segments.clear();
+    voronoi_from_cells(ctx, sites, block, segments);
+  }
+  for (const Segment& segment : segments) {
+    const Box clearance{std::min(segment.first.x, segment.second.x) - kClearanceM,
+                        std::min(segment.first.y, segment.second.y) - kClearanceM,
+                        std::max(segment.first.x, segment.second.x) + kClearanceM,
+                        std::max(segment.first.y, segment.second.y) + kClearanceM};
+    GeomPtr rectangle = to_geos(ctx, Polygon{{{clearance.min_x, clearance.min_y},
+                                              {clearance.max_x, clearance.min_y},
+                                              {clearance.max_x, clearance.max_y},
+                                              {clearance.min_x, clearance.max_y},
+                                              {clearance.min_x, clearance.min_y}},
+                                             {}});
+    const char well_inside = GEOSPreparedContainsProperly_r(h, prepared_block, rectangle.get());
+    if (well_inside == 2) ctx.fail("Voronoi edge in block");
+    if (well_inside == 1) {
+      out.whole.push_back(segment);
+      const bool near_outline =
+          outline_boxes.qbegin(bgi::intersects(to_bbox(clearance))) != outline_boxes.qend();
+      (near_outline ? out.to_node : out.inner).push_back(segment);
+      continue;
+    }
+    GeomPtr edge = to_geos(ctx, LineString{segment.first, segment.second});
+    const char meets = GEOSPreparedIntersects_r(h, prepared_block, edge.get());
     if (meets == 2) ctx.fail("Voronoi edge in block");
-    if (meets == 1) out.push_back(std::move(edge));
+    if (meets == 0) continue;
+    out.whole.push_back(segment);
+    cut_to_block(segment, block_polygon, out.to_node);
   }
 }
 
@@ -387,26 +621,6 @@ void outline_sites(const MultiPolygon& footprint, const TessellationParams& para
 /// for the building to keep a single site: GEOS computes Voronoi vertices in floating point, so
 /// a vertex practically on a bisector could fall a rounding error into the neighbour's cell.
 constexpr double kOwnedMarginM = 1e-4;
-
-/// Crossing-number test; points on the boundary may go either way (callers use points well
-/// inside, or accept either answer).
-bool in_ring(const Ring& ring, const Point& p) {
-  bool inside = false;
-  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-    const Point& a = ring[i];
-    const Point& b = ring[j];
-    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-      inside = !inside;
-  }
-  return inside;
-}
-
-bool in_polygon(const Polygon& polygon, const Point& p) {
-  if (polygon.outer.size() < 4 || !in_ring(polygon.outer, p)) return false;
-  for (const Ring& hole : polygon.holes)
-    if (in_ring(hole, p)) return false;
-  return true;
-}
 
 /// Covered buildings of `members` (not yet outlined) whose footprint does not lie in the
 /// Voronoi cell of their single site. That cell is convex, so it holds the footprint exactly when
@@ -528,6 +742,9 @@ class OutlineLocator {
   /// The lowest local index of an outlined building of `block` whose footprint contains `point`
   /// (overlapping footprints: the first keeps the shared area), else kNone. `point` is a piece's
   /// interior point, never on an outline (outlines are edges of the arrangement).
+  /// Boxes of the outlined footprints.
+  [[nodiscard]] const BoxTree& boxes() const { return tree_; }
+
   [[nodiscard]] std::int32_t building_containing(std::int32_t block, const Point& point) const {
     if (tree_.empty()) return kNone;
     std::vector<BoxEntry> hits;
@@ -875,41 +1092,46 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     placements[i] = placement;
   }
 
-  // 4. Voronoi edges inside each block that holds two or more buildings, with the outlines of
-  // the buildings that need them (see choose_block_sites).
-  std::vector<GeomPtr> cut_lines;
+  // 4. Sites of each block that holds two or more buildings, with the outlines of the buildings
+  // that need them (see choose_block_sites); then the blocks' Voronoi edges.
   std::vector<char> outlined(n, 0);
-  for (std::size_t b = 0; b < blocks.size(); ++b) {
-    std::vector<Site>& sites = block_sites[b];
-    if (sites.size() < 2) continue;
-    choose_block_sites(ctx, dataset, job, placements, params,
-                       block_locator.prepared(std::int32_t(b)), sites, outlined, out.problems);
-    append_voronoi_edges(ctx, sites, blocks[b].geometry.get(),
-                         block_locator.prepared(std::int32_t(b)), cut_lines);
-  }
+  for (std::size_t b = 0; b < blocks.size(); ++b)
+    if (block_sites[b].size() >= 2)
+      choose_block_sites(ctx, dataset, job, placements, params,
+                         block_locator.prepared(std::int32_t(b)), block_sites[b], outlined,
+                         out.problems);
   const OutlineLocator outlines(dataset, job, outlined, out.block);
-  for (std::size_t i = 0; i < n; ++i)
-    if (outlined[i] != 0)
-      for (const Polygon& polygon : dataset.buildings[std::size_t(job.buildings[i])].footprint) {
-        cut_lines.push_back(to_geos(ctx, polygon.outer));
-        for (const Ring& hole : polygon.holes) cut_lines.push_back(to_geos(ctx, hole));
-      }
+  BlockEdges edges;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    if (block_sites[b].size() < 2) continue;
+    const MultiPolygon block_polygon = to_multipolygon(ctx, blocks[b].geometry.get());
+    block_voronoi_edges(ctx, block_sites[b], blocks[b].geometry.get(),
+                        block_locator.prepared(std::int32_t(b)), block_polygon.front(),
+                        blocks[b].box, outlines.boxes(), edges);
+  }
+  auto outline_lines = [&](std::vector<GeomPtr>& into) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (outlined[i] != 0)
+        for (const Polygon& polygon : dataset.buildings[std::size_t(job.buildings[i])].footprint) {
+          into.push_back(to_geos(ctx, polygon.outer));
+          for (const Ring& hole : polygon.holes) into.push_back(to_geos(ctx, hole));
+        }
+  };
+  auto segment_lines = [&](const std::vector<Segment>& segments, std::vector<GeomPtr>& into) {
+    into.reserve(into.size() + segments.size());
+    for (const Segment& segment : segments)
+      into.push_back(to_geos(ctx, LineString{segment.first, segment.second}));
+  };
 
-  // 5. Pieces: the blocks cut by the Voronoi edges, each labelled with its block and owner.
+  // 5. Pieces: the blocks cut by the Voronoi edges and outlines, each labelled with its block.
   std::vector<Polygon> piece_polygons;
   std::vector<Point> piece_inside;
   std::vector<std::int32_t> piece_block;
-  if (cut_lines.empty()) {
-    for (std::size_t b = 0; b < blocks.size(); ++b) {
-      MultiPolygon mp = to_multipolygon(ctx, blocks[b].geometry.get());
-      piece_polygons.push_back(std::move(mp.front()));
-      piece_inside.push_back(blocks[b].inside);
-      piece_block.push_back(std::int32_t(b));
-    }
-  } else {
-    cut_lines.push_back(clone(ctx, all_noded.get()));
-    GeomPtr noded = node_lines(ctx, cut_lines, snap_grid_m);
-    for (GeomPtr& face : polygonize(ctx, noded.get())) {
+  auto collect_pieces = [&](const std::vector<const GEOSGeometry*>& lines) {
+    piece_polygons.clear();
+    piece_inside.clear();
+    piece_block.clear();
+    for (GeomPtr& face : polygonize(ctx, lines)) {
       MultiPolygon mp = to_multipolygon(ctx, face.get());
       if (mp.empty() || area(mp.front()) <= 0.0) continue;
       const Point inside = interior_point(ctx, mp.front(), face.get());
@@ -919,6 +1141,66 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
       piece_polygons.push_back(std::move(mp.front()));
       piece_inside.push_back(inside);
       piece_block.push_back(b);
+    }
+  };
+  if (edges.whole.empty()) {
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      MultiPolygon mp = to_multipolygon(ctx, blocks[b].geometry.get());
+      piece_polygons.push_back(std::move(mp.front()));
+      piece_inside.push_back(blocks[b].inside);
+      piece_block.push_back(std::int32_t(b));
+    }
+  } else {
+    bool pieces_tile = false;
+    if (snap_grid_m <= 0.0) {
+      // Only the edges near block boundaries and outlines are noded; the inner ones go to
+      // polygonizing as they are. Checked: the pieces must tile the blocks (a rounding slip
+      // would show as a missing or doubled area); else the whole linework is noded.
+      std::vector<GeomPtr> to_node;
+      segment_lines(edges.to_node, to_node);
+      outline_lines(to_node);
+      to_node.push_back(clone(ctx, all_noded.get()));
+      GeomPtr noded = node_lines(ctx, to_node, 0.0);
+      std::vector<GeomPtr> inner;
+      segment_lines(edges.inner, inner);
+      GeomPtr inner_lines = make_collection(ctx, GEOS_MULTILINESTRING, inner);
+      collect_pieces({noded.get(), inner_lines.get()});
+      double blocks_area = 0.0;
+      for (const Region& block : blocks) blocks_area += geos_area(ctx, block.geometry.get());
+      double pieces_area = 0.0;
+      for (const Polygon& piece : piece_polygons) pieces_area += area(piece);
+      pieces_tile = std::abs(pieces_area - blocks_area) <= 1e-9 * blocks_area;
+      // And every inner edge separates two pieces: had the noding moved a vertex that inner
+      // edges end at, they would dangle and be dropped, merging pieces without changing the area.
+      if (pieces_tile) {
+        std::vector<Segment> piece_segments;
+        for (const Polygon& piece : piece_polygons) {
+          auto add_ring = [&](const Ring& ring) {
+            for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+              if (!(ring[k] == ring[k + 1]))
+                piece_segments.push_back(normalised(ring[k], ring[k + 1]));
+          };
+          add_ring(piece.outer);
+          for (const Ring& hole : piece.holes) add_ring(hole);
+        }
+        std::sort(piece_segments.begin(), piece_segments.end(), segment_less);
+        for (const Segment& segment : edges.inner) {
+          const auto range =
+              std::equal_range(piece_segments.begin(), piece_segments.end(), segment, segment_less);
+          if (range.second - range.first != 2) {
+            pieces_tile = false;
+            break;
+          }
+        }
+      }
+    }
+    if (!pieces_tile) {
+      std::vector<GeomPtr> cut_lines;
+      segment_lines(edges.whole, cut_lines);
+      outline_lines(cut_lines);
+      cut_lines.push_back(clone(ctx, all_noded.get()));
+      GeomPtr noded = node_lines(ctx, cut_lines, snap_grid_m);
+      collect_pieces({noded.get()});
     }
   }
   const std::size_t piece_count = piece_polygons.size();

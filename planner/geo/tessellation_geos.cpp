@@ -57,8 +57,12 @@ GeomPtr node_lines(GeosContext& ctx, std::vector<GeomPtr>& lines, double snap_gr
 }
 
 std::vector<GeomPtr> polygonize(GeosContext& ctx, const GEOSGeometry* noded_lines) {
-  const GEOSGeometry* inputs[] = {noded_lines};
-  GeomPtr faces = own(ctx, GEOSPolygonize_r(ctx.handle(), inputs, 1), "polygonize");
+  return polygonize(ctx, std::vector<const GEOSGeometry*>{noded_lines});
+}
+
+std::vector<GeomPtr> polygonize(GeosContext& ctx, const std::vector<const GEOSGeometry*>& inputs) {
+  GeomPtr faces = own(ctx, GEOSPolygonize_r(ctx.handle(), inputs.data(), unsigned(inputs.size())),
+                      "polygonize");
   std::vector<GeomPtr> out;
   append_polygons(ctx, faces.get(), out);
   return out;

@@ -32,6 +32,8 @@ GeomPtr node_lines(GeosContext& ctx, std::vector<GeomPtr>& lines, double snap_gr
 
 /// Faces (polygons) enclosed by fully noded linework; dangles and cut edges are dropped.
 std::vector<GeomPtr> polygonize(GeosContext& ctx, const GEOSGeometry* noded_lines);
+/// The same over several inputs, noded together as a whole (GEOS reads them as one graph).
+std::vector<GeomPtr> polygonize(GeosContext& ctx, const std::vector<const GEOSGeometry*>& inputs);
 
 /// A point strictly inside a polygonal geometry (GEOS PointOnSurface).
 Point interior_point(GeosContext& ctx, const GEOSGeometry* polygonal);
