@@ -135,7 +135,7 @@ TEST_CASE("layers in different CRSs end in one; a projected input CRS is kept", 
   CHECK(road_start.x < origin.x);  // 0.001° west of the building
 }
 
-TEST_CASE("--gcj02 shifts web-map coordinates back to WGS84 before projecting", "[crs][gcj02]") {
+TEST_CASE("the gcj02 option shifts web-map coordinates back to WGS84 before projecting", "[crs][gcj02]") {
   io::test::TempDir dir("gcj");
   const io::LonLat wgs{118.78, 32.04};
   const io::LonLat gcj = io::wgs84_to_gcj02(wgs);
