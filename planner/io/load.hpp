@@ -123,8 +123,10 @@ struct LoadResult {
 };
 
 /// Reads every input, projects to one metric CRS, estimates households and validates.
-/// Throws gp::InputError (missing/corrupt file, layer without CRS, unknown field, no usable
-/// layer), gp::ConfigError (bad option value), gp::StrictModeError (strict and problems found),
+/// Layers without a role are described in the result, not loaded. Throws gp::InputError
+/// (missing/corrupt file, layer without CRS, a configured field the layer lacks,
+/// a named layer that does not exist), gp::ConfigError (bad option value, unknown field key),
+/// gp::StrictModeError (strict and any warning or error found),
 /// gp::Cancelled.
 LoadResult load(const LoadOptions& options, Progress& progress);
 
