@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "planner/cli/commands.hpp"
@@ -115,6 +116,21 @@ RunOutcome execute_run(const RunRequest& request) {
   }
   io::LoadResult loaded = io::load(load, progress);
   Dataset& dataset = loaded.dataset;
+  // Only the existing plan's grid layers count as the existing plan (a data file may carry a
+  // grids layer of its own; it is loaded with the other layers and, listed twice, would double).
+  {
+    std::vector<ExistingGrid> kept;
+    std::set<std::pair<std::string, std::int64_t>> seen;
+    for (ExistingGrid& grid : dataset.existing_grids) {
+      bool chosen = false;
+      for (const io::InputSpec& in : existing_source.grid_inputs)
+        chosen |= grid.source.layer == in.layer &&
+                  fs::path(grid.source.file).filename() == fs::path(in.path).filename();
+      if (chosen && seen.insert({grid.source.layer, grid.source.fid.value_or(grid.id)}).second)
+        kept.push_back(std::move(grid));
+    }
+    dataset.existing_grids = std::move(kept);
+  }
   const double load_s = seconds_since(start);
 
   auto t0 = std::chrono::steady_clock::now();

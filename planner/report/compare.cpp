@@ -66,7 +66,9 @@ std::size_t display_width(const std::string& text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     std::size_t bytes = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    width += bytes >= 3 ? 2 : 1;
+    // Wide: CJK and full-width forms (3-byte sequences from U+3000); punctuation such as the
+    // dash U+2014 (lead byte 0xE2) is narrow.
+    width += bytes == 4 || (bytes == 3 && c >= 0xE3) ? 2 : 1;
     i += bytes;
   }
   return width;

@@ -47,13 +47,30 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
 
   const std::size_t large_count = plan.large_grids.size();
   if (params.full_time_workers > 0 || params.part_time_workers > 0) {
-    if (static_cast<std::size_t>(params.full_time_workers) < large_count)
-      throw ConfigError("workers.full_time: " + std::to_string(params.full_time_workers) +
-                        " full-time workers cannot staff " + std::to_string(large_count) +
-                        " large grids (at least one each); raise workers.full_time or set both "
-                        "totals to 0 to staff every grid by its analytic need");
-    result.allocation = sim::allocate_workers(result.large_workload, params.full_time_workers,
-                                              params.part_time_workers);
+    const int total = params.full_time_workers + params.part_time_workers;
+    if (static_cast<std::size_t>(total) < large_count)
+      throw ConfigError("workers: " + std::to_string(total) + " workers cannot staff " +
+                        std::to_string(large_count) +
+                        " large grids (at least one each); raise workers.full_time / "
+                        "workers.part_time or set both to 0 to staff every grid by its need");
+    if (static_cast<std::size_t>(params.full_time_workers) >= large_count) {
+      result.allocation = sim::allocate_workers(result.large_workload, params.full_time_workers,
+                                                params.part_time_workers);
+    } else {
+      // Fewer full-time workers than grids (e.g. one grid chief per planned grid of a
+      // published count, but the plan drew more grids): every grid gets at least one worker
+      // from the whole pool, the full-time ones go to the heaviest shares.
+      std::vector<double> hours;
+      for (const sim::WorkloadEstimate& w : result.large_workload) hours.push_back(w.total_hours);
+      const std::vector<int> all = sim::allocate_largest_remainder(total, hours, 1);
+      const std::vector<int> full =
+          sim::allocate_largest_remainder(params.full_time_workers, hours, 0);
+      for (std::size_t g = 0; g < large_count; ++g) {
+        const int f = std::min(full[g], all[g]);
+        result.allocation.full_time.push_back(f);
+        result.allocation.part_time.push_back(all[g] - f);
+      }
+    }
   } else {
     for (const sim::WorkloadEstimate& w : result.large_workload) {
       result.allocation.full_time.push_back(std::max(1, w.full_time_workers));
