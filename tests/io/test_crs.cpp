@@ -113,7 +113,7 @@ TEST_CASE("EPSG:4326 GeoJSON is projected to the right CGCS2000 zone", "[crs][ge
   CHECK(area(b.footprint) == Approx(47.2 * 55.4).epsilon(0.03));
 }
 
-TEST_CASE("layers in different CRSs end in one; a projected input CRS is kept", "[crs]") {
+TEST_CASE("layers in different CRSs end in one, a projected input CRS is kept", "[crs]") {
   io::test::TempDir dir("mixed");
   const std::string gpkg = dir.file("town.gpkg");
   const Point origin = project(118.78, 32.04, 4549);
@@ -135,7 +135,8 @@ TEST_CASE("layers in different CRSs end in one; a projected input CRS is kept", 
   CHECK(road_start.x < origin.x);  // 0.001° west of the building
 }
 
-TEST_CASE("the gcj02 option shifts web-map coordinates back to WGS84 before projecting", "[crs][gcj02]") {
+TEST_CASE("the gcj02 option shifts web-map coordinates back to WGS84 before projecting",
+          "[crs][gcj02]") {
   io::test::TempDir dir("gcj");
   const io::LonLat wgs{118.78, 32.04};
   const io::LonLat gcj = io::wgs84_to_gcj02(wgs);

@@ -65,7 +65,7 @@ TEST_CASE("GBK shapefile with .cpg: Chinese names and fields survive", "[shapefi
   CHECK(layer.field_mapping.at("name") == "名称");
 }
 
-TEST_CASE("GBK shapefile without .cpg: --encoding reads it; without it a warning says so",
+TEST_CASE("GBK shapefile without .cpg: --encoding reads it, without it a warning says so",
           "[shapefile][encoding]") {
   io::test::TempDir dir("gbk-nocpg");
   const std::string path = write_gbk_buildings(dir);
