@@ -96,7 +96,7 @@ shapefile_encoding = "GBK"
   CHECK(s.origins.at("grids.large.min").line == 10);
 }
 
-TEST_CASE("a scenario inherits and overrides; chains work; cycles are errors") {
+TEST_CASE("a scenario inherits and overrides, chains work, cycles are errors") {
   ScenarioDir dir;
   dir.write("base.toml", R"([scenario]
 name = "base"

@@ -171,7 +171,7 @@ TEST_CASE("snapping finds the nearest segment like a full scan") {
   CHECK_FALSE(network.snap({5000, 5000}, 100.0).ok());
 }
 
-TEST_CASE("crossing streets meet; a street under a bridge does not") {
+TEST_CASE("crossing streets meet, a street under a bridge does not") {
   // Level crossing: an east-west and a north-south street crossing at (50, 0).
   const WalkNetwork level =
       WalkNetwork::from_polylines({{{0, 0}, {100, 0}}, {{50, -50}, {50, 50}}}, {0, 0});
@@ -192,7 +192,7 @@ TEST_CASE("crossing streets meet; a street under a bridge does not") {
   CHECK(tee.edge_count() == 3);
 }
 
-TEST_CASE("rivers are crossed only on bridges; forbidden classes are left out") {
+TEST_CASE("rivers are crossed only on bridges, forbidden classes are left out") {
   Dataset dataset;
   // A river along x = 500. Streets on each bank run north-south; one bridge at y = 1000
   // joins them through two short approach roads.

@@ -45,7 +45,7 @@ TEST_CASE("own samplers have the right means") {
   CHECK(static_cast<double>(below_hits) / n == Approx(0.1).margin(0.005));
 }
 
-TEST_CASE("quantiles interpolate like R type 7; t quantiles; confidence intervals") {
+TEST_CASE("quantiles interpolate like R type 7, t quantiles, confidence intervals") {
   std::vector<double> values{5, 1, 4, 2, 3};
   CHECK(quantile(values, 0.5) == 3.0);
   CHECK(quantile(values, 0.9) == Approx(4.6));

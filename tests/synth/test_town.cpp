@@ -264,7 +264,7 @@ TEST_CASE("synth: Chinese numerals and community names", "[synth]") {
   for (int i = 0; i < 2000; ++i) CHECK(names.insert(gp::synth::community_name(i)).second);
 }
 
-TEST_CASE("synth: communities tile the town; compounds and buildings lie inside their containers",
+TEST_CASE("synth: communities tile the town, compounds and buildings lie inside their containers",
           "[synth][geometry]") {
   const gp::Dataset& d = demo_town().dataset;
   gp::geo::GeosContext ctx;
