@@ -82,6 +82,12 @@ class ComponentPartitioner {
     mean_workload_ = total_work / std::max(1, live_parts());
     refine();
     repair();  // refinement never adds violation; this only catches what construction left
+    // A repair that only lowered the violation leaves parts whose boundary nodes can still
+    // shift the rest (a run of units one entrance short of the minimum): refine once more.
+    if (violating_parts() > 0) {
+      refine();
+      repair();
+    }
     report.parts = live_parts();
     for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
       if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0)
@@ -118,6 +124,13 @@ class ComponentPartitioner {
     }
     k = std::clamp<long long>(k, 1, static_cast<long long>(nodes_.size()));
     return static_cast<int>(k);
+  }
+
+  [[nodiscard]] int violating_parts() const {
+    int count = 0;
+    for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
+      count += parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0 ? 1 : 0;
+    return count;
   }
 
   int live_parts() const {
