@@ -223,13 +223,19 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
     const bool simulated = e.simulation.has_value();
     double most = 0.0;
     for (double v : e.large_hours_per_worker) most = std::max(most, v);
+    // The ramp spans the observed utilisation so differences between grids show; grids above
+    // the staffing target get a red outline whatever the ramp.
+    double busiest = 0.05;
+    if (simulated)
+      for (const sim::GroupResult& g : e.simulation->grids)
+        if (std::isfinite(g.utilisation.mean)) busiest = std::max(busiest, g.utilisation.mean);
     for (std::size_t g = 0; g < large_count; ++g) {
       const Grid& grid = plan.large_grids[g];
       double load = NAN;
       std::string text;
       if (simulated && g < e.simulation->grids.size()) {
         load = e.simulation->grids[g].utilisation.mean;
-        fill.push_back(svg::ramp_colour(load / info.max_utilisation * 0.75));
+        fill.push_back(svg::ramp_colour(load / busiest));
         text = "利用率 " + percent(load) + ", P90 响应 " +
                number(e.simulation->grids[g].response_p90_h.mean, 1) + " h";
         flagged.push_back(load > info.max_utilisation);
@@ -249,13 +255,14 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
          "</small></h3>";
     h += grid_map(
         dataset, plan, view, fill, tip, flagged, "",
-        simulated ? legend_block(
-                        {{svg::ramp_colour(0), "0 %"},
-                         {svg::ramp_colour(0.375), percent(info.max_utilisation / 2, 0)},
-                         {svg::ramp_colour(0.75), percent(info.max_utilisation, 0) + " 目标上限"},
-                         {svg::ramp_colour(1), "≥ " + percent(info.max_utilisation * 4 / 3, 0)}})
-                  : legend_block({{svg::ramp_colour(0), "0 h"},
-                                  {svg::ramp_colour(1), number(most, 0) + " h"}}));
+        simulated
+            ? legend_block({{svg::ramp_colour(0), "0 %"},
+                            {svg::ramp_colour(0.5), percent(busiest / 2, 0)},
+                            {svg::ramp_colour(1), percent(busiest, 0) + " 最高 highest"},
+                            {"none\" stroke=\"#c0392b\" stroke-width=\"2",
+                             "高于目标 " + percent(info.max_utilisation, 0) + " above target"}})
+            : legend_block(
+                  {{svg::ramp_colour(0), "0 h"}, {svg::ramp_colour(1), number(most, 0) + " h"}}));
     h += "</div>";
   }
   {
