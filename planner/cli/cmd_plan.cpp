@@ -29,6 +29,7 @@ struct PlanOptions {
   std::string hard_roads;  // comma-separated OSM highway classes; empty = defaults
   std::string existing;
   std::string policy = "allow-undersized";
+  bool ignore_existing = false;  // plan afresh even when an input holds a grids layer
   bool quiet = false;
 };
 
@@ -139,6 +140,7 @@ int run_plan(const PlanOptions& options) {
   const double load_s = seconds_since(start);
 
   Plan existing;
+  if (options.ignore_existing) dataset.existing_grids.clear();
   const bool has_existing = !dataset.existing_grids.empty();
   if (has_existing) existing = existing_plan_from_grids(dataset);
 
@@ -295,6 +297,8 @@ void add_plan_command(CLI::App& app, Action& action) {
   cmd->add_option("--existing", options->existing,
                   "Existing grids (a layer of large/micro grid polygons); locked grids stay, moves "
                   "are penalised");
+  cmd->add_flag("--ignore-existing", options->ignore_existing,
+                "Plan afresh: do not start from a grids layer found in the inputs");
   cmd->add_flag("--quiet,-q", options->quiet, "No progress output");
   cmd->callback([&action, options] { action = [options] { return run_plan(*options); }; });
 }
