@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
   QStringList files;
   const QStringList args = QCoreApplication::arguments();
   for (int i = 1; i < args.size(); ++i) {
-    if (args[i] == QLatin1String("--plan")) wait_plan = true;
+    if (args[i] == QLatin1String("--plan"))
+      wait_plan = true;
     else if (args[i] == QLatin1String("--synth") && i + 1 < args.size())
       synth = args[++i].toLongLong();
     else if (args[i] == QLatin1String("--frames") && i + 1 < args.size())
