@@ -661,8 +661,7 @@ class CommunityPlanner {
                   << "narrowly, to divide within " << bounds_text(bounds) << " households; "
                   << container.violating_parts.size() << " of " << container.parts
                   << " large grids stay outside the bounds ("
-                  << violating_parts_text(large, container)
-                  << ")";
+                  << violating_parts_text(large, container) << ")";
           break;
       }
       (void)first;
