@@ -157,7 +157,9 @@ std::string histogram(const std::vector<double>& values, int bins, const std::st
   }
   if (hi <= lo) hi = lo + 1.0;
   const double pad = (hi - lo) * 0.05;
+  const bool non_negative = lo >= 0.0;
   lo -= pad;
+  if (non_negative) lo = std::max(lo, 0.0);  // counts never go below 0 on the axis
   hi += pad;
   bins = std::max(bins, 1);
   std::vector<int> counts(static_cast<std::size_t>(bins), 0);
