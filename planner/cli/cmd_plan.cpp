@@ -16,8 +16,10 @@
 #include "planner/cli/commands.hpp"
 #include "planner/cli/progress_printer.hpp"
 #include "planner/core/errors.hpp"
+#include "planner/io/export.hpp"
 #include "planner/io/load.hpp"
 #include "planner/partition/partitioner.hpp"
+#include "planner/report/layers.hpp"
 
 namespace gp::cli {
 namespace {
@@ -257,8 +259,17 @@ int run_plan(const PlanOptions& options) {
          {"micro", micro == kNone ? "" : plan.micro_grids[static_cast<std::size_t>(micro)].code}});
   }
   write_json(dir / "plan.json", summary);
+  // The plan as a GeoPackage with every layer (planner/io/export.hpp), in the dataset's CRS:
+  // written in a staging directory next to it and moved into place complete.
+  {
+    io::OutputDirectory staging((dir / "plan.gpkg.staging").string(), true, options.inputs);
+    io::export_layers(report::build_layers(dataset, plan, nullptr, all), dataset.crs_wkt,
+                      staging.path(), {});
+    std::filesystem::rename(std::filesystem::path(staging.path()) / "plan.gpkg", dir / "plan.gpkg");
+  }
   out << "wrote " << (dir / "large-grids.geojson").string() << ", "
-      << (dir / "micro-grids.geojson").string() << ", " << (dir / "plan.json").string() << '\n';
+      << (dir / "micro-grids.geojson").string() << ", " << (dir / "plan.json").string() << ", "
+      << (dir / "plan.gpkg").string() << '\n';
   return kExitOk;
 }
 
