@@ -147,6 +147,11 @@ struct UnitHouseholds {
   bool estimated = false;       // units were not given by the source
 };
 
+/// No building has more entrances than this (the longest residential slabs have a few dozen). It
+/// bounds the unit chain of absurd inputs — a 100 km footprint, a count of 10^9 — which would
+/// otherwise become millions of unit atoms and exhaust memory.
+constexpr int kMaxUnitsPerBuilding = 256;
+
 UnitHouseholds unit_households(const Building& building) {
   UnitHouseholds result;
   const int h = std::max(0, building.households);
@@ -156,7 +161,7 @@ UnitHouseholds unit_households(const Building& building) {
     const int floors = building.floors > 0 ? building.floors : 6;
     units = (h + 2 * floors - 1) / (2 * floors);
   }
-  units = std::clamp(units, 1, std::max(1, h));
+  units = std::clamp(units, 1, std::clamp(h, 1, kMaxUnitsPerBuilding));
   result.households.resize(static_cast<std::size_t>(units));
   for (int u = 0; u < units; ++u)
     result.households[static_cast<std::size_t>(u)] =
@@ -283,7 +288,10 @@ class CommunityPlanner {
                               building_label(dataset_, in_.buildings[at(i)]) +
                                   " has no tessellation cell; it joins the grid of the nearest "
                                   "building and adds no area to the grid polygon");
-      if (nearest != kNone) extra_links_.insert({std::min(i, nearest), std::max(i, nearest)});
+      if (nearest != kNone) {
+        extra_links_.insert({std::min(i, nearest), std::max(i, nearest)});
+        cellless_links_.insert({std::min(i, nearest), std::max(i, nearest)});
+      }
     }
   }
 
@@ -885,6 +893,10 @@ class CommunityPlanner {
       }
       for (const auto& [la, lb] : extra_links_)
         if (grid_of[at(la)] == grid_of[at(lb)]) allowed.unite(la, lb);
+      // A building without a cell joined its nearest neighbour across no barrier at all: not a
+      // crossing (it is reported as building-without-cell).
+      for (const auto& [la, lb] : cellless_links_)
+        if (grid_of[at(la)] == grid_of[at(lb)]) soft.unite(la, lb);
       for (const auto& members : atom_members_)  // a contracted compound is one large-grid unit
         for (std::int32_t i : compounds_are_units ? members : std::vector<std::int32_t>{})
           if (grid_of[at(i)] == grid_of[at(members.front())]) {
@@ -1036,6 +1048,7 @@ class CommunityPlanner {
   std::set<std::int32_t> split_buildings_;  // local buildings split by units (either level)
   std::map<std::int32_t, long long> oversized_compounds_;
   std::set<std::pair<std::int32_t, std::int32_t>> extra_links_;  // local pairs (lo, hi)
+  std::set<std::pair<std::int32_t, std::int32_t>> cellless_links_;  // of cell-less buildings
   AtomGraph large_graph_;
   std::vector<PartId> large_part_;
   PartId large_count_ = 0;
