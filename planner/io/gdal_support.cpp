@@ -38,12 +38,19 @@ std::vector<GdalErrorCollector::Message> GdalErrorCollector::take() {
 }
 
 std::string GdalErrorCollector::failure_text() {
+  // A truncated file gives one GDAL error per unreadable feature; quoting them all buries the
+  // advice that follows under hundreds of lines, so quote the first few and count the rest.
+  constexpr int kQuoted = 3;
   std::string text;
+  int failures = 0;
   for (const Message& m : take()) {
     if (m.level < CE_Failure) continue;
+    if (++failures > kQuoted) continue;
     if (!text.empty()) text += "; ";
     text += m.text;
   }
+  if (failures > kQuoted)
+    text += " (and " + std::to_string(failures - kQuoted) + " more GDAL errors like these)";
   return text;
 }
 

@@ -347,14 +347,18 @@ const char* describe(GeomIssue issue) {
     case GeomIssue::wrong_type:
       return "geometry type does not fit the layer's role";
     case GeomIssue::nan_coordinates:
-      return "geometry has NaN or infinite coordinates";
+      return "geometry has NaN, infinite or absurd (beyond ±1e9) coordinates";
     case GeomIssue::degenerate:
       return "geometry collapses (rings with fewer than 4 points or lines with fewer than 2)";
   }
   return "";
 }
 
-/// Copies a curve's vertices (x, y only); false when a coordinate is not finite.
+/// Beyond this no CRS has coordinates (the Earth is 4e7 m round; degrees stop at 360): a value
+/// this large is corrupt and would give a community of absurd extent and overflowing areas.
+constexpr double kMaxAbsCoordinate = 1e9;
+
+/// Copies a curve's vertices (x, y only); false when a coordinate is not finite or absurd.
 bool copy_points(const OGRSimpleCurve& curve, std::vector<Point>& out) {
   const int n = curve.getNumPoints();
   out.resize(static_cast<std::size_t>(n));
@@ -363,7 +367,7 @@ bool copy_points(const OGRSimpleCurve& curve, std::vector<Point>& out) {
   static_assert(sizeof(Point) == 2 * sizeof(double));
   curve.getPoints(&out[0].x, sizeof(Point), &out[0].y, sizeof(Point));
   for (const Point& p : out)
-    if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
+    if (!(std::abs(p.x) <= kMaxAbsCoordinate) || !(std::abs(p.y) <= kMaxAbsCoordinate)) return false;
   return true;
 }
 
@@ -821,9 +825,21 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
       b.use =
           b.source_use.empty() ? BuildingUse::residential : building_use_from_value(b.source_use);
       b.floors = std::max(0, int_of(feature, fields.floors));
+      if (int_of(feature, fields.floors) < 0)
+        d.problems.report(Severity::warning, "negative-floors", where,
+                          "floors = " + text_of(feature, fields.floors) +
+                              " is negative; treated as unknown");
       b.height_m = std::max(0.0, number_of(feature, fields.height).value_or(0.0));
       b.units = std::max(0, int_of(feature, fields.units));
       const int households = int_of(feature, fields.households);
+      // A value that is there but is no usable count (text, NaN, beyond int range) must not turn
+      // into an estimate silently: the planner would never know their figure was ignored.
+      if (households == 0 && !text_of(feature, fields.households).empty() &&
+          number_of(feature, fields.households).value_or(1.0) != 0.0)
+        d.problems.report(Severity::warning, "unreadable-households", where,
+                          "households = '" + text_of(feature, fields.households) +
+                              "' is not a usable count (a whole number up to 10^9); estimated "
+                              "from the footprint instead");
       if (households < 0)
         d.problems.report(Severity::warning, "negative-households", where,
                           "households = " + std::to_string(households) +
