@@ -53,9 +53,10 @@ int main(int argc, char** argv) {
     return kExitCancelled;
   } catch (const std::bad_alloc&) {
     // Not a bug to report: the input needs more memory than this process may use.
-    std::cerr << "gridplan: out of memory: the input needs more memory than this process may use.\n"
-                 "Close other programs, raise the limit (ulimit -v), or split the input into smaller\n"
-                 "areas (e.g. one street at a time) and run again. Nothing was written.\n";
+    std::cerr
+        << "gridplan: out of memory: the input needs more memory than this process may use.\n"
+           "Close other programs, raise the limit (ulimit -v), or split the input into smaller\n"
+           "areas (e.g. one street at a time) and run again. Nothing was written.\n";
     return kExitFailure;
   } catch (const std::exception& e) {
     std::cerr << "gridplan: internal error: " << e.what()

@@ -367,7 +367,8 @@ bool copy_points(const OGRSimpleCurve& curve, std::vector<Point>& out) {
   static_assert(sizeof(Point) == 2 * sizeof(double));
   curve.getPoints(&out[0].x, sizeof(Point), &out[0].y, sizeof(Point));
   for (const Point& p : out)
-    if (!(std::abs(p.x) <= kMaxAbsCoordinate) || !(std::abs(p.y) <= kMaxAbsCoordinate)) return false;
+    if (!(std::abs(p.x) <= kMaxAbsCoordinate) || !(std::abs(p.y) <= kMaxAbsCoordinate))
+      return false;
   return true;
 }
 
@@ -826,9 +827,9 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
           b.source_use.empty() ? BuildingUse::residential : building_use_from_value(b.source_use);
       b.floors = std::max(0, int_of(feature, fields.floors));
       if (int_of(feature, fields.floors) < 0)
-        d.problems.report(Severity::warning, "negative-floors", where,
-                          "floors = " + text_of(feature, fields.floors) +
-                              " is negative; treated as unknown");
+        d.problems.report(
+            Severity::warning, "negative-floors", where,
+            "floors = " + text_of(feature, fields.floors) + " is negative; treated as unknown");
       b.height_m = std::max(0.0, number_of(feature, fields.height).value_or(0.0));
       b.units = std::max(0, int_of(feature, fields.units));
       const int households = int_of(feature, fields.households);
