@@ -361,6 +361,21 @@ bool voronoi_from_delaunay(GeosContext& ctx, const std::vector<Site>& sites, con
       edges.push_back({e.first, e.second, v[(k + 2) % 3], std::int32_t(i)});
     }
   }
+  // Building of each site, by its point: an edge between two sites of one building (an
+  // outlined one) separates two parts of the same cell, so it is left out.
+  std::vector<std::pair<Point, std::int32_t>> building_at;
+  building_at.reserve(sites.size());
+  for (const Site& s : sites) building_at.emplace_back(s.p, s.building);
+  auto by_point = [](const std::pair<Point, std::int32_t>& x,
+                     const std::pair<Point, std::int32_t>& y) {
+    return less_point(x.first, y.first);
+  };
+  std::sort(building_at.begin(), building_at.end(), by_point);
+  auto building_of = [&](const Point& p) {
+    const auto it = std::lower_bound(building_at.begin(), building_at.end(),
+                                     std::pair<Point, std::int32_t>{p, kNone}, by_point);
+    return it != building_at.end() && it->first == p ? it->second : kNone;
+  };
   std::sort(edges.begin(), edges.end(), [](const TriangleEdge& s, const TriangleEdge& t) {
     if (!(s.a == t.a)) return less_point(s.a, t.a);
     if (!(s.b == t.b)) return less_point(s.b, t.b);
@@ -371,8 +386,14 @@ bool voronoi_from_delaunay(GeosContext& ctx, const std::vector<Site>& sites, con
   for (std::size_t i = 0; i < edges.size();) {
     const TriangleEdge& e = edges[i];
     const Point& c = centres[std::size_t(e.triangle)];
+    const bool shared = i + 1 < edges.size() && edges[i + 1].a == e.a && edges[i + 1].b == e.b;
+    const std::int32_t building_a = building_of(e.a);
+    if (building_a != kNone && building_a == building_of(e.b)) {
+      i += shared ? 2 : 1;
+      continue;
+    }
     Segment segment;
-    if (i + 1 < edges.size() && edges[i + 1].a == e.a && edges[i + 1].b == e.b) {
+    if (shared) {
       segment = {c, centres[std::size_t(edges[i + 1].triangle)]};
       i += 2;
     } else {
