@@ -116,6 +116,12 @@ RunOutcome execute_run(const RunRequest& request) {
   }
   io::LoadResult loaded = io::load(load, progress);
   Dataset& dataset = loaded.dataset;
+  // Nothing to plan: say so here rather than fail later on an empty dataset (no CRS to export in).
+  if (dataset.buildings.empty())
+    throw InputError(
+        "run: no buildings were loaded from the inputs (empty layers, or no layer "
+        "recognised as buildings); check them with `gridplan inspect` and name the "
+        "building layer with --role LAYER=buildings if needed");
   // Only the existing plan's grid layers count as the existing plan (a data file may carry a
   // grids layer of its own; it is loaded with the other layers and, listed twice, would double).
   {

@@ -182,8 +182,9 @@ void check_target(const Dataset& dataset, const fs::path& out, const GpkgWriteOp
   }
   const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
   if (!fs::is_directory(dir, ec))
-    throw OutputError("GeoPackage writer: the directory '" + dir.string() +
-                      "' does not exist (create it first)");
+    throw OutputError(
+        "GeoPackage writer: cannot write '" + out.string() + "': '" + dir.string() +
+        (fs::exists(dir, ec) ? "' is not a directory" : "' does not exist (create it first)"));
 }
 
 void write_all(GpkgBuilder& gpkg, const Dataset& d, Progress* progress) {
