@@ -51,8 +51,44 @@ gp::Polygon rect(double x0, double y0, double x1, double y1) {
   return {{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}};
 }
 
+/// The town and plan being checked, printed when a rule is violated (to reproduce it by hand).
+const gp::Dataset* g_town = nullptr;
+const gp::Plan* g_plan = nullptr;
+
+void print_case() {
+  if (g_town == nullptr || g_plan == nullptr) return;
+  for (const gp::Community& c : g_town->communities) {
+    const gp::Box b = gp::bounds(c.footprint);
+    std::fprintf(stderr, "community %s [%g %g %g %g]\n", c.code.c_str(), b.min_x, b.min_y, b.max_x,
+                 b.max_y);
+  }
+  for (const gp::Compound& c : g_town->compounds) {
+    const gp::Box b = gp::bounds(c.footprint);
+    std::fprintf(stderr, "compound %s [%g %g %g %g]\n", c.ref.c_str(), b.min_x, b.min_y, b.max_x,
+                 b.max_y);
+  }
+  for (std::size_t i = 0; i < g_town->buildings.size(); ++i) {
+    const gp::Building& b = g_town->buildings[i];
+    const gp::Box box = gp::bounds(b.footprint);
+    std::fprintf(stderr,
+                 "building %zu [%g %g %g %g] hh %d units %d compound %d community %d "
+                 "large %d micro %d\n",
+                 i, box.min_x, box.min_y, box.max_x, box.max_y, b.households, b.units, b.compound,
+                 b.community, g_plan->building_large[i], g_plan->building_micro[i]);
+  }
+  for (const gp::Line& l : g_town->lines)
+    std::fprintf(stderr, "line %s (%g %g)-(%g %g)\n", l.cls.c_str(), l.geometry.front().x,
+                 l.geometry.front().y, l.geometry.back().x, l.geometry.back().y);
+  for (const gp::Grid& g : g_plan->large_grids)
+    std::fprintf(stderr, "large %s hh %d crossings %d contiguous %d\n", g.code.c_str(),
+                 g.metrics.households, g.metrics.barrier_crossings, g.metrics.contiguous ? 1 : 0);
+  for (const gp::Problem& p : g_plan->problems.problems())
+    std::fprintf(stderr, "problem %s: %s\n", p.kind.c_str(), p.message.c_str());
+}
+
 [[noreturn]] void violated(const char* rule, const std::string& detail) {
   std::fprintf(stderr, "fuzz_partition: rule violated: %s: %s\n", rule, detail.c_str());
+  if (std::getenv("GRIDPLAN_FUZZ_VERBOSE") != nullptr) print_case();
   std::abort();
 }
 
@@ -235,6 +271,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const gp::geo::Tessellation tessellation =
       gp::geo::tessellate(town, gp::tessellation_params(params), progress);
   const gp::Plan plan = gp::make_plan(town, tessellation, params, progress);
+  g_town = &town;
+  g_plan = &plan;
   check_rules(town, params, plan);
+  g_town = nullptr;
+  g_plan = nullptr;
   return 0;
 }
