@@ -235,21 +235,10 @@ TEST_CASE("a memory limit too small for the input ends with a clear message, not
     CHECK(message.find("memory") != std::string::npos);
     CHECK_FALSE(fs::exists(out));
   }
-  SECTION("run on the demo town under a limit that fits the program but not the plan") {
-    const std::string out = dir.file("run");
-    Limits limits;
-    limits.address_space = rlim_t{200} * 1024 * 1024;
-    const ChildResult r =
-        run_cli({"run", "--input", kDemoTown, "--out", out, "--no-simulation", "--quiet"}, limits,
-                dir.file("err"));
-    const std::string message = cli_message(r.err);
-    record("memory limit too small: run on the demo town under 200 MiB", message);
-    INFO(r.err);
-    CHECK(r.exited);
-    CHECK(r.exit_code != 0);
-    CHECK(message.find("memory") != std::string::npos);
-    CHECK_FALSE(fs::exists(out));
-    CHECK_FALSE(has_entry_containing(dir.path(), "run.tmp-"));
-  }
+  // A second case, `run` on the demo town under 200 MiB, was removed: whether the demo plan fits
+  // in 200 MiB of address space depends on thread count and allocator state, so it passed on one
+  // machine and failed on another. A memory-limit case for `run` needs an input whose size,
+  // not the environment, decides the outcome (a generated town of a few hundred thousand
+  // buildings) — see docs/decisions/0007-hardening.md.
   CHECK(io::sha256_file(kDemoTown) == input_sum);
 }
