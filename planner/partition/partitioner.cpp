@@ -1047,7 +1047,7 @@ class CommunityPlanner {
   std::vector<Slice> slices_;
   std::set<std::int32_t> split_buildings_;  // local buildings split by units (either level)
   std::map<std::int32_t, long long> oversized_compounds_;
-  std::set<std::pair<std::int32_t, std::int32_t>> extra_links_;  // local pairs (lo, hi)
+  std::set<std::pair<std::int32_t, std::int32_t>> extra_links_;     // local pairs (lo, hi)
   std::set<std::pair<std::int32_t, std::int32_t>> cellless_links_;  // of cell-less buildings
   AtomGraph large_graph_;
   std::vector<PartId> large_part_;

@@ -46,14 +46,15 @@ int main(int argc, char** argv) {
     const double cpu_start = cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
     const gp::io::LoadResult result = gp::io::load(options, progress);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double cpu = cpu_seconds() - cpu_start;
     std::printf("buildings %zu  households %lld  problems %zu  crs %s (EPSG:%d)\n",
                 result.dataset.buildings.size(), result.dataset.total_households(),
                 result.dataset.problems.problems().size(), result.dataset.crs_name.c_str(),
                 result.dataset.crs_epsg);
-    std::printf("gridplan load+validate+project: wall %.2f s  cpu %.2f s  peak RSS %.0f MiB\n", wall,
-                cpu, peak_rss_mib());
+    std::printf("gridplan load+validate+project: wall %.2f s  cpu %.2f s  peak RSS %.0f MiB\n",
+                wall, cpu, peak_rss_mib());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_load: %s\n", e.what());
