@@ -44,7 +44,10 @@ test-tsan: deps
 fuzz: deps
 	bash .ci/fuzz
 
-demo: release
+# The demo needs only the CLI: build that target, not the tests and the studio.
+demo: deps
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS) --target gridplan
 	bash tests/demo.sh $(GRIDPLAN_RELEASE) $(DEMO_OUT)
 
 bench: release
