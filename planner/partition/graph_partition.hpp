@@ -57,6 +57,10 @@ struct InfeasibleContainer {
   int min_parts = 0;           // ceil(H / max)
   int max_parts = 0;           // floor(H / min)
   Infeasibility why = Infeasibility::below_minimum;
+  /// For granularity: true when an exhaustive search over every division of the container into
+  /// connected parts proved that none keeps all parts within the bounds (small containers); false
+  /// when the container was too large or the search hit its step limit.
+  bool proven = false;
   std::vector<PartId> violating_parts;
 };
 

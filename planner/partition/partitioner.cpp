@@ -6,6 +6,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -97,6 +98,7 @@ struct Context {
   const Plan* existing;
   std::vector<std::int32_t> local_index;  // building → index in its community's planned list
   std::vector<char> locked_building;
+  bool keep_large_partitions = false;  // fill CommunityResult::large_partition (benchmarks)
 };
 
 struct CommunityInput {
@@ -114,6 +116,7 @@ struct CommunityResult {
   ProblemReporter problems;
   int buildings_split = 0;
   int compound_splits = 0;
+  std::optional<LargeGridPartition> large_partition;
 };
 
 Location community_location(const Dataset& dataset, std::int32_t community) {
@@ -469,7 +472,16 @@ class CommunityPlanner {
         options.previous[at(a)] =
             ctx_.existing->building_large[at(in_.buildings[at(atom_building_[at(a)])])];
     }
+    const auto started = std::chrono::steady_clock::now();
     GraphPartition large = partition_graph(large_graph_, options);
+    if (ctx_.keep_large_partitions)
+      result_.large_partition = LargeGridPartition{
+          in_.community,
+          large_graph_,
+          large.part,
+          large.part_count,
+          large.infeasible,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
     large_part_ = large.part;
     large_count_ = large.part_count;
 
@@ -669,7 +681,12 @@ class CommunityPlanner {
                   << "narrowly, to divide within " << bounds_text(bounds) << " households; "
                   << container.violating_parts.size() << " of " << container.parts
                   << " large grids stay outside the bounds ("
-                  << violating_parts_text(large, container) << ")";
+                  << violating_parts_text(large, container) << "); "
+                  << (container.proven
+                          ? "an exhaustive search over every division into connected grids "
+                            "found none within the bounds"
+                          : "no division within the bounds was found (the area is too large "
+                            "for an exhaustive search, so one may exist)");
           break;
       }
       (void)first;
@@ -829,8 +846,11 @@ class CommunityPlanner {
                 << container.households << " households (e.g. "
                 << building_label(dataset_, in_.buildings[at(nodes.front().local)])
                 << ") cannot be divided into micro grids of " << bounds_text(bounds)
-                << " households (" << partition::to_string(container.why) << "); "
-                << container.violating_parts.size() << " of " << container.parts
+                << " households (" << partition::to_string(container.why)
+                << (container.why == partition::Infeasibility::granularity
+                        ? (container.proven ? ", proven by exhaustive search" : ", not proven")
+                        : "")
+                << "); " << container.violating_parts.size() << " of " << container.parts
                 << " micro grids stay outside the bounds";
         result_.problems.report(Severity::info, "micro-grid-out-of-bounds",
                                 community_location(dataset_, in_.community), message.str());
@@ -1091,6 +1111,12 @@ Plan make_plan(const Dataset& dataset, const PartitionParams& params, Progress& 
 
 Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const PartitionParams& params,
                Progress& progress, const Plan* existing) {
+  return make_plan(dataset, tess, params, progress, existing, nullptr);
+}
+
+Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const PartitionParams& params,
+               Progress& progress, const Plan* existing,
+               std::vector<LargeGridPartition>* large_partitions) {
   if (params.large.min > params.large.max || params.micro.min > params.micro.max ||
       params.large.max <= 0 || params.micro.max <= 0)
     throw ConfigError("partition: household bounds need 0 < min ≤ max (large " +
@@ -1108,7 +1134,8 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
               params,
               existing,
               std::vector<std::int32_t>(building_count, kNone),
-              std::vector<char>(building_count, 0)};
+              std::vector<char>(building_count, 0),
+              large_partitions != nullptr};
   const auto communities = dataset.communities.size();
   std::vector<CommunityInput> inputs(communities);
   for (std::size_t c = 0; c < communities; ++c) inputs[c].community = static_cast<std::int32_t>(c);
@@ -1185,6 +1212,8 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
       cell_buildings.push_back(std::move(r.cell_buildings[m]));
     }
     plan.problems.merge(r.problems);
+    if (large_partitions && r.large_partition)
+      large_partitions->push_back(std::move(*r.large_partition));
     plan.metrics.buildings_split += r.buildings_split;
     plan.metrics.compound_splits += r.compound_splits;
     if (inputs[c].buildings.empty() && inputs[c].locked_large.empty())

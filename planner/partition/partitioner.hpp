@@ -12,6 +12,7 @@
 #include "planner/core/dataset.hpp"
 #include "planner/core/progress.hpp"
 #include "planner/geo/tessellation.hpp"
+#include "planner/partition/graph_partition.hpp"
 #include "planner/partition/params.hpp"
 #include "planner/partition/plan.hpp"
 
@@ -27,6 +28,25 @@ Plan make_plan(const Dataset& dataset, const PartitionParams& params, Progress& 
 /// Preconditions: `tessellation` was made from `dataset` (vectors indexed by building).
 Plan make_plan(const Dataset& dataset, const geo::Tessellation& tessellation,
                const PartitionParams& params, Progress& progress, const Plan* existing = nullptr);
+
+/// What make_plan partitioned into large grids in one community: the atom graph exactly as the
+/// partitioner saw it (atoms = buildings, contracted compounds and unit parts; no edge across a
+/// hard barrier or a community boundary), the part of every atom and the time partition_graph
+/// took (one thread, seconds). Benchmarks give the same graph to other partitioners.
+struct LargeGridPartition {
+  std::int32_t community = -1;
+  partition::AtomGraph graph;
+  std::vector<partition::PartId> part;
+  std::int32_t part_count = 0;
+  std::vector<partition::InfeasibleContainer> infeasible;  // components of `graph`
+  double partition_seconds = 0.0;
+};
+
+/// make_plan that also returns every community's large-grid partition (in community order;
+/// communities without planned buildings are left out). Same plan as the overload above.
+Plan make_plan(const Dataset& dataset, const geo::Tessellation& tessellation,
+               const PartitionParams& params, Progress& progress, const Plan* existing,
+               std::vector<LargeGridPartition>* large_partitions);
 
 /// The tessellation parameters make_plan uses for `params` (hard road classes).
 geo::TessellationParams tessellation_params(const PartitionParams& params);
