@@ -59,6 +59,25 @@ ZH = {
     "Loaded %1 buildings": "已读取 %1 栋楼", "Planned %1 large and %2 micro grids": "已划分 %1 个大网格、%2 个微网格",
     "No micro grid at that point": "该位置没有微网格", "Undone: %1": "已撤销：%1", "Redone: %1": "已重做：%1",
     "Exported to %1": "已导出到 %1",
+    # Scenarios, lasso, simulation, basemap (issue 7, items 1, 4, 8).
+    "Open one scenario at a time: %1": "一次只能打开一个方案：%1",
+    "Cannot open the scenario %1: %2": "无法打开方案 %1：%2",
+    "The scenario %1 names no input files ([input] files = [...])": "方案 %1 未指定输入文件（[input] files = [...]）",
+    "The lasso caught no building": "套索内没有楼栋",
+    "%1 buildings selected: click a neighbouring micro grid to move them there": "已选中 %1 栋楼：点击相邻的微网格即可移入",
+    "Simulated: %1 workers, mean utilisation %2%": "仿真完成：网格员 %1 人，平均负荷率 %2%",
+    "Cannot open the basemap: %1": "无法打开底图：%1", "Tiles: %1": "瓦片：%1",
+    "Re-run the simulation": "重新运行仿真", "Lasso selection": "套索选择", "Lasso": "套索",
+    "whole compounds": "整个小区", "Simulate (plan changed)": "仿真（方案已修改）", "Simulate": "仿真",
+    "simulation (before the last edits): ": "仿真（最近修改之前）：", "simulation: ": "仿真：",
+    "%1 workers · utilisation %2% · p90 response %3 h · %4% within %5 m":
+        "网格员 %1 人 · 负荷率 %2% · 90% 响应 %3 小时 · %4% 住户在 %5 米内",
+    "&Basemap…": "底图(&B)…", "Basemap": "底图",
+    "XYZ tile URL template (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png)\nor a GeoTIFF / MBTiles file. Empty: no basemap.":
+        "XYZ 瓦片地址模板（如 https://tile.openstreetmap.org/{z}/{x}/{y}.png）\n或 GeoTIFF / MBTiles 文件。留空则不用底图。",
+    "URL template or file": "地址模板或文件", "Choose file…": "选择文件…", "Remove basemap": "移除底图",
+    "Choose a basemap raster": "选择底图栅格文件",
+    "Rasters (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2 *.png *.jpg)": "栅格文件 (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2 *.png *.jpg)",
 }
 
 

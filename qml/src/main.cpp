@@ -3,6 +3,7 @@
 //   gridplan-studio [--lang zh|en] [--compare PATHS...] [SCENARIO_OR_RUN_OR_FILES...]
 //   gridplan-studio --screenshot FILE.png [--size WxH] [--colour-by KEY] SCENARIO_OR_RUN_OR_FILES
 //   gridplan-studio --synth N ...          (a synthetic town of about N buildings, in memory)
+//   gridplan-studio --basemap FILE_OR_URL_TEMPLATE ...   (GeoTIFF, MBTiles or XYZ tiles)
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -13,7 +14,10 @@
 #include <QTimer>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <memory>
 
+#include "basemap_layer.hpp"
 #include "map_canvas.hpp"
 #include "planner/synth/town.hpp"
 #include "session.hpp"
@@ -66,7 +70,15 @@ int main(int argc, char** argv) {
   QCommandLineOption view({QStringLiteral("view")},
                           QStringLiteral("For --screenshot: map, table, diagnostics or compare."),
                           QStringLiteral("VIEW"), QStringLiteral("map"));
-  parser.addOptions({lang, shot, size, colour, compare, synth, view});
+  QCommandLineOption simulate(
+      {QStringLiteral("simulate")},
+      QStringLiteral("Run the simulation once the plan is ready (colours by utilisation)."));
+  QCommandLineOption basemap(
+      {QStringLiteral("basemap")},
+      QStringLiteral("Basemap: an XYZ tile URL template (https://tile.openstreetmap.org/{z}/{x}/"
+                     "{y}.png) or a GeoTIFF / MBTiles file."),
+      QStringLiteral("FILE_OR_URL"));
+  parser.addOptions({lang, shot, size, colour, compare, synth, view, simulate, basemap});
   parser.addPositionalArgument(QStringLiteral("inputs"),
                                QStringLiteral("Scenario, run directory or input files."));
   parser.process(app);
@@ -81,7 +93,14 @@ int main(int argc, char** argv) {
   session->setColourBy(parser.value(colour));
   compare_session->setColourBy(parser.value(colour));
 
+  auto* base = new gp::studio::BasemapLayer(&app);
+  if (parser.isSet(basemap) && !base->setSource(parser.value(basemap))) {
+    std::fprintf(stderr, "gridplan-studio: %s\n", qPrintable(base->error()));
+    if (screenshot_mode) return 2;
+  }
+
   QQmlApplicationEngine engine;
+  engine.rootContext()->setContextProperty(QStringLiteral("studioBasemap"), base);
   engine.rootContext()->setContextProperty(QStringLiteral("studioSession"), session);
   engine.rootContext()->setContextProperty(QStringLiteral("compareSession"), compare_session);
   engine.rootContext()->setContextProperty(QStringLiteral("screenshotMode"), screenshot_mode);
@@ -111,11 +130,42 @@ int main(int argc, char** argv) {
     QMetaObject::invokeMethod(window, "showCompare");
   }
 
+  if (parser.isSet(simulate)) {
+    // Once, after the first plan: evaluate it and colour by the simulated utilisation.
+    auto once = std::make_shared<QMetaObject::Connection>();
+    *once = QObject::connect(session, &gp::studio::Session::planned, session, [session, once] {
+      QObject::disconnect(*once);
+      QTimer::singleShot(0, session, [session] {
+        if (session->simulate()) session->setColourBy(QStringLiteral("utilisation"));
+      });
+    });
+  }
+
   if (screenshot_mode) {
     const QString file = parser.value(shot);
-    auto take = [window, file, &app] {
+    auto take = [window, file, base, &app] {
       QMetaObject::invokeMethod(window, "prepareScreenshot");
-      // Two frames: one to lay out labels after the fit, one with the sharp map.
+      // Two frames: one to lay out labels after the fit, one with the sharp map; with a
+      // basemap, wait (at most a minute) for its image of the fitted view.
+      auto grab = [window, file, &app] {
+        const QImage image = window->grabWindow();
+        const bool ok = !image.isNull() && image.save(file);
+        std::fprintf(stderr, "gridplan-studio: %s %s\n", ok ? "wrote" : "could not write",
+                     qPrintable(QDir::toNativeSeparators(file)));
+        app.exit(ok ? 0 : 3);
+      };
+      if (base->active()) {
+        auto poll = std::make_shared<std::function<void(int)>>();
+        *poll = [poll, base, window, grab](int left) {
+          if ((base->version() > 1 && !base->loading()) || left <= 0) {
+            QTimer::singleShot(300, window, grab);
+            return;
+          }
+          QTimer::singleShot(200, window, [poll, left] { (*poll)(left - 1); });
+        };
+        QTimer::singleShot(400, window, [poll] { (*poll)(300); });
+        return;
+      }
       QTimer::singleShot(400, window, [window, file, &app] {
         const QImage image = window->grabWindow();
         const bool ok = !image.isNull() && image.save(file);
@@ -130,7 +180,12 @@ int main(int argc, char** argv) {
     };
     for (gp::studio::Session* s : {session, compare_session}) {
       if (s == compare_session && !parser.isSet(compare)) continue;
-      QObject::connect(s, &gp::studio::Session::planned, window, done);
+      if (s == session && parser.isSet(simulate))
+        QObject::connect(s, &gp::studio::Session::simulationChanged, window, [s, done] {
+          if (s->hasSimulation()) done();
+        });
+      else
+        QObject::connect(s, &gp::studio::Session::planned, window, done);
       QObject::connect(s, &gp::studio::Session::errorChanged, window, [s, &app] {
         if (s->error().isEmpty()) return;
         std::fprintf(stderr, "gridplan-studio: %s\n", qPrintable(s->error()));

@@ -41,6 +41,10 @@ QString LayerList::key(int layer) {
 QVariantList LayerList::layersList() const {
   QVariantList out;
   QStringList seen;
+  QVariantMap base;
+  base[QStringLiteral("key")] = QStringLiteral("basemap");
+  base[QStringLiteral("visible")] = basemap_visible_;
+  out << base;
   for (int i = 0; i < kLayerCount; ++i) {
     const QString k = key(i);
     if (seen.contains(k)) continue;
@@ -55,6 +59,10 @@ QVariantList LayerList::layersList() const {
 
 void LayerList::setVisible(const QString& k, bool v) {
   bool changed_any = false;
+  if (k == QLatin1String("basemap") && basemap_visible_ != v) {
+    basemap_visible_ = v;
+    changed_any = true;
+  }
   for (int i = 0; i < kLayerCount; ++i)
     if (key(i) == k && visible_[idx(i)] != v) {
       visible_[idx(i)] = v;
@@ -64,6 +72,7 @@ void LayerList::setVisible(const QString& k, bool v) {
 }
 
 bool LayerList::isVisible(const QString& k) const {
+  if (k == QLatin1String("basemap")) return basemap_visible_;
   for (int i = 0; i < kLayerCount; ++i)
     if (key(i) == k) return visible_[idx(i)];
   return false;
@@ -92,6 +101,7 @@ void MapCanvas::setSession(Session* s) {
     connect(s, &Session::sceneChanged, this, &QQuickItem::update);
     connect(s, &Session::dataChanged, this, &QQuickItem::update);
   }
+  if (s) s->setViewAttached(true);
   emit sessionChanged();
   update();
 }
@@ -119,6 +129,34 @@ void MapCanvas::setLayers(LayerList* l) {
   update();
 }
 
+void MapCanvas::setBasemap(BasemapLayer* b) {
+  if (b == basemap_) return;
+  if (basemap_) disconnect(basemap_, nullptr, this, nullptr);
+  basemap_ = b;
+  if (b) {
+    connect(b, &BasemapLayer::imageChanged, this, &QQuickItem::update);
+    connect(b, &BasemapLayer::sourceChanged, this, &QQuickItem::update);
+  }
+  emit basemapChanged();
+  update();
+}
+
+bool MapCanvas::basemap_shown() const {
+  return basemap_ && basemap_->active() && (!layers_ || layers_->basemapVisible());
+}
+
+void MapCanvas::request_basemap() {
+  if (!basemap_shown() || !viewport_ || !session_ || !session_->dataset()) return;
+  const double s = viewport_->scale();
+  if (s <= 0 || width() <= 0 || height() <= 0) return;
+  const double hw = width() / 2.0 / s, hh = height() / 2.0 / s;
+  const QRectF world(viewport_->centreX() - hw, viewport_->centreY() - hh, 2 * hw, 2 * hh);
+  const qreal dpr = window() ? window()->effectiveDevicePixelRatio() : 1.0;
+  basemap_->request(session_->dataset()->crs_wkt, world,
+                    QSize(static_cast<int>(std::ceil(width() * dpr)),
+                          static_cast<int>(std::ceil(height() * dpr))));
+}
+
 void MapCanvas::settle() {
   settled_ = true;
   cache_key_ = 0;
@@ -142,6 +180,7 @@ std::uint64_t MapCanvas::content_key() const {
     }
   mix(static_cast<std::uint64_t>(width()));
   mix(static_cast<std::uint64_t>(height()));
+  mix(basemap_shown() ? basemap_->version() + 7 : 3);
   return h;
 }
 
@@ -155,14 +194,20 @@ QSGNode* MapCanvas::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
   }
   ++frames_;
   QMetaObject::invokeMethod(this, &MapCanvas::framesChanged, Qt::QueuedConnection);
-  return software ? update_software(old) : update_gpu(old);
+  QSGNode* node = software ? update_software(old) : update_gpu(old);
+  // The loaded data is on screen: the session's worker may start planning.
+  if (session_ && session_->scene()) session_->frameShown();
+  return node;
 }
 
 QSGNode* MapCanvas::update_gpu(QSGNode* old) {
-  auto* root = static_cast<QSGTransformNode*>(old);
+  // top → [opacity → basemap image (view pixels)], [transform → one opacity → geometry per layer]
+  QSGNode* top = old;
   const Scene* scene = session_ ? session_->scene() : nullptr;
-  if (!root) {
-    root = new QSGTransformNode;
+  if (!top) {
+    top = new QSGNode;
+    top->appendChildNode(new QSGOpacityNode);
+    auto* root = new QSGTransformNode;
     for (int i = 0; i < kLayerCount; ++i) {
       auto* opacity = new QSGOpacityNode;
       auto* node = new QSGGeometryNode;
@@ -175,9 +220,33 @@ QSGNode* MapCanvas::update_gpu(QSGNode* old) {
       opacity->appendChildNode(node);
       root->appendChildNode(opacity);
     }
+    top->appendChildNode(root);
     geometry_seen_.fill(0);
     colour_seen_.fill(0);
+    basemap_seen_ = 0;
   }
+  auto* base = static_cast<QSGOpacityNode*>(top->firstChild());
+  auto* root = static_cast<QSGTransformNode*>(base->nextSibling());
+  // Basemap: an image of the view's world rectangle, placed where that rectangle is now.
+  const bool show_base = basemap_shown() && !basemap_->image().isNull() && viewport_;
+  base->setOpacity(show_base ? 1.0 : 0.0);
+  if (show_base) {
+    auto* image = static_cast<QSGImageNode*>(base->firstChild());
+    if (!image) {
+      image = window()->createImageNode();
+      image->setOwnsTexture(true);
+      base->appendChildNode(image);
+    }
+    if (basemap_seen_ != basemap_->version()) {
+      image->setTexture(window()->createTextureFromImage(basemap_->image()));
+      image->setFiltering(QSGTexture::Linear);
+      basemap_seen_ = basemap_->version();
+    }
+    const QRectF w = basemap_->imageWorld();
+    image->setRect(
+        QRectF(viewport_->toScreen(w.left(), w.bottom()), viewport_->toScreen(w.right(), w.top())));
+  }
+  if (settled_) request_basemap();
   if (scene != scene_seen_) {
     geometry_seen_.fill(0);
     colour_seen_.fill(0);
@@ -229,7 +298,7 @@ QSGNode* MapCanvas::update_gpu(QSGNode* old) {
       node->markDirty(QSGNode::DirtyGeometry);
     }
   }
-  return root;
+  return top;
 }
 
 void MapCanvas::paint(QImage& image) const {
@@ -243,6 +312,19 @@ void MapCanvas::paint(QImage& image) const {
   const QRectF world =
       t.inverted().mapRect(QRectF(0, 0, image.width() / dpr, image.height() / dpr));
   const double scale = viewport_->scale();
+  // The basemap first, where its world rectangle is in this view; the town's opaque community
+  // fill then becomes a light veil so the basemap shows through.
+  const bool base = basemap_shown() && !basemap_->image().isNull();
+  if (base) {
+    const QRectF w = basemap_->imageWorld();
+    p.save();
+    p.resetTransform();
+    p.setRenderHint(QPainter::SmoothPixmapTransform, true);
+    p.drawImage(
+        QRectF(viewport_->toScreen(w.left(), w.bottom()), viewport_->toScreen(w.right(), w.top())),
+        basemap_->image());
+    p.restore();
+  }
   for (int i = 0; i < kLayerCount; ++i) {
     if (!layer_visible(i)) continue;
     const Layer& layer = scene->layers[idx(i)];
@@ -253,9 +335,11 @@ void MapCanvas::paint(QImage& image) const {
     for (std::size_t f = 0; f < n; ++f) {
       if (f < layer.bbox.size() && !layer.bbox[f].intersects(world) && !layer.bbox[f].isNull())
         continue;
-      const QRgb c = f < layer.colour.size() ? layer.colour[f]
-                     : layer.colour.empty()  ? qRgba(0, 0, 0, 0)
-                                             : layer.colour.front();
+      QRgb c = f < layer.colour.size() ? layer.colour[f]
+               : layer.colour.empty()  ? qRgba(0, 0, 0, 0)
+                                       : layer.colour.front();
+      if (base && i == static_cast<int>(LayerId::communities))
+        c = qRgba(qRed(c), qGreen(c), qBlue(c), 90);
       if (qAlpha(c) == 0) continue;
       const auto& rings = layer.shapes[f];
       if (rings.empty()) continue;
@@ -298,7 +382,9 @@ QSGNode* MapCanvas::update_software(QSGNode* old) {
   const std::uint64_t key = content_key();
   const bool view_same = cache_scale_ == viewport_->scale() && cache_cx_ == viewport_->centreX() &&
                          cache_cy_ == viewport_->centreY();
-  const bool repaint = cache_.isNull() || key != cache_key_ || (settled_ && !view_same);
+  // While the view moves, the cached image is moved and scaled, even when the content changed
+  // meanwhile (a plan arriving, a recolouring): the sharp repaint waits until the view settles.
+  const bool repaint = cache_.isNull() || (settled_ && (key != cache_key_ || !view_same));
   if (repaint) {
     const qreal dpr = window()->effectiveDevicePixelRatio();
     QImage image(static_cast<int>(std::ceil(width() * dpr)),
@@ -310,6 +396,7 @@ QSGNode* MapCanvas::update_software(QSGNode* old) {
     cache_cx_ = viewport_->centreX();
     cache_cy_ = viewport_->centreY();
     cache_scale_ = viewport_->scale();
+    request_basemap();
     if (!node) {
       node = window()->createImageNode();
       node->setOwnsTexture(true);

@@ -15,6 +15,7 @@
 #include <QTimer>
 #include <array>
 
+#include "basemap_layer.hpp"
 #include "map_viewport.hpp"
 #include "scene.hpp"
 #include "session.hpp"
@@ -29,6 +30,7 @@ class MapCanvas : public QQuickItem {
   Q_PROPERTY(
       gp::studio::MapViewport* viewport READ viewport WRITE setViewport NOTIFY viewportChanged)
   Q_PROPERTY(gp::studio::LayerList* layers READ layers WRITE setLayers NOTIFY layersChanged)
+  Q_PROPERTY(gp::studio::BasemapLayer* basemap READ basemap WRITE setBasemap NOTIFY basemapChanged)
   Q_PROPERTY(QString renderer READ renderer NOTIFY rendererChanged)
   Q_PROPERTY(int frames READ frames NOTIFY framesChanged)
 
@@ -40,6 +42,8 @@ class MapCanvas : public QQuickItem {
   void setViewport(MapViewport* v);
   LayerList* layers() const { return layers_; }
   void setLayers(LayerList* l);
+  BasemapLayer* basemap() const { return basemap_; }
+  void setBasemap(BasemapLayer* b);
   QString renderer() const { return renderer_; }
   int frames() const { return frames_; }
   /// Forces a sharp software repaint at the next frame (screenshots).
@@ -49,6 +53,7 @@ class MapCanvas : public QQuickItem {
   void sessionChanged();
   void viewportChanged();
   void layersChanged();
+  void basemapChanged();
   void rendererChanged();
   void framesChanged();
 
@@ -60,17 +65,21 @@ class MapCanvas : public QQuickItem {
   QSGNode* update_software(QSGNode* root);
   void paint(QImage& image) const;
   bool layer_visible(int layer) const;
+  bool basemap_shown() const;
+  void request_basemap();
   std::uint64_t content_key() const;
 
   QPointer<Session> session_;
   QPointer<MapViewport> viewport_;
   QPointer<LayerList> layers_;
+  QPointer<BasemapLayer> basemap_;
   QString renderer_;
   int frames_ = 0;
   // GPU path: what each layer's node holds.
   std::array<std::uint64_t, kLayerCount> geometry_seen_{};
   std::array<std::uint64_t, kLayerCount> colour_seen_{};
   const Scene* scene_seen_ = nullptr;
+  quint64 basemap_seen_ = 0;
   // Software path: the last sharp image and the view it was painted for.
   QImage cache_;
   double cache_cx_ = 0, cache_cy_ = 0, cache_scale_ = 0;
@@ -89,6 +98,7 @@ class LayerList : public QObject {
   Q_INVOKABLE void setVisible(const QString& key, bool visible);
   Q_INVOKABLE bool isVisible(const QString& key) const;
   bool visible(int layer) const { return visible_[static_cast<std::size_t>(layer)]; }
+  bool basemapVisible() const { return basemap_visible_; }
   static QString key(int layer);
 
  signals:
@@ -96,6 +106,7 @@ class LayerList : public QObject {
 
  private:
   std::array<bool, kLayerCount> visible_{};
+  bool basemap_visible_ = true;
 };
 
 /// Grid labels visible at the current zoom, positioned in view pixels: a Repeater of Text

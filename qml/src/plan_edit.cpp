@@ -187,11 +187,11 @@ void PlanEditor::resum_plan_metrics() {
   for (const auto& [c, g] : grids_of) pm.compound_splits += g.size() > 1 ? 1 : 0;
 }
 
-EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& buildings,
+EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& selection,
                                       std::int32_t target) {
   const auto start = std::chrono::steady_clock::now();
   EditResult r;
-  if (buildings.empty()) {
+  if (selection.empty()) {
     r.message = "nothing selected";
     return r;
   }
@@ -199,33 +199,46 @@ EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& buildings
     r.message = "no micro grid there";
     return r;
   }
-  const std::int32_t source = plan_.building_micro[at(buildings.front())];
-  for (std::int32_t b : buildings)
-    if (b < 0 || at(b) >= dataset_.buildings.size() || plan_.building_micro[at(b)] != source) {
-      r.message = "the buildings to move are not in one micro grid";
+  // Buildings already in the target stay where they are (a lasso may catch some of them).
+  std::vector<std::int32_t> buildings;
+  for (std::int32_t b : selection) {
+    if (b < 0 || at(b) >= dataset_.buildings.size()) {
+      r.message = "no such building";
       return r;
     }
-  if (source == kNone) {
-    r.message = "the building is in no grid";
-    return r;
+    if (plan_.building_micro[at(b)] == kNone) {
+      r.message = "the building is in no grid";
+      return r;
+    }
+    if (plan_.building_micro[at(b)] != target) buildings.push_back(b);
   }
-  if (source == target) {
+  std::sort(buildings.begin(), buildings.end());
+  buildings.erase(std::unique(buildings.begin(), buildings.end()), buildings.end());
+  if (buildings.empty()) {
     r.message = "already in that grid";
     return r;
   }
-  Grid& from = plan_.micro_grids[at(source)];
+  std::vector<std::int32_t> sources;
+  for (std::int32_t b : buildings) insert_sorted(sources, plan_.building_micro[at(b)]);
   Grid& to = plan_.micro_grids[at(target)];
-  const std::int32_t l0 = from.parent, l1 = to.parent;
+  const std::int32_t l1 = to.parent;
   auto locked = [&](const Grid& m) {
     return m.locked || (m.parent != kNone && plan_.large_grids[at(m.parent)].locked);
   };
-  if (locked(from) || locked(to)) {
-    r.message = "grid " + (locked(from) ? from.code : to.code) + " is locked";
+  if (locked(to)) {
+    r.message = "grid " + to.code + " is locked";
     return r;
   }
-  if (from.community != to.community) {
-    r.message = "grids never cross a community boundary";
-    return r;
+  for (std::int32_t s : sources) {
+    const Grid& from = plan_.micro_grids[at(s)];
+    if (locked(from)) {
+      r.message = "grid " + from.code + " is locked";
+      return r;
+    }
+    if (from.community != to.community) {
+      r.message = "grids never cross a community boundary";
+      return r;
+    }
   }
   const auto near = neighbour_grids(buildings);
   if (!std::binary_search(near.begin(), near.end(), target)) {
@@ -233,54 +246,69 @@ EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& buildings
     return r;
   }
   for (std::int32_t b : buildings)
-    for (const Grid& m : plan_.micro_grids)
-      if (&m != &from && std::binary_search(m.buildings.begin(), m.buildings.end(), b)) {
+    for (std::size_t m = 0; m < plan_.micro_grids.size(); ++m)
+      if (static_cast<std::int32_t>(m) != plan_.building_micro[at(b)] &&
+          std::binary_search(plan_.micro_grids[m].buildings.begin(),
+                             plan_.micro_grids[m].buildings.end(), b)) {
         r.message = "building split by units across micro grids cannot be moved by hand";
         return r;
       }
+  // Large grids whose membership changes: the target's and every other source's parent.
+  std::vector<std::int32_t> larges;
+  for (std::int32_t s : sources)
+    if (plan_.micro_grids[at(s)].parent != l1)
+      insert_sorted(larges, plan_.micro_grids[at(s)].parent);
+  if (!larges.empty()) insert_sorted(larges, l1);
 
   Step step;
-  step.label = buildings.size() == 1 ? "move building" : "move compound";
+  std::int32_t compound = dataset_.buildings[at(buildings.front())].compound;
+  for (std::int32_t b : buildings)
+    if (dataset_.buildings[at(b)].compound != compound) compound = kNone;
+  step.label = buildings.size() == 1 ? "move building"
+               : compound != kNone   ? "move compound"
+                                     : "move " + std::to_string(buildings.size()) + " buildings";
   step.metrics_before = plan_.metrics;
-  step.before.push_back({GridLevel::micro, source, from});
+  for (std::int32_t s : sources)
+    step.before.push_back({GridLevel::micro, s, plan_.micro_grids[at(s)]});
   step.before.push_back({GridLevel::micro, target, to});
-  if (l0 != l1) {
-    step.before.push_back({GridLevel::large, l0, plan_.large_grids[at(l0)]});
-    step.before.push_back({GridLevel::large, l1, plan_.large_grids[at(l1)]});
-  }
-  for (std::int32_t b : buildings) step.assign_before.push_back({b, source, l0});
+  for (std::int32_t l : larges)
+    step.before.push_back({GridLevel::large, l, plan_.large_grids[at(l)]});
+  for (std::int32_t b : buildings)
+    step.assign_before.push_back({b, plan_.building_micro[at(b)], plan_.building_large[at(b)]});
 
   long long hh = 0;
-  double work = 0.0;
   for (std::int32_t b : buildings) {
     const Building& bd = dataset_.buildings[at(b)];
+    const std::int32_t source = plan_.building_micro[at(b)];
+    Grid& from = plan_.micro_grids[at(source)];
+    const std::int32_t l0 = from.parent;
+    const double work = bd.households * bd.workload_weight;
     hh += bd.households;
-    work += bd.households * bd.workload_weight;
     erase_sorted(from.buildings, b);
     insert_sorted(to.buildings, b);
+    from.metrics.households -= bd.households;
+    to.metrics.households += bd.households;
+    from.metrics.workload -= work;
+    to.metrics.workload += work;
     plan_.building_micro[at(b)] = target;
     if (l0 != l1) {
-      erase_sorted(plan_.large_grids[at(l0)].buildings, b);
-      insert_sorted(plan_.large_grids[at(l1)].buildings, b);
+      Grid& a = plan_.large_grids[at(l0)];
+      Grid& c = plan_.large_grids[at(l1)];
+      erase_sorted(a.buildings, b);
+      insert_sorted(c.buildings, b);
+      a.metrics.households -= bd.households;
+      c.metrics.households += bd.households;
+      a.metrics.workload -= work;
+      c.metrics.workload += work;
       plan_.building_large[at(b)] = l1;
     }
   }
-  from.metrics.households -= static_cast<int>(hh);
-  to.metrics.households += static_cast<int>(hh);
-  from.metrics.workload -= work;
-  to.metrics.workload += work;
-  recheck_micro(source);
+  for (std::int32_t s : sources) recheck_micro(s);
   recheck_micro(target);
-  r.micro = {source, target};
-  if (l0 != l1) {
-    plan_.large_grids[at(l0)].metrics.households -= static_cast<int>(hh);
-    plan_.large_grids[at(l1)].metrics.households += static_cast<int>(hh);
-    plan_.large_grids[at(l0)].metrics.workload -= work;
-    plan_.large_grids[at(l1)].metrics.workload += work;
-    recheck_large(l0);
-    recheck_large(l1);
-    r.large = {l0, l1};
-  }
+  r.micro = sources;
+  insert_sorted(r.micro, target);
+  for (std::int32_t l : larges) recheck_large(l);
+  r.large = larges;
   resum_plan_metrics();
   for (const GridCopy& c : step.before)
     step.after.push_back({c.level, c.index,
@@ -290,8 +318,11 @@ EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& buildings
   step.metrics_after = plan_.metrics;
   push(std::move(step));
   r.ok = true;
+  std::string from_codes;
+  for (std::int32_t s : sources)
+    from_codes += (from_codes.empty() ? "" : ", ") + plan_.micro_grids[at(s)].code;
   r.message = std::to_string(buildings.size()) + " building(s), " + std::to_string(hh) +
-              " households moved from " + from.code + " to " + to.code;
+              " households moved from " + from_codes + " to " + to.code;
   r.milliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return r;

@@ -37,8 +37,10 @@ class PlanEditor {
 
   [[nodiscard]] const Plan& plan() const { return plan_; }
 
-  /// Moves `buildings` (all in one micro grid) to micro grid `target`, which must touch them
-  /// through the cell adjacency and lie in the same community.
+  /// Moves `buildings` to micro grid `target` in one undoable step. They may come from several
+  /// micro grids (a lasso); those already in `target` stay. The target must touch the selection
+  /// through the cell adjacency, lie in the same community as every source grid, and neither it
+  /// nor a source grid may be locked. Every touched micro and large grid is re-checked.
   EditResult move_buildings(const std::vector<std::int32_t>& buildings, std::int32_t target);
   /// The buildings of `building`'s compound that share its micro grid (the building alone when
   /// it is in no compound).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <thread>
 
 #include "planner/geo/tessellation.hpp"
 #include "triangulate.hpp"
@@ -52,6 +54,46 @@ void add_segments(Layer& layer, const std::vector<Point>& line, const Point& ori
   }
   for (std::uint32_t i = 0; i + 1 < line.size(); ++i)
     layer.indices.insert(layer.indices.end(), {first + i, first + i + 1});
+}
+
+// Fills for many shapes (buildings, cells): triangulated in contiguous chunks on up to
+// hardware_concurrency threads, then appended in feature order, so the layer is the same as
+// when built on one thread.
+void add_fills(Layer& layer, const std::vector<const MultiPolygon*>& shapes, const Point& origin) {
+  const std::size_t n = shapes.size();
+  const std::size_t threads =
+      n < 4000 ? 1 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<Layer> parts(threads);
+  auto build = [&](std::size_t t) {
+    Layer& part = parts[t];
+    const std::size_t first = n * t / threads, last = n * (t + 1) / threads;
+    part.xy.reserve((last - first) * 12);
+    part.indices.reserve((last - first) * 8);
+    for (std::size_t f = first; f < last; ++f)
+      add_fill(part, shapes[f] ? *shapes[f] : MultiPolygon{}, origin, static_cast<std::int32_t>(f));
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(build, t);
+  build(0);
+  for (std::thread& th : pool) th.join();
+  std::size_t xy = layer.xy.size(), indices = layer.indices.size();
+  for (const Layer& part : parts) {
+    xy += part.xy.size();
+    indices += part.indices.size();
+  }
+  layer.xy.reserve(xy);
+  layer.indices.reserve(indices);
+  layer.feature.reserve(xy / 2);
+  layer.shapes.reserve(layer.shapes.size() + n);
+  layer.bbox.reserve(layer.bbox.size() + n);
+  for (Layer& part : parts) {
+    const auto base = static_cast<std::uint32_t>(layer.xy.size() / 2);
+    layer.xy.insert(layer.xy.end(), part.xy.begin(), part.xy.end());
+    for (std::uint32_t i : part.indices) layer.indices.push_back(base + i);
+    layer.feature.insert(layer.feature.end(), part.feature.begin(), part.feature.end());
+    std::move(part.shapes.begin(), part.shapes.end(), std::back_inserter(layer.shapes));
+    layer.bbox.insert(layer.bbox.end(), part.bbox.begin(), part.bbox.end());
+  }
 }
 
 // A band of `width` metres along a polyline: one quad per segment, extended by half the width
@@ -151,10 +193,10 @@ void build_dataset_layers(Scene& scene, const Dataset& dataset) {
 
   Layer& buildings = scene[LayerId::buildings];
   buildings.clear_geometry();
-  buildings.xy.reserve(dataset.buildings.size() * 10);
-  buildings.indices.reserve(dataset.buildings.size() * 6);
-  for (std::size_t b = 0; b < dataset.buildings.size(); ++b)
-    add_fill(buildings, dataset.buildings[b].footprint, o, static_cast<std::int32_t>(b));
+  std::vector<const MultiPolygon*> footprints;
+  footprints.reserve(dataset.buildings.size());
+  for (const Building& b : dataset.buildings) footprints.push_back(&b.footprint);
+  add_fills(buildings, footprints, o);
   buildings.colour.assign(dataset.buildings.size(), qRgb(0x6b, 0x6b, 0x6b));
 
   Layer& roads = scene[LayerId::roads];
@@ -217,9 +259,10 @@ void build_plan_layers(Scene& scene, const Dataset& dataset, const geo::Tessella
   Layer& cells = scene[LayerId::cells];
   cells.clear_geometry();
   if (tess) {
-    for (std::size_t b = 0; b < dataset.buildings.size(); ++b)
-      add_fill(cells, b < tess->cells.size() ? tess->cells[b] : MultiPolygon{}, scene.origin,
-               static_cast<std::int32_t>(b));
+    std::vector<const MultiPolygon*> shapes(dataset.buildings.size(), nullptr);
+    for (std::size_t b = 0; b < shapes.size() && b < tess->cells.size(); ++b)
+      shapes[b] = &tess->cells[b];
+    add_fills(cells, shapes, scene.origin);
   } else {
     // No tessellation (a plan read from a run): fill the micro grid polygons, one feature per
     // building slot is not available, so features are micro grid indices offset past buildings.

@@ -9,11 +9,18 @@
 #include <QThread>
 #include <chrono>
 #include <cmath>
+// oneTBB has a function named emit, Qt a macro of that name.
+#pragma push_macro("emit")
+#undef emit
+#include <tbb/task_arena.h>
+#pragma pop_macro("emit")
 
 #include "models.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/geo/validate.hpp"
 #include "planner/io/load.hpp"
+#include "planner/io/plan_import.hpp"
+#include "planner/io/scenario.hpp"
 #include "planner/io/writer.hpp"
 #include "planner/partition/partitioner.hpp"
 
@@ -87,6 +94,7 @@ Session::Session(QObject* parent) : QObject(parent) {
   proxy->setSourceModel(grid_model_);
   grid_proxy_ = proxy;
   diagnostics_ = new DiagnosticsModel(this);
+  evaluation_ = io::default_scenario().evaluation;
 }
 
 Session::~Session() {
@@ -172,7 +180,11 @@ void Session::start(std::function<void(Job&)> work) {
   worker_ = std::thread([this, progress, work = std::move(work)] {
     Job job{progress.get()};
     try {
-      work(job);
+      // With a map on screen the engine leaves one core to the interface (pan and zoom stay
+      // smooth while it plans); headless (tests, benchmarks without a view) it takes them all.
+      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      tbb::task_arena arena(view_attached_ && cores > 1 ? cores - 1 : cores);
+      arena.execute([&] { work(job); });
     } catch (const Cancelled&) {
       QMetaObject::invokeMethod(
           this, [this] { set_message(tr("Cancelled")); }, Qt::QueuedConnection);
@@ -184,6 +196,41 @@ void Session::start(std::function<void(Job&)> work) {
     QMetaObject::invokeMethod(
         this, [this] { set_busy(false); }, Qt::QueuedConnection);
   });
+}
+
+void Session::frameShown() {
+  {
+    std::lock_guard<std::mutex> lock(gate_mutex_);
+    frame_shown_ = true;
+  }
+  gate_cv_.notify_all();
+}
+
+void Session::post_loaded(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene) {
+  {
+    std::lock_guard<std::mutex> lock(gate_mutex_);
+    frame_shown_ = false;
+  }
+  QMetaObject::invokeMethod(
+      this, [this, dataset, scene] { finish_load(dataset, scene); }, Qt::QueuedConnection);
+  if (view_attached_) {
+    std::unique_lock<std::mutex> lock(gate_mutex_);
+    gate_cv_.wait_for(lock, std::chrono::seconds(2), [this] { return frame_shown_; });
+  }
+}
+
+void Session::post_planned(const std::shared_ptr<Dataset>& dataset,
+                           const std::shared_ptr<Scene>& scene,
+                           std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan) {
+  // The cells (one triangulated polygon per building) and grid outlines are built here, off the
+  // GUI thread, into a scene of their own that finish_plan moves into the map's.
+  auto layers = std::make_shared<Scene>();
+  layers->origin = scene->origin;
+  layers->extent = scene->extent;
+  build_plan_layers(*layers, *dataset, tess.get(), *plan);
+  QMetaObject::invokeMethod(
+      this, [this, tess, plan, layers] { finish_plan(tess, plan, false, layers); },
+      Qt::QueuedConnection);
 }
 
 void Session::waitForIdle() {
@@ -202,9 +249,13 @@ bool Session::open(const QStringList& paths) {
   }
   for (const QString& f : files)
     if (f.endsWith(QLatin1String(".toml"), Qt::CaseInsensitive)) {
-      fail(tr("Scenario files are not supported by this build yet: %1").arg(f));
-      return false;
+      if (files.size() > 1) {
+        fail(tr("Open one scenario at a time: %1").arg(paths.join(QStringLiteral(", "))));
+        return false;
+      }
+      return openScenario(f);
     }
+  scenario_.clear();
   io::LoadOptions options;
   for (const QString& f : files) options.inputs.push_back(io::InputSpec{f.toStdString(), {}, {}});
   title_ = files.size() == 1 ? QFileInfo(files.front()).fileName()
@@ -214,8 +265,7 @@ bool Session::open(const QStringList& paths) {
     auto dataset = std::make_shared<Dataset>(io::load_dataset(options, *job.progress));
     auto scene = std::make_shared<Scene>();
     build_dataset_layers(*scene, *dataset);
-    QMetaObject::invokeMethod(
-        this, [this, dataset, scene] { finish_load(dataset, scene); }, Qt::QueuedConnection);
+    post_loaded(dataset, scene);
     auto tess = std::make_shared<geo::Tessellation>(
         geo::tessellate(*dataset, tessellation_params(params), *job.progress));
     const Plan existing = existing_plan_from_grids(*dataset);
@@ -223,8 +273,73 @@ bool Session::open(const QStringList& paths) {
         std::make_shared<Plan>(make_plan(*dataset, *tess, params, *job.progress,
                                          dataset->existing_grids.empty() ? nullptr : &existing));
     plan->problems.merge(tess->problems);
-    QMetaObject::invokeMethod(
-        this, [this, tess, plan] { finish_plan(tess, plan, false); }, Qt::QueuedConnection);
+    post_planned(dataset, scene, tess, plan);
+  });
+  return true;
+}
+
+bool Session::openScenario(const QString& path) {
+  if (busy_) return false;
+  // The scenario itself is read here (a small TOML file): its errors show at once.
+  io::Scenario scenario;
+  try {
+    scenario = io::load_scenario(path.toStdString());
+  } catch (const std::exception& e) {
+    fail(tr("Cannot open the scenario %1: %2").arg(path, QString::fromUtf8(e.what())));
+    return false;
+  }
+  if (scenario.load.inputs.empty()) {
+    fail(tr("The scenario %1 names no input files ([input] files = [...])").arg(path));
+    return false;
+  }
+  params_ = scenario.partition;
+  evaluation_ = scenario.evaluation;
+  scenario_ = q(scenario.name);
+  title_ = scenario_.isEmpty() ? QFileInfo(path).fileName() : scenario_;
+  auto s = std::make_shared<const io::Scenario>(std::move(scenario));
+  start([this, s](Job& job) {
+    // As `gridplan run`: the existing plan's grid polygons are loaded with the inputs, and only
+    // they count as the existing plan.
+    io::LoadOptions load = s->load;
+    io::ExistingPlanSource source;
+    const bool has_existing = !s->existing.path.empty();
+    if (has_existing) {
+      source = io::inspect_existing_plan(s->existing);
+      for (const io::InputSpec& in : source.grid_inputs) load.inputs.push_back(in);
+    }
+    auto dataset = std::make_shared<Dataset>(io::load_dataset(load, *job.progress));
+    if (dataset->buildings.empty())
+      throw InputError("no buildings were loaded from the scenario's inputs");
+    std::vector<ExistingGrid> kept;
+    for (ExistingGrid& grid : dataset->existing_grids)
+      for (const io::InputSpec& in : source.grid_inputs)
+        if (grid.source.layer == in.layer &&
+            QFileInfo(q(grid.source.file)).fileName() == QFileInfo(q(in.path)).fileName()) {
+          kept.push_back(std::move(grid));
+          break;
+        }
+    dataset->existing_grids = std::move(kept);
+    auto scene = std::make_shared<Scene>();
+    build_dataset_layers(*scene, *dataset);
+    post_loaded(dataset, scene);
+    auto tess = std::make_shared<geo::Tessellation>(
+        geo::tessellate(*dataset, tessellation_params(s->partition), *job.progress));
+    ProblemReporter import_problems;
+    Plan existing;
+    if (has_existing) {
+      existing = source.kind == io::ExistingPlanKind::grid_polygons
+                     ? existing_plan_from_grids(*dataset)
+                     : io::plan_from_table(*dataset, s->existing, tess.get(), import_problems);
+      report::fill_plan_metrics(*dataset, existing, s->partition);
+    }
+    const bool evaluate_existing = has_existing && s->existing.mode == "evaluate";
+    auto plan = std::make_shared<Plan>(evaluate_existing
+                                           ? std::move(existing)
+                                           : make_plan(*dataset, *tess, s->partition, *job.progress,
+                                                       has_existing ? &existing : nullptr));
+    plan->problems.merge(tess->problems);
+    plan->problems.merge(import_problems);
+    post_planned(dataset, scene, tess, plan);
   });
   return true;
 }
@@ -245,14 +360,12 @@ void Session::setDataset(Dataset dataset, std::optional<Plan> plan, bool validat
     if (validate) geo::validate_and_join(*d, HouseholdParams{}, *job.progress);
     auto scene = std::make_shared<Scene>();
     build_dataset_layers(*scene, *d);
-    QMetaObject::invokeMethod(
-        this, [this, d, scene] { finish_load(d, scene); }, Qt::QueuedConnection);
+    post_loaded(d, scene);
     auto tess = std::make_shared<geo::Tessellation>(
         geo::tessellate(*d, tessellation_params(params), *job.progress));
     auto p = given ? given : std::make_shared<Plan>(make_plan(*d, *tess, params, *job.progress));
     if (!given) p->problems.merge(tess->problems);
-    QMetaObject::invokeMethod(
-        this, [this, tess, p] { finish_plan(tess, p, false); }, Qt::QueuedConnection);
+    post_planned(d, scene, tess, p);
   });
 }
 
@@ -267,6 +380,10 @@ void Session::finish_load(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scen
   scene_ = std::move(scene);
   highlighted_.clear();
   grid_values_.clear();
+  lasso_.clear();
+  simulation_plan_.reset();
+  simulation_summary_.clear();
+  emit simulationChanged();
   selected_kind_.clear();
   selected_index_ = -1;
   grid_model_->setPlan(nullptr);
@@ -282,16 +399,28 @@ void Session::finish_load(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scen
 }
 
 void Session::finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan,
-                          bool replace) {
+                          bool replace, std::shared_ptr<Scene> plan_layers) {
   if (!dataset_) return;
+  bool lines_built = false;
   if (replace && editor_) {
     editor_->replace_plan(std::move(*plan), "re-plan");
   } else {
     tess_ = std::move(tess);
     editor_ = std::make_unique<PlanEditor>(*dataset_, *tess_, params_, std::move(*plan));
-    build_plan_layers(*scene_, *dataset_, tess_.get(), editor_->plan());
+    if (plan_layers) {
+      for (LayerId id : {LayerId::cells, LayerId::micro_lines, LayerId::large_lines}) {
+        Layer& layer = (*scene_)[id];
+        const std::uint64_t g = layer.geometry_version, c = layer.colour_version;
+        layer = std::move((*plan_layers)[id]);
+        layer.geometry_version = g + 1;
+        layer.colour_version = c + 1;
+      }
+      lines_built = true;
+    } else {
+      build_plan_layers(*scene_, *dataset_, tess_.get(), editor_->plan());
+    }
   }
-  plan_modified();
+  plan_modified(!lines_built);
   diagnostics_->setProblems(dataset_.get(), this->plan());
   set_message(tr("Planned %1 large and %2 micro grids")
                   .arg(this->plan()->large_grids.size())
@@ -299,13 +428,14 @@ void Session::finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_p
   emit planned();
 }
 
-void Session::plan_modified() {
-  rebuild_grid_lines(*scene_, editor_->plan());
+void Session::plan_modified(bool rebuild_lines) {
+  if (rebuild_lines) rebuild_grid_lines(*scene_, editor_->plan());
   grid_model_->setPlan(plan());
   recolour();
   emit planChanged();
   emit editsChanged();
   emit selectionChanged();
+  if (simulation_plan_) emit simulationChanged();
 }
 
 bool Session::replan() {
@@ -384,11 +514,11 @@ void Session::recolour() {
     std::vector<QRgb> grid_colour(p->micro_grids.size(), qRgba(0, 0, 0, 0));
     std::vector<double> values;
     bool ramp_mode = false;
-    if (colour_by_ == QLatin1String("workload")) {
-      for (const Grid& g : p->micro_grids) values.push_back(g.metrics.workload);
+    if (auto it = grid_values_.find(colour_by_); it != grid_values_.end()) {
+      values = it->second;  // simulation results (workload in hours once simulated)
       ramp_mode = true;
-    } else if (auto it = grid_values_.find(colour_by_); it != grid_values_.end()) {
-      values = it->second;
+    } else if (colour_by_ == QLatin1String("workload")) {
+      for (const Grid& g : p->micro_grids) values.push_back(g.metrics.workload);
       ramp_mode = true;
     }
     double lo = INFINITY, hi = -INFINITY;
@@ -432,6 +562,8 @@ void Session::recolour() {
     for (std::int32_t b : group) buildings.colour[at(b)] = qRgb(0x31, 0x82, 0xbd);
     buildings.colour[at(selected_index_)] = qRgb(0x08, 0x30, 0x9c);
   }
+  for (std::int32_t b : lasso_)
+    if (at(b) < nb) buildings.colour[at(b)] = qRgb(0x08, 0x30, 0x9c);
   ++buildings.colour_version;
 
   Layer& ml = scene_->operator[](LayerId::micro_lines);
@@ -550,6 +682,24 @@ QVariantMap Session::selectedInfo() const {
         m[QStringLiteral("neighbourGrids")] = near.join(QStringLiteral(", "));
       }
     }
+  } else if (selected_kind_ == QLatin1String("lasso")) {
+    long long households = 0;
+    QStringList codes;
+    for (std::int32_t b : lasso_) {
+      households += dataset_->buildings[at(b)].households;
+      if (p && p->building_micro[at(b)] != kNone) {
+        const QString c = q(p->micro_grids[at(p->building_micro[at(b)])].code);
+        if (!codes.contains(c)) codes << c;
+      }
+    }
+    m[QStringLiteral("buildings")] = static_cast<int>(lasso_.size());
+    m[QStringLiteral("households")] = households;
+    m[QStringLiteral("microCode")] = codes.join(QStringLiteral(", "));
+    if (editor_) {
+      QStringList near;
+      for (std::int32_t g : editor_->neighbour_grids(lasso_)) near << q(p->micro_grids[at(g)].code);
+      m[QStringLiteral("neighbourGrids")] = near.join(QStringLiteral(", "));
+    }
   } else if (selected_kind_ == QLatin1String("micro") && p &&
              at(selected_index_) < p->micro_grids.size()) {
     grid_info(p->micro_grids[at(selected_index_)], true);
@@ -572,6 +722,7 @@ QVariantMap Session::selectedInfo() const {
 void Session::select(const QString& kind, int index) {
   selected_kind_ = index >= 0 ? kind : QString();
   selected_index_ = index >= 0 ? index : -1;
+  if (selected_kind_ != QLatin1String("lasso")) lasso_.clear();
   recolour();
   emit selectionChanged();
 }
@@ -643,6 +794,139 @@ bool Session::moveSelectionTo(double x, double y, bool wholeCompound) {
                                               ? editor_->compound_group(selected_index_)
                                               : std::vector<std::int32_t>{selected_index_};
   return moveBuildings(QList<int>(group.begin(), group.end()), target);
+}
+
+int Session::lassoSelect(const QVariantList& worldPolygon, bool wholeCompounds) {
+  lasso_.clear();
+  if (!dataset_ || worldPolygon.size() < 3) {
+    select(QString(), -1);
+    return 0;
+  }
+  QPolygonF ring;
+  for (const QVariant& v : worldPolygon) ring << v.toPointF();
+  const QRectF box = ring.boundingRect();
+  std::vector<char> in(dataset_->buildings.size(), 0);
+  for (std::size_t b = 0; b < dataset_->buildings.size(); ++b) {
+    const Point c = centroid(dataset_->buildings[b].footprint);
+    const QPointF pt(c.x, c.y);
+    if (box.contains(pt) && ring.containsPoint(pt, Qt::OddEvenFill)) in[b] = 1;
+  }
+  if (wholeCompounds && editor_)
+    for (std::size_t b = 0; b < in.size(); ++b)
+      if (in[b] == 1)
+        for (std::int32_t o : editor_->compound_group(static_cast<std::int32_t>(b)))
+          if (!in[at(o)]) in[at(o)] = 2;
+  for (std::size_t b = 0; b < in.size(); ++b)
+    if (in[b]) lasso_.push_back(static_cast<std::int32_t>(b));
+  if (lasso_.empty()) {
+    select(QString(), -1);
+    set_message(tr("The lasso caught no building"));
+    return 0;
+  }
+  selected_kind_ = QStringLiteral("lasso");
+  selected_index_ = lasso_.front();
+  recolour();
+  emit selectionChanged();
+  set_message(tr("%1 buildings selected: click a neighbouring micro grid to move them there")
+                  .arg(lasso_.size()));
+  return static_cast<int>(lasso_.size());
+}
+
+bool Session::moveLassoTo(double x, double y) {
+  if (!editor_ || lasso_.empty()) return false;
+  const std::int32_t target = hit_test(*scene_, LayerId::micro_lines, Point{x, y});
+  if (target < 0) {
+    fail(tr("No micro grid at that point"));
+    return false;
+  }
+  return moveBuildings(QList<int>(lasso_.begin(), lasso_.end()), target);
+}
+
+bool Session::simulationStale() const {
+  const Plan* p = plan();
+  return simulation_plan_ && p &&
+         (p->building_micro != simulation_plan_->building_micro ||
+          p->micro_grids.size() != simulation_plan_->micro_grids.size());
+}
+
+bool Session::simulate() {
+  if (busy_ || !editor_ || !dataset_) return false;
+  auto plan = std::make_shared<const Plan>(editor_->plan());
+  auto dataset = dataset_;
+  const report::EvaluationParams params = evaluation_;
+  start([this, plan, dataset, params](Job& job) {
+    auto evaluation = std::make_shared<const report::Evaluation>(
+        report::evaluate(*dataset, *plan, params, *job.progress));
+    QMetaObject::invokeMethod(
+        this, [this, plan, evaluation] { finish_simulation(plan, evaluation); },
+        Qt::QueuedConnection);
+  });
+  return true;
+}
+
+void Session::finish_simulation(std::shared_ptr<const Plan> plan,
+                                std::shared_ptr<const report::Evaluation> evaluation) {
+  if (!dataset_ || !editor_) return;
+  const report::Evaluation& e = *evaluation;
+  const std::size_t nm = plan->micro_grids.size();
+  std::vector<double> workload(nm, 0.0), utilisation(nm, 0.0), coverage(nm, 0.0);
+  for (std::size_t m = 0; m < nm && m < e.micro_workload.size(); ++m)
+    workload[m] = e.micro_workload[m].total_hours;
+  // Utilisation: the event simulation's, of the workers of the micro grid's large grid (they
+  // serve its micro grids together); without a simulation the analytic need per worker.
+  for (std::size_t m = 0; m < nm; ++m) {
+    const std::int32_t g = plan->micro_grids[m].parent;
+    if (e.simulation && g >= 0 && at(g) < e.simulation->grids.size())
+      utilisation[m] = e.simulation->grids[at(g)].utilisation.mean;
+    else if (m < e.micro_workload.size() && m < e.micro_workers.size())
+      utilisation[m] = e.micro_workload[m].full_time_equivalents / std::max(1, e.micro_workers[m]);
+  }
+  // Coverage: households within the middle walking threshold (10 minutes by default) of any
+  // station, as a share of the micro grid's households.
+  double threshold = 0.0;
+  if (!e.coverage.tiers.empty()) {
+    const sim::TierCoverage& any = e.coverage.any();
+    threshold = any.thresholds_m.empty() ? 0.0 : any.thresholds_m[any.thresholds_m.size() / 2];
+    std::vector<double> within(nm, 0.0), total(nm, 0.0);
+    for (std::size_t b = 0; b < dataset_->buildings.size() && b < any.distance_m.size(); ++b) {
+      const std::int32_t m = plan->building_micro[b];
+      if (m == kNone) continue;
+      const double h = dataset_->buildings[b].households;
+      total[at(m)] += h;
+      if (any.distance_m[b] <= threshold) within[at(m)] += h;
+    }
+    for (std::size_t m = 0; m < nm; ++m) coverage[m] = total[m] > 0 ? within[m] / total[m] : 1.0;
+  }
+  grid_values_[QStringLiteral("workload")] = std::move(workload);
+  grid_values_[QStringLiteral("utilisation")] = std::move(utilisation);
+  grid_values_[QStringLiteral("coverage")] = std::move(coverage);
+  simulation_plan_ = plan;
+  QVariantMap summary;
+  if (e.simulation) {
+    summary[QStringLiteral("utilisation")] = e.simulation->total.utilisation.mean;
+    summary[QStringLiteral("responseP90h")] = e.simulation->total.response_p90_h.mean;
+    summary[QStringLiteral("replications")] = e.simulation->replications;
+  }
+  if (!e.coverage.tiers.empty()) {
+    const sim::TierCoverage& any = e.coverage.any();
+    for (std::size_t t = 0; t < any.thresholds_m.size() && t < any.share_within.size(); ++t)
+      if (any.thresholds_m[t] == threshold)
+        summary[QStringLiteral("coverageShare")] = any.share_within[t];
+    summary[QStringLiteral("coverageThresholdM")] = threshold;
+  }
+  int workers = 0;
+  for (int w : e.allocation.full_time) workers += w;
+  for (int w : e.allocation.part_time) workers += w;
+  summary[QStringLiteral("workers")] = workers;
+  simulation_summary_ = summary;
+  emit colourKeysChanged();
+  recolour();
+  emit simulationChanged();
+  set_message(tr("Simulated: %1 workers, mean utilisation %2%")
+                  .arg(workers)
+                  .arg(e.simulation
+                           ? QString::number(e.simulation->total.utilisation.mean * 100, 'f', 1)
+                           : QStringLiteral("–")));
 }
 
 bool Session::setLocked(const QString& level, int index, bool locked) {

@@ -10,6 +10,8 @@
 #include <QUrl>
 #include <QVariantMap>
 #include <atomic>
+#include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +24,7 @@
 #include "planner/geo/tessellation.hpp"
 #include "planner/partition/params.hpp"
 #include "planner/partition/plan.hpp"
+#include "planner/report/evaluation.hpp"
 #include "scene.hpp"
 
 class QSortFilterProxyModel;
@@ -51,6 +54,11 @@ class Session : public QObject {
   Q_PROPERTY(int selectedMicro READ selectedMicro NOTIFY selectionChanged)
   Q_PROPERTY(int selectedLarge READ selectedLarge NOTIFY selectionChanged)
   Q_PROPERTY(QVariantMap selectedInfo READ selectedInfo NOTIFY selectionChanged)
+  Q_PROPERTY(int lassoCount READ lassoCount NOTIFY selectionChanged)
+  Q_PROPERTY(bool hasSimulation READ hasSimulation NOTIFY simulationChanged)
+  Q_PROPERTY(bool simulationStale READ simulationStale NOTIFY simulationChanged)
+  Q_PROPERTY(QVariantMap simulationSummary READ simulationSummary NOTIFY simulationChanged)
+  Q_PROPERTY(QString scenario READ scenario NOTIFY dataChanged)
   Q_PROPERTY(bool canUndo READ canUndo NOTIFY editsChanged)
   Q_PROPERTY(bool canRedo READ canRedo NOTIFY editsChanged)
   Q_PROPERTY(QString undoText READ undoText NOTIFY editsChanged)
@@ -83,6 +91,11 @@ class Session : public QObject {
   int selectedMicro() const;
   int selectedLarge() const;
   QVariantMap selectedInfo() const;
+  int lassoCount() const { return static_cast<int>(lasso_.size()); }
+  bool hasSimulation() const { return simulation_plan_ != nullptr; }
+  bool simulationStale() const;
+  QVariantMap simulationSummary() const { return simulation_summary_; }
+  QString scenario() const { return scenario_; }
   bool canUndo() const { return editor_ && editor_->can_undo(); }
   bool canRedo() const { return editor_ && editor_->can_redo(); }
   QString undoText() const;
@@ -95,6 +108,10 @@ class Session : public QObject {
   /// Opens inputs: a scenario (.toml), a run directory, or input files (GeoPackage, Shapefile,
   /// GeoJSON, FlatGeobuf, OSM). Loads and plans in the background.
   Q_INVOKABLE bool open(const QStringList& paths);
+  /// Opens a scenario file as `gridplan run` reads it: its inputs, field mapping, grid bounds,
+  /// barriers, existing plan (re-planned or evaluated as it is) and evaluation parameters.
+  /// Scenario errors (gp::ConfigError) are reported at once through error().
+  Q_INVOKABLE bool openScenario(const QString& path);
   Q_INVOKABLE bool openUrls(const QList<QUrl>& urls);
   Q_INVOKABLE void cancel();
   /// Re-plans the unlocked grids, with the current plan as the existing one (undoable).
@@ -112,6 +129,18 @@ class Session : public QObject {
   /// micro grid) to the micro grid at world (x, y).
   Q_INVOKABLE bool moveSelectionTo(double x, double y, bool wholeCompound);
   Q_INVOKABLE bool moveBuildings(const QList<int>& buildings, int targetMicro);
+  /// Lasso: selects the buildings whose footprint centroid lies inside the world polygon
+  /// (a list of QPointF; with `wholeCompounds` also the rest of their compounds in the same
+  /// micro grids). Returns how many are selected.
+  Q_INVOKABLE int lassoSelect(const QVariantList& worldPolygon, bool wholeCompounds);
+  /// Moves the lasso selection to the micro grid at world (x, y) in one undoable edit.
+  Q_INVOKABLE bool moveLassoTo(double x, double y);
+  const std::vector<std::int32_t>& lasso() const { return lasso_; }
+  /// Evaluates the current plan in the background (workload, workers, walking coverage, event
+  /// simulation: report::evaluate, as `gridplan run`) and colours by its results: per micro grid
+  /// `workload` (hours a year), `utilisation` (simulated, of its large grid's workers) and
+  /// `coverage` (share of households within the walking threshold of a station).
+  Q_INVOKABLE bool simulate();
   Q_INVOKABLE bool setLocked(const QString& level, int index, bool locked);
   Q_INVOKABLE bool undo();
   Q_INVOKABLE bool redo();
@@ -129,12 +158,20 @@ class Session : public QObject {
   void setDataset(Dataset dataset, std::optional<Plan> plan = std::nullopt, bool validate = true);
   /// Blocks until the background job ends (tests, screenshot mode).
   void waitForIdle();
+  /// A map view draws this session: the worker then waits (at most 2 s) after loading until
+  /// frameShown() before planning, so the first frame does not share the CPU with the planner.
+  void setViewAttached(bool attached) { view_attached_ = attached; }
+  /// Called by the map after it drew the loaded data (any thread).
+  void frameShown();
 
   const Dataset* dataset() const { return dataset_.get(); }
   const Plan* plan() const { return editor_ ? &editor_->plan() : nullptr; }
   const Scene* scene() const { return scene_.get(); }
   PlanEditor* editor() { return editor_.get(); }
   PartitionParams& params() { return params_; }
+  report::EvaluationParams& evaluationParams() { return evaluation_; }
+  /// Grid values by colour key (simulation results and setGridValues).
+  const std::map<QString, std::vector<double>>& gridValues() const { return grid_values_; }
 
  signals:
   void busyChanged();
@@ -148,6 +185,7 @@ class Session : public QObject {
   void colourKeysChanged();
   void selectionChanged();
   void editsChanged();
+  void simulationChanged();
   void opened();   // dataset shown (first frame possible)
   void planned();  // plan ready
 
@@ -156,24 +194,40 @@ class Session : public QObject {
   void start(std::function<void(Job&)> work);
   void finish_load(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene);
   void finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan,
-                   bool replace);
+                   bool replace, std::shared_ptr<Scene> plan_layers = nullptr);
+  /// On the worker: posts the loaded dataset to the GUI, waits for its first frame (when a view
+  /// is attached), then builds the plan's map layers there too and posts the plan.
+  void post_loaded(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene);
+  void post_planned(const std::shared_ptr<Dataset>& dataset, const std::shared_ptr<Scene>& scene,
+                    std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan);
   void fail(const QString& message);
   void set_busy(bool b);
   void set_message(const QString& m);
   void recolour();
   void rebuild_highlight();
   void after_edit(const EditResult& r);
-  void plan_modified();
+  void plan_modified(bool rebuild_lines = true);
+  void finish_simulation(std::shared_ptr<const Plan> plan,
+                         std::shared_ptr<const report::Evaluation> evaluation);
 
   std::shared_ptr<Dataset> dataset_;
   std::shared_ptr<geo::Tessellation> tess_;
   std::unique_ptr<PlanEditor> editor_;
   std::shared_ptr<Scene> scene_;
   PartitionParams params_;
+  report::EvaluationParams evaluation_;
+  QString scenario_;
   std::map<QString, std::vector<double>> grid_values_;
+  std::vector<std::int32_t> lasso_;
+  std::shared_ptr<const Plan> simulation_plan_;  // the plan the results are for
+  QVariantMap simulation_summary_;
   std::vector<char> highlighted_;
 
   std::thread worker_;
+  std::atomic<bool> view_attached_{false};
+  std::mutex gate_mutex_;
+  std::condition_variable gate_cv_;
+  bool frame_shown_ = false;
   std::shared_ptr<Progress> job_progress_;
   std::atomic<double> pending_progress_{0.0};
 

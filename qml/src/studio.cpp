@@ -7,6 +7,7 @@
 #include <QGuiApplication>
 #include <QTranslator>
 
+#include "basemap_layer.hpp"
 #include "compare.hpp"
 #include "map_canvas.hpp"
 #include "map_viewport.hpp"
@@ -23,6 +24,7 @@ void register_qml_types() {
   qmlRegisterType<MapLabels>(uri, 1, 0, "MapLabels");
   qmlRegisterType<Session>(uri, 1, 0, "Session");
   qmlRegisterType<CompareModel>(uri, 1, 0, "CompareModel");
+  qmlRegisterType<BasemapLayer>(uri, 1, 0, "BasemapLayer");
   qmlRegisterUncreatableType<GridTableModel>(uri, 1, 0, "GridTableModel",
                                              QStringLiteral("from Session"));
   qmlRegisterUncreatableType<GridTableProxy>(uri, 1, 0, "GridTableProxy",

@@ -10,6 +10,7 @@ ColumnLayout {
     property Session leftSession
     property Session rightSession
     property LayerList layers
+    property BasemapLayer basemap
     signal openRight()
     readonly property alias viewport: sharedViewport
     spacing: 4
@@ -50,12 +51,14 @@ ColumnLayout {
             session: root.leftSession
             viewport: sharedViewport
             layers: root.layers
+            basemap: root.basemap
         }
         MapView {
             id: rightMap
             session: root.rightSession
             viewport: sharedViewport
             layers: root.layers
+            basemap: root.basemap
         }
     }
     RowLayout {

@@ -16,6 +16,7 @@ ColumnLayout {
         case "micro": return qsTr("Micro grid")
         case "large": return qsTr("Large grid")
         case "station": return qsTr("Service station")
+        case "lasso": return qsTr("Lasso selection")
         }
         return qsTr("Nothing selected")
     }
@@ -32,7 +33,7 @@ ColumnLayout {
         case "footprintM2": return qsTr("Footprint m²")
         case "compound": return qsTr("Compound")
         case "community": return qsTr("Community")
-        case "microCode": return qsTr("Micro grid")
+        case "microCode": return root.info.kind === "lasso" ? qsTr("Micro grids") : qsTr("Micro grid")
         case "largeCode": return qsTr("Large grid")
         case "neighbourGrids": return qsTr("Neighbouring micro grids")
         case "buildings": return qsTr("Buildings")

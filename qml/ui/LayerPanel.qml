@@ -11,6 +11,7 @@ ColumnLayout {
 
     function title(key) {
         switch (key) {
+        case "basemap": return qsTr("Basemap")
         case "communities": return qsTr("Communities")
         case "rivers": return qsTr("Rivers and water")
         case "gridFill": return qsTr("Grid colouring")

@@ -28,10 +28,24 @@ ApplicationWindow {
         mapView.canvas.settle()
     }
     function colourTitle(key) { return legend.colourTitle(key) }
+    // Evaluates the plan in the background; the colouring switches to utilisation when done.
+    function runSimulation() {
+        if (win.session.simulate()) pendingUtilisation = true
+    }
+    property bool pendingUtilisation: false
 
     Connections {
         target: win.session
         function onOpened() { mapView.fitAll() }
+    }
+    Connections {
+        target: win.session
+        function onSimulationChanged() {
+            if (win.pendingUtilisation && win.session.hasSimulation) {
+                win.pendingUtilisation = false
+                win.session.colourBy = "utilisation"
+            }
+        }
     }
     Connections {
         target: compareSession
@@ -51,6 +65,33 @@ ApplicationWindow {
         title: qsTr("Open a run directory")
         onAccepted: win.session.openUrls([selectedFolder])
     }
+    // Basemap: an XYZ tile URL template or a raster file (GeoTIFF, MBTiles) read through GDAL.
+    Dialog {
+        id: basemapDialog
+        objectName: "basemapDialog"
+        title: qsTr("Basemap")
+        modal: true
+        anchors.centerIn: parent
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        onOpened: basemapField.text = studioBasemap.source
+        onAccepted: if (!studioBasemap.setSource(basemapField.text)) basemapDialog.open()
+        ColumnLayout {
+            spacing: 6
+            Label { text: qsTr("XYZ tile URL template (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png)\nor a GeoTIFF / MBTiles file. Empty: no basemap.") }
+            RowLayout {
+                TextField { id: basemapField; implicitWidth: 460; placeholderText: qsTr("URL template or file") }
+                Button { text: qsTr("Choose file…"); onClicked: basemapFileDialog.open() }
+            }
+            Label { visible: studioBasemap.error !== ""; text: studioBasemap.error; color: "#b00"; wrapMode: Text.Wrap; Layout.maximumWidth: 560 }
+            Button { text: qsTr("Remove basemap"); enabled: studioBasemap.active; onClicked: { studioBasemap.clear(); basemapDialog.close() } }
+        }
+    }
+    FileDialog {
+        id: basemapFileDialog
+        title: qsTr("Choose a basemap raster")
+        nameFilters: [qsTr("Rasters (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2 *.png *.jpg)"), qsTr("All files (*)")]
+        onAccepted: basemapField.text = selectedFile.toString().replace(/^file:\/\//, "")
+    }
     FileDialog {
         id: exportDialog
         title: qsTr("Export grids")
@@ -66,6 +107,7 @@ ApplicationWindow {
             Action { text: qsTr("Open &run directory…"); onTriggered: folderDialog.open() }
             Action { text: qsTr("&Compare with…"); onTriggered: { openDialog.forCompare = true; openDialog.open(); win.showCompare() } }
             Action { text: qsTr("&Export…"); enabled: win.session.hasPlan; onTriggered: exportDialog.open() }
+            Action { text: qsTr("&Basemap…"); onTriggered: basemapDialog.open() }
             MenuSeparator {}
             Action { text: qsTr("&Quit"); shortcut: StandardKey.Quit; onTriggered: Qt.quit() }
         }
@@ -75,6 +117,8 @@ ApplicationWindow {
             Action { text: qsTr("&Redo %1").arg(win.session.redoText); enabled: win.session.canRedo; shortcut: StandardKey.Redo; onTriggered: win.session.redo() }
             MenuSeparator {}
             Action { text: qsTr("Re-plan unlocked grids"); enabled: win.session.hasPlan && !win.session.busy; onTriggered: win.session.replan() }
+            Action { text: qsTr("Re-run the simulation"); enabled: win.session.hasPlan && !win.session.busy; onTriggered: win.runSimulation() }
+            Action { text: qsTr("Lasso selection"); checkable: true; checked: win.editMode === "lasso"; enabled: win.session.hasPlan; onTriggered: win.editMode = (win.editMode === "lasso" ? "inspect" : "lasso") }
         }
         Menu {
             title: qsTr("&View")
@@ -105,9 +149,17 @@ ApplicationWindow {
             ToolButton { text: qsTr("Inspect"); checkable: true; checked: win.editMode === "inspect"; ButtonGroup.group: modeGroup; onClicked: win.editMode = "inspect" }
             ToolButton { text: qsTr("Move building"); checkable: true; checked: win.editMode === "move"; ButtonGroup.group: modeGroup; onClicked: win.editMode = "move"; enabled: win.session.hasPlan }
             ToolButton { text: qsTr("Move compound"); checkable: true; checked: win.editMode === "moveCompound"; ButtonGroup.group: modeGroup; onClicked: win.editMode = "moveCompound"; enabled: win.session.hasPlan }
+            ToolButton { objectName: "lassoButton"; text: qsTr("Lasso"); checkable: true; checked: win.editMode === "lasso"; ButtonGroup.group: modeGroup; onClicked: win.editMode = "lasso"; enabled: win.session.hasPlan }
+            CheckBox { visible: win.editMode === "lasso"; text: qsTr("whole compounds"); checked: mapView.lassoCompounds; onToggled: mapView.lassoCompounds = checked }
             ToolButton { text: qsTr("Undo"); enabled: win.session.canUndo; onClicked: win.session.undo() }
             ToolButton { text: qsTr("Redo"); enabled: win.session.canRedo; onClicked: win.session.redo() }
             ToolButton { text: qsTr("Re-plan"); enabled: win.session.hasPlan && !win.session.busy; onClicked: win.session.replan() }
+            ToolButton {
+                objectName: "simulateButton"
+                text: win.session.hasSimulation && win.session.simulationStale ? qsTr("Simulate (plan changed)") : qsTr("Simulate")
+                enabled: win.session.hasPlan && !win.session.busy
+                onClicked: win.runSimulation()
+            }
             Item { Layout.fillWidth: true }
             ProgressBar {
                 visible: win.session.busy || compareSession.busy
@@ -135,6 +187,18 @@ ApplicationWindow {
                           .arg(win.session.summary.largeGrids).arg(win.session.summary.microGrids)
                           .arg(win.session.summary.boundViolations).arg(win.session.summary.discontiguous)
                       : win.session.hasData ? qsTr("%1 buildings · planning…").arg(win.session.summary.buildings) : qsTr("No data: open a scenario, a run directory or input files (or drop them here)")
+            }
+            Label {
+                objectName: "simulationSummary"
+                visible: win.session.hasSimulation
+                color: win.session.simulationStale ? "#b06000" : "#222"
+                text: (win.session.simulationStale ? qsTr("simulation (before the last edits): ") : qsTr("simulation: "))
+                      + qsTr("%1 workers · utilisation %2% · p90 response %3 h · %4% within %5 m")
+                          .arg(win.session.simulationSummary.workers)
+                          .arg(win.session.simulationSummary.utilisation !== undefined ? (win.session.simulationSummary.utilisation * 100).toFixed(1) : "–")
+                          .arg(win.session.simulationSummary.responseP90h !== undefined ? win.session.simulationSummary.responseP90h.toFixed(1) : "–")
+                          .arg(win.session.simulationSummary.coverageShare !== undefined ? (win.session.simulationSummary.coverageShare * 100).toFixed(0) : "–")
+                          .arg(win.session.simulationSummary.coverageThresholdM)
             }
             Label { visible: win.session.lastEditMs > 0; text: qsTr("last edit %1 ms").arg(win.session.lastEditMs.toFixed(1)) }
         }
@@ -179,6 +243,7 @@ ApplicationWindow {
                     session: win.session
                     viewport: mainViewport
                     layers: layerList
+                    basemap: studioBasemap
                     mode: win.editMode
                 }
                 GridTable {
@@ -194,6 +259,7 @@ ApplicationWindow {
                     leftSession: win.session
                     rightSession: compareSession
                     layers: layerList
+                    basemap: studioBasemap
                     onOpenRight: { openDialog.forCompare = true; openDialog.open() }
                 }
             }

@@ -2,6 +2,7 @@
 // Several MapViews may share one MapViewport (the compare view does).
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Shapes
 import GridPlanner 1.0
 
 Item {
@@ -9,8 +10,13 @@ Item {
     property Session session
     property MapViewport viewport
     property LayerList layers
-    // "inspect": click selects; "move" / "moveCompound": click moves the selection there.
+    property BasemapLayer basemap
+    // "inspect": click selects; "move" / "moveCompound": click moves the selection there;
+    // "lasso": dragging draws a freehand polygon that selects the buildings inside it (with
+    // lassoCompounds, their whole compounds), a click then moves them to the grid clicked.
     property string mode: "inspect"
+    property bool lassoCompounds: true
+    property var lassoPoints: []   // screen points of the lasso being drawn
     property bool showLabels: true
     readonly property alias canvas: canvas
     readonly property alias labelCount: labels.count
@@ -28,6 +34,7 @@ Item {
         session: root.session
         viewport: root.viewport
         layers: root.layers
+        basemap: root.basemap
     }
 
     MapLabels {
@@ -50,6 +57,34 @@ Item {
         }
     }
 
+    Shape {
+        id: lassoShape
+        objectName: "lassoShape"
+        anchors.fill: parent
+        visible: root.lassoPoints.length > 1
+        ShapePath {
+            strokeColor: "#08309c"
+            strokeWidth: 2
+            strokeStyle: ShapePath.DashLine
+            fillColor: "#2008309c"
+            PathPolyline { path: root.lassoPoints }
+        }
+    }
+
+    // The basemap's attribution (its terms ask for it), bottom right.
+    Text {
+        objectName: "attribution"
+        visible: root.basemap !== null && root.basemap.active && text !== ""
+        text: root.basemap ? root.basemap.attribution : ""
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: 4
+        font.pixelSize: 11
+        color: "#333333"
+        style: Text.Outline
+        styleColor: "#ffffff"
+    }
+
     ScaleBar {
         viewport: root.viewport
         anchors.left: parent.left
@@ -65,19 +100,37 @@ Item {
         property bool dragged: false
         cursorShape: root.mode === "inspect" ? (pressed ? Qt.ClosedHandCursor : Qt.ArrowCursor)
                                              : Qt.CrossCursor
-        onPressed: (m) => { last = Qt.point(m.x, m.y); dragged = false; root.forceActiveFocus() }
+        onPressed: (m) => {
+            last = Qt.point(m.x, m.y); dragged = false; root.forceActiveFocus()
+            if (root.mode === "lasso") root.lassoPoints = [Qt.point(m.x, m.y)]
+        }
         onPositionChanged: (m) => {
             const dx = m.x - last.x, dy = m.y - last.y
             if (!dragged && Math.abs(dx) + Math.abs(dy) < 4) return
             dragged = true
-            root.viewport.panBy(dx, dy)
+            if (root.mode === "lasso") {
+                const pts = root.lassoPoints
+                pts.push(Qt.point(m.x, m.y))
+                root.lassoPoints = pts
+            } else {
+                root.viewport.panBy(dx, dy)
+            }
             last = Qt.point(m.x, m.y)
         }
         onReleased: (m) => {
-            if (dragged || !root.session) return
+            if (!root.session) return
+            if (root.mode === "lasso" && dragged) {
+                root.finishLasso()
+                return
+            }
+            if (dragged) return
             const w = root.viewport.toWorld(m.x, m.y)
             if (root.mode === "inspect") {
                 root.session.selectAt(w.x, w.y)
+            } else if (root.mode === "lasso") {
+                root.lassoPoints = []
+                if (root.session.lassoCount > 0 ? root.session.moveLassoTo(w.x, w.y) : false) root.edited()
+                else if (root.session.lassoCount === 0) root.session.selectAt(w.x, w.y)
             } else if (root.session.moveSelectionTo(w.x, w.y, root.mode === "moveCompound")) {
                 root.edited()
             }
@@ -110,6 +163,14 @@ Item {
         e.accepted = true
     }
 
+    // Turns the drawn lasso into a selection (world coordinates) and clears the drawing.
+    function finishLasso() {
+        const world = []
+        for (let i = 0; i < lassoPoints.length; ++i)
+            world.push(viewport.toWorld(lassoPoints[i].x, lassoPoints[i].y))
+        lassoPoints = []
+        return world.length >= 3 ? session.lassoSelect(world, lassoCompounds) : 0
+    }
     function fitAll() {
         if (session && session.hasData) viewport.fitRect(session.extent, 0.03)
     }

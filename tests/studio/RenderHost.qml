@@ -7,7 +7,11 @@ Item {
     id: host
     property alias showLabels: map.showLabels
     property alias labelCount: map.labelCount
+    property alias basemap: map.basemap
+    property alias mode: map.mode
+    property alias viewport: vp
     function fitAll() { map.fitAll(); map.canvas.settle() }
+    function settle() { map.canvas.settle() }
     MapViewport { id: vp }
     LayerList { id: layers }
     MapView {
