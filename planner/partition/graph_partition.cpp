@@ -248,6 +248,9 @@ class ExactDivision {
 // Step limit of one exhaustive search (a step is one set listed or one remainder tried): about
 // 10 ms on this machine; the search runs only for containers the heuristic left out of bounds.
 constexpr long long kExactStepLimit = 200'000;
+// Further heuristic runs for a container too large for the exhaustive search that the first run
+// left out of bounds.
+constexpr int kRestarts = 8;
 
 class ComponentPartitioner {
  public:
@@ -274,6 +277,23 @@ class ComponentPartitioner {
       total_work += graph_.workload[at(v)];
     }
     const int k = choose_parts(total, report);
+    heuristic(k, total_work);
+    if (violating_parts() > 0 && options_.fixed_parts == 0) {
+      if (nodes_.size() <= ExactDivision::kMaxNodes)
+        exact_search(report);
+      else
+        restart(k, total_work, report);
+    }
+    report.parts = live_parts();
+    for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
+      if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0)
+        report.violating_parts.push_back(p);
+    if (!report.violating_parts.empty() && report.min_parts <= report.max_parts)
+      report.why = Infeasibility::granularity;
+  }
+
+  /// Construction, repair and refinement for k parts.
+  void heuristic(int k, double total_work) {
     construct(k);
     repair();
     mean_workload_ = total_work / std::max(1, live_parts());
@@ -285,15 +305,52 @@ class ComponentPartitioner {
       refine();
       repair();
     }
-    if (violating_parts() > 0 && options_.fixed_parts == 0 &&
-        nodes_.size() <= ExactDivision::kMaxNodes)
-      exact_search(report);
-    report.parts = live_parts();
+  }
+
+  [[nodiscard]] long long total_violation() const {
+    long long sum = 0;
     for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
-      if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0)
-        report.violating_parts.push_back(p);
-    if (!report.violating_parts.empty() && report.min_parts <= report.max_parts)
-      report.why = Infeasibility::granularity;
+      if (parts_[at(p)].nodes > 0) sum += violation(parts_[at(p)].households);
+    return sum;
+  }
+
+  /// Where the heuristic left parts outside the bounds in a container too large for the
+  /// exhaustive search: run it again from other seeds and with the other feasible part counts
+  /// (nearest the first first), keeping the result with the least violation (the first on ties,
+  /// so a container the first run got right is never changed). Deterministic: the seeds derive
+  /// from the container's seed.
+  void restart(int k, double total_work, InfeasibleContainer& report) {
+    long long best = total_violation();
+    std::vector<PartId> best_part;
+    std::vector<PartState> best_parts;
+    auto keep = [&] {
+      best_part.clear();
+      for (NodeId v : nodes_) best_part.push_back(part_[at(v)]);
+      best_parts.assign(parts_.begin() + first_part_, parts_.end());
+    };
+    keep();
+    const int lo = std::max(1, report.min_parts), hi = std::max(lo, report.max_parts);
+    std::vector<int> counts{k};
+    for (int d = 1; static_cast<int>(counts.size()) < kRestarts && (k - d >= lo || k + d <= hi);
+         ++d) {
+      if (k + d <= hi) counts.push_back(k + d);
+      if (k - d >= lo) counts.push_back(k - d);
+    }
+    const std::uint64_t base = rng_;
+    for (int attempt = 1; attempt <= kRestarts && best > 0; ++attempt) {
+      const int count = std::min(counts[static_cast<std::size_t>(attempt) % counts.size()],
+                                 static_cast<int>(nodes_.size()));
+      rng_ = mix(base + static_cast<std::uint64_t>(attempt));
+      parts_.resize(at(first_part_));
+      heuristic(count, total_work);
+      if (const long long v = total_violation(); v < best) {
+        best = v;
+        keep();
+      }
+    }
+    parts_.resize(at(first_part_));
+    parts_.insert(parts_.end(), best_parts.begin(), best_parts.end());
+    for (std::size_t i = 0; i < nodes_.size(); ++i) part_[at(nodes_[i])] = best_part[i];
   }
 
   /// Where the heuristic left parts outside the bounds in a small container: search every
