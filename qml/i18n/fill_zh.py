@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Fills qml/i18n/gridplan_zh_CN.ts with the Chinese interface strings (run after lupdate:
-`cmake --build <dir> --target update_translations && python3 qml/i18n/fill_zh.py`). Strings not
+`/usr/lib/qt6/bin/lupdate qml/src qml/ui -ts qml/i18n/gridplan_zh_CN.ts -no-obsolete -locations none && python3 qml/i18n/fill_zh.py`). Strings not
 listed here stay unfinished and show in English."""
 import html
 import pathlib

@@ -324,6 +324,14 @@
         <source>Zoom to</source>
         <translation>缩放至</translation>
     </message>
+    <message>
+        <source>Lasso selection</source>
+        <translation>套索选择</translation>
+    </message>
+    <message>
+        <source>Micro grids</source>
+        <translation>微网格</translation>
+    </message>
 </context>
 <context>
     <name>LayerPanel</name>
@@ -370,6 +378,10 @@
     <message>
         <source>Layers</source>
         <translation>图层</translation>
+    </message>
+    <message>
+        <source>Basemap</source>
+        <translation>底图</translation>
     </message>
 </context>
 <context>
@@ -613,6 +625,87 @@
         <source>Compare</source>
         <translation>方案对比</translation>
     </message>
+    <message>
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <source>XYZ tile URL template (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png)
+or a GeoTIFF / MBTiles file. Empty: no basemap.</source>
+        <translation>XYZ 瓦片地址模板（如 https://tile.openstreetmap.org/{z}/{x}/{y}.png）
+或 GeoTIFF / MBTiles 文件。留空则不用底图。</translation>
+    </message>
+    <message>
+        <source>URL template or file</source>
+        <translation>地址模板或文件</translation>
+    </message>
+    <message>
+        <source>Choose file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>Remove basemap</source>
+        <translation>移除底图</translation>
+    </message>
+    <message>
+        <source>Choose a basemap raster</source>
+        <translation>选择底图栅格文件</translation>
+    </message>
+    <message>
+        <source>Rasters (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2 *.png *.jpg)</source>
+        <translation>栅格文件 (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2 *.png *.jpg)</translation>
+    </message>
+    <message>
+        <source>&amp;Basemap…</source>
+        <translation>底图(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Re-run the simulation</source>
+        <translation>重新运行仿真</translation>
+    </message>
+    <message>
+        <source>Lasso selection</source>
+        <translation>套索选择</translation>
+    </message>
+    <message>
+        <source>Lasso</source>
+        <translation>套索</translation>
+    </message>
+    <message>
+        <source>whole compounds</source>
+        <translation>整个小区</translation>
+    </message>
+    <message>
+        <source>Simulate (plan changed)</source>
+        <translation>仿真（方案已修改）</translation>
+    </message>
+    <message>
+        <source>Simulate</source>
+        <translation>仿真</translation>
+    </message>
+    <message>
+        <source>simulation (before the last edits): </source>
+        <translation>仿真（最近修改之前）：</translation>
+    </message>
+    <message>
+        <source>simulation: </source>
+        <translation>仿真：</translation>
+    </message>
+    <message>
+        <source>%1 workers · utilisation %2% · p90 response %3 h · %4% within %5 m</source>
+        <translation>网格员 %1 人 · 负荷率 %2% · 90% 响应 %3 小时 · %4% 住户在 %5 米内</translation>
+    </message>
+</context>
+<context>
+    <name>gp::studio::BasemapLayer</name>
+    <message>
+        <source>Cannot open the basemap: %1</source>
+        <translation>无法打开底图：%1</translation>
+    </message>
+    <message>
+        <source>Tiles: %1</source>
+        <translation>瓦片：%1</translation>
+    </message>
 </context>
 <context>
     <name>gp::studio::Session</name>
@@ -623,10 +716,6 @@
     <message>
         <source>Nothing to open: no GIS file in %1</source>
         <translation>没有可打开的内容：%1 中没有 GIS 文件</translation>
-    </message>
-    <message>
-        <source>Scenario files are not supported by this build yet: %1</source>
-        <translation>此版本尚不支持方案文件：%1</translation>
     </message>
     <message>
         <source>Loaded %1 buildings</source>
@@ -651,6 +740,30 @@
     <message>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Open one scenario at a time: %1</source>
+        <translation>一次只能打开一个方案：%1</translation>
+    </message>
+    <message>
+        <source>Cannot open the scenario %1: %2</source>
+        <translation>无法打开方案 %1：%2</translation>
+    </message>
+    <message>
+        <source>The scenario %1 names no input files ([input] files = [...])</source>
+        <translation>方案 %1 未指定输入文件（[input] files = [...]）</translation>
+    </message>
+    <message>
+        <source>The lasso caught no building</source>
+        <translation>套索内没有楼栋</translation>
+    </message>
+    <message>
+        <source>%1 buildings selected: click a neighbouring micro grid to move them there</source>
+        <translation>已选中 %1 栋楼：点击相邻的微网格即可移入</translation>
+    </message>
+    <message>
+        <source>Simulated: %1 workers, mean utilisation %2%</source>
+        <translation>仿真完成：网格员 %1 人，平均负荷率 %2%</translation>
     </message>
 </context>
 </TS>

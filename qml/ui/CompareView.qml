@@ -63,7 +63,9 @@ ColumnLayout {
     }
     RowLayout {
         Layout.fillWidth: true
+        // The maps take the rest: the figures and the list of moved buildings scroll.
         Layout.preferredHeight: 200
+        Layout.maximumHeight: 200
         GridLayout {
             columns: 3
             rowSpacing: 1
