@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "planner/core/errors.hpp"
 #include "planner/io/crs.hpp"
@@ -719,6 +723,47 @@ std::optional<std::int64_t> fid_of(const OGRFeature& f) {
   return fid;
 }
 
+std::string location_text(const Location& where) {
+  std::string text = where.file;
+  if (!where.layer.empty()) text += ":" + where.layer;
+  if (where.fid) text += ":" + std::to_string(*where.fid);
+  return text;
+}
+
+/// Features of one layer whose text is not UTF-8 although the format requires it.
+struct NotUtf8 {
+  std::size_t count = 0;
+  std::vector<std::int64_t> fids;  // the first few
+  std::string field;               // of the first
+  std::string bytes;               // the first offending value, as hex bytes
+
+  void add(std::int64_t fid, const char* field_name, std::string_view text) {
+    if (count++ == 0) {
+      field = field_name;
+      for (std::size_t i = 0; i < text.size() && i < 8; ++i) {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%02x", static_cast<unsigned char>(text[i]));
+        bytes += (i ? " " : "") + std::string(hex);
+      }
+      if (text.size() > 8) bytes += " …";
+    }
+    if (fids.size() < 5) fids.push_back(fid);
+  }
+
+  [[nodiscard]] std::string message(const std::string& driver) const {
+    std::string which = count == 1 ? "feature " : "features ";
+    for (std::size_t i = 0; i < fids.size(); ++i)
+      which += (i ? ", " : "") + std::to_string(fids[i]);
+    if (count > fids.size()) which += " (and " + std::to_string(count - fids.size()) + " more)";
+    return "text in field '" + field + "' is not UTF-8 (bytes " + bytes + "), but " +
+           (driver.empty() ? std::string("this format") : driver) + " files must be UTF-8; " +
+           which + (count == 1 ? " has" : " have") +
+           " such text. It looks like GBK or another local encoding: the text is kept as raw "
+           "bytes and shows garbled in the plan and the report. Convert the file to UTF-8 (e.g. "
+           "iconv -f GBK -t UTF-8 in.geojson > out.geojson) and load it again";
+  }
+};
+
 class Loader {
  public:
   Loader(const LoadOptions& options, Progress& progress) : options_(options), progress_(progress) {}
@@ -732,9 +777,18 @@ class Loader {
   void add_feature(const OGRFeature& feature, LayerRole role, const Fields& fields,
                    const Location& where, StagedLayer& stage, LayerReport& report);
   void skip(const Location& where, GeomIssue issue, LayerReport& report, const char* what);
+  void note_dropped_parts(const Location& where, int dropped_parts);
+  /// Reads a polygonal feature into a new item of `items`: footprint (or a skip report naming
+  /// `what`), source, id (`id`, else the fid, else the position), then `fill(item)` for the
+  /// role's attributes; counts it under `loaded_as`. False when the feature was skipped.
+  template <typename Item, typename Fill>
+  bool add_polygonal(std::vector<Item>& items, const OGRGeometry* geometry, const Location& where,
+                     std::optional<std::int64_t> id, const char* what, const char* loaded_as,
+                     StagedLayer& stage, LayerReport& report, Fill&& fill);
   SrsPtr layer_srs(OGRLayer& layer, const std::string& path);
   Fields resolve_fields(const OGRFeatureDefn& defn, LayerRole role, const std::string& path,
                         const std::string& layer, LayerReport& report) const;
+  void report_duplicate_ids();
   void choose_target_crs();
   void project();
   void remove_failed_projections();
@@ -748,6 +802,16 @@ class Loader {
   SrsPtr assumed_;
   std::vector<LineString> line_scratch_;
   GdalErrorCollector errors_;
+  std::string driver_;  // of the input being read, for messages
+  /// Building ids read from an id field, for report_duplicate_ids: the id, the building and the
+  /// field it came from (an index into id_fields_).
+  struct FieldId {
+    std::int64_t id;
+    std::size_t building;
+    std::size_t field;
+  };
+  std::vector<FieldId> field_ids_;
+  std::vector<std::string> id_fields_;
 };
 
 void Loader::note_gdal_warnings(const Location& where) {
@@ -800,127 +864,119 @@ void Loader::skip(const Location& where, GeomIssue issue, LayerReport& report, c
                                   std::string(describe(issue)) + "; " + what + " not loaded");
 }
 
+void Loader::note_dropped_parts(const Location& where, int dropped_parts) {
+  if (dropped_parts > 0)
+    result_.dataset.problems.report(
+        Severity::info, "degenerate-part-dropped", where,
+        std::to_string(dropped_parts) +
+            " collapsed ring(s) or line part(s) with too few points left out");
+}
+
+template <typename Item, typename Fill>
+bool Loader::add_polygonal(std::vector<Item>& items, const OGRGeometry* geometry,
+                           const Location& where, std::optional<std::int64_t> id, const char* what,
+                           const char* loaded_as, StagedLayer& stage, LayerReport& report,
+                           Fill&& fill) {
+  Item item;
+  int dropped_parts = 0;
+  const GeomIssue issue = read_polygons(geometry, item.footprint, dropped_parts);
+  if (issue != GeomIssue::none) {
+    skip(where, issue, report, what);
+    return false;
+  }
+  note_dropped_parts(where, dropped_parts);
+  item.source = where;
+  item.id = id.value_or(where.fid.value_or(static_cast<std::int64_t>(items.size())));
+  fill(item);
+  sample(stage, item.footprint.front().outer.front());
+  items.push_back(std::move(item));
+  ++report.loaded[loaded_as];
+  return true;
+}
+
 void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields& fields,
                          const Location& where, StagedLayer& stage, LayerReport& report) {
   Dataset& d = result_.dataset;
   const OGRGeometry* geometry = feature.GetGeometryRef();
-  int dropped_parts = 0;
-  auto note_dropped_parts = [&] {
-    if (dropped_parts > 0)
-      d.problems.report(Severity::info, "degenerate-part-dropped", where,
-                        std::to_string(dropped_parts) +
-                            " collapsed ring(s) or line part(s) with too few points left out");
-  };
   switch (role) {
     case LayerRole::buildings: {
-      Building b;
-      const GeomIssue issue = read_polygons(geometry, b.footprint, dropped_parts);
-      if (issue != GeomIssue::none) return skip(where, issue, report, "building");
-      note_dropped_parts();
-      b.source = where;
-      b.id = fields.id >= 0 && feature.IsFieldSetAndNotNull(fields.id)
-                 ? feature.GetFieldAsInteger64(fields.id)
-                 : where.fid.value_or(static_cast<std::int64_t>(d.buildings.size()));
-      b.name = text_of(feature, fields.name);
-      b.source_use = text_of(feature, fields.use);
-      b.use =
-          b.source_use.empty() ? BuildingUse::residential : building_use_from_value(b.source_use);
-      b.floors = std::max(0, int_of(feature, fields.floors));
-      if (int_of(feature, fields.floors) < 0)
-        d.problems.report(
-            Severity::warning, "negative-floors", where,
-            "floors = " + text_of(feature, fields.floors) + " is negative; treated as unknown");
-      b.height_m = std::max(0.0, number_of(feature, fields.height).value_or(0.0));
-      b.units = std::max(0, int_of(feature, fields.units));
-      const int households = int_of(feature, fields.households);
-      // A value that is there but is no usable count (text, NaN, beyond int range) must not turn
-      // into an estimate silently: the planner would never know their figure was ignored.
-      if (households == 0 && !text_of(feature, fields.households).empty() &&
-          number_of(feature, fields.households).value_or(1.0) != 0.0)
-        d.problems.report(Severity::warning, "unreadable-households", where,
-                          "households = '" + text_of(feature, fields.households) +
-                              "' is not a usable count (a whole number up to 10^9); estimated "
-                              "from the footprint instead");
-      if (households < 0)
-        d.problems.report(Severity::warning, "negative-households", where,
-                          "households = " + std::to_string(households) +
-                              " is negative; estimated from the footprint instead");
-      b.households = std::max(0, households);
-      b.compound_ref = text_of(feature, fields.compound);
-      b.community_ref = text_of(feature, fields.community);
-      sample(stage, b.footprint.front().outer.front());
-      d.buildings.push_back(std::move(b));
-      ++report.loaded["buildings"];
+      std::optional<std::int64_t> id;
+      if (fields.id >= 0 && feature.IsFieldSetAndNotNull(fields.id))
+        id = feature.GetFieldAsInteger64(fields.id);
+      const bool added = add_polygonal(
+          d.buildings, geometry, where, id, "building", "buildings", stage, report,
+          [&](Building& b) {
+            b.name = text_of(feature, fields.name);
+            b.source_use = text_of(feature, fields.use);
+            b.use = b.source_use.empty() ? BuildingUse::residential
+                                         : building_use_from_value(b.source_use);
+            b.floors = std::max(0, int_of(feature, fields.floors));
+            if (int_of(feature, fields.floors) < 0)
+              d.problems.report(Severity::warning, "negative-floors", where,
+                                "floors = " + text_of(feature, fields.floors) +
+                                    " is negative; treated as unknown");
+            b.height_m = std::max(0.0, number_of(feature, fields.height).value_or(0.0));
+            b.units = std::max(0, int_of(feature, fields.units));
+            const int households = int_of(feature, fields.households);
+            // A value that is there but is no usable count (text, NaN, beyond int range) must
+            // not turn into an estimate silently: the planner would never know their figure
+            // was ignored.
+            if (households == 0 && !text_of(feature, fields.households).empty() &&
+                number_of(feature, fields.households).value_or(1.0) != 0.0)
+              d.problems.report(Severity::warning, "unreadable-households", where,
+                                "households = '" + text_of(feature, fields.households) +
+                                    "' is not a usable count (a whole number up to 10^9); "
+                                    "estimated from the footprint instead");
+            if (households < 0)
+              d.problems.report(Severity::warning, "negative-households", where,
+                                "households = " + std::to_string(households) +
+                                    " is negative; estimated from the footprint instead");
+            b.households = std::max(0, households);
+            b.compound_ref = text_of(feature, fields.compound);
+            b.community_ref = text_of(feature, fields.community);
+          });
+      if (added && id) field_ids_.push_back({*id, d.buildings.size() - 1, id_fields_.size() - 1});
       return;
     }
-    case LayerRole::compounds: {
-      Compound c;
-      const GeomIssue issue = read_polygons(geometry, c.footprint, dropped_parts);
-      if (issue != GeomIssue::none) return skip(where, issue, report, "compound");
-      note_dropped_parts();
-      c.source = where;
-      c.id = where.fid.value_or(static_cast<std::int64_t>(d.compounds.size()));
-      c.ref = text_of(feature, fields.ref);
-      c.name = text_of(feature, fields.name);
-      c.management = management_from(text_of(feature, fields.management));
-      sample(stage, c.footprint.front().outer.front());
-      d.compounds.push_back(std::move(c));
-      ++report.loaded["compounds"];
+    case LayerRole::compounds:
+      add_polygonal(d.compounds, geometry, where, std::nullopt, "compound", "compounds", stage,
+                    report, [&](Compound& c) {
+                      c.ref = text_of(feature, fields.ref);
+                      c.name = text_of(feature, fields.name);
+                      c.management = management_from(text_of(feature, fields.management));
+                    });
       return;
-    }
-    case LayerRole::communities: {
-      Community c;
-      const GeomIssue issue = read_polygons(geometry, c.footprint, dropped_parts);
-      if (issue != GeomIssue::none) return skip(where, issue, report, "community");
-      note_dropped_parts();
-      c.source = where;
-      c.id = where.fid.value_or(static_cast<std::int64_t>(d.communities.size()));
-      c.code = text_of(feature, fields.code);
-      c.name = text_of(feature, fields.name);
-      sample(stage, c.footprint.front().outer.front());
-      d.communities.push_back(std::move(c));
-      ++report.loaded["communities"];
+    case LayerRole::communities:
+      add_polygonal(d.communities, geometry, where, std::nullopt, "community", "communities", stage,
+                    report, [&](Community& c) {
+                      c.code = text_of(feature, fields.code);
+                      c.name = text_of(feature, fields.name);
+                    });
       return;
-    }
-    case LayerRole::water: {
-      WaterArea w;
-      const GeomIssue issue = read_polygons(geometry, w.footprint, dropped_parts);
-      if (issue != GeomIssue::none) return skip(where, issue, report, "water area");
-      note_dropped_parts();
-      w.source = where;
-      w.id = where.fid.value_or(static_cast<std::int64_t>(d.water.size()));
-      w.name = text_of(feature, fields.name);
-      sample(stage, w.footprint.front().outer.front());
-      d.water.push_back(std::move(w));
-      ++report.loaded["water"];
+    case LayerRole::water:
+      add_polygonal(d.water, geometry, where, std::nullopt, "water area", "water", stage, report,
+                    [&](WaterArea& w) { w.name = text_of(feature, fields.name); });
       return;
-    }
-    case LayerRole::grids: {
-      ExistingGrid g;
-      const GeomIssue issue = read_polygons(geometry, g.footprint, dropped_parts);
-      if (issue != GeomIssue::none) return skip(where, issue, report, "grid");
-      note_dropped_parts();
-      g.source = where;
-      g.id = where.fid.value_or(static_cast<std::int64_t>(d.existing_grids.size()));
-      g.code = text_of(feature, fields.code);
-      g.name = text_of(feature, fields.name);
-      g.parent_code = text_of(feature, fields.parent);
-      const std::string level = text_of(feature, fields.level);
-      if (const auto parsed = level_from(level)) {
-        g.level = *parsed;
-      } else {
-        g.level = g.parent_code.empty() ? GridLevel::large : GridLevel::micro;
-        if (!level.empty())
-          d.problems.report(Severity::warning, "unknown-grid-level", where,
-                            "grid level '" + level + "' is not large or micro; taken as " +
-                                (g.level == GridLevel::large ? "large" : "micro"));
-      }
-      g.locked = flag_of(feature, fields.locked);
-      sample(stage, g.footprint.front().outer.front());
-      d.existing_grids.push_back(std::move(g));
-      ++report.loaded["grids"];
+    case LayerRole::grids:
+      add_polygonal(d.existing_grids, geometry, where, std::nullopt, "grid", "grids", stage, report,
+                    [&](ExistingGrid& g) {
+                      g.code = text_of(feature, fields.code);
+                      g.name = text_of(feature, fields.name);
+                      g.parent_code = text_of(feature, fields.parent);
+                      const std::string level = text_of(feature, fields.level);
+                      if (const auto parsed = level_from(level)) {
+                        g.level = *parsed;
+                      } else {
+                        g.level = g.parent_code.empty() ? GridLevel::large : GridLevel::micro;
+                        if (!level.empty())
+                          d.problems.report(Severity::warning, "unknown-grid-level", where,
+                                            "grid level '" + level +
+                                                "' is not large or micro; taken as " +
+                                                (g.level == GridLevel::large ? "large" : "micro"));
+                      }
+                      g.locked = flag_of(feature, fields.locked);
+                    });
       return;
-    }
     case LayerRole::stations: {
       Station s;
       bool from_centroid = false;
@@ -953,9 +1009,10 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
     case LayerRole::walkways:
     case LayerRole::rivers:
     case LayerRole::rail: {
+      int dropped_parts = 0;
       const GeomIssue issue = read_lines(geometry, line_scratch_, dropped_parts);
       if (issue != GeomIssue::none) return skip(where, issue, report, "line");
-      note_dropped_parts();
+      note_dropped_parts(where, dropped_parts);
       Line line;
       line.source = where;
       line.id = where.fid.value_or(static_cast<std::int64_t>(d.lines.size()));
@@ -1010,6 +1067,8 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
   stage.label = path + ":" + layer_name;
   stage.srs = layer_srs(layer, path);
   const Fields fields = resolve_fields(defn, role, path, layer_name, report);
+  if (role == LayerRole::buildings && fields.id >= 0)
+    id_fields_.push_back(defn.GetFieldDefn(fields.id)->GetNameRef());
 
   if (!declared_type_fits(layer.GetGeomType(), role)) {
     const long long count = layer.GetFeatureCount(TRUE);
@@ -1060,6 +1119,17 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
       break;
     }
   }
+  // A driver that declares its strings UTF-8 (GeoJSON, GeoPackage, FlatGeobuf, ...) passes other
+  // bytes through unchanged: a GeoJSON saved as GBK loads with garbled names. Check the text
+  // fields that are read.
+  std::vector<int> text_fields;
+  if (report.encoding_from == "driver")
+    for (const auto& [key, field] : report.field_mapping)
+      if (const int i = defn.GetFieldIndex(field.c_str());
+          i >= 0 && defn.GetFieldDefn(i)->GetType() == OFTString &&
+          std::find(text_fields.begin(), text_fields.end(), i) == text_fields.end())
+        text_fields.push_back(i);
+  NotUtf8 not_utf8;
   while (true) {
     const std::size_t failures_at = errors_.failures();
     OGRFeatureUniquePtr feature(layer.GetNextFeature());
@@ -1080,6 +1150,13 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
       continue;
     }
     add_feature(*feature, role, fields, where, stage, report);
+    for (const int i : text_fields) {
+      if (!feature->IsFieldSetAndNotNull(i)) continue;
+      const char* text = feature->GetFieldAsString(i);
+      if (valid_utf8(text)) continue;
+      not_utf8.add(where.fid.value_or(-1), defn.GetFieldDefn(i)->GetNameRef(), text);
+      break;
+    }
     if (check_encoding && fields.name >= 0) {
       const std::string name = text_of(*feature, fields.name);
       if (!valid_utf8(name)) {
@@ -1112,6 +1189,10 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
         "the .shp, .shx and .dbf must all be complete).");
   }
   for (Problem& p : unreadable_problems) result_.dataset.problems.report(std::move(p));
+  if (not_utf8.count > 0)
+    result_.dataset.problems.report(Severity::warning, "text-not-utf8",
+                                    {path, layer_name, not_utf8.fids.front()},
+                                    not_utf8.message(driver_));
   note_gdal_warnings(layer_location);
   stage.end = sizes_of(result_.dataset);
   staged_.push_back(std::move(stage));
@@ -1206,70 +1287,46 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
       const OGRFeature& f = *feature;
       const Location where{path, layer->GetName(), fid_of(f)};
       const OGRGeometry* geometry = f.GetGeometryRef();
-      int dropped_parts = 0;
       if (layer == multipolygons) {
         const std::string other = text_of(f, mp_other);
         const std::string building = text_of(f, mp_building);
         if (pass.buildings && !building.empty()) {
-          Building b;
           if (building == "no") {
             ++mp_report->skipped;
             d.problems.report(Severity::info, "not-a-building", where,
                               "tagged building=no; not loaded as a building");
-          } else if (const GeomIssue issue = read_polygons(geometry, b.footprint, dropped_parts);
-                     issue != GeomIssue::none) {
-            skip(where, issue, *mp_report, "building");
           } else {
-            b.source = where;
-            b.id = osm_id(f, mp_way_id, mp_osm_id);
-            b.name = text_of(f, mp_name);
-            b.source_use = building;
-            b.use = building_use_from_value(building);
-            if (const auto levels = find_other_tag(other, "building:levels"))
-              // Clamped before the cast: a mistyped "1e9" must not overflow an int.
-              b.floors = static_cast<int>(std::lround(
-                  std::clamp(parse_osm_number(*levels, false).value_or(0.0), 0.0, 1000.0)));
-            std::optional<std::string> height = find_other_tag(other, "height");
-            if (!height) height = find_other_tag(other, "building:height");
-            if (height) b.height_m = std::max(0.0, parse_osm_number(*height, true).value_or(0.0));
-            sample(stage, b.footprint.front().outer.front());
-            d.buildings.push_back(std::move(b));
-            ++mp_report->loaded["buildings"];
+            add_polygonal(d.buildings, geometry, where, osm_id(f, mp_way_id, mp_osm_id), "building",
+                          "buildings", stage, *mp_report, [&](Building& b) {
+                            b.name = text_of(f, mp_name);
+                            b.source_use = building;
+                            b.use = building_use_from_value(building);
+                            if (const auto levels = find_other_tag(other, "building:levels"))
+                              // Clamped before the cast: a mistyped "1e9" must not overflow an int.
+                              b.floors = static_cast<int>(std::lround(std::clamp(
+                                  parse_osm_number(*levels, false).value_or(0.0), 0.0, 1000.0)));
+                            std::optional<std::string> height = find_other_tag(other, "height");
+                            if (!height) height = find_other_tag(other, "building:height");
+                            if (height)
+                              b.height_m =
+                                  std::max(0.0, parse_osm_number(*height, true).value_or(0.0));
+                          });
           }
         }
         const std::string landuse = pass.buildings ? std::string() : text_of(f, mp_landuse);
-        if (landuse == "residential") {
-          Compound c;
-          if (const GeomIssue issue = read_polygons(geometry, c.footprint, dropped_parts);
-              issue != GeomIssue::none) {
-            skip(where, issue, *mp_report, "residential area");
-          } else {
-            c.source = where;
-            c.id = osm_id(f, mp_way_id, mp_osm_id);
-            c.ref = std::to_string(c.id);
-            c.name = text_of(f, mp_name);
-            sample(stage, c.footprint.front().outer.front());
-            d.compounds.push_back(std::move(c));
-            ++mp_report->loaded["compounds"];
-          }
-        }
+        if (landuse == "residential")
+          add_polygonal(d.compounds, geometry, where, osm_id(f, mp_way_id, mp_osm_id),
+                        "residential area", "compounds", stage, *mp_report, [&](Compound& c) {
+                          c.ref = std::to_string(c.id);
+                          c.name = text_of(f, mp_name);
+                        });
         const bool water = !pass.buildings &&
                            (text_of(f, mp_natural) == "water" || landuse == "reservoir" ||
                             landuse == "basin" || find_other_tag(other, "waterway") == "riverbank");
-        if (water) {
-          WaterArea w;
-          if (const GeomIssue issue = read_polygons(geometry, w.footprint, dropped_parts);
-              issue != GeomIssue::none) {
-            skip(where, issue, *mp_report, "water area");
-          } else {
-            w.source = where;
-            w.id = osm_id(f, mp_way_id, mp_osm_id);
-            w.name = text_of(f, mp_name);
-            sample(stage, w.footprint.front().outer.front());
-            d.water.push_back(std::move(w));
-            ++mp_report->loaded["water"];
-          }
-        }
+        if (water)
+          add_polygonal(d.water, geometry, where, osm_id(f, mp_way_id, mp_osm_id), "water area",
+                        "water", stage, *mp_report,
+                        [&](WaterArea& w) { w.name = text_of(f, mp_name); });
       } else if (layer == lines) {
         const std::string highway = text_of(f, ln_highway);
         const std::string waterway = text_of(f, ln_waterway);
@@ -1290,11 +1347,13 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
           kind = "rail";
         }
         if (kind == nullptr) continue;
+        int dropped_parts = 0;
         if (const GeomIssue issue = read_lines(geometry, line_scratch_, dropped_parts);
             issue != GeomIssue::none) {
           skip(where, issue, *ln_report, kind);
           continue;
         }
+        note_dropped_parts(where, dropped_parts);
         const std::string other = text_of(f, ln_other);
         line.source = where;
         line.id = std::atoll(text_of(f, ln_osm_id).c_str());
@@ -1358,6 +1417,7 @@ void Loader::load_input(const InputSpec& input) {
   SourceReport source;
   source.path = path;
   source.driver = dataset->GetDriver() ? dataset->GetDriver()->GetDescription() : "";
+  driver_ = source.driver;
   result_.dataset.sources.push_back({path, source.driver, ""});
   const bool osm = source.driver == "OSM";
   const bool shapefile = source.driver == "ESRI Shapefile";
@@ -1439,6 +1499,50 @@ void Loader::load_input(const InputSpec& input) {
     for (std::size_t i = 0; i < layers.size(); ++i) read_layer(*layers[i], path, source.layers[i]);
   }
   result_.sources.push_back(std::move(source));
+}
+
+void Loader::report_duplicate_ids() {
+  // Two buildings with the same value in the id field: both are kept (each is located by
+  // file:layer:fid), but the plan's building table and any join by id cannot tell them apart.
+  Dataset& d = result_.dataset;
+  std::vector<FieldId> ids = std::move(field_ids_);
+  field_ids_ = {};
+  std::sort(ids.begin(), ids.end(), [](const FieldId& a, const FieldId& b) {
+    return a.id != b.id ? a.id < b.id : a.building < b.building;
+  });
+  std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (building, first with its id)
+  for (std::size_t i = 1, first = 0; i < ids.size(); ++i) {
+    if (ids[i].id != ids[i - 1].id) {
+      first = i;
+      continue;
+    }
+    repeats.emplace_back(i, first);
+  }
+  if (repeats.empty()) return;
+  std::sort(repeats.begin(), repeats.end(), [&ids](const auto& a, const auto& b) {
+    return ids[a.first].building < ids[b.first].building;
+  });
+  // A layer whose id field is all zeros must not bury every other problem: the first ones are
+  // listed, the rest counted.
+  constexpr std::size_t kListed = 20;
+  for (std::size_t r = 0; r < repeats.size() && r < kListed; ++r) {
+    const FieldId& dup = ids[repeats[r].first];
+    const FieldId& first = ids[repeats[r].second];
+    d.problems.report(Severity::warning, "duplicate-building-id", d.buildings[dup.building].source,
+                      "building id " + std::to_string(dup.id) + " (field '" +
+                          id_fields_[dup.field] + "') is also the id of building " +
+                          location_text(d.buildings[first.building].source) +
+                          "; both kept, but the plan's building table and any join by id "
+                          "cannot tell them apart — give each building its own id in the source");
+  }
+  if (repeats.size() > kListed) {
+    const FieldId& next = ids[repeats[kListed].first];
+    d.problems.report(Severity::warning, "duplicate-building-id", d.buildings[next.building].source,
+                      std::to_string(repeats.size() - kListed) +
+                          " more buildings, from this one on, repeat the id of an earlier "
+                          "building (not listed one by one); give each building its own id in "
+                          "the source");
+  }
 }
 
 void Loader::choose_target_crs() {
@@ -1536,7 +1640,7 @@ void Loader::remove_failed_projections() {
   // Features with a point PROJ could not transform (outside the CRS's valid area) are listed and
   // removed, never kept with NaN coordinates.
   Dataset& d = result_.dataset;
-  auto report = [&d, this](const Location& where, const char* what) {
+  auto report = [&d](const Location& where, const char* what) {
     d.problems.report(Severity::error, "projection-failed", where,
                       std::string(what) + " has coordinates that cannot be projected to " +
                           d.crs_name + " (outside the CRS's area?); not loaded");
@@ -1582,6 +1686,7 @@ LoadResult Loader::run() {
     assumed_ = detail::srs_from_user_input(options_.assume_crs, "--assume-crs");
 
   for (const InputSpec& input : options_.inputs) load_input(input);
+  report_duplicate_ids();
   choose_target_crs();
   project();
 
