@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "planner/core/errors.hpp"
+#include "planner/geo/cell_split.hpp"
 #include "planner/partition/graph_partition.hpp"
 
 namespace gp {
@@ -117,6 +118,9 @@ struct CommunityResult {
   int buildings_split = 0;
   int compound_splits = 0;
   std::optional<LargeGridPartition> large_partition;
+  /// Buildings split by units across micro grids: the runs of consecutive units, in unit order,
+  /// as (micro grid index into `micro`, number of units). Their cells are cut between the runs.
+  std::vector<std::pair<std::int32_t, std::vector<std::pair<std::int32_t, int>>>> unit_runs;
 };
 
 Location community_location(const Dataset& dataset, std::int32_t community) {
@@ -747,6 +751,9 @@ class CommunityPlanner {
       struct Node {
         std::int32_t local;
         bool has_cell;
+        std::size_t slice;  // index into slices_
+        std::size_t unit;   // position of the node's first unit within the slice
+        int units;          // units the node holds
       };
       std::vector<Node> nodes;
       for (std::size_t k : slice_list) {
@@ -768,7 +775,9 @@ class CommunityPlanner {
           const NodeId v =
               builder.add_node(units[u], units[u] * weight, cell ? tess_.cell_area_m2[at(bi)] : 0.0,
                                cell ? tess_.cell_perimeter_m[at(bi)] : 0.0, cell_centroid_[at(i)]);
-          nodes.push_back({i, cell});
+          const int node_units =
+              units.size() > 1 ? 1 : std::max(1, static_cast<int>(slice.unit_households.size()));
+          nodes.push_back({i, cell, k, u, node_units});
           if (cell) node_of[at(i)] = v;
           if (previous != kNone) builder.add_edge(previous, v, 0.0);
           previous = v;
@@ -814,6 +823,8 @@ class CommunityPlanner {
         const std::int32_t m = first + micro.part[v];
         Grid& grid = result_.micro[at(m)];
         grid.buildings.push_back(in_.buildings[at(i)]);
+        if (!large_units_[at(i)].households.empty() || split_buildings_.count(i))
+          unit_pieces_[i].push_back({nodes[v].slice, nodes[v].unit, m, nodes[v].units});
         if (nodes[v].has_cell) {
           micro_of_[at(i)] = m;
           result_.cell_buildings[at(m)].push_back(in_.buildings[at(i)]);
@@ -861,6 +872,18 @@ class CommunityPlanner {
 
   /// One report per building whose units ended up in more than one grid (large or micro).
   void report_split_buildings() {
+    // Runs of consecutive units per micro grid, for cutting the cells of split buildings.
+    for (auto& [i, pieces] : unit_pieces_) {
+      std::sort(pieces.begin(), pieces.end());
+      std::vector<std::pair<std::int32_t, int>> runs;
+      for (const UnitPiece& piece : pieces) {
+        if (!runs.empty() && runs.back().first == piece.micro)
+          runs.back().second += piece.units;
+        else
+          runs.emplace_back(piece.micro, piece.units);
+      }
+      if (runs.size() > 1) result_.unit_runs.emplace_back(in_.buildings[at(i)], std::move(runs));
+    }
     for (std::int32_t i = 0; i < n_; ++i)
       if (!large_units_[at(i)].households.empty()) split_buildings_.insert(i);
     if (split_buildings_.empty()) return;
@@ -1034,12 +1057,16 @@ class CommunityPlanner {
     });
     std::vector<Grid> micro_sorted;
     std::vector<std::vector<std::int32_t>> cells_sorted;
+    std::vector<std::int32_t> new_micro_index(micro_order.size());
     for (std::size_t m : micro_order) {
+      new_micro_index[m] = static_cast<std::int32_t>(micro_sorted.size());
       micro_sorted.push_back(std::move(result_.micro[m]));
       cells_sorted.push_back(std::move(result_.cell_buildings[m]));
     }
     result_.micro = std::move(micro_sorted);
     result_.cell_buildings = std::move(cells_sorted);
+    for (auto& [building_index, runs] : result_.unit_runs)
+      for (auto& run : runs) run.first = new_micro_index[at(run.first)];
   }
 
   const Context& ctx_;
@@ -1066,6 +1093,15 @@ class CommunityPlanner {
   };
   std::vector<Slice> slices_;
   std::set<std::int32_t> split_buildings_;  // local buildings split by units (either level)
+  struct UnitPiece {
+    std::size_t slice, unit;
+    std::int32_t micro;
+    int units;
+    bool operator<(const UnitPiece& o) const {
+      return slice != o.slice ? slice < o.slice : unit < o.unit;
+    }
+  };
+  std::map<std::int32_t, std::vector<UnitPiece>> unit_pieces_;  // local building → its nodes
   std::map<std::int32_t, long long> oversized_compounds_;
   std::set<std::pair<std::int32_t, std::int32_t>> extra_links_;     // local pairs (lo, hi)
   std::set<std::pair<std::int32_t, std::int32_t>> cellless_links_;  // of cell-less buildings
@@ -1202,9 +1238,16 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
   plan.building_large.assign(building_count, kNone);
   plan.building_micro.assign(building_count, kNone);
   std::vector<std::vector<std::int32_t>> cell_buildings;
+  // Buildings split by units across micro grids: (building, runs of (micro grid, units)).
+  std::vector<std::pair<std::int32_t, std::vector<std::pair<std::int32_t, int>>>> unit_runs;
   for (std::size_t c = 0; c < communities; ++c) {
     CommunityResult& r = results[c];
     const auto large_offset = static_cast<std::int32_t>(plan.large_grids.size());
+    const auto micro_offset = static_cast<std::int32_t>(plan.micro_grids.size());
+    for (auto& [b, runs] : r.unit_runs) {
+      for (auto& run : runs) run.first += micro_offset;
+      unit_runs.emplace_back(b, std::move(runs));
+    }
     for (Grid& g : r.large) plan.large_grids.push_back(std::move(g));
     for (std::size_t m = 0; m < r.micro.size(); ++m) {
       r.micro[m].parent += large_offset;
@@ -1241,26 +1284,56 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
 
   // Polygons: micro grids from cells, large grids from their micro grids (both coverages).
   progress.update("grid polygons", 0.7);
+  // The cell of a building split by units is cut across the building, one piece per run of
+  // units, so that every grid holding a run has a polygon and the grids still tile the
+  // community. Grids holding such pieces are not exact coverages any more (a cut ends on a
+  // neighbouring cell's edge without a vertex there): they use the noding union.
+  std::vector<std::vector<MultiPolygon>> unit_pieces(unit_runs.size());
+  tbb::parallel_for(std::size_t{0}, unit_runs.size(), [&](std::size_t k) {
+    const auto& [b, runs] = unit_runs[k];
+    std::vector<double> weights;
+    for (const auto& run : runs) weights.push_back(run.second);
+    unit_pieces[k] = geo::split_cell_along_building(tess.cells[at(b)],
+                                                    dataset.buildings[at(b)].footprint, weights);
+  });
+  std::vector<std::vector<const MultiPolygon*>> extra_pieces(plan.micro_grids.size());
+  std::vector<char> micro_noded(plan.micro_grids.size(), 0);
+  std::set<std::int32_t> cut_cells;
+  for (std::size_t k = 0; k < unit_runs.size(); ++k) {
+    if (tess.cells[at(unit_runs[k].first)].empty()) continue;
+    cut_cells.insert(unit_runs[k].first);
+    for (std::size_t j = 0; j < unit_runs[k].second.size(); ++j) {
+      const auto m = at(unit_runs[k].second[j].first);
+      if (!unit_pieces[k][j].empty()) extra_pieces[m].push_back(&unit_pieces[k][j]);
+      micro_noded[m] = 1;
+    }
+  }
   tbb::parallel_for(std::size_t{0}, plan.micro_grids.size(), [&](std::size_t m) {
     Grid& grid = plan.micro_grids[m];
     if (!grid.locked) {
-      std::vector<const MultiPolygon*> cells;
+      std::vector<const MultiPolygon*> cells = extra_pieces[m];
       for (std::int32_t b : cell_buildings[m])
-        if (!tess.cells[at(b)].empty()) cells.push_back(&tess.cells[at(b)]);
-      grid.polygon = cells.empty() ? MultiPolygon{} : geo::union_cells(cells);
+        if (!tess.cells[at(b)].empty() && !cut_cells.count(b)) cells.push_back(&tess.cells[at(b)]);
+      grid.polygon = cells.empty()    ? MultiPolygon{}
+                     : micro_noded[m] ? geo::union_polygons(cells)
+                                      : geo::union_cells(cells);
     }
     fill_polygon_metrics(grid);
   });
   std::vector<std::vector<const MultiPolygon*>> micro_polygons(plan.large_grids.size());
-  for (const Grid& m : plan.micro_grids)
-    if (!m.polygon.empty()) micro_polygons[at(m.parent)].push_back(&m.polygon);
+  std::vector<char> large_noded(plan.large_grids.size(), 0);
+  for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
+    const Grid& micro = plan.micro_grids[m];
+    if (!micro.polygon.empty()) micro_polygons[at(micro.parent)].push_back(&micro.polygon);
+    if (micro_noded[m]) large_noded[at(micro.parent)] = 1;
+  }
   tbb::parallel_for(std::size_t{0}, plan.large_grids.size(), [&](std::size_t g) {
     Grid& grid = plan.large_grids[g];
     if (!grid.locked) {
-      std::vector<const MultiPolygon*> parts = micro_polygons[g];
-      // Buildings whose cell is in no micro grid polygon cannot exist; cells of a large grid
-      // without micro grids (none) would be added here.
-      grid.polygon = parts.empty() ? MultiPolygon{} : geo::union_cells(parts);
+      const std::vector<const MultiPolygon*>& parts = micro_polygons[g];
+      grid.polygon = parts.empty()    ? MultiPolygon{}
+                     : large_noded[g] ? geo::union_polygons(parts)
+                                      : geo::union_cells(parts);
     }
     fill_polygon_metrics(grid);
   });
@@ -1269,12 +1342,17 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
   // the overlap as Σ areas − area of the union. Micro overlap inside each large grid likewise.
   progress.update("coverage check", 0.9);
   std::vector<std::vector<const MultiPolygon*>> by_community(communities);
-  for (const Grid& g : plan.large_grids)
-    if (!g.polygon.empty()) by_community[at(g.community)].push_back(&g.polygon);
+  std::vector<char> community_noded(communities, 0);
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+    const Grid& grid = plan.large_grids[g];
+    if (!grid.polygon.empty()) by_community[at(grid.community)].push_back(&grid.polygon);
+    if (large_noded[g]) community_noded[at(grid.community)] = 1;
+  }
   std::vector<double> gap(communities, 0.0), overlap(communities, 0.0);
   tbb::parallel_for(std::size_t{0}, communities, [&](std::size_t c) {
     if (by_community[c].empty()) return;
-    const MultiPolygon all = geo::union_cells(by_community[c]);
+    const MultiPolygon all = community_noded[c] ? geo::union_polygons(by_community[c])
+                                                : geo::union_cells(by_community[c]);
     const double union_area = area(all);
     double sum = 0.0;
     for (const MultiPolygon* p : by_community[c]) sum += area(*p);

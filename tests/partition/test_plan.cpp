@@ -228,7 +228,13 @@ TEST_CASE("a building above the micro maximum is split by units", "[plan]") {
   auto [tess, plan] = plan_town(town.dataset);
   REQUIRE(plan.large_grids.size() == 1);
   CHECK(plan.micro_grids.size() == 3);
-  for (const Grid& m : plan.micro_grids) CHECK(m.metrics.households == 150);
+  double micro_area = 0.0;
+  for (const Grid& m : plan.micro_grids) {
+    CHECK(m.metrics.households == 150);
+    CHECK_FALSE(m.polygon.empty());  // each run of entrances has its stretch of the cell
+    micro_area += area(m.polygon);
+  }
+  CHECK(micro_area == Approx(area(plan.large_grids.front().polygon)).epsilon(1e-9));
   CHECK(plan.metrics.buildings_split == 1);
   CHECK(has_problem(plan, "building-split-by-units"));
   check_invariants(town.dataset, plan);
@@ -250,13 +256,28 @@ TEST_CASE("a tower above the large maximum is split at unit boundaries into larg
   CHECK(plan.metrics.buildings_split == 1);
   CHECK(has_problem(plan, "building-split-by-units"));
   CHECK_FALSE(has_problem(plan, "container-granularity"));
-  // One large grid carries the cell (and the polygon); the others are entrances of the same
-  // footprint without a polygon of their own, so coverage stays seamless.
-  int with_polygon = 0;
-  for (const Grid& g : plan.large_grids) with_polygon += g.polygon.empty() ? 0 : 1;
-  CHECK(with_polygon == 1);
-  CHECK_FALSE(
-      plan.large_grids[static_cast<std::size_t>(plan.building_large[tower])].polygon.empty());
+  // The tower's cell (the whole community) is cut across the tower's long axis (x, 16 m from
+  // x = 42 to 58) at its unit boundaries, 4 of 12 entrances per grid: x = 47.33 and 52.67. Every
+  // grid has its stretch, west to east, and together they tile the community.
+  std::vector<std::pair<double, double>> spans;  // (min x, max x) per large grid
+  double total = 0.0;
+  for (const Grid& g : plan.large_grids) {
+    REQUIRE_FALSE(g.polygon.empty());
+    const Box box = bounds(g.polygon);
+    spans.emplace_back(box.min_x, box.max_x);
+    total += area(g.polygon);
+    CHECK(box.min_y == Approx(0.0).margin(1e-9));
+    CHECK(box.max_y == Approx(100.0).margin(1e-9));
+  }
+  std::sort(spans.begin(), spans.end());
+  CHECK(spans[0].first == Approx(0.0).margin(1e-9));
+  CHECK(spans[0].second == Approx(42.0 + 16.0 / 3).margin(1e-6));
+  CHECK(spans[1].second == Approx(42.0 + 32.0 / 3).margin(1e-6));
+  CHECK(spans[2].second == Approx(300.0).margin(1e-9));
+  CHECK(total == Approx(300.0 * 100.0).epsilon(1e-9));
+  for (const Grid& m : plan.micro_grids) CHECK_FALSE(m.polygon.empty());
+  CHECK(plan.metrics.coverage_gap_m2 < 1e-6);
+  CHECK(plan.metrics.coverage_overlap_m2 < 1e-6);
 }
 
 TEST_CASE("a tower with unknown units is split at estimated unit boundaries, with neighbours",

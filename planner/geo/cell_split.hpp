@@ -1,0 +1,34 @@
+#pragma once
+// Cells of buildings split by units (entrances) between grids.
+//
+// A building whose households exceed a grid maximum is split at unit boundaries (单元) into runs
+// of consecutive units that go to different grids. Each run then needs a polygon of its own, so
+// that every grid has a shape and the grids still tile their community: the building's cell is
+// cut across the building, each run getting the stretch of the cell beside its units.
+
+#include <vector>
+
+#include "planner/core/geometry.hpp"
+
+namespace gp::geo {
+
+/// Cuts `cell` into consecutive pieces along the building: the cut lines are perpendicular to
+/// the footprint's long axis (the longer side of its minimum rotated rectangle) and divide the
+/// footprint's length in proportion to `weights` (units per run, in unit order along the axis).
+/// Piece j is the part of the cell between cuts j−1 and j (the first and last reach the cell's
+/// ends). All pieces come from one noded arrangement of the cell boundary and the cuts, so
+/// neighbouring pieces share their vertices exactly and their union is the cell.
+/// A piece is empty when the cell has nothing in that stretch (not for a cell that contains
+/// its footprint, as the tessellation's cells do).
+/// Preconditions: metres; `cell` and `footprint` valid; weights non-empty, each ≥ 0, sum > 0.
+/// Thread-safe (one GEOS context per calling thread).
+std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
+                                                    const MultiPolygon& footprint,
+                                                    const std::vector<double>& weights);
+
+/// Union of polygons that are not an exact coverage (pieces of split cells beside whole cells:
+/// a cut ends on a neighbour's edge without a vertex there). GEOS noding union; slower than
+/// union_cells, used only for grids that hold such pieces. Thread-safe.
+MultiPolygon union_polygons(const std::vector<const MultiPolygon*>& polygons);
+
+}  // namespace gp::geo
