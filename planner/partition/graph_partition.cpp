@@ -284,12 +284,51 @@ class ComponentPartitioner {
       else
         restart(k, total_work, report);
     }
+    absorb_parts_without_households();
     report.parts = live_parts();
     for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
       if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0)
         report.violating_parts.push_back(p);
     if (!report.violating_parts.empty() && report.min_parts <= report.max_parts)
       report.why = Infeasibility::granularity;
+  }
+
+  /// A part holding no household (a clubhouse or school left alone between coarse parts) is no
+  /// grid: it joins the neighbouring part it shares the longest boundary with. Households do not
+  /// change, so no bound gets worse, and two adjacent connected parts stay connected.
+  void absorb_parts_without_households() {
+    if (live_parts() <= 1) return;
+    bool changed = false;
+    for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p) {
+      if (parts_[at(p)].nodes == 0 || parts_[at(p)].households > 0) continue;
+      std::vector<std::pair<PartId, double>> shared;  // neighbour part → boundary length
+      std::vector<NodeId> members;
+      for (NodeId v : nodes_) {
+        if (part_[at(v)] != p) continue;
+        members.push_back(v);
+        for (auto e = graph_.begin(v); e < graph_.end(v); ++e) {
+          const PartId q = part_[at(graph_.neighbours[at(e)])];
+          if (q == p) continue;
+          auto it = std::find_if(shared.begin(), shared.end(),
+                                 [q](const auto& entry) { return entry.first == q; });
+          if (it == shared.end())
+            shared.emplace_back(q, graph_.shared_length_m[at(e)]);
+          else
+            it->second += graph_.shared_length_m[at(e)];
+        }
+      }
+      if (shared.empty()) continue;
+      // Longest shared boundary; ties to the lower part id (deterministic).
+      const auto best =
+          std::max_element(shared.begin(), shared.end(), [](const auto& a, const auto& b) {
+            return a.second != b.second ? a.second < b.second : a.first > b.first;
+          });
+      const PartId target = best->first;
+      clear_part(p);
+      for (NodeId v : members) assign(v, target);
+      changed = true;
+    }
+    if (changed) recompute_perimeters(nodes_);  // perimeters of whole parts, not of members
   }
 
   /// Construction, repair and refinement for k parts.

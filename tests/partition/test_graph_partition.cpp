@@ -360,3 +360,25 @@ TEST_CASE("bounds hold wherever a division exists; otherwise infeasibility is pr
   CHECK(feasible > 50);
   CHECK(infeasible > 50);
 }
+
+TEST_CASE("no part without households: an empty building between coarse ones joins a neighbour",
+          "[graph]") {
+  // Two single-entrance towers of 81 households (above the micro maximum of 60, so they cannot
+  // be split) with a clubhouse of 0 households between them: three parts would leave the
+  // clubhouse a grid of its own with nobody in it.
+  AtomGraphBuilder builder;
+  const std::vector<int> households{81, 0, 81};
+  for (std::size_t v = 0; v < households.size(); ++v)
+    builder.add_node(households[v], 0.0, 1.0, 4.0, Point{static_cast<double>(v), 0.0});
+  builder.add_edge(0, 1, 1.0);
+  builder.add_edge(1, 2, 2.0);  // the clubhouse shares more boundary with the second tower
+  const AtomGraph g = builder.build();
+  GraphPartitionOptions options;
+  options.bounds = {30, 60, 45};
+  const GraphPartition result = partition_graph(g, options);
+  const PartitionQuality q = evaluate_partition(g, result.part, options.bounds);
+  CHECK(result.part_count == 2);
+  CHECK(q.min_households == 81);
+  CHECK(q.discontiguous == 0);
+  CHECK(result.part[1] == result.part[2]);
+}
