@@ -705,7 +705,14 @@ class CommunityPlanner {
                                    const InfeasibleContainer& container) const {
     std::ostringstream text;
     bool first_part = true;
+    // Three grids say what made the container coarse; a gigantic one would list hundreds.
+    constexpr std::size_t kListed = 3;
+    std::size_t listed = 0;
     for (PartId p : container.violating_parts) {
+      if (listed++ == kListed) {
+        text << "; and " << container.violating_parts.size() - kListed << " more";
+        break;
+      }
       long long households = 0;
       std::vector<std::pair<long long, std::string>> whole;  // compounds kept whole
       for (NodeId a = 0; a < large_graph_.node_count(); ++a) {
