@@ -112,6 +112,9 @@ void check_invariants(const Dataset& dataset, const Plan& plan) {
   }
   CHECK(plan.metrics.barrier_crossings == 0);
   CHECK(plan.metrics.discontiguous == 0);
+  // Every grid has a shape (runs of a split building's entrances get a stretch of its cell).
+  for (const Grid& g : plan.large_grids) CHECK_FALSE(g.polygon.empty());
+  for (const Grid& g : plan.micro_grids) CHECK_FALSE(g.polygon.empty());
   // Seamless: grids tile each community and micro grids tile their large grid.
   double community_area = 0.0;
   for (const Community& c : dataset.communities) community_area += area(c.footprint);
