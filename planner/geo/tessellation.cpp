@@ -1,9 +1,5 @@
 #include "planner/geo/tessellation.hpp"
 
-#include <tbb/blocked_range.h>
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
 #include <atomic>
 #include <iterator>
@@ -12,6 +8,7 @@
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 
+#include "planner/core/parallel.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/tessellation_community.hpp"
 #include "planner/geo/tessellation_geos.hpp"
@@ -135,42 +132,40 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
     return jobs[a].buildings.size() > jobs[b].buildings.size();
   });
   std::vector<detail::CommunityCells> done(jobs.size());
-  tbb::enumerable_thread_specific<GeosContext> contexts;
+  PerThread<GeosContext> contexts;
   std::atomic<std::size_t> buildings_done{0};
   std::mutex progress_mutex;
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, order.size(), 1),
-      [&](const tbb::blocked_range<std::size_t>& range) {
-        GeosContext& ctx = contexts.local();
-        for (std::size_t k = range.begin(); k != range.end(); ++k) {
-          const detail::CommunityJob& job = jobs[order[k]];
-          detail::CommunityCells& cells = done[order[k]];
-          std::string failure;
-          bool ok = false;
-          for (double factor : kRetryGridFactors) {
-            try {
-              cells = detail::tessellate_community(ctx, dataset, job, params,
-                                                   params.snap_grid_m * factor);
-              ok = true;
-              break;
-            } catch (const GeosError& error) {
-              failure = error.what();
-            }
-          }
-          if (!ok) {
-            const Community& community = dataset.communities[std::size_t(job.community)];
-            cells = detail::CommunityCells{};
-            cells.problems.report(Severity::error, "tessellation-failed", community.source,
-                                  "community " + community.name +
-                                      ": cells could not be computed (" + failure +
-                                      "); its buildings get no cell. Check its polygon and the "
-                                      "barriers crossing it.");
-          }
-          const std::size_t total = buildings_done += job.buildings.size();
-          std::lock_guard lock(progress_mutex);
-          progress.update("tessellation", double(total) / double(std::max<std::size_t>(n, 1)));
+  parallel_for_chunks(0, order.size(), 1, [&](std::size_t lo, std::size_t hi) {
+    GeosContext& ctx = contexts.local();
+    for (std::size_t k = lo; k != hi; ++k) {
+      const detail::CommunityJob& job = jobs[order[k]];
+      detail::CommunityCells& cells = done[order[k]];
+      std::string failure;
+      bool ok = false;
+      for (double factor : kRetryGridFactors) {
+        try {
+          cells =
+              detail::tessellate_community(ctx, dataset, job, params, params.snap_grid_m * factor);
+          ok = true;
+          break;
+        } catch (const GeosError& error) {
+          failure = error.what();
         }
-      });
+      }
+      if (!ok) {
+        const Community& community = dataset.communities[std::size_t(job.community)];
+        cells = detail::CommunityCells{};
+        cells.problems.report(Severity::error, "tessellation-failed", community.source,
+                              "community " + community.name + ": cells could not be computed (" +
+                                  failure +
+                                  "); its buildings get no cell. Check its polygon and the "
+                                  "barriers crossing it.");
+      }
+      const std::size_t total = buildings_done += job.buildings.size();
+      std::lock_guard lock(progress_mutex);
+      progress.update("tessellation", double(total) / double(std::max<std::size_t>(n, 1)));
+    }
+  });
 
   // Merge in community order.
   for (std::size_t j = 0; j < jobs.size(); ++j) {

@@ -1,9 +1,5 @@
 #include "planner/geo/validate.hpp"
 
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/enumerable_thread_specific.h>
-#include <oneapi/tbb/parallel_for.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -15,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "planner/core/parallel.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
 
@@ -106,7 +103,7 @@ struct Worker {
   }
 };
 
-using Workers = tbb::enumerable_thread_specific<Worker>;
+using Workers = PerThread<Worker>;
 
 const GEOSGeometry* container_geometry(Worker& w, PreparedLayer& cache, const ContainerLayer& layer,
                                        std::int32_t i) {
@@ -303,21 +300,20 @@ Repair repair_footprint(Worker& w, MultiPolygon& footprint, const Location& wher
 template <typename Feature>
 void repair_layer(std::vector<Feature>& features, const char* what, const char* consequence,
                   Workers& workers, const ValidationParams& params) {
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, features.size(), 64), [&](const auto& range) {
-        Worker& w = workers.local();
-        for (std::size_t i = range.begin(); i != range.end(); ++i) {
-          Feature& f = features[i];
-          try {
-            const Repair r = repair_footprint(w, f.footprint, f.source, what, consequence, params);
-            if (r.outcome == RepairOutcome::collapsed) f.footprint.clear();
-          } catch (const GeosError& e) {
-            w.problems.report(
-                Severity::error, "geometry-operation-failed", f.source,
-                std::string(what) + " could not be checked: " + e.what() + "; kept as given");
-          }
-        }
-      });
+  parallel_for_chunks(0, features.size(), 64, [&](std::size_t lo, std::size_t hi) {
+    Worker& w = workers.local();
+    for (std::size_t i = lo; i != hi; ++i) {
+      Feature& f = features[i];
+      try {
+        const Repair r = repair_footprint(w, f.footprint, f.source, what, consequence, params);
+        if (r.outcome == RepairOutcome::collapsed) f.footprint.clear();
+      } catch (const GeosError& e) {
+        w.problems.report(
+            Severity::error, "geometry-operation-failed", f.source,
+            std::string(what) + " could not be checked: " + e.what() + "; kept as given");
+      }
+    }
+  });
 }
 
 ContainerLayer make_layer(const std::vector<const MultiPolygon*>& footprints) {
@@ -548,43 +544,42 @@ std::size_t report_overlaps(const std::vector<Feature>& features, const Containe
                             bool communities_layer, const char* what, const char* kind,
                             Workers& workers, const ValidationParams& params) {
   std::atomic<std::size_t> pairs{0};
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, features.size(), 16), [&](const auto& range) {
-        Worker& w = workers.local();
-        PreparedLayer& cache = communities_layer ? w.communities : w.compounds;
-        std::vector<std::int32_t> candidates;
-        for (std::size_t i = range.begin(); i != range.end(); ++i) {
-          const auto self = std::int32_t(i);
-          if (layer.boxes[i].empty()) continue;
-          try {
-            layer.index.intersecting(layer.boxes[i], candidates);
-            for (std::int32_t j : candidates) {
-              if (j <= self) continue;
-              const GEOSGeometry* other = container_geometry(w, cache, layer, j);
-              if (!prepared_intersects(w.geos, container_prepared(w, cache, layer, self), other))
-                continue;
-              const double overlap =
-                  intersection_area(w.geos, container_geometry(w, cache, layer, self), other);
-              const double smaller = std::min(layer.areas_m2[i], layer.areas_m2[std::size_t(j)]);
-              if (overlap <= params.overlap_min_m2 || overlap <= params.overlap_min_share * smaller)
-                continue;
-              const Feature& a = features[i];
-              const Feature& b = features[std::size_t(j)];
-              w.problems.report(
-                  Severity::warning, kind, a.source,
-                  std::string(what) + quoted_name(a.name) + " overlaps " + what +
-                      quoted_name(b.name) + " (" + describe(b.source) + ") by " + metres(overlap) +
-                      " m² (" + metres(100.0 * overlap / smaller) +
-                      " % of the smaller); buildings in the overlap go to the one holding their "
-                      "representative point — fix the boundaries in the source");
-              ++pairs;
-            }
-          } catch (const GeosError& e) {
-            w.problems.report(Severity::error, "geometry-operation-failed", features[i].source,
-                              std::string(what) + " overlap check failed: " + e.what());
-          }
+  parallel_for_chunks(0, features.size(), 16, [&](std::size_t lo, std::size_t hi) {
+    Worker& w = workers.local();
+    PreparedLayer& cache = communities_layer ? w.communities : w.compounds;
+    std::vector<std::int32_t> candidates;
+    for (std::size_t i = lo; i != hi; ++i) {
+      const auto self = std::int32_t(i);
+      if (layer.boxes[i].empty()) continue;
+      try {
+        layer.index.intersecting(layer.boxes[i], candidates);
+        for (std::int32_t j : candidates) {
+          if (j <= self) continue;
+          const GEOSGeometry* other = container_geometry(w, cache, layer, j);
+          if (!prepared_intersects(w.geos, container_prepared(w, cache, layer, self), other))
+            continue;
+          const double overlap =
+              intersection_area(w.geos, container_geometry(w, cache, layer, self), other);
+          const double smaller = std::min(layer.areas_m2[i], layer.areas_m2[std::size_t(j)]);
+          if (overlap <= params.overlap_min_m2 || overlap <= params.overlap_min_share * smaller)
+            continue;
+          const Feature& a = features[i];
+          const Feature& b = features[std::size_t(j)];
+          w.problems.report(
+              Severity::warning, kind, a.source,
+              std::string(what) + quoted_name(a.name) + " overlaps " + what + quoted_name(b.name) +
+                  " (" + describe(b.source) + ") by " + metres(overlap) + " m² (" +
+                  metres(100.0 * overlap / smaller) +
+                  " % of the smaller); buildings in the overlap go to the one holding their "
+                  "representative point — fix the boundaries in the source");
+          ++pairs;
         }
-      });
+      } catch (const GeosError& e) {
+        w.problems.report(Severity::error, "geometry-operation-failed", features[i].source,
+                          std::string(what) + " overlap check failed: " + e.what());
+      }
+    }
+  });
   return pairs.load();
 }
 
@@ -683,9 +678,9 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   for (std::size_t begin = 0; begin < dataset.buildings.size(); begin += kBlock) {
     progress.update("validating buildings", double(begin) / double(dataset.buildings.size()));
     const std::size_t end = std::min(dataset.buildings.size(), begin + kBlock);
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(begin, end, 256), [&](const auto& range) {
+    parallel_for_chunks(begin, end, 256, [&](std::size_t lo, std::size_t hi) {
       Worker& w = workers.local();
-      for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      for (std::size_t i = lo; i != hi; ++i) {
         Building& b = dataset.buildings[i];
         bool keyed = false;
         try {
@@ -703,51 +698,48 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
 
   // 5. Compounds to communities.
   progress.update("joining compounds", 0.0);
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, dataset.compounds.size(), 16), [&](const auto& range) {
-        Worker& w = workers.local();
-        for (std::size_t i = range.begin(); i != range.end(); ++i) {
-          Compound& c = dataset.compounds[i];
-          c.community = kNone;
-          if (compounds.boxes[i].empty()) continue;
-          try {
-            const GEOSGeometry* g = container_geometry(w, w.compounds, compounds, std::int32_t(i));
-            GeomPtr on_surface =
-                own(w.geos, GEOSPointOnSurface_r(w.geos.handle(), g), "PointOnSurface");
-            const Point rep = point_of(w.geos, on_surface.get());
-            c.community = join_one(w, w.communities, communities, rep, g, compounds.boxes[i]);
-            if (c.community == kNone) {
-              w.problems.report(Severity::warning, "compound-outside-community", c.source,
-                                "compound" + quoted_name(c.name) +
-                                    " lies outside every community; its buildings are joined "
-                                    "one by one — check the community boundaries");
-            } else if (!prepared_covers(
-                           w.geos, container_prepared(w, w.communities, communities, c.community),
-                           g)) {
-              // Grids never cross communities but compounds are kept whole: a compound across
-              // a community boundary forces a choice the planner should see.
-              const double inside = intersection_area(
-                  w.geos, container_geometry(w, w.communities, communities, c.community), g);
-              const double share =
-                  compounds.areas_m2[i] > 0.0 ? inside / compounds.areas_m2[i] : 1.0;
-              if (1.0 - share > params.overlap_min_share &&
-                  compounds.areas_m2[i] - inside > params.overlap_min_m2) {
-                w.problems.report(
-                    Severity::warning, "compound-crosses-community", c.source,
-                    "compound" + quoted_name(c.name) + " lies " + metres(100.0 * share) + " % in " +
-                        community_label(dataset, c.community) +
-                        " and the rest outside it; joined to that community, but its buildings "
-                        "follow their own position — align the compound with the community "
-                        "boundary");
-                ++w.counts.compounds_crossing_communities;
-              }
-            }
-          } catch (const GeosError& e) {
-            w.problems.report(Severity::error, "geometry-operation-failed", c.source,
-                              std::string("compound could not be joined: ") + e.what());
+  parallel_for_chunks(0, dataset.compounds.size(), 16, [&](std::size_t lo, std::size_t hi) {
+    Worker& w = workers.local();
+    for (std::size_t i = lo; i != hi; ++i) {
+      Compound& c = dataset.compounds[i];
+      c.community = kNone;
+      if (compounds.boxes[i].empty()) continue;
+      try {
+        const GEOSGeometry* g = container_geometry(w, w.compounds, compounds, std::int32_t(i));
+        GeomPtr on_surface =
+            own(w.geos, GEOSPointOnSurface_r(w.geos.handle(), g), "PointOnSurface");
+        const Point rep = point_of(w.geos, on_surface.get());
+        c.community = join_one(w, w.communities, communities, rep, g, compounds.boxes[i]);
+        if (c.community == kNone) {
+          w.problems.report(Severity::warning, "compound-outside-community", c.source,
+                            "compound" + quoted_name(c.name) +
+                                " lies outside every community; its buildings are joined "
+                                "one by one — check the community boundaries");
+        } else if (!prepared_covers(
+                       w.geos, container_prepared(w, w.communities, communities, c.community), g)) {
+          // Grids never cross communities but compounds are kept whole: a compound across
+          // a community boundary forces a choice the planner should see.
+          const double inside = intersection_area(
+              w.geos, container_geometry(w, w.communities, communities, c.community), g);
+          const double share = compounds.areas_m2[i] > 0.0 ? inside / compounds.areas_m2[i] : 1.0;
+          if (1.0 - share > params.overlap_min_share &&
+              compounds.areas_m2[i] - inside > params.overlap_min_m2) {
+            w.problems.report(
+                Severity::warning, "compound-crosses-community", c.source,
+                "compound" + quoted_name(c.name) + " lies " + metres(100.0 * share) + " % in " +
+                    community_label(dataset, c.community) +
+                    " and the rest outside it; joined to that community, but its buildings "
+                    "follow their own position — align the compound with the community "
+                    "boundary");
+            ++w.counts.compounds_crossing_communities;
           }
         }
-      });
+      } catch (const GeosError& e) {
+        w.problems.report(Severity::error, "geometry-operation-failed", c.source,
+                          std::string("compound could not be joined: ") + e.what());
+      }
+    }
+  });
 
   // 6. Duplicates (sequential: candidate groups are tiny).
   progress.update("finding duplicate buildings", 0.0);

@@ -3,8 +3,6 @@
 
 #include "planner/partition/partitioner.hpp"
 
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -15,6 +13,7 @@
 #include <stdexcept>
 
 #include "planner/core/errors.hpp"
+#include "planner/core/parallel.hpp"
 #include "planner/geo/cell_split.hpp"
 #include "planner/partition/graph_partition.hpp"
 
@@ -1237,8 +1236,8 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
     }
 
   std::vector<CommunityResult> results(communities);
-  tbb::parallel_for(std::size_t{0}, communities,
-                    [&](std::size_t c) { results[c] = CommunityPlanner(ctx, inputs[c]).run(); });
+  parallel_for(std::size_t{0}, communities,
+               [&](std::size_t c) { results[c] = CommunityPlanner(ctx, inputs[c]).run(); });
   progress.update("planning grids", 0.6);
 
   // Assemble in community order (deterministic whatever the thread schedule).
@@ -1296,7 +1295,7 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
   // community. Grids holding such pieces are not exact coverages any more (a cut ends on a
   // neighbouring cell's edge without a vertex there): they use the noding union.
   std::vector<std::vector<MultiPolygon>> unit_pieces(unit_runs.size());
-  tbb::parallel_for(std::size_t{0}, unit_runs.size(), [&](std::size_t k) {
+  parallel_for(std::size_t{0}, unit_runs.size(), [&](std::size_t k) {
     const auto& [b, runs] = unit_runs[k];
     std::vector<double> weights;
     for (const auto& run : runs) weights.push_back(run.second);
@@ -1315,7 +1314,7 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
       micro_noded[m] = 1;
     }
   }
-  tbb::parallel_for(std::size_t{0}, plan.micro_grids.size(), [&](std::size_t m) {
+  parallel_for(std::size_t{0}, plan.micro_grids.size(), [&](std::size_t m) {
     Grid& grid = plan.micro_grids[m];
     if (!grid.locked) {
       std::vector<const MultiPolygon*> cells = extra_pieces[m];
@@ -1334,7 +1333,7 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
     if (!micro.polygon.empty()) micro_polygons[at(micro.parent)].push_back(&micro.polygon);
     if (micro_noded[m]) large_noded[at(micro.parent)] = 1;
   }
-  tbb::parallel_for(std::size_t{0}, plan.large_grids.size(), [&](std::size_t g) {
+  parallel_for(std::size_t{0}, plan.large_grids.size(), [&](std::size_t g) {
     Grid& grid = plan.large_grids[g];
     if (!grid.locked) {
       const std::vector<const MultiPolygon*>& parts = micro_polygons[g];
@@ -1356,7 +1355,7 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
     if (large_noded[g]) community_noded[at(grid.community)] = 1;
   }
   std::vector<double> gap(communities, 0.0), overlap(communities, 0.0);
-  tbb::parallel_for(std::size_t{0}, communities, [&](std::size_t c) {
+  parallel_for(std::size_t{0}, communities, [&](std::size_t c) {
     if (by_community[c].empty()) return;
     const MultiPolygon all = community_noded[c] ? geo::union_polygons(by_community[c])
                                                 : geo::union_cells(by_community[c]);
@@ -1446,7 +1445,7 @@ Plan existing_plan_from_grids(const Dataset& dataset) {
   std::vector<Box> large_box, micro_box;
   for (const Grid& g : plan.large_grids) large_box.push_back(bounds(g.polygon));
   for (const Grid& g : plan.micro_grids) micro_box.push_back(bounds(g.polygon));
-  tbb::parallel_for(std::size_t{0}, building_count, [&](std::size_t b) {
+  parallel_for(std::size_t{0}, building_count, [&](std::size_t b) {
     const Point p = centroid(dataset.buildings[b].footprint);
     for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
       if (box_contains(large_box[g], p) && contains(plan.large_grids[g].polygon, p)) {

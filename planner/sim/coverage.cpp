@@ -1,6 +1,6 @@
 #include "planner/sim/coverage.hpp"
 
-#include <tbb/parallel_for.h>
+#include "planner/core/parallel.hpp"
 
 #include <cmath>
 #include <sstream>
@@ -9,8 +9,8 @@ namespace gp::sim {
 
 std::vector<Point> building_points(const Dataset& dataset) {
   std::vector<Point> points(dataset.buildings.size());
-  tbb::parallel_for(std::size_t{0}, points.size(),
-                    [&](std::size_t i) { points[i] = centroid(dataset.buildings[i].footprint); });
+  parallel_for(std::size_t{0}, points.size(),
+               [&](std::size_t i) { points[i] = centroid(dataset.buildings[i].footprint); });
   return points;
 }
 

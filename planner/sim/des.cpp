@@ -1,7 +1,5 @@
 #include "planner/sim/des.hpp"
 
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "planner/core/errors.hpp"
+#include "planner/core/parallel.hpp"
 #include "planner/sim/event_queue.hpp"
 #include "planner/sim/random.hpp"
 
@@ -576,7 +575,7 @@ SimResult simulate(const SimModel& model, const WorkloadParams& workload,
   const std::size_t batch = 8;
   for (std::size_t first = 0; first < replications; first += batch) {
     const std::size_t last = std::min(replications, first + batch);
-    tbb::parallel_for(first, last, [&](std::size_t r) {
+    parallel_for(first, last, [&](std::size_t r) {
       Replication replication(model, workload, params, streams, derive_seed(params.seed, r));
       reps[r] = replication.run();
     });

@@ -1,6 +1,6 @@
 #include "planner/sim/network.hpp"
 
-#include <tbb/parallel_for.h>
+#include "planner/core/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -287,8 +287,8 @@ Snap WalkNetwork::snap(const Point& point, double max_distance_m) const {
 std::vector<Snap> WalkNetwork::snap_all(const std::vector<Point>& points,
                                         double max_distance_m) const {
   std::vector<Snap> snaps(points.size());
-  tbb::parallel_for(std::size_t{0}, points.size(),
-                    [&](std::size_t i) { snaps[i] = snap(points[i], max_distance_m); });
+  parallel_for(std::size_t{0}, points.size(),
+               [&](std::size_t i) { snaps[i] = snap(points[i], max_distance_m); });
   return snaps;
 }
 
@@ -339,7 +339,7 @@ NearestSource nearest_by_network(const WalkNetwork& network, const std::vector<S
   NearestSource result;
   result.distance_m.assign(targets.size(), kUnreachable);
   result.source.assign(targets.size(), -1);
-  tbb::parallel_for(std::size_t{0}, targets.size(), [&](std::size_t i) {
+  parallel_for(std::size_t{0}, targets.size(), [&](std::size_t i) {
     const Snap& snap = targets[i];
     if (!snap.ok()) return;
     const double length = network.edge_length(snap.edge);
@@ -375,7 +375,7 @@ NearestSource nearest_by_straight_line(const std::vector<Point>& targets,
   result.source.assign(targets.size(), -1);
   if (sources.empty()) return result;
   const PointGrid grid(sources);
-  tbb::parallel_for(std::size_t{0}, targets.size(), [&](std::size_t i) {
+  parallel_for(std::size_t{0}, targets.size(), [&](std::size_t i) {
     double d = 0.0;
     result.source[i] = grid.nearest(targets[i], &d);
     result.distance_m[i] = d * detour_factor;

@@ -1,8 +1,5 @@
 #include "planner/sim/siting.hpp"
 
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -10,6 +7,7 @@
 #include <queue>
 #include <sstream>
 
+#include "planner/core/parallel.hpp"
 #include "planner/sim/point_grid.hpp"
 
 namespace gp::sim {
@@ -32,7 +30,7 @@ CoverageSets compute_coverage_sets(const WalkNetwork& network, const std::vector
   std::vector<std::vector<std::int32_t>> per_candidate(candidates.size());
   if (network.empty()) {
     const PointGrid grid(demands);
-    tbb::parallel_for(std::size_t{0}, candidates.size(), [&](std::size_t c) {
+    parallel_for(std::size_t{0}, candidates.size(), [&](std::size_t c) {
       per_candidate[c] = grid.within(candidates[c], radius_m / detour_factor);
     });
   } else {
@@ -55,13 +53,13 @@ CoverageSets compute_coverage_sets(const WalkNetwork& network, const std::vector
         }
       }
     }
-    tbb::enumerable_thread_specific<SearchScratch> scratches([&] {
+    PerThread<SearchScratch> scratches([&] {
       SearchScratch scratch;
       scratch.node_distance.assign(network.node_count(), kUnreachable);
       scratch.demand_distance.assign(demands.size(), kUnreachable);
       return scratch;
     });
-    tbb::parallel_for(std::size_t{0}, candidates.size(), [&](std::size_t c) {
+    parallel_for(std::size_t{0}, candidates.size(), [&](std::size_t c) {
       const Snap& origin = candidate_snaps[c];
       if (!origin.ok()) return;
       SearchScratch& scratch = scratches.local();
@@ -206,8 +204,8 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
   std::vector<double> gains(candidates), overlap(candidates, 0.0);
   std::vector<std::int32_t> touched;
   auto refresh_gains = [&] {
-    tbb::parallel_for(std::size_t{0}, candidates,
-                      [&](std::size_t c) { gains[c] = chosen[c] ? 0.0 : marginal(c); });
+    parallel_for(std::size_t{0}, candidates,
+                 [&](std::size_t c) { gains[c] = chosen[c] ? 0.0 : marginal(c); });
   };
   refresh_gains();
   for (int pass = 0; pass < swap_passes; ++pass) {
