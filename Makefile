@@ -1,9 +1,11 @@
 # GridPlanner: the two commands of the README.
 #   make demo  — install what is missing, build (release), run the main job on the bundled demo town
 #   make test  — install what is missing, build (dev, warnings as errors), run the whole ctest suite,
-#                then an ASan+UBSan build and run of the engine tests
+#                then an ASan+UBSan build (clang) and run of the engine tests and of each libFuzzer
+#                target for 60 s on its seed corpus
 # Other targets: build, release, asan, bench, format, tidy, clean;
-#   fuzz (libFuzzer targets, 60 s each, clang), test-tsan (ThreadSanitizer over geo/partition/sim).
+#   fuzz (longer libFuzzer runs: FUZZ_SECONDS=1800 make fuzz), test-tsan (ThreadSanitizer over
+#   core/geo/partition/sim, parallel loops on std::thread).
 
 JOBS ?= $(shell nproc)
 DEMO_OUT ?= build/demo-output
@@ -34,13 +36,14 @@ test-asan: asan
 
 test: test-dev test-asan
 
-# Not part of `make test`: each is a separate instrumented build of the engine (docs/decisions/
+# Not part of `make test`: a separate instrumented build of the engine (docs/decisions/
 # 0007-hardening.md has the timings).
 test-tsan: deps
 	cmake --preset tsan
 	cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan
 
+# The fuzz targets are built by the asan preset; `make test` fuzzes each for 60 s already.
 fuzz: deps
 	bash .ci/fuzz
 

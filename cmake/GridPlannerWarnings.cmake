@@ -17,8 +17,17 @@ if(GRIDPLAN_SANITIZE)
   target_compile_options(gridplan_sanitize INTERFACE
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(gridplan_sanitize INTERFACE -fsanitize=address,undefined)
+  # With the fuzz targets in the same build (asan preset, clang), every engine file also gets
+  # libFuzzer's coverage instrumentation, so the fuzzers are guided inside the loaders and the
+  # partitioner. The tests link it too: without libFuzzer the coverage hooks are the sanitizer
+  # runtime's no-ops.
+  if(GRIDPLAN_FUZZ)
+    target_compile_options(gridplan_sanitize INTERFACE -fsanitize=fuzzer-no-link)
+  endif()
 endif()
 
 # Project targets link this one: warnings plus sanitizers (if enabled).
 add_library(gridplan_flags INTERFACE)
 target_link_libraries(gridplan_flags INTERFACE gridplan_warnings gridplan_sanitize)
+
+include(GridPlannerParallel)   # GRIDPLAN_PARALLEL_STD: the backend of planner/core/parallel.hpp
