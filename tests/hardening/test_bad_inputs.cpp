@@ -392,12 +392,12 @@ TEST_CASE("bad input: duplicate building ids", "[bad-input]") {
   write_bytes(path, geojson(feature(R"({"bid":7})", square_json(kX, kY, 20)) + "," +
                             feature(R"({"bid":7})", square_json(kX + 50, kY, 20))));
   const io::LoadResult result = load_one(path);
-  // Both are kept and both keep bid 7: nothing is dropped, but nothing warns yet either (a
-  // building→grid table keyed by bid would be ambiguous). Listed as open in docs/bad-inputs.md.
+  // Both are kept and both keep bid 7 (each is located by file:layer:fid); the second is a
+  // warning naming the first, since a building→grid table keyed by bid would be ambiguous.
   REQUIRE(result.dataset.buildings.size() == 2);
   CHECK(result.dataset.buildings[0].id == result.dataset.buildings[1].id);
   record("duplicate building ids (bid 7 twice)",
-         "(no message yet) both loaded, both keep bid 7; file:layer:fid tells them apart");
+         problem_text(result.dataset, "duplicate-building-id"));
 }
 
 TEST_CASE("bad input: a household count beyond any integer", "[bad-input]") {
@@ -443,17 +443,11 @@ TEST_CASE("bad input: non-UTF-8 text in a GeoJSON", "[bad-input]") {
   const std::string path = dir.file("buildings.geojson");
   // "测试" in GBK: not valid UTF-8, which GeoJSON requires.
   write_bytes(path, geojson(feature("{\"name\":\"\xb2\xe2\xca\xd4\"}", square_json(kX, kY, 20))));
-  std::string message;
-  try {
-    const io::LoadResult result = load_one(path);
-    // GDAL's GeoJSON driver passes the bytes through; nothing warns yet (open, see the catalogue).
-    REQUIRE(result.dataset.buildings.size() == 1);
-    message = "(no message yet) loaded; the name keeps the raw bytes (" +
-              std::to_string(result.dataset.buildings[0].name.size()) + " bytes)";
-  } catch (const InputError& e) {
-    message = e.what();
-  }
-  record("GBK bytes in a GeoJSON (must be UTF-8)", message);
+  const io::LoadResult result = load_one(path);
+  // GDAL's GeoJSON driver passes the bytes through: the building loads with them, and a warning
+  // names the feature and says to convert the file to UTF-8.
+  REQUIRE(result.dataset.buildings.size() == 1);
+  record("GBK bytes in a GeoJSON (must be UTF-8)", problem_text(result.dataset, "text-not-utf8"));
 }
 
 TEST_CASE("bad input: two inputs with the same layer name", "[bad-input]") {
