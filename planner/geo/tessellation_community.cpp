@@ -3,33 +3,18 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <iterator>
 #include <map>
 #include <numbers>
 #include <set>
 #include <sstream>
 #include <utility>
 
-#include <boost/geometry.hpp>
-#include <boost/geometry/index/rtree.hpp>
-
+#include "planner/geo/spatial_index.hpp"
+#include "planner/geo/tessellation_faces.hpp"
 #include "planner/geo/tessellation_geos.hpp"
 
 namespace gp::geo::detail {
 namespace {
-
-namespace bg = boost::geometry;
-namespace bgi = boost::geometry::index;
-using BPoint = bg::model::point<double, 2, bg::cs::cartesian>;
-using BBox = bg::model::box<BPoint>;
-using BoxEntry = std::pair<BBox, std::int32_t>;
-using BoxTree = bgi::rtree<BoxEntry, bgi::quadratic<16>>;
-using PointEntry = std::pair<BPoint, std::int32_t>;
-using PointTree = bgi::rtree<PointEntry, bgi::quadratic<16>>;
-
-BBox to_bbox(const Box& box) {
-  return {BPoint(box.min_x, box.min_y), BPoint(box.max_x, box.max_y)};
-}
 
 /// A polygonal region of the community — a hard face, a street block or a piece of the final
 /// arrangement — with a point strictly inside it and its bounding box.
@@ -68,25 +53,19 @@ std::vector<Region> clone_regions(GeosContext& ctx, const std::vector<Region>& r
 class RegionLocator {
  public:
   RegionLocator(GeosContext& ctx, const std::vector<Region>& regions) : regions_(regions) {
-    std::vector<BoxEntry> entries;
-    entries.reserve(regions.size());
+    std::vector<Box> boxes;
+    boxes.reserve(regions.size());
     prepared_.reserve(regions.size());
-    for (std::size_t i = 0; i < regions.size(); ++i) {
-      entries.emplace_back(to_bbox(regions[i].box), std::int32_t(i));
-      prepared_.push_back(prepare(ctx, regions[i].geometry.get()));
+    for (const Region& region : regions) {
+      boxes.push_back(region.box);
+      prepared_.push_back(prepare(ctx, region.geometry.get()));
     }
-    tree_ = BoxTree(entries.begin(), entries.end());
+    index_ = BoxIndex(boxes);
   }
 
   /// Regions whose box meets `box`, ascending.
   [[nodiscard]] std::vector<std::int32_t> candidates(const Box& box) const {
-    std::vector<BoxEntry> hits;
-    tree_.query(bgi::intersects(to_bbox(box)), std::back_inserter(hits));
-    std::vector<std::int32_t> out;
-    out.reserve(hits.size());
-    for (const BoxEntry& hit : hits) out.push_back(hit.second);
-    std::sort(out.begin(), out.end());
-    return out;
+    return index_.intersecting(box);
   }
 
   [[nodiscard]] const GEOSPreparedGeometry* prepared(std::int32_t region) const {
@@ -96,36 +75,31 @@ class RegionLocator {
   /// The region containing `point`; when none does (a point on a boundary or just outside the
   /// community after snap-rounding), the nearest one. kNone only when there are no regions.
   std::int32_t locate(GeosContext& ctx, const Point& point) const {
-    const Box box{point.x, point.y, point.x, point.y};
-    for (std::int32_t r : candidates(box))
-      if (contains_point(ctx, prepared(r), point)) return r;
-    return nearest(ctx, point);
+    const std::int32_t r = locate_inside(ctx, point);
+    return r != kNone ? r : nearest(ctx, point);
   }
 
   /// The region containing `point`, or kNone.
   std::int32_t locate_inside(GeosContext& ctx, const Point& point) const {
-    const Box box{point.x, point.y, point.x, point.y};
-    for (std::int32_t r : candidates(box))
+    index_.intersecting(Box{point.x, point.y, point.x, point.y}, hits_);
+    for (std::int32_t r : hits_)
       if (contains_point(ctx, prepared(r), point)) return r;
     return kNone;
   }
 
   std::int32_t nearest(GeosContext& ctx, const Point& point) const {
-    std::vector<BoxEntry> hits;
-    tree_.query(bgi::nearest(BPoint(point.x, point.y), 8), std::back_inserter(hits));
+    std::vector<std::int32_t> near = index_.nearest(point, 8);
+    std::sort(near.begin(), near.end());
     GeomPtr p = to_geos(ctx, point);
     std::int32_t best = kNone;
     double best_distance = INFINITY;
-    std::sort(hits.begin(), hits.end(),
-              [](const BoxEntry& a, const BoxEntry& b) { return a.second < b.second; });
-    for (const BoxEntry& hit : hits) {
+    for (std::int32_t r : near) {
       double d = 0.0;
-      if (GEOSDistance_r(ctx.handle(), regions_[std::size_t(hit.second)].geometry.get(), p.get(),
-                         &d) == 0)
+      if (GEOSDistance_r(ctx.handle(), regions_[std::size_t(r)].geometry.get(), p.get(), &d) == 0)
         ctx.fail("distance");
       if (d < best_distance) {
         best_distance = d;
-        best = hit.second;
+        best = r;
       }
     }
     return best;
@@ -134,7 +108,8 @@ class RegionLocator {
  private:
   const std::vector<Region>& regions_;
   std::vector<PreparedPtr> prepared_;
-  BoxTree tree_;
+  BoxIndex index_;
+  mutable std::vector<std::int32_t> hits_;  // reused by queries (one community per thread)
 };
 
 bool less_point(const Point& p, const Point& q) {
@@ -207,11 +182,10 @@ class SiteLocator {
  public:
   explicit SiteLocator(const std::vector<Site>& sites) : sites_(sites) {
     if (sites.size() > kBruteForceMax) {
-      std::vector<PointEntry> entries;
-      entries.reserve(sites.size());
-      for (std::size_t i = 0; i < sites.size(); ++i)
-        entries.emplace_back(BPoint(sites[i].p.x, sites[i].p.y), std::int32_t(i));
-      tree_ = PointTree(entries.begin(), entries.end());
+      std::vector<Box> boxes;
+      boxes.reserve(sites.size());
+      for (const Site& s : sites) boxes.push_back({s.p.x, s.p.y, s.p.x, s.p.y});
+      index_ = BoxIndex(boxes);
     }
   }
 
@@ -230,9 +204,8 @@ class SiteLocator {
       }
       return best;
     }
-    std::vector<PointEntry> hits;
-    tree_.query(bgi::nearest(BPoint(point.x, point.y), 1), std::back_inserter(hits));
-    return hits.empty() ? kNone : sites_[std::size_t(hits.front().second)].building;
+    const std::vector<std::int32_t> hits = index_.nearest(point, 1);
+    return hits.empty() ? kNone : sites_[std::size_t(hits.front())].building;
   }
 
   /// True when the site nearest to `point` belongs to `building` and every other building's
@@ -253,9 +226,7 @@ class SiteLocator {
     } else {
       // The building's own single site and the nearest other one are among the two nearest
       // whenever the building owns the point; otherwise `other` < `own` anyway.
-      std::vector<PointEntry> hits;
-      tree_.query(bgi::nearest(BPoint(point.x, point.y), 2), std::back_inserter(hits));
-      for (const PointEntry& hit : hits) visit(sites_[std::size_t(hit.second)]);
+      for (std::int32_t hit : index_.nearest(point, 2)) visit(sites_[std::size_t(hit)]);
     }
     return other - own > margin_m;
   }
@@ -263,10 +234,8 @@ class SiteLocator {
  private:
   static constexpr std::size_t kBruteForceMax = 24;
   const std::vector<Site>& sites_;
-  PointTree tree_;
+  BoxIndex index_;
 };
-
-using Segment = std::pair<Point, Point>;
 
 Segment normalised(const Point& a, const Point& b) {
   return less_point(a, b) ? Segment{a, b} : Segment{b, a};
@@ -322,6 +291,45 @@ Point circumcentre(const Point& a, const Point& b, const Point& c) {
   return {a.x + (cy * b2 - by * c2) / d, a.y + (bx * c2 - cx * b2) / d};
 }
 
+/// Voronoi vertices closer than this (metres) are one vertex. Four or more cocircular sites (rows
+/// of equal buildings, sites sampled along parallel outlines) give triangles whose circumcentres
+/// coincide exactly but are computed a rounding error apart, in an order that need not match the
+/// triangulation: the edges between them then fold back over each other (collinear overlaps
+/// that polygonizing cannot use). Far below any distance that matters for a cell.
+constexpr double kVertexMergeM = 1e-6;
+
+/// Replaces every point by the first (lowest index) point of its cluster, clusters being the
+/// connected groups of points closer than `tolerance_m` to each other.
+void merge_close_points(std::vector<Point>& points, double tolerance_m) {
+  std::vector<std::uint32_t> order(points.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return points[a].x != points[b].x ? points[a].x < points[b].x : a < b;
+  });
+  std::vector<std::uint32_t> parent(points.size());
+  for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = std::uint32_t(i);
+  auto root = [&](std::uint32_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  bool merged = false;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const Point& p = points[order[k]];
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+    for (std::size_t l = k + 1; l < order.size() && points[order[l]].x - p.x <= tolerance_m; ++l) {
+      const Point& q = points[order[l]];
+      if (std::abs(q.y - p.y) > tolerance_m || std::hypot(q.x - p.x, q.y - p.y) > tolerance_m)
+        continue;
+      const std::uint32_t a = root(order[k]);
+      const std::uint32_t b = root(order[l]);
+      if (a != b) parent[std::max(a, b)] = std::min(a, b);  // the root stays the lowest index
+      merged = true;
+    }
+  }
+  if (!merged) return;
+  for (std::size_t i = 0; i < points.size(); ++i) points[i] = points[root(std::uint32_t(i))];
+}
+
 /// Voronoi edges of `sites` within `box`, from GEOS's Delaunay triangulation: each interior
 /// triangle edge gives the segment between its two triangles' circumcentres (computed once per
 /// triangle, so edges meeting at a Voronoi vertex share it exactly), each hull edge a ray from its
@@ -331,18 +339,37 @@ Point circumcentre(const Point& a, const Point& b, const Point& c) {
 bool voronoi_from_delaunay(GeosContext& ctx, const std::vector<Site>& sites, const Box& box,
                            std::vector<Segment>& out) {
   const GEOSContextHandle_t h = ctx.handle();
-  std::vector<GeomPtr> points;
-  points.reserve(sites.size());
-  for (const Site& s : sites) points.push_back(to_geos(ctx, s.p));
-  GeomPtr multipoint = make_collection(ctx, GEOS_MULTIPOINT, points);
+  // Sites by point (vertex ids of the triangulation) with their building: an edge between two
+  // sites of one building (an outlined one) separates two parts of the same cell, so it is left
+  // out.
+  std::vector<std::pair<Point, std::int32_t>> vertex;
+  vertex.reserve(sites.size());
+  for (const Site& s : sites) vertex.emplace_back(s.p, s.building);
+  std::sort(vertex.begin(), vertex.end(), [](const auto& x, const auto& y) {
+    return less_point(x.first, y.first) || (x.first == y.first && x.second < y.second);
+  });
+  auto id_of = [&](const Point& p) {
+    const auto it = std::lower_bound(vertex.begin(), vertex.end(), p,
+                                     [](const std::pair<Point, std::int32_t>& x, const Point& q) {
+                                       return less_point(x.first, q);
+                                     });
+    if (it == vertex.end() || !(it->first == p)) ctx.fail("Delaunay vertex is not a site");
+    return std::uint32_t(it - vertex.begin());
+  };
+  // The sites as one line: GEOS triangulates the coordinates of any geometry, and one
+  // coordinate sequence costs far less than a point object per site.
+  GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, unsigned(vertex.size()), 2);
+  if (!seq) ctx.fail("site coordinates");
+  for (std::size_t k = 0; k < vertex.size(); ++k)
+    GEOSCoordSeq_setXY_r(h, seq, unsigned(k), vertex[k].first.x, vertex[k].first.y);
+  GeomPtr input = own(ctx, GEOSGeom_createLineString_r(h, seq), "sites");
   GeomPtr triangles =
-      own(ctx, GEOSDelaunayTriangulation_r(h, multipoint.get(), 0.0, 0), "Delaunay triangulation");
+      own(ctx, GEOSDelaunayTriangulation_r(h, input.get(), 0.0, 0), "Delaunay triangulation");
   const int count = GEOSGetNumGeometries_r(h, triangles.get());
   if (count <= 0 || GEOSisEmpty_r(h, triangles.get()) != 0) return false;
   struct TriangleEdge {
-    Point a;  // less_point(a, b)
-    Point b;
-    Point opposite;  // the triangle's third vertex
+    std::uint64_t key;       // (lower vertex id << 32) | higher vertex id
+    std::uint32_t opposite;  // the triangle's third vertex
     std::int32_t triangle;
   };
   std::vector<Point> centres(static_cast<std::size_t>(count));
@@ -351,44 +378,34 @@ bool voronoi_from_delaunay(GeosContext& ctx, const std::vector<Site>& sites, con
   for (int i = 0; i < count; ++i) {
     const GEOSGeometry* triangle = GEOSGetGeometryN_r(h, triangles.get(), i);
     const GEOSGeometry* ring = GEOSGetExteriorRing_r(h, triangle);
-    const GEOSCoordSequence* seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : nullptr;
-    if (!seq) ctx.fail("Delaunay triangle coordinates");
+    const GEOSCoordSequence* coords = ring ? GEOSGeom_getCoordSeq_r(h, ring) : nullptr;
+    if (!coords) ctx.fail("Delaunay triangle coordinates");
     Point v[3];
-    for (unsigned k = 0; k < 3; ++k) GEOSCoordSeq_getXY_r(h, seq, k, &v[k].x, &v[k].y);
+    std::uint32_t id[3];
+    for (unsigned k = 0; k < 3; ++k) {
+      GEOSCoordSeq_getXY_r(h, coords, k, &v[k].x, &v[k].y);
+      id[k] = id_of(v[k]);
+    }
     centres[std::size_t(i)] = circumcentre(v[0], v[1], v[2]);
     for (int k = 0; k < 3; ++k) {
-      const Segment e = normalised(v[k], v[(k + 1) % 3]);
-      edges.push_back({e.first, e.second, v[(k + 2) % 3], std::int32_t(i)});
+      const std::uint32_t a = std::min(id[k], id[(k + 1) % 3]);
+      const std::uint32_t b = std::max(id[k], id[(k + 1) % 3]);
+      edges.push_back({(std::uint64_t(a) << 32U) | b, id[(k + 2) % 3], std::int32_t(i)});
     }
   }
-  // Building of each site, by its point: an edge between two sites of one building (an
-  // outlined one) separates two parts of the same cell, so it is left out.
-  std::vector<std::pair<Point, std::int32_t>> building_at;
-  building_at.reserve(sites.size());
-  for (const Site& s : sites) building_at.emplace_back(s.p, s.building);
-  auto by_point = [](const std::pair<Point, std::int32_t>& x,
-                     const std::pair<Point, std::int32_t>& y) {
-    return less_point(x.first, y.first);
-  };
-  std::sort(building_at.begin(), building_at.end(), by_point);
-  auto building_of = [&](const Point& p) {
-    const auto it = std::lower_bound(building_at.begin(), building_at.end(),
-                                     std::pair<Point, std::int32_t>{p, kNone}, by_point);
-    return it != building_at.end() && it->first == p ? it->second : kNone;
-  };
+  merge_close_points(centres, kVertexMergeM);
   std::sort(edges.begin(), edges.end(), [](const TriangleEdge& s, const TriangleEdge& t) {
-    if (!(s.a == t.a)) return less_point(s.a, t.a);
-    if (!(s.b == t.b)) return less_point(s.b, t.b);
-    return s.triangle < t.triangle;
+    return s.key != t.key ? s.key < t.key : s.triangle < t.triangle;
   });
   const Point box_centre{0.5 * (box.min_x + box.max_x), 0.5 * (box.min_y + box.max_y)};
   const double box_diagonal = std::hypot(box.width(), box.height());
   for (std::size_t i = 0; i < edges.size();) {
     const TriangleEdge& e = edges[i];
     const Point& c = centres[std::size_t(e.triangle)];
-    const bool shared = i + 1 < edges.size() && edges[i + 1].a == e.a && edges[i + 1].b == e.b;
-    const std::int32_t building_a = building_of(e.a);
-    if (building_a != kNone && building_a == building_of(e.b)) {
+    const bool shared = i + 1 < edges.size() && edges[i + 1].key == e.key;
+    const auto& [a, building_a] = vertex[std::size_t(e.key >> 32U)];
+    const auto& [b, building_b] = vertex[std::size_t(e.key & 0xffffffffU)];
+    if (building_a == building_b) {
       i += shared ? 2 : 1;
       continue;
     }
@@ -399,9 +416,10 @@ bool voronoi_from_delaunay(GeosContext& ctx, const std::vector<Site>& sites, con
     } else {
       // A hull edge: the ray must leave the box, so it is longer than the box's diagonal plus
       // the centre's distance from the box.
-      double nx = -(e.b.y - e.a.y);
-      double ny = e.b.x - e.a.x;
-      if (nx * (e.opposite.x - e.a.x) + ny * (e.opposite.y - e.a.y) > 0.0) {
+      const Point& opposite = vertex[e.opposite].first;
+      double nx = -(b.y - a.y);
+      double ny = b.x - a.x;
+      if (nx * (opposite.x - a.x) + ny * (opposite.y - a.y) > 0.0) {
         nx = -nx;
         ny = -ny;
       }
@@ -471,49 +489,99 @@ struct BlockEdges {
   std::vector<Segment> whole;    // every edge meeting the block, uncut (the fallback's input)
 };
 
-/// Parts of `segment` inside `block`, each extended by kOvershootM where it crosses the
-/// boundary; ends inside are kept exactly.
-void cut_to_block(const Segment& segment, const Polygon& block, std::vector<Segment>& out) {
-  const Point a = segment.first;
-  const double dx = segment.second.x - a.x;
-  const double dy = segment.second.y - a.y;
-  std::vector<double> ts{0.0, 1.0};
-  auto add_ring = [&](const Ring& ring) {
-    for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
-      const double ex = ring[k + 1].x - ring[k].x;
-      const double ey = ring[k + 1].y - ring[k].y;
+/// A block's rings as segments with a spatial index, for exact tests near its boundary without
+/// GEOS objects per Voronoi edge.
+class BlockShape {
+ public:
+  explicit BlockShape(const Polygon& polygon) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+        if (!(ring[k] == ring[k + 1])) segments_.emplace_back(ring[k], ring[k + 1]);
+    };
+    add_ring(polygon.outer);
+    for (const Ring& hole : polygon.holes) add_ring(hole);
+    std::vector<Box> boxes;
+    boxes.reserve(segments_.size());
+    for (const Segment& s : segments_) {
+      boxes.push_back(box_of(s));
+      max_x_ = std::max({max_x_, s.first.x, s.second.x});
+    }
+    index_ = BoxIndex(boxes);
+  }
+
+  static Box box_of(const Segment& s) {
+    return {std::min(s.first.x, s.second.x), std::min(s.first.y, s.second.y),
+            std::max(s.first.x, s.second.x), std::max(s.first.y, s.second.y)};
+  }
+
+  /// True when a boundary segment's box meets `box` (touching counts).
+  [[nodiscard]] bool boundary_near(const Box& box) const {
+    index_.intersecting(box, hits_);
+    return !hits_.empty();
+  }
+
+  /// Crossing-number test over the boundary segments a ray to the east can meet; a point on
+  /// the boundary may go either way.
+  [[nodiscard]] bool contains(const Point& p) const {
+    if (!(p.x <= max_x_)) return false;
+    index_.intersecting(Box{p.x, p.y, max_x_, p.y}, hits_);
+    bool inside = false;
+    for (std::int32_t k : hits_) {
+      const Point& a = segments_[std::size_t(k)].first;
+      const Point& b = segments_[std::size_t(k)].second;
+      if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+        inside = !inside;
+    }
+    return inside;
+  }
+
+  /// Parts of `segment` inside the block, each extended by kOvershootM where it crosses the
+  /// boundary; ends inside are kept exactly.
+  void cut(const Segment& segment, std::vector<Segment>& out) const {
+    const Point a = segment.first;
+    const double dx = segment.second.x - a.x;
+    const double dy = segment.second.y - a.y;
+    std::vector<double> ts{0.0, 1.0};
+    index_.intersecting(box_of(segment), hits_);
+    for (std::int32_t k : hits_) {
+      const Point& r0 = segments_[std::size_t(k)].first;
+      const Point& r1 = segments_[std::size_t(k)].second;
+      const double ex = r1.x - r0.x;
+      const double ey = r1.y - r0.y;
       const double denominator = dx * ey - dy * ex;
       if (denominator == 0.0) continue;  // parallel: no single crossing point
-      const double wx = ring[k].x - a.x;
-      const double wy = ring[k].y - a.y;
+      const double wx = r0.x - a.x;
+      const double wy = r0.y - a.y;
       const double t = (wx * ey - wy * ex) / denominator;
       const double u = (wx * dy - wy * dx) / denominator;
       if (t > 0.0 && t < 1.0 && u >= 0.0 && u <= 1.0) ts.push_back(t);
     }
-  };
-  add_ring(block.outer);
-  for (const Ring& hole : block.holes) add_ring(hole);
-  std::sort(ts.begin(), ts.end());
-  const double extension = kOvershootM / std::hypot(dx, dy);
-  for (std::size_t k = 0; k + 1 < ts.size(); ++k) {
-    if (!(ts[k + 1] > ts[k])) continue;
-    const double t_mid = 0.5 * (ts[k] + ts[k + 1]);
-    if (!in_polygon(block, {a.x + t_mid * dx, a.y + t_mid * dy})) continue;
-    const double t0 = ts[k] == 0.0 ? 0.0 : std::max(0.0, ts[k] - extension);
-    const double t1 = ts[k + 1] == 1.0 ? 1.0 : std::min(1.0, ts[k + 1] + extension);
-    const Point p0 = t0 == 0.0 ? a : Point{a.x + t0 * dx, a.y + t0 * dy};
-    const Point p1 = t1 == 1.0 ? segment.second : Point{a.x + t1 * dx, a.y + t1 * dy};
-    if (!(p0 == p1)) out.push_back({p0, p1});
+    std::sort(ts.begin(), ts.end());
+    const double extension = kOvershootM / std::hypot(dx, dy);
+    for (std::size_t k = 0; k + 1 < ts.size(); ++k) {
+      if (!(ts[k + 1] > ts[k])) continue;
+      const double t_mid = 0.5 * (ts[k] + ts[k + 1]);
+      if (!contains({a.x + t_mid * dx, a.y + t_mid * dy})) continue;
+      const double t0 = ts[k] == 0.0 ? 0.0 : std::max(0.0, ts[k] - extension);
+      const double t1 = ts[k + 1] == 1.0 ? 1.0 : std::min(1.0, ts[k + 1] + extension);
+      const Point p0 = t0 == 0.0 ? a : Point{a.x + t0 * dx, a.y + t0 * dy};
+      const Point p1 = t1 == 1.0 ? segment.second : Point{a.x + t1 * dx, a.y + t1 * dy};
+      if (!(p0 == p1)) out.push_back({p0, p1});
+    }
   }
-}
+
+ private:
+  std::vector<Segment> segments_;
+  double max_x_ = -INFINITY;
+  BoxIndex index_;
+  mutable std::vector<std::int32_t> hits_;  // reused by the queries (one thread per block)
+};
 
 /// Voronoi edges of a block's sites that meet the block, sorted into `out`. `outline_boxes`
 /// holds the boxes of the outlines that join the linework: edges near them must be noded.
 void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
-                         const GEOSGeometry* block, const GEOSPreparedGeometry* prepared_block,
-                         const Polygon& block_polygon, const Box& block_box,
-                         const BoxTree& outline_boxes, BlockEdges& out) {
-  const GEOSContextHandle_t h = ctx.handle();
+                         const GEOSGeometry* block, const BlockShape& shape, const Box& block_box,
+                         const BoxIndex& outline_boxes, BlockEdges& out) {
   constexpr double kFrameMarginM = 1.0;  // edges are cut to the block's box widened by this
   const Box frame{block_box.min_x - kFrameMarginM, block_box.min_y - kFrameMarginM,
                   block_box.max_x + kFrameMarginM, block_box.max_y + kFrameMarginM};
@@ -522,32 +590,27 @@ void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
     segments.clear();
     voronoi_from_cells(ctx, sites, block, segments);
   }
+  std::vector<std::int32_t> hits;
+  std::vector<Segment> parts;
   for (const Segment& segment : segments) {
-    const Box clearance{std::min(segment.first.x, segment.second.x) - kClearanceM,
-                        std::min(segment.first.y, segment.second.y) - kClearanceM,
-                        std::max(segment.first.x, segment.second.x) + kClearanceM,
-                        std::max(segment.first.y, segment.second.y) + kClearanceM};
-    GeomPtr rectangle = to_geos(ctx, Polygon{{{clearance.min_x, clearance.min_y},
-                                              {clearance.max_x, clearance.min_y},
-                                              {clearance.max_x, clearance.max_y},
-                                              {clearance.min_x, clearance.max_y},
-                                              {clearance.min_x, clearance.min_y}},
-                                             {}});
-    const char well_inside = GEOSPreparedContainsProperly_r(h, prepared_block, rectangle.get());
-    if (well_inside == 2) ctx.fail("Voronoi edge in block");
-    if (well_inside == 1) {
+    Box clearance = BlockShape::box_of(segment);
+    clearance.min_x -= kClearanceM;
+    clearance.min_y -= kClearanceM;
+    clearance.max_x += kClearanceM;
+    clearance.max_y += kClearanceM;
+    // No boundary in the widened box: the box lies wholly inside or wholly outside the block.
+    if (!shape.boundary_near(clearance)) {
+      if (!shape.contains(segment.first)) continue;
       out.whole.push_back(segment);
-      const bool near_outline =
-          outline_boxes.qbegin(bgi::intersects(to_bbox(clearance))) != outline_boxes.qend();
-      (near_outline ? out.to_node : out.inner).push_back(segment);
+      outline_boxes.intersecting(clearance, hits);
+      (hits.empty() ? out.inner : out.to_node).push_back(segment);
       continue;
     }
-    GeomPtr edge = to_geos(ctx, LineString{segment.first, segment.second});
-    const char meets = GEOSPreparedIntersects_r(h, prepared_block, edge.get());
-    if (meets == 2) ctx.fail("Voronoi edge in block");
-    if (meets == 0) continue;
+    parts.clear();
+    shape.cut(segment, parts);
+    if (parts.empty()) continue;
     out.whole.push_back(segment);
-    cut_to_block(segment, block_polygon, out.to_node);
+    out.to_node.insert(out.to_node.end(), parts.begin(), parts.end());
   }
 }
 
@@ -704,24 +767,22 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
   pending.insert(pending.end(), reshaped.begin(), reshaped.end());
 
   // Overlaps of outlined footprints with any other footprint of the block, transitively.
-  std::vector<BoxEntry> entries;
-  for (std::int32_t m : members)
-    if (placements[std::size_t(m)].covered)
-      entries.emplace_back(to_bbox(bounds(footprint_of(m))), m);
-  const BoxTree footprint_boxes(entries.begin(), entries.end());
+  // Indexed by position in `members` (ascending, so payload order is building order).
+  std::vector<Box> member_boxes(members.size());  // empty (not indexed) unless covered
+  for (std::size_t k = 0; k < members.size(); ++k)
+    if (placements[std::size_t(members[k])].covered)
+      member_boxes[k] = bounds(footprint_of(members[k]));
+  const BoxIndex footprint_boxes(member_boxes);
+  std::vector<std::int32_t> hits;
   std::set<std::pair<std::int32_t, std::int32_t>> checked_pairs;
   while (!pending.empty()) {
     std::sort(pending.begin(), pending.end());
     std::vector<std::int32_t> next;
     for (std::int32_t a : pending) {
-      std::vector<BoxEntry> hits;
-      footprint_boxes.query(bgi::intersects(to_bbox(bounds(footprint_of(a)))),
-                            std::back_inserter(hits));
-      std::sort(hits.begin(), hits.end(),
-                [](const BoxEntry& x, const BoxEntry& y) { return x.second < y.second; });
+      footprint_boxes.intersecting(bounds(footprint_of(a)), hits);
       GeomPtr geometry_a;
-      for (const BoxEntry& hit : hits) {
-        const std::int32_t b = hit.second;
+      for (const std::int32_t hit : hits) {
+        const std::int32_t b = members[std::size_t(hit)];
         if (b == a || !checked_pairs.insert({std::min(a, b), std::max(a, b)}).second) continue;
         if (!geometry_a) geometry_a = to_geos(ctx, footprint_of(a));
         GeomPtr geometry_b = to_geos(ctx, footprint_of(b));
@@ -753,34 +814,27 @@ class OutlineLocator {
   OutlineLocator(const Dataset& dataset, const CommunityJob& job, const std::vector<char>& outlined,
                  const std::vector<std::int32_t>& block)
       : dataset_(dataset), job_(job), block_(block) {
-    std::vector<BoxEntry> entries;
+    std::vector<Box> boxes(outlined.size());  // empty (not indexed) unless outlined
     for (std::size_t i = 0; i < outlined.size(); ++i)
-      if (outlined[i] != 0)
-        entries.emplace_back(to_bbox(bounds(footprint(std::int32_t(i)))), std::int32_t(i));
-    tree_ = BoxTree(entries.begin(), entries.end());
+      if (outlined[i] != 0) boxes[i] = bounds(footprint(std::int32_t(i)));
+    index_ = BoxIndex(boxes);
   }
+
+  /// Boxes of the outlined footprints (payload: local building index).
+  [[nodiscard]] const BoxIndex& boxes() const { return index_; }
 
   /// The lowest local index of an outlined building of `block` whose footprint contains `point`
   /// (overlapping footprints: the first keeps the shared area), else kNone. `point` is a piece's
   /// interior point, never on an outline (outlines are edges of the arrangement).
-  /// Boxes of the outlined footprints.
-  [[nodiscard]] const BoxTree& boxes() const { return tree_; }
-
   [[nodiscard]] std::int32_t building_containing(std::int32_t block, const Point& point) const {
-    if (tree_.empty()) return kNone;
-    std::vector<BoxEntry> hits;
-    tree_.query(bgi::intersects(BPoint(point.x, point.y)), std::back_inserter(hits));
-    std::int32_t best = kNone;
-    for (const BoxEntry& hit : hits) {
-      const std::int32_t i = hit.second;
-      if (block_[std::size_t(i)] != block || (best != kNone && i > best)) continue;
+    if (index_.size() == 0) return kNone;
+    index_.intersecting(Box{point.x, point.y, point.x, point.y}, hits_);
+    for (const std::int32_t i : hits_) {  // ascending
+      if (block_[std::size_t(i)] != block) continue;
       for (const Polygon& polygon : footprint(i))
-        if (in_polygon(polygon, point)) {
-          best = i;
-          break;
-        }
+        if (in_polygon(polygon, point)) return i;
     }
-    return best;
+    return kNone;
   }
 
  private:
@@ -790,7 +844,8 @@ class OutlineLocator {
   const Dataset& dataset_;
   const CommunityJob& job_;
   const std::vector<std::int32_t>& block_;
-  BoxTree tree_;
+  BoxIndex index_;
+  mutable std::vector<std::int32_t> hits_;  // reused by queries (one community per thread)
 };
 
 /// A segment of a piece's ring, normalised so that both pieces sharing it store the same key.
@@ -865,7 +920,7 @@ void orient(Polygon& polygon) {
 
 /// A point inside a piece: its centroid when that is inside (most pieces are convex Voronoi
 /// cells), else GEOS PointOnSurface.
-Point interior_point(GeosContext& ctx, const Polygon& polygon, const GEOSGeometry* geometry) {
+Point interior_point(GeosContext& ctx, const Polygon& polygon) {
   double a2 = 0.0;
   double cx = 0.0;
   double cy = 0.0;
@@ -885,7 +940,30 @@ Point interior_point(GeosContext& ctx, const Polygon& polygon, const GEOSGeometr
     const Point c{origin.x + cx / (3.0 * a2), origin.y + cy / (3.0 * a2)};
     if (in_polygon(polygon, c)) return c;
   }
-  return detail::interior_point(ctx, geometry);
+  GeomPtr geometry = to_geos(ctx, polygon);
+  return detail::interior_point(ctx, geometry.get());
+}
+
+/// Appends the segments of every line of `geometry` (a line, or a collection of lines).
+void append_segments(GeosContext& ctx, const GEOSGeometry* geometry, std::vector<Segment>& out) {
+  const GEOSContextHandle_t h = ctx.handle();
+  const int type = GEOSGeomTypeId_r(h, geometry);
+  if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+    const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, geometry);
+    if (!seq) ctx.fail("line coordinates");
+    unsigned size = 0;
+    if (GEOSCoordSeq_getSize_r(h, seq, &size) == 0) ctx.fail("line coordinates");
+    Point previous;
+    for (unsigned k = 0; k < size; ++k) {
+      Point p;
+      GEOSCoordSeq_getXY_r(h, seq, k, &p.x, &p.y);
+      if (k > 0 && !(p == previous)) out.emplace_back(previous, p);
+      previous = p;
+    }
+  } else if (type == GEOS_MULTILINESTRING || type == GEOS_GEOMETRYCOLLECTION) {
+    const int n = GEOSGetNumGeometries_r(h, geometry);
+    for (int i = 0; i < n; ++i) append_segments(ctx, GEOSGetGeometryN_r(h, geometry, i), out);
+  }
 }
 
 /// Dissolves edge-matched polygons (the pieces of one cell, oriented with shells
@@ -1087,6 +1165,24 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     return out;
   }
   const RegionLocator block_locator(ctx, blocks);
+  std::vector<Polygon> block_polygons;  // shells counter-clockwise, holes clockwise
+  block_polygons.reserve(blocks.size());
+  for (const Region& block : blocks) {
+    MultiPolygon mp = to_multipolygon(ctx, block.geometry.get());
+    block_polygons.push_back(std::move(mp.front()));
+    orient(block_polygons.back());
+  }
+  std::vector<BlockShape> block_shapes;
+  block_shapes.reserve(blocks.size());
+  for (const Polygon& polygon : block_polygons) block_shapes.emplace_back(polygon);
+  // The block strictly containing a point (a piece's interior point), or kNone.
+  std::vector<std::int32_t> block_candidates;
+  auto block_containing = [&](const Point& p) {
+    block_candidates = block_locator.candidates(Box{p.x, p.y, p.x, p.y});
+    for (std::int32_t b : block_candidates)
+      if (block_shapes[std::size_t(b)].contains(p)) return b;
+    return kNone;
+  };
 
   // 3. Each building to a block, with its Voronoi site.
   std::vector<std::vector<Site>> block_sites(blocks.size());
@@ -1125,9 +1221,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   BlockEdges edges;
   for (std::size_t b = 0; b < blocks.size(); ++b) {
     if (block_sites[b].size() < 2) continue;
-    const MultiPolygon block_polygon = to_multipolygon(ctx, blocks[b].geometry.get());
-    block_voronoi_edges(ctx, block_sites[b], blocks[b].geometry.get(),
-                        block_locator.prepared(std::int32_t(b)), block_polygon.front(),
+    block_voronoi_edges(ctx, block_sites[b], blocks[b].geometry.get(), block_shapes[b],
                         blocks[b].box, outlines.boxes(), edges);
   }
   auto outline_lines = [&](std::vector<GeomPtr>& into) {
@@ -1137,6 +1231,15 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
           into.push_back(to_geos(ctx, polygon.outer));
           for (const Ring& hole : polygon.holes) into.push_back(to_geos(ctx, hole));
         }
+  };
+  // The blocks' rings: the linework that bounds pieces. Not all_noded, whose dangles (dead-end
+  // roads inside a block) would cross Voronoi edges that skip the noding, and whose lines
+  // outside the community only make faces that are dropped.
+  auto block_lines = [&](std::vector<GeomPtr>& into) {
+    for (const Region& block : blocks) {
+      GeomPtr boundary = own(ctx, GEOSBoundary_r(h, block.geometry.get()), "block boundary");
+      append_lines(ctx, boundary.get(), into);
+    }
   };
   auto segment_lines = [&](const std::vector<Segment>& segments, std::vector<GeomPtr>& into) {
     into.reserve(into.size() + segments.size());
@@ -1148,49 +1251,56 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   std::vector<Polygon> piece_polygons;
   std::vector<Point> piece_inside;
   std::vector<std::int32_t> piece_block;
-  auto collect_pieces = [&](const std::vector<const GEOSGeometry*>& lines) {
+  auto add_piece = [&](Polygon&& face) {
+    if (face.outer.size() < 4 || area(face) <= 0.0) return;
+    const Point inside = interior_point(ctx, face);
+    // Faces outside every block (a hole of the community) are not pieces.
+    const std::int32_t b = block_containing(inside);
+    if (b == kNone) return;
+    piece_polygons.push_back(std::move(face));
+    piece_inside.push_back(inside);
+    piece_block.push_back(b);
+  };
+  auto clear_pieces = [&] {
     piece_polygons.clear();
     piece_inside.clear();
     piece_block.clear();
-    for (GeomPtr& face : polygonize(ctx, lines)) {
-      MultiPolygon mp = to_multipolygon(ctx, face.get());
-      if (mp.empty() || area(mp.front()) <= 0.0) continue;
-      const Point inside = interior_point(ctx, mp.front(), face.get());
-      // Faces outside every block lie outside the community (overshooting lines close them).
-      const std::int32_t b = block_locator.locate_inside(ctx, inside);
-      if (b == kNone) continue;
-      piece_polygons.push_back(std::move(mp.front()));
-      piece_inside.push_back(inside);
-      piece_block.push_back(b);
-    }
+  };
+  // Faces of noded segments (own polygonizer); false when it finds them not noded.
+  auto collect_pieces = [&](std::vector<Segment> segments) {
+    clear_pieces();
+    std::vector<Polygon> found;
+    if (!polygonize_segments(std::move(segments), found)) return false;
+    for (Polygon& face : found) add_piece(std::move(face));
+    return true;
   };
   if (edges.whole.empty()) {
     for (std::size_t b = 0; b < blocks.size(); ++b) {
-      MultiPolygon mp = to_multipolygon(ctx, blocks[b].geometry.get());
-      piece_polygons.push_back(std::move(mp.front()));
+      piece_polygons.push_back(block_polygons[b]);
       piece_inside.push_back(blocks[b].inside);
       piece_block.push_back(std::int32_t(b));
     }
   } else {
     bool pieces_tile = false;
     if (snap_grid_m <= 0.0) {
-      // Only the edges near block boundaries and outlines are noded; the inner ones go to
+      // Only the edges near block boundaries and outlines are noded; the inner ones join the
       // polygonizing as they are. Checked: the pieces must tile the blocks (a rounding slip
       // would show as a missing or doubled area); else the whole linework is noded.
       std::vector<GeomPtr> to_node;
       segment_lines(edges.to_node, to_node);
       outline_lines(to_node);
-      to_node.push_back(clone(ctx, all_noded.get()));
+      block_lines(to_node);
       GeomPtr noded = node_lines(ctx, to_node, 0.0);
-      std::vector<GeomPtr> inner;
-      segment_lines(edges.inner, inner);
-      GeomPtr inner_lines = make_collection(ctx, GEOS_MULTILINESTRING, inner);
-      collect_pieces({noded.get(), inner_lines.get()});
-      double blocks_area = 0.0;
-      for (const Region& block : blocks) blocks_area += geos_area(ctx, block.geometry.get());
-      double pieces_area = 0.0;
-      for (const Polygon& piece : piece_polygons) pieces_area += area(piece);
-      pieces_tile = std::abs(pieces_area - blocks_area) <= 1e-9 * blocks_area;
+      std::vector<Segment> segments = edges.inner;
+      append_segments(ctx, noded.get(), segments);
+      pieces_tile = collect_pieces(std::move(segments));
+      if (pieces_tile) {
+        double blocks_area = 0.0;
+        for (const Polygon& block : block_polygons) blocks_area += area(block);
+        double pieces_area = 0.0;
+        for (const Polygon& piece : piece_polygons) pieces_area += area(piece);
+        pieces_tile = std::abs(pieces_area - blocks_area) <= 1e-9 * blocks_area;
+      }
       // And every inner edge separates two pieces: had the noding moved a vertex that inner
       // edges end at, they would dangle and be dropped, merging pieces without changing the area.
       if (pieces_tile) {
@@ -1219,9 +1329,21 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
       std::vector<GeomPtr> cut_lines;
       segment_lines(edges.whole, cut_lines);
       outline_lines(cut_lines);
-      cut_lines.push_back(clone(ctx, all_noded.get()));
+      block_lines(cut_lines);
       GeomPtr noded = node_lines(ctx, cut_lines, snap_grid_m);
-      collect_pieces({noded.get()});
+      std::vector<Segment> segments;
+      append_segments(ctx, noded.get(), segments);
+      if (!collect_pieces(std::move(segments))) {
+        // GEOS's polygonizer as the last resort (it drops what it cannot use).
+        clear_pieces();
+        for (GeomPtr& face : polygonize(ctx, noded.get())) {
+          MultiPolygon mp = to_multipolygon(ctx, face.get());
+          if (!mp.empty()) {
+            orient(mp.front());
+            add_piece(std::move(mp.front()));
+          }
+        }
+      }
     }
   }
   const std::size_t piece_count = piece_polygons.size();
@@ -1234,7 +1356,6 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     if (owner[p] == kNone)
       owner[p] = site_locators[std::size_t(piece_block[p])].nearest_building(piece_inside[p]);
   }
-  for (Polygon& polygon : piece_polygons) orient(polygon);
 
   const std::vector<Contact> contacts = piece_contacts(piece_polygons);
 

@@ -1,0 +1,281 @@
+#include "planner/geo/tessellation_faces.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+
+#include "planner/geo/spatial_index.hpp"
+
+namespace gp::geo::detail {
+namespace {
+
+bool less_point(const Point& p, const Point& q) {
+  return p.x < q.x || (p.x == q.x && p.y < q.y);
+}
+
+/// Crossing-number test (a point on the ring may go either way).
+bool in_ring(const Ring& ring, const Point& p) {
+  bool inside = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    const Point& a = ring[i];
+    const Point& b = ring[j];
+    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+      inside = !inside;
+  }
+  return inside;
+}
+
+/// Twice the signed area of a closed ring, relative to its first vertex for precision.
+double signed_area2(const Ring& ring) {
+  double a2 = 0.0;
+  const Point o = ring.front();
+  for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+    a2 += (ring[k].x - o.x) * (ring[k + 1].y - o.y) - (ring[k + 1].x - o.x) * (ring[k].y - o.y);
+  return a2;
+}
+
+using Id = std::uint32_t;
+
+/// The graph after dropping dangles and cut edges: vertices, edges (u < v by coordinates), and
+/// per vertex its outgoing half-edges (2e: u→v, 2e+1: v→u) counter-clockwise by angle.
+class FaceGraph {
+ public:
+  FaceGraph(std::vector<Point> vertices, std::vector<std::pair<Id, Id>> edges)
+      : vertices_(std::move(vertices)), edges_(std::move(edges)), alive_(edges_.size(), 1) {}
+
+  [[nodiscard]] const std::vector<Point>& vertices() const { return vertices_; }
+  [[nodiscard]] Id origin(Id h) const {
+    return h % 2 == 0 ? edges_[h / 2].first : edges_[h / 2].second;
+  }
+
+  /// Drops edges with an end of degree one, repeatedly.
+  void prune_dangles() {
+    std::vector<Id> degree(vertices_.size(), 0);
+    for (std::size_t e = 0; e < edges_.size(); ++e)
+      if (alive_[e]) {
+        ++degree[edges_[e].first];
+        ++degree[edges_[e].second];
+      }
+    build_incidence();
+    std::vector<Id> stack;
+    for (Id v = 0; v < Id(vertices_.size()); ++v)
+      if (degree[v] == 1) stack.push_back(v);
+    while (!stack.empty()) {
+      const Id v = stack.back();
+      stack.pop_back();
+      if (degree[v] != 1) continue;
+      for (Id k = first_[v]; k < first_[v + 1]; ++k) {
+        const Id e = incident_[k];
+        if (!alive_[e]) continue;
+        alive_[e] = 0;
+        --degree[v];
+        const Id w = edges_[e].first == v ? edges_[e].second : edges_[e].first;
+        if (--degree[w] == 1) stack.push_back(w);
+        break;
+      }
+    }
+  }
+
+  /// Sorts each vertex's outgoing half-edges by angle. False when two leave in one direction.
+  bool sort_stars() {
+    build_incidence();
+    out_.assign(incident_.size(), 0);
+    angle_.assign(2 * edges_.size(), 0.0);
+    position_.assign(2 * edges_.size(), 0);
+    for (Id v = 0; v < Id(vertices_.size()); ++v) {
+      const Id begin = first_[v];
+      const Id end = first_[v + 1];
+      for (Id k = begin; k < end; ++k) {
+        const Id e = incident_[k];
+        const Id h = edges_[e].first == v ? 2 * e : 2 * e + 1;
+        const Point& a = vertices_[v];
+        const Point& b = vertices_[h % 2 == 0 ? edges_[e].second : edges_[e].first];
+        angle_[h] = std::atan2(b.y - a.y, b.x - a.x);
+        out_[k] = h;
+      }
+      std::sort(out_.begin() + begin, out_.begin() + end,
+                [&](Id g, Id h) { return angle_[g] != angle_[h] ? angle_[g] < angle_[h] : g < h; });
+      for (Id k = begin; k < end; ++k) {
+        if (k > begin && angle_[out_[k]] == angle_[out_[k - 1]]) return false;
+        position_[out_[k]] = k;
+      }
+    }
+    return true;
+  }
+
+  /// The half-edge after `h` on the face to its left: at h's end, the outgoing half-edge just
+  /// clockwise of h's twin.
+  [[nodiscard]] Id next(Id h) const {
+    const Id twin = h ^ 1U;
+    const Id v = origin(twin);
+    const Id k = position_[twin];
+    return k == first_[v] ? out_[first_[v + 1] - 1] : out_[k - 1];
+  }
+
+  [[nodiscard]] bool alive(Id e) const { return alive_[e] != 0; }
+  void kill(Id e) { alive_[e] = 0; }
+  [[nodiscard]] std::size_t edge_count() const { return edges_.size(); }
+  [[nodiscard]] const std::pair<Id, Id>& edge(Id e) const { return edges_[e]; }
+
+ private:
+  /// first_/incident_: the alive edges at each vertex (CSR).
+  void build_incidence() {
+    first_.assign(vertices_.size() + 1, 0);
+    for (std::size_t e = 0; e < edges_.size(); ++e)
+      if (alive_[e]) {
+        ++first_[edges_[e].first + 1];
+        ++first_[edges_[e].second + 1];
+      }
+    std::partial_sum(first_.begin(), first_.end(), first_.begin());
+    incident_.assign(first_.back(), 0);
+    std::vector<Id> fill(first_.begin(), first_.end() - 1);
+    for (std::size_t e = 0; e < edges_.size(); ++e)
+      if (alive_[e]) {
+        incident_[fill[edges_[e].first]++] = Id(e);
+        incident_[fill[edges_[e].second]++] = Id(e);
+      }
+  }
+
+  std::vector<Point> vertices_;
+  std::vector<std::pair<Id, Id>> edges_;
+  std::vector<char> alive_;
+  std::vector<Id> first_;
+  std::vector<Id> incident_;
+  std::vector<Id> out_;  // parallel to incident_: outgoing half-edges sorted by angle
+  std::vector<double> angle_;
+  std::vector<Id> position_;  // half-edge → its index in out_
+};
+
+}  // namespace
+
+bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& faces) {
+  faces.clear();
+  // Edges between unique vertices.
+  std::erase_if(segments, [](const Segment& s) { return s.first == s.second; });
+  for (Segment& s : segments)
+    if (less_point(s.second, s.first)) std::swap(s.first, s.second);
+  std::sort(segments.begin(), segments.end(), [](const Segment& s, const Segment& t) {
+    if (!(s.first == t.first)) return less_point(s.first, t.first);
+    return less_point(s.second, t.second);
+  });
+  segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
+  if (segments.size() < 3) return true;
+  std::vector<Point> vertices;
+  vertices.reserve(2 * segments.size());
+  for (const Segment& s : segments) {
+    vertices.push_back(s.first);
+    vertices.push_back(s.second);
+  }
+  std::sort(vertices.begin(), vertices.end(), less_point);
+  vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
+  auto id_of = [&](const Point& p) {
+    return Id(std::lower_bound(vertices.begin(), vertices.end(), p, less_point) - vertices.begin());
+  };
+  std::vector<std::pair<Id, Id>> edges;
+  edges.reserve(segments.size());
+  for (const Segment& s : segments) edges.emplace_back(id_of(s.first), id_of(s.second));
+  segments.clear();
+  segments.shrink_to_fit();
+  FaceGraph graph(std::move(vertices), std::move(edges));
+  const std::vector<Point>& points = graph.vertices();
+
+  // Face cycles; cut edges (both sides on one cycle) are dropped and the walk repeated.
+  std::vector<Id> cycle_of;
+  std::vector<std::vector<Id>> cycles;
+  while (true) {
+    graph.prune_dangles();
+    if (!graph.sort_stars()) return false;
+    cycle_of.assign(2 * graph.edge_count(), Id(-1));
+    cycles.clear();
+    for (Id e = 0; e < Id(graph.edge_count()); ++e) {
+      if (!graph.alive(e)) continue;
+      for (Id start : {2 * e, 2 * e + 1}) {
+        if (cycle_of[start] != Id(-1)) continue;
+        std::vector<Id> cycle;
+        Id h = start;
+        do {
+          if (cycle_of[h] != Id(-1)) return false;  // not a consistent planar graph
+          cycle_of[h] = Id(cycles.size());
+          cycle.push_back(h);
+          h = graph.next(h);
+        } while (h != start);
+        cycles.push_back(std::move(cycle));
+      }
+    }
+    bool cut = false;
+    for (Id e = 0; e < Id(graph.edge_count()); ++e)
+      if (graph.alive(e) && cycle_of[2 * e] == cycle_of[2 * e + 1]) {
+        graph.kill(e);
+        cut = true;
+      }
+    if (!cut) break;
+  }
+
+  // Rings: positive area = a face's shell; negative = the outline of a connected part of the
+  // graph, a hole of the face around it (or of none: the unbounded face).
+  std::vector<Ring> rings(cycles.size());
+  std::vector<double> area2(cycles.size());
+  for (std::size_t c = 0; c < cycles.size(); ++c) {
+    Ring& ring = rings[c];
+    ring.reserve(cycles[c].size() + 1);
+    for (Id h : cycles[c]) ring.push_back(points[graph.origin(h)]);
+    ring.push_back(ring.front());
+    area2[c] = signed_area2(ring);
+  }
+  std::vector<std::size_t> shell_of_cycle(cycles.size(), std::size_t(-1));
+  std::vector<std::size_t> holes;
+  for (std::size_t c = 0; c < cycles.size(); ++c) {
+    if (area2[c] > 0.0) {
+      shell_of_cycle[c] = faces.size();
+      faces.push_back({std::move(rings[c]), {}});
+    } else if (area2[c] < 0.0) {
+      holes.push_back(c);
+    }
+  }
+  if (holes.size() <= 1) return true;  // one connected part: its outline bounds nothing
+
+  // Connected parts, to tell a hole's own faces from the faces around it.
+  std::vector<Id> part(points.size());
+  std::iota(part.begin(), part.end(), Id(0));
+  auto root = [&](Id v) {
+    while (part[v] != v) v = part[v] = part[part[v]];
+    return v;
+  };
+  for (Id e = 0; e < Id(graph.edge_count()); ++e)
+    if (graph.alive(e)) {
+      const Id a = root(graph.edge(e).first);
+      const Id b = root(graph.edge(e).second);
+      if (a != b) part[std::max(a, b)] = std::min(a, b);
+    }
+  std::vector<Box> shell_boxes;
+  std::vector<Id> shell_part;
+  std::vector<double> shell_area2;
+  for (std::size_t c = 0; c < cycles.size(); ++c)
+    if (shell_of_cycle[c] != std::size_t(-1)) {
+      shell_boxes.push_back(bounds(faces[shell_of_cycle[c]].outer));
+      shell_part.push_back(root(graph.origin(cycles[c].front())));
+      shell_area2.push_back(area2[c]);
+    }
+  const BoxIndex index(shell_boxes);
+  std::vector<std::int32_t> candidates;
+  for (std::size_t c : holes) {
+    const Ring& hole = rings[c];
+    const Box box = bounds(hole);
+    const Id hole_part = root(graph.origin(cycles[c].front()));
+    index.intersecting(box, candidates);
+    std::int32_t best = -1;
+    for (std::int32_t s : candidates) {
+      const Box& sb = shell_boxes[std::size_t(s)];
+      if (shell_part[std::size_t(s)] == hole_part || sb.min_x > box.min_x || sb.min_y > box.min_y ||
+          sb.max_x < box.max_x || sb.max_y < box.max_y)
+        continue;
+      if (best >= 0 && shell_area2[std::size_t(s)] >= shell_area2[std::size_t(best)]) continue;
+      if (in_ring(faces[std::size_t(s)].outer, hole.front())) best = s;
+    }
+    if (best >= 0) faces[std::size_t(best)].holes.push_back(std::move(rings[c]));
+  }
+  return true;
+}
+
+}  // namespace gp::geo::detail
