@@ -2,30 +2,17 @@
 
 #include <algorithm>
 #include <atomic>
-#include <iterator>
 #include <mutex>
-
-#include <boost/geometry.hpp>
-#include <boost/geometry/index/rtree.hpp>
 
 #include "planner/core/parallel.hpp"
 #include "planner/geo/geos.hpp"
+#include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation_community.hpp"
+#include "planner/geo/tessellation_faces.hpp"
 #include "planner/geo/tessellation_geos.hpp"
 
 namespace gp::geo {
 namespace {
-
-namespace bg = boost::geometry;
-namespace bgi = boost::geometry::index;
-using BPoint = bg::model::point<double, 2, bg::cs::cartesian>;
-using BBox = bg::model::box<BPoint>;
-using BoxEntry = std::pair<BBox, std::int32_t>;
-using BoxTree = bgi::rtree<BoxEntry, bgi::quadratic<16>>;
-
-BBox to_bbox(const Box& box) {
-  return {BPoint(box.min_x, box.min_y), BPoint(box.max_x, box.max_y)};
-}
 
 enum class Cut { none, soft, hard };
 
@@ -44,26 +31,83 @@ Cut cut_of(const Line& line, const TessellationParams& params) {
   return Cut::none;
 }
 
-BoxTree index_boxes(const std::vector<Box>& boxes) {
-  std::vector<BoxEntry> entries;
-  for (std::size_t i = 0; i < boxes.size(); ++i)
-    if (!boxes[i].empty()) entries.emplace_back(to_bbox(boxes[i]), std::int32_t(i));
-  return BoxTree(entries.begin(), entries.end());
-}
-
-std::vector<std::int32_t> query(const BoxTree& tree, const Box& box) {
-  std::vector<BoxEntry> hits;
-  tree.query(bgi::intersects(to_bbox(box)), std::back_inserter(hits));
-  std::vector<std::int32_t> out;
-  out.reserve(hits.size());
-  for (const BoxEntry& hit : hits) out.push_back(hit.second);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 /// Snap grids tried in turn (multiples of params.snap_grid_m; 0 = floating noding first): when
 /// GEOS fails on a community (a robustness failure in an overlay), snap-rounding usually succeeds.
 constexpr double kRetryGridFactors[] = {0.0, 1.0, 1000.0};
+
+bool less_point(const Point& p, const Point& q) {
+  return p.x < q.x || (p.x == q.x && p.y < q.y);
+}
+
+/// Union of an edge-matched coverage by its boundary, as GEOS's CoverageUnion does it without
+/// GEOS objects: segments two polygons share (in opposite directions) cancel, the rest are
+/// polygonized, and the faces with the polygons on their left are the union. False (use an
+/// ordinary union) when the input is visibly not such a coverage: a segment used twice in one
+/// direction, segments overlapping without shared vertices, or an area that does not add up.
+bool union_coverage(const std::vector<const MultiPolygon*>& cells, MultiPolygon& out) {
+  struct Directed {
+    Point low;
+    Point high;
+    bool forward;  // the polygon's ring runs low → high
+  };
+  std::vector<Directed> segments;
+  double input_area = 0.0;
+  for (const MultiPolygon* cell : cells) {
+    if (!cell) continue;
+    for (const Polygon& polygon : *cell) {
+      input_area += area(polygon);
+      auto add_ring = [&](const Ring& ring, bool counter_clockwise) {
+        const bool reversed = (signed_area(ring) > 0.0) != counter_clockwise;
+        for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+          Point a = ring[k];
+          Point b = ring[k + 1];
+          if (a == b) continue;
+          if (reversed) std::swap(a, b);
+          segments.push_back(less_point(a, b) ? Directed{a, b, true} : Directed{b, a, false});
+        }
+      };
+      add_ring(polygon.outer, true);
+      for (const Ring& hole : polygon.holes) add_ring(hole, false);
+    }
+  }
+  std::sort(segments.begin(), segments.end(), [](const Directed& s, const Directed& t) {
+    if (!(s.low == t.low)) return less_point(s.low, t.low);
+    if (!(s.high == t.high)) return less_point(s.high, t.high);
+    return s.forward < t.forward;
+  });
+  std::vector<detail::Segment> boundary;  // directed as the polygons' rings run
+  for (std::size_t i = 0; i < segments.size();) {
+    std::size_t j = i + 1;
+    while (j < segments.size() && segments[j].low == segments[i].low &&
+           segments[j].high == segments[i].high)
+      ++j;
+    if (j - i == 1) {
+      const Directed& s = segments[i];
+      boundary.push_back(s.forward ? detail::Segment{s.low, s.high}
+                                   : detail::Segment{s.high, s.low});
+    } else if (j - i != 2 || segments[i].forward == segments[i + 1].forward) {
+      return false;  // overlapping polygons
+    }
+    i = j;
+  }
+  std::vector<Polygon> faces;
+  if (!detail::polygonize_segments(boundary, faces)) return false;
+  auto segment_less = [](const detail::Segment& s, const detail::Segment& t) {
+    if (!(s.first == t.first)) return less_point(s.first, t.first);
+    return less_point(s.second, t.second);
+  };
+  std::sort(boundary.begin(), boundary.end(), segment_less);
+  out.clear();
+  double output_area = 0.0;
+  for (Polygon& face : faces) {
+    // A face of the union runs along the boundary as the polygons do; a gap runs against it.
+    const detail::Segment first{face.outer[0], face.outer[1]};
+    if (!std::binary_search(boundary.begin(), boundary.end(), first, segment_less)) continue;
+    output_area += area(face);
+    out.push_back(std::move(face));
+  }
+  return std::abs(output_area - input_area) <= 1e-9 * std::max(input_area, 1.0);
+}
 
 }  // namespace
 
@@ -115,13 +159,13 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
   std::vector<Box> water_boxes(dataset.water.size());
   for (std::size_t w = 0; w < dataset.water.size(); ++w)
     water_boxes[w] = bounds(dataset.water[w].footprint);
-  const BoxTree line_index = index_boxes(line_boxes);
-  const BoxTree water_index = index_boxes(water_boxes);
+  const BoxIndex line_index(line_boxes);  // lines that cut nothing have empty boxes
+  const BoxIndex water_index(water_boxes);
   for (detail::CommunityJob& job : jobs) {
     const Box box = bounds(dataset.communities[std::size_t(job.community)].footprint);
-    for (std::int32_t l : query(line_index, box))
+    for (std::int32_t l : line_index.intersecting(box))
       (cuts[std::size_t(l)] == Cut::hard ? job.hard_lines : job.soft_lines).push_back(l);
-    job.water = query(water_index, box);
+    job.water = water_index.intersecting(box);
   }
 
   // Communities in parallel, largest first so a big one does not start last; results are
@@ -204,6 +248,9 @@ MultiPolygon union_cells(const std::vector<const MultiPolygon*>& cells) {
   }
   if (parts_count == 0) return {};
   if (parts_count == 1) return *single;
+
+  MultiPolygon covered;
+  if (union_coverage(cells, covered)) return covered;
 
   thread_local GeosContext ctx;  // union_cells is called from partitioner worker threads
   std::vector<GeomPtr> parts;
