@@ -112,21 +112,34 @@ std::string community_short_name(const std::string& community_name) {
   return community_name;
 }
 
+namespace {
+
+/// prefix + suffix. The suffix is drawn first, in a statement of its own: `pick(prefix) +
+/// pick(suffix)` leaves the order of the two draws to the compiler (GCC drew the suffix first,
+/// clang the prefix), so the same seed gave different towns. The committed demo town was made
+/// with GCC's order, kept here.
+std::string pick_pair(Rng& rng, Names prefixes, Names suffixes) {
+  std::string suffix = pick(rng, suffixes);
+  return pick(rng, prefixes) + suffix;
+}
+
+}  // namespace
+
 std::string compound_name(Rng& rng, CompoundEra era, const std::string& place,
                           std::unordered_set<std::string>& used) {
   std::string name;
   switch (era) {
     case CompoundEra::walkup:
       if (rng.chance(0.35))
-        name = pick(rng, kWorkUnits) + pick(rng, kWorkUnitSuffixes);
+        name = pick_pair(rng, kWorkUnits, kWorkUnitSuffixes);
       else
-        name = pick(rng, kWalkupPrefixes) + pick(rng, kWalkupSuffixes);
+        name = pick_pair(rng, kWalkupPrefixes, kWalkupSuffixes);
       break;
     case CompoundEra::midrise:
-      name = pick(rng, kMidriseprefixes) + pick(rng, kMidriseSuffixes);
+      name = pick_pair(rng, kMidriseprefixes, kMidriseSuffixes);
       break;
     case CompoundEra::tower:
-      name = pick(rng, kTowerPrefixes) + pick(rng, kTowerSuffixes);
+      name = pick_pair(rng, kTowerPrefixes, kTowerSuffixes);
       break;
   }
   if (used.insert(name).second) return name;
