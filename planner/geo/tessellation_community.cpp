@@ -485,8 +485,12 @@ constexpr double kOvershootM = 1e-6;
 /// so only the others are noded.
 struct BlockEdges {
   std::vector<Segment> inner;    // ≥ kClearanceM inside the block, away from outlines
-  std::vector<Segment> to_node;  // the rest, cut to the block (see cut_to_block)
+  std::vector<Segment> to_node;  // near the block boundary, cut to the block (BlockShape::cut)
   std::vector<Segment> whole;    // every edge meeting the block, uncut (the fallback's input)
+  /// Edges ≥ kClearanceM inside the block but near outlines (local building indices): noded
+  /// by GEOS, or by crossing_outlines when their only outline is free (see there).
+  std::vector<std::pair<Segment, std::vector<std::int32_t>>> near_outline;
+  std::vector<std::int32_t> near_cut;  // outlines near edges cut at the block boundary
 };
 
 /// A block's rings as segments with a spatial index, for exact tests near its boundary without
@@ -603,7 +607,10 @@ void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
       if (!shape.contains(segment.first)) continue;
       out.whole.push_back(segment);
       outline_boxes.intersecting(clearance, hits);
-      (hits.empty() ? out.inner : out.to_node).push_back(segment);
+      if (hits.empty())
+        out.inner.push_back(segment);
+      else
+        out.near_outline.emplace_back(segment, hits);
       continue;
     }
     parts.clear();
@@ -611,7 +618,72 @@ void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
     if (parts.empty()) continue;
     out.whole.push_back(segment);
     out.to_node.insert(out.to_node.end(), parts.begin(), parts.end());
+    outline_boxes.intersecting(clearance, hits);
+    out.near_cut.insert(out.near_cut.end(), hits.begin(), hits.end());
   }
+}
+
+/// Twice the signed area of the triangle a, b, c (positive when counter-clockwise), relative
+/// to `a` for precision.
+double orientation(const Point& a, const Point& b, const Point& c) {
+  return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+}
+
+/// Nodes Voronoi edges with one outline ring that touches nothing else (a "free" outline: no
+/// other outline, no block boundary within kClearanceM of its box), without GEOS: the crossings
+/// of each edge with the ring become shared vertices of both. Whether the edge's line separates
+/// two ring vertices is decided once per vertex (a vertex on the line counts as left), so
+/// neighbouring ring segments never both or neither claim a crossing. Appends the split ring and
+/// edges to `out`; false on a degenerate case (an edge end on the ring's line), which the caller
+/// leaves to GEOS.
+bool cross_outline(const Ring& ring, const std::vector<Segment>& edges, std::vector<Segment>& out) {
+  const std::size_t m = ring.size() - 1;  // closed ring: ring[m] == ring[0]
+  std::vector<std::vector<std::pair<double, Point>>> on_ring(m);
+  std::vector<char> left(m);
+  std::vector<std::pair<double, Point>> on_edge;
+  for (const Segment& e : edges) {
+    const Point& p = e.first;
+    const Point& q = e.second;
+    for (std::size_t k = 0; k < m; ++k) left[k] = orientation(p, q, ring[k]) >= 0.0 ? 1 : 0;
+    on_edge.clear();
+    for (std::size_t k = 0; k < m; ++k) {
+      const std::size_t k1 = k + 1 == m ? 0 : k + 1;
+      if (left[k] == left[k1]) continue;
+      const Point& a = ring[k];
+      const Point& b = ring[k1];
+      const double op = orientation(a, b, p);
+      const double oq = orientation(a, b, q);
+      if (op == 0.0 || oq == 0.0) return false;
+      if ((op > 0.0) == (oq > 0.0)) continue;  // the line crosses the ring segment, the edge not
+      const double t = op / (op - oq);
+      const Point x{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
+      const double ex = b.x - a.x;
+      const double ey = b.y - a.y;
+      const double u = ((x.x - a.x) * ex + (x.y - a.y) * ey) / (ex * ex + ey * ey);
+      on_edge.emplace_back(t, x);
+      on_ring[k].emplace_back(u, x);
+    }
+    std::sort(on_edge.begin(), on_edge.end(),
+              [](const auto& s, const auto& t) { return s.first < t.first; });
+    Point from = p;
+    for (const auto& [t, x] : on_edge) {
+      out.emplace_back(from, x);
+      from = x;
+    }
+    out.emplace_back(from, q);
+  }
+  for (std::size_t k = 0; k < m; ++k) {
+    std::vector<std::pair<double, Point>>& cuts = on_ring[k];
+    std::sort(cuts.begin(), cuts.end(),
+              [](const auto& s, const auto& t) { return s.first < t.first; });
+    Point from = ring[k];
+    for (const auto& [u, x] : cuts) {
+      out.emplace_back(from, x);
+      from = x;
+    }
+    out.emplace_back(from, ring[k + 1]);
+  }
+  return true;
 }
 
 /// Which block a building belongs to and its Voronoi site there.
@@ -1224,9 +1296,11 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     block_voronoi_edges(ctx, block_sites[b], blocks[b].geometry.get(), block_shapes[b],
                         blocks[b].box, outlines.boxes(), edges);
   }
+  // Outlines noded without GEOS in the fast path (see cross_outline); all outlines otherwise.
+  std::vector<char> free_outline(n, 0);
   auto outline_lines = [&](std::vector<GeomPtr>& into) {
     for (std::size_t i = 0; i < n; ++i)
-      if (outlined[i] != 0)
+      if (outlined[i] != 0 && free_outline[i] == 0)
         for (const Polygon& polygon : dataset.buildings[std::size_t(job.buildings[i])].footprint) {
           into.push_back(to_geos(ctx, polygon.outer));
           for (const Ring& hole : polygon.holes) into.push_back(to_geos(ctx, hole));
@@ -1286,12 +1360,58 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
       // Only the edges near block boundaries and outlines are noded; the inner ones join the
       // polygonizing as they are. Checked: the pieces must tile the blocks (a rounding slip
       // would show as a missing or doubled area); else the whole linework is noded.
+      // A free outline: one simple ring whose box, widened by kClearanceM, meets no other
+      // outline and no block boundary, and whose Voronoi edges come near no other outline and
+      // were not cut at a block boundary. It and its edges are crossed here (cross_outline).
+      std::vector<std::int32_t> hits;
+      for (std::size_t i = 0; i < n; ++i) {
+        const MultiPolygon& footprint = dataset.buildings[std::size_t(job.buildings[i])].footprint;
+        if (outlined[i] == 0 || footprint.size() != 1 || !footprint.front().holes.empty() ||
+            footprint.front().outer.size() < 4 || out.block[i] == kNone)
+          continue;
+        Box box = bounds(footprint);
+        box.min_x -= kClearanceM;
+        box.min_y -= kClearanceM;
+        box.max_x += kClearanceM;
+        box.max_y += kClearanceM;
+        outlines.boxes().intersecting(box, hits);
+        if (hits.size() != 1 || block_shapes[std::size_t(out.block[i])].boundary_near(box))
+          continue;
+        free_outline[i] = 1;
+      }
+      for (std::int32_t i : edges.near_cut) free_outline[std::size_t(i)] = 0;
+      for (const auto& [segment, near] : edges.near_outline)
+        if (near.size() > 1)
+          for (std::int32_t i : near) free_outline[std::size_t(i)] = 0;
+      std::vector<Segment> geos_edges = edges.to_node;
+      std::vector<std::vector<Segment>> free_edges(n);
+      for (const auto& [segment, near] : edges.near_outline) {
+        if (near.size() == 1 && free_outline[std::size_t(near.front())] != 0)
+          free_edges[std::size_t(near.front())].push_back(segment);
+        else
+          geos_edges.push_back(segment);
+      }
+      std::vector<Segment> checked = edges.inner;  // must each bound two pieces
+      std::vector<Segment> crossed;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (free_outline[i] == 0) continue;
+        crossed.clear();
+        const Ring& ring = dataset.buildings[std::size_t(job.buildings[i])].footprint.front().outer;
+        if (cross_outline(ring, free_edges[i], crossed)) {
+          for (const Segment& segment : crossed)
+            if (!(segment.first == segment.second))
+              checked.push_back(normalised(segment.first, segment.second));
+        } else {
+          free_outline[i] = 0;
+          geos_edges.insert(geos_edges.end(), free_edges[i].begin(), free_edges[i].end());
+        }
+      }
       std::vector<GeomPtr> to_node;
-      segment_lines(edges.to_node, to_node);
+      segment_lines(geos_edges, to_node);
       outline_lines(to_node);
       block_lines(to_node);
       GeomPtr noded = node_lines(ctx, to_node, 0.0);
-      std::vector<Segment> segments = edges.inner;
+      std::vector<Segment> segments = checked;
       append_segments(ctx, noded.get(), segments);
       pieces_tile = collect_pieces(std::move(segments));
       if (pieces_tile) {
@@ -1315,7 +1435,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
           for (const Ring& hole : piece.holes) add_ring(hole);
         }
         std::sort(piece_segments.begin(), piece_segments.end(), segment_less);
-        for (const Segment& segment : edges.inner) {
+        for (const Segment& segment : checked) {
           const auto range =
               std::equal_range(piece_segments.begin(), piece_segments.end(), segment, segment_less);
           if (range.second - range.first != 2) {
@@ -1326,6 +1446,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
       }
     }
     if (!pieces_tile) {
+      std::fill(free_outline.begin(), free_outline.end(), 0);
       std::vector<GeomPtr> cut_lines;
       segment_lines(edges.whole, cut_lines);
       outline_lines(cut_lines);
