@@ -2,10 +2,10 @@
 #   make demo  — install what is missing, build (release), run the main job on the bundled demo town
 #   make test  — install what is missing, build (dev, warnings as errors), run the whole ctest suite,
 #                then an ASan+UBSan build (clang) and run of the engine tests and of each libFuzzer
-#                target for 60 s on its seed corpus
+#                target for 60 s on its seed corpus, then a ThreadSanitizer build and run of the
+#                tests of the parallel code (core:parallel, geo, partition, sim)
 # Other targets: build, release, asan, bench, format, tidy, clean;
-#   fuzz (longer libFuzzer runs: FUZZ_SECONDS=1800 make fuzz), test-tsan (ThreadSanitizer over
-#   core/geo/partition/sim, parallel loops on std::thread).
+#   fuzz (longer libFuzzer runs: FUZZ_SECONDS=1800 make fuzz).
 
 JOBS ?= $(shell nproc)
 DEMO_OUT ?= build/demo-output
@@ -34,14 +34,15 @@ test-dev: build
 test-asan: asan
 	ctest --preset asan
 
-test: test-dev test-asan
-
-# Not part of `make test`: a separate instrumented build of the engine (docs/decisions/
-# 0007-hardening.md has the timings).
+# ThreadSanitizer: the engine's parallel loops run on std::thread in this build (TSan cannot see
+# inside Debian's libtbb); only the libraries and the four test programs it needs are built.
+# docs/decisions/0007-hardening.md has the timings of all three builds.
 test-tsan: deps
 	cmake --preset tsan
 	cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan
+
+test: test-dev test-asan test-tsan
 
 # The fuzz targets are built by the asan preset; `make test` fuzzes each for 60 s already.
 fuzz: deps
