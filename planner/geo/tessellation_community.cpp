@@ -491,6 +491,8 @@ struct BlockEdges {
   /// by GEOS, or by crossing_outlines when their only outline is free (see there).
   std::vector<std::pair<Segment, std::vector<std::int32_t>>> near_outline;
   std::vector<std::int32_t> near_cut;  // outlines near edges cut at the block boundary
+  /// The edges near the block boundary, uncut, with their block (for cross_block_rings).
+  std::vector<std::pair<Segment, std::int32_t>> boundary;
 };
 
 /// A block's rings as segments with a spatial index, for exact tests near its boundary without
@@ -516,6 +518,13 @@ class BlockShape {
   static Box box_of(const Segment& s) {
     return {std::min(s.first.x, s.second.x), std::min(s.first.y, s.second.y),
             std::max(s.first.x, s.second.x), std::max(s.first.y, s.second.y)};
+  }
+
+  /// The boundary segments whose boxes meet `box`, as given (ring direction).
+  void segments_near(const Box& box, std::vector<Segment>& out) const {
+    index_.intersecting(box, hits_);
+    out.clear();
+    for (std::int32_t k : hits_) out.push_back(segments_[std::size_t(k)]);
   }
 
   /// True when a boundary segment's box meets `box` (touching counts).
@@ -584,8 +593,8 @@ class BlockShape {
 /// Voronoi edges of a block's sites that meet the block, sorted into `out`. `outline_boxes`
 /// holds the boxes of the outlines that join the linework: edges near them must be noded.
 void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
-                         const GEOSGeometry* block, const BlockShape& shape, const Box& block_box,
-                         const BoxIndex& outline_boxes, BlockEdges& out) {
+                         const GEOSGeometry* block, std::int32_t block_id, const BlockShape& shape,
+                         const Box& block_box, const BoxIndex& outline_boxes, BlockEdges& out) {
   constexpr double kFrameMarginM = 1.0;  // edges are cut to the block's box widened by this
   const Box frame{block_box.min_x - kFrameMarginM, block_box.min_y - kFrameMarginM,
                   block_box.max_x + kFrameMarginM, block_box.max_y + kFrameMarginM};
@@ -618,6 +627,7 @@ void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
     if (parts.empty()) continue;
     out.whole.push_back(segment);
     out.to_node.insert(out.to_node.end(), parts.begin(), parts.end());
+    out.boundary.emplace_back(segment, block_id);
     outline_boxes.intersecting(clearance, hits);
     out.near_cut.insert(out.near_cut.end(), hits.begin(), hits.end());
   }
@@ -682,6 +692,80 @@ bool cross_outline(const Ring& ring, const std::vector<Segment>& edges, std::vec
       from = x;
     }
     out.emplace_back(from, ring[k + 1]);
+  }
+  return true;
+}
+
+/// Nodes the Voronoi edges near block boundaries with the blocks' rings without GEOS, like
+/// cross_outline: a ring vertex's side of an edge's line is decided once, so the crossing goes to
+/// exactly one of the two ring segments at that vertex. Appends to `edge_parts` the parts of each
+/// edge inside its block (their ends on the boundary are the crossings, exactly) and to
+/// `ring_parts` every block ring segment (each shared one once) split at the crossings of the
+/// edges of either block. False on a degenerate case (an edge end on a ring segment's line).
+bool cross_block_rings(const std::vector<std::pair<Segment, std::int32_t>>& edges,
+                       const std::vector<BlockShape>& shapes,
+                       const std::vector<Polygon>& block_polygons, std::vector<Segment>& edge_parts,
+                       std::vector<Segment>& ring_parts) {
+  std::vector<std::pair<Segment, std::pair<double, Point>>> splits;  // normalised segment, (u, x)
+  std::vector<Segment> candidates;
+  std::vector<std::pair<double, Point>> on_edge;
+  for (const auto& [e, b] : edges) {
+    const Point& p = e.first;
+    const Point& q = e.second;
+    const BlockShape& shape = shapes[std::size_t(b)];
+    shape.segments_near(BlockShape::box_of(e), candidates);
+    on_edge.clear();
+    for (const Segment& r : candidates) {
+      const Segment key = normalised(r.first, r.second);
+      const Point& a = key.first;
+      const Point& c = key.second;
+      if ((orientation(p, q, a) >= 0.0) == (orientation(p, q, c) >= 0.0)) continue;
+      const double op = orientation(a, c, p);
+      const double oq = orientation(a, c, q);
+      if (op == 0.0 || oq == 0.0) return false;
+      if ((op > 0.0) == (oq > 0.0)) continue;
+      const double t = op / (op - oq);
+      const Point x{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
+      const double ex = c.x - a.x;
+      const double ey = c.y - a.y;
+      const double u = ((x.x - a.x) * ex + (x.y - a.y) * ey) / (ex * ex + ey * ey);
+      on_edge.emplace_back(t, x);
+      splits.push_back({key, {u, x}});
+    }
+    std::sort(on_edge.begin(), on_edge.end(),
+              [](const auto& s, const auto& t) { return s.first < t.first; });
+    on_edge.emplace_back(1.0, q);
+    Point from = p;
+    for (const auto& [t, x] : on_edge) {
+      const Point middle{0.5 * (from.x + x.x), 0.5 * (from.y + x.y)};
+      if (!(from == x) && shape.contains(middle)) edge_parts.emplace_back(from, x);
+      from = x;
+    }
+  }
+  std::vector<Segment> rings;
+  for (const Polygon& polygon : block_polygons) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+        if (!(ring[k] == ring[k + 1])) rings.push_back(normalised(ring[k], ring[k + 1]));
+    };
+    add_ring(polygon.outer);
+    for (const Ring& hole : polygon.holes) add_ring(hole);
+  }
+  sort_unique(rings);
+  std::sort(splits.begin(), splits.end(), [](const auto& s, const auto& t) {
+    if (!(s.first == t.first)) return segment_less(s.first, t.first);
+    return s.second.first < t.second.first;
+  });
+  std::size_t k = 0;
+  for (const Segment& r : rings) {
+    while (k < splits.size() && segment_less(splits[k].first, r)) ++k;
+    Point from = r.first;
+    for (; k < splits.size() && splits[k].first == r; ++k) {
+      const Point& x = splits[k].second.second;
+      if (!(from == x)) ring_parts.emplace_back(from, x);
+      from = x;
+    }
+    if (!(from == r.second)) ring_parts.emplace_back(from, r.second);
   }
   return true;
 }
@@ -1293,8 +1377,8 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   BlockEdges edges;
   for (std::size_t b = 0; b < blocks.size(); ++b) {
     if (block_sites[b].size() < 2) continue;
-    block_voronoi_edges(ctx, block_sites[b], blocks[b].geometry.get(), block_shapes[b],
-                        blocks[b].box, outlines.boxes(), edges);
+    block_voronoi_edges(ctx, block_sites[b], blocks[b].geometry.get(), std::int32_t(b),
+                        block_shapes[b], blocks[b].box, outlines.boxes(), edges);
   }
   // Outlines noded without GEOS in the fast path (see cross_outline); all outlines otherwise.
   std::vector<char> free_outline(n, 0);
@@ -1383,7 +1467,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
       for (const auto& [segment, near] : edges.near_outline)
         if (near.size() > 1)
           for (std::int32_t i : near) free_outline[std::size_t(i)] = 0;
-      std::vector<Segment> geos_edges = edges.to_node;
+      std::vector<Segment> geos_edges;
       std::vector<std::vector<Segment>> free_edges(n);
       for (const auto& [segment, near] : edges.near_outline) {
         if (near.size() == 1 && free_outline[std::size_t(near.front())] != 0)
@@ -1406,13 +1490,44 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
           geos_edges.insert(geos_edges.end(), free_edges[i].begin(), free_edges[i].end());
         }
       }
+      // The edges near block boundaries are crossed with the block rings here too, unless
+      // something GEOS nodes (an outline that is not free, an edge near one) comes within
+      // kClearanceM of a block boundary.
+      bool own_rings = edges.near_cut.empty();
+      for (std::size_t i = 0; own_rings && i < n; ++i) {
+        if (outlined[i] == 0 || free_outline[i] != 0) continue;
+        Box box = bounds(dataset.buildings[std::size_t(job.buildings[i])].footprint);
+        box.min_x -= kClearanceM;
+        box.min_y -= kClearanceM;
+        box.max_x += kClearanceM;
+        box.max_y += kClearanceM;
+        if (out.block[i] == kNone || block_shapes[std::size_t(out.block[i])].boundary_near(box))
+          own_rings = false;
+      }
+      std::vector<Segment> segments;
+      if (own_rings) {
+        std::vector<Segment> edge_parts;
+        own_rings =
+            cross_block_rings(edges.boundary, block_shapes, block_polygons, edge_parts, segments);
+        if (own_rings) {
+          for (const Segment& part : edge_parts)
+            checked.push_back(normalised(part.first, part.second));
+          segments.insert(segments.end(), edge_parts.begin(), edge_parts.end());
+        } else {
+          segments.clear();
+        }
+      }
+      if (!own_rings)
+        geos_edges.insert(geos_edges.end(), edges.to_node.begin(), edges.to_node.end());
       std::vector<GeomPtr> to_node;
       segment_lines(geos_edges, to_node);
       outline_lines(to_node);
-      block_lines(to_node);
-      GeomPtr noded = node_lines(ctx, to_node, 0.0);
-      std::vector<Segment> segments = checked;
-      append_segments(ctx, noded.get(), segments);
+      if (!own_rings) block_lines(to_node);
+      segments.insert(segments.end(), checked.begin(), checked.end());
+      if (!to_node.empty()) {
+        GeomPtr noded = node_lines(ctx, to_node, 0.0);
+        append_segments(ctx, noded.get(), segments);
+      }
       pieces_tile = collect_pieces(std::move(segments));
       if (pieces_tile) {
         double blocks_area = 0.0;

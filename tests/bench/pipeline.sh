@@ -22,4 +22,6 @@ for n in $sizes; do
   echo "== $n buildings: $town"
   /usr/bin/time -f "process: %e s wall, %U s user, %S s system, peak RSS %M KiB" \
     "$build/tests/bench/bench_pipeline" "$town"
+  # Other work on the machine inflates wall time: the load after the run tells how much.
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
