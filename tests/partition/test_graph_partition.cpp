@@ -325,7 +325,7 @@ AtomGraph random_small_graph(int n, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("bounds hold wherever a division exists; otherwise infeasibility is proven",
+TEST_CASE("bounds hold wherever a division exists, otherwise infeasibility is proven",
           "[graph][invariants][exact]") {
   // Issue 4: bounds are hard wherever the container admits a feasible division. On tiny random
   // compound graphs, a brute force over every set partition decides whether one exists; the
