@@ -76,7 +76,8 @@ ZH = {
     "XYZ tile URL template (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png)\nor a GeoTIFF / MBTiles file. Empty: no basemap.":
         "XYZ 瓦片地址模板（如 https://tile.openstreetmap.org/{z}/{x}/{y}.png）\n或 GeoTIFF / MBTiles 文件。留空则不用底图。",
     "URL template or file": "地址模板或文件", "Choose file…": "选择文件…", "Remove basemap": "移除底图",
-    "Choose a basemap raster": "选择底图栅格文件",
+    "Choose a basemap raster": "选择底图栅格文件", "Zoom to the differences": "缩放至差异处",
+    "low: %1": "低：%1", "high: %1": "高：%1",
     "Rasters (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2 *.png *.jpg)": "栅格文件 (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2 *.png *.jpg)",
 }
 

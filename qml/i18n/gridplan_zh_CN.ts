@@ -75,6 +75,10 @@
         <source>#%1 %2 (%3 households): %4 → %5</source>
         <translation>#%1 %2（%3 户）：%4 → %5</translation>
     </message>
+    <message>
+        <source>Zoom to the differences</source>
+        <translation>缩放至差异处</translation>
+    </message>
 </context>
 <context>
     <name>DiagnosticsList</name>
@@ -469,6 +473,14 @@
     <message>
         <source>Moved building</source>
         <translation>调整过的楼栋</translation>
+    </message>
+    <message>
+        <source>low: %1</source>
+        <translation>低：%1</translation>
+    </message>
+    <message>
+        <source>high: %1</source>
+        <translation>高：%1</translation>
     </message>
 </context>
 <context>

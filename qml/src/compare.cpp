@@ -120,6 +120,16 @@ void CompareModel::refresh() {
   emit compared();
 }
 
+QRectF CompareModel::movedBox() const {
+  QRectF box;
+  if (!left_) return box;
+  for (const Row& r : rows_) {
+    const QRectF b = left_->featureBox(QStringLiteral("building"), r.left_building);
+    if (!b.isNull()) box = box.isNull() ? b : box.united(b);
+  }
+  return box;
+}
+
 QVariantList CompareModel::figures() const {
   QVariantList out;
   const QVariantMap a = left_ ? left_->summary() : QVariantMap{};

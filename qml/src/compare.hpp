@@ -45,6 +45,8 @@ class CompareModel : public QAbstractListModel {
   /// [{key, left, right}] for the plan figures (grids, violations, compactness, ...).
   QVariantList figures() const;
   Q_INVOKABLE void refresh();
+  /// World box of the moved buildings (left plan), null when none moved.
+  Q_INVOKABLE QRectF movedBox() const;
 
  signals:
   void sessionsChanged();

@@ -131,13 +131,12 @@ int main(int argc, char** argv) {
   }
 
   if (parser.isSet(simulate)) {
-    // Once, after the first plan: evaluate it and colour by the simulated utilisation.
-    auto once = std::make_shared<QMetaObject::Connection>();
-    *once = QObject::connect(session, &gp::studio::Session::planned, session, [session, once] {
-      QObject::disconnect(*once);
-      QTimer::singleShot(0, session, [session] {
-        if (session->simulate()) session->setColourBy(QStringLiteral("utilisation"));
-      });
+    // Once, when the first plan's job has ended: evaluate it, colour by simulated utilisation.
+    auto done = std::make_shared<bool>(false);
+    QObject::connect(session, &gp::studio::Session::busyChanged, session, [session, done] {
+      if (*done || session->busy() || !session->hasPlan()) return;
+      *done = true;
+      if (session->simulate()) session->setColourBy(QStringLiteral("utilisation"));
     });
   }
 

@@ -388,7 +388,7 @@ QSGNode* MapCanvas::update_software(QSGNode* old) {
   if (repaint) {
     const qreal dpr = window()->effectiveDevicePixelRatio();
     QImage image(static_cast<int>(std::ceil(width() * dpr)),
-                 static_cast<int>(std::ceil(height() * dpr)), QImage::Format_ARGB32_Premultiplied);
+                 static_cast<int>(std::ceil(height() * dpr)), QImage::Format_RGB32);
     image.setDevicePixelRatio(dpr);
     paint(image);
     cache_ = std::move(image);
@@ -402,14 +402,22 @@ QSGNode* MapCanvas::update_software(QSGNode* old) {
       node->setOwnsTexture(true);
     }
     node->setTexture(window()->createTextureFromImage(cache_));
-    node->setFiltering(QSGTexture::Linear);
   }
   // Place the cached image where its world rectangle is in the current view.
   const double k = viewport_->scale() / cache_scale_;
   const double wx0 = cache_cx_ - width() / 2.0 / cache_scale_;
   const double wy0 = cache_cy_ + height() / 2.0 / cache_scale_;
   const QPointF tl = viewport_->toScreen(wx0, wy0);
-  node->setRect(QRectF(tl.x(), tl.y(), width() * k, height() * k));
+  // A pure pan moves the image by whole pixels with nearest filtering: the software renderer
+  // then blits it instead of resampling every pixel. While zooming, nearest filtering too (the
+  // sharp repaint follows when the view settles); bilinear only for a settled, scaled image.
+  const bool same_scale = std::abs(k - 1.0) < 1e-9;
+  QRectF rect(tl.x(), tl.y(), width() * k, height() * k);
+  if (same_scale) rect.moveTo(std::round(rect.x()), std::round(rect.y()));
+  const QSGTexture::Filtering filtering =
+      same_scale || !settled_ ? QSGTexture::Nearest : QSGTexture::Linear;
+  if (node->filtering() != filtering) node->setFiltering(filtering);
+  node->setRect(rect);
   return node;
 }
 

@@ -13,7 +13,13 @@
 #pragma push_macro("emit")
 #undef emit
 #include <tbb/task_arena.h>
+#include <tbb/task_scheduler_observer.h>
 #pragma pop_macro("emit")
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "models.hpp"
 #include "planner/core/errors.hpp"
@@ -84,8 +90,38 @@ QStringList expand_inputs(const QStringList& paths) {
 
 }  // namespace
 
+// Lowers the scheduling priority of the threads that run a job: the job's own thread and oneTBB's
+// workers as they join its arena (Linux: per-thread nice value +5). Raising it back needs a
+// privilege, so TBB workers stay at the lower priority; only background jobs use them.
+class LowPriority : public tbb::task_scheduler_observer {
+ public:
+  LowPriority(tbb::task_arena& arena, bool on) : tbb::task_scheduler_observer(arena), on_(on) {}
+  ~LowPriority() override {
+    if (engaged_) observe(false);
+  }
+  /// From now on (called on the job's thread).
+  void engage() {
+    if (!on_ || engaged_) return;
+    engaged_ = true;
+    lower();
+    observe(true);
+  }
+  void on_scheduler_entry(bool) override { lower(); }
+
+ private:
+  static void lower() {
+#ifdef __linux__
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    if (::getpriority(PRIO_PROCESS, tid) < 5) ::setpriority(PRIO_PROCESS, tid, 5);
+#endif
+  }
+  bool on_;
+  bool engaged_ = false;
+};
+
 struct Session::Job {
   Progress* progress = nullptr;
+  LowPriority* low = nullptr;
 };
 
 Session::Session(QObject* parent) : QObject(parent) {
@@ -178,12 +214,15 @@ void Session::start(std::function<void(Job&)> work) {
   });
   job_progress_ = progress;
   worker_ = std::thread([this, progress, work = std::move(work)] {
-    Job job{progress.get()};
+    Job job{progress.get(), nullptr};
     try {
-      // With a map on screen the engine leaves one core to the interface (pan and zoom stay
-      // smooth while it plans); headless (tests, benchmarks without a view) it takes them all.
-      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      tbb::task_arena arena(view_attached_ && cores > 1 ? cores - 1 : cores);
+      // With a map on screen the engine's threads run at a lower priority (nice +5): they
+      // use every core while the interface is idle, and yield to it when it draws (pan and zoom
+      // stay smooth while planning). Headless (tests, benchmarks without a view) they do not.
+      // Loading keeps the normal priority: the first frame waits for it (see post_loaded).
+      tbb::task_arena arena;
+      LowPriority low(arena, view_attached_);
+      job.low = &low;
       arena.execute([&] { work(job); });
     } catch (const Cancelled&) {
       QMetaObject::invokeMethod(
@@ -206,7 +245,8 @@ void Session::frameShown() {
   gate_cv_.notify_all();
 }
 
-void Session::post_loaded(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene) {
+void Session::post_loaded(Job& job, std::shared_ptr<Dataset> dataset,
+                          std::shared_ptr<Scene> scene) {
   {
     std::lock_guard<std::mutex> lock(gate_mutex_);
     frame_shown_ = false;
@@ -217,6 +257,7 @@ void Session::post_loaded(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scen
     std::unique_lock<std::mutex> lock(gate_mutex_);
     gate_cv_.wait_for(lock, std::chrono::seconds(2), [this] { return frame_shown_; });
   }
+  if (job.low) job.low->engage();
 }
 
 void Session::post_planned(const std::shared_ptr<Dataset>& dataset,
@@ -265,7 +306,7 @@ bool Session::open(const QStringList& paths) {
     auto dataset = std::make_shared<Dataset>(io::load_dataset(options, *job.progress));
     auto scene = std::make_shared<Scene>();
     build_dataset_layers(*scene, *dataset);
-    post_loaded(dataset, scene);
+    post_loaded(job, dataset, scene);
     auto tess = std::make_shared<geo::Tessellation>(
         geo::tessellate(*dataset, tessellation_params(params), *job.progress));
     const Plan existing = existing_plan_from_grids(*dataset);
@@ -321,7 +362,7 @@ bool Session::openScenario(const QString& path) {
     dataset->existing_grids = std::move(kept);
     auto scene = std::make_shared<Scene>();
     build_dataset_layers(*scene, *dataset);
-    post_loaded(dataset, scene);
+    post_loaded(job, dataset, scene);
     auto tess = std::make_shared<geo::Tessellation>(
         geo::tessellate(*dataset, tessellation_params(s->partition), *job.progress));
     ProblemReporter import_problems;
@@ -360,7 +401,7 @@ void Session::setDataset(Dataset dataset, std::optional<Plan> plan, bool validat
     if (validate) geo::validate_and_join(*d, HouseholdParams{}, *job.progress);
     auto scene = std::make_shared<Scene>();
     build_dataset_layers(*scene, *d);
-    post_loaded(d, scene);
+    post_loaded(job, d, scene);
     auto tess = std::make_shared<geo::Tessellation>(
         geo::tessellate(*d, tessellation_params(params), *job.progress));
     auto p = given ? given : std::make_shared<Plan>(make_plan(*d, *tess, params, *job.progress));
@@ -445,6 +486,7 @@ bool Session::replan() {
   auto tess = tess_;
   const PartitionParams params = params_;
   start([this, current, dataset, tess, params](Job& job) {
+    if (job.low) job.low->engage();
     auto plan =
         std::make_shared<Plan>(make_plan(*dataset, *tess, params, *job.progress, current.get()));
     QMetaObject::invokeMethod(
@@ -471,7 +513,10 @@ QStringList Session::colourKeys() const {
 void Session::setGridValues(const QString& key, std::vector<double> values) {
   grid_values_[key] = std::move(values);
   emit colourKeysChanged();
-  if (key == colour_by_) recolour();
+  if (key == colour_by_) {
+    recolour();
+    emit colourByChanged();
+  }
 }
 
 void Session::setHighlightedBuildings(std::vector<char> flags) {
@@ -497,8 +542,27 @@ QVariantList Session::legend() const {
   } else if (colour_by_ == QLatin1String("large")) {
     entry(kPalette[0], QStringLiteral("categorical"));
   } else if (colour_by_ != QLatin1String("none")) {
-    entry(ramp(0.0), QStringLiteral("low"));
-    entry(ramp(1.0), QStringLiteral("high"));
+    // The ends of the ramp with their values: shares as percentages, hours and weighted
+    // households as whole numbers.
+    std::vector<double> values;
+    if (auto it = grid_values_.find(colour_by_); it != grid_values_.end())
+      values = it->second;
+    else if (const Plan* p = plan(); p && colour_by_ == QLatin1String("workload"))
+      for (const Grid& g : p->micro_grids) values.push_back(g.metrics.workload);
+    QVariant lo, hi;
+    if (!values.empty()) {
+      const auto [mn, mx] = std::minmax_element(values.begin(), values.end());
+      const bool share =
+          colour_by_ == QLatin1String("utilisation") || colour_by_ == QLatin1String("coverage");
+      auto text = [share](double v) {
+        return share ? QString::number(v * 100.0, 'f', 0) + QLatin1Char('%')
+                     : QString::number(v, 'f', 0);
+      };
+      lo = text(*mn);
+      hi = text(*mx);
+    }
+    entry(ramp(0.0), QStringLiteral("low"), lo);
+    entry(ramp(1.0), QStringLiteral("high"), hi);
   }
   return out;
 }
@@ -855,6 +919,7 @@ bool Session::simulate() {
   auto dataset = dataset_;
   const report::EvaluationParams params = evaluation_;
   start([this, plan, dataset, params](Job& job) {
+    if (job.low) job.low->engage();
     auto evaluation = std::make_shared<const report::Evaluation>(
         report::evaluate(*dataset, *plan, params, *job.progress));
     QMetaObject::invokeMethod(
@@ -921,6 +986,7 @@ void Session::finish_simulation(std::shared_ptr<const Plan> plan,
   simulation_summary_ = summary;
   emit colourKeysChanged();
   recolour();
+  emit colourByChanged();  // the legend's values
   emit simulationChanged();
   set_message(tr("Simulated: %1 workers, mean utilisation %2%")
                   .arg(workers)

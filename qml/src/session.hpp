@@ -197,7 +197,7 @@ class Session : public QObject {
                    bool replace, std::shared_ptr<Scene> plan_layers = nullptr);
   /// On the worker: posts the loaded dataset to the GUI, waits for its first frame (when a view
   /// is attached), then builds the plan's map layers there too and posts the plan.
-  void post_loaded(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene);
+  void post_loaded(Job& job, std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene);
   void post_planned(const std::shared_ptr<Dataset>& dataset, const std::shared_ptr<Scene>& scene,
                     std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan);
   void fail(const QString& message);

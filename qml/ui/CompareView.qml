@@ -34,11 +34,19 @@ ColumnLayout {
     }
     function fmt(v) { return v === undefined ? "–" : (typeof v === "number" && !Number.isInteger(v)) ? v.toFixed(3) : String(v) }
     function fitBoth() { if (leftSession && leftSession.hasData) sharedViewport.fitRect(leftSession.extent, 0.03) }
+    // Zooms both maps to the buildings whose grid differs (false when there are none).
+    function fitMoved() {
+        const box = diff.movedBox()
+        if (box.width <= 0 && box.height <= 0) return false
+        sharedViewport.fitRect(Qt.rect(box.x - 80, box.y - 80, box.width + 160, box.height + 160), 0.05)
+        return true
+    }
 
     RowLayout {
         Layout.fillWidth: true
         Label { text: qsTr("Left: %1").arg(root.leftSession ? root.leftSession.title : ""); font.bold: true; Layout.fillWidth: true }
         Label { text: qsTr("Right: %1").arg(root.rightSession && root.rightSession.hasData ? root.rightSession.title : qsTr("(none)")); font.bold: true; Layout.fillWidth: true }
+        Button { text: qsTr("Zoom to the differences"); enabled: diff.movedBuildings > 0; onClicked: root.fitMoved() }
         Button { text: qsTr("Open scenario to compare…"); onClicked: root.openRight() }
     }
     SplitView {

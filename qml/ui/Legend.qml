@@ -24,8 +24,8 @@ ColumnLayout {
         case "below": return qsTr("below %1 (too small)").arg(e.a)
         case "above": return qsTr("above %1 (too large)").arg(e.a)
         case "range": return qsTr("%1 – %2").arg(e.a).arg(e.b)
-        case "low": return qsTr("low")
-        case "high": return qsTr("high")
+        case "low": return e.a !== undefined && e.a !== null && e.a !== "" ? qsTr("low: %1").arg(e.a) : qsTr("low")
+        case "high": return e.a !== undefined && e.a !== null && e.a !== "" ? qsTr("high: %1").arg(e.a) : qsTr("high")
         case "categorical": return qsTr("one colour per large grid")
         }
         return e.key

@@ -24,7 +24,7 @@ ApplicationWindow {
         else if (startView === "diagnostics") tabs.currentIndex = 2
         else if (startView === "compare") tabs.currentIndex = 3
         mapView.fitAll()
-        compareView.fitBoth()
+        if (startView !== "compare" || !compareView.fitMoved()) compareView.fitBoth()
         mapView.canvas.settle()
     }
     function colourTitle(key) { return legend.colourTitle(key) }

@@ -10,9 +10,12 @@
 //                      followed by the frame that shows it
 //   settled repaint    the sharp repaint that follows when the view stops moving (software
 //                      scene graph only; with a GPU there is none)
-//   open→plan          with --plan: until the background plan is ready (the engine's time)
-// Frames are timed with the dataset's layers (buildings, roads, communities...) while the plan
-// is still being computed on the worker thread.
+//   open→plan          with --plan: until the background plan is ready (the engine's time), then
+//                      the same pan/zoom series again over the planned map (cells coloured by
+//                      grid, grid outlines)
+// The first series is timed with the dataset's layers (buildings, roads, communities...) while
+// the plan is being computed on the worker thread. The load average is printed before and after
+// (the machine is shared: figures are noisy).
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QQmlComponent>
@@ -44,6 +47,15 @@ double ms(const QElapsedTimer& t) {
   return static_cast<double>(t.nsecsElapsed()) / 1e6;
 }
 
+void print_load(const char* when) {
+  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+    double a = 0, b = 0, c = 0;
+    if (std::fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3)
+      std::printf("load average %s: %.2f %.2f %.2f\n", when, a, b, c);
+    std::fclose(f);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,6 +82,7 @@ int main(int argc, char** argv) {
       files << args[i];
   }
 
+  print_load("before");
   gp::Dataset dataset;
   if (files.isEmpty()) {
     QElapsedTimer g;
@@ -140,21 +153,24 @@ int main(int argc, char** argv) {
   canvas->settle();
   swapped = false;
   spin([&] { return swapped; });
-  std::vector<double> times;
-  for (int i = 0; i < frames; ++i) {
-    QElapsedTimer t;
-    t.start();
-    swapped = false;
-    if (i % 3 == 2)
-      vp->zoomAt(i % 2 ? 1.05 : 1.0 / 1.05, w / 2.0, h / 2.0);
-    else
-      vp->panBy(7.0, -4.0);
-    spin([&] { return swapped; });
-    times.push_back(ms(t));
-  }
-  std::sort(times.begin(), times.end());
-  std::printf("pan/zoom frame     median %.2f ms, p95 %.2f ms, max %.2f ms (%d frames)\n",
-              times[times.size() / 2], times[times.size() * 95 / 100], times.back(), frames);
+  auto series = [&](const char* what) {
+    std::vector<double> times;
+    for (int i = 0; i < frames; ++i) {
+      QElapsedTimer t;
+      t.start();
+      swapped = false;
+      if (i % 3 == 2)
+        vp->zoomAt(i % 2 ? 1.05 : 1.0 / 1.05, w / 2.0, h / 2.0);
+      else
+        vp->panBy(7.0, -4.0);
+      spin([&] { return swapped; });
+      times.push_back(ms(t));
+    }
+    std::sort(times.begin(), times.end());
+    std::printf("%-18s median %.2f ms, p95 %.2f ms, max %.2f ms (%d frames)\n", what,
+                times[times.size() / 2], times[times.size() * 95 / 100], times.back(), frames);
+  };
+  series(session.plan() ? "pan/zoom frame" : "pan/zoom frame (planning)");
   QElapsedTimer t;
   t.start();
   canvas->settle();
@@ -166,7 +182,19 @@ int main(int argc, char** argv) {
     std::printf("open→plan          %8.1f ms (%d large, %d micro grids)\n", ms(open_timer),
                 session.plan() ? static_cast<int>(session.plan()->large_grids.size()) : 0,
                 session.plan() ? static_cast<int>(session.plan()->micro_grids.size()) : 0);
+    // The planned map: settle once (cells and outlines drawn), then the same gestures.
+    canvas->settle();
+    swapped = false;
+    spin([&] { return swapped; });
+    series("pan/zoom frame (planned)");
+    QElapsedTimer r;
+    r.start();
+    canvas->settle();
+    swapped = false;
+    spin([&] { return swapped; });
+    std::printf("settled repaint (planned) %5.1f ms\n", ms(r));
   }
+  print_load("after");
   std::fflush(stdout);
   // The plan may still be running on the worker; do not wait for it to notice the cancel.
   std::_Exit(0);
