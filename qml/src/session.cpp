@@ -112,7 +112,13 @@ class LowPriority : public tbb::task_scheduler_observer {
   static void lower() {
 #ifdef __linux__
     const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-    if (::getpriority(PRIO_PROCESS, tid) < 5) ::setpriority(PRIO_PROCESS, tid, 5);
+    // GRIDPLAN_STUDIO_PLAN_NICE overrides the +5 (0: plan at the interface's priority).
+    static const int nice = [] {
+      bool ok = false;
+      const int v = qEnvironmentVariableIntValue("GRIDPLAN_STUDIO_PLAN_NICE", &ok);
+      return ok ? std::clamp(v, 0, 19) : 5;
+    }();
+    if (::getpriority(PRIO_PROCESS, tid) < nice) ::setpriority(PRIO_PROCESS, tid, nice);
 #endif
   }
   bool on_;
