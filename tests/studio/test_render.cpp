@@ -235,7 +235,20 @@ TEST_CASE("render: a lasso drawn with the mouse selects the buildings inside it"
     QTest::mouseMove(
         &view, c + QPoint(static_cast<int>(60 * std::cos(a)), static_cast<int>(60 * std::sin(a))));
   }
+  // The lasso being drawn is on screen (a dashed outline over a light fill).
+  QTest::qWait(50);
+  const QImage drawing = view.grabWindow();
+  drawing.save(QStringLiteral("render-lasso-drawing.png"));
+  long lasso_pixels = 0;
+  for (int y = 220; y < 380; ++y)
+    for (int x = 370; x < 530; ++x) {
+      const QRgb p = drawing.pixel(x, y);
+      lasso_pixels += qBlue(p) > 120 && qRed(p) < 40 && qGreen(p) < 80 ? 1 : 0;  // #08309c
+    }
+  CHECK(lasso_pixels > 50);
   QTest::mouseRelease(&view, Qt::LeftButton, {}, c + QPoint(60, 0));
+  QTest::qWait(50);
+  view.grabWindow().save(QStringLiteral("render-lasso-selected.png"));
   // The buildings whose centroid is within the circle (in world units: 60 px / scale).
   const QPointF centre = vp->toWorld(c.x(), c.y());
   const double r = 60.0 / vp->scale();
