@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
       QStringLiteral("Open a synthetic town of about N buildings (0 = demo town)."),
       QStringLiteral("N"));
   QCommandLineOption view({QStringLiteral("view")},
-                          QStringLiteral("For --screenshot: map, table, diagnostics or compare."),
+                          QStringLiteral("For --screenshot: map, table, diagnostics, compare or basemap (dialog)."),
                           QStringLiteral("VIEW"), QStringLiteral("map"));
   QCommandLineOption simulate(
       {QStringLiteral("simulate")},

@@ -5,6 +5,8 @@
 #include <QFont>
 #include <QFontDatabase>
 #include <QGuiApplication>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QTranslator>
 
 #include "basemap_layer.hpp"
@@ -45,6 +47,13 @@ bool install_translator(QCoreApplication& app, const QString& lang) {
     return false;
   }
   QCoreApplication::installTranslator(translator);
+  // Qt's own strings (dialog buttons: OK, Cancel, ...) from qt6-translations-l10n when installed.
+  auto* qt = new QTranslator(&app);
+  if (qt->load(QLocale(QLocale::Chinese, QLocale::China), QStringLiteral("qt"), QStringLiteral("_"),
+               QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+    QCoreApplication::installTranslator(qt);
+  else
+    delete qt;
   return true;
 }
 

@@ -23,6 +23,7 @@ ApplicationWindow {
         if (startView === "table") tabs.currentIndex = 1
         else if (startView === "diagnostics") tabs.currentIndex = 2
         else if (startView === "compare") tabs.currentIndex = 3
+        else if (startView === "basemap") basemapDialog.open()
         mapView.fitAll()
         if (startView !== "compare" || !compareView.fitMoved()) compareView.fitBoth()
         mapView.canvas.settle()
