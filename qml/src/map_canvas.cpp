@@ -247,6 +247,11 @@ QSGNode* MapCanvas::update_gpu(QSGNode* old) {
         QRectF(viewport_->toScreen(w.left(), w.bottom()), viewport_->toScreen(w.right(), w.top())));
   }
   if (settled_) request_basemap();
+  const bool veil = show_base;
+  if (veil != veil_seen_) {
+    colour_seen_[static_cast<std::size_t>(LayerId::communities)] = 0;  // rewrite its colours
+    veil_seen_ = veil;
+  }
   if (scene != scene_seen_) {
     geometry_seen_.fill(0);
     colour_seen_.fill(0);
@@ -279,7 +284,7 @@ QSGNode* MapCanvas::update_gpu(QSGNode* old) {
       geometry_seen_[idx(i)] = layer.geometry_version;
       node->markDirty(QSGNode::DirtyGeometry);
     }
-    if (new_geometry || layer.colour_version != colour_seen_[idx(i)]) {
+    if (new_geometry || layer.colour_version != colour_seen_[idx(i)] || colour_seen_[idx(i)] == 0) {
       // Recolour: rewrite the per-vertex colours only (premultiplied alpha).
       auto* v = g->vertexDataAsColoredPoint2D();
       const int vertices = g->vertexCount();
@@ -288,7 +293,8 @@ QSGNode* MapCanvas::update_gpu(QSGNode* old) {
         const QRgb c = f >= 0 && idx(f) < layer.colour.size() ? layer.colour[idx(f)]
                        : layer.colour.empty()                 ? qRgba(0, 0, 0, 0)
                                                               : layer.colour.front();
-        const int a = qAlpha(c);
+        // Over a basemap the community fill is a light veil, as in the software path.
+        const int a = veil && i == static_cast<int>(LayerId::communities) ? 90 : qAlpha(c);
         v[k].r = static_cast<unsigned char>(qRed(c) * a / 255);
         v[k].g = static_cast<unsigned char>(qGreen(c) * a / 255);
         v[k].b = static_cast<unsigned char>(qBlue(c) * a / 255);

@@ -80,6 +80,7 @@ class MapCanvas : public QQuickItem {
   std::array<std::uint64_t, kLayerCount> colour_seen_{};
   const Scene* scene_seen_ = nullptr;
   quint64 basemap_seen_ = 0;
+  bool veil_seen_ = false;
   // Software path: the last sharp image and the view it was painted for.
   QImage cache_;
   double cache_cx_ = 0, cache_cy_ = 0, cache_scale_ = 0;
