@@ -1,5 +1,8 @@
 #include "planner/io/load.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -24,6 +27,19 @@ using detail::SrsPtr;
 using detail::TransformPtr;
 
 namespace {
+
+/// MB a single GeoJSON feature may take once parsed: GDAL's default of 200, or an eighth of the
+/// memory this process may use (the address-space limit, else physical memory) when smaller.
+long long geojson_feature_limit_mb() {
+  constexpr long long kGdalDefaultMb = 200;
+  long long budget = static_cast<long long>(sysconf(_SC_PHYS_PAGES)) *
+                     static_cast<long long>(sysconf(_SC_PAGE_SIZE));
+  rlimit limit{};
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    budget = std::min(budget, static_cast<long long>(limit.rlim_cur));
+  if (budget <= 0) return kGdalDefaultMb;
+  return std::clamp(budget / (8LL * 1024 * 1024), 1LL, kGdalDefaultMb);
+}
 
 std::string ascii_lower(std::string_view text) {
   std::string out(text);
@@ -1408,6 +1424,14 @@ void Loader::load_input(const InputSpec& input) {
                                                  nullptr, open_options.data(), nullptr));
   if (!dataset) {
     const std::string gdal_text = errors_.failure_text();
+    if (gdal_text.find("too complex/large") != std::string::npos)
+      throw InputError(
+          path + ": a feature of this GeoJSON is too large to read within the memory available (" +
+          std::to_string(geojson_feature_limit_mb()) +
+          " MB per feature; GDAL: " + gdal_text.substr(0, gdal_text.find(". You may define")) +
+          "). Simplify that feature, convert the file to GeoPackage or FlatGeobuf (ogr2ogr -f "
+          "GPKG out.gpkg in.geojson, run where more memory is available), or give GridPlanner "
+          "more memory.");
     throw InputError(path + ": cannot open as vector data" +
                      (gdal_text.empty() ? std::string() : " (GDAL: " + gdal_text + ")") +
                      ". GridPlanner reads Shapefile (.shp with its .shx and .dbf), GeoPackage, "
@@ -1753,7 +1777,17 @@ void throw_if_strict_violated(const ProblemReporter& problems) {
 
 LoadResult load(const LoadOptions& options, Progress& progress) {
   static std::once_flag registered;
-  std::call_once(registered, [] { GDALAllRegister(); });
+  std::call_once(registered, [] {
+    GDALAllRegister();
+    // GDAL's GeoJSON reader parses each feature whole with json-c, which aborts the process
+    // when an allocation fails (no exception, no message). GDAL refuses features whose parsed
+    // size exceeds OGR_GEOJSON_MAX_OBJ_SIZE (default 200 MB) cleanly, so under a memory limit
+    // the cap is lowered to an eighth of the memory available; unchanged on ordinary machines
+    // and when the user has set it.
+    if (!CPLGetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", nullptr))
+      CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE",
+                         std::to_string(geojson_feature_limit_mb()).c_str());
+  });
   return Loader(options, progress).run();
 }
 

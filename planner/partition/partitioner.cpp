@@ -718,8 +718,8 @@ class CommunityPlanner {
         if (large.part[at(a)] != p) continue;
         households += large_graph_.households[at(a)];
         const auto& members = atom_members_[at(a)];
-        if (members.size() > 1 || (members.size() == 1 && building(members[0]).compound != kNone &&
-                                   !oversized_compounds_.count(building(members[0]).compound)))
+        if (!members.empty() && building(members[0]).compound != kNone &&
+            (members.size() > 1 || !oversized_compounds_.count(building(members[0]).compound)))
           whole.emplace_back(-atom_households_[at(a)],
                              dataset_.compounds[at(building(members[0]).compound)].name);
       }

@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -268,6 +270,46 @@ TEST_CASE("a memory limit too small for the input ends with a clear message, not
              name.find(".tmp-") != std::string::npos));
     }
     CHECK(io::sha256_file(town) == town_sum);
+  }
+  SECTION("run on one GeoJSON feature too large for the limit") {
+    // One building of 2M vertices (58 MB of GeoJSON). GDAL parses a GeoJSON feature whole with
+    // json-c, which aborts the process when an allocation fails; the loader lowers GDAL's
+    // per-feature cap (OGR_GEOJSON_MAX_OBJ_SIZE) to an eighth of the memory limit, so GDAL
+    // refuses the feature cleanly first. Before: SIGABRT inside GDAL, no message.
+    const std::string input = dir.file("big.geojson");
+    {
+      std::FILE* out = std::fopen(input.c_str(), "w");
+      REQUIRE(out);
+      std::fputs(
+          "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+          "\"properties\":{\"households\":10},\"geometry\":{\"type\":\"Polygon\","
+          "\"coordinates\":[[",
+          out);
+      constexpr int kVertices = 2'000'000;
+      for (int i = 0; i <= kVertices; ++i) {
+        const double angle = 2.0 * 3.14159265358979 * (i % kVertices) / kVertices;
+        std::fprintf(out, "%s[%.9f,%.9f]", i ? "," : "", 118.78 + 0.001 * std::cos(angle),
+                     32.04 + 0.001 * std::sin(angle));
+      }
+      std::fputs("]]}}]}", out);
+      std::fclose(out);
+    }
+    const std::string sum = io::sha256_file(input);
+    const std::string out = dir.file("run");
+    Limits limits;
+    limits.address_space = rlim_t{512} * 1024 * 1024;
+    const ChildResult r =
+        run_cli({"run", "--input", input, "--out", out, "--no-simulation", "--quiet"}, limits,
+                dir.file("err"));
+    const std::string message = cli_message(r.err);
+    record("memory limit too small: run on one GeoJSON building of 2M vertices under 512 MiB",
+           message);
+    INFO(r.err);
+    CHECK(r.exited);  // not killed by a signal (json-c's abort)
+    CHECK(r.exit_code == 3);
+    CHECK(message.find("too large to read within the memory available") != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+    CHECK(io::sha256_file(input) == sum);
   }
   CHECK(io::sha256_file(kDemoTown) == input_sum);
 }
