@@ -1,6 +1,6 @@
 // Studio benchmark (offscreen): opening a town to its first frame, and pan/zoom frame times.
 //
-//   bench_studio [--synth N] [--frames F] [--size WxH] [--plan] [FILES...]
+//   bench_studio [--synth N] [--frames F] [--size WxH] [--plan] [--repeat R] [FILES...]
 //
 // Opens FILES (through io::load, as the studio does) or a synthetic town of about N buildings
 // (default 100000; generation time is reported apart and not counted), shows the map in an
@@ -13,9 +13,17 @@
 //   open→plan          with --plan: until the background plan is ready (the engine's time), then
 //                      the same pan/zoom series again over the planned map (cells coloured by
 //                      grid, grid outlines)
+//   --repeat R         opens and plans the same input R times in this process (as a planner does
+//                      all day) and prints the resident set after each plan (malloc_trim first,
+//                      so it shows what is still held) and the peak: the studio's leak check
+//                      (issue 8, docs/benchmarks.md "Repeated runs"). Implies --plan.
 // The first series is timed with the dataset's layers (buildings, roads, communities...) while
 // the plan is being computed on the worker thread. The load average is printed before and after
 // (the machine is shared: figures are noisy).
+#include <malloc.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QQmlComponent>
@@ -56,6 +64,21 @@ void print_load(const char* when) {
   }
 }
 
+/// Resident set now and peak, MiB (after returning freed heap to the system).
+std::pair<double, double> memory_mib() {
+  malloc_trim(0);
+  double rss = 0.0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    long size = 0, resident = 0;
+    if (std::fscanf(f, "%ld %ld", &size, &resident) == 2)
+      rss = static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
+    std::fclose(f);
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return {rss, static_cast<double>(usage.ru_maxrss) / 1024.0};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,6 +88,7 @@ int main(int argc, char** argv) {
   long long synth = 100000;
   int frames = 60, w = 1600, h = 1000;
   bool wait_plan = false;
+  int repeat = 1;
   QStringList files;
   const QStringList args = QCoreApplication::arguments();
   for (int i = 1; i < args.size(); ++i) {
@@ -72,7 +96,10 @@ int main(int argc, char** argv) {
       wait_plan = true;
     else if (args[i] == QLatin1String("--synth") && i + 1 < args.size())
       synth = args[++i].toLongLong();
-    else if (args[i] == QLatin1String("--frames") && i + 1 < args.size())
+    else if (args[i] == QLatin1String("--repeat") && i + 1 < args.size()) {
+      repeat = std::max(1, args[++i].toInt());
+      wait_plan = wait_plan || repeat > 1;
+    } else if (args[i] == QLatin1String("--frames") && i + 1 < args.size())
       frames = args[++i].toInt();
     else if (args[i] == QLatin1String("--size") && i + 1 < args.size()) {
       const QStringList wh = args[++i].split(QLatin1Char('x'));
@@ -83,6 +110,10 @@ int main(int argc, char** argv) {
   }
 
   print_load("before");
+  if (repeat > 1) {
+    const auto [rss, peak] = memory_mib();
+    std::printf("memory at start    RSS %.1f MiB, peak %.1f MiB\n", rss, peak);
+  }
   gp::Dataset dataset;
   if (files.isEmpty()) {
     QElapsedTimer g;
@@ -193,6 +224,34 @@ int main(int argc, char** argv) {
     swapped = false;
     spin([&] { return swapped; });
     std::printf("settled repaint (planned) %5.1f ms\n", ms(r));
+  }
+  if (repeat > 1) {
+    const auto [rss, peak] = memory_mib();
+    std::printf("run 1              open→plan %.1f s, RSS %.1f MiB, peak %.1f MiB\n",
+                ms(open_timer) / 1000.0, rss, peak);
+  }
+  for (int run = 2; run <= repeat; ++run) {
+    opened = planned = false;
+    QElapsedTimer run_timer;
+    run_timer.start();
+    if (files.isEmpty()) {
+      gp::synth::SynthParams params;
+      params.target_buildings = synth;
+      session.setDataset(gp::synth::generate_town(params).dataset);
+    } else {
+      session.open(files);
+    }
+    spin([&] { return (opened && planned) || !session.error().isEmpty(); });
+    if (!session.error().isEmpty()) {
+      std::fprintf(stderr, "error: %s\n", qPrintable(session.error()));
+      return 2;
+    }
+    canvas->settle();
+    swapped = false;
+    spin([&] { return swapped; });
+    const auto [rss, peak] = memory_mib();
+    std::printf("run %-2d             open→plan %.1f s, RSS %.1f MiB, peak %.1f MiB\n", run,
+                ms(run_timer) / 1000.0, rss, peak);
   }
   print_load("after");
   std::fflush(stdout);
