@@ -5,6 +5,10 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QThread>
 #include <chrono>
@@ -289,6 +293,9 @@ void Session::waitForIdle() {
 
 bool Session::open(const QStringList& paths) {
   if (busy_) return false;
+  if (paths.size() == 1 && QFileInfo(paths.front()).isDir() &&
+      QFileInfo::exists(QDir(paths.front()).filePath(QStringLiteral("manifest.json"))))
+    return openRun(paths.front());
   const QStringList files = expand_inputs(paths);
   if (files.isEmpty()) {
     fail(tr("Nothing to open: no GIS file in %1").arg(paths.join(QStringLiteral(", "))));
@@ -343,7 +350,83 @@ bool Session::openScenario(const QString& path) {
   evaluation_ = scenario.evaluation;
   scenario_ = q(scenario.name);
   title_ = scenario_.isEmpty() ? QFileInfo(path).fileName() : scenario_;
-  auto s = std::make_shared<const io::Scenario>(std::move(scenario));
+  start_scenario(std::make_shared<const io::Scenario>(std::move(scenario)));
+  return true;
+}
+
+namespace {
+
+/// "300–500 (target 400)" (a manifest's grids.large / grids.micro) → bounds; `fallback` when
+/// the text does not parse.
+HouseholdBounds parse_bounds(const QString& text, HouseholdBounds fallback) {
+  static const QRegularExpression pattern(QStringLiteral("(\\d+)\\D+(\\d+)\\D+target (\\d+)"));
+  const QRegularExpressionMatch m = pattern.match(text);
+  if (!m.hasMatch()) return fallback;
+  return {m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()};
+}
+
+}  // namespace
+
+bool Session::openRun(const QString& dir) {
+  if (busy_) return false;
+  const QDir run(dir);
+  const QString plan_path = run.filePath(QStringLiteral("plan.gpkg"));
+  QFile manifest_file(run.filePath(QStringLiteral("manifest.json")));
+  if (!QFileInfo::exists(plan_path) || !manifest_file.open(QIODevice::ReadOnly)) {
+    fail(tr("%1 is not a run directory of gridplan run (it needs manifest.json and plan.gpkg)")
+             .arg(dir));
+    return false;
+  }
+  const QJsonObject manifest = QJsonDocument::fromJson(manifest_file.readAll()).object();
+  const QJsonArray scenario_files = manifest.value(QStringLiteral("scenario"))
+                                        .toObject()
+                                        .value(QStringLiteral("files"))
+                                        .toArray();
+  const QString scenario_path =
+      scenario_files.isEmpty()
+          ? QString()
+          : scenario_files.first().toObject().value(QStringLiteral("path")).toString();
+  io::Scenario scenario;
+  try {
+    scenario = !scenario_path.isEmpty() && QFileInfo::exists(scenario_path)
+                   ? io::load_scenario(scenario_path.toStdString())
+                   : io::default_scenario();
+  } catch (const std::exception& e) {
+    fail(tr("Cannot open the run's scenario %1: %2")
+             .arg(scenario_path, QString::fromUtf8(e.what())));
+    return false;
+  }
+  // The run's inputs, if they are still there unchanged in size; else the run's own layers.
+  bool inputs_here = !scenario.load.inputs.empty();
+  const QJsonArray inputs = manifest.value(QStringLiteral("inputs")).toArray();
+  for (const QJsonValue& input : inputs) {
+    const QJsonObject o = input.toObject();
+    const QFileInfo info(o.value(QStringLiteral("path")).toString());
+    inputs_here = inputs_here && info.exists() &&
+                  info.size() == static_cast<qint64>(o.value(QStringLiteral("bytes")).toDouble());
+  }
+  if (inputs.isEmpty() || !inputs_here) {
+    scenario.load.inputs.clear();
+    for (const char* layer : {"communities", "buildings", "stations"})
+      scenario.load.inputs.push_back(io::InputSpec{plan_path.toStdString(), layer, {}});
+    const QJsonObject parameters = manifest.value(QStringLiteral("parameters")).toObject();
+    scenario.partition.large = parse_bounds(
+        parameters.value(QStringLiteral("grids.large")).toString(), scenario.partition.large);
+    scenario.partition.micro = parse_bounds(
+        parameters.value(QStringLiteral("grids.micro")).toString(), scenario.partition.micro);
+  }
+  scenario.existing = io::ExistingPlanSettings{};
+  scenario.existing.path = plan_path.toStdString();
+  scenario.existing.mode = "evaluate";
+  params_ = scenario.partition;
+  evaluation_ = scenario.evaluation;
+  scenario_ = q(scenario.name);
+  title_ = QFileInfo(QDir(dir).absolutePath()).fileName();
+  start_scenario(std::make_shared<const io::Scenario>(std::move(scenario)));
+  return true;
+}
+
+void Session::start_scenario(std::shared_ptr<const io::Scenario> s) {
   start([this, s](Job& job) {
     // As `gridplan run`: the existing plan's grid polygons are loaded with the inputs, and only
     // they count as the existing plan.
@@ -388,7 +471,6 @@ bool Session::openScenario(const QString& path) {
     plan->problems.merge(import_problems);
     post_planned(dataset, scene, tess, plan);
   });
-  return true;
 }
 
 bool Session::openUrls(const QList<QUrl>& urls) {

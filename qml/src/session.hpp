@@ -29,6 +29,10 @@
 
 class QSortFilterProxyModel;
 
+namespace gp::io {
+struct Scenario;
+}  // namespace gp::io
+
 namespace gp::studio {
 
 class GridTableModel;
@@ -112,6 +116,12 @@ class Session : public QObject {
   /// barriers, existing plan (re-planned or evaluated as it is) and evaluation parameters.
   /// Scenario errors (gp::ConfigError) are reported at once through error().
   Q_INVOKABLE bool openScenario(const QString& path);
+  /// Opens a run directory of `gridplan run` (manifest.json + plan.gpkg) and shows that plan as
+  /// it was exported: its grids (codes, polygons) are evaluated as they are, not re-planned.
+  /// The run's scenario and inputs are read again when they are still where the manifest says
+  /// (roads, rivers, compounds on the map); otherwise the run's own layers (communities,
+  /// buildings, stations) and the bounds recorded in the manifest are used.
+  Q_INVOKABLE bool openRun(const QString& dir);
   Q_INVOKABLE bool openUrls(const QList<QUrl>& urls);
   Q_INVOKABLE void cancel();
   /// Re-plans the unlocked grids, with the current plan as the existing one (undoable).
@@ -192,6 +202,8 @@ class Session : public QObject {
  private:
   struct Job;
   void start(std::function<void(Job&)> work);
+  /// Loads, tessellates and plans (or evaluates the existing plan of) a parsed scenario.
+  void start_scenario(std::shared_ptr<const io::Scenario> scenario);
   void finish_load(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene);
   void finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan,
                    bool replace, std::shared_ptr<Scene> plan_layers = nullptr);

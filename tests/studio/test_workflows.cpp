@@ -280,3 +280,62 @@ TEST_CASE("Simulation: re-run on demand in the background, colours by its result
   REQUIRE(s.undo());
   CHECK(!s.simulationStale());
 }
+
+TEST_CASE("Run directory: a run of gridplan run opens as it was exported, not re-planned") {
+  QTemporaryDir tmp;
+  REQUIRE(tmp.isValid());
+  const QString run = tmp.filePath(QStringLiteral("run"));
+  QProcess cli;
+  cli.start(QStringLiteral(GRIDPLAN_CLI_PATH),
+            {QStringLiteral("run"), scenario_path("demo-small-micro.toml"), QStringLiteral("--out"),
+             run, QStringLiteral("--no-simulation"), QStringLiteral("--quiet")});
+  REQUIRE(cli.waitForFinished(300000));
+  INFO(cli.readAllStandardError().toStdString());
+  REQUIRE(cli.exitCode() == 0);
+
+  // The run's grids, as written to plan.gpkg.
+  auto codes_of = [](const Plan& plan) {
+    std::set<std::string> codes;
+    for (const Grid& g : plan.large_grids) codes.insert(g.code);
+    for (const Grid& g : plan.micro_grids) codes.insert(g.code);
+    return codes;
+  };
+  std::set<std::string> exported;
+  {
+    Session s;
+    REQUIRE(s.open({run}));  // a directory with manifest.json: Session::openRun
+    s.waitForIdle();
+    REQUIRE(s.error().isEmpty());
+    REQUIRE(s.hasPlan());
+    CHECK(s.title() == QStringLiteral("run"));
+    // The run's scenario (30–60 micro bounds), read again from the path in the manifest.
+    CHECK(s.scenario() == QStringLiteral("demo-small-micro"));
+    CHECK(s.params().micro.min == 30);
+    CHECK(s.params().micro.max == 60);
+    for (const ExistingGrid& g : s.dataset()->existing_grids) exported.insert(g.code);
+    REQUIRE(exported.size() > 400);          // 58 large + ~420 micro grids of that scenario
+    CHECK(codes_of(*s.plan()) == exported);  // evaluated as it is, not re-planned
+    CHECK(!s.dataset()->lines.empty());      // roads and rivers from the run's inputs
+  }
+  {
+    // Inputs moved away: the run's own layers and the bounds recorded in the manifest.
+    QFile manifest(QDir(run).filePath(QStringLiteral("manifest.json")));
+    REQUIRE(manifest.open(QIODevice::ReadOnly));
+    QByteArray text = manifest.readAll();
+    manifest.close();
+    text.replace("/data/demo-town.gpkg", "/data/moved-away.gpkg");
+    text.replace("demo-small-micro.toml", "moved-away.toml");
+    REQUIRE(manifest.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    manifest.write(text);
+    manifest.close();
+    Session s;
+    REQUIRE(s.open({run}));
+    s.waitForIdle();
+    REQUIRE(s.error().isEmpty());
+    REQUIRE(s.hasPlan());
+    CHECK(s.params().micro.min == 30);  // from the manifest's parameters
+    CHECK(s.params().micro.max == 60);
+    CHECK(s.dataset()->buildings.size() == 2058);
+    CHECK(codes_of(*s.plan()) == exported);
+  }
+}
