@@ -79,6 +79,21 @@ ZH = {
     "Choose a basemap raster": "选择底图栅格文件", "Zoom to the differences": "缩放至差异处",
     "low: %1": "低：%1", "high: %1": "高：%1",
     "Rasters (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2 *.png *.jpg)": "栅格文件 (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2 *.png *.jpg)",
+    # Edit checks (PlanEditor) and run directories.
+    "nothing selected": "未选择任何楼栋", "no micro grid there": "该位置没有微网格",
+    "no such building": "没有该楼栋", "the building is in no grid": "该楼栋不属于任何网格",
+    "already in that grid": "已在该网格中", "grid %1 is locked": "网格 %1 已锁定",
+    "grids never cross a community boundary": "网格不能跨越社区边界",
+    "grid %1 is not a neighbour of the selection": "网格 %1 与所选楼栋不相邻",
+    "building split by units across micro grids cannot be moved by hand":
+        "按单元拆分到多个微网格的楼栋不能手动移动",
+    "move building": "移动楼栋", "move compound": "移动小区", "move %1 buildings": "移动 %1 栋楼",
+    "%1 building(s), %2 households moved from %3 to %4": "%1 栋楼、%2 户已从 %3 移至 %4",
+    "no such grid": "没有该网格", "lock grid": "锁定网格", "unlock grid": "解锁网格",
+    "re-plan": "重新规划",
+    "%1 is not a run directory of gridplan run (it needs manifest.json and plan.gpkg)":
+        "%1 不是 gridplan run 的运行结果目录（需要 manifest.json 和 plan.gpkg）",
+    "Cannot open the run's scenario %1: %2": "无法打开该运行结果的方案 %1：%2",
 }
 
 

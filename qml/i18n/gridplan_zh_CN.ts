@@ -709,6 +709,73 @@ or a GeoTIFF / MBTiles file. Empty: no basemap.</source>
     </message>
 </context>
 <context>
+    <name>PlanEditor</name>
+    <message>
+        <source>nothing selected</source>
+        <translation>未选择任何楼栋</translation>
+    </message>
+    <message>
+        <source>no micro grid there</source>
+        <translation>该位置没有微网格</translation>
+    </message>
+    <message>
+        <source>no such building</source>
+        <translation>没有该楼栋</translation>
+    </message>
+    <message>
+        <source>the building is in no grid</source>
+        <translation>该楼栋不属于任何网格</translation>
+    </message>
+    <message>
+        <source>already in that grid</source>
+        <translation>已在该网格中</translation>
+    </message>
+    <message>
+        <source>grid %1 is locked</source>
+        <translation>网格 %1 已锁定</translation>
+    </message>
+    <message>
+        <source>grids never cross a community boundary</source>
+        <translation>网格不能跨越社区边界</translation>
+    </message>
+    <message>
+        <source>grid %1 is not a neighbour of the selection</source>
+        <translation>网格 %1 与所选楼栋不相邻</translation>
+    </message>
+    <message>
+        <source>building split by units across micro grids cannot be moved by hand</source>
+        <translation>按单元拆分到多个微网格的楼栋不能手动移动</translation>
+    </message>
+    <message>
+        <source>move building</source>
+        <translation>移动楼栋</translation>
+    </message>
+    <message>
+        <source>move compound</source>
+        <translation>移动小区</translation>
+    </message>
+    <message>
+        <source>move %1 buildings</source>
+        <translation>移动 %1 栋楼</translation>
+    </message>
+    <message>
+        <source>%1 building(s), %2 households moved from %3 to %4</source>
+        <translation>%1 栋楼、%2 户已从 %3 移至 %4</translation>
+    </message>
+    <message>
+        <source>no such grid</source>
+        <translation>没有该网格</translation>
+    </message>
+    <message>
+        <source>lock grid</source>
+        <translation>锁定网格</translation>
+    </message>
+    <message>
+        <source>unlock grid</source>
+        <translation>解锁网格</translation>
+    </message>
+</context>
+<context>
     <name>gp::studio::BasemapLayer</name>
     <message>
         <source>Cannot open the basemap: %1</source>
@@ -776,6 +843,18 @@ or a GeoTIFF / MBTiles file. Empty: no basemap.</source>
     <message>
         <source>Simulated: %1 workers, mean utilisation %2%</source>
         <translation>仿真完成：网格员 %1 人，平均负荷率 %2%</translation>
+    </message>
+    <message>
+        <source>%1 is not a run directory of gridplan run (it needs manifest.json and plan.gpkg)</source>
+        <translation>%1 不是 gridplan run 的运行结果目录（需要 manifest.json 和 plan.gpkg）</translation>
+    </message>
+    <message>
+        <source>Cannot open the run&apos;s scenario %1: %2</source>
+        <translation>无法打开该运行结果的方案 %1：%2</translation>
+    </message>
+    <message>
+        <source>re-plan</source>
+        <translation>重新规划</translation>
     </message>
 </context>
 </TS>

@@ -1,5 +1,8 @@
 #include "plan_edit.hpp"
 
+#include <QCoreApplication>
+#include <initializer_list>
+
 #include <algorithm>
 #include <chrono>
 #include <deque>
@@ -8,6 +11,14 @@
 
 namespace gp::studio {
 namespace {
+
+/// An edit message in the interface language (Chinese by default, see studio.cpp): `text` is
+/// marked with QT_TRANSLATE_NOOP("PlanEditor", ...) for lupdate; %1, %2... take `args`.
+std::string tr_text(const char* text, std::initializer_list<std::string> args = {}) {
+  QString out = QCoreApplication::translate("PlanEditor", text);
+  for (const std::string& a : args) out = out.arg(QString::fromStdString(a));
+  return out.toStdString();
+}
 
 std::size_t at(std::int32_t i) {
   return static_cast<std::size_t>(i);
@@ -192,22 +203,22 @@ EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& selection
   const auto start = std::chrono::steady_clock::now();
   EditResult r;
   if (selection.empty()) {
-    r.message = "nothing selected";
+    r.message = tr_text(QT_TRANSLATE_NOOP("PlanEditor", "nothing selected"));
     return r;
   }
   if (target < 0 || at(target) >= plan_.micro_grids.size()) {
-    r.message = "no micro grid there";
+    r.message = tr_text(QT_TRANSLATE_NOOP("PlanEditor", "no micro grid there"));
     return r;
   }
   // Buildings already in the target stay where they are (a lasso may catch some of them).
   std::vector<std::int32_t> buildings;
   for (std::int32_t b : selection) {
     if (b < 0 || at(b) >= dataset_.buildings.size()) {
-      r.message = "no such building";
+      r.message = tr_text(QT_TRANSLATE_NOOP("PlanEditor", "no such building"));
       return r;
     }
     if (plan_.building_micro[at(b)] == kNone) {
-      r.message = "the building is in no grid";
+      r.message = tr_text(QT_TRANSLATE_NOOP("PlanEditor", "the building is in no grid"));
       return r;
     }
     if (plan_.building_micro[at(b)] != target) buildings.push_back(b);
@@ -215,7 +226,7 @@ EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& selection
   std::sort(buildings.begin(), buildings.end());
   buildings.erase(std::unique(buildings.begin(), buildings.end()), buildings.end());
   if (buildings.empty()) {
-    r.message = "already in that grid";
+    r.message = tr_text(QT_TRANSLATE_NOOP("PlanEditor", "already in that grid"));
     return r;
   }
   std::vector<std::int32_t> sources;
@@ -226,23 +237,25 @@ EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& selection
     return m.locked || (m.parent != kNone && plan_.large_grids[at(m.parent)].locked);
   };
   if (locked(to)) {
-    r.message = "grid " + to.code + " is locked";
+    r.message = tr_text(QT_TRANSLATE_NOOP("PlanEditor", "grid %1 is locked"), {to.code});
     return r;
   }
   for (std::int32_t s : sources) {
     const Grid& from = plan_.micro_grids[at(s)];
     if (locked(from)) {
-      r.message = "grid " + from.code + " is locked";
+      r.message = tr_text(QT_TRANSLATE_NOOP("PlanEditor", "grid %1 is locked"), {from.code});
       return r;
     }
     if (from.community != to.community) {
-      r.message = "grids never cross a community boundary";
+      r.message =
+          tr_text(QT_TRANSLATE_NOOP("PlanEditor", "grids never cross a community boundary"));
       return r;
     }
   }
   const auto near = neighbour_grids(buildings);
   if (!std::binary_search(near.begin(), near.end(), target)) {
-    r.message = "grid " + to.code + " is not a neighbour of the selection";
+    r.message = tr_text(
+        QT_TRANSLATE_NOOP("PlanEditor", "grid %1 is not a neighbour of the selection"), {to.code});
     return r;
   }
   for (std::int32_t b : buildings)
@@ -250,7 +263,8 @@ EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& selection
       if (static_cast<std::int32_t>(m) != plan_.building_micro[at(b)] &&
           std::binary_search(plan_.micro_grids[m].buildings.begin(),
                              plan_.micro_grids[m].buildings.end(), b)) {
-        r.message = "building split by units across micro grids cannot be moved by hand";
+        r.message = tr_text(QT_TRANSLATE_NOOP(
+            "PlanEditor", "building split by units across micro grids cannot be moved by hand"));
         return r;
       }
   // Large grids whose membership changes: the target's and every other source's parent.
@@ -264,9 +278,10 @@ EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& selection
   std::int32_t compound = dataset_.buildings[at(buildings.front())].compound;
   for (std::int32_t b : buildings)
     if (dataset_.buildings[at(b)].compound != compound) compound = kNone;
-  step.label = buildings.size() == 1 ? "move building"
-               : compound != kNone   ? "move compound"
-                                     : "move " + std::to_string(buildings.size()) + " buildings";
+  step.label = buildings.size() == 1 ? tr_text(QT_TRANSLATE_NOOP("PlanEditor", "move building"))
+               : compound != kNone   ? tr_text(QT_TRANSLATE_NOOP("PlanEditor", "move compound"))
+                                     : tr_text(QT_TRANSLATE_NOOP("PlanEditor", "move %1 buildings"),
+                                               {std::to_string(buildings.size())});
   step.metrics_before = plan_.metrics;
   for (std::int32_t s : sources)
     step.before.push_back({GridLevel::micro, s, plan_.micro_grids[at(s)]});
@@ -321,8 +336,9 @@ EditResult PlanEditor::move_buildings(const std::vector<std::int32_t>& selection
   std::string from_codes;
   for (std::int32_t s : sources)
     from_codes += (from_codes.empty() ? "" : ", ") + plan_.micro_grids[at(s)].code;
-  r.message = std::to_string(buildings.size()) + " building(s), " + std::to_string(hh) +
-              " households moved from " + from_codes + " to " + to.code;
+  r.message =
+      tr_text(QT_TRANSLATE_NOOP("PlanEditor", "%1 building(s), %2 households moved from %3 to %4"),
+              {std::to_string(buildings.size()), std::to_string(hh), from_codes, to.code});
   r.milliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return r;
@@ -332,7 +348,7 @@ EditResult PlanEditor::set_locked(GridLevel level, std::int32_t grid, bool locke
   EditResult r;
   auto& grids = level == GridLevel::micro ? plan_.micro_grids : plan_.large_grids;
   if (grid < 0 || at(grid) >= grids.size()) {
-    r.message = "no such grid";
+    r.message = tr_text(QT_TRANSLATE_NOOP("PlanEditor", "no such grid"));
     return r;
   }
   if (grids[at(grid)].locked == locked) {
@@ -340,7 +356,8 @@ EditResult PlanEditor::set_locked(GridLevel level, std::int32_t grid, bool locke
     return r;
   }
   Step step;
-  step.label = locked ? "lock grid" : "unlock grid";
+  step.label = locked ? tr_text(QT_TRANSLATE_NOOP("PlanEditor", "lock grid"))
+                      : tr_text(QT_TRANSLATE_NOOP("PlanEditor", "unlock grid"));
   step.metrics_before = step.metrics_after = plan_.metrics;
   step.before.push_back({level, grid, grids[at(grid)]});
   grids[at(grid)].locked = locked;

@@ -532,7 +532,7 @@ void Session::finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_p
   if (!dataset_) return;
   bool lines_built = false;
   if (replace && editor_) {
-    editor_->replace_plan(std::move(*plan), "re-plan");
+    editor_->replace_plan(std::move(*plan), tr("re-plan").toStdString());
   } else {
     tess_ = std::move(tess);
     editor_ = std::make_unique<PlanEditor>(*dataset_, *tess_, params_, std::move(*plan));

@@ -1,5 +1,6 @@
 // The studio's C++ layer: triangulation, viewport, models, selection, edits with undo/redo.
 #include <QSignalSpy>
+#include <QTranslator>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
@@ -279,6 +280,14 @@ TEST_CASE("Edits: move a building to a neighbouring grid, re-check, undo restore
     CHECK(!s.moveBuildings({building}, far));
     CHECK(!s.error().isEmpty());
     CHECK(test::same_plan(*s.plan(), original));
+    // The refusal speaks the interface language: Chinese with the studio's translation.
+    QTranslator chinese;
+    REQUIRE(chinese.load(QStringLiteral(GRIDPLAN_STUDIO_QM_PATH)));
+    QCoreApplication::installTranslator(&chinese);
+    CHECK(!s.moveBuildings({building}, far));
+    QCoreApplication::removeTranslator(&chinese);
+    INFO(s.error().toStdString());
+    CHECK(s.error().contains(QStringLiteral("与所选楼栋不相邻")));
   }
   SECTION("a locked grid refuses moves; lock is undoable") {
     REQUIRE(s.setLocked(QStringLiteral("micro"), target, true));
