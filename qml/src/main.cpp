@@ -34,6 +34,7 @@ bool has_flag(int argc, char** argv, const char* flag) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  gp::studio::limit_malloc_arenas();
   const bool screenshot_mode = has_flag(argc, argv, "--screenshot");
   // Headless rendering for screenshots unless a platform was chosen explicitly.
   if (screenshot_mode && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
@@ -67,9 +68,10 @@ int main(int argc, char** argv) {
       {QStringLiteral("synth")},
       QStringLiteral("Open a synthetic town of about N buildings (0 = demo town)."),
       QStringLiteral("N"));
-  QCommandLineOption view({QStringLiteral("view")},
-                          QStringLiteral("For --screenshot: map, table, diagnostics, compare or basemap (dialog)."),
-                          QStringLiteral("VIEW"), QStringLiteral("map"));
+  QCommandLineOption view(
+      {QStringLiteral("view")},
+      QStringLiteral("For --screenshot: map, table, diagnostics, compare or basemap (dialog)."),
+      QStringLiteral("VIEW"), QStringLiteral("map"));
   QCommandLineOption simulate(
       {QStringLiteral("simulate")},
       QStringLiteral("Run the simulation once the plan is ready (colours by utilisation)."));

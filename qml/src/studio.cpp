@@ -1,5 +1,9 @@
 #include "studio.hpp"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <QtQml/qqml.h>
 #include <QCoreApplication>
 #include <QFont>
@@ -55,6 +59,12 @@ bool install_translator(QCoreApplication& app, const QString& lang) {
   else
     delete qt;
   return true;
+}
+
+void limit_malloc_arenas() {
+#ifdef __GLIBC__
+  if (qEnvironmentVariableIsEmpty("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 2);
+#endif
 }
 
 void use_cjk_font() {

@@ -82,6 +82,7 @@ std::pair<double, double> memory_mib() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  gp::studio::limit_malloc_arenas();  // as the studio's main does
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QGuiApplication app(argc, argv);
   gp::studio::register_qml_types();
