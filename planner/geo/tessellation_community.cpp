@@ -112,23 +112,6 @@ class RegionLocator {
   mutable std::vector<std::int32_t> hits_;  // reused by queries (one community per thread)
 };
 
-bool less_point(const Point& p, const Point& q) {
-  return p.x < q.x || (p.x == q.x && p.y < q.y);
-}
-
-/// Crossing-number test; points on the boundary may go either way (callers use points well
-/// inside, or accept either answer).
-bool in_ring(const Ring& ring, const Point& p) {
-  bool inside = false;
-  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-    const Point& a = ring[i];
-    const Point& b = ring[j];
-    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-      inside = !inside;
-  }
-  return inside;
-}
-
 bool in_polygon(const Polygon& polygon, const Point& p) {
   if (polygon.outer.size() < 4 || !in_ring(polygon.outer, p)) return false;
   for (const Ring& hole : polygon.holes)

@@ -10,22 +10,6 @@
 namespace gp::geo::detail {
 namespace {
 
-bool less_point(const Point& p, const Point& q) {
-  return p.x < q.x || (p.x == q.x && p.y < q.y);
-}
-
-/// Crossing-number test (a point on the ring may go either way).
-bool in_ring(const Ring& ring, const Point& p) {
-  bool inside = false;
-  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-    const Point& a = ring[i];
-    const Point& b = ring[j];
-    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-      inside = !inside;
-  }
-  return inside;
-}
-
 /// Twice the signed area of a closed ring, relative to its first vertex for precision.
 double signed_area2(const Ring& ring) {
   double a2 = 0.0;

@@ -11,6 +11,24 @@
 
 namespace gp::geo::detail {
 
+/// Lexicographic order of points (x, then y): the key vertices are matched by exactly.
+inline bool less_point(const Point& p, const Point& q) {
+  return p.x < q.x || (p.x == q.x && p.y < q.y);
+}
+
+/// Crossing-number test; points on the boundary may go either way (callers use points well
+/// inside, or accept either answer).
+inline bool in_ring(const Ring& ring, const Point& p) {
+  bool inside = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    const Point& a = ring[i];
+    const Point& b = ring[j];
+    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+      inside = !inside;
+  }
+  return inside;
+}
+
 using Segment = std::pair<Point, Point>;
 
 /// The bounded faces of the planar graph whose edges are `segments` (any direction, duplicates

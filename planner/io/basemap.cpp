@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "planner/core/errors.hpp"
+#include "planner/core/text.hpp"
 #include "planner/io/gdal_support.hpp"
 
 namespace gp::io {
@@ -44,27 +45,6 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
        at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);
   return text;
-}
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  return out;
 }
 
 /// A GDAL WMS description of an XYZ tile service in Web Mercator (EPSG:3857), 256-pixel tiles,

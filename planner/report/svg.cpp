@@ -1,5 +1,7 @@
 #include "planner/report/svg.hpp"
 
+#include "planner/core/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -65,27 +67,7 @@ std::string path_data(const MultiPolygon& shape, const Viewport& view, double mi
 }
 
 std::string escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return xml_escape(text);
 }
 
 std::string ramp_colour(double t) {
