@@ -1,7 +1,7 @@
 # GridPlanner: the two commands of the README.
 #   make demo  — install what is missing, build (release), run the main job on the bundled demo town
 #   make test  — install what is missing, build (dev, warnings as errors), run the whole ctest suite,
-#                then an ASan+UBSan build (clang) and run of the engine tests and of each libFuzzer
+#                then an ASan+UBSan build (clang) and run of the engine and studio tests and of each libFuzzer
 #                target for 60 s on its seed corpus, then a ThreadSanitizer build and run of the
 #                tests of the parallel code (core:parallel, geo, partition, sim)
 # Other targets: build, release, asan, bench, format, tidy, clean;

@@ -256,7 +256,8 @@ TEST_CASE("Edits: move a building to a neighbouring grid, re-check, undo restore
   CHECK(area(edited.micro_grids[static_cast<std::size_t>(target)].polygon) >
         area(original.micro_grids[static_cast<std::size_t>(target)].polygon));
   CHECK(s.canUndo());
-  CHECK(s.lastEditMs() < 50.0);  // incremental checks on the demo town
+  // Incremental checks on the demo town; a timing says nothing under ASan.
+  if (!test::kSanitized) CHECK(s.lastEditMs() < 50.0);
   const Plan after = *s.plan();
 
   REQUIRE(s.undo());

@@ -216,7 +216,7 @@ TEST_CASE("Lasso: buildings from two micro grids move together, undo restores bo
   for (std::int32_t src : sources)
     CHECK(moved.micro_grids[at(src)].metrics.households <
           original.micro_grids[at(src)].metrics.households + 1);
-  CHECK(s.lastEditMs() < 50.0);
+  if (!test::kSanitized) CHECK(s.lastEditMs() < 50.0);  // a timing says nothing under ASan
   REQUIRE(s.undo());
   CHECK(test::same_plan(*s.plan(), original));
   CHECK(!s.canUndo());
