@@ -289,8 +289,17 @@ class ComponentPartitioner {
     for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
       if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0)
         report.violating_parts.push_back(p);
-    if (!report.violating_parts.empty() && report.min_parts <= report.max_parts)
+    if (!report.violating_parts.empty() && report.min_parts <= report.max_parts) {
       report.why = Infeasibility::granularity;
+      // One atom above the maximum (a unit of a tower, a building that cannot be split) makes
+      // its part too large whatever the division: that is a proof too.
+      for (NodeId v : nodes_)
+        if (graph_.households[at(v)] > bounds_.max) {
+          report.proven = true;
+          report.atom_above_max = true;
+          break;
+        }
+    }
   }
 
   /// A part holding no household (a clubhouse or school left alone between coarse parts) is no

@@ -61,6 +61,8 @@ struct InfeasibleContainer {
   /// connected parts proved that none keeps all parts within the bounds (small containers); false
   /// when the container was too large or the search hit its step limit.
   bool proven = false;
+  /// With `proven`: the proof is that one atom alone holds more than the maximum.
+  bool atom_above_max = false;
   std::vector<PartId> violating_parts;
 };
 

@@ -685,7 +685,10 @@ class CommunityPlanner {
                   << container.violating_parts.size() << " of " << container.parts
                   << " large grids stay outside the bounds ("
                   << violating_parts_text(large, container) << "); "
-                  << (container.proven
+                  << (container.atom_above_max
+                          ? "a single building (or one entrance of it) holds more than the "
+                            "maximum, so no division can keep every grid within the bounds"
+                      : container.proven
                           ? "an exhaustive search over every division into connected grids "
                             "found none within the bounds"
                           : "no division within the bounds was found (the area is too large "
