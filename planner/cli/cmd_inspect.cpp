@@ -14,6 +14,8 @@
 #include "planner/cli/progress_printer.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/io/load.hpp"
+#include "planner/io/osm_tags.hpp"
+#include "planner/partition/params.hpp"
 
 namespace gp::cli {
 
@@ -49,7 +51,8 @@ io::LoadOptions options_from(const InspectArgs& args) {
   options.gcj02 = args.gcj02;
   options.encoding = args.encoding;
   options.validate = !args.no_validate;
-  options.strict = false;  // checked after printing, so the report is still shown
+  options.strict = false;              // checked after printing, so the report is still shown
+  options.require_households = false;  // reported below instead of thrown
   for (const std::string& text : args.fields) {
     const auto eq = text.find('=');
     const auto dot = text.find('.');
@@ -123,6 +126,20 @@ void print_json(const io::LoadResult& result, const InspectArgs& args, bool vali
                            {"read", l.read},
                            {"skipped", l.skipped},
                            {"loaded", l.loaded}};
+      if (!l.use_values.empty()) {
+        nlohmann::json uses = nlohmann::json::array();
+        for (const auto& [value, n] : l.use_values) {
+          const auto use = io::lookup_building_use(value);
+          uses.push_back(
+              {{"value", value},
+               {"buildings", n},
+               {"known", use.has_value()},
+               {"generic", io::generic_building_value(value)},
+               {"use", use ? nlohmann::json(to_string(*use)) : nlohmann::json(nullptr)}});
+        }
+        layer["use_values"] = std::move(uses);
+        layer["unknown_use"] = l.unknown_use;
+      }
       layer["feature_count"] =
           l.feature_count >= 0 ? nlohmann::json(l.feature_count) : nlohmann::json(nullptr);
       layer["fields"] = nlohmann::json::array();
@@ -149,6 +166,15 @@ void print_json(const io::LoadResult& result, const InspectArgs& args, bool vali
                     {"water_areas", d.water.size()},
                     {"stations", d.stations.size()},
                     {"existing_grids", d.existing_grids.size()}};
+  nlohmann::json classes = nlohmann::json::array();
+  for (const io::RoadClassCount& rc :
+       io::count_road_classes(d, PartitionParams{}.hard_road_classes))
+    classes.push_back({{"class", rc.key},
+                       {"spellings", rc.spellings},
+                       {"lines", rc.lines},
+                       {"known", rc.known},
+                       {"hard", rc.hard}});
+  doc["road_classes"] = std::move(classes);
   if (validated) {
     const geo::ValidationSummary& v = result.validation;
     doc["validation"] = {{"repaired", v.repaired},
@@ -188,6 +214,8 @@ void print_text(const io::LoadResult& result, const InspectArgs& args, bool vali
     for (const io::LayerReport& l : s.layers) {
       out << "  layer " << l.name << ": role " << io::to_string(l.role);
       if (l.role_source == "name") out << " (from its name)";
+      if (l.role_source == "parts-dropped")
+        out << " (building parts: dropped in favour of the parent buildings)";
       if (l.role_source == "option") out << " (given)";
       if (l.role_source == "osm-unused") out << " (not used from OSM)";
       out << ", " << l.geometry_type;
@@ -220,6 +248,21 @@ void print_text(const io::LoadResult& result, const InspectArgs& args, bool vali
         if (l.skipped > 0) out << "; not loaded " << l.skipped << " (see problems)";
         out << '\n';
       }
+      if (!l.use_values.empty()) {
+        out << "    use values:";
+        bool first = true;
+        for (const auto& [value, n] : l.use_values) {
+          const auto use = io::lookup_building_use(value);
+          out << (first ? " " : ", ") << (value.empty() ? "(empty)" : value) << " " << n << " → "
+              << (use ? to_string(*use) : "unknown");
+          first = false;
+        }
+        out << '\n';
+        if (l.unknown_use > 0)
+          out << "    " << l.unknown_use
+              << " buildings with a generic or unknown use value (taken as residential unless "
+                 "the scenario's input.unknown_use says otherwise)\n";
+      }
     }
   }
   out << "\nProjected CRS: " << (d.crs_name.empty() ? "(none)" : d.crs_name);
@@ -238,6 +281,28 @@ void print_text(const io::LoadResult& result, const InspectArgs& args, bool vali
       << "  water areas  " << d.water.size() << '\n'
       << "  stations     " << d.stations.size() << '\n'
       << "  grids        " << d.existing_grids.size() << '\n';
+
+  const std::vector<io::RoadClassCount> classes =
+      io::count_road_classes(d, PartitionParams{}.hard_road_classes);
+  if (!classes.empty()) {
+    out << "\nRoad classes (hard = a barrier no grid crosses, by default; "
+           "--hard-road-classes or barriers.hard_road_classes changes it):\n";
+    for (const io::RoadClassCount& rc : classes) {
+      out << "  " << rc.key << "  " << rc.lines << " line" << (rc.lines == 1 ? "" : "s") << ", "
+          << (rc.hard ? "hard" : "soft");
+      if (!rc.known) out << ", unknown class (soft, walkable)";
+      if (rc.spellings.size() > 1 || (rc.spellings.size() == 1 && rc.spellings[0] != rc.key)) {
+        out << "  (as";
+        for (const std::string& sp : rc.spellings) out << " '" << sp << "'";
+        out << ")";
+      }
+      out << '\n';
+    }
+  }
+  if (!d.buildings.empty() && d.total_households() == 0)
+    out << "\nWARNING: " << d.buildings.size()
+        << " buildings but 0 households: `gridplan run` refuses this input (map the use or "
+           "households field, or set input.unknown_use)\n";
 
   if (validated) {
     const geo::ValidationSummary& v = result.validation;

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/road_classes.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation_community.hpp"
@@ -26,7 +27,8 @@ Cut cut_of(const Line& line, const TessellationParams& params) {
     case LineKind::rail:
       return Cut::hard;
     case LineKind::road:
-      return params.hard_road_classes.contains(line.cls) ? Cut::hard : Cut::soft;
+      // One matching rule everywhere (core/road_classes): "primary_link" is hard with "primary".
+      return road_class_in(line.cls, params.hard_road_classes) ? Cut::hard : Cut::soft;
   }
   return Cut::none;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "planner/core/errors.hpp"
+#include "planner/core/road_classes.hpp"
 #include "planner/io/crs.hpp"
 #include "planner/io/gdal_support.hpp"
 #include "planner/io/osm_tags.hpp"
@@ -76,6 +77,68 @@ bool valid_utf8(std::string_view s) {
     i += extra + 1;
   }
   return true;
+}
+
+/// Whether bytes are well-formed GB18030 (GBK is a subset): ASCII, two-byte sequences lead
+/// 0x81-0xFE with trail 0x40-0x7E / 0x80-0xFE, four-byte sequences 0x81-0xFE 0x30-0x39
+/// 0x81-0xFE 0x30-0x39 (GB 18030-2005 §4).
+bool valid_gb18030(std::string_view s) {
+  std::size_t i = 0;
+  auto at = [&s](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  while (i < s.size()) {
+    const unsigned char c = at(i);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c == 0x80 || c == 0xFF || i + 1 >= s.size()) return false;
+    const unsigned char t = at(i + 1);
+    if ((t >= 0x40 && t <= 0x7E) || (t >= 0x80 && t <= 0xFE)) {
+      i += 2;
+      continue;
+    }
+    if (t >= 0x30 && t <= 0x39 && i + 3 < s.size() && at(i + 2) >= 0x81 && at(i + 2) <= 0xFE &&
+        at(i + 3) >= 0x30 && at(i + 3) <= 0x39) {
+      i += 4;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/// Whether a Shapefile that does not say its encoding (no .cpg, no DBF language byte) holds
+/// text that is not UTF-8 but decodes cleanly as GB18030 — the commonest form of Chinese bureau
+/// data. Looks at the field names and the text of the first 2000 features of each layer.
+bool shapefile_text_is_gb18030(GDALDataset& dataset) {
+  bool any_foreign = false;
+  auto check = [&any_foreign](std::string_view text) {
+    if (valid_utf8(text)) return true;
+    any_foreign = true;
+    return valid_gb18030(text);
+  };
+  for (int l = 0; l < dataset.GetLayerCount(); ++l) {
+    OGRLayer* layer = dataset.GetLayer(l);
+    const char* source = layer->GetMetadataItem("SOURCE_ENCODING", "SHAPEFILE");
+    if ((source != nullptr && *source != '\0') ||
+        layer->GetMetadataItem("ENCODING_FROM_CPG", "SHAPEFILE") ||
+        layer->GetMetadataItem("ENCODING_FROM_LDID", "SHAPEFILE"))
+      continue;
+    const OGRFeatureDefn& defn = *layer->GetLayerDefn();
+    for (int i = 0; i < defn.GetFieldCount(); ++i)
+      if (!check(defn.GetFieldDefn(i)->GetNameRef())) return false;
+    layer->ResetReading();
+    for (int n = 0; n < 2000; ++n) {
+      OGRFeatureUniquePtr feature(layer->GetNextFeature());
+      if (!feature) break;
+      for (int i = 0; i < defn.GetFieldCount(); ++i)
+        if (defn.GetFieldDefn(i)->GetType() == OFTString && feature->IsFieldSetAndNotNull(i) &&
+            !check(feature->GetFieldAsString(i)))
+          return false;
+    }
+    layer->ResetReading();
+  }
+  return any_foreign;
 }
 
 /// Whether a GDAL failure message says the file itself could not be read (short, truncated or
@@ -166,7 +229,8 @@ const std::vector<FieldKeySpec>& key_specs(LayerRole role) {
        {"compound", "compound_ref", "compound_id", "小区", "小区编号", "所属小区"}},
       {"community",
        &Fields::community,
-       {"community", "community_ref", "community_code", "社区", "社区编码", "所属社区"}},
+       {"community", "community_ref", "community_code", "社区", "社区编码", "所属社区",
+        "社区名称"}},
   };
   static const std::vector<FieldKeySpec> compounds{
       {"ref", &Fields::ref, {"ref", "id", "compound_id", "code", "编号", "小区编号"}},
@@ -780,6 +844,11 @@ struct NotUtf8 {
   }
 };
 
+/// Thrown by read_osm when GDAL's OSM driver refused unordered element ids.
+struct OsmIdsNotSorted {
+  std::string gdal_text;
+};
+
 class Loader {
  public:
   Loader(const LoadOptions& options, Progress& progress) : options_(options), progress_(progress) {}
@@ -809,6 +878,16 @@ class Loader {
   void project();
   void remove_failed_projections();
   void note_gdal_warnings(const Location& where);
+  /// The use of a building from its use value; counts the value in `report`.
+  BuildingUse use_of(const std::string& value, LayerReport& report) const;
+  /// One note per layer listing the buildings whose use value was generic or unknown.
+  void note_unknown_uses(const Location& where, const LayerReport& report, const char* field);
+  void check_households() const;
+  /// Removes the buildings at `parts` (tagged building:part) that lie inside another building
+  /// loaded since `first`: a part (a tower on a podium) would count its parent's households
+  /// twice. A part inside no other building is the only outline there is and stays.
+  void drop_building_parts(const std::vector<std::size_t>& parts, std::size_t first,
+                           const std::string& path, LayerReport& report);
 
   const LoadOptions& options_;
   Progress& progress_;
@@ -924,8 +1003,7 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
           [&](Building& b) {
             b.name = text_of(feature, fields.name);
             b.source_use = text_of(feature, fields.use);
-            b.use = b.source_use.empty() ? BuildingUse::residential
-                                         : building_use_from_value(b.source_use);
+            b.use = fields.use < 0 ? BuildingUse::residential : use_of(b.source_use, report);
             b.floors = std::max(0, int_of(feature, fields.floors));
             if (int_of(feature, fields.floors) < 0)
               d.problems.report(Severity::warning, "negative-floors", where,
@@ -1079,6 +1157,17 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
             layer_name + "=buildings (or compounds, roads, ...)");
     return;
   }
+  if (report.role_source == "parts-dropped") {
+    const long long count = layer.GetFeatureCount(TRUE);
+    report.skipped = count > 0 ? static_cast<std::size_t>(count) : 0;
+    result_.dataset.problems.report(
+        Severity::info, "building-parts-dropped", layer_location,
+        "layer '" + layer_name + "' holds building parts: its " + std::to_string(count) +
+            " features are dropped in favour of their parent buildings in the other buildings "
+            "layer (loading both would count households twice); give it --role " +
+            layer_name + "=buildings to load it anyway");
+    return;
+  }
   StagedLayer stage;
   stage.label = path + ":" + layer_name;
   stage.srs = layer_srs(layer, path);
@@ -1209,6 +1298,8 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
     result_.dataset.problems.report(Severity::warning, "text-not-utf8",
                                     {path, layer_name, not_utf8.fids.front()},
                                     not_utf8.message(driver_));
+  if (role == LayerRole::buildings && fields.use >= 0)
+    note_unknown_uses(layer_location, report, defn.GetFieldDefn(fields.use)->GetNameRef());
   note_gdal_warnings(layer_location);
   stage.end = sizes_of(result_.dataset);
   staged_.push_back(std::move(stage));
@@ -1286,6 +1377,7 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
   };
   const std::size_t failures_before = errors_.failures();
   std::size_t count = 0;
+  std::vector<std::size_t> parts;  // buildings also tagged building:part
   for (std::size_t pass_index = 0; pass_index < passes.size(); ++pass_index) {
     const Pass& pass = passes[pass_index];
     OGRLayer* layer = pass.layer;
@@ -1307,26 +1399,29 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
         const std::string other = text_of(f, mp_other);
         const std::string building = text_of(f, mp_building);
         if (pass.buildings && !building.empty()) {
+          const std::string part =
+              find_other_tag(text_of(f, mp_other), "building:part").value_or("no");
           if (building == "no") {
             ++mp_report->skipped;
             d.problems.report(Severity::info, "not-a-building", where,
                               "tagged building=no; not loaded as a building");
           } else {
-            add_polygonal(d.buildings, geometry, where, osm_id(f, mp_way_id, mp_osm_id), "building",
-                          "buildings", stage, *mp_report, [&](Building& b) {
-                            b.name = text_of(f, mp_name);
-                            b.source_use = building;
-                            b.use = building_use_from_value(building);
-                            if (const auto levels = find_other_tag(other, "building:levels"))
-                              // Clamped before the cast: a mistyped "1e9" must not overflow an int.
-                              b.floors = static_cast<int>(std::lround(std::clamp(
-                                  parse_osm_number(*levels, false).value_or(0.0), 0.0, 1000.0)));
-                            std::optional<std::string> height = find_other_tag(other, "height");
-                            if (!height) height = find_other_tag(other, "building:height");
-                            if (height)
-                              b.height_m =
-                                  std::max(0.0, parse_osm_number(*height, true).value_or(0.0));
-                          });
+            const bool added = add_polygonal(
+                d.buildings, geometry, where, osm_id(f, mp_way_id, mp_osm_id), "building",
+                "buildings", stage, *mp_report, [&](Building& b) {
+                  b.name = text_of(f, mp_name);
+                  b.source_use = building;
+                  b.use = use_of(building, *mp_report);
+                  if (const auto levels = find_other_tag(other, "building:levels"))
+                    // Clamped before the cast: a mistyped "1e9" must not overflow an int.
+                    b.floors = static_cast<int>(std::lround(
+                        std::clamp(parse_osm_number(*levels, false).value_or(0.0), 0.0, 1000.0)));
+                  std::optional<std::string> height = find_other_tag(other, "height");
+                  if (!height) height = find_other_tag(other, "building:height");
+                  if (height)
+                    b.height_m = std::max(0.0, parse_osm_number(*height, true).value_or(0.0));
+                });
+            if (added && part != "no") parts.push_back(d.buildings.size() - 1);
           }
         }
         const std::string landuse = pass.buildings ? std::string() : text_of(f, mp_landuse);
@@ -1396,10 +1491,17 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
   }
   if (errors_.failures() != failures_before) {
     const std::string gdal_text = errors_.failure_text();
+    // GDAL's fast node index needs increasing node ids; JOSM and osmWebWizard write new
+    // elements with negative or unordered ids. load_input reads such a file again without it.
+    if (gdal_text.find("OSM_USE_CUSTOM_INDEXING") != std::string::npos ||
+        gdal_text.find("Non increasing") != std::string::npos)
+      throw OsmIdsNotSorted{gdal_text};
     throw InputError(path + ": reading the OpenStreetMap file failed: " +
                      (gdal_text.empty() ? errors_.first_failure() : gdal_text) +
                      ". The file looks truncated or corrupt: download or export it again.");
   }
+  drop_building_parts(parts, stage.begin[kBuildings], path, *mp_report);
+  if (mp_report) note_unknown_uses({path, mp_report->name, std::nullopt}, *mp_report, "building");
   note_gdal_warnings({path, "", std::nullopt});
   stage.end = sizes_of(d);
   staged_.push_back(std::move(stage));
@@ -1437,6 +1539,25 @@ void Loader::load_input(const InputSpec& input) {
                      ". GridPlanner reads Shapefile (.shp with its .shx and .dbf), GeoPackage, "
                      "GeoJSON, FlatGeobuf and OpenStreetMap .osm/.pbf; check the file is one of "
                      "these and complete.");
+  }
+  // A Shapefile that does not say its encoding and whose text is not UTF-8 but clean GB18030
+  // is opened again as GB18030 (said in the problems; --encoding overrides).
+  bool encoding_detected = false;
+  if (options_.encoding.empty() && dataset->GetDriver() &&
+      std::string_view(dataset->GetDriver()->GetDescription()) == "ESRI Shapefile" &&
+      shapefile_text_is_gb18030(*dataset)) {
+    encoding_detected = true;
+    open_option_texts = {"ENCODING=GB18030"};
+    open_options = {open_option_texts.front().c_str(), nullptr};
+    dataset.reset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                    open_options.data(), nullptr));
+    if (!dataset)
+      throw InputError(path + ": cannot open again as GB18030: " + errors_.failure_text());
+    result_.dataset.problems.report(
+        Severity::info, "encoding-detected", {path, "", std::nullopt},
+        "the file does not say its text encoding (no .cpg file, no DBF language byte) and its "
+        "text is not UTF-8; read as GB18030 (GBK), which decodes it cleanly. Pass --encoding "
+        "to read it otherwise");
   }
   SourceReport source;
   source.path = path;
@@ -1490,6 +1611,10 @@ void Loader::load_input(const InputSpec& input) {
       report.role = detect_role(report.name);
       if (report.role == LayerRole::unknown && layers.size() == 1) report.role = detect_role(stem);
       report.role_source = report.role == LayerRole::unknown ? "none" : "name";
+      // building_parts (Overture, OSM-derived exports): parts of the buildings of another layer.
+      if (report.role == LayerRole::buildings &&
+          ascii_lower(report.name).find("part") != std::string::npos)
+        report.role_source = "name-parts";
     }
     report.geometry_type = OGRGeometryTypeToName(layer->GetGeomType());
     if (!osm) report.feature_count = layer->GetFeatureCount(TRUE);
@@ -1506,6 +1631,8 @@ void Loader::load_input(const InputSpec& input) {
       report.encoding = encoding ? encoding : "";
       if (!options_.encoding.empty())
         report.encoding_from = "option";
+      else if (encoding_detected)
+        report.encoding_from = "detected";
       else if (layer->GetMetadataItem("ENCODING_FROM_CPG", "SHAPEFILE"))
         report.encoding_from = "cpg";
       else if (layer->GetMetadataItem("ENCODING_FROM_LDID", "SHAPEFILE"))
@@ -1517,12 +1644,190 @@ void Loader::load_input(const InputSpec& input) {
     source.layers.push_back(std::move(report));
   }
 
+  // A building-parts layer is dropped when the parent buildings are loaded too (from this file
+  // or an earlier input): each part lies inside its parent, and would count its households
+  // twice. Alone, its parts are the only footprints there are and are loaded as buildings.
+  const bool parents_present =
+      !result_.dataset.buildings.empty() ||
+      std::any_of(source.layers.begin(), source.layers.end(), [](const LayerReport& r) {
+        return r.role == LayerRole::buildings && r.role_source != "name-parts";
+      });
+  for (LayerReport& r : source.layers)
+    if (r.role_source == "name-parts") r.role_source = parents_present ? "parts-dropped" : "name";
+
   if (osm) {
-    read_osm(*dataset, path, source);
+    // Undo point for a second reading of the same file.
+    const Sizes sizes_before = sizes_of(result_.dataset);
+    const ProblemReporter problems_before = result_.dataset.problems;
+    const std::vector<LayerReport> reports_before = source.layers;
+    try {
+      read_osm(*dataset, path, source);
+    } catch (const OsmIdsNotSorted& unsorted) {
+      Dataset& d = result_.dataset;
+      d.buildings.resize(sizes_before[kBuildings]);
+      d.compounds.resize(sizes_before[kCompounds]);
+      d.communities.resize(sizes_before[kCommunities]);
+      d.lines.resize(sizes_before[kLines]);
+      d.water.resize(sizes_before[kWater]);
+      d.stations.resize(sizes_before[kStations]);
+      d.existing_grids.resize(sizes_before[kGrids]);
+      d.problems = problems_before;
+      source.layers = reports_before;
+      errors_.take();
+      dataset.reset();
+      CPLSetThreadLocalConfigOption("OSM_USE_CUSTOM_INDEXING", "NO");
+      dataset.reset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                      open_options.data(), nullptr));
+      try {
+        if (!dataset) throw InputError(path + ": cannot open again: " + errors_.failure_text());
+        read_osm(*dataset, path, source);
+      } catch (const OsmIdsNotSorted& again) {
+        CPLSetThreadLocalConfigOption("OSM_USE_CUSTOM_INDEXING", nullptr);
+        throw InputError(path +
+                         ": reading the OpenStreetMap file failed even without GDAL's "
+                         "node index: " +
+                         again.gdal_text + ". Sort it with `osmium sort` and load it again.");
+      } catch (...) {
+        CPLSetThreadLocalConfigOption("OSM_USE_CUSTOM_INDEXING", nullptr);
+        throw;
+      }
+      CPLSetThreadLocalConfigOption("OSM_USE_CUSTOM_INDEXING", nullptr);
+      d.problems.report(Severity::info, "osm-ids-not-sorted", {path, "", std::nullopt},
+                        "element ids are not in increasing order (as JOSM and osmWebWizard "
+                        "write them; GDAL: " +
+                            unsorted.gdal_text.substr(0, unsorted.gdal_text.find('\n')) +
+                            "); read again with GDAL's OSM_USE_CUSTOM_INDEXING=NO");
+    }
   } else {
     for (std::size_t i = 0; i < layers.size(); ++i) read_layer(*layers[i], path, source.layers[i]);
   }
   result_.sources.push_back(std::move(source));
+}
+
+/// Whether `p` lies inside the polygon (even-odd rule over the outer ring and holes; a point on
+/// the boundary may go either way — used only to find a part's parent building).
+bool point_in(const Polygon& polygon, const Point& p) {
+  auto crossings = [&p](const Ring& ring) {
+    bool inside = false;
+    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++)
+      if ((ring[i].y > p.y) != (ring[j].y > p.y) &&
+          p.x < (ring[j].x - ring[i].x) * (p.y - ring[i].y) / (ring[j].y - ring[i].y) + ring[i].x)
+        inside = !inside;
+    return inside;
+  };
+  if (polygon.outer.size() < 4 || !crossings(polygon.outer)) return false;
+  return std::none_of(polygon.holes.begin(), polygon.holes.end(), crossings);
+}
+
+void Loader::drop_building_parts(const std::vector<std::size_t>& parts, std::size_t first,
+                                 const std::string& path, LayerReport& report) {
+  if (parts.empty()) return;
+  Dataset& d = result_.dataset;
+  std::vector<char> is_part(d.buildings.size(), 0);
+  for (const std::size_t i : parts) is_part[i] = 1;
+  std::vector<Box> boxes(d.buildings.size());
+  for (std::size_t i = first; i < d.buildings.size(); ++i)
+    boxes[i] = bounds(d.buildings[i].footprint);
+  std::vector<char> drop(d.buildings.size(), 0);
+  std::size_t dropped = 0;
+  for (const std::size_t i : parts) {
+    const Point c = centroid(d.buildings[i].footprint);
+    for (std::size_t j = first; j < d.buildings.size(); ++j) {
+      if (is_part[j] || c.x < boxes[j].min_x || c.x > boxes[j].max_x || c.y < boxes[j].min_y ||
+          c.y > boxes[j].max_y)
+        continue;
+      const MultiPolygon& parent = d.buildings[j].footprint;
+      if (!std::any_of(parent.begin(), parent.end(),
+                       [&c](const Polygon& poly) { return point_in(poly, c); }))
+        continue;
+      drop[i] = 1;
+      ++dropped;
+      d.problems.report(Severity::info, "building-part", d.buildings[i].source,
+                        "tagged building:part and inside building " +
+                            location_text(d.buildings[j].source) +
+                            "; dropped in favour of that parent building (its households would "
+                            "be counted twice)");
+      break;
+    }
+  }
+  if (dropped == 0) return;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < d.buildings.size(); ++i)
+    if (!drop[i]) {
+      if (k != i) d.buildings[k] = std::move(d.buildings[i]);  // never a self-move
+      ++k;
+    }
+  d.buildings.resize(k);
+  report.skipped += dropped;
+  report.loaded["buildings"] -= dropped;
+  d.problems.report(Severity::info, "building-parts-dropped", {path, report.name, std::nullopt},
+                    std::to_string(dropped) + " of " + std::to_string(parts.size()) +
+                        " buildings tagged building:part lie inside another building and were "
+                        "dropped in favour of it; the other " +
+                        std::to_string(parts.size() - dropped) + " are kept as buildings");
+}
+
+BuildingUse Loader::use_of(const std::string& value, LayerReport& report) const {
+  if (report.use_values.size() < 200 || report.use_values.contains(value))
+    ++report.use_values[value];
+  if (const std::optional<BuildingUse> use = lookup_building_use(value)) return *use;
+  ++report.unknown_use;
+  return options_.unknown_use;
+}
+
+std::string value_counts(const std::map<std::string, std::size_t>& values, std::size_t limit,
+                         bool only_unknown) {
+  std::vector<std::pair<std::size_t, std::string>> sorted;
+  for (const auto& [value, n] : values)
+    if (!only_unknown || !lookup_building_use(value)) sorted.emplace_back(n, value);
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::string out;
+  for (std::size_t i = 0; i < sorted.size() && i < limit; ++i)
+    out += (i ? ", '" : "'") + sorted[i].second + "' ×" + std::to_string(sorted[i].first);
+  if (sorted.size() > limit) out += ", … (" + std::to_string(sorted.size() - limit) + " more)";
+  return out.empty() ? "(none)" : out;
+}
+
+void Loader::note_unknown_uses(const Location& where, const LayerReport& report,
+                               const char* field) {
+  if (report.unknown_use == 0) return;
+  result_.dataset.problems.report(
+      Severity::info, "unknown-use", where,
+      std::to_string(report.unknown_use) + " buildings have a value in field '" + field +
+          "' that does not say their use (" + value_counts(report.use_values, 8, true) +
+          "): taken as " + to_string(options_.unknown_use) +
+          " (scenario key input.unknown_use), households estimated where not given");
+}
+
+void Loader::check_households() const {
+  const Dataset& d = result_.dataset;
+  if (!options_.require_households || d.buildings.empty() || d.total_households() > 0) return;
+  std::string layers;
+  for (const SourceReport& s : result_.sources)
+    for (const LayerReport& l : s.layers) {
+      const auto loaded = l.loaded.find("buildings");
+      if (loaded == l.loaded.end()) continue;
+      const auto use = l.field_mapping.find("use");
+      const auto households = l.field_mapping.find("households");
+      layers += "\n  " + s.path + ": layer '" + l.name + "': " + std::to_string(loaded->second) +
+                " buildings; use field '" +
+                (use != l.field_mapping.end()
+                     ? use->second
+                     : std::string(l.role == LayerRole::osm ? "building" : "(none)")) +
+                "' values: " + value_counts(l.use_values, 10, false) + "; households field: " +
+                (households != l.field_mapping.end() ? "'" + households->second + "'"
+                                                     : std::string("(none)"));
+    }
+  throw InputError(
+      "no households: " + std::to_string(d.buildings.size()) +
+      " buildings were loaded but none holds a household (none is residential or mixed, or "
+      "none is large enough for a dwelling)." +
+      layers +
+      "\nMap the field holding the use with --field buildings.use=FIELD, give household counts "
+      "with --field buildings.households=FIELD, or set input.unknown_use = \"residential\" in "
+      "the scenario for values that do not say the use.");
 }
 
 void Loader::report_duplicate_ids() {
@@ -1717,6 +2022,7 @@ LoadResult Loader::run() {
   Dataset& d = result_.dataset;
   progress_.update("estimating households", 0.0);
   for (Building& b : d.buildings) estimate_households(b, options_.households);
+  check_households();
 
   if (options_.validate)
     result_.validation = geo::validate_and_join(d, options_.households, progress_);
@@ -1789,6 +2095,31 @@ LoadResult load(const LoadOptions& options, Progress& progress) {
                          std::to_string(geojson_feature_limit_mb()).c_str());
   });
   return Loader(options, progress).run();
+}
+
+std::vector<RoadClassCount> count_road_classes(const Dataset& dataset,
+                                               const std::set<std::string>& hard) {
+  std::map<std::string, RoadClassCount> by_key;
+  for (const Line& line : dataset.lines) {
+    if (line.kind != LineKind::road) continue;
+    const std::string key = normalise_road_class(line.cls);
+    RoadClassCount& c = by_key[key];
+    if (c.lines++ == 0) {
+      c.key = key;
+      c.known = find_road_class(key) != nullptr;
+      c.hard = road_class_in(key, hard);
+    }
+    if (std::find(c.spellings.begin(), c.spellings.end(), line.cls) == c.spellings.end() &&
+        c.spellings.size() < 8)
+      c.spellings.push_back(line.cls);
+  }
+  std::vector<RoadClassCount> out;
+  for (auto& [key, c] : by_key) out.push_back(std::move(c));
+  std::sort(out.begin(), out.end(), [](const RoadClassCount& a, const RoadClassCount& b) {
+    const int ra = road_rank(a.key), rb = road_rank(b.key);
+    return ra != rb ? ra > rb : a.lines > b.lines;
+  });
+  return out;
 }
 
 Dataset load_dataset(const LoadOptions& options, Progress& progress) {

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +73,12 @@ struct LoadOptions {
   /// file, else the DBF language byte.
   std::string encoding;
   HouseholdParams households;
+  /// Use given to buildings whose use value is generic ("yes", kind = "building", 建筑) or not
+  /// known (scenario key input.unknown_use). Such buildings are counted per layer and flagged.
+  BuildingUse unknown_use = BuildingUse::residential;
+  /// Buildings were loaded but none holds a household: throw gp::InputError naming the layers,
+  /// their use and households fields and the values found (off for inspect, which reports it).
+  bool require_households = true;
   /// Any warning or error becomes fatal (gp::StrictModeError listing the first problems).
   bool strict = false;
   /// Run geo::validate_and_join after loading (off only for tools that describe raw input).
@@ -105,6 +112,10 @@ struct LayerReport {
   std::size_t skipped = 0;    // features not loaded (each listed in Dataset::problems)
   /// Loaded features per kind ("buildings", "compounds", "roads", ...).
   std::map<std::string, std::size_t> loaded;
+  /// Buildings: each use value read → number of buildings (the first 200 distinct values), and
+  /// how many buildings had a generic or unknown value (given LoadOptions::unknown_use).
+  std::map<std::string, std::size_t> use_values;
+  std::size_t unknown_use = 0;
 };
 
 struct SourceReport {
@@ -129,6 +140,18 @@ struct LoadResult {
 /// gp::StrictModeError (strict and any warning or error found),
 /// gp::Cancelled.
 LoadResult load(const LoadOptions& options, Progress& progress);
+
+/// Road lines per class as loaded: the normalised class (core/road_classes), its spellings in
+/// the files, the number of lines, whether the table knows it and whether it is in `hard`.
+struct RoadClassCount {
+  std::string key;
+  std::vector<std::string> spellings;
+  std::size_t lines = 0;
+  bool known = false;
+  bool hard = false;
+};
+std::vector<RoadClassCount> count_road_classes(const Dataset& dataset,
+                                               const std::set<std::string>& hard);
 
 /// load(...).dataset.
 Dataset load_dataset(const LoadOptions& options, Progress& progress);

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <utility>
 
+#include "planner/core/road_classes.hpp"
+
 namespace gp::io {
 
 namespace {
@@ -56,22 +58,44 @@ constexpr std::array kUseTable{
     UseEntry{"farm", BuildingUse::residential},
     UseEntry{"static_caravan", BuildingUse::residential},
     UseEntry{"houseboat", BuildingUse::residential},
-    UseEntry{"yes", BuildingUse::residential},
+    UseEntry{"dwelling", BuildingUse::residential},
+    UseEntry{"dwellings", BuildingUse::residential},
+    UseEntry{"housing", BuildingUse::residential},
+    UseEntry{"住房", BuildingUse::residential},
+    UseEntry{"住宅楼", BuildingUse::residential},
+    UseEntry{"居民楼", BuildingUse::residential},
+    UseEntry{"民居", BuildingUse::residential},
+    UseEntry{"宿舍", BuildingUse::residential},
+    UseEntry{"公寓", BuildingUse::residential},
+    UseEntry{"别墅", BuildingUse::residential},
+    UseEntry{"住宅用地", BuildingUse::residential},
+    UseEntry{"城镇住宅", BuildingUse::residential},
+    UseEntry{"农村宅基地", BuildingUse::residential},
     UseEntry{"住宅", BuildingUse::residential},
     UseEntry{"居住", BuildingUse::residential},
     UseEntry{"平房", BuildingUse::residential},
     UseEntry{"mixed", BuildingUse::mixed},
     UseEntry{"mixed_use", BuildingUse::mixed},
     UseEntry{"商住", BuildingUse::mixed},
+    UseEntry{"商住楼", BuildingUse::mixed},
+    UseEntry{"商住两用", BuildingUse::mixed},
+    UseEntry{"住宅商业", BuildingUse::mixed},
     UseEntry{"school", BuildingUse::school},
     UseEntry{"university", BuildingUse::school},
     UseEntry{"college", BuildingUse::school},
     UseEntry{"kindergarten", BuildingUse::school},
     UseEntry{"学校", BuildingUse::school},
     UseEntry{"幼儿园", BuildingUse::school},
+    UseEntry{"教育", BuildingUse::school},
+    UseEntry{"中学", BuildingUse::school},
+    UseEntry{"小学", BuildingUse::school},
+    UseEntry{"大学", BuildingUse::school},
     UseEntry{"hospital", BuildingUse::hospital},
     UseEntry{"clinic", BuildingUse::hospital},
     UseEntry{"医院", BuildingUse::hospital},
+    UseEntry{"卫生院", BuildingUse::hospital},
+    UseEntry{"诊所", BuildingUse::hospital},
+    UseEntry{"医疗", BuildingUse::hospital},
     UseEntry{"office", BuildingUse::office},
     UseEntry{"government", BuildingUse::office},
     UseEntry{"public", BuildingUse::office},
@@ -79,6 +103,9 @@ constexpr std::array kUseTable{
     UseEntry{"townhall", BuildingUse::office},
     UseEntry{"办公", BuildingUse::office},
     UseEntry{"政府", BuildingUse::office},
+    UseEntry{"办公楼", BuildingUse::office},
+    UseEntry{"行政办公", BuildingUse::office},
+    UseEntry{"机关", BuildingUse::office},
     UseEntry{"commercial", BuildingUse::commercial},
     UseEntry{"retail", BuildingUse::commercial},
     UseEntry{"supermarket", BuildingUse::commercial},
@@ -86,12 +113,19 @@ constexpr std::array kUseTable{
     UseEntry{"shop", BuildingUse::commercial},
     UseEntry{"kiosk", BuildingUse::commercial},
     UseEntry{"商业", BuildingUse::commercial},
+    UseEntry{"商铺", BuildingUse::commercial},
+    UseEntry{"商场", BuildingUse::commercial},
+    UseEntry{"酒店", BuildingUse::commercial},
+    UseEntry{"宾馆", BuildingUse::commercial},
+    UseEntry{"商服", BuildingUse::commercial},
     UseEntry{"industrial", BuildingUse::industrial},
     UseEntry{"warehouse", BuildingUse::industrial},
     UseEntry{"factory", BuildingUse::industrial},
     UseEntry{"manufacture", BuildingUse::industrial},
     UseEntry{"工业", BuildingUse::industrial},
     UseEntry{"仓库", BuildingUse::industrial},
+    UseEntry{"厂房", BuildingUse::industrial},
+    UseEntry{"仓储", BuildingUse::industrial},
     UseEntry{"ancillary", BuildingUse::ancillary},
     UseEntry{"garage", BuildingUse::ancillary},
     UseEntry{"garages", BuildingUse::ancillary},
@@ -105,7 +139,44 @@ constexpr std::array kUseTable{
     UseEntry{"transformer_tower", BuildingUse::ancillary},
     UseEntry{"附属", BuildingUse::ancillary},
     UseEntry{"车库", BuildingUse::ancillary},
+    UseEntry{"配套", BuildingUse::ancillary},
+    UseEntry{"附属用房", BuildingUse::ancillary},
+    UseEntry{"配电房", BuildingUse::ancillary},
+    UseEntry{"ruins", BuildingUse::ancillary},
     UseEntry{"other", BuildingUse::other},
+    UseEntry{"其他", BuildingUse::other},
+    UseEntry{"其它", BuildingUse::other},
+    UseEntry{"公共", BuildingUse::other},
+    UseEntry{"公共服务", BuildingUse::other},
+    UseEntry{"church", BuildingUse::other},
+    UseEntry{"chapel", BuildingUse::other},
+    UseEntry{"cathedral", BuildingUse::other},
+    UseEntry{"mosque", BuildingUse::other},
+    UseEntry{"temple", BuildingUse::other},
+    UseEntry{"religious", BuildingUse::other},
+    UseEntry{"synagogue", BuildingUse::other},
+    UseEntry{"shrine", BuildingUse::other},
+    UseEntry{"sports_hall", BuildingUse::other},
+    UseEntry{"sports_centre", BuildingUse::other},
+    UseEntry{"stadium", BuildingUse::other},
+    UseEntry{"grandstand", BuildingUse::other},
+    UseEntry{"pavilion", BuildingUse::other},
+    UseEntry{"train_station", BuildingUse::other},
+    UseEntry{"transportation", BuildingUse::other},
+    UseEntry{"museum", BuildingUse::other},
+    UseEntry{"library", BuildingUse::other},
+    UseEntry{"fire_station", BuildingUse::other},
+    UseEntry{"police", BuildingUse::other},
+    UseEntry{"construction", BuildingUse::other},
+    UseEntry{"bridge", BuildingUse::other},
+    UseEntry{"tower", BuildingUse::other},
+    UseEntry{"bunker", BuildingUse::other},
+    UseEntry{"barn", BuildingUse::ancillary},
+    UseEntry{"greenhouse", BuildingUse::ancillary},
+    UseEntry{"cabin", BuildingUse::residential},
+    UseEntry{"宗教", BuildingUse::other},
+    UseEntry{"文化", BuildingUse::other},
+    UseEntry{"体育", BuildingUse::other},
 };
 
 }  // namespace
@@ -124,19 +195,38 @@ std::optional<std::string> find_other_tag(std::string_view other_tags, std::stri
   return std::nullopt;
 }
 
+namespace {
+std::string trimmed_lower(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return ascii_lower(value);
+}
+}  // namespace
+
 BuildingUse building_use_from_value(std::string_view value) {
-  const std::string v = ascii_lower(value);
+  if (generic_building_value(value)) return BuildingUse::residential;
+  return lookup_building_use(value).value_or(BuildingUse::other);
+}
+
+std::optional<BuildingUse> lookup_building_use(std::string_view value) {
+  const std::string v = trimmed_lower(value);
   for (const UseEntry& entry : kUseTable)
     if (entry.value == v) return entry.use;
-  return BuildingUse::other;
+  return std::nullopt;
+}
+
+bool generic_building_value(std::string_view value) {
+  // Values that say only "this is a building": OSM building=yes, vector-tile kind=building,
+  // bureau tables that fill 用途 with 建筑 / 房屋 / 未知.
+  static constexpr std::array<std::string_view, 12> kGeneric{
+      "yes",  "building", "buildings", "true", "1",    "unknown",
+      "建筑", "房屋",     "建筑物",    "楼栋", "未知", "不详"};
+  const std::string v = trimmed_lower(value);
+  return std::find(kGeneric.begin(), kGeneric.end(), v) != kGeneric.end();
 }
 
 bool highway_walkable(std::string_view highway) {
-  static constexpr std::array<std::string_view, 10> kNotWalkable{
-      "motorway", "motorway_link", "trunk",   "trunk_link",   "construction",
-      "proposed", "abandoned",     "raceway", "bus_guideway", "escape"};
-  const std::string v = ascii_lower(highway);
-  return std::find(kNotWalkable.begin(), kNotWalkable.end(), v) == kNotWalkable.end();
+  return road_walkable(highway);
 }
 
 std::optional<double> parse_osm_number(std::string_view value, bool length) {

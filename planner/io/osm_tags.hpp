@@ -16,11 +16,20 @@ namespace gp::io {
 std::optional<std::string> find_other_tag(std::string_view other_tags, std::string_view key);
 
 /// Building use from a building=* value or a GridPlanner `use` value (case-insensitive):
-/// apartments/residential/house/dormitory/yes/… → residential; school/university/kindergarten →
+/// apartments/residential/house/dormitory/… → residential; school/university/kindergarten →
 /// school; hospital/clinic → hospital; office/government/public → office; commercial/retail/
 /// supermarket/hotel → commercial; industrial/warehouse → industrial; garage/shed/hut/roof →
 /// ancillary; anything else → other. Chinese values (住宅, 学校, 医院, 办公, 商业, 工业, …) too.
+/// Generic values (see generic_building_value) give `residential`, values not in the table
+/// `other`; the loader uses lookup_building_use and LoadOptions::unknown_use instead.
 BuildingUse building_use_from_value(std::string_view value);
+/// The table entry of a use value (trimmed, case-insensitive); nullopt when the value is generic
+/// ("yes", "building", 建筑, …) or not in the table: the loader then applies
+/// LoadOptions::unknown_use and lists the value.
+std::optional<BuildingUse> lookup_building_use(std::string_view value);
+/// A value that says only "a building" (OSM building=yes, vector-tile kind=building, 建筑, 房屋,
+/// 未知): no information on the use.
+bool generic_building_value(std::string_view value);
 
 /// Whether pedestrians may walk along a road of this highway=* class: not motorways, trunk roads,
 /// roads under construction or proposed; footway/path/steps/pedestrian and ordinary streets yes.

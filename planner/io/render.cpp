@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "planner/core/errors.hpp"
+#include "planner/core/road_classes.hpp"
 
 namespace gp::io {
 
@@ -79,24 +80,12 @@ Rgb building_colour(const Building& b) {
   return hex(0x9C9C9C);
 }
 
-/// Carriageway width drawn for a road class, m (narrower than the road reserve).
+/// Carriageway width drawn for a road class, m, and its rank: the one table in core/road_classes.
 double drawn_width_m(const std::string& cls) {
-  if (cls == "motorway" || cls == "trunk") return 24.0;
-  if (cls == "primary") return 20.0;
-  if (cls == "secondary") return 15.0;
-  if (cls == "tertiary") return 11.0;
-  if (cls == "residential" || cls == "unclassified" || cls == "living_street") return 7.0;
-  if (cls == "service") return 4.5;
-  return 1.6;  // footway, path, steps, cycleway, track
+  return gp::road_drawn_width_m(cls);
 }
 int road_rank(const std::string& cls) {
-  if (cls == "motorway" || cls == "trunk") return 6;
-  if (cls == "primary") return 5;
-  if (cls == "secondary") return 4;
-  if (cls == "tertiary") return 3;
-  if (cls == "residential" || cls == "unclassified" || cls == "living_street") return 2;
-  if (cls == "service") return 1;
-  return 0;
+  return gp::road_rank(cls);
 }
 Rgb road_fill(const std::string& cls) {
   const int rank = road_rank(cls);

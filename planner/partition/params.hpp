@@ -9,6 +9,8 @@
 #include <set>
 #include <string>
 
+#include "planner/core/road_classes.hpp"
+
 namespace gp {
 
 struct HouseholdBounds {
@@ -34,10 +36,11 @@ struct ObjectiveWeights {
 struct PartitionParams {
   HouseholdBounds large{300, 500, 400};
   HouseholdBounds micro{100, 200, 150};
-  /// OSM-style highway classes (and equivalents) that are hard barriers; lower classes are soft.
-  std::set<std::string> hard_road_classes{
-      "motorway",     "motorway_link", "trunk",          "trunk_link", "primary",
-      "primary_link", "secondary",     "secondary_link", "tertiary",   "tertiary_link"};
+  /// Road classes that are hard barriers; lower classes are soft. Matched as in
+  /// core/road_classes ("primary" covers "primary_link", "主干路" covers "主干道"). Default: the
+  /// table's hard classes (OSM motorway … tertiary, 快速路/主干路/次干路, 高速公路, 一级/二级公路,
+  /// 国道, 省道); 支路 is soft unless listed here.
+  std::set<std::string> hard_road_classes = default_hard_road_classes();
   InfeasiblePolicy policy = InfeasiblePolicy::allow_undersized;
   ObjectiveWeights weights;
   /// Fixed number of large grids per community (0 = choose from the bounds).

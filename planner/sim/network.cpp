@@ -1,6 +1,7 @@
 #include "planner/sim/network.hpp"
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/road_classes.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -54,10 +55,7 @@ WalkNetwork WalkNetwork::from_lines(const std::vector<Line>& lines, const Covera
   std::vector<int> levels;
   for (const Line& line : lines) {
     if (line.kind != LineKind::road || !line.walkable || line.geometry.size() < 2) continue;
-    if (std::find(params.forbidden_classes.begin(), params.forbidden_classes.end(), line.cls) !=
-        params.forbidden_classes.end()) {
-      continue;
-    }
+    if (road_class_in(line.cls, params.forbidden_classes)) continue;
     polylines.push_back(line.geometry);
     levels.push_back(line.bridge ? 1 : line.tunnel ? -1 : 0);
   }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "planner/core/road_classes.hpp"
+
 namespace gp::sim {
 
 /// The five work categories of grid workers (社区管理、社会治安、纠纷调解、民生服务、医疗卫生).
@@ -172,10 +174,9 @@ struct CoverageParams {
   /// Buildings or stations farther than this from any walkable line are not joined to the
   /// network; they fall back to straight line × detour to the nearest station, and are listed.
   double max_snap_m = 500.0;
-  /// OSM highway classes pedestrians may not use (besides lines marked walkable = false).
-  std::vector<std::string> forbidden_classes{"motorway",   "motorway_link", "trunk",
-                                             "trunk_link", "construction",  "proposed",
-                                             "raceway",    "bus_guideway"};
+  /// Road classes pedestrians may not use (besides lines marked walkable = false), matched as
+  /// in core/road_classes ("trunk" covers "trunk_link"); default: the table's unwalkable ones.
+  std::vector<std::string> forbidden_classes = default_unwalkable_road_classes();
 };
 
 /// Rules on stations (docs/domain.md).

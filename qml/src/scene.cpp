@@ -5,6 +5,7 @@
 #include <iterator>
 #include <thread>
 
+#include "planner/core/road_classes.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "triangulate.hpp"
 
@@ -125,13 +126,9 @@ void add_band(Layer& layer, const std::vector<Point>& line, double width, const 
   layer.band_width.push_back(static_cast<float>(width));
 }
 
+// Drawn carriageway width, m: the one table in core/road_classes (shared with the PNG renderer).
 double road_width(const Line& line) {
-  const std::string& c = line.cls;
-  if (c.starts_with("motorway") || c.starts_with("trunk") || c.starts_with("primary")) return 18.0;
-  if (c.starts_with("secondary")) return 14.0;
-  if (c.starts_with("tertiary")) return 11.0;
-  if (c == "footway" || c == "path" || c == "pedestrian" || c == "steps") return 3.0;
-  return 7.0;
+  return road_drawn_width_m(line.cls);
 }
 
 }  // namespace

@@ -96,7 +96,8 @@ TEST_CASE("gridplan inspect exit codes: missing file 3, --strict 5", "[cli]") {
             .exit_code == 4);
 }
 
-TEST_CASE("gridplan inspect --json survives a GBK shapefile read without --encoding", "[cli]") {
+TEST_CASE("gridplan inspect reads a GBK shapefile without .cpg as GB18030, said, overridable",
+          "[cli]") {
   const std::string cli = GRIDPLAN_CLI_PATH;
   if (!std::filesystem::exists(cli)) {
     WARN("skipped: " << cli << " not built");
@@ -112,7 +113,15 @@ TEST_CASE("gridplan inspect --json survives a GBK shapefile read without --encod
   const RunResult raw = run(quoted(cli) + " inspect --json " + quoted(path) + " 2>/dev/null");
   REQUIRE(raw.exit_code == 0);
   const nlohmann::json doc = nlohmann::json::parse(raw.out);
-  CHECK(doc["problems"]["by_kind"]["unknown-encoding"] == 1);
+  // No .cpg, text not UTF-8 but clean GB18030: read as GB18030, said, Chinese fields recognised.
+  CHECK(doc["problems"]["by_kind"]["encoding-detected"] == 1);
+  CHECK_FALSE(doc["problems"]["by_kind"].contains("unknown-encoding"));
+  const nlohmann::json detected = doc["sources"][0]["layers"][0];
+  CHECK(detected["encoding"]["from"] == "detected");
+  CHECK(detected["field_mapping"]["households"] == "户数");
+  CHECK(detected["field_mapping"]["name"] == "名称");
+  CHECK(doc["dataset"]["households"] == 24);
+  CHECK(doc["dataset"]["buildings_households_given"] == 1);
 
   const RunResult decoded =
       run(quoted(cli) + " inspect --json --encoding GBK " + quoted(path) + " 2>/dev/null");

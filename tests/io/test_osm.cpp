@@ -180,7 +180,8 @@ std::multiset<std::int64_t> listed_fids(const Dataset& d, const std::string& lay
     const bool listed = p.message.size() >= what.size() + 11 &&
                         p.message.compare(p.message.size() - what.size() - 11, std::string::npos,
                                           what + " not loaded") == 0;
-    if (listed || (what == "building" && p.kind == "not-a-building")) fids.insert(*p.where.fid);
+    if (listed || (what == "building" && (p.kind == "not-a-building" || p.kind == "building-part")))
+      fids.insert(*p.where.fid);
   }
   return fids;
 }

@@ -65,7 +65,7 @@ TEST_CASE("GBK shapefile with .cpg: Chinese names and fields survive", "[shapefi
   CHECK(layer.field_mapping.at("name") == "名称");
 }
 
-TEST_CASE("GBK shapefile without .cpg: --encoding reads it, without it a warning says so",
+TEST_CASE("GBK shapefile without .cpg: read as GB18030 (said), --encoding overrides",
           "[shapefile][encoding]") {
   io::test::TempDir dir("gbk-nocpg");
   const std::string path = write_gbk_buildings(dir);
@@ -80,12 +80,30 @@ TEST_CASE("GBK shapefile without .cpg: --encoding reads it, without it a warning
   CHECK(result.dataset.buildings[0].households == 24);
   CHECK(result.sources.at(0).layers.at(0).encoding_from == "option");
 
+  // Without an encoding: not UTF-8, but clean GB18030 — read as GB18030, and said so. The
+  // layer's Chinese name and field names are recognised (role from 楼栋, 户数, 名称).
+  const io::LoadResult detected = load_one(path);
+  auto kinds = detected.dataset.problems.counts_by_kind();
+  CHECK(kinds["encoding-detected"] == 1);
+  CHECK(kinds["unknown-encoding"] == 0);
+  REQUIRE(detected.dataset.buildings.size() == 3);
+  CHECK(detected.dataset.buildings[0].name == "1号楼");
+  CHECK(detected.dataset.buildings[0].households == 24);
+  CHECK_FALSE(detected.dataset.buildings[0].households_estimated);
+  CHECK(detected.sources.at(0).layers.at(0).encoding_from == "detected");
+  CHECK(detected.sources.at(0).layers.at(0).field_mapping.at("households") == "户数");
+
+  // Bytes that are neither UTF-8 nor GB18030 are not guessed: the warning stays.
+  io::test::TempDir bad("latin-nocpg");
+  const std::string latin = bad.file("blds.shp");
+  io::test::write_layer(latin, "ESRI Shapefile", "blds", 4549, wkbPolygon, {{"name", OFTString}},
+                        {{io::test::rect_wkt(384000, 3546000, 30, 12), {{"name", "a\xff\xff" "b"}}}},
+                        {"ENCODING=UTF-8"});  // bytes written as given
+  std::filesystem::remove(bad.file("blds.cpg"));
   io::LoadOptions plain;
-  plain.layer_roles["楼栋"] = io::LayerRole::buildings;
-  // Without an encoding the raw GBK bytes come through; the loader notices they are not UTF-8.
-  const io::LoadResult raw = load_one(path, plain);
-  auto kinds = raw.dataset.problems.counts_by_kind();
-  CHECK(kinds["unknown-encoding"] == 1);
+  plain.layer_roles["blds"] = io::LayerRole::buildings;
+  const auto raw_kinds = load_one(latin, plain).dataset.problems.counts_by_kind();
+  CHECK(raw_kinds.count("encoding-detected") == 0);
 }
 
 TEST_CASE("configured field names: aliases, explicit mapping, unknown field", "[shapefile]") {
