@@ -100,7 +100,13 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
   const PreparedPtr prepared{GEOSPrepare_r(ctx.handle(), cell_geos.get()),
                              PreparedDeleter{ctx.handle()}};
 
-  std::vector<std::vector<GEOSGeometry*>> by_run(runs);
+  // Pieces of the arrangement, each with the run of its stretch along the axis.
+  struct Piece {
+    GeomPtr geometry;
+    std::size_t run;
+    double footprint_area;  // m² of the footprint inside the piece
+  };
+  std::vector<Piece> kept;
   const int count = GEOSGetNumGeometries_r(ctx.handle(), pieces.get());
   for (int i = 0; i < count; ++i) {
     const GEOSGeometry* piece = GEOSGetGeometryN_r(ctx.handle(), pieces.get(), i);
@@ -112,8 +118,90 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     GEOSGeomGetY_r(ctx.handle(), inside.get(), &y);
     const auto run = static_cast<std::size_t>(
         std::upper_bound(cuts.begin(), cuts.end(), t_of(Point{x, y})) - cuts.begin());
-    by_run[run].push_back(GEOSGeom_clone_r(ctx.handle(), piece));
+    const GeomPtr overlap = own(ctx, GEOSIntersection_r(ctx.handle(), piece, footprint_geos.get()),
+                                "piece and footprint");
+    double overlap_area = 0.0;
+    if (GEOSArea_r(ctx.handle(), overlap.get(), &overlap_area) != 1) ctx.fail("piece area");
+    kept.push_back({own(ctx, GEOSGeom_clone_r(ctx.handle(), piece), "piece"), run, overlap_area});
   }
+  // Each run's stretch must be one polygon (issue 12): a cut across a non-convex cell can leave
+  // parts of a stretch that share no edge with the part beside the run's units. Such a part
+  // joins the neighbouring stretch it shares the longest boundary with. A run keeps the group of
+  // its pieces (edge-connected) holding most of the footprint, else its largest.
+  const std::size_t k = kept.size();
+  std::vector<std::vector<std::pair<std::size_t, double>>> neighbours(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    const GeomPtr boundary_i =
+        own(ctx, GEOSBoundary_r(ctx.handle(), kept[i].geometry.get()), "piece boundary");
+    for (std::size_t j = i + 1; j < k; ++j) {
+      if (GEOSIntersects_r(ctx.handle(), kept[i].geometry.get(), kept[j].geometry.get()) != 1)
+        continue;
+      const GeomPtr boundary_j =
+          own(ctx, GEOSBoundary_r(ctx.handle(), kept[j].geometry.get()), "piece boundary");
+      const GeomPtr shared =
+          own(ctx, GEOSIntersection_r(ctx.handle(), boundary_i.get(), boundary_j.get()),
+              "shared piece boundary");
+      double length = 0.0;
+      if (GEOSLength_r(ctx.handle(), shared.get(), &length) != 1) ctx.fail("shared length");
+      if (length <= 0.0) continue;  // a shared vertex does not connect
+      neighbours[i].emplace_back(j, length);
+      neighbours[j].emplace_back(i, length);
+    }
+  }
+  std::vector<std::size_t> run_of(k);
+  for (std::size_t i = 0; i < k; ++i) run_of[i] = kept[i].run;
+  for (bool changed = true; changed;) {
+    changed = false;
+    // Groups: edge-connected pieces of one run.
+    std::vector<std::size_t> group(k, k);
+    std::vector<std::vector<std::size_t>> members;
+    for (std::size_t i = 0; i < k; ++i) {
+      if (group[i] != k) continue;
+      members.emplace_back();
+      std::vector<std::size_t> stack{i};
+      group[i] = members.size() - 1;
+      while (!stack.empty()) {
+        const std::size_t p = stack.back();
+        stack.pop_back();
+        members.back().push_back(p);
+        for (const auto& [q, length] : neighbours[p])
+          if (group[q] == k && run_of[q] == run_of[p]) {
+            group[q] = group[i];
+            stack.push_back(q);
+          }
+      }
+    }
+    // The group each run keeps: most footprint, then most area, then the first.
+    std::vector<std::size_t> home(runs, members.size());
+    std::vector<std::pair<double, double>> score(members.size(), {0.0, 0.0});
+    for (std::size_t g = 0; g < members.size(); ++g)
+      for (std::size_t p : members[g]) {
+        double piece_area = 0.0;
+        GEOSArea_r(ctx.handle(), kept[p].geometry.get(), &piece_area);
+        score[g].first += kept[p].footprint_area;
+        score[g].second += piece_area;
+      }
+    for (std::size_t g = 0; g < members.size(); ++g) {
+      const std::size_t run = run_of[members[g].front()];
+      if (home[run] == members.size() || score[g] > score[home[run]]) home[run] = g;
+    }
+    // The first detached group joins its best neighbour; then the groups are recomputed.
+    for (std::size_t g = 0; g < members.size() && !changed; ++g) {
+      if (home[run_of[members[g].front()]] == g) continue;
+      std::vector<double> by_run(runs, 0.0);
+      for (std::size_t p : members[g])
+        for (const auto& [q, length] : neighbours[p])
+          if (group[q] != g) by_run[run_of[q]] += length;
+      const auto best =
+          static_cast<std::size_t>(std::max_element(by_run.begin(), by_run.end()) - by_run.begin());
+      if (by_run[best] <= 0.0) continue;  // not connected to anything: stays
+      for (std::size_t p : members[g]) run_of[p] = best;
+      changed = true;
+    }
+  }
+
+  std::vector<std::vector<GEOSGeometry*>> by_run(runs);
+  for (std::size_t i = 0; i < k; ++i) by_run[run_of[i]].push_back(kept[i].geometry.release());
   std::vector<MultiPolygon> result(runs);
   for (std::size_t run = 0; run < runs; ++run) {
     if (by_run[run].empty()) continue;
@@ -129,6 +217,22 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     fix_orientation(result[run]);
   }
   return result;
+}
+
+std::size_t piece_holding_point_on_surface(const std::vector<MultiPolygon>& pieces,
+                                           const MultiPolygon& footprint) {
+  if (pieces.size() <= 1 || footprint.empty()) return 0;
+  thread_local GeosContext ctx;
+  const GeomPtr shape = to_geos(ctx, footprint);
+  const GeomPtr point =
+      own(ctx, GEOSPointOnSurface_r(ctx.handle(), shape.get()), "footprint point on surface");
+  // The piece covering the point (on a cut, the first); pieces are few.
+  for (std::size_t j = 0; j < pieces.size(); ++j) {
+    if (pieces[j].empty()) continue;
+    const GeomPtr piece = to_geos(ctx, pieces[j]);
+    if (GEOSIntersects_r(ctx.handle(), piece.get(), point.get()) == 1) return j;
+  }
+  return 0;
 }
 
 MultiPolygon union_polygons(const std::vector<const MultiPolygon*>& polygons) {

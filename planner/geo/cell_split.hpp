@@ -18,6 +18,9 @@ namespace gp::geo {
 /// Piece j is the part of the cell between cuts j−1 and j (the first and last reach the cell's
 /// ends). All pieces come from one noded arrangement of the cell boundary and the cuts, so
 /// neighbouring pieces share their vertices exactly and their union is the cell.
+/// Each piece is one polygon: a part of a stretch that shares no edge with the stretch's part
+/// beside its units (a cut across a non-convex cell) joins the neighbouring stretch it shares the
+/// longest boundary with.
 /// A piece is empty when the cell has nothing in that stretch (not for a cell that contains
 /// its footprint, as the tessellation's cells do).
 /// Preconditions: metres; `cell` and `footprint` valid; weights non-empty, each ≥ 0, sum > 0.
@@ -25,6 +28,12 @@ namespace gp::geo {
 std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
                                                     const MultiPolygon& footprint,
                                                     const std::vector<double>& weights);
+
+/// Index of the piece that holds the footprint's point on surface (GEOS PointOnSurface, what a
+/// GIS takes as the building's representative point); 0 when none does. The building is listed
+/// under that piece's grid. Thread-safe.
+std::size_t piece_holding_point_on_surface(const std::vector<MultiPolygon>& pieces,
+                                           const MultiPolygon& footprint);
 
 /// Union of polygons that are not an exact coverage (pieces of split cells beside whole cells:
 /// a cut ends on a neighbour's edge without a vertex there). GEOS noding union; slower than

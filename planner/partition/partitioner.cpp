@@ -1305,6 +1305,18 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
     unit_pieces[k] = geo::split_cell_along_building(tess.cells[at(b)],
                                                     dataset.buildings[at(b)].footprint, weights);
   });
+  // A split building is listed under the grid whose piece holds its representative point (what
+  // a GIS user clicks), so the building layer's micro and large codes name a grid the building
+  // lies in (issue 12); the other runs list it in Grid::buildings.
+  for (std::size_t k = 0; k < unit_runs.size(); ++k) {
+    const auto& [b, runs] = unit_runs[k];
+    if (tess.cells[at(b)].empty() || unit_pieces[k].size() != runs.size()) continue;
+    const std::size_t j =
+        geo::piece_holding_point_on_surface(unit_pieces[k], dataset.buildings[at(b)].footprint);
+    if (plan.micro_grids[at(runs[j].first)].locked) continue;
+    plan.building_micro[at(b)] = runs[j].first;
+    plan.building_large[at(b)] = plan.micro_grids[at(runs[j].first)].parent;
+  }
   std::vector<std::vector<const MultiPolygon*>> extra_pieces(plan.micro_grids.size());
   std::vector<char> micro_noded(plan.micro_grids.size(), 0);
   std::set<std::int32_t> cut_cells;
