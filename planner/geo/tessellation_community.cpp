@@ -1344,8 +1344,14 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
 
 CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
                                     const CommunityJob& job, const TessellationParams& params,
-                                    double snap_grid_m) {
+                                    double snap_grid_m, const CommunityProgress& tick) {
   const GEOSContextHandle_t h = ctx.handle();
+  // Progress within the community: the driver throttles, so calling it per batch is cheap.
+  // Stages weighted by their share of the time on the real extracts (placing buildings and the
+  // Voronoi edges per block dominate).
+  auto report = [&](double fraction) {
+    if (tick) tick(std::clamp(fraction, 0.0, 1.0));
+  };
   const Community& community = dataset.communities[std::size_t(job.community)];
   const std::size_t n = job.buildings.size();
   CommunityCells out;
@@ -1458,6 +1464,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   std::vector<std::vector<Site>> block_sites(blocks.size());
   std::vector<Placement> placements(n);
   for (std::size_t i = 0; i < n; ++i) {
+    if (i % 256 == 0) report(0.05 + 0.25 * double(i) / double(n));
     const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
     Placement placement;
     try {
@@ -1482,14 +1489,17 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   // 4. Sites of each block that holds two or more buildings, with the outlines of the buildings
   // that need them (see choose_block_sites); then the blocks' Voronoi edges.
   std::vector<char> outlined(n, 0);
-  for (std::size_t b = 0; b < blocks.size(); ++b)
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    if (b % 16 == 0) report(0.30 + 0.15 * double(b) / double(blocks.size()));
     if (block_sites[b].size() >= 2)
       choose_block_sites(ctx, dataset, job, placements, params,
                          block_locator.prepared(std::int32_t(b)), block_sites[b], outlined,
                          out.problems);
+  }
   const OutlineLocator outlines(dataset, job, outlined, out.block);
   BlockEdges edges;
   for (std::size_t b = 0; b < blocks.size(); ++b) {
+    if (b % 16 == 0) report(0.45 + 0.15 * double(b) / double(blocks.size()));
     if (block_sites[b].size() < 2) continue;
     block_voronoi_edges(ctx, block_sites[b], blocks[b].geometry.get(), std::int32_t(b),
                         block_shapes[b], blocks[b].box, outlines.boxes(), edges);
@@ -1520,6 +1530,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   };
 
   // 5. Pieces: the blocks cut by the Voronoi edges and outlines, each labelled with its block.
+  report(0.6);
   std::vector<Polygon> piece_polygons;
   std::vector<Point> piece_inside;
   std::vector<std::int32_t> piece_block;
@@ -1696,6 +1707,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
       }
     }
   }
+  report(0.8);
   const std::size_t piece_count = piece_polygons.size();
   std::vector<SiteLocator> site_locators;
   site_locators.reserve(blocks.size());
@@ -1812,6 +1824,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   reassign_detached_pieces(piece_polygons, piece_block, block_face, contacts, placements, owner);
 
   // 7. Cells, areas, perimeters and adjacency from the pieces and their contacts.
+  report(0.9);
   std::vector<std::vector<std::int32_t>> owned(n);
   for (std::size_t p = 0; p < piece_count; ++p) {
     const std::int32_t o = owner[p];
