@@ -51,9 +51,23 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
   auto t_of = [&](const Point& p) { return p.x * along.x + p.y * along.y; };
   auto s_of = [&](const Point& p) { return p.x * across.x + p.y * across.y; };
 
-  // Extent of the footprint along the axis, and of the cell across it (cuts reach past it).
+  // Extent along the axis of the footprint's part inside the cell (all of it, unless another
+  // footprint overlaps it or it straddles a barrier; then the whole footprint would put cuts
+  // outside the cell and leave runs without a polygon), and of the cell across it (cuts reach
+  // past it).
+  const GeomPtr cell_geos = to_geos(ctx, cell);
+  MultiPolygon inside_cell;
+  {
+    const GeomPtr overlap =
+        own(ctx, GEOSIntersection_r(ctx.handle(), footprint_geos.get(), cell_geos.get()),
+            "footprint inside its cell");
+    double overlap_area = 0.0;
+    if (GEOSArea_r(ctx.handle(), overlap.get(), &overlap_area) == 1 && overlap_area > 0.0)
+      inside_cell = to_multipolygon(ctx, overlap.get());
+  }
+  const MultiPolygon& measured = inside_cell.empty() ? cell : inside_cell;
   double t_min = std::numeric_limits<double>::infinity(), t_max = -t_min;
-  for (const Polygon& polygon : footprint)
+  for (const Polygon& polygon : measured)
     for (const Point& p : polygon.outer) {
       t_min = std::min(t_min, t_of(p));
       t_max = std::max(t_max, t_of(p));
@@ -76,7 +90,6 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
   }
 
   // Cell boundary + cuts, noded together and polygonized: one arrangement.
-  const GeomPtr cell_geos = to_geos(ctx, cell);
   std::vector<GEOSGeometry*> lines;
   lines.push_back(GEOSBoundary_r(ctx.handle(), cell_geos.get()));
   for (const double t : cuts) {
