@@ -57,13 +57,15 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
   // past it).
   const GeomPtr cell_geos = to_geos(ctx, cell);
   MultiPolygon inside_cell;
+  GeomPtr inside_geos =
+      own(ctx, GEOSIntersection_r(ctx.handle(), footprint_geos.get(), cell_geos.get()),
+          "footprint inside its cell");
   {
-    const GeomPtr overlap =
-        own(ctx, GEOSIntersection_r(ctx.handle(), footprint_geos.get(), cell_geos.get()),
-            "footprint inside its cell");
     double overlap_area = 0.0;
-    if (GEOSArea_r(ctx.handle(), overlap.get(), &overlap_area) == 1 && overlap_area > 0.0)
-      inside_cell = to_multipolygon(ctx, overlap.get());
+    if (GEOSArea_r(ctx.handle(), inside_geos.get(), &overlap_area) == 1 && overlap_area > 0.0)
+      inside_cell = to_multipolygon(ctx, inside_geos.get());
+    else
+      inside_geos.reset();
   }
   const MultiPolygon& measured = inside_cell.empty() ? cell : inside_cell;
   double t_min = std::numeric_limits<double>::infinity(), t_max = -t_min;
@@ -97,8 +99,15 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
                          {t * along.x + s_max * across.x, t * along.y + s_max * across.y}};
     lines.push_back(to_geos(ctx, cut).release());
   }
-  if (!lines.front()) {
-    for (GEOSGeometry* g : lines) GEOSGeom_destroy_r(ctx.handle(), g);
+  // The footprint's outline too: runs after the first take their strip of the footprint only,
+  // and the first run — the one holding the cell, whose grid holds the building's neighbours —
+  // keeps the rest of the cell, so it touches every neighbouring cell (issue 12: with strips
+  // across the whole cell, the first run's grid lay in two pieces when its other buildings
+  // touched the cell beyond the first strip).
+  if (inside_geos) lines.push_back(GEOSBoundary_r(ctx.handle(), inside_geos.get()));
+  if (std::find(lines.begin(), lines.end(), nullptr) != lines.end()) {
+    for (GEOSGeometry* g : lines)
+      if (g) GEOSGeom_destroy_r(ctx.handle(), g);
     ctx.fail("cell boundary");
   }
   const GeomPtr collection =
@@ -112,6 +121,9 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
       own(ctx, GEOSPolygonize_r(ctx.handle(), &noded_raw, 1), "polygonizing the cut cell");
   const PreparedPtr prepared{GEOSPrepare_r(ctx.handle(), cell_geos.get()),
                              PreparedDeleter{ctx.handle()}};
+  const PreparedPtr in_footprint{
+      inside_geos ? GEOSPrepare_r(ctx.handle(), inside_geos.get()) : nullptr,
+      PreparedDeleter{ctx.handle()}};
 
   // Pieces of the arrangement, each with the run of its stretch along the axis.
   struct Piece {
@@ -129,8 +141,14 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     double x = 0.0, y = 0.0;
     GEOSGeomGetX_r(ctx.handle(), inside.get(), &x);
     GEOSGeomGetY_r(ctx.handle(), inside.get(), &y);
-    const auto run = static_cast<std::size_t>(
-        std::upper_bound(cuts.begin(), cuts.end(), t_of(Point{x, y})) - cuts.begin());
+    const bool on_footprint =
+        !in_footprint ||
+        GEOSPreparedContains_r(ctx.handle(), in_footprint.get(), inside.get()) == 1;
+    const auto run =
+        on_footprint
+            ? static_cast<std::size_t>(
+                  std::upper_bound(cuts.begin(), cuts.end(), t_of(Point{x, y})) - cuts.begin())
+            : std::size_t{0};
     const GeomPtr overlap = own(ctx, GEOSIntersection_r(ctx.handle(), piece, footprint_geos.get()),
                                 "piece and footprint");
     double overlap_area = 0.0;
@@ -246,6 +264,19 @@ std::size_t piece_holding_point_on_surface(const std::vector<MultiPolygon>& piec
     if (GEOSIntersects_r(ctx.handle(), piece.get(), point.get()) == 1) return j;
   }
   return 0;
+}
+
+Point point_on_surface(const MultiPolygon& footprint) {
+  if (footprint.empty()) return {0.0, 0.0};
+  thread_local GeosContext ctx;
+  const GeomPtr shape = to_geos(ctx, footprint);
+  const GeomPtr point =
+      own(ctx, GEOSPointOnSurface_r(ctx.handle(), shape.get()), "footprint point on surface");
+  Point p{0.0, 0.0};
+  if (GEOSGeomGetX_r(ctx.handle(), point.get(), &p.x) != 1 ||
+      GEOSGeomGetY_r(ctx.handle(), point.get(), &p.y) != 1)
+    ctx.fail("point on surface");
+  return p;
 }
 
 MultiPolygon union_polygons(const std::vector<const MultiPolygon*>& polygons) {
