@@ -51,9 +51,25 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
   auto t_of = [&](const Point& p) { return p.x * along.x + p.y * along.y; };
   auto s_of = [&](const Point& p) { return p.x * across.x + p.y * across.y; };
 
-  // Extent of the footprint along the axis, and of the cell across it (cuts reach past it).
+  // Extent along the axis of the footprint's part inside the cell (all of it, unless another
+  // footprint overlaps it or it straddles a barrier; then the whole footprint would put cuts
+  // outside the cell and leave runs without a polygon), and of the cell across it (cuts reach
+  // past it).
+  const GeomPtr cell_geos = to_geos(ctx, cell);
+  MultiPolygon inside_cell;
+  GeomPtr inside_geos =
+      own(ctx, GEOSIntersection_r(ctx.handle(), footprint_geos.get(), cell_geos.get()),
+          "footprint inside its cell");
+  {
+    double overlap_area = 0.0;
+    if (GEOSArea_r(ctx.handle(), inside_geos.get(), &overlap_area) == 1 && overlap_area > 0.0)
+      inside_cell = to_multipolygon(ctx, inside_geos.get());
+    else
+      inside_geos.reset();
+  }
+  const MultiPolygon& measured = inside_cell.empty() ? cell : inside_cell;
   double t_min = std::numeric_limits<double>::infinity(), t_max = -t_min;
-  for (const Polygon& polygon : footprint)
+  for (const Polygon& polygon : measured)
     for (const Point& p : polygon.outer) {
       t_min = std::min(t_min, t_of(p));
       t_max = std::max(t_max, t_of(p));
@@ -76,7 +92,6 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
   }
 
   // Cell boundary + cuts, noded together and polygonized: one arrangement.
-  const GeomPtr cell_geos = to_geos(ctx, cell);
   std::vector<GEOSGeometry*> lines;
   lines.push_back(GEOSBoundary_r(ctx.handle(), cell_geos.get()));
   for (const double t : cuts) {
@@ -84,8 +99,15 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
                          {t * along.x + s_max * across.x, t * along.y + s_max * across.y}};
     lines.push_back(to_geos(ctx, cut).release());
   }
-  if (!lines.front()) {
-    for (GEOSGeometry* g : lines) GEOSGeom_destroy_r(ctx.handle(), g);
+  // The footprint's outline too: runs after the first take their strip of the footprint only,
+  // and the first run — the one holding the cell, whose grid holds the building's neighbours —
+  // keeps the rest of the cell, so it touches every neighbouring cell (issue 12: with strips
+  // across the whole cell, the first run's grid lay in two pieces when its other buildings
+  // touched the cell beyond the first strip).
+  if (inside_geos) lines.push_back(GEOSBoundary_r(ctx.handle(), inside_geos.get()));
+  if (std::find(lines.begin(), lines.end(), nullptr) != lines.end()) {
+    for (GEOSGeometry* g : lines)
+      if (g) GEOSGeom_destroy_r(ctx.handle(), g);
     ctx.fail("cell boundary");
   }
   const GeomPtr collection =
@@ -99,8 +121,17 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
       own(ctx, GEOSPolygonize_r(ctx.handle(), &noded_raw, 1), "polygonizing the cut cell");
   const PreparedPtr prepared{GEOSPrepare_r(ctx.handle(), cell_geos.get()),
                              PreparedDeleter{ctx.handle()}};
+  const PreparedPtr in_footprint{
+      inside_geos ? GEOSPrepare_r(ctx.handle(), inside_geos.get()) : nullptr,
+      PreparedDeleter{ctx.handle()}};
 
-  std::vector<std::vector<GEOSGeometry*>> by_run(runs);
+  // Pieces of the arrangement, each with the run of its stretch along the axis.
+  struct Piece {
+    GeomPtr geometry;
+    std::size_t run;
+    double footprint_area;  // m² of the footprint inside the piece
+  };
+  std::vector<Piece> kept;
   const int count = GEOSGetNumGeometries_r(ctx.handle(), pieces.get());
   for (int i = 0; i < count; ++i) {
     const GEOSGeometry* piece = GEOSGetGeometryN_r(ctx.handle(), pieces.get(), i);
@@ -110,10 +141,98 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     double x = 0.0, y = 0.0;
     GEOSGeomGetX_r(ctx.handle(), inside.get(), &x);
     GEOSGeomGetY_r(ctx.handle(), inside.get(), &y);
-    const auto run = static_cast<std::size_t>(
-        std::upper_bound(cuts.begin(), cuts.end(), t_of(Point{x, y})) - cuts.begin());
-    by_run[run].push_back(GEOSGeom_clone_r(ctx.handle(), piece));
+    const bool on_footprint =
+        !in_footprint ||
+        GEOSPreparedContains_r(ctx.handle(), in_footprint.get(), inside.get()) == 1;
+    const auto run =
+        on_footprint
+            ? static_cast<std::size_t>(
+                  std::upper_bound(cuts.begin(), cuts.end(), t_of(Point{x, y})) - cuts.begin())
+            : std::size_t{0};
+    const GeomPtr overlap = own(ctx, GEOSIntersection_r(ctx.handle(), piece, footprint_geos.get()),
+                                "piece and footprint");
+    double overlap_area = 0.0;
+    if (GEOSArea_r(ctx.handle(), overlap.get(), &overlap_area) != 1) ctx.fail("piece area");
+    kept.push_back({own(ctx, GEOSGeom_clone_r(ctx.handle(), piece), "piece"), run, overlap_area});
   }
+  // Each run's stretch must be one polygon (issue 12): a cut across a non-convex cell can leave
+  // parts of a stretch that share no edge with the part beside the run's units. Such a part
+  // joins the neighbouring stretch it shares the longest boundary with. A run keeps the group of
+  // its pieces (edge-connected) holding most of the footprint, else its largest.
+  const std::size_t k = kept.size();
+  std::vector<std::vector<std::pair<std::size_t, double>>> neighbours(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    const GeomPtr boundary_i =
+        own(ctx, GEOSBoundary_r(ctx.handle(), kept[i].geometry.get()), "piece boundary");
+    for (std::size_t j = i + 1; j < k; ++j) {
+      if (GEOSIntersects_r(ctx.handle(), kept[i].geometry.get(), kept[j].geometry.get()) != 1)
+        continue;
+      const GeomPtr boundary_j =
+          own(ctx, GEOSBoundary_r(ctx.handle(), kept[j].geometry.get()), "piece boundary");
+      const GeomPtr shared =
+          own(ctx, GEOSIntersection_r(ctx.handle(), boundary_i.get(), boundary_j.get()),
+              "shared piece boundary");
+      double length = 0.0;
+      if (GEOSLength_r(ctx.handle(), shared.get(), &length) != 1) ctx.fail("shared length");
+      if (length <= 0.0) continue;  // a shared vertex does not connect
+      neighbours[i].emplace_back(j, length);
+      neighbours[j].emplace_back(i, length);
+    }
+  }
+  std::vector<std::size_t> run_of(k);
+  for (std::size_t i = 0; i < k; ++i) run_of[i] = kept[i].run;
+  for (bool changed = true; changed;) {
+    changed = false;
+    // Groups: edge-connected pieces of one run.
+    std::vector<std::size_t> group(k, k);
+    std::vector<std::vector<std::size_t>> members;
+    for (std::size_t i = 0; i < k; ++i) {
+      if (group[i] != k) continue;
+      members.emplace_back();
+      std::vector<std::size_t> stack{i};
+      group[i] = members.size() - 1;
+      while (!stack.empty()) {
+        const std::size_t p = stack.back();
+        stack.pop_back();
+        members.back().push_back(p);
+        for (const auto& [q, length] : neighbours[p])
+          if (group[q] == k && run_of[q] == run_of[p]) {
+            group[q] = group[i];
+            stack.push_back(q);
+          }
+      }
+    }
+    // The group each run keeps: most footprint, then most area, then the first.
+    std::vector<std::size_t> home(runs, members.size());
+    std::vector<std::pair<double, double>> score(members.size(), {0.0, 0.0});
+    for (std::size_t g = 0; g < members.size(); ++g)
+      for (std::size_t p : members[g]) {
+        double piece_area = 0.0;
+        GEOSArea_r(ctx.handle(), kept[p].geometry.get(), &piece_area);
+        score[g].first += kept[p].footprint_area;
+        score[g].second += piece_area;
+      }
+    for (std::size_t g = 0; g < members.size(); ++g) {
+      const std::size_t run = run_of[members[g].front()];
+      if (home[run] == members.size() || score[g] > score[home[run]]) home[run] = g;
+    }
+    // The first detached group joins its best neighbour; then the groups are recomputed.
+    for (std::size_t g = 0; g < members.size() && !changed; ++g) {
+      if (home[run_of[members[g].front()]] == g) continue;
+      std::vector<double> by_run(runs, 0.0);
+      for (std::size_t p : members[g])
+        for (const auto& [q, length] : neighbours[p])
+          if (group[q] != g) by_run[run_of[q]] += length;
+      const auto best =
+          static_cast<std::size_t>(std::max_element(by_run.begin(), by_run.end()) - by_run.begin());
+      if (by_run[best] <= 0.0) continue;  // not connected to anything: stays
+      for (std::size_t p : members[g]) run_of[p] = best;
+      changed = true;
+    }
+  }
+
+  std::vector<std::vector<GEOSGeometry*>> by_run(runs);
+  for (std::size_t i = 0; i < k; ++i) by_run[run_of[i]].push_back(kept[i].geometry.release());
   std::vector<MultiPolygon> result(runs);
   for (std::size_t run = 0; run < runs; ++run) {
     if (by_run[run].empty()) continue;
@@ -129,6 +248,35 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     fix_orientation(result[run]);
   }
   return result;
+}
+
+std::size_t piece_holding_point_on_surface(const std::vector<MultiPolygon>& pieces,
+                                           const MultiPolygon& footprint) {
+  if (pieces.size() <= 1 || footprint.empty()) return 0;
+  thread_local GeosContext ctx;
+  const GeomPtr shape = to_geos(ctx, footprint);
+  const GeomPtr point =
+      own(ctx, GEOSPointOnSurface_r(ctx.handle(), shape.get()), "footprint point on surface");
+  // The piece covering the point (on a cut, the first); pieces are few.
+  for (std::size_t j = 0; j < pieces.size(); ++j) {
+    if (pieces[j].empty()) continue;
+    const GeomPtr piece = to_geos(ctx, pieces[j]);
+    if (GEOSIntersects_r(ctx.handle(), piece.get(), point.get()) == 1) return j;
+  }
+  return 0;
+}
+
+Point point_on_surface(const MultiPolygon& footprint) {
+  if (footprint.empty()) return {0.0, 0.0};
+  thread_local GeosContext ctx;
+  const GeomPtr shape = to_geos(ctx, footprint);
+  const GeomPtr point =
+      own(ctx, GEOSPointOnSurface_r(ctx.handle(), shape.get()), "footprint point on surface");
+  Point p{0.0, 0.0};
+  if (GEOSGeomGetX_r(ctx.handle(), point.get(), &p.x) != 1 ||
+      GEOSGeomGetY_r(ctx.handle(), point.get(), &p.y) != 1)
+    ctx.fail("point on surface");
+  return p;
 }
 
 MultiPolygon union_polygons(const std::vector<const MultiPolygon*>& polygons) {

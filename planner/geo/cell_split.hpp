@@ -12,12 +12,18 @@
 
 namespace gp::geo {
 
-/// Cuts `cell` into consecutive pieces along the building: the cut lines are perpendicular to
-/// the footprint's long axis (the longer side of its minimum rotated rectangle) and divide the
-/// footprint's length in proportion to `weights` (units per run, in unit order along the axis).
-/// Piece j is the part of the cell between cuts j−1 and j (the first and last reach the cell's
-/// ends). All pieces come from one noded arrangement of the cell boundary and the cuts, so
-/// neighbouring pieces share their vertices exactly and their union is the cell.
+/// Cuts `cell` into one piece per run of units: the cut lines are perpendicular to the
+/// footprint's long axis (the longer side of its minimum rotated rectangle) and divide the
+/// length of the footprint's part inside the cell in proportion to `weights` (units per run, in
+/// unit order along the axis). Run j > 0 gets its strip of the footprint (between cuts j−1 and
+/// j); run 0 — the run holding the first unit, whose grid also holds the building's neighbours
+/// (docs/decisions/0005-partition.md) — gets its strip and the rest of the cell, so it touches
+/// every cell around. All pieces come from one noded arrangement of the cell boundary, the
+/// footprint's outline and the cuts, so neighbouring pieces share their vertices exactly and
+/// their union is the cell.
+/// Each piece is one polygon: a part that shares no edge with the rest of its run (a cut across
+/// a non-convex footprint, a corner of the cell cut off by a footprint reaching the cell's
+/// boundary) joins the neighbouring run it shares the longest boundary with.
 /// A piece is empty when the cell has nothing in that stretch (not for a cell that contains
 /// its footprint, as the tessellation's cells do).
 /// Preconditions: metres; `cell` and `footprint` valid; weights non-empty, each ≥ 0, sum > 0.
@@ -25,6 +31,18 @@ namespace gp::geo {
 std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
                                                     const MultiPolygon& footprint,
                                                     const std::vector<double>& weights);
+
+/// Index of the piece that holds the footprint's point on surface (GEOS PointOnSurface, what a
+/// GIS takes as the building's representative point); 0 when none does. The building is listed
+/// under that piece's grid. Thread-safe.
+std::size_t piece_holding_point_on_surface(const std::vector<MultiPolygon>& pieces,
+                                           const MultiPolygon& footprint);
+
+/// A point inside the footprint: GEOS PointOnSurface, which is what GIS tools (shapely's
+/// representative_point, QGIS's point on surface) take as a polygon's representative point; the
+/// vertex centroid of an L-shaped or courtyard building can lie outside it. Empty → (0, 0).
+/// Thread-safe.
+Point point_on_surface(const MultiPolygon& footprint);
 
 /// Union of polygons that are not an exact coverage (pieces of split cells beside whole cells:
 /// a cut ends on a neighbour's edge without a vertex there). GEOS noding union; slower than

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 
 #include "planner/core/parallel.hpp"
@@ -179,19 +180,37 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
   });
   std::vector<detail::CommunityCells> done(jobs.size());
   PerThread<GeosContext> contexts;
+  // Progress counts buildings: those of finished communities plus each running community's
+  // share of its own (issue 12: one community of 100k buildings must not sit at 0 % for
+  // minutes). Updates are throttled to a few per second across threads.
   std::atomic<std::size_t> buildings_done{0};
   std::mutex progress_mutex;
+  std::vector<double> running(jobs.size(), 0.0);  // buildings done inside unfinished jobs
+  auto last_update = std::chrono::steady_clock::now();
+  auto publish = [&](bool force) {  // with progress_mutex held
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_update < std::chrono::milliseconds(200)) return;
+    last_update = now;
+    double total = double(buildings_done.load());
+    for (double r : running) total += r;
+    progress.update("tessellation", std::min(total / double(std::max<std::size_t>(n, 1)), 1.0));
+  };
   parallel_for_chunks(0, order.size(), 1, [&](std::size_t lo, std::size_t hi) {
     GeosContext& ctx = contexts.local();
     for (std::size_t k = lo; k != hi; ++k) {
       const detail::CommunityJob& job = jobs[order[k]];
       detail::CommunityCells& cells = done[order[k]];
+      const detail::CommunityProgress tick = [&, job_index = order[k]](double fraction) {
+        std::lock_guard lock(progress_mutex);
+        running[job_index] = fraction * double(job.buildings.size());
+        publish(false);
+      };
       std::string failure;
       bool ok = false;
       for (double factor : kRetryGridFactors) {
         try {
-          cells =
-              detail::tessellate_community(ctx, dataset, job, params, params.snap_grid_m * factor);
+          cells = detail::tessellate_community(ctx, dataset, job, params,
+                                               params.snap_grid_m * factor, tick);
           ok = true;
           break;
         } catch (const GeosError& error) {
@@ -207,9 +226,10 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
                                   "); its buildings get no cell. Check its polygon and the "
                                   "barriers crossing it.");
       }
-      const std::size_t total = buildings_done += job.buildings.size();
       std::lock_guard lock(progress_mutex);
-      progress.update("tessellation", double(total) / double(std::max<std::size_t>(n, 1)));
+      buildings_done += job.buildings.size();
+      running[order[k]] = 0.0;
+      publish(true);
     }
   });
 

@@ -10,7 +10,8 @@
 // longest shared boundary (preferring one in the same hard face), so coverage stays seamless.
 //
 // Every footprint that one street block covers lies inside its own cell (up to rounding slivers);
-// where footprints overlap, the shared area goes to the lower building index (reported).
+// where footprints overlap, the shared area goes to the smaller footprint (reported), so a
+// footprint nested inside another has a cell. Every cell is one piece (edge-connected).
 //
 // Preconditions: the dataset is projected (metres), validated (valid polygons), and every
 // building has `community` set (the spatial join of geo/validate); buildings with

@@ -1,10 +1,12 @@
 #include "planner/geo/tessellation_community.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <map>
 #include <numbers>
+#include <numeric>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -840,6 +842,14 @@ void outline_sites(const MultiPolygon& footprint, const TessellationParams& para
   }
 }
 
+/// Which of two overlapping footprints keeps their shared area: the smaller (m²), then the lower
+/// local index. The smaller one is the nested one when a footprint lies inside another.
+bool footprint_precedes(const MultiPolygon& a, std::int32_t ia, const MultiPolygon& b,
+                        std::int32_t ib) {
+  const double area_a = area(a), area_b = area(b);
+  return area_a != area_b ? area_a < area_b : ia < ib;
+}
+
 /// A footprint vertex must be nearer to its own site than to any other by this much (metres)
 /// for the building to keep a single site: GEOS computes Voronoi vertices in floating point, so
 /// a vertex practically on a bisector could fall a rounding error into the neighbour's cell.
@@ -881,7 +891,7 @@ std::vector<std::int32_t> misfits(
 /// Voronoi cell plus its footprint, still connected as the site is inside the footprint).
 /// Giving it outline sites too would cascade through a whole block of closely spaced
 /// buildings. A building whose footprint overlaps an outlined one's is outlined too, so that
-/// the shared area goes to the lower index (reported) rather than to whichever was outlined.
+/// the shared area goes to the smaller footprint (reported) rather than to whichever was outlined.
 void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
                         const std::vector<Placement>& placements, const TessellationParams& params,
                         const GEOSPreparedGeometry* block, std::vector<Site>& sites,
@@ -892,6 +902,9 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
   const std::function<const MultiPolygon&(std::int32_t)> footprint_of =
       [&](std::int32_t local) -> const MultiPolygon& {
     return dataset.buildings[std::size_t(job.buildings[std::size_t(local)])].footprint;
+  };
+  auto smaller_footprint = [&](std::int32_t a, std::int32_t b) {
+    return footprint_precedes(footprint_of(a), a, footprint_of(b), b) ? a : b;
   };
   spread_coincident_sites(ctx, sites, block);
   const std::vector<std::int32_t> reshaped =
@@ -929,10 +942,12 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
             GEOSRelatePattern_r(ctx.handle(), geometry_a.get(), geometry_b.get(), "T********");
         if (interiors_meet == 2) ctx.fail("footprint overlap");
         if (interiors_meet == 0) continue;
-        const Building& kept =
-            dataset.buildings[std::size_t(job.buildings[std::size_t(std::min(a, b))])];
+        // The smaller footprint keeps the shared area (see OutlineLocator): a building nested
+        // in another (a tower on its podium) keeps its own footprint as its cell.
+        const std::int32_t keeper = smaller_footprint(a, b);
+        const Building& kept = dataset.buildings[std::size_t(job.buildings[std::size_t(keeper)])];
         const Building& other =
-            dataset.buildings[std::size_t(job.buildings[std::size_t(std::max(a, b))])];
+            dataset.buildings[std::size_t(job.buildings[std::size_t(keeper == a ? b : a)])];
         problems.report(Severity::warning, "building-footprints-overlap", other.source,
                         describe_building(other) + " overlaps " + describe_building(kept) +
                             "; their shared area lies in the cell of " + describe_building(kept));
@@ -962,18 +977,24 @@ class OutlineLocator {
   /// Boxes of the outlined footprints (payload: local building index).
   [[nodiscard]] const BoxIndex& boxes() const { return index_; }
 
-  /// The lowest local index of an outlined building of `block` whose footprint contains `point`
-  /// (overlapping footprints: the first keeps the shared area), else kNone. `point` is a piece's
-  /// interior point, never on an outline (outlines are edges of the arrangement).
+  /// The outlined building of `block` whose footprint contains `point`, else kNone; of
+  /// overlapping footprints the smallest (then the lowest index) keeps the shared area, so a
+  /// footprint nested inside another's still has a cell. `point` is a piece's interior point,
+  /// never on an outline (outlines are edges of the arrangement).
   [[nodiscard]] std::int32_t building_containing(std::int32_t block, const Point& point) const {
     if (index_.size() == 0) return kNone;
     index_.intersecting(Box{point.x, point.y, point.x, point.y}, hits_);
+    std::int32_t best = kNone;
     for (const std::int32_t i : hits_) {  // ascending
       if (block_[std::size_t(i)] != block) continue;
+      if (best != kNone && !footprint_precedes(footprint(i), i, footprint(best), best)) continue;
       for (const Polygon& polygon : footprint(i))
-        if (in_polygon(polygon, point)) return i;
+        if (in_polygon(polygon, point)) {
+          best = i;
+          break;
+        }
     }
-    return kNone;
+    return best;
   }
 
  private:
@@ -1209,12 +1230,128 @@ Crossing crossing_between(std::int32_t block_a, std::int32_t block_b,
                                                                               : Crossing::hard;
 }
 
+/// Makes every cell one edge-connected set of pieces holding its building. Pieces of one owner
+/// are grouped by shared edges (a contact has positive length; a shared vertex does not
+/// connect). The group holding the owner's site (else its largest) stays; every other group is
+/// *detached* and joins, whole, the neighbouring cell it shares the longest boundary with:
+/// preferably in its own street block, then in its own hard face, then across a barrier. Rounds
+/// use the previous round's owners only, so the result does not depend on the visiting order.
+/// A detached group with no owned neighbour at all (a separate part of a multipolygon
+/// community) keeps its owner.
+void reassign_detached_pieces(const std::vector<Polygon>& pieces,
+                              const std::vector<std::int32_t>& piece_block,
+                              const std::vector<std::int32_t>& block_face,
+                              const std::vector<Contact>& contacts,
+                              const std::vector<Placement>& placements,
+                              std::vector<std::int32_t>& owner) {
+  const std::size_t piece_count = pieces.size();
+  std::vector<std::int32_t> parent(piece_count);
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](std::int32_t p) {
+    while (parent[std::size_t(p)] != p) {
+      parent[std::size_t(p)] = parent[std::size_t(parent[std::size_t(p)])];
+      p = parent[std::size_t(p)];
+    }
+    return p;
+  };
+  for (const Contact& c : contacts) {
+    if (c.b == kNone || c.length_m <= 0.0) continue;
+    const std::int32_t o = owner[std::size_t(c.a)];
+    if (o == kNone || o != owner[std::size_t(c.b)]) continue;
+    const std::int32_t ra = find(c.a), rb = find(c.b);
+    if (ra != rb) parent[std::size_t(std::max(ra, rb))] = std::min(ra, rb);
+  }
+  // Per owner: the group holding its site, else the group of largest area.
+  const std::size_t n = placements.size();
+  std::vector<std::int32_t> home(n, kNone);
+  std::vector<double> group_area(piece_count, 0.0);
+  for (std::size_t p = 0; p < piece_count; ++p)
+    if (owner[p] != kNone) group_area[std::size_t(find(std::int32_t(p)))] += area(pieces[p]);
+  std::vector<double> home_area(n, -1.0);
+  for (std::size_t p = 0; p < piece_count; ++p) {
+    const std::int32_t o = owner[p];
+    if (o == kNone) continue;
+    const std::int32_t root = find(std::int32_t(p));
+    if (home_area[std::size_t(o)] == INFINITY) continue;  // the site's group is known
+    if (in_polygon(pieces[p], placements[std::size_t(o)].site)) {
+      home[std::size_t(o)] = root;
+      home_area[std::size_t(o)] = INFINITY;
+    } else if (group_area[std::size_t(root)] > home_area[std::size_t(o)]) {
+      home[std::size_t(o)] = root;
+      home_area[std::size_t(o)] = group_area[std::size_t(root)];
+    }
+  }
+  std::vector<std::int32_t> detached;  // pieces
+  std::vector<std::int32_t> original(piece_count, kNone);
+  for (std::size_t p = 0; p < piece_count; ++p) {
+    const std::int32_t o = owner[p];
+    if (o == kNone || find(std::int32_t(p)) == home[std::size_t(o)]) continue;
+    detached.push_back(std::int32_t(p));
+    original[p] = o;
+    owner[p] = kNone;
+  }
+  if (detached.empty()) return;
+  std::vector<std::vector<std::pair<std::int32_t, double>>> neighbours(piece_count);
+  for (const Contact& c : contacts) {
+    if (c.b == kNone || c.length_m <= 0.0) continue;
+    if (original[std::size_t(c.a)] != kNone)
+      neighbours[std::size_t(c.a)].emplace_back(c.b, c.length_m);
+    if (original[std::size_t(c.b)] != kNone)
+      neighbours[std::size_t(c.b)].emplace_back(c.a, c.length_m);
+  }
+  std::map<std::int32_t, std::vector<std::int32_t>> groups;  // root → pieces, ascending
+  for (std::int32_t p : detached) groups[find(p)].push_back(p);
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    std::vector<std::int32_t> next = owner;
+    for (auto& [root, members] : groups) {
+      if (owner[std::size_t(members.front())] != kNone) continue;
+      // Shared length per candidate owner and tier (0 same block, 1 same face, 2 across).
+      std::map<std::int32_t, std::array<double, 3>> by_owner;
+      for (std::int32_t p : members)
+        for (const auto& [q, length] : neighbours[std::size_t(p)]) {
+          const std::int32_t o = owner[std::size_t(q)];
+          if (o == kNone) continue;
+          const Crossing crossing = crossing_between(piece_block[std::size_t(p)],
+                                                     piece_block[std::size_t(q)], block_face);
+          auto [it, fresh] = by_owner.try_emplace(o, std::array<double, 3>{0.0, 0.0, 0.0});
+          it->second[std::size_t(crossing)] += length;
+        }
+      std::int32_t best = kNone;
+      std::size_t best_tier = 3;
+      double best_length = 0.0;
+      for (const auto& [o, lengths] : by_owner) {  // ascending owner: ties keep the lower one
+        std::size_t tier = 0;
+        while (tier < 3 && lengths[tier] <= 0.0) ++tier;
+        if (tier < best_tier || (tier == best_tier && lengths[tier] > best_length)) {
+          best = o;
+          best_tier = tier;
+          best_length = lengths[tier];
+        }
+      }
+      if (best == kNone) continue;
+      for (std::int32_t p : members) next[std::size_t(p)] = best;
+      changed = true;
+    }
+    owner = std::move(next);
+  }
+  for (std::int32_t p : detached)
+    if (owner[std::size_t(p)] == kNone) owner[std::size_t(p)] = original[std::size_t(p)];
+}
+
 }  // namespace
 
 CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
                                     const CommunityJob& job, const TessellationParams& params,
-                                    double snap_grid_m) {
+                                    double snap_grid_m, const CommunityProgress& tick) {
   const GEOSContextHandle_t h = ctx.handle();
+  // Progress within the community: the driver throttles, so calling it per batch is cheap.
+  // Stages weighted by their share of the time on the real extracts (placing buildings and the
+  // Voronoi edges per block dominate).
+  auto report = [&](double fraction) {
+    if (tick) tick(std::clamp(fraction, 0.0, 1.0));
+  };
   const Community& community = dataset.communities[std::size_t(job.community)];
   const std::size_t n = job.buildings.size();
   CommunityCells out;
@@ -1327,6 +1464,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   std::vector<std::vector<Site>> block_sites(blocks.size());
   std::vector<Placement> placements(n);
   for (std::size_t i = 0; i < n; ++i) {
+    if (i % 256 == 0) report(0.05 + 0.25 * double(i) / double(n));
     const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
     Placement placement;
     try {
@@ -1351,14 +1489,17 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   // 4. Sites of each block that holds two or more buildings, with the outlines of the buildings
   // that need them (see choose_block_sites); then the blocks' Voronoi edges.
   std::vector<char> outlined(n, 0);
-  for (std::size_t b = 0; b < blocks.size(); ++b)
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    if (b % 16 == 0) report(0.30 + 0.15 * double(b) / double(blocks.size()));
     if (block_sites[b].size() >= 2)
       choose_block_sites(ctx, dataset, job, placements, params,
                          block_locator.prepared(std::int32_t(b)), block_sites[b], outlined,
                          out.problems);
+  }
   const OutlineLocator outlines(dataset, job, outlined, out.block);
   BlockEdges edges;
   for (std::size_t b = 0; b < blocks.size(); ++b) {
+    if (b % 16 == 0) report(0.45 + 0.15 * double(b) / double(blocks.size()));
     if (block_sites[b].size() < 2) continue;
     block_voronoi_edges(ctx, block_sites[b], blocks[b].geometry.get(), std::int32_t(b),
                         block_shapes[b], blocks[b].box, outlines.boxes(), edges);
@@ -1389,6 +1530,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   };
 
   // 5. Pieces: the blocks cut by the Voronoi edges and outlines, each labelled with its block.
+  report(0.6);
   std::vector<Polygon> piece_polygons;
   std::vector<Point> piece_inside;
   std::vector<std::int32_t> piece_block;
@@ -1565,6 +1707,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
       }
     }
   }
+  report(0.8);
   const std::size_t piece_count = piece_polygons.size();
   std::vector<SiteLocator> site_locators;
   site_locators.reserve(blocks.size());
@@ -1674,7 +1817,14 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     }
   }
 
+  // 6b. One piece per cell. A Voronoi cell cut by a non-convex block, an outline or a noding
+  // sliver can leave pieces of one owner that share no edge with the piece holding its building
+  // (issue 12: grids in pieces, sliver crumbs, grids joined at a point). Such a piece joins the
+  // neighbouring cell it shares the longest boundary with (same block first, then same face).
+  reassign_detached_pieces(piece_polygons, piece_block, block_face, contacts, placements, owner);
+
   // 7. Cells, areas, perimeters and adjacency from the pieces and their contacts.
+  report(0.9);
   std::vector<std::vector<std::int32_t>> owned(n);
   for (std::size_t p = 0; p < piece_count; ++p) {
     const std::int32_t o = owner[p];

@@ -5,6 +5,7 @@
 // See docs/decisions/0003-tessellation.md for the algorithm.
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "planner/core/dataset.hpp"
@@ -35,10 +36,14 @@ struct CommunityCells {
   ProblemReporter problems;
 };
 
+/// Called during the work with the fraction of this community done, in [0, 1], often (per
+/// batch of buildings or blocks); it may throw gp::Cancelled.
+using CommunityProgress = std::function<void(double)>;
+
 /// Precondition: job.buildings is not empty and the community footprint is a valid polygon.
 /// `snap_grid_m` is the snap-rounding grid (params.snap_grid_m, or coarser on a retry).
 CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
                                     const CommunityJob& job, const TessellationParams& params,
-                                    double snap_grid_m);
+                                    double snap_grid_m, const CommunityProgress& tick = {});
 
 }  // namespace gp::geo::detail

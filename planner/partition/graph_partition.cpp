@@ -343,6 +343,15 @@ class ComponentPartitioner {
   /// Construction, repair and refinement for k parts.
   void heuristic(int k, double total_work) {
     construct(k);
+    // A previous plan that still holds here — every node in its previous part, each part
+    // connected and within the bounds — is kept as it is: re-planning an unchanged town from its
+    // own plan must move no household (issue 12), and compactness alone is no reason to move
+    // residents. Weight `moved` = 0 says moves do not matter: then it is optimised as usual.
+    if (previous_intact_ && options_.weights.moved > 0.0 && total_violation() == 0 &&
+        (options_.fixed_parts == 0 || live_parts() == options_.fixed_parts)) {
+      mean_workload_ = total_work / std::max(1, live_parts());
+      return;
+    }
     repair();
     mean_workload_ = total_work / std::max(1, live_parts());
     refine();
@@ -527,6 +536,7 @@ class ComponentPartitioner {
 
   // ---- construction -------------------------------------------------------------------------
   void construct(int k) {
+    previous_intact_ = false;
     for (NodeId v : nodes_) part_[at(v)] = kNoPart;
     if (!options_.previous.empty() && construct_from_previous()) return;
     if (k > 1 && !options_.seed_nodes.empty() && construct_from_seeds(k)) return;
@@ -545,12 +555,14 @@ class ComponentPartitioner {
     if (by_previous.empty()) return false;
     std::sort(by_previous.begin(), by_previous.end());
     home_.assign(graph_.households.size(), kNoPart);
+    previous_intact_ = by_previous.size() == nodes_.size();
     for (std::size_t i = 0; i < by_previous.size();) {
       std::size_t j = i;
       std::vector<NodeId> members;
       while (j < by_previous.size() && by_previous[j].first == by_previous[i].first)
         members.push_back(by_previous[j++].second);
       auto piece = largest_connected_piece(members);
+      if (piece.size() != members.size()) previous_intact_ = false;
       PartId p = new_part();
       for (NodeId v : piece) {
         assign(v, p);
@@ -1079,6 +1091,9 @@ class ComponentPartitioner {
   std::int32_t& stamp_value_;
   std::vector<NodeId> nodes_;
   std::vector<PartId> home_;  // per node: its part as taken over from the previous plan
+  // The last construction took over the previous plan whole: every node had a previous part
+  // and every previous part was connected.
+  bool previous_intact_ = false;
   std::vector<NodeId> targets_;
   std::vector<NodeId> queue_;
   PartId first_part_ = 0;

@@ -260,23 +260,33 @@ TEST_CASE("a tower above the large maximum is split at unit boundaries into larg
   CHECK(has_problem(plan, "building-split-by-units"));
   CHECK_FALSE(has_problem(plan, "container-granularity"));
   // The tower's cell (the whole community) is cut across the tower's long axis (x, 16 m from
-  // x = 42 to 58) at its unit boundaries, 4 of 12 entrances per grid: x = 47.33 and 52.67. Every
-  // grid has its stretch, west to east, and together they tile the community.
-  std::vector<std::pair<double, double>> spans;  // (min x, max x) per large grid
+  // x = 42 to 58) at its unit boundaries, 4 of 12 entrances per grid: x = 47.33 and 52.67. The
+  // second and third runs take their strips of the footprint (y 44–56); the first run, whose grid
+  // would also hold the neighbours, keeps its strip and the rest of the cell. Each is one
+  // polygon and together they tile the community.
+  std::vector<std::pair<double, Box>> shapes;  // (area, box) per large grid
   double total = 0.0;
   for (const Grid& g : plan.large_grids) {
-    REQUIRE_FALSE(g.polygon.empty());
-    const Box box = bounds(g.polygon);
-    spans.emplace_back(box.min_x, box.max_x);
+    REQUIRE(g.polygon.size() == 1);
+    shapes.emplace_back(area(g.polygon), bounds(g.polygon));
     total += area(g.polygon);
-    CHECK(box.min_y == Approx(0.0).margin(1e-9));
-    CHECK(box.max_y == Approx(100.0).margin(1e-9));
   }
-  std::sort(spans.begin(), spans.end());
-  CHECK(spans[0].first == Approx(0.0).margin(1e-9));
-  CHECK(spans[0].second == Approx(42.0 + 16.0 / 3).margin(1e-6));
-  CHECK(spans[1].second == Approx(42.0 + 32.0 / 3).margin(1e-6));
-  CHECK(spans[2].second == Approx(300.0).margin(1e-9));
+  std::sort(shapes.begin(), shapes.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  const double strip = 16.0 / 3 * 12.0;  // m²
+  CHECK(shapes[0].first == Approx(strip).epsilon(1e-9));
+  CHECK(shapes[1].first == Approx(strip).epsilon(1e-9));
+  CHECK(shapes[2].first == Approx(300.0 * 100.0 - 2 * strip).epsilon(1e-9));
+  for (int k = 0; k < 2; ++k) {
+    CHECK(shapes[std::size_t(k)].second.min_y == Approx(44.0).margin(1e-9));
+    CHECK(shapes[std::size_t(k)].second.max_y == Approx(56.0).margin(1e-9));
+  }
+  std::vector<double> strip_west{shapes[0].second.min_x, shapes[1].second.min_x};
+  std::sort(strip_west.begin(), strip_west.end());
+  CHECK(strip_west[0] == Approx(42.0 + 16.0 / 3).margin(1e-6));
+  CHECK(strip_west[1] == Approx(42.0 + 32.0 / 3).margin(1e-6));
+  CHECK(shapes[2].second.min_x == Approx(0.0).margin(1e-9));
+  CHECK(shapes[2].second.max_x == Approx(300.0).margin(1e-9));
   CHECK(total == Approx(300.0 * 100.0).epsilon(1e-9));
   for (const Grid& m : plan.micro_grids) CHECK_FALSE(m.polygon.empty());
   CHECK(plan.metrics.coverage_gap_m2 < 1e-6);
