@@ -19,6 +19,7 @@
 #include "planner/io/export.hpp"
 #include "planner/io/load.hpp"
 #include "planner/partition/partitioner.hpp"
+#include "planner/report/evaluation.hpp"
 #include "planner/report/layers.hpp"
 
 namespace gp::cli {
@@ -153,6 +154,8 @@ int run_plan(const PlanOptions& options) {
   const auto partition_start = std::chrono::steady_clock::now();
   Plan plan = make_plan(dataset, tessellation, params, printer.progress(),
                         has_existing ? &existing : nullptr);
+  // The plan's metrics by geometry, on the polygons written below.
+  report::audit_plan(dataset, plan, params, &printer.progress());
   const double partition_s = seconds_since(partition_start);
 
   // Summary table per community.

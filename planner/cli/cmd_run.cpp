@@ -154,6 +154,8 @@ RunOutcome execute_run(const RunRequest& request) {
   Plan plan = evaluate_existing ? existing
                                 : make_plan(dataset, tessellation, s.partition, progress,
                                             has_existing ? &existing : nullptr);
+  // The plan's metrics by geometry, on the polygons exported below (imported plans: above).
+  if (!evaluate_existing) report::audit_plan(dataset, plan, s.partition, &progress);
   const double plan_s = seconds_since(t0);
 
   t0 = std::chrono::steady_clock::now();

@@ -17,10 +17,10 @@ struct GridMetrics {
   double area_m2 = 0.0;
   double perimeter_m = 0.0;
   double compactness = 0.0;  // Polsby-Popper of the grid polygon
-  bool contiguous = true;    // connected over the adjacency graph
+  bool contiguous = true;    // one polygon (report::audit_plan: no second piece ≥ 100 m² or 1 %)
   bool below_min = false;
   bool above_max = false;
-  int barrier_crossings = 0;  // adjacency links across a hard barrier inside this grid
+  int barrier_crossings = 0;  // extra sides of hard barriers holding its buildings (by geometry)
   int compound_splits = 0;    // compounds whose buildings are in this and another grid
 };
 
@@ -40,8 +40,9 @@ struct PlanMetrics {
   int large_grids = 0;
   int micro_grids = 0;
   int bound_violations = 0;   // grids outside their bounds (large + micro)
-  int discontiguous = 0;      // grids not connected over the adjacency graph
-  int barrier_crossings = 0;  // must be 0 except inside compounds that span a barrier
+  // The figures below are measured on the grid polygons by report::audit_plan (geo/plan_audit).
+  int discontiguous = 0;      // grids in pieces (large + micro)
+  int barrier_crossings = 0;  // grids lying on both sides of a hard barrier (compounds excepted)
   int compound_splits = 0;    // compounds split across large grids (reported)
   int buildings_split = 0;    // buildings split by units across micro grids (reported)
   long long households = 0;
@@ -49,6 +50,10 @@ struct PlanMetrics {
   double mean_compactness = 0.0;
   double coverage_gap_m2 = 0.0;      // Σ over communities of |community| − |∪ large grids|
   double coverage_overlap_m2 = 0.0;  // Σ pairwise overlap of grids at the same level
+  int grids_with_crumbs = 0;         // grids carrying sliver crumbs beside their main piece
+  int grids_without_polygon = 0;
+  int buildings_outside = 0;  // buildings whose representative point is outside their micro grid
+  int micro_not_nested = 0;   // micro grids reaching outside their large grid
 };
 
 struct Plan {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "planner/core/errors.hpp"
+#include "planner/partition/partitioner.hpp"
 #include "planner/sim/network.hpp"
 
 namespace gp::report {
@@ -155,7 +156,109 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
   return result;
 }
 
-void fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params) {
+namespace {
+
+bool same_place(const Location& a, const Location& b) {
+  return a.file == b.file && a.layer == b.layer && a.fid == b.fid;
+}
+
+/// Why a grid is outside its bounds, as the plan records it ("" when it does not).
+std::string bounds_reason(const Dataset& dataset, const Plan& plan, const Grid& grid) {
+  if (grid.locked) return "locked grid, kept as drawn";
+  if (grid.community == kNone || at(grid.community) >= dataset.communities.size()) return "";
+  const Location& where = dataset.communities[at(grid.community)].source;
+  for (const Problem& p : plan.problems.problems()) {
+    const bool infeasible =
+        p.kind.rfind("container-", 0) == 0 ||
+        (grid.level == GridLevel::micro && p.kind == "micro-grid-out-of-bounds");
+    if (infeasible && same_place(p.where, where)) return p.kind + ": " + p.message;
+  }
+  return "";
+}
+
+}  // namespace
+
+geo::AuditInput audit_input(const Dataset& dataset, const Plan& plan) {
+  geo::AuditInput input;
+  auto view = [&](const Grid& g) {
+    geo::AuditGrid a;
+    a.level = g.level;
+    a.code = g.code;
+    a.name = g.name;
+    a.community = g.community;
+    a.parent = g.parent;
+    a.polygon = &g.polygon;
+    a.buildings = &g.buildings;
+    a.households = g.metrics.households;
+    if (g.metrics.below_min || g.metrics.above_max)
+      a.bounds_reason = bounds_reason(dataset, plan, g);
+    return a;
+  };
+  for (const Grid& g : plan.large_grids) input.large.push_back(view(g));
+  for (const Grid& g : plan.micro_grids) input.micro.push_back(view(g));
+  input.building_large = plan.building_large;
+  input.building_micro = plan.building_micro;
+  input.building_large.resize(dataset.buildings.size(), kNone);
+  input.building_micro.resize(dataset.buildings.size(), kNone);
+  return input;
+}
+
+geo::AuditParams audit_params(const PartitionParams& params) {
+  geo::AuditParams a;
+  a.large = {params.large.min, params.large.max};
+  a.micro = {params.micro.min, params.micro.max};
+  // The barriers exactly as the tessellation cuts by them.
+  const geo::TessellationParams cut = tessellation_params(params);
+  a.hard_road_classes = cut.hard_road_classes;
+  a.bridges_cut = cut.bridges_cut;
+  return a;
+}
+
+geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const PartitionParams& params,
+                          Progress* progress) {
+  return audit_plan(dataset, plan, audit_params(params), progress);
+}
+
+geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const geo::AuditParams& params,
+                          Progress* progress) {
+  Progress silent;
+  geo::PlanAudit audit =
+      geo::audit_plan(dataset, audit_input(dataset, plan), params, progress ? *progress : silent);
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+    GridMetrics& m = plan.large_grids[g].metrics;
+    const geo::GridAudit& a = audit.large[g];
+    m.contiguous = !a.in_pieces;
+    m.barrier_crossings = a.crossing_allowed ? 0 : a.barrier_crossings;
+    m.compound_splits = a.compound_splits;
+  }
+  for (std::size_t g = 0; g < plan.micro_grids.size(); ++g) {
+    GridMetrics& m = plan.micro_grids[g].metrics;
+    const geo::GridAudit& a = audit.micro[g];
+    m.contiguous = !a.in_pieces;
+    m.barrier_crossings = a.crossing_allowed ? 0 : a.barrier_crossings;
+    m.compound_splits = 0;
+  }
+  PlanMetrics& pm = plan.metrics;
+  const geo::AuditCounts& c = audit.counts;
+  pm.discontiguous = c.large_in_pieces + c.micro_in_pieces;
+  pm.barrier_crossings = c.large_crossing_barrier + c.micro_crossing_barrier;
+  pm.compound_splits = c.compound_splits;
+  pm.coverage_gap_m2 = c.coverage_gap_m2;
+  pm.coverage_overlap_m2 = c.coverage_overlap_m2;
+  pm.grids_with_crumbs = c.grids_with_crumbs;
+  pm.grids_without_polygon = c.grids_without_polygon;
+  pm.buildings_outside = c.buildings_outside;
+  pm.micro_not_nested = c.micro_not_nested;
+  return audit;
+}
+
+geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params,
+                                 Progress* progress) {
+  return fill_plan_metrics(dataset, plan, params, audit_params(params), progress);
+}
+
+geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params,
+                                 const geo::AuditParams& audit, Progress* progress) {
   auto fill = [&](Grid& grid, const HouseholdBounds& bounds) {
     GridMetrics& m = grid.metrics;
     m = GridMetrics{};
@@ -187,6 +290,9 @@ void fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams
   pm.large_grids = static_cast<int>(plan.large_grids.size());
   pm.micro_grids = static_cast<int>(plan.micro_grids.size());
   pm.mean_compactness = plan.large_grids.empty() ? 0.0 : compactness / pm.large_grids;
+  // Buildings listed by more than one grid of a level (split by units in an imported table) are
+  // counted once in the plan's figures above; the geometric figures come from the audit.
+  return audit_plan(dataset, plan, audit, progress);
 }
 
 }  // namespace gp::report

@@ -13,6 +13,7 @@
 
 #include "planner/core/dataset.hpp"
 #include "planner/core/progress.hpp"
+#include "planner/geo/plan_audit.hpp"
 #include "planner/partition/params.hpp"
 #include "planner/partition/plan.hpp"
 #include "planner/sim/coverage.hpp"
@@ -69,9 +70,42 @@ struct Evaluation {
 Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationParams& params,
                     Progress& progress);
 
+/// THE plan metrics measured on the grid polygons users receive, for planned, re-planned,
+/// edited and imported plans alike: audits `plan` by geometry (geo::audit_plan, rules listed in
+/// planner/geo/plan_audit.hpp) and writes what it measured into the plan:
+///   Grid::metrics.contiguous        = the polygon is one piece (no second piece ≥ 100 m² or 1 %)
+///   Grid::metrics.barrier_crossings = extra sides of a hard barrier holding the grid's buildings
+///                                     (0 when compounds spanning the barrier join the sides)
+///   Grid::metrics.compound_splits   = compounds split between this large grid and another
+///   Plan::metrics.discontiguous, barrier_crossings, compound_splits, coverage_gap_m2,
+///   coverage_overlap_m2, grids_with_crumbs, grids_without_polygon, buildings_outside,
+///   micro_not_nested.
+/// Households, buildings and bound flags are NOT recomputed (make_plan or fill_plan_metrics set
+/// them; a building split by units counts only its share in each grid). Bounds and hard road
+/// classes come from `params`. A grid outside its bounds has a recorded reason when the plan's
+/// problems report its community as infeasible (kinds container-*, micro-grid-out-of-bounds)
+/// or the grid is locked. Call it after make_plan and after every edit; fill_plan_metrics calls
+/// it for imported plans. Returns the findings for printing (`gridplan check`) and JSON.
+/// Throws gp::Cancelled through `progress` (may be null).
+geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const PartitionParams& params,
+                          Progress* progress = nullptr);
+
+/// The same with the audit's parameters given (e.g. `gridplan check` turning rules off that the
+/// inputs cannot support, or tolerances changed).
+geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const geo::AuditParams& params,
+                          Progress* progress = nullptr);
+
+/// The audit's input and parameters for a plan (what audit_plan passes to geo::audit_plan).
+geo::AuditInput audit_input(const Dataset& dataset, const Plan& plan);
+geo::AuditParams audit_params(const PartitionParams& params);
+
 /// Fills Grid::metrics and Plan::metrics of a plan that did not come from make_plan (households,
-/// buildings, workload, area, perimeter, compactness, bound flags, counts). Grids without a
-/// polygon keep area 0 and compactness 0.
-void fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params);
+/// buildings, workload, area, perimeter, compactness, bound flags, counts), then the geometric
+/// metrics by audit_plan (returned). Grids without a polygon keep area 0 and compactness 0.
+geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params,
+                                 Progress* progress = nullptr);
+/// The same with the audit's parameters given (household bound flags from `params`).
+geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params,
+                                 const geo::AuditParams& audit, Progress* progress = nullptr);
 
 }  // namespace gp::report

@@ -163,6 +163,14 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
             std::to_string(k.large_violations + k.micro_violations),
             k.large_violations + k.micro_violations > 0);
   h += card("平均紧凑度", "mean compactness", fixed(k.mean_compactness, 3));
+  // Checked on the grid polygons (report::audit_plan): what a GIS user would find.
+  h +=
+      card("不连通的网格", "grids in pieces", std::to_string(k.discontiguous), k.discontiguous > 0);
+  h += card("跨越硬边界的网格", "grids across a hard barrier", std::to_string(k.barrier_crossings),
+            k.barrier_crossings > 0);
+  h += card("被拆分的小区", "compounds split", std::to_string(k.compound_splits));
+  h += card("不在微网格内的楼栋", "buildings outside their micro grid",
+            std::to_string(k.buildings_outside), k.buildings_outside > 0);
   h += card("网格员 专职/兼职", "workers full/part time",
             std::to_string(k.full_time_workers) + " / " + std::to_string(k.part_time_workers));
   h += card("网格员利用率", "worker utilisation", percent(k.utilisation),

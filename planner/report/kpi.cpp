@@ -54,6 +54,12 @@ PlanKpis compute_kpis(const std::string& name, const Dataset& dataset, const Pla
   k.barrier_crossings = plan.metrics.barrier_crossings;
   k.compound_splits = plan.metrics.compound_splits;
   k.buildings_split = plan.metrics.buildings_split;
+  k.grids_with_crumbs = plan.metrics.grids_with_crumbs;
+  k.grids_without_polygon = plan.metrics.grids_without_polygon;
+  k.buildings_outside = plan.metrics.buildings_outside;
+  k.micro_not_nested = plan.metrics.micro_not_nested;
+  k.coverage_gap_m2 = plan.metrics.coverage_gap_m2;
+  k.coverage_overlap_m2 = plan.metrics.coverage_overlap_m2;
   k.households_moved = has_existing_plan ? plan.metrics.households_moved : -1;
   k.problems_error = static_cast<int>(problems.count(Severity::error));
   k.problems_warning = static_cast<int>(problems.count(Severity::warning));
@@ -141,6 +147,12 @@ nlohmann::json to_json(const PlanKpis& k) {
           {"barrier_crossings", k.barrier_crossings},
           {"compound_splits", k.compound_splits},
           {"buildings_split", k.buildings_split},
+          {"grids_with_crumbs", k.grids_with_crumbs},
+          {"grids_without_polygon", k.grids_without_polygon},
+          {"buildings_outside", k.buildings_outside},
+          {"micro_not_nested", k.micro_not_nested},
+          {"coverage_gap_m2", k.coverage_gap_m2},
+          {"coverage_overlap_m2", k.coverage_overlap_m2},
           {"mean_compactness", k.mean_compactness},
           {"unplanned_buildings", k.unplanned_buildings},
           {"households_moved", k.households_moved},
@@ -183,6 +195,12 @@ PlanKpis kpis_from_json(const nlohmann::json& j) {
   k.barrier_crossings = j.value("barrier_crossings", 0);
   k.compound_splits = j.value("compound_splits", 0);
   k.buildings_split = j.value("buildings_split", 0);
+  k.grids_with_crumbs = j.value("grids_with_crumbs", 0);
+  k.grids_without_polygon = j.value("grids_without_polygon", 0);
+  k.buildings_outside = j.value("buildings_outside", 0);
+  k.micro_not_nested = j.value("micro_not_nested", 0);
+  k.coverage_gap_m2 = j.value("coverage_gap_m2", 0.0);
+  k.coverage_overlap_m2 = j.value("coverage_overlap_m2", 0.0);
   k.mean_compactness = j.value("mean_compactness", 0.0);
   k.unplanned_buildings = j.value("unplanned_buildings", 0);
   k.households_moved = j.value("households_moved", -1LL);
@@ -228,6 +246,12 @@ std::vector<KpiRow> kpi_rows(const PlanKpis& any) {
       {"micro_hh_cv", "微网格户数 变异系数", "households per micro grid, CV", 3, false, -1},
       {"violations", "超出户数界限的网格", "grids outside household bounds", 0, false, -1},
       {"compactness", "平均紧凑度", "mean compactness (Polsby-Popper)", 3, false, +1},
+      {"discontiguous", "不连通的网格 (多块)", "grids in pieces", 0, false, -1},
+      {"grids_with_crumbs", "带碎片的网格", "grids with sliver crumbs", 0, false, -1},
+      {"barrier_crossings", "跨越硬边界的网格", "grids across a hard barrier", 0, false, -1},
+      {"compound_splits", "被拆分的小区", "compounds split between large grids", 0, false, -1},
+      {"buildings_outside", "不在所属微网格内的楼栋", "buildings outside their micro grid", 0,
+       false, -1},
       {"workers", "网格员 (专职+兼职)", "grid workers (full + part time)", 0, false, 0},
       {"utilisation", "网格员利用率", "worker utilisation", 1, true, 0},
       {"max_grid_utilisation", "最忙网格利用率", "busiest grid utilisation", 1, true, -1},
@@ -262,6 +286,11 @@ double kpi_value(const PlanKpis& k, const std::string& key) {
   if (key == "micro_hh_cv") return k.micro_households.cv;
   if (key == "violations") return k.large_violations + k.micro_violations;
   if (key == "compactness") return k.mean_compactness;
+  if (key == "discontiguous") return k.discontiguous;
+  if (key == "grids_with_crumbs") return k.grids_with_crumbs;
+  if (key == "barrier_crossings") return k.barrier_crossings;
+  if (key == "compound_splits") return k.compound_splits;
+  if (key == "buildings_outside") return k.buildings_outside;
   if (key == "workers") return k.full_time_workers + k.part_time_workers;
   if (key == "utilisation") return k.utilisation;
   if (key == "max_grid_utilisation") return k.max_grid_utilisation;

@@ -33,10 +33,17 @@ struct PlanKpis {
   Distribution micro_households;
   int large_violations = 0;  // large grids outside their household bounds
   int micro_violations = 0;
-  int discontiguous = 0;
-  int barrier_crossings = 0;
-  int compound_splits = 0;
+  // Measured on the grid polygons (report::audit_plan, planner/geo/plan_audit.hpp).
+  int discontiguous = 0;      // grids in pieces (large + micro)
+  int barrier_crossings = 0;  // grids on both sides of a hard barrier (compounds excepted)
+  int compound_splits = 0;    // compounds split between large grids (allowed ones included)
   int buildings_split = 0;
+  int grids_with_crumbs = 0;
+  int grids_without_polygon = 0;
+  int buildings_outside = 0;  // outside their micro grid's polygon (0.5 m tolerance)
+  int micro_not_nested = 0;
+  double coverage_gap_m2 = 0.0;
+  double coverage_overlap_m2 = 0.0;
   double mean_compactness = 0.0;    // Polsby-Popper, mean over large grids
   int unplanned_buildings = 0;      // buildings with households but no grid
   long long households_moved = -1;  // vs the existing plan; -1 when there was none

@@ -1,0 +1,880 @@
+#include "planner/geo/plan_audit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+
+#include "planner/core/parallel.hpp"
+#include "planner/geo/geos.hpp"
+#include "planner/geo/spatial_index.hpp"
+#include "planner/geo/tessellation_geos.hpp"
+#include "planner/geo/validate.hpp"
+
+namespace gp::geo {
+namespace {
+
+using detail::geos_area;
+using detail::interior_point;
+
+std::size_t at(std::int32_t index) {
+  return static_cast<std::size_t>(index);
+}
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string fixed(double value, int decimals = 1) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+const char* level_name(GridLevel level) {
+  return level == GridLevel::large ? "large grid" : "micro grid";
+}
+
+std::string label(const AuditGrid& grid) {
+  std::string text = std::string(level_name(grid.level)) + " " +
+                     (grid.code.empty() ? std::string("(no code)") : grid.code);
+  if (!grid.name.empty()) text += " '" + grid.name + "'";
+  return text;
+}
+
+std::string building_label(const Dataset& dataset, std::int32_t b) {
+  const Building& building = dataset.buildings[at(b)];
+  std::string text = "building " + std::to_string(building.id);
+  if (!building.name.empty()) text += " '" + building.name + "'";
+  return text;
+}
+
+std::string community_label(const Dataset& dataset, std::int32_t c) {
+  const Community& community = dataset.communities[at(c)];
+  std::string text = "community";
+  if (!community.code.empty()) text += " " + community.code;
+  if (!community.name.empty()) text += " '" + community.name + "'";
+  return text;
+}
+
+/// How a line divides the land, as the tessellation decides it (geo/tessellation.cpp cut_of):
+/// rivers and rail always, roads of the hard classes; bridges and tunnels do not cut.
+bool hard_barrier(const Line& line, const AuditParams& params) {
+  if ((line.bridge || line.tunnel) && !params.bridges_cut) return false;
+  if (line.geometry.size() < 2) return false;
+  switch (line.kind) {
+    case LineKind::river:
+    case LineKind::rail:
+      return true;
+    case LineKind::road:
+      return params.hard_road_classes.contains(line.cls);
+  }
+  return false;
+}
+
+std::vector<double> piece_areas(const MultiPolygon& polygon) {
+  std::vector<double> areas;
+  for (const Polygon& p : polygon) areas.push_back(area(p));
+  std::sort(areas.begin(), areas.end(), std::greater<>());
+  return areas;
+}
+
+bool has_polygon(const AuditGrid& grid) {
+  return grid.polygon && !grid.polygon->empty() && area(*grid.polygon) > 0.0;
+}
+
+const std::vector<std::int32_t>& listed(const AuditGrid& grid) {
+  static const std::vector<std::int32_t> none;
+  return grid.buildings ? *grid.buildings : none;
+}
+
+/// The largest polygon of a polygonal GEOS geometry, for locating a finding inside it.
+Point largest_part_point(GeosContext& ctx, const GEOSGeometry* polygonal, int* parts,
+                         double min_part_m2) {
+  std::vector<GeomPtr> pieces;
+  detail::append_polygons(ctx, polygonal, pieces);
+  double best = -1.0;
+  Point where{kNaN, kNaN};
+  int counted = 0;
+  for (const GeomPtr& piece : pieces) {
+    const double a = geos_area(ctx, piece.get());
+    if (a >= min_part_m2) ++counted;
+    if (a > best) {
+      best = a;
+      where = interior_point(ctx, piece.get());
+    }
+  }
+  if (parts) *parts = std::max(counted, pieces.empty() ? 0 : 1);
+  return where;
+}
+
+/// Findings of one grid or container, kept apart per index and merged in order afterwards.
+using Findings = std::vector<AuditFinding>;
+
+void append(Findings& into, Findings& from) {
+  for (AuditFinding& f : from) into.push_back(std::move(f));
+  from.clear();
+}
+
+class Auditor {
+ public:
+  Auditor(const Dataset& dataset, const AuditInput& input, const AuditParams& params,
+          Progress& progress)
+      : dataset_(dataset), in_(input), params_(params), progress_(progress) {}
+
+  PlanAudit run() {
+    out_.large.assign(in_.large.size(), GridAudit{});
+    out_.micro.assign(in_.micro.size(), GridAudit{});
+    progress_.update("plan audit: polygons", 0.0);
+    polygons();
+    progress_.update("plan audit: buildings", 0.1);
+    representative_points();
+    buildings_outside();
+    progress_.update("plan audit: nesting", 0.3);
+    nesting();
+    progress_.update("plan audit: coverage", 0.45);
+    coverage();
+    progress_.update("plan audit: barriers", 0.65);
+    barriers();
+    progress_.update("plan audit: compounds and bounds", 0.9);
+    compounds();
+    household_bounds();
+    for (Findings* f : {&f_polygon_, &f_outside_, &f_nesting_, &f_coverage_, &f_barrier_,
+                        &f_compound_, &f_bounds_, &f_failed_})
+      append(out_.findings, *f);
+    progress_.update("plan audit", 1.0);
+    return std::move(out_);
+  }
+
+ private:
+  const Dataset& dataset_;
+  const AuditInput& in_;
+  const AuditParams& params_;
+  Progress& progress_;
+  PlanAudit out_;
+  PerThread<GeosContext> contexts_;
+  std::vector<Point> building_point_;  // representative point per building (NaN: none)
+  Findings f_polygon_, f_outside_, f_nesting_, f_coverage_, f_barrier_, f_compound_, f_bounds_,
+      f_failed_;
+
+  const AuditGrid& grid(GridLevel level, std::size_t i) const {
+    return level == GridLevel::large ? in_.large[i] : in_.micro[i];
+  }
+  GridAudit& result(GridLevel level, std::size_t i) {
+    return level == GridLevel::large ? out_.large[i] : out_.micro[i];
+  }
+
+  AuditFinding finding(std::string rule, const AuditGrid& g, Point where, double value,
+                       std::string message, AuditSeverity severity = AuditSeverity::broken) const {
+    AuditFinding f;
+    f.rule = std::move(rule);
+    f.severity = severity;
+    f.level = g.level;
+    f.grid = g.code;
+    f.where = where;
+    f.value = value;
+    f.message = std::move(message);
+    return f;
+  }
+
+  AuditFinding failed(const AuditGrid& g, const std::string& what, const std::exception& e) const {
+    return finding("geometry-failed", g, anchor_without_geos(g), 0.0,
+                   label(g) + ": " + what + " could not be checked: " + e.what() +
+                       " (repair the polygon in a GIS and check again)");
+  }
+
+  /// A point to show a grid at without GEOS: the centroid of its largest piece, else of its
+  /// buildings' points.
+  Point anchor_without_geos(const AuditGrid& g) const {
+    if (g.polygon && !g.polygon->empty()) {
+      const Polygon* largest = &g.polygon->front();
+      for (const Polygon& p : *g.polygon)
+        if (area(p) > area(*largest)) largest = &p;
+      return centroid(MultiPolygon{*largest});
+    }
+    double x = 0.0, y = 0.0;
+    int n = 0;
+    for (std::int32_t b : listed(g))
+      if (at(b) < building_point_.size() && std::isfinite(building_point_[at(b)].x)) {
+        x += building_point_[at(b)].x;
+        y += building_point_[at(b)].y;
+        ++n;
+      }
+    return n > 0 ? Point{x / n, y / n} : Point{kNaN, kNaN};
+  }
+
+  Point anchor(GeosContext& ctx, const AuditGrid& g) const {
+    if (!has_polygon(g)) return anchor_without_geos(g);
+    GeomPtr polygon = to_geos(ctx, *g.polygon);
+    return largest_part_point(ctx, polygon.get(), nullptr, 0.0);
+  }
+
+  // ---- grids without a polygon, in pieces, with crumbs ---------------------------------------
+  void polygons() {
+    for (GridLevel level : {GridLevel::large, GridLevel::micro}) {
+      const std::size_t n = level == GridLevel::large ? in_.large.size() : in_.micro.size();
+      for (std::size_t i = 0; i < n; ++i) {
+        const AuditGrid& g = grid(level, i);
+        GridAudit& r = result(level, i);
+        if (!has_polygon(g)) {
+          ++out_.counts.grids_without_polygon;
+          f_polygon_.push_back(
+              finding("grid-without-polygon", g, anchor_without_geos(g), 0.0,
+                      label(g) + " has no polygon" +
+                          (listed(g).empty() ? std::string()
+                                             : " (it lists " + std::to_string(listed(g).size()) +
+                                                   " buildings; shown at them)")));
+          continue;
+        }
+        const std::vector<double> areas = piece_areas(*g.polygon);
+        const double threshold =
+            areas.empty() ? 0.0
+                          : std::min(params_.piece_min_m2, params_.piece_min_share * areas[0]);
+        r.pieces = static_cast<int>(
+            std::count_if(areas.begin(), areas.end(), [&](double a) { return a >= threshold; }));
+        if (areas.size() < 2) continue;
+        // Locate the second-largest piece (the first real piece or crumb beside the main one).
+        const Polygon* second = nullptr;
+        for (const Polygon& p : *g.polygon)
+          if (area(p) == areas[1]) {
+            second = &p;
+            break;
+          }
+        const Point where = second ? centroid(MultiPolygon{*second}) : anchor_without_geos(g);
+        if (areas[1] >= threshold) {
+          r.in_pieces = true;
+          ++(level == GridLevel::large ? out_.counts.large_in_pieces : out_.counts.micro_in_pieces);
+          f_polygon_.push_back(
+              finding("grid-in-pieces", g, where, static_cast<double>(r.pieces),
+                      label(g) + " is in " + std::to_string(r.pieces) + " pieces (largest " +
+                          fixed(areas[0]) + " m², second " + fixed(areas[1]) +
+                          " m², shown at the second); a grid must be one polygon"));
+        } else {
+          r.crumbs = true;
+          ++out_.counts.grids_with_crumbs;
+          double crumbs = 0.0;
+          for (std::size_t k = 1; k < areas.size(); ++k) crumbs += areas[k];
+          f_polygon_.push_back(finding("grid-crumbs", g, where, crumbs,
+                                       label(g) + " carries " + std::to_string(areas.size() - 1) +
+                                           " sliver crumb(s) beside its main piece (" +
+                                           fixed(crumbs, 2) + " m² in all, below " +
+                                           fixed(threshold) + " m² each)"));
+        }
+      }
+    }
+  }
+
+  // ---- buildings ------------------------------------------------------------------------------
+  void representative_points() {
+    const std::size_t n = dataset_.buildings.size();
+    building_point_.assign(n, Point{kNaN, kNaN});
+    parallel_for(std::size_t{0}, n, [&](std::size_t b) {
+      const MultiPolygon& footprint = dataset_.buildings[b].footprint;
+      if (footprint.empty()) return;
+      if (!footprint_has_area(footprint)) {
+        building_point_[b] = centroid(footprint);
+        return;
+      }
+      GeosContext& ctx = contexts_.local();
+      try {
+        GeomPtr g = to_geos(ctx, footprint);
+        building_point_[b] = interior_point(ctx, g.get());
+      } catch (const GeosError&) {
+        building_point_[b] = centroid(footprint);
+      }
+    });
+  }
+
+  void buildings_outside() {
+    const std::size_t n = dataset_.buildings.size();
+    // Which micro grids list each building (the lists, and building_micro for plans that only
+    // map buildings to grids).
+    std::vector<std::vector<std::int32_t>> listing(n);
+    for (std::size_t m = 0; m < in_.micro.size(); ++m)
+      for (std::int32_t b : listed(in_.micro[m]))
+        if (at(b) < n) listing[at(b)].push_back(static_cast<std::int32_t>(m));
+    for (std::size_t b = 0; b < n && b < in_.building_micro.size(); ++b) {
+      const std::int32_t m = in_.building_micro[b];
+      if (m != kNone && std::find(listing[b].begin(), listing[b].end(), m) == listing[b].end())
+        listing[b].push_back(m);
+    }
+    std::vector<std::vector<std::int32_t>> members(in_.micro.size());
+    for (std::size_t b = 0; b < n; ++b)
+      for (std::int32_t m : listing[b]) members[at(m)].push_back(static_cast<std::int32_t>(b));
+    // Distance of each (micro grid, building) pair, in the order of members.
+    std::vector<std::vector<double>> distance(in_.micro.size());
+    std::vector<Findings> failures(in_.micro.size());
+    parallel_for(std::size_t{0}, in_.micro.size(), [&](std::size_t m) {
+      const AuditGrid& g = in_.micro[m];
+      distance[m].assign(members[m].size(), std::numeric_limits<double>::infinity());
+      if (!has_polygon(g)) return;
+      GeosContext& ctx = contexts_.local();
+      try {
+        GeomPtr polygon = to_geos(ctx, *g.polygon);
+        PreparedPtr prepared = detail::prepare(ctx, polygon.get());
+        for (std::size_t k = 0; k < members[m].size(); ++k) {
+          const Point& p = building_point_[at(members[m][k])];
+          if (!std::isfinite(p.x)) continue;
+          GeomPtr point = to_geos(ctx, p);
+          const char inside = GEOSPreparedIntersects_r(ctx.handle(), prepared.get(), point.get());
+          if (inside == 2) ctx.fail("point in micro grid");
+          if (inside == 1) {
+            distance[m][k] = 0.0;
+            continue;
+          }
+          double d = 0.0;
+          if (GEOSDistance_r(ctx.handle(), polygon.get(), point.get(), &d) == 0)
+            ctx.fail("distance to micro grid");
+          distance[m][k] = d;
+        }
+      } catch (const GeosError& e) {
+        failures[m].push_back(failed(g, "whether its buildings lie inside it", e));
+      }
+    });
+    for (Findings& f : failures) append(f_failed_, f);
+    std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
+    for (std::size_t m = 0; m < in_.micro.size(); ++m)
+      for (std::size_t k = 0; k < members[m].size(); ++k)
+        nearest[at(members[m][k])] = std::min(nearest[at(members[m][k])], distance[m][k]);
+    for (std::size_t b = 0; b < n; ++b) {
+      const Building& building = dataset_.buildings[b];
+      if (listing[b].empty()) {
+        if (building.households <= 0) continue;
+        ++out_.counts.buildings_unassigned;
+        AuditFinding f;
+        f.rule = "building-unassigned";
+        f.level = GridLevel::micro;
+        f.building = static_cast<std::int32_t>(b);
+        f.where = building_point_[b];
+        f.value = building.households;
+        f.message = building_label(dataset_, static_cast<std::int32_t>(b)) + " (" +
+                    std::to_string(building.households) + " households) is in no micro grid";
+        f_outside_.push_back(std::move(f));
+        continue;
+      }
+      if (!std::isfinite(building_point_[b].x)) continue;  // no footprint: nothing to place
+      if (nearest[b] <= params_.building_tolerance_m) continue;
+      // Shown against its own micro grid (the one building_micro names), else the first listing.
+      std::int32_t m = listing[b].front();
+      if (b < in_.building_micro.size() && in_.building_micro[b] != kNone)
+        m = in_.building_micro[b];
+      const AuditGrid& g = in_.micro[at(m)];
+      ++out_.counts.buildings_outside;
+      ++out_.micro[at(m)].buildings_outside;
+      AuditFinding f = finding(
+          "building-outside-grid", g, building_point_[b], nearest[b],
+          building_label(dataset_, static_cast<std::int32_t>(b)) +
+              (std::isfinite(nearest[b])
+                   ? " lies " + fixed(nearest[b]) + " m outside its " + label(g)
+                   : " is listed by " + label(g) + ", which has no polygon") +
+              (listing[b].size() > 1 ? " (and the other " + std::to_string(listing[b].size() - 1) +
+                                           " micro grid(s) holding its units)"
+                                     : ""));
+      f.building = static_cast<std::int32_t>(b);
+      f_outside_.push_back(std::move(f));
+    }
+  }
+
+  // ---- micro grids nested in their large grid ------------------------------------------------
+  void nesting() {
+    std::vector<std::vector<std::int32_t>> children(in_.large.size());
+    for (std::size_t m = 0; m < in_.micro.size(); ++m) {
+      const std::int32_t p = in_.micro[m].parent;
+      if (p == kNone || at(p) >= in_.large.size()) {
+        ++out_.counts.micro_not_nested;
+        const AuditGrid& g = in_.micro[m];
+        f_nesting_.push_back(finding("micro-not-nested", g, anchor_without_geos(g), 0.0,
+                                     label(g) + " belongs to no large grid"));
+        continue;
+      }
+      children[at(p)].push_back(static_cast<std::int32_t>(m));
+    }
+    std::vector<Findings> found(in_.large.size());
+    parallel_for(std::size_t{0}, in_.large.size(), [&](std::size_t p) {
+      if (children[p].empty()) return;
+      const AuditGrid& parent = in_.large[p];
+      GeosContext& ctx = contexts_.local();
+      GeomPtr reach;
+      try {
+        if (has_polygon(parent)) {
+          GeomPtr polygon = to_geos(ctx, *parent.polygon);
+          reach =
+              own(ctx, GEOSBuffer_r(ctx.handle(), polygon.get(), params_.nesting_tolerance_m, 2),
+                  "buffering a large grid");
+        }
+      } catch (const GeosError& e) {
+        found[p].push_back(failed(parent, "whether its micro grids nest in it", e));
+        return;
+      }
+      for (std::int32_t m : children[p]) {
+        const AuditGrid& g = in_.micro[at(m)];
+        if (!has_polygon(g)) continue;  // reported as grid-without-polygon
+        try {
+          GeomPtr polygon = to_geos(ctx, *g.polygon);
+          if (!reach) {
+            found[p].push_back(
+                finding("micro-not-nested", g, anchor(ctx, g), area(*g.polygon),
+                        label(g) + " lies in " + label(parent) + ", which has no polygon"));
+            continue;
+          }
+          GeomPtr outside = own(ctx, GEOSDifference_r(ctx.handle(), polygon.get(), reach.get()),
+                                "micro grid minus its large grid");
+          const double a = geos_area(ctx, outside.get());
+          if (a <= params_.nesting_min_m2) continue;
+          found[p].push_back(
+              finding("micro-not-nested", g, largest_part_point(ctx, outside.get(), nullptr, 0.0),
+                      a, label(g) + " reaches " + fixed(a) + " m² outside its " + label(parent)));
+        } catch (const GeosError& e) {
+          found[p].push_back(failed(g, "whether it nests in its large grid", e));
+        }
+      }
+    });
+    for (Findings& f : found) {
+      out_.counts.micro_not_nested += static_cast<int>(std::count_if(
+          f.begin(), f.end(), [](const AuditFinding& x) { return x.rule == "micro-not-nested"; }));
+      append(f_nesting_, f);
+    }
+  }
+
+  // ---- coverage: gaps, overlaps, grids outside their container -------------------------------
+  /// The community of each large grid: as given, else the community its polygon overlaps most.
+  std::vector<std::int32_t> large_communities() {
+    std::vector<std::int32_t> community(in_.large.size(), kNone);
+    std::vector<Box> boxes;
+    for (const Community& c : dataset_.communities) boxes.push_back(bounds(c.footprint));
+    const BoxIndex index(boxes);
+    parallel_for(std::size_t{0}, in_.large.size(), [&](std::size_t g) {
+      const AuditGrid& grid = in_.large[g];
+      community[g] = grid.community;
+      if (community[g] != kNone || !has_polygon(grid)) return;
+      GeosContext& ctx = contexts_.local();
+      try {
+        GeomPtr polygon = to_geos(ctx, *grid.polygon);
+        double best = 0.0;
+        for (std::int32_t c : index.intersecting(bounds(*grid.polygon))) {
+          GeomPtr other = to_geos(ctx, dataset_.communities[at(c)].footprint);
+          GeomPtr common = own(ctx, GEOSIntersection_r(ctx.handle(), polygon.get(), other.get()),
+                               "grid ∩ community");
+          const double a = geos_area(ctx, common.get());
+          if (a > best) {
+            best = a;
+            community[g] = c;
+          }
+        }
+      } catch (const GeosError&) {
+        // Left without a community: its coverage is not checked (the polygon itself is
+        // reported by the other rules).
+      }
+    });
+    return community;
+  }
+
+  struct ContainerResult {
+    Findings findings;
+    double gap_m2 = 0.0;
+    double overlap_m2 = 0.0;
+    int gaps = 0, overlaps = 0, outside = 0;
+  };
+
+  /// Gaps, overlaps and reach outside of `children` (grids of `level`) in one container polygon.
+  ContainerResult check_container(GeosContext& ctx, const MultiPolygon& container,
+                                  const std::string& container_label,
+                                  const std::string& container_code, GridLevel level,
+                                  const std::vector<std::int32_t>& children) const {
+    ContainerResult r;
+    const double container_area = area(container);
+    const double noise =
+        std::max(params_.coverage_min_m2, params_.coverage_min_share * container_area);
+    std::vector<GeomPtr> polygons;
+    std::vector<const AuditGrid*> grids;
+    std::vector<Box> boxes;
+    for (std::int32_t i : children) {
+      const AuditGrid& g = grid(level, at(i));
+      if (!has_polygon(g)) continue;
+      polygons.push_back(to_geos(ctx, *g.polygon));
+      grids.push_back(&g);
+      boxes.push_back(bounds(*g.polygon));
+    }
+    if (polygons.empty()) return r;
+    const char* what = level == GridLevel::large ? "large grid" : "micro grid";
+    // Overlaps, pair by pair (candidates from an R-tree over the grids' boxes).
+    const BoxIndex index(boxes);
+    for (std::size_t i = 0; i < polygons.size(); ++i)
+      for (std::int32_t j32 : index.intersecting(boxes[i])) {
+        const auto j = at(j32);
+        if (j <= i) continue;
+        GeomPtr common =
+            own(ctx, GEOSIntersection_r(ctx.handle(), polygons[i].get(), polygons[j].get()),
+                "overlap of two grids");
+        const double a = geos_area(ctx, common.get());
+        r.overlap_m2 += a;
+        if (a <= noise) continue;
+        ++r.overlaps;
+        AuditFinding f = finding("coverage-overlap", *grids[i],
+                                 largest_part_point(ctx, common.get(), nullptr, 0.0), a,
+                                 label(*grids[i]) + " and " + label(*grids[j]) + " overlap by " +
+                                     fixed(a) + " m² (in " + container_label + ")");
+        f.other_grid = grids[j]->code;
+        r.findings.push_back(std::move(f));
+      }
+    // Gap and reach outside: the union of the grids against the container.
+    std::vector<GeomPtr> copies;
+    for (const GeomPtr& p : polygons) copies.push_back(detail::clone(ctx, p.get()));
+    GeomPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, copies);
+    GeomPtr covered = own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "union of grids");
+    GeomPtr whole = to_geos(ctx, container);
+    GeomPtr gap = own(ctx, GEOSDifference_r(ctx.handle(), whole.get(), covered.get()),
+                      "container minus its grids");
+    const double gap_area = geos_area(ctx, gap.get());
+    r.gap_m2 = gap_area;
+    if (gap_area > noise) {
+      ++r.gaps;
+      int parts = 0;
+      const Point where = largest_part_point(ctx, gap.get(), &parts, noise);
+      AuditFinding f;
+      f.rule = "coverage-gap";
+      f.level = level;
+      f.grid = container_code;
+      f.where = where;
+      f.value = gap_area;
+      f.message = container_label + ": " + fixed(gap_area) + " m² covered by no " + what + " (" +
+                  std::to_string(parts) + " area(s); shown at the largest)";
+      r.findings.push_back(std::move(f));
+    }
+    if (level == GridLevel::large) {  // micro grids reaching out are micro-not-nested
+      GeomPtr outside = own(ctx, GEOSDifference_r(ctx.handle(), covered.get(), whole.get()),
+                            "grids minus their container");
+      const double out_area = geos_area(ctx, outside.get());
+      if (out_area > noise) {
+        ++r.outside;
+        int parts = 0;
+        const Point where = largest_part_point(ctx, outside.get(), &parts, noise);
+        AuditFinding f;
+        f.rule = "coverage-outside";
+        f.level = level;
+        f.grid = container_code;
+        f.where = where;
+        f.value = out_area;
+        f.message = container_label + ": its " + what + "s reach " + fixed(out_area) +
+                    " m² outside it (" + std::to_string(parts) + " area(s); shown at the largest)";
+        r.findings.push_back(std::move(f));
+      }
+    }
+    return r;
+  }
+
+  void coverage() {
+    const std::vector<std::int32_t> community = large_communities();
+    std::vector<std::vector<std::int32_t>> by_community(dataset_.communities.size());
+    for (std::size_t g = 0; g < in_.large.size(); ++g)
+      if (community[g] != kNone && at(community[g]) < by_community.size())
+        by_community[at(community[g])].push_back(static_cast<std::int32_t>(g));
+    std::vector<ContainerResult> communities(by_community.size());
+    parallel_for(std::size_t{0}, by_community.size(), [&](std::size_t c) {
+      if (by_community[c].empty() || !params_.check_community_coverage) return;
+      GeosContext& ctx = contexts_.local();
+      const auto ci = static_cast<std::int32_t>(c);
+      try {
+        communities[c] =
+            check_container(ctx, dataset_.communities[c].footprint, community_label(dataset_, ci),
+                            dataset_.communities[c].code, GridLevel::large, by_community[c]);
+      } catch (const GeosError& e) {
+        AuditFinding f;
+        f.rule = "geometry-failed";
+        f.grid = dataset_.communities[c].code;
+        f.where = centroid(dataset_.communities[c].footprint);
+        f.message = community_label(dataset_, ci) + ": coverage could not be checked: " + e.what();
+        communities[c].findings.push_back(std::move(f));
+      }
+    });
+    std::vector<std::vector<std::int32_t>> children(in_.large.size());
+    for (std::size_t m = 0; m < in_.micro.size(); ++m)
+      if (in_.micro[m].parent != kNone && at(in_.micro[m].parent) < in_.large.size())
+        children[at(in_.micro[m].parent)].push_back(static_cast<std::int32_t>(m));
+    std::vector<ContainerResult> larges(in_.large.size());
+    parallel_for(std::size_t{0}, in_.large.size(), [&](std::size_t g) {
+      const AuditGrid& parent = in_.large[g];
+      if (children[g].empty() || !has_polygon(parent)) return;
+      GeosContext& ctx = contexts_.local();
+      try {
+        larges[g] = check_container(ctx, *parent.polygon, label(parent), parent.code,
+                                    GridLevel::micro, children[g]);
+      } catch (const GeosError& e) {
+        larges[g].findings.push_back(failed(parent, "coverage by its micro grids", e));
+      }
+    });
+    for (auto* results : {&communities, &larges})
+      for (ContainerResult& r : *results) {
+        if (results == &communities) {
+          out_.counts.coverage_gap_m2 += r.gap_m2;
+          out_.counts.coverage_overlap_m2 += r.overlap_m2;
+        }
+        out_.counts.coverage_gaps += r.gaps;
+        out_.counts.coverage_overlaps += r.overlaps;
+        out_.counts.coverage_outside += r.outside;
+        append(f_coverage_, r.findings);
+      }
+  }
+
+  // ---- hard barriers crossed by geometry -----------------------------------------------------
+  void barriers() {
+    std::vector<std::int32_t> hard;
+    std::vector<Box> boxes;
+    for (std::size_t i = 0; i < dataset_.lines.size(); ++i)
+      if (hard_barrier(dataset_.lines[i], params_)) {
+        hard.push_back(static_cast<std::int32_t>(i));
+        boxes.push_back(bounds(dataset_.lines[i].geometry));
+      }
+    if (hard.empty()) return;
+    const BoxIndex index(boxes);
+    const std::size_t total = in_.large.size() + in_.micro.size();
+    std::vector<Findings> found(total);
+    parallel_for(std::size_t{0}, total, [&](std::size_t k) {
+      const GridLevel level = k < in_.large.size() ? GridLevel::large : GridLevel::micro;
+      const std::size_t i = level == GridLevel::large ? k : k - in_.large.size();
+      const AuditGrid& g = grid(level, i);
+      if (!has_polygon(g)) return;
+      const std::vector<std::int32_t> candidates = index.intersecting(bounds(*g.polygon));
+      if (candidates.empty()) return;
+      GeosContext& ctx = contexts_.local();
+      try {
+        found[k] = crossing(ctx, g, result(level, i), hard, candidates);
+      } catch (const GeosError& e) {
+        found[k].push_back(failed(g, "whether a hard barrier crosses it", e));
+      }
+    });
+    for (std::size_t k = 0; k < total; ++k) {
+      for (const AuditFinding& f : found[k]) {
+        if (f.rule != "barrier-crossed") continue;
+        if (f.severity == AuditSeverity::allowed)
+          ++out_.counts.crossings_allowed;
+        else
+          ++(f.level == GridLevel::large ? out_.counts.large_crossing_barrier
+                                         : out_.counts.micro_crossing_barrier);
+      }
+      append(f_barrier_, found[k]);
+    }
+  }
+
+  Findings crossing(GeosContext& ctx, const AuditGrid& g, GridAudit& r,
+                    const std::vector<std::int32_t>& hard,
+                    const std::vector<std::int32_t>& candidates) const {
+    Findings found;
+    GeomPtr polygon = to_geos(ctx, *g.polygon);
+    std::vector<GeomPtr> lines;
+    for (std::int32_t c : candidates)
+      lines.push_back(to_geos(ctx, dataset_.lines[at(hard[at(c)])].geometry));
+    GeomPtr all = detail::make_collection(ctx, GEOS_MULTILINESTRING, lines);
+    GeomPtr inside =
+        own(ctx, GEOSIntersection_r(ctx.handle(), all.get(), polygon.get()), "barriers ∩ grid");
+    if (GEOSisEmpty_r(ctx.handle(), inside.get()) != 0) return found;
+    // Cut the grid by the barriers: node its boundary with the lines inside it and polygonize.
+    // Faces in holes of the grid are dropped; faces too small to hold anything are slivers
+    // along a barrier that runs on (or within rounding of) the grid's edge.
+    std::vector<GeomPtr> linework;
+    linework.push_back(own(ctx, GEOSBoundary_r(ctx.handle(), polygon.get()), "grid boundary"));
+    detail::append_lines(ctx, inside.get(), linework);
+    if (linework.size() < 2) return found;
+    GeomPtr noded = detail::node_lines(ctx, linework, 0.0);
+    std::vector<GeomPtr> faces = detail::polygonize(ctx, noded.get());
+    PreparedPtr prepared_grid = detail::prepare(ctx, polygon.get());
+    std::vector<PreparedPtr> sides;
+    for (const GeomPtr& face : faces) {
+      if (geos_area(ctx, face.get()) < params_.crossing_piece_min_m2) continue;
+      const Point p = interior_point(ctx, face.get());
+      if (!detail::contains_point(ctx, prepared_grid.get(), p)) continue;  // a hole of the grid
+      sides.push_back(detail::prepare(ctx, face.get()));
+    }
+    if (sides.size() < 2) return found;
+    // Which side each of the grid's buildings is on; sides holding none do not count.
+    std::map<std::size_t, std::vector<std::int32_t>> on_side;
+    for (std::int32_t b : listed(g)) {
+      const Point& p = building_point_[at(b)];
+      if (!std::isfinite(p.x)) continue;
+      GeomPtr point = to_geos(ctx, p);
+      for (std::size_t s = 0; s < sides.size(); ++s)
+        if (GEOSPreparedIntersects_r(ctx.handle(), sides[s].get(), point.get()) == 1) {
+          on_side[s].push_back(b);
+          break;
+        }
+    }
+    if (on_side.size() < 2) return found;
+    r.barrier_crossings = static_cast<int>(on_side.size()) - 1;
+    // Sides joined by a compound spanning the barrier: allowed (compounds are kept whole).
+    std::vector<std::size_t> root(sides.size());
+    std::iota(root.begin(), root.end(), std::size_t{0});
+    auto find = [&](std::size_t s) {
+      while (root[s] != s) s = root[s] = root[root[s]];
+      return s;
+    };
+    std::map<std::int32_t, std::size_t> compound_side;
+    for (const auto& [s, members] : on_side)
+      for (std::int32_t b : members) {
+        const std::int32_t c = dataset_.buildings[at(b)].compound;
+        if (c == kNone) continue;
+        auto [it, fresh] = compound_side.emplace(c, s);
+        if (!fresh) root[find(s)] = find(it->second);
+      }
+    std::set<std::size_t> groups;
+    for (const auto& [s, members] : on_side) groups.insert(find(s));
+    r.crossing_allowed = groups.size() == 1;
+    // Name the barrier: the candidate line with the longest stretch inside the grid.
+    const Line* named = nullptr;
+    double longest = 0.0;
+    Point where = interior_point(ctx, inside.get());
+    for (std::int32_t c : candidates) {
+      const Line& line = dataset_.lines[at(hard[at(c)])];
+      GeomPtr one = to_geos(ctx, line.geometry);
+      GeomPtr part =
+          own(ctx, GEOSIntersection_r(ctx.handle(), one.get(), polygon.get()), "barrier ∩ grid");
+      double length = 0.0;
+      GEOSLength_r(ctx.handle(), part.get(), &length);
+      if (length > longest) {
+        longest = length;
+        named = &line;
+        if (GEOSisEmpty_r(ctx.handle(), part.get()) == 0) where = interior_point(ctx, part.get());
+      }
+    }
+    std::string barrier = "a hard barrier";
+    if (named) {
+      barrier = std::string(to_string(named->kind)) + (named->cls.empty() ? "" : " " + named->cls);
+      if (!named->name.empty()) barrier += " '" + named->name + "'";
+      if (named->source.fid) barrier += " (feature " + std::to_string(*named->source.fid) + ")";
+    }
+    std::string message = label(g) + " lies on " + std::to_string(on_side.size()) + " sides of " +
+                          barrier + " (" + fixed(longest) + " m of it run through the grid)";
+    if (r.crossing_allowed)
+      message += ": allowed, the buildings on both sides belong to a compound that spans it";
+    found.push_back(finding("barrier-crossed", g, where, static_cast<double>(on_side.size()),
+                            message,
+                            r.crossing_allowed ? AuditSeverity::allowed : AuditSeverity::broken));
+    return found;
+  }
+
+  // ---- compounds split between large grids ---------------------------------------------------
+  void compounds() {
+    std::map<std::int32_t, std::set<std::int32_t>> grids_of;
+    std::map<std::int32_t, long long> households;
+    for (std::size_t g = 0; g < in_.large.size(); ++g)
+      for (std::int32_t b : listed(in_.large[g])) {
+        const std::int32_t c = dataset_.buildings[at(b)].compound;
+        if (c != kNone) grids_of[c].insert(static_cast<std::int32_t>(g));
+      }
+    for (std::size_t b = 0; b < dataset_.buildings.size(); ++b) {
+      const std::int32_t c = dataset_.buildings[b].compound;
+      if (c == kNone) continue;
+      households[c] += std::max(0, dataset_.buildings[b].households);
+      if (b < in_.building_large.size() && in_.building_large[b] != kNone)
+        grids_of[c].insert(in_.building_large[b]);
+    }
+    for (const auto& [c, grids] : grids_of) {
+      if (grids.size() <= 1) continue;
+      const Compound& compound = dataset_.compounds[at(c)];
+      const long long hh = households[c];
+      const bool allowed = hh > params_.large.max;
+      ++out_.counts.compound_splits;
+      if (allowed) ++out_.counts.compound_splits_allowed;
+      std::string codes;
+      for (std::int32_t g : grids) {
+        ++out_.large[at(g)].compound_splits;
+        codes += (codes.empty() ? "" : ", ") + in_.large[at(g)].code;
+      }
+      AuditFinding f =
+          finding("compound-split", in_.large[at(*grids.begin())], centroid(compound.footprint),
+                  static_cast<double>(grids.size()),
+                  "compound '" + compound.name + "'" +
+                      (compound.ref.empty() ? std::string() : " (" + compound.ref + ")") +
+                      " with " + std::to_string(hh) + " households is split between " +
+                      std::to_string(grids.size()) + " large grids (" + codes + ")" +
+                      (allowed ? ": allowed, it holds more than the large-grid maximum of " +
+                                     std::to_string(params_.large.max)
+                               : "; it fits in one large grid (maximum " +
+                                     std::to_string(params_.large.max) + ")"),
+                  allowed ? AuditSeverity::allowed : AuditSeverity::broken);
+      f.compound = c;
+      f_compound_.push_back(std::move(f));
+    }
+  }
+
+  // ---- household bounds ----------------------------------------------------------------------
+  void household_bounds() {
+    if (!params_.check_households) return;
+    GeosContext& ctx = contexts_.local();
+    for (GridLevel level : {GridLevel::large, GridLevel::micro}) {
+      const std::vector<AuditGrid>& grids = level == GridLevel::large ? in_.large : in_.micro;
+      const AuditBounds& b = level == GridLevel::large ? params_.large : params_.micro;
+      for (const AuditGrid& g : grids) {
+        const bool below = g.households<b.min, above = g.households> b.max;
+        if (!below && !above) continue;
+        ++out_.counts.bounds_outside;
+        const bool reason = !g.bounds_reason.empty();
+        if (!reason) ++out_.counts.bounds_without_reason;
+        Point where{kNaN, kNaN};
+        try {
+          where = anchor(ctx, g);
+        } catch (const GeosError&) {
+          where = anchor_without_geos(g);
+        }
+        f_bounds_.push_back(
+            finding("households-out-of-bounds", g, where, static_cast<double>(g.households),
+                    label(g) + " holds " + std::to_string(g.households) + " households, " +
+                        (below ? "below the minimum of " + std::to_string(b.min)
+                               : "above the maximum of " + std::to_string(b.max)) +
+                        (reason ? "; reason recorded: " + g.bounds_reason : "; no reason recorded"),
+                    reason ? AuditSeverity::allowed : AuditSeverity::broken));
+      }
+    }
+  }
+};
+
+struct RuleTitle {
+  const char* rule;
+  const char* zh;
+  const char* en;
+};
+
+constexpr RuleTitle kRules[] = {
+    {"grid-without-polygon", "网格无图形", "grid without a polygon"},
+    {"grid-in-pieces", "网格不连通 (多块)", "grid in pieces"},
+    {"grid-crumbs", "网格带碎片", "grid with sliver crumbs"},
+    {"building-outside-grid", "楼栋不在所属微网格内", "building outside its micro grid"},
+    {"building-unassigned", "楼栋未划入网格", "building in no micro grid"},
+    {"micro-not-nested", "微网格超出大网格", "micro grid not inside its large grid"},
+    {"coverage-gap", "覆盖缺口", "coverage gap"},
+    {"coverage-overlap", "网格重叠", "grids overlap"},
+    {"coverage-outside", "网格超出社区", "grids outside their community"},
+    {"barrier-crossed", "网格跨越硬边界", "grid across a hard barrier"},
+    {"compound-split", "小区被拆分", "compound split between large grids"},
+    {"households-out-of-bounds", "户数越界", "households outside the bounds"},
+    {"geometry-failed", "几何无法检查", "geometry could not be checked"},
+};
+
+}  // namespace
+
+const char* to_string(AuditSeverity severity) {
+  return severity == AuditSeverity::broken ? "broken" : "allowed";
+}
+
+std::size_t PlanAudit::broken() const {
+  return static_cast<std::size_t>(
+      std::count_if(findings.begin(), findings.end(),
+                    [](const AuditFinding& f) { return f.severity == AuditSeverity::broken; }));
+}
+
+PlanAudit audit_plan(const Dataset& dataset, const AuditInput& input, const AuditParams& params,
+                     Progress& progress) {
+  return Auditor(dataset, input, params, progress).run();
+}
+
+const char* rule_title_zh(const std::string& rule) {
+  for (const RuleTitle& r : kRules)
+    if (rule == r.rule) return r.zh;
+  return "";
+}
+
+const char* rule_title_en(const std::string& rule) {
+  for (const RuleTitle& r : kRules)
+    if (rule == r.rule) return r.en;
+  return "";
+}
+
+}  // namespace gp::geo

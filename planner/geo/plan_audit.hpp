@@ -1,0 +1,186 @@
+#pragma once
+// The audit of a grid plan BY GEOMETRY: the rules a plan must keep, checked on the polygons
+// users receive (the ones exported to plan.gpkg, drawn by hand in a GIS, or imported from a
+// district's Shapefile), not on the adjacency graph that produced them. One place computes them;
+// report::audit_plan (planner/report/evaluation.hpp) turns a gp::Plan into the input below and
+// writes the results into the plan's metrics, and `gridplan check` prints them.
+//
+// Rules (AuditFinding::rule; "broken" unless said otherwise):
+//   grid-without-polygon     a grid has no polygon (or one of zero area)
+//   grid-in-pieces           a grid's polygon has a second piece of at least
+//                            min(AuditParams::piece_min_m2, piece_min_share × the largest):
+//                            the same rule as ../shared/tools/check_plan.py
+//   grid-crumbs              a grid has extra pieces, all smaller than that (sliver crumbs)
+//   building-outside-grid    a building's representative point (GEOS PointOnSurface of its
+//                            footprint) is farther than building_tolerance_m from every micro
+//                            grid that lists it (a building split by units is listed by each
+//                            micro grid holding a run of its units: it is inside when inside any)
+//   building-unassigned      a building with households is in no micro grid
+//   micro-not-nested         a micro grid reaches more than nesting_min_m2 outside its large
+//                            grid buffered by nesting_tolerance_m (check_plan.py's rule), or has
+//                            no large grid
+//   coverage-gap             part of a community (of a large grid, for micro grids) that no grid
+//                            covers, above coverage_min_m2 and coverage_min_share of its area
+//   coverage-overlap         two grids of one container overlapping by more than that
+//   coverage-outside         grids reaching outside their container (community / large grid)
+//   barrier-crossed          a hard barrier line (river, rail, hard road class; bridges and
+//                            tunnels excepted unless bridges_cut) cuts the grid's polygon into
+//                            pieces of which two or more hold the grid's buildings: the grid
+//                            lies on both sides. "allowed" when the buildings on the two sides
+//                            are joined by compounds that span the barrier (a compound is kept
+//                            whole). Pieces without the grid's buildings (empty land joined
+//                            across a barrier for seamless coverage) are not crossings.
+//   compound-split           a compound's buildings are in more than one large grid; "allowed"
+//                            when the compound holds more households than the large-grid maximum
+//   households-out-of-bounds a grid's households outside [min, max] of its level; "allowed"
+//                            when the plan records a reason (AuditGrid::bounds_reason)
+//
+// Every finding carries the grid code, a location (x, y in the plan's projected CRS, metres) and
+// a message naming the grid and the measured value. Geometry with GEOS (reentrant C API through
+// planner/geo/geos.hpp); grids are audited in parallel, findings come out in a fixed order
+// (rule, then level, then grid index), whatever the thread count.
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "planner/core/dataset.hpp"
+#include "planner/core/progress.hpp"
+
+namespace gp::geo {
+
+/// One grid as the audit sees it (borrowed: the pointers must outlive the call).
+struct AuditGrid {
+  GridLevel level = GridLevel::large;
+  std::string code;
+  std::string name;
+  /// Index into Dataset::communities; kNone: found by the largest overlap of the polygon.
+  std::int32_t community = kNone;
+  /// Micro grids: index into AuditInput::large; kNone when it has none.
+  std::int32_t parent = kNone;
+  const MultiPolygon* polygon = nullptr;  // metres; null or empty: no polygon
+  /// Buildings the grid lists (indices into Dataset::buildings).
+  const std::vector<std::int32_t>* buildings = nullptr;
+  long long households = 0;
+  /// Why the grid is outside its household bounds, when the plan records it ("" = none).
+  std::string bounds_reason;
+};
+
+struct AuditInput {
+  std::vector<AuditGrid> large;
+  std::vector<AuditGrid> micro;
+  /// Per building: its large and micro grid (indices into large / micro), kNone when none.
+  std::vector<std::int32_t> building_large;
+  std::vector<std::int32_t> building_micro;
+};
+
+struct AuditBounds {
+  int min = 0;
+  int max = 0;
+};
+
+struct AuditParams {
+  AuditBounds large{300, 500};
+  AuditBounds micro{100, 200};
+  /// Road classes that are hard barriers (as TessellationParams::hard_road_classes; rivers and
+  /// rail always are).
+  std::set<std::string> hard_road_classes;
+  bool bridges_cut = false;  // as TessellationParams::bridges_cut
+  /// A second piece of at least min(piece_min_m2, piece_min_share × largest piece) splits a grid.
+  double piece_min_m2 = 100.0;
+  double piece_min_share = 0.01;
+  /// A building's representative point may lie this far outside its micro grid (m): digitising
+  /// and rounding offsets along shared edges (check_plan.py uses 0.5 m).
+  double building_tolerance_m = 0.5;
+  /// A micro grid may reach this far outside its large grid (m) ...
+  double nesting_tolerance_m = 0.01;
+  /// ... and beyond that by no more than this area (m²).
+  double nesting_min_m2 = 0.5;
+  /// Gaps and overlaps smaller than both this area (m²) and this share of the container's area
+  /// are rounding noise, not findings.
+  double coverage_min_m2 = 1.0;
+  double coverage_min_share = 1e-6;
+  /// Pieces of a grid cut by a barrier smaller than this (m²) are slivers along the line.
+  double crossing_piece_min_m2 = 1.0;
+  /// Check large grids against their communities (off when the communities are not real, e.g.
+  /// made from the data's extent because no community layer was given).
+  bool check_community_coverage = true;
+  /// Check household bounds (off when no buildings were given: every grid would hold 0).
+  bool check_households = true;
+};
+
+enum class AuditSeverity : std::uint8_t {
+  broken,   // the rule is broken
+  allowed,  // an exception the rules allow (said why in the message)
+};
+const char* to_string(AuditSeverity severity);
+
+struct AuditFinding {
+  std::string rule;  // stable id, see the list above
+  AuditSeverity severity = AuditSeverity::broken;
+  GridLevel level = GridLevel::large;
+  std::string grid;        // grid code; community code for community-level findings ("" if none)
+  std::string other_grid;  // the second grid of an overlap, "" otherwise
+  std::int32_t building = kNone;  // index into Dataset::buildings, when about a building
+  std::int32_t compound = kNone;  // index into Dataset::compounds, when about a compound
+  Point where;                    // metres, in the dataset's projected CRS
+  double value = 0.0;             // m², m, households or pieces, as the message says
+  std::string message;            // English, names the grid and the value
+};
+
+/// Per grid: what the audit measured.
+struct GridAudit {
+  int pieces = 0;                 // pieces at or above the split threshold (0 without a polygon)
+  bool in_pieces = false;         // a real second piece
+  bool crumbs = false;            // extra pieces, all crumbs
+  int barrier_crossings = 0;      // extra sides of hard barriers holding the grid's buildings
+  bool crossing_allowed = false;  // ... all joined through compounds spanning the barrier
+  int compound_splits = 0;        // large grids: compounds split between this and another grid
+  int buildings_outside = 0;      // micro grids: buildings it lists that lie outside it
+};
+
+struct AuditCounts {
+  int grids_without_polygon = 0;
+  int large_in_pieces = 0;
+  int micro_in_pieces = 0;
+  int grids_with_crumbs = 0;
+  int buildings_outside = 0;
+  int buildings_unassigned = 0;
+  int micro_not_nested = 0;
+  int coverage_gaps = 0;             // containers with a gap above the noise
+  double coverage_gap_m2 = 0.0;      // Σ over communities of the uncovered area (large grids)
+  int coverage_overlaps = 0;         // overlapping pairs above the noise
+  double coverage_overlap_m2 = 0.0;  // Σ of those overlaps (large grids within communities)
+  int coverage_outside = 0;
+  int large_crossing_barrier = 0;  // broken crossings only
+  int micro_crossing_barrier = 0;
+  int crossings_allowed = 0;
+  int compound_splits = 0;          // all splits (broken + allowed)
+  int compound_splits_allowed = 0;  // of those, compounds above the large-grid maximum
+  int bounds_outside = 0;           // grids outside their bounds (large + micro)
+  int bounds_without_reason = 0;
+};
+
+struct PlanAudit {
+  std::vector<AuditFinding> findings;
+  std::vector<GridAudit> large;  // per AuditInput::large
+  std::vector<GridAudit> micro;  // per AuditInput::micro
+  AuditCounts counts;
+  /// Findings that break a rule (severity broken).
+  [[nodiscard]] std::size_t broken() const;
+  [[nodiscard]] bool holds() const { return broken() == 0; }
+};
+
+/// Audits `input` against `dataset` (buildings, compounds, communities, lines). Preconditions:
+/// the dataset is projected and validated (geo::validate_and_join); grid indices in `input` are
+/// in range. Throws gp::Cancelled through `progress`; a GEOS failure on one grid becomes a
+/// finding of rule "geometry-failed" naming it instead of stopping the audit.
+PlanAudit audit_plan(const Dataset& dataset, const AuditInput& input, const AuditParams& params,
+                     Progress& progress);
+
+/// The rule's title in Chinese and English, e.g. "网格不连通" / "grid in pieces" (for printing).
+const char* rule_title_zh(const std::string& rule);
+const char* rule_title_en(const std::string& rule);
+
+}  // namespace gp::geo
