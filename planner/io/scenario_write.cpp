@@ -1,7 +1,7 @@
 #include "planner/io/scenario_write.hpp"
 
-#include <toml++/toml.h>
-
+#include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 
@@ -17,181 +17,237 @@ std::string absolute(const std::string& path) {
   return (ec ? fs::path(path) : p).lexically_normal().string();
 }
 
-toml::array strings(const auto& list) {
-  toml::array out;
-  for (const std::string& s : list) out.push_back(s);
-  return out;
+/// A TOML basic string: double quotes, backslash escapes, control characters as \uXXXX; UTF-8
+/// (Chinese names) as it is.
+std::string quote(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned char>(c));
+          out += buffer;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
 }
 
-/// Adds the `source` string recorded for the table at `key` ("grids.large").
-void with_source(toml::table& table, const Scenario& s, const std::string& key) {
-  if (auto it = s.sources.find(key); it != s.sources.end()) table.insert("source", it->second);
+/// A key: bare when it is only ASCII letters, digits, '_' and '-', else quoted (楼栋).
+std::string key(const std::string& k) {
+  bool bare = !k.empty();
+  for (const char c : k)
+    bare &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '_' || c == '-';
+  return bare ? k : quote(k);
 }
+
+/// The shortest text that reads back as the same double (0.2, not 0.20000000000000001), always
+/// with a '.' or an exponent so TOML reads a float.
+std::string number(double v) {
+  char buffer[64];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  std::string text(buffer, ec == std::errc() ? end : buffer);
+  if (text.find_first_of(".eE") == std::string::npos && text.find("inf") == std::string::npos &&
+      text.find("nan") == std::string::npos)
+    text += ".0";
+  return text;
+}
+
+class Writer {
+ public:
+  explicit Writer(const Scenario& s) : s_(s) {}
+  void table(const std::string& name) {
+    out_ << (first_ ? "" : "\n") << '[' << name << "]\n";
+    first_ = false;
+    if (auto it = s_.sources.find(name); it != s_.sources.end()) text("source", it->second);
+  }
+  void text(const std::string& k, const std::string& v) {
+    out_ << key(k) << " = " << quote(v) << '\n';
+  }
+  void integer(const std::string& k, long long v) { out_ << key(k) << " = " << v << '\n'; }
+  void real(const std::string& k, double v) { out_ << key(k) << " = " << number(v) << '\n'; }
+  void boolean(const std::string& k, bool v) {
+    out_ << key(k) << " = " << (v ? "true" : "false") << '\n';
+  }
+  template <class List>
+  void texts(const std::string& k, const List& list) {
+    out_ << key(k) << " = [";
+    bool first = true;
+    for (const std::string& v : list) {
+      out_ << (first ? "" : ", ") << quote(v);
+      first = false;
+    }
+    out_ << "]\n";
+  }
+  void reals(const std::string& k, const std::vector<double>& list) {
+    out_ << key(k) << " = [";
+    for (std::size_t i = 0; i < list.size(); ++i) out_ << (i ? ", " : "") << number(list[i]);
+    out_ << "]\n";
+  }
+  std::ostringstream& raw() { return out_; }
+  std::string str() const { return out_.str(); }
+
+ private:
+  const Scenario& s_;
+  std::ostringstream out_;
+  bool first_ = true;
+};
 
 }  // namespace
 
 std::string to_toml(const Scenario& s) {
   const PartitionParams& p = s.partition;
   const report::EvaluationParams& e = s.evaluation;
-  toml::table root;
+  Writer w(s);
+  w.raw() << "# The resolved scenario of this run (docs/scenario-format.md): every parameter with "
+             "the value\n# used, inputs as absolute paths. `gridplan run scenario.toml` repeats "
+             "the run; the studio\n# reopens the run from it.\n\n";
 
-  toml::table meta{{"name", s.name},
-                   {"description", s.description},
-                   {"seed", static_cast<std::int64_t>(p.seed)}};
-  with_source(meta, s, "scenario");
-  root.insert("scenario", std::move(meta));
+  w.table("scenario");
+  w.text("name", s.name);
+  w.text("description", s.description);
+  w.integer("seed", static_cast<long long>(p.seed));
 
-  toml::table input;
-  toml::array files;
-  for (const InputSpec& in : s.load.inputs) {
-    toml::table f{{"path", absolute(in.path)}};
-    if (!in.layer.empty()) f.insert("layer", in.layer);
-    if (in.role) f.insert("role", to_string(*in.role));
-    files.push_back(std::move(f));
+  w.table("input");
+  w.raw() << "files = [";
+  for (std::size_t i = 0; i < s.load.inputs.size(); ++i) {
+    const InputSpec& in = s.load.inputs[i];
+    w.raw() << (i ? "," : "") << "\n  { path = " << quote(absolute(in.path));
+    if (!in.layer.empty()) w.raw() << ", layer = " << quote(in.layer);
+    if (in.role) w.raw() << ", role = " << quote(to_string(*in.role));
+    w.raw() << " }";
   }
-  input.insert("files", std::move(files));
-  input.insert("assume_crs", s.load.assume_crs);
-  input.insert("target_crs", s.load.target_crs);
-  input.insert("encoding", s.load.encoding);
-  input.insert("gcj02", s.load.gcj02);
-  input.insert("strict", s.load.strict);
-  toml::table layers;
-  for (const auto& [name, role] : s.load.layer_roles) layers.insert(name, to_string(role));
-  input.insert("layers", std::move(layers));
-  toml::table fields;
+  w.raw() << (s.load.inputs.empty() ? "]\n" : "\n]\n");
+  w.text("assume_crs", s.load.assume_crs);
+  w.text("target_crs", s.load.target_crs);
+  w.text("encoding", s.load.encoding);
+  w.boolean("gcj02", s.load.gcj02);
+  w.boolean("strict", s.load.strict);
+  w.table("input.layers");
+  for (const auto& [name, role] : s.load.layer_roles) w.text(name, to_string(role));
   for (const auto& [role, mapping] : s.load.fields) {
-    toml::table t;
-    for (const auto& [key, field] : mapping) t.insert(key, field);
-    fields.insert(to_string(role), std::move(t));
+    w.table(std::string("input.fields.") + to_string(role));
+    for (const auto& [field_key, field] : mapping) w.text(field_key, field);
   }
-  input.insert("fields", std::move(fields));
-  with_source(input, s, "input");
-  root.insert("input", std::move(input));
 
   if (!s.existing.path.empty()) {
-    toml::table existing{{"path", absolute(s.existing.path)},
-                         {"layer", s.existing.layer},
-                         {"mode", s.existing.mode},
-                         {"bid_field", s.existing.bid_field},
-                         {"large_field", s.existing.large_field},
-                         {"micro_field", s.existing.micro_field}};
-    with_source(existing, s, "existing");
-    root.insert("existing", std::move(existing));
+    w.table("existing");
+    w.text("path", absolute(s.existing.path));
+    w.text("layer", s.existing.layer);
+    w.text("mode", s.existing.mode);
+    w.text("bid_field", s.existing.bid_field);
+    w.text("large_field", s.existing.large_field);
+    w.text("micro_field", s.existing.micro_field);
   }
 
   const HouseholdParams& h = s.load.households;
-  toml::table households{{"dwelling_gross_m2", h.dwelling_gross_m2},
-                         {"storey_height_m", h.storey_height_m},
-                         {"residential_share", h.residential_share},
-                         {"mixed_share", h.mixed_share},
-                         {"default_floors", h.default_floors},
-                         {"default_floors_house", h.default_floors_house},
-                         {"min_dwelling_footprint_m2", h.min_dwelling_footprint_m2},
-                         {"max_households_per_100m2", h.max_households_per_100m2}};
-  with_source(households, s, "households");
-  root.insert("households", std::move(households));
+  w.table("households");
+  w.real("dwelling_gross_m2", h.dwelling_gross_m2);
+  w.real("storey_height_m", h.storey_height_m);
+  w.real("residential_share", h.residential_share);
+  w.real("mixed_share", h.mixed_share);
+  w.integer("default_floors", h.default_floors);
+  w.integer("default_floors_house", h.default_floors_house);
+  w.real("min_dwelling_footprint_m2", h.min_dwelling_footprint_m2);
+  w.real("max_households_per_100m2", h.max_households_per_100m2);
 
-  auto bounds = [&](const HouseholdBounds& b, const std::string& key) {
-    toml::table t{{"min", b.min}, {"max", b.max}, {"target", b.target}};
-    with_source(t, s, key);
-    return t;
-  };
-  toml::table grids{
-      {"fixed_large_per_community", p.fixed_large_per_community},
-      {"refinement_passes", p.refinement_passes},
-      {"seed_from_stations", p.seed_from_stations},
-      {"policy",
-       p.policy == InfeasiblePolicy::allow_undersized ? "allow-undersized" : "join-across-soft"}};
-  grids.insert("large", bounds(p.large, "grids.large"));
-  grids.insert("micro", bounds(p.micro, "grids.micro"));
-  toml::table weights{{"balance", p.weights.balance},
-                      {"compactness", p.weights.compactness},
-                      {"workload", p.weights.workload},
-                      {"moved", p.weights.moved}};
-  with_source(weights, s, "grids.weights");
-  grids.insert("weights", std::move(weights));
-  with_source(grids, s, "grids");
-  root.insert("grids", std::move(grids));
-
-  toml::table barriers{{"hard_road_classes", strings(p.hard_road_classes)}};
-  with_source(barriers, s, "barriers");
-  root.insert("barriers", std::move(barriers));
-
-  const sim::WorkloadParams& w = e.workload;
-  toml::table workers{
-      {"full_time", e.full_time_workers},
-      {"part_time", e.part_time_workers},
-      {"visits_per_household_per_year", w.visits_per_household_per_year},
-      {"minutes_per_visit", w.minutes_per_visit},
-      {"patrols_per_year", w.patrols_per_year},
-      {"patrol_route",
-       w.patrol_route == sim::PatrolRoute::perimeter ? "perimeter" : "building_tour"},
-      {"walking_speed_kmh", w.walking_speed_kmh},
-      {"detour_factor", w.detour_factor},
-      {"other_work_share", w.other_work_share}};
-  with_source(workers, s, "workers");
-  root.insert("workers", std::move(workers));
-
-  toml::table events;
-  for (const sim::CategoryParams& c : w.categories) {
-    const std::string name = sim::to_string(c.category);
-    toml::table t{{"per_household_per_year", c.events_per_household_per_year},
-                  {"handling_minutes", c.handling_minutes},
-                  {"escalate_to_community", c.escalate_to_community},
-                  {"escalate_to_centre", c.escalate_to_centre}};
-    with_source(t, s, "events." + name);
-    events.insert(name, std::move(t));
+  w.table("grids");
+  w.integer("fixed_large_per_community", p.fixed_large_per_community);
+  w.integer("refinement_passes", p.refinement_passes);
+  w.boolean("seed_from_stations", p.seed_from_stations);
+  w.text("policy",
+         p.policy == InfeasiblePolicy::allow_undersized ? "allow-undersized" : "join-across-soft");
+  for (const auto& [name, b] : {std::pair{"large", p.large}, std::pair{"micro", p.micro}}) {
+    w.table(std::string("grids.") + name);
+    w.integer("min", b.min);
+    w.integer("max", b.max);
+    w.integer("target", b.target);
   }
-  with_source(events, s, "events");
-  root.insert("events", std::move(events));
+  w.table("grids.weights");
+  w.real("balance", p.weights.balance);
+  w.real("compactness", p.weights.compactness);
+  w.real("workload", p.weights.workload);
+  w.real("moved", p.weights.moved);
+
+  w.table("barriers");
+  w.texts("hard_road_classes", p.hard_road_classes);
+
+  const sim::WorkloadParams& wl = e.workload;
+  w.table("workers");
+  w.integer("full_time", e.full_time_workers);
+  w.integer("part_time", e.part_time_workers);
+  w.real("visits_per_household_per_year", wl.visits_per_household_per_year);
+  w.real("minutes_per_visit", wl.minutes_per_visit);
+  w.real("patrols_per_year", wl.patrols_per_year);
+  w.text("patrol_route",
+         wl.patrol_route == sim::PatrolRoute::perimeter ? "perimeter" : "building_tour");
+  w.real("walking_speed_kmh", wl.walking_speed_kmh);
+  w.real("detour_factor", wl.detour_factor);
+  w.real("other_work_share", wl.other_work_share);
+
+  for (const sim::CategoryParams& c : wl.categories) {
+    w.table(std::string("events.") + sim::to_string(c.category));
+    w.real("per_household_per_year", c.events_per_household_per_year);
+    w.real("handling_minutes", c.handling_minutes);
+    w.real("escalate_to_community", c.escalate_to_community);
+    w.real("escalate_to_centre", c.escalate_to_centre);
+  }
 
   const sim::SimulationParams& sp = e.simulation;
-  toml::table simulation{{"enabled", e.simulate},           {"horizon_days", sp.horizon_days},
-                         {"replications", sp.replications}, {"handling_cv", sp.handling_cv},
-                         {"routine_work", sp.routine_work}, {"community_hours", sp.community_hours},
-                         {"centre_hours", sp.centre_hours}};
-  with_source(simulation, s, "simulation");
-  root.insert("simulation", std::move(simulation));
+  w.table("simulation");
+  w.boolean("enabled", e.simulate);
+  w.real("horizon_days", sp.horizon_days);
+  w.integer("replications", sp.replications);
+  w.real("handling_cv", sp.handling_cv);
+  w.boolean("routine_work", sp.routine_work);
+  w.real("community_hours", sp.community_hours);
+  w.real("centre_hours", sp.centre_hours);
 
-  toml::table siting{{"enabled", e.site_stations},
-                     {"new_stations", e.siting.new_stations},
-                     {"radius_m", e.siting.radius_m},
-                     {"swap_passes", e.siting.swap_passes}};
-  with_source(siting, s, "stations.siting");
-  toml::table stations{{"station_max_distance_m", e.rules.station_max_distance_m},
-                       {"floor_m2_per_100_households", e.rules.floor_m2_per_100_households},
-                       {"max_walk_m", e.rules.max_walk_m}};
-  stations.insert("siting", std::move(siting));
-  with_source(stations, s, "stations");
-  root.insert("stations", std::move(stations));
+  w.table("stations");
+  w.real("station_max_distance_m", e.rules.station_max_distance_m);
+  w.real("floor_m2_per_100_households", e.rules.floor_m2_per_100_households);
+  w.real("max_walk_m", e.rules.max_walk_m);
+  w.table("stations.siting");
+  w.boolean("enabled", e.site_stations);
+  w.integer("new_stations", e.siting.new_stations);
+  w.real("radius_m", e.siting.radius_m);
+  w.integer("swap_passes", e.siting.swap_passes);
 
-  toml::array thresholds;
-  for (double t : e.coverage.thresholds_m) thresholds.push_back(t);
-  toml::table coverage{{"walking_speed_kmh", e.coverage.walking_speed_kmh},
-                       {"detour_factor", e.coverage.detour_factor},
-                       {"max_snap_m", e.coverage.max_snap_m}};
-  coverage.insert("thresholds_m", std::move(thresholds));
-  coverage.insert("forbidden_classes", strings(e.coverage.forbidden_classes));
-  with_source(coverage, s, "coverage");
-  root.insert("coverage", std::move(coverage));
+  w.table("coverage");
+  w.reals("thresholds_m", e.coverage.thresholds_m);
+  w.real("walking_speed_kmh", e.coverage.walking_speed_kmh);
+  w.real("detour_factor", e.coverage.detour_factor);
+  w.real("max_snap_m", e.coverage.max_snap_m);
+  w.texts("forbidden_classes", e.coverage.forbidden_classes);
 
-  toml::table staffing{{"p90_response_hours", s.staffing.p90_response_hours},
-                       {"max_utilisation", s.staffing.max_utilisation}};
-  with_source(staffing, s, "staffing");
-  root.insert("staffing", std::move(staffing));
+  w.table("staffing");
+  w.real("p90_response_hours", s.staffing.p90_response_hours);
+  w.real("max_utilisation", s.staffing.max_utilisation);
 
-  toml::table output{{"crs", s.output.crs}, {"shapefile_encoding", s.output.shapefile_encoding}};
-  output.insert("formats", strings(s.output.formats));
-  with_source(output, s, "output");
-  root.insert("output", std::move(output));
-
-  std::ostringstream text;
-  text
-      << "# The resolved scenario of this run (docs/scenario-format.md): every parameter with the\n"
-         "# value used, inputs as absolute paths. `gridplan run scenario.toml` repeats the run;\n"
-         "# the studio reopens the run from it.\n\n"
-      << root << '\n';
-  return text.str();
+  w.table("output");
+  w.texts("formats", s.output.formats);
+  w.text("crs", s.output.crs);
+  w.text("shapefile_encoding", s.output.shapefile_encoding);
+  return w.str();
 }
 
 }  // namespace gp::io

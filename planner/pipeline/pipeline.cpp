@@ -160,22 +160,26 @@ ProblemReporter Planned::problems() const {
   return all;
 }
 
-Planned plan(const io::Scenario& s, const Loaded& loaded, Progress& progress) {
-  const Dataset& dataset = loaded.dataset();
+geo::Tessellation tessellate(const io::Scenario& s, const Dataset& dataset, Progress& progress) {
+  return geo::tessellate(dataset, tessellation_params(s.partition), progress);
+}
+
+Planned plan(const io::Scenario& s, const Dataset& dataset, const io::ExistingPlanSource* existing,
+             Progress& progress) {
   Planned out;
   auto t0 = Clock::now();
-  out.tessellation = geo::tessellate(dataset, tessellation_params(s.partition), progress);
+  out.tessellation = tessellate(s, dataset, progress);
   out.tessellate_seconds = seconds_since(t0);
   t0 = Clock::now();
-  if (loaded.has_existing) {
-    Plan existing =
-        loaded.existing_source.kind == io::ExistingPlanKind::grid_polygons
+  if (existing) {
+    Plan imported =
+        existing->kind == io::ExistingPlanKind::grid_polygons
             ? existing_plan_from_grids(dataset)
             : io::plan_from_table(dataset, s.existing, &out.tessellation, out.import_problems);
-    report::fill_plan_metrics(dataset, existing, s.partition);
-    out.existing = std::move(existing);
+    report::fill_plan_metrics(dataset, imported, s.partition);
+    out.existing = std::move(imported);
   }
-  out.evaluated_existing = loaded.has_existing && s.existing.mode == "evaluate";
+  out.evaluated_existing = existing && s.existing.mode == "evaluate";
   out.plan = out.evaluated_existing ? *out.existing
                                     : make_plan(dataset, out.tessellation, s.partition, progress,
                                                 out.existing ? &*out.existing : nullptr);
@@ -183,15 +187,14 @@ Planned plan(const io::Scenario& s, const Loaded& loaded, Progress& progress) {
   return out;
 }
 
-Planned plan(const io::Scenario& s, const Dataset& dataset, Progress& progress) {
-  Planned out;
-  auto t0 = Clock::now();
-  out.tessellation = geo::tessellate(dataset, tessellation_params(s.partition), progress);
-  out.tessellate_seconds = seconds_since(t0);
-  t0 = Clock::now();
-  out.plan = make_plan(dataset, out.tessellation, s.partition, progress, nullptr);
-  out.plan_seconds = seconds_since(t0);
-  return out;
+Planned plan(const io::Scenario& s, const Loaded& loaded, Progress& progress) {
+  return plan(s, loaded.dataset(), loaded.has_existing ? &loaded.existing_source : nullptr,
+              progress);
+}
+
+Plan replan(const io::Scenario& s, const Dataset& dataset, const geo::Tessellation& tessellation,
+            const Plan& current, Progress& progress) {
+  return make_plan(dataset, tessellation, s.partition, progress, &current);
 }
 
 report::Evaluation evaluate(const io::Scenario& s, const Dataset& dataset, const Plan& plan,

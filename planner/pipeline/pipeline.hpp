@@ -70,11 +70,22 @@ struct Planned {
   ProblemReporter problems() const;
 };
 
+/// One cell per building, cut by the scenario's hard barriers.
+geo::Tessellation tessellate(const io::Scenario& scenario, const Dataset& dataset,
+                             Progress& progress);
+
 /// Tessellates, then plans afresh, re-plans from the existing plan, or takes the existing plan
-/// as it is (mode "evaluate"), filling its metrics.
+/// as it is (mode "evaluate"), filling its metrics. `existing` is the loaded existing plan's
+/// source (Loaded::existing_source when Loaded::has_existing), else null: planned afresh.
+Planned plan(const io::Scenario& scenario, const Dataset& dataset,
+             const io::ExistingPlanSource* existing, Progress& progress);
+/// plan(scenario, loaded.dataset(), the existing plan's source when there is one, progress).
 Planned plan(const io::Scenario& scenario, const Loaded& loaded, Progress& progress);
-/// The same for an in-memory dataset without an existing plan (setDataset, tests).
-Planned plan(const io::Scenario& scenario, const Dataset& dataset, Progress& progress);
+
+/// Re-plans the unlocked grids of `current` (the studio's re-plan after edits): fewest
+/// households moved, locked grids kept.
+Plan replan(const io::Scenario& scenario, const Dataset& dataset,
+            const geo::Tessellation& tessellation, const Plan& current, Progress& progress);
 
 // ---- stage 4: evaluate (workload, workers, coverage, event simulation, siting) -------------
 
