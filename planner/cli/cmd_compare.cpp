@@ -9,10 +9,11 @@
 #include <memory>
 
 #include "planner/cli/commands.hpp"
-#include "planner/cli/run_pipeline.hpp"
+#include "planner/cli/progress_printer.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/io/export.hpp"
 #include "planner/io/plan_import.hpp"
+#include "planner/pipeline/pipeline.hpp"
 #include "planner/report/compare.hpp"
 
 namespace gp::cli {
@@ -51,12 +52,13 @@ int run_compare(const CompareOptions& o) {
       throw InputError(
           "compare: '" + item +
           "' is neither a run directory (made by `gridplan run`) nor a .toml scenario");
-    RunRequest request;
+    // A scenario runs through the same pipeline as `gridplan run`.
+    pipeline::RunRequest request;
     request.scenario = io::load_scenario(item);
     request.out = (fs::path(dir.path()) / "runs" / fs::path(item).stem()).string();
-    request.quiet = o.quiet;
-    execute_run(request);
-    runs.push_back(io::read_run(request.out));
+    ProgressPrinter printer(!o.quiet);
+    const pipeline::RunOutcome outcome = pipeline::run(std::move(request), printer.progress());
+    runs.push_back(io::read_run(outcome.dir));
     runs.back().source = item;
   }
   // Names must tell the columns apart.

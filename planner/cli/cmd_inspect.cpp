@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "planner/cli/commands.hpp"
+#include "planner/cli/input_options.hpp"
 #include "planner/cli/progress_printer.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/io/load.hpp"
@@ -29,47 +30,16 @@ struct InspectArgs {
   bool strict = false;
   bool gcj02 = false;
   bool no_validate = false;
-  std::string assume_crs;
-  std::string target_crs;
-  std::string encoding;
-  std::vector<std::string> fields;  // role.key=FIELD
-  std::vector<std::string> roles;   // LAYER=ROLE
+  InputArgs input;  // --role, --field, --encoding, --assume-crs, --target-crs, --gcj02
 };
-
-io::LayerRole role_or_throw(const std::string& name, const std::string& option) {
-  if (const auto role = io::parse_role(name)) return *role;
-  throw ConfigError(option + ": unknown role '" + name +
-                    "'; roles: buildings, compounds, communities, roads, rivers, water, rail, "
-                    "walkways, stations, grids");
-}
 
 io::LoadOptions options_from(const InspectArgs& args) {
   io::LoadOptions options;
   for (const std::string& source : args.sources) options.inputs.push_back({source, "", {}});
-  options.assume_crs = args.assume_crs;
-  options.target_crs = args.target_crs;
-  options.gcj02 = args.gcj02;
-  options.encoding = args.encoding;
+  apply_input_options(args.input, options);
   options.validate = !args.no_validate;
   options.strict = false;              // checked after printing, so the report is still shown
   options.require_households = false;  // reported below instead of thrown
-  for (const std::string& text : args.fields) {
-    const auto eq = text.find('=');
-    const auto dot = text.find('.');
-    if (eq == std::string::npos || dot == std::string::npos || dot > eq || eq + 1 == text.size())
-      throw ConfigError("--field '" + text +
-                        "': expected ROLE.KEY=FIELD, e.g. "
-                        "buildings.households=HU_SHU");
-    const io::LayerRole role = role_or_throw(text.substr(0, dot), "--field '" + text + "'");
-    options.fields[role][text.substr(dot + 1, eq - dot - 1)] = text.substr(eq + 1);
-  }
-  for (const std::string& text : args.roles) {
-    const auto eq = text.rfind('=');
-    if (eq == std::string::npos || eq == 0)
-      throw ConfigError("--role '" + text + "': expected LAYER=ROLE, e.g. 楼栋=buildings");
-    options.layer_roles[text.substr(0, eq)] =
-        role_or_throw(text.substr(eq + 1), "--role '" + text + "'");
-  }
   return options;
 }
 
@@ -364,20 +334,7 @@ void add_inspect_command(CLI::App& app, Action& action) {
       ->default_val(20);
   cmd->add_flag("--strict", args->strict,
                 "Exit with code 5 when any warning or error was found (after printing)");
-  cmd->add_option("--assume-crs", args->assume_crs,
-                  "CRS of layers that have none, e.g. EPSG:4326 or EPSG:4549");
-  cmd->add_option("--target-crs", args->target_crs,
-                  "Projected CRS in metres to use instead of the automatic choice");
-  cmd->add_flag("--gcj02", args->gcj02,
-                "Coordinates are GCJ-02 (from Chinese web maps): correct them to WGS84");
-  cmd->add_option("--encoding", args->encoding,
-                  "Shapefile text encoding when there is no .cpg, e.g. GBK, GB18030, UTF-8");
-  cmd->add_option("--field", args->fields,
-                  "Field mapping ROLE.KEY=FIELD, e.g. buildings.households=HU_SHU (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--role", args->roles,
-                  "Role of a layer LAYER=ROLE, e.g. 楼栋=buildings (repeatable)")
-      ->allow_extra_args(false);
+  add_input_options(cmd, args->input);
   cmd->add_flag("--no-validate", args->no_validate,
                 "Only read and project; skip validation and spatial joins");
   cmd->callback([&action, args] { action = [args] { return run_inspect(*args); }; });

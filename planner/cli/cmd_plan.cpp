@@ -1,6 +1,7 @@
-// gridplan plan INPUT... --out DIR: load, validate, tessellate, draw large and micro grids, print
-// a summary per community and write the grids (GeoJSON per level, in the dataset's projected CRS)
-// and a JSON summary. See docs/cli/plan.md.
+// gridplan plan INPUT... --out DIR: the pipeline's stages up to the export (planner/pipeline:
+// resolve → load → validate → tessellate → plan → layers → export), without evaluation and
+// report; prints a summary per community and writes the layers `gridplan run` writes (plan.gpkg,
+// geojson/) and a JSON summary. See docs/cli/plan.md.
 
 #include <nlohmann/json.hpp>
 
@@ -14,13 +15,11 @@
 #include <sstream>
 
 #include "planner/cli/commands.hpp"
+#include "planner/cli/input_options.hpp"
 #include "planner/cli/progress_printer.hpp"
 #include "planner/core/errors.hpp"
-#include "planner/io/export.hpp"
-#include "planner/io/load.hpp"
 #include "planner/partition/partitioner.hpp"
-#include "planner/report/evaluation.hpp"
-#include "planner/report/layers.hpp"
+#include "planner/pipeline/pipeline.hpp"
 
 namespace gp::cli {
 namespace {
@@ -32,55 +31,17 @@ struct PlanOptions {
   std::string hard_roads;  // comma-separated OSM highway classes; empty = defaults
   std::string existing;
   std::string policy = "allow-undersized";
-  bool ignore_existing = false;  // plan afresh even when an input holds a grids layer
+  bool ignore_existing = false;  // accepted for old scripts: a grids layer in the inputs is unused
+  InputArgs input;
+  std::string crs;
+  bool large_target_given = false, micro_target_given = false;
   bool quiet = false;
 };
 
+namespace fs = std::filesystem;
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-nlohmann::json ring_json(const Ring& ring) {
-  auto coordinates = nlohmann::json::array();
-  for (const Point& p : ring) coordinates.push_back({p.x, p.y});
-  return coordinates;
-}
-
-nlohmann::json polygon_json(const MultiPolygon& shape) {
-  auto polygons = nlohmann::json::array();
-  for (const Polygon& polygon : shape) {
-    auto rings = nlohmann::json::array();
-    rings.push_back(ring_json(polygon.outer));
-    for (const Ring& hole : polygon.holes) rings.push_back(ring_json(hole));
-    polygons.push_back(std::move(rings));
-  }
-  return {{"type", "MultiPolygon"}, {"coordinates", std::move(polygons)}};
-}
-
-nlohmann::json metrics_json(const Grid& grid, const Plan& plan, const Dataset& dataset) {
-  const GridMetrics& m = grid.metrics;
-  nlohmann::json properties = {
-      {"code", grid.code},
-      {"name", grid.name},
-      {"level", grid.level == GridLevel::large ? "large" : "micro"},
-      {"community", grid.community == kNone
-                        ? ""
-                        : dataset.communities[static_cast<std::size_t>(grid.community)].name},
-      {"parent",
-       grid.parent == kNone ? "" : plan.large_grids[static_cast<std::size_t>(grid.parent)].code},
-      {"locked", grid.locked},
-      {"households", m.households},
-      {"buildings", m.buildings},
-      {"workload", m.workload},
-      {"area_m2", m.area_m2},
-      {"perimeter_m", m.perimeter_m},
-      {"compactness", m.compactness},
-      {"contiguous", m.contiguous},
-      {"below_min", m.below_min},
-      {"above_max", m.above_max},
-      {"barrier_crossings", m.barrier_crossings},
-      {"compound_splits", m.compound_splits}};
-  return properties;
 }
 
 void write_json(const std::filesystem::path& path, const nlohmann::json& json) {
@@ -90,28 +51,17 @@ void write_json(const std::filesystem::path& path, const nlohmann::json& json) {
   if (!out) throw OutputError("plan: writing '" + path.string() + "' failed (disk full?)");
 }
 
-nlohmann::json grids_geojson(const std::vector<Grid>& grids, const Plan& plan,
-                             const Dataset& dataset) {
-  nlohmann::json collection = {{"type", "FeatureCollection"},
-                               {"features", nlohmann::json::array()}};
-  // GeoJSON (RFC 7946) wants WGS84; these coordinates are the dataset's projected metres, so the
-  // legacy "crs" member names it. GIS software (QGIS, GDAL) honours it.
-  if (dataset.crs_epsg != 0)
-    collection["crs"] = {
-        {"type", "name"},
-        {"properties", {{"name", "urn:ogc:def:crs:EPSG::" + std::to_string(dataset.crs_epsg)}}}};
-  for (const Grid& grid : grids)
-    collection["features"].push_back({{"type", "Feature"},
-                                      {"properties", metrics_json(grid, plan, dataset)},
-                                      {"geometry", polygon_json(grid.polygon)}});
-  return collection;
-}
-
 int run_plan(const PlanOptions& options) {
   ProgressPrinter printer(!options.quiet);
   const auto start = std::chrono::steady_clock::now();
 
-  PartitionParams params = options.params;
+  // The options as a scenario, resolved by the pipeline as every door's are.
+  io::Scenario scenario = io::default_scenario();
+  scenario.name = fs::path(options.inputs.front()).stem().string();
+  PartitionParams& params = scenario.partition;
+  params = options.params;
+  if (options.large_target_given) scenario.origins["grids.large.target"] = {"--large-target", 0};
+  if (options.micro_target_given) scenario.origins["grids.micro.target"] = {"--micro-target", 0};
   if (!options.hard_roads.empty()) {
     params.hard_road_classes.clear();
     std::stringstream list(options.hard_roads);
@@ -125,38 +75,25 @@ int run_plan(const PlanOptions& options) {
   else
     throw ConfigError("plan: --policy must be allow-undersized or join-across-soft, not '" +
                       options.policy + "'");
-  if (params.large.min > params.large.max)
-    throw ConfigError("plan: --large-min " + std::to_string(params.large.min) +
-                      " exceeds --large-max " + std::to_string(params.large.max));
-  if (params.micro.min > params.micro.max)
-    throw ConfigError("plan: --micro-min " + std::to_string(params.micro.min) +
-                      " exceeds --micro-max " + std::to_string(params.micro.max));
-  // A target outside the bounds (e.g. only --large-max given) moves to the middle of them.
-  for (HouseholdBounds* b : {&params.large, &params.micro})
-    if (b->target < b->min || b->target > b->max) b->target = (b->min + b->max) / 2;
+  for (const std::string& path : options.inputs) scenario.load.inputs.push_back({path, "", {}});
+  apply_input_options(options.input, scenario.load);
+  record_input_origins(options.input, scenario);
+  if (!options.existing.empty()) {
+    scenario.existing.path = options.existing;
+    scenario.existing.mode = "replan";
+  }
+  scenario.output.crs = options.crs;
+  scenario.output.formats = {"geojson"};
+  pipeline::resolve(scenario);
 
-  io::LoadOptions load;
-  for (const std::string& path : options.inputs) load.inputs.push_back({path, "", std::nullopt});
-  if (!options.existing.empty())
-    load.inputs.push_back({options.existing, "", io::LayerRole::grids});
-  Dataset dataset = io::load_dataset(load, printer.progress());
+  const pipeline::Loaded loaded = pipeline::load(scenario, printer.progress());
+  const Dataset& dataset = loaded.dataset();
   const double load_s = seconds_since(start);
-
-  Plan existing;
-  if (options.ignore_existing) dataset.existing_grids.clear();
-  const bool has_existing = !dataset.existing_grids.empty();
-  if (has_existing) existing = existing_plan_from_grids(dataset);
-
-  const auto plan_start = std::chrono::steady_clock::now();
-  geo::Tessellation tessellation =
-      geo::tessellate(dataset, tessellation_params(params), printer.progress());
-  const double tessellate_s = seconds_since(plan_start);
-  const auto partition_start = std::chrono::steady_clock::now();
-  Plan plan = make_plan(dataset, tessellation, params, printer.progress(),
-                        has_existing ? &existing : nullptr);
-  // The plan's metrics by geometry, on the polygons written below.
-  report::audit_plan(dataset, plan, params, &printer.progress());
-  const double partition_s = seconds_since(partition_start);
+  const bool has_existing = loaded.has_existing;
+  const pipeline::Planned planned = pipeline::plan(scenario, loaded, printer.progress());
+  const Plan& plan = planned.plan;
+  const double tessellate_s = planned.tessellate_seconds;
+  const double partition_s = planned.plan_seconds;
 
   // Summary table per community.
   struct Row {
@@ -205,9 +142,7 @@ int run_plan(const PlanOptions& options) {
       << " m², overlap " << m.coverage_overlap_m2 << " m²";
   if (has_existing) out << ", households moved from the existing plan " << m.households_moved;
   out << '\n';
-  ProblemReporter all = dataset.problems;
-  all.merge(tessellation.problems);
-  all.merge(plan.problems);
+  const ProblemReporter all = pipeline::all_problems(dataset, planned);
   if (!all.empty()) {
     out << "\nproblems:";
     for (const auto& [kind, count] : all.counts_by_kind()) out << ' ' << kind << "×" << count;
@@ -219,13 +154,27 @@ int run_plan(const PlanOptions& options) {
   out << std::setprecision(2) << "\ntime: load " << load_s << " s, tessellate " << tessellate_s
       << " s, partition " << partition_s << " s, total " << seconds_since(start) << " s\n";
 
-  // Outputs.
-  const std::filesystem::path dir(options.out);
+  // Outputs: the layers `gridplan run` writes (one definition of every field, report/layers.hpp),
+  // staged next to the directory's other files and moved in complete.
+  const fs::path dir(options.out);
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  fs::create_directories(dir, ec);
   if (ec) throw OutputError("plan: cannot create '" + dir.string() + "': " + ec.message());
-  write_json(dir / "large-grids.geojson", grids_geojson(plan.large_grids, plan, dataset));
-  write_json(dir / "micro-grids.geojson", grids_geojson(plan.micro_grids, plan, dataset));
+  std::vector<std::string> written;
+  {
+    io::OutputDirectory staging((dir / ".plan.staging").string(), true, options.inputs);
+    const io::ExportResult exported =
+        pipeline::export_layers(scenario, dataset, &loaded.result,
+                                pipeline::layers(dataset, plan, nullptr, all), staging.path());
+    for (const char* name : {"plan.gpkg", "geojson"}) {
+      fs::remove_all(dir / name, ec);
+      fs::rename(fs::path(staging.path()) / name, dir / name, ec);
+      if (ec)
+        throw OutputError("plan: cannot move '" + std::string(name) + "' into '" + dir.string() +
+                          "': " + ec.message());
+    }
+    written = exported.files;
+  }
   nlohmann::json summary = {
       {"crs", dataset.crs_name},
       {"crs_epsg", dataset.crs_epsg},
@@ -262,17 +211,8 @@ int run_plan(const PlanOptions& options) {
          {"micro", micro == kNone ? "" : plan.micro_grids[static_cast<std::size_t>(micro)].code}});
   }
   write_json(dir / "plan.json", summary);
-  // The plan as a GeoPackage with every layer (planner/io/export.hpp), in the dataset's CRS:
-  // written in a staging directory next to it and moved into place complete.
-  {
-    io::OutputDirectory staging((dir / "plan.gpkg.staging").string(), true, options.inputs);
-    io::export_layers(report::build_layers(dataset, plan, nullptr, all), dataset.crs_wkt,
-                      staging.path(), {});
-    std::filesystem::rename(std::filesystem::path(staging.path()) / "plan.gpkg", dir / "plan.gpkg");
-  }
-  out << "wrote " << (dir / "large-grids.geojson").string() << ", "
-      << (dir / "micro-grids.geojson").string() << ", " << (dir / "plan.json").string() << ", "
-      << (dir / "plan.gpkg").string() << '\n';
+  out << "wrote " << (dir / "plan.gpkg").string() << ", " << (dir / "geojson").string() << "/ ("
+      << written.size() - 1 << " layers), " << (dir / "plan.json").string() << '\n';
   return kExitOk;
 }
 
@@ -289,14 +229,21 @@ void add_plan_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--large-max", p.large.max, "Maximum households per large grid")
       ->capture_default_str();
-  cmd->add_option("--large-target", p.large.target, "Target households per large grid")
-      ->capture_default_str();
+  options->large_target_given = false;
+  cmd->add_option("--large-target", p.large.target,
+                  "Target households per large grid (default: 400, or the middle of the bounds "
+                  "given when 400 lies outside them)")
+      ->capture_default_str()
+      ->each([options](const std::string&) { options->large_target_given = true; });
   cmd->add_option("--micro-min", p.micro.min, "Minimum households per micro grid")
       ->capture_default_str();
   cmd->add_option("--micro-max", p.micro.max, "Maximum households per micro grid")
       ->capture_default_str();
-  cmd->add_option("--micro-target", p.micro.target, "Target households per micro grid")
-      ->capture_default_str();
+  cmd->add_option("--micro-target", p.micro.target,
+                  "Target households per micro grid (default: 150, or the middle of the bounds "
+                  "given when 150 lies outside them)")
+      ->capture_default_str()
+      ->each([options](const std::string&) { options->micro_target_given = true; });
   cmd->add_option("--hard-roads", options->hard_roads,
                   "Comma-separated road classes that are hard barriers (default: motorway, trunk, "
                   "primary, secondary, tertiary and their links)");
@@ -309,10 +256,13 @@ void add_plan_command(CLI::App& app, Action& action) {
                   "Where bounds cannot hold: allow-undersized or join-across-soft")
       ->capture_default_str();
   cmd->add_option("--existing", options->existing,
-                  "Existing grids (a layer of large/micro grid polygons); locked grids stay, moves "
-                  "are penalised");
+                  "Existing plan to re-plan from (grid polygons or a building→grid table); locked "
+                  "grids stay, moves are penalised. Only a file named here is the existing plan");
   cmd->add_flag("--ignore-existing", options->ignore_existing,
-                "Plan afresh: do not start from a grids layer found in the inputs");
+                "Kept for old scripts: a grids layer among the inputs is never the existing "
+                "plan (name it with --existing)");
+  cmd->add_option("--crs", options->crs, "Output CRS, e.g. EPSG:4326 (default: the input's)");
+  add_input_options(cmd, options->input);
   cmd->add_flag("--quiet,-q", options->quiet, "No progress output");
   cmd->callback([&action, options] { action = [options] { return run_plan(*options); }; });
 }

@@ -1,7 +1,5 @@
 // gridplan: the command-line front end. main() alone maps exceptions to exit codes.
 
-#include <gdal.h>
-
 #include <csignal>
 #include <iostream>
 #include <new>

@@ -5,10 +5,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QThread>
 #include <chrono>
@@ -27,12 +23,8 @@
 
 #include "models.hpp"
 #include "planner/core/errors.hpp"
-#include "planner/geo/validate.hpp"
-#include "planner/io/load.hpp"
-#include "planner/io/plan_import.hpp"
-#include "planner/io/scenario.hpp"
-#include "planner/io/writer.hpp"
-#include "planner/partition/partitioner.hpp"
+#include "planner/pipeline/parameters.hpp"
+#include "planner/pipeline/pipeline.hpp"
 
 namespace gp::studio {
 namespace {
@@ -140,7 +132,7 @@ Session::Session(QObject* parent) : QObject(parent) {
   proxy->setSourceModel(grid_model_);
   grid_proxy_ = proxy;
   diagnostics_ = new DiagnosticsModel(this);
-  evaluation_ = io::default_scenario().evaluation;
+  scenario_ = io::default_scenario();
 }
 
 Session::~Session() {
@@ -309,27 +301,19 @@ bool Session::open(const QStringList& paths) {
       }
       return openScenario(f);
     }
-  scenario_.clear();
-  io::LoadOptions options;
-  for (const QString& f : files) options.inputs.push_back(io::InputSpec{f.toStdString(), {}, {}});
-  title_ = files.size() == 1 ? QFileInfo(files.front()).fileName()
-                             : QFileInfo(files.front()).dir().dirName();
-  const PartitionParams params = params_;
-  start([this, options, params](Job& job) {
-    auto dataset = std::make_shared<Dataset>(io::load_dataset(options, *job.progress));
-    auto scene = std::make_shared<Scene>();
-    build_dataset_layers(*scene, *dataset);
-    post_loaded(job, dataset, scene);
-    auto tess = std::make_shared<geo::Tessellation>(
-        geo::tessellate(*dataset, tessellation_params(params), *job.progress));
-    const Plan existing = existing_plan_from_grids(*dataset);
-    auto plan =
-        std::make_shared<Plan>(make_plan(*dataset, *tess, params, *job.progress,
-                                         dataset->existing_grids.empty() ? nullptr : &existing));
-    plan->problems.merge(tess->problems);
-    post_planned(dataset, scene, tess, plan);
-  });
-  return true;
+  // Input files: the current scenario's parameters over these inputs, planned afresh (a grids
+  // layer among them is not an existing plan: pipeline.hpp).
+  io::Scenario scenario = scenario_;
+  scenario.path.clear();
+  scenario.files.clear();
+  scenario.name.clear();
+  scenario.existing = io::ExistingPlanSettings{};
+  scenario.load.inputs.clear();
+  for (const QString& f : files)
+    scenario.load.inputs.push_back(io::InputSpec{f.toStdString(), {}, {}});
+  return start_scenario(std::move(scenario), files.size() == 1
+                                                 ? QFileInfo(files.front()).fileName()
+                                                 : QFileInfo(files.front()).dir().dirName());
 }
 
 bool Session::openScenario(const QString& path) {
@@ -346,131 +330,50 @@ bool Session::openScenario(const QString& path) {
     fail(tr("The scenario %1 names no input files ([input] files = [...])").arg(path));
     return false;
   }
-  params_ = scenario.partition;
-  evaluation_ = scenario.evaluation;
-  scenario_ = q(scenario.name);
-  title_ = scenario_.isEmpty() ? QFileInfo(path).fileName() : scenario_;
-  start_scenario(std::make_shared<const io::Scenario>(std::move(scenario)));
-  return true;
+  const QString title = scenario.name.empty() ? QFileInfo(path).fileName() : q(scenario.name);
+  return start_scenario(std::move(scenario), title);
 }
-
-namespace {
-
-/// "300–500 (target 400)" (a manifest's grids.large / grids.micro) → bounds; `fallback` when
-/// the text does not parse.
-HouseholdBounds parse_bounds(const QString& text, HouseholdBounds fallback) {
-  static const QRegularExpression pattern(QStringLiteral("(\\d+)\\D+(\\d+)\\D+target (\\d+)"));
-  const QRegularExpressionMatch m = pattern.match(text);
-  if (!m.hasMatch()) return fallback;
-  return {m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()};
-}
-
-}  // namespace
 
 bool Session::openRun(const QString& dir) {
   if (busy_) return false;
-  const QDir run(dir);
-  const QString plan_path = run.filePath(QStringLiteral("plan.gpkg"));
-  QFile manifest_file(run.filePath(QStringLiteral("manifest.json")));
-  if (!QFileInfo::exists(plan_path) || !manifest_file.open(QIODevice::ReadOnly)) {
-    fail(tr("%1 is not a run directory of gridplan run (it needs manifest.json and plan.gpkg)")
-             .arg(dir));
-    return false;
-  }
-  const QJsonObject manifest = QJsonDocument::fromJson(manifest_file.readAll()).object();
-  const QJsonArray scenario_files = manifest.value(QStringLiteral("scenario"))
-                                        .toObject()
-                                        .value(QStringLiteral("files"))
-                                        .toArray();
-  const QString scenario_path =
-      scenario_files.isEmpty()
-          ? QString()
-          : scenario_files.first().toObject().value(QStringLiteral("path")).toString();
+  // The run's resolved scenario (scenario.toml), its plan.gpkg evaluated as it is: the pipeline
+  // decides whether the run's inputs are still there or its own layers stand in for them.
   io::Scenario scenario;
   try {
-    scenario = !scenario_path.isEmpty() && QFileInfo::exists(scenario_path)
-                   ? io::load_scenario(scenario_path.toStdString())
-                   : io::default_scenario();
+    scenario = pipeline::scenario_of_run(dir.toStdString());
   } catch (const std::exception& e) {
-    fail(tr("Cannot open the run's scenario %1: %2")
-             .arg(scenario_path, QString::fromUtf8(e.what())));
+    fail(tr("Cannot open the run %1: %2").arg(dir, QString::fromUtf8(e.what())));
     return false;
   }
-  // The run's inputs, if they are still there unchanged in size; else the run's own layers.
-  bool inputs_here = !scenario.load.inputs.empty();
-  const QJsonArray inputs = manifest.value(QStringLiteral("inputs")).toArray();
-  for (const QJsonValue& input : inputs) {
-    const QJsonObject o = input.toObject();
-    const QFileInfo info(o.value(QStringLiteral("path")).toString());
-    inputs_here = inputs_here && info.exists() &&
-                  info.size() == static_cast<qint64>(o.value(QStringLiteral("bytes")).toDouble());
-  }
-  if (inputs.isEmpty() || !inputs_here) {
-    scenario.load.inputs.clear();
-    for (const char* layer : {"communities", "buildings", "stations"})
-      scenario.load.inputs.push_back(io::InputSpec{plan_path.toStdString(), layer, {}});
-    const QJsonObject parameters = manifest.value(QStringLiteral("parameters")).toObject();
-    scenario.partition.large = parse_bounds(
-        parameters.value(QStringLiteral("grids.large")).toString(), scenario.partition.large);
-    scenario.partition.micro = parse_bounds(
-        parameters.value(QStringLiteral("grids.micro")).toString(), scenario.partition.micro);
-  }
-  scenario.existing = io::ExistingPlanSettings{};
-  scenario.existing.path = plan_path.toStdString();
-  scenario.existing.mode = "evaluate";
-  params_ = scenario.partition;
-  evaluation_ = scenario.evaluation;
-  scenario_ = q(scenario.name);
-  title_ = QFileInfo(QDir(dir).absolutePath()).fileName();
-  start_scenario(std::make_shared<const io::Scenario>(std::move(scenario)));
-  return true;
+  return start_scenario(std::move(scenario), QFileInfo(QDir(dir).absolutePath()).fileName());
 }
 
-void Session::start_scenario(std::shared_ptr<const io::Scenario> s) {
+bool Session::start_scenario(io::Scenario scenario, const QString& title) {
+  try {
+    pipeline::resolve(scenario);
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+    return false;
+  }
+  scenario_ = scenario;
+  scenario_name_ = q(scenario_.name);
+  title_ = title;
+  auto s = std::make_shared<const io::Scenario>(std::move(scenario));
   start([this, s](Job& job) {
-    // As `gridplan run`: the existing plan's grid polygons are loaded with the inputs, and only
-    // they count as the existing plan.
-    io::LoadOptions load = s->load;
-    io::ExistingPlanSource source;
-    const bool has_existing = !s->existing.path.empty();
-    if (has_existing) {
-      source = io::inspect_existing_plan(s->existing);
-      for (const io::InputSpec& in : source.grid_inputs) load.inputs.push_back(in);
-    }
-    auto dataset = std::make_shared<Dataset>(io::load_dataset(load, *job.progress));
-    if (dataset->buildings.empty())
-      throw InputError("no buildings were loaded from the scenario's inputs");
-    std::vector<ExistingGrid> kept;
-    for (ExistingGrid& grid : dataset->existing_grids)
-      for (const io::InputSpec& in : source.grid_inputs)
-        if (grid.source.layer == in.layer &&
-            QFileInfo(q(grid.source.file)).fileName() == QFileInfo(q(in.path)).fileName()) {
-          kept.push_back(std::move(grid));
-          break;
-        }
-    dataset->existing_grids = std::move(kept);
+    pipeline::Loaded loaded = pipeline::load(*s, *job.progress);
+    auto dataset = std::make_shared<Dataset>(std::move(loaded.result.dataset));
     auto scene = std::make_shared<Scene>();
     build_dataset_layers(*scene, *dataset);
     post_loaded(job, dataset, scene);
-    auto tess = std::make_shared<geo::Tessellation>(
-        geo::tessellate(*dataset, tessellation_params(s->partition), *job.progress));
-    ProblemReporter import_problems;
-    Plan existing;
-    if (has_existing) {
-      existing = source.kind == io::ExistingPlanKind::grid_polygons
-                     ? existing_plan_from_grids(*dataset)
-                     : io::plan_from_table(*dataset, s->existing, tess.get(), import_problems);
-      report::fill_plan_metrics(*dataset, existing, s->partition);
-    }
-    const bool evaluate_existing = has_existing && s->existing.mode == "evaluate";
-    auto plan = std::make_shared<Plan>(evaluate_existing
-                                           ? std::move(existing)
-                                           : make_plan(*dataset, *tess, s->partition, *job.progress,
-                                                       has_existing ? &existing : nullptr));
-    plan->problems.merge(tess->problems);
-    plan->problems.merge(import_problems);
-    post_planned(dataset, scene, tess, plan);
+    pipeline::Planned planned = pipeline::plan(
+        *s, *dataset, loaded.has_existing ? &loaded.existing_source : nullptr, *job.progress);
+    ProblemReporter problems = planned.problems();
+    auto plan = std::make_shared<Plan>(std::move(planned.plan));
+    plan->problems = std::move(problems);
+    post_planned(dataset, scene,
+                 std::make_shared<geo::Tessellation>(std::move(planned.tessellation)), plan);
   });
+  return true;
 }
 
 bool Session::openUrls(const QList<QUrl>& urls) {
@@ -481,20 +384,32 @@ bool Session::openUrls(const QList<QUrl>& urls) {
 
 void Session::setDataset(Dataset dataset, std::optional<Plan> plan, bool validate) {
   if (busy_) return;
+  try {
+    pipeline::resolve_parameters(scenario_);
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+    return;
+  }
   title_ = QStringLiteral("memory");
-  const PartitionParams params = params_;
+  auto s = std::make_shared<const io::Scenario>(scenario_);
   auto d = std::make_shared<Dataset>(std::move(dataset));
   std::shared_ptr<Plan> given = plan ? std::make_shared<Plan>(std::move(*plan)) : nullptr;
-  start([this, d, params, given, validate](Job& job) {
-    if (validate) geo::validate_and_join(*d, HouseholdParams{}, *job.progress);
+  start([this, s, d, given, validate](Job& job) {
+    if (validate) pipeline::validate(*s, *d, *job.progress);
     auto scene = std::make_shared<Scene>();
     build_dataset_layers(*scene, *d);
     post_loaded(job, d, scene);
-    auto tess = std::make_shared<geo::Tessellation>(
-        geo::tessellate(*d, tessellation_params(params), *job.progress));
-    auto p = given ? given : std::make_shared<Plan>(make_plan(*d, *tess, params, *job.progress));
-    if (!given) p->problems.merge(tess->problems);
-    post_planned(d, scene, tess, p);
+    if (given) {
+      post_planned(d, scene,
+                   std::make_shared<geo::Tessellation>(pipeline::tessellate(*s, *d, *job.progress)),
+                   given);
+      return;
+    }
+    pipeline::Planned planned = pipeline::plan(*s, *d, nullptr, *job.progress);
+    ProblemReporter problems = planned.problems();
+    auto p = std::make_shared<Plan>(std::move(planned.plan));
+    p->problems = std::move(problems);
+    post_planned(d, scene, std::make_shared<geo::Tessellation>(std::move(planned.tessellation)), p);
   });
 }
 
@@ -511,6 +426,7 @@ void Session::finish_load(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scen
   grid_values_.clear();
   lasso_.clear();
   simulation_plan_.reset();
+  simulation_.reset();
   simulation_summary_.clear();
   emit simulationChanged();
   selected_kind_.clear();
@@ -535,7 +451,8 @@ void Session::finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_p
     editor_->replace_plan(std::move(*plan), tr("re-plan").toStdString());
   } else {
     tess_ = std::move(tess);
-    editor_ = std::make_unique<PlanEditor>(*dataset_, *tess_, params_, std::move(*plan));
+    editor_ =
+        std::make_unique<PlanEditor>(*dataset_, *tess_, scenario_.partition, std::move(*plan));
     if (plan_layers) {
       for (LayerId id : {LayerId::cells, LayerId::micro_lines, LayerId::large_lines}) {
         Layer& layer = (*scene_)[id];
@@ -572,11 +489,11 @@ bool Session::replan() {
   auto current = std::make_shared<Plan>(editor_->plan());
   auto dataset = dataset_;
   auto tess = tess_;
-  const PartitionParams params = params_;
-  start([this, current, dataset, tess, params](Job& job) {
+  auto s = std::make_shared<const io::Scenario>(scenario_);
+  start([this, current, dataset, tess, s](Job& job) {
     if (job.low) job.low->engage();
     auto plan =
-        std::make_shared<Plan>(make_plan(*dataset, *tess, params, *job.progress, current.get()));
+        std::make_shared<Plan>(pipeline::replan(*s, *dataset, *tess, *current, *job.progress));
     QMetaObject::invokeMethod(
         this, [this, plan] { finish_plan(nullptr, plan, true); }, Qt::QueuedConnection);
   });
@@ -623,10 +540,12 @@ QVariantList Session::legend() const {
     out << m;
   };
   if (colour_by_ == QLatin1String("households")) {
-    entry(kBelow, QStringLiteral("below"), params_.micro.min);
-    entry(ramp(0.0), QStringLiteral("range"), params_.micro.min, params_.micro.target);
-    entry(ramp(1.0), QStringLiteral("range"), params_.micro.target, params_.micro.max);
-    entry(kAbove, QStringLiteral("above"), params_.micro.max);
+    entry(kBelow, QStringLiteral("below"), scenario_.partition.micro.min);
+    entry(ramp(0.0), QStringLiteral("range"), scenario_.partition.micro.min,
+          scenario_.partition.micro.target);
+    entry(ramp(1.0), QStringLiteral("range"), scenario_.partition.micro.target,
+          scenario_.partition.micro.max);
+    entry(kAbove, QStringLiteral("above"), scenario_.partition.micro.max);
   } else if (colour_by_ == QLatin1String("large")) {
     entry(kPalette[0], QStringLiteral("categorical"));
   } else if (colour_by_ != QLatin1String("none")) {
@@ -682,7 +601,7 @@ void Session::recolour() {
       const Grid& g = p->micro_grids[m];
       QRgb c = qRgba(0, 0, 0, 0);
       if (colour_by_ == QLatin1String("households")) {
-        const HouseholdBounds& bd = params_.micro;
+        const HouseholdBounds& bd = scenario_.partition.micro;
         const int h = g.metrics.households;
         c = h < bd.min   ? kBelow
             : h > bd.max ? kAbove
@@ -801,7 +720,7 @@ QVariantMap Session::selectedInfo() const {
     m[QStringLiteral("barrierCrossings")] = g.metrics.barrier_crossings;
     m[QStringLiteral("compoundSplits")] = g.metrics.compound_splits;
     m[QStringLiteral("locked")] = g.locked;
-    const HouseholdBounds& b = micro ? params_.micro : params_.large;
+    const HouseholdBounds& b = micro ? scenario_.partition.micro : scenario_.partition.large;
     m[QStringLiteral("boundsMin")] = b.min;
     m[QStringLiteral("boundsMax")] = b.max;
     if (g.community >= 0 && at(g.community) < dataset_->communities.size())
@@ -1005,11 +924,11 @@ bool Session::simulate() {
   if (busy_ || !editor_ || !dataset_) return false;
   auto plan = std::make_shared<const Plan>(editor_->plan());
   auto dataset = dataset_;
-  const report::EvaluationParams params = evaluation_;
-  start([this, plan, dataset, params](Job& job) {
+  auto s = std::make_shared<const io::Scenario>(scenario_);
+  start([this, plan, dataset, s](Job& job) {
     if (job.low) job.low->engage();
     auto evaluation = std::make_shared<const report::Evaluation>(
-        report::evaluate(*dataset, *plan, params, *job.progress));
+        pipeline::evaluate(*s, *dataset, *plan, *job.progress));
     QMetaObject::invokeMethod(
         this, [this, plan, evaluation] { finish_simulation(plan, evaluation); },
         Qt::QueuedConnection);
@@ -1054,6 +973,7 @@ void Session::finish_simulation(std::shared_ptr<const Plan> plan,
   grid_values_[QStringLiteral("utilisation")] = std::move(utilisation);
   grid_values_[QStringLiteral("coverage")] = std::move(coverage);
   simulation_plan_ = plan;
+  simulation_ = evaluation;
   QVariantMap summary;
   if (e.simulation) {
     summary[QStringLiteral("utilisation")] = e.simulation->total.utilisation.mean;
@@ -1116,30 +1036,22 @@ QString Session::redoText() const {
 
 bool Session::exportTo(const QString& path) {
   if (!editor_ || !dataset_ || busy_) return false;
-  // The engine's GeoPackage writer writes a Dataset; the plan goes in as its grid layer (large
-  // and micro grids with codes, names, parent codes, lock flags and polygons).
-  auto out = std::make_shared<Dataset>(*dataset_);
-  out->existing_grids.clear();
-  const Plan& p = editor_->plan();
-  std::int64_t id = 0;
-  for (const auto* grids : {&p.large_grids, &p.micro_grids})
-    for (const Grid& g : *grids) {
-      ExistingGrid e;
-      e.id = ++id;
-      e.level = g.level;
-      e.code = g.code;
-      e.name = g.name;
-      e.locked = g.locked;
-      e.footprint = g.polygon;
-      if (g.level == GridLevel::micro && g.parent >= 0)
-        e.parent_code = p.large_grids[at(g.parent)].code;
-      out->existing_grids.push_back(std::move(e));
-    }
+  // The layers every exporter writes (report/layers.hpp): the plan with its metrics, and the
+  // simulation's figures when they are for this plan (not stale).
+  auto dataset = dataset_;
+  auto plan = std::make_shared<const Plan>(editor_->plan());
+  std::shared_ptr<const report::Evaluation> evaluation =
+      simulation_ && !simulationStale() ? simulation_ : nullptr;
+  std::vector<std::string> inputs;
+  for (const io::InputSpec& in : scenario_.load.inputs) inputs.push_back(in.path);
+  if (!scenario_.existing.path.empty()) inputs.push_back(scenario_.existing.path);
   const std::string file = path.toStdString();
-  start([this, out, file](Job& job) {
-    io::GpkgWriteOptions options;
-    options.overwrite = true;  // the save dialog has asked already
-    io::write_gpkg(*out, file, options, job.progress);
+  start([this, dataset, plan, evaluation, inputs, file](Job& job) {
+    job.progress->update("export", 0.0);
+    ProblemReporter problems = dataset->problems;
+    problems.merge(plan->problems);
+    pipeline::save_plan(*dataset, pipeline::layers(*dataset, *plan, evaluation.get(), problems),
+                        file, inputs);
     const QString f = QString::fromStdString(file);
     QMetaObject::invokeMethod(
         this, [this, f] { set_message(tr("Exported to %1").arg(f)); }, Qt::QueuedConnection);

@@ -1,7 +1,10 @@
 #pragma once
-// The studio's controller: opens inputs, runs the engine (io::load → partition::make_plan) on a
-// worker thread with progress and cancel, keeps the plan and its edits, selection and colouring,
-// and exposes all of it to QML as properties, invokable actions and list models.
+// The studio's controller: opens inputs, runs the pipeline's stages (planner/pipeline: the same
+// resolve → load → validate → tessellate → plan / evaluate as `gridplan run`) on a worker thread
+// with progress and cancel, keeps the plan and its edits, selection and colouring, and exposes all
+// of it to QML as properties, invokable actions and list models. Implementation in three files
+// along its seams: session.cpp (opening and background jobs), session_colour.cpp (colouring,
+// legend, highlight), session_select.cpp (selection, lasso, edits).
 
 #include <QObject>
 #include <QPointF>
@@ -22,16 +25,13 @@
 #include "planner/core/dataset.hpp"
 #include "planner/core/progress.hpp"
 #include "planner/geo/tessellation.hpp"
+#include "planner/io/scenario.hpp"
 #include "planner/partition/params.hpp"
 #include "planner/partition/plan.hpp"
 #include "planner/report/evaluation.hpp"
 #include "scene.hpp"
 
 class QSortFilterProxyModel;
-
-namespace gp::io {
-struct Scenario;
-}  // namespace gp::io
 
 namespace gp::studio {
 
@@ -99,7 +99,7 @@ class Session : public QObject {
   bool hasSimulation() const { return simulation_plan_ != nullptr; }
   bool simulationStale() const;
   QVariantMap simulationSummary() const { return simulation_summary_; }
-  QString scenario() const { return scenario_; }
+  QString scenario() const { return scenario_name_; }
   bool canUndo() const { return editor_ && editor_->can_undo(); }
   bool canRedo() const { return editor_ && editor_->can_redo(); }
   QString undoText() const;
@@ -164,7 +164,8 @@ class Session : public QObject {
   void setHighlightedBuildings(std::vector<char> flags);
 
   /// Uses an in-memory dataset (tests, benchmarks, synthetic towns): validates and joins it when
-  /// `validate` (as io::load does), then plans in the background unless `plan` is given.
+  /// `validate` (pipeline::validate, with the current scenario's household parameters), then
+  /// plans in the background unless `plan` is given.
   void setDataset(Dataset dataset, std::optional<Plan> plan = std::nullopt, bool validate = true);
   /// Blocks until the background job ends (tests, screenshot mode).
   void waitForIdle();
@@ -178,8 +179,11 @@ class Session : public QObject {
   const Plan* plan() const { return editor_ ? &editor_->plan() : nullptr; }
   const Scene* scene() const { return scene_.get(); }
   PlanEditor* editor() { return editor_.get(); }
-  PartitionParams& params() { return params_; }
-  report::EvaluationParams& evaluationParams() { return evaluation_; }
+  /// The scenario the current plan was made with (defaults until one is opened): its grid
+  /// parameters, household estimation and evaluation parameters, resolved by the pipeline.
+  const io::Scenario& currentScenario() const { return scenario_; }
+  PartitionParams& params() { return scenario_.partition; }
+  report::EvaluationParams& evaluationParams() { return scenario_.evaluation; }
   /// Grid values by colour key (simulation results and setGridValues).
   const std::map<QString, std::vector<double>>& gridValues() const { return grid_values_; }
 
@@ -202,8 +206,9 @@ class Session : public QObject {
  private:
   struct Job;
   void start(std::function<void(Job&)> work);
-  /// Loads, tessellates and plans (or evaluates the existing plan of) a parsed scenario.
-  void start_scenario(std::shared_ptr<const io::Scenario> scenario);
+  /// Resolves the scenario (errors at once through error()), makes it current, then loads,
+  /// tessellates and plans (or evaluates the existing plan of) it in the background.
+  bool start_scenario(io::Scenario scenario, const QString& title);
   void finish_load(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene);
   void finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan,
                    bool replace, std::shared_ptr<Scene> plan_layers = nullptr);
@@ -226,12 +231,12 @@ class Session : public QObject {
   std::shared_ptr<geo::Tessellation> tess_;
   std::unique_ptr<PlanEditor> editor_;
   std::shared_ptr<Scene> scene_;
-  PartitionParams params_;
-  report::EvaluationParams evaluation_;
-  QString scenario_;
+  io::Scenario scenario_;
+  QString scenario_name_;
   std::map<QString, std::vector<double>> grid_values_;
   std::vector<std::int32_t> lasso_;
-  std::shared_ptr<const Plan> simulation_plan_;  // the plan the results are for
+  std::shared_ptr<const Plan> simulation_plan_;           // the plan the results are for
+  std::shared_ptr<const report::Evaluation> simulation_;  // its evaluation (saved with the plan)
   QVariantMap simulation_summary_;
   std::vector<char> highlighted_;
 

@@ -308,7 +308,7 @@ TEST_CASE("Run directory: a run of gridplan run opens as it was exported, not re
     REQUIRE(s.error().isEmpty());
     REQUIRE(s.hasPlan());
     CHECK(s.title() == QStringLiteral("run"));
-    // The run's scenario (30–60 micro bounds), read again from the path in the manifest.
+    // The run's scenario (30–60 micro bounds), read from the run's scenario.toml.
     CHECK(s.scenario() == QStringLiteral("demo-small-micro"));
     CHECK(s.params().micro.min == 30);
     CHECK(s.params().micro.max == 60);
@@ -318,7 +318,7 @@ TEST_CASE("Run directory: a run of gridplan run opens as it was exported, not re
     CHECK(!s.dataset()->lines.empty());      // roads and rivers from the run's inputs
   }
   {
-    // Inputs moved away: the run's own layers and the bounds recorded in the manifest.
+    // Inputs moved away: the run's own layers, the parameters of its scenario.toml.
     QFile manifest(QDir(run).filePath(QStringLiteral("manifest.json")));
     REQUIRE(manifest.open(QIODevice::ReadOnly));
     QByteArray text = manifest.readAll();
@@ -333,7 +333,7 @@ TEST_CASE("Run directory: a run of gridplan run opens as it was exported, not re
     s.waitForIdle();
     REQUIRE(s.error().isEmpty());
     REQUIRE(s.hasPlan());
-    CHECK(s.params().micro.min == 30);  // from the manifest's parameters
+    CHECK(s.params().micro.min == 30);  // from scenario.toml, not the manifest's display text
     CHECK(s.params().micro.max == 60);
     CHECK(s.dataset()->buildings.size() == 2058);
     CHECK(codes_of(*s.plan()) == exported);

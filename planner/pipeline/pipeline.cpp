@@ -1,0 +1,441 @@
+#include "planner/pipeline/pipeline.hpp"
+
+#include <toml++/toml.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "planner/core/errors.hpp"
+#include "planner/io/scenario_write.hpp"
+#include "planner/partition/partitioner.hpp"
+#include "planner/pipeline/parameters.hpp"
+#include "planner/report/html.hpp"
+
+namespace gp::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+nlohmann::json estimate_json(const sim::Estimate& e) {
+  auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  return {{"mean", number(e.mean)}, {"ci95", number(e.half_width)}};
+}
+
+nlohmann::json group_json(const sim::GroupResult& g) {
+  return {{"events", estimate_json(g.events)},
+          {"utilisation", estimate_json(g.utilisation)},
+          {"response_median_h", estimate_json(g.response_median_h)},
+          {"response_p90_h", estimate_json(g.response_p90_h)},
+          {"resolution_p90_h", estimate_json(g.resolution_p90_h)},
+          {"backlog", estimate_json(g.backlog)},
+          {"share_in_grid", estimate_json(g.share_in_grid)}};
+}
+
+/// Every file an input stands for: a Shapefile's sidecars too.
+std::vector<std::string> input_files(const std::string& path) {
+  std::vector<std::string> files{path};
+  const fs::path p(path);
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  if (ext == ".shp")
+    for (const char* sidecar : {".shx", ".dbf", ".prj", ".cpg"}) {
+      fs::path s = p;
+      s.replace_extension(sidecar);
+      if (fs::exists(s)) files.push_back(s.string());
+    }
+  return files;
+}
+
+nlohmann::json metrics_json(const Plan& plan, const report::Evaluation& evaluation,
+                            const report::PlanKpis& kpis) {
+  nlohmann::json metrics = {{"kpis", report::to_json(kpis)}};
+  if (evaluation.simulation) {
+    metrics["simulation"]["total"] = group_json(evaluation.simulation->total);
+    auto& grids = metrics["simulation"]["large_grids"] = nlohmann::json::object();
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+      grids[plan.large_grids[g].code] = group_json(evaluation.simulation->grids[g]);
+    metrics["simulation"]["walking_distances"] = evaluation.simulation->walking_distances;
+  }
+  for (const sim::TierCoverage& tier : evaluation.coverage.tiers)
+    metrics["coverage"].push_back({{"tier", tier.any_tier ? "any" : to_string(tier.tier)},
+                                   {"stations", tier.stations},
+                                   {"thresholds_m", tier.thresholds_m},
+                                   {"households_within", tier.households_within},
+                                   {"share_within", tier.share_within},
+                                   {"households_unreachable", tier.households_unreachable}});
+  metrics["coverage_method"] = evaluation.coverage.method;
+  if (evaluation.siting) {
+    const sim::SitingResult& siting = *evaluation.siting;
+    metrics["siting"] = {{"method", siting.method},
+                         {"households_uncovered", siting.households_uncovered},
+                         {"households_uncoverable", siting.households_uncoverable},
+                         {"max_cover_sites", siting.max_cover.size()},
+                         {"max_cover_households", siting.max_cover_households},
+                         {"max_cover_upper_bound", siting.max_cover_upper_bound},
+                         {"set_cover_sites", siting.set_cover.size()},
+                         {"set_cover_lower_bound", siting.set_cover_lower_bound}};
+  }
+  metrics["plan"] = {{"bound_violations", plan.metrics.bound_violations},
+                     {"discontiguous", plan.metrics.discontiguous},
+                     {"barrier_crossings", plan.metrics.barrier_crossings},
+                     {"compound_splits", plan.metrics.compound_splits},
+                     {"buildings_split", plan.metrics.buildings_split},
+                     {"households_moved", plan.metrics.households_moved},
+                     {"coverage_gap_m2", plan.metrics.coverage_gap_m2},
+                     {"coverage_overlap_m2", plan.metrics.coverage_overlap_m2}};
+  return metrics;
+}
+
+}  // namespace
+
+void resolve(io::Scenario& scenario) {
+  if (scenario.load.inputs.empty())
+    throw ConfigError("no input files: give a scenario with [input] files = [...] or --input FILE");
+  resolve_parameters(scenario);
+}
+
+Loaded load(const io::Scenario& s, Progress& progress) {
+  const auto start = Clock::now();
+  Loaded out;
+  io::LoadOptions options = s.load;
+  out.has_existing = !s.existing.path.empty();
+  if (out.has_existing) {
+    out.existing_source = io::inspect_existing_plan(s.existing);
+    for (const io::InputSpec& in : out.existing_source.grid_inputs) options.inputs.push_back(in);
+  }
+  out.result = io::load(options, progress);
+  Dataset& dataset = out.result.dataset;
+  // Nothing to plan: say so here rather than fail later on an empty dataset (no CRS to export in).
+  if (dataset.buildings.empty())
+    throw InputError(
+        "no buildings were loaded from the inputs (empty layers, or no layer recognised as "
+        "buildings); check them with `gridplan inspect` and name the building layer with "
+        "--role LAYER=buildings (or [input.layers] in the scenario) if needed");
+  // Only the existing plan's grid layers count as the existing plan: a data file may carry a
+  // grids layer of its own (loaded with the other layers; listed twice it would double).
+  std::vector<ExistingGrid> kept;
+  std::set<std::pair<std::string, std::int64_t>> seen;
+  for (ExistingGrid& grid : dataset.existing_grids) {
+    bool chosen = false;
+    for (const io::InputSpec& in : out.existing_source.grid_inputs)
+      chosen |= grid.source.layer == in.layer &&
+                fs::path(grid.source.file).filename() == fs::path(in.path).filename();
+    if (chosen && seen.insert({grid.source.layer, grid.source.fid.value_or(grid.id)}).second)
+      kept.push_back(std::move(grid));
+  }
+  dataset.existing_grids = std::move(kept);
+  out.seconds = seconds_since(start);
+  return out;
+}
+
+void validate(const io::Scenario& scenario, Dataset& dataset, Progress& progress) {
+  geo::validate_and_join(dataset, scenario.load.households, progress);
+}
+
+ProblemReporter Planned::problems() const {
+  ProblemReporter all = tessellation.problems;
+  all.merge(import_problems);
+  if (!evaluated_existing) all.merge(plan.problems);
+  return all;
+}
+
+geo::Tessellation tessellate(const io::Scenario& s, const Dataset& dataset, Progress& progress) {
+  return geo::tessellate(dataset, tessellation_params(s.partition), progress);
+}
+
+Planned plan(const io::Scenario& s, const Dataset& dataset, const io::ExistingPlanSource* existing,
+             Progress& progress) {
+  Planned out;
+  auto t0 = Clock::now();
+  out.tessellation = tessellate(s, dataset, progress);
+  out.tessellate_seconds = seconds_since(t0);
+  t0 = Clock::now();
+  if (existing) {
+    Plan imported =
+        existing->kind == io::ExistingPlanKind::grid_polygons
+            ? existing_plan_from_grids(dataset)
+            : io::plan_from_table(dataset, s.existing, &out.tessellation, out.import_problems);
+    report::fill_plan_metrics(dataset, imported, s.partition);
+    out.existing = std::move(imported);
+  }
+  out.evaluated_existing = existing && s.existing.mode == "evaluate";
+  out.plan = out.evaluated_existing ? *out.existing
+                                    : make_plan(dataset, out.tessellation, s.partition, progress,
+                                                out.existing ? &*out.existing : nullptr);
+  // The plan's metrics by geometry, on the polygons that are exported (imported plans: above).
+  if (!out.evaluated_existing) report::audit_plan(dataset, out.plan, s.partition, &progress);
+  out.plan_seconds = seconds_since(t0);
+  return out;
+}
+
+Planned plan(const io::Scenario& s, const Loaded& loaded, Progress& progress) {
+  return plan(s, loaded.dataset(), loaded.has_existing ? &loaded.existing_source : nullptr,
+              progress);
+}
+
+Plan replan(const io::Scenario& s, const Dataset& dataset, const geo::Tessellation& tessellation,
+            const Plan& current, Progress& progress) {
+  Plan plan = make_plan(dataset, tessellation, s.partition, progress, &current);
+  report::audit_plan(dataset, plan, s.partition, &progress);
+  return plan;
+}
+
+report::Evaluation evaluate(const io::Scenario& s, const Dataset& dataset, const Plan& plan,
+                            Progress& progress) {
+  return report::evaluate(dataset, plan, s.evaluation, progress);
+}
+
+ProblemReporter all_problems(const Dataset& dataset, const Planned& planned) {
+  ProblemReporter all = dataset.problems;
+  all.merge(planned.problems());
+  return all;
+}
+
+std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
+                                       const report::Evaluation* evaluation,
+                                       const ProblemReporter& problems) {
+  return report::build_layers(dataset, plan, evaluation, problems);
+}
+
+io::ExportResult export_layers(const io::Scenario& s, const Dataset& dataset,
+                               const io::LoadResult* loaded,
+                               const std::vector<report::LayerTable>& layers,
+                               const std::string& dir) {
+  io::ExportOptions options;
+  options.formats = s.output.formats;
+  options.crs = !s.output.crs.empty() ? s.output.crs : loaded ? io::input_crs(*loaded) : "";
+  options.shapefile_encoding = s.output.shapefile_encoding;
+  return io::export_layers(layers, dataset.crs_wkt, dir, options);
+}
+
+void save_plan(const Dataset& dataset, const std::vector<report::LayerTable>& layers,
+               const std::string& path, const std::vector<std::string>& inputs) {
+  const fs::path target = fs::absolute(path).lexically_normal();
+  for (const std::string& in : inputs) {
+    std::error_code ec;
+    if (fs::exists(in, ec) && fs::equivalent(in, target, ec))
+      throw OutputError("save: '" + path + "' is an input of this plan; choose another file");
+  }
+  // Staged in a sibling directory and moved into place complete.
+  io::OutputDirectory staging(target.string() + ".staging", true, inputs);
+  io::export_layers(layers, dataset.crs_wkt, staging.path(), {});
+  std::error_code ec;
+  fs::rename(fs::path(staging.path()) / "plan.gpkg", target, ec);
+  if (ec) throw OutputError("save: cannot write '" + path + "': " + ec.message());
+}
+
+RunOutcome run(RunRequest request, Progress& progress) {
+  io::Scenario& s = request.scenario;
+  resolve(s);
+  RunOutcome outcome;
+  // Inputs are never written: the output directory may not be or hold any of them.
+  std::vector<std::string> protected_paths = s.files;
+  for (const io::InputSpec& in : s.load.inputs) protected_paths.push_back(in.path);
+  if (!s.existing.path.empty()) protected_paths.push_back(s.existing.path);
+  io::OutputDirectory dir(request.out, request.overwrite, protected_paths);
+
+  Loaded loaded = load(s, progress);
+  const Dataset& dataset = loaded.dataset();
+  outcome.load_seconds = loaded.seconds;
+  Planned planned = plan(s, loaded, progress);
+  const Plan& plan = planned.plan;
+  outcome.plan_seconds = planned.tessellate_seconds + planned.plan_seconds;
+
+  auto t0 = Clock::now();
+  const report::Evaluation evaluation = evaluate(s, dataset, plan, progress);
+  outcome.evaluate_seconds = seconds_since(t0);
+
+  const ProblemReporter problems = all_problems(dataset, planned);
+  const bool replanned = loaded.has_existing && !planned.evaluated_existing;
+  const report::PlanKpis kpis =
+      report::compute_kpis(s.name, dataset, plan, &evaluation, problems, replanned);
+
+  // Exports.
+  t0 = Clock::now();
+  const std::vector<report::LayerTable> tables = layers(dataset, plan, &evaluation, problems);
+  io::ExportResult exported = export_layers(s, dataset, &loaded.result, tables, dir.path());
+  const fs::path root(dir.path());
+  for (const report::LayerTable& layer : tables)
+    if (layer.name != "buildings" && layer.name != "diagnostics") {
+      io::write_text((root / (layer.name + ".csv")).string(), report::to_csv(layer));
+      exported.files.push_back(layer.name + ".csv");
+    }
+
+  // metrics.json: key figures plus what a spreadsheet or a later comparison needs.
+  nlohmann::json metrics = metrics_json(plan, evaluation, kpis);
+  if (replanned) {
+    // The existing plan's key figures without the event simulation (which would double the run).
+    io::Scenario quick = s;
+    quick.evaluation.simulate = false;
+    quick.evaluation.site_stations = false;
+    const report::Evaluation existing_evaluation =
+        evaluate(quick, dataset, *planned.existing, progress);
+    metrics["existing_kpis"] =
+        report::to_json(report::compute_kpis(s.name + " (existing)", dataset, *planned.existing,
+                                             &existing_evaluation, planned.import_problems, false));
+  }
+  io::write_text((root / "metrics.json").string(), metrics.dump(1) + "\n");
+  exported.files.push_back("metrics.json");
+
+  // report.html
+  const std::vector<std::pair<std::string, std::string>> parameters = io::describe(s);
+  report::ReportInfo info;
+  info.title = s.name;
+  info.description = s.description;
+  info.version = GRIDPLAN_VERSION;
+  info.generated = now_utc();
+  info.crs = dataset.crs_name +
+             (dataset.crs_epsg ? " (EPSG:" + std::to_string(dataset.crs_epsg) + ")" : "") +
+             "; exports in " + exported.crs_name +
+             (exported.crs_epsg ? " (EPSG:" + std::to_string(exported.crs_epsg) + ")" : "");
+  for (const io::InputSpec& in : s.load.inputs) info.inputs.push_back(in.path);
+  info.parameters = parameters;
+  info.sources = {s.sources.begin(), s.sources.end()};
+  info.large = s.partition.large;
+  info.micro = s.partition.micro;
+  info.max_utilisation = s.staffing.max_utilisation;
+  info.p90_response_hours = s.staffing.p90_response_hours;
+  io::write_text((root / "report.html").string(),
+                 report::render_report_html(info, dataset, plan, evaluation, kpis, problems));
+  exported.files.push_back("report.html");
+
+  // scenario.toml: the resolved scenario, read back by the studio (and `gridplan run`).
+  io::write_text((root / "scenario.toml").string(), io::to_toml(s));
+  exported.files.push_back("scenario.toml");
+  outcome.export_seconds = seconds_since(t0);
+
+  // manifest.json, last: its presence marks a complete run.
+  nlohmann::json manifest = {
+      {"gridplan_version", GRIDPLAN_VERSION},
+      {"created", info.generated},
+      {"scenario",
+       {{"name", s.name}, {"files", nlohmann::json::array()}, {"resolved", "scenario.toml"}}},
+      {"seed", s.partition.seed},
+      {"simulation_seed", s.evaluation.simulation.seed},
+      {"parameters", nlohmann::json::object()},
+      {"sources", s.sources},
+      {"inputs", nlohmann::json::array()},
+      {"crs",
+       {{"computation", dataset.crs_name},
+        {"computation_epsg", dataset.crs_epsg},
+        {"output", exported.crs_name},
+        {"output_epsg", exported.crs_epsg}}},
+      {"outputs", nlohmann::json::array()},
+      {"seconds",
+       {{"load", outcome.load_seconds},
+        {"plan", outcome.plan_seconds},
+        {"evaluate", outcome.evaluate_seconds},
+        {"export", outcome.export_seconds}}}};
+  for (const std::string& file : s.files)
+    manifest["scenario"]["files"].push_back({{"path", file}, {"sha256", io::sha256_file(file)}});
+  for (const auto& [key, value] : parameters) manifest["parameters"][key] = value;
+  std::vector<std::string> inputs;
+  std::vector<io::InputSpec> all_inputs = s.load.inputs;
+  for (const io::InputSpec& in : loaded.existing_source.grid_inputs) all_inputs.push_back(in);
+  for (const io::InputSpec& in : all_inputs)
+    for (const std::string& f : input_files(in.path))
+      if (std::find(inputs.begin(), inputs.end(), f) == inputs.end()) inputs.push_back(f);
+  if (loaded.has_existing &&
+      std::find(inputs.begin(), inputs.end(), s.existing.path) == inputs.end())
+    inputs.push_back(s.existing.path);
+  for (const std::string& f : inputs)
+    manifest["inputs"].push_back({{"path", f},
+                                  {"bytes", fs::is_regular_file(f) ? fs::file_size(f) : 0},
+                                  {"sha256", io::sha256_file(f)}});
+  for (const std::string& f : exported.files)
+    manifest["outputs"].push_back({{"file", f}, {"sha256", io::sha256_file((root / f).string())}});
+  io::write_text((root / "manifest.json").string(), manifest.dump(1) + "\n");
+  dir.commit();
+
+  outcome.dir = dir.final_path();
+  outcome.kpis = kpis;
+  outcome.has_existing = loaded.has_existing;
+  outcome.evaluated_existing = planned.evaluated_existing;
+  outcome.files = std::move(exported.files);
+  outcome.scenario = std::move(s);
+  return outcome;
+}
+
+io::Scenario scenario_of_run(const std::string& dir) {
+  const fs::path run(dir);
+  const fs::path plan_path = run / "plan.gpkg";
+  const fs::path manifest_path = run / "manifest.json";
+  if (!fs::exists(plan_path) || !fs::exists(manifest_path))
+    throw InputError("'" + dir +
+                     "' is not a run directory of gridplan run (it needs manifest.json and "
+                     "plan.gpkg)");
+  nlohmann::json manifest;
+  try {
+    std::ifstream in(manifest_path);
+    manifest = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    throw InputError("'" + manifest_path.string() + "' does not read as JSON: " + e.what());
+  }
+  // The run's inputs, if they are still there unchanged in size; else the run's own layers.
+  bool inputs_here = manifest.contains("inputs") && !manifest["inputs"].empty();
+  if (inputs_here)
+    for (const auto& input : manifest["inputs"]) {
+      const std::string path = input.value("path", "");
+      std::error_code ec;
+      inputs_here = inputs_here && fs::is_regular_file(path, ec) &&
+                    fs::file_size(path, ec) == input.value("bytes", std::uintmax_t{0});
+    }
+  io::Scenario scenario;
+  const fs::path toml_path = run / "scenario.toml";
+  if (fs::exists(toml_path)) {
+    toml::table root;
+    try {
+      root = toml::parse_file(toml_path.string());
+    } catch (const toml::parse_error& e) {
+      throw ConfigError(toml_path.string() + ":" + std::to_string(e.source().begin.line) +
+                        ": (syntax): " + std::string(e.description()));
+    }
+    if (!inputs_here) {
+      // Parsed without the inputs (they moved): the run's own layers replace them below.
+      if (toml::table* input = root["input"].as_table()) input->erase("files");
+      root.erase("existing");
+    }
+    std::ostringstream text;
+    text << root;
+    scenario = io::parse_scenario(text.str(), toml_path.string());
+    scenario.files.clear();  // the run's copy, not the user's scenario file
+  } else {
+    // A run directory from before scenario.toml: the defaults, named after the run.
+    scenario = io::default_scenario();
+    scenario.name = manifest.value("scenario", nlohmann::json::object()).value("name", "");
+    inputs_here = false;
+  }
+  if (!inputs_here) {
+    scenario.load.inputs.clear();
+    for (const char* layer : {"communities", "buildings", "stations"})
+      scenario.load.inputs.push_back(io::InputSpec{plan_path.string(), layer, {}});
+  }
+  scenario.existing = io::ExistingPlanSettings{};
+  scenario.existing.path = plan_path.string();
+  scenario.existing.mode = "evaluate";
+  resolve(scenario);
+  return scenario;
+}
+
+}  // namespace gp::pipeline

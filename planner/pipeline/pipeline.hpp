@@ -1,0 +1,151 @@
+#pragma once
+// The product's whole path, written once: resolve the scenario → load → validate → tessellate →
+// plan, re-plan or evaluate an existing plan → simulate → build the output layers → export →
+// report → manifest. Every door calls these stages — `gridplan run` and `gridplan compare`
+// (run), `gridplan plan` (the stages up to the export), the studio's open / openScenario /
+// openRun / setDataset / save (the stages it shows) — and none re-implements one.
+//
+// The existing plan (documented in docs/architecture.md "One path"): only what the scenario names
+// as one (`[existing] path`, `--existing FILE`) is the existing plan, re-planned or evaluated as
+// its `mode` says. A grids layer that happens to be among the data inputs (the demo town's
+// hand-drawn `grids`, an earlier plan.gpkg's large_grids/micro_grids) is not: the plan is then
+// drawn afresh. Name the file as the existing plan to start from it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "planner/core/dataset.hpp"
+#include "planner/core/progress.hpp"
+#include "planner/geo/tessellation.hpp"
+#include "planner/io/export.hpp"
+#include "planner/io/load.hpp"
+#include "planner/io/plan_import.hpp"
+#include "planner/io/scenario.hpp"
+#include "planner/partition/plan.hpp"
+#include "planner/report/evaluation.hpp"
+#include "planner/report/kpi.hpp"
+#include "planner/report/layers.hpp"
+
+namespace gp::pipeline {
+
+// ---- stage 1: resolve ------------------------------------------------------------------------
+
+/// Checks what a run needs (at least one input) and resolves the parameters once
+/// (parameters.hpp). Every door calls this before loading. Throws gp::ConfigError.
+void resolve(io::Scenario& scenario);
+
+// ---- stage 2: load and validate --------------------------------------------------------------
+
+struct Loaded {
+  io::LoadResult result;  // the dataset (validated and joined), per-layer reports, CRS choice
+  io::ExistingPlanSource existing_source;
+  bool has_existing = false;  // the scenario names an existing plan
+  double seconds = 0.0;
+  Dataset& dataset() { return result.dataset; }
+  const Dataset& dataset() const { return result.dataset; }
+};
+
+/// Loads the scenario's inputs (with the existing plan's grid layers when it names one) and
+/// validates them; only the existing plan's grid layers stay as Dataset::existing_grids.
+/// Throws gp::InputError when no building was loaded (naming --role LAYER=buildings).
+Loaded load(const io::Scenario& scenario, Progress& progress);
+
+/// Validates and joins an in-memory dataset as load() does (synthetic towns, tests), with the
+/// scenario's household parameters.
+void validate(const io::Scenario& scenario, Dataset& dataset, Progress& progress);
+
+// ---- stage 3: tessellate and plan ------------------------------------------------------------
+
+struct Planned {
+  geo::Tessellation tessellation;
+  Plan plan;
+  /// The existing plan as imported, its metrics filled (when the scenario names one).
+  std::optional<Plan> existing;
+  ProblemReporter import_problems;  // rows of a building→grid table that did not match
+  bool evaluated_existing = false;  // `plan` is the existing plan, evaluated as it is
+  double tessellate_seconds = 0.0;
+  double plan_seconds = 0.0;
+  /// Problems of tessellation, import and (unless the existing plan is evaluated) planning.
+  ProblemReporter problems() const;
+};
+
+/// One cell per building, cut by the scenario's hard barriers.
+geo::Tessellation tessellate(const io::Scenario& scenario, const Dataset& dataset,
+                             Progress& progress);
+
+/// Tessellates, then plans afresh, re-plans from the existing plan, or takes the existing plan
+/// as it is (mode "evaluate"), filling its metrics. `existing` is the loaded existing plan's
+/// source (Loaded::existing_source when Loaded::has_existing), else null: planned afresh.
+Planned plan(const io::Scenario& scenario, const Dataset& dataset,
+             const io::ExistingPlanSource* existing, Progress& progress);
+/// plan(scenario, loaded.dataset(), the existing plan's source when there is one, progress).
+Planned plan(const io::Scenario& scenario, const Loaded& loaded, Progress& progress);
+
+/// Re-plans the unlocked grids of `current` (the studio's re-plan after edits): fewest
+/// households moved, locked grids kept.
+Plan replan(const io::Scenario& scenario, const Dataset& dataset,
+            const geo::Tessellation& tessellation, const Plan& current, Progress& progress);
+
+// ---- stage 4: evaluate (workload, workers, coverage, event simulation, siting) -------------
+
+report::Evaluation evaluate(const io::Scenario& scenario, const Dataset& dataset, const Plan& plan,
+                            Progress& progress);
+
+// ---- stage 5: output layers and export -------------------------------------------------------
+
+/// Every problem a run reports: the dataset's and the plan's (Planned::problems).
+ProblemReporter all_problems(const Dataset& dataset, const Planned& planned);
+
+/// The output layers (report/layers.hpp: one definition of every field) of a plan; evaluation
+/// may be null (worker, coverage and station figures then null).
+std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
+                                       const report::Evaluation* evaluation,
+                                       const ProblemReporter& problems);
+
+/// Exports the layers into the directory `dir` (plan.gpkg, and shp/, geojson/ as the scenario's
+/// output settings ask) in the scenario's output CRS, else the inputs' CRS when `loaded` tells
+/// it, else the dataset's.
+io::ExportResult export_layers(const io::Scenario& scenario, const Dataset& dataset,
+                               const io::LoadResult* loaded,
+                               const std::vector<report::LayerTable>& layers,
+                               const std::string& dir);
+
+/// Writes the layers to one GeoPackage at `path` (the studio's save), atomically (staged next to
+/// it and renamed into place), in the dataset's CRS. Refuses (gp::OutputError) a path that is one
+/// of `inputs`.
+void save_plan(const Dataset& dataset, const std::vector<report::LayerTable>& layers,
+               const std::string& path, const std::vector<std::string>& inputs);
+
+// ---- the whole run ---------------------------------------------------------------------------
+
+struct RunRequest {
+  io::Scenario scenario;  // resolved by run() itself
+  std::string out;
+  bool overwrite = false;
+};
+
+struct RunOutcome {
+  std::string dir;  // the output directory, final
+  report::PlanKpis kpis;
+  io::Scenario scenario;  // as resolved
+  bool has_existing = false;
+  bool evaluated_existing = false;
+  double load_seconds = 0.0, plan_seconds = 0.0, evaluate_seconds = 0.0, export_seconds = 0.0;
+  std::vector<std::string> files;  // written, relative to dir
+};
+
+/// The whole path into one output directory, written atomically: plan.gpkg (+ shp/, geojson/),
+/// a CSV per layer, metrics.json, report.html, scenario.toml (the resolved scenario) and
+/// manifest.json last (its presence marks a complete run).
+RunOutcome run(RunRequest request, Progress& progress);
+
+/// The scenario a run directory was made with: its scenario.toml when its inputs are still there
+/// unchanged in size (manifest.json records them), else the run's own layers (communities,
+/// buildings, stations of plan.gpkg) with the parameters of scenario.toml. In both cases the
+/// run's plan.gpkg is the existing plan, evaluated as it is: the run opens as it was exported.
+/// Throws gp::InputError when `dir` is not a complete run directory, gp::ConfigError when its
+/// scenario.toml does not read.
+io::Scenario scenario_of_run(const std::string& dir);
+
+}  // namespace gp::pipeline
