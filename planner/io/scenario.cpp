@@ -464,16 +464,34 @@ void read_workers(TableReader t) {
   sim::WorkloadParams& w = e.workload;
   t.integer("full_time", e.full_time_workers, 0, 1000000);
   t.integer("part_time", e.part_time_workers, 0, 1000000);
-  t.real("visits_per_household_per_year", w.visits_per_household_per_year, 0, 365);
-  t.real("minutes_per_visit", w.minutes_per_visit, 0, 600);
+  // The household-visit component under its older names.
+  for (sim::RoutineComponent& r : w.routine) {
+    if (r.key != "household_visits") continue;
+    t.real("visits_per_household_per_year", r.per_unit_per_year, 0, 365);
+    t.real("minutes_per_visit", r.minutes, 0, 600);
+  }
   t.real("patrols_per_year", w.patrols_per_year, 0, 3650);
+  t.real("patrol_minutes_per_building", w.patrol_minutes_per_building, 0, 600);
+  t.real("patrol_minutes_per_floor", w.patrol_minutes_per_floor, 0, 600);
   std::string route;
   t.string("patrol_route", route, {"building_tour", "perimeter"});
   if (route == "perimeter") w.patrol_route = sim::PatrolRoute::perimeter;
   if (route == "building_tour") w.patrol_route = sim::PatrolRoute::building_tour;
   t.real("walking_speed_kmh", w.walking_speed_kmh, 0.5, 20);
   t.real("detour_factor", w.detour_factor, 1, 5);
-  t.real("other_work_share", w.other_work_share, 0, 0.95);
+  t.real("meeting_hours_per_week", w.meeting_hours_per_week, 0, 60);
+  t.real("ledger_hours_per_week", w.ledger_hours_per_week, 0, 60);
+  t.real("training_hours_per_year", w.training_hours_per_year, 0, 2000);
+  t.real("grid_chief_hours_per_year", w.grid_chief_hours_per_year, 0, 5000);
+  t.real("persons_per_household", w.persons_per_household, 0.5, 20);
+  // Part-time workers' hours per week, spread over their working days from 09:00.
+  double part_time_hours = w.part_time.hours_per_week();
+  const bool part_given = t.table() && t.table()->contains("part_time_hours_per_week");
+  t.real("part_time_hours_per_week", part_time_hours, 0.5, 60);
+  if (part_given) {
+    const double per_day = part_time_hours / std::max(1, w.part_time.days_per_week());
+    w.part_time.intervals = {{9.0, std::min(24.0, 9.0 + per_day)}};
+  }
   t.finish();
 }
 
@@ -485,6 +503,51 @@ void read_events(TableReader t) {
     r.real("handling_minutes", c.handling_minutes, 0, 10000);
     r.real("escalate_to_community", c.escalate_to_community, 0, 1);
     r.real("escalate_to_centre", c.escalate_to_centre, 0, 1);
+    r.real("deadline_hours", c.deadline_hours, 0, 100000);
+    std::vector<double> profile;
+    r.reals("monthly", profile, 0, 100);
+    if (profile.size() == 12)
+      std::copy(profile.begin(), profile.end(), c.monthly.begin());
+    else if (!profile.empty())
+      r.fail(
+          *r.find("monthly"), "monthly",
+          "expected 12 month factors (January..December), got " + std::to_string(profile.size()));
+    profile.clear();
+    r.reals("weekly", profile, 0, 100);
+    if (profile.size() == 7)
+      std::copy(profile.begin(), profile.end(), c.weekly.begin());
+    else if (!profile.empty())
+      r.fail(*r.find("weekly"), "weekly",
+             "expected 7 day factors (Monday..Sunday), got " + std::to_string(profile.size()));
+    profile.clear();
+    r.reals("daily", profile, 0, 100);
+    if (profile.size() == 24)
+      std::copy(profile.begin(), profile.end(), c.daily.begin());
+    else if (!profile.empty())
+      r.fail(*r.find("daily"), "daily",
+             "expected 24 hour factors (0..23 h), got " + std::to_string(profile.size()));
+    r.string("source", c.source);
+    r.finish();
+  }
+  t.finish();
+}
+
+/// [workload.<component>]: the routine components of the grid worker's job (docs/simulation.md).
+void read_workload(TableReader t) {
+  for (sim::RoutineComponent& c : t.scenario().evaluation.workload.routine) {
+    TableReader r = t.sub(c.key);
+    r.real("per_unit_per_year", c.per_unit_per_year, 0, 100000);
+    r.real("share", c.share, 0, 1);
+    r.real("minutes", c.minutes, 0, 10000);
+    std::vector<double> profile;
+    r.reals("monthly", profile, 0, 100);
+    if (profile.size() == 12)
+      std::copy(profile.begin(), profile.end(), c.monthly.begin());
+    else if (!profile.empty())
+      r.fail(
+          *r.find("monthly"), "monthly",
+          "expected 12 month factors (January..December), got " + std::to_string(profile.size()));
+    r.string("source", c.source);
     r.finish();
   }
   t.finish();
@@ -574,6 +637,7 @@ void apply(const toml::table* root, const std::string& file, Scenario& scenario,
            std::set<std::string>* all_known) {
   TableReader top(root, "", file, 1, problems, scenario, all_known);
   top.expect("inherits");  // handled by the caller
+  top.expect("include");   // handled by the caller
   TableReader meta = top.sub("scenario");
   meta.string("name", scenario.name);
   meta.string("description", scenario.description);
@@ -591,6 +655,7 @@ void apply(const toml::table* root, const std::string& file, Scenario& scenario,
   read_barriers(top.sub("barriers"));
   read_workers(top.sub("workers"));
   read_events(top.sub("events"));
+  read_workload(top.sub("workload"));
   read_simulation(top.sub("simulation"));
   read_stations(top.sub("stations"));
   read_coverage(top.sub("coverage"));
@@ -676,6 +741,40 @@ void load_chain(const toml::table& root, const std::string& path, Scenario& scen
         load_chain(parent_root, parent_path, scenario, problems, stack);
         stack.pop_back();
         scenario.files.push_back(parent_path);
+      }
+    }
+  }
+  // Fragments this file includes (e.g. what `gridplan calibrate` wrote), in order, over the
+  // parent and under this file's own keys.
+  if (const toml::node* node = root.get("include")) {
+    const long line = static_cast<long>(node->source().begin.line);
+    const toml::array* array = node->as_array();
+    if (!array) {
+      problems.add(path, line, "include",
+                   "expected an array of file names (include = [\"calibration.toml\"]), got " +
+                       type_name(*node));
+    } else {
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        auto name = (*array)[i].value_exact<std::string>();
+        const std::string key = "include[" + std::to_string(i) + "]";
+        if (!name) {
+          problems.add(path, line, key, "expected a file name, got " + type_name((*array)[i]));
+          continue;
+        }
+        const std::string included = resolve(path, *name);
+        std::error_code ec;
+        if (std::find(stack.begin(), stack.end(), included) != stack.end()) {
+          problems.add(path, line, key, "include cycle: '" + included + "' includes this file");
+        } else if (!fs::exists(included, ec)) {
+          problems.add(path, line, key,
+                       "file not found: '" + included + "' (relative to this file)");
+        } else {
+          stack.push_back(included);
+          const toml::table included_root = parse_file_or_throw(included);
+          load_chain(included_root, included, scenario, problems, stack);
+          stack.pop_back();
+          scenario.files.push_back(included);
+        }
       }
     }
   }
@@ -806,10 +905,21 @@ std::vector<std::pair<std::string, std::string>> describe(const Scenario& s) {
                                         ? std::string("analytic need per grid")
                                         : std::to_string(e.full_time_workers)});
   d.push_back({"workers.part_time", std::to_string(e.part_time_workers)});
-  d.push_back(
-      {"workers.visits_per_household_per_year", fmt(e.workload.visits_per_household_per_year)});
-  d.push_back({"workers.minutes_per_visit", fmt(e.workload.minutes_per_visit)});
+  d.push_back({"workers.part_time_hours_per_week", fmt(e.workload.part_time.hours_per_week())});
   d.push_back({"workers.walking_speed_kmh", fmt(e.workload.walking_speed_kmh)});
+  d.push_back({"workers.patrol", fmt(e.workload.patrols_per_year) + " rounds/year, " +
+                                     fmt(e.workload.patrol_minutes_per_building) +
+                                     " min/building, " + fmt(e.workload.patrol_minutes_per_floor) +
+                                     " min/floor"});
+  d.push_back({"workers.allowances",
+               "meetings " + fmt(e.workload.meeting_hours_per_week) + " h/week, ledgers " +
+                   fmt(e.workload.ledger_hours_per_week) + " h/week, training " +
+                   fmt(e.workload.training_hours_per_year) + " h/year, grid chief " +
+                   fmt(e.workload.grid_chief_hours_per_year) + " h/grid/year"});
+  for (const sim::RoutineComponent& r : e.workload.routine)
+    d.push_back({"workload." + r.key, fmt(r.per_unit_per_year) + "/" + sim::to_string(r.basis) +
+                                          "/year × share " + fmt(r.share) + ", " + fmt(r.minutes) +
+                                          " min"});
   for (const sim::CategoryParams& c : e.workload.categories)
     d.push_back({std::string("events.") + sim::to_string(c.category),
                  fmt(c.events_per_household_per_year) + "/household/year, " +

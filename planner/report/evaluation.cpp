@@ -44,7 +44,7 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
         sim::estimate_workload(sim::workload_input(dataset, grid), params.workload));
   for (const Grid& grid : plan.micro_grids)
     result.micro_workload.push_back(
-        sim::estimate_workload(sim::workload_input(dataset, grid), params.workload));
+        sim::estimate_workload(sim::workload_input(dataset, grid), params.workload, false));
 
   const std::size_t large_count = plan.large_grids.size();
   if (params.full_time_workers > 0 || params.part_time_workers > 0) {

@@ -64,14 +64,16 @@ double scheduled_hours(const ShiftPattern& shift, double horizon_h) {
 
 // ---------------------------------------------------------------- per-grid arrival streams
 
-struct CategoryStream {
-  double rate_per_hour = 0.0;  // mean intensity
-  std::array<double, 24> daily{};
-  std::array<double, 7> weekly{};
-  double escalate_to_community = 0.0;
-  double escalate_to_centre = 0.0;
-  double handling_hours = 0.0;
-};
+constexpr std::size_t kSlots = 12 * 7 * 24;  // month × weekday × hour
+
+std::size_t slot_of(double t) {
+  const double day = std::floor(t / 24.0);
+  const auto hour = static_cast<std::size_t>(std::min(23.0, std::floor(t - 24.0 * day)));
+  const auto d = static_cast<long long>(day);
+  const auto weekday = static_cast<std::size_t>(d % 7);
+  const auto month = static_cast<std::size_t>(month_of_day(d));
+  return (month * 7 + weekday) * 24 + hour;
+}
 
 template <std::size_t N>
 std::array<double, N> normalised(const std::array<double, N>& profile) {
@@ -84,12 +86,30 @@ std::array<double, N> normalised(const std::array<double, N>& profile) {
   return result;
 }
 
+struct CategoryStream {
+  double escalate_to_community = 0.0;
+  double escalate_to_centre = 0.0;
+  double handling_hours = 0.0;
+  double deadline_hours = 0.0;
+};
+
+struct RoutineStream {
+  double hours = 0.0;  // on-site time per task (patrol: walk + stops)
+  bool walk = false;   // walk to a building first
+  bool patrol = false;
+};
+
 struct GridStreams {
   std::vector<CategoryStream> categories;
-  double max_intensity = 0.0;      // thinning bound
+  /// Event intensity per slot and category, cumulative over categories within the slot
+  /// (slot × C + c), per hour; the last of a slot is the slot's total.
+  std::vector<double> event_cumulative;
+  double event_bound = 0.0;        // thinning bound: the largest slot total
   std::vector<double> cumulative;  // building weights, cumulative
-  double routine_rate_per_hour = 0.0;
-  double visit_share = 0.0;  // of routine arrivals, the share that are visits
+  std::vector<RoutineStream> routine;
+  /// Routine intensity per month and stream, cumulative within the month (month × K + k).
+  std::vector<double> routine_cumulative;
+  double routine_bound = 0.0;
 };
 
 GridStreams make_streams(const SimGrid& grid, const WorkloadParams& workload) {
@@ -99,39 +119,96 @@ GridStreams make_streams(const SimGrid& grid, const WorkloadParams& workload) {
     weight += std::max(building.weighted_households, 0.0);
     streams.cumulative.push_back(weight);
   }
-  for (const CategoryParams& params : workload.categories) {
-    CategoryStream stream;
-    stream.rate_per_hour = weight * params.events_per_household_per_year / kHoursPerYear;
-    stream.daily = normalised(params.daily);
-    stream.weekly = normalised(params.weekly);
-    stream.escalate_to_community = params.escalate_to_community;
-    stream.escalate_to_centre = params.escalate_to_centre;
-    stream.handling_hours = params.handling_minutes / 60.0;
-    streams.max_intensity += stream.rate_per_hour *
-                             *std::max_element(stream.daily.begin(), stream.daily.end()) *
-                             *std::max_element(stream.weekly.begin(), stream.weekly.end());
-    streams.categories.push_back(stream);
+  const std::size_t categories = workload.categories.size();
+  streams.event_cumulative.assign(kSlots * categories, 0.0);
+  double events_per_year = 0.0;
+  for (std::size_t c = 0; c < categories; ++c) {
+    const CategoryParams& params = workload.categories[c];
+    streams.categories.push_back({params.escalate_to_community, params.escalate_to_centre,
+                                  params.handling_minutes / 60.0, params.deadline_hours});
+    const double rate = weight * params.events_per_household_per_year / kHoursPerYear;
+    events_per_year += weight * params.events_per_household_per_year;
+    const auto daily = normalised(params.daily);
+    const auto weekly = normalised(params.weekly);
+    const auto monthly = normalised(params.monthly);
+    for (std::size_t m = 0; m < 12; ++m)
+      for (std::size_t d = 0; d < 7; ++d)
+        for (std::size_t h = 0; h < 24; ++h)
+          streams.event_cumulative[((m * 7 + d) * 24 + h) * categories + c] =
+              rate * daily[h] * weekly[d] * monthly[m];
   }
-  const double visits = weight * workload.visits_per_household_per_year;
-  const double patrols = grid.buildings.empty() ? 0.0 : workload.patrols_per_year;
-  streams.routine_rate_per_hour = (visits + patrols) / kHoursPerYear;
-  streams.visit_share = visits + patrols > 0.0 ? visits / (visits + patrols) : 0.0;
+  for (std::size_t slot = 0; slot < kSlots; ++slot) {
+    double sum = 0.0;
+    for (std::size_t c = 0; c < categories; ++c) {
+      sum += streams.event_cumulative[slot * categories + c];
+      streams.event_cumulative[slot * categories + c] = sum;
+    }
+    streams.event_bound = std::max(streams.event_bound, sum);
+  }
+
+  // Routine streams: tasks per year and their monthly profiles.
+  std::vector<double> per_year;
+  std::vector<std::array<double, 12>> monthly;
+  const bool inhabited = weight > 0.0;
+  const double buildings = static_cast<double>(grid.buildings.size());
+  for (const RoutineComponent& component : workload.routine) {
+    double units = 0.0;
+    switch (component.basis) {
+      case RoutineBasis::household:
+        units = weight;
+        break;
+      case RoutineBasis::resident:
+        units = weight * workload.persons_per_household;
+        break;
+      case RoutineBasis::building:
+        units = buildings;
+        break;
+      case RoutineBasis::floor:
+        units = grid.floors > 0.0 ? grid.floors : buildings;
+        break;
+      case RoutineBasis::event:
+        units = events_per_year;
+        break;
+      case RoutineBasis::grid:
+        units = inhabited ? 1.0 : 0.0;
+        break;
+    }
+    streams.routine.push_back({component.minutes / 60.0, component.walk, false});
+    per_year.push_back(units * component.share * component.per_unit_per_year);
+    monthly.push_back(normalised(component.monthly));
+  }
+  const double speed_m_per_h = workload.walking_speed_kmh * 1000.0;
+  streams.routine.push_back(
+      {grid.patrol_route_m / speed_m_per_h + grid.patrol_stop_minutes / 60.0, false, true});
+  per_year.push_back(inhabited ? workload.patrols_per_year : 0.0);
+  monthly.push_back(normalised(kFlatMonthlyProfile));
+  // Support work of the grid's own workers and the grid chief's supervision, in one-hour blocks.
+  const double support = grid.full_time * workload.support_hours_per_year(workload.full_time) +
+                         grid.part_time * workload.support_hours_per_year(workload.part_time) +
+                         (inhabited ? workload.grid_chief_hours_per_year : 0.0);
+  streams.routine.push_back({1.0, false, false});
+  per_year.push_back(support);
+  monthly.push_back(normalised(kFlatMonthlyProfile));
+
+  const std::size_t k_count = streams.routine.size();
+  streams.routine_cumulative.assign(12 * k_count, 0.0);
+  for (std::size_t m = 0; m < 12; ++m) {
+    double sum = 0.0;
+    for (std::size_t k = 0; k < k_count; ++k) {
+      sum += per_year[k] / kHoursPerYear * monthly[k][m];
+      streams.routine_cumulative[m * k_count + k] = sum;
+    }
+    streams.routine_bound = std::max(streams.routine_bound, sum);
+  }
   return streams;
 }
 
-double intensity(const CategoryStream& stream, double t) {
-  const double day = std::floor(t / 24.0);
-  const auto hour = static_cast<std::size_t>(std::min(23.0, std::floor(t - 24.0 * day)));
-  const auto weekday = static_cast<std::size_t>(static_cast<long long>(day) % 7);
-  return stream.rate_per_hour * stream.daily[hour] * stream.weekly[weekday];
-}
+// ---------------------------------------------------------------- one grid, one replication
 
-// ---------------------------------------------------------------- one replication
-
-enum class ActionKind : std::uint8_t { event_arrival, routine_arrival, task_done, shift_start };
+enum class ActionKind : std::uint8_t { task_done, shift_start };
 struct Action {
-  ActionKind kind = ActionKind::event_arrival;
-  std::int32_t index = 0;  // grid for arrivals, worker otherwise
+  ActionKind kind = ActionKind::task_done;
+  std::int32_t worker = 0;
 };
 
 struct EventRecord {
@@ -139,19 +216,19 @@ struct EventRecord {
   double started = -1.0;    // a worker took it
   double responded = -1.0;  // the worker reached the building
   double resolved = -1.0;   // grid handling done, plus escalation delays
-  std::int32_t grid = 0;
+  std::int32_t building = 0;
+  std::uint8_t category = 0;
   bool handled = false;  // grid handling finished within the horizon
   bool to_community = false;
   bool to_centre = false;
 };
 
 struct RoutineTask {
-  bool patrol = false;
-  std::int32_t building = 0;
+  std::uint16_t stream = 0;
+  std::int32_t building = -1;
 };
 
 struct Worker {
-  std::int32_t grid = 0;
   bool full_time = true;
   const ShiftPattern* shift = nullptr;
   bool busy = false;
@@ -164,159 +241,139 @@ struct Worker {
   double busy_until = 0.0;
 };
 
-struct GridState {
-  std::deque<std::int32_t> events;  // waiting events (indices into the event records)
-  std::deque<RoutineTask> routine;
-  std::vector<std::int32_t> workers;
-};
-
-// Per-replication values of one group, before estimation across replications.
-struct GroupValues {
-  double events = 0, utilisation = kNaN, response_mean = kNaN, response_median = kNaN,
-         response_p90 = kNaN, wait_mean = kNaN, resolution_median = kNaN, resolution_p90 = kNaN,
-         backlog = 0, routine_backlog = 0, share_in_grid = kNaN, to_community = 0, to_centre = 0;
-};
-
-struct ReplicationValues {
-  std::vector<GroupValues> grids, communities;
-  GroupValues total;
+/// What one (replication, grid) job leaves for the merge.
+struct GridOutcome {
+  std::vector<float> responses, resolutions;
+  double waits = 0.0;
+  double events = 0, backlog = 0, routine_backlog = 0, handled = 0, to_community = 0, to_centre = 0,
+         busy = 0, scheduled = 0, with_deadline = 0, on_time = 0;
   std::vector<double> worker_utilisation, worker_events;
+  std::uint64_t actions = 0;
 };
 
-class Replication {
+class GridRun {
  public:
-  Replication(const SimModel& model, const WorkloadParams& workload, const SimulationParams& params,
-              const std::vector<GridStreams>& streams, std::uint64_t seed)
-      : model_(model),
+  GridRun(const SimGrid& grid, const GridStreams& streams, const WorkloadParams& workload,
+          const SimulationParams& params, std::uint64_t seed)
+      : grid_(grid),
+        streams_(streams),
         workload_(workload),
         params_(params),
-        streams_(streams),
-        rng_(seed),
+        event_rng_(derive_seed(seed, 0)),
+        routine_rng_(derive_seed(seed, 1)),
+        service_rng_(derive_seed(seed, 2)),
         horizon_h_(params.horizon_days * 24.0),
         speed_m_per_h_(workload.walking_speed_kmh * 1000.0) {
-    grids_.resize(model.grids.size());
-    for (std::size_t g = 0; g < model.grids.size(); ++g) {
-      const SimGrid& grid = model.grids[g];
-      for (int k = 0; k < grid.full_time + grid.part_time; ++k) {
-        Worker worker;
-        worker.grid = static_cast<std::int32_t>(g);
-        worker.full_time = k < grid.full_time;
-        worker.shift = worker.full_time ? &workload.full_time : &workload.part_time;
-        worker.position = grid.base;
-        worker.scheduled_hours = scheduled_hours(*worker.shift, horizon_h_);
-        grids_[g].workers.push_back(static_cast<std::int32_t>(workers_.size()));
-        workers_.push_back(worker);
-      }
+    for (int k = 0; k < grid.full_time + grid.part_time; ++k) {
+      Worker worker;
+      worker.full_time = k < grid.full_time;
+      worker.shift = worker.full_time ? &workload.full_time : &workload.part_time;
+      worker.position = grid.base;
+      worker.scheduled_hours = scheduled_hours(*worker.shift, horizon_h_);
+      workers_.push_back(worker);
     }
   }
 
-  ReplicationValues run() {
-    for (std::size_t g = 0; g < grids_.size(); ++g) {
-      schedule_event_candidate(static_cast<std::int32_t>(g), 0.0);
-      if (params_.routine_work) schedule_routine(static_cast<std::int32_t>(g), 0.0);
-    }
+  GridOutcome run() {
+    constexpr double kNever = std::numeric_limits<double>::infinity();
+    double next_event = next_arrival(event_rng_, streams_.event_bound, 0.0);
+    double next_routine =
+        params_.routine_work ? next_arrival(routine_rng_, streams_.routine_bound, 0.0) : kNever;
     for (std::size_t w = 0; w < workers_.size(); ++w) {
       const double start = first_start_at_or_after(*workers_[w].shift, 0.0);
-      if (start < horizon_h_) queue_.push(start, {ActionKind::shift_start, static_cast<int>(w)});
+      if (start < horizon_h_)
+        queue_.push(start, {ActionKind::shift_start, static_cast<std::int32_t>(w)});
     }
-    while (!queue_.empty() && queue_.top().time <= horizon_h_) {
-      const auto entry = queue_.pop();
-      const double t = entry.time;
-      const Action action = entry.payload;
-      switch (action.kind) {
-        case ActionKind::event_arrival:
-          on_event_candidate(action.index, t);
-          break;
-        case ActionKind::routine_arrival:
-          on_routine(action.index, t);
-          break;
-        case ActionKind::task_done:
-          on_done(action.index, t);
-          break;
-        case ActionKind::shift_start:
-          on_shift_start(action.index, t);
-          break;
+    for (;;) {
+      const double next_worker = queue_.empty() ? kNever : queue_.top().time;
+      // Ties: worker actions first, then events, then routine work (a fixed order).
+      if (next_worker <= next_event && next_worker <= next_routine) {
+        if (next_worker > horizon_h_) break;
+        const auto entry = queue_.pop();
+        ++actions_;
+        if (entry.payload.kind == ActionKind::task_done) {
+          on_done(entry.payload.worker, entry.time);
+        } else {
+          on_shift_start(entry.payload.worker, entry.time);
+        }
+      } else if (next_event <= next_routine) {
+        if (next_event > horizon_h_) break;
+        ++actions_;
+        on_event_candidate(next_event);
+        next_event = next_arrival(event_rng_, streams_.event_bound, next_event);
+      } else {
+        if (next_routine > horizon_h_) break;
+        ++actions_;
+        on_routine_candidate(next_routine);
+        next_routine = next_arrival(routine_rng_, streams_.routine_bound, next_routine);
       }
     }
     return collect();
   }
 
  private:
-  void schedule_event_candidate(std::int32_t grid, double t) {
-    const double bound = streams_[static_cast<std::size_t>(grid)].max_intensity;
-    if (bound <= 0.0) return;
-    const double next = t + rng_.exponential(1.0 / bound);
-    if (next <= horizon_h_) queue_.push(next, {ActionKind::event_arrival, grid});
+  double next_arrival(Rng& rng, double bound, double t) const {
+    if (bound <= 0.0) return std::numeric_limits<double>::infinity();
+    return t + rng.exponential(1.0 / bound);
   }
 
-  void schedule_routine(std::int32_t grid, double t) {
-    const double rate = streams_[static_cast<std::size_t>(grid)].routine_rate_per_hour;
-    if (rate <= 0.0) return;
-    const double next = t + rng_.exponential(1.0 / rate);
-    if (next <= horizon_h_) queue_.push(next, {ActionKind::routine_arrival, grid});
+  std::int32_t pick_building(Rng& rng) const {
+    const std::vector<double>& cumulative = streams_.cumulative;
+    const double u = rng.uniform() * cumulative.back();
+    const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
+    return static_cast<std::int32_t>(std::min<std::ptrdiff_t>(
+        it - cumulative.begin(), static_cast<std::ptrdiff_t>(cumulative.size()) - 1));
   }
 
-  std::int32_t pick_building(const GridStreams& streams) {
-    const double u = rng_.uniform() * streams.cumulative.back();
-    const auto it = std::upper_bound(streams.cumulative.begin(), streams.cumulative.end(), u);
-    return static_cast<std::int32_t>(
-        std::min<std::ptrdiff_t>(it - streams.cumulative.begin(),
-                                 static_cast<std::ptrdiff_t>(streams.cumulative.size()) - 1));
-  }
-
-  // Thinning (Lewis-Shedler): candidates at the bound rate, accepted with intensity ÷ bound.
-  void on_event_candidate(std::int32_t grid, double t) {
-    const GridStreams& streams = streams_[static_cast<std::size_t>(grid)];
-    schedule_event_candidate(grid, t);
-    double total = 0.0;
-    std::array<double, 16> per_category{};
-    const std::size_t categories = std::min<std::size_t>(streams.categories.size(), 16);
-    for (std::size_t c = 0; c < categories; ++c) {
-      per_category[c] = intensity(streams.categories[c], t);
-      total += per_category[c];
-    }
-    const double u = rng_.uniform() * streams.max_intensity;
-    if (u >= total) return;  // thinned out
-    // u < total is itself uniform on [0, total): reuse it to pick the category.
-    std::size_t category = 0;
-    double cumulative = per_category[0];
-    while (u >= cumulative && category + 1 < categories) cumulative += per_category[++category];
+  // Thinning (Lewis-Shedler): candidates at the bound rate, accepted with intensity ÷ bound;
+  // the category is drawn in proportion to its intensity in the hour.
+  void on_event_candidate(double t) {
+    const std::size_t categories = streams_.categories.size();
+    const double* row = &streams_.event_cumulative[slot_of(t) * categories];
+    const double u = event_rng_.uniform() * streams_.event_bound;
+    if (u >= row[categories - 1]) return;
+    std::size_t c = 0;
+    while (c + 1 < categories && u >= row[c]) ++c;
     EventRecord record;
     record.reported = t;
-    record.grid = grid;
+    record.category = static_cast<std::uint8_t>(c);
+    record.building = pick_building(event_rng_);
     events_.push_back(record);
-    event_building_.push_back(pick_building(streams));
-    event_category_.push_back(static_cast<std::uint8_t>(category));
-    grids_[static_cast<std::size_t>(grid)].events.push_back(
-        static_cast<std::int32_t>(events_.size() - 1));
-    dispatch(grid, t);
+    waiting_events_.push_back(static_cast<std::int32_t>(events_.size() - 1));
+    dispatch(t);
   }
 
-  void on_routine(std::int32_t grid, double t) {
-    const GridStreams& streams = streams_[static_cast<std::size_t>(grid)];
-    schedule_routine(grid, t);
+  void on_routine_candidate(double t) {
+    const std::size_t k_count = streams_.routine.size();
+    const auto month =
+        static_cast<std::size_t>(month_of_day(static_cast<long long>(std::floor(t / 24.0))));
+    const double* row = &streams_.routine_cumulative[month * k_count];
+    const double u = routine_rng_.uniform() * streams_.routine_bound;
+    if (u >= row[k_count - 1]) return;
+    std::size_t k = 0;
+    while (k + 1 < k_count && u >= row[k]) ++k;
     RoutineTask task;
-    task.patrol = !rng_.bernoulli(streams.visit_share);
-    if (!task.patrol) task.building = pick_building(streams);
-    grids_[static_cast<std::size_t>(grid)].routine.push_back(task);
-    dispatch(grid, t);
+    task.stream = static_cast<std::uint16_t>(k);
+    if (streams_.routine[k].walk && !grid_.buildings.empty())
+      task.building = pick_building(routine_rng_);
+    routine_.push_back(task);
+    dispatch(t);
   }
 
-  void dispatch(std::int32_t grid, double t) {
+  void dispatch(double t) {
     std::int32_t chosen = -1;
-    for (std::int32_t w : grids_[static_cast<std::size_t>(grid)].workers) {
-      const Worker& worker = workers_[static_cast<std::size_t>(w)];
+    for (std::size_t w = 0; w < workers_.size(); ++w) {
+      const Worker& worker = workers_[w];
       if (worker.busy || !on_shift(*worker.shift, t)) continue;
-      if (chosen < 0 || worker.idle_since < workers_[static_cast<std::size_t>(chosen)].idle_since) {
-        chosen = w;
-      }
+      if (chosen < 0 || worker.idle_since < workers_[static_cast<std::size_t>(chosen)].idle_since)
+        chosen = static_cast<std::int32_t>(w);
     }
     if (chosen >= 0) start_next(chosen, t);
   }
 
-  double walk_hours(const Worker& worker, const SimGrid& grid, std::int32_t building) const {
+  double walk_hours(const Worker& worker, std::int32_t building) const {
     if (!params_.walking) return 0.0;
-    const SimBuilding& target = grid.buildings[static_cast<std::size_t>(building)];
+    const SimBuilding& target = grid_.buildings[static_cast<std::size_t>(building)];
     if (target.walk_from_base_m >= 0.0) return target.walk_from_base_m / speed_m_per_h_;
     const double dx = target.location.x - worker.position.x;
     const double dy = target.location.y - worker.position.y;
@@ -324,49 +381,50 @@ class Replication {
   }
 
   double handling_hours(double mean_hours) {
-    if (params_.exponential_handling) return rng_.exponential(mean_hours);
-    return rng_.lognormal_mean_cv(mean_hours, params_.handling_cv);
+    if (params_.exponential_handling) return service_rng_.exponential(mean_hours);
+    return service_rng_.lognormal_mean_cv(mean_hours, params_.handling_cv);
+  }
+
+  void move_to(Worker& worker, std::int32_t building) {
+    if (params_.walking &&
+        grid_.buildings[static_cast<std::size_t>(building)].walk_from_base_m < 0.0) {
+      worker.position = grid_.buildings[static_cast<std::size_t>(building)].location;
+    }
   }
 
   /// Gives worker `w` (idle, on shift) the next task of its grid, if any.
   void start_next(std::int32_t w, double t) {
     Worker& worker = workers_[static_cast<std::size_t>(w)];
-    GridState& state = grids_[static_cast<std::size_t>(worker.grid)];
-    const SimGrid& grid = model_.grids[static_cast<std::size_t>(worker.grid)];
-    const GridStreams& streams = streams_[static_cast<std::size_t>(worker.grid)];
     double duration = 0.0;
-    if (!state.events.empty()) {
-      const std::int32_t e = state.events.front();
-      state.events.pop_front();
-      const std::int32_t building = event_building_[static_cast<std::size_t>(e)];
-      const double walk = walk_hours(worker, grid, building);
+    if (waiting_head_ < waiting_events_.size()) {
+      const std::int32_t e = waiting_events_[waiting_head_++];
       EventRecord& record = events_[static_cast<std::size_t>(e)];
+      const double walk = walk_hours(worker, record.building);
       record.started = t;
       record.responded = t + walk;
-      duration =
-          walk +
-          handling_hours(
-              streams.categories[event_category_[static_cast<std::size_t>(e)]].handling_hours);
+      duration = walk + handling_hours(streams_.categories[record.category].handling_hours);
       worker.current_event = e;
-      if (params_.walking &&
-          grid.buildings[static_cast<std::size_t>(building)].walk_from_base_m < 0.0) {
-        worker.position = grid.buildings[static_cast<std::size_t>(building)].location;
-      }
-    } else if (!state.routine.empty()) {
-      const RoutineTask task = state.routine.front();
-      state.routine.pop_front();
+      move_to(worker, record.building);
+    } else if (routine_head_ < routine_.size()) {
+      const RoutineTask task = routine_[routine_head_++];
+      const RoutineStream& stream = streams_.routine[task.stream];
       worker.current_event = -1;
-      if (task.patrol) {
-        duration = grid.patrol_route_m / speed_m_per_h_;
-        worker.position = grid.base;
-      } else {
-        duration = walk_hours(worker, grid, task.building) + workload_.minutes_per_visit / 60.0;
-        if (grid.buildings[static_cast<std::size_t>(task.building)].walk_from_base_m < 0.0) {
-          worker.position = grid.buildings[static_cast<std::size_t>(task.building)].location;
-        }
+      duration = stream.hours;
+      if (stream.patrol) {
+        worker.position = grid_.base;
+      } else if (task.building >= 0) {
+        duration += walk_hours(worker, task.building);
+        move_to(worker, task.building);
       }
     } else {
       return;
+    }
+    // Keep the queues' storage from growing without bound: drop the consumed prefix now and
+    // then (amortised O(1)).
+    if (routine_head_ > 4096 && routine_head_ * 2 > routine_.size()) {
+      routine_.erase(routine_.begin(),
+                     routine_.begin() + static_cast<std::ptrdiff_t>(routine_head_));
+      routine_head_ = 0;
     }
     worker.busy = true;
     worker.busy_until = t + duration;
@@ -381,18 +439,16 @@ class Replication {
     worker.idle_since = t;
     if (worker.current_event >= 0) {
       EventRecord& record = events_[static_cast<std::size_t>(worker.current_event)];
-      const CategoryStream& category =
-          streams_[static_cast<std::size_t>(worker.grid)]
-              .categories[event_category_[static_cast<std::size_t>(worker.current_event)]];
+      const CategoryStream& category = streams_.categories[record.category];
       record.handled = true;
       record.resolved = t;
       ++worker.events_handled;
-      if (rng_.bernoulli(category.escalate_to_community)) {
+      if (service_rng_.bernoulli(category.escalate_to_community)) {
         record.to_community = true;
-        record.resolved += rng_.lognormal_mean_cv(params_.community_hours, 1.0);
-        if (rng_.bernoulli(category.escalate_to_centre)) {
+        record.resolved += service_rng_.lognormal_mean_cv(params_.community_hours, 1.0);
+        if (service_rng_.bernoulli(category.escalate_to_centre)) {
           record.to_centre = true;
-          record.resolved += rng_.lognormal_mean_cv(params_.centre_hours, 1.0);
+          record.resolved += service_rng_.lognormal_mean_cv(params_.centre_hours, 1.0);
         }
       }
       worker.current_event = -1;
@@ -407,110 +463,112 @@ class Replication {
     if (next <= horizon_h_) queue_.push(next, {ActionKind::shift_start, w});
   }
 
-  // ------------------------------------------------------------ results of this replication
-
-  struct Pool {
-    std::vector<double> responses, resolutions;
-    double waits = 0.0;
-    double events = 0, backlog = 0, routine_backlog = 0, handled = 0, to_community = 0,
-           to_centre = 0, busy = 0, scheduled = 0;
-    void add(const Pool& other) {
-      responses.insert(responses.end(), other.responses.begin(), other.responses.end());
-      resolutions.insert(resolutions.end(), other.resolutions.begin(), other.resolutions.end());
-      waits += other.waits;
-      events += other.events;
-      backlog += other.backlog;
-      routine_backlog += other.routine_backlog;
-      handled += other.handled;
-      to_community += other.to_community;
-      to_centre += other.to_centre;
-      busy += other.busy;
-      scheduled += other.scheduled;
-    }
-    GroupValues values() {
-      GroupValues v;
-      v.events = events;
-      v.backlog = backlog;
-      v.routine_backlog = routine_backlog;
-      v.to_community = to_community;
-      v.to_centre = to_centre;
-      if (scheduled > 0.0) v.utilisation = busy / scheduled;
-      if (!responses.empty()) {
-        v.response_mean = std::accumulate(responses.begin(), responses.end(), 0.0) /
-                          static_cast<double>(responses.size());
-        v.wait_mean = waits / static_cast<double>(responses.size());
-        v.response_median = quantile(responses, 0.5);
-        v.response_p90 = quantile(responses, 0.9);
-      }
-      if (!resolutions.empty()) {
-        v.resolution_median = quantile(resolutions, 0.5);
-        v.resolution_p90 = quantile(resolutions, 0.9);
-      }
-      if (handled > 0) v.share_in_grid = (handled - to_community) / handled;
-      return v;
-    }
-  };
-
-  ReplicationValues collect() {
-    std::vector<Pool> pools(grids_.size());
+  GridOutcome collect() {
+    GridOutcome out;
+    out.actions = actions_;
+    out.responses.reserve(events_.size());
     for (const EventRecord& record : events_) {
-      Pool& pool = pools[static_cast<std::size_t>(record.grid)];
-      pool.events += 1;
+      out.events += 1;
       if (record.started >= 0.0) {
-        pool.responses.push_back(record.responded - record.reported);
-        pool.waits += record.started - record.reported;
+        const double response = record.responded - record.reported;
+        out.responses.push_back(static_cast<float>(response));
+        out.waits += record.started - record.reported;
+        const double deadline = streams_.categories[record.category].deadline_hours;
+        if (deadline > 0.0) out.on_time += response <= deadline ? 1 : 0;
       }
+      if (streams_.categories[record.category].deadline_hours > 0.0) out.with_deadline += 1;
       if (record.handled) {
-        pool.handled += 1;
-        pool.to_community += record.to_community ? 1 : 0;
-        pool.to_centre += record.to_centre ? 1 : 0;
+        out.handled += 1;
+        out.to_community += record.to_community ? 1 : 0;
+        out.to_centre += record.to_centre ? 1 : 0;
       }
       if (record.resolved >= 0.0 && record.resolved <= horizon_h_) {
-        pool.resolutions.push_back(record.resolved - record.reported);
+        out.resolutions.push_back(static_cast<float>(record.resolved - record.reported));
       } else {
-        pool.backlog += 1;
+        out.backlog += 1;
       }
     }
-    ReplicationValues values;
-    for (std::size_t g = 0; g < grids_.size(); ++g) {
-      pools[g].routine_backlog = static_cast<double>(grids_[g].routine.size());
-      for (std::int32_t w : grids_[g].workers) {
-        const Worker& worker = workers_[static_cast<std::size_t>(w)];
-        pools[g].busy += worker.busy_hours;
-        pools[g].scheduled += worker.scheduled_hours;
-        if (worker.busy && worker.current_event < 0 && worker.busy_until > horizon_h_) {
-          pools[g].routine_backlog += 1;
-        }
-        values.worker_utilisation.push_back(
-            worker.scheduled_hours > 0.0 ? worker.busy_hours / worker.scheduled_hours : kNaN);
-        values.worker_events.push_back(worker.events_handled);
-      }
+    out.routine_backlog = static_cast<double>(routine_.size() - routine_head_);
+    for (const Worker& worker : workers_) {
+      out.busy += worker.busy_hours;
+      out.scheduled += worker.scheduled_hours;
+      if (worker.busy && worker.current_event < 0 && worker.busy_until > horizon_h_)
+        out.routine_backlog += 1;
+      out.worker_utilisation.push_back(
+          worker.scheduled_hours > 0.0 ? worker.busy_hours / worker.scheduled_hours : kNaN);
+      out.worker_events.push_back(worker.events_handled);
     }
-    std::vector<Pool> communities(static_cast<std::size_t>(std::max(model_.communities, 1)));
-    Pool total;
-    for (std::size_t g = 0; g < grids_.size(); ++g) {
-      communities[static_cast<std::size_t>(model_.grids[g].community)].add(pools[g]);
-      total.add(pools[g]);
-    }
-    for (Pool& pool : pools) values.grids.push_back(pool.values());
-    for (Pool& pool : communities) values.communities.push_back(pool.values());
-    values.total = total.values();
-    return values;
+    return out;
   }
 
-  const SimModel& model_;
+  const SimGrid& grid_;
+  const GridStreams& streams_;
   const WorkloadParams& workload_;
   const SimulationParams& params_;
-  const std::vector<GridStreams>& streams_;
-  Rng rng_;
+  Rng event_rng_, routine_rng_, service_rng_;
   double horizon_h_;
   double speed_m_per_h_;
   EventQueue<Action> queue_;
-  std::vector<GridState> grids_;
   std::vector<Worker> workers_;
   std::vector<EventRecord> events_;
-  std::vector<std::int32_t> event_building_;
-  std::vector<std::uint8_t> event_category_;
+  std::vector<std::int32_t> waiting_events_;
+  std::size_t waiting_head_ = 0;
+  std::vector<RoutineTask> routine_;
+  std::size_t routine_head_ = 0;
+  std::uint64_t actions_ = 0;
+};
+
+// Per-replication values of one group, before estimation across replications.
+struct GroupValues {
+  double events = 0, utilisation = kNaN, response_mean = kNaN, response_median = kNaN,
+         response_p90 = kNaN, wait_mean = kNaN, resolution_median = kNaN, resolution_p90 = kNaN,
+         backlog = 0, routine_backlog = 0, share_in_grid = kNaN, to_community = 0, to_centre = 0,
+         on_time_share = kNaN;
+};
+
+/// Pools grid outcomes into one group's values (quantiles over the pooled events).
+GroupValues pool_values(const std::vector<const GridOutcome*>& parts) {
+  GroupValues v;
+  std::vector<double> responses, resolutions;
+  double waits = 0, handled = 0, busy = 0, scheduled = 0, with_deadline = 0, on_time = 0;
+  double response_sum = 0.0;
+  for (const GridOutcome* o : parts) {
+    v.events += o->events;
+    v.backlog += o->backlog;
+    v.routine_backlog += o->routine_backlog;
+    v.to_community += o->to_community;
+    v.to_centre += o->to_centre;
+    waits += o->waits;
+    handled += o->handled;
+    busy += o->busy;
+    scheduled += o->scheduled;
+    with_deadline += o->with_deadline;
+    on_time += o->on_time;
+    for (float r : o->responses) {
+      responses.push_back(r);
+      response_sum += r;
+    }
+    resolutions.insert(resolutions.end(), o->resolutions.begin(), o->resolutions.end());
+  }
+  if (scheduled > 0.0) v.utilisation = busy / scheduled;
+  if (!responses.empty()) {
+    v.response_mean = response_sum / static_cast<double>(responses.size());
+    v.wait_mean = waits / static_cast<double>(responses.size());
+    v.response_median = quantile(responses, 0.5);
+    v.response_p90 = quantile(responses, 0.9);
+  }
+  if (!resolutions.empty()) {
+    v.resolution_median = quantile(resolutions, 0.5);
+    v.resolution_p90 = quantile(resolutions, 0.9);
+  }
+  if (handled > 0) v.share_in_grid = (handled - v.to_community) / handled;
+  if (with_deadline > 0) v.on_time_share = on_time / with_deadline;
+  return v;
+}
+
+struct ReplicationValues {
+  std::vector<GroupValues> grids, communities;
+  GroupValues total;
 };
 
 GroupResult estimate_group(const std::vector<ReplicationValues>& reps,
@@ -536,6 +594,7 @@ GroupResult estimate_group(const std::vector<ReplicationValues>& reps,
   result.share_in_grid = field(&GroupValues::share_in_grid);
   result.escalated_to_community = field(&GroupValues::to_community);
   result.escalated_to_centre = field(&GroupValues::to_centre);
+  result.on_time_share = field(&GroupValues::on_time_share);
   return result;
 }
 
@@ -551,8 +610,8 @@ SimResult simulate(const SimModel& model, const WorkloadParams& workload,
     throw ConfigError("sim: horizon_days must be positive, got " +
                       std::to_string(params.horizon_days));
   }
-  if (workload.categories.empty() || workload.categories.size() > 16) {
-    throw ConfigError("sim: between 1 and 16 event categories are needed, got " +
+  if (workload.categories.empty() || workload.categories.size() > 250) {
+    throw ConfigError("sim: between 1 and 250 event categories are needed, got " +
                       std::to_string(workload.categories.size()));
   }
   if (workload.walking_speed_kmh <= 0.0) {
@@ -565,35 +624,56 @@ SimResult simulate(const SimModel& model, const WorkloadParams& workload,
                         std::to_string(model.communities) + " communities");
     }
   }
-  std::vector<GridStreams> streams;
-  streams.reserve(model.grids.size());
-  for (const SimGrid& grid : model.grids) streams.push_back(make_streams(grid, workload));
+  std::vector<GridStreams> streams(model.grids.size());
+  parallel_for(std::size_t{0}, model.grids.size(),
+               [&](std::size_t g) { streams[g] = make_streams(model.grids[g], workload); });
 
   const auto replications = static_cast<std::size_t>(params.replications);
-  std::vector<ReplicationValues> reps(replications);
+  const std::size_t grid_count = model.grids.size();
+  const std::size_t jobs = replications * grid_count;
+  std::vector<GridOutcome> outcomes(jobs);
   // Batches let the calling thread report progress and honour cancellation between them.
-  const std::size_t batch = 8;
-  for (std::size_t first = 0; first < replications; first += batch) {
-    const std::size_t last = std::min(replications, first + batch);
-    parallel_for(first, last, [&](std::size_t r) {
-      Replication replication(model, workload, params, streams, derive_seed(params.seed, r));
-      reps[r] = replication.run();
+  const std::size_t batch = std::max<std::size_t>(64, jobs / 20);
+  for (std::size_t first = 0; first < jobs; first += batch) {
+    const std::size_t last = std::min(jobs, first + batch);
+    parallel_for(first, last, [&](std::size_t j) {
+      const std::size_t r = j / grid_count, g = j % grid_count;
+      GridRun run(model.grids[g], streams[g], workload, params,
+                  derive_seed(derive_seed(params.seed, r), g));
+      outcomes[j] = run.run();
     });
     if (progress) {
-      progress->update("simulating", static_cast<double>(last) / static_cast<double>(replications));
+      progress->update("simulating", static_cast<double>(last) / static_cast<double>(jobs));
     }
   }
+
+  const auto community_count = static_cast<std::size_t>(std::max(model.communities, 1));
+  std::vector<ReplicationValues> reps(replications);
+  parallel_for(std::size_t{0}, replications, [&](std::size_t r) {
+    ReplicationValues& values = reps[r];
+    std::vector<std::vector<const GridOutcome*>> by_community(community_count);
+    std::vector<const GridOutcome*> all;
+    for (std::size_t g = 0; g < grid_count; ++g) {
+      const GridOutcome* outcome = &outcomes[r * grid_count + g];
+      values.grids.push_back(pool_values({outcome}));
+      by_community[static_cast<std::size_t>(model.grids[g].community)].push_back(outcome);
+      all.push_back(outcome);
+    }
+    for (const auto& parts : by_community) values.communities.push_back(pool_values(parts));
+    values.total = pool_values(all);
+  });
 
   SimResult result;
   result.replications = params.replications;
   result.seed = params.seed;
-  for (std::size_t g = 0; g < model.grids.size(); ++g) {
+  for (const GridOutcome& outcome : outcomes) result.actions += outcome.actions;
+  for (std::size_t g = 0; g < grid_count; ++g) {
     result.grids.push_back(estimate_group(
         reps,
         [](const ReplicationValues& r, std::size_t i) -> const GroupValues& { return r.grids[i]; },
         g));
   }
-  for (std::size_t c = 0; c < static_cast<std::size_t>(std::max(model.communities, 1)); ++c) {
+  for (std::size_t c = 0; c < community_count; ++c) {
     result.communities.push_back(estimate_group(
         reps,
         [](const ReplicationValues& r, std::size_t i) -> const GroupValues& {
@@ -604,17 +684,17 @@ SimResult simulate(const SimModel& model, const WorkloadParams& workload,
   result.total = estimate_group(
       reps, [](const ReplicationValues& r, std::size_t) -> const GroupValues& { return r.total; },
       0);
-  std::size_t worker_index = 0;
-  for (std::size_t g = 0; g < model.grids.size(); ++g) {
+  for (std::size_t g = 0; g < grid_count; ++g) {
     const SimGrid& grid = model.grids[g];
-    for (int k = 0; k < grid.full_time + grid.part_time; ++k, ++worker_index) {
+    for (int k = 0; k < grid.full_time + grid.part_time; ++k) {
       WorkerResult worker;
       worker.grid = static_cast<std::int32_t>(g);
       worker.full_time = k < grid.full_time;
       std::vector<double> utilisation, handled;
-      for (const ReplicationValues& rep : reps) {
-        utilisation.push_back(rep.worker_utilisation[worker_index]);
-        handled.push_back(rep.worker_events[worker_index]);
+      for (std::size_t r = 0; r < replications; ++r) {
+        const GridOutcome& outcome = outcomes[r * grid_count + g];
+        utilisation.push_back(outcome.worker_utilisation[static_cast<std::size_t>(k)]);
+        handled.push_back(outcome.worker_events[static_cast<std::size_t>(k)]);
       }
       worker.utilisation = estimate(utilisation);
       worker.events_handled = estimate(handled);
@@ -687,7 +767,10 @@ SimModel build_model(const Dataset& dataset, const Plan& plan, const WorkloadPar
       }
     }
     sim_grid.base = station_base;
-    sim_grid.patrol_route_m = patrol_route_m(workload_input(dataset, grid), workload);
+    const GridWorkloadInput input = workload_input(dataset, grid);
+    sim_grid.patrol_route_m = patrol_route_m(input, workload);
+    sim_grid.patrol_stop_minutes = patrol_stop_minutes(input, workload);
+    sim_grid.floors = input.floors;
     model.grids.push_back(std::move(sim_grid));
   }
   return model;

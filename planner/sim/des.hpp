@@ -2,13 +2,21 @@
 // The event simulation of grid work (own discrete-event engine; docs/decisions/0006-simulation.md).
 //
 // Per grid, events arise per household and category as a non-homogeneous Poisson process with
-// daily and weekly profiles (sampled by thinning). Home visits and patrols arrive as routine
-// work at their annual rates. The grid's workers (full-time / part-time, each with a shift
-// pattern) take events first-come-first-served, routine work only when no event waits, never
-// pre-empted. A worker walks to the building, handles the event, and escalates a share to the
-// community (and of those a share on to the service centre), which take their own time
-// (infinite-server delays). Replications run in parallel, each with its own seeded generator,
-// and are merged in replication order: the same seed gives the same numbers.
+// daily, weekly and monthly profiles (sampled by thinning against a per-hour-of-week-and-month
+// table). Routine work — every RoutineComponent, patrol rounds, the workers' support work
+// (meetings, ledgers, training: WISN category allowance) and the grid chief's supervision —
+// arrives as low-priority tasks at its annual rates (monthly profiles by thinning). The grid's
+// workers (full-time / part-time, each with a shift pattern) take events first-come-first-served,
+// routine work only when no event waits, never pre-empted. A worker walks to the building,
+// handles the event, and escalates a share to the community (and of those a share on to the
+// service centre), which take their own time (infinite-server delays).
+//
+// Grids are independent (workers serve only their grid; escalation has no capacity limit), so
+// every (replication, grid) pair is one job with its own small future-event list and its own
+// seeded generators — one for event arrivals, one for routine arrivals, one for service — and
+// jobs run in parallel and are merged in (replication, grid) order: the same seed gives the
+// same numbers on any number of threads, and a variant that changes only the staffing sees the
+// same events (common random numbers).
 
 #include <cstdint>
 #include <string>
@@ -37,6 +45,9 @@ struct SimGrid {
   Point base;                  // where workers start and where patrols begin and end
   std::vector<SimBuilding> buildings;
   double patrol_route_m = 0.0;
+  /// Minutes per patrol round at buildings and floors (patrol_stop_minutes), on top of the walk.
+  double patrol_stop_minutes = 0.0;
+  double floors = 0.0;  // Σ floors of the buildings (routine work per floor); 0 = one each
   int full_time = 1;
   int part_time = 0;
 };
@@ -72,6 +83,8 @@ struct GroupResult {
   Estimate share_in_grid;    // of events handled by a grid worker, share not escalated
   Estimate escalated_to_community;
   Estimate escalated_to_centre;
+  /// Of matters with a deadline (work orders), the share answered within it; NaN when none.
+  Estimate on_time_share;
 };
 
 struct WorkerResult {
@@ -91,6 +104,9 @@ struct SimResult {
   /// How walks were measured: "network" (every building had a walk from its base),
   /// "straight line × detour" (none had) or "mixed".
   std::string walking_distances;
+  /// Scheduler actions (arrival candidates, task completions, shift starts) over all
+  /// replications: the unit of the speed benchmark.
+  std::uint64_t actions = 0;
 };
 
 /// Runs `params.replications` replications of `params.horizon_days`.

@@ -12,15 +12,18 @@
 
 namespace gp::sim {
 
-/// The five work categories of grid workers (社区管理、社会治安、纠纷调解、民生服务、医疗卫生).
+/// The five work categories of grid workers (社区管理、社会治安、纠纷调解、民生服务、医疗卫生), and
+/// work orders dispatched to the grid from the 12345 hotline and the governance platform (派单),
+/// which come with a deadline.
 enum class EventCategory {
   community_management,
   public_security,
   dispute_mediation,
   livelihood_services,
-  health
+  health,
+  work_order
 };
-inline constexpr int kCategoryCount = 5;
+inline constexpr int kCategoryCount = 6;
 const char* to_string(EventCategory category);
 /// The Chinese name used in reports (e.g. "社会治安").
 const char* chinese_name(EventCategory category);
@@ -37,6 +40,11 @@ inline constexpr DailyProfile kDefaultDailyProfile{0.1, 0.05, 0.05, 0.05, 0.05, 
                                                    1.9, 1.6,  1.2,  1.2,  1.0,  0.7, 0.35, 0.2};
 /// Slightly more on Monday (weekend matters reported) and less on Sunday. Assumption.
 inline constexpr WeeklyProfile kDefaultWeeklyProfile{1.15, 1.0, 1.0, 1.0, 1.0, 0.95, 0.9};
+/// Month multipliers January..December (mean normalised to 1 before use).
+using MonthlyProfile = std::array<double, 12>;
+inline constexpr MonthlyProfile kFlatMonthlyProfile{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+/// The month (0..11) of day `day` counted from 1 January (365-day years, no leap days).
+int month_of_day(long long day);
 
 /// One event category: how often it arises, how long it takes, where it escalates.
 struct CategoryParams {
@@ -50,6 +58,12 @@ struct CategoryParams {
   double escalate_to_centre = 0.2;
   DailyProfile daily = kDefaultDailyProfile;
   WeeklyProfile weekly = kDefaultWeeklyProfile;
+  MonthlyProfile monthly = kFlatMonthlyProfile;
+  /// Deadline for the response (report → worker at the building), hours; 0 = none. The
+  /// simulation reports the share of matters answered within it.
+  double deadline_hours = 0.0;
+  /// Where the figures come from ("assumption" when none was found).
+  std::string source = "assumption";
 };
 
 /// Default categories. Every rate is an assumption, configurable: no national statistics of
@@ -73,6 +87,7 @@ struct ShiftPattern {
     for (const auto& interval : intervals) hours += interval[1] - interval[0];
     return hours;
   }
+  [[nodiscard]] double hours_per_week() const { return hours_per_day() * days_per_week(); }
   [[nodiscard]] int days_per_week() const {
     int n = 0;
     for (bool d : days) n += d ? 1 : 0;
@@ -83,6 +98,11 @@ struct ShiftPattern {
   [[nodiscard]] double available_hours_per_year() const {
     return (52.143 * days_per_week() - absent_days_per_year) * hours_per_day();
   }
+  /// Weeks actually worked per year: available days ÷ working days per week.
+  [[nodiscard]] double weeks_worked_per_year() const {
+    const int per_week = days_per_week();
+    return per_week > 0 ? (52.143 * per_week - absent_days_per_year) / per_week : 0.0;
+  }
 };
 
 /// Full time (专职): 08:30–12:00 and 14:30–18:00, Monday to Friday, 7 h/day — the common office
@@ -90,11 +110,42 @@ struct ShiftPattern {
 inline ShiftPattern full_time_shift() {
   return ShiftPattern{};
 }
-/// Part time (兼职, often building chiefs or community volunteers): 09:00–12:00 Monday to
-/// Saturday, 18 h/week. Assumption, configurable.
+/// Part time (兼职, building and unit chiefs, volunteers — "a few hours a week"): 09:00–11:00 on
+/// Monday, Wednesday and Saturday, 6 h/week, 10 days a year off (they keep other jobs and
+/// holidays do not stop all of them). Assumption, configurable ([workers] part_time_hours).
 inline ShiftPattern part_time_shift() {
-  return ShiftPattern{{{9.0, 12.0}}, {true, true, true, true, true, true, false}, 21.0};
+  return ShiftPattern{{{9.0, 11.0}}, {true, false, true, false, false, true, false}, 10.0};
 }
+
+/// What a routine workload component's rate is counted per.
+enum class RoutineBasis {
+  household,  // Σ households × workload weight
+  resident,   // households × persons per household
+  building,   // buildings holding households
+  floor,      // Σ floors of those buildings
+  event,      // events and work orders of the grid (follow-up of each)
+  grid        // one per large grid
+};
+const char* to_string(RoutineBasis basis);
+
+/// One part of the grid worker's routine job: tasks that arise at `per_unit_per_year` ×
+/// `share` per unit of `basis`, each taking `minutes` on site plus, when `walk`, the walk to
+/// the building. In the event simulation they are low-priority work (events go first).
+struct RoutineComponent {
+  std::string key;      // scenario key, e.g. "care_visits"
+  std::string chinese;  // e.g. "关爱对象走访"
+  std::string english;  // e.g. "care-target visits"
+  RoutineBasis basis = RoutineBasis::household;
+  double share = 1.0;  // share of the units concerned (e.g. care targets among households)
+  double per_unit_per_year = 1.0;
+  double minutes = 15.0;
+  bool walk = true;
+  MonthlyProfile monthly = kFlatMonthlyProfile;
+  std::string source = "assumption";
+};
+
+/// Default routine components (docs/simulation.md tabulates them with their sources).
+std::vector<RoutineComponent> default_routine();
 
 /// How the patrol route of a grid is estimated.
 enum class PatrolRoute {
@@ -105,17 +156,22 @@ enum class PatrolRoute {
   perimeter
 };
 
-/// The analytic workload model (WHO Workload Indicators of Staffing Need style): activity
-/// standards × annual volumes → hours per year → workers needed.
+/// The analytic workload model (WHO Workload Indicators of Staffing Need, WISN): activity
+/// standards × annual volumes → main workload hours; category allowances (support work every
+/// worker does: meetings, ledgers, training) as a factor 1 ÷ (1 − allowance share of working
+/// time); individual allowances (the grid chief's supervision) added as hours per grid.
 struct WorkloadParams {
-  /// Home visits (入户走访) per household per year. Assumption, configurable: local rules
-  /// commonly ask for every household to be visited at least quarterly.
-  double visits_per_household_per_year = 4.0;
-  double minutes_per_visit = 15.0;  // assumption, configurable
   std::vector<CategoryParams> categories = default_categories();
-  /// Patrol rounds (巡查) per year: one per working day. Assumption, configurable.
+  std::vector<RoutineComponent> routine = default_routine();
+  /// Residents per household for RoutineBasis::resident: 2.62, 7th national census (2020).
+  double persons_per_household = 2.62;
+  /// Patrol rounds (巡查, with check-in 打卡) per year: one per working day. Assumption.
   double patrols_per_year = 250.0;
   PatrolRoute patrol_route = PatrolRoute::building_tour;
+  /// Minutes per patrol round at each building (entrances, notices, fire passages) and per floor
+  /// (stairwells and corridors: 消防通道 checks). Assumptions, configurable.
+  double patrol_minutes_per_building = 1.0;
+  double patrol_minutes_per_floor = 0.2;
   /// Walking speed, km/h: the common planning assumption (≈ 75 m/min), domain notes.
   double walking_speed_kmh = 4.5;
   /// Network distance ÷ straight-line distance for walking where no network is used. 1.3 is
@@ -124,11 +180,25 @@ struct WorkloadParams {
   /// Mean walk from the grid base to a visited/event building as a share of the grid's
   /// equivalent radius √(A/π) (2/3 for uniform points in a disc) × detour factor.
   double walk_share_of_radius = 2.0 / 3.0;
-  /// WISN category allowance: share of working time spent on work that is not counted above
-  /// (meetings, reports and data entry for higher levels, training). Assumption: 25 %.
-  double other_work_share = 0.25;
+  /// WISN category allowance of a full-time worker (part-time workers in proportion to their
+  /// weekly hours): meetings (例会) and ledgers, reports and app data entry (台账、报表) per
+  /// week worked, training per year. Assumptions, configurable.
+  double meeting_hours_per_week = 2.0;
+  double ledger_hours_per_week = 5.0;
+  double training_hours_per_year = 40.0;
+  /// WISN individual allowance: the grid chief's (网格长) supervision of the grid's workers and
+  /// reporting to the community, hours per large grid per year. Assumption, configurable.
+  double grid_chief_hours_per_year = 100.0;
   ShiftPattern full_time = full_time_shift();
   ShiftPattern part_time = part_time_shift();
+  /// Support (category allowance) hours per year of a worker on `shift`.
+  [[nodiscard]] double support_hours_per_year(const ShiftPattern& shift) const {
+    const double full_week = full_time.hours_per_week();
+    const double scale = full_week > 0.0 ? shift.hours_per_week() / full_week : 0.0;
+    return scale *
+           ((meeting_hours_per_week + ledger_hours_per_week) * full_time.weeks_worked_per_year() +
+            training_hours_per_year);
+  }
 };
 
 /// The event simulation (workers, queueing, escalation).

@@ -1,10 +1,15 @@
 #pragma once
-// Station rules checked against a plan and its coverage, reported as a list of failures:
-// - every large grid has a compound station inside it or within RuleParams::station_max_distance_m;
-// - every station's floor area ≥ 30 m² per 100 households it serves (households are served by the
-//   nearest station of the same tier by walking distance);
-// - households farther than RuleParams::max_walk_m from every station (15-minute circle),
-//   grouped per large grid.
+// Station rules checked against a plan and its coverage, as the standards state them, reported as
+// a list of failures, each naming its source and the level it applies to:
+// - large grid: a compound station inside it or within RuleParams::station_max_distance_m
+//   (Yanggao's "1+15+53": one compound station per large grid; local practice);
+// - community: the community's service floor space — its community centre and the compound
+//   stations inside it together (社区综合服务设施) — ≥ 30 m² per 100 households of the community
+//   (national urban-rural community service plan, 2022). Not a size for each compound station.
+//   Without a community layer the whole town is one community;
+// - station: floor area not given (the community sum cannot be checked in full);
+// - households: farther than RuleParams::max_walk_m from every station (15-minute life circle,
+//   GB 50180-2018), grouped per large grid.
 
 #include <cstdint>
 #include <string>
@@ -19,16 +24,21 @@ namespace gp::sim {
 
 enum class RuleKind {
   no_station_in_large_grid,
-  floor_area_short,
+  floor_area_short,  // community level
   floor_area_unknown,
   households_beyond_walk
 };
 const char* to_string(RuleKind kind);
+/// The level a rule applies to ("large grid", "community", "station", "household") and where
+/// the rule comes from.
+const char* rule_level(RuleKind kind);
+const char* rule_source(RuleKind kind);
 
 struct RuleFailure {
   RuleKind kind = RuleKind::no_station_in_large_grid;
   std::int32_t large_grid = kNone;      // index into Plan::large_grids, where it applies
   std::int32_t station = kNone;         // index into Dataset::stations, where it applies
+  std::int32_t community = kNone;       // index into Dataset::communities (kNone: whole town)
   std::vector<std::int32_t> buildings;  // the buildings concerned (beyond-walk failures)
   double value = 0.0;                   // what was found (distance m, floor m², households)
   double limit = 0.0;                   // what the rule asks for

@@ -1,15 +1,21 @@
 #pragma once
 // The analytic workload model (WISN style) and the allocation of a worker total to grids.
 //
-// Per grid, in hours per year:
-//   visits  = Σ(households × workload weight) × visits/household/year × minutes/visit ÷ 60
-//   events  = Σ_c Σ(households × weight) × events_c/household/year × handling minutes_c ÷ 60
-//   walking = (visits + events per year) × mean walk ÷ speed, mean walk = share × √(A/π) × detour
-//   patrol  = patrols/year × route length ÷ speed (route: building tour or perimeter, × detour)
-//   total   = (visits + events + walking + patrol) ÷ (1 − other-work share)
-//   workers = total ÷ available hours per full-time worker (from the shift pattern)
+// Per grid, in hours per year (docs/simulation.md shows the demo town's figures):
+//   events    = Σ_c weighted households × events_c/household/year × handling minutes_c ÷ 60
+//   routine_k = units_k × share_k × per_unit_k × minutes_k ÷ 60   (visits, updates, care, …)
+//   walking   = (events + walking routine tasks per year) × mean walk ÷ speed,
+//               mean walk = share × √(A/π) × detour
+//   patrol    = rounds/year × (route ÷ speed + buildings × min/building + floors × min/floor)
+//   main      = events + Σ routine + walking + patrol
+//   FTE       = main ÷ AWT × CAF + IAS ÷ AWT      (WISN)
+//     AWT = available working hours of a full-time worker (shift pattern),
+//     CAF = 1 ÷ (1 − support hours per worker ÷ AWT)  (meetings, ledgers, training),
+//     IAS = the grid chief's individual allowance, hours per large grid
+//   total     = FTE × AWT
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "planner/core/dataset.hpp"
@@ -23,6 +29,7 @@ struct GridWorkloadInput {
   int households = 0;
   double weighted_households = 0.0;  // Σ households × Building::workload_weight
   int buildings = 0;                 // buildings holding households
+  double floors = 0.0;               // Σ floors of those buildings (unknown counts as 1)
   double area_m2 = 0.0;
   double perimeter_m = 0.0;
 };
@@ -33,13 +40,16 @@ struct GridWorkloadInput {
 GridWorkloadInput workload_input(const Dataset& dataset, const Grid& grid);
 
 struct WorkloadEstimate {
-  double visit_hours = 0.0;
-  std::vector<double> event_hours;  // per category, in WorkloadParams::categories order
+  std::vector<double> event_hours;    // per category, in WorkloadParams::categories order
+  std::vector<double> routine_hours;  // per component, in WorkloadParams::routine order
   double events_per_year = 0.0;
   double walking_hours = 0.0;
   double patrol_hours = 0.0;
   double patrol_route_m = 0.0;
-  double total_hours = 0.0;            // including the other-work allowance
+  double main_hours = 0.0;             // events + routine + walking + patrol
+  double support_hours = 0.0;          // category allowance implied by CAF: main × (CAF − 1)
+  double individual_hours = 0.0;       // individual allowance (grid chief), large grids only
+  double total_hours = 0.0;            // main + support + individual
   double full_time_equivalents = 0.0;  // total ÷ available hours of a full-time worker
   int full_time_workers = 0;           // ⌈FTE⌉, at least 1 when the grid has households
   /// The same need met by part-time workers only: ⌈total ÷ part-time available hours⌉.
@@ -49,7 +59,27 @@ struct WorkloadEstimate {
 /// Patrol route length of a grid, metres (see PatrolRoute).
 double patrol_route_m(const GridWorkloadInput& grid, const WorkloadParams& params);
 
-WorkloadEstimate estimate_workload(const GridWorkloadInput& grid, const WorkloadParams& params);
+/// `individual_allowance`: add the grid chief's hours (true for large grids, false for micro).
+WorkloadEstimate estimate_workload(const GridWorkloadInput& grid, const WorkloadParams& params,
+                                   bool individual_allowance = true);
+
+/// Minutes spent at buildings and floors during one patrol round (excluding the walk).
+double patrol_stop_minutes(const GridWorkloadInput& grid, const WorkloadParams& params);
+
+/// WISN category allowance factor 1 ÷ (1 − support hours ÷ available hours) of a full-time
+/// worker. Throws ConfigError when support work fills the whole working year.
+double category_allowance_factor(const WorkloadParams& params);
+
+/// One line of a workload breakdown: a component, its hours per year.
+struct ComponentHours {
+  std::string key;  // "care_visits", "event:health", "patrol", "walking", "support", …
+  std::string chinese;
+  std::string english;
+  double hours = 0.0;
+};
+/// The components of the summed estimates, largest first.
+std::vector<ComponentHours> breakdown(const std::vector<WorkloadEstimate>& estimates,
+                                      const WorkloadParams& params);
 
 /// Splits `total` into integer shares proportional to `weights` by the largest-remainder
 /// (Hamilton) method, after giving every entry `min_each` first. Ties in the remainder go to the

@@ -249,12 +249,16 @@ TEST_CASE("rules: station per large grid, floor area per households, households 
       failures.begin(), failures.end(),
       [](const RuleFailure& f) { return f.kind == RuleKind::no_station_in_large_grid; });
   CHECK(station_rule->large_grid == 1);  // grid B: its nearest building is 355 m away
+  // No community layer: the town is one community, 440 households need 132 m² in all.
   const auto floor = std::find_if(failures.begin(), failures.end(), [](const RuleFailure& f) {
     return f.kind == RuleKind::floor_area_short;
   });
   REQUIRE(floor != failures.end());
   CHECK(floor->limit == Approx(132.0));
-  CHECK(floor->message.find("A站") != std::string::npos);
+  CHECK(floor->value == Approx(60.0));
+  CHECK(floor->community == kNone);
+  CHECK(std::string(rule_level(floor->kind)) == "community");
+  CHECK(std::string(rule_source(floor->kind)).find("2022") != std::string::npos);
   const auto beyond = std::find_if(failures.begin(), failures.end(), [](const RuleFailure& f) {
     return f.kind == RuleKind::households_beyond_walk;
   });
@@ -262,4 +266,53 @@ TEST_CASE("rules: station per large grid, floor area per households, households 
   CHECK(beyond->buildings == std::vector<std::int32_t>{4});
   CHECK(beyond->value == 40.0);
   CHECK(beyond->large_grid == 1);
+}
+
+TEST_CASE("rules: floor space is a community figure, stations of a community counted together") {
+  // Two communities of 1,000 households. Community 1 has a 200 m² centre and two 60 m² compound
+  // stations (320 m² ≥ 300 m² needed): none of its stations fails although each compound
+  // station alone is far below 30 m² per 100 households. Community 2 has one 150 m² centre.
+  Dataset dataset;
+  auto square = [](double x, double y, double side) {
+    return MultiPolygon{{{{x, y}, {x + side, y}, {x + side, y + side}, {x, y + side}, {x, y}}, {}}};
+  };
+  for (int c = 0; c < 2; ++c) {
+    Community community;
+    community.name = c == 0 ? "东社区" : "西社区";
+    community.footprint = square(c * 1000.0, 0, 1000);
+    dataset.communities.push_back(community);
+    for (int k = 0; k < 10; ++k) {
+      Building b;
+      b.footprint = square(c * 1000.0 + 50 + k * 90.0, 100, 20);
+      b.households = 100;
+      b.community = c;
+      dataset.buildings.push_back(b);
+    }
+  }
+  auto station = [&](double x, StationTier tier, double floor_m2) {
+    Station s;
+    s.name = "站" + std::to_string(dataset.stations.size());
+    s.location = {x, 150};
+    s.tier = tier;
+    s.floor_m2 = floor_m2;
+    dataset.stations.push_back(s);
+  };
+  station(100, StationTier::community_centre, 200);
+  station(400, StationTier::compound_station, 60);
+  station(700, StationTier::compound_station, 60);
+  station(1500, StationTier::community_centre, 150);
+  station(1600, StationTier::county_centre, 1096);  // serves the county: counts for no community
+  Plan plan;
+  CoverageParams coverage_params;
+  const CoverageResult coverage = compute_coverage(dataset, coverage_params);
+  const std::vector<RuleFailure> failures = check_rules(dataset, plan, coverage, RuleParams{});
+  std::vector<const RuleFailure*> short_floor;
+  for (const RuleFailure& f : failures)
+    if (f.kind == RuleKind::floor_area_short) short_floor.push_back(&f);
+  REQUIRE(short_floor.size() == 1);
+  CHECK(short_floor[0]->community == 1);
+  CHECK(short_floor[0]->value == Approx(150.0));
+  CHECK(short_floor[0]->limit == Approx(300.0));
+  CHECK(short_floor[0]->station == kNone);
+  CHECK(short_floor[0]->message.find("西社区") != std::string::npos);
 }

@@ -15,30 +15,68 @@ TEST_CASE("workload model arithmetic on a hand-made grid") {
   grid.households = 100;
   grid.weighted_households = 100.0;
   grid.buildings = 10;
+  grid.floors = 60.0;
   grid.area_m2 = 10000.0;  // 100 m × 100 m
   grid.perimeter_m = 400.0;
   const WorkloadParams params;  // defaults
   const WorkloadEstimate w = estimate_workload(grid, params);
 
-  CHECK(w.visit_hours == Approx(100.0));  // 100 × 4 visits × 15 min
-  // Events: 100 × (0.5 + 0.1 + 0.1 + 0.6 + 0.2) = 150 per year.
-  CHECK(w.events_per_year == Approx(150.0));
+  // Events: 100 × (0.5 + 0.1 + 0.1 + 0.6 + 0.2 + 0.25 work orders) = 175 per year.
+  CHECK(w.events_per_year == Approx(175.0));
   const double event_hours = std::accumulate(w.event_hours.begin(), w.event_hours.end(), 0.0);
-  CHECK(event_hours == Approx(100.0 * (0.5 * 30 + 0.1 * 45 + 0.1 * 90 + 0.6 * 40 + 0.2 * 30) / 60));
+  CHECK(event_hours ==
+        Approx(100.0 * (0.5 * 30 + 0.1 * 45 + 0.1 * 90 + 0.6 * 40 + 0.2 * 30 + 0.25 * 45) / 60));
   CHECK(w.event_hours[2] == Approx(100.0 * 0.1 * 90 / 60));  // dispute mediation: 15 h
-  // Walking: 550 trips × (2/3 × √(10000/π) × 1.3) m ÷ 4500 m/h.
+  // Routine: visits 100 × 2 × 15 min; updates 100 × 0.35 × 20; care 100 × 0.08 × 24 × 30;
+  // follow-up 175 × 0.3 × 20; campaigns 100 × 2 × 15.
+  REQUIRE(w.routine_hours.size() == 5);
+  CHECK(w.routine_hours[0] == Approx(50.0));
+  CHECK(w.routine_hours[1] == Approx(100 * 0.35 * 20 / 60.0));
+  CHECK(w.routine_hours[2] == Approx(100 * 0.08 * 24 * 30 / 60.0));
+  CHECK(w.routine_hours[3] == Approx(175 * 0.3 * 20 / 60.0));
+  CHECK(w.routine_hours[4] == Approx(50.0));
+  const double routine = std::accumulate(w.routine_hours.begin(), w.routine_hours.end(), 0.0);
+  // Walking: every event and walking routine task: 175 + 200 + 35 + 192 + 52.5 + 200 trips.
+  const double trips = 175 + 200 + 35 + 192 + 52.5 + 200;
   const double mean_walk = 2.0 / 3.0 * std::sqrt(10000.0 / 3.14159265358979) * 1.3;
-  CHECK(w.walking_hours == Approx(550.0 * mean_walk / 4500.0));
-  // Patrol: 250 rounds × 0.7124 × √(10 × 10000) × 1.3 m ÷ 4500 m/h.
+  CHECK(w.walking_hours == Approx(trips * mean_walk / 4500.0));
+  // Patrol: 250 rounds × (0.7124 × √(10 × 10000) × 1.3 m ÷ 4500 m/h + (10 × 1 + 60 × 0.2) min).
   CHECK(w.patrol_route_m == Approx(0.7124 * std::sqrt(100000.0) * 1.3));
-  CHECK(w.patrol_hours == Approx(250.0 * w.patrol_route_m / 4500.0));
-  const double direct = 100.0 + event_hours + w.walking_hours + w.patrol_hours;
-  CHECK(w.total_hours == Approx(direct / 0.75));
-  // Full time: (52.143 × 5 − 21) days × 7 h.
-  CHECK(params.full_time.available_hours_per_year() == Approx((52.143 * 5 - 21) * 7));
-  CHECK(params.part_time.available_hours_per_year() == Approx((52.143 * 6 - 21) * 3));
-  CHECK(w.full_time_equivalents == Approx(w.total_hours / ((52.143 * 5 - 21) * 7)));
-  CHECK(w.full_time_workers == 1);
+  CHECK(w.patrol_hours == Approx(250.0 * (w.patrol_route_m / 4500.0 + 22.0 / 60.0)));
+  const double main = event_hours + routine + w.walking_hours + w.patrol_hours;
+  CHECK(w.main_hours == Approx(main));
+  // WISN: CAF = 1 / (1 − (7 h/week × weeks worked + 40 h) ÷ available hours).
+  const double available = (52.143 * 5 - 21) * 7;
+  const double support = 7.0 * (52.143 * 5 - 21) / 5 + 40.0;
+  CHECK(category_allowance_factor(params) == Approx(1.0 / (1.0 - support / available)));
+  CHECK(w.total_hours == Approx(main / (1.0 - support / available) + 100.0));
+  CHECK(w.individual_hours == Approx(100.0));
+  CHECK(params.full_time.available_hours_per_year() == Approx(available));
+  // Part time: 6 h a week (3 days × 2 h), 10 days off.
+  CHECK(params.part_time.hours_per_week() == Approx(6.0));
+  CHECK(params.part_time.available_hours_per_year() == Approx((52.143 * 3 - 10) * 2));
+  CHECK(w.full_time_equivalents == Approx(w.total_hours / available));
+  CHECK(w.full_time_workers == static_cast<int>(std::ceil(w.full_time_equivalents)));
+  // Micro grids carry no grid chief.
+  CHECK(estimate_workload(grid, params, false).individual_hours == 0.0);
+
+  // Patrol time grows with buildings, floors and distance, not only with households.
+  GridWorkloadInput taller = grid;
+  taller.floors = 180.0;
+  CHECK(estimate_workload(taller, params).patrol_hours > w.patrol_hours);
+  GridWorkloadInput spread = grid;
+  spread.area_m2 = 40000.0;
+  CHECK(estimate_workload(spread, params).patrol_hours > w.patrol_hours);
+  GridWorkloadInput more_buildings = grid;
+  more_buildings.buildings = 20;
+  CHECK(estimate_workload(more_buildings, params).patrol_hours > w.patrol_hours);
+
+  // The breakdown sums to the total and is sorted.
+  const std::vector<ComponentHours> rows = breakdown({w}, params);
+  double sum = 0.0;
+  for (const ComponentHours& row : rows) sum += row.hours;
+  CHECK(sum == Approx(w.total_hours));
+  CHECK(rows.front().hours >= rows.back().hours);
 
   // Perimeter route and a larger grid: 2,000 weighted households need several workers.
   WorkloadParams perimeter = params;
