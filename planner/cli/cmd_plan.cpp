@@ -263,8 +263,11 @@ int run_plan(const PlanOptions& options) {
   // written in a staging directory next to it and moved into place complete.
   {
     io::OutputDirectory staging((dir / "plan.gpkg.staging").string(), true, options.inputs);
+    io::ExportOptions export_options;
+    export_options.style.large = params.large;  // the QGIS styles' household classes
+    export_options.style.micro = params.micro;
     io::export_layers(report::build_layers(dataset, plan, nullptr, all), dataset.crs_wkt,
-                      staging.path(), {});
+                      staging.path(), export_options);
     std::filesystem::rename(std::filesystem::path(staging.path()) / "plan.gpkg", dir / "plan.gpkg");
   }
   out << "wrote " << (dir / "large-grids.geojson").string() << ", "

@@ -175,6 +175,7 @@ RunOutcome execute_run(const RunRequest& request) {
   export_options.formats = s.output.formats;
   export_options.crs = s.output.crs.empty() ? io::input_crs(loaded) : s.output.crs;
   export_options.shapefile_encoding = s.output.shapefile_encoding;
+  export_options.style = {s.partition.large, s.partition.micro, s.evaluation.coverage.thresholds_m};
   io::ExportResult exported =
       io::export_layers(layers, dataset.crs_wkt, dir.path(), export_options);
   const fs::path root(dir.path());
