@@ -142,8 +142,10 @@ std::string labels(const std::string& expression, double points, bool bold,
          "lineAnchorClipping=\"0\" preserveRotation=\"1\" maxCurvedCharAngleIn=\"25\" "
          "maxCurvedCharAngleOut=\"-25\" centroidWhole=\"0\"/>"
          "<rendering scaleVisibility=\"" +
-         (limited ? "1" : "0") + "\" scaleMin=\"" + (limited ? num(max_scale_denominator) : "0") +
-         "\" scaleMax=\"0\" obstacle=\"1\" obstacleFactor=\"1\" obstacleType=\"1\" "
+         (limited ? "1" : "0") +
+         // QGIS writes the zoomed-out limit (minimumScale, 1:N) as scaleMax.
+         "\" scaleMin=\"0\" scaleMax=\"" + (limited ? num(max_scale_denominator) : "0") +
+         "\" obstacle=\"1\" obstacleFactor=\"1\" obstacleType=\"1\" "
          "limitNumLabels=\"0\" maxNumLabels=\"2000\" fontMinPixelSize=\"3\" "
          "fontMaxPixelSize=\"10000\" fontLimitPixelSize=\"0\" upsidedownLabels=\"0\" "
          "displayAll=\"0\" drawLabels=\"1\" labelPerPart=\"0\" mergeLines=\"0\" "
