@@ -37,7 +37,11 @@ int main(int argc, char** argv) {
   gp::studio::limit_malloc_arenas();
   const bool screenshot_mode = has_flag(argc, argv, "--screenshot");
   // Headless rendering for screenshots unless a platform was chosen explicitly.
-  if (screenshot_mode && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+  // --help and --version print and exit: no display needed (a package's man page is made from
+  // --help on a build machine without one).
+  const bool info_only = has_flag(argc, argv, "--help") || has_flag(argc, argv, "-h") ||
+                         has_flag(argc, argv, "--version") || has_flag(argc, argv, "-v");
+  if ((screenshot_mode || info_only) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
     qputenv("QT_QPA_PLATFORM", "offscreen");
   QGuiApplication app(argc, argv);
   QGuiApplication::setApplicationName(QStringLiteral("gridplan-studio"));
