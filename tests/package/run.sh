@@ -64,6 +64,10 @@ grep -q -- "--screenshot" studio-help.txt || fail "gridplan-studio --help"
  /usr/bin/gridplan-studio --screenshot "$work/studio.png" --size 1200x800 \
    /usr/share/gridplanner/scenarios/demo-baseline.toml)
 [ "$(stat -c %s "$work/studio.png")" -gt 50000 ] || fail "studio screenshot missing or empty"
+(unset DISPLAY WAYLAND_DISPLAY QT_QPA_PLATFORM
+ /usr/bin/gridplan-studio --lang zh --screenshot "$work/guide.png" --size 1200x800 --view guide \
+   /usr/share/gridplanner/scenarios/demo-baseline.toml) 2> "$work/guide.log"
+! grep -qi "error\|XHR" "$work/guide.log" || { cat "$work/guide.log"; fail "Help → User guide"; }
 lap "gridplan-studio --help, --version and --screenshot from /usr/bin"
 
 if [ -x /usr/bin/qgis_process.bin ]; then

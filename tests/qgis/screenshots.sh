@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Remakes the documentation screenshots of the QGIS integration and the Chinese guide:
 #   docs/images/qgis-plan.png, docs/images/qgis-toolbox-dialog.png (README "Use it from QGIS")
-#   docs/guide/zh-CN/images/{qgis-plan,qgis-toolbox-dialog,studio-map,studio-table,report-overview}.png
+#   docs/guide/zh-CN/images/{qgis-plan,qgis-toolbox-dialog,studio-map,studio-table,studio-guide,
+#                            report-overview}.png
 #
 #   tests/qgis/screenshots.sh GRIDPLAN GRIDPLAN_STUDIO
 # QGIS (python3-qgis) and the studio run offscreen; the plan is the demo baseline.
@@ -26,6 +27,8 @@ cp "$root/docs/images/report-overview.png" "$guide/report-overview.png"
 "$studio" --lang zh --screenshot "$guide/studio-map.png" --size 1400x900 \
   "$root/scenarios/demo-baseline.toml"
 "$studio" --lang zh --screenshot "$guide/studio-table.png" --size 1400x900 --view table \
+  "$root/scenarios/demo-baseline.toml"
+"$studio" --lang zh --screenshot "$guide/studio-guide.png" --size 1400x900 --view guide \
   "$root/scenarios/demo-baseline.toml"
 rm -rf "$work"
 ls -la "$root/docs/images/qgis-"*.png "$guide"
