@@ -68,7 +68,7 @@ demo: deps
 
 # Only what the package holds is built (not the tests), then CPack makes the .deb.
 package: deps
-	cmake --preset $(PRESET)
+	cmake --preset $(PRESET) $(LAUNCHER)
 	cmake --build --preset $(PRESET) -j $(JOBS) --target gridplan gridplan-studio package_files
 	rm -f build/$(PRESET)/package/gridplan_*.deb
 	cd build/$(PRESET) && cpack -G DEB
