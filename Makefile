@@ -4,6 +4,9 @@
 #                then an ASan+UBSan build (clang) and run of the engine and studio tests and of each libFuzzer
 #                target for 60 s on its seed corpus, then a ThreadSanitizer build and run of the
 #                tests of the parallel code (core:parallel, geo, partition, sim)
+#   make package — a Debian package (.deb, CPack) in build/$(PRESET)/package/ (PRESET=release by
+#                default; PRESET=dev reuses the dev build of `make test`); make install — build it and
+#                install it with apt-get (so apt can remove it again)
 # Other targets: build, release, asan, bench, format, tidy, clean;
 #   fuzz (longer libFuzzer runs: FUZZ_SECONDS=1800 make fuzz).
 
@@ -18,8 +21,9 @@ ifneq ($(CCACHE),)
 endif
 DEMO_OUT ?= build/demo-output
 GRIDPLAN_RELEASE = build/release/planner/cli/gridplan
+PRESET ?= release
 
-.PHONY: deps build release asan test test-dev test-asan test-tsan fuzz demo bench format tidy clean regen-demo
+.PHONY: deps build release asan test test-dev test-asan test-tsan fuzz demo bench format tidy clean regen-demo package install test-package
 
 deps:
 	@bash .ci/install-deps
@@ -61,6 +65,21 @@ demo: deps
 	cmake --preset release $(LAUNCHER)
 	cmake --build --preset release -j $(JOBS) --target gridplan
 	bash tests/demo.sh $(GRIDPLAN_RELEASE) $(DEMO_OUT)
+
+# Only what the package holds is built (not the tests), then CPack makes the .deb.
+package: deps
+	cmake --preset $(PRESET) $(LAUNCHER)
+	cmake --build --preset $(PRESET) -j $(JOBS) --target gridplan gridplan-studio package_files
+	rm -f build/$(PRESET)/package/gridplan_*.deb
+	cd build/$(PRESET) && cpack -G DEB
+	@ls build/$(PRESET)/package/gridplan_*.deb
+
+install: package
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --reinstall ./build/$(PRESET)/package/gridplan_*.deb
+
+# Installs the package on this machine and runs the installed programs (tests/package/run.sh).
+test-package: package
+	bash tests/package/run.sh build/$(PRESET)/package/gridplan_*.deb
 
 bench: release
 	bash tests/bench/run_all.sh

@@ -13,6 +13,7 @@
 
 #include "planner/core/errors.hpp"
 #include "planner/io/gdal_support.hpp"
+#include "planner/io/qgis_style.hpp"
 
 namespace gp::io {
 namespace {
@@ -360,6 +361,8 @@ ExportResult export_layers(const std::vector<LayerTable>& layers, const std::str
   const fs::path root(dir);
   write_dataset((root / "plan.gpkg").string(), all, {"GPKG", false, {}, {"FID=fid"}}, target.get(),
                 transform.get());
+  // QGIS opens every layer styled: the default styles in the GeoPackage's layer_styles table.
+  write_layer_styles((root / "plan.gpkg").string(), qgis_styles(layers, options.style, false));
   result.files.push_back("plan.gpkg");
 
   const bool shp =
@@ -388,6 +391,14 @@ ExportResult export_layers(const std::vector<LayerTable>& layers, const std::str
       for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg"})
         if (fs::exists(root / "shp" / (layer.name + ext)))
           result.files.push_back("shp/" + layer.name + ext);
+      // The sidecar style QGIS loads with the Shapefile (<layer>.qml); further styles of the
+      // layer as <layer>.<style>.qml to load by hand.
+      for (const LayerStyle& style : qgis_styles({layer}, options.style, true)) {
+        const std::string file =
+            "shp/" + layer.name + (style.is_default ? "" : "." + style.key) + ".qml";
+        write_text((root / file).string(), style.qml);
+        result.files.push_back(file);
+      }
     }
     write_text((root / "shp" / "fields.csv").string(), aliases);
     result.files.push_back("shp/fields.csv");

@@ -13,6 +13,7 @@
 
 #include "planner/io/load.hpp"
 #include "planner/report/layers.hpp"
+#include "planner/report/style.hpp"
 
 namespace gp::io {
 
@@ -23,6 +24,9 @@ struct ExportOptions {
   std::string crs;
   /// Shapefile text encoding: "UTF-8" or "GBK" (written as CP936, the code page GBK is).
   std::string shapefile_encoding = "UTF-8";
+  /// What the QGIS layer styles depend on (household bounds, walking thresholds): plan.gpkg's
+  /// layer_styles table and the Shapefiles' sidecar .qml files (planner/io/qgis_style.hpp).
+  report::style::PlanStyle style;
 };
 
 struct ExportResult {

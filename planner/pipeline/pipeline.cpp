@@ -226,6 +226,8 @@ io::ExportResult export_layers(const io::Scenario& s, const Dataset& dataset,
   options.formats = s.output.formats;
   options.crs = !s.output.crs.empty() ? s.output.crs : loaded ? io::input_crs(*loaded) : "";
   options.shapefile_encoding = s.output.shapefile_encoding;
+  // The QGIS styles' household classes and walking bands follow the scenario's bounds.
+  options.style = {s.partition.large, s.partition.micro, s.evaluation.coverage.thresholds_m};
   return io::export_layers(layers, dataset.crs_wkt, dir, options);
 }
 

@@ -6,6 +6,7 @@
 
 #include "planner/partition/partitioner.hpp"
 #include "planner/report/layers.hpp"
+#include "planner/report/style.hpp"
 #include "planner/report/svg.hpp"
 
 namespace gp::report {
@@ -41,6 +42,23 @@ Box plan_extent(const Dataset& dataset, const Plan& plan) {
   return box;
 }
 
+/// SVG stroke attributes of a style outline.
+std::string stroke_attributes(const style::Stroke& s) {
+  return "stroke=\"" + s.colour.hex() + "\" stroke-width=\"" + fixed(s.width_px, 1) + "\"" +
+         (s.opacity < 1.0 ? " stroke-opacity=\"" + fixed(s.opacity, 2) + "\"" : std::string());
+}
+
+/// The large grids' household legend: the style's classes and the violation outline.
+std::vector<std::pair<std::string, std::string>> household_legend(int min, int max) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const style::ValueClass& c : style::household_classes(min, max))
+    entries.push_back({c.colour.hex(), c.label});
+  const style::Stroke v = style::violation_outline();
+  entries.push_back(
+      {"none\" stroke=\"" + v.colour.hex() + "\" stroke-width=\"2", "超出界限 outside bounds"});
+  return entries;
+}
+
 /// Map frame: the grids filled by `fill(g)`, micro grid and community outlines, labels.
 std::string grid_map(const Dataset& dataset, const Plan& plan, const svg::Viewport& view,
                      const std::vector<std::string>& fill, const std::vector<std::string>& tooltip,
@@ -64,19 +82,19 @@ std::string grid_map(const Dataset& dataset, const Plan& plan, const svg::Viewpo
   for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
     const Grid& grid = plan.large_grids[g];
     out += "<path d=\"" + svg::path_data(grid.polygon, view) + "\" fill=\"" + fill[g] +
-           "\" fill-rule=\"evenodd\" stroke=\"#555\" stroke-width=\"0.8\"><title>" +
+           "\" fill-rule=\"evenodd\" " + stroke_attributes(style::large_outline()) + "><title>" +
            escape(tooltip[g]) + "</title></path>";
   }
   for (const Grid& micro : plan.micro_grids)
-    out += "<path d=\"" + svg::path_data(micro.polygon, view) +
-           "\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"0.6\" stroke-opacity=\"0.9\"/>";
+    out += "<path d=\"" + svg::path_data(micro.polygon, view) + "\" fill=\"none\" " +
+           stroke_attributes(style::micro_outline()) + "/>";
   for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
     if (flagged[g])
       out += "<path d=\"" + svg::path_data(plan.large_grids[g].polygon, view) +
-             "\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2.2\"/>";
+             "\" fill=\"none\" " + stroke_attributes(style::violation_outline()) + "/>";
   for (const Community& c : dataset.communities)
-    out += "<path d=\"" + svg::path_data(c.footprint, view) +
-           "\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.8\"/>";
+    out += "<path d=\"" + svg::path_data(c.footprint, view) + "\" fill=\"none\" " +
+           stroke_attributes(style::community_outline()) + "/>";
   if (plan.large_grids.size() <= 250)
     for (const Grid& grid : plan.large_grids) {
       if (grid.polygon.empty()) continue;
@@ -207,22 +225,17 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
   {
     std::vector<std::string> fill, tip;
     std::vector<bool> flagged;
-    const double lo = info.large.min, hi = info.large.max;
     for (const Grid& g : plan.large_grids) {
-      fill.push_back(svg::ramp_colour((g.metrics.households - lo) / std::max(hi - lo, 1.0)));
+      fill.push_back(
+          style::household_colour(g.metrics.households, info.large.min, info.large.max).hex());
       tip.push_back(g.code + " " + g.name + "：" + std::to_string(g.metrics.households) + " 户, " +
                     std::to_string(g.metrics.buildings) + " 栋");
       flagged.push_back(g.metrics.below_min || g.metrics.above_max);
     }
     h += "<div><h3>大网格户数<small>large grids by households (red outline: outside bounds; "
          "white lines: micro grids)</small></h3>";
-    h += grid_map(
-        dataset, plan, view, fill, tip, flagged, "",
-        legend_block(
-            {{svg::ramp_colour(0), "≤ " + std::to_string(info.large.min) + " 户"},
-             {svg::ramp_colour(0.5), std::to_string((info.large.min + info.large.max) / 2) + " 户"},
-             {svg::ramp_colour(1), "≥ " + std::to_string(info.large.max) + " 户"},
-             {"none\" stroke=\"#c0392b\" stroke-width=\"2", "超出界限 outside bounds"}}));
+    h += grid_map(dataset, plan, view, fill, tip, flagged, "",
+                  legend_block(household_legend(info.large.min, info.large.max)));
     h += "</div>";
   }
   {
@@ -277,30 +290,26 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
     // Station coverage: buildings as dots by walking distance band, stations by tier.
     std::string overlay;
     const sim::TierCoverage* any = e.coverage.tiers.empty() ? nullptr : &e.coverage.any();
-    const std::vector<std::string> band_colour = {"#1a9850", "#91cf60", "#fee08b", "#d73027"};
     const std::size_t step = std::max<std::size_t>(1, dataset.buildings.size() / 60000);
     for (std::size_t b = 0; any && b < dataset.buildings.size(); b += step) {
       const Building& building = dataset.buildings[b];
       if (building.households <= 0 || b >= any->distance_m.size()) continue;
-      std::size_t band = 0;
-      while (band < e.thresholds_m.size() && any->distance_m[b] > e.thresholds_m[band]) ++band;
       const Point c = centroid(building.footprint);
       overlay += "<circle cx=\"" + fixed(view.x(c), 1) + "\" cy=\"" + fixed(view.y(c), 1) +
-                 "\" r=\"1.8\" fill=\"" + band_colour[std::min<std::size_t>(band, 3)] + "\"/>";
+                 "\" r=\"1.8\" fill=\"" +
+                 style::walking_colour(any->distance_m[b], e.thresholds_m).hex() + "\"/>";
     }
     for (std::size_t s = 0; s < dataset.stations.size(); ++s) {
       const Station& st = dataset.stations[s];
       const double x = view.x(st.location), y = view.y(st.location);
-      const double r = st.tier == StationTier::county_centre      ? 7
-                       : st.tier == StationTier::community_centre ? 5.5
-                                                                  : 4;
+      const style::StationSymbol symbol = style::station_symbol(st.tier);
+      const double r = symbol.radius_px;
       const bool bad = s < e.stations.size() && e.stations[s].fails_rule;
+      const style::Stroke outline = style::station_outline(bad);
       overlay += "<rect x=\"" + fixed(x - r, 1) + "\" y=\"" + fixed(y - r, 1) + "\" width=\"" +
                  fixed(2 * r, 1) + "\" height=\"" + fixed(2 * r, 1) + "\" fill=\"" +
-                 (st.tier == StationTier::compound_station ? "#8b1a1a" : "#4b0082") +
-                 "\" stroke=\"" + (bad ? "#ff9900" : "#fff") + "\" stroke-width=\"" +
-                 (bad ? "2.5" : "1") + "\"><title>" + escape(st.name) + " (" +
-                 chinese_name(st.tier) + ")</title></rect>";
+                 symbol.colour.hex() + "\" " + stroke_attributes(outline) + "><title>" +
+                 escape(st.name) + " (" + chinese_name(st.tier) + ")</title></rect>";
     }
     if (e.siting)
       for (const sim::SitedStation& s : e.siting->max_cover) {
@@ -319,12 +328,12 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
     std::vector<std::string> fill(large_count, "#ffffff"), tip;
     for (const Grid& g : plan.large_grids) tip.push_back(g.code);
     std::vector<std::pair<std::string, std::string>> entries;
-    for (std::size_t t = 0; t < e.thresholds_m.size() && t < 3; ++t)
-      entries.push_back(
-          {band_colour[t], "≤ " + fixed(e.thresholds_m[t], 0) + " m (" + minutes[t] + " 分钟)"});
-    entries.push_back({band_colour[3], "更远 farther"});
-    entries.push_back({"#8b1a1a", "小区党群服务站"});
-    entries.push_back({"#4b0082", "社区/县级中心"});
+    for (const style::ValueClass& band : style::walking_bands(e.thresholds_m))
+      entries.push_back({band.colour.hex(), band.label});
+    entries.push_back(
+        {style::station_symbol(StationTier::compound_station).colour.hex(), "小区党群服务站"});
+    entries.push_back(
+        {style::station_symbol(StationTier::community_centre).colour.hex(), "社区/县级中心"});
     entries.push_back({"#0072b2", "★ 建议新增站点"});
     h += "<div><h3>服务站步行覆盖<small>buildings by walking distance to the nearest station; "
          "orange outline: station failing a rule</small></h3>";

@@ -1,6 +1,7 @@
 #include "planner/report/svg.hpp"
 
 #include "planner/core/text.hpp"
+#include "planner/report/style.hpp"
 
 #include <algorithm>
 #include <array>
@@ -71,19 +72,8 @@ std::string escape(const std::string& text) {
 }
 
 std::string ramp_colour(double t) {
-  // YlOrRd-like stops: light yellow → orange → dark red.
-  static constexpr std::array<std::array<double, 3>, 5> stops{
-      {{255, 255, 204}, {254, 217, 118}, {253, 141, 60}, {227, 26, 28}, {128, 0, 38}}};
-  if (!std::isfinite(t)) return "#cccccc";
-  t = std::clamp(t, 0.0, 1.0) * (stops.size() - 1);
-  const auto i = std::min<std::size_t>(static_cast<std::size_t>(t), stops.size() - 2);
-  const double f = t - static_cast<double>(i);
-  char out[8];
-  std::snprintf(out, sizeof out, "#%02x%02x%02x",
-                static_cast<int>(stops[i][0] + f * (stops[i + 1][0] - stops[i][0])),
-                static_cast<int>(stops[i][1] + f * (stops[i + 1][1] - stops[i][1])),
-                static_cast<int>(stops[i][2] + f * (stops[i + 1][2] - stops[i][2])));
-  return out;
+  // The ramp is defined once, for the report, the studio and the QGIS styles.
+  return style::ramp(t).hex();
 }
 
 std::string class_colour(int index) {

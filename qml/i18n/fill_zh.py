@@ -35,7 +35,9 @@ ZH = {
     "%1 – %2": "%1 – %2", "low": "低", "high": "高", "one colour per large grid": "每个大网格一种颜色",
     "Legend": "图例", "Residential building": "住宅楼栋", "Other building": "其他建筑",
     "Large grid boundary": "大网格边界", "Micro grid boundary": "微网格边界", "Rule violated": "违反规则",
-    "River": "河流", "Service centre / station": "党群服务中心 / 站", "Moved building": "调整过的楼栋",
+    "River": "河流", "Compound service station": "小区党群服务站",
+    "Community / county centre": "社区/县级党群服务中心", "&Help": "帮助(&H)",
+    "&User guide (Chinese)": "用户指南(&U)", "User guide": "用户指南", "Moved building": "调整过的楼栋",
     "GridPlanner Studio": "网格规划工作台", "Open a scenario to compare": "打开要对比的方案",
     "Open scenario, run or input files": "打开方案、运行结果或输入文件",
     "GIS files (*.gpkg *.shp *.geojson *.json *.fgb *.osm *.pbf *.toml)":

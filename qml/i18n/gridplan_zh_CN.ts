@@ -467,8 +467,8 @@
         <translation>河流</translation>
     </message>
     <message>
-        <source>Service centre / station</source>
-        <translation>党群服务中心 / 站</translation>
+        <source>Compound service station</source>
+        <translation>小区党群服务站</translation>
     </message>
     <message>
         <source>Moved building</source>
@@ -481,6 +481,17 @@
     <message>
         <source>high: %1</source>
         <translation>高：%1</translation>
+    </message>
+    <message>
+        <source>Community / county centre</source>
+        <translation>社区/县级党群服务中心</translation>
+    </message>
+</context>
+<context>
+    <name>GuideDialog</name>
+    <message>
+        <source>User guide</source>
+        <translation>用户指南</translation>
     </message>
 </context>
 <context>
@@ -560,6 +571,14 @@
     <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;User guide (Chinese)</source>
+        <translation>用户指南(&amp;U)</translation>
     </message>
     <message>
         <source>Zoom to whole town</source>

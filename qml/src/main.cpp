@@ -37,8 +37,16 @@ int main(int argc, char** argv) {
   gp::studio::limit_malloc_arenas();
   const bool screenshot_mode = has_flag(argc, argv, "--screenshot");
   // Headless rendering for screenshots unless a platform was chosen explicitly.
-  if (screenshot_mode && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+  // --help and --version print and exit: no display needed (a package's man page is made from
+  // --help on a build machine without one).
+  const bool info_only = has_flag(argc, argv, "--help") || has_flag(argc, argv, "-h") ||
+                         has_flag(argc, argv, "--version") || has_flag(argc, argv, "-v");
+  if ((screenshot_mode || info_only) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
     qputenv("QT_QPA_PLATFORM", "offscreen");
+  // Help → User guide reads the guide compiled into the resources (qrc:/guide/README.md) with
+  // XMLHttpRequest, which Qt 6 allows for local URLs only with this set; the studio loads only
+  // its own compiled-in QML, never QML from elsewhere.
+  qputenv("QML_XHR_ALLOW_FILE_READ", "1");
   QGuiApplication app(argc, argv);
   QGuiApplication::setApplicationName(QStringLiteral("gridplan-studio"));
   QGuiApplication::setOrganizationName(QStringLiteral("GridPlanner"));
@@ -70,7 +78,8 @@ int main(int argc, char** argv) {
       QStringLiteral("N"));
   QCommandLineOption view(
       {QStringLiteral("view")},
-      QStringLiteral("For --screenshot: map, table, diagnostics, compare or basemap (dialog)."),
+      QStringLiteral("For --screenshot: map, table, diagnostics, compare, basemap (dialog) or "
+                     "guide (Help → User guide)."),
       QStringLiteral("VIEW"), QStringLiteral("map"));
   QCommandLineOption simulate(
       {QStringLiteral("simulate")},

@@ -7,6 +7,7 @@
 
 #include "planner/core/road_classes.hpp"
 #include "planner/geo/tessellation.hpp"
+#include "planner/report/style.hpp"
 #include "triangulate.hpp"
 
 namespace gp::studio {
@@ -229,8 +230,9 @@ void build_dataset_layers(Scene& scene, const Dataset& dataset) {
     diamond.outer = {
         {c.x, c.y - r}, {c.x + r, c.y}, {c.x, c.y + r}, {c.x - r, c.y}, {c.x, c.y - r}};
     add_fill(stations, MultiPolygon{diamond}, o, static_cast<std::int32_t>(s));
-    stations.colour.push_back(st.tier == StationTier::compound_station ? qRgb(0xd9, 0x48, 0x1c)
-                                                                       : qRgb(0xb1, 0x0d, 0x2f));
+    // The tier colours of the report and the QGIS styles (planner/report/style.hpp).
+    const gp::report::style::Rgb tier = gp::report::style::station_symbol(st.tier).colour;
+    stations.colour.push_back(qRgb(tier.r, tier.g, tier.b));
   }
   for (LayerId id : {LayerId::communities, LayerId::water, LayerId::buildings, LayerId::roads,
                      LayerId::rivers, LayerId::stations}) {

@@ -48,6 +48,8 @@ ColumnLayout {
     RowLayout { Rectangle { width: 18; height: 1; color: "#404040" } Label { text: qsTr("Micro grid boundary") } }
     RowLayout { Rectangle { width: 18; height: 3; color: "#e31a1c" } Label { text: qsTr("Rule violated") } }
     RowLayout { Rectangle { width: 18; height: 6; color: "#7fb8e0" } Label { text: qsTr("River") } }
-    RowLayout { Rectangle { width: 12; height: 12; rotation: 45; color: "#b10d2f" } Label { text: qsTr("Service centre / station") } }
+    // Station tier colours: planner/report/style.cpp station_symbol (report, QGIS styles, scene.cpp).
+    RowLayout { Rectangle { width: 12; height: 12; rotation: 45; color: "#4b0082" } Label { text: qsTr("Community / county centre") } }
+    RowLayout { Rectangle { width: 12; height: 12; rotation: 45; color: "#8b1a1a" } Label { text: qsTr("Compound service station") } }
     RowLayout { Rectangle { width: 18; height: 12; color: "#ff7f00" } Label { text: qsTr("Moved building") } }
 }

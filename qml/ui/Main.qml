@@ -24,6 +24,7 @@ ApplicationWindow {
         else if (startView === "diagnostics") tabs.currentIndex = 2
         else if (startView === "compare") tabs.currentIndex = 3
         else if (startView === "basemap") basemapDialog.open()
+        else if (startView === "guide") guideDialog.open()  // Help → User guide
         mapView.fitAll()
         if (startView !== "compare" || !compareView.fitMoved()) compareView.fitBoth()
         mapView.canvas.settle()
@@ -126,7 +127,14 @@ ApplicationWindow {
             Action { text: qsTr("Zoom to whole town"); shortcut: "Ctrl+0"; onTriggered: mapView.fitAll() }
             Action { text: qsTr("Grid labels"); checkable: true; checked: mapView.showLabels; onToggled: mapView.showLabels = checked }
         }
+        Menu {
+            title: qsTr("&Help")
+            Action { objectName: "userGuide"; text: qsTr("&User guide (Chinese)"); shortcut: StandardKey.HelpContents; onTriggered: guideDialog.open() }
+        }
     }
+
+    // The Chinese user guide (docs/guide/zh-CN), compiled into the studio: opens offline.
+    GuideDialog { id: guideDialog }
 
     header: ToolBar {
         RowLayout {

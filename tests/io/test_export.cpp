@@ -236,7 +236,7 @@ TEST_CASE("exports reproject to the CRS asked for") {
   CHECK(point->getX() == Approx(114.001).margin(0.01));  // x 500 100 m on the CM 114E zone
   CHECK(point->getY() == Approx(31.62).margin(0.05));
   CHECK_THROWS_AS(io::export_layers(layers, town.dataset.crs_wkt, dir.file("x"),
-                                    io::ExportOptions{{}, "EPSG:99999999", "UTF-8"}),
+                                    io::ExportOptions{{}, "EPSG:99999999", "UTF-8", {}}),
                   ConfigError);
 }
 
