@@ -3,38 +3,96 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace gp::cli {
+
+namespace {
+
+// Quiet for short commands; then a terminal line is redrawn at most every 0.1 s and at least
+// every second, a log line written every 3 s (or at a new stage).
+constexpr double kQuietSeconds = 1.0;
+constexpr double kTtyInterval = 0.1;
+constexpr double kTickSeconds = 1.0;
+constexpr double kLogInterval = 3.0;
+// "last report N s ago" is shown once the engine has been silent this long.
+constexpr double kSilentSeconds = 3.0;
+
+}  // namespace
 
 ProgressPrinter::ProgressPrinter(bool enabled)
     : enabled_(enabled),
       tty_(isatty(STDERR_FILENO) == 1),
-      start_(std::chrono::steady_clock::now()),
-      last_print_(start_),
-      progress_([this](std::string_view stage, double fraction) { print(stage, fraction); }) {}
-
-ProgressPrinter::~ProgressPrinter() {
-  if (printed_ && tty_) std::fputc('\n', stderr);
+      progress_([this](const ProgressReport& report) { on_report(report); }) {
+  if (enabled_) ticker_ = std::thread([this] { tick(); });
 }
 
-void ProgressPrinter::print(std::string_view stage, double fraction) {
+ProgressPrinter::~ProgressPrinter() {
+  {
+    const std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+  if (printed_ && tty_) std::fputc('\n', stderr);
+  write_trace();
+}
+
+void ProgressPrinter::on_report(const ProgressReport& report) {
   if (!enabled_) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - start_ < std::chrono::seconds(1)) return;
-  const bool new_stage = stage != last_stage_;
-  const auto interval = tty_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(3000);
-  if (!new_stage && now - last_print_ < interval && fraction < 1.0) return;
-  const double seconds = std::chrono::duration<double>(now - start_).count();
+  const std::lock_guard lock(mutex_);
+  print_locked(report, false);
+}
+
+void ProgressPrinter::tick() {
+  std::unique_lock lock(mutex_);
+  while (!wake_.wait_for(lock, std::chrono::duration<double>(kTickSeconds / 2),
+                         [this] { return stop_; })) {
+    const ProgressReport report = progress_.report();
+    if (report.stage.empty()) continue;
+    const double interval = tty_ ? kTickSeconds : kLogInterval;
+    if (report.elapsed_s - last_print_ >= interval) print_locked(report, true);
+  }
+}
+
+void ProgressPrinter::print_locked(const ProgressReport& report, bool forced) {
+  if (report.elapsed_s < kQuietSeconds) return;
+  const bool new_stage = report.stage != last_stage_;
+  const double interval = tty_ ? kTtyInterval : kLogInterval;
+  if (!forced && !new_stage && report.elapsed_s - last_print_ < interval && report.fraction < 1.0)
+    return;
+  std::string line = "[" + format_duration(report.elapsed_s) + "] " + report.stage;
+  char percent[16];
+  std::snprintf(percent, sizeof percent, " %5.1f%%", 100.0 * report.fraction);
+  line += percent;
+  if (report.stage_left_s && report.fraction < 1.0)
+    line += ", ~" + format_duration(*report.stage_left_s) + " left";
+  if (report.total_left_s) line += " (run ~" + format_duration(*report.total_left_s) + " left)";
+  if (report.since_update_s >= kSilentSeconds)
+    line += " (last report " + format_duration(report.since_update_s) + " ago)";
   if (tty_)
-    std::fprintf(stderr, "\r\033[K[%6.1fs] %.*s %5.1f%%", seconds, int(stage.size()), stage.data(),
-                 100.0 * fraction);
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
   else
-    std::fprintf(stderr, "[%6.1fs] %.*s %5.1f%%\n", seconds, int(stage.size()), stage.data(),
-                 100.0 * fraction);
+    std::fprintf(stderr, "%s\n", line.c_str());
   std::fflush(stderr);
   printed_ = true;
-  last_print_ = now;
-  last_stage_ = std::string(stage);
+  last_print_ = report.elapsed_s;
+  last_stage_ = report.stage;
+}
+
+void ProgressPrinter::write_trace() const {
+  const char* path = std::getenv("GRIDPLAN_PROGRESS_TRACE");
+  if (path == nullptr || *path == '\0') return;
+  std::FILE* out = std::fopen(path, "w");
+  if (out == nullptr) {
+    std::fprintf(stderr, "GRIDPLAN_PROGRESS_TRACE: cannot write %s\n", path);
+    return;
+  }
+  std::fprintf(out, "stage\tfirst_s\tlast_s\tupdates\tlongest_gap_s\n");
+  for (const StageTiming& t : progress_.timings())
+    std::fprintf(out, "%s\t%.3f\t%.3f\t%d\t%.3f\n", t.stage.c_str(), t.first_s, t.last_s, t.updates,
+                 t.longest_gap_s);
+  std::fclose(out);
 }
 
 }  // namespace gp::cli

@@ -1,9 +1,20 @@
 #pragma once
 // Progress on stderr for work longer than a second: a rewritten line on a terminal, a line every
-// few seconds otherwise (logs). Quiet until the first second has passed.
+// few seconds otherwise (logs). Quiet until the first second has passed. Each line shows the
+// stage, its fraction done, the stage's estimated time left (gp::Progress: the rate so far) and,
+// when the engine has been silent for a while, how long ago it last reported. A ticker thread
+// redraws the line every second between the engine's updates, so the elapsed time and the
+// estimate keep moving through a long step.
+//
+// GRIDPLAN_PROGRESS_TRACE=FILE writes, when the command ends, one line per stage: when it began
+// and last reported, how many updates it made and its longest silence (the benchmarks check that
+// no long stage leaves the display still for more than a second).
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "planner/core/progress.hpp"
 
@@ -20,14 +31,21 @@ class ProgressPrinter {
   Progress& progress() { return progress_; }
 
  private:
-  void print(std::string_view stage, double fraction);
+  void on_report(const ProgressReport& report);
+  void tick();
+  void print_locked(const ProgressReport& report, bool forced);
+  void write_trace() const;
+
   bool enabled_;
   bool tty_;
+  std::mutex mutex_;  // printing state and the ticker's stop flag
   bool printed_ = false;
-  std::chrono::steady_clock::time_point start_;
-  std::chrono::steady_clock::time_point last_print_;
+  double last_print_ = -1e9;  // seconds since start
   std::string last_stage_;
   Progress progress_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread ticker_;
 };
 
 }  // namespace gp::cli
