@@ -195,14 +195,27 @@ std::string to_toml(const Scenario& s) {
   w.table("workers");
   w.integer("full_time", e.full_time_workers);
   w.integer("part_time", e.part_time_workers);
-  w.real("visits_per_household_per_year", wl.visits_per_household_per_year);
-  w.real("minutes_per_visit", wl.minutes_per_visit);
   w.real("patrols_per_year", wl.patrols_per_year);
+  w.real("patrol_minutes_per_building", wl.patrol_minutes_per_building);
+  w.real("patrol_minutes_per_floor", wl.patrol_minutes_per_floor);
   w.text("patrol_route",
          wl.patrol_route == sim::PatrolRoute::perimeter ? "perimeter" : "building_tour");
   w.real("walking_speed_kmh", wl.walking_speed_kmh);
   w.real("detour_factor", wl.detour_factor);
-  w.real("other_work_share", wl.other_work_share);
+  w.real("meeting_hours_per_week", wl.meeting_hours_per_week);
+  w.real("ledger_hours_per_week", wl.ledger_hours_per_week);
+  w.real("training_hours_per_year", wl.training_hours_per_year);
+  w.real("grid_chief_hours_per_year", wl.grid_chief_hours_per_year);
+  w.real("persons_per_household", wl.persons_per_household);
+  w.real("part_time_hours_per_week", wl.part_time.hours_per_week());
+
+  for (const sim::RoutineComponent& r : wl.routine) {
+    w.table("workload." + r.key);
+    w.real("per_unit_per_year", r.per_unit_per_year);
+    w.real("share", r.share);
+    w.real("minutes", r.minutes);
+    w.reals("monthly", {r.monthly.begin(), r.monthly.end()});
+  }
 
   for (const sim::CategoryParams& c : wl.categories) {
     w.table(std::string("events.") + sim::to_string(c.category));
@@ -210,6 +223,10 @@ std::string to_toml(const Scenario& s) {
     w.real("handling_minutes", c.handling_minutes);
     w.real("escalate_to_community", c.escalate_to_community);
     w.real("escalate_to_centre", c.escalate_to_centre);
+    w.real("deadline_hours", c.deadline_hours);
+    w.reals("monthly", {c.monthly.begin(), c.monthly.end()});
+    w.reals("weekly", {c.weekly.begin(), c.weekly.end()});
+    w.reals("daily", {c.daily.begin(), c.daily.end()});
   }
 
   const sim::SimulationParams& sp = e.simulation;
