@@ -125,9 +125,9 @@ class Auditor {
     out_.large.assign(in_.large.size(), GridAudit{});
     out_.micro.assign(in_.micro.size(), GridAudit{});
     progress_.update("plan audit: polygons", 0.0);
+    representative_points();  // grids without a polygon are shown at their buildings
     polygons();
     progress_.update("plan audit: buildings", 0.1);
-    representative_points();
     buildings_outside();
     progress_.update("plan audit: nesting", 0.3);
     nesting();
@@ -718,14 +718,18 @@ class Auditor {
     for (const auto& [s, members] : on_side) groups.insert(find(s));
     r.crossing_allowed = groups.size() == 1;
     // Name the barrier: the candidate line with the longest stretch inside the grid.
+    GeomPtr edge = own(ctx, GEOSBoundary_r(ctx.handle(), polygon.get()), "grid boundary");
     const Line* named = nullptr;
     double longest = 0.0;
     Point where = interior_point(ctx, inside.get());
     for (std::int32_t c : candidates) {
       const Line& line = dataset_.lines[at(hard[at(c)])];
       GeomPtr one = to_geos(ctx, line.geometry);
-      GeomPtr part =
+      // Inside the grid, not along its edge (a barrier on the boundary divides nothing).
+      GeomPtr clipped =
           own(ctx, GEOSIntersection_r(ctx.handle(), one.get(), polygon.get()), "barrier ∩ grid");
+      GeomPtr part = own(ctx, GEOSDifference_r(ctx.handle(), clipped.get(), edge.get()),
+                         "barrier inside the grid");
       double length = 0.0;
       GEOSLength_r(ctx.handle(), part.get(), &length);
       if (length > longest) {
