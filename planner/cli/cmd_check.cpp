@@ -122,6 +122,29 @@ bool has_layer_fields(const io::LoadResult&, const std::string& plan) {
   }
 }
 
+/// A micro grid whose layer names no parent (our plan.gpkg writes it as `large_code`, which the
+/// grid reader does not take for the parent) is nested by its code: CJ/T 349 codes extend their
+/// large grid's code by two digits. The longest large-grid code that prefixes it wins over the
+/// vote of its buildings' centroids.
+void nest_by_code(const Dataset& dataset, Plan& plan) {
+  std::size_t m = 0;
+  for (const ExistingGrid& e : dataset.existing_grids) {
+    if (e.level != GridLevel::micro) continue;
+    Grid& grid = plan.micro_grids[m++];
+    if (!e.parent_code.empty()) continue;
+    std::size_t best = 0;
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+      const std::string& code = plan.large_grids[g].code;
+      if (!code.empty() && code.size() < grid.code.size() && code.size() > best &&
+          grid.code.compare(0, code.size(), code) == 0) {
+        best = code.size();
+        grid.parent = static_cast<std::int32_t>(g);
+        grid.community = plan.large_grids[g].community;
+      }
+    }
+  }
+}
+
 /// Replaces the centroid assignment of `plan` (grid polygons) by the one the table gives, grids
 /// matched by code. Buildings naming a code the plan has no polygon for stay unassigned (listed).
 void assign_from_table(const Dataset& dataset, Plan& plan, const Plan& table,
@@ -257,6 +280,7 @@ int check_command(const CheckOptions& o) {
     if (dataset.existing_grids.empty())
       throw InputError("check: '" + o.plan + "' has no grid polygons to check");
     plan = existing_plan_from_grids(dataset);
+    nest_by_code(dataset, plan);
     std::string table_path;
     io::ExistingPlanSettings table = settings;
     table.layer.clear();

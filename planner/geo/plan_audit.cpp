@@ -125,6 +125,7 @@ class Auditor {
     out_.large.assign(in_.large.size(), GridAudit{});
     out_.micro.assign(in_.micro.size(), GridAudit{});
     progress_.update("plan audit: polygons", 0.0);
+    collect_members();
     representative_points();  // grids without a polygon are shown at their buildings
     polygons();
     progress_.update("plan audit: buildings", 0.1);
@@ -155,6 +156,40 @@ class Auditor {
   std::vector<Point> building_point_;  // representative point per building (NaN: none)
   Findings f_polygon_, f_outside_, f_nesting_, f_coverage_, f_barrier_, f_compound_, f_bounds_,
       f_failed_;
+
+  /// The buildings of a grid: by the building → grid maps when the plan gives them (what an
+  /// exported plan records per building: one large and one micro grid), else the grid's list.
+  /// A building split by units belongs to the grid it is filed under (its roster).
+  std::vector<std::vector<std::int32_t>> large_members_, micro_members_;
+
+  void collect_members() {
+    auto from_map = [&](const std::vector<std::int32_t>& map, std::size_t grids,
+                        std::vector<std::vector<std::int32_t>>& members) {
+      members.assign(grids, {});
+      for (std::size_t b = 0; b < map.size() && b < dataset_.buildings.size(); ++b)
+        if (map[b] != kNone && at(map[b]) < grids)
+          members[at(map[b])].push_back(static_cast<std::int32_t>(b));
+    };
+    const auto mapped = [](const std::vector<std::int32_t>& map) {
+      return std::any_of(map.begin(), map.end(), [](std::int32_t g) { return g != kNone; });
+    };
+    if (mapped(in_.building_large)) {
+      from_map(in_.building_large, in_.large.size(), large_members_);
+    } else {
+      for (const AuditGrid& g : in_.large) large_members_.push_back(listed(g));
+    }
+    if (mapped(in_.building_micro)) {
+      from_map(in_.building_micro, in_.micro.size(), micro_members_);
+    } else {
+      for (const AuditGrid& g : in_.micro) micro_members_.push_back(listed(g));
+    }
+  }
+
+  const std::vector<std::int32_t>& members(const AuditGrid& g) const {
+    if (g.level == GridLevel::large)
+      return large_members_[at(static_cast<std::int32_t>(&g - in_.large.data()))];
+    return micro_members_[at(static_cast<std::int32_t>(&g - in_.micro.data()))];
+  }
 
   const AuditGrid& grid(GridLevel level, std::size_t i) const {
     return level == GridLevel::large ? in_.large[i] : in_.micro[i];
@@ -193,7 +228,7 @@ class Auditor {
     }
     double x = 0.0, y = 0.0;
     int n = 0;
-    for (std::int32_t b : listed(g))
+    for (std::int32_t b : members(g))
       if (at(b) < building_point_.size() && std::isfinite(building_point_[at(b)].x)) {
         x += building_point_[at(b)].x;
         y += building_point_[at(b)].y;
@@ -220,9 +255,9 @@ class Auditor {
           f_polygon_.push_back(
               finding("grid-without-polygon", g, anchor_without_geos(g), 0.0,
                       label(g) + " has no polygon" +
-                          (listed(g).empty() ? std::string()
-                                             : " (it lists " + std::to_string(listed(g).size()) +
-                                                   " buildings; shown at them)")));
+                          (members(g).empty() ? std::string()
+                                              : " (it holds " + std::to_string(members(g).size()) +
+                                                    " buildings; shown at them)")));
           continue;
         }
         const std::vector<double> areas = piece_areas(*g.polygon);
@@ -290,13 +325,8 @@ class Auditor {
     // map buildings to grids).
     std::vector<std::vector<std::int32_t>> listing(n);
     for (std::size_t m = 0; m < in_.micro.size(); ++m)
-      for (std::int32_t b : listed(in_.micro[m]))
+      for (std::int32_t b : micro_members_[m])
         if (at(b) < n) listing[at(b)].push_back(static_cast<std::int32_t>(m));
-    for (std::size_t b = 0; b < n && b < in_.building_micro.size(); ++b) {
-      const std::int32_t m = in_.building_micro[b];
-      if (m != kNone && std::find(listing[b].begin(), listing[b].end(), m) == listing[b].end())
-        listing[b].push_back(m);
-    }
     std::vector<std::vector<std::int32_t>> members(in_.micro.size());
     for (std::size_t b = 0; b < n; ++b)
       for (std::int32_t m : listing[b]) members[at(m)].push_back(static_cast<std::int32_t>(b));
@@ -687,7 +717,7 @@ class Auditor {
     if (sides.size() < 2) return found;
     // Which side each of the grid's buildings is on; sides holding none do not count.
     std::map<std::size_t, std::vector<std::int32_t>> on_side;
-    for (std::int32_t b : listed(g)) {
+    for (std::int32_t b : members(g)) {
       const Point& p = building_point_[at(b)];
       if (!std::isfinite(p.x)) continue;
       GeomPtr point = to_geos(ctx, p);
@@ -759,17 +789,12 @@ class Auditor {
     std::map<std::int32_t, std::set<std::int32_t>> grids_of;
     std::map<std::int32_t, long long> households;
     for (std::size_t g = 0; g < in_.large.size(); ++g)
-      for (std::int32_t b : listed(in_.large[g])) {
+      for (std::int32_t b : large_members_[g]) {
         const std::int32_t c = dataset_.buildings[at(b)].compound;
         if (c != kNone) grids_of[c].insert(static_cast<std::int32_t>(g));
       }
-    for (std::size_t b = 0; b < dataset_.buildings.size(); ++b) {
-      const std::int32_t c = dataset_.buildings[b].compound;
-      if (c == kNone) continue;
-      households[c] += std::max(0, dataset_.buildings[b].households);
-      if (b < in_.building_large.size() && in_.building_large[b] != kNone)
-        grids_of[c].insert(in_.building_large[b]);
-    }
+    for (const Building& b : dataset_.buildings)
+      if (b.compound != kNone) households[b.compound] += std::max(0, b.households);
     for (const auto& [c, grids] : grids_of) {
       if (grids.size() <= 1) continue;
       const Compound& compound = dataset_.compounds[at(c)];
