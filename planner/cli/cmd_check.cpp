@@ -85,11 +85,11 @@ bool bounds_from_manifest(const fs::path& plan, PartitionParams& params, std::st
   return found;
 }
 
-/// Our plan.gpkg's buildings layer names each building's grids (bid, large_code, micro_code):
-/// the plan's own assignment, which the audit checks against the polygons. A hand-drawn plan
-/// has none: its buildings belong to the grid their centroid falls in.
-const io::LayerReport* assignment_layer(const io::LoadResult& loaded, const std::string& path,
-                                        std::string& source) {
+/// A buildings layer naming each building's grids (bid, large_code, micro_code, as our
+/// plan.gpkg's buildings layer does, or given with --input): the plan's own assignment, which
+/// the audit checks against the polygons. A hand-drawn plan has none: its buildings belong to
+/// the grid their centroid falls in.
+const io::LayerReport* assignment_layer(const io::LoadResult& loaded, std::string& source) {
   for (const io::SourceReport& s : loaded.sources)
     for (const io::LayerReport& layer : s.layers) {
       if (layer.role != io::LayerRole::buildings) continue;
@@ -98,7 +98,7 @@ const io::LayerReport* assignment_layer(const io::LoadResult& loaded, const std:
         bid |= f.name == "bid";
         large |= f.name == "large_code";
       }
-      if (bid && large && (s.path == path || fs::path(s.path) == fs::path(path))) {
+      if (bid && large) {
         source = s.path;
         return &layer;
       }
@@ -132,12 +132,15 @@ void nest_by_code(const Dataset& dataset, Plan& plan) {
     if (e.level != GridLevel::micro) continue;
     Grid& grid = plan.micro_grids[m++];
     if (!e.parent_code.empty()) continue;
+    // Exactly two digits longer first (codes of grids past the 99th of a community grow a
+    // digit, so "…10" + "01" and "…100" + "1" would both prefix "…1001"), then any prefix.
     std::size_t best = 0;
     for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
       const std::string& code = plan.large_grids[g].code;
-      if (!code.empty() && code.size() < grid.code.size() && code.size() > best &&
+      const std::size_t rank = code.size() + 2 == grid.code.size() ? 1000 : code.size();
+      if (!code.empty() && code.size() < grid.code.size() && rank > best &&
           grid.code.compare(0, code.size(), code) == 0) {
-        best = code.size();
+        best = rank;
         grid.parent = static_cast<std::int32_t>(g);
         grid.community = plan.large_grids[g].community;
       }
@@ -284,7 +287,7 @@ int check_command(const CheckOptions& o) {
     std::string table_path;
     io::ExistingPlanSettings table = settings;
     table.layer.clear();
-    if (const io::LayerReport* layer = assignment_layer(loaded, o.plan, table_path)) {
+    if (const io::LayerReport* layer = assignment_layer(loaded, table_path)) {
       table.path = table_path;
       table.layer = layer->name;
     } else if (!o.inputs.empty() && has_layer_fields(loaded, o.plan)) {
