@@ -327,9 +327,30 @@ int check_command(const CheckOptions& o) {
     notes.push_back(dataset.lines.empty()
                         ? "no roads or rivers: hard barriers not checked (give them with --input)"
                         : "no road of a hard class among the lines: no barrier to cross");
-  const geo::PlanAudit audit =
-      report::fill_plan_metrics(dataset, plan, params, audit_params, &progress);
+  geo::PlanAudit audit = report::fill_plan_metrics(dataset, plan, params, audit_params, &progress);
   printer.reset();  // ends the progress line before the findings
+  // Grid features the reader could not take (no geometry, e.g. a grid exported without a
+  // polygon) are not in the plan: they are grids without a polygon all the same.
+  for (const Problem& p : dataset.problems.problems()) {
+    const bool no_geometry = p.kind == "null-geometry" || p.kind == "empty-input-geometry" ||
+                             p.kind == "degenerate-geometry";
+    bool grid_layer = false;
+    for (const io::InputSpec& in : source.grid_inputs)
+      grid_layer |= p.where.layer == in.layer &&
+                    fs::path(p.where.file).filename() == fs::path(in.path).filename();
+    if (!no_geometry || !grid_layer) continue;
+    geo::AuditFinding f;
+    f.rule = "grid-without-polygon";
+    f.level =
+        p.where.layer.find("micro") != std::string::npos ? GridLevel::micro : GridLevel::large;
+    f.where = {std::nan(""), std::nan("")};
+    f.message = p.where.layer + " feature " +
+                (p.where.fid ? std::to_string(*p.where.fid) : std::string("?")) +
+                " has no polygon: " + p.message;
+    audit.findings.insert(audit.findings.begin(), std::move(f));
+    ++audit.counts.grids_without_polygon;
+    ++plan.metrics.grids_without_polygon;
+  }
 
   std::vector<Point> where;
   for (const geo::AuditFinding& f : audit.findings) where.push_back(f.where);

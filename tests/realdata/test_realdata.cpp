@@ -171,9 +171,14 @@ TEST_CASE("realdata: each extract plans with households") {
   }
 }
 
-// Pending (helper "poly"): in the exported plan.gpkg, read back, one grid whose parts share an
-// edge (written invalid) is repaired into one piece, and barrier sides differ after the round
-// trip — today on monaco: discontiguous check 62 vs metrics.json 63, barrier_crossings 141 vs 135.
+// Pending: gridplan check of the exported plan.gpkg (read back from WGS84, repaired by the
+// loader) and the run's metrics.json disagree today. Measured 2026-12-06:
+//   monaco   discontiguous 62 vs 63 (a grid written as an invalid multipolygon, merged on read),
+//            barrier_crossings 141 vs 135
+//   helsinki barrier_crossings 22 vs 23
+//   nanjing  discontiguous 37 vs 39, barrier_crossings 13 vs 20, buildings_outside 62 vs 65 (the
+//            3 buildings of micro grids exported without a polygon read as unassigned)
+// Waits for helper "poly" (valid single-piece polygons whose edges follow the hard roads).
 TEST_CASE("realdata: gridplan check agrees with metrics.json on monaco", "[.pending]") {
   if (!have(kMonaco.file)) return;
   check_agreement(planned(kMonaco.name, quote(shared(kMonaco.file))), quote(shared(kMonaco.file)));
@@ -189,9 +194,11 @@ TEST_CASE("realdata: gridplan check agrees with metrics.json on nanjing", "[.pen
                   quote(shared(kNanjing.file)));
 }
 
-// Pending (helper "poly"): grids in pieces, crumbs, buildings outside, micro grids not nested and
-// grids across hard roads by geometry. Today on monaco: 62 grids in pieces, 377 with crumbs, 29
-// buildings outside, 141 grids across a hard barrier (gridplan check).
+// Pending (helper "poly"): measured with gridplan check 2026-12-06 —
+//   monaco   62 grids in pieces, 377 with crumbs, 29 buildings outside, 141 across a hard barrier
+//   helsinki 10 in pieces, 99 with crumbs, 14 buildings outside, 22 across a hard barrier
+//   nanjing  37 in pieces, 24 with crumbs, 62 buildings outside, 3 unassigned, 13 grids without
+//            a polygon, 13 across a hard barrier
 TEST_CASE("realdata: every polygon invariant holds by geometry on monaco", "[.pending]") {
   if (!have(kMonaco.file)) return;
   check_invariants(planned(kMonaco.name, quote(shared(kMonaco.file))), quote(shared(kMonaco.file)));
@@ -207,7 +214,8 @@ TEST_CASE("realdata: every polygon invariant holds by geometry on nanjing", "[.p
                    quote(shared(kNanjing.file)));
 }
 
-// Pending (helper "poly"): check_plan.py reports grids in pieces and crumbs on every extract.
+// Pending (helper "poly"): check_plan.py reports grids in pieces, crumbs and buildings outside
+// on every extract (the figures above).
 TEST_CASE("realdata: check_plan.py passes on every extract", "[.pending]") {
   for (const Extract& e : {kNanjing, kHelsinki, kMonaco}) {
     if (!have(e.file)) continue;
@@ -302,11 +310,13 @@ TEST_CASE("realdata: bureau-style GBK inputs build and load with households", "[
   CHECK(r.code == 0);
 }
 
-// Pending (helper "load"): a GBK DBF without .cpg and language byte is read with its Chinese
-// field names unrecognised (户数/层数/用途 ignored, households estimated), and 主干路/次干路 are
-// not hard barriers, so grids cross arterials. Checks: households > 0 read from 户数 (not all
-// estimated), every polygon invariant by geometry, no grid across a hard road, and gridplan
-// check agreeing with metrics.json.
+// Pending (helpers "load" and "poly"): a GBK DBF without .cpg and language byte is read with its
+// Chinese field names unrecognised (户数/层数/用途 ignored: today 0 buildings with a household
+// count read, all estimated), and 主干路/次干路 are not hard barriers, so no crossing is even
+// looked for. Also today: 5 large and 24 micro grids in pieces, 24 with crumbs, 60 buildings
+// outside their micro grid, 4 unassigned. Checks: households read from 户数, every polygon
+// invariant by geometry, no grid across a hard road, gridplan check agreeing with metrics.json,
+// check_plan.py.
 TEST_CASE("realdata: bureau-style GBK Shapefiles plan and hold every invariant", "[.pending]") {
   if (!have(kNanjing.file)) return;
   const fs::path dir = bureau_inputs(planned(kNanjing.name, quote(shared(kNanjing.file))));
