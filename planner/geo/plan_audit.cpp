@@ -9,6 +9,7 @@
 #include "planner/core/parallel.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
+#include "planner/geo/tessellation.hpp"
 #include "planner/geo/tessellation_geos.hpp"
 #include "planner/geo/validate.hpp"
 
@@ -526,9 +527,27 @@ class Auditor {
     }
     if (polygons.empty()) return r;
     const char* what = level == GridLevel::large ? "large grid" : "micro grid";
-    // Overlaps, pair by pair (candidates from an R-tree over the grids' boxes).
+    // Gap and reach outside: the union of the grids against the container.
+    // union_cells: the fast coverage union when the grids are edge-matched (planned plans),
+    // an ordinary union otherwise (hand-drawn ones).
+    std::vector<const MultiPolygon*> shapes;
+    for (const AuditGrid* g : grids) shapes.push_back(g->polygon);
+    GeomPtr covered = to_geos(ctx, union_cells(shapes));
+    if (GEOSisValid_r(ctx.handle(), covered.get()) != 1) {
+      // Overlapping grids can fool the coverage union's checks: the ordinary union then.
+      std::vector<GeomPtr> copies;
+      for (const GeomPtr& p : polygons) copies.push_back(detail::clone(ctx, p.get()));
+      GeomPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, copies);
+      covered = own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "union of grids");
+    }
+    // Overlaps: in all, Σ areas − area of the union (cheap: the union is needed for the gap);
+    // pair by pair (candidates from an R-tree over the grids' boxes) only to locate them when
+    // that is above the noise.
+    double sum = 0.0;
+    for (const AuditGrid* g : grids) sum += area(*g->polygon);
+    r.overlap_m2 = std::max(0.0, sum - geos_area(ctx, covered.get()));
     const BoxIndex index(boxes);
-    for (std::size_t i = 0; i < polygons.size(); ++i)
+    for (std::size_t i = 0; i < polygons.size() && r.overlap_m2 > noise; ++i)
       for (std::int32_t j32 : index.intersecting(boxes[i])) {
         const auto j = at(j32);
         if (j <= i) continue;
@@ -536,7 +555,6 @@ class Auditor {
             own(ctx, GEOSIntersection_r(ctx.handle(), polygons[i].get(), polygons[j].get()),
                 "overlap of two grids");
         const double a = geos_area(ctx, common.get());
-        r.overlap_m2 += a;
         if (a <= noise) continue;
         ++r.overlaps;
         AuditFinding f = finding("coverage-overlap", *grids[i],
@@ -546,11 +564,6 @@ class Auditor {
         f.other_grid = grids[j]->code;
         r.findings.push_back(std::move(f));
       }
-    // Gap and reach outside: the union of the grids against the container.
-    std::vector<GeomPtr> copies;
-    for (const GeomPtr& p : polygons) copies.push_back(detail::clone(ctx, p.get()));
-    GeomPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, copies);
-    GeomPtr covered = own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "union of grids");
     GeomPtr whole = to_geos(ctx, container);
     GeomPtr gap = own(ctx, GEOSDifference_r(ctx.handle(), whole.get(), covered.get()),
                       "container minus its grids");
