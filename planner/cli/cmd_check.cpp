@@ -85,11 +85,11 @@ bool bounds_from_manifest(const fs::path& plan, PartitionParams& params, std::st
   return found;
 }
 
-/// Our plan.gpkg's buildings layer names each building's grids (bid, large_code, micro_code):
-/// the plan's own assignment, which the audit checks against the polygons. A hand-drawn plan
-/// has none: its buildings belong to the grid their centroid falls in.
-const io::LayerReport* assignment_layer(const io::LoadResult& loaded, const std::string& path,
-                                        std::string& source) {
+/// A buildings layer naming each building's grids (bid, large_code, micro_code, as our
+/// plan.gpkg's buildings layer does, or given with --input): the plan's own assignment, which
+/// the audit checks against the polygons. A hand-drawn plan has none: its buildings belong to
+/// the grid their centroid falls in.
+const io::LayerReport* assignment_layer(const io::LoadResult& loaded, std::string& source) {
   for (const io::SourceReport& s : loaded.sources)
     for (const io::LayerReport& layer : s.layers) {
       if (layer.role != io::LayerRole::buildings) continue;
@@ -98,7 +98,7 @@ const io::LayerReport* assignment_layer(const io::LoadResult& loaded, const std:
         bid |= f.name == "bid";
         large |= f.name == "large_code";
       }
-      if (bid && large && (s.path == path || fs::path(s.path) == fs::path(path))) {
+      if (bid && large) {
         source = s.path;
         return &layer;
       }
@@ -119,6 +119,32 @@ bool has_layer_fields(const io::LoadResult&, const std::string& plan) {
     return true;
   } catch (const InputError&) {
     return false;  // no such layer or fields: a hand-drawn plan
+  }
+}
+
+/// A micro grid whose layer names no parent (our plan.gpkg writes it as `large_code`, which the
+/// grid reader does not take for the parent) is nested by its code: CJ/T 349 codes extend their
+/// large grid's code by two digits. The longest large-grid code that prefixes it wins over the
+/// vote of its buildings' centroids.
+void nest_by_code(const Dataset& dataset, Plan& plan) {
+  std::size_t m = 0;
+  for (const ExistingGrid& e : dataset.existing_grids) {
+    if (e.level != GridLevel::micro) continue;
+    Grid& grid = plan.micro_grids[m++];
+    if (!e.parent_code.empty()) continue;
+    // Exactly two digits longer first (codes of grids past the 99th of a community grow a
+    // digit, so "…10" + "01" and "…100" + "1" would both prefix "…1001"), then any prefix.
+    std::size_t best = 0;
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+      const std::string& code = plan.large_grids[g].code;
+      const std::size_t rank = code.size() + 2 == grid.code.size() ? 1000 : code.size();
+      if (!code.empty() && code.size() < grid.code.size() && rank > best &&
+          grid.code.compare(0, code.size(), code) == 0) {
+        best = rank;
+        grid.parent = static_cast<std::int32_t>(g);
+        grid.community = plan.large_grids[g].community;
+      }
+    }
   }
 }
 
@@ -257,10 +283,11 @@ int check_command(const CheckOptions& o) {
     if (dataset.existing_grids.empty())
       throw InputError("check: '" + o.plan + "' has no grid polygons to check");
     plan = existing_plan_from_grids(dataset);
+    nest_by_code(dataset, plan);
     std::string table_path;
     io::ExistingPlanSettings table = settings;
     table.layer.clear();
-    if (const io::LayerReport* layer = assignment_layer(loaded, o.plan, table_path)) {
+    if (const io::LayerReport* layer = assignment_layer(loaded, table_path)) {
       table.path = table_path;
       table.layer = layer->name;
     } else if (!o.inputs.empty() && has_layer_fields(loaded, o.plan)) {
@@ -300,9 +327,30 @@ int check_command(const CheckOptions& o) {
     notes.push_back(dataset.lines.empty()
                         ? "no roads or rivers: hard barriers not checked (give them with --input)"
                         : "no road of a hard class among the lines: no barrier to cross");
-  const geo::PlanAudit audit =
-      report::fill_plan_metrics(dataset, plan, params, audit_params, &progress);
+  geo::PlanAudit audit = report::fill_plan_metrics(dataset, plan, params, audit_params, &progress);
   printer.reset();  // ends the progress line before the findings
+  // Grid features the reader could not take (no geometry, e.g. a grid exported without a
+  // polygon) are not in the plan: they are grids without a polygon all the same.
+  for (const Problem& p : dataset.problems.problems()) {
+    const bool no_geometry = p.kind == "null-geometry" || p.kind == "empty-input-geometry" ||
+                             p.kind == "degenerate-geometry";
+    bool grid_layer = false;
+    for (const io::InputSpec& in : source.grid_inputs)
+      grid_layer |= p.where.layer == in.layer &&
+                    fs::path(p.where.file).filename() == fs::path(in.path).filename();
+    if (!no_geometry || !grid_layer) continue;
+    geo::AuditFinding f;
+    f.rule = "grid-without-polygon";
+    f.level =
+        p.where.layer.find("micro") != std::string::npos ? GridLevel::micro : GridLevel::large;
+    f.where = {std::nan(""), std::nan("")};
+    f.message = p.where.layer + " feature " +
+                (p.where.fid ? std::to_string(*p.where.fid) : std::string("?")) +
+                " has no polygon: " + p.message;
+    audit.findings.insert(audit.findings.begin(), std::move(f));
+    ++audit.counts.grids_without_polygon;
+    ++plan.metrics.grids_without_polygon;
+  }
 
   std::vector<Point> where;
   for (const geo::AuditFinding& f : audit.findings) where.push_back(f.where);

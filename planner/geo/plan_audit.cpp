@@ -9,6 +9,7 @@
 #include "planner/core/parallel.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
+#include "planner/geo/tessellation.hpp"
 #include "planner/geo/tessellation_geos.hpp"
 #include "planner/geo/validate.hpp"
 
@@ -125,9 +126,10 @@ class Auditor {
     out_.large.assign(in_.large.size(), GridAudit{});
     out_.micro.assign(in_.micro.size(), GridAudit{});
     progress_.update("plan audit: polygons", 0.0);
+    collect_members();
+    representative_points();  // grids without a polygon are shown at their buildings
     polygons();
     progress_.update("plan audit: buildings", 0.1);
-    representative_points();
     buildings_outside();
     progress_.update("plan audit: nesting", 0.3);
     nesting();
@@ -155,6 +157,40 @@ class Auditor {
   std::vector<Point> building_point_;  // representative point per building (NaN: none)
   Findings f_polygon_, f_outside_, f_nesting_, f_coverage_, f_barrier_, f_compound_, f_bounds_,
       f_failed_;
+
+  /// The buildings of a grid: by the building → grid maps when the plan gives them (what an
+  /// exported plan records per building: one large and one micro grid), else the grid's list.
+  /// A building split by units belongs to the grid it is filed under (its roster).
+  std::vector<std::vector<std::int32_t>> large_members_, micro_members_;
+
+  void collect_members() {
+    auto from_map = [&](const std::vector<std::int32_t>& map, std::size_t grids,
+                        std::vector<std::vector<std::int32_t>>& members) {
+      members.assign(grids, {});
+      for (std::size_t b = 0; b < map.size() && b < dataset_.buildings.size(); ++b)
+        if (map[b] != kNone && at(map[b]) < grids)
+          members[at(map[b])].push_back(static_cast<std::int32_t>(b));
+    };
+    const auto mapped = [](const std::vector<std::int32_t>& map) {
+      return std::any_of(map.begin(), map.end(), [](std::int32_t g) { return g != kNone; });
+    };
+    if (mapped(in_.building_large)) {
+      from_map(in_.building_large, in_.large.size(), large_members_);
+    } else {
+      for (const AuditGrid& g : in_.large) large_members_.push_back(listed(g));
+    }
+    if (mapped(in_.building_micro)) {
+      from_map(in_.building_micro, in_.micro.size(), micro_members_);
+    } else {
+      for (const AuditGrid& g : in_.micro) micro_members_.push_back(listed(g));
+    }
+  }
+
+  const std::vector<std::int32_t>& members(const AuditGrid& g) const {
+    if (g.level == GridLevel::large)
+      return large_members_[at(static_cast<std::int32_t>(&g - in_.large.data()))];
+    return micro_members_[at(static_cast<std::int32_t>(&g - in_.micro.data()))];
+  }
 
   const AuditGrid& grid(GridLevel level, std::size_t i) const {
     return level == GridLevel::large ? in_.large[i] : in_.micro[i];
@@ -193,7 +229,7 @@ class Auditor {
     }
     double x = 0.0, y = 0.0;
     int n = 0;
-    for (std::int32_t b : listed(g))
+    for (std::int32_t b : members(g))
       if (at(b) < building_point_.size() && std::isfinite(building_point_[at(b)].x)) {
         x += building_point_[at(b)].x;
         y += building_point_[at(b)].y;
@@ -220,9 +256,9 @@ class Auditor {
           f_polygon_.push_back(
               finding("grid-without-polygon", g, anchor_without_geos(g), 0.0,
                       label(g) + " has no polygon" +
-                          (listed(g).empty() ? std::string()
-                                             : " (it lists " + std::to_string(listed(g).size()) +
-                                                   " buildings; shown at them)")));
+                          (members(g).empty() ? std::string()
+                                              : " (it holds " + std::to_string(members(g).size()) +
+                                                    " buildings; shown at them)")));
           continue;
         }
         const std::vector<double> areas = piece_areas(*g.polygon);
@@ -290,13 +326,8 @@ class Auditor {
     // map buildings to grids).
     std::vector<std::vector<std::int32_t>> listing(n);
     for (std::size_t m = 0; m < in_.micro.size(); ++m)
-      for (std::int32_t b : listed(in_.micro[m]))
+      for (std::int32_t b : micro_members_[m])
         if (at(b) < n) listing[at(b)].push_back(static_cast<std::int32_t>(m));
-    for (std::size_t b = 0; b < n && b < in_.building_micro.size(); ++b) {
-      const std::int32_t m = in_.building_micro[b];
-      if (m != kNone && std::find(listing[b].begin(), listing[b].end(), m) == listing[b].end())
-        listing[b].push_back(m);
-    }
     std::vector<std::vector<std::int32_t>> members(in_.micro.size());
     for (std::size_t b = 0; b < n; ++b)
       for (std::int32_t m : listing[b]) members[at(m)].push_back(static_cast<std::int32_t>(b));
@@ -496,9 +527,27 @@ class Auditor {
     }
     if (polygons.empty()) return r;
     const char* what = level == GridLevel::large ? "large grid" : "micro grid";
-    // Overlaps, pair by pair (candidates from an R-tree over the grids' boxes).
+    // Gap and reach outside: the union of the grids against the container.
+    // union_cells: the fast coverage union when the grids are edge-matched (planned plans),
+    // an ordinary union otherwise (hand-drawn ones).
+    std::vector<const MultiPolygon*> shapes;
+    for (const AuditGrid* g : grids) shapes.push_back(g->polygon);
+    GeomPtr covered = to_geos(ctx, union_cells(shapes));
+    if (GEOSisValid_r(ctx.handle(), covered.get()) != 1) {
+      // Overlapping grids can fool the coverage union's checks: the ordinary union then.
+      std::vector<GeomPtr> copies;
+      for (const GeomPtr& p : polygons) copies.push_back(detail::clone(ctx, p.get()));
+      GeomPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, copies);
+      covered = own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "union of grids");
+    }
+    // Overlaps: in all, Σ areas − area of the union (cheap: the union is needed for the gap);
+    // pair by pair (candidates from an R-tree over the grids' boxes) only to locate them when
+    // that is above the noise.
+    double sum = 0.0;
+    for (const AuditGrid* g : grids) sum += area(*g->polygon);
+    r.overlap_m2 = std::max(0.0, sum - geos_area(ctx, covered.get()));
     const BoxIndex index(boxes);
-    for (std::size_t i = 0; i < polygons.size(); ++i)
+    for (std::size_t i = 0; i < polygons.size() && r.overlap_m2 > noise; ++i)
       for (std::int32_t j32 : index.intersecting(boxes[i])) {
         const auto j = at(j32);
         if (j <= i) continue;
@@ -506,7 +555,6 @@ class Auditor {
             own(ctx, GEOSIntersection_r(ctx.handle(), polygons[i].get(), polygons[j].get()),
                 "overlap of two grids");
         const double a = geos_area(ctx, common.get());
-        r.overlap_m2 += a;
         if (a <= noise) continue;
         ++r.overlaps;
         AuditFinding f = finding("coverage-overlap", *grids[i],
@@ -516,11 +564,6 @@ class Auditor {
         f.other_grid = grids[j]->code;
         r.findings.push_back(std::move(f));
       }
-    // Gap and reach outside: the union of the grids against the container.
-    std::vector<GeomPtr> copies;
-    for (const GeomPtr& p : polygons) copies.push_back(detail::clone(ctx, p.get()));
-    GeomPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, copies);
-    GeomPtr covered = own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "union of grids");
     GeomPtr whole = to_geos(ctx, container);
     GeomPtr gap = own(ctx, GEOSDifference_r(ctx.handle(), whole.get(), covered.get()),
                       "container minus its grids");
@@ -687,7 +730,7 @@ class Auditor {
     if (sides.size() < 2) return found;
     // Which side each of the grid's buildings is on; sides holding none do not count.
     std::map<std::size_t, std::vector<std::int32_t>> on_side;
-    for (std::int32_t b : listed(g)) {
+    for (std::int32_t b : members(g)) {
       const Point& p = building_point_[at(b)];
       if (!std::isfinite(p.x)) continue;
       GeomPtr point = to_geos(ctx, p);
@@ -718,14 +761,18 @@ class Auditor {
     for (const auto& [s, members] : on_side) groups.insert(find(s));
     r.crossing_allowed = groups.size() == 1;
     // Name the barrier: the candidate line with the longest stretch inside the grid.
+    GeomPtr edge = own(ctx, GEOSBoundary_r(ctx.handle(), polygon.get()), "grid boundary");
     const Line* named = nullptr;
     double longest = 0.0;
     Point where = interior_point(ctx, inside.get());
     for (std::int32_t c : candidates) {
       const Line& line = dataset_.lines[at(hard[at(c)])];
       GeomPtr one = to_geos(ctx, line.geometry);
-      GeomPtr part =
+      // Inside the grid, not along its edge (a barrier on the boundary divides nothing).
+      GeomPtr clipped =
           own(ctx, GEOSIntersection_r(ctx.handle(), one.get(), polygon.get()), "barrier ∩ grid");
+      GeomPtr part = own(ctx, GEOSDifference_r(ctx.handle(), clipped.get(), edge.get()),
+                         "barrier inside the grid");
       double length = 0.0;
       GEOSLength_r(ctx.handle(), part.get(), &length);
       if (length > longest) {
@@ -755,17 +802,12 @@ class Auditor {
     std::map<std::int32_t, std::set<std::int32_t>> grids_of;
     std::map<std::int32_t, long long> households;
     for (std::size_t g = 0; g < in_.large.size(); ++g)
-      for (std::int32_t b : listed(in_.large[g])) {
+      for (std::int32_t b : large_members_[g]) {
         const std::int32_t c = dataset_.buildings[at(b)].compound;
         if (c != kNone) grids_of[c].insert(static_cast<std::int32_t>(g));
       }
-    for (std::size_t b = 0; b < dataset_.buildings.size(); ++b) {
-      const std::int32_t c = dataset_.buildings[b].compound;
-      if (c == kNone) continue;
-      households[c] += std::max(0, dataset_.buildings[b].households);
-      if (b < in_.building_large.size() && in_.building_large[b] != kNone)
-        grids_of[c].insert(in_.building_large[b]);
-    }
+    for (const Building& b : dataset_.buildings)
+      if (b.compound != kNone) households[b.compound] += std::max(0, b.households);
     for (const auto& [c, grids] : grids_of) {
       if (grids.size() <= 1) continue;
       const Compound& compound = dataset_.compounds[at(c)];

@@ -12,9 +12,10 @@
 //                            the same rule as ../shared/tools/check_plan.py
 //   grid-crumbs              a grid has extra pieces, all smaller than that (sliver crumbs)
 //   building-outside-grid    a building's representative point (GEOS PointOnSurface of its
-//                            footprint) is farther than building_tolerance_m from every micro
-//                            grid that lists it (a building split by units is listed by each
-//                            micro grid holding a run of its units: it is inside when inside any)
+//                            footprint) is farther than building_tolerance_m from its micro grid
+//                            (AuditInput::building_micro: the grid it is filed under, as an
+//                            exported plan records it and check_plan.py reads it; a building
+//                            split by units is filed under the grid holding its cell)
 //   building-unassigned      a building with households is in no micro grid
 //   micro-not-nested         a micro grid reaches more than nesting_min_m2 outside its large
 //                            grid buffered by nesting_tolerance_m (check_plan.py's rule), or has
@@ -60,7 +61,8 @@ struct AuditGrid {
   /// Micro grids: index into AuditInput::large; kNone when it has none.
   std::int32_t parent = kNone;
   const MultiPolygon* polygon = nullptr;  // metres; null or empty: no polygon
-  /// Buildings the grid lists (indices into Dataset::buildings).
+  /// Buildings the grid lists (indices into Dataset::buildings). Used only when the building →
+  /// grid maps of AuditInput are empty (all kNone).
   const std::vector<std::int32_t>* buildings = nullptr;
   long long households = 0;
   /// Why the grid is outside its household bounds, when the plan records it ("" = none).
@@ -70,7 +72,8 @@ struct AuditGrid {
 struct AuditInput {
   std::vector<AuditGrid> large;
   std::vector<AuditGrid> micro;
-  /// Per building: its large and micro grid (indices into large / micro), kNone when none.
+  /// Per building: its large and micro grid (indices into large / micro), kNone when none. When
+  /// given, they decide which grid a building belongs to (one each, as exported plans record it).
   std::vector<std::int32_t> building_large;
   std::vector<std::int32_t> building_micro;
 };

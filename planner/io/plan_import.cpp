@@ -38,7 +38,21 @@ GDALDatasetUniquePtr open_vector(const std::string& path) {
 
 bool polygonal(OGRLayer& layer) {
   const OGRwkbGeometryType type = wkbFlatten(layer.GetGeomType());
-  return type == wkbPolygon || type == wkbMultiPolygon;
+  if (type == wkbPolygon || type == wkbMultiPolygon) return true;
+  if (type != wkbUnknown) return false;
+  // Mixed Polygon and MultiPolygon features (a hand-drawn GeoJSON with one grid in pieces) make
+  // the layer's type unknown: look at the features themselves.
+  layer.ResetReading();
+  bool found = false;
+  for (auto& feature : layer) {
+    const OGRGeometry* g = feature->GetGeometryRef();
+    if (!g) continue;
+    const OGRwkbGeometryType t = wkbFlatten(g->getGeometryType());
+    found = t == wkbPolygon || t == wkbMultiPolygon;
+    break;
+  }
+  layer.ResetReading();
+  return found;
 }
 
 int field_index(OGRFeatureDefn& defn, const std::string& name) {
