@@ -111,6 +111,20 @@ check("input-0.gpkg" in manifest and planned == memory.featureCount(),
       "the engine read the saved layer: {} of {} buildings in the plan".format(
           planned, memory.featureCount()))
 
+# A scenario file without layers: its inputs and settings are inherited, the bounds overridden.
+feedback = Recorder()
+params = {"SCENARIO": os.path.join(root, "scenarios", "demo-baseline.toml"), "LARGE_MIN": 320,
+          "LARGE_MAX": 520, "SEED": 5, "SIMULATE": False, "OUTPUT": os.path.join(work, "scenario-run")}
+alg = plan.create()
+alg.prepare(params, context, feedback)
+results = alg.runPrepared(params, context, feedback)
+import json  # noqa: E402
+p = json.load(open(os.path.join(work, "scenario-run", "manifest.json"), encoding="utf-8"))["parameters"]
+# The scenario's 106 full-time workers come through; its 300–500 bounds are overridden.
+check(p["grids.large"].startswith("320–520") and "demo-town.gpkg" in p["input.files"]
+      and p["workers.full_time"] == "106",
+      "scenario inherited, bounds overridden: {} / {}".format(p["grids.large"], p["input.files"]))
+
 # Cancel: a stand-in engine that reports progress and then hangs.
 fake = os.path.join(work, "fake-gridplan")
 with open(fake, "w") as f:

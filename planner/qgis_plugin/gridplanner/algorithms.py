@@ -122,7 +122,7 @@ class PlanGridsAlgorithm(GridPlannerAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterMultipleLayers(
             "INPUT", tr("Input layers (buildings, compounds, communities, roads, rivers, stations…)"),
-            QgsProcessing.TypeVector))
+            QgsProcessing.TypeVector, optional=True))
         self.addParameter(QgsProcessingParameterFile(
             "SCENARIO", tr("Scenario file (optional; the values below override it)"),
             extension="toml", optional=True))
@@ -195,6 +195,9 @@ class PlanGridsAlgorithm(GridPlannerAlgorithm):
         other = self.parameterAsString(parameters, "HARD_ROADS_OTHER", context) or ""
         hard += [c.strip() for c in other.replace("，", ",").split(",") if c.strip()]
         seed = self.parameterAsInt(parameters, "SEED", context)
+        if not layers and not scenario:
+            raise QgsProcessingException(tr("Give the input layers, or a scenario file that names "
+                                            "its input files."))
         simulate = self.parameterAsBool(parameters, "SIMULATE", context)
         out = self.parameterAsString(parameters, "OUTPUT", context)
 

@@ -53,6 +53,8 @@ ZH_CN = {
     "The output folder {} exists and is not a GridPlanner output; choose a new or empty folder.":
         "输出文件夹 {} 已存在且不是网格规划的输出，请选择新的或空的文件夹。",
     "Scenario file": "情景文件",
+    "Give the input layers, or a scenario file that names its input files.":
+        "请选择输入图层，或给出列有输入文件的情景文件。",
     "Divides every community of the input layers into large grids (大网格) and micro grids "
     "(微网格) with the GridPlanner engine, within the household bounds, never crossing rivers, "
     "rail or the hard road classes. Writes plan.gpkg (layers open styled), report.html and "
