@@ -49,8 +49,8 @@ struct ValueClass {
 };
 
 /// The classes of households in a grid with bounds [min, max] (inclusive): below min, four equal
-/// steps from min to max (fewer when max − min < 3), above max. The colours are the ramp at the middle of each class, so a
-/// grid inside its bounds is never drawn in the end colours.
+/// steps from min to max (fewer when max − min < 3), above max. The colours are the ramp at the
+/// middle of each class, so a grid inside its bounds is never drawn in the end colours.
 std::vector<ValueClass> household_classes(int min, int max);
 /// The colour of `households` in household_classes(min, max).
 Rgb household_colour(double households, int min, int max);

@@ -15,12 +15,11 @@
 import os
 import stat
 import sys
-import threading
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from qgis.core import (QgsApplication, QgsProcessingContext, QgsProcessingException,  # noqa: E402
-                       QgsProcessingFeedback, QgsProject, QgsVectorLayer)
+from qgis.core import (QgsApplication, QgsFeatureRequest, QgsProcessingContext,  # noqa: E402
+                       QgsProcessingException, QgsProcessingFeedback, QgsProject, QgsVectorLayer)
 
 work = sys.argv[1]
 os.makedirs(work, exist_ok=True)
@@ -80,7 +79,7 @@ alg = plan.create()
 params = {"INPUT": layers, "LARGE_MIN": 300, "LARGE_MAX": 500, "MICRO_MIN": 100,
           "MICRO_MAX": 200, "HARD_ROADS": [0, 1, 2, 3, 4], "SEED": 3, "SIMULATE": True,
           "OUTPUT": os.path.join(work, "run")}
-ok = alg.prepare(params, context, feedback)
+alg.prepare(params, context, feedback)
 results = alg.runPrepared(params, context, feedback)
 check(os.path.isfile(results["PLAN"]), "plan written: " + results["PLAN"])
 check(len(feedback.texts) > 0, "engine progress forwarded: {}".format(feedback.texts[:4]))
@@ -92,6 +91,39 @@ check(all(d.postProcessor() is not None for d in details), "queued layers load t
 layer = QgsVectorLayer(results["LARGE_GRIDS"], "large", "ogr")
 details[0].postProcessor().postProcessLayer(layer, context, feedback)
 check(layer.renderer().type() == "RuleRenderer", "post-processor loads the default style")
+
+# A layer that is no file (a memory layer, as an edited selection or a join makes): saved to a
+# GeoPackage under its name first, and the engine plans it.
+memory = layers[0].materialize(QgsFeatureRequest())
+memory.setName("buildings")
+check(memory.providerType() == "memory", "memory layer of {} buildings".format(memory.featureCount()))
+feedback = Recorder()
+params = {"INPUT": [memory, layers[2]], "SEED": 1, "SIMULATE": False,
+          "OUTPUT": os.path.join(work, "memory-run")}
+alg = plan.create()
+alg.prepare(params, context, feedback)
+results = alg.runPrepared(params, context, feedback)
+check(any("saved it to" in info for info in feedback.infos), "memory layer saved for the engine")
+check(os.path.isfile(results["PLAN"]), "plan from a memory layer written")
+manifest = open(os.path.join(work, "memory-run", "manifest.json"), encoding="utf-8").read()
+planned = QgsVectorLayer(results["PLAN"] + "|layername=buildings", "b", "ogr").featureCount()
+check("input-0.gpkg" in manifest and planned == memory.featureCount(),
+      "the engine read the saved layer: {} of {} buildings in the plan".format(
+          planned, memory.featureCount()))
+
+# A scenario file without layers: its inputs and settings are inherited, the bounds overridden.
+feedback = Recorder()
+params = {"SCENARIO": os.path.join(root, "scenarios", "demo-baseline.toml"), "LARGE_MIN": 320,
+          "LARGE_MAX": 520, "SEED": 5, "SIMULATE": False, "OUTPUT": os.path.join(work, "scenario-run")}
+alg = plan.create()
+alg.prepare(params, context, feedback)
+results = alg.runPrepared(params, context, feedback)
+import json  # noqa: E402
+p = json.load(open(os.path.join(work, "scenario-run", "manifest.json"), encoding="utf-8"))["parameters"]
+# The scenario's 106 full-time workers come through; its 300–500 bounds are overridden.
+check(p["grids.large"].startswith("320–520") and "demo-town.gpkg" in p["input.files"]
+      and p["workers.full_time"] == "106",
+      "scenario inherited, bounds overridden: {} / {}".format(p["grids.large"], p["input.files"]))
 
 # Cancel: a stand-in engine that reports progress and then hangs.
 fake = os.path.join(work, "fake-gridplan")

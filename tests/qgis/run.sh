@@ -96,9 +96,16 @@ test -f "$work/compare/compare.html" || { echo "FAIL: Compare plans wrote no com
 echo "compare: $work/compare/compare.html"
 
 if "$gridplan" --help | grep -qE '^\s+check\s'; then
-  qp run gridplanner:checkplan -- "PLAN=$work/plugin-a/plan.gpkg" OUTPUT="$work/check.json" \
-    | tee "$work/check.log"
-  test -s "$work/check.json" || { echo "FAIL: Check a plan wrote no JSON"; exit 1; }
+  # The engine's own verdict: the plan as planned holds (exit 0) with loose bounds; with bounds
+  # it cannot meet a rule breaks (exit 1), which is a result (ALL_RULES_HOLD false), not an error.
+  qp run gridplanner:checkplan -- "PLAN=$work/plugin-a/plan.gpkg" LARGE_MIN=100 LARGE_MAX=5000 \
+    MICRO_MIN=1 MICRO_MAX=5000 OUTPUT="$work/check-ok.json" > "$work/check-ok.log"
+  grep -q "ALL_RULES_HOLD:[[:space:]]*true" "$work/check-ok.log" || { cat "$work/check-ok.log"; echo "FAIL: check of a sound plan"; exit 1; }
+  qp run gridplanner:checkplan -- "PLAN=$work/plugin-a/plan.gpkg" LARGE_MIN=450 LARGE_MAX=460 \
+    OUTPUT="$work/check-bad.json" > "$work/check-bad.log"
+  grep -q "ALL_RULES_HOLD:[[:space:]]*false" "$work/check-bad.log" || { cat "$work/check-bad.log"; echo "FAIL: check with unmeetable bounds"; exit 1; }
+  /usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/check-bad.json"
+  echo "check: a sound plan holds, unmeetable bounds break a rule, the JSON is written"
 else
   echo "SKIP: Check a plan (this gridplan has no 'check' subcommand yet)"
 fi

@@ -122,7 +122,7 @@ class PlanGridsAlgorithm(GridPlannerAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterMultipleLayers(
             "INPUT", tr("Input layers (buildings, compounds, communities, roads, rivers, stations…)"),
-            QgsProcessing.TypeVector))
+            QgsProcessing.TypeVector, optional=True))
         self.addParameter(QgsProcessingParameterFile(
             "SCENARIO", tr("Scenario file (optional; the values below override it)"),
             extension="toml", optional=True))
@@ -195,6 +195,9 @@ class PlanGridsAlgorithm(GridPlannerAlgorithm):
         other = self.parameterAsString(parameters, "HARD_ROADS_OTHER", context) or ""
         hard += [c.strip() for c in other.replace("，", ",").split(",") if c.strip()]
         seed = self.parameterAsInt(parameters, "SEED", context)
+        if not layers and not scenario:
+            raise QgsProcessingException(tr("Give the input layers, or a scenario file that names "
+                                            "its input files."))
         simulate = self.parameterAsBool(parameters, "SIMULATE", context)
         out = self.parameterAsString(parameters, "OUTPUT", context)
 
@@ -241,8 +244,22 @@ class CheckPlanAlgorithm(GridPlannerAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(
-            "PLAN", tr("Plan to check (plan.gpkg or a run folder)"),
-            behavior=QgsProcessingParameterFile.File, fileFilter="GeoPackage (*.gpkg)"))
+            "PLAN", tr("Plan file (plan.gpkg, or a GeoPackage or Shapefile of grids)"),
+            behavior=QgsProcessingParameterFile.File,
+            fileFilter="GeoPackage (*.gpkg);;Shapefile (*.shp)"))
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            "INPUT", tr("Layers to check against (default: the plan file's own layers)"),
+            QgsProcessing.TypeVector, optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            "RULES", tr("Scenario file whose bounds and hard road classes apply (optional)"),
+            extension="toml", optional=True))
+        for key, label in (("LARGE_MIN", "Large grid: minimum households"),
+                           ("LARGE_MAX", "Large grid: maximum households"),
+                           ("MICRO_MIN", "Micro grid: minimum households"),
+                           ("MICRO_MAX", "Micro grid: maximum households")):
+            self.addParameter(QgsProcessingParameterNumber(
+                key, tr(label), QgsProcessingParameterNumber.Integer, None, optional=True,
+                minValue=1))
         self.addParameter(QgsProcessingParameterFileDestination(
             "OUTPUT", tr("Check result (JSON)"), "JSON (*.json)"))
         self.addOutput(QgsProcessingOutputBoolean("ALL_RULES_HOLD", tr("All rules hold")))
@@ -250,8 +267,21 @@ class CheckPlanAlgorithm(GridPlannerAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         plan = self.parameterAsFile(parameters, "PLAN", context)
         out = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        arguments = ["check", plan, "--json"]
+        for layer in self.parameterAsLayerList(parameters, "INPUT", context):
+            path = QgsProviderRegistry.instance().decodeUri(
+                layer.providerType(), layer.source()).get("path", "")
+            if path and path not in arguments:
+                arguments += ["--input", path]
+        rules = self.parameterAsFile(parameters, "RULES", context)
+        if rules:
+            arguments += ["--rules", rules]
+        for key, option in (("LARGE_MIN", "--min"), ("LARGE_MAX", "--max"),
+                            ("MICRO_MIN", "--micro-min"), ("MICRO_MAX", "--micro-max")):
+            if parameters.get(key) is not None:
+                arguments += [option, self.parameterAsInt(parameters, key, context)]
         # Exit 0: every rule holds; 1: a rule broke (a result, not a failure); else an error.
-        code, stdout = run_engine(["check", plan, "--json"], feedback, ok_codes=(0, 1))
+        code, stdout = run_engine(arguments, feedback, ok_codes=(0, 1))
         with open(out, "w", encoding="utf-8") as f:
             f.write(stdout)
         try:

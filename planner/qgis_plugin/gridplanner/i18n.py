@@ -33,7 +33,12 @@ ZH_CN = {
     "Report (HTML)": "报告 (HTML)",
     "Large grids": "大网格",
     "Micro grids": "微网格",
-    "Plan to check (plan.gpkg or a run folder)": "待检查的方案 (plan.gpkg 或运行输出文件夹)",
+    "Plan file (plan.gpkg, or a GeoPackage or Shapefile of grids)":
+        "方案文件 (plan.gpkg，或网格的 GeoPackage/Shapefile)",
+    "Layers to check against (default: the plan file's own layers)":
+        "用于检查的图层 (默认使用方案文件自带的图层)",
+    "Scenario file whose bounds and hard road classes apply (optional)":
+        "采用其户数界限和硬边界道路等级的情景文件 (可选)",
     "Check result (JSON)": "检查结果 (JSON)",
     "All rules hold": "全部规则满足",
     "Plans to compare (run folders or scenario files; the first is the reference)":
@@ -53,6 +58,8 @@ ZH_CN = {
     "The output folder {} exists and is not a GridPlanner output; choose a new or empty folder.":
         "输出文件夹 {} 已存在且不是网格规划的输出，请选择新的或空的文件夹。",
     "Scenario file": "情景文件",
+    "Give the input layers, or a scenario file that names its input files.":
+        "请选择输入图层，或给出列有输入文件的情景文件。",
     "Divides every community of the input layers into large grids (大网格) and micro grids "
     "(微网格) with the GridPlanner engine, within the household bounds, never crossing rivers, "
     "rail or the hard road classes. Writes plan.gpkg (layers open styled), report.html and "
