@@ -64,8 +64,9 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     double overlap_area = 0.0;
     if (GEOSArea_r(ctx.handle(), inside_geos.get(), &overlap_area) == 1 && overlap_area > 0.0)
       inside_cell = to_multipolygon(ctx, inside_geos.get());
-    else
-      inside_geos.reset();
+    // Only the polygonal part (an intersection can add lines and points where they touch).
+    inside_geos.reset();
+    if (!inside_cell.empty()) inside_geos = to_geos(ctx, inside_cell);
   }
   const MultiPolygon& measured = inside_cell.empty() ? cell : inside_cell;
   double t_min = std::numeric_limits<double>::infinity(), t_max = -t_min;

@@ -343,14 +343,25 @@ class ComponentPartitioner {
   /// Construction, repair and refinement for k parts.
   void heuristic(int k, double total_work) {
     construct(k);
-    // A previous plan that still holds here — every node in its previous part, each part
-    // connected and within the bounds — is kept as it is: re-planning an unchanged town from its
-    // own plan must move no household (issue 12), and compactness alone is no reason to move
-    // residents. Weight `moved` = 0 says moves do not matter: then it is optimised as usual.
-    if (previous_intact_ && options_.weights.moved > 0.0 && total_violation() == 0 &&
-        (options_.fixed_parts == 0 || live_parts() == options_.fixed_parts)) {
+    // A previous plan that still holds here — taken over (its detached pieces and new nodes
+    // grown into neighbouring parts, so every part is connected) and within the bounds — is
+    // kept as it is: re-planning an unchanged town from its own plan must move no household
+    // (issue 12), and compactness alone is no reason to move residents. Weight `moved` = 0 says
+    // moves do not matter: then it is optimised as usual.
+    // Outside the bounds, the previous plan is kept unless the optimisation lowers the
+    // violation (a container where no division meets the bounds keeps its grids).
+    const bool keep_previous = previous_intact_ && options_.weights.moved > 0.0 &&
+                               (options_.fixed_parts == 0 || live_parts() == options_.fixed_parts);
+    if (keep_previous && total_violation() == 0) {
       mean_workload_ = total_work / std::max(1, live_parts());
       return;
+    }
+    const long long previous_violation = keep_previous ? total_violation() : 0;
+    std::vector<PartId> previous_part;
+    std::vector<PartState> previous_parts;
+    if (keep_previous) {
+      for (NodeId v : nodes_) previous_part.push_back(part_[at(v)]);
+      previous_parts.assign(parts_.begin() + first_part_, parts_.end());
     }
     repair();
     mean_workload_ = total_work / std::max(1, live_parts());
@@ -361,6 +372,12 @@ class ComponentPartitioner {
     if (violating_parts() > 0) {
       refine();
       repair();
+    }
+    if (keep_previous && total_violation() >= previous_violation) {
+      parts_.resize(at(first_part_));
+      parts_.insert(parts_.end(), previous_parts.begin(), previous_parts.end());
+      for (std::size_t i = 0; i < nodes_.size(); ++i) part_[at(nodes_[i])] = previous_part[i];
+      mean_workload_ = total_work / std::max(1, live_parts());
     }
   }
 
@@ -555,14 +572,13 @@ class ComponentPartitioner {
     if (by_previous.empty()) return false;
     std::sort(by_previous.begin(), by_previous.end());
     home_.assign(graph_.households.size(), kNoPart);
-    previous_intact_ = by_previous.size() == nodes_.size();
+    previous_intact_ = true;
     for (std::size_t i = 0; i < by_previous.size();) {
       std::size_t j = i;
       std::vector<NodeId> members;
       while (j < by_previous.size() && by_previous[j].first == by_previous[i].first)
         members.push_back(by_previous[j++].second);
       auto piece = largest_connected_piece(members);
-      if (piece.size() != members.size()) previous_intact_ = false;
       PartId p = new_part();
       for (NodeId v : piece) {
         assign(v, p);
@@ -1091,8 +1107,9 @@ class ComponentPartitioner {
   std::int32_t& stamp_value_;
   std::vector<NodeId> nodes_;
   std::vector<PartId> home_;  // per node: its part as taken over from the previous plan
-  // The last construction took over the previous plan whole: every node had a previous part
-  // and every previous part was connected.
+  // The last construction started from the previous plan: each previous part's largest
+  // connected piece kept, the rest (detached pieces, nodes without a previous part) grown into
+  // neighbouring parts, so every part is connected.
   bool previous_intact_ = false;
   std::vector<NodeId> targets_;
   std::vector<NodeId> queue_;

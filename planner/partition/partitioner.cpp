@@ -474,6 +474,7 @@ class CommunityPlanner {
       for (NodeId a = 0; a < atoms; ++a)
         options.previous[at(a)] =
             ctx_.existing->building_large[at(in_.buildings[at(atom_building_[at(a)])])];
+      previous_units_from_geometry(options.previous);
     }
     const auto started = std::chrono::steady_clock::now();
     GraphPartition large = partition_graph(large_graph_, options);
@@ -549,6 +550,35 @@ class CommunityPlanner {
     }
     if (params_.policy == InfeasiblePolicy::join_across_soft) join_undersized_across_soft(first);
     report_infeasible_large(large, first);
+  }
+
+  /// A plan lists a split tower under one grid, but its units lay in several: each further
+  /// unit takes the previous large grid holding its strip of the tower's cell, cut as the export
+  /// cut it (split_cell_along_building, one weight per unit: the runs' cuts fall on unit
+  /// boundaries). Without this every unit of a tower landed in one previous grid, which then
+  /// broke the bounds, and re-planning an unchanged plan moved households (issue 12).
+  void previous_units_from_geometry(std::vector<PartId>& previous) const {
+    const Plan& existing = *ctx_.existing;
+    for (std::int32_t i = 0; i < n_; ++i) {
+      const std::vector<int>& units = large_units_[at(i)].households;
+      const std::int32_t b = in_.buildings[at(i)];
+      if (units.size() < 2 || tess_.cells[at(b)].empty()) continue;
+      const std::vector<MultiPolygon> strips = geo::split_cell_along_building(
+          tess_.cells[at(b)], building(i).footprint, std::vector<double>(units.size(), 1.0));
+      for (std::size_t u = 1; u < units.size() && u < strips.size(); ++u) {
+        if (strips[u].empty()) continue;
+        const Point p = geo::point_on_surface(strips[u]);
+        for (std::size_t g = 0; g < existing.large_grids.size(); ++g) {
+          const MultiPolygon& polygon = existing.large_grids[g].polygon;
+          if (box_contains(bounds(polygon), p) && contains(polygon, p)) {
+            // A split building is never inside a contracted compound: its unit atoms are the
+            // ids right after its first atom.
+            previous[at(atom_of_[at(i)] + static_cast<NodeId>(u))] = static_cast<PartId>(g);
+            break;
+          }
+        }
+      }
+    }
   }
 
   std::vector<NodeId> station_atoms() const {
