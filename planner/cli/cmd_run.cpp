@@ -193,6 +193,26 @@ RunOutcome execute_run(const RunRequest& request) {
       grids[plan.large_grids[g].code] = group_json(evaluation.simulation->grids[g]);
     metrics["simulation"]["walking_distances"] = evaluation.simulation->walking_distances;
   }
+  metrics["staffing_verdict"] = {{"level", evaluation.verdict.level},
+                                 {"given_fte", evaluation.verdict.given_fte},
+                                 {"need_fte", evaluation.verdict.need_fte},
+                                 {"chinese", evaluation.verdict.chinese},
+                                 {"english", evaluation.verdict.english}};
+  if (evaluation.sensitivity) {
+    const sim::SensitivityResult& sens = *evaluation.sensitivity;
+    auto& j = metrics["sensitivity"];
+    j["need_fte"] = sens.need_fte;
+    j["p90_h"] = sens.p90_h;
+    j["workers_meeting_target"] = sens.workers_meeting_target;
+    for (const sim::SensitivityRow& row : sens.rows)
+      j["rows"].push_back(
+          {{"key", row.key},
+           {"need_low", row.need_low},
+           {"need_high", row.need_high},
+           {"p90_low", std::isfinite(row.p90_low) ? nlohmann::json(row.p90_low) : nlohmann::json()},
+           {"p90_high",
+            std::isfinite(row.p90_high) ? nlohmann::json(row.p90_high) : nlohmann::json()}});
+  }
   for (const sim::TierCoverage& tier : evaluation.coverage.tiers)
     metrics["coverage"].push_back({{"tier", tier.any_tier ? "any" : to_string(tier.tier)},
                                    {"stations", tier.stations},
@@ -294,6 +314,8 @@ RunOutcome execute_run(const RunRequest& request) {
   out << "scenario " << s.name << ": " << kpis.households << " households in " << kpis.buildings
       << " buildings, communities: " << kpis.communities << '\n';
   print_kpis(kpis, out);
+  if (!evaluation.verdict.english.empty())
+    out << "staffing: " << evaluation.verdict.english << '\n';
   if (has_existing)
     out << (evaluate_existing ? "  (the existing plan, evaluated as it is)\n"
                               : "  (re-planned from the existing plan)\n");
