@@ -504,7 +504,9 @@ class GridRun {
         out.waits += record.started - record.reported;
         if (deadline > 0.0) out.on_time += response <= deadline ? 1 : 0;
       }
-      if (deadline > 0.0) out.with_deadline += 1;
+      // A matter not yet taken counts as late only once its deadline has passed in the horizon.
+      if (deadline > 0.0 && (record.started >= 0.0 || record.reported + deadline <= horizon_h_))
+        out.with_deadline += 1;
       if (record.handled) {
         out.handled += 1;
         out.to_community += record.to_community ? 1 : 0;
