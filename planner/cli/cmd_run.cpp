@@ -115,6 +115,7 @@ int run_command(const RunOptions& o) {
   out << "scenario " << r.scenario.name << ": " << kpis.households << " households in "
       << kpis.buildings << " buildings, communities: " << kpis.communities << '\n';
   print_kpis(kpis, out);
+  if (!r.staffing_verdict.empty()) out << "staffing: " << r.staffing_verdict << '\n';
   if (r.has_existing)
     out << (r.evaluated_existing ? "  (the existing plan, evaluated as it is)\n"
                                  : "  (re-planned from the existing plan)\n");

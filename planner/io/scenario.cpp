@@ -563,6 +563,9 @@ void read_simulation(TableReader t) {
   t.boolean("routine_work", s.routine_work);
   t.real("community_hours", s.community_hours, 0, 10000);
   t.real("centre_hours", s.centre_hours, 0, 100000);
+  t.boolean("sensitivity", e.sensitivity);
+  t.integer("sensitivity_replications", e.sensitivity_params.replications, 2, 1000);
+  t.integer("sensitivity_simulated_rows", e.sensitivity_params.simulated_rows, 0, 1000);
   t.finish();
 }
 
@@ -594,6 +597,7 @@ void read_staffing(TableReader t) {
   sim::StaffingTarget& s = t.scenario().staffing;
   t.real("p90_response_hours", s.p90_response_hours, 0.01, 10000);
   t.real("max_utilisation", s.max_utilisation, 0.01, 1);
+  t.scenario().evaluation.target = s;
   t.finish();
 }
 

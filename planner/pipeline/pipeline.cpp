@@ -77,6 +77,25 @@ nlohmann::json metrics_json(const Plan& plan, const report::Evaluation& evaluati
       grids[plan.large_grids[g].code] = group_json(evaluation.simulation->grids[g]);
     metrics["simulation"]["walking_distances"] = evaluation.simulation->walking_distances;
   }
+  metrics["staffing_verdict"] = {{"level", evaluation.verdict.level},
+                                 {"given_fte", evaluation.verdict.given_fte},
+                                 {"need_fte", evaluation.verdict.need_fte},
+                                 {"chinese", evaluation.verdict.chinese},
+                                 {"english", evaluation.verdict.english}};
+  if (evaluation.sensitivity) {
+    const sim::SensitivityResult& sens = *evaluation.sensitivity;
+    auto& j = metrics["sensitivity"];
+    j["need_fte"] = sens.need_fte;
+    j["p90_h"] = sens.p90_h;
+    j["workers_meeting_target"] = sens.workers_meeting_target;
+    auto finite = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    for (const sim::SensitivityRow& row : sens.rows)
+      j["rows"].push_back({{"key", row.key},
+                           {"need_low", row.need_low},
+                           {"need_high", row.need_high},
+                           {"p90_low", finite(row.p90_low)},
+                           {"p90_high", finite(row.p90_high)}});
+  }
   for (const sim::TierCoverage& tier : evaluation.coverage.tiers)
     metrics["coverage"].push_back({{"tier", tier.any_tier ? "any" : to_string(tier.tier)},
                                    {"stations", tier.stations},
@@ -372,6 +391,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
 
   outcome.dir = dir.final_path();
   outcome.kpis = kpis;
+  outcome.staffing_verdict = evaluation.verdict.english;
   outcome.has_existing = loaded.has_existing;
   outcome.evaluated_existing = planned.evaluated_existing;
   outcome.files = std::move(exported.files);

@@ -128,6 +128,8 @@ struct RunRequest {
 struct RunOutcome {
   std::string dir;  // the output directory, final
   report::PlanKpis kpis;
+  /// The staffing verdict in words (given workers against the modelled need), English.
+  std::string staffing_verdict;
   io::Scenario scenario;  // as resolved
   bool has_existing = false;
   bool evaluated_existing = false;

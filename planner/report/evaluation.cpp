@@ -79,6 +79,9 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
     }
   }
   result.micro_workers = micro_shares(plan, result.micro_workload, result.allocation);
+  result.verdict = sim::staffing_verdict(result.large_workload, params.workload,
+                                         params.full_time_workers, params.part_time_workers);
+  result.workload_breakdown = sim::breakdown(result.large_workload, params.workload);
   for (std::size_t g = 0; g < large_count; ++g) {
     const int workers = result.allocation.full_time[g] + result.allocation.part_time[g];
     result.large_hours_per_worker.push_back(
@@ -138,6 +141,14 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
     const sim::SimModel model =
         sim::build_model(dataset, plan, params.workload, result.allocation, &walk);
     result.simulation = sim::simulate(model, params.workload, params.simulation, &progress);
+    if (params.sensitivity) {
+      std::vector<sim::GridWorkloadInput> inputs;
+      for (const Grid& grid : plan.large_grids)
+        inputs.push_back(sim::workload_input(dataset, grid));
+      result.sensitivity = sim::analyse_sensitivity(
+          inputs, model, params.workload, params.simulation, params.target,
+          params.full_time_workers, params.part_time_workers, params.sensitivity_params, &progress);
+    }
   }
 
   progress.update("station rules", 0.8);

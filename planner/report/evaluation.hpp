@@ -20,6 +20,7 @@
 #include "planner/sim/des.hpp"
 #include "planner/sim/params.hpp"
 #include "planner/sim/rules.hpp"
+#include "planner/sim/sensitivity.hpp"
 #include "planner/sim/siting.hpp"
 #include "planner/sim/workload.hpp"
 
@@ -39,6 +40,11 @@ struct EvaluationParams {
   bool simulate = true;
   /// Site new stations for the households beyond the siting radius.
   bool site_stations = true;
+  /// Service targets (the scenario's [staffing]) and the ±25 % sensitivity analysis against them
+  /// (needs the simulation).
+  sim::StaffingTarget target;
+  bool sensitivity = true;
+  sim::SensitivityParams sensitivity_params;
 };
 
 struct StationStats {
@@ -55,6 +61,11 @@ struct Evaluation {
   std::vector<int> micro_workers;  // per micro grid: its share of the large grid's workers
   std::vector<double> large_hours_per_worker;  // analytic hours per year per allocated worker
   std::optional<sim::SimResult> simulation;
+  /// The workers given against the modelled need, in words (always set).
+  sim::StaffingVerdict verdict;
+  /// The large grids' workload summed by component, largest first (hours per year).
+  std::vector<sim::ComponentHours> workload_breakdown;
+  std::optional<sim::SensitivityResult> sensitivity;
   sim::CoverageResult coverage;
   std::vector<sim::RuleFailure> rule_failures;
   std::optional<sim::SitingResult> siting;

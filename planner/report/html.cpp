@@ -199,8 +199,11 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
   for (std::size_t t = 0; t < k.coverage_share.size() && t < 3; ++t)
     h += card(std::string(minutes[t]) + " 分钟步行覆盖",
               "within " + fixed(k.thresholds_m[t], 0) + " m walk", percent(k.coverage_share[t]));
-  h += card("不达标服务站", "stations failing rules", std::to_string(k.stations_failing_rules),
-            k.stations_failing_rules > 0);
+  h += card("服务面积不足的社区", "communities below 30 m²/100 households",
+            std::to_string(k.communities_floor_short), k.communities_floor_short > 0);
+  if (k.stations_failing_rules > 0)
+    h += card("面积未知的服务站", "stations without floor area",
+              std::to_string(k.stations_failing_rules), true);
   h += card("无驿站的大网格", "large grids without station",
             std::to_string(k.large_grids_without_station), k.large_grids_without_station > 0);
   if (k.households_moved >= 0)
@@ -387,6 +390,61 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
   }
   h += "</div>";
 
+  // Workload and staffing: what the need is made of, how the workers given compare, which
+  // assumptions move the answer.
+  h += "<h2>工作量与人员配置<small>Workload and staffing</small></h2>";
+  if (!e.verdict.chinese.empty()) {
+    const bool far = e.verdict.level == "far_above" || e.verdict.level == "far_below";
+    h += std::string("<p") + (far ? " style=\"color:#c0392b;font-weight:bold\"" : "") + ">" +
+         escape(e.verdict.chinese) + "<br><small>" + escape(e.verdict.english) + "</small></p>";
+  }
+  if (!e.workload_breakdown.empty()) {
+    double total = 0.0;
+    for (const sim::ComponentHours& c : e.workload_breakdown) total += c.hours;
+    h += "<table>" + table_row({"工作内容<small>component</small>",
+                                "小时/年<small>hours/year</small>", "占比<small>share</small>"},
+                               true);
+    for (const sim::ComponentHours& c : e.workload_breakdown)
+      h += table_row({"<span class=\"t\">" + escape(c.chinese) + " <small>" + escape(c.english) +
+                          "</small></span>",
+                      fixed(c.hours, 0), percent(total > 0 ? c.hours / total : NAN)});
+    h += table_row({"合计 <small>total</small>", fixed(total, 0), "100 %"});
+    h += "</table><p class=\"note\">WISN: 主要工作量 + 类别津贴 (例会、台账、培训) + 个人津贴 "
+         "(网格长督导)；各项默认值及来源见 docs/simulation.md。</p>";
+  }
+  if (e.sensitivity) {
+    const sim::SensitivityResult& sens = *e.sensitivity;
+    std::vector<svg::TornadoRow> need, p90;
+    for (const sim::SensitivityRow& row : sens.rows) {
+      if (need.size() < 15) need.push_back({row.label, row.need_low, row.need_high});
+      if (std::isfinite(row.p90_low)) p90.push_back({row.label, row.p90_low, row.p90_high});
+    }
+    h += "<div class=\"charts\"><div class=\"chartbox\"><h3>人员需求敏感性<small>staffing need "
+         "(FTE) with each parameter at ±25 %</small></h3>" +
+         svg::tornado(need, sens.need_fte, "需求 need", "%.1f") + "</div>";
+    if (!p90.empty())
+      h += "<div class=\"chartbox\"><h3>P90 响应敏感性<small>town p90 response (h) at the "
+           "staffing given, ±25 %, " +
+           std::to_string(p90.size()) + " largest rows simulated</small></h3>" +
+           svg::tornado(p90, sens.p90_h, "P90", "%.1f h") + "</div>";
+    h += "</div><p>";
+    if (sens.workers_meeting_target > 0)
+      h += "满足服务目标 (P90 响应 &lt; " + number(info.p90_response_hours, 0) +
+           " h，各网格利用率 &lt; " + percent(info.max_utilisation, 0) + ") 所需网格员约 <b>" +
+           std::to_string(sens.workers_meeting_target) + "</b> 名 (按现有专兼职比例与工作量分配；" +
+           "模拟 P90 " + number(sens.p90_at_target_h, 1) + " h，最忙网格 " +
+           percent(sens.max_utilisation_at_target) +
+           ")。<small>Workers at which the service "
+           "targets are met.</small>";
+    else
+      h += "在现有专兼职比例下，即使人数增至四倍也达不到服务目标 (P90 响应 &lt; " +
+           number(info.p90_response_hours, 0) +
+           " h)：夜间和周末上报的事件要等到下一个班次，应调整班次或目标。<small>The targets are "
+           "not met even at four times the workers: reports outside working hours wait for the "
+           "next shift; change the shifts or the target.</small>";
+    h += "</p>";
+  }
+
   // Communities.
   h += "<h2>社区<small>Communities</small></h2><table>";
   h += table_row(
@@ -466,11 +524,10 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
 
   // Stations.
   h += "<h2>党群服务站点<small>Stations</small></h2><div class=\"scroll\"><table>";
-  h += table_row(
-      {"名称<small>name</small>", "层级<small>tier</small>", "面积 m²<small>floor</small>",
-       "服务户数<small>served</small>", "所需面积 m²<small>needed</small>",
-       "5/10/15 分钟内户数<small>within</small>", "检查<small>rule</small>"},
-      true);
+  h += table_row({"名称<small>name</small>", "层级<small>tier</small>",
+                  "面积 m²<small>floor</small>", "服务户数<small>served</small>",
+                  "5/10/15 分钟内户数<small>within</small>", "检查<small>rule</small>"},
+                 true);
   for (std::size_t s = 0; s < dataset.stations.size(); ++s) {
     const Station& st = dataset.stations[s];
     const StationStats& stats = e.stations[s];
@@ -480,11 +537,12 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
     h += std::string(stats.fails_rule ? "<tr class=\"bad\">" : "<tr>") + "<td class=\"t\">" +
          escape(st.name) + "</td><td class=\"t\">" + chinese_name(st.tier) + "</td><td>" +
          (st.floor_m2 > 0 ? fixed(st.floor_m2, 0) : "未知") + "</td><td>" +
-         std::to_string(stats.households_served) + "</td><td>" +
-         fixed(stats.households_served * 0.3, 0) + "</td><td>" + within + "</td><td>" +
-         (stats.fails_rule ? "不达标 fails" : "达标 ok") + "</td></tr>";
+         std::to_string(stats.households_served) + "</td><td>" + within + "</td><td>" +
+         (stats.fails_rule ? "面积未知 floor unknown" : "—") + "</td></tr>";
   }
-  h += "</table></div>";
+  h += "</table></div><p class=\"note\">每百户 30 m² 是社区层级的指标 (社区综合服务设施：社区中心与"
+       "社区内各站点合计)，不是单个小区站点的面积要求；见下方规则检查。<small>30 m² per 100 "
+       "households applies to a community's centre and stations together.</small></p>";
   if (e.siting) {
     const sim::SitingResult& s = *e.siting;
     h += "<p>步行 15 分钟以外的户数 (households beyond the siting radius): " +
@@ -501,10 +559,13 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
   if (!e.rule_failures.empty()) {
     h += "<h3>规则不达标 (" + std::to_string(e.rule_failures.size()) +
          ")<small>station rules</small></h3><div class=\"scroll\"><table>";
-    h += table_row({"规则<small>rule</small>", "说明<small>message</small>"}, true);
+    h += table_row({"规则<small>rule</small>", "层级<small>level</small>",
+                    "说明<small>message</small>", "来源<small>source</small>"},
+                   true);
     for (const sim::RuleFailure& f : e.rule_failures)
       h += "<tr><td>" + std::string(sim::to_string(f.kind)) + "</td><td class=\"t\">" +
-           escape(f.message) + "</td></tr>";
+           sim::rule_level(f.kind) + "</td><td class=\"t\">" + escape(f.message) +
+           "</td><td class=\"t\"><small>" + escape(sim::rule_source(f.kind)) + "</small></td></tr>";
     h += "</table></div>";
   }
   h += "<h3>问题统计<small>problems by kind</small></h3><table>";

@@ -92,6 +92,7 @@ PlanKpis compute_kpis(const std::string& name, const Dataset& dataset, const Pla
   for (const StationStats& s : e.stations) k.stations_failing_rules += s.fails_rule ? 1 : 0;
   for (const sim::RuleFailure& f : e.rule_failures) {
     if (f.kind == sim::RuleKind::no_station_in_large_grid) ++k.large_grids_without_station;
+    if (f.kind == sim::RuleKind::floor_area_short) ++k.communities_floor_short;
     if (f.kind == sim::RuleKind::households_beyond_walk)
       k.households_beyond_walk += static_cast<long long>(f.value);
   }
@@ -171,6 +172,7 @@ nlohmann::json to_json(const PlanKpis& k) {
           {"coverage_method", k.coverage_method},
           {"stations", k.stations},
           {"stations_failing_rules", k.stations_failing_rules},
+          {"communities_floor_short", k.communities_floor_short},
           {"large_grids_without_station", k.large_grids_without_station},
           {"households_beyond_walk", k.households_beyond_walk},
           {"new_stations_suggested", k.new_stations_suggested},
@@ -222,6 +224,7 @@ PlanKpis kpis_from_json(const nlohmann::json& j) {
   k.coverage_method = j.value("coverage_method", "");
   k.stations = j.value("stations", 0);
   k.stations_failing_rules = j.value("stations_failing_rules", 0);
+  k.communities_floor_short = j.value("communities_floor_short", 0);
   k.large_grids_without_station = j.value("large_grids_without_station", 0);
   k.households_beyond_walk = j.value("households_beyond_walk", 0LL);
   k.new_stations_suggested = j.value("new_stations_suggested", 0);
@@ -264,7 +267,10 @@ std::vector<KpiRow> kpi_rows(const PlanKpis& any) {
     rows.push_back({"coverage_" + std::to_string(t), m + " 分钟步行覆盖 (" + metres + " m)",
                     "households within " + metres + " m walk", 1, true, +1});
   }
-  rows.push_back({"stations_failing", "不达标的服务站", "stations failing rules", 0, false, -1});
+  rows.push_back(
+      {"stations_failing", "面积未知的服务站", "stations without floor area", 0, false, -1});
+  rows.push_back({"communities_floor_short", "服务面积不足的社区",
+                  "communities below 30 m²/100 households", 0, false, -1});
   rows.push_back(
       {"large_without_station", "无驿站的大网格", "large grids without a station", 0, false, -1});
   rows.push_back(
@@ -301,6 +307,7 @@ double kpi_value(const PlanKpis& k, const std::string& key) {
     return t < k.coverage_share.size() ? k.coverage_share[t] : NAN;
   }
   if (key == "stations_failing") return k.stations_failing_rules;
+  if (key == "communities_floor_short") return k.communities_floor_short;
   if (key == "large_without_station") return k.large_grids_without_station;
   if (key == "households_moved")
     return k.households_moved < 0 ? NAN : static_cast<double>(k.households_moved);

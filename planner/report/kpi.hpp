@@ -63,7 +63,9 @@ struct PlanKpis {
   std::vector<double> coverage_share;
   std::string coverage_method;
   int stations = 0;
-  int stations_failing_rules = 0;  // floor area short or unknown
+  int stations_failing_rules = 0;   // floor area unknown (the floor rule is a community figure)
+  int communities_floor_short = 0;  // communities below 30 m² per 100 households, all stations
+  double given_fte = NAN;           // workers given in full-time equivalents (NaN: by need)
   int large_grids_without_station = 0;
   long long households_beyond_walk = 0;
   int new_stations_suggested = 0;  // maximal covering

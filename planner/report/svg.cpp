@@ -217,4 +217,55 @@ std::string bars(const std::vector<std::pair<std::string, double>>& values,
   return out + "</svg>";
 }
 
+std::string tornado(const std::vector<TornadoRow>& input, double base,
+                    const std::string& base_label, const std::string& value_format,
+                    double width_px) {
+  std::vector<TornadoRow> rows;
+  for (const TornadoRow& r : input)
+    if (std::isfinite(r.low) && std::isfinite(r.high)) rows.push_back(r);
+  const double left = 200, right = 70, row_h = 16, top = 30;
+  const double height_px = top + row_h * static_cast<double>(rows.size()) + 24;
+  double lo = base, hi = base;
+  for (const TornadoRow& r : rows) {
+    lo = std::min({lo, r.low, r.high});
+    hi = std::max({hi, r.low, r.high});
+  }
+  if (hi - lo <= 0) hi = lo + 1;
+  const double plot_w = width_px - left - right;
+  auto x = [&](double v) { return left + (v - lo) / (hi - lo) * plot_w; };
+  auto label = [&](double v) {
+    char text[64];
+    std::snprintf(text, sizeof text, value_format.c_str(), v);
+    return std::string(text);
+  };
+  std::string out = "<svg class=\"chart\" width=\"" + fixed(width_px, 0) + "\" height=\"" +
+                    fixed(height_px, 0) + "\" viewBox=\"0 0 " + fixed(width_px, 0) + " " +
+                    fixed(height_px, 0) + "\">";
+  out += legend(left, 2, {{"#4a7fb5", "−25 %"}, {"#c0392b", "+25 %"}});
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const TornadoRow& r = rows[i];
+    const double y = top + static_cast<double>(i) * row_h;
+    out += "<text x=\"" + fixed(left - 4, 1) + "\" y=\"" + fixed(y + 11, 1) +
+           "\" font-size=\"10\" text-anchor=\"end\">" + escape(r.label) + "</text>";
+    for (int side = 0; side < 2; ++side) {
+      const double v = side == 0 ? r.low : r.high;
+      const double a = std::min(x(base), x(v)), b = std::max(x(base), x(v));
+      out += "<rect x=\"" + fixed(a, 1) + "\" y=\"" + fixed(y + 1, 1) + "\" width=\"" +
+             fixed(std::max(b - a, 0.5), 1) + "\" height=\"" + fixed(row_h - 3, 1) + "\" fill=\"" +
+             (side == 0 ? "#4a7fb5" : "#c0392b") + "\" fill-opacity=\"0.85\"><title>" +
+             escape(r.label + (side == 0 ? " −25 %: " : " +25 %: ") + label(v)) + "</title></rect>";
+    }
+    const double far = std::max(x(r.low), x(r.high));
+    out += "<text x=\"" + fixed(far + 4, 1) + "\" y=\"" + fixed(y + 11, 1) +
+           "\" font-size=\"9\" fill=\"#555\">" + escape(label(r.low) + " / " + label(r.high)) +
+           "</text>";
+  }
+  out += "<path d=\"M" + fixed(x(base), 1) + " " + fixed(top - 4, 1) + "V" +
+         fixed(height_px - 18, 1) + "\" stroke=\"#222\" stroke-width=\"1.2\"/><text x=\"" +
+         fixed(x(base), 1) + "\" y=\"" + fixed(height_px - 6, 1) +
+         "\" font-size=\"10\" text-anchor=\"middle\">" + escape(base_label + " " + label(base)) +
+         "</text>";
+  return out + "</svg>";
+}
+
 }  // namespace gp::report::svg

@@ -66,6 +66,18 @@ std::string bars(const std::vector<std::pair<std::string, double>>& values,
                  const std::string& value_format, double limit, const std::string& limit_label,
                  double width_px = 520);
 
+/// A tornado chart: one row per (label, value at −step, value at +step) around `base`, sorted
+/// as given (largest swing first), the −step side blue and the +step side red, the base as a
+/// vertical line with its label. Rows with a non-finite value are skipped. Returns a complete
+/// <svg> element.
+struct TornadoRow {
+  std::string label;
+  double low = 0.0;   // value with the parameter at −step
+  double high = 0.0;  // value with the parameter at +step
+};
+std::string tornado(const std::vector<TornadoRow>& rows, double base, const std::string& base_label,
+                    const std::string& value_format, double width_px = 620);
+
 /// Formats a number with `decimals` places ("1234.5").
 std::string fixed(double value, int decimals);
 

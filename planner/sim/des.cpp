@@ -66,13 +66,27 @@ double scheduled_hours(const ShiftPattern& shift, double horizon_h) {
 
 constexpr std::size_t kSlots = 12 * 7 * 24;  // month × weekday × hour
 
+/// Month (0..11) of each day of a 365-day year.
+const std::array<std::uint8_t, 365>& month_table() {
+  static const std::array<std::uint8_t, 365> table = [] {
+    std::array<std::uint8_t, 365> months{};
+    for (long long d = 0; d < 365; ++d)
+      months[static_cast<std::size_t>(d)] = static_cast<std::uint8_t>(month_of_day(d));
+    return months;
+  }();
+  return table;
+}
+
+/// The slot of hour `hour` counted from Monday 1 January 00:00.
+std::size_t slot_of_hour(long long hour) {
+  const long long day = hour / 24;
+  const auto weekday = static_cast<std::size_t>(day % 7);
+  const std::size_t month = month_table()[static_cast<std::size_t>(day % 365)];
+  return (month * 7 + weekday) * 24 + static_cast<std::size_t>(hour % 24);
+}
+
 std::size_t slot_of(double t) {
-  const double day = std::floor(t / 24.0);
-  const auto hour = static_cast<std::size_t>(std::min(23.0, std::floor(t - 24.0 * day)));
-  const auto d = static_cast<long long>(day);
-  const auto weekday = static_cast<std::size_t>(d % 7);
-  const auto month = static_cast<std::size_t>(month_of_day(d));
-  return (month * 7 + weekday) * 24 + hour;
+  return slot_of_hour(static_cast<long long>(std::floor(t)));
 }
 
 template <std::size_t N>
@@ -93,44 +107,50 @@ struct CategoryStream {
   double deadline_hours = 0.0;
 };
 
-struct RoutineStream {
-  double hours = 0.0;  // on-site time per task (patrol: walk + stops)
-  bool walk = false;   // walk to a building first
-  bool patrol = false;
-};
-
 struct GridStreams {
   std::vector<CategoryStream> categories;
   /// Event intensity per slot and category, cumulative over categories within the slot
   /// (slot × C + c), per hour; the last of a slot is the slot's total.
   std::vector<double> event_cumulative;
-  double event_bound = 0.0;        // thinning bound: the largest slot total
+  std::vector<double> slot_total;  // per slot, events per hour
   std::vector<double> cumulative;  // building weights, cumulative
-  std::vector<RoutineStream> routine;
-  /// Routine intensity per month and stream, cumulative within the month (month × K + k).
-  std::vector<double> routine_cumulative;
-  double routine_bound = 0.0;
+  /// Routine work: hours of work per day of the year, and their prefix sums (366 entries).
+  std::array<double, 365> routine_day{};
+  std::array<double, 366> routine_prefix{};
 };
 
-GridStreams make_streams(const SimGrid& grid, const WorkloadParams& workload) {
+GridStreams make_streams(const SimGrid& grid, const WorkloadParams& workload,
+                         const SimulationParams& params) {
   GridStreams streams;
-  double weight = 0.0;
+  double weight = 0.0, walk_sum = 0.0;
+  const double speed_m_per_h = workload.walking_speed_kmh * 1000.0;
   for (const SimBuilding& building : grid.buildings) {
-    weight += std::max(building.weighted_households, 0.0);
+    const double w = std::max(building.weighted_households, 0.0);
+    weight += w;
     streams.cumulative.push_back(weight);
+    const double metres =
+        building.walk_from_base_m >= 0.0
+            ? building.walk_from_base_m
+            : std::hypot(building.location.x - grid.base.x, building.location.y - grid.base.y) *
+                  workload.detour_factor;
+    walk_sum += w * metres;
   }
+  // Mean walk of a routine task from the base to its building, hours.
+  const double mean_walk_h =
+      params.walking && weight > 0.0 ? walk_sum / weight / speed_m_per_h : 0.0;
   const std::size_t categories = workload.categories.size();
   streams.event_cumulative.assign(kSlots * categories, 0.0);
+  streams.slot_total.assign(kSlots, 0.0);
   double events_per_year = 0.0;
   for (std::size_t c = 0; c < categories; ++c) {
-    const CategoryParams& params = workload.categories[c];
-    streams.categories.push_back({params.escalate_to_community, params.escalate_to_centre,
-                                  params.handling_minutes / 60.0, params.deadline_hours});
-    const double rate = weight * params.events_per_household_per_year / kHoursPerYear;
-    events_per_year += weight * params.events_per_household_per_year;
-    const auto daily = normalised(params.daily);
-    const auto weekly = normalised(params.weekly);
-    const auto monthly = normalised(params.monthly);
+    const CategoryParams& category = workload.categories[c];
+    streams.categories.push_back({category.escalate_to_community, category.escalate_to_centre,
+                                  category.handling_minutes / 60.0, category.deadline_hours});
+    const double rate = weight * category.events_per_household_per_year / kHoursPerYear;
+    events_per_year += weight * category.events_per_household_per_year;
+    const auto daily = normalised(category.daily);
+    const auto weekly = normalised(category.weekly);
+    const auto monthly = normalised(category.monthly);
     for (std::size_t m = 0; m < 12; ++m)
       for (std::size_t d = 0; d < 7; ++d)
         for (std::size_t h = 0; h < 24; ++h)
@@ -143,12 +163,11 @@ GridStreams make_streams(const SimGrid& grid, const WorkloadParams& workload) {
       sum += streams.event_cumulative[slot * categories + c];
       streams.event_cumulative[slot * categories + c] = sum;
     }
-    streams.event_bound = std::max(streams.event_bound, sum);
+    streams.slot_total[slot] = sum;
   }
 
-  // Routine streams: tasks per year and their monthly profiles.
-  std::vector<double> per_year;
-  std::vector<std::array<double, 12>> monthly;
+  // Routine work, hours of work per hour in each month.
+  std::array<double, 12> per_hour{};
   const bool inhabited = weight > 0.0;
   const double buildings = static_cast<double>(grid.buildings.size());
   for (const RoutineComponent& component : workload.routine) {
@@ -173,39 +192,31 @@ GridStreams make_streams(const SimGrid& grid, const WorkloadParams& workload) {
         units = inhabited ? 1.0 : 0.0;
         break;
     }
-    streams.routine.push_back({component.minutes / 60.0, component.walk, false});
-    per_year.push_back(units * component.share * component.per_unit_per_year);
-    monthly.push_back(normalised(component.monthly));
+    const double tasks = units * component.share * component.per_unit_per_year;
+    const double hours = component.minutes / 60.0 + (component.walk ? mean_walk_h : 0.0);
+    const auto monthly = normalised(component.monthly);
+    for (std::size_t m = 0; m < 12; ++m) per_hour[m] += tasks * hours / kHoursPerYear * monthly[m];
   }
-  const double speed_m_per_h = workload.walking_speed_kmh * 1000.0;
-  streams.routine.push_back(
-      {grid.patrol_route_m / speed_m_per_h + grid.patrol_stop_minutes / 60.0, false, true});
-  per_year.push_back(inhabited ? workload.patrols_per_year : 0.0);
-  monthly.push_back(normalised(kFlatMonthlyProfile));
-  // Support work of the grid's own workers and the grid chief's supervision, in one-hour blocks.
+  const double patrol_h =
+      inhabited ? workload.patrols_per_year *
+                      (grid.patrol_route_m / speed_m_per_h + grid.patrol_stop_minutes / 60.0)
+                : 0.0;
+  // Support work of the grid's own workers and the grid chief's supervision.
   const double support = grid.full_time * workload.support_hours_per_year(workload.full_time) +
                          grid.part_time * workload.support_hours_per_year(workload.part_time) +
                          (inhabited ? workload.grid_chief_hours_per_year : 0.0);
-  streams.routine.push_back({1.0, false, false});
-  per_year.push_back(support);
-  monthly.push_back(normalised(kFlatMonthlyProfile));
-
-  const std::size_t k_count = streams.routine.size();
-  streams.routine_cumulative.assign(12 * k_count, 0.0);
-  for (std::size_t m = 0; m < 12; ++m) {
-    double sum = 0.0;
-    for (std::size_t k = 0; k < k_count; ++k) {
-      sum += per_year[k] / kHoursPerYear * monthly[k][m];
-      streams.routine_cumulative[m * k_count + k] = sum;
-    }
-    streams.routine_bound = std::max(streams.routine_bound, sum);
+  for (std::size_t m = 0; m < 12; ++m) per_hour[m] += (patrol_h + support) / kHoursPerYear;
+  for (long long d = 0; d < 365; ++d) {
+    const auto day = static_cast<std::size_t>(d);
+    streams.routine_day[day] = 24.0 * per_hour[static_cast<std::size_t>(month_of_day(d))];
+    streams.routine_prefix[day + 1] = streams.routine_prefix[day] + streams.routine_day[day];
   }
   return streams;
 }
 
 // ---------------------------------------------------------------- one grid, one replication
 
-enum class ActionKind : std::uint8_t { task_done, shift_start };
+enum class ActionKind : std::uint8_t { task_done, shift_start, routine_ready };
 struct Action {
   ActionKind kind = ActionKind::task_done;
   std::int32_t worker = 0;
@@ -221,11 +232,6 @@ struct EventRecord {
   bool handled = false;  // grid handling finished within the horizon
   bool to_community = false;
   bool to_centre = false;
-};
-
-struct RoutineTask {
-  std::uint16_t stream = 0;
-  std::int32_t building = -1;
 };
 
 struct Worker {
@@ -260,10 +266,10 @@ class GridRun {
         workload_(workload),
         params_(params),
         event_rng_(derive_seed(seed, 0)),
-        routine_rng_(derive_seed(seed, 1)),
         service_rng_(derive_seed(seed, 2)),
         horizon_h_(params.horizon_days * 24.0),
-        speed_m_per_h_(workload.walking_speed_kmh * 1000.0) {
+        speed_m_per_h_(workload.walking_speed_kmh * 1000.0),
+        block_h_(std::max(params.routine_block_minutes, 1.0) / 60.0) {
     for (int k = 0; k < grid.full_time + grid.part_time; ++k) {
       Worker worker;
       worker.full_time = k < grid.full_time;
@@ -276,45 +282,95 @@ class GridRun {
 
   GridOutcome run() {
     constexpr double kNever = std::numeric_limits<double>::infinity();
-    double next_event = next_arrival(event_rng_, streams_.event_bound, 0.0);
-    double next_routine =
-        params_.routine_work ? next_arrival(routine_rng_, streams_.routine_bound, 0.0) : kNever;
-    for (std::size_t w = 0; w < workers_.size(); ++w) {
-      const double start = first_start_at_or_after(*workers_[w].shift, 0.0);
-      if (start < horizon_h_)
-        queue_.push(start, {ActionKind::shift_start, static_cast<std::int32_t>(w)});
+    double next_event = next_event_time(0.0);
+    // One shift-start action per shift pattern (full time, part time) wakes all its workers.
+    for (int pattern = 0; pattern < 2; ++pattern) {
+      if (!has_pattern(pattern)) continue;
+      const double start = first_start_at_or_after(shift(pattern), 0.0);
+      if (start < horizon_h_) queue_.push(start, {ActionKind::shift_start, pattern});
     }
     for (;;) {
       const double next_worker = queue_.empty() ? kNever : queue_.top().time;
-      // Ties: worker actions first, then events, then routine work (a fixed order).
-      if (next_worker <= next_event && next_worker <= next_routine) {
+      // Ties: worker actions first, then events (a fixed order).
+      if (next_worker <= next_event) {
         if (next_worker > horizon_h_) break;
         const auto entry = queue_.pop();
         ++actions_;
-        if (entry.payload.kind == ActionKind::task_done) {
-          on_done(entry.payload.worker, entry.time);
-        } else {
-          on_shift_start(entry.payload.worker, entry.time);
+        switch (entry.payload.kind) {
+          case ActionKind::task_done:
+            on_done(entry.payload.worker, entry.time);
+            break;
+          case ActionKind::shift_start:
+            on_shift_start(entry.payload.worker, entry.time);
+            break;
+          case ActionKind::routine_ready:
+            ready_pending_ = false;
+            while (dispatch(entry.time)) {
+            }
+            break;
         }
-      } else if (next_event <= next_routine) {
+      } else {
         if (next_event > horizon_h_) break;
         ++actions_;
-        on_event_candidate(next_event);
-        next_event = next_arrival(event_rng_, streams_.event_bound, next_event);
-      } else {
-        if (next_routine > horizon_h_) break;
-        ++actions_;
-        on_routine_candidate(next_routine);
-        next_routine = next_arrival(routine_rng_, streams_.routine_bound, next_routine);
+        on_event(next_event);
+        next_event = next_event_time(next_event);
       }
     }
     return collect();
   }
 
  private:
-  double next_arrival(Rng& rng, double bound, double t) const {
-    if (bound <= 0.0) return std::numeric_limits<double>::infinity();
-    return t + rng.exponential(1.0 / bound);
+  [[nodiscard]] bool has_pattern(int pattern) const {
+    return pattern == 0 ? grid_.full_time > 0 : grid_.part_time > 0;
+  }
+  [[nodiscard]] const ShiftPattern& shift(int pattern) const {
+    return pattern == 0 ? workload_.full_time : workload_.part_time;
+  }
+
+  /// The next event after t: the piecewise-constant hourly intensity inverted exactly (one
+  /// exponential draw, then hour by hour until its integral is used up).
+  double next_event_time(double t) {
+    double need = event_rng_.exponential(1.0);
+    auto hour = static_cast<long long>(std::floor(t));
+    const auto last_hour = static_cast<long long>(std::ceil(horizon_h_));
+    for (; hour <= last_hour; ++hour) {
+      const double rate = streams_.slot_total[slot_of_hour(hour)];
+      const double from = std::max(t, static_cast<double>(hour));
+      const double mass = rate * (static_cast<double>(hour) + 1.0 - from);
+      if (mass >= need && rate > 0.0) return from + need / rate;
+      need -= mass;
+    }
+    return std::numeric_limits<double>::infinity();
+  }
+
+  /// Routine work accrued since time 0, hours.
+  [[nodiscard]] double accrued(double t) const {
+    const double day = std::floor(t / 24.0);
+    const auto d = static_cast<long long>(day);
+    const auto year = static_cast<double>(d / 365);
+    const auto in_year = static_cast<std::size_t>(d % 365);
+    return year * streams_.routine_prefix[365] + streams_.routine_prefix[in_year] +
+           (t - 24.0 * day) / 24.0 * streams_.routine_day[in_year];
+  }
+
+  /// The time after t at which the accrued routine work reaches `target` hours (inf: never
+  /// within the horizon).
+  [[nodiscard]] double time_accrued(double target, double t) const {
+    double day_start = 24.0 * std::floor(t / 24.0);
+    while (day_start <= horizon_h_) {
+      const double day_end = day_start + 24.0;
+      const double at_end = accrued(day_end - 1e-9);
+      if (at_end >= target) {
+        const double from = std::max(t, day_start);
+        const auto in_year =
+            static_cast<std::size_t>(static_cast<long long>(day_start / 24.0) % 365);
+        const double per_hour = streams_.routine_day[in_year] / 24.0;
+        if (per_hour <= 0.0) return day_end;
+        return std::max(from, from + (target - accrued(from)) / per_hour);
+      }
+      day_start = day_end;
+    }
+    return std::numeric_limits<double>::infinity();
   }
 
   std::int32_t pick_building(Rng& rng) const {
@@ -325,13 +381,11 @@ class GridRun {
         it - cumulative.begin(), static_cast<std::ptrdiff_t>(cumulative.size()) - 1));
   }
 
-  // Thinning (Lewis-Shedler): candidates at the bound rate, accepted with intensity ÷ bound;
-  // the category is drawn in proportion to its intensity in the hour.
-  void on_event_candidate(double t) {
+  void on_event(double t) {
     const std::size_t categories = streams_.categories.size();
-    const double* row = &streams_.event_cumulative[slot_of(t) * categories];
-    const double u = event_rng_.uniform() * streams_.event_bound;
-    if (u >= row[categories - 1]) return;
+    const std::size_t slot = slot_of(t);
+    const double* row = &streams_.event_cumulative[slot * categories];
+    const double u = event_rng_.uniform() * streams_.slot_total[slot];
     std::size_t c = 0;
     while (c + 1 < categories && u >= row[c]) ++c;
     EventRecord record;
@@ -343,24 +397,8 @@ class GridRun {
     dispatch(t);
   }
 
-  void on_routine_candidate(double t) {
-    const std::size_t k_count = streams_.routine.size();
-    const auto month =
-        static_cast<std::size_t>(month_of_day(static_cast<long long>(std::floor(t / 24.0))));
-    const double* row = &streams_.routine_cumulative[month * k_count];
-    const double u = routine_rng_.uniform() * streams_.routine_bound;
-    if (u >= row[k_count - 1]) return;
-    std::size_t k = 0;
-    while (k + 1 < k_count && u >= row[k]) ++k;
-    RoutineTask task;
-    task.stream = static_cast<std::uint16_t>(k);
-    if (streams_.routine[k].walk && !grid_.buildings.empty())
-      task.building = pick_building(routine_rng_);
-    routine_.push_back(task);
-    dispatch(t);
-  }
-
-  void dispatch(double t) {
+  /// Starts the longest-idle on-shift worker on the next task; false when none started.
+  bool dispatch(double t) {
     std::int32_t chosen = -1;
     for (std::size_t w = 0; w < workers_.size(); ++w) {
       const Worker& worker = workers_[w];
@@ -368,7 +406,7 @@ class GridRun {
       if (chosen < 0 || worker.idle_since < workers_[static_cast<std::size_t>(chosen)].idle_since)
         chosen = static_cast<std::int32_t>(w);
     }
-    if (chosen >= 0) start_next(chosen, t);
+    return chosen >= 0 && start_next(chosen, t);
   }
 
   double walk_hours(const Worker& worker, std::int32_t building) const {
@@ -385,15 +423,8 @@ class GridRun {
     return service_rng_.lognormal_mean_cv(mean_hours, params_.handling_cv);
   }
 
-  void move_to(Worker& worker, std::int32_t building) {
-    if (params_.walking &&
-        grid_.buildings[static_cast<std::size_t>(building)].walk_from_base_m < 0.0) {
-      worker.position = grid_.buildings[static_cast<std::size_t>(building)].location;
-    }
-  }
-
-  /// Gives worker `w` (idle, on shift) the next task of its grid, if any.
-  void start_next(std::int32_t w, double t) {
+  /// Gives worker `w` (idle, on shift) the next task of its grid; false when there is none.
+  bool start_next(std::int32_t w, double t) {
     Worker& worker = workers_[static_cast<std::size_t>(w)];
     double duration = 0.0;
     if (waiting_head_ < waiting_events_.size()) {
@@ -404,33 +435,30 @@ class GridRun {
       record.responded = t + walk;
       duration = walk + handling_hours(streams_.categories[record.category].handling_hours);
       worker.current_event = e;
-      move_to(worker, record.building);
-    } else if (routine_head_ < routine_.size()) {
-      const RoutineTask task = routine_[routine_head_++];
-      const RoutineStream& stream = streams_.routine[task.stream];
+      if (params_.walking &&
+          grid_.buildings[static_cast<std::size_t>(record.building)].walk_from_base_m < 0.0)
+        worker.position = grid_.buildings[static_cast<std::size_t>(record.building)].location;
+    } else if (params_.routine_work && accrued(t) - routine_taken_ >= block_h_ - 1e-9) {
+      routine_taken_ += block_h_;
+      duration = block_h_;
       worker.current_event = -1;
-      duration = stream.hours;
-      if (stream.patrol) {
-        worker.position = grid_.base;
-      } else if (task.building >= 0) {
-        duration += walk_hours(worker, task.building);
-        move_to(worker, task.building);
-      }
+      worker.position = grid_.base;  // routine blocks start and end at the base
     } else {
-      return;
-    }
-    // Keep the queues' storage from growing without bound: drop the consumed prefix now and
-    // then (amortised O(1)).
-    if (routine_head_ > 4096 && routine_head_ * 2 > routine_.size()) {
-      routine_.erase(routine_.begin(),
-                     routine_.begin() + static_cast<std::ptrdiff_t>(routine_head_));
-      routine_head_ = 0;
+      if (params_.routine_work && !ready_pending_) {
+        const double ready = time_accrued(routine_taken_ + block_h_, t);
+        if (ready <= horizon_h_) {
+          queue_.push(ready, {ActionKind::routine_ready, 0});
+          ready_pending_ = true;
+        }
+      }
+      return false;
     }
     worker.busy = true;
     worker.busy_until = t + duration;
     // Busy time counts only inside the horizon so utilisation stays comparable across runs.
     worker.busy_hours += std::min(t + duration, horizon_h_) - t;
     queue_.push(t + duration, {ActionKind::task_done, w});
+    return true;
   }
 
   void on_done(std::int32_t w, double t) {
@@ -456,11 +484,11 @@ class GridRun {
     if (on_shift(*worker.shift, t)) start_next(w, t);
   }
 
-  void on_shift_start(std::int32_t w, double t) {
-    Worker& worker = workers_[static_cast<std::size_t>(w)];
-    if (!worker.busy) start_next(w, t);
-    const double next = first_start_at_or_after(*worker.shift, t + 1e-9);
-    if (next <= horizon_h_) queue_.push(next, {ActionKind::shift_start, w});
+  void on_shift_start(int pattern, double t) {
+    while (dispatch(t)) {
+    }
+    const double next = first_start_at_or_after(shift(pattern), t + 1e-9);
+    if (next <= horizon_h_) queue_.push(next, {ActionKind::shift_start, pattern});
   }
 
   GridOutcome collect() {
@@ -469,14 +497,16 @@ class GridRun {
     out.responses.reserve(events_.size());
     for (const EventRecord& record : events_) {
       out.events += 1;
+      const double deadline = streams_.categories[record.category].deadline_hours;
       if (record.started >= 0.0) {
         const double response = record.responded - record.reported;
         out.responses.push_back(static_cast<float>(response));
         out.waits += record.started - record.reported;
-        const double deadline = streams_.categories[record.category].deadline_hours;
         if (deadline > 0.0) out.on_time += response <= deadline ? 1 : 0;
       }
-      if (streams_.categories[record.category].deadline_hours > 0.0) out.with_deadline += 1;
+      // A matter not yet taken counts as late only once its deadline has passed in the horizon.
+      if (deadline > 0.0 && (record.started >= 0.0 || record.reported + deadline <= horizon_h_))
+        out.with_deadline += 1;
       if (record.handled) {
         out.handled += 1;
         out.to_community += record.to_community ? 1 : 0;
@@ -488,12 +518,13 @@ class GridRun {
         out.backlog += 1;
       }
     }
-    out.routine_backlog = static_cast<double>(routine_.size() - routine_head_);
+    out.routine_backlog =
+        params_.routine_work ? std::max(0.0, accrued(horizon_h_) - routine_taken_) : 0.0;
     for (const Worker& worker : workers_) {
       out.busy += worker.busy_hours;
       out.scheduled += worker.scheduled_hours;
       if (worker.busy && worker.current_event < 0 && worker.busy_until > horizon_h_)
-        out.routine_backlog += 1;
+        out.routine_backlog += worker.busy_until - horizon_h_;
       out.worker_utilisation.push_back(
           worker.scheduled_hours > 0.0 ? worker.busy_hours / worker.scheduled_hours : kNaN);
       out.worker_events.push_back(worker.events_handled);
@@ -505,16 +536,17 @@ class GridRun {
   const GridStreams& streams_;
   const WorkloadParams& workload_;
   const SimulationParams& params_;
-  Rng event_rng_, routine_rng_, service_rng_;
+  Rng event_rng_, service_rng_;
   double horizon_h_;
   double speed_m_per_h_;
+  double block_h_;
   EventQueue<Action> queue_;
   std::vector<Worker> workers_;
   std::vector<EventRecord> events_;
   std::vector<std::int32_t> waiting_events_;
   std::size_t waiting_head_ = 0;
-  std::vector<RoutineTask> routine_;
-  std::size_t routine_head_ = 0;
+  double routine_taken_ = 0.0;  // routine hours given to workers so far
+  bool ready_pending_ = false;  // a routine_ready action is in the queue
   std::uint64_t actions_ = 0;
 };
 
@@ -626,7 +658,7 @@ SimResult simulate(const SimModel& model, const WorkloadParams& workload,
   }
   std::vector<GridStreams> streams(model.grids.size());
   parallel_for(std::size_t{0}, model.grids.size(),
-               [&](std::size_t g) { streams[g] = make_streams(model.grids[g], workload); });
+               [&](std::size_t g) { streams[g] = make_streams(model.grids[g], workload, params); });
 
   const auto replications = static_cast<std::size_t>(params.replications);
   const std::size_t grid_count = model.grids.size();

@@ -2,12 +2,13 @@
 // The event simulation of grid work (own discrete-event engine; docs/decisions/0006-simulation.md).
 //
 // Per grid, events arise per household and category as a non-homogeneous Poisson process with
-// daily, weekly and monthly profiles (sampled by thinning against a per-hour-of-week-and-month
-// table). Routine work — every RoutineComponent, patrol rounds, the workers' support work
-// (meetings, ledgers, training: WISN category allowance) and the grid chief's supervision —
-// arrives as low-priority tasks at its annual rates (monthly profiles by thinning). The grid's
-// workers (full-time / part-time, each with a shift pattern) take events first-come-first-served,
-// routine work only when no event waits, never pre-empted. A worker walks to the building,
+// daily, weekly and monthly profiles (sampled exactly by inverting the piecewise-constant hourly
+// intensity). Routine work — every RoutineComponent with its mean walk, patrol rounds, the
+// workers' support work (meetings, ledgers, training: WISN category allowance) and the grid
+// chief's supervision — accrues as a backlog of hours at its annual rates (monthly profiles) and
+// is taken in blocks (SimulationParams::routine_block_minutes). The grid's workers (full-time /
+// part-time, each with a shift pattern) take events first-come-first-served, routine blocks only
+// when no event waits, never pre-empted. A worker walks to the building,
 // handles the event, and escalates a share to the community (and of those a share on to the
 // service centre), which take their own time (infinite-server delays).
 //
@@ -79,7 +80,7 @@ struct GroupResult {
   Estimate resolution_median_h;
   Estimate resolution_p90_h;
   Estimate backlog;          // events not resolved at the end of the horizon
-  Estimate routine_backlog;  // visits and patrols not done at the end of the horizon
+  Estimate routine_backlog;  // hours of routine work not done at the end of the horizon
   Estimate share_in_grid;    // of events handled by a grid worker, share not escalated
   Estimate escalated_to_community;
   Estimate escalated_to_centre;

@@ -212,6 +212,11 @@ struct SimulationParams {
   bool exponential_handling = false;
   /// Simulate home visits and patrols as low-priority work (events always go first).
   bool routine_work = true;
+  /// Routine work (every routine component, patrols, support work, the grid chief's hours)
+  /// accrues as a backlog of hours at its rates (monthly profiles, mean walks included) and is
+  /// taken in blocks of this length when no event waits. Assumption: one hour, the unit a grid
+  /// worker plans routine work in.
+  double routine_block_minutes = 60.0;
   /// Time the community takes for an escalated matter, mean hours (log-normal, cv 1):
   /// 2 working days. Assumption, configurable.
   double community_hours = 48.0;

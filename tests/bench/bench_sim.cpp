@@ -1,7 +1,10 @@
 // Benchmarks of the simulator module on synthetic inputs generated here (docs/benchmarks.md,
-// "Simulation"). Usage: bench_sim [des|coverage|siting|all] [--quick]
+// "Simulation"). Usage: bench_sim [des|district|coverage|siting|all] [--quick]
 //   des       a simulated year of the demo town (53 large grids, 20,000 households, 282 workers),
 //             30 replications
+//   district  a simulated year of a large district: 1,075 large grids, 430,000 households,
+//             5,780 workers (Yanggao's ratio), 10 replications; prints scheduler actions per
+//             second per core and checks that the same seed gives the same numbers
 //   coverage  1,000,000 buildings and 1,000 stations on a 20 km × 20 km street lattice with a river
 //             and bridges
 //   siting    50 new stations among 10,000 candidates for 100,000 buildings
@@ -13,6 +16,7 @@
 #include <cstring>
 #include <numeric>
 #include <string>
+#include <thread>
 
 #include "planner/core/dataset.hpp"
 #include "planner/sim/coverage.hpp"
@@ -93,22 +97,20 @@ void add_stations(Dataset& dataset, Rng& rng, std::size_t count, double size_m) 
   }
 }
 
-int bench_des(bool quick) {
-  // The demo town: 53 large grids in a 8 × 7 block layout of 250 m grids, 20,000 households in
-  // buildings of 20–60 households, 282 workers (141 full-time + 141 part-time) allocated by
-  // workload with at least one full-time worker per grid.
+/// A town of `grids` large grids of 250 m × 250 m, `households` households in buildings of 20–60
+/// households (4–18 floors), workers allocated by workload with at least one full-time worker
+/// per grid (half the workers full-time).
+SimModel make_town(int grids, int households_target, int workers, const WorkloadParams& params,
+                   double* fte) {
   Rng rng(20240601);
-  const int grids = 53;
-  const int households_target = 20000;
   SimModel model;
   std::vector<WorkloadEstimate> workload;
-  WorkloadParams params;
-  int households = 0;
+  const int columns = static_cast<int>(std::ceil(std::sqrt(grids)));
   for (int g = 0; g < grids; ++g) {
     SimGrid grid;
     grid.code = std::to_string(g + 1);
-    grid.community = g / 4;  // 14 communities of ~4 large grids
-    const double x0 = (g % 8) * 250.0, y0 = (g / 8) * 250.0;
+    grid.community = g / 4;
+    const double x0 = (g % columns) * 250.0, y0 = (g / columns) * 250.0;
     grid.base = {x0 + 125.0, y0 + 125.0};
     GridWorkloadInput input;
     const int grid_households = households_target / grids + (g < households_target % grids ? 1 : 0);
@@ -119,33 +121,45 @@ int bench_des(bool quick) {
           {{x0 + rng.uniform() * 250.0, y0 + rng.uniform() * 250.0}, double(n)});
       left -= n;
       ++input.buildings;
+      input.floors += 4 + static_cast<double>(rng.below(15));
     }
-    households += grid_households;
     input.households = grid_households;
     input.weighted_households = grid_households;
     input.area_m2 = 250.0 * 250.0;
     input.perimeter_m = 1000.0;
     grid.patrol_route_m = patrol_route_m(input, params);
+    grid.patrol_stop_minutes = patrol_stop_minutes(input, params);
+    grid.floors = input.floors;
     workload.push_back(estimate_workload(input, params));
     model.grids.push_back(grid);
   }
   model.communities = (grids + 3) / 4;
-  const WorkerAllocation allocation = allocate_workers(workload, 141, 141);
-  for (int g = 0; g < grids; ++g) {
-    model.grids[static_cast<std::size_t>(g)].full_time =
-        allocation.full_time[static_cast<std::size_t>(g)];
-    model.grids[static_cast<std::size_t>(g)].part_time =
-        allocation.part_time[static_cast<std::size_t>(g)];
+  const WorkerAllocation allocation = allocate_workers(workload, workers / 2, workers - workers / 2);
+  for (std::size_t g = 0; g < model.grids.size(); ++g) {
+    model.grids[g].full_time = allocation.full_time[g];
+    model.grids[g].part_time = allocation.part_time[g];
   }
+  *fte = 0.0;
+  for (const WorkloadEstimate& w : workload) *fte += w.full_time_equivalents;
+  return model;
+}
+
+int run_town(const char* name, int grids, int households, int workers, int replications,
+             double limit_s) {
+  const WorkloadParams params;
+  double fte = 0.0;
+  const SimModel model = make_town(grids, households, workers, params, &fte);
   SimulationParams sim;
-  sim.replications = quick ? 3 : 30;
+  sim.replications = replications;
   const auto start = Clock::now();
   const SimResult result = simulate(model, params, sim);
   const double elapsed = seconds_since(start);
-  double fte = 0.0;
-  for (const WorkloadEstimate& w : workload) fte += w.full_time_equivalents;
-  std::printf("des: %d grids, %d households, 282 workers, %d replications of 365 days: %.2f s\n",
-              grids, households, sim.replications, elapsed);
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  std::printf("%s: %d grids, %d households, %d workers, %d replications of 365 days: %.2f s\n",
+              name, grids, households, workers, sim.replications, elapsed);
+  std::printf("  %.2f M scheduler actions, %.2f M actions/s per core (%u cores)\n",
+              static_cast<double>(result.actions) / 1e6,
+              static_cast<double>(result.actions) / elapsed / cores / 1e6, cores);
   std::printf("  analytic need %.1f FTE; events/year %.0f ± %.0f; utilisation %.3f ± %.3f\n", fte,
               result.total.events.mean, result.total.events.half_width,
               result.total.utilisation.mean, result.total.utilisation.half_width);
@@ -153,7 +167,24 @@ int bench_des(bool quick) {
               result.total.response_median_h.mean, result.total.response_p90_h.mean,
               result.total.response_p90_h.half_width, result.total.resolution_p90_h.mean,
               result.total.share_in_grid.mean);
-  return elapsed <= 10.0 || quick ? 0 : 1;
+  // Same seed, same numbers (whatever the threads did).
+  const SimResult again = simulate(model, params, sim);
+  const bool same = again.total.response_p90_h.mean == result.total.response_p90_h.mean &&
+                    again.total.utilisation.mean == result.total.utilisation.mean &&
+                    again.actions == result.actions;
+  std::printf("  rerun with the same seed: %s\n", same ? "identical" : "DIFFERENT");
+  return elapsed <= limit_s && same ? 0 : 1;
+}
+
+int bench_des(bool quick) {
+  // The demo town: 53 large grids, 20,000 households, 282 workers.
+  return run_town("des", 53, 20000, 282, quick ? 3 : 30, quick ? 1e9 : 2.0);
+}
+
+int bench_district(bool quick) {
+  // A large district: 430,000 households, Yanggao's worker ratio (282 per 21,000 households).
+  return quick ? run_town("district", 108, 43000, 578, 2, 1e9)
+               : run_town("district", 1075, 430000, 5780, 10, 5.0);
 }
 
 int bench_coverage(bool quick) {
@@ -229,6 +260,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) quick |= std::strcmp(argv[i], "--quick") == 0;
   int failures = 0;
   if (what == "des" || what == "all") failures += bench_des(quick);
+  if (what == "district" || what == "all") failures += bench_district(quick);
   if (what == "coverage" || what == "all") failures += bench_coverage(quick);
   if (what == "siting" || what == "all") failures += bench_siting(quick);
   if (failures > 0) std::printf("%d benchmark(s) over their time limit\n", failures);

@@ -200,3 +200,48 @@ TEST_CASE("events outside working hours wait for the next shift") {
   CHECK(result.grids[0].response_p90_h.mean > 12.0);
   CHECK(result.grids[0].utilisation.mean > 0.0);
 }
+
+TEST_CASE("routine work in the simulation adds up to the analytic hours") {
+  // No events: every busy hour is routine work. Five round-the-clock workers are never short of
+  // time, so the busy hours are the routine hours accrued over the year (the last part-block
+  // excepted): visits, updates, care, campaigns (per household) + patrols + the workers' own
+  // support work + the grid chief.
+  WorkloadParams workload;
+  workload.full_time = always_on();
+  for (CategoryParams& c : workload.categories) c.events_per_household_per_year = 0.0;
+  SimModel model = single_grid(5, 400.0);
+  model.grids[0].patrol_route_m = 1800.0;
+  model.grids[0].patrol_stop_minutes = 30.0;
+  SimulationParams params;
+  params.replications = 2;
+  params.walking = false;
+  const SimResult result = simulate(model, workload, params);
+  double routine = 0.0;
+  for (const RoutineComponent& r : workload.routine)
+    if (r.basis == RoutineBasis::household)
+      routine += 400.0 * r.share * r.per_unit_per_year * r.minutes / 60.0;
+  const double patrol = 250.0 * (1800.0 / 4500.0 + 0.5);
+  const double support = 5 * workload.support_hours_per_year(workload.full_time) + 100.0;
+  const double expected = (routine + patrol + support) / (5 * 8760.0);
+  INFO("routine " << routine << " h, patrol " << patrol << " h, support " << support << " h");
+  CHECK(result.grids[0].utilisation.mean == Approx(expected).epsilon(0.002));
+  CHECK(result.grids[0].routine_backlog.mean < 1.0);
+  CHECK(result.grids[0].events.mean == 0.0);
+}
+
+TEST_CASE("work orders report the share answered within their deadline") {
+  WorkloadParams workload = queueing_workload(0.2, 30.0, 10.0);
+  workload.categories[0].category = EventCategory::work_order;
+  workload.categories[0].deadline_hours = 72.0;
+  workload.full_time = full_time_shift();
+  SimulationParams params = queueing_params(4, 9);
+  params.horizon_days = 91.0;
+  const SimResult ample = simulate(single_grid(3, 10.0), workload, params);
+  // Office hours answer everything within three days (the longest gap is a weekend, 62.5 h).
+  CHECK(ample.grids[0].on_time_share.mean > 0.99);
+  workload.categories[0].deadline_hours = 1.0;
+  const SimResult tight = simulate(single_grid(3, 10.0), workload, params);
+  // Within one hour only what arrives during office hours: about a fifth of the week.
+  CHECK(tight.grids[0].on_time_share.mean < 0.4);
+  CHECK(tight.grids[0].on_time_share.mean > 0.1);
+}
