@@ -158,14 +158,14 @@ std::pair<BenchGraph, OurPartition> town_graph(const Options& o) {
   // its per-community seed; no station seeds — a town with stations will not reproduce).
   ours.rerun_identical = true;
   for (const LargeGridPartition& c : large) {
-    GraphPartitionOptions options;
-    options.bounds = params.large;
-    options.weights = params.weights;
-    options.fixed_parts = params.fixed_large_per_community;
-    options.refinement_passes = params.refinement_passes;
-    options.seed = params.seed ^ (0x5EEDULL * static_cast<std::uint64_t>(c.community + 1));
+    GraphPartitionOptions again_options;
+    again_options.bounds = params.large;
+    again_options.weights = params.weights;
+    again_options.fixed_parts = params.fixed_large_per_community;
+    again_options.refinement_passes = params.refinement_passes;
+    again_options.seed = params.seed ^ (0x5EEDULL * static_cast<std::uint64_t>(c.community + 1));
     const double before = thread_cpu_seconds();
-    const GraphPartition again = partition_graph(c.graph, options);
+    const GraphPartition again = partition_graph(c.graph, again_options);
     ours.cpu_seconds += thread_cpu_seconds() - before;
     ours.rerun_identical = ours.rerun_identical && again.part == c.part;
   }
