@@ -96,6 +96,8 @@ ZH = {
     "%1 is not a run directory of gridplan run (it needs manifest.json and plan.gpkg)":
         "%1 不是 gridplan run 的运行结果目录（需要 manifest.json 和 plan.gpkg）",
     "Cannot open the run's scenario %1: %2": "无法打开该运行结果的方案 %1：%2",
+    "%1 %2 %": "%1 %2%", " · about %1 left": " · 约剩 %1",
+    " · working (%1 since the last step)": " · 计算中（距上一步 %1）",
 }
 
 

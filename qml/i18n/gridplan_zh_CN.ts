@@ -875,5 +875,17 @@ or a GeoTIFF / MBTiles file. Empty: no basemap.</source>
         <source>re-plan</source>
         <translation>重新规划</translation>
     </message>
+    <message>
+        <source>%1 %2 %</source>
+        <translation>%1 %2%</translation>
+    </message>
+    <message>
+        <source> · about %1 left</source>
+        <translation> · 约剩 %1</translation>
+    </message>
+    <message>
+        <source> · working (%1 since the last step)</source>
+        <translation> · 计算中（距上一步 %1）</translation>
+    </message>
 </context>
 </TS>

@@ -135,6 +135,23 @@ Session::Session(QObject* parent) : QObject(parent) {
   scenario_ = io::default_scenario();
 }
 
+void Session::show_progress(const ProgressReport& report) {
+  stage_ = QString::fromStdString(report.stage);
+  progress_ = report.fraction;
+  progress_text_ = tr("%1 %2 %").arg(stage_).arg(100.0 * report.fraction, 0, 'f', 0);
+  if (report.stage_left_s && report.fraction < 1.0)
+    progress_text_ +=
+        tr(" · about %1 left").arg(QString::fromStdString(format_duration(*report.stage_left_s)));
+  if (report.since_update_s >= 3.0)
+    progress_text_ += tr(" · working (%1 since the last step)")
+                          .arg(QString::fromStdString(format_duration(report.since_update_s)));
+  emit progressChanged();
+}
+
+void Session::refreshProgress() {
+  if (busy_ && job_progress_) show_progress(job_progress_->report());
+}
+
 Session::~Session() {
   if (job_progress_) job_progress_->request_cancel();
   if (worker_.joinable()) worker_.join();
@@ -202,17 +219,10 @@ void Session::start(std::function<void(Job&)> work) {
   error_.clear();
   emit errorChanged();
   set_busy(true);
-  auto progress = std::make_shared<Progress>([this](std::string_view stage, double fraction) {
-    // Called on the worker: hand over to the GUI thread, at most every few percent.
-    const QString s = QString::fromUtf8(stage.data(), static_cast<qsizetype>(stage.size()));
+  auto progress = std::make_shared<Progress>([this](const ProgressReport& report) {
+    // Called on the worker: hand over to the GUI thread.
     QMetaObject::invokeMethod(
-        this,
-        [this, s, fraction] {
-          stage_ = s;
-          progress_ = fraction;
-          emit progressChanged();
-        },
-        Qt::QueuedConnection);
+        this, [this, report] { show_progress(report); }, Qt::QueuedConnection);
   });
   job_progress_ = progress;
   worker_ = std::thread([this, progress, work = std::move(work)] {

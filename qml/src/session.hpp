@@ -43,6 +43,9 @@ class Session : public QObject {
   Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
   Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
   Q_PROPERTY(QString stage READ stage NOTIFY progressChanged)
+  /// Stage, percent done and the estimated time left ("tessellation 42 % · about 1 min 10 s
+  /// left"); refreshProgress() keeps it moving between the engine's updates.
+  Q_PROPERTY(QString progressText READ progressText NOTIFY progressChanged)
   Q_PROPERTY(QString error READ error NOTIFY errorChanged)
   Q_PROPERTY(QString message READ message NOTIFY messageChanged)
   Q_PROPERTY(QString title READ title NOTIFY dataChanged)
@@ -79,6 +82,7 @@ class Session : public QObject {
   bool busy() const { return busy_; }
   double progress() const { return progress_; }
   QString stage() const { return stage_; }
+  QString progressText() const { return progress_text_; }
   QString error() const { return error_; }
   QString message() const { return message_; }
   QString title() const { return title_; }
@@ -124,6 +128,9 @@ class Session : public QObject {
   Q_INVOKABLE bool openRun(const QString& dir);
   Q_INVOKABLE bool openUrls(const QList<QUrl>& urls);
   Q_INVOKABLE void cancel();
+  /// Re-reads the running job's progress (elapsed time, estimate); the window calls it every
+  /// second while busy, so the text moves even while the engine is inside one long step.
+  Q_INVOKABLE void refreshProgress();
   /// Re-plans the unlocked grids, with the current plan as the existing one (undoable).
   Q_INVOKABLE bool replan();
 
@@ -206,6 +213,7 @@ class Session : public QObject {
  private:
   struct Job;
   void start(std::function<void(Job&)> work);
+  void show_progress(const ProgressReport& report);
   /// Resolves the scenario (errors at once through error()), makes it current, then loads,
   /// tessellates and plans (or evaluates the existing plan of) it in the background.
   bool start_scenario(io::Scenario scenario, const QString& title);
@@ -251,6 +259,7 @@ class Session : public QObject {
   bool busy_ = false;
   double progress_ = 0.0;
   QString stage_, error_, message_, title_;
+  QString progress_text_;
   QString colour_by_ = QStringLiteral("households");
   QString selected_kind_;
   int selected_index_ = -1;

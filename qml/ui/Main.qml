@@ -175,7 +175,10 @@ ApplicationWindow {
                 value: win.session.busy ? win.session.progress : compareSession.progress
                 implicitWidth: 160
             }
-            Label { visible: win.session.busy; text: win.session.stage }
+            Label { visible: win.session.busy; text: win.session.progressText }
+            // The text's elapsed time and estimate move every second, also while the engine is
+            // inside one long step.
+            Timer { interval: 1000; repeat: true; running: win.session.busy; onTriggered: win.session.refreshProgress() }
             ToolButton { visible: win.session.busy || compareSession.busy; text: qsTr("Cancel"); onClicked: { win.session.cancel(); compareSession.cancel() } }
         }
     }

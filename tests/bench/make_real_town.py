@@ -24,8 +24,9 @@ two tiles.
 
 Communities: without --communities the town has no community layer, so gridplan plans it as one
 community holding everything (what a user without a community layer gets). With --communities S,
-a `communities` layer of S × S metre squares over each tile, kept where a building's envelope centre
-lies, is added (codes C<tile>-<col>-<row>): a real city's 社区 are typically 0.5–2 km².
+a `communities` layer of S × S metre squares over each tile (cut 200 m outside the tile's
+bounding box, so neighbouring tiles' communities never overlap), kept where a building's envelope
+centre lies, is added (codes C<tile>-<col>-<row>): a real city's 社区 are typically 0.5–2 km².
 
 Reproducible: same extracts and arguments → the same file (features in the extracts' order).
 Needs python3-gdal (Debian). Prints one summary line.
@@ -339,11 +340,18 @@ def main():
             xmin, ymin = e.bbox[0], e.bbox[1]
             used = sorted({(int((e.centroids[i][0] - xmin) // s),
                             int((e.centroids[i][1] - ymin) // s)) for i in order})
+            # Squares are cut at the tile's bounding box plus a margin below half the gap, so
+            # communities of neighbouring tiles never overlap (the last square of a row would
+            # otherwise reach up to S past the tile, into the next one).
+            margin = GAP_M / 2 - 50.0
+            lo_x, lo_y = x0 + xmin - margin, y0 + ymin - margin
+            hi_x, hi_y = x0 + e.bbox[2] + margin, y0 + e.bbox[3] + margin
             for col, row in used:
                 ring = ogr.Geometry(ogr.wkbLinearRing)
                 ax, ay = x0 + xmin + col * s, y0 + ymin + row * s
-                for px, py in ((ax, ay), (ax + s, ay), (ax + s, ay + s), (ax, ay + s),
-                               (ax, ay)):
+                bx, by = min(ax + s, hi_x), min(ay + s, hi_y)
+                ax, ay = max(ax, lo_x), max(ay, lo_y)
+                for px, py in ((ax, ay), (bx, ay), (bx, by), (ax, by), (ax, ay)):
                     ring.AddPoint_2D(px, py)
                 poly = ogr.Geometry(ogr.wkbPolygon)
                 poly.AddGeometry(ring)

@@ -25,6 +25,18 @@ echo; echo "=== Load to polygons (issue 4)"
 echo; echo "=== Partition vs METIS (issue 4)"
 "$root/tests/bench/partition_vs_metis.sh" "$build/tests/bench/bench_partition" --town "$out/town-100000.gpkg"
 "$root/tests/bench/partition_vs_metis.sh" "$build/tests/bench/bench_partition" 400 250
+echo; echo "=== Real shapes vs synthetic, partition vs METIS on the real town (issue 14)"
+# Towns made from ../shared/data's OSM extracts (skipped when absent), into build/bench.
+if [ -d "$root/../shared/data/osm" ]; then
+  if [ "${BENCH_QUICK:-0}" = 1 ]; then
+    "$root/tests/bench/real_shapes.sh" "$build" synth-100000 real-100000 real-100000-communities
+  else
+    "$root/tests/bench/real_shapes.sh" "$build" synth-100000 real-100000 real-100000-communities \
+      real-10000 real-30000 real-300000 real-1000000-communities real-1000000 metis-real-100000
+  fi
+else
+  echo "skipped: no ../shared/data/osm (the real OSM extracts)"
+fi
 echo; echo "=== Simulation (issue 5)"
 "$root/tests/bench/sim.sh" "$root/build/bench-sim" all   # its own release build
 if [ -x "$build/tests/studio/bench_studio" ]; then

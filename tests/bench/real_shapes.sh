@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Real shapes vs synthetic (issue 14, docs/benchmarks.md "Real shapes"): `gridplan run --input TOWN
+# --out DIR --no-simulation` on the synthetic 100k town and on real-shapes towns made from the
+# OSM extracts in ../shared/data (tests/bench/make_real_town.py), one after the other in one run,
+# each under /usr/bin/time -v (wall, user+sys CPU, peak RSS). Every run's exported plan is then
+# checked by geometry: ../shared/tools/check_plan.py (independent, geopandas) and `gridplan check`
+# when this build has it. One table row per run at the end.
+#
+# Usage: tests/bench/real_shapes.sh [BUILD_DIR] [RUN...]
+#   BUILD_DIR: a release build with gridplan (default build/release; `cmake --preset release`)
+#   RUN: synth-N (gridplan synth), real-N (one community holding everything), real-N-communities
+#        (1 km community squares), metis-TOWN (partition vs gpmetis on that town's graph, needs
+#        bench_partition built). Default: synth-100000 real-100000 real-100000-communities
+#        real-10000 real-30000 real-300000 real-1000000-communities.
+# Environment: GRIDPLAN_BENCH_DIR (towns and outputs; default build/bench), BENCH_TIMEOUT (s per
+# run, default 1800), BENCH_MEM_GB (address-space cap per run, default 16: a run past it fails
+# with "out of memory" instead of taking the machine's memory from everyone else),
+# PYTHON (default /usr/bin/python3, Debian's, which has python3-gdal and python3-geopandas).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build/release}
+[ $# -gt 0 ] && shift
+runs=("$@")
+[ ${#runs[@]} -eq 0 ] && runs=(synth-100000 real-100000 real-100000-communities real-10000
+                               real-30000 real-300000 real-1000000-communities)
+out=${GRIDPLAN_BENCH_DIR:-$root/build/bench}
+timeout_s=${BENCH_TIMEOUT:-1800}
+mem_gb=${BENCH_MEM_GB:-16}
+python=${PYTHON:-/usr/bin/python3}
+gridplan=$build/planner/cli/gridplan
+check_plan=$root/../shared/tools/check_plan.py
+mkdir -p "$out"
+[ -x "$gridplan" ] || { echo "no $gridplan: build it first (cmake --build --preset release --target gridplan)"; exit 2; }
+has_check=0
+# `gridplan check PLAN` (issue 12) once this build has it: listed in the subcommands of --help.
+"$gridplan" --help 2>/dev/null | grep -qE '^ +check( |$)' && has_check=1
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "gridplan: $(git -C "$root" rev-parse --short HEAD) ($build)"
+
+town_of() {  # run name → GeoPackage, made when missing
+  local name=$1 file=$out/$1.gpkg
+  if [ ! -f "$file" ]; then
+    case $name in
+      synth-*) "$gridplan" synth --quiet --buildings "${name#synth-}" --out "$file" >&2 ;;
+      real-*-communities) n=${name#real-}; n=${n%-communities}
+        "$python" "$root/tests/bench/make_real_town.py" --buildings "$n" --communities 1000 --out "$file" >&2 ;;
+      real-*) "$python" "$root/tests/bench/make_real_town.py" --buildings "${name#real-}" --out "$file" >&2 ;;
+      *) echo "unknown run $name" >&2; return 1 ;;
+    esac
+  fi
+  echo "$file"
+}
+
+rows=()
+for name in "${runs[@]}"; do
+  if [[ $name == metis-* ]]; then
+    # Partition step vs gpmetis on the town's own large-grid atom graph (partition_vs_metis.sh).
+    town=$(town_of "${name#metis-}") || continue
+    echo "== $name: partition vs gpmetis on $town (load before $(cut -d' ' -f1-3 /proc/loadavg))"
+    ( ulimit -v $((mem_gb * 1024 * 1024))
+      exec timeout "$timeout_s" "$root/tests/bench/partition_vs_metis.sh" \
+        "$build/tests/bench/bench_partition" --town "$town" ) 2>&1 | tee "$out/$name.log"
+    echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    continue
+  fi
+  town=$(town_of "$name") || { rows+=("| $name | town not made |"); continue; }
+  dir=$out/run-$name
+  rm -rf "$dir"
+  echo "== $name: $town (load before $(cut -d' ' -f1-3 /proc/loadavg))"
+  ( ulimit -v $((mem_gb * 1024 * 1024))
+    GRIDPLAN_PROGRESS_TRACE=$out/$name.progress.tsv \
+      exec /usr/bin/time -v -o "$out/$name.time" timeout "$timeout_s" \
+      "$gridplan" run --input "$town" --out "$dir" --no-simulation ) >"$out/$name.log" 2>"$out/$name.err"
+  rc=$?
+  grep -E "^scenario|^time:" "$out/$name.log"
+  tail -2 "$out/$name.err" | sed 's/^/  stderr: /'
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$out/$name.time")
+  cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.1f", u+s}' "$out/$name.time")
+  rss=$(awk -F': ' '/Maximum resident set size/{printf "%.2f", $2/1048576}' "$out/$name.time")
+  stages=$(grep -m1 "^time:" "$out/$name.log" | sed 's/^time: //')
+  communities=$(grep -m1 "^scenario" "$out/$name.log" | sed -E 's/.*communities: ([0-9]+).*/\1/')
+  # The longest time the progress display had nothing new from the engine, and in which stage.
+  gap=$(awk -F'\t' 'NR>1 && $5>m {m=$5; s=$1} END{if (m) printf "%.1f s (%s)", m, s}' "$out/$name.progress.tsv" 2>/dev/null)
+  checks=""
+  buildings="$communities communities"
+  if [ $rc -eq 0 ] && [ -f "$dir/plan.gpkg" ]; then
+    expected=$(ogrinfo -ro -so "$town" buildings 2>/dev/null | awk -F': ' '/Feature Count/{print $2}')
+    c=$("$python" "$check_plan" "$dir/plan.gpkg" 300 500 "$expected" 2>&1 | tail -1)
+    echo "  check_plan.py: $c"
+    checks="check_plan: $c"
+    # Buildings in the exported plan and its grids, from check_plan's summary.
+    buildings="$(grep -o 'buildings=[0-9]*' <<<"$c" | cut -d= -f2) buildings, $communities communities, $(grep -o 'large=[0-9]*' <<<"$c" | cut -d= -f2) large grids"
+    if [ $has_check = 1 ]; then
+      "$gridplan" check "$dir/plan.gpkg" >"$out/$name.check" 2>&1
+      crc=$?
+      echo "  gridplan check: exit $crc, $(tail -1 "$out/$name.check")"
+      checks="$checks; gridplan check: exit $crc"
+    else
+      checks="$checks; gridplan check: not in this build"
+    fi
+  else
+    checks="run failed (exit $rc): $(tail -1 "$out/$name.err")"
+  fi
+  rows+=("| $name | $buildings | $wall | $cpu s | $rss GiB | $stages | $gap | $checks |")
+  echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+done
+
+echo
+echo "| run | plan | wall | CPU (user+sys) | peak RSS | gridplan's stages | longest progress silence | plan checks |"
+echo "|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
