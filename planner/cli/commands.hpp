@@ -11,5 +11,6 @@ void add_plan_command(CLI::App& app, Action& action);
 void add_run_command(CLI::App& app, Action& action);
 void add_compare_command(CLI::App& app, Action& action);
 void add_check_command(CLI::App& app, Action& action);
+void add_calibrate_command(CLI::App& app, Action& action);
 
 }  // namespace gp::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add_run_command(app, action);
   add_compare_command(app, action);
   add_check_command(app, action);
+  add_calibrate_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -35,7 +35,8 @@ std::array<double, N> profile(const std::array<double, N>& counts,
 }  // namespace
 
 CalibrationResult calibrate(const std::vector<WorkRecord>& records,
-                            const std::map<std::string, int>& households, double period_days) {
+                            const std::map<std::string, int>& households, double period_days,
+                            int start_weekday, int start_day_of_year) {
   if (!(period_days > 0.0))
     throw ConfigError("calibrate: the records' period must be positive, got " +
                       std::to_string(period_days) + " days");
@@ -81,8 +82,8 @@ CalibrationResult calibrate(const std::vector<WorkRecord>& records,
     }
     const auto hour = static_cast<long long>(std::floor(r.time_h));
     k.hours[static_cast<std::size_t>(hour % 24)] += 1;
-    k.days[static_cast<std::size_t>((hour / 24) % 7)] += 1;
-    k.months[static_cast<std::size_t>(month_of_day(hour / 24))] += 1;
+    k.days[static_cast<std::size_t>((start_weekday + hour / 24) % 7)] += 1;
+    k.months[static_cast<std::size_t>(month_of_day(start_day_of_year + hour / 24))] += 1;
     ++per_grid[r.grid];
   }
   // Exposure: hours of each hour-of-day, weekday and month in the period.
@@ -91,8 +92,8 @@ CalibrationResult calibrate(const std::vector<WorkRecord>& records,
   std::array<double, 12> month_exposure{};
   for (long long day = 0; 24.0 * static_cast<double>(day) < horizon_h; ++day) {
     const double length = std::min(24.0, horizon_h - 24.0 * static_cast<double>(day));
-    day_exposure[static_cast<std::size_t>(day % 7)] += length;
-    month_exposure[static_cast<std::size_t>(month_of_day(day))] += length;
+    day_exposure[static_cast<std::size_t>((start_weekday + day) % 7)] += length;
+    month_exposure[static_cast<std::size_t>(month_of_day(start_day_of_year + day))] += length;
     for (int h = 0; h < static_cast<int>(std::ceil(length)); ++h)
       hour_exposure[static_cast<std::size_t>(h)] += 1;
   }

@@ -55,10 +55,13 @@ struct CalibrationResult {
   long long accepted = 0;
 };
 
-/// `households`: large-grid code → households; `period_days`: length of the records' period.
-/// Throws ConfigError when the period is not positive or no grid has households.
+/// `households`: large-grid code → households; `period_days`: length of the records' period;
+/// `start_weekday` (0 = Monday) and `start_day_of_year` (0 = 1 January) place the period's start
+/// in the week and the year for the profiles. Throws ConfigError when the period is not positive
+/// or no grid has households.
 CalibrationResult calibrate(const std::vector<WorkRecord>& records,
-                            const std::map<std::string, int>& households, double period_days);
+                            const std::map<std::string, int>& households, double period_days,
+                            int start_weekday = 0, int start_day_of_year = 0);
 
 /// The fit as a scenario fragment: one [events.<category>] table per category with records.
 std::string calibration_fragment(const CalibrationResult& result, const std::string& source);

@@ -239,15 +239,16 @@ StaffingVerdict staffing_verdict(const std::vector<WorkloadEstimate>& estimates,
   const std::string ratio = fmt(verdict.ratio, 1);
   if (verdict.ratio >= 1.5) {
     verdict.level = "far_above";
-    verdict.chinese = given + " 是模型测算需求 (" + need + " 全职当量) 的 " + ratio +
-                      " 倍。需求主要来自：" + top_zh +
-                      "。若实际并不清闲，说明网格承担了模型未计入的工作：请用本地数据调整 "
-                      "[workload] 与 [events] 参数；否则人员可调剂。";
+    verdict.chinese =
+        given + " 是模型测算需求 (" + need + " 全职当量) 的 " + ratio + " 倍。需求主要来自：" +
+        top_zh +
+        "。若实际并不清闲，说明网格承担了模型未计入的工作：请用本地数据调整 "
+        "[workload] 与 [events] 参数或用 gridplan calibrate 从工单记录拟合；否则人员可调剂。";
     verdict.english = "The " + given_en + " are " + ratio + "× the modelled need of " + need +
                       " FTE. The need is dominated by " + top_en +
                       ". If the workers are not idle, the grids carry work the model leaves out: "
-                      "set [workload] and [events] to local figures; otherwise staff could be "
-                      "moved.";
+                      "set [workload] and [events] to local figures (`gridplan calibrate` fits "
+                      "them to work-order records); otherwise staff could be moved.";
   } else if (verdict.ratio >= 1.15) {
     verdict.level = "above";
     verdict.chinese = given + " 高于模型测算需求 (" + need + " 全职当量)，为其 " + ratio +
