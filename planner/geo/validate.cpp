@@ -641,6 +641,8 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
       std::vector<const MultiPolygon*> footprints;
       footprints.reserve(dataset.buildings.size());
       for (const Building& b : dataset.buildings) footprints.push_back(&b.footprint);
+      // Compounds too, so that none crosses the planned area's edge.
+      for (const Compound& c : dataset.compounds) footprints.push_back(&c.footprint);
       try {
         study_area.footprint = built_up_area(main_geos, footprints, params.built_up);
       } catch (const GeosError& e) {
@@ -651,7 +653,8 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
       }
       if (!study_area.footprint.empty())
         how = "the built-up area of the " + std::to_string(dataset.buildings.size()) +
-              " buildings (footprints grown by " + metres(params.built_up.reach_m, 0) +
+              " buildings and " + std::to_string(dataset.compounds.size()) +
+              " compounds (footprints grown by " + metres(params.built_up.reach_m, 0) +
               " m and shrunk back to a " + metres(params.built_up.margin_m, 0) + " m margin; " +
               std::to_string(study_area.footprint.size()) + " part" +
               (study_area.footprint.size() == 1 ? "" : "s") + ", " +
