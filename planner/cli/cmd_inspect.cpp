@@ -285,7 +285,7 @@ void print_text(const io::LoadResult& result, const InspectArgs& args, bool vali
         << "  overlapping communities      " << v.overlapping_communities << '\n'
         << "  absurd household counts      " << v.absurd_households << '\n';
     if (v.community_from_extent)
-      out << "  no community layer: one community made from the extent of the data\n";
+      out << "  no community layer: one community made from the built-up area\n";
   }
 
   const ProblemReporter& problems = d.problems;

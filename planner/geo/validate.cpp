@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "planner/core/parallel.hpp"
+#include "planner/geo/built_up_area.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
 
@@ -628,26 +629,56 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   repair_layer(dataset.water, "water area", "it is ignored as a barrier", workers, params);
   repair_layer(dataset.existing_grids, "existing grid", "it is ignored", workers, params);
 
-  // 2. No communities: the study area is one community.
+  // 2. No communities: the study area is one community — the built-up area of the buildings
+  //    (geo/built_up_area.hpp), or, without buildings or when GEOS fails on them, the extent
+  //    of all features expanded by a margin.
   if (dataset.communities.empty()) {
-    const Box extent = expanded(extent_of_everything(dataset), params.extent_margin_m);
-    if (!extent.empty()) {
-      Community study_area;
-      study_area.code = kExtentCommunityCode;
-      study_area.name = kExtentCommunityName;
-      study_area.footprint = {Polygon{{{extent.min_x, extent.min_y},
-                                       {extent.max_x, extent.min_y},
-                                       {extent.max_x, extent.max_y},
-                                       {extent.min_x, extent.max_y},
-                                       {extent.min_x, extent.min_y}},
-                                      {}}};
+    Community study_area;
+    study_area.code = kExtentCommunityCode;
+    study_area.name = kExtentCommunityName;
+    std::string how;
+    if (!dataset.buildings.empty()) {
+      std::vector<const MultiPolygon*> footprints;
+      footprints.reserve(dataset.buildings.size());
+      for (const Building& b : dataset.buildings) footprints.push_back(&b.footprint);
+      // Compounds too, so that none crosses the planned area's edge.
+      for (const Compound& c : dataset.compounds) footprints.push_back(&c.footprint);
+      try {
+        study_area.footprint = built_up_area(main_geos, footprints, params.built_up);
+      } catch (const GeosError& e) {
+        main_problems.report(Severity::warning, "built-up-area-failed", Location{},
+                             std::string("the built-up area could not be computed (") + e.what() +
+                                 "); the extent of the data is used instead");
+        study_area.footprint.clear();
+      }
+      if (!study_area.footprint.empty())
+        how = "the built-up area of the " + std::to_string(dataset.buildings.size()) +
+              " buildings and " + std::to_string(dataset.compounds.size()) +
+              " compounds (footprints grown by " + metres(params.built_up.reach_m, 0) +
+              " m and shrunk back to a " + metres(params.built_up.margin_m, 0) + " m margin; " +
+              std::to_string(study_area.footprint.size()) + " part" +
+              (study_area.footprint.size() == 1 ? "" : "s") + ", " +
+              metres(area(study_area.footprint) / 10000.0, 1) + " ha)";
+    }
+    if (study_area.footprint.empty()) {
+      const Box extent = expanded(extent_of_everything(dataset), params.extent_margin_m);
+      if (!extent.empty()) {
+        study_area.footprint = {Polygon{{{extent.min_x, extent.min_y},
+                                         {extent.max_x, extent.min_y},
+                                         {extent.max_x, extent.max_y},
+                                         {extent.min_x, extent.max_y},
+                                         {extent.min_x, extent.min_y}},
+                                        {}}};
+        how = "the extent of all features expanded by " + metres(params.extent_margin_m, 0) +
+              " m (" + metres(extent.width(), 0) + " m × " + metres(extent.height(), 0) + " m)";
+      }
+    }
+    if (!study_area.footprint.empty()) {
       dataset.communities.push_back(std::move(study_area));
       summary.community_from_extent = true;
       main_problems.report(Severity::info, "community-from-extent", Location{},
-                           "no communities were given; the extent of all features expanded by " +
-                               metres(params.extent_margin_m, 0) + " m (" +
-                               metres(extent.width(), 0) + " m × " + metres(extent.height(), 0) +
-                               " m) is used as one community, code " + kExtentCommunityCode +
+                           "no communities were given; " + how +
+                               " is used as one community, code " + kExtentCommunityCode +
                                " — load a community layer to plan per community");
     }
   }

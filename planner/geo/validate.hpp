@@ -18,8 +18,9 @@
 //   stage lists it as unplanned);
 // - overlapping compounds and communities, compounds crossing a community boundary
 //   ("compound-crosses-community") and absurd household counts are reported;
-// - when the dataset has no communities, one community is made from the extent of all features
-//   (the envelope expanded by ValidationParams::extent_margin_m), code "000000000000", name
+// - when the dataset has no communities, one community is made from the built-up area of the
+//   buildings (geo/built_up_area.hpp; without buildings, the envelope of all features expanded
+//   by ValidationParams::extent_margin_m), code "000000000000", name
 //   "研究范围 (study area)", and an info problem of kind "community-from-extent" says so.
 //
 // Every problem is `file:layer:fid: message` through Dataset::problems; the problems this adds
@@ -46,6 +47,7 @@
 #include "planner/core/dataset.hpp"
 #include "planner/core/households.hpp"
 #include "planner/core/progress.hpp"
+#include "planner/geo/built_up_area.hpp"
 
 namespace gp::geo {
 
@@ -57,7 +59,10 @@ struct ValidationParams {
   /// far enough to absorb boundary digitising offsets between sources, close enough not to
   /// reach across a street block.
   double nearest_community_max_m = 50.0;
-  /// Margin around the extent of all features when no community is given (m).
+  /// No community given: the built-up area of the buildings is the one community.
+  BuiltUpParams built_up;
+  /// Margin around the extent of all features when no community is given and there are no
+  /// buildings to take a built-up area from (m).
   double extent_margin_m = 50.0;
   /// Overlaps between compounds (and between communities) are reported when larger than both
   /// this area (m²) and this share of the smaller feature: small slivers are digitising noise.

@@ -102,6 +102,20 @@ ProjectionChoice choose_projection(LonLat centre) {
   return choice;
 }
 
+double short_ellipsoid_distance_m(LonLat a, LonLat b) {
+  constexpr double kA = 6378137.0;                   // WGS84 semi-major axis, m
+  constexpr double kF = 1.0 / 298.257223563;         // WGS84 flattening
+  constexpr double kE2 = kF * (2.0 - kF);            // first eccentricity squared
+  constexpr double kRad = std::numbers::pi / 180.0;  // degrees → radians
+  const double phi = 0.5 * (a.lat + b.lat) * kRad;
+  const double w = 1.0 - kE2 * std::sin(phi) * std::sin(phi);
+  const double m = kA * (1.0 - kE2) / (w * std::sqrt(w));  // meridian radius of curvature
+  const double n = kA / std::sqrt(w);                      // prime-vertical radius
+  const double north = (b.lat - a.lat) * kRad * m;
+  const double east = (b.lon - a.lon) * kRad * n * std::cos(phi);
+  return std::hypot(north, east);
+}
+
 LonLat wgs84_to_gcj02(LonLat wgs84) {
   using std::numbers::pi;
   // Krasovsky 1940 semi-major axis (m) and first eccentricity squared, as in the formula.

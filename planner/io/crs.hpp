@@ -30,6 +30,16 @@ struct ProjectionChoice {
 ///    Norway/Svalbard zone exceptions are not applied).
 ProjectionChoice choose_projection(LonLat centre);
 
+/// Length on the WGS84 / CGCS2000 ellipsoid, metres, of a short step between two nearby points
+/// (meridian and prime-vertical radii of curvature at their mean latitude; for steps of a few
+/// hundred metres the error is far below 1e-6 of the length).
+double short_ellipsoid_distance_m(LonLat a, LonLat b);
+
+/// Largest projected CRS scale error over the data this loader tolerates before reprojecting:
+/// 0.1 % (a 3° Gauss-Krüger zone stays below 0.03 % within its zone, UTM within 0.1 %; Web
+/// Mercator is 18 % off at Nanjing's latitude).
+inline constexpr double kMaxScaleError = 0.001;
+
 /// GCJ-02 ("Mars coordinates", required by Chinese web maps) from WGS84, by the publicly known
 /// forward formula (Krasovsky ellipsoid constants). Applied everywhere it is called: the caller
 /// decides whether the data is in China.

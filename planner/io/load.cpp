@@ -668,11 +668,13 @@ struct StagedLayer {
   // Mean of each feature's first vertex (layer CRS): where the data is, for choosing a CRS.
   double sum_x = 0.0, sum_y = 0.0;
   std::size_t samples = 0;
+  Box extent;  // of the same first vertices
 };
 
 void sample(StagedLayer& stage, const Point& p) {
   stage.sum_x += p.x;
   stage.sum_y += p.y;
+  stage.extent.expand(p);
   ++stage.samples;
 }
 
@@ -843,6 +845,25 @@ struct NotUtf8 {
            "iconv -f GBK -t UTF-8 in.geojson > out.geojson) and load it again";
   }
 };
+
+/// Whether `p` lies inside the polygon (even-odd rule over the outer ring and holes; a point on
+/// the boundary may go either way — used only to find a part's parent building).
+bool point_in(const Polygon& polygon, const Point& p) {
+  auto crossings = [&p](const Ring& ring) {
+    bool inside = false;
+    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++)
+      if ((ring[i].y > p.y) != (ring[j].y > p.y) &&
+          p.x < (ring[j].x - ring[i].x) * (p.y - ring[i].y) / (ring[j].y - ring[i].y) + ring[i].x)
+        inside = !inside;
+    return inside;
+  };
+  if (polygon.outer.size() < 4 || !crossings(polygon.outer)) return false;
+  return std::none_of(polygon.holes.begin(), polygon.holes.end(), crossings);
+}
+
+/// OSM boundaries are used as communities only when they hold at least this share of the
+/// file's buildings (by centroid).
+constexpr double kMinCommunityShare = 0.9;
 
 /// Thrown by read_osm when GDAL's OSM driver refused unordered element ids.
 struct OsmIdsNotSorted {
@@ -1361,10 +1382,18 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
   // Validation reports such overlapping pairs as duplicates.
   struct Pass {
     OGRLayer* layer;
-    const char* filter;
+    std::string filter;
     bool buildings;
+    bool communities = false;
   };
-  const std::array passes{
+  // Communities: administrative boundaries at the configured level (社区 / quartier: 10 in
+  // OSM's China and France conventions), else neighbourhood or quarter places.
+  const int mp_boundary = index(multipolygons, "boundary");
+  const int mp_admin_level = index(multipolygons, "admin_level");
+  const int mp_place = index(multipolygons, "place");
+  const bool community_pass =
+      options_.osm_communities && mp_boundary >= 0 && mp_admin_level >= 0 && mp_place >= 0;
+  std::vector<Pass> passes{
       Pass{multipolygons, "building IS NOT NULL", true},
       Pass{multipolygons,
            "landuse IN ('residential','reservoir','basin') OR \"natural\" = 'water' OR "
@@ -1375,13 +1404,21 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
            "railway IN ('rail','light_rail','narrow_gauge')",
            false},
   };
+  if (community_pass)
+    passes.push_back({multipolygons,
+                      "(boundary = 'administrative' AND admin_level = '" +
+                          std::to_string(options_.osm_admin_level) +
+                          "') OR place IN ('neighbourhood','quarter')",
+                      false, true});
+  std::vector<std::size_t> admin_communities, place_communities;
+  const std::size_t communities_before = d.communities.size();
   const std::size_t failures_before = errors_.failures();
   std::size_t count = 0;
   std::vector<std::size_t> parts;  // buildings also tagged building:part
   for (std::size_t pass_index = 0; pass_index < passes.size(); ++pass_index) {
     const Pass& pass = passes[pass_index];
     OGRLayer* layer = pass.layer;
-    if (layer->SetAttributeFilter(pass.filter) != OGRERR_NONE)
+    if (layer->SetAttributeFilter(pass.filter.c_str()) != OGRERR_NONE)
       throw InputError(path + ": the OSM driver rejected the filter " + pass.filter + ": " +
                        errors_.failure_text());
     layer->ResetReading();
@@ -1423,6 +1460,18 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
                 });
             if (added && part != "no") parts.push_back(d.buildings.size() - 1);
           }
+        }
+        if (pass.communities) {
+          const bool admin = text_of(f, mp_boundary) == "administrative";
+          if (add_polygonal(d.communities, geometry, where, osm_id(f, mp_way_id, mp_osm_id),
+                            "community boundary", "communities", stage, *mp_report,
+                            [&](Community& c) {
+                              c.name = text_of(f, mp_name);
+                              c.code = find_other_tag(other, "ref").value_or("");
+                              if (c.code.empty()) c.code = "osm" + std::to_string(c.id);
+                            }))
+            (admin ? admin_communities : place_communities).push_back(d.communities.size() - 1);
+          continue;
         }
         const std::string landuse = pass.buildings ? std::string() : text_of(f, mp_landuse);
         if (landuse == "residential")
@@ -1501,6 +1550,69 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
                      ". The file looks truncated or corrupt: download or export it again.");
   }
   drop_building_parts(parts, stage.begin[kBuildings], path, *mp_report);
+  if (!admin_communities.empty() || !place_communities.empty()) {
+    // Administrative boundaries win; neighbourhood places are used only without them.
+    const bool admin = !admin_communities.empty();
+    if (admin && !place_communities.empty()) {
+      std::vector<Community> kept;
+      for (const std::size_t i : admin_communities) kept.push_back(std::move(d.communities[i]));
+      d.communities.resize(communities_before);
+      for (Community& c : kept) d.communities.push_back(std::move(c));
+      mp_report->loaded["communities"] = kept.size();
+    }
+    // Boundaries that hold few of the file's buildings (an extract reaching past a city's
+    // border, Monaco's quartiers in a Côte d'Azur extract) would leave most buildings outside
+    // every community: then they are not used, and the built-up area is planned instead.
+    const std::size_t found = d.communities.size() - communities_before;
+    std::vector<Box> boxes;
+    for (std::size_t i = communities_before; i < d.communities.size(); ++i)
+      boxes.push_back(bounds(d.communities[i].footprint));
+    std::size_t inside = 0;
+    const std::size_t buildings = d.buildings.size() - stage.begin[kBuildings];
+    for (std::size_t b = stage.begin[kBuildings]; b < d.buildings.size(); ++b) {
+      const Point c = centroid(d.buildings[b].footprint);
+      for (std::size_t k = 0; k < boxes.size(); ++k) {
+        const Box& box = boxes[k];
+        if (c.x < box.min_x || c.x > box.max_x || c.y < box.min_y || c.y > box.max_y) continue;
+        const MultiPolygon& mp = d.communities[communities_before + k].footprint;
+        if (std::any_of(mp.begin(), mp.end(), [&c](const Polygon& p) { return point_in(p, c); })) {
+          ++inside;
+          break;
+        }
+      }
+    }
+    const std::string what =
+        admin ? std::to_string(found) +
+                    " administrative boundaries (boundary=administrative, "
+                    "admin_level=" +
+                    std::to_string(options_.osm_admin_level) + ")"
+              : std::to_string(found) + " neighbourhood places (place=neighbourhood|quarter)";
+    const double share = buildings == 0 ? 1.0 : static_cast<double>(inside) / buildings;
+    if (share < kMinCommunityShare) {
+      d.communities.resize(communities_before);
+      mp_report->loaded.erase("communities");
+      d.problems.report(
+          Severity::info, "osm-communities-not-used", {path, "multipolygons", std::nullopt},
+          what + " hold only " + std::to_string(inside) + " of the " + std::to_string(buildings) +
+              " buildings (less than 90 %); not used as communities — give a "
+              "community layer, or another input.osm_admin_level");
+    } else {
+      std::string names;
+      for (std::size_t i = communities_before, n = 0; i < d.communities.size() && n < 10; ++i, ++n)
+        names += (n ? ", " : "") +
+                 (d.communities[i].name.empty() ? d.communities[i].code : d.communities[i].name);
+      if (d.communities.size() - communities_before > 10) names += ", …";
+      d.problems.report(
+          Severity::info, "communities-from-osm", {path, "multipolygons", std::nullopt},
+          std::to_string(d.communities.size() - communities_before) +
+              (admin ? " administrative boundaries (boundary=administrative, admin_level=" +
+                           std::to_string(options_.osm_admin_level) + ")"
+                     : std::string(" neighbourhood places (place=neighbourhood|quarter)")) +
+              " are used as communities: " + names +
+              ". Buildings outside them are listed; set input.osm_communities = false to plan the "
+              "built-up area as one community, or input.osm_admin_level for another level");
+    }
+  }
   if (mp_report) note_unknown_uses({path, mp_report->name, std::nullopt}, *mp_report, "building");
   note_gdal_warnings({path, "", std::nullopt});
   stage.end = sizes_of(d);
@@ -1704,21 +1816,6 @@ void Loader::load_input(const InputSpec& input) {
   result_.sources.push_back(std::move(source));
 }
 
-/// Whether `p` lies inside the polygon (even-odd rule over the outer ring and holes; a point on
-/// the boundary may go either way — used only to find a part's parent building).
-bool point_in(const Polygon& polygon, const Point& p) {
-  auto crossings = [&p](const Ring& ring) {
-    bool inside = false;
-    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++)
-      if ((ring[i].y > p.y) != (ring[j].y > p.y) &&
-          p.x < (ring[j].x - ring[i].x) * (p.y - ring[i].y) / (ring[j].y - ring[i].y) + ring[i].x)
-        inside = !inside;
-    return inside;
-  };
-  if (polygon.outer.size() < 4 || !crossings(polygon.outer)) return false;
-  return std::none_of(polygon.holes.begin(), polygon.holes.end(), crossings);
-}
-
 void Loader::drop_building_parts(const std::vector<std::size_t>& parts, std::size_t first,
                                  const std::string& path, LayerReport& report) {
   if (parts.empty()) return;
@@ -1874,6 +1971,39 @@ void Loader::report_duplicate_ids() {
   }
 }
 
+/// Largest relative length error of a projected CRS in metres over `extent` (its coordinates):
+/// the projected length of 100 m steps east and north, at the corners, edge midpoints and centre
+/// of the extent, against their length on the ellipsoid. 0 when nothing can be measured.
+double scale_error(const OGRSpatialReference& srs, const Box& extent) {
+  SrsPtr wgs84(new OGRSpatialReference());
+  wgs84->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  wgs84->importFromEPSG(4326);
+  TransformPtr to_wgs84(OGRCreateCoordinateTransformation(&srs, wgs84.get()));
+  if (!to_wgs84 || !(extent.min_x <= extent.max_x)) return 0.0;
+  constexpr double kStep = 100.0;  // m in the CRS
+  double worst = 0.0;
+  for (const double fx : {0.0, 0.5, 1.0})
+    for (const double fy : {0.0, 0.5, 1.0}) {
+      const double x = extent.min_x + fx * (extent.max_x - extent.min_x);
+      const double y = extent.min_y + fy * (extent.max_y - extent.min_y);
+      double xs[3] = {x, x + kStep, x};
+      double ys[3] = {y, y, y + kStep};
+      int ok[3] = {FALSE, FALSE, FALSE};
+      if (!to_wgs84->Transform(3, xs, ys, nullptr, ok) || !ok[0] || !ok[1] || !ok[2]) continue;
+      for (const int k : {1, 2}) {
+        const double true_m = short_ellipsoid_distance_m({xs[0], ys[0]}, {xs[k], ys[k]});
+        if (true_m > 0.0) worst = std::max(worst, std::abs(kStep / true_m - 1.0));
+      }
+    }
+  return worst;
+}
+
+std::string percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g %%", 100.0 * fraction);
+  return text;
+}
+
 void Loader::choose_target_crs() {
   Dataset& d = result_.dataset;
   if (!options_.target_crs.empty()) {
@@ -1890,6 +2020,19 @@ void Loader::choose_target_crs() {
           (kept == nullptr || (kept->begin[kBuildings] == kept->end[kBuildings] &&
                                s.begin[kBuildings] != s.end[kBuildings])))
         kept = &s;
+    // A projected CRS whose metres are not metres over the data (Web Mercator: × 1.18 in length
+    // at 32°N; a zone far from the data) would scale every area, household estimate and walking
+    // distance: such data is reprojected to the local zone.
+    std::string rejected;
+    if (kept != nullptr) {
+      const double error = scale_error(*kept->srs, kept->extent);
+      if (error > kMaxScaleError) {
+        rejected = "the projected CRS of " + kept->label + " (" + detail::srs_name(*kept->srs) +
+                   ") is off by up to " + percent(error) + " in length over the data (more than " +
+                   percent(kMaxScaleError) + "), so the data is reprojected; ";
+        kept = nullptr;
+      }
+    }
     if (kept != nullptr) {
       target_ = detail::srs_clone(*kept->srs);
       result_.crs_reason = "kept the projected CRS of " + kept->label;
@@ -1920,7 +2063,11 @@ void Loader::choose_target_crs() {
       if (target_->importFromEPSG(choice.epsg) != OGRERR_NONE)
         throw ConfigError("cannot set up EPSG:" + std::to_string(choice.epsg) +
                           " (is the PROJ database installed?)");
-      result_.crs_reason = "automatic: " + choice.reason;
+      result_.crs_reason = rejected + "automatic: " + choice.reason;
+      if (!rejected.empty())
+        d.problems.report(Severity::info, "crs-reprojected", {},
+                          rejected + "working CRS " + choice.name +
+                              " (EPSG:" + std::to_string(choice.epsg) + ")");
       if (options_.gcj02 && !inside_china(centre))
         d.problems.report(Severity::warning, "gcj02-outside-china", {},
                           "--gcj02 was given but the data lies outside China, where web maps "

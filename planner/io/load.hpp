@@ -73,6 +73,11 @@ struct LoadOptions {
   /// file, else the DBF language byte.
   std::string encoding;
   HouseholdParams households;
+  /// OpenStreetMap: administrative boundaries (boundary=administrative at `osm_admin_level`),
+  /// else place=neighbourhood|quarter areas, are loaded as communities (scenario keys
+  /// input.osm_communities, input.osm_admin_level).
+  bool osm_communities = true;
+  int osm_admin_level = 10;
   /// Use given to buildings whose use value is generic ("yes", kind = "building", 建筑) or not
   /// known (scenario key input.unknown_use). Such buildings are counted per layer and flagged.
   BuildingUse unknown_use = BuildingUse::residential;

@@ -379,6 +379,19 @@ void read_input(TableReader input, const std::string& file) {
   input.string("encoding", load.encoding);
   input.boolean("gcj02", load.gcj02);
   input.boolean("strict", load.strict);
+  input.boolean("osm_communities", load.osm_communities);
+  input.integer("osm_admin_level", load.osm_admin_level, 2, 11);
+  {
+    std::string use;
+    input.string("unknown_use", use,
+                 {"residential", "mixed", "school", "hospital", "office", "commercial",
+                  "industrial", "ancillary", "other"});
+    for (const BuildingUse u :
+         {BuildingUse::residential, BuildingUse::mixed, BuildingUse::school, BuildingUse::hospital,
+          BuildingUse::office, BuildingUse::commercial, BuildingUse::industrial,
+          BuildingUse::ancillary, BuildingUse::other})
+      if (use == to_string(u)) load.unknown_use = u;
+  }
 
   // input.layers: layer name → role
   if (const toml::node* node = input.find("layers")) {

@@ -14,6 +14,7 @@
 #include "io_test_support.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/core/road_classes.hpp"
+#include "planner/io/crs.hpp"
 #include "planner/io/load.hpp"
 #include "planner/io/osm_tags.hpp"
 #include "planner/partition/params.hpp"
@@ -299,4 +300,172 @@ TEST_CASE("OSM XML in any id order loads like the sorted file (Nanjing, shuffled
   // The building part inside its parent is dropped in both, and said.
   CHECK(sorted.dataset.problems.counts_by_kind().at("building-part") == kinds.at("building-part"));
   CHECK(kinds.at("building-parts-dropped") == 1);
+}
+
+namespace {
+
+/// Writes the buildings of an OSM file to a GeoPackage layer "buildings" in `srs`, as
+/// `ogr2ogr -t_srs SRS -where "building IS NOT NULL"` would.
+void osm_buildings_to_gpkg(const std::string& osm, const std::string& out, const char* srs) {
+  io::test::register_gdal();
+  GDALDatasetUniquePtr src(GDALDataset::Open(osm.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  REQUIRE(src);
+  OGRLayer* in = src->GetLayerByName("multipolygons");
+  REQUIRE(in);
+  in->SetAttributeFilter("building IS NOT NULL");
+  OGRSpatialReference target;
+  target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  REQUIRE(target.SetFromUserInput(srs) == OGRERR_NONE);
+  std::unique_ptr<OGRCoordinateTransformation> to_target(
+      OGRCreateCoordinateTransformation(in->GetSpatialRef(), &target));
+  REQUIRE(to_target);
+  GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+  GDALDatasetUniquePtr dst(gpkg->Create(out.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  REQUIRE(dst);
+  OGRLayer* layer = dst->CreateLayer("buildings", &target, wkbMultiPolygon, nullptr);
+  OGRFieldDefn use("building", OFTString);
+  layer->CreateField(&use);
+  for (auto& f : *in) {
+    OGRGeometry* g = f->GetGeometryRef();
+    if (g == nullptr) continue;
+    std::unique_ptr<OGRGeometry> copy(g->clone());
+    if (copy->transform(to_target.get()) != OGRERR_NONE) continue;
+    OGRFeature feature(layer->GetLayerDefn());
+    feature.SetField("building", f->GetFieldAsString("building"));
+    feature.SetGeometry(copy.get());
+    REQUIRE(layer->CreateFeature(&feature) == OGRERR_NONE);
+  }
+}
+
+double footprint_area(const Dataset& d) {
+  double sum = 0.0;
+  for (const Building& b : d.buildings) sum += area(b.footprint);
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("a projected CRS off by more than 0.1 % over the data is reprojected (Nanjing)",
+          "[crs]") {
+  const std::string osm =
+      (std::filesystem::path(GRIDPLAN_SHARED_DATA_DIR) / "osm" / "nanjing-xinjiekou.osm").string();
+  if (!std::filesystem::exists(osm)) {
+    WARN("skipped: " << osm << " not present");
+    return;
+  }
+  CHECK(io::short_ellipsoid_distance_m({118.78, 32.04}, {118.78, 32.05}) ==
+        Approx(1109.0).epsilon(0.002));  // 0.01° of latitude at 32°N ≈ 1109 m
+  io::test::TempDir dir("crs-scale");
+  const std::string proper = dir.file("zone.gpkg");
+  const std::string mercator = dir.file("mercator.gpkg");
+  const std::string far_zone = dir.file("far.gpkg");
+  osm_buildings_to_gpkg(osm, proper, "EPSG:4549");    // CGCS2000 GK CM 120E: Nanjing's zone
+  osm_buildings_to_gpkg(osm, mercator, "EPSG:3857");  // Web Mercator: × 1.18 in length here
+  osm_buildings_to_gpkg(osm, far_zone, "EPSG:4547");  // CM 114E, 4.8° west: ≈ 0.25 % off
+  const io::LoadResult zone = load_path(proper);
+  CHECK(zone.dataset.crs_epsg == 4549);
+  CHECK(zone.dataset.problems.counts_by_kind().count("crs-reprojected") == 0);
+  CHECK(zone.crs_reason.find("kept") != std::string::npos);
+  for (const std::string& path : {mercator, far_zone}) {
+    INFO(path);
+    const io::LoadResult r = load_path(path);
+    CHECK(r.dataset.crs_epsg == 4549);
+    CHECK(r.dataset.problems.counts_by_kind().count("crs-reprojected") == 1);
+    CHECK(r.crs_reason.find("reprojected") != std::string::npos);
+    REQUIRE(r.dataset.buildings.size() == zone.dataset.buildings.size());
+    CHECK(footprint_area(r.dataset) == Approx(footprint_area(zone.dataset)).epsilon(0.001));
+    CHECK(static_cast<double>(r.dataset.total_households()) ==
+          Approx(static_cast<double>(zone.dataset.total_households())).epsilon(0.001));
+  }
+}
+
+namespace {
+
+/// A small OSM XML file near Nanjing: two buildings, an administrative boundary (admin_level
+/// 10) and a neighbourhood place around both.
+std::string small_osm_with_boundaries() {
+  std::ostringstream out;
+  out.precision(10);
+  out << "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6'>\n";
+  int id = 1;
+  auto square = [&](double lon, double lat, double size, const std::string& tags) {
+    const int first = id;
+    const double xs[4] = {lon, lon + size, lon + size, lon};
+    const double ys[4] = {lat, lat, lat + size, lat + size};
+    for (int k = 0; k < 4; ++k)
+      out << "<node id='" << id++ << "' lat='" << ys[k] << "' lon='" << xs[k] << "'/>\n";
+    out << "<way id='" << 1000 + first << "'>";
+    for (int k = 0; k < 4; ++k) out << "<nd ref='" << first + k << "'/>";
+    out << "<nd ref='" << first << "'/>" << tags << "</way>\n";
+  };
+  square(118.780, 32.040, 0.0003, "<tag k='building' v='apartments'/>");
+  square(118.782, 32.040, 0.0003, "<tag k='building' v='residential'/>");
+  square(118.779, 32.039, 0.005,
+         "<tag k='boundary' v='administrative'/><tag k='admin_level' v='10'/>"
+         "<tag k='name' v='示例社区'/><tag k='ref' v='320102001001'/>");
+  square(118.7785, 32.0385, 0.006, "<tag k='place' v='neighbourhood'/><tag k='name' v='片区'/>");
+  out << "</osm>\n";
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("OSM boundaries become communities; otherwise the built-up area, never the box",
+          "[osm][communities]") {
+  io::test::TempDir dir("osm-communities");
+  const std::string path = dir.file("town.osm");
+  std::ofstream(path) << small_osm_with_boundaries();
+
+  const io::LoadResult admin = load_path(path);
+  REQUIRE(admin.dataset.communities.size() == 1);
+  CHECK(admin.dataset.communities[0].name == "示例社区");
+  CHECK(admin.dataset.communities[0].code == "320102001001");
+  CHECK(admin.dataset.problems.counts_by_kind().at("communities-from-osm") == 1);
+  CHECK_FALSE(admin.validation.community_from_extent);
+
+  io::LoadOptions level9;
+  level9.osm_admin_level = 9;  // no boundary at this level: the neighbourhood place is used
+  const io::LoadResult place = load_path(path, level9);
+  REQUIRE(place.dataset.communities.size() == 1);
+  CHECK(place.dataset.communities[0].name == "片区");
+
+  io::LoadOptions off;
+  off.osm_communities = false;  // the built-up area of the two buildings
+  const io::LoadResult built = load_path(path, off);
+  REQUIRE(built.dataset.communities.size() == 1);
+  CHECK(built.validation.community_from_extent);
+  // Two 28 m × 33 m buildings 160 m apart: grown by 60 m they do not meet, so two parts, each
+  // ≈ (28 + 60) × (33 + 60) m; never the box around both plus 50 m.
+  const MultiPolygon& area_mp = built.dataset.communities[0].footprint;
+  CHECK(area_mp.size() == 2);
+  CHECK(area(area_mp) < 2 * 100.0 * 100.0);
+  CHECK(area(area_mp) > 2 * 80.0 * 80.0);
+}
+
+TEST_CASE("real extracts: boundaries holding few buildings are not used; built-up area",
+          "[osm][communities]") {
+  const std::filesystem::path dir = std::filesystem::path(GRIDPLAN_SHARED_DATA_DIR) / "osm";
+  const std::string monaco = (dir / "monaco.osm.pbf").string();
+  const std::string nanjing = (dir / "nanjing-xinjiekou.osm").string();
+  if (!std::filesystem::exists(monaco) || !std::filesystem::exists(nanjing)) {
+    WARN("skipped: extracts not present in " << dir);
+    return;
+  }
+  // Monaco's nine quartiers (admin_level 10) hold a small share of the extract's buildings,
+  // most of which lie in France: not used, said, and the built-up area is planned.
+  const io::LoadResult m = load_path(monaco);
+  CHECK(m.dataset.problems.counts_by_kind().at("osm-communities-not-used") == 1);
+  REQUIRE(m.dataset.communities.size() == 1);
+  CHECK(m.validation.community_from_extent);
+  CHECK(m.validation.outside_community == 0);
+  // Nanjing: no boundaries; the built-up area is much smaller than the box around the data.
+  const io::LoadResult n = load_path(nanjing);
+  REQUIRE(n.dataset.communities.size() == 1);
+  Box box;
+  for (const Building& b : n.dataset.buildings) {
+    box.expand(bounds(b.footprint));
+  }
+  const double box_area = (box.max_x - box.min_x + 100.0) * (box.max_y - box.min_y + 100.0);
+  CHECK(area(n.dataset.communities[0].footprint) < 0.9 * box_area);
+  CHECK(n.validation.outside_community == 0);
 }

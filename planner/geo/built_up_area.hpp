@@ -1,0 +1,26 @@
+#pragma once
+// The built-up area of a town: where to plan when no community layer is given. Instead of the
+// bounding box (whose outer grids are fans of empty land hundreds of metres past the last
+// building), the area is the buildings' footprints grown by `reach_m` and shrunk back by
+// `reach_m − margin_m` (a morphological closing plus a margin): buildings closer than
+// 2 × reach_m to each other form one area, its outline keeps about `margin_m` from the outermost
+// buildings, and open land wider than 2 × reach_m (a park, a river, fields) stays outside.
+
+#include <vector>
+
+#include "planner/core/geometry.hpp"
+#include "planner/geo/geos.hpp"
+
+namespace gp::geo {
+
+struct BuiltUpParams {
+  double reach_m = 60.0;   // half the widest gap between buildings that is bridged, m
+  double margin_m = 30.0;  // distance kept from the outermost buildings, m
+};
+
+/// The built-up area of `footprints` (projected CRS, metres); empty when there are none.
+/// Throws GeosError when GEOS fails.
+MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints,
+                           const BuiltUpParams& params = {});
+
+}  // namespace gp::geo
