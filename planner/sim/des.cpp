@@ -9,8 +9,8 @@
 
 #include "planner/core/errors.hpp"
 #include "planner/core/parallel.hpp"
+#include "planner/core/random.hpp"
 #include "planner/sim/event_queue.hpp"
-#include "planner/sim/random.hpp"
 
 namespace gp::sim {
 
@@ -576,7 +576,8 @@ SimResult simulate(const SimModel& model, const WorkloadParams& workload,
   for (std::size_t first = 0; first < replications; first += batch) {
     const std::size_t last = std::min(replications, first + batch);
     parallel_for(first, last, [&](std::size_t r) {
-      Replication replication(model, workload, params, streams, derive_seed(params.seed, r));
+      Replication replication(model, workload, params, streams,
+                              derive_replication_seed(params.seed, r));
       reps[r] = replication.run();
     });
     if (progress) {
