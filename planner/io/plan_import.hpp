@@ -16,11 +16,24 @@
 #include "planner/core/dataset.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/io/load.hpp"
-#include "planner/io/scenario.hpp"
 #include "planner/partition/plan.hpp"
 #include "planner/report/compare.hpp"
 
 namespace gp::io {
+
+/// An existing plan to evaluate or re-plan (a scenario's [existing] table).
+struct ExistingPlanSettings {
+  std::string path;   // grid polygons (any vector format) or a building→grid table (CSV, ...)
+  std::string layer;  // layer of `path`; empty: the first (or only) layer
+  /// "replan": plan anew keeping locked grids and moving as few households as possible;
+  /// "evaluate": keep the existing plan as it is and evaluate it with the same metrics.
+  std::string mode = "replan";
+  /// For a building→grid table: the building id field (matches the buildings' id/bid), the
+  /// large grid code field and the micro grid code field (may be empty).
+  std::string bid_field = "bid";
+  std::string large_field = "large_code";
+  std::string micro_field = "micro_code";
+};
 
 enum class ExistingPlanKind { grid_polygons, building_table };
 
