@@ -1,10 +1,10 @@
 // Session: selection (map click, table, feature boxes), the lasso, and the edits (moves, locks,
 // undo and redo) through the PlanEditor.
 #include <QElapsedTimer>
-#include <QPolygonF>
 #include <cmath>
 
 #include "models.hpp"
+#include "planner/core/point_in_polygon.hpp"
 #include "session.hpp"
 #include "session_internal.hpp"
 
@@ -202,14 +202,20 @@ int Session::lassoSelect(const QVariantList& worldPolygon, bool wholeCompounds) 
     select(QString(), -1);
     return 0;
   }
-  QPolygonF ring;
-  for (const QVariant& v : worldPolygon) ring << v.toPointF();
-  const QRectF box = ring.boundingRect();
+  // The project's one point-in-polygon rule (planner/core/point_in_polygon.hpp).
+  Ring ring;
+  Box box;
+  for (const QVariant& v : worldPolygon) {
+    const QPointF q = v.toPointF();
+    ring.push_back(Point{q.x(), q.y()});
+    box.expand(ring.back());
+  }
   std::vector<char> in(dataset_->buildings.size(), 0);
   for (std::size_t b = 0; b < dataset_->buildings.size(); ++b) {
     const Point c = centroid(dataset_->buildings[b].footprint);
-    const QPointF pt(c.x, c.y);
-    if (box.contains(pt) && ring.containsPoint(pt, Qt::OddEvenFill)) in[b] = 1;
+    const bool in_box =
+        c.x >= box.min_x && c.x <= box.max_x && c.y >= box.min_y && c.y <= box.max_y;
+    if (in_box && point_in_ring(ring, c)) in[b] = 1;
   }
   if (wholeCompounds && editor_)
     for (std::size_t b = 0; b < in.size(); ++b)
