@@ -1,4 +1,4 @@
-#include "planner/io/scenario.hpp"
+#include "planner/pipeline/scenario.hpp"
 
 #include <toml++/toml.h>
 
@@ -13,7 +13,10 @@
 
 #include "planner/core/errors.hpp"
 
-namespace gp::io {
+namespace gp::pipeline {
+
+// The scenario configures the readers: their option types and role names.
+using namespace gp::io;
 namespace {
 
 namespace fs = std::filesystem;
@@ -839,4 +842,4 @@ std::vector<std::pair<std::string, std::string>> describe(const Scenario& s) {
   return d;
 }
 
-}  // namespace gp::io
+}  // namespace gp::pipeline

@@ -18,12 +18,12 @@
 #include <vector>
 
 #include "planner/io/load.hpp"
-#include "planner/io/plan_import.hpp"
+#include "planner/io/plan_import.hpp"  // io::ExistingPlanSettings
 #include "planner/partition/params.hpp"
 #include "planner/report/evaluation.hpp"
 #include "planner/sim/params.hpp"
 
-namespace gp::io {
+namespace gp::pipeline {
 
 struct OutputSettings {
   /// Extra formats besides the GeoPackage: "shp", "geojson".
@@ -45,8 +45,8 @@ struct Scenario {
   std::string name;
   std::string description;
   std::vector<std::string> files;  // every file read, the scenario first, then what it inherits
-  LoadOptions load;
-  ExistingPlanSettings existing;
+  io::LoadOptions load;
+  io::ExistingPlanSettings existing;
   PartitionParams partition;
   report::EvaluationParams evaluation;
   sim::StaffingTarget staffing;
@@ -79,4 +79,4 @@ std::vector<std::string> known_keys();
 /// Levenshtein edit distance (for key suggestions).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-}  // namespace gp::io
+}  // namespace gp::pipeline

@@ -1,11 +1,14 @@
-#include "planner/io/scenario_write.hpp"
+#include "planner/pipeline/scenario_write.hpp"
 
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
 
-namespace gp::io {
+namespace gp::pipeline {
+
+// The scenario configures the readers: their option types and role names.
+using namespace gp::io;
 namespace {
 
 namespace fs = std::filesystem;
@@ -250,4 +253,4 @@ std::string to_toml(const Scenario& s) {
   return w.str();
 }
 
-}  // namespace gp::io
+}  // namespace gp::pipeline

@@ -104,7 +104,7 @@ Session::Session(QObject* parent) : QObject(parent) {
   proxy->setSourceModel(grid_model_);
   grid_proxy_ = proxy;
   diagnostics_ = new DiagnosticsModel(this);
-  scenario_ = io::default_scenario();
+  scenario_ = pipeline::default_scenario();
 }
 
 Session::~Session() {
@@ -275,7 +275,7 @@ bool Session::open(const QStringList& paths) {
     }
   // Input files: the current scenario's parameters over these inputs, planned afresh (a grids
   // layer among them is not an existing plan: pipeline.hpp).
-  io::Scenario scenario = scenario_;
+  pipeline::Scenario scenario = scenario_;
   scenario.path.clear();
   scenario.files.clear();
   scenario.name.clear();
@@ -291,9 +291,9 @@ bool Session::open(const QStringList& paths) {
 bool Session::openScenario(const QString& path) {
   if (busy_) return false;
   // The scenario itself is read here (a small TOML file): its errors show at once.
-  io::Scenario scenario;
+  pipeline::Scenario scenario;
   try {
-    scenario = io::load_scenario(path.toStdString());
+    scenario = pipeline::load_scenario(path.toStdString());
   } catch (const std::exception& e) {
     fail(tr("Cannot open the scenario %1: %2").arg(path, QString::fromUtf8(e.what())));
     return false;
@@ -310,7 +310,7 @@ bool Session::openRun(const QString& dir) {
   if (busy_) return false;
   // The run's resolved scenario (scenario.toml), its plan.gpkg evaluated as it is: the pipeline
   // decides whether the run's inputs are still there or its own layers stand in for them.
-  io::Scenario scenario;
+  pipeline::Scenario scenario;
   try {
     scenario = pipeline::scenario_of_run(dir.toStdString());
   } catch (const std::exception& e) {
@@ -320,7 +320,7 @@ bool Session::openRun(const QString& dir) {
   return start_scenario(std::move(scenario), QFileInfo(QDir(dir).absolutePath()).fileName());
 }
 
-bool Session::start_scenario(io::Scenario scenario, const QString& title) {
+bool Session::start_scenario(pipeline::Scenario scenario, const QString& title) {
   try {
     pipeline::resolve(scenario);
   } catch (const std::exception& e) {
@@ -330,7 +330,7 @@ bool Session::start_scenario(io::Scenario scenario, const QString& title) {
   scenario_ = scenario;
   scenario_name_ = q(scenario_.name);
   title_ = title;
-  auto s = std::make_shared<const io::Scenario>(std::move(scenario));
+  auto s = std::make_shared<const pipeline::Scenario>(std::move(scenario));
   start([this, s](Job& job) {
     pipeline::Loaded loaded = pipeline::load(*s, *job.progress);
     auto dataset = std::make_shared<Dataset>(std::move(loaded.result.dataset));
@@ -363,7 +363,7 @@ void Session::setDataset(Dataset dataset, std::optional<Plan> plan, bool validat
     return;
   }
   title_ = QStringLiteral("memory");
-  auto s = std::make_shared<const io::Scenario>(scenario_);
+  auto s = std::make_shared<const pipeline::Scenario>(scenario_);
   auto d = std::make_shared<Dataset>(std::move(dataset));
   std::shared_ptr<Plan> given = plan ? std::make_shared<Plan>(std::move(*plan)) : nullptr;
   start([this, s, d, given, validate](Job& job) {
@@ -461,7 +461,7 @@ bool Session::replan() {
   auto current = std::make_shared<Plan>(editor_->plan());
   auto dataset = dataset_;
   auto tess = tess_;
-  auto s = std::make_shared<const io::Scenario>(scenario_);
+  auto s = std::make_shared<const pipeline::Scenario>(scenario_);
   start([this, current, dataset, tess, s](Job& job) {
     if (job.low) job.low->engage();
     auto plan =
@@ -483,7 +483,7 @@ bool Session::simulate() {
   if (busy_ || !editor_ || !dataset_) return false;
   auto plan = std::make_shared<const Plan>(editor_->plan());
   auto dataset = dataset_;
-  auto s = std::make_shared<const io::Scenario>(scenario_);
+  auto s = std::make_shared<const pipeline::Scenario>(scenario_);
   start([this, plan, dataset, s](Job& job) {
     if (job.low) job.low->engage();
     auto evaluation = std::make_shared<const report::Evaluation>(

@@ -25,9 +25,9 @@
 #include "planner/core/dataset.hpp"
 #include "planner/core/progress.hpp"
 #include "planner/geo/tessellation.hpp"
-#include "planner/io/scenario.hpp"
 #include "planner/partition/params.hpp"
 #include "planner/partition/plan.hpp"
+#include "planner/pipeline/scenario.hpp"
 #include "planner/report/evaluation.hpp"
 #include "scene.hpp"
 
@@ -181,7 +181,7 @@ class Session : public QObject {
   PlanEditor* editor() { return editor_.get(); }
   /// The scenario the current plan was made with (defaults until one is opened): its grid
   /// parameters, household estimation and evaluation parameters, resolved by the pipeline.
-  const io::Scenario& currentScenario() const { return scenario_; }
+  const pipeline::Scenario& currentScenario() const { return scenario_; }
   PartitionParams& params() { return scenario_.partition; }
   report::EvaluationParams& evaluationParams() { return scenario_.evaluation; }
   /// Grid values by colour key (simulation results and setGridValues).
@@ -208,7 +208,7 @@ class Session : public QObject {
   void start(std::function<void(Job&)> work);
   /// Resolves the scenario (errors at once through error()), makes it current, then loads,
   /// tessellates and plans (or evaluates the existing plan of) it in the background.
-  bool start_scenario(io::Scenario scenario, const QString& title);
+  bool start_scenario(pipeline::Scenario scenario, const QString& title);
   void finish_load(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene);
   void finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan,
                    bool replace, std::shared_ptr<Scene> plan_layers = nullptr);
@@ -231,7 +231,7 @@ class Session : public QObject {
   std::shared_ptr<geo::Tessellation> tess_;
   std::unique_ptr<PlanEditor> editor_;
   std::shared_ptr<Scene> scene_;
-  io::Scenario scenario_;
+  pipeline::Scenario scenario_;
   QString scenario_name_;
   std::map<QString, std::vector<double>> grid_values_;
   std::vector<std::int32_t> lasso_;

@@ -29,7 +29,7 @@ LIBRARIES = [
     (re.compile(r"^(gdal|ogr|cpl_|ogrsf_frmts)"), {"io"}, "GDAL only in planner/io"),
     (re.compile(r"^geos_c\.h"), {"geo"}, "GEOS (the _r C API) only in planner/geo"),
     (re.compile(r"^(Q[A-Z]\w*|qt\w*/)"), {"studio"}, "Qt only in qml/"),
-    (re.compile(r"^toml\+\+/"), {"io", "pipeline"}, "toml++ only where scenarios are read/written"),
+    (re.compile(r"^toml\+\+/"), {"pipeline"}, "toml++ only in planner/pipeline (scenario files)"),
     (re.compile(r"^CLI/"), {"cli"}, "CLI11 only in planner/cli"),
 ]
 # Public headers (.hpp) of io must not pull GDAL in: its users do not link GDAL. Its private
