@@ -1,4 +1,4 @@
-#include "planner/report/evaluation.hpp"
+#include "planner/evaluation/evaluation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include "planner/core/errors.hpp"
 #include "planner/sim/network.hpp"
 
-namespace gp::report {
+namespace gp::evaluation {
 namespace {
 
 std::size_t at(std::int32_t index) {
@@ -189,4 +189,4 @@ void fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams
   pm.mean_compactness = plan.large_grids.empty() ? 0.0 : compactness / pm.large_grids;
 }
 
-}  // namespace gp::report
+}  // namespace gp::evaluation

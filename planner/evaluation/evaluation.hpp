@@ -22,7 +22,7 @@
 #include "planner/sim/siting.hpp"
 #include "planner/sim/workload.hpp"
 
-namespace gp::report {
+namespace gp::evaluation {
 
 struct EvaluationParams {
   sim::WorkloadParams workload;
@@ -74,4 +74,4 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
 /// polygon keep area 0 and compactness 0.
 void fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params);
 
-}  // namespace gp::report
+}  // namespace gp::evaluation

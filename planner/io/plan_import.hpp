@@ -53,7 +53,7 @@ ExistingPlanSource inspect_existing_plan(const ExistingPlanSettings& settings);
 /// unknown building and buildings in no row are reported in `problems` (the latter are planned
 /// afresh when re-planning). Large grids take the community of most of their buildings, micro
 /// grids the large grid of most of theirs. With `cells`, grid polygons are the union of their
-/// buildings' cells. Metrics are not filled (report::fill_plan_metrics).
+/// buildings' cells. Metrics are not filled (evaluation::fill_plan_metrics).
 /// Throws gp::InputError naming the file and the missing field.
 Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& settings,
                      const geo::Tessellation* cells, ProblemReporter& problems);

@@ -67,7 +67,7 @@ std::vector<std::string> input_files(const std::string& path) {
   return files;
 }
 
-nlohmann::json metrics_json(const Plan& plan, const report::Evaluation& evaluation,
+nlohmann::json metrics_json(const Plan& plan, const evaluation::Evaluation& evaluation,
                             const report::PlanKpis& kpis) {
   nlohmann::json metrics = {{"kpis", report::to_json(kpis)}};
   if (evaluation.simulation) {
@@ -177,7 +177,7 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
         existing->kind == io::ExistingPlanKind::grid_polygons
             ? existing_plan_from_grids(dataset)
             : io::plan_from_table(dataset, s.existing, &out.tessellation, out.import_problems);
-    report::fill_plan_metrics(dataset, imported, s.partition);
+    evaluation::fill_plan_metrics(dataset, imported, s.partition);
     out.existing = std::move(imported);
   }
   out.evaluated_existing = existing && s.existing.mode == "evaluate";
@@ -198,9 +198,9 @@ Plan replan(const pipeline::Scenario& s, const Dataset& dataset,
   return make_plan(dataset, tessellation, s.partition, progress, &current);
 }
 
-report::Evaluation evaluate(const pipeline::Scenario& s, const Dataset& dataset, const Plan& plan,
-                            Progress& progress) {
-  return report::evaluate(dataset, plan, s.evaluation, progress);
+evaluation::Evaluation evaluate(const pipeline::Scenario& s, const Dataset& dataset,
+                                const Plan& plan, Progress& progress) {
+  return evaluation::evaluate(dataset, plan, s.evaluation, progress);
 }
 
 ProblemReporter all_problems(const Dataset& dataset, const Planned& planned) {
@@ -210,7 +210,7 @@ ProblemReporter all_problems(const Dataset& dataset, const Planned& planned) {
 }
 
 std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
-                                       const report::Evaluation* evaluation,
+                                       const evaluation::Evaluation* evaluation,
                                        const ProblemReporter& problems) {
   return report::build_layers(dataset, plan, evaluation, problems);
 }
@@ -260,7 +260,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   outcome.plan_seconds = planned.tessellate_seconds + planned.plan_seconds;
 
   auto t0 = Clock::now();
-  const report::Evaluation evaluation = evaluate(s, dataset, plan, progress);
+  const evaluation::Evaluation evaluation = evaluate(s, dataset, plan, progress);
   outcome.evaluate_seconds = seconds_since(t0);
 
   const ProblemReporter problems = all_problems(dataset, planned);
@@ -286,7 +286,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
     pipeline::Scenario quick = s;
     quick.evaluation.simulate = false;
     quick.evaluation.site_stations = false;
-    const report::Evaluation existing_evaluation =
+    const evaluation::Evaluation existing_evaluation =
         evaluate(quick, dataset, *planned.existing, progress);
     metrics["existing_kpis"] =
         report::to_json(report::compute_kpis(s.name + " (existing)", dataset, *planned.existing,

@@ -17,13 +17,13 @@
 
 #include "planner/core/dataset.hpp"
 #include "planner/core/progress.hpp"
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/io/export.hpp"
 #include "planner/io/load.hpp"
 #include "planner/io/plan_import.hpp"
 #include "planner/partition/plan.hpp"
 #include "planner/pipeline/scenario.hpp"
-#include "planner/report/evaluation.hpp"
 #include "planner/report/kpi.hpp"
 #include "planner/report/layers.hpp"
 
@@ -89,8 +89,8 @@ Plan replan(const pipeline::Scenario& scenario, const Dataset& dataset,
 
 // ---- stage 4: evaluate (workload, workers, coverage, event simulation, siting) -------------
 
-report::Evaluation evaluate(const pipeline::Scenario& scenario, const Dataset& dataset,
-                            const Plan& plan, Progress& progress);
+evaluation::Evaluation evaluate(const pipeline::Scenario& scenario, const Dataset& dataset,
+                                const Plan& plan, Progress& progress);
 
 // ---- stage 5: output layers and export -------------------------------------------------------
 
@@ -100,7 +100,7 @@ ProblemReporter all_problems(const Dataset& dataset, const Planned& planned);
 /// The output layers (report/layers.hpp: one definition of every field) of a plan; evaluation
 /// may be null (worker, coverage and station figures then null).
 std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
-                                       const report::Evaluation* evaluation,
+                                       const evaluation::Evaluation* evaluation,
                                        const ProblemReporter& problems);
 
 /// Exports the layers into the directory `dir` (plan.gpkg, and shp/, geojson/ as the scenario's

@@ -463,7 +463,7 @@ void read_barriers(TableReader t) {
 }
 
 void read_workers(TableReader t) {
-  report::EvaluationParams& e = t.scenario().evaluation;
+  evaluation::EvaluationParams& e = t.scenario().evaluation;
   sim::WorkloadParams& w = e.workload;
   t.integer("full_time", e.full_time_workers, 0, 1000000);
   t.integer("part_time", e.part_time_workers, 0, 1000000);
@@ -494,7 +494,7 @@ void read_events(TableReader t) {
 }
 
 void read_simulation(TableReader t) {
-  report::EvaluationParams& e = t.scenario().evaluation;
+  evaluation::EvaluationParams& e = t.scenario().evaluation;
   sim::SimulationParams& s = e.simulation;
   t.boolean("enabled", e.simulate);
   t.real("horizon_days", s.horizon_days, 1, 3660);
@@ -507,7 +507,7 @@ void read_simulation(TableReader t) {
 }
 
 void read_stations(TableReader t) {
-  report::EvaluationParams& e = t.scenario().evaluation;
+  evaluation::EvaluationParams& e = t.scenario().evaluation;
   t.real("station_max_distance_m", e.rules.station_max_distance_m, 0, 100000);
   t.real("floor_m2_per_100_households", e.rules.floor_m2_per_100_households, 0, 10000);
   t.real("max_walk_m", e.rules.max_walk_m, 1, 100000);
@@ -778,7 +778,7 @@ std::vector<std::string> known_keys() {
 std::vector<std::pair<std::string, std::string>> describe(const Scenario& s) {
   std::vector<std::pair<std::string, std::string>> d;
   const PartitionParams& p = s.partition;
-  const report::EvaluationParams& e = s.evaluation;
+  const evaluation::EvaluationParams& e = s.evaluation;
   d.push_back({"scenario.name", s.name});
   d.push_back({"scenario.seed", std::to_string(p.seed)});
   std::vector<std::string> inputs;

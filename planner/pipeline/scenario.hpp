@@ -17,10 +17,10 @@
 #include <utility>
 #include <vector>
 
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/io/load.hpp"
 #include "planner/io/plan_import.hpp"  // io::ExistingPlanSettings
 #include "planner/partition/params.hpp"
-#include "planner/report/evaluation.hpp"
 #include "planner/sim/params.hpp"
 
 namespace gp::pipeline {
@@ -48,7 +48,7 @@ struct Scenario {
   io::LoadOptions load;
   io::ExistingPlanSettings existing;
   PartitionParams partition;
-  report::EvaluationParams evaluation;
+  evaluation::EvaluationParams evaluation;
   sim::StaffingTarget staffing;
   OutputSettings output;
   /// `source` strings by table ("grids.large" → "provincial guidance ...").

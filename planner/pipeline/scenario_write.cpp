@@ -119,7 +119,7 @@ class Writer {
 
 std::string to_toml(const Scenario& s) {
   const PartitionParams& p = s.partition;
-  const report::EvaluationParams& e = s.evaluation;
+  const evaluation::EvaluationParams& e = s.evaluation;
   Writer w(s);
   w.raw() << "# The resolved scenario of this run (docs/scenario-format.md): every parameter with "
              "the value\n# used, inputs as absolute paths. `gridplan run scenario.toml` repeats "

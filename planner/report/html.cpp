@@ -140,7 +140,7 @@ code{background:#f4f4f4;padding:0 3px}
 }
 
 std::string render_report_html(const ReportInfo& info, const Dataset& dataset, const Plan& plan,
-                               const Evaluation& e, const PlanKpis& k,
+                               const evaluation::Evaluation& e, const PlanKpis& k,
                                const ProblemReporter& problems) {
   std::string h;
   h.reserve(1 << 20);
@@ -456,7 +456,7 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
       true);
   for (std::size_t s = 0; s < dataset.stations.size(); ++s) {
     const Station& st = dataset.stations[s];
-    const StationStats& stats = e.stations[s];
+    const evaluation::StationStats& stats = e.stations[s];
     std::string within;
     for (std::size_t t = 0; t < stats.households_within.size(); ++t)
       within += (t ? " / " : "") + std::to_string(stats.households_within[t]);

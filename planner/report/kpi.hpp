@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "planner/core/dataset.hpp"
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/partition/plan.hpp"
-#include "planner/report/evaluation.hpp"
 
 namespace gp::report {
 
@@ -68,7 +68,7 @@ struct PlanKpis {
 /// Computes the key figures. `evaluation` may be null (plan only). `problems` is every problem
 /// of the run (input, tessellation, plan).
 PlanKpis compute_kpis(const std::string& name, const Dataset& dataset, const Plan& plan,
-                      const Evaluation* evaluation, const ProblemReporter& problems,
+                      const evaluation::Evaluation* evaluation, const ProblemReporter& problems,
                       bool has_existing_plan);
 
 nlohmann::json to_json(const PlanKpis& kpis);

@@ -486,7 +486,7 @@ bool Session::simulate() {
   auto s = std::make_shared<const pipeline::Scenario>(scenario_);
   start([this, plan, dataset, s](Job& job) {
     if (job.low) job.low->engage();
-    auto evaluation = std::make_shared<const report::Evaluation>(
+    auto evaluation = std::make_shared<const evaluation::Evaluation>(
         pipeline::evaluate(*s, *dataset, *plan, *job.progress));
     QMetaObject::invokeMethod(
         this, [this, plan, evaluation] { finish_simulation(plan, evaluation); },
@@ -501,7 +501,7 @@ bool Session::exportTo(const QString& path) {
   // simulation's figures when they are for this plan (not stale).
   auto dataset = dataset_;
   auto plan = std::make_shared<const Plan>(editor_->plan());
-  std::shared_ptr<const report::Evaluation> evaluation =
+  std::shared_ptr<const evaluation::Evaluation> evaluation =
       simulation_ && !simulationStale() ? simulation_ : nullptr;
   std::vector<std::string> inputs;
   for (const io::InputSpec& in : scenario_.load.inputs) inputs.push_back(in.path);

@@ -228,9 +228,9 @@ void Session::rebuild_highlight() {
 }
 
 void Session::finish_simulation(std::shared_ptr<const Plan> plan,
-                                std::shared_ptr<const report::Evaluation> evaluation) {
+                                std::shared_ptr<const evaluation::Evaluation> evaluation) {
   if (!dataset_ || !editor_) return;
-  const report::Evaluation& e = *evaluation;
+  const evaluation::Evaluation& e = *evaluation;
   const std::size_t nm = plan->micro_grids.size();
   std::vector<double> workload(nm, 0.0), utilisation(nm, 0.0), coverage(nm, 0.0);
   for (std::size_t m = 0; m < nm && m < e.micro_workload.size(); ++m)

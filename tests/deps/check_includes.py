@@ -11,18 +11,19 @@ import re
 import sys
 
 # module -> engine modules it may include (besides itself). Order of the architecture drawing:
-# core <- geo <- partition, sim, synth <- report <- io <- pipeline <- cli, studio (qml/src).
+# core <- geo <- partition, sim, synth <- evaluation <- report <- io <- pipeline <- cli, studio.
 ALLOWED = {
     "core": set(),
     "geo": {"core"},
     "sim": {"core", "partition"},  # the Plan type (partition/plan.hpp) it evaluates
     "synth": {"core", "geo"},
     "partition": {"core", "geo"},
-    "report": {"core", "geo", "partition", "sim"},
-    "io": {"core", "geo", "partition", "sim", "report"},
-    "pipeline": {"core", "geo", "partition", "sim", "report", "io"},
-    "cli": {"core", "geo", "partition", "sim", "report", "io", "pipeline", "synth"},
-    "studio": {"core", "geo", "partition", "sim", "report", "io", "pipeline", "synth"},
+    "evaluation": {"core", "geo", "partition", "sim"},
+    "report": {"core", "geo", "partition", "sim", "evaluation"},
+    "io": {"core", "geo", "partition", "sim", "evaluation", "report"},
+    "pipeline": {"core", "geo", "partition", "sim", "evaluation", "report", "io"},
+    "cli": {"core", "geo", "partition", "sim", "evaluation", "report", "io", "pipeline", "synth"},
+    "studio": {"core", "geo", "partition", "sim", "evaluation", "report", "io", "pipeline", "synth"},
 }
 # Library headers and the only modules that may include them (in any file).
 LIBRARIES = [
