@@ -8,6 +8,14 @@
 #   fuzz (longer libFuzzer runs: FUZZ_SECONDS=1800 make fuzz).
 
 JOBS ?= $(shell nproc)
+# ccache (in the package list) makes rebuilds and the three builds of `make test` share work across
+# checkouts: paths are hashed relative to the checkout, so a second clone hits the same cache.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+ifneq ($(CCACHE),)
+  export CCACHE_BASEDIR := $(CURDIR)
+  export CCACHE_NOHASHDIR := true
+  LAUNCHER := -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
+endif
 DEMO_OUT ?= build/demo-output
 GRIDPLAN_RELEASE = build/release/planner/cli/gridplan
 
@@ -17,15 +25,15 @@ deps:
 	@bash .ci/install-deps
 
 build: deps
-	cmake --preset dev
+	cmake --preset dev $(LAUNCHER)
 	cmake --build --preset dev -j $(JOBS)
 
 release: deps
-	cmake --preset release
+	cmake --preset release $(LAUNCHER)
 	cmake --build --preset release -j $(JOBS)
 
 asan: deps
-	cmake --preset asan
+	cmake --preset asan $(LAUNCHER)
 	cmake --build --preset asan -j $(JOBS)
 
 test-dev: build
@@ -38,7 +46,7 @@ test-asan: asan
 # inside Debian's libtbb); only the libraries and the four test programs it needs are built.
 # docs/decisions/0007-hardening.md has the timings of all three builds.
 test-tsan: deps
-	cmake --preset tsan
+	cmake --preset tsan $(LAUNCHER)
 	cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan
 
@@ -50,7 +58,7 @@ fuzz: deps
 
 # The demo needs only the CLI: build that target, not the tests and the studio.
 demo: deps
-	cmake --preset release
+	cmake --preset release $(LAUNCHER)
 	cmake --build --preset release -j $(JOBS) --target gridplan
 	bash tests/demo.sh $(GRIDPLAN_RELEASE) $(DEMO_OUT)
 
