@@ -23,9 +23,9 @@
 #include "planner/io/check_support.hpp"
 #include "planner/io/load.hpp"
 #include "planner/io/plan_import.hpp"
-#include "planner/io/scenario.hpp"
+#include "planner/pipeline/scenario.hpp"
 #include "planner/partition/partitioner.hpp"
-#include "planner/report/evaluation.hpp"
+#include "planner/evaluation/evaluation.hpp"
 
 namespace gp::cli {
 namespace {
@@ -211,7 +211,7 @@ int check_command(const CheckOptions& o) {
   std::string bounds_from = "the defaults (give --rules SCENARIO or --min/--max to change them)";
   io::LoadOptions load;
   if (!o.rules.empty()) {
-    const io::Scenario scenario = io::load_scenario(o.rules);
+    const pipeline::Scenario scenario = pipeline::load_scenario(o.rules);
     params = scenario.partition;
     load.households = scenario.load.households;
     load.encoding = scenario.load.encoding;
@@ -327,7 +327,7 @@ int check_command(const CheckOptions& o) {
     notes.push_back(dataset.lines.empty()
                         ? "no roads or rivers: hard barriers not checked (give them with --input)"
                         : "no road of a hard class among the lines: no barrier to cross");
-  geo::PlanAudit audit = report::fill_plan_metrics(dataset, plan, params, audit_params, &progress);
+  geo::PlanAudit audit = evaluation::fill_plan_metrics(dataset, plan, params, audit_params, &progress);
   printer.reset();  // ends the progress line before the findings
   // Grid features the reader could not take (no geometry, e.g. a grid exported without a
   // polygon) are not in the plan: they are grids without a polygon all the same.

@@ -54,7 +54,7 @@ int run_compare(const CompareOptions& o) {
           "' is neither a run directory (made by `gridplan run`) nor a .toml scenario");
     // A scenario runs through the same pipeline as `gridplan run`.
     pipeline::RunRequest request;
-    request.scenario = io::load_scenario(item);
+    request.scenario = pipeline::load_scenario(item);
     request.out = (fs::path(dir.path()) / "runs" / fs::path(item).stem()).string();
     ProgressPrinter printer(!o.quiet);
     const pipeline::RunOutcome outcome = pipeline::run(std::move(request), printer.progress());

@@ -56,7 +56,7 @@ int run_plan(const PlanOptions& options) {
   const auto start = std::chrono::steady_clock::now();
 
   // The options as a scenario, resolved by the pipeline as every door's are.
-  io::Scenario scenario = io::default_scenario();
+  pipeline::Scenario scenario = pipeline::default_scenario();
   scenario.name = fs::path(options.inputs.front()).stem().string();
   PartitionParams& params = scenario.partition;
   params = options.params;

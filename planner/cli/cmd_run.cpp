@@ -44,14 +44,14 @@ void print_kpis(const report::PlanKpis& k, std::ostream& out) {
   }
 }
 
-io::Scenario scenario_from(const RunOptions& o) {
-  io::Scenario s;
+pipeline::Scenario scenario_from(const RunOptions& o) {
+  pipeline::Scenario s;
   if (!o.scenario.empty()) {
-    s = io::load_scenario(o.scenario);
+    s = pipeline::load_scenario(o.scenario);
   } else {
     if (o.inputs.empty())
       throw ConfigError("run: give a scenario file or --input FILE (see gridplan run --help)");
-    s = io::default_scenario();
+    s = pipeline::default_scenario();
   }
   if (!o.inputs.empty()) {
     s.load.inputs.clear();
@@ -105,7 +105,7 @@ int run_command(const RunOptions& o) {
   if (o.scenario.empty()) {
     out << "No scenario file: using the defaults (write them into a scenario to change them, see "
            "docs/scenario-format.md; the run directory's scenario.toml holds them all):\n";
-    for (const auto& [key, value] : io::describe(request.scenario))
+    for (const auto& [key, value] : pipeline::describe(request.scenario))
       out << "  " << key << " = " << value << '\n';
     out << '\n';
   }

@@ -8,7 +8,7 @@
 
 #include "planner/cli/commands.hpp"
 #include "planner/cli/progress_printer.hpp"
-#include "planner/io/render.hpp"
+#include "planner/io/png.hpp"
 #include "planner/io/writer.hpp"
 #include "planner/synth/town.hpp"
 

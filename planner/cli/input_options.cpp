@@ -56,7 +56,7 @@ void apply_input_options(const InputArgs& args, io::LoadOptions& options) {
   }
 }
 
-void record_input_origins(const InputArgs& args, io::Scenario& scenario) {
+void record_input_origins(const InputArgs& args, pipeline::Scenario& scenario) {
   if (!args.encoding.empty()) scenario.origins["input.encoding"] = {"--encoding", 0};
   if (!args.assume_crs.empty()) scenario.origins["input.assume_crs"] = {"--assume-crs", 0};
   if (!args.target_crs.empty()) scenario.origins["input.target_crs"] = {"--target-crs", 0};

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "planner/io/load.hpp"
-#include "planner/io/scenario.hpp"
+#include "planner/pipeline/scenario.hpp"
 
 namespace gp::cli {
 
@@ -30,6 +30,6 @@ void add_input_options(CLI::App* cmd, InputArgs& args);
 void apply_input_options(const InputArgs& args, io::LoadOptions& options);
 
 /// Records the options given as the origin of their scenario keys (for messages).
-void record_input_origins(const InputArgs& args, io::Scenario& scenario);
+void record_input_origins(const InputArgs& args, pipeline::Scenario& scenario);
 
 }  // namespace gp::cli

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "planner/core/point_in_polygon.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation_faces.hpp"
 #include "planner/geo/tessellation_geos.hpp"
@@ -527,8 +528,7 @@ class BlockShape {
     for (std::int32_t k : hits_) {
       const Point& a = segments_[std::size_t(k)].first;
       const Point& b = segments_[std::size_t(k)].second;
-      if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-        inside = !inside;
+      if (ray_crosses(a, b, p)) inside = !inside;
     }
     return inside;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "planner/core/geometry.hpp"
+#include "planner/core/point_in_polygon.hpp"
 
 namespace gp::geo::detail {
 
@@ -19,14 +20,7 @@ inline bool less_point(const Point& p, const Point& q) {
 /// Crossing-number test; points on the boundary may go either way (callers use points well
 /// inside, or accept either answer).
 inline bool in_ring(const Ring& ring, const Point& p) {
-  bool inside = false;
-  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-    const Point& a = ring[i];
-    const Point& b = ring[j];
-    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-      inside = !inside;
-  }
-  return inside;
+  return point_in_ring(ring, p);  // the project's one rule (planner/core/point_in_polygon.hpp)
 }
 
 using Segment = std::pair<Point, Point>;

@@ -16,11 +16,24 @@
 #include "planner/core/dataset.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/io/load.hpp"
-#include "planner/io/scenario.hpp"
 #include "planner/partition/plan.hpp"
 #include "planner/report/compare.hpp"
 
 namespace gp::io {
+
+/// An existing plan to evaluate or re-plan (a scenario's [existing] table).
+struct ExistingPlanSettings {
+  std::string path;   // grid polygons (any vector format) or a building→grid table (CSV, ...)
+  std::string layer;  // layer of `path`; empty: the first (or only) layer
+  /// "replan": plan anew keeping locked grids and moving as few households as possible;
+  /// "evaluate": keep the existing plan as it is and evaluate it with the same metrics.
+  std::string mode = "replan";
+  /// For a building→grid table: the building id field (matches the buildings' id/bid), the
+  /// large grid code field and the micro grid code field (may be empty).
+  std::string bid_field = "bid";
+  std::string large_field = "large_code";
+  std::string micro_field = "micro_code";
+};
 
 enum class ExistingPlanKind { grid_polygons, building_table };
 
@@ -40,7 +53,7 @@ ExistingPlanSource inspect_existing_plan(const ExistingPlanSettings& settings);
 /// unknown building and buildings in no row are reported in `problems` (the latter are planned
 /// afresh when re-planning). Large grids take the community of most of their buildings, micro
 /// grids the large grid of most of theirs. With `cells`, grid polygons are the union of their
-/// buildings' cells. Metrics are not filled (report::fill_plan_metrics).
+/// buildings' cells. Metrics are not filled (evaluation::fill_plan_metrics).
 /// Throws gp::InputError naming the file and the missing field.
 Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& settings,
                      const geo::Tessellation* cells, ProblemReporter& problems);

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "planner/core/random.hpp"
+
 namespace gp::partition {
 
 const char* to_string(Infeasibility why) {
@@ -29,13 +31,10 @@ std::size_t at(std::int32_t i) {
   return static_cast<std::size_t>(i);
 }
 
-/// splitmix64: a tiny, well-mixed, portable generator (std distributions differ between
-/// standard libraries, which would break cross-platform determinism).
+/// The project's SplitMix64 mixer (planner/core/random.hpp): portable, so the same seed gives the
+/// same restarts with any standard library.
 std::uint64_t mix(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
+  return mix64(x);
 }
 
 struct PartState {

@@ -14,6 +14,7 @@
 
 #include "planner/core/errors.hpp"
 #include "planner/core/parallel.hpp"
+#include "planner/core/point_in_polygon.hpp"
 #include "planner/geo/cell_split.hpp"
 #include "planner/partition/graph_partition.hpp"
 
@@ -47,8 +48,7 @@ bool contains(const MultiPolygon& shape, Point p) {
     for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
       const Point& a = ring[i];
       const Point& b = ring[j];
-      if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-        inside = !inside;
+      if (ray_crosses(a, b, p)) inside = !inside;
     }
   };
   for (const Polygon& polygon : shape) {

@@ -9,14 +9,14 @@ namespace gp::pipeline {
 namespace {
 
 /// "file:line: " where a key was set (a scenario file, or a command-line option with line 0).
-std::string where(const io::Scenario& s, const std::string& key) {
+std::string where(const pipeline::Scenario& s, const std::string& key) {
   auto it = s.origins.find(key);
   if (it == s.origins.end()) return s.path.empty() ? "" : s.path + ": ";
   return it->second.line > 0 ? it->second.file + ":" + std::to_string(it->second.line) + ": "
                              : it->second.file + ": ";
 }
 
-void resolve_bounds(io::Scenario& s, HouseholdBounds& b, const std::string& key) {
+void resolve_bounds(pipeline::Scenario& s, HouseholdBounds& b, const std::string& key) {
   if (b.min < 1)
     throw ConfigError(where(s, key + ".min") + key + ".min: " + std::to_string(b.min) +
                       " households; a grid needs at least 1");
@@ -35,7 +35,7 @@ void resolve_bounds(io::Scenario& s, HouseholdBounds& b, const std::string& key)
 
 }  // namespace
 
-void resolve_parameters(io::Scenario& s) {
+void resolve_parameters(pipeline::Scenario& s) {
   PartitionParams& p = s.partition;
   resolve_bounds(s, p.large, "grids.large");
   resolve_bounds(s, p.micro, "grids.micro");

@@ -4,7 +4,7 @@
 // resolved values are what the partitioner uses, what the manifest, the report and
 // scenario.toml say, and what the studio colours by.
 
-#include "planner/io/scenario.hpp"
+#include "planner/pipeline/scenario.hpp"
 
 namespace gp::pipeline {
 
@@ -16,6 +16,6 @@ namespace gp::pipeline {
 ///   (min + max) / 2 rounded down — 175 for [100, 250];
 /// - weights: finite and ≥ 0.
 /// Throws gp::ConfigError naming the key (and where it was set) and saying what to do.
-void resolve_parameters(io::Scenario& scenario);
+void resolve_parameters(pipeline::Scenario& scenario);
 
 }  // namespace gp::pipeline

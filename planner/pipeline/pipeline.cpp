@@ -13,9 +13,9 @@
 #include <sstream>
 
 #include "planner/core/errors.hpp"
-#include "planner/io/scenario_write.hpp"
 #include "planner/partition/partitioner.hpp"
 #include "planner/pipeline/parameters.hpp"
+#include "planner/pipeline/scenario_write.hpp"
 #include "planner/report/html.hpp"
 
 namespace gp::pipeline {
@@ -67,7 +67,7 @@ std::vector<std::string> input_files(const std::string& path) {
   return files;
 }
 
-nlohmann::json metrics_json(const Plan& plan, const report::Evaluation& evaluation,
+nlohmann::json metrics_json(const Plan& plan, const evaluation::Evaluation& evaluation,
                             const report::PlanKpis& kpis) {
   nlohmann::json metrics = {{"kpis", report::to_json(kpis)}};
   if (evaluation.simulation) {
@@ -128,13 +128,13 @@ nlohmann::json metrics_json(const Plan& plan, const report::Evaluation& evaluati
 
 }  // namespace
 
-void resolve(io::Scenario& scenario) {
+void resolve(pipeline::Scenario& scenario) {
   if (scenario.load.inputs.empty())
     throw ConfigError("no input files: give a scenario with [input] files = [...] or --input FILE");
   resolve_parameters(scenario);
 }
 
-Loaded load(const io::Scenario& s, Progress& progress) {
+Loaded load(const pipeline::Scenario& s, Progress& progress) {
   const auto start = Clock::now();
   Loaded out;
   io::LoadOptions options = s.load;
@@ -168,7 +168,7 @@ Loaded load(const io::Scenario& s, Progress& progress) {
   return out;
 }
 
-void validate(const io::Scenario& scenario, Dataset& dataset, Progress& progress) {
+void validate(const pipeline::Scenario& scenario, Dataset& dataset, Progress& progress) {
   geo::validate_and_join(dataset, scenario.load.households, progress);
 }
 
@@ -179,12 +179,13 @@ ProblemReporter Planned::problems() const {
   return all;
 }
 
-geo::Tessellation tessellate(const io::Scenario& s, const Dataset& dataset, Progress& progress) {
+geo::Tessellation tessellate(const pipeline::Scenario& s, const Dataset& dataset,
+                             Progress& progress) {
   return geo::tessellate(dataset, tessellation_params(s.partition), progress);
 }
 
-Planned plan(const io::Scenario& s, const Dataset& dataset, const io::ExistingPlanSource* existing,
-             Progress& progress) {
+Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
+             const io::ExistingPlanSource* existing, Progress& progress) {
   Planned out;
   auto t0 = Clock::now();
   out.tessellation = tessellate(s, dataset, progress);
@@ -195,7 +196,7 @@ Planned plan(const io::Scenario& s, const Dataset& dataset, const io::ExistingPl
         existing->kind == io::ExistingPlanKind::grid_polygons
             ? existing_plan_from_grids(dataset)
             : io::plan_from_table(dataset, s.existing, &out.tessellation, out.import_problems);
-    report::fill_plan_metrics(dataset, imported, s.partition);
+    evaluation::fill_plan_metrics(dataset, imported, s.partition);
     out.existing = std::move(imported);
   }
   out.evaluated_existing = existing && s.existing.mode == "evaluate";
@@ -203,26 +204,26 @@ Planned plan(const io::Scenario& s, const Dataset& dataset, const io::ExistingPl
                                     : make_plan(dataset, out.tessellation, s.partition, progress,
                                                 out.existing ? &*out.existing : nullptr);
   // The plan's metrics by geometry, on the polygons that are exported (imported plans: above).
-  if (!out.evaluated_existing) report::audit_plan(dataset, out.plan, s.partition, &progress);
+  if (!out.evaluated_existing) evaluation::audit_plan(dataset, out.plan, s.partition, &progress);
   out.plan_seconds = seconds_since(t0);
   return out;
 }
 
-Planned plan(const io::Scenario& s, const Loaded& loaded, Progress& progress) {
+Planned plan(const pipeline::Scenario& s, const Loaded& loaded, Progress& progress) {
   return plan(s, loaded.dataset(), loaded.has_existing ? &loaded.existing_source : nullptr,
               progress);
 }
 
-Plan replan(const io::Scenario& s, const Dataset& dataset, const geo::Tessellation& tessellation,
-            const Plan& current, Progress& progress) {
+Plan replan(const pipeline::Scenario& s, const Dataset& dataset,
+            const geo::Tessellation& tessellation, const Plan& current, Progress& progress) {
   Plan plan = make_plan(dataset, tessellation, s.partition, progress, &current);
-  report::audit_plan(dataset, plan, s.partition, &progress);
+  evaluation::audit_plan(dataset, plan, s.partition, &progress);
   return plan;
 }
 
-report::Evaluation evaluate(const io::Scenario& s, const Dataset& dataset, const Plan& plan,
-                            Progress& progress) {
-  return report::evaluate(dataset, plan, s.evaluation, progress);
+evaluation::Evaluation evaluate(const pipeline::Scenario& s, const Dataset& dataset,
+                                const Plan& plan, Progress& progress) {
+  return evaluation::evaluate(dataset, plan, s.evaluation, progress);
 }
 
 ProblemReporter all_problems(const Dataset& dataset, const Planned& planned) {
@@ -232,12 +233,12 @@ ProblemReporter all_problems(const Dataset& dataset, const Planned& planned) {
 }
 
 std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
-                                       const report::Evaluation* evaluation,
+                                       const evaluation::Evaluation* evaluation,
                                        const ProblemReporter& problems) {
   return report::build_layers(dataset, plan, evaluation, problems);
 }
 
-io::ExportResult export_layers(const io::Scenario& s, const Dataset& dataset,
+io::ExportResult export_layers(const pipeline::Scenario& s, const Dataset& dataset,
                                const io::LoadResult* loaded,
                                const std::vector<report::LayerTable>& layers,
                                const std::string& dir) {
@@ -267,7 +268,7 @@ void save_plan(const Dataset& dataset, const std::vector<report::LayerTable>& la
 }
 
 RunOutcome run(RunRequest request, Progress& progress) {
-  io::Scenario& s = request.scenario;
+  pipeline::Scenario& s = request.scenario;
   resolve(s);
   RunOutcome outcome;
   // Inputs are never written: the output directory may not be or hold any of them.
@@ -284,7 +285,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   outcome.plan_seconds = planned.tessellate_seconds + planned.plan_seconds;
 
   auto t0 = Clock::now();
-  const report::Evaluation evaluation = evaluate(s, dataset, plan, progress);
+  const evaluation::Evaluation evaluation = evaluate(s, dataset, plan, progress);
   outcome.evaluate_seconds = seconds_since(t0);
 
   const ProblemReporter problems = all_problems(dataset, planned);
@@ -307,10 +308,10 @@ RunOutcome run(RunRequest request, Progress& progress) {
   nlohmann::json metrics = metrics_json(plan, evaluation, kpis);
   if (replanned) {
     // The existing plan's key figures without the event simulation (which would double the run).
-    io::Scenario quick = s;
+    pipeline::Scenario quick = s;
     quick.evaluation.simulate = false;
     quick.evaluation.site_stations = false;
-    const report::Evaluation existing_evaluation =
+    const evaluation::Evaluation existing_evaluation =
         evaluate(quick, dataset, *planned.existing, progress);
     metrics["existing_kpis"] =
         report::to_json(report::compute_kpis(s.name + " (existing)", dataset, *planned.existing,
@@ -320,7 +321,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   exported.files.push_back("metrics.json");
 
   // report.html
-  const std::vector<std::pair<std::string, std::string>> parameters = io::describe(s);
+  const std::vector<std::pair<std::string, std::string>> parameters = pipeline::describe(s);
   report::ReportInfo info;
   info.title = s.name;
   info.description = s.description;
@@ -342,7 +343,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   exported.files.push_back("report.html");
 
   // scenario.toml: the resolved scenario, read back by the studio (and `gridplan run`).
-  io::write_text((root / "scenario.toml").string(), io::to_toml(s));
+  io::write_text((root / "scenario.toml").string(), pipeline::to_toml(s));
   exported.files.push_back("scenario.toml");
   outcome.export_seconds = seconds_since(t0);
 
@@ -399,7 +400,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   return outcome;
 }
 
-io::Scenario scenario_of_run(const std::string& dir) {
+pipeline::Scenario scenario_of_run(const std::string& dir) {
   const fs::path run(dir);
   const fs::path plan_path = run / "plan.gpkg";
   const fs::path manifest_path = run / "manifest.json";
@@ -423,7 +424,7 @@ io::Scenario scenario_of_run(const std::string& dir) {
       inputs_here = inputs_here && fs::is_regular_file(path, ec) &&
                     fs::file_size(path, ec) == input.value("bytes", std::uintmax_t{0});
     }
-  io::Scenario scenario;
+  pipeline::Scenario scenario;
   const fs::path toml_path = run / "scenario.toml";
   if (fs::exists(toml_path)) {
     toml::table root;
@@ -440,11 +441,11 @@ io::Scenario scenario_of_run(const std::string& dir) {
     }
     std::ostringstream text;
     text << root;
-    scenario = io::parse_scenario(text.str(), toml_path.string());
+    scenario = pipeline::parse_scenario(text.str(), toml_path.string());
     scenario.files.clear();  // the run's copy, not the user's scenario file
   } else {
     // A run directory from before scenario.toml: the defaults, named after the run.
-    scenario = io::default_scenario();
+    scenario = pipeline::default_scenario();
     scenario.name = manifest.value("scenario", nlohmann::json::object()).value("name", "");
     inputs_here = false;
   }

@@ -17,13 +17,13 @@
 
 #include "planner/core/dataset.hpp"
 #include "planner/core/progress.hpp"
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/io/export.hpp"
 #include "planner/io/load.hpp"
 #include "planner/io/plan_import.hpp"
-#include "planner/io/scenario.hpp"
 #include "planner/partition/plan.hpp"
-#include "planner/report/evaluation.hpp"
+#include "planner/pipeline/scenario.hpp"
 #include "planner/report/kpi.hpp"
 #include "planner/report/layers.hpp"
 
@@ -33,7 +33,7 @@ namespace gp::pipeline {
 
 /// Checks what a run needs (at least one input) and resolves the parameters once
 /// (parameters.hpp). Every door calls this before loading. Throws gp::ConfigError.
-void resolve(io::Scenario& scenario);
+void resolve(pipeline::Scenario& scenario);
 
 // ---- stage 2: load and validate --------------------------------------------------------------
 
@@ -49,11 +49,11 @@ struct Loaded {
 /// Loads the scenario's inputs (with the existing plan's grid layers when it names one) and
 /// validates them; only the existing plan's grid layers stay as Dataset::existing_grids.
 /// Throws gp::InputError when no building was loaded (naming --role LAYER=buildings).
-Loaded load(const io::Scenario& scenario, Progress& progress);
+Loaded load(const pipeline::Scenario& scenario, Progress& progress);
 
 /// Validates and joins an in-memory dataset as load() does (synthetic towns, tests), with the
 /// scenario's household parameters.
-void validate(const io::Scenario& scenario, Dataset& dataset, Progress& progress);
+void validate(const pipeline::Scenario& scenario, Dataset& dataset, Progress& progress);
 
 // ---- stage 3: tessellate and plan ------------------------------------------------------------
 
@@ -71,26 +71,26 @@ struct Planned {
 };
 
 /// One cell per building, cut by the scenario's hard barriers.
-geo::Tessellation tessellate(const io::Scenario& scenario, const Dataset& dataset,
+geo::Tessellation tessellate(const pipeline::Scenario& scenario, const Dataset& dataset,
                              Progress& progress);
 
 /// Tessellates, then plans afresh, re-plans from the existing plan, or takes the existing plan
 /// as it is (mode "evaluate"), filling its metrics. `existing` is the loaded existing plan's
 /// source (Loaded::existing_source when Loaded::has_existing), else null: planned afresh.
-Planned plan(const io::Scenario& scenario, const Dataset& dataset,
+Planned plan(const pipeline::Scenario& scenario, const Dataset& dataset,
              const io::ExistingPlanSource* existing, Progress& progress);
 /// plan(scenario, loaded.dataset(), the existing plan's source when there is one, progress).
-Planned plan(const io::Scenario& scenario, const Loaded& loaded, Progress& progress);
+Planned plan(const pipeline::Scenario& scenario, const Loaded& loaded, Progress& progress);
 
 /// Re-plans the unlocked grids of `current` (the studio's re-plan after edits): fewest
 /// households moved, locked grids kept.
-Plan replan(const io::Scenario& scenario, const Dataset& dataset,
+Plan replan(const pipeline::Scenario& scenario, const Dataset& dataset,
             const geo::Tessellation& tessellation, const Plan& current, Progress& progress);
 
 // ---- stage 4: evaluate (workload, workers, coverage, event simulation, siting) -------------
 
-report::Evaluation evaluate(const io::Scenario& scenario, const Dataset& dataset, const Plan& plan,
-                            Progress& progress);
+evaluation::Evaluation evaluate(const pipeline::Scenario& scenario, const Dataset& dataset,
+                                const Plan& plan, Progress& progress);
 
 // ---- stage 5: output layers and export -------------------------------------------------------
 
@@ -100,13 +100,13 @@ ProblemReporter all_problems(const Dataset& dataset, const Planned& planned);
 /// The output layers (report/layers.hpp: one definition of every field) of a plan; evaluation
 /// may be null (worker, coverage and station figures then null).
 std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
-                                       const report::Evaluation* evaluation,
+                                       const evaluation::Evaluation* evaluation,
                                        const ProblemReporter& problems);
 
 /// Exports the layers into the directory `dir` (plan.gpkg, and shp/, geojson/ as the scenario's
 /// output settings ask) in the scenario's output CRS, else the inputs' CRS when `loaded` tells
 /// it, else the dataset's.
-io::ExportResult export_layers(const io::Scenario& scenario, const Dataset& dataset,
+io::ExportResult export_layers(const pipeline::Scenario& scenario, const Dataset& dataset,
                                const io::LoadResult* loaded,
                                const std::vector<report::LayerTable>& layers,
                                const std::string& dir);
@@ -120,7 +120,7 @@ void save_plan(const Dataset& dataset, const std::vector<report::LayerTable>& la
 // ---- the whole run ---------------------------------------------------------------------------
 
 struct RunRequest {
-  io::Scenario scenario;  // resolved by run() itself
+  pipeline::Scenario scenario;  // resolved by run() itself
   std::string out;
   bool overwrite = false;
 };
@@ -130,7 +130,7 @@ struct RunOutcome {
   report::PlanKpis kpis;
   /// The staffing verdict in words (given workers against the modelled need), English.
   std::string staffing_verdict;
-  io::Scenario scenario;  // as resolved
+  pipeline::Scenario scenario;  // as resolved
   bool has_existing = false;
   bool evaluated_existing = false;
   double load_seconds = 0.0, plan_seconds = 0.0, evaluate_seconds = 0.0, export_seconds = 0.0;
@@ -148,6 +148,6 @@ RunOutcome run(RunRequest request, Progress& progress);
 /// run's plan.gpkg is the existing plan, evaluated as it is: the run opens as it was exported.
 /// Throws gp::InputError when `dir` is not a complete run directory, gp::ConfigError when its
 /// scenario.toml does not read.
-io::Scenario scenario_of_run(const std::string& dir);
+pipeline::Scenario scenario_of_run(const std::string& dir);
 
 }  // namespace gp::pipeline

@@ -158,7 +158,7 @@ code{background:#f4f4f4;padding:0 3px}
 }
 
 std::string render_report_html(const ReportInfo& info, const Dataset& dataset, const Plan& plan,
-                               const Evaluation& e, const PlanKpis& k,
+                               const evaluation::Evaluation& e, const PlanKpis& k,
                                const ProblemReporter& problems) {
   std::string h;
   h.reserve(1 << 20);
@@ -181,7 +181,7 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
             std::to_string(k.large_violations + k.micro_violations),
             k.large_violations + k.micro_violations > 0);
   h += card("平均紧凑度", "mean compactness", fixed(k.mean_compactness, 3));
-  // Checked on the grid polygons (report::audit_plan): what a GIS user would find.
+  // Checked on the grid polygons (evaluation::audit_plan): what a GIS user would find.
   h +=
       card("不连通的网格", "grids in pieces", std::to_string(k.discontiguous), k.discontiguous > 0);
   h += card("跨越硬边界的网格", "grids across a hard barrier", std::to_string(k.barrier_crossings),
@@ -530,7 +530,7 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
                  true);
   for (std::size_t s = 0; s < dataset.stations.size(); ++s) {
     const Station& st = dataset.stations[s];
-    const StationStats& stats = e.stations[s];
+    const evaluation::StationStats& stats = e.stations[s];
     std::string within;
     for (std::size_t t = 0; t < stats.households_within.size(); ++t)
       within += (t ? " / " : "") + std::to_string(stats.households_within[t]);

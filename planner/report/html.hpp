@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "planner/core/dataset.hpp"
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/partition/params.hpp"
 #include "planner/partition/plan.hpp"
-#include "planner/report/evaluation.hpp"
 #include "planner/report/kpi.hpp"
 
 namespace gp::report {
@@ -32,7 +32,7 @@ struct ReportInfo {
 };
 
 std::string render_report_html(const ReportInfo& info, const Dataset& dataset, const Plan& plan,
-                               const Evaluation& evaluation, const PlanKpis& kpis,
+                               const evaluation::Evaluation& evaluation, const PlanKpis& kpis,
                                const ProblemReporter& problems);
 
 /// The CSS shared by report.html and compare.html.

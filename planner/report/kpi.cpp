@@ -22,7 +22,7 @@ Distribution distribution(const std::vector<double>& values) {
 }
 
 PlanKpis compute_kpis(const std::string& name, const Dataset& dataset, const Plan& plan,
-                      const Evaluation* evaluation, const ProblemReporter& problems,
+                      const evaluation::Evaluation* evaluation, const ProblemReporter& problems,
                       bool has_existing_plan) {
   PlanKpis k;
   k.name = name;
@@ -66,7 +66,7 @@ PlanKpis compute_kpis(const std::string& name, const Dataset& dataset, const Pla
   k.stations = static_cast<int>(dataset.stations.size());
   if (!evaluation) return k;
 
-  const Evaluation& e = *evaluation;
+  const evaluation::Evaluation& e = *evaluation;
   for (int w : e.allocation.full_time) k.full_time_workers += w;
   for (int w : e.allocation.part_time) k.part_time_workers += w;
   for (const sim::WorkloadEstimate& w : e.large_workload) k.analytic_fte += w.full_time_equivalents;
@@ -89,7 +89,8 @@ PlanKpis compute_kpis(const std::string& name, const Dataset& dataset, const Pla
     k.coverage_share = any.share_within;
   }
   k.coverage_method = e.coverage.method;
-  for (const StationStats& s : e.stations) k.stations_failing_rules += s.fails_rule ? 1 : 0;
+  for (const evaluation::StationStats& s : e.stations)
+    k.stations_failing_rules += s.fails_rule ? 1 : 0;
   for (const sim::RuleFailure& f : e.rule_failures) {
     if (f.kind == sim::RuleKind::no_station_in_large_grid) ++k.large_grids_without_station;
     if (f.kind == sim::RuleKind::floor_area_short) ++k.communities_floor_short;

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "planner/core/dataset.hpp"
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/partition/plan.hpp"
-#include "planner/report/evaluation.hpp"
 
 namespace gp::report {
 
@@ -33,7 +33,7 @@ struct PlanKpis {
   Distribution micro_households;
   int large_violations = 0;  // large grids outside their household bounds
   int micro_violations = 0;
-  // Measured on the grid polygons (report::audit_plan, planner/geo/plan_audit.hpp).
+  // Measured on the grid polygons (evaluation::audit_plan, planner/geo/plan_audit.hpp).
   int discontiguous = 0;      // grids in pieces (large + micro)
   int barrier_crossings = 0;  // grids on both sides of a hard barrier (compounds excepted)
   int compound_splits = 0;    // compounds split between large grids (allowed ones included)
@@ -77,7 +77,7 @@ struct PlanKpis {
 /// Computes the key figures. `evaluation` may be null (plan only). `problems` is every problem
 /// of the run (input, tessellation, plan).
 PlanKpis compute_kpis(const std::string& name, const Dataset& dataset, const Plan& plan,
-                      const Evaluation* evaluation, const ProblemReporter& problems,
+                      const evaluation::Evaluation* evaluation, const ProblemReporter& problems,
                       bool has_existing_plan);
 
 nlohmann::json to_json(const PlanKpis& kpis);

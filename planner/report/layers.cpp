@@ -72,10 +72,10 @@ const char* chinese_name(StationTier tier) {
 }
 
 std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
-                                     const Evaluation* evaluation,
+                                     const evaluation::Evaluation* evaluation,
                                      const ProblemReporter& problems) {
   std::vector<LayerTable> layers;
-  const Evaluation* e = evaluation;
+  const evaluation::Evaluation* e = evaluation;
   const sim::TierCoverage* any = e && !e->coverage.tiers.empty() ? &e->coverage.any() : nullptr;
 
   // communities
@@ -291,7 +291,7 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
       const Station& station = dataset.stations[s];
       FieldValue served, within[3], need, rule;
       if (e) {
-        const StationStats& stats = e->stations[s];
+        const evaluation::StationStats& stats = e->stations[s];
         served = stats.households_served;
         for (std::size_t k = 0; k < 3; ++k)
           if (k < stats.households_within.size()) within[k] = stats.households_within[k];

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "planner/core/dataset.hpp"
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/partition/plan.hpp"
-#include "planner/report/evaluation.hpp"
 
 namespace gp::report {
 
@@ -52,7 +52,8 @@ struct LayerTable {
 /// Every layer of a plan. `evaluation` may be null (then worker, coverage and station figures
 /// are null/0 and there is no new_stations layer).
 std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
-                                     const Evaluation* evaluation, const ProblemReporter& problems);
+                                     const evaluation::Evaluation* evaluation,
+                                     const ProblemReporter& problems);
 
 /// Chinese name of a station tier ("社区党群服务中心", ...).
 const char* chinese_name(StationTier tier);

@@ -9,8 +9,8 @@
 
 #include "planner/core/errors.hpp"
 #include "planner/core/parallel.hpp"
+#include "planner/core/random.hpp"
 #include "planner/sim/event_queue.hpp"
-#include "planner/sim/random.hpp"
 
 namespace gp::sim {
 
@@ -265,8 +265,8 @@ class GridRun {
         streams_(streams),
         workload_(workload),
         params_(params),
-        event_rng_(derive_seed(seed, 0)),
-        service_rng_(derive_seed(seed, 2)),
+        event_rng_(derive_replication_seed(seed, 0)),
+        service_rng_(derive_replication_seed(seed, 2)),
         horizon_h_(params.horizon_days * 24.0),
         speed_m_per_h_(workload.walking_speed_kmh * 1000.0),
         block_h_(std::max(params.routine_block_minutes, 1.0) / 60.0) {
@@ -671,7 +671,7 @@ SimResult simulate(const SimModel& model, const WorkloadParams& workload,
     parallel_for(first, last, [&](std::size_t j) {
       const std::size_t r = j / grid_count, g = j % grid_count;
       GridRun run(model.grids[g], streams[g], workload, params,
-                  derive_seed(derive_seed(params.seed, r), g));
+                  derive_replication_seed(derive_replication_seed(params.seed, r), g));
       outcomes[j] = run.run();
     });
     if (progress) {

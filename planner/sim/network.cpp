@@ -2,6 +2,7 @@
 
 #include "planner/core/parallel.hpp"
 #include "planner/core/road_classes.hpp"
+#include "planner/core/shortest_path.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -301,15 +302,9 @@ NearestSource nearest_by_network(const WalkNetwork& network, const std::vector<S
   const std::size_t n = network.node_count();
   std::vector<double> distance(n, kUnreachable);
   std::vector<std::int32_t> label(n, -1);
-  using Item = std::pair<double, std::int32_t>;
-  std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
+  ShortestPaths search(distance);  // the project's one Dijkstra (planner/core/shortest_path.hpp)
   auto offer = [&](std::int32_t node, double d, std::int32_t source) {
-    const auto i = static_cast<std::size_t>(node);
-    if (d < distance[i]) {
-      distance[i] = d;
-      label[i] = source;
-      heap.push({d, node});
-    }
+    if (search.offer(node, d)) label[static_cast<std::size_t>(node)] = source;
   };
   // Sources by edge, for targets on the same edge as a source (a direct walk along the edge).
   std::vector<std::pair<std::int32_t, std::int32_t>> on_edge;  // (edge, source)
@@ -324,16 +319,13 @@ NearestSource nearest_by_network(const WalkNetwork& network, const std::vector<S
     on_edge.emplace_back(snap.edge, static_cast<std::int32_t>(s));
   }
   std::sort(on_edge.begin(), on_edge.end());
-  while (!heap.empty()) {
-    const auto [d, node] = heap.top();
-    heap.pop();
-    if (d > distance[static_cast<std::size_t>(node)]) continue;
+  search.settle([&](std::int32_t node, double d) {
     const std::int32_t source = label[static_cast<std::size_t>(node)];
     for (const std::int32_t* e = network.incident_begin(node); e != network.incident_end(node);
          ++e) {
       offer(network.other_end(*e, node), d + network.edge_length(*e), source);
     }
-  }
+  });
   NearestSource result;
   result.distance_m.assign(targets.size(), kUnreachable);
   result.source.assign(targets.size(), -1);

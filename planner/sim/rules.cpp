@@ -1,5 +1,7 @@
 #include "planner/sim/rules.hpp"
 
+#include "planner/core/point_in_polygon.hpp"
+
 #include <cmath>
 #include <sstream>
 
@@ -50,15 +52,7 @@ const char* rule_source(RuleKind kind) {
 
 namespace {
 bool ring_contains(const Ring& ring, const Point& p) {
-  bool inside = false;
-  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-    const Point& a = ring[i];
-    const Point& b = ring[j];
-    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) {
-      inside = !inside;
-    }
-  }
-  return inside;
+  return point_in_ring(ring, p);  // the project's one rule (planner/core/point_in_polygon.hpp)
 }
 
 std::string grid_name(const Grid& grid, std::size_t index) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/shortest_path.hpp"
 #include "planner/sim/point_grid.hpp"
 
 namespace gp::sim {
@@ -69,16 +70,12 @@ CoverageSets compute_coverage_sets(const WalkNetwork& network, const std::vector
         if (best == kUnreachable) scratch.touched_demands.push_back(d);
         best = std::min(best, distance);
       };
-      using Item = std::pair<double, std::int32_t>;
-      std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
+      // The project's one Dijkstra (planner/core/shortest_path.hpp), bounded by the radius.
+      ShortestPaths search(scratch.node_distance);
+      search.set_limit(radius_m);
       auto offer = [&](std::int32_t node, double distance) {
-        if (distance > radius_m) return;
-        double& best = scratch.node_distance[static_cast<std::size_t>(node)];
-        if (distance < best) {
-          if (best == kUnreachable) scratch.touched_nodes.push_back(node);
-          best = distance;
-          heap.push({distance, node});
-        }
+        const bool first = scratch.node_distance[static_cast<std::size_t>(node)] == kUnreachable;
+        if (search.offer(node, distance) && first) scratch.touched_nodes.push_back(node);
       };
       const double origin_length = network.edge_length(origin.edge);
       offer(network.edge_from(origin.edge), origin.distance_m + origin.t * origin_length);
@@ -91,10 +88,7 @@ CoverageSets compute_coverage_sets(const WalkNetwork& network, const std::vector
         reach_demand(
             d, origin.distance_m + std::abs(origin.t - snap.t) * origin_length + snap.distance_m);
       }
-      while (!heap.empty()) {
-        const auto [distance, node] = heap.top();
-        heap.pop();
-        if (distance > scratch.node_distance[static_cast<std::size_t>(node)]) continue;
+      search.settle([&](std::int32_t node, double distance) {
         for (const std::int32_t* e = network.incident_begin(node); e != network.incident_end(node);
              ++e) {
           const double length = network.edge_length(*e);
@@ -108,7 +102,7 @@ CoverageSets compute_coverage_sets(const WalkNetwork& network, const std::vector
           }
           offer(network.other_end(*e, node), distance + length);
         }
-      }
+      });
       std::vector<std::int32_t>& covered = per_candidate[c];
       covered = scratch.touched_demands;
       std::sort(covered.begin(), covered.end());

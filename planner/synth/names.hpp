@@ -7,7 +7,7 @@
 #include <string>
 #include <unordered_set>
 
-#include "planner/synth/random.hpp"
+#include "planner/core/random.hpp"
 
 namespace gp::synth {
 

@@ -10,10 +10,10 @@
 #include <utility>
 
 #include "planner/core/errors.hpp"
+#include "planner/core/random.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/synth/layout.hpp"
 #include "planner/synth/names.hpp"
-#include "planner/synth/random.hpp"
 
 namespace gp::synth {
 

@@ -24,11 +24,11 @@
 #include "plan_edit.hpp"
 #include "planner/core/dataset.hpp"
 #include "planner/core/progress.hpp"
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/geo/tessellation.hpp"
-#include "planner/io/scenario.hpp"
 #include "planner/partition/params.hpp"
 #include "planner/partition/plan.hpp"
-#include "planner/report/evaluation.hpp"
+#include "planner/pipeline/scenario.hpp"
 #include "scene.hpp"
 
 class QSortFilterProxyModel;
@@ -154,8 +154,8 @@ class Session : public QObject {
   Q_INVOKABLE bool moveLassoTo(double x, double y);
   const std::vector<std::int32_t>& lasso() const { return lasso_; }
   /// Evaluates the current plan in the background (workload, workers, walking coverage, event
-  /// simulation: report::evaluate, as `gridplan run`) and colours by its results: per micro grid
-  /// `workload` (hours a year), `utilisation` (simulated, of its large grid's workers) and
+  /// simulation: evaluation::evaluate, as `gridplan run`) and colours by its results: per micro
+  /// grid `workload` (hours a year), `utilisation` (simulated, of its large grid's workers) and
   /// `coverage` (share of households within the walking threshold of a station).
   Q_INVOKABLE bool simulate();
   Q_INVOKABLE bool setLocked(const QString& level, int index, bool locked);
@@ -188,9 +188,9 @@ class Session : public QObject {
   PlanEditor* editor() { return editor_.get(); }
   /// The scenario the current plan was made with (defaults until one is opened): its grid
   /// parameters, household estimation and evaluation parameters, resolved by the pipeline.
-  const io::Scenario& currentScenario() const { return scenario_; }
+  const pipeline::Scenario& currentScenario() const { return scenario_; }
   PartitionParams& params() { return scenario_.partition; }
-  report::EvaluationParams& evaluationParams() { return scenario_.evaluation; }
+  evaluation::EvaluationParams& evaluationParams() { return scenario_.evaluation; }
   /// Grid values by colour key (simulation results and setGridValues).
   const std::map<QString, std::vector<double>>& gridValues() const { return grid_values_; }
 
@@ -216,7 +216,7 @@ class Session : public QObject {
   void show_progress(const ProgressReport& report);
   /// Resolves the scenario (errors at once through error()), makes it current, then loads,
   /// tessellates and plans (or evaluates the existing plan of) it in the background.
-  bool start_scenario(io::Scenario scenario, const QString& title);
+  bool start_scenario(pipeline::Scenario scenario, const QString& title);
   void finish_load(std::shared_ptr<Dataset> dataset, std::shared_ptr<Scene> scene);
   void finish_plan(std::shared_ptr<geo::Tessellation> tess, std::shared_ptr<Plan> plan,
                    bool replace, std::shared_ptr<Scene> plan_layers = nullptr);
@@ -233,18 +233,19 @@ class Session : public QObject {
   void after_edit(const EditResult& r);
   void plan_modified(bool rebuild_lines = true);
   void finish_simulation(std::shared_ptr<const Plan> plan,
-                         std::shared_ptr<const report::Evaluation> evaluation);
+                         std::shared_ptr<const evaluation::Evaluation> evaluation);
 
   std::shared_ptr<Dataset> dataset_;
   std::shared_ptr<geo::Tessellation> tess_;
   std::unique_ptr<PlanEditor> editor_;
   std::shared_ptr<Scene> scene_;
-  io::Scenario scenario_;
+  pipeline::Scenario scenario_;
   QString scenario_name_;
   std::map<QString, std::vector<double>> grid_values_;
   std::vector<std::int32_t> lasso_;
-  std::shared_ptr<const Plan> simulation_plan_;           // the plan the results are for
-  std::shared_ptr<const report::Evaluation> simulation_;  // its evaluation (saved with the plan)
+  std::shared_ptr<const Plan> simulation_plan_;  // the plan the results are for
+  std::shared_ptr<const evaluation::Evaluation>
+      simulation_;  // its evaluation (saved with the plan)
   QVariantMap simulation_summary_;
   std::vector<char> highlighted_;
 

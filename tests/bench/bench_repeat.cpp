@@ -22,12 +22,12 @@
 #include <iostream>
 #include <string>
 
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/geo/validate.hpp"
 #include "planner/io/export.hpp"
 #include "planner/io/load.hpp"
 #include "planner/partition/partitioner.hpp"
-#include "planner/report/evaluation.hpp"
 #include "planner/report/kpi.hpp"
 #include "planner/report/layers.hpp"
 #include "planner/synth/town.hpp"
@@ -66,9 +66,9 @@ Dataset make_town(long long buildings, const std::string& gpkg) {
 std::size_t run_pipeline_tail(const Dataset& town, const geo::Tessellation& tessellation,
                               const Plan& plan, int run) {
   Progress progress;
-  report::EvaluationParams params;
+  evaluation::EvaluationParams params;
   params.simulate = false;
-  const report::Evaluation evaluation = report::evaluate(town, plan, params, progress);
+  const evaluation::Evaluation evaluation = evaluation::evaluate(town, plan, params, progress);
   ProblemReporter problems = town.problems;
   problems.merge(tessellation.problems);
   problems.merge(plan.problems);

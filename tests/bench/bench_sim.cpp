@@ -21,7 +21,7 @@
 #include "planner/core/dataset.hpp"
 #include "planner/sim/coverage.hpp"
 #include "planner/sim/des.hpp"
-#include "planner/sim/random.hpp"
+#include "planner/core/random.hpp"
 #include "planner/sim/siting.hpp"
 #include "planner/sim/workload.hpp"
 

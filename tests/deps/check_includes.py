@@ -11,25 +11,26 @@ import re
 import sys
 
 # module -> engine modules it may include (besides itself). Order of the architecture drawing:
-# core <- geo <- partition, sim, synth <- report <- io <- pipeline <- cli, studio (qml/src).
+# core <- geo <- partition, sim, synth <- evaluation <- report <- io <- pipeline <- cli, studio.
 ALLOWED = {
     "core": set(),
     "geo": {"core"},
     "sim": {"core", "partition"},  # the Plan type (partition/plan.hpp) it evaluates
     "synth": {"core", "geo"},
     "partition": {"core", "geo"},
-    "report": {"core", "geo", "partition", "sim"},
-    "io": {"core", "geo", "partition", "sim", "report"},
-    "pipeline": {"core", "geo", "partition", "sim", "report", "io"},
-    "cli": {"core", "geo", "partition", "sim", "report", "io", "pipeline", "synth"},
-    "studio": {"core", "geo", "partition", "sim", "report", "io", "pipeline", "synth"},
+    "evaluation": {"core", "geo", "partition", "sim"},
+    "report": {"core", "geo", "partition", "sim", "evaluation"},
+    "io": {"core", "geo", "partition", "sim", "evaluation", "report"},
+    "pipeline": {"core", "geo", "partition", "sim", "evaluation", "report", "io"},
+    "cli": {"core", "geo", "partition", "sim", "evaluation", "report", "io", "pipeline", "synth"},
+    "studio": {"core", "geo", "partition", "sim", "evaluation", "report", "io", "pipeline", "synth"},
 }
 # Library headers and the only modules that may include them (in any file).
 LIBRARIES = [
     (re.compile(r"^(gdal|ogr|cpl_|ogrsf_frmts)"), {"io"}, "GDAL only in planner/io"),
     (re.compile(r"^geos_c\.h"), {"geo"}, "GEOS (the _r C API) only in planner/geo"),
     (re.compile(r"^(Q[A-Z]\w*|qt\w*/)"), {"studio"}, "Qt only in qml/"),
-    (re.compile(r"^toml\+\+/"), {"io", "pipeline"}, "toml++ only where scenarios are read/written"),
+    (re.compile(r"^toml\+\+/"), {"pipeline"}, "toml++ only in planner/pipeline (scenario files)"),
     (re.compile(r"^CLI/"), {"cli"}, "CLI11 only in planner/cli"),
 ]
 # Public headers (.hpp) of io must not pull GDAL in: its users do not link GDAL. Its private

@@ -19,8 +19,8 @@
 #include "planner/core/errors.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/io/load.hpp"
-#include "planner/io/scenario.hpp"
 #include "planner/partition/partitioner.hpp"
+#include "planner/pipeline/scenario.hpp"
 #include "tests/hardening/hardening_support.hpp"
 #include "tests/io/io_test_support.hpp"
 
@@ -488,7 +488,7 @@ TEST_CASE("bad input: the same file given twice", "[bad-input]") {
 namespace {
 std::string scenario_error(const std::string& text, const std::string& path) {
   try {
-    (void)io::parse_scenario(text, path);
+    (void)pipeline::parse_scenario(text, path);
   } catch (const ConfigError& e) {
     return e.what();
   } catch (const InputError& e) {

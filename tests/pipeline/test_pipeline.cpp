@@ -10,16 +10,16 @@
 #include <sstream>
 
 #include "planner/core/errors.hpp"
-#include "planner/io/scenario_write.hpp"
 #include "planner/pipeline/parameters.hpp"
 #include "planner/pipeline/pipeline.hpp"
+#include "planner/pipeline/scenario_write.hpp"
 
 using namespace gp;
 namespace fs = std::filesystem;
 
 namespace {
 
-io::Scenario with_inputs(io::Scenario s) {
+pipeline::Scenario with_inputs(pipeline::Scenario s) {
   s.load.inputs.push_back({std::string(GRIDPLAN_SOURCE_DIR) + "/data/demo-town.gpkg", "", {}});
   return s;
 }
@@ -27,7 +27,7 @@ io::Scenario with_inputs(io::Scenario s) {
 }  // namespace
 
 TEST_CASE("parameters: a default target outside the bounds given becomes their middle") {
-  io::Scenario s = with_inputs(io::default_scenario());
+  pipeline::Scenario s = with_inputs(pipeline::default_scenario());
   s.partition.large.min = 100;
   s.partition.large.max = 250;  // target stays the default 400
   s.partition.micro.min = 40;
@@ -36,33 +36,34 @@ TEST_CASE("parameters: a default target outside the bounds given becomes their m
   CHECK(s.partition.large.target == 175);
   CHECK(s.partition.micro.target == 65);
   // Inside the bounds a default target stays.
-  io::Scenario d = with_inputs(io::default_scenario());
+  pipeline::Scenario d = with_inputs(pipeline::default_scenario());
   pipeline::resolve(d);
   CHECK(d.partition.large.target == 400);
   CHECK(d.partition.micro.target == 150);
   // Resolving twice changes nothing.
-  io::Scenario twice = s;
+  pipeline::Scenario twice = s;
   pipeline::resolve(twice);
   CHECK(twice.partition.large.target == 175);
 }
 
 TEST_CASE("parameters: a given target outside or min above max or negative weights are refused") {
-  io::Scenario s = with_inputs(io::default_scenario());
+  pipeline::Scenario s = with_inputs(pipeline::default_scenario());
   s.partition.large = {100, 250, 400};
   s.origins["grids.large.target"] = {"town.toml", 12};
   CHECK_THROWS_WITH(
       pipeline::resolve(s),
       Catch::Contains("town.toml:12: grids.large.target: 400 lies outside [100, 250]"));
-  io::Scenario swapped = with_inputs(io::default_scenario());
+  pipeline::Scenario swapped = with_inputs(pipeline::default_scenario());
   swapped.partition.micro = {200, 100, 150};
   CHECK_THROWS_WITH(pipeline::resolve(swapped), Catch::Contains("min 200 > max 100"));
-  io::Scenario weights = with_inputs(io::default_scenario());
+  pipeline::Scenario weights = with_inputs(pipeline::default_scenario());
   weights.partition.weights.moved = -1;
   CHECK_THROWS_WITH(pipeline::resolve(weights), Catch::Contains("grids.weights.moved"));
-  io::Scenario micro = with_inputs(io::default_scenario());
+  pipeline::Scenario micro = with_inputs(pipeline::default_scenario());
   micro.partition.micro = {100, 600, 150};
   CHECK_THROWS_WITH(pipeline::resolve(micro), Catch::Contains("a micro grid must fit"));
-  CHECK_THROWS_AS(pipeline::resolve(*new io::Scenario(io::default_scenario())), ConfigError);
+  CHECK_THROWS_AS(pipeline::resolve(*new pipeline::Scenario(pipeline::default_scenario())),
+                  ConfigError);
 }
 
 TEST_CASE("scenario.toml: every scenario key written and read back to the same scenario") {
@@ -70,21 +71,21 @@ TEST_CASE("scenario.toml: every scenario key written and read back to the same s
   for (const char* name : {"demo-baseline.toml", "demo-replan.toml", "demo-existing.toml",
                            "demo-small-micro.toml", "demo-more-workers.toml"}) {
     INFO(name);
-    io::Scenario s = io::load_scenario(dir + name);
+    pipeline::Scenario s = pipeline::load_scenario(dir + name);
     pipeline::resolve(s);
-    const std::string text = io::to_toml(s);
+    const std::string text = pipeline::to_toml(s);
     const fs::path written = fs::temp_directory_path() / ("gridplan-scenario-" + std::string(name));
-    const io::Scenario back = io::parse_scenario(text, written.string());
-    CHECK(io::to_toml(back) == text);  // a fixed point: nothing lost or changed
-    CHECK(io::describe(back) == io::describe(s));
+    const pipeline::Scenario back = pipeline::parse_scenario(text, written.string());
+    CHECK(pipeline::to_toml(back) == text);  // a fixed point: nothing lost or changed
+    CHECK(pipeline::describe(back) == pipeline::describe(s));
     CHECK(back.sources == s.sources);
   }
   // Every key the reader knows is written (a key added to the reader without the writer fails
   // here), except `inherits` and `include` (the file stands alone: what they bring is written) and the existing plan's keys when there is
   // none.
-  io::Scenario s = io::load_scenario(dir + "demo-replan.toml");
-  const std::string text = io::to_toml(s);
-  const std::vector<std::string> keys = io::known_keys();
+  pipeline::Scenario s = pipeline::load_scenario(dir + "demo-replan.toml");
+  const std::string text = pipeline::to_toml(s);
+  const std::vector<std::string> keys = pipeline::known_keys();
   for (const std::string& key : keys) {
     // Mappings (input.layers, input.fields.<role>) are written when given: the next test.
     // workers.visits_per_household_per_year and workers.minutes_per_visit are older names of
@@ -111,7 +112,7 @@ TEST_CASE("scenario.toml: every scenario key written and read back to the same s
 }
 
 TEST_CASE("scenario.toml: inputs as absolute paths with options and field mappings kept") {
-  io::Scenario s = with_inputs(io::default_scenario());
+  pipeline::Scenario s = with_inputs(pipeline::default_scenario());
   s.load.inputs.back().layer = "buildings";
   s.load.inputs.back().role = io::LayerRole::buildings;
   s.load.layer_roles["楼栋"] = io::LayerRole::buildings;
@@ -119,8 +120,8 @@ TEST_CASE("scenario.toml: inputs as absolute paths with options and field mappin
   s.load.encoding = "GBK";
   s.partition.seed = 77;
   s.evaluation.simulation.seed = 77;
-  const std::string text = io::to_toml(s);
-  const io::Scenario back = io::parse_scenario(text, "/nowhere/scenario.toml");
+  const std::string text = pipeline::to_toml(s);
+  const pipeline::Scenario back = pipeline::parse_scenario(text, "/nowhere/scenario.toml");
   REQUIRE(back.load.inputs.size() == 1);
   CHECK(back.load.inputs[0].path == s.load.inputs[0].path);
   CHECK(back.load.inputs[0].layer == "buildings");

@@ -1,4 +1,4 @@
-// The plan audit by geometry (geo::audit_plan through report::audit_plan) on hand-drawn plans
+// The plan audit by geometry (geo::audit_plan through evaluation::audit_plan) on hand-drawn plans
 // written in WKT: each rule broken on its own, reported with its grid code and location, and a
 // clean plan reporting nothing. Coordinates in metres (a projected CRS).
 
@@ -9,7 +9,7 @@
 
 #include "planner/geo/geos.hpp"
 #include "planner/geo/plan_audit.hpp"
-#include "planner/report/evaluation.hpp"
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/report/kpi.hpp"
 
 using namespace gp;
@@ -132,7 +132,7 @@ struct HandDrawn {
     dataset.compounds.push_back(c);
   }
 
-  geo::PlanAudit audit() { return report::fill_plan_metrics(dataset, plan, params); }
+  geo::PlanAudit audit() { return evaluation::fill_plan_metrics(dataset, plan, params); }
 };
 
 std::vector<geo::AuditFinding> of_rule(const geo::PlanAudit& audit, const std::string& rule) {

@@ -5,8 +5,8 @@
 
 #include <cmath>
 
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/report/compare.hpp"
-#include "planner/report/evaluation.hpp"
 #include "planner/report/html.hpp"
 #include "planner/report/kpi.hpp"
 #include "planner/report/layers.hpp"
@@ -14,6 +14,7 @@
 
 using namespace gp;
 using namespace gp::report;
+using namespace gp::evaluation;
 
 namespace {
 
@@ -137,7 +138,7 @@ TEST_CASE("fill_plan_metrics and KPIs of a hand-made plan") {
 TEST_CASE("evaluation: workers, coverage, simulation, rules and siting join up") {
   Town town;
   Progress progress;
-  const Evaluation e = evaluate(town.dataset, town.plan, quick_params(), progress);
+  const evaluation::Evaluation e = evaluate(town.dataset, town.plan, quick_params(), progress);
   REQUIRE(e.allocation.full_time.size() == 2);
   CHECK(e.allocation.full_time[0] + e.allocation.full_time[1] == 2);
   CHECK(e.allocation.part_time[0] + e.allocation.part_time[1] == 2);
@@ -191,7 +192,7 @@ TEST_CASE("households moved: renumbered grids are not moves, shifted boundaries 
 TEST_CASE("report.html and compare.html are self-contained, with maps, charts and Chinese labels") {
   Town town;
   Progress progress;
-  const Evaluation e = evaluate(town.dataset, town.plan, quick_params(), progress);
+  const evaluation::Evaluation e = evaluate(town.dataset, town.plan, quick_params(), progress);
   const PlanKpis k = compute_kpis("基线方案", town.dataset, town.plan, &e, {}, false);
   ReportInfo info;
   info.title = "基线方案 <baseline>";

@@ -4,7 +4,7 @@
 
 #include "planner/core/errors.hpp"
 #include "planner/sim/calibrate.hpp"
-#include "planner/sim/random.hpp"
+#include "planner/core/random.hpp"
 
 using namespace gp;
 using namespace gp::sim;

@@ -5,7 +5,7 @@
 
 #include "planner/sim/coverage.hpp"
 #include "planner/sim/network.hpp"
-#include "planner/sim/random.hpp"
+#include "planner/core/random.hpp"
 
 using namespace gp;
 using namespace gp::sim;

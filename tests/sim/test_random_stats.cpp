@@ -2,20 +2,21 @@
 
 #include <cmath>
 
-#include "planner/sim/random.hpp"
+#include "planner/core/random.hpp"
 #include "planner/sim/stats.hpp"
 
+using namespace gp;
 using namespace gp::sim;
 
 TEST_CASE("xoshiro256** is reproducible and streams differ") {
-  Rng a(42), b(42), c(derive_seed(42, 1));
+  Rng a(42), b(42), c(derive_replication_seed(42, 1));
   for (int i = 0; i < 100; ++i) CHECK(a.next() == b.next());
   Rng d(42);
   bool differs = false;
   for (int i = 0; i < 10; ++i) differs |= c.next() != d.next();
   CHECK(differs);
-  CHECK(derive_seed(1, 0) != derive_seed(1, 1));
-  CHECK(derive_seed(1, 0) != derive_seed(2, 0));
+  CHECK(derive_replication_seed(1, 0) != derive_replication_seed(1, 1));
+  CHECK(derive_replication_seed(1, 0) != derive_replication_seed(2, 0));
 }
 
 TEST_CASE("own samplers have the right means") {

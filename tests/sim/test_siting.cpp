@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "planner/sim/random.hpp"
+#include "planner/core/random.hpp"
 #include "planner/sim/rules.hpp"
 #include "planner/sim/siting.hpp"
 

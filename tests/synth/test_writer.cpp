@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "planner/core/errors.hpp"
-#include "planner/io/render.hpp"
+#include "planner/io/png.hpp"
 #include "planner/io/writer.hpp"
 #include "planner/synth/town.hpp"
 

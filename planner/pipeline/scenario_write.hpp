@@ -5,13 +5,13 @@
 
 #include <string>
 
-#include "planner/io/scenario.hpp"
+#include "planner/pipeline/scenario.hpp"
 
-namespace gp::io {
+namespace gp::pipeline {
 
 /// The scenario as TOML text: one table per section, `source` strings kept, no `inherits`
 /// (the file stands alone). parse_scenario(to_toml(s), path) gives `s` again (its `files`,
 /// `origins` and `path` aside). The simulation's seed is the scenario's seed.
 std::string to_toml(const Scenario& scenario);
 
-}  // namespace gp::io
+}  // namespace gp::pipeline

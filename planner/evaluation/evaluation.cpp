@@ -1,4 +1,4 @@
-#include "planner/report/evaluation.hpp"
+#include "planner/evaluation/evaluation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include "planner/partition/partitioner.hpp"
 #include "planner/sim/network.hpp"
 
-namespace gp::report {
+namespace gp::evaluation {
 namespace {
 
 std::size_t at(std::int32_t index) {
@@ -306,4 +306,4 @@ geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const Parti
   return audit_plan(dataset, plan, audit, progress);
 }
 
-}  // namespace gp::report
+}  // namespace gp::evaluation

@@ -24,7 +24,7 @@
 #include "planner/sim/siting.hpp"
 #include "planner/sim/workload.hpp"
 
-namespace gp::report {
+namespace gp::evaluation {
 
 struct EvaluationParams {
   sim::WorkloadParams workload;
@@ -119,4 +119,4 @@ geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const Parti
 geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params,
                                  const geo::AuditParams& audit, Progress* progress = nullptr);
 
-}  // namespace gp::report
+}  // namespace gp::evaluation

@@ -1,4 +1,4 @@
-#include "planner/io/scenario.hpp"
+#include "planner/pipeline/scenario.hpp"
 
 #include <toml++/toml.h>
 
@@ -13,7 +13,10 @@
 
 #include "planner/core/errors.hpp"
 
-namespace gp::io {
+namespace gp::pipeline {
+
+// The scenario configures the readers: their option types and role names.
+using namespace gp::io;
 namespace {
 
 namespace fs = std::filesystem;
@@ -473,7 +476,7 @@ void read_barriers(TableReader t) {
 }
 
 void read_workers(TableReader t) {
-  report::EvaluationParams& e = t.scenario().evaluation;
+  evaluation::EvaluationParams& e = t.scenario().evaluation;
   sim::WorkloadParams& w = e.workload;
   t.integer("full_time", e.full_time_workers, 0, 1000000);
   t.integer("part_time", e.part_time_workers, 0, 1000000);
@@ -567,7 +570,7 @@ void read_workload(TableReader t) {
 }
 
 void read_simulation(TableReader t) {
-  report::EvaluationParams& e = t.scenario().evaluation;
+  evaluation::EvaluationParams& e = t.scenario().evaluation;
   sim::SimulationParams& s = e.simulation;
   t.boolean("enabled", e.simulate);
   t.real("horizon_days", s.horizon_days, 1, 3660);
@@ -583,7 +586,7 @@ void read_simulation(TableReader t) {
 }
 
 void read_stations(TableReader t) {
-  report::EvaluationParams& e = t.scenario().evaluation;
+  evaluation::EvaluationParams& e = t.scenario().evaluation;
   t.real("station_max_distance_m", e.rules.station_max_distance_m, 0, 100000);
   t.real("floor_m2_per_100_households", e.rules.floor_m2_per_100_households, 0, 10000);
   t.real("max_walk_m", e.rules.max_walk_m, 1, 100000);
@@ -891,7 +894,7 @@ std::vector<std::string> known_keys() {
 std::vector<std::pair<std::string, std::string>> describe(const Scenario& s) {
   std::vector<std::pair<std::string, std::string>> d;
   const PartitionParams& p = s.partition;
-  const report::EvaluationParams& e = s.evaluation;
+  const evaluation::EvaluationParams& e = s.evaluation;
   d.push_back({"scenario.name", s.name});
   d.push_back({"scenario.seed", std::to_string(p.seed)});
   std::vector<std::string> inputs;
@@ -966,4 +969,4 @@ std::vector<std::pair<std::string, std::string>> describe(const Scenario& s) {
   return d;
 }
 
-}  // namespace gp::io
+}  // namespace gp::pipeline

@@ -1,11 +1,14 @@
-#include "planner/io/scenario_write.hpp"
+#include "planner/pipeline/scenario_write.hpp"
 
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
 
-namespace gp::io {
+namespace gp::pipeline {
+
+// The scenario configures the readers: their option types and role names.
+using namespace gp::io;
 namespace {
 
 namespace fs = std::filesystem;
@@ -116,7 +119,7 @@ class Writer {
 
 std::string to_toml(const Scenario& s) {
   const PartitionParams& p = s.partition;
-  const report::EvaluationParams& e = s.evaluation;
+  const evaluation::EvaluationParams& e = s.evaluation;
   Writer w(s);
   w.raw() << "# The resolved scenario of this run (docs/scenario-format.md): every parameter with "
              "the value\n# used, inputs as absolute paths. `gridplan run scenario.toml` repeats "
@@ -267,4 +270,4 @@ std::string to_toml(const Scenario& s) {
   return w.str();
 }
 
-}  // namespace gp::io
+}  // namespace gp::pipeline

@@ -1,26 +1,19 @@
-#include "planner/io/render.hpp"
-
-#include <gdal_priv.h>
-#include <unistd.h>
+#include "planner/report/raster_map.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 #include "planner/core/errors.hpp"
 #include "planner/core/road_classes.hpp"
 
-namespace gp::io {
+namespace gp::report {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 struct Rgb {
   std::uint8_t r, g, b;
@@ -461,7 +454,7 @@ struct LegendEntry {
   Rgb casing = kCasing;
 };
 
-void draw_legend(Canvas& canvas, const Dataset& d, const RenderOptions& options, int x0,
+void draw_legend(Canvas& canvas, const Dataset& d, const MapOptions& options, int x0,
                  double metres_per_px) {
   canvas.rect(x0, 0, canvas.width(), canvas.height(), kPanel);
   canvas.rect(x0, 0, x0 + 2, canvas.height(), hex(0xC8C2B8));
@@ -571,12 +564,7 @@ void draw_legend(Canvas& canvas, const Dataset& d, const RenderOptions& options,
 
 }  // namespace
 
-void render_png(const Dataset& dataset, const std::string& path, const RenderOptions& options) {
-  const fs::path out(path);
-  std::error_code ec;
-  if (fs::exists(out, ec) && !options.overwrite)
-    throw OutputError("map renderer: '" + path +
-                      "' exists; choose another path or pass --overwrite");
+RgbImage rasterise_map(const Dataset& dataset, const MapOptions& options) {
   Box extent;
   for (const Community& c : dataset.communities) extent.expand(bounds(c.footprint));
   if (extent.empty()) extent = dataset.extent();
@@ -605,41 +593,7 @@ void render_png(const Dataset& dataset, const std::string& path, const RenderOpt
   image.paste(map.downsample(kSupersample), 0, 0);
   if (options.legend) draw_legend(image, dataset, options, map_w, 1.0 / px_per_m);
 
-  // Raster out through GDAL: a MEM dataset copied by the PNG driver.
-  GDALAllRegister();
-  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  GDALDriver* png = GetGDALDriverManager()->GetDriverByName("PNG");
-  if (!mem || !png) throw OutputError("map renderer: GDAL lacks the MEM or PNG driver");
-  GDALDatasetUniquePtr raster(mem->Create("", width, height, 3, GDT_Byte, nullptr));
-  if (!raster) throw OutputError("map renderer: cannot create an in-memory raster");
-  std::vector<std::uint8_t> band(static_cast<std::size_t>(width) * height);
-  for (int k = 0; k < 3; ++k) {
-    for (std::size_t i = 0; i < band.size(); ++i)
-      band[i] = image.data()[i * 3 + static_cast<std::size_t>(k)];
-    if (raster->GetRasterBand(k + 1)->RasterIO(GF_Write, 0, 0, width, height, band.data(), width,
-                                               height, GDT_Byte, 0, 0) != CE_None)
-      throw OutputError("map renderer: cannot fill the in-memory raster");
-  }
-  const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  const fs::path temp =
-      dir / ("." + out.filename().string() + ".tmp-" + std::to_string(::getpid()) + ".png");
-  {
-    // No PNG metadata sidecar (.aux.xml) next to the map.
-    CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO");
-    GDALDatasetUniquePtr written(
-        png->CreateCopy(temp.string().c_str(), raster.get(), FALSE, nullptr, nullptr, nullptr));
-    CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr);
-    if (!written) {
-      fs::remove(temp, ec);
-      throw OutputError("map renderer: cannot write '" + path + "': " + CPLGetLastErrorMsg());
-    }
-  }
-  fs::rename(temp, out, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    throw OutputError("map renderer: cannot move the finished map to '" + path +
-                      "': " + ec.message());
-  }
+  return RgbImage{width, height, image.data()};
 }
 
-}  // namespace gp::io
+}  // namespace gp::report

@@ -1,34 +1,54 @@
 #pragma once
-// Deterministic random numbers for the simulator. The generator is xoshiro256** (Blackman and
-// Vigna), seeded through splitmix64; every sampling routine below is our own so that the same
-// seed gives the same numbers with any standard library (std::*_distribution does not).
+// The project's one pseudo-random number generator (docs/developers.md "Determinism"): SplitMix64
+// to expand seeds, xoshiro256** (Blackman and Vigna) for the stream, and every sampling routine
+// written out here bit for bit, so the same seed gives the same numbers with any standard library
+// (std::*_distribution is implementation-defined and is not used). The synthetic towns, the event
+// simulation and the partitioner's randomised restarts all draw from it.
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <span>
 
-namespace gp::sim {
+namespace gp {
 
-/// One step of splitmix64: a good 64-bit mixer, used to expand seeds.
+/// One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value.
 inline std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  state += 0x9E3779B97F4A7C15ULL;
+  std::uint64_t z = state;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
 }
 
-/// A seed for stream `index` derived from `seed` (replication r uses derive_seed(seed, r)).
-inline std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t index) {
+/// SplitMix64 of `x` without a state to keep: a stateless mixer (x ↦ next value of a SplitMix64
+/// stream at state x). `x = mix64(x)` walks a stream.
+inline std::uint64_t mix64(std::uint64_t x) {
+  return splitmix64(x);
+}
+
+/// An independent seed for stream `stream` (a community of a synthetic town, ...): adding
+/// streams never changes the earlier ones.
+inline std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
+  std::uint64_t state = seed ^ (stream * 0xD1B54A32D192ED03ULL);
+  splitmix64(state);
+  return splitmix64(state);
+}
+
+/// The seed of replication `index` of the event simulation. A second mixing constant, kept so
+/// recorded simulation results (docs/simulation.md, benchmarks) stay reproducible; it is as
+/// independent across indices as derive_seed.
+inline std::uint64_t derive_replication_seed(std::uint64_t seed, std::uint64_t index) {
   std::uint64_t state = seed ^ (0x6a09e667f3bcc909ULL * (index + 1));
   splitmix64(state);
   return splitmix64(state);
 }
 
+/// xoshiro256**, seeded through SplitMix64.
 class Rng {
  public:
   explicit Rng(std::uint64_t seed = 1) {
-    std::uint64_t state = seed;
-    for (auto& word : s_) word = splitmix64(state);
+    for (std::uint64_t& word : s_) word = splitmix64(seed);
   }
 
   std::uint64_t next() {
@@ -43,10 +63,18 @@ class Rng {
     return result;
   }
 
-  /// Uniform in [0, 1) with 53 random bits.
+  /// Uniform in [0, 1): the top 53 bits as a double.
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  /// Uniform in [low, high).
+  double uniform(double low, double high) { return low + (high - low) * uniform(); }
   /// Uniform in (0, 1]: safe to take the logarithm of.
   double uniform_open_zero() { return 1.0 - uniform(); }
+  /// Uniform integer in [low, high] (inclusive) from one uniform() draw. Precondition: low ≤ high.
+  int between(int low, int high) {
+    const double span = static_cast<double>(high - low + 1);
+    const int offset = static_cast<int>(uniform() * span);
+    return low + (offset > high - low ? high - low : offset);
+  }
   /// Uniform integer in [0, n) without modulo bias (rejects the incomplete top block; n > 0).
   std::uint64_t below(std::uint64_t n) {
     const std::uint64_t limit =
@@ -56,8 +84,24 @@ class Rng {
       if (x < limit) return x % n;
     }
   }
-  /// True with probability p.
-  bool bernoulli(double p) { return uniform() < p; }
+  /// True with probability `p`.
+  bool chance(double p) { return uniform() < p; }
+  bool bernoulli(double p) { return chance(p); }
+  /// Index drawn with the given non-negative weights (at least one positive).
+  std::size_t weighted(std::span<const double> weights) {
+    double total = 0.0;
+    for (double w : weights) total += w;
+    double r = uniform() * total;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      if (r < weights[i]) return i;
+      r -= weights[i];
+    }
+    return weights.size() - 1;
+  }
+  template <typename T>
+  const T& pick(std::span<const T> items) {
+    return items[static_cast<std::size_t>(between(0, static_cast<int>(items.size()) - 1))];
+  }
   /// Exponential with the given mean (inversion).
   double exponential(double mean) { return -mean * std::log(uniform_open_zero()); }
   /// Standard normal (Marsaglia's polar method; the spare value is kept for the next call).
@@ -116,4 +160,4 @@ class Rng {
   bool has_spare_ = false;
 };
 
-}  // namespace gp::sim
+}  // namespace gp

@@ -17,26 +17,13 @@
 #include <utility>
 #include <vector>
 
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/io/load.hpp"
+#include "planner/io/plan_import.hpp"  // io::ExistingPlanSettings
 #include "planner/partition/params.hpp"
-#include "planner/report/evaluation.hpp"
 #include "planner/sim/params.hpp"
 
-namespace gp::io {
-
-/// An existing plan to evaluate or re-plan (see plan_import.hpp).
-struct ExistingPlanSettings {
-  std::string path;   // grid polygons (any vector format) or a building→grid table (CSV, ...)
-  std::string layer;  // layer of `path`; empty: the first (or only) layer
-  /// "replan": plan anew keeping locked grids and moving as few households as possible;
-  /// "evaluate": keep the existing plan as it is and evaluate it with the same metrics.
-  std::string mode = "replan";
-  /// For a building→grid table: the building id field (matches the buildings' id/bid), the
-  /// large grid code field and the micro grid code field (may be empty).
-  std::string bid_field = "bid";
-  std::string large_field = "large_code";
-  std::string micro_field = "micro_code";
-};
+namespace gp::pipeline {
 
 struct OutputSettings {
   /// Extra formats besides the GeoPackage: "shp", "geojson".
@@ -58,10 +45,10 @@ struct Scenario {
   std::string name;
   std::string description;
   std::vector<std::string> files;  // every file read, the scenario first, then what it inherits
-  LoadOptions load;
-  ExistingPlanSettings existing;
+  io::LoadOptions load;
+  io::ExistingPlanSettings existing;
   PartitionParams partition;
-  report::EvaluationParams evaluation;
+  evaluation::EvaluationParams evaluation;
   sim::StaffingTarget staffing;
   OutputSettings output;
   /// `source` strings by table ("grids.large" → "provincial guidance ...").
@@ -92,4 +79,4 @@ std::vector<std::string> known_keys();
 /// Levenshtein edit distance (for key suggestions).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-}  // namespace gp::io
+}  // namespace gp::pipeline

@@ -8,12 +8,12 @@
 #include <string>
 
 #include "planner/core/errors.hpp"
-#include "planner/io/scenario.hpp"
+#include "planner/pipeline/scenario.hpp"
 
 namespace fs = std::filesystem;
 using gp::ConfigError;
-using gp::io::load_scenario;
-using gp::io::Scenario;
+using gp::pipeline::load_scenario;
+using gp::pipeline::Scenario;
 
 namespace {
 
@@ -224,13 +224,13 @@ TEST_CASE("the repository's scenarios parse") {
 }
 
 TEST_CASE("known keys and edit distance") {
-  const auto keys = gp::io::known_keys();
+  const auto keys = gp::pipeline::known_keys();
   for (const char* key : {"grids.large.min", "workers.part_time", "coverage.thresholds_m",
                           "events.health.handling_minutes", "input.fields.buildings.households",
                           "stations.siting.new_stations", "scenario.seed", "inherits"})
     CHECK(std::find(keys.begin(), keys.end(), key) != keys.end());
-  CHECK(gp::io::edit_distance("kitten", "sitting") == 3);
-  CHECK(gp::io::edit_distance("", "abc") == 3);
-  CHECK(gp::io::edit_distance("min", "min") == 0);
-  CHECK(gp::io::edit_distance("mni", "min") == 1);  // a transposition is one edit
+  CHECK(gp::pipeline::edit_distance("kitten", "sitting") == 3);
+  CHECK(gp::pipeline::edit_distance("", "abc") == 3);
+  CHECK(gp::pipeline::edit_distance("min", "min") == 0);
+  CHECK(gp::pipeline::edit_distance("mni", "min") == 1);  // a transposition is one edit
 }
