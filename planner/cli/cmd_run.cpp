@@ -146,7 +146,7 @@ RunOutcome execute_run(const RunRequest& request) {
   Plan existing;
   if (has_existing) {
     existing = existing_source.kind == io::ExistingPlanKind::grid_polygons
-                   ? existing_plan_from_grids(dataset)
+                   ? existing_plan_from_grids(dataset, existing_source.listed)
                    : io::plan_from_table(dataset, s.existing, &tessellation, import_problems);
     report::fill_plan_metrics(dataset, existing, s.partition);
   }

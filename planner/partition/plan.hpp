@@ -51,6 +51,15 @@ struct PlanMetrics {
   double coverage_overlap_m2 = 0.0;  // Σ pairwise overlap of grids at the same level
 };
 
+/// A building's grids as a plan file lists them: the buildings layer of GridPlanner's own
+/// plan.gpkg (fields bid, large_code, micro_code). An existing plan read back takes these over
+/// the geometry (see existing_plan_from_grids).
+struct ListedBuildingGrids {
+  std::int64_t bid = 0;    // Building::id
+  std::string large_code;  // code of a large grid of the same plan
+  std::string micro_code;  // code of a micro grid, empty when none
+};
+
 struct Plan {
   std::vector<Grid> large_grids;
   std::vector<Grid> micro_grids;
