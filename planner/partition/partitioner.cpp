@@ -584,7 +584,38 @@ class CommunityPlanner {
           }
         }
       }
+      contiguous_unit_runs(previous, atom_of_[at(i)], units.size());
     }
+  }
+
+  /// The units of a tower in one previous grid formed one run of the chain (a grid is
+  /// connected, and units after the first link only to their neighbours in the chain), but a
+  /// strip's point can fall on the wrong side of a run boundary: the labels are made contiguous
+  /// again, keeping how many units each grid had, in the order of their units' mean index
+  /// (Helsinki: one tower's units alternated between two grids; 33 → 0 households moved).
+  static void contiguous_unit_runs(std::vector<PartId>& previous, NodeId first, std::size_t count) {
+    struct Run {
+      PartId grid;
+      std::size_t units = 0;
+      double index_sum = 0.0;
+    };
+    std::vector<Run> runs;
+    for (std::size_t u = 0; u < count; ++u) {
+      const PartId g = previous[at(first + static_cast<NodeId>(u))];
+      auto it = std::find_if(runs.begin(), runs.end(), [g](const Run& r) { return r.grid == g; });
+      if (it == runs.end()) it = runs.insert(runs.end(), Run{g});
+      ++it->units;
+      it->index_sum += static_cast<double>(u);
+    }
+    if (runs.size() < 2) return;
+    std::stable_sort(runs.begin(), runs.end(), [](const Run& l, const Run& r) {
+      return l.index_sum / static_cast<double>(l.units) <
+             r.index_sum / static_cast<double>(r.units);
+    });
+    std::size_t u = 0;
+    for (const Run& run : runs)
+      for (std::size_t k = 0; k < run.units; ++k, ++u)
+        previous[at(first + static_cast<NodeId>(u))] = run.grid;
   }
 
   std::vector<NodeId> station_atoms() const {
