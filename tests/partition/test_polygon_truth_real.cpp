@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -147,8 +148,9 @@ Plan replan(Dataset dataset, const Plan& first) {
 /// Households moved when `first` (planned from `input`) is exported as plan.gpkg and re-planned
 /// from that file the way `gridplan run --existing DIR/plan.gpkg` does it: the grid layers
 /// loaded with the data, the buildings layer's bid/large_code/micro_code taken by id.
-long long replan_from_file(const std::string& input, const Planned& first,
-                           const std::string& name) {
+/// `change`, when given, edits the data loaded for the re-plan (a building demolished).
+long long replan_from_file(const std::string& input, const Planned& first, const std::string& name,
+                           const std::function<void(Dataset&)>& change = {}) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("gridplan-test-replan-" + name);
   std::filesystem::remove_all(dir);
@@ -170,6 +172,7 @@ long long replan_from_file(const std::string& input, const Planned& first,
     return std::filesystem::path(g.source.file).filename() != "plan.gpkg";
   });
   REQUIRE(!dataset.existing_grids.empty());
+  if (change) change(dataset);
   const Plan existing = existing_plan_from_grids(dataset, source.listed);
   const PartitionParams params;
   const geo::Tessellation tessellation =
@@ -188,6 +191,22 @@ TEST_CASE("re-planning the demo town from its exported plan.gpkg moves nobody",
   // 102 households before the plan file's buildings were taken by id and a fresh division
   // outside the bounds was re-planned from itself (docs/decisions/0008).
   CHECK(replan_from_file(input, demo, "demo") == 0);
+
+  // One residential building demolished: households move only in the large grid it was in.
+  std::size_t removed = 0;
+  for (std::size_t b = 0; b < demo.dataset.buildings.size(); ++b)
+    if (demo.dataset.buildings[b].households > 0 && demo.plan.building_large[b] != kNone) {
+      removed = b;
+      if (b > demo.dataset.buildings.size() / 3) break;
+    }
+  const std::int64_t id = demo.dataset.buildings[removed].id;
+  const Grid& home = demo.plan.large_grids[std::size_t(demo.plan.building_large[removed])];
+  const long long moved = replan_from_file(input, demo, "demo-removed", [id](Dataset& d) {
+    std::erase_if(d.buildings, [id](const Building& b) { return b.id == id; });
+  });
+  INFO("removed building " << id << " of large grid " << home.code << " ("
+                           << home.metrics.households << " households)");
+  CHECK(moved <= home.metrics.households - demo.dataset.buildings[removed].households);
 }
 
 TEST_CASE("polygon truth on the demo town, and a re-plan from its own plan moves nobody",
