@@ -143,6 +143,26 @@ ExistingPlanSource inspect_existing_plan(const ExistingPlanSettings& settings) {
   }
   for (const std::string& layer : chosen)
     source.grid_inputs.push_back({settings.path, layer, LayerRole::grids});
+  // Our own plan.gpkg also lists every building's grids by id: re-planning it must not depend
+  // on whether a footprint's point lies in the polygon (issue 12).
+  OGRLayer* buildings = has_large ? dataset->GetLayerByName("buildings") : nullptr;
+  if (buildings) {
+    OGRFeatureDefn& defn = *buildings->GetLayerDefn();
+    const int bid = field_index(defn, "bid"), large_code = field_index(defn, "large_code"),
+              micro_code = field_index(defn, "micro_code");
+    if (bid >= 0 && large_code >= 0) {
+      buildings->SetIgnoredFields(std::vector<const char*>{"OGR_GEOMETRY", nullptr}.data());
+      for (auto& feature : *buildings) {
+        if (!feature->IsFieldSetAndNotNull(bid) || !feature->IsFieldSetAndNotNull(large_code))
+          continue;
+        source.listed.push_back({feature->GetFieldAsInteger64(bid),
+                                 feature->GetFieldAsString(large_code),
+                                 micro_code >= 0 && feature->IsFieldSetAndNotNull(micro_code)
+                                     ? feature->GetFieldAsString(micro_code)
+                                     : ""});
+      }
+    }
+  }
   return source;
 }
 

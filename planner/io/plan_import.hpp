@@ -41,6 +41,10 @@ struct ExistingPlanSource {
   ExistingPlanKind kind = ExistingPlanKind::grid_polygons;
   /// For grid polygons: the inputs to add to LoadOptions::inputs (role grids).
   std::vector<InputSpec> grid_inputs;
+  /// For grid polygons from a GridPlanner plan.gpkg (layers large_grids and buildings with bid
+  /// and large_code): each building's grids as the plan lists them, for
+  /// existing_plan_from_grids (by id rather than by geometry).
+  std::vector<ListedBuildingGrids> listed;
 };
 
 /// Looks into the file: polygon layers make grid polygons (`settings.layer`, else layers named

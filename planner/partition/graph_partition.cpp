@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <numbers>
 #include <queue>
 #include <unordered_map>
@@ -276,14 +277,8 @@ class ComponentPartitioner {
       total_work += graph_.workload[at(v)];
     }
     const int k = choose_parts(total, report);
-    heuristic(k, total_work);
-    if (violating_parts() > 0 && options_.fixed_parts == 0) {
-      if (nodes_.size() <= ExactDivision::kMaxNodes)
-        exact_search(report);
-      else
-        restart(k, total_work, report);
-    }
-    absorb_parts_without_households();
+    solve(k, total_work, report);
+    polish(k, total_work, seed, report);
     report.parts = live_parts();
     for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
       if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0)
@@ -378,6 +373,49 @@ class ComponentPartitioner {
       for (std::size_t i = 0; i < nodes_.size(); ++i) part_[at(nodes_[i])] = previous_part[i];
       mean_workload_ = total_work / std::max(1, live_parts());
     }
+  }
+
+  /// Construction, repair and refinement; where parts stay outside the bounds, the exact
+  /// search (small containers) or restarts; parts without households absorbed.
+  void solve(int k, double total_work, InfeasibleContainer& report) {
+    heuristic(k, total_work);
+    if (violating_parts() > 0 && options_.fixed_parts == 0) {
+      if (nodes_.size() <= ExactDivision::kMaxNodes)
+        exact_search(report);
+      else
+        restart(k, total_work, report);
+    }
+    absorb_parts_without_households();
+  }
+
+  /// A fresh division still outside the bounds is re-planned from itself exactly as
+  /// `--existing` of its own plan re-plans it (same seed; previous parts taken over in the same
+  /// order, see construct_from_previous; kept unless the violation drops), until a pass lowers
+  /// nothing. Without this, re-planning an unchanged town from its own plan found a further
+  /// improvement and moved households (issue 12: 102 on the demo town).
+  void polish(int k, double total_work, std::uint64_t seed, InfeasibleContainer& report) {
+    if (!options_.previous.empty() || options_.weights.moved <= 0.0 || options_.fixed_parts != 0)
+      return;
+    for (int pass = 0; pass < kPolishPasses && violating_parts() > 0; ++pass) {
+      own_previous_.assign(graph_.households.size(), kNoPart);
+      for (NodeId v : nodes_) own_previous_[at(v)] = part_[at(v)];
+      const std::vector<PartState> saved(parts_.begin() + first_part_, parts_.end());
+      const long long before = total_violation();
+      rng_ = seed;
+      parts_.resize(at(first_part_));
+      solve(k, total_work, report);
+      if (total_violation() < before) continue;
+      // Not lowered: the division stays as it was (part ids included).
+      parts_.resize(at(first_part_));
+      parts_.insert(parts_.end(), saved.begin(), saved.end());
+      for (NodeId v : nodes_) part_[at(v)] = own_previous_[at(v)];
+      break;
+    }
+    own_previous_.clear();
+  }
+
+  [[nodiscard]] const std::vector<PartId>& previous_plan() const {
+    return own_previous_.empty() ? options_.previous : own_previous_;
   }
 
   [[nodiscard]] long long total_violation() const {
@@ -554,7 +592,7 @@ class ComponentPartitioner {
   void construct(int k) {
     previous_intact_ = false;
     for (NodeId v : nodes_) part_[at(v)] = kNoPart;
-    if (!options_.previous.empty() && construct_from_previous()) return;
+    if (!previous_plan().empty() && construct_from_previous()) return;
     if (k > 1 && !options_.seed_nodes.empty() && construct_from_seeds(k)) return;
     std::vector<PartId> pool;
     split_into(nodes_, k, pool);
@@ -566,10 +604,16 @@ class ComponentPartitioner {
   bool construct_from_previous() {
     std::vector<std::pair<PartId, NodeId>> by_previous;
     for (NodeId v : nodes_)
-      if (options_.previous[at(v)] != kNoPart)
-        by_previous.emplace_back(options_.previous[at(v)], v);
+      if (previous_plan()[at(v)] != kNoPart) by_previous.emplace_back(previous_plan()[at(v)], v);
     if (by_previous.empty()) return false;
     std::sort(by_previous.begin(), by_previous.end());
+    // Parts are made in the order of their lowest node, not of their previous ids (grid indices
+    // of an imported plan, part ids of polish()): the same division then gives the same run.
+    std::map<PartId, NodeId> lowest;
+    for (const auto& [q, v] : by_previous) lowest.try_emplace(q, v);  // nodes ascending per q
+    std::stable_sort(by_previous.begin(), by_previous.end(), [&](const auto& l, const auto& r) {
+      return lowest[l.first] < lowest[r.first];
+    });
     home_.assign(graph_.households.size(), kNoPart);
     previous_intact_ = true;
     for (std::size_t i = 0; i < by_previous.size();) {
@@ -1110,6 +1154,8 @@ class ComponentPartitioner {
   // connected piece kept, the rest (detached pieces, nodes without a previous part) grown into
   // neighbouring parts, so every part is connected.
   bool previous_intact_ = false;
+  std::vector<PartId> own_previous_;  // polish(): the division being re-planned from itself
+  static constexpr int kPolishPasses = 4;
   std::vector<NodeId> targets_;
   std::vector<NodeId> queue_;
   PartId first_part_ = 0;

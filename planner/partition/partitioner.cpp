@@ -16,6 +16,7 @@
 #include "planner/core/parallel.hpp"
 #include "planner/core/point_in_polygon.hpp"
 #include "planner/geo/cell_split.hpp"
+#include "planner/geo/geos.hpp"
 #include "planner/partition/graph_partition.hpp"
 
 namespace gp {
@@ -120,6 +121,9 @@ struct CommunityResult {
   /// Buildings split by units across micro grids: the runs of consecutive units, in unit order,
   /// as (micro grid index into `micro`, number of units). Their cells are cut between the runs.
   std::vector<std::pair<std::int32_t, std::vector<std::pair<std::int32_t, int>>>> unit_runs;
+  /// Re-plan: households per (existing large grid, new large grid index into `large`), a split
+  /// building counted per unit (see CommunityPlanner::moved_flow).
+  std::map<std::pair<std::int32_t, std::int32_t>, long long> moved_flow;
 };
 
 Location community_location(const Dataset& dataset, std::int32_t community) {
@@ -475,6 +479,7 @@ class CommunityPlanner {
         options.previous[at(a)] =
             ctx_.existing->building_large[at(in_.buildings[at(atom_building_[at(a)])])];
       previous_units_from_geometry(options.previous);
+      previous_large_ = options.previous;
     }
     const auto started = std::chrono::steady_clock::now();
     GraphPartition large = partition_graph(large_graph_, options);
@@ -552,9 +557,11 @@ class CommunityPlanner {
     report_infeasible_large(large, first);
   }
 
-  /// A plan lists a split tower under one grid, but its units lay in several: each further
-  /// unit takes the previous large grid holding its strip of the tower's cell, cut as the export
-  /// cut it (split_cell_along_building, one weight per unit: the runs' cuts fall on unit
+  /// A plan lists a split tower under one grid, but its units lay in several: each unit takes
+  /// the previous large grid holding its strip of the tower's cell (the first unit's strip
+  /// holds the rest of the cell, as the first run's grid does; the listed grid is the one
+  /// holding the building's representative point, which need not be the first run's), cut as
+  /// the export cut it (split_cell_along_building, one weight per unit: the runs' cuts fall on unit
   /// boundaries). Without this every unit of a tower landed in one previous grid, which then
   /// broke the bounds, and re-planning an unchanged plan moved households (issue 12).
   void previous_units_from_geometry(std::vector<PartId>& previous) const {
@@ -565,7 +572,7 @@ class CommunityPlanner {
       if (units.size() < 2 || tess_.cells[at(b)].empty()) continue;
       const std::vector<MultiPolygon> strips = geo::split_cell_along_building(
           tess_.cells[at(b)], building(i).footprint, std::vector<double>(units.size(), 1.0));
-      for (std::size_t u = 1; u < units.size() && u < strips.size(); ++u) {
+      for (std::size_t u = 0; u < units.size() && u < strips.size(); ++u) {
         if (strips[u].empty()) continue;
         const Point p = geo::point_on_surface(strips[u]);
         for (std::size_t g = 0; g < existing.large_grids.size(); ++g) {
@@ -578,7 +585,38 @@ class CommunityPlanner {
           }
         }
       }
+      contiguous_unit_runs(previous, atom_of_[at(i)], units.size());
     }
+  }
+
+  /// The units of a tower in one previous grid formed one run of the chain (a grid is
+  /// connected, and units after the first link only to their neighbours in the chain), but a
+  /// strip's point can fall on the wrong side of a run boundary: the labels are made contiguous
+  /// again, keeping how many units each grid had, in the order of their units' mean index
+  /// (Helsinki: one tower's units alternated between two grids; 33 → 0 households moved).
+  static void contiguous_unit_runs(std::vector<PartId>& previous, NodeId first, std::size_t count) {
+    struct Run {
+      PartId grid;
+      std::size_t units = 0;
+      double index_sum = 0.0;
+    };
+    std::vector<Run> runs;
+    for (std::size_t u = 0; u < count; ++u) {
+      const PartId g = previous[at(first + static_cast<NodeId>(u))];
+      auto it = std::find_if(runs.begin(), runs.end(), [g](const Run& r) { return r.grid == g; });
+      if (it == runs.end()) it = runs.insert(runs.end(), Run{g});
+      ++it->units;
+      it->index_sum += static_cast<double>(u);
+    }
+    if (runs.size() < 2) return;
+    std::stable_sort(runs.begin(), runs.end(), [](const Run& l, const Run& r) {
+      return l.index_sum / static_cast<double>(l.units) <
+             r.index_sum / static_cast<double>(r.units);
+    });
+    std::size_t u = 0;
+    for (const Run& run : runs)
+      for (std::size_t k = 0; k < run.units; ++k, ++u)
+        previous[at(first + static_cast<NodeId>(u))] = run.grid;
   }
 
   std::vector<NodeId> station_atoms() const {
@@ -660,6 +698,36 @@ class CommunityPlanner {
     area_ = std::move(kept_area);
     for (auto& g : building_large_) g = renumber[at(g)];
     for (Slice& slice : slices_) slice.large = renumber[at(slice.large)];
+  }
+
+  /// Re-plan: where each household was (existing large grid) and is (new large grid, by
+  /// `new_index` of the slices' grids). A split tower counts per unit: the plan lists it under
+  /// one grid, but its units lie in several, before as after — counted per building, an
+  /// unchanged tower moved the households of every unit outside the listed grid (issue 12).
+  void moved_flow(const std::vector<std::int32_t>& new_index) {
+    if (previous_large_.empty()) return;
+    std::int32_t current = kNone;
+    std::size_t unit = 0;
+    for (const Slice& slice : slices_) {
+      if (slice.large == kNone) continue;
+      const std::int32_t now = new_index[at(slice.large)];
+      const std::int32_t b = in_.buildings[at(slice.local)];
+      if (slice.unit_households.empty()) {
+        const std::int32_t before = ctx_.existing->building_large[at(b)];
+        if (before != kNone) result_.moved_flow[{before, now}] += slice.households;
+        continue;
+      }
+      if (slice.local != current) {
+        current = slice.local;
+        unit = 0;
+      }
+      for (int households : slice.unit_households) {
+        const PartId before =
+            previous_large_[at(atom_of_[at(slice.local)] + static_cast<NodeId>(unit))];
+        if (before != kNoPart) result_.moved_flow[{before, now}] += households;
+        ++unit;
+      }
+    }
   }
 
   void report_infeasible_large(const GraphPartition& large, std::int32_t first) {
@@ -1104,6 +1172,7 @@ class CommunityPlanner {
     }
     result_.micro = std::move(micro_sorted);
     result_.cell_buildings = std::move(cells_sorted);
+    moved_flow(new_index);
     for (auto& [building_index, runs] : result_.unit_runs)
       for (auto& run : runs) run.first = new_micro_index[at(run.first)];
   }
@@ -1131,6 +1200,7 @@ class CommunityPlanner {
     std::vector<int> unit_households;  // of the run; empty = building not split at this level
   };
   std::vector<Slice> slices_;
+  std::vector<PartId> previous_large_;  // re-plan: per large-graph atom, its existing large grid
   std::set<std::int32_t> split_buildings_;  // local buildings split by units (either level)
   struct UnitPiece {
     std::size_t slice, unit;
@@ -1279,6 +1349,7 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
   std::vector<std::vector<std::int32_t>> cell_buildings;
   // Buildings split by units across micro grids: (building, runs of (micro grid, units)).
   std::vector<std::pair<std::int32_t, std::vector<std::pair<std::int32_t, int>>>> unit_runs;
+  std::map<std::pair<std::int32_t, std::int32_t>, long long> moved_flow;
   for (std::size_t c = 0; c < communities; ++c) {
     CommunityResult& r = results[c];
     const auto large_offset = static_cast<std::int32_t>(plan.large_grids.size());
@@ -1296,6 +1367,8 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
     plan.problems.merge(r.problems);
     if (large_partitions && r.large_partition)
       large_partitions->push_back(std::move(*r.large_partition));
+    for (const auto& [key, households] : r.moved_flow)
+      moved_flow[{key.first, key.second + large_offset}] += households;
     plan.metrics.buildings_split += r.buildings_split;
     plan.metrics.compound_splits += r.compound_splits;
     if (inputs[c].buildings.empty() && inputs[c].locked_large.empty())
@@ -1446,11 +1519,13 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
     }
 
   // Households moved: each existing large grid's successor is the new grid holding most of its
-  // households; households elsewhere have moved.
+  // households; households elsewhere have moved. The planned buildings' flow comes from the
+  // community planners (split towers per unit); buildings of locked grids stay where they were.
   if (existing && existing->building_large.size() == building_count) {
-    std::map<std::pair<std::int32_t, std::int32_t>, long long> flow;
+    std::map<std::pair<std::int32_t, std::int32_t>, long long> flow = std::move(moved_flow);
     for (std::size_t b = 0; b < building_count; ++b)
-      if (existing->building_large[b] != kNone && plan.building_large[b] != kNone)
+      if (ctx.locked_building[b] && existing->building_large[b] != kNone &&
+          plan.building_large[b] != kNone)
         flow[{existing->building_large[b], plan.building_large[b]}] +=
             dataset.buildings[b].households;
     std::map<std::int32_t, std::pair<long long, long long>> best;  // old → (max, total)
@@ -1465,7 +1540,78 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
   return plan;
 }
 
-Plan existing_plan_from_grids(const Dataset& dataset) {
+namespace {
+
+/// existing_plan_from_grids, `listed` given: each building listed under grids of this plan takes
+/// them when the listed grid still touches it (holds its representative point or a vertex, else
+/// covers more than 1 % of its footprint: a Nanjing building of 4,688 m² listed in a grid holding
+/// 12 % of it, neither point nor vertex inside).
+void take_listed_grids(const Dataset& dataset, const std::vector<ListedBuildingGrids>& listed,
+                       Plan& plan) {
+  std::map<std::string, std::int32_t> large_of, micro_of;
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+    large_of.emplace(plan.large_grids[g].code, static_cast<std::int32_t>(g));
+  for (std::size_t m = 0; m < plan.micro_grids.size(); ++m)
+    micro_of.emplace(plan.micro_grids[m].code, static_cast<std::int32_t>(m));
+  // Building ids → index; an id held by several buildings matches none of them.
+  std::map<std::int64_t, std::int32_t> building_of;
+  for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+    auto [it, fresh] = building_of.emplace(dataset.buildings[b].id, static_cast<std::int32_t>(b));
+    if (!fresh) it->second = kNone;
+  }
+  std::vector<const ListedBuildingGrids*> row_of(dataset.buildings.size(), nullptr);
+  for (const ListedBuildingGrids& row : listed) {
+    auto it = building_of.find(row.bid);
+    if (it != building_of.end() && it->second != kNone) row_of[at(it->second)] = &row;
+  }
+  std::vector<std::pair<std::int32_t, std::int32_t>> take(dataset.buildings.size(), {kNone, kNone});
+  std::vector<char> unsure(dataset.buildings.size(), 0);
+  parallel_for(std::size_t{0}, dataset.buildings.size(), [&](std::size_t b) {
+    const ListedBuildingGrids* row = row_of[b];
+    if (!row) return;
+    const auto large = large_of.find(row->large_code);
+    if (large == large_of.end()) return;
+    const auto micro = row->micro_code.empty() ? micro_of.end() : micro_of.find(row->micro_code);
+    const std::int32_t g = large->second;
+    const std::int32_t m = micro == micro_of.end() ? kNone : micro->second;
+    if (g == plan.building_large[b] && (m == kNone || m == plan.building_micro[b])) return;
+    const MultiPolygon& grid =
+        m != kNone ? plan.micro_grids[at(m)].polygon : plan.large_grids[at(g)].polygon;
+    const MultiPolygon& footprint = dataset.buildings[b].footprint;
+    bool touches = contains(grid, geo::point_on_surface(footprint));
+    for (const Polygon& p : footprint)
+      for (std::size_t i = 0; i < p.outer.size() && !touches; ++i)
+        touches = contains(grid, p.outer[i]);
+    take[b] = {g, m};
+    unsure[b] = touches ? 0 : 1;
+  });
+  geo::GeosContext ctx;
+  for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+    const auto [g, m] = take[b];
+    if (g == kNone) continue;
+    if (unsure[b]) {
+      const MultiPolygon& footprint = dataset.buildings[b].footprint;
+      const MultiPolygon& grid =
+          m != kNone ? plan.micro_grids[at(m)].polygon : plan.large_grids[at(g)].polygon;
+      if (grid.empty() || footprint.empty()) continue;
+      const geo::GeomPtr a = geo::to_geos(ctx, grid);
+      const geo::GeomPtr f = geo::to_geos(ctx, footprint);
+      const geo::GeomPtr shared =
+          geo::own(ctx, GEOSIntersection_r(ctx.handle(), a.get(), f.get()), "intersection");
+      double shared_area = 0.0, footprint_area = 0.0;
+      GEOSArea_r(ctx.handle(), shared.get(), &shared_area);
+      GEOSArea_r(ctx.handle(), f.get(), &footprint_area);
+      if (shared_area <= 0.01 * footprint_area) continue;
+    }
+    plan.building_large[b] = g;
+    if (m != kNone) plan.building_micro[b] = m;
+  }
+}
+
+}  // namespace
+
+Plan existing_plan_from_grids(const Dataset& dataset,
+                              const std::vector<ListedBuildingGrids>& listed) {
   Plan plan;
   const auto building_count = dataset.buildings.size();
   plan.building_large.assign(building_count, kNone);
@@ -1507,6 +1653,7 @@ Plan existing_plan_from_grids(const Dataset& dataset) {
         break;
       }
   });
+  if (!listed.empty()) take_listed_grids(dataset, listed, plan);
   for (std::size_t b = 0; b < building_count; ++b) {
     if (plan.building_large[b] != kNone)
       plan.large_grids[at(plan.building_large[b])].buildings.push_back(

@@ -55,7 +55,17 @@ geo::TessellationParams tessellation_params(const PartitionParams& params);
 /// goes to the large and micro grid containing its footprint centroid; micro grids are nested by
 /// parent_code, else by the large grid containing most of their buildings. Buildings in no grid
 /// stay unassigned (kNone) and are planned afresh. Polygons and locked flags are kept.
-Plan existing_plan_from_grids(const Dataset& dataset);
+///
+/// `listed`: the plan file's own building→grid rows (GridPlanner's plan.gpkg). A building listed
+/// there goes to the listed grids instead, as long as the listed grid (its micro grid, else its
+/// large grid) still holds its representative point or one of its footprint's vertices: the
+/// geometry can put a building that the plan listed in one grid into another (a split tower
+/// listed under one run, a footprint reaching past its cell), and re-planning an unchanged plan
+/// then moved its households; a grid redrawn away from the building (a plan edited in a GIS)
+/// still wins by geometry. Rows naming an unknown bid, a bid used by several buildings, or a code
+/// no grid has are ignored.
+Plan existing_plan_from_grids(const Dataset& dataset,
+                              const std::vector<ListedBuildingGrids>& listed = {});
 
 /// The community code grid codes start with: Community::code when given, else "99" + the
 /// community's index + 1 zero-padded to 10 digits (12 digits, recognisably not administrative).

@@ -56,6 +56,15 @@ struct PlanMetrics {
   int micro_not_nested = 0;   // micro grids reaching outside their large grid
 };
 
+/// A building's grids as a plan file lists them: the buildings layer of GridPlanner's own
+/// plan.gpkg (fields bid, large_code, micro_code). An existing plan read back takes these over
+/// the geometry (see existing_plan_from_grids).
+struct ListedBuildingGrids {
+  std::int64_t bid = 0;    // Building::id
+  std::string large_code;  // code of a large grid of the same plan
+  std::string micro_code;  // code of a micro grid, empty when none
+};
+
 struct Plan {
   std::vector<Grid> large_grids;
   std::vector<Grid> micro_grids;

@@ -194,7 +194,7 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
   if (existing) {
     Plan imported =
         existing->kind == io::ExistingPlanKind::grid_polygons
-            ? existing_plan_from_grids(dataset)
+            ? existing_plan_from_grids(dataset, existing->listed)
             : io::plan_from_table(dataset, s.existing, &out.tessellation, out.import_problems);
     evaluation::fill_plan_metrics(dataset, imported, s.partition);
     out.existing = std::move(imported);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,8 +15,11 @@
 #include "planner/geo/cell_split.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/tessellation.hpp"
+#include "planner/io/export.hpp"
 #include "planner/io/load.hpp"
+#include "planner/io/plan_import.hpp"
 #include "planner/partition/partitioner.hpp"
+#include "planner/report/layers.hpp"
 
 using namespace gp;
 
@@ -141,7 +145,69 @@ Plan replan(Dataset dataset, const Plan& first) {
   return make_plan(dataset, tessellation, params, progress, &existing);
 }
 
+/// Households moved when `first` (planned from `input`) is exported as plan.gpkg and re-planned
+/// from that file the way `gridplan run --existing DIR/plan.gpkg` does it: the grid layers
+/// loaded with the data, the buildings layer's bid/large_code/micro_code taken by id.
+/// `change`, when given, edits the data loaded for the re-plan (a building demolished).
+long long replan_from_file(const std::string& input, const Planned& first, const std::string& name,
+                           const std::function<void(Dataset&)>& change = {}) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("gridplan-test-replan-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  ProblemReporter problems;
+  io::export_layers(report::build_layers(first.dataset, first.plan, nullptr, problems),
+                    first.dataset.crs_wkt, dir.string(), {});
+  io::ExistingPlanSettings settings;
+  settings.path = (dir / "plan.gpkg").string();
+  const io::ExistingPlanSource source = io::inspect_existing_plan(settings);
+  CHECK(source.listed.size() == first.dataset.buildings.size());
+  io::LoadOptions load;
+  load.inputs.push_back({input, "", {}});
+  for (const io::InputSpec& in : source.grid_inputs) load.inputs.push_back(in);
+  Progress progress;
+  Dataset dataset = io::load_dataset(load, progress);
+  // Only the plan file's grids are the existing plan (as the CLI keeps them).
+  std::erase_if(dataset.existing_grids, [&](const ExistingGrid& g) {
+    return std::filesystem::path(g.source.file).filename() != "plan.gpkg";
+  });
+  REQUIRE(!dataset.existing_grids.empty());
+  if (change) change(dataset);
+  const Plan existing = existing_plan_from_grids(dataset, source.listed);
+  const PartitionParams params;
+  const geo::Tessellation tessellation =
+      geo::tessellate(dataset, tessellation_params(params), progress);
+  const Plan again = make_plan(dataset, tessellation, params, progress, &existing);
+  std::filesystem::remove_all(dir);
+  return again.metrics.households_moved;
+}
+
 }  // namespace
+
+TEST_CASE("re-planning the demo town from its exported plan.gpkg moves nobody",
+          "[plan][truth][replan]") {
+  const std::string input = std::string(GRIDPLAN_SOURCE_DIR) + "/data/demo-town.gpkg";
+  const Planned demo = plan_file(input);
+  // 102 households before the plan file's buildings were taken by id and a fresh division
+  // outside the bounds was re-planned from itself (docs/decisions/0008).
+  CHECK(replan_from_file(input, demo, "demo") == 0);
+
+  // One residential building demolished: households move only in the large grid it was in.
+  std::size_t removed = 0;
+  for (std::size_t b = 0; b < demo.dataset.buildings.size(); ++b)
+    if (demo.dataset.buildings[b].households > 0 && demo.plan.building_large[b] != kNone) {
+      removed = b;
+      if (b > demo.dataset.buildings.size() / 3) break;
+    }
+  const std::int64_t id = demo.dataset.buildings[removed].id;
+  const Grid& home = demo.plan.large_grids[std::size_t(demo.plan.building_large[removed])];
+  const long long moved = replan_from_file(input, demo, "demo-removed", [id](Dataset& d) {
+    std::erase_if(d.buildings, [id](const Building& b) { return b.id == id; });
+  });
+  INFO("removed building " << id << " of large grid " << home.code << " ("
+                           << home.metrics.households << " households)");
+  CHECK(moved <= home.metrics.households - demo.dataset.buildings[removed].households);
+}
 
 TEST_CASE("polygon truth on the demo town, and a re-plan from its own plan moves nobody",
           "[plan][truth]") {
@@ -181,12 +247,16 @@ TEST_CASE("polygon truth on the real OSM extracts", "[plan][truth][shared]") {
   // the tag [monaco] (`test_partition "[monaco]"`), the other two by default. Before issue 12's
   // fixes: Nanjing 13 grids without a polygon, 39 in pieces, 24 with crumbs, 65 buildings
   // outside; Helsinki 10 in pieces, 99 with crumbs, 14 outside.
+  // Re-planned from their own plan.gpkg they still move households where the import cannot
+  // recover the division exactly (split towers' units, see 0008 "Left"): the test fails when
+  // more move. Now 237 and 0 (before: 1,069 and 6 by the CLI).
   struct Case {
     const char* file;
     Allowed allowed;
+    long long moved;
   };
   for (const Case& c :
-       {Case{"nanjing-xinjiekou.osm", {9, 3}}, Case{"helsinki-centre.osm.pbf", {0, 1}}}) {
+       {Case{"nanjing-xinjiekou.osm", {9, 3}, 237}, Case{"helsinki-centre.osm.pbf", {0, 1}, 0}}) {
     const std::filesystem::path path = dir / c.file;
     if (!std::filesystem::exists(path)) {
       WARN("skipped: " << path.string() << " not present");
@@ -197,6 +267,9 @@ TEST_CASE("polygon truth on the real OSM extracts", "[plan][truth][shared]") {
       INFO(c.file << ": " << planned.plan.large_grids.size() << " large, "
                   << planned.plan.micro_grids.size() << " micro grids");
       check_polygon_truth(planned.dataset, planned.plan, c.allowed);
+      const long long moved = replan_from_file(path.string(), planned, "real");
+      WARN(c.file << ": re-planned from its own plan.gpkg, " << moved << " households moved");
+      CHECK(moved <= c.moved);
     }
   }
 }
