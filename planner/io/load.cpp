@@ -269,8 +269,15 @@ const std::vector<FieldKeySpec>& key_specs(LayerRole role) {
   static const std::vector<FieldKeySpec> grids{
       {"code", &Fields::code, {"code", "id", "编码", "网格编码"}},
       {"name", &Fields::name, {"name", "名称", "网格名称"}},
-      {"level", &Fields::level, {"level", "type", "层级", "级别"}},
-      {"parent", &Fields::parent, {"parent", "parent_code", "上级网格", "上级"}},
+      // Grid-management platforms export 网格级别 / 上级编码; our own plan.gpkg names a micro
+      // grid's parent large_code (所属大网格 in its Chinese-labelled export).
+      {"level",
+       &Fields::level,
+       {"level", "grid_level", "type", "网格级别", "网格层级", "层级", "级别"}},
+      {"parent",
+       &Fields::parent,
+       {"parent", "parent_code", "large_code", "上级编码", "上级网格编码", "上级网格", "所属大网格",
+        "大网格编码", "上级"}},
       {"locked", &Fields::locked, {"locked", "lock", "锁定"}},
   };
   static const std::vector<FieldKeySpec> none{};
@@ -384,9 +391,28 @@ std::optional<StationTier> tier_from(std::string_view value) {
 }
 
 std::optional<GridLevel> level_from(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   const std::string v = ascii_lower(value);
-  if (v == "large" || v == "大网格" || v == "大" || v == "1") return GridLevel::large;
-  if (v == "micro" || v == "微网格" || v == "微" || v == "2") return GridLevel::micro;
+  if (v == "large" || v == "large_grid" || v == "大网格" || v == "大" || v == "一级网格" ||
+      v == "一级" || v == "1")
+    return GridLevel::large;
+  if (v == "micro" || v == "micro_grid" || v == "微网格" || v == "微" || v == "二级网格" ||
+      v == "二级" || v == "2")
+    return GridLevel::micro;
+  return std::nullopt;
+}
+
+// A grid layer without a level field (two layers 大网格 / 微网格, large_grids / micro_grids):
+// its name tells the level when it says one.
+std::optional<GridLevel> level_from_layer_name(std::string_view layer) {
+  const std::string v = ascii_lower(layer);
+  if (v.find("micro") != std::string::npos || v.find("微网格") != std::string::npos ||
+      v.find("二级") != std::string::npos)
+    return GridLevel::micro;
+  if (v.find("large") != std::string::npos || v.find("大网格") != std::string::npos ||
+      v.find("一级") != std::string::npos)
+    return GridLevel::large;
   return std::nullopt;
 }
 
@@ -1081,13 +1107,22 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
                       const std::string level = text_of(feature, fields.level);
                       if (const auto parsed = level_from(level)) {
                         g.level = *parsed;
+                      } else if (const auto named = level.empty()
+                                                        ? level_from_layer_name(where.layer)
+                                                        : std::nullopt) {
+                        g.level = *named;
                       } else {
                         g.level = g.parent_code.empty() ? GridLevel::large : GridLevel::micro;
                         if (!level.empty())
-                          d.problems.report(Severity::warning, "unknown-grid-level", where,
-                                            "grid level '" + level +
-                                                "' is not large or micro; taken as " +
-                                                (g.level == GridLevel::large ? "large" : "micro"));
+                          d.problems.report(
+                              Severity::warning, "unknown-grid-level", where,
+                              "grid level '" + level +
+                                  "' is not large or micro (大网格/微网格, 一级网格/二级网格, "
+                                  "1/2); taken as " +
+                                  (g.level == GridLevel::large ? "large (no parent code)"
+                                                               : "micro (it has a parent code)") +
+                                  ". Fix the value, or name the level field with "
+                                  "--field grids.level=FIELD");
                       }
                       g.locked = flag_of(feature, fields.locked);
                     });
