@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -639,6 +641,9 @@ GeometryFamily family_of(LayerRole role) {
 bool declared_type_fits(OGRwkbGeometryType declared, LayerRole role) {
   const OGRwkbGeometryType flat = wkbFlatten(declared);
   if (flat == wkbUnknown || flat == wkbGeometryCollection || flat == wkbNone) return true;
+  // Building points (楼栋 points) are planned as small squares
+  // (LoadOptions::point_building_side_m).
+  if (role == LayerRole::buildings && (flat == wkbPoint || flat == wkbMultiPoint)) return true;
   switch (family_of(role)) {
     case GeometryFamily::polygon:
       return flat == wkbPolygon || flat == wkbMultiPolygon || flat == wkbCurvePolygon ||
@@ -930,12 +935,21 @@ class Loader {
   /// One note per layer listing the buildings whose use value was generic or unknown.
   void note_unknown_uses(const Location& where, const LayerReport& report, const char* field);
   void check_households() const;
+  /// Buildings read from points: their placeholder footprints become squares of
+  /// point_building_side_m around the projected point (before the household estimate) ...
+  void square_point_buildings();
+  /// ... and squares too small for a given household count are enlarged (after it).
+  void enlarge_point_buildings();
   /// Removes the buildings at `parts` (tagged building:part) that lie inside another building
   /// loaded since `first`: a part (a tower on a podium) would count its parent's households
   /// twice. A part inside no other building is the only outline there is and stays.
   void drop_building_parts(const std::vector<std::size_t>& parts, std::size_t first,
                            const std::string& path, LayerReport& report);
 
+  /// Buildings read from points, by "file\x1flayer\x1ffid" (indices shift when buildings are
+  /// dropped); per layer "file\x1flayer": how many.
+  std::unordered_set<std::string> point_buildings_;
+  std::map<std::string, std::size_t> point_building_layers_;
   const LoadOptions& options_;
   Progress& progress_;
   LoadResult result_;
@@ -1045,6 +1059,30 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
       std::optional<std::int64_t> id;
       if (fields.id >= 0 && feature.IsFieldSetAndNotNull(fields.id))
         id = feature.GetFieldAsInteger64(fields.id);
+      // A point building: a tiny square in the layer's units stands in until projection, when
+      // square_point_buildings() replaces it by a point_building_side_m square in metres.
+      OGRPolygon placeholder;
+      if (geometry != nullptr && !geometry->IsEmpty()) {
+        const OGRwkbGeometryType t = wkbFlatten(geometry->getGeometryType());
+        const OGRPoint* point = nullptr;
+        if (t == wkbPoint) point = geometry->toPoint();
+        if (t == wkbMultiPoint && geometry->toMultiPoint()->getNumGeometries() == 1)
+          point = geometry->toMultiPoint()->getGeometryRef(0);
+        if (point != nullptr && std::isfinite(point->getX()) && std::isfinite(point->getY())) {
+          constexpr double e = 1e-7;  // degrees (~1 cm) or metres: far below any real footprint
+          OGRLinearRing ring;
+          ring.addPoint(point->getX() - e, point->getY() - e);
+          ring.addPoint(point->getX() + e, point->getY() - e);
+          ring.addPoint(point->getX() + e, point->getY() + e);
+          ring.addPoint(point->getX() - e, point->getY() + e);
+          ring.closeRings();
+          placeholder.addRing(&ring);
+          geometry = &placeholder;
+          point_buildings_.insert(where.file + '\x1f' + where.layer + '\x1f' +
+                                  std::to_string(where.fid.value_or(-1)));
+          ++point_building_layers_[where.file + '\x1f' + where.layer];
+        }
+      }
       const bool added = add_polygonal(
           d.buildings, geometry, where, id, "building", "buildings", stage, report,
           [&](Building& b) {
@@ -2180,6 +2218,66 @@ void Loader::remove_failed_projections() {
   });
 }
 
+namespace {
+Ring square_ring(Point centre, double half) {
+  return {{centre.x - half, centre.y - half},
+          {centre.x + half, centre.y - half},
+          {centre.x + half, centre.y + half},
+          {centre.x - half, centre.y + half},
+          {centre.x - half, centre.y - half}};
+}
+std::string point_key(const Location& where) {
+  return where.file + '\x1f' + where.layer + '\x1f' + std::to_string(where.fid.value_or(-1));
+}
+}  // namespace
+
+void Loader::square_point_buildings() {
+  if (point_buildings_.empty()) return;
+  Dataset& d = result_.dataset;
+  if (!(options_.point_building_side_m > 0.0))
+    throw ConfigError("point_building_side_m must be positive (metres), not " +
+                      std::to_string(options_.point_building_side_m));
+  const double half = options_.point_building_side_m / 2.0;
+  for (Building& b : d.buildings) {
+    if (!point_buildings_.count(point_key(b.source))) continue;
+    const Point c = centroid(b.footprint);
+    b.footprint = {Polygon{square_ring(c, half), {}}};
+  }
+  for (const auto& [key, count] : point_building_layers_) {
+    const std::size_t cut = key.find('\x1f');
+    const std::string side = std::to_string(
+                          static_cast<int>(std::lround(options_.point_building_side_m))),
+                      area_m2 = std::to_string(static_cast<int>(std::lround(
+                          options_.point_building_side_m * options_.point_building_side_m)));
+    d.problems.report(Severity::info, "point-buildings",
+                      {key.substr(0, cut), key.substr(cut + 1), std::nullopt},
+                      std::to_string(count) + " buildings are points: each is planned as a " +
+                          side + " m × " + side +
+                          " m square centred on its point (tessellation cell as for a footprint). "
+                          "Without a household count one is estimated as a " +
+                          area_m2 + " m² footprint × its floors (" +
+                          std::to_string(options_.households.default_floors) +
+                          " when unknown); give the households field (户数) for real figures");
+  }
+}
+
+void Loader::enlarge_point_buildings() {
+  if (point_buildings_.empty()) return;
+  // A given count the square cannot hold (validation's absurd-households test: more than
+  // max_households_per_100m2 per 100 m² of floor area) grows the square to the smallest that
+  // holds it, so a 120-household tower point is not reported as absurd for our own square.
+  const double per_100m2 = options_.households.max_households_per_100m2;
+  if (!(per_100m2 > 0.0)) return;
+  for (Building& b : result_.dataset.buildings) {
+    if (b.households_estimated || b.households <= 0) continue;
+    if (!point_buildings_.count(point_key(b.source))) continue;
+    const double needed_m2 = b.households * 100.0 / per_100m2 / std::max(1, b.floors);
+    const double side = std::sqrt(needed_m2) * 1.001;  // a hair over, for rounding
+    if (side * side <= area(b.footprint)) continue;
+    b.footprint = {Polygon{square_ring(centroid(b.footprint), side / 2.0), {}}};
+  }
+}
+
 LoadResult Loader::run() {
   if (options_.inputs.empty()) throw ConfigError("no input files given");
   for (const auto& [role, mapping] : options_.fields) {
@@ -2201,9 +2299,12 @@ LoadResult Loader::run() {
   choose_target_crs();
   project();
 
+  square_point_buildings();
+
   Dataset& d = result_.dataset;
   progress_.update("estimating households", 0.0);
   for (Building& b : d.buildings) estimate_households(b, options_.households);
+  enlarge_point_buildings();
   check_households();
 
   if (options_.validate)

@@ -84,6 +84,13 @@ struct LoadOptions {
   /// Buildings were loaded but none holds a household: throw gp::InputError naming the layers,
   /// their use and households fields and the values found (off for inspect, which reports it).
   bool require_households = true;
+  /// Buildings given as points (楼栋 points of a grid-management platform or an address
+  /// database) are planned as squares of this side (metres, working CRS) centred on the point,
+  /// so the tessellation gives them a cell. Without a household count a point is estimated as
+  /// this footprint (10 m × 10 m = 100 m²) × its floors (default floors when unknown); a given
+  /// count larger than that footprint can hold (HouseholdParams::max_households_per_100m2)
+  /// enlarges the square just enough. Said in one `point-buildings` note per layer.
+  double point_building_side_m = 10.0;
   /// Any warning or error becomes fatal (gp::StrictModeError listing the first problems).
   bool strict = false;
   /// Run geo::validate_and_join after loading (off only for tools that describe raw input).
