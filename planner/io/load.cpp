@@ -949,6 +949,9 @@ class Loader {
   /// Buildings read from points, by "file\x1flayer\x1ffid" (indices shift when buildings are
   /// dropped); per layer "file\x1flayer": how many.
   std::unordered_set<std::string> point_buildings_;
+  /// The layer being read declares points: only then are its points buildings (a stray point
+  /// in a polygon layer is a label or an error, listed as wrong-geometry-type).
+  bool points_layer_ = false;
   std::map<std::string, std::size_t> point_building_layers_;
   const LoadOptions& options_;
   Progress& progress_;
@@ -1062,7 +1065,7 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
       // A point building: a tiny square in the layer's units stands in until projection, when
       // square_point_buildings() replaces it by a point_building_side_m square in metres.
       OGRPolygon placeholder;
-      if (geometry != nullptr && !geometry->IsEmpty()) {
+      if (points_layer_ && geometry != nullptr && !geometry->IsEmpty()) {
         const OGRwkbGeometryType t = wkbFlatten(geometry->getGeometryType());
         const OGRPoint* point = nullptr;
         if (t == wkbPoint) point = geometry->toPoint();
@@ -1269,6 +1272,8 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
   if (role == LayerRole::buildings && fields.id >= 0)
     id_fields_.push_back(defn.GetFieldDefn(fields.id)->GetNameRef());
 
+  points_layer_ = wkbFlatten(layer.GetGeomType()) == wkbPoint ||
+                  wkbFlatten(layer.GetGeomType()) == wkbMultiPoint;
   if (!declared_type_fits(layer.GetGeomType(), role)) {
     const long long count = layer.GetFeatureCount(TRUE);
     report.skipped = count > 0 ? static_cast<std::size_t>(count) : 0;
