@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -935,6 +937,8 @@ class Loader {
   /// One note per layer listing the buildings whose use value was generic or unknown.
   void note_unknown_uses(const Location& where, const LayerReport& report, const char* field);
   void check_households() const;
+  /// Joins LoadOptions::household_table to the buildings (before the estimate).
+  void apply_household_table();
   /// Buildings read from points: their placeholder footprints become squares of
   /// point_building_side_m around the projected point (before the household estimate) ...
   void square_point_buildings();
@@ -2283,6 +2287,153 @@ void Loader::enlarge_point_buildings() {
   }
 }
 
+namespace {
+std::string trimmed(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '\r'))
+    v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
+    v.remove_suffix(1);
+  return std::string(v);
+}
+
+std::optional<std::int64_t> whole_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || end == text.c_str()) return std::nullopt;
+  std::string rest(end);
+  // "12.0" from a spreadsheet is 12; anything else after the digits is not a number.
+  if (!rest.empty() && rest.find_first_not_of(".0") != std::string::npos) return std::nullopt;
+  return v;
+}
+}  // namespace
+
+void Loader::apply_household_table() {
+  const LoadOptions::HouseholdTable& t = options_.household_table;
+  if (t.path.empty()) return;
+  if (t.join_by != "id" && t.join_by != "name")
+    throw ConfigError("household table join '" + t.join_by + "': use id or name");
+  Dataset& d = result_.dataset;
+  const std::string ext = ascii_lower(std::filesystem::path(t.path).extension().string());
+  // Spreadsheets: the first row is the header even when every column holds text (GDAL 3.6's
+  // XLSX/ODS drivers take this as a configuration option, not an open option). Their feature ids
+  // are then sheet rows (header = row 1); CSV ids count data rows from 1.
+  const bool sheet = ext == ".xlsx" || ext == ".xlsm" || ext == ".ods";
+  // The drivers read the option lazily, when the sheet is first parsed: it stays set until the
+  // end of this function.
+  struct HeaderOption {
+    const char* key;
+    std::string saved;
+    explicit HeaderOption(const char* k) : key(k), saved(CPLGetThreadLocalConfigOption(k, "")) {
+      CPLSetThreadLocalConfigOption(key, "FORCE");
+    }
+    ~HeaderOption() { CPLSetThreadLocalConfigOption(key, saved.empty() ? nullptr : saved.c_str()); }
+    HeaderOption(const HeaderOption&) = delete;
+    HeaderOption& operator=(const HeaderOption&) = delete;
+  };
+  const HeaderOption xlsx_headers("OGR_XLSX_HEADERS"), ods_headers("OGR_ODS_HEADERS");
+  GdalErrorCollector errors;
+  GDALDatasetUniquePtr table(GDALDataset::Open(t.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                               nullptr, nullptr, nullptr));
+  if (!table)
+    throw InputError(
+        "household table '" + t.path + "': cannot open it (" +
+        (std::filesystem::exists(t.path) ? errors.failure_text() : std::string("no such file")) +
+        "); give a CSV or XLSX file with a building key column and a households "
+        "column");
+  OGRLayer* layer = t.layer.empty() ? table->GetLayer(0) : table->GetLayerByName(t.layer.c_str());
+  if (!layer)
+    throw InputError("household table '" + t.path + "': no layer or sheet '" + t.layer + "'");
+  OGRFeatureDefn& defn = *layer->GetLayerDefn();
+  std::string fields;
+  for (int i = 0; i < defn.GetFieldCount(); ++i)
+    fields += (i ? ", " : "") + std::string(defn.GetFieldDefn(i)->GetNameRef());
+  auto column = [&](const std::string& named, std::initializer_list<const char*> aliases,
+                    const char* what, const char* option) {
+    if (!named.empty()) {
+      const int i = defn.GetFieldIndex(named.c_str());
+      if (i < 0)
+        throw InputError("household table '" + t.path + "': no column '" + named +
+                         "' (columns: " + fields + ")");
+      return i;
+    }
+    for (const char* alias : aliases)
+      for (int i = 0; i < defn.GetFieldCount(); ++i)
+        if (ascii_lower(trimmed(defn.GetFieldDefn(i)->GetNameRef())) == ascii_lower(alias))
+          return i;
+    throw InputError("household table '" + t.path + "': no " + what +
+                     " column (columns: " + fields + "); name it with " + option);
+  };
+  const bool by_id = t.join_by == "id";
+  const int key = by_id ? column(t.key_column, {"bid", "id", "building_id", "楼栋编号", "编号"},
+                                 "building id", "household_table.key_column")
+                        : column(t.key_column, {"address", "name", "地址", "楼栋地址", "名称"},
+                                 "address", "household_table.key_column");
+  const int households = column(t.households_column, {"households", "hh", "户数", "住户数", "户"},
+                                "households", "household_table.households_column");
+
+  std::map<std::string, std::vector<std::size_t>> building_of;
+  for (std::size_t b = 0; b < d.buildings.size(); ++b)
+    building_of[by_id ? std::to_string(d.buildings[b].id) : trimmed(d.buildings[b].name)].push_back(
+        b);
+  const std::string layer_name = layer->GetName();
+  std::size_t matched = 0, rows = 0, unmatched = 0, unusable = 0;
+  std::string first_unmatched;
+  // Problems name the row as a spreadsheet or editor shows it: the header is row 1.
+  auto where_of = [&](const OGRFeature& f) { return Location{t.path, layer_name, f.GetFID()}; };
+  for (auto& feature : *layer) {
+    ++rows;
+    const std::int64_t row = sheet ? feature->GetFID() : feature->GetFID() + 1;
+    std::string k = trimmed(feature->GetFieldAsString(key));
+    if (by_id) {
+      if (const auto n = whole_number(k)) k = std::to_string(*n);
+    }
+    const std::string value = trimmed(feature->GetFieldAsString(households));
+    const auto count = whole_number(value);
+    if (!count || *count < 0 || *count > 1000000000) {
+      ++unusable;
+      d.problems.report(Severity::warning, "household-table-unreadable", where_of(*feature),
+                        "row " + std::to_string(row) + ": households '" + value +
+                            "' is not a whole number ≥ 0; the row is not used");
+      continue;
+    }
+    const auto found = building_of.find(k);
+    if (k.empty() || found == building_of.end()) {
+      ++unmatched;
+      d.problems.report(Severity::warning, "household-table-unmatched", where_of(*feature),
+                        "row " + std::to_string(row) + ": " +
+                            (by_id ? "building id '" : "address '") + k +
+                            "' matches no loaded building; its " + value +
+                            " households are not counted. Check the key, or the join (" +
+                            (by_id ? "by id: the buildings' id field" : "by name/address") + ")");
+      continue;
+    }
+    if (found->second.size() > 1) {
+      ++unusable;
+      d.problems.report(Severity::warning, "household-table-ambiguous", where_of(*feature),
+                        "row " + std::to_string(row) + ": key '" + k + "' matches " +
+                            std::to_string(found->second.size()) +
+                            " buildings; the row is not used (make the keys unique)");
+      continue;
+    }
+    Building& b = d.buildings[found->second.front()];
+    b.households = static_cast<int>(*count);
+    b.households_estimated = false;
+    ++matched;
+  }
+  d.problems.report(Severity::info, "household-table", {t.path, layer_name, std::nullopt},
+                    std::to_string(matched) + " of " + std::to_string(rows) +
+                        " rows set the households of their building (joined by " +
+                        (by_id ? "building id" : "name/address") +
+                        "; from the table, not "
+                        "estimated); " +
+                        std::to_string(unmatched) + " rows match no building, " +
+                        std::to_string(unusable) + " rows are not usable; " +
+                        std::to_string(d.buildings.size() - std::min(d.buildings.size(), matched)) +
+                        " buildings without a row keep their own value or the estimate");
+}
+
 LoadResult Loader::run() {
   if (options_.inputs.empty()) throw ConfigError("no input files given");
   for (const auto& [role, mapping] : options_.fields) {
@@ -2305,6 +2456,7 @@ LoadResult Loader::run() {
   project();
 
   square_point_buildings();
+  apply_household_table();
 
   Dataset& d = result_.dataset;
   progress_.update("estimating households", 0.0);

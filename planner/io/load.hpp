@@ -91,6 +91,23 @@ struct LoadOptions {
   /// count larger than that footprint can hold (HouseholdParams::max_households_per_100m2)
   /// enlarges the square just enough. Said in one `point-buildings` note per layer.
   double point_building_side_m = 10.0;
+  /// A household table as departments keep it (CSV, XLSX or any table GDAL reads): one row per
+  /// building with its key and its households. Rows matched set the building's households (not
+  /// estimated, counted in a `household-table` note); rows matching no building are listed
+  /// (`household-table-unmatched`, file:row); buildings without a row keep their own value or
+  /// the estimate. Empty path: no table.
+  struct HouseholdTable {
+    std::string path;
+    std::string layer;  // sheet or layer; empty: the first
+    /// "id": the table key is a building id (Building::id, from the buildings' id field, e.g.
+    /// 楼栋编号); "name": the key is the building's name/address text (map the buildings' address
+    /// field as buildings.name, e.g. 地址), compared trimmed.
+    std::string join_by = "id";
+    /// Table columns; empty: the first present of bid, id, building_id, 楼栋编号, 编号 (id) or
+    /// address, name, 地址, 楼栋地址, 名称 (name); households, hh, 户数, 住户数, 户.
+    std::string key_column;
+    std::string households_column;
+  } household_table;
   /// Any warning or error becomes fatal (gp::StrictModeError listing the first problems).
   bool strict = false;
   /// Run geo::validate_and_join after loading (off only for tools that describe raw input).
