@@ -53,6 +53,26 @@ std::string ascii_lower(std::string_view text) {
   return out;
 }
 
+std::string trimmed(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '\r'))
+    v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
+    v.remove_suffix(1);
+  return std::string(v);
+}
+
+std::optional<std::int64_t> whole_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || end == text.c_str()) return std::nullopt;
+  std::string rest(end);
+  // "12.0" from a spreadsheet is 12; anything else after the digits is not a number.
+  if (!rest.empty() && rest.find_first_not_of(".0") != std::string::npos) return std::nullopt;
+  return v;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
 }
@@ -974,6 +994,10 @@ class Loader {
     std::size_t field;
   };
   std::vector<FieldId> field_ids_;
+  /// Text building ids (not numbers): first location of each, and per "file\x1flayer" how many
+  /// and one example, for the `text-building-ids` note.
+  std::map<std::string, Location> text_ids_;
+  std::map<std::string, std::pair<std::size_t, std::string>> text_id_layers_;
   std::vector<std::string> id_fields_;
 };
 
@@ -1064,8 +1088,22 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
   switch (role) {
     case LayerRole::buildings: {
       std::optional<std::int64_t> id;
-      if (fields.id >= 0 && feature.IsFieldSetAndNotNull(fields.id))
-        id = feature.GetFieldAsInteger64(fields.id);
+      // A text id (楼栋编号 "A-01-3") is not a number: GDAL would read it as 0 and every such
+      // building would be a duplicate. The feature id becomes the bid and the text is kept as
+      // the building's name when it has none (so a household table joins by it).
+      std::string text_id;
+      if (fields.id >= 0 && feature.IsFieldSetAndNotNull(fields.id)) {
+        const OGRFieldType type = feature.GetFieldDefnRef(fields.id)->GetType();
+        if (type == OFTInteger || type == OFTInteger64) {
+          id = feature.GetFieldAsInteger64(fields.id);
+        } else {
+          const std::string text = trimmed(feature.GetFieldAsString(fields.id));
+          if (const auto number = whole_number(text))
+            id = *number;
+          else
+            text_id = text;
+        }
+      }
       // A point building: a tiny square in the layer's units stands in until projection, when
       // square_point_buildings() replaces it by a point_building_side_m square in metres.
       OGRPolygon placeholder;
@@ -1094,6 +1132,18 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
           d.buildings, geometry, where, id, "building", "buildings", stage, report,
           [&](Building& b) {
             b.name = text_of(feature, fields.name);
+            if (!text_id.empty()) {
+              if (b.name.empty()) b.name = text_id;
+              auto [first, fresh] = text_ids_.emplace(text_id, where);
+              if (!fresh)
+                d.problems.report(Severity::warning, "duplicate-building-id", where,
+                                  "building id '" + text_id + "' is also the id of building " +
+                                      location_text(first->second) +
+                                      "; both are kept, but a join by this id cannot tell them "
+                                      "apart");
+              auto& [count, sample] = text_id_layers_[where.file + '\x1f' + where.layer];
+              if (count++ == 0) sample = text_id;
+            }
             b.source_use = text_of(feature, fields.use);
             b.use = fields.use < 0 ? BuildingUse::residential : use_of(b.source_use, report);
             b.floors = std::max(0, int_of(feature, fields.floors));
@@ -2010,6 +2060,15 @@ void Loader::check_households() const {
 }
 
 void Loader::report_duplicate_ids() {
+  for (const auto& [key, entry] : text_id_layers_) {
+    const std::size_t cut = key.find('\x1f');
+    result_.dataset.problems.report(
+        Severity::info, "text-building-ids",
+        {key.substr(0, cut), key.substr(cut + 1), std::nullopt},
+        std::to_string(entry.first) + " buildings have a text id (e.g. '" + entry.second +
+            "'): the text is kept as the building's name where it has none, and the feature id "
+            "is its bid (ids must be whole numbers to be bids)");
+  }
   // Two buildings with the same value in the id field: both are kept (each is located by
   // file:layer:fid), but the plan's building table and any join by id cannot tell them apart.
   Dataset& d = result_.dataset;
@@ -2286,28 +2345,6 @@ void Loader::enlarge_point_buildings() {
     b.footprint = {Polygon{square_ring(centroid(b.footprint), side / 2.0), {}}};
   }
 }
-
-namespace {
-std::string trimmed(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '\r'))
-    v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
-    v.remove_suffix(1);
-  return std::string(v);
-}
-
-std::optional<std::int64_t> whole_number(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  const long long v = std::strtoll(text.c_str(), &end, 10);
-  if (errno != 0 || end == text.c_str()) return std::nullopt;
-  std::string rest(end);
-  // "12.0" from a spreadsheet is 12; anything else after the digits is not a number.
-  if (!rest.empty() && rest.find_first_not_of(".0") != std::string::npos) return std::nullopt;
-  return v;
-}
-}  // namespace
 
 void Loader::apply_household_table() {
   const LoadOptions::HouseholdTable& t = options_.household_table;

@@ -124,3 +124,37 @@ TEST_CASE("household table (XLSX) joined by address; bad rows and columns are sa
   CHECK_THROWS_WITH(io::load(options, progress),
                     Catch::Contains("no column '户口'") && Catch::Contains("住户数"));
 }
+
+TEST_CASE("text building ids (楼栋编号 'A-01-3') are kept, not read as 0 duplicates",
+          "[household-table][ids]") {
+  io::test::TempDir dir("text-ids");
+  const std::string path = dir.file("楼栋.gpkg");
+  io::test::write_layer(path, "GPKG", "楼栋", 4547, wkbPolygon, {{"楼栋编号", OFTString}},
+                        {{io::test::rect_wkt(500000, 3500000, 20, 20), {{"楼栋编号", "A-01-3"}}},
+                         {io::test::rect_wkt(500100, 3500000, 20, 20), {{"楼栋编号", "A-01-4"}}},
+                         {io::test::rect_wkt(500200, 3500000, 20, 20), {{"楼栋编号", " 12 "}}}});
+  const std::string csv = dir.file("户数.csv");
+  {
+    std::ofstream out(csv);
+    out << "楼栋编号,户数\nA-01-4,33\n";
+  }
+  io::LoadOptions options;
+  options.inputs.push_back({path, "", {}});
+  options.household_table = {csv, "", "name", "楼栋编号", ""};
+  Progress progress;
+  const io::LoadResult r = io::load(options, progress);
+  auto kinds = r.dataset.problems.counts_by_kind();
+  CHECK(kinds["duplicate-building-id"] == 0);
+  CHECK(kinds["text-building-ids"] == 1);
+  CHECK(kinds["household-table-unmatched"] == 0);
+  std::map<std::string, const Building*> by_name;
+  for (const Building& b : r.dataset.buildings) by_name[b.name] = &b;
+  REQUIRE(by_name.count("A-01-3") == 1);
+  REQUIRE(by_name.count("A-01-4") == 1);
+  CHECK(by_name.at("A-01-3")->id != by_name.at("A-01-4")->id);
+  CHECK(by_name.at("A-01-4")->households == 33);
+  CHECK_FALSE(by_name.at("A-01-4")->households_estimated);
+  bool numeric = false;
+  for (const Building& b : r.dataset.buildings) numeric |= b.id == 12;
+  CHECK(numeric);
+}
