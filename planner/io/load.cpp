@@ -5,13 +5,17 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -47,6 +51,26 @@ std::string ascii_lower(std::string_view text) {
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
+}
+
+std::string trimmed(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '\r'))
+    v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
+    v.remove_suffix(1);
+  return std::string(v);
+}
+
+std::optional<std::int64_t> whole_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || end == text.c_str()) return std::nullopt;
+  std::string rest(end);
+  // "12.0" from a spreadsheet is 12; anything else after the digits is not a number.
+  if (!rest.empty() && rest.find_first_not_of(".0") != std::string::npos) return std::nullopt;
+  return v;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -269,8 +293,15 @@ const std::vector<FieldKeySpec>& key_specs(LayerRole role) {
   static const std::vector<FieldKeySpec> grids{
       {"code", &Fields::code, {"code", "id", "编码", "网格编码"}},
       {"name", &Fields::name, {"name", "名称", "网格名称"}},
-      {"level", &Fields::level, {"level", "type", "层级", "级别"}},
-      {"parent", &Fields::parent, {"parent", "parent_code", "上级网格", "上级"}},
+      // Grid-management platforms export 网格级别 / 上级编码; our own plan.gpkg names a micro
+      // grid's parent large_code (所属大网格 in its Chinese-labelled export).
+      {"level",
+       &Fields::level,
+       {"level", "grid_level", "type", "网格级别", "网格层级", "层级", "级别"}},
+      {"parent",
+       &Fields::parent,
+       {"parent", "parent_code", "large_code", "上级编码", "上级网格编码", "上级网格", "所属大网格",
+        "大网格编码", "上级"}},
       {"locked", &Fields::locked, {"locked", "lock", "锁定"}},
   };
   static const std::vector<FieldKeySpec> none{};
@@ -384,9 +415,28 @@ std::optional<StationTier> tier_from(std::string_view value) {
 }
 
 std::optional<GridLevel> level_from(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   const std::string v = ascii_lower(value);
-  if (v == "large" || v == "大网格" || v == "大" || v == "1") return GridLevel::large;
-  if (v == "micro" || v == "微网格" || v == "微" || v == "2") return GridLevel::micro;
+  if (v == "large" || v == "large_grid" || v == "大网格" || v == "大" || v == "一级网格" ||
+      v == "一级" || v == "1")
+    return GridLevel::large;
+  if (v == "micro" || v == "micro_grid" || v == "微网格" || v == "微" || v == "二级网格" ||
+      v == "二级" || v == "2")
+    return GridLevel::micro;
+  return std::nullopt;
+}
+
+// A grid layer without a level field (two layers 大网格 / 微网格, large_grids / micro_grids):
+// its name tells the level when it says one.
+std::optional<GridLevel> level_from_layer_name(std::string_view layer) {
+  const std::string v = ascii_lower(layer);
+  if (v.find("micro") != std::string::npos || v.find("微网格") != std::string::npos ||
+      v.find("二级") != std::string::npos)
+    return GridLevel::micro;
+  if (v.find("large") != std::string::npos || v.find("大网格") != std::string::npos ||
+      v.find("一级") != std::string::npos)
+    return GridLevel::large;
   return std::nullopt;
 }
 
@@ -613,6 +663,9 @@ GeometryFamily family_of(LayerRole role) {
 bool declared_type_fits(OGRwkbGeometryType declared, LayerRole role) {
   const OGRwkbGeometryType flat = wkbFlatten(declared);
   if (flat == wkbUnknown || flat == wkbGeometryCollection || flat == wkbNone) return true;
+  // Building points (楼栋 points) are planned as small squares
+  // (LoadOptions::point_building_side_m).
+  if (role == LayerRole::buildings && (flat == wkbPoint || flat == wkbMultiPoint)) return true;
   switch (family_of(role)) {
     case GeometryFamily::polygon:
       return flat == wkbPolygon || flat == wkbMultiPolygon || flat == wkbCurvePolygon ||
@@ -904,12 +957,26 @@ class Loader {
   /// One note per layer listing the buildings whose use value was generic or unknown.
   void note_unknown_uses(const Location& where, const LayerReport& report, const char* field);
   void check_households() const;
+  /// Joins LoadOptions::household_table to the buildings (before the estimate).
+  void apply_household_table();
+  /// Buildings read from points: their placeholder footprints become squares of
+  /// point_building_side_m around the projected point (before the household estimate) ...
+  void square_point_buildings();
+  /// ... and squares too small for a given household count are enlarged (after it).
+  void enlarge_point_buildings();
   /// Removes the buildings at `parts` (tagged building:part) that lie inside another building
   /// loaded since `first`: a part (a tower on a podium) would count its parent's households
   /// twice. A part inside no other building is the only outline there is and stays.
   void drop_building_parts(const std::vector<std::size_t>& parts, std::size_t first,
                            const std::string& path, LayerReport& report);
 
+  /// Buildings read from points, by "file\x1flayer\x1ffid" (indices shift when buildings are
+  /// dropped); per layer "file\x1flayer": how many.
+  std::unordered_set<std::string> point_buildings_;
+  /// The layer being read declares points: only then are its points buildings (a stray point
+  /// in a polygon layer is a label or an error, listed as wrong-geometry-type).
+  bool points_layer_ = false;
+  std::map<std::string, std::size_t> point_building_layers_;
   const LoadOptions& options_;
   Progress& progress_;
   LoadResult result_;
@@ -927,6 +994,10 @@ class Loader {
     std::size_t field;
   };
   std::vector<FieldId> field_ids_;
+  /// Text building ids (not numbers): first location of each, and per "file\x1flayer" how many
+  /// and one example, for the `text-building-ids` note.
+  std::map<std::string, Location> text_ids_;
+  std::map<std::string, std::pair<std::size_t, std::string>> text_id_layers_;
   std::vector<std::string> id_fields_;
 };
 
@@ -1017,12 +1088,62 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
   switch (role) {
     case LayerRole::buildings: {
       std::optional<std::int64_t> id;
-      if (fields.id >= 0 && feature.IsFieldSetAndNotNull(fields.id))
-        id = feature.GetFieldAsInteger64(fields.id);
+      // A text id (楼栋编号 "A-01-3") is not a number: GDAL would read it as 0 and every such
+      // building would be a duplicate. The feature id becomes the bid and the text is kept as
+      // the building's name when it has none (so a household table joins by it).
+      std::string text_id;
+      if (fields.id >= 0 && feature.IsFieldSetAndNotNull(fields.id)) {
+        const OGRFieldType type = feature.GetFieldDefnRef(fields.id)->GetType();
+        if (type == OFTInteger || type == OFTInteger64) {
+          id = feature.GetFieldAsInteger64(fields.id);
+        } else {
+          const std::string text = trimmed(feature.GetFieldAsString(fields.id));
+          if (const auto number = whole_number(text))
+            id = *number;
+          else
+            text_id = text;
+        }
+      }
+      // A point building: a tiny square in the layer's units stands in until projection, when
+      // square_point_buildings() replaces it by a point_building_side_m square in metres.
+      OGRPolygon placeholder;
+      if (points_layer_ && geometry != nullptr && !geometry->IsEmpty()) {
+        const OGRwkbGeometryType t = wkbFlatten(geometry->getGeometryType());
+        const OGRPoint* point = nullptr;
+        if (t == wkbPoint) point = geometry->toPoint();
+        if (t == wkbMultiPoint && geometry->toMultiPoint()->getNumGeometries() == 1)
+          point = geometry->toMultiPoint()->getGeometryRef(0);
+        if (point != nullptr && std::isfinite(point->getX()) && std::isfinite(point->getY())) {
+          constexpr double e = 1e-7;  // degrees (~1 cm) or metres: far below any real footprint
+          OGRLinearRing ring;
+          ring.addPoint(point->getX() - e, point->getY() - e);
+          ring.addPoint(point->getX() + e, point->getY() - e);
+          ring.addPoint(point->getX() + e, point->getY() + e);
+          ring.addPoint(point->getX() - e, point->getY() + e);
+          ring.closeRings();
+          placeholder.addRing(&ring);
+          geometry = &placeholder;
+          point_buildings_.insert(where.file + '\x1f' + where.layer + '\x1f' +
+                                  std::to_string(where.fid.value_or(-1)));
+          ++point_building_layers_[where.file + '\x1f' + where.layer];
+        }
+      }
       const bool added = add_polygonal(
           d.buildings, geometry, where, id, "building", "buildings", stage, report,
           [&](Building& b) {
             b.name = text_of(feature, fields.name);
+            if (!text_id.empty()) {
+              if (b.name.empty()) b.name = text_id;
+              auto [first, fresh] = text_ids_.emplace(text_id, where);
+              if (!fresh)
+                d.problems.report(Severity::warning, "duplicate-building-id", where,
+                                  "building id '" + text_id + "' is also the id of building " +
+                                      location_text(first->second) +
+                                      "; both are kept, but a join by this id cannot tell them "
+                                      "apart");
+              auto& [count, sample] = text_id_layers_[where.file + '\x1f' + where.layer];
+              if (count++ == 0) sample = text_id;
+            }
             b.source_use = text_of(feature, fields.use);
             b.use = fields.use < 0 ? BuildingUse::residential : use_of(b.source_use, report);
             b.floors = std::max(0, int_of(feature, fields.floors));
@@ -1081,13 +1202,22 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
                       const std::string level = text_of(feature, fields.level);
                       if (const auto parsed = level_from(level)) {
                         g.level = *parsed;
+                      } else if (const auto named = level.empty()
+                                                        ? level_from_layer_name(where.layer)
+                                                        : std::nullopt) {
+                        g.level = *named;
                       } else {
                         g.level = g.parent_code.empty() ? GridLevel::large : GridLevel::micro;
                         if (!level.empty())
-                          d.problems.report(Severity::warning, "unknown-grid-level", where,
-                                            "grid level '" + level +
-                                                "' is not large or micro; taken as " +
-                                                (g.level == GridLevel::large ? "large" : "micro"));
+                          d.problems.report(
+                              Severity::warning, "unknown-grid-level", where,
+                              "grid level '" + level +
+                                  "' is not large or micro (大网格/微网格, 一级网格/二级网格, "
+                                  "1/2); taken as " +
+                                  (g.level == GridLevel::large ? "large (no parent code)"
+                                                               : "micro (it has a parent code)") +
+                                  ". Fix the value, or name the level field with "
+                                  "--field grids.level=FIELD");
                       }
                       g.locked = flag_of(feature, fields.locked);
                     });
@@ -1196,6 +1326,8 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
   if (role == LayerRole::buildings && fields.id >= 0)
     id_fields_.push_back(defn.GetFieldDefn(fields.id)->GetNameRef());
 
+  points_layer_ = wkbFlatten(layer.GetGeomType()) == wkbPoint ||
+                  wkbFlatten(layer.GetGeomType()) == wkbMultiPoint;
   if (!declared_type_fits(layer.GetGeomType(), role)) {
     const long long count = layer.GetFeatureCount(TRUE);
     report.skipped = count > 0 ? static_cast<std::size_t>(count) : 0;
@@ -1928,6 +2060,15 @@ void Loader::check_households() const {
 }
 
 void Loader::report_duplicate_ids() {
+  for (const auto& [key, entry] : text_id_layers_) {
+    const std::size_t cut = key.find('\x1f');
+    result_.dataset.problems.report(
+        Severity::info, "text-building-ids",
+        {key.substr(0, cut), key.substr(cut + 1), std::nullopt},
+        std::to_string(entry.first) + " buildings have a text id (e.g. '" + entry.second +
+            "'): the text is kept as the building's name where it has none, and the feature id "
+            "is its bid (ids must be whole numbers to be bids)");
+  }
   // Two buildings with the same value in the id field: both are kept (each is located by
   // file:layer:fid), but the plan's building table and any join by id cannot tell them apart.
   Dataset& d = result_.dataset;
@@ -2145,6 +2286,191 @@ void Loader::remove_failed_projections() {
   });
 }
 
+namespace {
+Ring square_ring(Point centre, double half) {
+  return {{centre.x - half, centre.y - half},
+          {centre.x + half, centre.y - half},
+          {centre.x + half, centre.y + half},
+          {centre.x - half, centre.y + half},
+          {centre.x - half, centre.y - half}};
+}
+std::string point_key(const Location& where) {
+  return where.file + '\x1f' + where.layer + '\x1f' + std::to_string(where.fid.value_or(-1));
+}
+}  // namespace
+
+void Loader::square_point_buildings() {
+  if (point_buildings_.empty()) return;
+  Dataset& d = result_.dataset;
+  if (!(options_.point_building_side_m > 0.0))
+    throw ConfigError("point_building_side_m must be positive (metres), not " +
+                      std::to_string(options_.point_building_side_m));
+  const double half = options_.point_building_side_m / 2.0;
+  for (Building& b : d.buildings) {
+    if (!point_buildings_.count(point_key(b.source))) continue;
+    const Point c = centroid(b.footprint);
+    b.footprint = {Polygon{square_ring(c, half), {}}};
+  }
+  for (const auto& [key, count] : point_building_layers_) {
+    const std::size_t cut = key.find('\x1f');
+    const std::string side = std::to_string(
+                          static_cast<int>(std::lround(options_.point_building_side_m))),
+                      area_m2 = std::to_string(static_cast<int>(std::lround(
+                          options_.point_building_side_m * options_.point_building_side_m)));
+    d.problems.report(Severity::info, "point-buildings",
+                      {key.substr(0, cut), key.substr(cut + 1), std::nullopt},
+                      std::to_string(count) + " buildings are points: each is planned as a " +
+                          side + " m × " + side +
+                          " m square centred on its point (tessellation cell as for a footprint). "
+                          "Without a household count one is estimated as a " +
+                          area_m2 + " m² footprint × its floors (" +
+                          std::to_string(options_.households.default_floors) +
+                          " when unknown); give the households field (户数) for real figures");
+  }
+}
+
+void Loader::enlarge_point_buildings() {
+  if (point_buildings_.empty()) return;
+  // A given count the square cannot hold (validation's absurd-households test: more than
+  // max_households_per_100m2 per 100 m² of floor area) grows the square to the smallest that
+  // holds it, so a 120-household tower point is not reported as absurd for our own square.
+  const double per_100m2 = options_.households.max_households_per_100m2;
+  if (!(per_100m2 > 0.0)) return;
+  for (Building& b : result_.dataset.buildings) {
+    if (b.households_estimated || b.households <= 0) continue;
+    if (!point_buildings_.count(point_key(b.source))) continue;
+    const double needed_m2 = b.households * 100.0 / per_100m2 / std::max(1, b.floors);
+    const double side = std::sqrt(needed_m2) * 1.001;  // a hair over, for rounding
+    if (side * side <= area(b.footprint)) continue;
+    b.footprint = {Polygon{square_ring(centroid(b.footprint), side / 2.0), {}}};
+  }
+}
+
+void Loader::apply_household_table() {
+  const LoadOptions::HouseholdTable& t = options_.household_table;
+  if (t.path.empty()) return;
+  if (t.join_by != "id" && t.join_by != "name")
+    throw ConfigError("household table join '" + t.join_by + "': use id or name");
+  Dataset& d = result_.dataset;
+  const std::string ext = ascii_lower(std::filesystem::path(t.path).extension().string());
+  // Spreadsheets: the first row is the header even when every column holds text (GDAL 3.6's
+  // XLSX/ODS drivers take this as a configuration option, not an open option). Their feature ids
+  // are then sheet rows (header = row 1); CSV ids count data rows from 1.
+  const bool sheet = ext == ".xlsx" || ext == ".xlsm" || ext == ".ods";
+  // The drivers read the option lazily, when the sheet is first parsed: it stays set until the
+  // end of this function.
+  struct HeaderOption {
+    const char* key;
+    std::string saved;
+    explicit HeaderOption(const char* k) : key(k), saved(CPLGetThreadLocalConfigOption(k, "")) {
+      CPLSetThreadLocalConfigOption(key, "FORCE");
+    }
+    ~HeaderOption() { CPLSetThreadLocalConfigOption(key, saved.empty() ? nullptr : saved.c_str()); }
+    HeaderOption(const HeaderOption&) = delete;
+    HeaderOption& operator=(const HeaderOption&) = delete;
+  };
+  const HeaderOption xlsx_headers("OGR_XLSX_HEADERS"), ods_headers("OGR_ODS_HEADERS");
+  GdalErrorCollector errors;
+  GDALDatasetUniquePtr table(GDALDataset::Open(t.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                               nullptr, nullptr, nullptr));
+  if (!table)
+    throw InputError(
+        "household table '" + t.path + "': cannot open it (" +
+        (std::filesystem::exists(t.path) ? errors.failure_text() : std::string("no such file")) +
+        "); give a CSV or XLSX file with a building key column and a households "
+        "column");
+  OGRLayer* layer = t.layer.empty() ? table->GetLayer(0) : table->GetLayerByName(t.layer.c_str());
+  if (!layer)
+    throw InputError("household table '" + t.path + "': no layer or sheet '" + t.layer + "'");
+  OGRFeatureDefn& defn = *layer->GetLayerDefn();
+  std::string fields;
+  for (int i = 0; i < defn.GetFieldCount(); ++i)
+    fields += (i ? ", " : "") + std::string(defn.GetFieldDefn(i)->GetNameRef());
+  auto column = [&](const std::string& named, std::initializer_list<const char*> aliases,
+                    const char* what, const char* option) {
+    if (!named.empty()) {
+      const int i = defn.GetFieldIndex(named.c_str());
+      if (i < 0)
+        throw InputError("household table '" + t.path + "': no column '" + named +
+                         "' (columns: " + fields + ")");
+      return i;
+    }
+    for (const char* alias : aliases)
+      for (int i = 0; i < defn.GetFieldCount(); ++i)
+        if (ascii_lower(trimmed(defn.GetFieldDefn(i)->GetNameRef())) == ascii_lower(alias))
+          return i;
+    throw InputError("household table '" + t.path + "': no " + what +
+                     " column (columns: " + fields + "); name it with " + option);
+  };
+  const bool by_id = t.join_by == "id";
+  const int key = by_id ? column(t.key_column, {"bid", "id", "building_id", "楼栋编号", "编号"},
+                                 "building id", "household_table.key_column")
+                        : column(t.key_column, {"address", "name", "地址", "楼栋地址", "名称"},
+                                 "address", "household_table.key_column");
+  const int households = column(t.households_column, {"households", "hh", "户数", "住户数", "户"},
+                                "households", "household_table.households_column");
+
+  std::map<std::string, std::vector<std::size_t>> building_of;
+  for (std::size_t b = 0; b < d.buildings.size(); ++b)
+    building_of[by_id ? std::to_string(d.buildings[b].id) : trimmed(d.buildings[b].name)].push_back(
+        b);
+  const std::string layer_name = layer->GetName();
+  std::size_t matched = 0, rows = 0, unmatched = 0, unusable = 0;
+  std::string first_unmatched;
+  // Problems name the row as a spreadsheet or editor shows it: the header is row 1.
+  auto where_of = [&](const OGRFeature& f) { return Location{t.path, layer_name, f.GetFID()}; };
+  for (auto& feature : *layer) {
+    ++rows;
+    const std::int64_t row = sheet ? feature->GetFID() : feature->GetFID() + 1;
+    std::string k = trimmed(feature->GetFieldAsString(key));
+    if (by_id) {
+      if (const auto n = whole_number(k)) k = std::to_string(*n);
+    }
+    const std::string value = trimmed(feature->GetFieldAsString(households));
+    const auto count = whole_number(value);
+    if (!count || *count < 0 || *count > 1000000000) {
+      ++unusable;
+      d.problems.report(Severity::warning, "household-table-unreadable", where_of(*feature),
+                        "row " + std::to_string(row) + ": households '" + value +
+                            "' is not a whole number ≥ 0; the row is not used");
+      continue;
+    }
+    const auto found = building_of.find(k);
+    if (k.empty() || found == building_of.end()) {
+      ++unmatched;
+      d.problems.report(Severity::warning, "household-table-unmatched", where_of(*feature),
+                        "row " + std::to_string(row) + ": " +
+                            (by_id ? "building id '" : "address '") + k +
+                            "' matches no loaded building; its " + value +
+                            " households are not counted. Check the key, or the join (" +
+                            (by_id ? "by id: the buildings' id field" : "by name/address") + ")");
+      continue;
+    }
+    if (found->second.size() > 1) {
+      ++unusable;
+      d.problems.report(Severity::warning, "household-table-ambiguous", where_of(*feature),
+                        "row " + std::to_string(row) + ": key '" + k + "' matches " +
+                            std::to_string(found->second.size()) +
+                            " buildings; the row is not used (make the keys unique)");
+      continue;
+    }
+    Building& b = d.buildings[found->second.front()];
+    b.households = static_cast<int>(*count);
+    b.households_estimated = false;
+    ++matched;
+  }
+  d.problems.report(Severity::info, "household-table", {t.path, layer_name, std::nullopt},
+                    std::to_string(matched) + " of " + std::to_string(rows) +
+                        " rows set the households of their building (joined by " +
+                        (by_id ? "building id" : "name/address") +
+                        "; from the table, not "
+                        "estimated); " +
+                        std::to_string(unmatched) + " rows match no building, " +
+                        std::to_string(unusable) + " rows are not usable; " +
+                        std::to_string(d.buildings.size() - std::min(d.buildings.size(), matched)) +
+                        " buildings without a row keep their own value or the estimate");
+}
+
 LoadResult Loader::run() {
   if (options_.inputs.empty()) throw ConfigError("no input files given");
   for (const auto& [role, mapping] : options_.fields) {
@@ -2166,9 +2492,13 @@ LoadResult Loader::run() {
   choose_target_crs();
   project();
 
+  square_point_buildings();
+  apply_household_table();
+
   Dataset& d = result_.dataset;
   progress_.update("estimating households", 0.0);
   for (Building& b : d.buildings) estimate_households(b, options_.households);
+  enlarge_point_buildings();
   check_households();
 
   if (options_.validate)

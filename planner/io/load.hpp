@@ -84,6 +84,30 @@ struct LoadOptions {
   /// Buildings were loaded but none holds a household: throw gp::InputError naming the layers,
   /// their use and households fields and the values found (off for inspect, which reports it).
   bool require_households = true;
+  /// Buildings given as points (楼栋 points of a grid-management platform or an address
+  /// database) are planned as squares of this side (metres, working CRS) centred on the point,
+  /// so the tessellation gives them a cell. Without a household count a point is estimated as
+  /// this footprint (10 m × 10 m = 100 m²) × its floors (default floors when unknown); a given
+  /// count larger than that footprint can hold (HouseholdParams::max_households_per_100m2)
+  /// enlarges the square just enough. Said in one `point-buildings` note per layer.
+  double point_building_side_m = 10.0;
+  /// A household table as departments keep it (CSV, XLSX or any table GDAL reads): one row per
+  /// building with its key and its households. Rows matched set the building's households (not
+  /// estimated, counted in a `household-table` note); rows matching no building are listed
+  /// (`household-table-unmatched`, file:row); buildings without a row keep their own value or
+  /// the estimate. Empty path: no table.
+  struct HouseholdTable {
+    std::string path;
+    std::string layer;  // sheet or layer; empty: the first
+    /// "id": the table key is a building id (Building::id, from the buildings' id field, e.g.
+    /// 楼栋编号); "name": the key is the building's name/address text (map the buildings' address
+    /// field as buildings.name, e.g. 地址), compared trimmed.
+    std::string join_by = "id";
+    /// Table columns; empty: the first present of bid, id, building_id, 楼栋编号, 编号 (id) or
+    /// address, name, 地址, 楼栋地址, 名称 (name); households, hh, 户数, 住户数, 户.
+    std::string key_column;
+    std::string households_column;
+  } household_table;
   /// Any warning or error becomes fatal (gp::StrictModeError listing the first problems).
   bool strict = false;
   /// Run geo::validate_and_join after loading (off only for tools that describe raw input).

@@ -368,8 +368,15 @@ TEST_CASE("bad input: a building layer given as points", "[bad-input]") {
   write_layer(path, "GeoJSON", "buildings", 4549, wkbPoint, {},
               {{"POINT(384000 3546000)", {}}, {"POINT(384050 3546000)", {}}});
   const io::LoadResult result = load_one(path);
-  record("building layer of points", problem_text(result.dataset, "wrong-geometry-type"));
-  CHECK(result.dataset.buildings.empty());
+  // 楼栋 points plan like footprints: a 10 m square each, estimated, said in one note.
+  record("building layer of points", problem_text(result.dataset, "point-buildings"));
+  CHECK(result.dataset.problems.counts_by_kind()["wrong-geometry-type"] == 0);
+  REQUIRE(result.dataset.buildings.size() == 2);
+  for (const Building& b : result.dataset.buildings) {
+    CHECK(area(b.footprint) == Approx(100.0).epsilon(1e-6));
+    CHECK(b.households_estimated);
+    CHECK(b.households > 0);
+  }
 }
 
 TEST_CASE("bad input: an empty building layer", "[bad-input]") {
