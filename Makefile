@@ -11,14 +11,6 @@
 #   fuzz (longer libFuzzer runs: FUZZ_SECONDS=1800 make fuzz).
 
 JOBS ?= $(shell nproc)
-# ccache (in the package list) makes rebuilds and the three builds of `make test` share work across
-# checkouts: paths are hashed relative to the checkout, so a second clone hits the same cache.
-CCACHE := $(shell command -v ccache 2>/dev/null)
-ifneq ($(CCACHE),)
-  export CCACHE_BASEDIR := $(CURDIR)
-  export CCACHE_NOHASHDIR := true
-  LAUNCHER := -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
-endif
 DEMO_OUT ?= build/demo-output
 GRIDPLAN_RELEASE = build/release/planner/cli/gridplan
 PRESET ?= release
@@ -29,15 +21,15 @@ deps:
 	@bash .ci/install-deps
 
 build: deps
-	cmake --preset dev $(LAUNCHER)
+	cmake --preset dev
 	cmake --build --preset dev -j $(JOBS)
 
 release: deps
-	cmake --preset release $(LAUNCHER)
+	cmake --preset release
 	cmake --build --preset release -j $(JOBS)
 
 asan: deps
-	cmake --preset asan $(LAUNCHER)
+	cmake --preset asan
 	cmake --build --preset asan -j $(JOBS)
 
 test-dev: build
@@ -50,7 +42,7 @@ test-asan: asan
 # inside Debian's libtbb); only the libraries and the four test programs it needs are built.
 # docs/decisions/0007-hardening.md has the timings of all three builds.
 test-tsan: deps
-	cmake --preset tsan $(LAUNCHER)
+	cmake --preset tsan
 	cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan
 
@@ -62,13 +54,13 @@ fuzz: deps
 
 # The demo needs only the CLI: build that target, not the tests and the studio.
 demo: deps
-	cmake --preset release $(LAUNCHER)
+	cmake --preset release
 	cmake --build --preset release -j $(JOBS) --target gridplan
 	bash tests/demo.sh $(GRIDPLAN_RELEASE) $(DEMO_OUT)
 
 # Only what the package holds is built (not the tests), then CPack makes the .deb.
 package: deps
-	cmake --preset $(PRESET) $(LAUNCHER)
+	cmake --preset $(PRESET)
 	cmake --build --preset $(PRESET) -j $(JOBS) --target gridplan gridplan-studio package_files
 	rm -f build/$(PRESET)/package/gridplan_*.deb
 	cd build/$(PRESET) && cpack -G DEB

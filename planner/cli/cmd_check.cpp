@@ -310,7 +310,7 @@ int check_command(const CheckOptions& o) {
         plan.problems.report(Severity::info, d.kind, c.source, d.message);
   }
 
-  geo::AuditParams audit_params = report::audit_params(params);
+  geo::AuditParams audit_params = evaluation::audit_params(params);
   std::vector<std::string> notes;
   if (loaded.validation.community_from_extent) {
     audit_params.check_community_coverage = false;

@@ -145,6 +145,9 @@ std::string to_toml(const Scenario& s) {
   w.text("encoding", s.load.encoding);
   w.boolean("gcj02", s.load.gcj02);
   w.boolean("strict", s.load.strict);
+  w.boolean("osm_communities", s.load.osm_communities);
+  w.integer("osm_admin_level", s.load.osm_admin_level);
+  w.text("unknown_use", to_string(s.load.unknown_use));
   w.table("input.layers");
   for (const auto& [name, role] : s.load.layer_roles) w.text(name, to_string(role));
   for (const auto& [role, mapping] : s.load.fields) {
@@ -241,6 +244,9 @@ std::string to_toml(const Scenario& s) {
   w.boolean("routine_work", sp.routine_work);
   w.real("community_hours", sp.community_hours);
   w.real("centre_hours", sp.centre_hours);
+  w.boolean("sensitivity", e.sensitivity);
+  w.integer("sensitivity_replications", e.sensitivity_params.replications);
+  w.integer("sensitivity_simulated_rows", e.sensitivity_params.simulated_rows);
 
   w.table("stations");
   w.real("station_max_distance_m", e.rules.station_max_distance_m);

@@ -97,11 +97,14 @@ enabled = false
   CHECK(s.params().large.target == 175);
   CHECK(s.params().micro.target == 65);
   CHECK(assignment_of(s) == gp::test::assignment(town.path("run/plan.gpkg")));
-  // The legend of households per micro grid shows the resolved target.
-  bool target_in_legend = false;
-  for (const QVariant& v : s.legend())
-    target_in_legend |= v.toMap().value(QStringLiteral("b")).toInt() == 65;
-  CHECK(target_in_legend);
+  // The legend of households per micro grid shows the report's classes for the resolved bounds:
+  // below 40 first, above 90 last (report/style.hpp household_classes).
+  const QVariantList legend = s.legend();
+  REQUIRE(legend.size() >= 3);
+  CHECK(legend.front().toMap().value(QStringLiteral("key")).toString() == QStringLiteral("below"));
+  CHECK(legend.front().toMap().value(QStringLiteral("a")).toInt() == 40);
+  CHECK(legend.back().toMap().value(QStringLiteral("key")).toString() == QStringLiteral("above"));
+  CHECK(legend.back().toMap().value(QStringLiteral("a")).toInt() == 90);
 
   // setDataset resolves the parameters as every door does.
   Session m;
