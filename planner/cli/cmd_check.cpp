@@ -19,13 +19,13 @@
 #include "planner/cli/commands.hpp"
 #include "planner/cli/progress_printer.hpp"
 #include "planner/core/errors.hpp"
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/geo/validate.hpp"
 #include "planner/io/check_support.hpp"
 #include "planner/io/load.hpp"
 #include "planner/io/plan_import.hpp"
-#include "planner/pipeline/scenario.hpp"
 #include "planner/partition/partitioner.hpp"
-#include "planner/evaluation/evaluation.hpp"
+#include "planner/pipeline/scenario.hpp"
 
 namespace gp::cli {
 namespace {
@@ -327,7 +327,8 @@ int check_command(const CheckOptions& o) {
     notes.push_back(dataset.lines.empty()
                         ? "no roads or rivers: hard barriers not checked (give them with --input)"
                         : "no road of a hard class among the lines: no barrier to cross");
-  geo::PlanAudit audit = evaluation::fill_plan_metrics(dataset, plan, params, audit_params, &progress);
+  geo::PlanAudit audit =
+      evaluation::fill_plan_metrics(dataset, plan, params, audit_params, &progress);
   printer.reset();  // ends the progress line before the findings
   // Grid features the reader could not take (no geometry, e.g. a grid exported without a
   // polygon) are not in the plan: they are grids without a polygon all the same.

@@ -2,8 +2,8 @@
 // The audit of a grid plan BY GEOMETRY: the rules a plan must keep, checked on the polygons
 // users receive (the ones exported to plan.gpkg, drawn by hand in a GIS, or imported from a
 // district's Shapefile), not on the adjacency graph that produced them. One place computes them;
-// evaluation::audit_plan (planner/evaluation/evaluation.hpp) turns a gp::Plan into the input below and
-// writes the results into the plan's metrics, and `gridplan check` prints them.
+// evaluation::audit_plan (planner/evaluation/evaluation.hpp) turns a gp::Plan into the input below
+// and writes the results into the plan's metrics, and `gridplan check` prints them.
 //
 // Rules (AuditFinding::rule; "broken" unless said otherwise):
 //   grid-without-polygon     a grid has no polygon (or one of zero area)

@@ -17,7 +17,7 @@ struct GridMetrics {
   double area_m2 = 0.0;
   double perimeter_m = 0.0;
   double compactness = 0.0;  // Polsby-Popper of the grid polygon
-  bool contiguous = true;    // one polygon (evaluation::audit_plan: no second piece ≥ 100 m² or 1 %)
+  bool contiguous = true;  // one polygon (evaluation::audit_plan: no second piece ≥ 100 m² or 1 %)
   bool below_min = false;
   bool above_max = false;
   int barrier_crossings = 0;  // extra sides of hard barriers holding its buildings (by geometry)
@@ -39,7 +39,7 @@ struct Grid {
 struct PlanMetrics {
   int large_grids = 0;
   int micro_grids = 0;
-  int bound_violations = 0;   // grids outside their bounds (large + micro)
+  int bound_violations = 0;  // grids outside their bounds (large + micro)
   // The figures below are measured on the grid polygons by evaluation::audit_plan (geo/plan_audit).
   int discontiguous = 0;      // grids in pieces (large + micro)
   int barrier_crossings = 0;  // grids lying on both sides of a hard barrier (compounds excepted)

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models.hpp"
+#include "planner/report/style.hpp"
 #include "session.hpp"
 #include "session_internal.hpp"
 
@@ -14,24 +15,14 @@ using detail::q;
 
 namespace {
 
-QRgb mix(QRgb a, QRgb b, double t) {
-  t = std::clamp(t, 0.0, 1.0);
-  auto ch = [&](int x, int y) { return static_cast<int>(std::lround(x + (y - x) * t)); };
-  return qRgba(ch(qRed(a), qRed(b)), ch(qGreen(a), qGreen(b)), ch(qBlue(a), qBlue(b)),
-               ch(qAlpha(a), qAlpha(b)));
+// Colours from the one map style (report/style.hpp) that the report and the QGIS styles use too.
+QRgb to_qrgb(report::style::Rgb c) {
+  return qRgb(c.r, c.g, c.b);
 }
-
-// A sequential ramp (light yellow → green → dark teal) for "within bounds" values.
 QRgb ramp(double t) {
-  static const QRgb stops[] = {qRgb(0xff, 0xf7, 0xbc), qRgb(0xa1, 0xd9, 0x9b),
-                               qRgb(0x41, 0xab, 0x5d), qRgb(0x00, 0x6d, 0x5c)};
-  t = std::clamp(t, 0.0, 1.0) * 3.0;
-  const int i = std::min(2, static_cast<int>(t));
-  return mix(stops[i], stops[i + 1], t - i);
+  return to_qrgb(report::style::ramp(std::clamp(t, 0.0, 1.0)));
 }
 
-const QRgb kBelow = qRgb(0x6b, 0xae, 0xd6);
-const QRgb kAbove = qRgb(0xe3, 0x1a, 0x1c);
 const QRgb kPalette[] = {qRgb(0x8d, 0xd3, 0xc7), qRgb(0xff, 0xff, 0xb3), qRgb(0xbe, 0xba, 0xda),
                          qRgb(0xfb, 0x80, 0x72), qRgb(0x80, 0xb1, 0xd3), qRgb(0xfd, 0xb4, 0x62),
                          qRgb(0xb3, 0xde, 0x69), qRgb(0xfc, 0xcd, 0xe5), qRgb(0xbc, 0x80, 0xbd),
@@ -83,12 +74,18 @@ QVariantList Session::legend() const {
     out << m;
   };
   if (colour_by_ == QLatin1String("households")) {
-    entry(kBelow, QStringLiteral("below"), scenario_.partition.micro.min);
-    entry(ramp(0.0), QStringLiteral("range"), scenario_.partition.micro.min,
-          scenario_.partition.micro.target);
-    entry(ramp(1.0), QStringLiteral("range"), scenario_.partition.micro.target,
-          scenario_.partition.micro.max);
-    entry(kAbove, QStringLiteral("above"), scenario_.partition.micro.max);
+    // The legend classes of the report and the QGIS styles, for the micro grids' bounds.
+    const HouseholdBounds& bd = scenario_.partition.micro;
+    for (const report::style::ValueClass& k : report::style::household_classes(bd.min, bd.max)) {
+      const QRgb c = to_qrgb(k.colour);
+      if (!std::isfinite(k.lower))
+        entry(c, QStringLiteral("below"), bd.min);
+      else if (!std::isfinite(k.upper))
+        entry(c, QStringLiteral("above"), bd.max);
+      else  // the class holds lower ≤ v < upper households; shown as whole numbers
+        entry(c, QStringLiteral("range"), static_cast<int>(std::lround(k.lower)),
+              static_cast<int>(std::lround(k.upper)) - 1);
+    }
   } else if (colour_by_ == QLatin1String("large")) {
     entry(kPalette[0], QStringLiteral("categorical"));
   } else if (colour_by_ != QLatin1String("none")) {
@@ -146,10 +143,7 @@ void Session::recolour() {
       if (colour_by_ == QLatin1String("households")) {
         const HouseholdBounds& bd = scenario_.partition.micro;
         const int h = g.metrics.households;
-        c = h < bd.min   ? kBelow
-            : h > bd.max ? kAbove
-                         : ramp(bd.max > bd.min ? double(h - bd.min) / (bd.max - bd.min) : 0.5);
-        c = with_alpha(c, 190);
+        c = with_alpha(to_qrgb(report::style::household_colour(h, bd.min, bd.max)), 190);
       } else if (colour_by_ == QLatin1String("large")) {
         c = with_alpha(kPalette[static_cast<std::size_t>(std::max(0, g.parent)) % 12], 200);
       } else if (ramp_mode && m < values.size()) {

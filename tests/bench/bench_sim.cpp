@@ -19,9 +19,9 @@
 #include <thread>
 
 #include "planner/core/dataset.hpp"
+#include "planner/core/random.hpp"
 #include "planner/sim/coverage.hpp"
 #include "planner/sim/des.hpp"
-#include "planner/core/random.hpp"
 #include "planner/sim/siting.hpp"
 #include "planner/sim/workload.hpp"
 
@@ -134,7 +134,8 @@ SimModel make_town(int grids, int households_target, int workers, const Workload
     model.grids.push_back(grid);
   }
   model.communities = (grids + 3) / 4;
-  const WorkerAllocation allocation = allocate_workers(workload, workers / 2, workers - workers / 2);
+  const WorkerAllocation allocation =
+      allocate_workers(workload, workers / 2, workers - workers / 2);
   for (std::size_t g = 0; g < model.grids.size(); ++g) {
     model.grids[g].full_time = allocation.full_time[g];
     model.grids[g].part_time = allocation.part_time[g];

@@ -90,7 +90,9 @@ struct Files {
     grids["1402211000010201"] = polygon(rect(200, 0, 400, 100));
     grids["1402211000010202"] = polygon(rect(200, 100, 400, 200));
   }
-  ~Files() { if (!getenv("KEEP")) fs::remove_all(dir); }
+  ~Files() {
+    if (!getenv("KEEP")) fs::remove_all(dir);
+  }
 
   Result check(const std::string& options = "--min 150 --max 250 --micro-min 50 --micro-max 150") {
     std::vector<std::pair<std::string, std::string>> features;

@@ -97,7 +97,10 @@ TEST_CASE("GBK shapefile without .cpg: read as GB18030 (said), --encoding overri
   io::test::TempDir bad("latin-nocpg");
   const std::string latin = bad.file("blds.shp");
   io::test::write_layer(latin, "ESRI Shapefile", "blds", 4549, wkbPolygon, {{"name", OFTString}},
-                        {{io::test::rect_wkt(384000, 3546000, 30, 12), {{"name", "a\xff\xff" "b"}}}},
+                        {{io::test::rect_wkt(384000, 3546000, 30, 12),
+                          {{"name",
+                            "a\xff\xff"
+                            "b"}}}},
                         {"ENCODING=UTF-8"});  // bytes written as given
   std::filesystem::remove(bad.file("blds.cpg"));
   io::LoadOptions plain;

@@ -81,8 +81,8 @@ TEST_CASE("scenario.toml: every scenario key written and read back to the same s
     CHECK(back.sources == s.sources);
   }
   // Every key the reader knows is written (a key added to the reader without the writer fails
-  // here), except `inherits` and `include` (the file stands alone: what they bring is written) and the existing plan's keys when there is
-  // none.
+  // here), except `inherits` and `include` (the file stands alone: what they bring is written) and
+  // the existing plan's keys when there is none.
   pipeline::Scenario s = pipeline::load_scenario(dir + "demo-replan.toml");
   const std::string text = pipeline::to_toml(s);
   const std::vector<std::string> keys = pipeline::known_keys();

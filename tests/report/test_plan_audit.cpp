@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <string>
 
+#include "planner/evaluation/evaluation.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/plan_audit.hpp"
-#include "planner/evaluation/evaluation.hpp"
 #include "planner/report/kpi.hpp"
 
 using namespace gp;

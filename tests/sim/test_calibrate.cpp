@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "planner/core/errors.hpp"
-#include "planner/sim/calibrate.hpp"
 #include "planner/core/random.hpp"
+#include "planner/sim/calibrate.hpp"
 
 using namespace gp;
 using namespace gp::sim;

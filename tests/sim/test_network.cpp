@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "planner/core/random.hpp"
 #include "planner/sim/coverage.hpp"
 #include "planner/sim/network.hpp"
-#include "planner/core/random.hpp"
 
 using namespace gp;
 using namespace gp::sim;
