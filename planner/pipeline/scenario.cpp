@@ -429,6 +429,28 @@ void read_input(TableReader input, const std::string& file) {
     role_reader.finish();
   }
   fields.finish();
+  // input.point_building_side_m: the square a building given as a point stands for (metres).
+  input.real("point_building_side_m", load.point_building_side_m, 1, 200);
+  // [input.household_table]: households per building from a department's table (CSV/XLSX).
+  {
+    TableReader table = input.sub("household_table");
+    io::LoadOptions::HouseholdTable& h = load.household_table;
+    std::string path;
+    table.string("path", path);
+    if (!path.empty()) {
+      h.path = resolve(file, path);
+      std::error_code ec;
+      if (!fs::exists(h.path, ec))
+        table.fail(*table.find("path"), "path",
+                   "file not found: '" + h.path +
+                       "' (relative paths are relative to the scenario file)");
+    }
+    table.string("layer", h.layer);
+    table.string("join_by", h.join_by, {"id", "name"});
+    table.string("key_column", h.key_column);
+    table.string("households_column", h.households_column);
+    table.finish();
+  }
   input.finish();
 }
 

@@ -148,6 +148,16 @@ std::string to_toml(const Scenario& s) {
   w.boolean("osm_communities", s.load.osm_communities);
   w.integer("osm_admin_level", s.load.osm_admin_level);
   w.text("unknown_use", to_string(s.load.unknown_use));
+  w.real("point_building_side_m", s.load.point_building_side_m);
+  {
+    const io::LoadOptions::HouseholdTable& h = s.load.household_table;
+    w.table("input.household_table");
+    w.text("path", h.path.empty() ? "" : absolute(h.path));
+    w.text("layer", h.layer);
+    w.text("join_by", h.join_by);
+    w.text("key_column", h.key_column);
+    w.text("households_column", h.households_column);
+  }
   w.table("input.layers");
   for (const auto& [name, role] : s.load.layer_roles) w.text(name, to_string(role));
   for (const auto& [role, mapping] : s.load.fields) {
