@@ -410,7 +410,7 @@ std::string small_osm_with_boundaries() {
 
 }  // namespace
 
-TEST_CASE("OSM boundaries become communities; otherwise the built-up area, never the box",
+TEST_CASE("OSM boundaries become communities, otherwise the built-up area and never the box",
           "[osm][communities]") {
   io::test::TempDir dir("osm-communities");
   const std::string path = dir.file("town.osm");
@@ -442,7 +442,7 @@ TEST_CASE("OSM boundaries become communities; otherwise the built-up area, never
   CHECK(area(area_mp) > 2 * 80.0 * 80.0);
 }
 
-TEST_CASE("real extracts: boundaries holding few buildings are not used; built-up area",
+TEST_CASE("real extracts: boundaries holding few buildings are not used, the built-up area is",
           "[osm][communities]") {
   const std::filesystem::path dir = std::filesystem::path(GRIDPLAN_SHARED_DATA_DIR) / "osm";
   const std::string monaco = (dir / "monaco.osm.pbf").string();

@@ -84,7 +84,7 @@ TEST_CASE("household table (CSV) joined by building id on Nanjing's buildings",
   CHECK(note->message.find("50 of 51 rows") != std::string::npos);
 }
 
-TEST_CASE("household table (XLSX) joined by address; bad rows and columns are said",
+TEST_CASE("household table (XLSX) joined by address, bad rows and columns are said",
           "[household-table]") {
   io::test::TempDir dir("household-xlsx");
   const std::string buildings = dir.file("楼栋.gpkg");

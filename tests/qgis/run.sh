@@ -98,7 +98,10 @@ echo "compare: $work/compare/compare.html"
 if "$gridplan" --help | grep -qE '^\s+check\s'; then
   # The engine's own verdict: the plan as planned holds (exit 0) with loose bounds; with bounds
   # it cannot meet a rule breaks (exit 1), which is a result (ALL_RULES_HOLD false), not an error.
-  qp run gridplanner:checkplan -- "PLAN=$work/plugin-a/plan.gpkg" LARGE_MIN=100 LARGE_MAX=5000 \
+  # The sound plan is the demo baseline's run. (The plugin run above, with micro grids of 80–180,
+  # splits towers into unit runs; `gridplan check` files a split tower under one micro grid, so
+  # its other runs read as 0 households — a known limitation, docs/cli/check.md.)
+  qp run gridplanner:checkplan -- "PLAN=$work/demo/plan.gpkg" LARGE_MIN=100 LARGE_MAX=5000 \
     MICRO_MIN=1 MICRO_MAX=5000 OUTPUT="$work/check-ok.json" > "$work/check-ok.log"
   grep -q "ALL_RULES_HOLD:[[:space:]]*true" "$work/check-ok.log" || { cat "$work/check-ok.log"; echo "FAIL: check of a sound plan"; exit 1; }
   qp run gridplanner:checkplan -- "PLAN=$work/plugin-a/plan.gpkg" LARGE_MIN=450 LARGE_MAX=460 \
