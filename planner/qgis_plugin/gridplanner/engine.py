@@ -1,7 +1,7 @@
 """Runs the GridPlanner engine (the `gridplan` program) for the algorithms.
 
 The engine is the project's own CLI, never a copy of it in Python: the algorithms build its
-command line, forward its stderr progress lines ("[  12.3s] stage  45.0%") to
+command line, forward its stderr progress lines ("[12 s] stage  45.0%, ~3 s left") to
 QgsProcessingFeedback, kill it when the user cancels, and hand its error messages to the user
 verbatim (they name the file, layer and feature and say what to do).
 """
@@ -21,7 +21,8 @@ from .i18n import tr
 #: setting "gridplanner/executable", a build tree next to the plugin (developers), PATH.
 SETTING_KEY = "gridplanner/executable"
 
-PROGRESS = re.compile(r"^\[\s*([0-9.]+)s\]\s+(.*?)\s+([0-9.]+)%\s*$")
+# "[12 s] tessellating  45.0%, ~3 s left (run ~20 s left)": elapsed, stage, percent, estimate.
+PROGRESS = re.compile(r"^\[[^\]]*\]\s+(.*?)\s+([0-9.]+)%(.*)$")
 
 
 def find_gridplan():
@@ -61,8 +62,9 @@ def run_engine(arguments, feedback, ok_codes=(0,)):
             line = line.rstrip("\n")
             match = PROGRESS.match(line)
             if match:
-                feedback.setProgressText(match.group(2))
-                feedback.setProgress(float(match.group(3)))
+                estimate = match.group(3).strip(" ,")
+                feedback.setProgressText(match.group(1) + (" — " + estimate if estimate else ""))
+                feedback.setProgress(float(match.group(2)))
             elif line.strip():
                 errors.append(line)
                 feedback.pushInfo(line)
