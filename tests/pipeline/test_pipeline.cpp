@@ -62,8 +62,8 @@ TEST_CASE("parameters: a given target outside or min above max or negative weigh
   pipeline::Scenario micro = with_inputs(pipeline::default_scenario());
   micro.partition.micro = {100, 600, 150};
   CHECK_THROWS_WITH(pipeline::resolve(micro), Catch::Contains("a micro grid must fit"));
-  CHECK_THROWS_AS(pipeline::resolve(*new pipeline::Scenario(pipeline::default_scenario())),
-                  ConfigError);
+  pipeline::Scenario no_inputs = pipeline::default_scenario();  // no input files: refused
+  CHECK_THROWS_AS(pipeline::resolve(no_inputs), ConfigError);
 }
 
 TEST_CASE("scenario.toml: every scenario key written and read back to the same scenario") {
