@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -441,9 +442,9 @@ void read_input(TableReader input, const std::string& file) {
       h.path = resolve(file, path);
       std::error_code ec;
       if (!fs::exists(h.path, ec))
-        table.fail(*table.find("path"), "path",
-                   "file not found: '" + h.path +
-                       "' (relative paths are relative to the scenario file)");
+        table.fail(
+            *table.find("path"), "path",
+            "file not found: '" + h.path + "' (relative paths are relative to the scenario file)");
     }
     table.string("layer", h.layer);
     table.string("join_by", h.join_by, {"id", "name"});
@@ -533,6 +534,19 @@ void read_workers(TableReader t) {
   t.finish();
 }
 
+/// A profile of N factors (0–100) under `key`: exactly N values, or the key absent (default kept).
+template <std::size_t N>
+void read_profile(TableReader& r, const char* key, std::array<double, N>& out, const char* what) {
+  std::vector<double> profile;
+  r.reals(key, profile, 0, 100);
+  if (profile.size() == N)
+    std::copy(profile.begin(), profile.end(), out.begin());
+  else if (!profile.empty())
+    r.fail(
+        *r.find(key), key,
+        "expected " + std::to_string(N) + " " + what + ", got " + std::to_string(profile.size()));
+}
+
 void read_events(TableReader t) {
   std::vector<sim::CategoryParams>& categories = t.scenario().evaluation.workload.categories;
   for (sim::CategoryParams& c : categories) {
@@ -542,28 +556,9 @@ void read_events(TableReader t) {
     r.real("escalate_to_community", c.escalate_to_community, 0, 1);
     r.real("escalate_to_centre", c.escalate_to_centre, 0, 1);
     r.real("deadline_hours", c.deadline_hours, 0, 100000);
-    std::vector<double> profile;
-    r.reals("monthly", profile, 0, 100);
-    if (profile.size() == 12)
-      std::copy(profile.begin(), profile.end(), c.monthly.begin());
-    else if (!profile.empty())
-      r.fail(
-          *r.find("monthly"), "monthly",
-          "expected 12 month factors (January..December), got " + std::to_string(profile.size()));
-    profile.clear();
-    r.reals("weekly", profile, 0, 100);
-    if (profile.size() == 7)
-      std::copy(profile.begin(), profile.end(), c.weekly.begin());
-    else if (!profile.empty())
-      r.fail(*r.find("weekly"), "weekly",
-             "expected 7 day factors (Monday..Sunday), got " + std::to_string(profile.size()));
-    profile.clear();
-    r.reals("daily", profile, 0, 100);
-    if (profile.size() == 24)
-      std::copy(profile.begin(), profile.end(), c.daily.begin());
-    else if (!profile.empty())
-      r.fail(*r.find("daily"), "daily",
-             "expected 24 hour factors (0..23 h), got " + std::to_string(profile.size()));
+    read_profile(r, "monthly", c.monthly, "month factors (January..December)");
+    read_profile(r, "weekly", c.weekly, "day factors (Monday..Sunday)");
+    read_profile(r, "daily", c.daily, "hour factors (0..23 h)");
     r.string("source", c.source);
     r.finish();
   }
@@ -577,14 +572,7 @@ void read_workload(TableReader t) {
     r.real("per_unit_per_year", c.per_unit_per_year, 0, 100000);
     r.real("share", c.share, 0, 1);
     r.real("minutes", c.minutes, 0, 10000);
-    std::vector<double> profile;
-    r.reals("monthly", profile, 0, 100);
-    if (profile.size() == 12)
-      std::copy(profile.begin(), profile.end(), c.monthly.begin());
-    else if (!profile.empty())
-      r.fail(
-          *r.find("monthly"), "monthly",
-          "expected 12 month factors (January..December), got " + std::to_string(profile.size()));
+    read_profile(r, "monthly", c.monthly, "month factors (January..December)");
     r.string("source", c.source);
     r.finish();
   }
