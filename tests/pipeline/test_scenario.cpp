@@ -182,6 +182,15 @@ TEST_CASE("wrong types, out-of-range values and impossible bounds are rejected")
   const std::string order = dir.write("order.toml", "[coverage]\nthresholds_m = [500, 300]\n");
   CHECK_THAT(error_of(order), Catch::Contains(":2: coverage.thresholds_m: thresholds must be given "
                                               "in ascending order"));
+  const std::string profile =
+      dir.write("profile.toml",
+                "[events.public_security]\nweekly = [1, 2]\n[workload.care_visits]\n"
+                "monthly = [1, 1, 1]\n");
+  CHECK_THAT(error_of(profile),
+             Catch::Contains(":2: events.public_security.weekly: expected 7 day factors "
+                             "(Monday..Sunday), got 2"));
+  CHECK_THAT(error_of(profile), Catch::Contains(":4: workload.care_visits.monthly: expected 12 "
+                                                "month factors (January..December), got 3"));
   // Every problem of a file is reported at once.
   const std::string many = dir.write("many.toml", "[grids.large]\nmin = \"x\"\nmaxx = 3\n");
   const std::string error = error_of(many);
