@@ -11,8 +11,12 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <type_traits>
+#include <variant>
 
 #include "planner/core/errors.hpp"
+#include "planner/pipeline/scenario_keys.hpp"
 
 namespace gp::pipeline {
 
@@ -119,81 +123,88 @@ class TableReader {
     if (all_known_) all_known_->insert(key(name));
   }
 
+  // The getters set `out` and return true when the key is present and valid; absent, they leave
+  // `out` as it is; wrong, they report a problem.
   template <typename Integer>
-  void integer(const std::string& name, Integer& out, long long lo, long long hi) {
+  bool integer(const std::string& name, Integer& out, long long lo, long long hi) {
     const toml::node* node = find(name);
-    if (!node) return;
+    if (!node) return false;
     auto value = node->value_exact<std::int64_t>();
     if (!value) {
       fail(*node, name, "expected an integer, got " + type_name(*node) + quoted_value(*node));
-      return;
+      return false;
     }
     if (*value < lo || *value > hi) {
       fail(*node, name,
            std::to_string(*value) + " is out of range; expected " + std::to_string(lo) + " to " +
                std::to_string(hi));
-      return;
+      return false;
     }
     out = static_cast<Integer>(*value);
     record(name, *node);
+    return true;
   }
 
-  void real(const std::string& name, double& out, double lo, double hi) {
+  bool real(const std::string& name, double& out, double lo, double hi) {
     const toml::node* node = find(name);
-    if (!node) return;
+    if (!node) return false;
     if (!node->is_number()) {
       fail(*node, name, "expected a number, got " + type_name(*node) + quoted_value(*node));
-      return;
+      return false;
     }
     const double value = node->value<double>().value_or(0.0);
     if (!(value >= lo && value <= hi)) {
       fail(*node, name,
            number_text(value) + " is out of range; expected " + number_text(lo) + " to " +
                number_text(hi));
-      return;
+      return false;
     }
     out = value;
     record(name, *node);
+    return true;
   }
 
-  void boolean(const std::string& name, bool& out) {
+  bool boolean(const std::string& name, bool& out) {
     const toml::node* node = find(name);
-    if (!node) return;
+    if (!node) return false;
     if (auto value = node->value_exact<bool>()) {
       out = *value;
       record(name, *node);
+      return true;
     } else {
       fail(*node, name, "expected true or false, got " + type_name(*node) + quoted_value(*node));
     }
+    return false;
   }
 
-  void string(const std::string& name, std::string& out,
+  bool string(const std::string& name, std::string& out,
               const std::vector<std::string>& allowed = {}) {
     const toml::node* node = find(name);
-    if (!node) return;
+    if (!node) return false;
     auto value = node->value_exact<std::string>();
     if (!value) {
       fail(*node, name, "expected a string, got " + type_name(*node) + quoted_value(*node));
-      return;
+      return false;
     }
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
       std::string list;
       for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
       fail(*node, name,
            "\"" + *value + "\" is not one of " + list + suggestion(*value, allowed, false));
-      return;
+      return false;
     }
     out = *value;
     record(name, *node);
+    return true;
   }
 
-  void strings(const std::string& name, std::vector<std::string>& out) {
+  bool strings(const std::string& name, std::vector<std::string>& out) {
     const toml::node* node = find(name);
-    if (!node) return;
+    if (!node) return false;
     const toml::array* array = node->as_array();
     if (!array) {
       fail(*node, name, "expected an array of strings, got " + type_name(*node));
-      return;
+      return false;
     }
     std::vector<std::string> values;
     for (std::size_t i = 0; i < array->size(); ++i) {
@@ -201,21 +212,22 @@ class TableReader {
       if (!text) {
         fail((*array)[i], name + "[" + std::to_string(i) + "]",
              "expected a string, got " + type_name((*array)[i]));
-        return;
+        return false;
       }
       values.push_back(*text);
     }
     out = std::move(values);
     record(name, *node);
+    return true;
   }
 
-  void reals(const std::string& name, std::vector<double>& out, double lo, double hi) {
+  bool reals(const std::string& name, std::vector<double>& out, double lo, double hi) {
     const toml::node* node = find(name);
-    if (!node) return;
+    if (!node) return false;
     const toml::array* array = node->as_array();
     if (!array) {
       fail(*node, name, "expected an array of numbers, got " + type_name(*node));
-      return;
+      return false;
     }
     std::vector<double> values;
     for (std::size_t i = 0; i < array->size(); ++i) {
@@ -223,19 +235,20 @@ class TableReader {
       if (!item.is_number()) {
         fail(item, name + "[" + std::to_string(i) + "]",
              "expected a number, got " + type_name(item));
-        return;
+        return false;
       }
       const double v = item.value<double>().value_or(0.0);
       if (!(v >= lo && v <= hi)) {
         fail(item, name + "[" + std::to_string(i) + "]",
              number_text(v) + " is out of range; expected " + number_text(lo) + " to " +
                  number_text(hi));
-        return;
+        return false;
       }
       values.push_back(v);
     }
     out = std::move(values);
     record(name, *node);
+    return true;
   }
 
   /// A sub-table (absent: a reader over nothing, so its keys are still known).
@@ -308,14 +321,6 @@ class TableReader {
   std::set<std::string> known_;
 };
 
-void read_bounds(TableReader grids, HouseholdBounds& bounds) {
-  // `grids` is the reader of grids.large / grids.micro.
-  grids.integer("min", bounds.min, 1, 1000000);
-  grids.integer("max", bounds.max, 1, 1000000);
-  grids.integer("target", bounds.target, 1, 1000000);
-  grids.finish();
-}
-
 std::string resolve(const std::string& file, const std::string& path) {
   if (path.empty()) return path;
   fs::path p(path);
@@ -323,377 +328,185 @@ std::string resolve(const std::string& file, const std::string& path) {
   return (fs::path(file).parent_path() / p).lexically_normal().string();
 }
 
-void read_input(TableReader input, const std::string& file) {
+/// input.files: file names or {path, layer, role} tables, relative to the scenario file.
+void read_files(TableReader& input, const std::string& file) {
   Scenario& s = input.scenario();
   LoadOptions& load = s.load;
-  if (const toml::node* node = input.find("files")) {
-    const toml::array* array = node->as_array();
-    if (!array) {
-      input.fail(*node, "files",
-                 "expected an array of file names (or of {path, layer, role} "
-                 "tables), got " +
-                     type_name(*node));
-    } else {
-      load.inputs.clear();
-      for (std::size_t i = 0; i < array->size(); ++i) {
-        const toml::node& item = (*array)[i];
-        const std::string key = "files[" + std::to_string(i) + "]";
-        InputSpec spec;
-        if (auto text = item.value_exact<std::string>()) {
-          spec.path = *text;
-        } else if (const toml::table* t = item.as_table()) {
-          TableReader entry(t, input.key(key), file, input.line_of(item), input.problems(), s,
-                            nullptr);
-          entry.string("path", spec.path);
-          entry.string("layer", spec.layer);
-          std::string role;
-          entry.string("role", role);
-          if (!role.empty()) {
-            spec.role = parse_role(role);
-            if (!spec.role)
-              input.fail(item, key + ".role",
-                         "unknown layer role \"" + role +
-                             "\"; use buildings, compounds, communities, "
-                             "roads, rivers, water, rail, walkways, "
-                             "stations, grids or osm");
-          }
-          entry.finish();
-          if (spec.path.empty()) {
-            input.fail(item, key, "needs a path");
-            continue;
-          }
-        } else {
-          input.fail(item, key,
-                     "expected a file name or a {path, layer, role} table, got " + type_name(item));
-          continue;
-        }
-        spec.path = resolve(file, spec.path);
-        std::error_code ec;
-        if (!fs::exists(spec.path, ec))
-          input.fail(item, key,
-                     "file not found: '" + spec.path +
-                         "' (relative paths are relative to the scenario file)");
-        load.inputs.push_back(std::move(spec));
+  const toml::node* node = input.find("files");
+  if (!node) return;
+  const toml::array* array = node->as_array();
+  if (!array) {
+    input.fail(*node, "files",
+               "expected an array of file names (or of {path, layer, role} "
+               "tables), got " +
+                   type_name(*node));
+    return;
+  }
+  load.inputs.clear();
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& item = (*array)[i];
+    const std::string key = "files[" + std::to_string(i) + "]";
+    InputSpec spec;
+    if (auto text = item.value_exact<std::string>()) {
+      spec.path = *text;
+    } else if (const toml::table* t = item.as_table()) {
+      TableReader entry(t, input.key(key), file, input.line_of(item), input.problems(), s, nullptr);
+      entry.string("path", spec.path);
+      entry.string("layer", spec.layer);
+      std::string role;
+      entry.string("role", role);
+      if (!role.empty()) {
+        spec.role = parse_role(role);
+        if (!spec.role)
+          input.fail(item, key + ".role",
+                     "unknown layer role \"" + role +
+                         "\"; use buildings, compounds, communities, "
+                         "roads, rivers, water, rail, walkways, "
+                         "stations, grids or osm");
       }
-      input.record("files", *node);
-    }
-  }
-  input.string("assume_crs", load.assume_crs);
-  input.string("target_crs", load.target_crs);
-  input.string("encoding", load.encoding);
-  input.boolean("gcj02", load.gcj02);
-  input.boolean("strict", load.strict);
-  input.boolean("osm_communities", load.osm_communities);
-  input.integer("osm_admin_level", load.osm_admin_level, 2, 11);
-  {
-    std::string use;
-    input.string("unknown_use", use,
-                 {"residential", "mixed", "school", "hospital", "office", "commercial",
-                  "industrial", "ancillary", "other"});
-    for (const BuildingUse u :
-         {BuildingUse::residential, BuildingUse::mixed, BuildingUse::school, BuildingUse::hospital,
-          BuildingUse::office, BuildingUse::commercial, BuildingUse::industrial,
-          BuildingUse::ancillary, BuildingUse::other})
-      if (use == to_string(u)) load.unknown_use = u;
-  }
-
-  // input.layers: layer name → role
-  if (const toml::node* node = input.find("layers")) {
-    if (const toml::table* t = node->as_table()) {
-      for (const auto& [name, value] : *t) {
-        const std::string key = "layers." + std::string(name.str());
-        auto role_text = value.value_exact<std::string>();
-        auto role = role_text ? parse_role(*role_text) : std::nullopt;
-        if (!role)
-          input.fail(value, key,
-                     "expected a layer role (buildings, compounds, communities, roads, "
-                     "rivers, water, rail, walkways, stations, grids)" +
-                         quoted_value(value));
-        else
-          load.layer_roles[std::string(name.str())] = *role;
+      entry.finish();
+      if (spec.path.empty()) {
+        input.fail(item, key, "needs a path");
+        continue;
       }
     } else {
-      input.fail(*node, "layers", "expected a table of layer name = role");
+      input.fail(item, key,
+                 "expected a file name or a {path, layer, role} table, got " + type_name(item));
+      continue;
     }
-  }
-  // input.fields.<role>.<key> = "FIELD"
-  TableReader fields = input.sub("fields");
-  for (const char* role_name : {"buildings", "compounds", "communities", "roads", "rivers", "water",
-                                "rail", "walkways", "stations", "grids"}) {
-    TableReader role_reader = fields.sub(role_name);
-    const LayerRole role = *parse_role(role_name);
-    for (const std::string& field_key : field_keys(role)) {
-      std::string value;
-      role_reader.string(field_key, value);
-      if (!value.empty()) load.fields[role][field_key] = value;
-    }
-    role_reader.finish();
-  }
-  fields.finish();
-  // input.point_building_side_m: the square a building given as a point stands for (metres).
-  input.real("point_building_side_m", load.point_building_side_m, 1, 200);
-  // [input.household_table]: households per building from a department's table (CSV/XLSX).
-  {
-    TableReader table = input.sub("household_table");
-    io::LoadOptions::HouseholdTable& h = load.household_table;
-    std::string path;
-    table.string("path", path);
-    if (!path.empty()) {
-      h.path = resolve(file, path);
-      std::error_code ec;
-      if (!fs::exists(h.path, ec))
-        table.fail(
-            *table.find("path"), "path",
-            "file not found: '" + h.path + "' (relative paths are relative to the scenario file)");
-    }
-    table.string("layer", h.layer);
-    table.string("join_by", h.join_by, {"id", "name"});
-    table.string("key_column", h.key_column);
-    table.string("households_column", h.households_column);
-    table.finish();
-  }
-  input.finish();
-}
-
-void read_households(TableReader t) {
-  HouseholdParams& h = t.scenario().load.households;
-  t.real("dwelling_gross_m2", h.dwelling_gross_m2, 10, 1000);
-  t.real("storey_height_m", h.storey_height_m, 2, 10);
-  t.real("residential_share", h.residential_share, 0, 1);
-  t.real("mixed_share", h.mixed_share, 0, 1);
-  t.integer("default_floors", h.default_floors, 1, 200);
-  t.integer("default_floors_house", h.default_floors_house, 1, 20);
-  t.real("min_dwelling_footprint_m2", h.min_dwelling_footprint_m2, 0, 10000);
-  t.real("max_households_per_100m2", h.max_households_per_100m2, 0.1, 100);
-  t.finish();
-}
-
-void read_grids(TableReader t) {
-  PartitionParams& p = t.scenario().partition;
-  read_bounds(t.sub("large"), p.large);
-  read_bounds(t.sub("micro"), p.micro);
-  t.integer("fixed_large_per_community", p.fixed_large_per_community, 0, 10000);
-  t.integer("refinement_passes", p.refinement_passes, 0, 1000);
-  t.boolean("seed_from_stations", p.seed_from_stations);
-  std::string policy;
-  t.string("policy", policy, {"allow-undersized", "join-across-soft"});
-  if (policy == "allow-undersized") p.policy = InfeasiblePolicy::allow_undersized;
-  if (policy == "join-across-soft") p.policy = InfeasiblePolicy::join_across_soft;
-  TableReader w = t.sub("weights");
-  w.real("balance", p.weights.balance, 0, 1000);
-  w.real("compactness", p.weights.compactness, 0, 1000);
-  w.real("workload", p.weights.workload, 0, 1000);
-  w.real("moved", p.weights.moved, 0, 1000);
-  w.finish();
-  t.finish();
-}
-
-void read_barriers(TableReader t) {
-  std::vector<std::string> classes;
-  bool given = t.table() && t.table()->contains("hard_road_classes");
-  t.strings("hard_road_classes", classes);
-  if (given) {
-    t.scenario().partition.hard_road_classes = {classes.begin(), classes.end()};
-  }
-  t.finish();
-}
-
-void read_workers(TableReader t) {
-  evaluation::EvaluationParams& e = t.scenario().evaluation;
-  sim::WorkloadParams& w = e.workload;
-  t.integer("full_time", e.full_time_workers, 0, 1000000);
-  t.integer("part_time", e.part_time_workers, 0, 1000000);
-  // The household-visit component under its older names.
-  for (sim::RoutineComponent& r : w.routine) {
-    if (r.key != "household_visits") continue;
-    t.real("visits_per_household_per_year", r.per_unit_per_year, 0, 365);
-    t.real("minutes_per_visit", r.minutes, 0, 600);
-  }
-  t.real("patrols_per_year", w.patrols_per_year, 0, 3650);
-  t.real("patrol_minutes_per_building", w.patrol_minutes_per_building, 0, 600);
-  t.real("patrol_minutes_per_floor", w.patrol_minutes_per_floor, 0, 600);
-  std::string route;
-  t.string("patrol_route", route, {"building_tour", "perimeter"});
-  if (route == "perimeter") w.patrol_route = sim::PatrolRoute::perimeter;
-  if (route == "building_tour") w.patrol_route = sim::PatrolRoute::building_tour;
-  t.real("walking_speed_kmh", w.walking_speed_kmh, 0.5, 20);
-  t.real("detour_factor", w.detour_factor, 1, 5);
-  t.real("meeting_hours_per_week", w.meeting_hours_per_week, 0, 60);
-  t.real("ledger_hours_per_week", w.ledger_hours_per_week, 0, 60);
-  t.real("training_hours_per_year", w.training_hours_per_year, 0, 2000);
-  t.real("grid_chief_hours_per_year", w.grid_chief_hours_per_year, 0, 5000);
-  t.real("persons_per_household", w.persons_per_household, 0.5, 20);
-  // Part-time workers' hours per week, spread over their working days from 09:00.
-  double part_time_hours = w.part_time.hours_per_week();
-  const bool part_given = t.table() && t.table()->contains("part_time_hours_per_week");
-  t.real("part_time_hours_per_week", part_time_hours, 0.5, 60);
-  if (part_given) {
-    const double per_day = part_time_hours / std::max(1, w.part_time.days_per_week());
-    w.part_time.intervals = {{9.0, std::min(24.0, 9.0 + per_day)}};
-  }
-  t.finish();
-}
-
-/// A profile of N factors (0–100) under `key`: exactly N values, or the key absent (default kept).
-template <std::size_t N>
-void read_profile(TableReader& r, const char* key, std::array<double, N>& out, const char* what) {
-  std::vector<double> profile;
-  r.reals(key, profile, 0, 100);
-  if (profile.size() == N)
-    std::copy(profile.begin(), profile.end(), out.begin());
-  else if (!profile.empty())
-    r.fail(
-        *r.find(key), key,
-        "expected " + std::to_string(N) + " " + what + ", got " + std::to_string(profile.size()));
-}
-
-void read_events(TableReader t) {
-  std::vector<sim::CategoryParams>& categories = t.scenario().evaluation.workload.categories;
-  for (sim::CategoryParams& c : categories) {
-    TableReader r = t.sub(sim::to_string(c.category));
-    r.real("per_household_per_year", c.events_per_household_per_year, 0, 1000);
-    r.real("handling_minutes", c.handling_minutes, 0, 10000);
-    r.real("escalate_to_community", c.escalate_to_community, 0, 1);
-    r.real("escalate_to_centre", c.escalate_to_centre, 0, 1);
-    r.real("deadline_hours", c.deadline_hours, 0, 100000);
-    read_profile(r, "monthly", c.monthly, "month factors (January..December)");
-    read_profile(r, "weekly", c.weekly, "day factors (Monday..Sunday)");
-    read_profile(r, "daily", c.daily, "hour factors (0..23 h)");
-    r.string("source", c.source);
-    r.finish();
-  }
-  t.finish();
-}
-
-/// [workload.<component>]: the routine components of the grid worker's job (docs/simulation.md).
-void read_workload(TableReader t) {
-  for (sim::RoutineComponent& c : t.scenario().evaluation.workload.routine) {
-    TableReader r = t.sub(c.key);
-    r.real("per_unit_per_year", c.per_unit_per_year, 0, 100000);
-    r.real("share", c.share, 0, 1);
-    r.real("minutes", c.minutes, 0, 10000);
-    read_profile(r, "monthly", c.monthly, "month factors (January..December)");
-    r.string("source", c.source);
-    r.finish();
-  }
-  t.finish();
-}
-
-void read_simulation(TableReader t) {
-  evaluation::EvaluationParams& e = t.scenario().evaluation;
-  sim::SimulationParams& s = e.simulation;
-  t.boolean("enabled", e.simulate);
-  t.real("horizon_days", s.horizon_days, 1, 3660);
-  t.integer("replications", s.replications, 1, 10000);
-  t.real("handling_cv", s.handling_cv, 0, 10);
-  t.boolean("routine_work", s.routine_work);
-  t.real("community_hours", s.community_hours, 0, 10000);
-  t.real("centre_hours", s.centre_hours, 0, 100000);
-  t.boolean("sensitivity", e.sensitivity);
-  t.integer("sensitivity_replications", e.sensitivity_params.replications, 2, 1000);
-  t.integer("sensitivity_simulated_rows", e.sensitivity_params.simulated_rows, 0, 1000);
-  t.finish();
-}
-
-void read_stations(TableReader t) {
-  evaluation::EvaluationParams& e = t.scenario().evaluation;
-  t.real("station_max_distance_m", e.rules.station_max_distance_m, 0, 100000);
-  t.real("floor_m2_per_100_households", e.rules.floor_m2_per_100_households, 0, 10000);
-  t.real("max_walk_m", e.rules.max_walk_m, 1, 100000);
-  TableReader siting = t.sub("siting");
-  siting.boolean("enabled", e.site_stations);
-  siting.integer("new_stations", e.siting.new_stations, 0, 10000);
-  siting.real("radius_m", e.siting.radius_m, 1, 100000);
-  siting.integer("swap_passes", e.siting.swap_passes, 0, 100);
-  siting.finish();
-  t.finish();
-}
-
-void read_coverage(TableReader t) {
-  sim::CoverageParams& c = t.scenario().evaluation.coverage;
-  t.reals("thresholds_m", c.thresholds_m, 1, 100000);
-  t.real("walking_speed_kmh", c.walking_speed_kmh, 0.5, 20);
-  t.real("detour_factor", c.detour_factor, 1, 5);
-  t.real("max_snap_m", c.max_snap_m, 0, 100000);
-  t.strings("forbidden_classes", c.forbidden_classes);
-  t.finish();
-}
-
-void read_staffing(TableReader t) {
-  sim::StaffingTarget& s = t.scenario().staffing;
-  t.real("p90_response_hours", s.p90_response_hours, 0.01, 10000);
-  t.real("max_utilisation", s.max_utilisation, 0.01, 1);
-  t.scenario().evaluation.target = s;
-  t.finish();
-}
-
-void read_existing(TableReader t, const std::string& file) {
-  ExistingPlanSettings& e = t.scenario().existing;
-  std::string path;
-  t.string("path", path);
-  if (!path.empty()) {
-    e.path = resolve(file, path);
+    spec.path = resolve(file, spec.path);
     std::error_code ec;
-    if (!fs::exists(e.path, ec))
-      t.fail(*t.find("path"), "path",
-             "file not found: '" + e.path + "' (relative paths are relative to the scenario file)");
+    if (!fs::exists(spec.path, ec))
+      input.fail(
+          item, key,
+          "file not found: '" + spec.path + "' (relative paths are relative to the scenario file)");
+    load.inputs.push_back(std::move(spec));
   }
-  t.string("layer", e.layer);
-  t.string("mode", e.mode, {"replan", "evaluate"});
-  t.string("bid_field", e.bid_field);
-  t.string("large_field", e.large_field);
-  t.string("micro_field", e.micro_field);
-  t.finish();
+  input.record("files", *node);
 }
 
-void read_output(TableReader t) {
-  OutputSettings& o = t.scenario().output;
-  std::vector<std::string> formats = o.formats;
-  t.strings("formats", formats);
-  for (std::size_t i = 0; i < formats.size(); ++i)
-    if (formats[i] != "gpkg" && formats[i] != "shp" && formats[i] != "geojson")
-      t.fail(*t.find("formats"), "formats[" + std::to_string(i) + "]",
-             "\"" + formats[i] +
-                 "\" is not a format; use \"shp\" and/or \"geojson\" (the "
-                 "GeoPackage is always written)");
-  o.formats = formats;
-  t.string("crs", o.crs);
-  t.string("shapefile_encoding", o.shapefile_encoding, {"UTF-8", "GBK"});
-  t.finish();
+/// input.layers: layer name → role.
+void read_layers(TableReader& layers) {
+  const toml::table* t = layers.table();
+  if (!t) return;
+  for (const auto& [name, value] : *t) {
+    const std::string text(name.str());
+    if (text == "source") continue;  // the table's source (read by TableReader)
+    auto role_text = value.value_exact<std::string>();
+    auto role = role_text ? parse_role(*role_text) : std::nullopt;
+    if (!role)
+      layers.fail(value, text,
+                  "expected a layer role (buildings, compounds, communities, roads, "
+                  "rivers, water, rail, walkways, stations, grids)" +
+                      quoted_value(value));
+    else
+      layers.scenario().load.layer_roles[text] = *role;
+  }
+}
+
+/// Reads a special key (scenario_keys.hpp): each has code here, and a special key without it is
+/// a programming error.
+void read_special(TableReader& r, const ScenarioTable& table, const ScenarioKey& key,
+                  const std::string& file) {
+  const std::string name = dotted(table, key);
+  if (name == "inherits" || name == "include") {
+    r.expect(key.name);  // read by load_chain before the keys
+  } else if (name == "input.files") {
+    read_files(r, file);
+  } else if (name == "input.layers.*") {
+    read_layers(r);
+  } else {
+    throw std::logic_error("scenario: no reader for the special key " + name);
+  }
+}
+
+/// Reads one key of the table into the scenario, as the table says.
+void read_key(TableReader& r, const ScenarioTable& table, const ScenarioKey& k,
+              const std::string& file) {
+  Scenario& s = r.scenario();
+  std::visit(
+      [&](const auto& access) {
+        using A = std::decay_t<decltype(access)>;
+        if constexpr (std::is_same_v<A, SpecialKey>) {
+          read_special(r, table, k, file);
+        } else if constexpr (std::is_same_v<A, KeyAccess<long long>>) {
+          long long v = access.get(s);
+          if (r.integer(k.name, v, k.min_integer, k.max_integer)) access.set(s, v);
+        } else if constexpr (std::is_same_v<A, KeyAccess<double>>) {
+          double v = access.get(s);
+          if (r.real(k.name, v, k.min_real, k.max_real)) access.set(s, v);
+        } else if constexpr (std::is_same_v<A, KeyAccess<bool>>) {
+          bool v = access.get(s);
+          if (r.boolean(k.name, v)) access.set(s, v);
+        } else if constexpr (std::is_same_v<A, KeyAccess<std::string>>) {
+          std::string v;
+          if (!r.string(k.name, v, k.allowed)) return;
+          if (k.path && !v.empty()) {
+            v = resolve(file, v);
+            std::error_code ec;
+            if (!fs::exists(v, ec))
+              r.fail(
+                  *r.find(k.name), k.name,
+                  "file not found: '" + v + "' (relative paths are relative to the scenario file)");
+          }
+          access.set(s, v);
+        } else if constexpr (std::is_same_v<A, KeyAccess<std::vector<std::string>>>) {
+          std::vector<std::string> v;
+          if (!r.strings(k.name, v)) return;
+          for (std::size_t i = 0; i < v.size(); ++i)
+            if (!k.allowed.empty() &&
+                std::find(k.allowed.begin(), k.allowed.end(), v[i]) == k.allowed.end()) {
+              std::string list;
+              for (const std::string& a : k.allowed)
+                list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
+              r.fail(*r.find(k.name), k.name + "[" + std::to_string(i) + "]",
+                     "\"" + v[i] + "\" is not one of " + list);
+            }
+          access.set(s, v);
+        } else {
+          std::vector<double> v;
+          if (!r.reals(k.name, v, k.min_real, k.max_real)) return;
+          if (k.count == 0 || v.size() == k.count)
+            access.set(s, v);
+          else if (!v.empty())
+            r.fail(*r.find(k.name), k.name,
+                   "expected " + std::to_string(k.count) + " " + k.count_what + ", got " +
+                       std::to_string(v.size()));
+        }
+      },
+      k.access);
+}
+
+/// Whether `child` is a direct sub-table of `parent` ("" is the top level).
+bool is_child(const std::string& parent, const std::string& child) {
+  if (parent.empty()) return !child.empty() && child.find('.') == std::string::npos;
+  return child.size() > parent.size() + 1 && child.compare(0, parent.size(), parent) == 0 &&
+         child[parent.size()] == '.' && child.find('.', parent.size() + 1) == std::string::npos;
+}
+
+/// Reads table `index` of scenario_tables() with `r`: its keys, then its sub-tables.
+void read_table(TableReader r, std::size_t index, const std::string& file) {
+  const std::vector<ScenarioTable>& tables = scenario_tables();
+  const ScenarioTable& table = tables[index];
+  if (table.on_source)
+    if (const toml::node* node = r.find("source"))
+      if (auto text = node->value_exact<std::string>()) table.on_source(r.scenario(), *text);
+  for (const ScenarioKey& k : table.keys) read_key(r, table, k, file);
+  if (table.open) return;  // its keys are the user's: no unknown keys
+  for (std::size_t c = index + 1; c < tables.size(); ++c)
+    if (is_child(table.path, tables[c].path))
+      read_table(r.sub(tables[c].path.substr(table.path.empty() ? 0 : table.path.size() + 1)), c,
+                 file);
+  r.finish();
 }
 
 /// Applies one parsed file over `scenario` (which holds defaults or what the file inherits).
 void apply(const toml::table* root, const std::string& file, Scenario& scenario, Problems& problems,
            std::set<std::string>* all_known) {
-  TableReader top(root, "", file, 1, problems, scenario, all_known);
-  top.expect("inherits");  // handled by the caller
-  top.expect("include");   // handled by the caller
-  TableReader meta = top.sub("scenario");
-  meta.string("name", scenario.name);
-  meta.string("description", scenario.description);
-  std::uint64_t seed = 0;
-  meta.integer("seed", seed, 0, std::numeric_limits<std::int64_t>::max());
-  if (seed != 0 || (meta.table() && meta.table()->contains("seed"))) {
-    scenario.partition.seed = seed;
-    scenario.evaluation.simulation.seed = seed;
-  }
-  meta.finish();
-  read_input(top.sub("input"), file);
-  read_existing(top.sub("existing"), file);
-  read_households(top.sub("households"));
-  read_grids(top.sub("grids"));
-  read_barriers(top.sub("barriers"));
-  read_workers(top.sub("workers"));
-  read_events(top.sub("events"));
-  read_workload(top.sub("workload"));
-  read_simulation(top.sub("simulation"));
-  read_stations(top.sub("stations"));
-  read_coverage(top.sub("coverage"));
-  read_staffing(top.sub("staffing"));
-  read_output(top.sub("output"));
-  top.finish();
+  read_table(TableReader(root, "", file, 1, problems, scenario, all_known), 0, file);
+  // The service targets the evaluation checks are the scenario's [staffing].
+  scenario.evaluation.target = scenario.staffing;
 }
-
 /// Checks across keys, after inheritance: bounds, targets, worker totals.
 void check(const Scenario& s, Problems& problems) {
   auto where = [&](const std::string& key) {

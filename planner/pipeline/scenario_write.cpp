@@ -1,9 +1,15 @@
 #include "planner/pipeline/scenario_write.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <stdexcept>
+#include <type_traits>
+#include <variant>
+
+#include "planner/pipeline/scenario_keys.hpp"
 
 namespace gp::pipeline {
 
@@ -115,174 +121,78 @@ class Writer {
   bool first_ = true;
 };
 
+/// Writes a special key (scenario_keys.hpp): each has code here, and a special key without it is
+/// a programming error.
+void write_special(Writer& w, const Scenario& s, const ScenarioTable& table,
+                   const ScenarioKey& key) {
+  const std::string name = dotted(table, key);
+  if (name == "input.files") {
+    w.raw() << "files = [";
+    for (std::size_t i = 0; i < s.load.inputs.size(); ++i) {
+      const InputSpec& in = s.load.inputs[i];
+      w.raw() << (i ? "," : "") << "\n  { path = " << quote(absolute(in.path));
+      if (!in.layer.empty()) w.raw() << ", layer = " << quote(in.layer);
+      if (in.role) w.raw() << ", role = " << quote(to_string(*in.role));
+      w.raw() << " }";
+    }
+    w.raw() << (s.load.inputs.empty() ? "]\n" : "\n]\n");
+  } else if (name == "input.layers.*") {
+    for (const auto& [layer, role] : s.load.layer_roles) w.text(layer, to_string(role));
+  } else {
+    throw std::logic_error("scenario: no writer for the special key " + name);
+  }
+}
+
+/// Whether `key` writes a line for `s`.
+bool writes(const Scenario& s, const ScenarioKey& key) {
+  if (!key.written) return false;
+  if (!key.omit_empty) return true;
+  const auto* text = std::get_if<KeyAccess<std::string>>(&key.access);
+  return !text || !text->get(s).empty();
+}
+
+void write_key(Writer& w, const Scenario& s, const ScenarioTable& table, const ScenarioKey& k) {
+  std::visit(
+      [&](const auto& access) {
+        using A = std::decay_t<decltype(access)>;
+        if constexpr (std::is_same_v<A, SpecialKey>) {
+          write_special(w, s, table, k);
+        } else if constexpr (std::is_same_v<A, KeyAccess<long long>>) {
+          w.integer(k.name, access.get(s));
+        } else if constexpr (std::is_same_v<A, KeyAccess<double>>) {
+          w.real(k.name, access.get(s));
+        } else if constexpr (std::is_same_v<A, KeyAccess<bool>>) {
+          w.boolean(k.name, access.get(s));
+        } else if constexpr (std::is_same_v<A, KeyAccess<std::string>>) {
+          const std::string v = access.get(s);
+          w.text(k.name, k.path && !v.empty() ? absolute(v) : v);
+        } else if constexpr (std::is_same_v<A, KeyAccess<std::vector<std::string>>>) {
+          w.texts(k.name, access.get(s));
+        } else {
+          w.reals(k.name, access.get(s));
+        }
+      },
+      k.access);
+}
+
 }  // namespace
 
 std::string to_toml(const Scenario& s) {
-  const PartitionParams& p = s.partition;
-  const evaluation::EvaluationParams& e = s.evaluation;
   Writer w(s);
   w.raw() << "# The resolved scenario of this run (docs/scenario-format.md): every parameter with "
              "the value\n# used, inputs as absolute paths. `gridplan run scenario.toml` repeats "
              "the run; the studio\n# reopens the run from it.\n\n";
-
-  w.table("scenario");
-  w.text("name", s.name);
-  w.text("description", s.description);
-  w.integer("seed", static_cast<long long>(p.seed));
-
-  w.table("input");
-  w.raw() << "files = [";
-  for (std::size_t i = 0; i < s.load.inputs.size(); ++i) {
-    const InputSpec& in = s.load.inputs[i];
-    w.raw() << (i ? "," : "") << "\n  { path = " << quote(absolute(in.path));
-    if (!in.layer.empty()) w.raw() << ", layer = " << quote(in.layer);
-    if (in.role) w.raw() << ", role = " << quote(to_string(*in.role));
-    w.raw() << " }";
+  // Every table of the key table (scenario_keys.hpp) in its order: a key the reader knows is
+  // written here by construction.
+  for (const ScenarioTable& table : scenario_tables()) {
+    if (table.path.empty() || (table.written && !table.written(s))) continue;
+    const bool any_key = std::any_of(table.keys.begin(), table.keys.end(),
+                                     [&](const ScenarioKey& k) { return writes(s, k); });
+    if (!any_key && !table.open && !s.sources.count(table.path)) continue;
+    w.table(table.path);
+    for (const ScenarioKey& k : table.keys)
+      if (writes(s, k)) write_key(w, s, table, k);
   }
-  w.raw() << (s.load.inputs.empty() ? "]\n" : "\n]\n");
-  w.text("assume_crs", s.load.assume_crs);
-  w.text("target_crs", s.load.target_crs);
-  w.text("encoding", s.load.encoding);
-  w.boolean("gcj02", s.load.gcj02);
-  w.boolean("strict", s.load.strict);
-  w.boolean("osm_communities", s.load.osm_communities);
-  w.integer("osm_admin_level", s.load.osm_admin_level);
-  w.text("unknown_use", to_string(s.load.unknown_use));
-  w.real("point_building_side_m", s.load.point_building_side_m);
-  {
-    const io::LoadOptions::HouseholdTable& h = s.load.household_table;
-    w.table("input.household_table");
-    w.text("path", h.path.empty() ? "" : absolute(h.path));
-    w.text("layer", h.layer);
-    w.text("join_by", h.join_by);
-    w.text("key_column", h.key_column);
-    w.text("households_column", h.households_column);
-  }
-  w.table("input.layers");
-  for (const auto& [name, role] : s.load.layer_roles) w.text(name, to_string(role));
-  for (const auto& [role, mapping] : s.load.fields) {
-    w.table(std::string("input.fields.") + to_string(role));
-    for (const auto& [field_key, field] : mapping) w.text(field_key, field);
-  }
-
-  if (!s.existing.path.empty()) {
-    w.table("existing");
-    w.text("path", absolute(s.existing.path));
-    w.text("layer", s.existing.layer);
-    w.text("mode", s.existing.mode);
-    w.text("bid_field", s.existing.bid_field);
-    w.text("large_field", s.existing.large_field);
-    w.text("micro_field", s.existing.micro_field);
-  }
-
-  const HouseholdParams& h = s.load.households;
-  w.table("households");
-  w.real("dwelling_gross_m2", h.dwelling_gross_m2);
-  w.real("storey_height_m", h.storey_height_m);
-  w.real("residential_share", h.residential_share);
-  w.real("mixed_share", h.mixed_share);
-  w.integer("default_floors", h.default_floors);
-  w.integer("default_floors_house", h.default_floors_house);
-  w.real("min_dwelling_footprint_m2", h.min_dwelling_footprint_m2);
-  w.real("max_households_per_100m2", h.max_households_per_100m2);
-
-  w.table("grids");
-  w.integer("fixed_large_per_community", p.fixed_large_per_community);
-  w.integer("refinement_passes", p.refinement_passes);
-  w.boolean("seed_from_stations", p.seed_from_stations);
-  w.text("policy",
-         p.policy == InfeasiblePolicy::allow_undersized ? "allow-undersized" : "join-across-soft");
-  for (const auto& [name, b] : {std::pair{"large", p.large}, std::pair{"micro", p.micro}}) {
-    w.table(std::string("grids.") + name);
-    w.integer("min", b.min);
-    w.integer("max", b.max);
-    w.integer("target", b.target);
-  }
-  w.table("grids.weights");
-  w.real("balance", p.weights.balance);
-  w.real("compactness", p.weights.compactness);
-  w.real("workload", p.weights.workload);
-  w.real("moved", p.weights.moved);
-
-  w.table("barriers");
-  w.texts("hard_road_classes", p.hard_road_classes);
-
-  const sim::WorkloadParams& wl = e.workload;
-  w.table("workers");
-  w.integer("full_time", e.full_time_workers);
-  w.integer("part_time", e.part_time_workers);
-  w.real("patrols_per_year", wl.patrols_per_year);
-  w.real("patrol_minutes_per_building", wl.patrol_minutes_per_building);
-  w.real("patrol_minutes_per_floor", wl.patrol_minutes_per_floor);
-  w.text("patrol_route",
-         wl.patrol_route == sim::PatrolRoute::perimeter ? "perimeter" : "building_tour");
-  w.real("walking_speed_kmh", wl.walking_speed_kmh);
-  w.real("detour_factor", wl.detour_factor);
-  w.real("meeting_hours_per_week", wl.meeting_hours_per_week);
-  w.real("ledger_hours_per_week", wl.ledger_hours_per_week);
-  w.real("training_hours_per_year", wl.training_hours_per_year);
-  w.real("grid_chief_hours_per_year", wl.grid_chief_hours_per_year);
-  w.real("persons_per_household", wl.persons_per_household);
-  w.real("part_time_hours_per_week", wl.part_time.hours_per_week());
-
-  for (const sim::RoutineComponent& r : wl.routine) {
-    w.table("workload." + r.key);
-    w.real("per_unit_per_year", r.per_unit_per_year);
-    w.real("share", r.share);
-    w.real("minutes", r.minutes);
-    w.reals("monthly", {r.monthly.begin(), r.monthly.end()});
-  }
-
-  for (const sim::CategoryParams& c : wl.categories) {
-    w.table(std::string("events.") + sim::to_string(c.category));
-    w.real("per_household_per_year", c.events_per_household_per_year);
-    w.real("handling_minutes", c.handling_minutes);
-    w.real("escalate_to_community", c.escalate_to_community);
-    w.real("escalate_to_centre", c.escalate_to_centre);
-    w.real("deadline_hours", c.deadline_hours);
-    w.reals("monthly", {c.monthly.begin(), c.monthly.end()});
-    w.reals("weekly", {c.weekly.begin(), c.weekly.end()});
-    w.reals("daily", {c.daily.begin(), c.daily.end()});
-  }
-
-  const sim::SimulationParams& sp = e.simulation;
-  w.table("simulation");
-  w.boolean("enabled", e.simulate);
-  w.real("horizon_days", sp.horizon_days);
-  w.integer("replications", sp.replications);
-  w.real("handling_cv", sp.handling_cv);
-  w.boolean("routine_work", sp.routine_work);
-  w.real("community_hours", sp.community_hours);
-  w.real("centre_hours", sp.centre_hours);
-  w.boolean("sensitivity", e.sensitivity);
-  w.integer("sensitivity_replications", e.sensitivity_params.replications);
-  w.integer("sensitivity_simulated_rows", e.sensitivity_params.simulated_rows);
-
-  w.table("stations");
-  w.real("station_max_distance_m", e.rules.station_max_distance_m);
-  w.real("floor_m2_per_100_households", e.rules.floor_m2_per_100_households);
-  w.real("max_walk_m", e.rules.max_walk_m);
-  w.table("stations.siting");
-  w.boolean("enabled", e.site_stations);
-  w.integer("new_stations", e.siting.new_stations);
-  w.real("radius_m", e.siting.radius_m);
-  w.integer("swap_passes", e.siting.swap_passes);
-
-  w.table("coverage");
-  w.reals("thresholds_m", e.coverage.thresholds_m);
-  w.real("walking_speed_kmh", e.coverage.walking_speed_kmh);
-  w.real("detour_factor", e.coverage.detour_factor);
-  w.real("max_snap_m", e.coverage.max_snap_m);
-  w.texts("forbidden_classes", e.coverage.forbidden_classes);
-
-  w.table("staffing");
-  w.real("p90_response_hours", s.staffing.p90_response_hours);
-  w.real("max_utilisation", s.staffing.max_utilisation);
-
-  w.table("output");
-  w.texts("formats", s.output.formats);
-  w.text("crs", s.output.crs);
-  w.text("shapefile_encoding", s.output.shapefile_encoding);
   return w.str();
 }
 

@@ -4,11 +4,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
+#include <set>
 #include <string>
 
 #include "planner/core/errors.hpp"
 #include "planner/pipeline/scenario.hpp"
+#include "planner/pipeline/scenario_keys.hpp"
 
 namespace fs = std::filesystem;
 using gp::ConfigError;
@@ -242,4 +245,72 @@ TEST_CASE("known keys and edit distance") {
   CHECK(gp::pipeline::edit_distance("", "abc") == 3);
   CHECK(gp::pipeline::edit_distance("min", "min") == 0);
   CHECK(gp::pipeline::edit_distance("mni", "min") == 1);  // a transposition is one edit
+}
+
+TEST_CASE("scenario keys: the reader knows exactly the keys of the key table") {
+  // The reader walks the key table (scenario_keys.hpp), so it cannot know a key the table (and
+  // with it the writer) does not list. Besides the keys: every table's `source` and the
+  // sub-table names themselves.
+  std::set<std::string> expected{"source"};
+  for (const gp::pipeline::ScenarioTable& table : gp::pipeline::scenario_tables()) {
+    if (!table.path.empty()) {
+      expected.insert(table.path);
+      expected.insert(table.path + ".source");
+    }
+    for (const gp::pipeline::ScenarioKey& key : table.keys)
+      if (!table.open) expected.insert(gp::pipeline::dotted(table, key));
+  }
+  const std::vector<std::string> known = gp::pipeline::known_keys();
+  CHECK(std::set<std::string>(known.begin(), known.end()) == expected);
+}
+
+TEST_CASE("scenario keys: every key is in docs/scenario-format.md") {
+  // A key is documented when the page names it in backticks: in full (`grids.large.min`), within
+  // its top table (`large.min` under [grids]) or by its name in its table's section (`min`).
+  std::ifstream in(std::string(GRIDPLAN_SOURCE_DIR) + "/docs/scenario-format.md");
+  REQUIRE(in);
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::set<std::string> named;
+  for (std::size_t at = page.find('`'); at != std::string::npos;) {
+    const std::size_t end = page.find('`', at + 1);
+    if (end == std::string::npos) break;
+    named.insert(page.substr(at + 1, end - at - 1));
+    at = page.find('`', end + 1);
+  }
+  for (const gp::pipeline::ScenarioTable& table : gp::pipeline::scenario_tables()) {
+    if (table.open) continue;
+    for (const gp::pipeline::ScenarioKey& key : table.keys) {
+      const std::string full = gp::pipeline::dotted(table, key);
+      const std::size_t dot = full.find('.');
+      INFO(full);
+      CHECK((named.count(full) || named.count(key.name) ||
+             (dot != std::string::npos && named.count(full.substr(dot + 1)))));
+    }
+  }
+  // The check can fail: a key the page does not name.
+  CHECK(named.count("no_such_key_m") == 0);
+}
+
+TEST_CASE("scenario keys: a default for every key and no key twice") {
+  std::set<std::string> seen;
+  for (const gp::pipeline::ScenarioTable& table : gp::pipeline::scenario_tables())
+    for (const gp::pipeline::ScenarioKey& key : table.keys) {
+      const std::string full = gp::pipeline::dotted(table, key);
+      INFO(full);
+      CHECK(seen.insert(full).second);
+      CHECK(!key.doc.empty());
+      if (!std::holds_alternative<gp::pipeline::SpecialKey>(key.access)) CHECK(!key.field.empty());
+    }
+  const auto& tables = gp::pipeline::scenario_tables();
+  auto find = [&](const std::string& path, const std::string& name) {
+    for (const auto& t : tables)
+      if (t.path == path)
+        for (const auto& k : t.keys)
+          if (k.name == name) return gp::pipeline::default_text(k);
+    return std::string("(missing)");
+  };
+  CHECK(find("grids.large", "min") == "300");
+  CHECK(find("grids.policy", "") == "(missing)");
+  CHECK(find("grids", "policy") == "allow-undersized");
+  CHECK(find("coverage", "thresholds_m") == "300, 500, 1000");
 }
