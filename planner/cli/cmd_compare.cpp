@@ -3,13 +3,13 @@
 // back from their plan.gpkg and metrics.json; scenario files are run first (into DIR/runs/).
 // See docs/cli/compare.md.
 
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "planner/cli/commands.hpp"
 #include "planner/cli/progress_printer.hpp"
+#include "planner/core/clock.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/io/export.hpp"
 #include "planner/io/plan_import.hpp"
@@ -27,15 +27,6 @@ struct CompareOptions {
   bool overwrite = false;
   bool quiet = false;
 };
-
-std::string now_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 int run_compare(const CompareOptions& o) {
   if (o.plans.size() < 2)
