@@ -562,6 +562,24 @@ void read_events(TableReader t) {
     r.string("source", c.source);
     r.finish();
   }
+  // [events.grid_multipliers]: grid code = events relative to the town rate (gridplan calibrate).
+  if (const toml::node* node = t.find("grid_multipliers")) {
+    std::map<std::string, double>& out = t.scenario().evaluation.workload.grid_event_multipliers;
+    if (const toml::table* table = node->as_table()) {
+      out.clear();
+      for (const auto& [code, value] : *table) {
+        const auto number = value.value<double>();
+        if (!number || !(*number >= 0.0 && *number <= 100.0))
+          t.fail(value, "grid_multipliers." + std::string(code.str()),
+                 "expected a multiplier from 0 to 100" + quoted_value(value));
+        else
+          out[std::string(code.str())] = *number;
+      }
+      t.record("grid_multipliers", *node);
+    } else {
+      t.fail(*node, "grid_multipliers", "expected a table of grid code = multiplier");
+    }
+  }
   t.finish();
 }
 
@@ -955,6 +973,16 @@ std::vector<std::pair<std::string, std::string>> describe(const Scenario& s) {
                  fmt(c.events_per_household_per_year) + "/household/year, " +
                      fmt(c.handling_minutes) + " min, escalate " + fmt(c.escalate_to_community) +
                      " → centre " + fmt(c.escalate_to_centre)});
+  if (!e.workload.grid_event_multipliers.empty()) {
+    double low = INFINITY, high = 0.0;
+    for (const auto& [code, m] : e.workload.grid_event_multipliers) {
+      low = std::min(low, m);
+      high = std::max(high, m);
+    }
+    d.push_back({"events.grid_multipliers",
+                 std::to_string(e.workload.grid_event_multipliers.size()) + " grids, " +
+                     fmt(low) + " … " + fmt(high)});
+  }
   d.push_back({"simulation", e.simulate
                                  ? fmt(e.simulation.horizon_days) + " days × " +
                                        std::to_string(e.simulation.replications) + " replications"

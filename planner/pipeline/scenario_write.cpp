@@ -233,6 +233,14 @@ std::string to_toml(const Scenario& s) {
     w.reals("monthly", {r.monthly.begin(), r.monthly.end()});
   }
 
+  // Per-grid event multipliers of `gridplan calibrate` (an inline table: grid code = factor).
+  w.table("events");
+  w.raw() << "grid_multipliers = {";
+  for (auto it = wl.grid_event_multipliers.begin(); it != wl.grid_event_multipliers.end(); ++it)
+    w.raw() << (it == wl.grid_event_multipliers.begin() ? " " : ", ") << key(it->first) << " = "
+            << number(it->second);
+  w.raw() << (wl.grid_event_multipliers.empty() ? "}\n" : " }\n");
+
   for (const sim::CategoryParams& c : wl.categories) {
     w.table(std::string("events.") + sim::to_string(c.category));
     w.real("per_household_per_year", c.events_per_household_per_year);
