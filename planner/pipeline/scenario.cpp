@@ -979,9 +979,9 @@ std::vector<std::pair<std::string, std::string>> describe(const Scenario& s) {
       low = std::min(low, m);
       high = std::max(high, m);
     }
-    d.push_back({"events.grid_multipliers",
-                 std::to_string(e.workload.grid_event_multipliers.size()) + " grids, " +
-                     fmt(low) + " … " + fmt(high)});
+    d.push_back(
+        {"events.grid_multipliers", std::to_string(e.workload.grid_event_multipliers.size()) +
+                                        " grids, " + fmt(low) + " … " + fmt(high)});
   }
   d.push_back({"simulation", e.simulate
                                  ? fmt(e.simulation.horizon_days) + " days × " +
