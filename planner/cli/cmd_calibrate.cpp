@@ -118,6 +118,8 @@ std::string sibling(const std::string& out, const std::string& suffix) {
 }
 
 std::ofstream open_out(const std::string& path) {
+  std::error_code ec;
+  if (fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path(), ec);
   std::ofstream out(path, std::ios::binary);
   if (!out) throw OutputError(path + ": cannot write (check the directory exists and is writable)");
   return out;
@@ -334,6 +336,7 @@ int run_calibrate(const CalibrateOptions& o) {
   std::vector<sim::WorkRecord> records;
   std::vector<sim::RejectedRecord> rejected;
   std::vector<Point> points;
+  std::map<long, std::string> given;  // row → coordinates as written, for messages
   std::vector<std::size_t> point_owner;
   for (const io::TableRow& row : table.rows) {
     sim::WorkRecord r;
@@ -364,6 +367,7 @@ int run_calibrate(const CalibrateOptions& o) {
       }
       r.has_point = true;
       r.point = {x, y};
+      given[row.row] = xs + ", " + ys;
     } else if (r.grid.empty() && by_geometry) {
       if (!row.has_point) {
         rejected.push_back({row.row, row.other_geometry ? "geometry is not a point (or is empty)"
@@ -396,7 +400,10 @@ int run_calibrate(const CalibrateOptions& o) {
     for (std::size_t i = 0; i < records.size(); ++i)
       if (!drop[i]) kept.push_back(std::move(records[i]));
     records = std::move(kept);
-    const std::vector<sim::RejectedRecord> outside = sim::locate_records(records, grids.shapes);
+    std::vector<sim::RejectedRecord> outside = sim::locate_records(records, grids.shapes);
+    for (sim::RejectedRecord& r : outside)
+      if (const auto it = given.find(r.row); it != given.end())
+        r.reason += "; given as " + it->second;
     rejected.insert(rejected.end(), outside.begin(), outside.end());
   }
 

@@ -3,6 +3,7 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -17,9 +18,13 @@ namespace {
 GDALDatasetUniquePtr open_vector(const std::string& path) {
   GDALAllRegister();
   // CSV: every field as text (no type guessing), so a date or a code keeps its exact spelling.
+  // Only the CSV driver knows the option (others warn about it).
+  std::string ext = path.size() >= 4 ? path.substr(path.size() - 4) : "";
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool csv = ext == ".csv" || ext == ".tsv" || ext == ".txt";
   const char* const options[] = {"AUTODETECT_TYPE=NO", nullptr};
   GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
-                                                 nullptr, options, nullptr));
+                                                 nullptr, csv ? options : nullptr, nullptr));
   if (!dataset)
     throw InputError(path + ": cannot open as a table (" + std::string(CPLGetLastErrorMsg()) +
                      "); give a CSV, GeoPackage, Shapefile or another table GDAL reads");
