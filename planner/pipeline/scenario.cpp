@@ -566,7 +566,7 @@ void read_events(TableReader t) {
   if (const toml::node* node = t.find("grid_multipliers")) {
     std::map<std::string, double>& out = t.scenario().evaluation.workload.grid_event_multipliers;
     if (const toml::table* table = node->as_table()) {
-      out.clear();
+      // Merged key by key over what an inherited or included file set.
       for (const auto& [code, value] : *table) {
         const auto number = value.value<double>();
         if (!number || !(*number >= 0.0 && *number <= 100.0))

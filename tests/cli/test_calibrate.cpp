@@ -180,10 +180,39 @@ TEST_CASE("gridplan calibrate: records by coordinates, bad rows listed, multipli
   CHECK(r.output.find(std::to_string(lonlat.size()) + " used (" + std::to_string(lonlat.size()) +
                       " located by coordinates), 0 rejected") != std::string::npos);
 
+  // A point layer (GeoJSON in EPSG:4547, read from the layer): located without --crs; a line
+  // feature is listed, not dropped.
+  {
+    std::ofstream layer(town.path("points.geojson"));
+    layer << R"({"type":"FeatureCollection","name":"records",)" << kCrs << R"(,"features":[)";
+    for (int i = 0; i < 24; ++i)
+      layer << R"({"type":"Feature","properties":{"time":"2025-04-0)" << 1 + i % 9
+            << R"( 10:00","category":"纠纷调解"},"geometry":{"type":"Point","coordinates":[)"
+            << 500000 + 25 + (i % 6) * 50 << "," << 3500000 + 25 + (i / 6) * 50 << "]}},";
+    layer
+        << R"({"type":"Feature","properties":{"time":"2025-04-01 10:00","category":"health"},)"
+        << R"("geometry":{"type":"LineString","coordinates":[[500030,3500030],[500040,3500040]]}}]})";
+  }
+  r = run(gridplan() + " calibrate " + town.path("points.geojson") + " --plan " + base +
+          "/plan.gpkg --start 2025-01-01 --out " + town.path("calib/points.toml"));
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  CHECK(r.output.find("24 used (24 located by coordinates), 1 rejected") != std::string::npos);
+  CHECK(r.output.find("row 25: geometry is not a point") != std::string::npos);
+  const auto located = csv_rows(town.path("calib/points.grids.csv"));
+  long long by_grid = 0;
+  for (const auto& g : located) {
+    INFO(g[0]);
+    CHECK(std::stoll(g[2]) == households.at(g[0]) / 40);  // one record per building
+    by_grid += std::stoll(g[2]);
+  }
+  CHECK(by_grid == 24);
+
   // A run including the fragment puts more events in the busy grid (per household).
   std::ofstream(town.path("calibrated.toml"))
       << "inherits = \"tiny.toml\"\ninclude = [\"calib/calibration.toml\"]\n"
-      << "[simulation]\nreplications = 3\nhorizon_days = 120\nsensitivity = false\n";
+      << "[simulation]\nreplications = 3\nhorizon_days = 120\nsensitivity = false\n"
+      << "[events.grid_multipliers]\n\"NOPE\" = 2.0\n";  // a code the plan lacks: a warning
   const std::string out = town.path("calibrated");
   r = run(gridplan() + " run " + town.path("calibrated.toml") + " --out " + out + " -q");
   INFO(r.output);
@@ -204,6 +233,9 @@ TEST_CASE("gridplan calibrate: records by coordinates, bad rows listed, multipli
   INFO("busy grid " << hot_rate << " events per household, others "
                     << other_events / other_households);
   CHECK(hot_rate > 1.5 * other_events / other_households);
+  const Result diagnostics = run("ogrinfo -ro -q " + out + "/plan.gpkg diagnostics");
+  CHECK(diagnostics.output.find("grid-multiplier-unknown-grid") != std::string::npos);
+  CHECK(diagnostics.output.find("'NOPE'") != std::string::npos);
   // The run's own scenario.toml carries the multipliers; the report lists them.
   const std::string written = read(out + "/scenario.toml");
   CHECK(written.find("grid_multipliers = { ") != std::string::npos);
