@@ -5,6 +5,7 @@
 // planner/io, fitting planner/sim.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -48,6 +49,7 @@ struct CalibrateOptions {
   std::string staffing;
   std::string time_use;
   std::string scenario;
+  std::string check;
   std::uint64_t seed = 1;
   int list = 50;
 };
@@ -499,6 +501,32 @@ int run_calibrate(const CalibrateOptions& o) {
                 top->grid.c_str(), top->records, top->expected, top->credibility);
   std::printf("\n");
 
+  // Hold-out: the records against another model (a scenario, or a fragment fitted on another
+  // period), by category and month.
+  if (!o.check.empty()) {
+    const pipeline::Scenario other = pipeline::load_scenario(o.check);
+    const std::vector<sim::MonthCount> cells =
+        sim::check_model(result, other.evaluation.workload, grids.households, period);
+    std::ofstream out = open_out(sibling(o.out, ".check.csv"));
+    out << "month,category,observed,expected,simulated,deviation,z\n";
+    std::map<std::string, std::array<double, 3>> by_category;
+    for (const sim::MonthCount& m : cells) {
+      out << m.month << "," << m.category << "," << m.observed << "," << num(m.expected, 2) << ","
+          << m.simulated << "," << num(m.deviation, 2) << "," << num(m.z, 2) << "\n";
+      auto& row = by_category[m.category];
+      row[0] += static_cast<double>(m.observed);
+      row[1] += m.expected;
+      row[2] += std::abs(m.z) > 3.0 ? 1 : 0;
+    }
+    std::printf("records against %s (hold-out check; months in %s):\n", o.check.c_str(),
+                sibling(o.out, ".check.csv").c_str());
+    std::printf("  %-22s %9s %10s %8s %12s\n", "category", "observed", "expected", "dev %",
+                "|z|>3 months");
+    for (const auto& [category, row] : by_category)
+      std::printf("  %-22s %9.0f %10.1f %+7.1f %12.0f\n", category.c_str(), row[0], row[1],
+                  row[1] > 0 ? 100.0 * (row[0] - row[1]) / row[1] : 0.0, row[2]);
+  }
+
   // The calibrated model against observed staffing and time use.
   sim::WorkloadParams base;
   if (!o.scenario.empty()) {
@@ -649,6 +677,9 @@ void add_calibrate_command(CLI::App& app, Action& action) {
                   "Observed time use: component, minutes_per_day (per worker per working day)");
   cmd->add_option("--scenario", options->scenario,
                   "Scenario whose workload model is calibrated (default: the built-in defaults)");
+  cmd->add_option("--check", options->check,
+                  "Also compare the records with this scenario's or fragment's model, month by "
+                  "month (a hold-out check)");
   cmd->add_option("--seed", options->seed, "Seed of the simulated counts")->capture_default_str();
   cmd->add_option("--list", options->list, "Rejected records listed on screen (all in the CSV)")
       ->capture_default_str();

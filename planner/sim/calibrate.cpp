@@ -51,6 +51,49 @@ std::array<double, N> mean_one(const std::array<double, N>& profile) {
   return result;
 }
 
+/// Calendar month key ((year − start year) × 12 + month) of each day of the period.
+std::vector<int> period_months(const CalibrationPeriod& period) {
+  const auto day_count = static_cast<long long>(std::ceil(period.days));
+  std::vector<int> day_month = period.day_month;
+  day_month.resize(std::min(day_month.size(), static_cast<std::size_t>(day_count)));
+  for (auto day = static_cast<long long>(day_month.size()); day < day_count; ++day) {
+    const long long d = period.start_day_of_year + day;
+    day_month.push_back(static_cast<int>(d / 365) * 12 + month_of_day(d % 365));
+  }
+  return day_month;
+}
+
+/// The model's expected count in the month `key`: its hourly intensity — `per_hour` × daily ×
+/// weekly × monthly factors, each scaled to mean 1 as the simulation scales them — summed over
+/// the month's hours in the period.
+double cell_expectation(double per_hour, const DailyProfile& daily_profile,
+                        const WeeklyProfile& weekly_profile, const MonthlyProfile& monthly_profile,
+                        int key, const std::vector<int>& day_month,
+                        const CalibrationPeriod& period) {
+  const auto daily = mean_one(daily_profile);
+  const auto weekly = mean_one(weekly_profile);
+  const auto monthly = mean_one(monthly_profile);
+  const double horizon_h = period.days * 24.0;
+  double expected = 0.0;
+  for (std::size_t day = 0; day < day_month.size(); ++day) {
+    if (day_month[day] != key) continue;
+    const double length = std::min(24.0, horizon_h - 24.0 * static_cast<double>(day));
+    const double day_factor = weekly[(static_cast<std::size_t>(period.start_weekday) + day) % 7] *
+                              monthly[static_cast<std::size_t>(key % 12)];
+    for (int h = 0; h < 24; ++h)
+      expected += per_hour * day_factor * daily[static_cast<std::size_t>(h)] *
+                  std::clamp(length - h, 0.0, 1.0);
+  }
+  return expected;
+}
+
+void set_expectation(MonthCount& m, double expected, Rng& rng) {
+  m.expected = expected;
+  m.simulated = static_cast<long long>(rng.poisson(expected));
+  m.deviation = static_cast<double>(m.observed) - expected;
+  m.z = expected > 0.0 ? m.deviation / std::sqrt(expected) : 0.0;
+}
+
 std::string fmt(double value, int decimals) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
@@ -118,12 +161,7 @@ CalibrationResult calibrate(const std::vector<WorkRecord>& records,
   const double horizon_h = period.days * 24.0;
   const double years = period.days / 365.0;
   const auto day_count = static_cast<long long>(std::ceil(period.days));
-  // Calendar month key of each day of the period.
-  std::vector<int> day_month = period.day_month;
-  for (auto day = static_cast<long long>(day_month.size()); day < day_count; ++day) {
-    const long long d = period.start_day_of_year + day;
-    day_month.push_back(static_cast<int>(d / 365) * 12 + month_of_day(d % 365));
-  }
+  const std::vector<int> day_month = period_months(period);
   const int first_key = day_month.front();
   const int month_cells = day_month.back() - first_key + 1;
 
@@ -223,29 +261,14 @@ CalibrationResult calibrate(const std::vector<WorkRecord>& records,
       const int f = fitted_index[static_cast<std::size_t>(c)];
       if (f < 0) continue;
       const CategoryFit& fit = result.categories[static_cast<std::size_t>(f)];
-      const auto daily = mean_one(fit.daily);
-      const auto weekly = mean_one(fit.weekly);
-      const auto monthly = mean_one(fit.monthly);
       const double per_hour = fit.per_household_per_year * total_households / kHoursPerYear;
-      double expected = 0.0;
-      for (long long day = 0; day < day_count; ++day) {
-        if (day_month[static_cast<std::size_t>(day)] != key) continue;
-        const double length = std::min(24.0, horizon_h - 24.0 * static_cast<double>(day));
-        const double day_factor =
-            weekly[static_cast<std::size_t>((period.start_weekday + day) % 7)] *
-            monthly[static_cast<std::size_t>(key % 12)];
-        for (int h = 0; h < 24; ++h)
-          expected += per_hour * day_factor * daily[static_cast<std::size_t>(h)] *
-                      std::clamp(length - h, 0.0, 1.0);
-      }
       MonthCount m;
       m.month = label;
       m.category = fit.category;
       m.observed = counts[static_cast<std::size_t>(c)].by_month[static_cast<std::size_t>(cell)];
-      m.expected = expected;
-      m.simulated = static_cast<long long>(rng.poisson(expected));
-      m.deviation = static_cast<double>(m.observed) - expected;
-      m.z = expected > 0.0 ? m.deviation / std::sqrt(expected) : 0.0;
+      set_expectation(
+          m, cell_expectation(per_hour, fit.daily, fit.weekly, fit.monthly, key, day_month, period),
+          rng);
       result.months.push_back(m);
     }
   }
@@ -280,6 +303,33 @@ CalibrationResult calibrate(const std::vector<WorkRecord>& records,
   const double mean = weighted / total_households;
   for (GridFit& grid : result.grids) grid.multiplier = mean > 0.0 ? grid.shrunk / mean : 1.0;
   return result;
+}
+
+std::vector<MonthCount> check_model(const CalibrationResult& result, const WorkloadParams& model,
+                                    const std::map<std::string, int>& households,
+                                    const CalibrationPeriod& period) {
+  // Events per year per unit rate: households × the model's per-grid multipliers.
+  double weight = 0.0;
+  for (const auto& [code, n] : households) weight += std::max(n, 0) * model.event_multiplier(code);
+  const std::vector<int> day_month = period_months(period);
+  if (day_month.empty()) return {};
+  Rng rng(period.seed);
+  std::vector<MonthCount> months = result.months;
+  for (MonthCount& m : months) {
+    const auto c =
+        std::find_if(model.categories.begin(), model.categories.end(),
+                     [&](const CategoryParams& p) { return m.category == to_string(p.category); });
+    // The cell's month key, from its label "YYYY-MM".
+    const int key = (std::stoi(m.month.substr(0, 4)) - period.start_year) * 12 +
+                    std::stoi(m.month.substr(5, 2)) - 1;
+    const double expected =
+        c == model.categories.end()
+            ? 0.0
+            : cell_expectation(c->events_per_household_per_year * weight / kHoursPerYear, c->daily,
+                               c->weekly, c->monthly, key, day_month, period);
+    set_expectation(m, expected, rng);
+  }
+  return months;
 }
 
 WorkloadParams apply_calibration(const CalibrationResult& result, WorkloadParams workload) {

@@ -118,6 +118,13 @@ CalibrationResult calibrate(const std::vector<WorkRecord>& records,
                             const std::map<std::string, int>& households, double period_days,
                             int start_weekday = 0, int start_day_of_year = 0);
 
+/// The records' months (result.months, observed) against another model — the scenario in use,
+/// or a fragment fitted on another period (a hold-out check): each cell's expectation and one
+/// simulated count under `model`'s categories, over households × its per-grid multipliers.
+std::vector<MonthCount> check_model(const CalibrationResult& result, const WorkloadParams& model,
+                                    const std::map<std::string, int>& households,
+                                    const CalibrationPeriod& period);
+
 /// `workload` with the fitted rates, minutes (where recorded), profiles and per-grid multipliers.
 WorkloadParams apply_calibration(const CalibrationResult& result, WorkloadParams workload);
 

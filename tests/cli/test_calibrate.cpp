@@ -112,7 +112,7 @@ TEST_CASE("gridplan calibrate: records by coordinates, bad rows listed, multipli
   r = run(gridplan() + " calibrate " + town.path("records.csv") + " --plan " + base +
           "/plan.gpkg --start 2025-01-01 --days 365 --x-field x --y-field y --crs EPSG:4547" +
           " --staffing " + town.path("staffing.csv") + " --time-use " + town.path("time_use.csv") +
-          " --out " + fragment);
+          " --check " + town.path("tiny.toml") + " --out " + fragment);
   INFO(r.output);
   REQUIRE(r.code == 0);
   CHECK(r.output.find(std::to_string(generated) + " used (" + std::to_string(generated) +
@@ -135,6 +135,19 @@ TEST_CASE("gridplan calibrate: records by coordinates, bad rows listed, multipli
   CHECK(r.output.find("微信群答复") != std::string::npos);
   CHECK(fs::exists(town.path("calib/calibration.time_use.csv")));
   CHECK(fs::exists(town.path("calib/calibration.staffing.csv")));
+  // Hold-out check against the defaults (work orders 0.25 a household a year; the records have
+  // ≈ 0.7): far more observed than expected.
+  CHECK(r.output.find("hold-out check") != std::string::npos);
+  const auto check = csv_rows(town.path("calib/calibration.check.csv"));
+  REQUIRE(check.size() == 24);
+  double work_orders = 0, work_orders_expected = 0;
+  for (const auto& m : check)
+    if (m[1] == "work_order") {
+      work_orders += std::stod(m[2]);
+      work_orders_expected += std::stod(m[3]);
+    }
+  CHECK(work_orders_expected == Approx(0.25 * 960).epsilon(0.02));
+  CHECK(work_orders > 2 * work_orders_expected);
 
   // Observed vs simulated: 12 months × 2 categories, observed summing to the records used.
   const auto months = csv_rows(town.path("calib/calibration.months.csv"));

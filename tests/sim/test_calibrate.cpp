@@ -313,3 +313,45 @@ TEST_CASE("observed time use against the modelled workload, per component") {
   CHECK(rows[3].difference == Approx(45.0));
   CHECK_THROWS_AS(compare_time_use(modelled, 0.0, 200.0, observed), ConfigError);
 }
+
+TEST_CASE("calibration: a model with the wrong rate fails the month-by-month check") {
+  // Records at 0.4 a year checked against a model at 0.4 (fits) and one at 0.6 (does not).
+  std::map<std::string, int> households{{"A", 3000}, {"B", 2000}};
+  std::map<std::string, double> multiplier{{"A", 1.0}, {"B", 1.0}};
+  const std::vector<WorkRecord> records =
+      generate(households, multiplier, {{"health", 0.4}}, 365, 41);
+  const CalibrationResult result = calibrate(records, households, CalibrationPeriod{});
+  WorkloadParams right;
+  for (CategoryParams& c : right.categories)
+    if (c.category == EventCategory::health) {
+      c.events_per_household_per_year = 0.4;
+      c.daily = kDefaultDailyProfile;  // the generator's shape
+      c.weekly = {1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 0.5};
+      c.monthly = kFlatMonthlyProfile;
+    }
+  WorkloadParams wrong = right;
+  for (CategoryParams& c : wrong.categories)
+    if (c.category == EventCategory::health) c.events_per_household_per_year = 0.6;
+  auto tally = [&](const WorkloadParams& model) {
+    double observed = 0, expected = 0;
+    int misfits = 0;
+    for (const MonthCount& m : check_model(result, model, households, CalibrationPeriod{})) {
+      REQUIRE(m.category == "health");
+      observed += static_cast<double>(m.observed);
+      expected += m.expected;
+      misfits += std::abs(m.z) > 3.0 ? 1 : 0;
+    }
+    return std::make_tuple(observed, expected, misfits);
+  };
+  const auto [observed, expected, misfits] = tally(right);
+  CHECK(expected == Approx(0.4 * 5000).epsilon(0.01));
+  CHECK(std::abs(observed - expected) < 4 * std::sqrt(expected));
+  CHECK(misfits <= 1);
+  const auto [observed_wrong, expected_wrong, misfits_wrong] = tally(wrong);
+  CHECK(expected_wrong == Approx(0.6 * 5000).epsilon(0.01));
+  CHECK(misfits_wrong >= 10);  // ≈ 167 a month against ≈ 250: z ≈ −5 in every month
+  // The per-grid multipliers of the model count: doubling grid A's events raises the expectation.
+  WorkloadParams busy = right;
+  busy.grid_event_multipliers["A"] = 2.0;
+  CHECK(std::get<1>(tally(busy)) == Approx(0.4 * 8000).epsilon(0.01));
+}
