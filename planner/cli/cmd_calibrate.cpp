@@ -304,13 +304,15 @@ int run_calibrate(const CalibrateOptions& o) {
     throw ConfigError(
         "calibrate: give both coordinate columns (--x-field and --y-field, or "
         "--lon-field and --lat-field)");
+  std::string columns;
+  for (const std::string& c : table.columns) columns += (columns.empty() ? "" : ", ") + c;
   for (const std::string& name : {x_field, y_field})
     if (!name.empty() && !has_column(table, name))
-      throw InputError(o.records + ": no column '" + name + "' (columns: " + [&] {
-        std::string all;
-        for (const std::string& c : table.columns) all += (all.empty() ? "" : ", ") + c;
-        return all;
-      }() + ")");
+      throw InputError(o.records + ": no column '" + name + "' (columns: " + columns + ")");
+  for (const std::string& name : {o.time_field, o.category_field})
+    if (!has_column(table, name))
+      throw InputError(o.records + ": no column '" + name + "' (columns: " + columns +
+                       "); name it with --time-field / --category-field");
   const bool by_columns = !x_field.empty();
   bool any_point = false;
   for (const io::TableRow& row : table.rows) any_point |= row.has_point;
@@ -550,6 +552,13 @@ int run_calibrate(const CalibrateOptions& o) {
         read_staffing(o.staffing, calibrated, grids.households);
     std::ofstream out = open_out(sibling(o.out, ".staffing.csv"));
     out << "grid,observed_fte,modelled_fte,difference\n";
+    std::vector<std::string> missing;
+    for (const auto& [code, n] : need)
+      if (!staff.count(code)) missing.push_back(code);
+    if (!missing.empty())
+      std::printf("note: %s has no row for %zu of the plan's grids (counted as 0 workers): %s%s\n",
+                  o.staffing.c_str(), missing.size(), missing.front().c_str(),
+                  missing.size() > 1 ? ", …" : "");
     for (const auto& [code, n] : need) {
       const auto it = staff.find(code);
       const double observed = it == staff.end() ? 0.0 : it->second;

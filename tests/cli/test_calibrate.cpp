@@ -265,4 +265,13 @@ TEST_CASE("gridplan calibrate: records by coordinates without the plan's polygon
                        town.path("c.toml"));
   CHECK(r.code != 0);
   CHECK(r.output.find("--plan plan.gpkg") != std::string::npos);
+  // A missing column is named with the columns there are.
+  std::ofstream(town.path("dates.csv")) << "date,grid,category\n2025-01-02 09:00,A,health\n";
+  const Result named =
+      run(gridplan() + " calibrate " + town.path("dates.csv") + " --grids " +
+          town.path("grids.csv") + " --start 2025-01-01 --out " + town.path("d.toml"));
+  CHECK(named.code == 3);
+  CHECK(named.output.find("dates.csv: no column 'time' (columns: date, grid, category)") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(town.path("d.toml")));
 }
