@@ -459,11 +459,13 @@ int run_calibrate(const CalibrateOptions& o) {
     throw InputError(o.records + ": no record could be used (" +
                      std::to_string(result.rejected.size()) +
                      " rejected, listed above); check --start, --days and the column names");
-  std::printf("%-22s %8s %10s %21s %8s\n", "category", "records", "/hh/year", "95 % interval",
-              "minutes");
+  std::printf("%-22s %8s %10s %21s %14s\n", "category", "records", "/hh/year", "95 % interval",
+              "minutes ± 95 %");
   for (const sim::CategoryFit& fit : result.categories)
-    std::printf("%-22s %8lld %10.4f %10.4f–%-10.4f %8.1f\n", fit.category.c_str(), fit.records,
-                fit.per_household_per_year, fit.low, fit.high, fit.handling_minutes);
+    std::printf("%-22s %8lld %10.4f %10.4f–%-10.4f %8s ± %-4s\n", fit.category.c_str(), fit.records,
+                fit.per_household_per_year, fit.low, fit.high,
+                fit.handling_minutes >= 0 ? num(fit.handling_minutes, 1).c_str() : "—",
+                fit.handling_minutes >= 0 ? num(fit.minutes_half_width, 1).c_str() : "");
 
   // Observed against the fitted model, by month (all categories) and the worst cells.
   std::printf("observed vs fitted model by month (all categories; expected, one simulation):\n");

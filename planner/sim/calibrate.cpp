@@ -168,6 +168,7 @@ CalibrationResult calibrate(const std::vector<WorkRecord>& records,
   struct Counts {
     long long n = 0;
     double minutes = 0.0;
+    double minutes_squared = 0.0;
     long long timed = 0;
     std::array<double, 24> hours{};
     std::array<double, 7> days{};
@@ -201,6 +202,7 @@ CalibrationResult calibrate(const std::vector<WorkRecord>& records,
     ++k.n;
     if (r.minutes_given) {
       k.minutes += r.minutes;
+      k.minutes_squared += r.minutes * r.minutes;
       ++k.timed;
     }
     const auto hour = static_cast<long long>(std::floor(r.time_h));
@@ -235,11 +237,25 @@ CalibrationResult calibrate(const std::vector<WorkRecord>& records,
     fit.records = k.n;
     const double scale = 1.0 / (total_households * years);
     fit.per_household_per_year = static_cast<double>(k.n) * scale;
-    const double half = 1.96 * std::sqrt(static_cast<double>(k.n));
-    fit.low = std::max(0.0, static_cast<double>(k.n) - half) * scale;
-    fit.high = (static_cast<double>(k.n) + half) * scale;
+    // 95 % interval of a Poisson count n by Byar's approximation of the exact (Garwood)
+    // interval: n(1 − 1/(9n) − z/(3√n))³ … (n+1)(1 − 1/(9(n+1)) + z/(3√(n+1)))³, z = 1.96;
+    // within about 1 % of the exact bounds down to n = 1 (the normal n ± z√n is not).
+    const auto n = static_cast<double>(k.n);
+    const double z = 1.96;
+    fit.low = n * std::pow(1.0 - 1.0 / (9.0 * n) - z / (3.0 * std::sqrt(n)), 3) * scale;
+    fit.high =
+        (n + 1) * std::pow(1.0 - 1.0 / (9.0 * (n + 1)) + z / (3.0 * std::sqrt(n + 1)), 3) * scale;
     fit.timed = k.timed;
-    if (k.timed > 0) fit.handling_minutes = k.minutes / static_cast<double>(k.timed);
+    if (k.timed > 0) {
+      fit.handling_minutes = k.minutes / static_cast<double>(k.timed);
+      // 95 % interval of the mean minutes (normal, sample standard deviation).
+      if (k.timed > 1) {
+        const double t = static_cast<double>(k.timed);
+        const double variance = std::max(
+            0.0, (k.minutes_squared - t * fit.handling_minutes * fit.handling_minutes) / (t - 1.0));
+        fit.minutes_half_width = 1.96 * std::sqrt(variance / t);
+      }
+    }
     fit.daily = profile(k.hours, hour_exposure);
     fit.weekly = profile(k.days, day_exposure);
     fit.monthly = profile(k.months, month_exposure);
@@ -363,7 +379,7 @@ std::string calibration_fragment(const CalibrationResult& result, const std::str
         << fit.low << "–" << fit.high << ", " << fit.records << " records\n";
     if (fit.handling_minutes >= 0.0)
       out << "handling_minutes = " << fit.handling_minutes << "  # mean of " << fit.timed
-          << " recorded\n";
+          << " recorded, ± " << fmt(fit.minutes_half_width, 1) << " (95 %)\n";
     out << "daily = ";
     array(fit.daily);
     out << "weekly = ";

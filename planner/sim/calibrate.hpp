@@ -68,9 +68,10 @@ struct CategoryFit {
   std::string category;
   long long records = 0;
   double per_household_per_year = 0.0;
-  double low = 0.0, high = 0.0;    // 95 % interval (Poisson, normal approximation of √count)
-  double handling_minutes = -1.0;  // mean of the recorded minutes; −1 when none recorded
-  long long timed = 0;             // records with minutes
+  double low = 0.0, high = 0.0;     // 95 % interval (Poisson count, Byar's approximation)
+  double handling_minutes = -1.0;   // mean of the recorded minutes; −1 when none recorded
+  double minutes_half_width = 0.0;  // 95 % interval of that mean: ± this (normal)
+  long long timed = 0;              // records with minutes
   DailyProfile daily{};
   WeeklyProfile weekly{};
   MonthlyProfile monthly{};

@@ -355,3 +355,28 @@ TEST_CASE("calibration: a model with the wrong rate fails the month-by-month che
   busy.grid_event_multipliers["A"] = 2.0;
   CHECK(std::get<1>(tally(busy)) == Approx(0.4 * 8000).epsilon(0.01));
 }
+
+TEST_CASE("calibration intervals: a small count against the exact Poisson bounds, minutes") {
+  // 4 records in a year over 1,000 households: the exact (Garwood) 95 % bounds of the count are
+  // χ²(0.025; 8)/2 = 1.0899 and χ²(0.975; 10)/2 = 10.2416.
+  std::map<std::string, int> households{{"A", 1000}};
+  std::vector<WorkRecord> records;
+  for (int i = 0; i < 4; ++i) {
+    WorkRecord r;
+    r.row = i + 1;
+    r.time_h = 1000.0 * i + 10.0;
+    r.grid = "A";
+    r.category = "dispute_mediation";
+    r.minutes = 60.0 + 20.0 * i;  // 60, 80, 100, 120: mean 90, sd 25.82
+    r.minutes_given = true;
+    records.push_back(r);
+  }
+  const CalibrationResult result = calibrate(records, households, 365.0);
+  REQUIRE(result.categories.size() == 1);
+  const CategoryFit& fit = result.categories[0];
+  CHECK(fit.per_household_per_year == Approx(0.004));
+  CHECK(fit.low * 1000 == Approx(1.0899).epsilon(0.02));
+  CHECK(fit.high * 1000 == Approx(10.2416).epsilon(0.01));
+  CHECK(fit.handling_minutes == Approx(90.0));
+  CHECK(fit.minutes_half_width == Approx(1.96 * 25.81989 / 2.0).epsilon(1e-4));
+}
