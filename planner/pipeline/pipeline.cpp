@@ -196,6 +196,16 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
                                                 out.existing ? &*out.existing : nullptr);
   // The plan's metrics by geometry, on the polygons that are exported (imported plans: above).
   if (!out.evaluated_existing) evaluation::audit_plan(dataset, out.plan, s.partition, &progress);
+  // Calibrated per-grid multipliers are keyed by grid code: a code the plan lacks is not used.
+  for (const auto& [code, multiplier] : s.evaluation.workload.grid_event_multipliers)
+    if (std::none_of(out.plan.large_grids.begin(), out.plan.large_grids.end(),
+                     [&](const Grid& g) { return g.code == code; }))
+      (out.evaluated_existing ? out.import_problems : out.plan.problems)
+          .report(Severity::warning, "grid-multiplier-unknown-grid", {},
+                  "[events.grid_multipliers] names grid '" + code + "' (multiplier " +
+                      std::to_string(multiplier) +
+                      ") that this plan does not have; it is not used. Multipliers belong to "
+                      "the plan they were fitted on: run gridplan calibrate on this plan.gpkg");
   out.plan_seconds = seconds_since(t0);
   return out;
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -404,6 +405,23 @@ void read_layers(TableReader& layers) {
   }
 }
 
+/// events.grid_multipliers: grid code → events relative to the town rate (gridplan calibrate),
+/// merged key by key over what an inherited or included file set.
+void read_grid_multipliers(TableReader& table) {
+  const toml::table* t = table.table();
+  if (!t) return;
+  std::map<std::string, double>& out = table.scenario().evaluation.workload.grid_event_multipliers;
+  for (const auto& [code, value] : *t) {
+    const std::string text(code.str());
+    if (text == "source") continue;  // the table's source (read by TableReader)
+    const auto number = value.value<double>();
+    if (!number || !(*number >= 0.0 && *number <= 100.0))
+      table.fail(value, text, "expected a multiplier from 0 to 100" + quoted_value(value));
+    else
+      out[text] = *number;
+  }
+}
+
 /// Reads a special key (scenario_keys.hpp): each has code here, and a special key without it is
 /// a programming error.
 void read_special(TableReader& r, const ScenarioTable& table, const ScenarioKey& key,
@@ -415,6 +433,8 @@ void read_special(TableReader& r, const ScenarioTable& table, const ScenarioKey&
     read_files(r, file);
   } else if (name == "input.layers.*") {
     read_layers(r);
+  } else if (name == "events.grid_multipliers.*") {
+    read_grid_multipliers(r);
   } else {
     throw std::logic_error("scenario: no reader for the special key " + name);
   }
@@ -768,6 +788,16 @@ std::vector<std::pair<std::string, std::string>> describe(const Scenario& s) {
                  fmt(c.events_per_household_per_year) + "/household/year, " +
                      fmt(c.handling_minutes) + " min, escalate " + fmt(c.escalate_to_community) +
                      " → centre " + fmt(c.escalate_to_centre)});
+  if (!e.workload.grid_event_multipliers.empty()) {
+    double low = INFINITY, high = 0.0;
+    for (const auto& [code, m] : e.workload.grid_event_multipliers) {
+      low = std::min(low, m);
+      high = std::max(high, m);
+    }
+    d.push_back(
+        {"events.grid_multipliers", std::to_string(e.workload.grid_event_multipliers.size()) +
+                                        " grids, " + fmt(low) + " … " + fmt(high)});
+  }
   d.push_back({"simulation", e.simulate
                                  ? fmt(e.simulation.horizon_days) + " days × " +
                                        std::to_string(e.simulation.replications) + " replications"

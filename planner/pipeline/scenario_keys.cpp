@@ -426,6 +426,15 @@ std::vector<ScenarioTable> make_tables() {
     t.push_back(std::move(c));
   }
 
+  {
+    // gridplan calibrate's per-grid event multipliers: grid code = events relative to the town's
+    // rate (merged key by key over inherited and included files).
+    ScenarioTable multipliers{"events.grid_multipliers",
+                              {special("*", "grid code = event multiplier, 0–100")}};
+    multipliers.open = true;
+    t.push_back(multipliers);
+  }
+
   t.push_back(
       {"simulation",
        {boolean("enabled", "run the event simulation", GP_AT(evaluation.simulate)),

@@ -138,6 +138,8 @@ void write_special(Writer& w, const Scenario& s, const ScenarioTable& table,
     w.raw() << (s.load.inputs.empty() ? "]\n" : "\n]\n");
   } else if (name == "input.layers.*") {
     for (const auto& [layer, role] : s.load.layer_roles) w.text(layer, to_string(role));
+  } else if (name == "events.grid_multipliers.*") {
+    for (const auto& [code, m] : s.evaluation.workload.grid_event_multipliers) w.real(code, m);
   } else {
     throw std::logic_error("scenario: no writer for the special key " + name);
   }

@@ -142,12 +142,14 @@ GridStreams make_streams(const SimGrid& grid, const WorkloadParams& workload,
   streams.event_cumulative.assign(kSlots * categories, 0.0);
   streams.slot_total.assign(kSlots, 0.0);
   double events_per_year = 0.0;
+  // Calibrated per-grid multiplier of the event rates (1 unless the scenario sets one).
+  const double event_weight = weight * workload.event_multiplier(grid.code);
   for (std::size_t c = 0; c < categories; ++c) {
     const CategoryParams& category = workload.categories[c];
     streams.categories.push_back({category.escalate_to_community, category.escalate_to_centre,
                                   category.handling_minutes / 60.0, category.deadline_hours});
-    const double rate = weight * category.events_per_household_per_year / kHoursPerYear;
-    events_per_year += weight * category.events_per_household_per_year;
+    const double rate = event_weight * category.events_per_household_per_year / kHoursPerYear;
+    events_per_year += event_weight * category.events_per_household_per_year;
     const auto daily = normalised(category.daily);
     const auto weekly = normalised(category.weekly);
     const auto monthly = normalised(category.monthly);

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -191,6 +192,14 @@ struct WorkloadParams {
   double grid_chief_hours_per_year = 100.0;
   ShiftPattern full_time = full_time_shift();
   ShiftPattern part_time = part_time_shift();
+  /// Events per large grid relative to the town rate, by grid code (`gridplan calibrate`'s
+  /// shrunk per-grid multipliers, scenario [events.grid_multipliers]); a grid not listed has 1.
+  /// Every event category of the grid is scaled, in the analytic model and the simulation.
+  std::map<std::string, double> grid_event_multipliers;
+  [[nodiscard]] double event_multiplier(const std::string& grid_code) const {
+    const auto it = grid_event_multipliers.find(grid_code);
+    return it == grid_event_multipliers.end() ? 1.0 : it->second;
+  }
   /// Support (category allowance) hours per year of a worker on `shift`.
   [[nodiscard]] double support_hours_per_year(const ShiftPattern& shift) const {
     const double full_week = full_time.hours_per_week();

@@ -18,6 +18,7 @@ constexpr double kTourConstant = 0.7124;
 
 GridWorkloadInput workload_input(const Dataset& dataset, const Grid& grid) {
   GridWorkloadInput input;
+  input.code = grid.code;
   Box box;
   for (std::int32_t index : grid.buildings) {
     const Building& building = dataset.buildings.at(static_cast<std::size_t>(index));
@@ -101,7 +102,8 @@ WorkloadEstimate estimate_workload(const GridWorkloadInput& grid, const Workload
   const double caf = category_allowance_factor(params);
   const double speed_m_per_h = params.walking_speed_kmh * 1000.0;
   WorkloadEstimate estimate;
-  const double weighted = grid.weighted_households;
+  // Calibrated grids have more or fewer events than the town rate (grid_event_multipliers).
+  const double weighted = grid.weighted_households * params.event_multiplier(grid.code);
   double event_total = 0.0;
   for (const CategoryParams& category : params.categories) {
     const double events = weighted * category.events_per_household_per_year;

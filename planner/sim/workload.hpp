@@ -32,6 +32,7 @@ struct GridWorkloadInput {
   double floors = 0.0;               // Σ floors of those buildings (unknown counts as 1)
   double area_m2 = 0.0;
   double perimeter_m = 0.0;
+  std::string code;  // large-grid code (WorkloadParams::grid_event_multipliers)
 };
 
 /// From a plan's grid: households and weights from its buildings; area and perimeter from the
