@@ -49,7 +49,8 @@ void Progress::set_stage_weights(std::vector<StageWeight> weights) {
   weights_ = std::move(weights);
   weight_ = weight_index(stage_);
   weight_done_before_ = 0.0;
-  weight_fraction_ = fraction_;
+  weight_fraction_ = 0.0;
+  weight_start_f_ = fraction_;
   if (weight_)
     for (std::size_t i = 0; i < *weight_; ++i) weight_done_before_ += weights_[i].weight;
 }
@@ -92,6 +93,7 @@ void Progress::update(std::string_view stage, double fraction) {
           for (std::size_t i = 0; i < *w; ++i) weight_done_before_ += weights_[i].weight;
           weight_ = w;
           weight_fraction_ = 0.0;
+          weight_start_f_ = fraction;
         }
       }
     } else {
@@ -100,7 +102,14 @@ void Progress::update(std::string_view stage, double fraction) {
         stage_left_at_update_ = (t - stage_start_) * (1.0 - fraction) / gained;
     }
     fraction_ = fraction;
-    if (weight_ && weight_index(stage_) == weight_) weight_fraction_ = fraction;
+    // A weighted stage's share done counts from its first report: stages that report a fraction
+    // of a larger whole ("grid polygons" starting at 0.7 of planning) start at none done. Never
+    // lowered: a stage named again (a second input file read) does not undo the estimate.
+    if (weight_ && weight_index(stage_) == weight_) {
+      const double share =
+          weight_start_f_ < 1.0 ? (fraction - weight_start_f_) / (1.0 - weight_start_f_) : 1.0;
+      weight_fraction_ = std::max(weight_fraction_, std::clamp(share, 0.0, 1.0));
+    }
     last_update_ = t;
     StageTiming& current = timings_[current_timing_];
     current.last_s = t - start_;

@@ -44,7 +44,9 @@ struct StageTiming {
 };
 
 /// The expected share of the run one stage takes. A stage reported as `name` belongs to the
-/// first weight whose `prefix` starts `name` ("reading " matches "reading town.gpkg").
+/// first weight whose `prefix` starts `name` ("reading " matches "reading town.gpkg"). A stage
+/// without a weight counts as part of the weighted stage before it. A weighted stage's share done
+/// is its progress since its first report: (fraction − first) ÷ (1 − first).
 struct StageWeight {
   std::string prefix;
   double weight = 0.0;
@@ -97,7 +99,8 @@ class Progress {
   std::vector<StageWeight> weights_;
   std::optional<std::size_t> weight_;  // the current stage's weight
   double weight_done_before_ = 0.0;    // weights of the stages finished before the current one
-  double weight_fraction_ = 0.0;       // the current weighted stage's fraction
+  double weight_fraction_ = 0.0;       // the current weighted stage's share done
+  double weight_start_f_ = 0.0;        // its fraction at its first report
 };
 
 /// "850 ms", "42 s", "3 min 20 s", "1 h 05 min": a duration for people.

@@ -71,21 +71,23 @@ class ExactDivision {
   enum class Outcome { found, none, unknown };
   static constexpr std::size_t kMaxNodes = 64;
 
-  /// Precondition: nodes.size() ≤ kMaxNodes, nodes connected in `graph`.
+  /// Precondition: nodes.size() ≤ kMaxNodes, nodes ascending and connected in `graph`.
   ExactDivision(const AtomGraph& graph, const std::vector<NodeId>& nodes,
                 const HouseholdBounds& bounds, long long step_limit)
       : bounds_(bounds), steps_left_(step_limit) {
     n_ = static_cast<int>(nodes.size());
     households_.resize(nodes.size());
     neighbours_.assign(nodes.size(), 0);
-    std::vector<std::int32_t> local(static_cast<std::size_t>(graph.node_count()), -1);
-    for (std::size_t i = 0; i < nodes.size(); ++i)
-      local[at(nodes[i])] = static_cast<std::int32_t>(i);
+    // Positions by binary search over the (at most 64) nodes: an index array over the whole
+    // graph would cost a pass over every node of the graph for each small container searched.
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       households_[i] = graph.households[at(nodes[i])];
       for (auto e = graph.begin(nodes[i]); e < graph.end(nodes[i]); ++e) {
-        const std::int32_t j = local[at(graph.neighbours[at(e)])];
-        if (j >= 0 && static_cast<std::size_t>(j) != i) neighbours_[i] |= bit(j);
+        const NodeId u = graph.neighbours[at(e)];
+        const auto it = std::lower_bound(nodes.begin(), nodes.end(), u);
+        if (it == nodes.end() || *it != u) continue;
+        const auto j = static_cast<int>(it - nodes.begin());
+        if (static_cast<std::size_t>(j) != i) neighbours_[i] |= bit(j);
       }
     }
   }
@@ -252,18 +254,32 @@ constexpr long long kExactStepLimit = 200'000;
 // left out of bounds.
 constexpr int kRestarts = 8;
 
+/// Per-node work arrays over the whole graph, made once and shared by the components' runs: a
+/// component touches only its own nodes' entries, so nothing is cleared between components (a
+/// graph of 100k nodes in 600 containers would otherwise fill 600 × 100k entries per array).
+struct Scratch {
+  explicit Scratch(std::size_t n) : stamp(n, 0), dist(n, -1), home(n, kNoPart), own_previous(n) {}
+  std::vector<std::int32_t> stamp;
+  std::int32_t stamp_value = 0;
+  std::vector<int> dist;             // hop_distances
+  std::vector<PartId> home;          // per node: its part as taken over from a previous plan
+  std::vector<PartId> own_previous;  // polish(): the division being re-planned from itself
+};
+
 class ComponentPartitioner {
  public:
   ComponentPartitioner(const AtomGraph& graph, const GraphPartitionOptions& options,
-                       std::vector<PartId>& part, std::vector<PartState>& parts,
-                       std::vector<std::int32_t>& stamp, std::int32_t& stamp_value)
+                       std::vector<PartId>& part, std::vector<PartState>& parts, Scratch& scratch)
       : graph_(graph),
         options_(options),
         bounds_(options.bounds),
         part_(part),
         parts_(parts),
-        stamp_(stamp),
-        stamp_value_(stamp_value) {}
+        stamp_(scratch.stamp),
+        stamp_value_(scratch.stamp_value),
+        dist_(scratch.dist),
+        home_(scratch.home),
+        own_previous_(scratch.own_previous) {}
 
   /// Partitions the connected node set `nodes` (ascending). Appends parts to `parts_`.
   void run(const std::vector<NodeId>& nodes, std::uint64_t seed, InfeasibleContainer& report) {
@@ -277,6 +293,7 @@ class ComponentPartitioner {
       total_work += graph_.workload[at(v)];
     }
     const int k = choose_parts(total, report);
+    unavoidable_ = unavoidable_violation(total);
     solve(k, total_work, report);
     polish(k, total_work, seed, report);
     report.parts = live_parts();
@@ -396,9 +413,9 @@ class ComponentPartitioner {
   void polish(int k, double total_work, std::uint64_t seed, InfeasibleContainer& report) {
     if (!options_.previous.empty() || options_.weights.moved <= 0.0 || options_.fixed_parts != 0)
       return;
-    for (int pass = 0; pass < kPolishPasses && violating_parts() > 0; ++pass) {
-      own_previous_.assign(graph_.households.size(), kNoPart);
+    for (int pass = 0; pass < kPolishPasses && total_violation() > unavoidable_; ++pass) {
       for (NodeId v : nodes_) own_previous_[at(v)] = part_[at(v)];
+      polishing_ = true;
       const std::vector<PartState> saved(parts_.begin() + first_part_, parts_.end());
       const long long before = total_violation();
       rng_ = seed;
@@ -411,11 +428,12 @@ class ComponentPartitioner {
       for (NodeId v : nodes_) part_[at(v)] = own_previous_[at(v)];
       break;
     }
-    own_previous_.clear();
+    polishing_ = false;
   }
 
+  /// The previous plan construction starts from (read only at this container's nodes).
   [[nodiscard]] const std::vector<PartId>& previous_plan() const {
-    return own_previous_.empty() ? options_.previous : own_previous_;
+    return polishing_ ? own_previous_ : options_.previous;
   }
 
   [[nodiscard]] long long total_violation() const {
@@ -448,7 +466,7 @@ class ComponentPartitioner {
       if (k - d >= lo) counts.push_back(k - d);
     }
     const std::uint64_t base = rng_;
-    for (int attempt = 1; attempt <= kRestarts && best > 0; ++attempt) {
+    for (int attempt = 1; attempt <= kRestarts && best > unavoidable_; ++attempt) {
       const int count = std::min(counts[static_cast<std::size_t>(attempt) % counts.size()],
                                  static_cast<int>(nodes_.size()));
       rng_ = mix(base + static_cast<std::uint64_t>(attempt));
@@ -513,6 +531,30 @@ class ComponentPartitioner {
     if (h < bounds_.min) return bounds_.min - h;
     if (h > bounds_.max) return kAboveMaxWeight * (h - bounds_.max);
     return 0;
+  }
+
+  /// A lower bound on total_violation() of any division of this container: a part holding an
+  /// atom above the maximum is above it by at least that much; and k parts of H households in
+  /// all fall short of the minimum by at least k·min − H in sum, or exceed the maximum by
+  /// H − k·max. Restarts and polish passes stop there: only a strictly lower violation is
+  /// kept, so running them once the bound is reached could change nothing (same result, less
+  /// time — a 100k-atom container holding one tower above the maximum ran every restart).
+  [[nodiscard]] long long unavoidable_violation(long long total) const {
+    long long atoms = 0;
+    for (NodeId v : nodes_)
+      if (graph_.households[at(v)] > bounds_.max)
+        atoms += kAboveMaxWeight * (graph_.households[at(v)] - bounds_.max);
+    long long counts = -1;
+    const long long most = std::max<long long>(1, static_cast<long long>(nodes_.size()));
+    const long long around = (total + bounds_.max - 1) / std::max(1, bounds_.max);
+    // The bound over k is smallest near ⌈H/max⌉ (below it the excess grows, above it the
+    // shortfall): trying the neighbours of that count is enough.
+    for (long long k = std::max(1LL, around - 1); k <= std::min(most, around + 1); ++k) {
+      const long long bound = std::max(0LL, k * bounds_.min - total) +
+                              kAboveMaxWeight * std::max(0LL, total - k * bounds_.max);
+      counts = counts < 0 ? bound : std::min(counts, bound);
+    }
+    return std::max(atoms, std::max(0LL, counts));
   }
 
   int choose_parts(long long total, InfeasibleContainer& report) const {
@@ -614,7 +656,8 @@ class ComponentPartitioner {
     std::stable_sort(by_previous.begin(), by_previous.end(), [&](const auto& l, const auto& r) {
       return lowest[l.first] < lowest[r.first];
     });
-    home_.assign(graph_.households.size(), kNoPart);
+    for (NodeId v : nodes_) home_[at(v)] = kNoPart;
+    has_home_ = true;
     previous_intact_ = true;
     for (std::size_t i = 0; i < by_previous.size();) {
       std::size_t j = i;
@@ -663,7 +706,7 @@ class ComponentPartitioner {
     if (static_cast<int>(seeds.size()) > k) seeds.resize(static_cast<std::size_t>(k));
     // Farthest-point seeds (hop distance) for the parts without a station.
     while (static_cast<int>(seeds.size()) < k) {
-      auto dist = hop_distances(nodes_, seeds);
+      const auto& dist = hop_distances(nodes_, seeds);
       NodeId far = seeds.front();
       for (NodeId v : nodes_)
         if (dist[at(v)] > dist[at(far)]) far = v;
@@ -711,11 +754,16 @@ class ComponentPartitioner {
       if (part_[at(v)] == kNoPart) assign(v, new_part());
   }
 
-  std::vector<int> hop_distances(const std::vector<NodeId>& set,
-                                 const std::vector<NodeId>& sources) {
-    std::vector<int> dist(graph_.households.size(), -1);
+  /// Hops from the nearest source, for the nodes of `set` (sources in it); valid until the next
+  /// call. Entries outside `set` are meaningless.
+  const std::vector<int>& hop_distances(const std::vector<NodeId>& set,
+                                        const std::vector<NodeId>& sources) {
+    std::vector<int>& dist = dist_;
     const std::int32_t mark = next_stamp();
-    for (NodeId v : set) stamp_[at(v)] = mark;
+    for (NodeId v : set) {
+      stamp_[at(v)] = mark;
+      dist[at(v)] = -1;
+    }
     std::vector<NodeId> queue(sources.begin(), sources.end());
     for (NodeId s : sources) dist[at(s)] = 0;
     for (std::size_t head = 0; head < queue.size(); ++head) {
@@ -807,12 +855,12 @@ class ComponentPartitioner {
     std::vector<NodeId> starts;
     {
       NodeId random = nodes[at(static_cast<std::int32_t>((rng_ = mix(rng_)) % nodes.size()))];
-      auto d = hop_distances(nodes, {random});
+      const auto& d = hop_distances(nodes, {random});
       NodeId far = random;
       for (NodeId v : nodes)
         if (d[at(v)] > d[at(far)]) far = v;
       starts.push_back(far);
-      auto d2 = hop_distances(nodes, {far});
+      const auto& d2 = hop_distances(nodes, {far});  // d is overwritten: far is kept
       NodeId far2 = far;
       for (NodeId v : nodes)
         if (d2[at(v)] > d2[at(far2)]) far2 = v;
@@ -854,27 +902,26 @@ class ComponentPartitioner {
     using Entry = std::pair<double, NodeId>;
     std::priority_queue<Entry, std::vector<Entry>, std::greater<>> frontier;
     std::vector<NodeId> order;
-    order.reserve(nodes.size());
     frontier.emplace(0.0, start);
     stamp_[at(start)] = taken;
-    while (!frontier.empty()) {
-      NodeId v = frontier.top().second;
+    // Grown one node at a time in order of distance from the start, only as far as the best
+    // prefix can still be: inside [lo, hi] and closest to the target; both sides non-empty. The
+    // set is connected, so the growth reaches every node; past the cut it is not needed.
+    std::size_t cut = 1;
+    double best = INFINITY;
+    long long h = 0;
+    for (std::size_t i = 0; i + 1 < nodes.size() && !frontier.empty(); ++i) {
+      const NodeId v = frontier.top().second;
       frontier.pop();
       order.push_back(v);
-      for (auto i = graph_.begin(v); i < graph_.end(v); ++i) {
-        NodeId u = graph_.neighbours[at(i)];
+      for (auto e = graph_.begin(v); e < graph_.end(v); ++e) {
+        const NodeId u = graph_.neighbours[at(e)];
         if (stamp_[at(u)] == member) {
           stamp_[at(u)] = taken;
           frontier.emplace(distance(u), u);
         }
       }
-    }
-    // Best prefix: inside [lo, hi] and closest to the target; both sides non-empty.
-    std::size_t cut = 1;
-    double best = INFINITY;
-    long long h = 0;
-    for (std::size_t i = 0; i + 1 < order.size(); ++i) {
-      h += graph_.households[at(order[i])];
+      h += graph_.households[at(v)];
       const double miss = static_cast<double>(std::max(0LL, std::max(lo - h, h - hi)));
       const double score = miss * 1e6 + std::abs(static_cast<double>(h) - target);
       if (score < best) {
@@ -883,10 +930,18 @@ class ComponentPartitioner {
       }
       if (h > hi && miss * 1e6 > best) break;
     }
+    if (order.empty()) order.push_back(start);  // a single node: it is the side
     std::vector<NodeId> side(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(cut));
+    // The rest: every node not on the side, in the order of `nodes` (ascending, as every caller
+    // passes; sorted otherwise).
+    const std::int32_t on_side = next_stamp();
+    for (NodeId v : side) stamp_[at(v)] = on_side;
+    std::vector<NodeId> rest;
+    rest.reserve(nodes.size() - side.size());
+    for (NodeId v : nodes)
+      if (stamp_[at(v)] != on_side) rest.push_back(v);
+    if (!std::is_sorted(rest.begin(), rest.end())) std::sort(rest.begin(), rest.end());
     // The rest must stay connected: its smaller pieces join this side (they touch it).
-    std::vector<NodeId> rest(order.begin() + static_cast<std::ptrdiff_t>(cut), order.end());
-    std::sort(rest.begin(), rest.end());
     auto pieces = connected_pieces(rest);
     if (pieces.size() > 1) {
       std::size_t keep = 0;
@@ -1036,7 +1091,7 @@ class ComponentPartitioner {
   }
 
   [[nodiscard]] double moved_cost(NodeId v, PartId p) const {
-    if (home_.empty() || home_[at(v)] == kNoPart || home_[at(v)] == p) return 0.0;
+    if (!has_home_ || home_[at(v)] == kNoPart || home_[at(v)] == p) return 0.0;
     return options_.weights.moved * graph_.households[at(v)] / std::max(1, bounds_.target);
   }
 
@@ -1149,16 +1204,20 @@ class ComponentPartitioner {
   std::vector<std::int32_t>& stamp_;
   std::int32_t& stamp_value_;
   std::vector<NodeId> nodes_;
-  std::vector<PartId> home_;  // per node: its part as taken over from the previous plan
+  std::vector<int>& dist_;
+  std::vector<PartId>& home_;  // per node: its part as taken over from the previous plan
+  bool has_home_ = false;      // home_ is set for this container's nodes
   // The last construction started from the previous plan: each previous part's largest
   // connected piece kept, the rest (detached pieces, nodes without a previous part) grown into
   // neighbouring parts, so every part is connected.
   bool previous_intact_ = false;
-  std::vector<PartId> own_previous_;  // polish(): the division being re-planned from itself
+  std::vector<PartId>& own_previous_;  // polish(): the division being re-planned from itself
+  bool polishing_ = false;             // construction starts from own_previous_
   static constexpr int kPolishPasses = 4;
   std::vector<NodeId> targets_;
   std::vector<NodeId> queue_;
   PartId first_part_ = 0;
+  long long unavoidable_ = 0;  // unavoidable_violation() of this container
   double mean_workload_ = 0.0;
   std::uint64_t rng_ = 0;
 };
@@ -1182,15 +1241,14 @@ GraphPartition partition_graph(const AtomGraph& graph, const GraphPartitionOptio
     members[at(components.of_node[at(v)])].push_back(v);
 
   std::vector<PartState> parts;
-  std::vector<std::int32_t> stamp(n, 0);
-  std::int32_t stamp_value = 0;
+  Scratch scratch(n);
   std::vector<PartId> raw_part(n, kNoPart);
   std::vector<std::pair<PartId, PartId>> component_parts;  // [first, end) per component
   for (std::int32_t c = 0; c < components.count; ++c) {
     const auto first = static_cast<PartId>(parts.size());
     InfeasibleContainer report;
     report.component = c;
-    ComponentPartitioner engine(graph, checked, raw_part, parts, stamp, stamp_value);
+    ComponentPartitioner engine(graph, checked, raw_part, parts, scratch);
     engine.run(members[at(c)], mix(options.seed ^ mix(static_cast<std::uint64_t>(c))), report);
     component_parts.emplace_back(first, static_cast<PartId>(parts.size()));
     if (!report.violating_parts.empty()) result.infeasible.push_back(std::move(report));

@@ -9,6 +9,10 @@
 //   bench_partition --town town.gpkg --dir DIR        # writes DIR/graph.metis, DIR/graph.atoms,
 //   bench_partition --width 400 --height 250 --dir DIR #   DIR/parts, DIR/ours.part; prints ours
 //   bench_partition --graph DIR/graph.atoms --evaluate DIR/graph.metis.part.K   # METIS result
+//   bench_partition --graph DIR/graph.atoms --ours [--compare DIR/ours.part]
+//       # ours again on a saved town graph, per community with make_plan's options (seconds,
+//       # not the minutes of loading and tessellating a real town): thread CPU time, quality,
+//       # and whether the parts equal the saved ones (a speed change must not change them)
 //
 // Both evaluations use the same graph and the same bounds: parts outside [min, max], parts that
 // are not contiguous over the graph, and parts spanning two communities.
@@ -18,11 +22,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -48,7 +56,13 @@ struct Options {
   std::string graph;      // graph.atoms written by --dir
   std::string dir;
   std::string evaluate;
+  bool ours = false;    // with --graph: re-run ours per community (make_plan's options)
+  std::string compare;  // with --ours: a saved ours.part the re-run should equal
+  int repeat = 1;       // with --ours: runs (the CPU time printed is the fastest)
   HouseholdBounds bounds{300, 500, 400};
+  // --hard-roads a,b,c: the road classes that are hard barriers (default: the project's); fewer
+  // of them make fewer, larger containers — the partitioner's harder case.
+  std::optional<std::set<std::string>> hard_roads;
 };
 
 /// The benchmark graph: node (x, y) holds 0–60 households (one in six holds none: shops,
@@ -117,6 +131,7 @@ std::pair<BenchGraph, OurPartition> town_graph(const Options& o) {
   const Dataset dataset = io::load_dataset(options, progress);
   PartitionParams params;
   params.large = o.bounds;
+  if (o.hard_roads) params.hard_road_classes = *o.hard_roads;
   const geo::Tessellation tessellation =
       geo::tessellate(dataset, tessellation_params(params), progress);
   std::vector<LargeGridPartition> large;
@@ -175,6 +190,64 @@ std::pair<BenchGraph, OurPartition> town_graph(const Options& o) {
       dataset.buildings.size(), dataset.communities.size(), large.size(), make_plan_seconds,
       plan.metrics.large_grids);
   return {std::move(result), std::move(ours)};
+}
+
+/// Ours on a saved town graph (graph.atoms, nodes of one community contiguous and in
+/// make_plan's order): partition_graph per community with make_plan's large-grid options, as
+/// town_graph's re-run does. Returns the parts (renumbered per community as town_graph does) and
+/// the fastest thread CPU time of `repeat` runs.
+OurPartition rerun_on_saved(const BenchGraph& bench, const Options& o) {
+  OurPartition ours;
+  ours.cpu_seconds = INFINITY;
+  const PartitionParams params;
+  for (int run = 0; run < std::max(1, o.repeat); ++run) {
+    OurPartition attempt;
+    const NodeId n = bench.graph.node_count();
+    for (NodeId first = 0; first < n;) {
+      NodeId last = first;
+      while (last < n && bench.community[static_cast<std::size_t>(last)] ==
+                             bench.community[static_cast<std::size_t>(first)])
+        ++last;
+      AtomGraphBuilder builder;
+      const AtomGraph& g = bench.graph;
+      for (NodeId v = first; v < last; ++v) {
+        const auto i = static_cast<std::size_t>(v);
+        builder.add_node(g.households[i], g.workload[i], g.area_m2[i], g.perimeter_m[i],
+                         g.position[i]);
+      }
+      for (NodeId v = first; v < last; ++v)
+        for (auto e = g.begin(v); e < g.end(v); ++e) {
+          const NodeId w = g.neighbours[static_cast<std::size_t>(e)];
+          if (v < w)
+            builder.add_edge(v - first, w - first, g.shared_length_m[static_cast<std::size_t>(e)]);
+        }
+      const AtomGraph sub = builder.build();
+      GraphPartitionOptions options;
+      options.bounds = o.bounds;
+      options.weights = params.weights;
+      options.fixed_parts = params.fixed_large_per_community;
+      options.refinement_passes = params.refinement_passes;
+      const auto community = bench.community[static_cast<std::size_t>(first)];
+      options.seed = params.seed ^ (0x5EEDULL * static_cast<std::uint64_t>(community + 1));
+      const double before = thread_cpu_seconds();
+      const auto start = std::chrono::steady_clock::now();
+      const GraphPartition result = partition_graph(sub, options);
+      attempt.cpu_seconds += thread_cpu_seconds() - before;
+      attempt.seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      for (PartId p : result.part) attempt.part.push_back(p + attempt.part_count);
+      attempt.part_count += result.part_count;
+      first = last;
+    }
+    if (run > 0 && attempt.part != ours.part)
+      throw std::runtime_error("two runs with the same seed gave different parts");
+    if (attempt.cpu_seconds < ours.cpu_seconds) {
+      const double best = attempt.cpu_seconds;
+      ours = std::move(attempt);
+      ours.cpu_seconds = best;
+    }
+  }
+  return ours;
 }
 
 /// graph.atoms: "nodes edges" then per node "households area perimeter x y community", then per
@@ -316,6 +389,18 @@ int main(int argc, char** argv) try {
       o.dir = value();
     else if (arg == "--evaluate")
       o.evaluate = value();
+    else if (arg == "--hard-roads") {
+      std::set<std::string> classes;
+      std::stringstream list(value());
+      for (std::string item; std::getline(list, item, ',');)
+        if (!item.empty()) classes.insert(item);
+      o.hard_roads = classes;
+    } else if (arg == "--ours")
+      o.ours = true;
+    else if (arg == "--compare")
+      o.compare = value();
+    else if (arg == "--repeat")
+      o.repeat = std::stoi(value());
     else if (arg == "--min")
       o.bounds.min = std::stoi(value());
     else if (arg == "--max")
@@ -341,6 +426,26 @@ int main(int argc, char** argv) try {
       return 1;
     }
     print_quality("metis", evaluated, part, o.bounds, 0.0);
+    return 0;
+  }
+
+  if (o.ours) {
+    if (o.graph.empty()) {
+      std::cerr << "bench_partition: --ours needs --graph DIR/graph.atoms\n";
+      return 2;
+    }
+    const BenchGraph bench = read_atoms(o.graph);
+    const OurPartition ours = rerun_on_saved(bench, o);
+    print_quality("ours", bench, ours.part, o.bounds, ours.seconds);
+    std::printf("       %.3f s thread CPU in partition_graph (fastest of %d), %d parts\n",
+                ours.cpu_seconds, std::max(1, o.repeat), ours.part_count);
+    if (!o.compare.empty()) {
+      std::ifstream in(o.compare);
+      std::vector<PartId> saved;
+      for (PartId p; in >> p;) saved.push_back(p);
+      std::printf("       parts %s %s\n", saved == ours.part ? "identical to" : "DIFFER from",
+                  o.compare.c_str());
+    }
     return 0;
   }
 

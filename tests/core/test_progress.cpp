@@ -102,12 +102,21 @@ TEST_CASE("Progress: stage weights give the time left of the whole run") {
   progress.update("validating buildings", 0.5);
   CHECK(*progress.report().total_left_s == Approx(5.0 * 9.0 / 1.0));
   // Half the tessellation: 1 + 3 = 4 of 10 in 20 s → 30 s left.
+  progress.update("tessellation", 0.0);
   c.t += 15.0;
   progress.update("tessellation", 0.5);
   CHECK(*progress.report().total_left_s == Approx(30.0));
-  // Skipping "planning" straight to evaluation counts it done.
-  progress.update("evaluation", 0.5);  // 1 + 6 + 1 + 1 = 9 of 10 at 20 s
-  CHECK(*progress.report().total_left_s == Approx(20.0 * 1.0 / 9.0));
+  // Skipping "planning" straight to evaluation counts it done. A stage whose first report is
+  // part-way (a fraction of a larger whole, as the evaluation's steps report) starts at none of
+  // its own weight done: 1 + 6 + 1 = 8 of 10 at 20 s.
+  progress.update("evaluation", 0.5);
+  CHECK(*progress.report().total_left_s == Approx(20.0 * 2.0 / 8.0));
+  c.t += 20.0;
+  progress.update("evaluation", 0.75);  // half of what was left of it: 9 of 10 at 40 s
+  CHECK(*progress.report().total_left_s == Approx(40.0 * 1.0 / 9.0));
+  // A weighted stage named again (a second file read) lowers nothing.
+  progress.update("evaluation", 0.6);
+  CHECK(*progress.report().total_left_s == Approx(40.0 * 1.0 / 9.0));
   // Without weights there is no whole-run estimate.
   gp::Progress plain([](const gp::ProgressReport&) {}, c.clock());
   plain.update("tessellation", 0.5);
