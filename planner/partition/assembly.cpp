@@ -1,0 +1,228 @@
+// Assembly: the communities' results → one plan. Grids in community order, building → grid
+// tables, grid polygons by coverage union (cells of towers split by units cut between the runs),
+// coverage against the community polygons, and the plan's metrics.
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "planner/core/parallel.hpp"
+#include "planner/geo/cell_split.hpp"
+#include "planner/geo/geos.hpp"
+#include "planner/partition/partition_internal.hpp"
+
+namespace gp::partition::detail {
+
+void fill_polygon_metrics(Grid& grid) {
+  grid.metrics.area_m2 = area(grid.polygon);
+  grid.metrics.perimeter_m = perimeter(grid.polygon);
+  grid.metrics.compactness = polsby_popper(grid.metrics.area_m2, grid.metrics.perimeter_m);
+}
+
+std::vector<std::vector<std::int32_t>> merge_communities(
+    const Dataset& dataset, std::vector<CommunityResult>& results,
+    const std::vector<CommunityInput>& inputs, std::vector<LargeGridPartition>* large_partitions,
+    Plan& plan, UnitRuns& unit_runs, MovedFlow& moved_flow) {
+  const auto building_count = dataset.buildings.size();
+  const auto communities = dataset.communities.size();
+  plan.building_large.assign(building_count, kNone);
+  plan.building_micro.assign(building_count, kNone);
+  std::vector<std::vector<std::int32_t>> cell_buildings;
+  for (std::size_t c = 0; c < communities; ++c) {
+    CommunityResult& r = results[c];
+    const auto large_offset = static_cast<std::int32_t>(plan.large_grids.size());
+    const auto micro_offset = static_cast<std::int32_t>(plan.micro_grids.size());
+    for (auto& [b, runs] : r.unit_runs) {
+      for (auto& run : runs) run.first += micro_offset;
+      unit_runs.emplace_back(b, std::move(runs));
+    }
+    for (Grid& g : r.large) plan.large_grids.push_back(std::move(g));
+    for (std::size_t m = 0; m < r.micro.size(); ++m) {
+      r.micro[m].parent += large_offset;
+      plan.micro_grids.push_back(std::move(r.micro[m]));
+      cell_buildings.push_back(std::move(r.cell_buildings[m]));
+    }
+    plan.problems.merge(r.problems);
+    if (large_partitions && r.large_partition)
+      large_partitions->push_back(std::move(*r.large_partition));
+    for (const auto& [key, households] : r.moved_flow)
+      moved_flow[{key.first, key.second + large_offset}] += households;
+    plan.metrics.buildings_split += r.buildings_split;
+    plan.metrics.compound_splits += r.compound_splits;
+    if (inputs[c].buildings.empty() && inputs[c].locked_large.empty())
+      plan.problems.report(Severity::info, "community-without-buildings",
+                           dataset.communities[c].source,
+                           community_label(dataset, static_cast<std::int32_t>(c)) +
+                               " holds no building; it gets no grid");
+  }
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+    for (std::int32_t b : plan.large_grids[g].buildings)
+      plan.building_large[at(b)] = static_cast<std::int32_t>(g);
+  for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
+    const Grid& grid = plan.micro_grids[m];
+    // Unit pieces without the cell do not claim the building; the piece holding the cell does.
+    for (std::int32_t b : grid.locked ? grid.buildings : cell_buildings[m])
+      plan.building_micro[at(b)] = static_cast<std::int32_t>(m);
+    for (std::int32_t b : grid.buildings)
+      if (plan.building_micro[at(b)] == kNone)
+        plan.building_micro[at(b)] = static_cast<std::int32_t>(m);
+  }
+  // A building split by units across large grids belongs to the one holding its cell.
+  for (std::size_t b = 0; b < building_count; ++b)
+    if (plan.building_micro[b] != kNone)
+      plan.building_large[b] = plan.micro_grids[at(plan.building_micro[b])].parent;
+  return cell_buildings;
+}
+
+std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation& tess,
+                                const std::vector<std::vector<std::int32_t>>& cell_buildings,
+                                const UnitRuns& unit_runs, Plan& plan) {
+  // The cell of a building split by units is cut across the building, one piece per run of
+  // units, so that every grid holding a run has a polygon and the grids still tile the
+  // community. Grids holding such pieces are not exact coverages any more (a cut ends on a
+  // neighbouring cell's edge without a vertex there): they use the noding union.
+  std::vector<std::vector<MultiPolygon>> unit_pieces(unit_runs.size());
+  parallel_for(std::size_t{0}, unit_runs.size(), [&](std::size_t k) {
+    const auto& [b, runs] = unit_runs[k];
+    std::vector<double> weights;
+    for (const auto& run : runs) weights.push_back(run.second);
+    unit_pieces[k] = geo::split_cell_along_building(tess.cells[at(b)],
+                                                    dataset.buildings[at(b)].footprint, weights);
+  });
+  // A split building is listed under the grid whose piece holds its representative point (what
+  // a GIS user clicks), so the building layer's micro and large codes name a grid the building
+  // lies in (issue 12); the other runs list it in Grid::buildings.
+  for (std::size_t k = 0; k < unit_runs.size(); ++k) {
+    const auto& [b, runs] = unit_runs[k];
+    if (tess.cells[at(b)].empty() || unit_pieces[k].size() != runs.size()) continue;
+    const std::size_t j =
+        geo::piece_holding_point_on_surface(unit_pieces[k], dataset.buildings[at(b)].footprint);
+    if (plan.micro_grids[at(runs[j].first)].locked) continue;
+    plan.building_micro[at(b)] = runs[j].first;
+    plan.building_large[at(b)] = plan.micro_grids[at(runs[j].first)].parent;
+  }
+  std::vector<std::vector<const MultiPolygon*>> extra_pieces(plan.micro_grids.size());
+  std::vector<char> micro_noded(plan.micro_grids.size(), 0);
+  std::set<std::int32_t> cut_cells;
+  for (std::size_t k = 0; k < unit_runs.size(); ++k) {
+    if (tess.cells[at(unit_runs[k].first)].empty()) continue;
+    cut_cells.insert(unit_runs[k].first);
+    for (std::size_t j = 0; j < unit_runs[k].second.size(); ++j) {
+      const auto m = at(unit_runs[k].second[j].first);
+      if (!unit_pieces[k][j].empty()) extra_pieces[m].push_back(&unit_pieces[k][j]);
+      micro_noded[m] = 1;
+    }
+  }
+  parallel_for(std::size_t{0}, plan.micro_grids.size(), [&](std::size_t m) {
+    Grid& grid = plan.micro_grids[m];
+    if (!grid.locked) {
+      std::vector<const MultiPolygon*> cells = extra_pieces[m];
+      for (std::int32_t b : cell_buildings[m])
+        if (!tess.cells[at(b)].empty() && !cut_cells.count(b)) cells.push_back(&tess.cells[at(b)]);
+      grid.polygon = cells.empty()    ? MultiPolygon{}
+                     : micro_noded[m] ? geo::union_polygons(cells)
+                                      : geo::union_cells(cells);
+    }
+    fill_polygon_metrics(grid);
+  });
+  std::vector<std::vector<const MultiPolygon*>> micro_polygons(plan.large_grids.size());
+  std::vector<char> large_noded(plan.large_grids.size(), 0);
+  for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
+    const Grid& micro = plan.micro_grids[m];
+    if (!micro.polygon.empty()) micro_polygons[at(micro.parent)].push_back(&micro.polygon);
+    if (micro_noded[m]) large_noded[at(micro.parent)] = 1;
+  }
+  parallel_for(std::size_t{0}, plan.large_grids.size(), [&](std::size_t g) {
+    Grid& grid = plan.large_grids[g];
+    if (!grid.locked) {
+      const std::vector<const MultiPolygon*>& parts = micro_polygons[g];
+      grid.polygon = parts.empty()    ? MultiPolygon{}
+                     : large_noded[g] ? geo::union_polygons(parts)
+                                      : geo::union_cells(parts);
+    }
+    fill_polygon_metrics(grid);
+  });
+  return large_noded;
+}
+
+void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan& plan) {
+  const auto communities = dataset.communities.size();
+  std::vector<std::vector<const MultiPolygon*>> by_community(communities);
+  std::vector<char> community_noded(communities, 0);
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+    const Grid& grid = plan.large_grids[g];
+    if (!grid.polygon.empty()) by_community[at(grid.community)].push_back(&grid.polygon);
+    if (large_noded[g]) community_noded[at(grid.community)] = 1;
+  }
+  std::vector<double> gap(communities, 0.0), overlap(communities, 0.0);
+  parallel_for(std::size_t{0}, communities, [&](std::size_t c) {
+    if (by_community[c].empty()) return;
+    const MultiPolygon all = community_noded[c] ? geo::union_polygons(by_community[c])
+                                                : geo::union_cells(by_community[c]);
+    const double union_area = area(all);
+    double sum = 0.0;
+    for (const MultiPolygon* p : by_community[c]) sum += area(*p);
+    gap[c] = std::abs(area(dataset.communities[c].footprint) - union_area);
+    overlap[c] = std::max(0.0, sum - union_area);
+  });
+  for (std::size_t c = 0; c < communities; ++c) {
+    plan.metrics.coverage_gap_m2 += gap[c];
+    plan.metrics.coverage_overlap_m2 += overlap[c];
+    const double community_area = area(dataset.communities[c].footprint);
+    if (gap[c] > 1e-6 * std::max(1.0, community_area))
+      plan.problems.report(Severity::warning, "coverage-gap", dataset.communities[c].source,
+                           community_label(dataset, static_cast<std::int32_t>(c)) +
+                               ": its large grids cover " + std::to_string(gap[c]) +
+                               " m² less or more than the community polygon");
+  }
+  {
+    std::vector<double> micro_sum(plan.large_grids.size(), 0.0);
+    for (const Grid& m : plan.micro_grids) micro_sum[at(m.parent)] += m.metrics.area_m2;
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+      plan.metrics.coverage_overlap_m2 +=
+          std::max(0.0, micro_sum[g] - plan.large_grids[g].metrics.area_m2);
+  }
+}
+
+void plan_metrics(const Dataset& dataset, const Context& ctx, const Plan* existing,
+                  MovedFlow moved_flow, Plan& plan) {
+  const auto building_count = dataset.buildings.size();
+  PlanMetrics& pm = plan.metrics;
+  pm.large_grids = static_cast<int>(plan.large_grids.size());
+  pm.micro_grids = static_cast<int>(plan.micro_grids.size());
+  double compact_sum = 0.0;
+  for (const Grid& g : plan.large_grids) {
+    pm.households += g.metrics.households;
+    compact_sum += g.metrics.compactness;
+  }
+  pm.mean_compactness = pm.large_grids > 0 ? compact_sum / pm.large_grids : 0.0;
+  for (const auto* grids : {&plan.large_grids, &plan.micro_grids})
+    for (const Grid& g : *grids) {
+      pm.bound_violations += (g.metrics.below_min || g.metrics.above_max) ? 1 : 0;
+      pm.discontiguous += g.metrics.contiguous ? 0 : 1;
+      pm.barrier_crossings += g.metrics.barrier_crossings;
+    }
+
+  // Households moved: each existing large grid's successor is the new grid holding most of its
+  // households; households elsewhere have moved. The planned buildings' flow comes from the
+  // community planners (split towers per unit); buildings of locked grids stay where they were.
+  if (existing && existing->building_large.size() == building_count) {
+    std::map<std::pair<std::int32_t, std::int32_t>, long long> flow = std::move(moved_flow);
+    for (std::size_t b = 0; b < building_count; ++b)
+      if (ctx.locked_building[b] && existing->building_large[b] != kNone &&
+          plan.building_large[b] != kNone)
+        flow[{existing->building_large[b], plan.building_large[b]}] +=
+            dataset.buildings[b].households;
+    std::map<std::int32_t, std::pair<long long, long long>> best;  // old → (max, total)
+    for (const auto& [key, h] : flow) {
+      auto& entry = best[key.first];
+      entry.first = std::max(entry.first, h);
+      entry.second += h;
+    }
+    for (const auto& [old, entry] : best) pm.households_moved += entry.second - entry.first;
+  }
+}
+
+}  // namespace gp::partition::detail

@@ -1,0 +1,234 @@
+// Buildings → atoms of the large-grid graph: a building is an atom, a compound is contracted into
+// one atom while it fits the large-grid maximum (kept whole), a tower above the maximum becomes a
+// chain of unit atoms (entrances). Then the atom graph: adjacency over the tessellation, no edge
+// across a hard barrier except inside a compound. See docs/decisions/0005-partition.md.
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "planner/partition/partition_internal.hpp"
+
+namespace gp::partition::detail {
+
+UnitHouseholds unit_households(const Building& building) {
+  UnitHouseholds result;
+  const int h = std::max(0, building.households);
+  int units = building.units;
+  if (units <= 0) {
+    result.estimated = true;
+    const int floors = building.floors > 0 ? building.floors : 6;
+    units = (h + 2 * floors - 1) / (2 * floors);
+  }
+  units = std::clamp(units, 1, std::clamp(h, 1, kMaxUnitsPerBuilding));
+  result.households.resize(static_cast<std::size_t>(units));
+  for (int u = 0; u < units; ++u)
+    result.households[static_cast<std::size_t>(u)] =
+        static_cast<int>(1LL * h * (u + 1) / units - 1LL * h * u / units);
+  return result;
+}
+
+void CommunityPlanner::prepare_buildings() {
+  const auto n = at(n_);
+  cell_centroid_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t b = in_.buildings[i];
+    const MultiPolygon& cell = tess_.cells[at(b)];
+    cell_centroid_[i] =
+        cell.empty() ? centroid(dataset_.buildings[at(b)].footprint) : centroid(cell);
+    top_y_ = std::max(top_y_, cell.empty() ? cell_centroid_[i].y : bounds(cell).max_y);
+  }
+  // Buildings without a cell (the tessellation could not place one) are linked to the nearest
+  // building with a cell, so they still belong to a grid.
+  for (std::int32_t i = 0; i < n_; ++i) {
+    if (!tess_.cells[at(in_.buildings[at(i)])].empty()) continue;
+    std::int32_t nearest = kNone;
+    double best = INFINITY;
+    for (std::int32_t j = 0; j < n_; ++j) {
+      if (j == i || tess_.cells[at(in_.buildings[at(j)])].empty()) continue;
+      const double d = std::hypot(cell_centroid_[at(i)].x - cell_centroid_[at(j)].x,
+                                  cell_centroid_[at(i)].y - cell_centroid_[at(j)].y);
+      if (d < best) {
+        best = d;
+        nearest = j;
+      }
+    }
+    result_.problems.report(Severity::warning, "building-without-cell", building(i).source,
+                            building_label(dataset_, in_.buildings[at(i)]) +
+                                " has no tessellation cell; it joins the grid of the nearest "
+                                "building and adds no area to the grid polygon");
+    if (nearest != kNone) {
+      extra_links_.insert({std::min(i, nearest), std::max(i, nearest)});
+      cellless_links_.insert({std::min(i, nearest), std::max(i, nearest)});
+    }
+  }
+}
+
+/// Atoms of the large-grid graph per local building (atom_of_, atom_members_, atom_households_,
+/// atom_building_, large_units_, oversized_compounds_).
+std::vector<std::pair<NodeId, NodeId>> CommunityPlanner::make_large_atoms() {
+  const HouseholdBounds& bounds = params_.large;
+  // Compounds are contracted while they fit the large-grid maximum.
+  std::map<std::int32_t, long long> compound_households;
+  for (std::int32_t i = 0; i < n_; ++i)
+    if (building(i).compound != kNone)
+      compound_households[building(i).compound] += building(i).households;
+  atom_of_.assign(at(n_), kNone);
+  large_units_.assign(at(n_), {});
+  std::map<std::int32_t, NodeId> compound_atom;
+  std::vector<std::pair<NodeId, NodeId>> unit_links;  // consecutive units of one building
+  for (std::int32_t i = 0; i < n_; ++i) {
+    const std::int32_t c = building(i).compound;
+    if (c != kNone && compound_households[c] <= bounds.max) {
+      auto [it, fresh] = compound_atom.emplace(c, static_cast<NodeId>(atom_members_.size()));
+      if (fresh) {
+        atom_members_.emplace_back();
+        atom_households_.push_back(0);
+        atom_building_.push_back(i);
+      }
+      atom_of_[at(i)] = it->second;
+    } else {
+      atom_of_[at(i)] = static_cast<NodeId>(atom_members_.size());
+      atom_members_.emplace_back();
+      atom_households_.push_back(0);
+      atom_building_.push_back(i);
+    }
+    atom_members_[at(atom_of_[at(i)])].push_back(i);
+    if (building(i).households <= bounds.max) {
+      atom_households_[at(atom_of_[at(i)])] += building(i).households;
+      continue;
+    }
+    // A building above the large-grid maximum (a tower) becomes a chain of unit atoms in
+    // entrance order: the first carries the building's cell and its neighbours, the others
+    // have no area and link only to the previous unit. A large grid then takes a run of
+    // consecutive entrances; runs without the first unit are grids of that building alone.
+    UnitHouseholds units = unit_households(building(i));
+    atom_households_[at(atom_of_[at(i)])] += units.households.front();
+    NodeId previous = atom_of_[at(i)];
+    for (std::size_t u = 1; u < units.households.size(); ++u) {
+      const auto unit_atom = static_cast<NodeId>(atom_members_.size());
+      atom_members_.emplace_back();  // no cell: the building is a member of its first atom
+      atom_households_.push_back(units.households[u]);
+      atom_building_.push_back(i);
+      unit_links.emplace_back(previous, unit_atom);
+      previous = unit_atom;
+    }
+    large_units_[at(i)] = std::move(units);
+  }
+  for (auto [c, h] : compound_households)
+    if (h > bounds.max) oversized_compounds_[c] = h;
+  return unit_links;
+}
+
+void CommunityPlanner::build_large_graph(const std::vector<std::pair<NodeId, NodeId>>& unit_links) {
+  const auto atoms = static_cast<std::int32_t>(atom_members_.size());
+  std::vector<double> inner(at(atoms), 0.0);
+  struct Link {
+    NodeId a, b;
+    double length;
+    std::int32_t la, lb;
+  };
+  std::vector<Link> edges, hard_links;
+  std::set<std::int32_t> spanning;
+  for (std::size_t k : in_.adjacency) {
+    const geo::CellAdjacency& adj = tess_.adjacency[k];
+    const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
+    const NodeId a = atom_of_[at(la)], b = atom_of_[at(lb)];
+    const bool hard = adj.crossing == geo::Crossing::hard;
+    if (hard && same_compound(la, lb)) spanning.insert(building(la).compound);
+    if (a == b) {
+      inner[at(a)] += adj.shared_length_m;
+    } else if (!hard || same_compound(la, lb)) {
+      edges.push_back({a, b, adj.shared_length_m, la, lb});
+    } else {
+      hard_links.push_back({a, b, adj.shared_length_m, la, lb});
+    }
+  }
+  for (std::int32_t c : spanning) {
+    const Compound& compound = dataset_.compounds[at(c)];
+    result_.problems.report(Severity::info, "compound-spans-barrier", compound.source,
+                            "compound '" + compound.name + "' (" + compound.ref +
+                                ") spans a hard barrier (river, rail or major road); its "
+                                "buildings stay together across it");
+  }
+  for (const auto& [la, lb] : extra_links_)
+    edges.push_back({atom_of_[at(la)], atom_of_[at(lb)], 0.0, la, lb});
+  for (const auto& [a, b] : unit_links)
+    edges.push_back({a, b, 0.0, atom_building_[at(a)], atom_building_[at(b)]});
+
+  // Areas without households cut off by hard barriers (a park across a river, a depot beyond
+  // the railway) join the neighbour they share the longest boundary with: they need a grid
+  // for seamless coverage, and no resident has to cross the barrier.
+  const std::vector<long long>& atom_households = atom_households_;
+  UnionFind components(at(atoms));
+  for (const Link& e : edges) components.unite(e.a, e.b);
+  std::vector<long long> component_households(at(atoms), 0);
+  for (NodeId a = 0; a < atoms; ++a)
+    component_households[at(components.find(a))] += atom_households[at(a)];
+  for (NodeId root = 0; root < atoms; ++root) {
+    if (components.find(root) != root || component_households[at(root)] > 0) continue;
+    const Link* best = nullptr;
+    bool best_has_households = false;
+    for (const Link& link : hard_links) {
+      const std::int32_t ra = components.find(link.a), rb = components.find(link.b);
+      if (ra == rb || (ra != root && rb != root)) continue;
+      const std::int32_t other = ra == root ? rb : ra;
+      const bool has = component_households[at(other)] > 0;
+      if (!best || (has && !best_has_households) ||
+          (has == best_has_households && link.length > best->length)) {
+        best = &link;
+        best_has_households = has;
+      }
+    }
+    if (!best) continue;
+    edges.push_back(*best);
+    extra_links_.insert({std::min(best->la, best->lb), std::max(best->la, best->lb)});
+    const long long joined = component_households[at(components.find(best->a))] +
+                             component_households[at(components.find(best->b))];
+    components.unite(best->a, best->b);
+    component_households[at(components.find(best->a))] = joined;
+    result_.problems.report(
+        Severity::info, "empty-area-joined-across-barrier", building(best->la).source,
+        "an area without households (" + building_label(dataset_, in_.buildings[at(best->la)]) +
+            " and its neighbours) is cut off by a hard barrier; it joins the grid across it for "
+            "seamless coverage");
+  }
+
+  AtomGraphBuilder builder;
+  for (NodeId a = 0; a < atoms; ++a) {
+    double work = 0.0, cell_area = 0.0, perimeter = 0.0;
+    Point weighted{0.0, 0.0};
+    for (std::int32_t i : atom_members_[at(a)]) {
+      const std::int32_t b = in_.buildings[at(i)];
+      work += building(i).households * building(i).workload_weight;
+      cell_area += tess_.cell_area_m2[at(b)];
+      perimeter += tess_.cell_perimeter_m[at(b)];
+      const double w = std::max(tess_.cell_area_m2[at(b)], 1e-9);
+      weighted.x += cell_centroid_[at(i)].x * w;
+      weighted.y += cell_centroid_[at(i)].y * w;
+    }
+    double weight_sum = 0.0;
+    for (std::int32_t i : atom_members_[at(a)])
+      weight_sum += std::max(tess_.cell_area_m2[at(in_.buildings[at(i)])], 1e-9);
+    if (atom_members_[at(a)].empty()) {  // a further unit of a split building
+      const std::int32_t i = atom_building_[at(a)];
+      work = static_cast<double>(atom_households[at(a)]) * building(i).workload_weight;
+      weighted = cell_centroid_[at(i)];
+      weight_sum = 1.0;
+    } else {
+      // Workload of a split building's first atom: its units' households only.
+      for (std::int32_t i : atom_members_[at(a)])
+        if (!large_units_[at(i)].households.empty())
+          work -= (building(i).households - large_units_[at(i)].households.front()) *
+                  building(i).workload_weight;
+    }
+    builder.add_node(static_cast<int>(atom_households[at(a)]), work, cell_area,
+                     perimeter - 2.0 * inner[at(a)],
+                     Point{weighted.x / weight_sum, weighted.y / weight_sum});
+  }
+  for (const Link& e : edges) builder.add_edge(e.a, e.b, e.length);
+  large_graph_ = builder.build();
+}
+
+}  // namespace gp::partition::detail

@@ -1,0 +1,574 @@
+// Planning one community: large grids over its atom graph, micro grids inside each large grid,
+// re-planning against an existing plan, and the metrics measured inside the community
+// (contiguity, barrier crossings, compound splits). See docs/decisions/0005-partition.md.
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "planner/geo/cell_split.hpp"
+#include "planner/geo/geos.hpp"
+#include "planner/partition/partition_internal.hpp"
+
+namespace gp::partition::detail {
+
+CommunityResult CommunityPlanner::run() {
+  copy_locked();
+  if (n_ > 0) {
+    prepare_buildings();
+    plan_large();
+    plan_micro();
+    grid_connectivity();
+    compound_splits();
+  }
+  number_grids();
+  return std::move(result_);
+}
+
+void CommunityPlanner::copy_locked() {
+  if (!ctx_.existing) return;
+  for (std::int32_t g : in_.locked_large) {
+    Grid large = ctx_.existing->large_grids[at(g)];
+    large.locked = true;
+    recount(large, params_.large);
+    large.community = in_.community;
+    const auto parent = static_cast<std::int32_t>(result_.large.size());
+    result_.large.push_back(large);
+    centroid_.push_back(centroid(large.polygon));
+    area_.push_back(area(large.polygon));
+    for (std::size_t m = 0; m < ctx_.existing->micro_grids.size(); ++m) {
+      if (ctx_.existing->micro_grids[m].parent != g) continue;
+      Grid micro = ctx_.existing->micro_grids[m];
+      micro.parent = parent;
+      micro.locked = true;
+      micro.community = in_.community;
+      recount(micro, params_.micro);
+      result_.micro.push_back(micro);
+      result_.cell_buildings.emplace_back();  // the polygon is kept, not rebuilt
+      micro_centroid_.push_back(centroid(micro.polygon));
+      micro_area_.push_back(area(micro.polygon));
+    }
+  }
+}
+
+/// Households, buildings and workload of a grid kept from the existing plan, from today's data.
+void CommunityPlanner::recount(Grid& grid, const HouseholdBounds& bounds) const {
+  grid.metrics = GridMetrics{};
+  for (std::int32_t b : grid.buildings) {
+    grid.metrics.households += dataset_.buildings[at(b)].households;
+    grid.metrics.workload +=
+        dataset_.buildings[at(b)].households * dataset_.buildings[at(b)].workload_weight;
+  }
+  grid.metrics.buildings = static_cast<int>(grid.buildings.size());
+  grid.metrics.below_min = grid.metrics.households < bounds.min;
+  grid.metrics.above_max = grid.metrics.households > bounds.max;
+}
+
+void CommunityPlanner::plan_large() {
+  const HouseholdBounds& bounds = params_.large;
+  build_large_graph(make_large_atoms());
+  const auto atoms = static_cast<std::int32_t>(atom_members_.size());
+
+  GraphPartitionOptions options;
+  options.bounds = bounds;
+  options.weights = params_.weights;
+  options.fixed_parts = params_.fixed_large_per_community;
+  options.refinement_passes = params_.refinement_passes;
+  options.seed = params_.seed ^ (0x5EEDULL * static_cast<std::uint64_t>(in_.community + 1));
+  if (params_.seed_from_stations) options.seed_nodes = station_atoms();
+  if (ctx_.existing && ctx_.existing->building_large.size() == dataset_.buildings.size()) {
+    options.previous.assign(at(atoms), kNoPart);
+    for (NodeId a = 0; a < atoms; ++a)
+      options.previous[at(a)] =
+          ctx_.existing->building_large[at(in_.buildings[at(atom_building_[at(a)])])];
+    previous_units_from_geometry(options.previous);
+    previous_large_ = options.previous;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  GraphPartition large = partition_graph(large_graph_, options);
+  if (ctx_.keep_large_partitions)
+    result_.large_partition = LargeGridPartition{
+        in_.community,
+        large_graph_,
+        large.part,
+        large.part_count,
+        large.infeasible,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
+  large_part_ = large.part;
+  large_count_ = large.part_count;
+
+  const auto first = static_cast<std::int32_t>(result_.large.size());
+  for (PartId p = 0; p < large.part_count; ++p) {
+    Grid grid;
+    grid.level = GridLevel::large;
+    grid.community = in_.community;
+    result_.large.push_back(std::move(grid));
+  }
+  // Slices: what each large grid holds of each building — the whole building, or a run of
+  // consecutive units of a split one (the run holding the first unit holds the cell).
+  for (std::int32_t i = 0; i < n_; ++i) {
+    const NodeId head = atom_of_[at(i)];
+    const std::vector<int>& units = large_units_[at(i)].households;
+    if (units.empty()) {
+      slices_.push_back({i, building(i).households, first + large.part[at(head)], true, {}});
+      continue;
+    }
+    for (std::size_t u = 0; u < units.size(); ++u) {
+      // A split building is never inside a contracted compound (the compound is above the
+      // maximum too), so its unit atoms are the ids right after its first atom.
+      const std::int32_t grid = first + large.part[at(head + static_cast<NodeId>(u))];
+      if (u == 0 || slices_.back().large != grid) slices_.push_back({i, 0, grid, u == 0, {}});
+      slices_.back().households += units[u];
+      slices_.back().unit_households.push_back(units[u]);
+    }
+  }
+  building_large_.assign(at(n_), kNone);
+  for (const Slice& slice : slices_) {
+    if (slice.has_cell) building_large_[at(slice.local)] = slice.large;
+    Grid& grid = result_.large[at(slice.large)];
+    if (grid.buildings.empty() || grid.buildings.back() != in_.buildings[at(slice.local)])
+      grid.buildings.push_back(in_.buildings[at(slice.local)]);
+    grid.metrics.households += slice.households;
+    grid.metrics.workload += slice.households * building(slice.local).workload_weight;
+  }
+  for (PartId p = 0; p < large.part_count; ++p) {
+    Grid& grid = result_.large[at(first + p)];
+    std::sort(grid.buildings.begin(), grid.buildings.end());
+    grid.metrics.buildings = static_cast<int>(grid.buildings.size());
+    grid.metrics.below_min = grid.metrics.households < bounds.min;
+    grid.metrics.above_max = grid.metrics.households > bounds.max;
+  }
+  // Centroids and areas for numbering.
+  for (PartId p = 0; p < large.part_count; ++p) {
+    centroid_.push_back(Point{0.0, 0.0});
+    area_.push_back(0.0);
+  }
+  std::vector<double> weight(at(large.part_count), 0.0);
+  for (NodeId a = 0; a < atoms; ++a) {
+    const auto g = at(first + large.part[at(a)]);
+    const double w = std::max(large_graph_.area_m2[at(a)], 1e-9);
+    centroid_[g].x += large_graph_.position[at(a)].x * w;
+    centroid_[g].y += large_graph_.position[at(a)].y * w;
+    area_[g] += large_graph_.area_m2[at(a)];
+    weight[g - at(first)] += w;
+  }
+  for (PartId p = 0; p < large.part_count; ++p) {
+    centroid_[at(first + p)].x /= weight[at(p)];
+    centroid_[at(first + p)].y /= weight[at(p)];
+  }
+  if (params_.policy == InfeasiblePolicy::join_across_soft) join_undersized_across_soft(first);
+  report_infeasible_large(large, first);
+}
+
+/// A plan lists a split tower under one grid, but its units lay in several: each unit takes
+/// the previous large grid holding its strip of the tower's cell (the first unit's strip
+/// holds the rest of the cell, as the first run's grid does; the listed grid is the one
+/// holding the building's representative point, which need not be the first run's), cut as
+/// the export cut it (split_cell_along_building, one weight per unit: the runs' cuts fall on unit
+/// boundaries). Without this every unit of a tower landed in one previous grid, which then
+/// broke the bounds, and re-planning an unchanged plan moved households (issue 12).
+void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previous) const {
+  const Plan& existing = *ctx_.existing;
+  for (std::int32_t i = 0; i < n_; ++i) {
+    const std::vector<int>& units = large_units_[at(i)].households;
+    const std::int32_t b = in_.buildings[at(i)];
+    if (units.size() < 2 || tess_.cells[at(b)].empty()) continue;
+    const std::vector<MultiPolygon> strips = geo::split_cell_along_building(
+        tess_.cells[at(b)], building(i).footprint, std::vector<double>(units.size(), 1.0));
+    for (std::size_t u = 0; u < units.size() && u < strips.size(); ++u) {
+      if (strips[u].empty()) continue;
+      const Point p = geo::point_on_surface(strips[u]);
+      for (std::size_t g = 0; g < existing.large_grids.size(); ++g) {
+        const MultiPolygon& polygon = existing.large_grids[g].polygon;
+        if (box_contains(bounds(polygon), p) && contains(polygon, p)) {
+          // A split building is never inside a contracted compound: its unit atoms are the
+          // ids right after its first atom.
+          previous[at(atom_of_[at(i)] + static_cast<NodeId>(u))] = static_cast<PartId>(g);
+          break;
+        }
+      }
+    }
+    contiguous_unit_runs(previous, atom_of_[at(i)], units.size());
+  }
+}
+
+/// The units of a tower in one previous grid formed one run of the chain (a grid is
+/// connected, and units after the first link only to their neighbours in the chain), but a
+/// strip's point can fall on the wrong side of a run boundary: the labels are made contiguous
+/// again, keeping how many units each grid had, in the order of their units' mean index
+/// (Helsinki: one tower's units alternated between two grids; 33 → 0 households moved).
+void CommunityPlanner::contiguous_unit_runs(std::vector<PartId>& previous, NodeId first,
+                                            std::size_t count) {
+  struct Run {
+    PartId grid;
+    std::size_t units = 0;
+    double index_sum = 0.0;
+  };
+  std::vector<Run> runs;
+  for (std::size_t u = 0; u < count; ++u) {
+    const PartId g = previous[at(first + static_cast<NodeId>(u))];
+    auto it = std::find_if(runs.begin(), runs.end(), [g](const Run& r) { return r.grid == g; });
+    if (it == runs.end()) it = runs.insert(runs.end(), Run{g});
+    ++it->units;
+    it->index_sum += static_cast<double>(u);
+  }
+  if (runs.size() < 2) return;
+  std::stable_sort(runs.begin(), runs.end(), [](const Run& l, const Run& r) {
+    return l.index_sum / static_cast<double>(l.units) < r.index_sum / static_cast<double>(r.units);
+  });
+  std::size_t u = 0;
+  for (const Run& run : runs)
+    for (std::size_t k = 0; k < run.units; ++k, ++u)
+      previous[at(first + static_cast<NodeId>(u))] = run.grid;
+}
+
+std::vector<NodeId> CommunityPlanner::station_atoms() const {
+  std::vector<NodeId> seeds;
+  for (std::int32_t s : in_.stations) {
+    const Point p = dataset_.stations[at(s)].location;
+    for (std::int32_t i = 0; i < n_; ++i) {
+      const MultiPolygon& cell = tess_.cells[at(in_.buildings[at(i)])];
+      if (!cell.empty() && box_contains(bounds(cell), p) && contains(cell, p)) {
+        seeds.push_back(atom_of_[at(i)]);
+        break;
+      }
+    }
+  }
+  return seeds;
+}
+
+/// Policy join_across_soft: an undersized grid merges into the neighbouring grid it shares a
+/// soft (street-block) boundary with when the merged grid stays within the maximum. The repair
+/// phase already merges where that lowers the violation, so this mostly catches grids whose
+/// merge the refinement undid; it never crosses a hard barrier or a community boundary.
+void CommunityPlanner::join_undersized_across_soft(std::int32_t first) {
+  const HouseholdBounds& bounds = params_.large;
+  for (std::int32_t g = first; g < static_cast<std::int32_t>(result_.large.size()); ++g) {
+    Grid& grid = result_.large[at(g)];
+    if (grid.buildings.empty() || grid.metrics.households >= bounds.min) continue;
+    std::int32_t best = kNone;
+    for (std::size_t k : in_.adjacency) {
+      const geo::CellAdjacency& adj = tess_.adjacency[k];
+      if (adj.crossing != geo::Crossing::soft) continue;
+      const std::int32_t ga = building_large_[at(local_of(adj.a))],
+                         gb = building_large_[at(local_of(adj.b))];
+      if (ga == gb || (ga != g && gb != g)) continue;
+      const std::int32_t other = ga == g ? gb : ga;
+      if (result_.large[at(other)].buildings.empty()) continue;
+      if (result_.large[at(other)].metrics.households + grid.metrics.households > bounds.max)
+        continue;
+      if (best == kNone ||
+          result_.large[at(other)].metrics.households < result_.large[at(best)].metrics.households)
+        best = other;
+    }
+    if (best == kNone) continue;
+    Grid& into = result_.large[at(best)];
+    for (Slice& slice : slices_)
+      if (slice.large == g) slice.large = best;
+    for (std::int32_t b : grid.buildings)
+      if (building_large_[at(local_of(b))] == g) building_large_[at(local_of(b))] = best;
+    into.buildings.insert(into.buildings.end(), grid.buildings.begin(), grid.buildings.end());
+    std::sort(into.buildings.begin(), into.buildings.end());
+    into.buildings.erase(std::unique(into.buildings.begin(), into.buildings.end()),
+                         into.buildings.end());
+    into.metrics.households += grid.metrics.households;
+    into.metrics.workload += grid.metrics.workload;
+    into.metrics.buildings = static_cast<int>(into.buildings.size());
+    into.metrics.below_min = into.metrics.households < bounds.min;
+    area_[at(best)] += area_[at(g)];
+    grid.buildings.clear();
+    grid.metrics = GridMetrics{};
+    result_.problems.report(Severity::info, "joined-across-soft-barrier",
+                            community_location(dataset_, in_.community),
+                            community_label(dataset_, in_.community) +
+                                ": an undersized large grid joined its neighbour across a minor "
+                                "road (policy join-across-soft)");
+  }
+  // Drop emptied grids, keeping the rest in order.
+  std::vector<std::int32_t> renumber(result_.large.size(), kNone);
+  std::vector<Grid> kept;
+  std::vector<Point> kept_centroid;
+  std::vector<double> kept_area;
+  for (std::size_t g = 0; g < result_.large.size(); ++g) {
+    if (static_cast<std::int32_t>(g) >= first && result_.large[g].buildings.empty()) continue;
+    renumber[g] = static_cast<std::int32_t>(kept.size());
+    kept.push_back(std::move(result_.large[g]));
+    kept_centroid.push_back(centroid_[g]);
+    kept_area.push_back(area_[g]);
+  }
+  result_.large = std::move(kept);
+  centroid_ = std::move(kept_centroid);
+  area_ = std::move(kept_area);
+  for (auto& g : building_large_) g = renumber[at(g)];
+  for (Slice& slice : slices_) slice.large = renumber[at(slice.large)];
+}
+
+/// Re-plan: where each household was (existing large grid) and is (new large grid, by
+/// `new_index` of the slices' grids). A split tower counts per unit: the plan lists it under
+/// one grid, but its units lie in several, before as after — counted per building, an
+/// unchanged tower moved the households of every unit outside the listed grid (issue 12).
+void CommunityPlanner::moved_flow(const std::vector<std::int32_t>& new_index) {
+  if (previous_large_.empty()) return;
+  std::int32_t current = kNone;
+  std::size_t unit = 0;
+  for (const Slice& slice : slices_) {
+    if (slice.large == kNone) continue;
+    const std::int32_t now = new_index[at(slice.large)];
+    const std::int32_t b = in_.buildings[at(slice.local)];
+    if (slice.unit_households.empty()) {
+      const std::int32_t before = ctx_.existing->building_large[at(b)];
+      if (before != kNone) result_.moved_flow[{before, now}] += slice.households;
+      continue;
+    }
+    if (slice.local != current) {
+      current = slice.local;
+      unit = 0;
+    }
+    for (int households : slice.unit_households) {
+      const PartId before =
+          previous_large_[at(atom_of_[at(slice.local)] + static_cast<NodeId>(unit))];
+      if (before != kNoPart) result_.moved_flow[{before, now}] += households;
+      ++unit;
+    }
+  }
+}
+
+void CommunityPlanner::plan_micro() {
+  const HouseholdBounds& bounds = params_.micro;
+  // Adjacency bucketed by large grid (only pairs inside one grid matter here).
+  std::map<std::int32_t, std::vector<std::size_t>> inside;
+  for (std::size_t k : in_.adjacency) {
+    const geo::CellAdjacency& adj = tess_.adjacency[k];
+    const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
+    if (building_large_[at(la)] != building_large_[at(lb)]) continue;
+    if (adj.crossing == geo::Crossing::hard && !same_compound(la, lb) &&
+        !extra_links_.count({std::min(la, lb), std::max(la, lb)}))
+      continue;
+    inside[building_large_[at(la)]].push_back(k);
+  }
+  std::map<std::int32_t, std::vector<std::size_t>> slices_in;  // large grid → slice indices
+  for (std::size_t k = 0; k < slices_.size(); ++k) slices_in[slices_[k].large].push_back(k);
+  micro_of_.assign(at(n_), kNone);
+  std::vector<NodeId> node_of(at(n_), kNone);  // local building → node holding its cell
+  for (auto& [g, slice_list] : slices_in) {
+    AtomGraphBuilder builder;
+    struct Node {
+      std::int32_t local;
+      bool has_cell;
+      std::size_t slice;  // index into slices_
+      std::size_t unit;   // position of the node's first unit within the slice
+      int units;          // units the node holds
+    };
+    std::vector<Node> nodes;
+    for (std::size_t k : slice_list) {
+      const Slice& slice = slices_[k];
+      const std::int32_t i = slice.local;
+      const std::int32_t bi = in_.buildings[at(i)];
+      const double weight = building(i).workload_weight;
+      // A slice above the micro maximum becomes a chain of its units, as at the large level:
+      // the first unit keeps the cell (if the slice has it), the others link to the previous.
+      std::vector<int> units{slice.households};
+      if (slice.households > bounds.max) {
+        units = slice.unit_households.empty() ? unit_households(building(i)).households
+                                              : slice.unit_households;
+        if (units.size() > 1) split_buildings_.insert(i);
+      }
+      NodeId previous = kNone;
+      for (std::size_t u = 0; u < units.size(); ++u) {
+        const bool cell = slice.has_cell && u == 0;
+        const NodeId v =
+            builder.add_node(units[u], units[u] * weight, cell ? tess_.cell_area_m2[at(bi)] : 0.0,
+                             cell ? tess_.cell_perimeter_m[at(bi)] : 0.0, cell_centroid_[at(i)]);
+        const int node_units =
+            units.size() > 1 ? 1 : std::max(1, static_cast<int>(slice.unit_households.size()));
+        nodes.push_back({i, cell, k, u, node_units});
+        if (cell) node_of[at(i)] = v;
+        if (previous != kNone) builder.add_edge(previous, v, 0.0);
+        previous = v;
+      }
+    }
+    for (std::size_t k : inside[g]) {
+      const geo::CellAdjacency& adj = tess_.adjacency[k];
+      builder.add_edge(node_of[at(local_of(adj.a))], node_of[at(local_of(adj.b))],
+                       adj.shared_length_m);
+    }
+    for (const auto& [la, lb] : extra_links_)
+      if (building_large_[at(la)] == g && building_large_[at(lb)] == g)
+        builder.add_edge(node_of[at(la)], node_of[at(lb)], 0.0);
+    AtomGraph graph = builder.build();
+    GraphPartitionOptions options;
+    options.bounds = bounds;
+    options.weights = params_.weights;
+    options.refinement_passes = params_.refinement_passes;
+    options.seed =
+        params_.seed ^
+        (0x3C0FFEEULL * static_cast<std::uint64_t>(in_.buildings[at(nodes.front().local)] + 1));
+    if (ctx_.existing && ctx_.existing->building_micro.size() == dataset_.buildings.size()) {
+      options.previous.assign(nodes.size(), kNoPart);
+      for (std::size_t v = 0; v < nodes.size(); ++v)
+        options.previous[v] = ctx_.existing->building_micro[at(in_.buildings[at(nodes[v].local)])];
+    }
+    GraphPartition micro = partition_graph(graph, options);
+    const auto first = static_cast<std::int32_t>(result_.micro.size());
+    for (PartId p = 0; p < micro.part_count; ++p) {
+      Grid grid;
+      grid.level = GridLevel::micro;
+      grid.community = in_.community;
+      grid.parent = g;
+      result_.micro.push_back(std::move(grid));
+      result_.cell_buildings.emplace_back();
+      micro_centroid_.push_back(Point{0.0, 0.0});
+      micro_area_.push_back(0.0);
+    }
+    std::vector<double> weight(at(micro.part_count), 0.0);
+    for (std::size_t v = 0; v < nodes.size(); ++v) {
+      const std::int32_t i = nodes[v].local;
+      const std::int32_t m = first + micro.part[v];
+      Grid& grid = result_.micro[at(m)];
+      grid.buildings.push_back(in_.buildings[at(i)]);
+      if (!large_units_[at(i)].households.empty() || split_buildings_.count(i))
+        unit_pieces_[i].push_back({nodes[v].slice, nodes[v].unit, m, nodes[v].units});
+      if (nodes[v].has_cell) {
+        micro_of_[at(i)] = m;
+        result_.cell_buildings[at(m)].push_back(in_.buildings[at(i)]);
+      }
+      grid.metrics.households += graph.households[v];
+      grid.metrics.workload += graph.workload[v];
+      const double w = std::max(graph.area_m2[v], 1e-9);
+      micro_centroid_[at(m)].x += graph.position[v].x * w;
+      micro_centroid_[at(m)].y += graph.position[v].y * w;
+      micro_area_[at(m)] += graph.area_m2[v];
+      weight[at(micro.part[v])] += w;
+    }
+    for (PartId p = 0; p < micro.part_count; ++p) {
+      Grid& grid = result_.micro[at(first + p)];
+      std::sort(grid.buildings.begin(), grid.buildings.end());
+      grid.buildings.erase(std::unique(grid.buildings.begin(), grid.buildings.end()),
+                           grid.buildings.end());
+      grid.metrics.buildings = static_cast<int>(grid.buildings.size());
+      grid.metrics.below_min = grid.metrics.households < bounds.min;
+      grid.metrics.above_max = grid.metrics.households > bounds.max;
+      micro_centroid_[at(first + p)].x /= weight[at(p)];
+      micro_centroid_[at(first + p)].y /= weight[at(p)];
+    }
+    report_infeasible_micro(result_.large[at(g)], micro, nodes.front().local);
+  }
+  report_split_buildings();
+}
+
+/// One report per building whose units ended up in more than one grid (large or micro).
+void CommunityPlanner::report_split_buildings() {
+  // Runs of consecutive units per micro grid, for cutting the cells of split buildings.
+  for (auto& [i, pieces] : unit_pieces_) {
+    std::sort(pieces.begin(), pieces.end());
+    std::vector<std::pair<std::int32_t, int>> runs;
+    for (const UnitPiece& piece : pieces) {
+      if (!runs.empty() && runs.back().first == piece.micro)
+        runs.back().second += piece.units;
+      else
+        runs.emplace_back(piece.micro, piece.units);
+    }
+    if (runs.size() > 1) result_.unit_runs.emplace_back(in_.buildings[at(i)], std::move(runs));
+  }
+  for (std::int32_t i = 0; i < n_; ++i)
+    if (!large_units_[at(i)].households.empty()) split_buildings_.insert(i);
+  if (split_buildings_.empty()) return;
+  std::map<std::int32_t, int> micro_count;
+  for (const Grid& m : result_.micro)
+    for (std::int32_t b : m.buildings)
+      if (split_buildings_.count(local_of(b))) ++micro_count[local_of(b)];
+  std::map<std::int32_t, std::set<std::int32_t>> large_of;
+  for (const Slice& slice : slices_)
+    if (split_buildings_.count(slice.local)) large_of[slice.local].insert(slice.large);
+  for (std::int32_t i : split_buildings_) {
+    const int micro = micro_count[i];
+    const auto large = static_cast<int>(large_of[i].size());
+    if (micro <= 1) continue;
+    const Building& b = building(i);
+    const bool above_large = b.households > params_.large.max;
+    UnitHouseholds units = unit_households(b);
+    std::ostringstream message;
+    message << building_label(dataset_, in_.buildings[at(i)]) << " holds " << b.households
+            << " households, above the " << (above_large ? "large" : "micro") << "-grid maximum of "
+            << (above_large ? params_.large.max : params_.micro.max)
+            << "; split at unit (entrance) boundaries into " << large << " large and " << micro
+            << " micro grids; " << units.households.size()
+            << (units.estimated ? " units estimated as ⌈households / (2 × " +
+                                      std::to_string(b.floors > 0 ? b.floors : 6) + " floors)⌉"
+                                : " units");
+    ++result_.buildings_split;
+    result_.problems.report(Severity::info, "building-split-by-units", b.source, message.str());
+  }
+}
+
+void CommunityPlanner::grid_connectivity() {
+  // Contiguity over the planning graph (allowed links), and barrier crossings: pieces with
+  // households that only hard barriers would connect.
+  auto evaluate = [&](const std::vector<std::int32_t>& grid_of, std::vector<Grid>& grids,
+                      bool compounds_are_units) {
+    UnionFind allowed(at(n_)), soft(at(n_));
+    for (std::size_t k : in_.adjacency) {
+      const geo::CellAdjacency& adj = tess_.adjacency[k];
+      const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
+      if (grid_of[at(la)] != grid_of[at(lb)] || grid_of[at(la)] == kNone) continue;
+      const bool hard = adj.crossing == geo::Crossing::hard;
+      if (!hard || same_compound(la, lb)) {
+        allowed.unite(la, lb);
+        soft.unite(la, lb);
+      } else if (extra_links_.count({std::min(la, lb), std::max(la, lb)})) {
+        allowed.unite(la, lb);
+      }
+    }
+    for (const auto& [la, lb] : extra_links_)
+      if (grid_of[at(la)] == grid_of[at(lb)]) allowed.unite(la, lb);
+    // A building without a cell joined its nearest neighbour across no barrier at all: not a
+    // crossing (it is reported as building-without-cell).
+    for (const auto& [la, lb] : cellless_links_)
+      if (grid_of[at(la)] == grid_of[at(lb)]) soft.unite(la, lb);
+    for (const auto& members : atom_members_)  // a contracted compound is one large-grid unit
+      for (std::int32_t i : compounds_are_units ? members : std::vector<std::int32_t>{})
+        if (grid_of[at(i)] == grid_of[at(members.front())]) {
+          allowed.unite(i, members.front());
+          soft.unite(i, members.front());
+        }
+    std::map<std::int32_t, std::set<std::int32_t>> roots, household_roots;
+    for (std::int32_t i = 0; i < n_; ++i) {
+      if (grid_of[at(i)] == kNone) continue;
+      roots[grid_of[at(i)]].insert(allowed.find(i));
+      if (building(i).households > 0) household_roots[grid_of[at(i)]].insert(soft.find(i));
+    }
+    for (auto& [g, r] : roots) grids[at(g)].metrics.contiguous = r.size() <= 1;
+    for (auto& [g, r] : household_roots)
+      grids[at(g)].metrics.barrier_crossings = static_cast<int>(r.size()) - 1;
+  };
+  evaluate(building_large_, result_.large, true);
+  evaluate(micro_of_, result_.micro, false);
+}
+
+void CommunityPlanner::compound_splits() {
+  std::map<std::int32_t, std::set<std::int32_t>> grids_of;
+  for (std::int32_t i = 0; i < n_; ++i)
+    if (building(i).compound != kNone)
+      grids_of[building(i).compound].insert(building_large_[at(i)]);
+  for (const auto& [c, grids] : grids_of) {
+    if (grids.size() <= 1) continue;
+    ++result_.compound_splits;
+    for (std::int32_t g : grids) ++result_.large[at(g)].metrics.compound_splits;
+    const Compound& compound = dataset_.compounds[at(c)];
+    auto it = oversized_compounds_.find(c);
+    std::string why = it != oversized_compounds_.end()
+                          ? "it holds " + std::to_string(it->second) +
+                                " households, above the large-grid maximum of " +
+                                std::to_string(params_.large.max)
+                          : "part of it is in a locked grid";
+    result_.problems.report(Severity::info, "compound-split", compound.source,
+                            "compound '" + compound.name + "' (" + compound.ref +
+                                ") is split along buildings into " + std::to_string(grids.size()) +
+                                " large grids: " + why);
+  }
+}
+
+}  // namespace gp::partition::detail

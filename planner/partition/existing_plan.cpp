@@ -1,0 +1,174 @@
+// existing_plan_from_grids: a plan from drawn grids (Dataset::existing_grids), buildings assigned
+// by geometry or by the plan file's own building → grid rows.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "planner/core/parallel.hpp"
+#include "planner/geo/cell_split.hpp"
+#include "planner/geo/geos.hpp"
+#include "planner/partition/partition_internal.hpp"
+#include "planner/partition/partitioner.hpp"
+
+namespace gp {
+
+using partition::detail::at;
+using partition::detail::box_contains;
+using partition::detail::contains;
+
+namespace {
+
+/// existing_plan_from_grids, `listed` given: each building listed under grids of this plan takes
+/// them when the listed grid still touches it (holds its representative point or a vertex, else
+/// covers more than 1 % of its footprint: a Nanjing building of 4,688 m² listed in a grid holding
+/// 12 % of it, neither point nor vertex inside).
+void take_listed_grids(const Dataset& dataset, const std::vector<ListedBuildingGrids>& listed,
+                       Plan& plan) {
+  std::map<std::string, std::int32_t> large_of, micro_of;
+  for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+    large_of.emplace(plan.large_grids[g].code, static_cast<std::int32_t>(g));
+  for (std::size_t m = 0; m < plan.micro_grids.size(); ++m)
+    micro_of.emplace(plan.micro_grids[m].code, static_cast<std::int32_t>(m));
+  // Building ids → index; an id held by several buildings matches none of them.
+  std::map<std::int64_t, std::int32_t> building_of;
+  for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+    auto [it, fresh] = building_of.emplace(dataset.buildings[b].id, static_cast<std::int32_t>(b));
+    if (!fresh) it->second = kNone;
+  }
+  std::vector<const ListedBuildingGrids*> row_of(dataset.buildings.size(), nullptr);
+  for (const ListedBuildingGrids& row : listed) {
+    auto it = building_of.find(row.bid);
+    if (it != building_of.end() && it->second != kNone) row_of[at(it->second)] = &row;
+  }
+  std::vector<std::pair<std::int32_t, std::int32_t>> take(dataset.buildings.size(), {kNone, kNone});
+  std::vector<char> unsure(dataset.buildings.size(), 0);
+  parallel_for(std::size_t{0}, dataset.buildings.size(), [&](std::size_t b) {
+    const ListedBuildingGrids* row = row_of[b];
+    if (!row) return;
+    const auto large = large_of.find(row->large_code);
+    if (large == large_of.end()) return;
+    const auto micro = row->micro_code.empty() ? micro_of.end() : micro_of.find(row->micro_code);
+    const std::int32_t g = large->second;
+    const std::int32_t m = micro == micro_of.end() ? kNone : micro->second;
+    if (g == plan.building_large[b] && (m == kNone || m == plan.building_micro[b])) return;
+    const MultiPolygon& grid =
+        m != kNone ? plan.micro_grids[at(m)].polygon : plan.large_grids[at(g)].polygon;
+    const MultiPolygon& footprint = dataset.buildings[b].footprint;
+    bool touches = contains(grid, geo::point_on_surface(footprint));
+    for (const Polygon& p : footprint)
+      for (std::size_t i = 0; i < p.outer.size() && !touches; ++i)
+        touches = contains(grid, p.outer[i]);
+    take[b] = {g, m};
+    unsure[b] = touches ? 0 : 1;
+  });
+  geo::GeosContext ctx;
+  for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+    const auto [g, m] = take[b];
+    if (g == kNone) continue;
+    if (unsure[b]) {
+      const MultiPolygon& footprint = dataset.buildings[b].footprint;
+      const MultiPolygon& grid =
+          m != kNone ? plan.micro_grids[at(m)].polygon : plan.large_grids[at(g)].polygon;
+      if (grid.empty() || footprint.empty()) continue;
+      const geo::GeomPtr a = geo::to_geos(ctx, grid);
+      const geo::GeomPtr f = geo::to_geos(ctx, footprint);
+      const geo::GeomPtr shared =
+          geo::own(ctx, GEOSIntersection_r(ctx.handle(), a.get(), f.get()), "intersection");
+      double shared_area = 0.0, footprint_area = 0.0;
+      GEOSArea_r(ctx.handle(), shared.get(), &shared_area);
+      GEOSArea_r(ctx.handle(), f.get(), &footprint_area);
+      if (shared_area <= 0.01 * footprint_area) continue;
+    }
+    plan.building_large[b] = g;
+    if (m != kNone) plan.building_micro[b] = m;
+  }
+}
+
+}  // namespace
+
+Plan existing_plan_from_grids(const Dataset& dataset,
+                              const std::vector<ListedBuildingGrids>& listed) {
+  Plan plan;
+  const auto building_count = dataset.buildings.size();
+  plan.building_large.assign(building_count, kNone);
+  plan.building_micro.assign(building_count, kNone);
+  std::vector<std::size_t> large_source, micro_source;
+  for (std::size_t i = 0; i < dataset.existing_grids.size(); ++i) {
+    const ExistingGrid& e = dataset.existing_grids[i];
+    Grid grid;
+    grid.level = e.level;
+    grid.code = e.code;
+    grid.name = e.name;
+    grid.locked = e.locked;
+    grid.polygon = e.footprint;
+    if (e.level == GridLevel::large) {
+      plan.large_grids.push_back(std::move(grid));
+      large_source.push_back(i);
+    } else {
+      plan.micro_grids.push_back(std::move(grid));
+      micro_source.push_back(i);
+    }
+  }
+  std::vector<Box> large_box, micro_box;
+  for (const Grid& g : plan.large_grids) large_box.push_back(bounds(g.polygon));
+  for (const Grid& g : plan.micro_grids) micro_box.push_back(bounds(g.polygon));
+  // A building belongs to the grid holding its representative point (a point inside the
+  // footprint, as the export lists it): the vertex centroid of an L-shaped or courtyard building
+  // can lie in the neighbouring grid, and re-planning an unchanged plan then moved its
+  // households (issue 12: 1,119 on Helsinki, 2,690 on Monaco).
+  parallel_for(std::size_t{0}, building_count, [&](std::size_t b) {
+    const Point p = geo::point_on_surface(dataset.buildings[b].footprint);
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+      if (box_contains(large_box[g], p) && contains(plan.large_grids[g].polygon, p)) {
+        plan.building_large[b] = static_cast<std::int32_t>(g);
+        break;
+      }
+    for (std::size_t m = 0; m < plan.micro_grids.size(); ++m)
+      if (box_contains(micro_box[m], p) && contains(plan.micro_grids[m].polygon, p)) {
+        plan.building_micro[b] = static_cast<std::int32_t>(m);
+        break;
+      }
+  });
+  if (!listed.empty()) take_listed_grids(dataset, listed, plan);
+  for (std::size_t b = 0; b < building_count; ++b) {
+    if (plan.building_large[b] != kNone)
+      plan.large_grids[at(plan.building_large[b])].buildings.push_back(
+          static_cast<std::int32_t>(b));
+    if (plan.building_micro[b] != kNone)
+      plan.micro_grids[at(plan.building_micro[b])].buildings.push_back(
+          static_cast<std::int32_t>(b));
+  }
+  // Community of a large grid: the community of most of its buildings.
+  for (Grid& g : plan.large_grids) {
+    std::map<std::int32_t, int> votes;
+    for (std::int32_t b : g.buildings) ++votes[dataset.buildings[at(b)].community];
+    int most = 0;
+    for (auto [c, v] : votes)
+      if (v > most && c != kNone) {
+        most = v;
+        g.community = c;
+      }
+  }
+  // Parent of a micro grid: by parent_code, else the large grid holding most of its buildings.
+  for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
+    Grid& grid = plan.micro_grids[m];
+    const std::string& parent_code = dataset.existing_grids[micro_source[m]].parent_code;
+    for (std::size_t g = 0; g < plan.large_grids.size() && !parent_code.empty(); ++g)
+      if (plan.large_grids[g].code == parent_code) grid.parent = static_cast<std::int32_t>(g);
+    if (grid.parent == kNone) {
+      std::map<std::int32_t, int> votes;
+      for (std::int32_t b : grid.buildings) ++votes[plan.building_large[at(b)]];
+      int most = 0;
+      for (auto [g, v] : votes)
+        if (v > most && g != kNone) {
+          most = v;
+          grid.parent = g;
+        }
+    }
+    if (grid.parent != kNone) grid.community = plan.large_grids[at(grid.parent)].community;
+  }
+  return plan;
+}
+
+}  // namespace gp
