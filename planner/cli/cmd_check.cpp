@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <filesystem>
@@ -177,6 +178,27 @@ void assign_from_table(const Dataset& dataset, Plan& plan, const Plan& table,
     else
       unknown.insert(micro);
   }
+  // Buildings split by units (one table row per run): each run in its own grids.
+  plan.building_runs.clear();
+  for (const BuildingRun& run : table.building_runs) {
+    BuildingRun mapped = run;
+    mapped.large = mapped.micro = kNone;
+    if (run.large != kNone) {
+      const std::string& code = table.large_grids[static_cast<std::size_t>(run.large)].code;
+      if (auto it = large_of.find(code); it != large_of.end())
+        mapped.large = it->second;
+      else
+        unknown.insert(code);
+    }
+    if (run.micro != kNone) {
+      const std::string& code = table.micro_grids[static_cast<std::size_t>(run.micro)].code;
+      if (auto it = micro_of.find(code); it != micro_of.end())
+        mapped.micro = it->second;
+      else
+        unknown.insert(code);
+    }
+    plan.building_runs.push_back(std::move(mapped));
+  }
   for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
     if (plan.building_large[b] != kNone)
       plan.large_grids[static_cast<std::size_t>(plan.building_large[b])].buildings.push_back(
@@ -185,6 +207,15 @@ void assign_from_table(const Dataset& dataset, Plan& plan, const Plan& table,
       plan.micro_grids[static_cast<std::size_t>(plan.building_micro[b])].buildings.push_back(
           static_cast<std::int32_t>(b));
   }
+  for (const BuildingRun& run : plan.building_runs)
+    for (auto [grids, g] :
+         {std::pair{&plan.large_grids, run.large}, std::pair{&plan.micro_grids, run.micro}}) {
+      if (g == kNone) continue;
+      std::vector<std::int32_t>& list = (*grids)[static_cast<std::size_t>(g)].buildings;
+      if (std::find(list.begin(), list.end(), run.building) == list.end()) {
+        list.insert(std::lower_bound(list.begin(), list.end(), run.building), run.building);
+      }
+    }
   for (const std::string& code : unknown)
     problems.report(Severity::warning, "check-unknown-grid-code", {},
                     "buildings name grid " + code + ", which has no polygon in the plan");

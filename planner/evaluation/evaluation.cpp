@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "planner/core/errors.hpp"
+#include "planner/geo/cell_split.hpp"
 #include "planner/partition/partitioner.hpp"
 #include "planner/sim/network.hpp"
 
@@ -211,6 +215,14 @@ geo::AuditInput audit_input(const Dataset& dataset, const Plan& plan) {
   input.building_micro = plan.building_micro;
   input.building_large.resize(dataset.buildings.size(), kNone);
   input.building_micro.resize(dataset.buildings.size(), kNone);
+  // A building split by units: each run in its own grids, at a point of its strip (the point a
+  // GIS takes of the run's row in the exported buildings layer).
+  for (const BuildingRun& run : plan.building_runs) {
+    const Point nowhere{std::numeric_limits<double>::quiet_NaN(),
+                        std::numeric_limits<double>::quiet_NaN()};
+    input.runs.push_back({run.building, run.large, run.micro,
+                          run.footprint.empty() ? nowhere : geo::point_on_surface(run.footprint)});
+  }
   return input;
 }
 
@@ -270,14 +282,30 @@ geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const Parti
 
 geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params,
                                  const geo::AuditParams& audit, Progress* progress) {
+  // A building split by units counts in each grid with the households of its runs there.
+  std::map<std::tuple<GridLevel, std::int32_t, std::int32_t>, int> run_households;
+  for (const BuildingRun& run : plan.building_runs) {
+    run_households[{GridLevel::large, run.large, run.building}] += run.households;
+    run_households[{GridLevel::micro, run.micro, run.building}] += run.households;
+  }
+  std::set<std::int32_t> split;
+  for (const BuildingRun& run : plan.building_runs) split.insert(run.building);
   auto fill = [&](Grid& grid, const HouseholdBounds& bounds) {
     GridMetrics& m = grid.metrics;
     m = GridMetrics{};
+    const auto index = static_cast<std::int32_t>(&grid - (grid.level == GridLevel::large
+                                                              ? plan.large_grids.data()
+                                                              : plan.micro_grids.data()));
     for (std::int32_t b : grid.buildings) {
       const Building& building = dataset.buildings[at(b)];
-      m.households += building.households;
+      int households = building.households;
+      if (split.contains(b)) {
+        const auto it = run_households.find({grid.level, index, b});
+        households = it == run_households.end() ? 0 : it->second;
+      }
+      m.households += households;
       m.buildings += 1;
-      m.workload += building.households * building.workload_weight;
+      m.workload += households * building.workload_weight;
     }
     m.area_m2 = area(grid.polygon);
     m.perimeter_m = perimeter(grid.polygon);

@@ -38,6 +38,12 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
 std::size_t piece_holding_point_on_surface(const std::vector<MultiPolygon>& pieces,
                                            const MultiPolygon& footprint);
 
+/// The footprint's part inside each piece (polygonal part of footprint ∩ piece): the strip of
+/// each run of units, exported as that run's row of the buildings layer. Empty for an empty
+/// piece. Thread-safe.
+std::vector<MultiPolygon> footprint_in_pieces(const std::vector<MultiPolygon>& pieces,
+                                              const MultiPolygon& footprint);
+
 /// A point inside the footprint: GEOS PointOnSurface, which is what GIS tools (shapely's
 /// representative_point, QGIS's point on surface) take as a polygon's representative point; the
 /// vertex centroid of an L-shaped or courtyard building can lie outside it. Empty → (0, 0).
@@ -46,7 +52,8 @@ Point point_on_surface(const MultiPolygon& footprint);
 
 /// Union of polygons that are not an exact coverage (pieces of split cells beside whole cells:
 /// a cut ends on a neighbour's edge without a vertex there). GEOS noding union; slower than
-/// union_cells, used only for grids that hold such pieces. Thread-safe.
+/// union_cells, used only for grids that hold such pieces. Snap-rounded to a 1 µm grid, so
+/// near-coincident edges (a cut ending a few ulps off a neighbour's edge) merge. Thread-safe.
 MultiPolygon union_polygons(const std::vector<const MultiPolygon*>& polygons);
 
 }  // namespace gp::geo

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <map>
 #include <numeric>
+#include <set>
+#include <tuple>
 
 #include "planner/core/parallel.hpp"
 #include "planner/geo/geos.hpp"
@@ -162,28 +164,50 @@ class Auditor {
   /// exported plan records per building: one large and one micro grid), else the grid's list.
   /// A building split by units belongs to the grid it is filed under (its roster).
   std::vector<std::vector<std::int32_t>> large_members_, micro_members_;
+  /// (level, grid, building) → the point of the building's run in that grid (split buildings).
+  std::map<std::tuple<GridLevel, std::int32_t, std::int32_t>, Point> run_point_;
 
   void collect_members() {
-    auto from_map = [&](const std::vector<std::int32_t>& map, std::size_t grids,
-                        std::vector<std::vector<std::int32_t>>& members) {
-      members.assign(grids, {});
+    auto collect = [&](const std::vector<std::int32_t>& map, const std::vector<AuditGrid>& grids,
+                       std::vector<std::vector<std::int32_t>>& members) {
+      members.assign(grids.size(), {});
+      if (std::none_of(map.begin(), map.end(), [](std::int32_t g) { return g != kNone; })) {
+        for (std::size_t g = 0; g < grids.size(); ++g) members[g] = listed(grids[g]);
+        return;
+      }
       for (std::size_t b = 0; b < map.size() && b < dataset_.buildings.size(); ++b)
-        if (map[b] != kNone && at(map[b]) < grids)
+        if (map[b] != kNone && at(map[b]) < grids.size())
           members[at(map[b])].push_back(static_cast<std::int32_t>(b));
     };
-    const auto mapped = [](const std::vector<std::int32_t>& map) {
-      return std::any_of(map.begin(), map.end(), [](std::int32_t g) { return g != kNone; });
-    };
-    if (mapped(in_.building_large)) {
-      from_map(in_.building_large, in_.large.size(), large_members_);
-    } else {
-      for (const AuditGrid& g : in_.large) large_members_.push_back(listed(g));
+    collect(in_.building_large, in_.large, large_members_);
+    collect(in_.building_micro, in_.micro, micro_members_);
+    if (in_.runs.empty()) return;
+    // Buildings split by units belong to the grids of their runs, each at the run's point.
+    std::set<std::int32_t> split;
+    for (const AuditRun& r : in_.runs) split.insert(r.building);
+    for (auto* lists : {&large_members_, &micro_members_})
+      for (std::vector<std::int32_t>& list : *lists)
+        std::erase_if(list, [&](std::int32_t b) { return split.contains(b); });
+    for (const AuditRun& r : in_.runs) {
+      for (const auto& [level, g] :
+           {std::pair{GridLevel::large, r.large}, std::pair{GridLevel::micro, r.micro}}) {
+        auto& lists = level == GridLevel::large ? large_members_ : micro_members_;
+        if (g == kNone || at(g) >= lists.size()) continue;
+        std::vector<std::int32_t>& list = lists[at(g)];
+        const auto [it, fresh] = run_point_.try_emplace({level, g, r.building}, r.point);
+        if (fresh) list.insert(std::lower_bound(list.begin(), list.end(), r.building), r.building);
+      }
     }
-    if (mapped(in_.building_micro)) {
-      from_map(in_.building_micro, in_.micro.size(), micro_members_);
-    } else {
-      for (const AuditGrid& g : in_.micro) micro_members_.push_back(listed(g));
+  }
+
+  /// Where building `b` lies in grid `g` of `level`: its run's point when it is split by units
+  /// and the run gives one, else its representative point.
+  Point member_point(GridLevel level, std::size_t g, std::int32_t b) const {
+    if (!run_point_.empty()) {
+      const auto it = run_point_.find({level, static_cast<std::int32_t>(g), b});
+      if (it != run_point_.end() && std::isfinite(it->second.x)) return it->second;
     }
+    return building_point_[at(b)];
   }
 
   const std::vector<std::int32_t>& members(const AuditGrid& g) const {
@@ -322,16 +346,9 @@ class Auditor {
 
   void buildings_outside() {
     const std::size_t n = dataset_.buildings.size();
-    // Which micro grids list each building (the lists, and building_micro for plans that only
-    // map buildings to grids).
-    std::vector<std::vector<std::int32_t>> listing(n);
-    for (std::size_t m = 0; m < in_.micro.size(); ++m)
-      for (std::int32_t b : micro_members_[m])
-        if (at(b) < n) listing[at(b)].push_back(static_cast<std::int32_t>(m));
-    std::vector<std::vector<std::int32_t>> members(in_.micro.size());
-    for (std::size_t b = 0; b < n; ++b)
-      for (std::int32_t m : listing[b]) members[at(m)].push_back(static_cast<std::int32_t>(b));
-    // Distance of each (micro grid, building) pair, in the order of members.
+    const std::vector<std::vector<std::int32_t>>& members = micro_members_;
+    // Distance of each (micro grid, building) pair, in the order of members: the building's
+    // point, or its run's point for a building split by units.
     std::vector<std::vector<double>> distance(in_.micro.size());
     std::vector<Findings> failures(in_.micro.size());
     parallel_for(std::size_t{0}, in_.micro.size(), [&](std::size_t m) {
@@ -343,7 +360,7 @@ class Auditor {
         GeomPtr polygon = to_geos(ctx, *g.polygon);
         PreparedPtr prepared = detail::prepare(ctx, polygon.get());
         for (std::size_t k = 0; k < members[m].size(); ++k) {
-          const Point& p = building_point_[at(members[m][k])];
+          const Point p = member_point(GridLevel::micro, m, members[m][k]);
           if (!std::isfinite(p.x)) continue;
           GeomPtr point = to_geos(ctx, p);
           const char inside = GEOSPreparedIntersects_r(ctx.handle(), prepared.get(), point.get());
@@ -362,46 +379,70 @@ class Auditor {
       }
     });
     for (Findings& f : failures) append(f_failed_, f);
-    std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
+    // A building is outside when it lies in none of the micro grids listing it (a table may list
+    // a building under several); a run of a split building when it lies outside its own grid.
+    struct Listing {
+      std::int32_t micro;
+      double distance;
+    };
+    std::vector<std::vector<Listing>> listing(n);
     for (std::size_t m = 0; m < in_.micro.size(); ++m)
       for (std::size_t k = 0; k < members[m].size(); ++k)
-        nearest[at(members[m][k])] = std::min(nearest[at(members[m][k])], distance[m][k]);
+        if (at(members[m][k]) < n)
+          listing[at(members[m][k])].push_back({static_cast<std::int32_t>(m), distance[m][k]});
+    std::set<std::int32_t> split;
+    for (const AuditRun& r : in_.runs) split.insert(r.building);
     for (std::size_t b = 0; b < n; ++b) {
       const Building& building = dataset_.buildings[b];
+      const auto bi = static_cast<std::int32_t>(b);
       if (listing[b].empty()) {
         if (building.households <= 0) continue;
         ++out_.counts.buildings_unassigned;
         AuditFinding f;
         f.rule = "building-unassigned";
         f.level = GridLevel::micro;
-        f.building = static_cast<std::int32_t>(b);
+        f.building = bi;
         f.where = building_point_[b];
         f.value = building.households;
-        f.message = building_label(dataset_, static_cast<std::int32_t>(b)) + " (" +
-                    std::to_string(building.households) + " households) is in no micro grid";
+        f.message = building_label(dataset_, bi) + " (" + std::to_string(building.households) +
+                    " households) is in no micro grid";
         f_outside_.push_back(std::move(f));
         continue;
       }
       if (!std::isfinite(building_point_[b].x)) continue;  // no footprint: nothing to place
-      if (nearest[b] <= params_.building_tolerance_m) continue;
-      // Shown against its own micro grid (the one building_micro names), else the first listing.
-      std::int32_t m = listing[b].front();
-      if (b < in_.building_micro.size() && in_.building_micro[b] != kNone)
-        m = in_.building_micro[b];
-      const AuditGrid& g = in_.micro[at(m)];
-      ++out_.counts.buildings_outside;
-      ++out_.micro[at(m)].buildings_outside;
-      AuditFinding f = finding(
-          "building-outside-grid", g, building_point_[b], nearest[b],
-          building_label(dataset_, static_cast<std::int32_t>(b)) +
-              (std::isfinite(nearest[b])
-                   ? " lies " + fixed(nearest[b]) + " m outside its " + label(g)
-                   : " is listed by " + label(g) + ", which has no polygon") +
-              (listing[b].size() > 1 ? " (and the other " + std::to_string(listing[b].size() - 1) +
-                                           " micro grid(s) holding its units)"
-                                     : ""));
-      f.building = static_cast<std::int32_t>(b);
-      f_outside_.push_back(std::move(f));
+      std::vector<Listing> outside;
+      if (split.contains(bi)) {
+        for (const Listing& l : listing[b])
+          if (l.distance > params_.building_tolerance_m) outside.push_back(l);
+      } else {
+        Listing nearest = listing[b].front();
+        for (const Listing& l : listing[b])
+          if (l.distance < nearest.distance) nearest = l;
+        if (nearest.distance > params_.building_tolerance_m) {
+          // Shown against its own micro grid (the one building_micro names).
+          if (b < in_.building_micro.size() && in_.building_micro[b] != kNone)
+            nearest.micro = in_.building_micro[b];
+          outside.push_back(nearest);
+        }
+      }
+      for (const Listing& l : outside) {
+        const AuditGrid& g = in_.micro[at(l.micro)];
+        ++out_.counts.buildings_outside;
+        ++out_.micro[at(l.micro)].buildings_outside;
+        const bool run = split.contains(bi);
+        AuditFinding f = finding(
+            "building-outside-grid", g, member_point(GridLevel::micro, at(l.micro), bi), l.distance,
+            building_label(dataset_, bi) + (run ? " (its run of units in " + label(g) + ")" : "") +
+                (std::isfinite(l.distance)
+                     ? " lies " + fixed(l.distance) + " m outside its " + label(g)
+                     : " is listed by " + label(g) + ", which has no polygon") +
+                (!run && listing[b].size() > 1
+                     ? " (and the other " + std::to_string(listing[b].size() - 1) +
+                           " micro grid(s) listing it)"
+                     : ""));
+        f.building = bi;
+        f_outside_.push_back(std::move(f));
+      }
     }
   }
 
@@ -606,56 +647,68 @@ class Auditor {
   }
 
   void coverage() {
-    const std::vector<std::int32_t> community = large_communities();
-    std::vector<std::vector<std::int32_t>> by_community(dataset_.communities.size());
-    for (std::size_t g = 0; g < in_.large.size(); ++g)
-      if (community[g] != kNone && at(community[g]) < by_community.size())
-        by_community[at(community[g])].push_back(static_cast<std::int32_t>(g));
-    std::vector<ContainerResult> communities(by_community.size());
-    parallel_for(std::size_t{0}, by_community.size(), [&](std::size_t c) {
-      if (by_community[c].empty() || !params_.check_community_coverage) return;
-      GeosContext& ctx = contexts_.local();
-      const auto ci = static_cast<std::int32_t>(c);
-      try {
-        communities[c] =
-            check_container(ctx, dataset_.communities[c].footprint, community_label(dataset_, ci),
-                            dataset_.communities[c].code, GridLevel::large, by_community[c]);
-      } catch (const GeosError& e) {
-        AuditFinding f;
-        f.rule = "geometry-failed";
-        f.grid = dataset_.communities[c].code;
-        f.where = centroid(dataset_.communities[c].footprint);
-        f.message = community_label(dataset_, ci) + ": coverage could not be checked: " + e.what();
-        communities[c].findings.push_back(std::move(f));
-      }
-    });
+    // The containers: each community holding large grids (unless communities are not real),
+    // then each large grid holding micro grids. One loop checks them all.
+    struct Container {
+      const MultiPolygon* polygon;
+      std::string label, code;
+      GridLevel level;  // of the children
+      std::vector<std::int32_t> children;
+      const AuditGrid* grid;  // the large grid, for micro-grid containers
+    };
+    std::vector<Container> containers;
+    if (params_.check_community_coverage) {
+      const std::vector<std::int32_t> community = large_communities();
+      std::vector<std::vector<std::int32_t>> by_community(dataset_.communities.size());
+      for (std::size_t g = 0; g < in_.large.size(); ++g)
+        if (community[g] != kNone && at(community[g]) < by_community.size())
+          by_community[at(community[g])].push_back(static_cast<std::int32_t>(g));
+      for (std::size_t c = 0; c < by_community.size(); ++c)
+        if (!by_community[c].empty())
+          containers.push_back({&dataset_.communities[c].footprint,
+                                community_label(dataset_, static_cast<std::int32_t>(c)),
+                                dataset_.communities[c].code, GridLevel::large,
+                                std::move(by_community[c]), nullptr});
+    }
+    const std::size_t communities = containers.size();
     std::vector<std::vector<std::int32_t>> children(in_.large.size());
     for (std::size_t m = 0; m < in_.micro.size(); ++m)
       if (in_.micro[m].parent != kNone && at(in_.micro[m].parent) < in_.large.size())
         children[at(in_.micro[m].parent)].push_back(static_cast<std::int32_t>(m));
-    std::vector<ContainerResult> larges(in_.large.size());
-    parallel_for(std::size_t{0}, in_.large.size(), [&](std::size_t g) {
-      const AuditGrid& parent = in_.large[g];
-      if (children[g].empty() || !has_polygon(parent)) return;
+    for (std::size_t g = 0; g < in_.large.size(); ++g)
+      if (!children[g].empty() && has_polygon(in_.large[g]))
+        containers.push_back({in_.large[g].polygon, label(in_.large[g]), in_.large[g].code,
+                              GridLevel::micro, std::move(children[g]), &in_.large[g]});
+    std::vector<ContainerResult> results(containers.size());
+    parallel_for(std::size_t{0}, containers.size(), [&](std::size_t k) {
+      const Container& c = containers[k];
       GeosContext& ctx = contexts_.local();
       try {
-        larges[g] = check_container(ctx, *parent.polygon, label(parent), parent.code,
-                                    GridLevel::micro, children[g]);
+        results[k] = check_container(ctx, *c.polygon, c.label, c.code, c.level, c.children);
       } catch (const GeosError& e) {
-        larges[g].findings.push_back(failed(parent, "coverage by its micro grids", e));
+        if (c.grid) {
+          results[k].findings.push_back(failed(*c.grid, "coverage by its micro grids", e));
+          return;
+        }
+        AuditFinding f;
+        f.rule = "geometry-failed";
+        f.grid = c.code;
+        f.where = centroid(*c.polygon);
+        f.message = c.label + ": coverage could not be checked: " + e.what();
+        results[k].findings.push_back(std::move(f));
       }
     });
-    for (auto* results : {&communities, &larges})
-      for (ContainerResult& r : *results) {
-        if (results == &communities) {
-          out_.counts.coverage_gap_m2 += r.gap_m2;
-          out_.counts.coverage_overlap_m2 += r.overlap_m2;
-        }
-        out_.counts.coverage_gaps += r.gaps;
-        out_.counts.coverage_overlaps += r.overlaps;
-        out_.counts.coverage_outside += r.outside;
-        append(f_coverage_, r.findings);
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      ContainerResult& r = results[k];
+      if (k < communities) {  // the plan's coverage figures are those of the communities
+        out_.counts.coverage_gap_m2 += r.gap_m2;
+        out_.counts.coverage_overlap_m2 += r.overlap_m2;
       }
+      out_.counts.coverage_gaps += r.gaps;
+      out_.counts.coverage_overlaps += r.overlaps;
+      out_.counts.coverage_outside += r.outside;
+      append(f_coverage_, r.findings);
+    }
   }
 
   // ---- hard barriers crossed by geometry -----------------------------------------------------
@@ -730,8 +783,10 @@ class Auditor {
     if (sides.size() < 2) return found;
     // Which side each of the grid's buildings is on; sides holding none do not count.
     std::map<std::size_t, std::vector<std::int32_t>> on_side;
+    const std::size_t gi = static_cast<std::size_t>(
+        g.level == GridLevel::large ? &g - in_.large.data() : &g - in_.micro.data());
     for (std::int32_t b : members(g)) {
-      const Point& p = building_point_[at(b)];
+      const Point p = member_point(g.level, gi, b);
       if (!std::isfinite(p.x)) continue;
       GeomPtr point = to_geos(ctx, p);
       for (std::size_t s = 0; s < sides.size(); ++s)

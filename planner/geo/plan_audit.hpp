@@ -69,6 +69,17 @@ struct AuditGrid {
   std::string bounds_reason;
 };
 
+/// One run of units of a building split by units between micro grids (a building above the
+/// micro maximum, docs/decisions/0005-partition.md): it belongs to its micro grid (and that
+/// grid's large grid) at `point`, a point of the run's strip of the footprint (the buildings
+/// layer of plan.gpkg carries one row per run, its geometry that strip).
+struct AuditRun {
+  std::int32_t building = kNone;  // index into Dataset::buildings
+  std::int32_t large = kNone;     // index into AuditInput::large
+  std::int32_t micro = kNone;     // index into AuditInput::micro
+  Point point;                    // metres; NaN: the building's own representative point
+};
+
 struct AuditInput {
   std::vector<AuditGrid> large;
   std::vector<AuditGrid> micro;
@@ -76,6 +87,9 @@ struct AuditInput {
   /// given, they decide which grid a building belongs to (one each, as exported plans record it).
   std::vector<std::int32_t> building_large;
   std::vector<std::int32_t> building_micro;
+  /// Buildings split by units: all their runs. A building with runs belongs to each run's grids
+  /// (instead of building_large / building_micro), each checked at the run's point.
+  std::vector<AuditRun> runs;
 };
 
 struct AuditBounds {

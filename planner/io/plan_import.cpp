@@ -3,9 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <unordered_map>
 
 #include "planner/core/errors.hpp"
@@ -93,6 +95,19 @@ MultiPolygon multipolygon_of(const OGRGeometry* geometry) {
   return out;
 }
 
+/// "4-9" (1-based, inclusive, as the buildings layer's unit_range writes it) → first unit
+/// (0-based) and count; false when the text is empty or not such a range.
+bool parse_unit_range(const std::string& text, int& first, int& units) {
+  int a = 0, b = 0;
+  char dash = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d %c %d %c", &a, &dash, &b, &extra) != 3 || dash != '-' ||
+      a < 1 || b < a)
+    return false;
+  first = a - 1;
+  units = b - a + 1;
+  return true;
+}
+
 template <typename Map>
 std::int32_t majority(const Map& votes) {
   std::int32_t best = kNone;
@@ -149,17 +164,26 @@ ExistingPlanSource inspect_existing_plan(const ExistingPlanSettings& settings) {
   if (buildings) {
     OGRFeatureDefn& defn = *buildings->GetLayerDefn();
     const int bid = field_index(defn, "bid"), large_code = field_index(defn, "large_code"),
-              micro_code = field_index(defn, "micro_code");
+              micro_code = field_index(defn, "micro_code"),
+              unit_range = field_index(defn, "unit_range"),
+              households = field_index(defn, "households");
     if (bid >= 0 && large_code >= 0) {
       buildings->SetIgnoredFields(std::vector<const char*>{"OGR_GEOMETRY", nullptr}.data());
       for (auto& feature : *buildings) {
         if (!feature->IsFieldSetAndNotNull(bid) || !feature->IsFieldSetAndNotNull(large_code))
           continue;
-        source.listed.push_back({feature->GetFieldAsInteger64(bid),
-                                 feature->GetFieldAsString(large_code),
-                                 micro_code >= 0 && feature->IsFieldSetAndNotNull(micro_code)
-                                     ? feature->GetFieldAsString(micro_code)
-                                     : ""});
+        ListedBuildingGrids row{feature->GetFieldAsInteger64(bid),
+                                feature->GetFieldAsString(large_code),
+                                micro_code >= 0 && feature->IsFieldSetAndNotNull(micro_code)
+                                    ? feature->GetFieldAsString(micro_code)
+                                    : ""};
+        // A row of one run of a building split by units (one row per run).
+        if (unit_range >= 0 && feature->IsFieldSetAndNotNull(unit_range) &&
+            parse_unit_range(feature->GetFieldAsString(unit_range), row.first_unit, row.units))
+          row.households = households >= 0 ? feature->GetFieldAsInteger(households) : 0;
+        else
+          row.first_unit = -1;
+        source.listed.push_back(std::move(row));
       }
     }
   }
@@ -186,6 +210,31 @@ Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& setting
   std::unordered_map<std::int64_t, std::int32_t> building_of;
   for (std::size_t b = 0; b < dataset.buildings.size(); ++b)
     building_of.emplace(dataset.buildings[b].id, static_cast<std::int32_t>(b));
+  // Buildings loaded from this very layer (`gridplan check plan.gpkg` reads our plan's
+  // buildings as the data): each row is its own building, matched by feature id — the rows of
+  // the runs of a building split by units share its id but are separate features.
+  std::unordered_map<std::int64_t, std::int32_t> building_of_fid;
+  {
+    std::error_code ec;
+    for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+      const Location& from = dataset.buildings[b].source;
+      if (from.fid && from.layer == layer->GetName() &&
+          fs::equivalent(fs::path(from.file), fs::path(settings.path), ec))
+        building_of_fid.emplace(*from.fid, static_cast<std::int32_t>(b));
+    }
+  }
+  // Rows of runs (field unit_range) of buildings loaded from elsewhere: their geometry is the
+  // run's strip of the footprint, taken into the dataset's CRS.
+  const int unit_range = field_index(defn, "unit_range");
+  const int households_field = field_index(defn, "households");
+  detail::TransformPtr to_dataset;
+  if (unit_range >= 0 && building_of_fid.empty() && !dataset.crs_wkt.empty() &&
+      layer->GetSpatialRef()) {
+    const detail::SrsPtr from = detail::srs_clone(*layer->GetSpatialRef());
+    const detail::SrsPtr to = detail::srs_from_user_input(dataset.crs_wkt, "the data's CRS");
+    to_dataset.reset(OGRCreateCoordinateTransformation(from.get(), to.get()));
+  }
+  std::map<std::int32_t, std::vector<BuildingRun>> runs_of;
 
   Plan plan;
   plan.building_large.assign(dataset.buildings.size(), kNone);
@@ -199,8 +248,9 @@ Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& setting
     const std::int64_t id = feature->GetFieldAsInteger64(bid);
     const std::string large_code = feature->GetFieldAsString(large);
     const std::string micro_code = micro >= 0 ? feature->GetFieldAsString(micro) : "";
-    auto found = building_of.find(id);
-    if (found == building_of.end()) {
+    const auto& index = building_of_fid.empty() ? building_of : building_of_fid;
+    const auto found = index.find(building_of_fid.empty() ? id : feature->GetFID());
+    if (found == index.end()) {
       if (++unknown <= 20)
         problems.report(Severity::warning, "existing-plan-unknown-building", where,
                         "building id " + std::to_string(id) +
@@ -229,6 +279,34 @@ Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& setting
       }
       plan.building_micro[static_cast<std::size_t>(b)] = m->second;
     }
+    BuildingRun run;
+    if (building_of_fid.empty() && unit_range >= 0 && feature->IsFieldSetAndNotNull(unit_range) &&
+        parse_unit_range(feature->GetFieldAsString(unit_range), run.first_unit, run.units)) {
+      run.building = b;
+      run.large = l->second;
+      run.micro = plan.building_micro[static_cast<std::size_t>(b)];
+      run.households = households_field >= 0 ? feature->GetFieldAsInteger(households_field) : 0;
+      if (to_dataset && feature->GetGeometryRef()) {
+        std::unique_ptr<OGRGeometry> shape(feature->GetGeometryRef()->clone());
+        if (shape->transform(to_dataset.get()) == OGRERR_NONE)
+          run.footprint = multipolygon_of(shape.get());
+      }
+      runs_of[b].push_back(std::move(run));
+    }
+  }
+  // A building split by units: in the grids of every run; its own grids (building_large/micro)
+  // are those of its largest run.
+  for (auto& [b, runs] : runs_of) {
+    if (runs.size() < 2) continue;
+    std::sort(runs.begin(), runs.end(), [](const BuildingRun& x, const BuildingRun& y) {
+      return x.first_unit < y.first_unit;
+    });
+    const BuildingRun* largest = &runs.front();
+    for (const BuildingRun& run : runs)
+      if (run.households > largest->households) largest = &run;
+    plan.building_large[static_cast<std::size_t>(b)] = largest->large;
+    plan.building_micro[static_cast<std::size_t>(b)] = largest->micro;
+    for (BuildingRun& run : runs) plan.building_runs.push_back(std::move(run));
   }
   if (unknown > 20)
     problems.report(Severity::warning, "existing-plan-unknown-building", {settings.path, "", {}},
@@ -245,6 +323,18 @@ Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& setting
       plan.micro_grids[static_cast<std::size_t>(plan.building_micro[b])].buildings.push_back(
           static_cast<std::int32_t>(b));
   }
+  // ... and the other grids holding runs of buildings split by units.
+  for (const BuildingRun& run : plan.building_runs) {
+    for (auto [grids, g] :
+         {std::pair{&plan.large_grids, run.large}, std::pair{&plan.micro_grids, run.micro}}) {
+      if (g == kNone) continue;
+      std::vector<std::int32_t>& list = (*grids)[static_cast<std::size_t>(g)].buildings;
+      if (std::find(list.begin(), list.end(), run.building) == list.end())
+        list.push_back(run.building);
+    }
+  }
+  for (auto* grids : {&plan.large_grids, &plan.micro_grids})
+    for (Grid& grid : *grids) std::sort(grid.buildings.begin(), grid.buildings.end());
   if (missing > 0)
     problems.report(Severity::warning, "existing-plan-missing-buildings", {settings.path, "", {}},
                     std::to_string(missing) +
@@ -316,7 +406,26 @@ report::RunSnapshot read_run(const std::string& dir) {
               micro_code = field_index(defn, "micro_code");
     if (bid < 0 || households < 0 || large_code < 0)
       throw InputError("'" + gpkg.string() + "' buildings layer lacks bid/households/large_code");
+    const int unit_range = field_index(defn, "unit_range");
+    // A building split by units has one row per run: one snapshot building, with the households
+    // of all its runs and the grids of its largest run.
+    std::unordered_map<std::int64_t, std::pair<std::size_t, int>> split;  // bid → (index, largest)
     for (auto& feature : *buildings) {
+      if (unit_range >= 0 && feature->IsFieldSetAndNotNull(unit_range)) {
+        const std::int64_t id = feature->GetFieldAsInteger64(bid);
+        const int run_households = feature->GetFieldAsInteger(households);
+        if (const auto it = split.find(id); it != split.end()) {
+          report::SnapshotBuilding& b = snapshot.buildings[it->second.first];
+          b.households += run_households;
+          if (run_households > it->second.second) {
+            it->second.second = run_households;
+            b.large_code = feature->GetFieldAsString(large_code);
+            if (micro_code >= 0) b.micro_code = feature->GetFieldAsString(micro_code);
+          }
+          continue;
+        }
+        split.emplace(id, std::pair{snapshot.buildings.size(), run_households});
+      }
       report::SnapshotBuilding b;
       b.bid = feature->GetFieldAsInteger64(bid);
       b.households = feature->GetFieldAsInteger(households);

@@ -63,6 +63,27 @@ struct ListedBuildingGrids {
   std::int64_t bid = 0;    // Building::id
   std::string large_code;  // code of a large grid of the same plan
   std::string micro_code;  // code of a micro grid, empty when none
+  /// A row of one run of units (a building split by units has one row per run, field `unit`
+  /// "first-last", 1-based): its first unit (0-based) and unit count; first_unit < 0: the row
+  /// is the whole building.
+  int first_unit = -1;
+  int units = 0;
+  int households = 0;  // the run's households (rows of runs only)
+};
+
+/// A run of consecutive units (单元) of a building split by units between micro grids: a
+/// building whose households exceed the micro maximum (docs/decisions/0005-partition.md). The
+/// buildings layer of plan.gpkg carries one row per run, its geometry `footprint`.
+struct BuildingRun {
+  std::int32_t building = kNone;  // index into Dataset::buildings
+  std::int32_t large = kNone;     // index into Plan::large_grids
+  std::int32_t micro = kNone;     // index into Plan::micro_grids
+  int first_unit = 0;             // its first unit, 0-based in entrance order
+  int units = 0;
+  int households = 0;
+  /// The run's strip of the footprint (metres), inside the run's micro grid; empty: not known
+  /// (a plan read from a table without geometry).
+  MultiPolygon footprint;
 };
 
 struct Plan {
@@ -72,6 +93,10 @@ struct Plan {
   /// maps to the micro grid holding most of its households; the split is in `problems`.
   std::vector<std::int32_t> building_micro;
   std::vector<std::int32_t> building_large;
+  /// Buildings split by units between micro grids: every run, by building then first unit.
+  /// Such a building is in Grid::buildings of each run's grids; building_micro names the run
+  /// whose strip holds its representative point.
+  std::vector<BuildingRun> building_runs;
   PlanMetrics metrics;
   ProblemReporter problems;  // infeasible containers, splits, policies applied
 };

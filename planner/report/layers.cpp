@@ -241,7 +241,18 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
         text("micro_code", "micro_code", "微网格编码", "micro grid code"),
         real("walk_m", "walk_m", "步行距离(米)",
              "walking distance to the nearest station of any tier, m"),
-        text("station", "station", "最近服务站", "nearest station of any tier (name)")};
+        text("station", "station", "最近服务站", "nearest station of any tier (name)"),
+        text("unit_range", "unit_range", "单元范围",
+             "a building split by units between micro grids has one row per run of units: "
+             "the run's units, 1-based in entrance order (e.g. \"4-9\"), its households, "
+             "grids and its strip of the footprint; empty for a building in one micro grid")};
+    // Runs of buildings split by units, per building (Plan::building_runs is ordered by building).
+    std::vector<std::pair<std::size_t, std::size_t>> runs_of(dataset.buildings.size(), {0, 0});
+    for (std::size_t k = 0; k < plan.building_runs.size(); ++k) {
+      auto& [first, end] = runs_of[at(plan.building_runs[k].building)];
+      if (first == end) first = k;
+      end = k + 1;
+    }
     for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
       const Building& building = dataset.buildings[b];
       const std::int32_t large = b < plan.building_large.size() ? plan.building_large[b] : kNone;
@@ -256,17 +267,33 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
         walk = rounded(any->distance_m[b], 0.1);
         if (any->station[b] != kNone) station = dataset.stations[at(any->station[b])].name;
       }
-      t.features.push_back(
-          {&building.footprint,
-           {},
-           false,
-           {static_cast<long long>(building.id), building.name,
-            std::string(to_string(building.use)), static_cast<long long>(building.households),
-            static_cast<long long>(building.households_estimated),
-            static_cast<long long>(building.floors), static_cast<long long>(building.units),
-            compound, community_name(dataset, building.community),
-            large == kNone ? std::string() : plan.large_grids[at(large)].code,
-            micro == kNone ? std::string() : plan.micro_grids[at(micro)].code, walk, station}});
+      auto row = [&](const MultiPolygon* shape, long long households, std::int32_t large_grid,
+                     std::int32_t micro_grid, FieldValue unit_range) {
+        t.features.push_back(
+            {shape,
+             {},
+             false,
+             {static_cast<long long>(building.id), building.name,
+              std::string(to_string(building.use)), households,
+              static_cast<long long>(building.households_estimated),
+              static_cast<long long>(building.floors), static_cast<long long>(building.units),
+              compound, community_name(dataset, building.community),
+              large_grid == kNone ? std::string() : plan.large_grids[at(large_grid)].code,
+              micro_grid == kNone ? std::string() : plan.micro_grids[at(micro_grid)].code, walk,
+              station, std::move(unit_range)}});
+      };
+      const auto [first_run, end_run] = runs_of[b];
+      if (first_run == end_run) {
+        row(&building.footprint, building.households, large, micro, {});
+        continue;
+      }
+      // One row per run: households add up to the building's, each row inside its micro grid.
+      for (std::size_t k = first_run; k < end_run; ++k) {
+        const BuildingRun& run = plan.building_runs[k];
+        row(run.footprint.empty() ? &building.footprint : &run.footprint, run.households, run.large,
+            run.micro,
+            std::to_string(run.first_unit + 1) + "-" + std::to_string(run.first_unit + run.units));
+      }
     }
     layers.push_back(std::move(t));
   }
