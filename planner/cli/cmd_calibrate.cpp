@@ -584,8 +584,14 @@ int run_calibrate(const CalibrateOptions& o) {
     const double workers = observed_fte > 0.0 ? observed_fte : need_total;
     if (fte_source.empty()) fte_source = "the modelled need";
     const double working_days = awt / calibrated.full_time.hours_per_day();
-    const std::vector<sim::TimeUseRow> rows = sim::compare_time_use(
-        sim::breakdown(estimates, calibrated), workers, working_days, observed);
+    std::vector<sim::ComponentHours> modelled = sim::breakdown(estimates, calibrated);
+    // Meetings, ledgers and training are done by every worker employed, not by the needed ones
+    // only: per worker, the category allowance of a full-time worker.
+    for (sim::ComponentHours& c : modelled)
+      if (c.key == "support")
+        c.hours = calibrated.support_hours_per_year(calibrated.full_time) * workers;
+    const std::vector<sim::TimeUseRow> rows =
+        sim::compare_time_use(modelled, workers, working_days, observed);
     std::ofstream out = open_out(sibling(o.out, ".time_use.csv"));
     out << "component,label,observed_min_per_day,modelled_min_per_day,difference\n";
     std::printf(

@@ -134,7 +134,22 @@ TEST_CASE("gridplan calibrate: records by coordinates, bad rows listed, multipli
   CHECK(r.output.find("staffing: ") != std::string::npos);
   CHECK(r.output.find("微信群答复") != std::string::npos);
   CHECK(fs::exists(town.path("calib/calibration.time_use.csv")));
-  CHECK(fs::exists(town.path("calib/calibration.staffing.csv")));
+  // Staffing: one row per grid, 1 full-time + 2 part-time = 1 + 2 × 293 h ÷ 1,678 h ≈ 1.35 FTE.
+  const auto staffing = csv_rows(town.path("calib/calibration.staffing.csv"));
+  REQUIRE(staffing.size() == households.size());
+  for (const auto& g : staffing) {
+    CHECK(std::stod(g[1]) == Approx(1.35).margin(0.01));
+    CHECK(std::stod(g[2]) > 0.5);  // the need of 280–400 households
+  }
+  // Time use: the survey's care visits against the model's, per worker and working day.
+  bool care = false;
+  for (const auto& c : csv_rows(town.path("calib/calibration.time_use.csv")))
+    if (c[0] == "care_visits") {
+      care = true;
+      CHECK(std::stod(c[2]) == 60.0);
+      CHECK(std::stod(c[3]) > 10.0);
+    }
+  CHECK(care);
   // Hold-out check against the defaults (work orders 0.25 a household a year; the records have
   // ≈ 0.7): far more observed than expected.
   CHECK(r.output.find("hold-out check") != std::string::npos);
