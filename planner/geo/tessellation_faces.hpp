@@ -4,6 +4,8 @@
 // cost of the tessellation; the pieces' linework is already noded (segments meet only at shared,
 // exactly equal end points), so a half-edge face walk over sorted arrays does the same job.
 
+#include <algorithm>
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -36,5 +38,54 @@ using Segment = std::pair<Point, Point>;
 /// Returns false, leaving `faces` unspecified, when the input is visibly not noded: two edges
 /// leaving one vertex in the same direction (an overlap).
 bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& faces);
+
+// Segment and ring helpers shared by the tessellation's files.
+
+/// A segment with its ends in lexicographic order: the key both sides of a shared edge store.
+inline Segment normalised(const Point& a, const Point& b) {
+  return less_point(a, b) ? Segment{a, b} : Segment{b, a};
+}
+
+inline bool segment_less(const Segment& s, const Segment& t) {
+  if (!(s.first == t.first)) return less_point(s.first, t.first);
+  return less_point(s.second, t.second);
+}
+
+/// Sorts segments (each normalised) and drops duplicates.
+inline void sort_unique(std::vector<Segment>& segments) {
+  std::sort(segments.begin(), segments.end(), segment_less);
+  segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
+}
+
+/// Twice the signed area of the triangle a, b, c (positive when counter-clockwise), relative
+/// to `a` for precision.
+inline double orientation(const Point& a, const Point& b, const Point& c) {
+  return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+}
+
+/// Shells counter-clockwise, holes clockwise (the orientation the face walk and dissolve use).
+inline void orient(Polygon& polygon) {
+  if (signed_area(polygon.outer) < 0.0) std::reverse(polygon.outer.begin(), polygon.outer.end());
+  for (Ring& hole : polygon.holes)
+    if (signed_area(hole) > 0.0) std::reverse(hole.begin(), hole.end());
+}
+
+/// Point in a polygon with holes (crossing number; the boundary may go either way).
+inline bool in_polygon(const Polygon& polygon, const Point& p) {
+  if (polygon.outer.size() < 4 || !in_ring(polygon.outer, p)) return false;
+  for (const Ring& hole : polygon.holes)
+    if (in_ring(hole, p)) return false;
+  return true;
+}
+
+/// Euclidean distance (metres) from `p` to the closed segment `s`.
+inline double distance_to_segment(const Point& p, const Segment& s) {
+  const double ex = s.second.x - s.first.x;
+  const double ey = s.second.y - s.first.y;
+  const double length2 = ex * ex + ey * ey;
+  double t = length2 > 0.0 ? ((p.x - s.first.x) * ex + (p.y - s.first.y) * ey) / length2 : 0.0;
+  t = std::clamp(t, 0.0, 1.0);
+  return std::hypot(p.x - (s.first.x + t * ex), p.y - (s.first.y + t * ey));
+}
 
 }  // namespace gp::geo::detail

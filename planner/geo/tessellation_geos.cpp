@@ -1,5 +1,7 @@
 #include "planner/geo/tessellation_geos.hpp"
 
+#include "planner/geo/tessellation_faces.hpp"
+
 namespace gp::geo::detail {
 
 GeomPtr make_collection(GeosContext& ctx, int type, std::vector<GeomPtr>& parts) {
@@ -106,6 +108,52 @@ double geos_area(GeosContext& ctx, const GEOSGeometry* geometry) {
   double a = 0.0;
   if (GEOSArea_r(ctx.handle(), geometry, &a) == 0) ctx.fail("area");
   return a;
+}
+
+void append_segments(GeosContext& ctx, const GEOSGeometry* geometry,
+                     std::vector<std::pair<Point, Point>>& out) {
+  const GEOSContextHandle_t h = ctx.handle();
+  const int type = GEOSGeomTypeId_r(h, geometry);
+  if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+    const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, geometry);
+    if (!seq) ctx.fail("line coordinates");
+    unsigned size = 0;
+    if (GEOSCoordSeq_getSize_r(h, seq, &size) == 0) ctx.fail("line coordinates");
+    Point previous;
+    for (unsigned k = 0; k < size; ++k) {
+      Point p;
+      GEOSCoordSeq_getXY_r(h, seq, k, &p.x, &p.y);
+      if (k > 0 && !(p == previous)) out.emplace_back(previous, p);
+      previous = p;
+    }
+  } else if (type == GEOS_MULTILINESTRING || type == GEOS_GEOMETRYCOLLECTION) {
+    const int n = GEOSGetNumGeometries_r(h, geometry);
+    for (int i = 0; i < n; ++i) append_segments(ctx, GEOSGetGeometryN_r(h, geometry, i), out);
+  }
+}
+
+Point interior_point(GeosContext& ctx, const Polygon& polygon) {
+  double a2 = 0.0;
+  double cx = 0.0;
+  double cy = 0.0;
+  const Ring& ring = polygon.outer;
+  const Point origin = ring.front();  // relative coordinates keep precision far from 0
+  for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+    const double x0 = ring[k].x - origin.x;
+    const double y0 = ring[k].y - origin.y;
+    const double x1 = ring[k + 1].x - origin.x;
+    const double y1 = ring[k + 1].y - origin.y;
+    const double cross = x0 * y1 - x1 * y0;
+    a2 += cross;
+    cx += (x0 + x1) * cross;
+    cy += (y0 + y1) * cross;
+  }
+  if (a2 != 0.0) {
+    const Point c{origin.x + cx / (3.0 * a2), origin.y + cy / (3.0 * a2)};
+    if (in_polygon(polygon, c)) return c;
+  }
+  GeomPtr geometry = to_geos(ctx, polygon);
+  return interior_point(ctx, geometry.get());
 }
 
 }  // namespace gp::geo::detail

@@ -3,6 +3,7 @@
 // takes the calling thread's GeosContext and throws GeosError (with the GEOS message) on failure.
 // Coordinates are metres in the dataset's projected CRS.
 
+#include <utility>
 #include <vector>
 
 #include "planner/core/geometry.hpp"
@@ -37,6 +38,9 @@ std::vector<GeomPtr> polygonize(GeosContext& ctx, const std::vector<const GEOSGe
 
 /// A point strictly inside a polygonal geometry (GEOS PointOnSurface).
 Point interior_point(GeosContext& ctx, const GEOSGeometry* polygonal);
+/// A point inside a polygon: its centroid when that is inside (most pieces of the tessellation
+/// are convex Voronoi cells), else GEOS PointOnSurface.
+Point interior_point(GeosContext& ctx, const Polygon& polygon);
 
 Box envelope(GeosContext& ctx, const GEOSGeometry* geometry);
 
@@ -46,5 +50,10 @@ PreparedPtr prepare(GeosContext& ctx, const GEOSGeometry* geometry);
 bool contains_point(GeosContext& ctx, const GEOSPreparedGeometry* prepared, const Point& point);
 
 double geos_area(GeosContext& ctx, const GEOSGeometry* geometry);
+
+/// Appends the segments of every line of `geometry` (a line, or a collection of lines), each
+/// from one vertex to the next (zero-length ones skipped).
+void append_segments(GeosContext& ctx, const GEOSGeometry* geometry,
+                     std::vector<std::pair<Point, Point>>& out);
 
 }  // namespace gp::geo::detail

@@ -1,0 +1,134 @@
+#include "planner/geo/tessellation_blocks.hpp"
+
+#include <utility>
+
+namespace gp::geo::detail {
+namespace {
+
+/// Polygonizes noded linework and keeps the faces inside the community: polygonizing the
+/// community's own rings also yields its holes (and the outside of concave parts never, since
+/// only closed rings make faces), which we drop by their interior point.
+std::vector<Region> regions_inside(GeosContext& ctx, const GEOSGeometry* noded,
+                                   const GEOSPreparedGeometry* community) {
+  std::vector<Region> out;
+  for (GeomPtr& face : polygonize(ctx, noded)) {
+    if (geos_area(ctx, face.get()) <= 0.0) continue;  // collapsed ring after snap-rounding
+    Region region;
+    region.inside = interior_point(ctx, face.get());
+    if (!contains_point(ctx, community, region.inside)) continue;
+    region.box = envelope(ctx, face.get());
+    region.geometry = std::move(face);
+    out.push_back(std::move(region));
+  }
+  return out;
+}
+
+std::vector<Region> clone_regions(GeosContext& ctx, const std::vector<Region>& regions) {
+  std::vector<Region> out;
+  out.reserve(regions.size());
+  for (const Region& r : regions) out.push_back({clone(ctx, r.geometry.get()), r.inside, r.box});
+  return out;
+}
+
+}  // namespace
+
+std::int32_t CommunityBlocks::containing(const Point& p) const {
+  for (std::int32_t b : locator->candidates(Box{p.x, p.y, p.x, p.y}))
+    if (shapes[std::size_t(b)].contains(p)) return b;
+  return kNone;
+}
+
+bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
+                  double snap_grid_m, CommunityBlocks& out, ProblemReporter& problems) {
+  const GEOSContextHandle_t h = ctx.handle();
+  const Community& community = dataset.communities[std::size_t(job.community)];
+  GeomPtr community_geometry = to_geos(ctx, community.footprint);
+  PreparedPtr community_prepared = prepare(ctx, community_geometry.get());
+
+  // 1. Barrier linework inside the community. The community boundary closes every face.
+  std::vector<GeomPtr> hard_parts;
+  {
+    GeomPtr boundary = own(ctx, GEOSBoundary_r(h, community_geometry.get()), "community boundary");
+    append_lines(ctx, boundary.get(), hard_parts);
+  }
+  // Barriers are clipped to the community's box widened by a margin, not to the community:
+  // an exact clip would end them at computed points a rounding error short of the boundary,
+  // leaving dangles that do not cut. Overshooting ends dangle outside and polygonizing drops them.
+  const Box community_box = bounds(community.footprint);
+  auto clip_to_community = [&](std::vector<GeomPtr>& lines, std::vector<GeomPtr>& into) {
+    if (lines.empty()) return;
+    constexpr double kMarginM = 1.0;
+    GeomPtr all = make_collection(ctx, GEOS_MULTILINESTRING, lines);
+    GeomPtr clipped =
+        own(ctx,
+            GEOSClipByRect_r(h, all.get(), community_box.min_x - kMarginM,
+                             community_box.min_y - kMarginM, community_box.max_x + kMarginM,
+                             community_box.max_y + kMarginM),
+            "barriers clipped to the community");
+    append_lines(ctx, clipped.get(), into);
+  };
+  {
+    std::vector<GeomPtr> hard_lines;
+    for (std::int32_t l : job.hard_lines) {
+      const LineString& line = dataset.lines[std::size_t(l)].geometry;
+      if (line.size() >= 2) hard_lines.push_back(to_geos(ctx, line));
+    }
+    for (std::int32_t w : job.water) {
+      GeomPtr water = to_geos(ctx, dataset.water[std::size_t(w)].footprint);
+      GeomPtr boundary = own(ctx, GEOSBoundary_r(h, water.get()), "water boundary");
+      append_lines(ctx, boundary.get(), hard_lines);
+    }
+    clip_to_community(hard_lines, hard_parts);
+  }
+  std::vector<GeomPtr> soft_parts;
+  {
+    std::vector<GeomPtr> soft_lines;
+    for (std::int32_t l : job.soft_lines) {
+      const LineString& line = dataset.lines[std::size_t(l)].geometry;
+      if (line.size() >= 2) soft_lines.push_back(to_geos(ctx, line));
+    }
+    clip_to_community(soft_lines, soft_parts);
+  }
+
+  // 2. Hard faces, then street blocks (faces cut further by soft roads).
+  GeomPtr hard_noded = node_lines(ctx, hard_parts, snap_grid_m);
+  out.faces = regions_inside(ctx, hard_noded.get(), community_prepared.get());
+  if (out.faces.empty()) {
+    problems.report(
+        Severity::error, "community-without-area", community.source,
+        "community " + community.name + " has no area to tessellate; its buildings get no cell");
+    return false;
+  }
+  GeomPtr all_noded;
+  std::vector<Region>& blocks = out.blocks;
+  std::vector<std::int32_t>& block_face = out.block_face;
+  if (soft_parts.empty()) {
+    all_noded = std::move(hard_noded);
+    blocks = clone_regions(ctx, out.faces);
+    for (std::size_t f = 0; f < out.faces.size(); ++f) block_face.push_back(std::int32_t(f));
+  } else {
+    soft_parts.push_back(clone(ctx, hard_noded.get()));
+    all_noded = node_lines(ctx, soft_parts, snap_grid_m);
+    blocks = regions_inside(ctx, all_noded.get(), community_prepared.get());
+    const RegionLocator face_locator(ctx, out.faces);
+    for (const Region& block : blocks) block_face.push_back(face_locator.locate(ctx, block.inside));
+  }
+  if (blocks.empty()) {
+    problems.report(Severity::error, "community-without-area", community.source,
+                    "community " + community.name +
+                        " has no area left between its barriers; its buildings get no cell");
+    return false;
+  }
+  out.locator.emplace(ctx, blocks);
+  out.polygons.reserve(blocks.size());
+  for (const Region& block : blocks) {
+    MultiPolygon mp = to_multipolygon(ctx, block.geometry.get());
+    out.polygons.push_back(std::move(mp.front()));
+    orient(out.polygons.back());
+  }
+  out.shapes.reserve(blocks.size());
+  for (const Polygon& polygon : out.polygons) out.shapes.emplace_back(polygon);
+  return true;
+}
+
+}  // namespace gp::geo::detail

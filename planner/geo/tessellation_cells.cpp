@@ -1,0 +1,444 @@
+#include "planner/geo/tessellation_cells.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+namespace gp::geo::detail {
+namespace {
+
+/// Dissolves edge-matched polygons (the pieces of one cell, oriented with shells
+/// counter-clockwise and holes clockwise) into polygons: segments shared by two pieces cancel,
+/// the rest is chained into rings, turning as far left as possible at a vertex where rings
+/// touch, which keeps each ring around a single part. Vertices are kept exactly, so the result
+/// still matches its neighbours edge for edge.
+MultiPolygon dissolve(const std::vector<const Polygon*>& parts) {
+  struct Directed {
+    Point a;
+    Point b;
+    bool used = false;
+  };
+  std::vector<Directed> segments;
+  for (const Polygon* polygon : parts) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+        if (!(ring[k] == ring[k + 1])) segments.push_back({ring[k], ring[k + 1]});
+    };
+    add_ring(polygon->outer);
+    for (const Ring& hole : polygon->holes) add_ring(hole);
+  }
+  auto by_start = [](const Directed& s, const Directed& t) {
+    if (!(s.a == t.a)) return less_point(s.a, t.a);
+    return less_point(s.b, t.b);
+  };
+  std::sort(segments.begin(), segments.end(), by_start);
+  auto find = [&](const Point& a, const Point& b) -> Directed* {
+    const Directed key{a, b};
+    auto it = std::lower_bound(segments.begin(), segments.end(), key, by_start);
+    return it != segments.end() && it->a == a && it->b == b ? &*it : nullptr;
+  };
+  for (Directed& s : segments) {
+    if (s.used) continue;
+    Directed* reverse = find(s.b, s.a);
+    if (reverse && !reverse->used) {
+      s.used = true;
+      reverse->used = true;
+    }
+  }
+  std::vector<Ring> shells;
+  std::vector<Ring> holes;
+  for (Directed& first : segments) {
+    if (first.used) continue;
+    Ring ring{first.a};
+    Directed* current = &first;
+    while (true) {
+      current->used = true;
+      ring.push_back(current->b);
+      if (current->b == first.a) break;
+      // Unused segments leaving current->b: choose the leftmost turn.
+      const Directed key{current->b, Point{-INFINITY, -INFINITY}};
+      Directed* next = nullptr;
+      double best_turn = -INFINITY;
+      const double in_x = current->b.x - current->a.x;
+      const double in_y = current->b.y - current->a.y;
+      for (auto it = std::lower_bound(segments.begin(), segments.end(), key, by_start);
+           it != segments.end() && it->a == current->b; ++it) {
+        if (it->used) continue;
+        const double out_x = it->b.x - it->a.x;
+        const double out_y = it->b.y - it->a.y;
+        const double turn = std::atan2(in_x * out_y - in_y * out_x, in_x * out_x + in_y * out_y);
+        if (turn > best_turn) {
+          best_turn = turn;
+          next = &*it;
+        }
+      }
+      if (!next) break;  // open chain: not a clean coverage; close the ring as it is
+      current = next;
+    }
+    if (!(ring.back() == ring.front())) ring.push_back(ring.front());
+    if (ring.size() < 4) continue;
+    const double a = signed_area(ring);
+    if (a > 0.0)
+      shells.push_back(std::move(ring));
+    else if (a < 0.0)
+      holes.push_back(std::move(ring));
+  }
+  MultiPolygon out;
+  for (Ring& shell : shells) out.push_back({std::move(shell), {}});
+  for (Ring& hole : holes) {
+    // The shell holding most of the hole's vertices (vertices may touch the shell), smallest
+    // first when tied.
+    std::size_t best = 0;
+    std::size_t best_count = 0;
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      std::size_t count = 0;
+      for (const Point& p : hole) count += in_ring(out[k].outer, p) ? 1 : 0;
+      if (count > best_count || (count == best_count && count > 0 &&
+                                 signed_area(out[k].outer) < signed_area(out[best].outer))) {
+        best = k;
+        best_count = count;
+      }
+    }
+    if (!out.empty()) out[best].holes.push_back(std::move(hole));
+  }
+  return out;
+}
+
+Crossing crossing_between(std::int32_t block_a, std::int32_t block_b,
+                          const std::vector<std::int32_t>& block_face) {
+  if (block_a == block_b) return Crossing::none;
+  return block_face[std::size_t(block_a)] == block_face[std::size_t(block_b)] ? Crossing::soft
+                                                                              : Crossing::hard;
+}
+
+}  // namespace
+
+std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces) {
+  std::vector<SegmentEntry> segments;
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+        Point a = ring[k];
+        Point b = ring[k + 1];
+        if (a == b) continue;
+        if (less_point(b, a)) std::swap(a, b);
+        segments.push_back({a, b, std::int32_t(p)});
+      }
+    };
+    add_ring(pieces[p].outer);
+    for (const Ring& hole : pieces[p].holes) add_ring(hole);
+  }
+  std::sort(segments.begin(), segments.end(), [](const SegmentEntry& s, const SegmentEntry& t) {
+    if (!(s.a == t.a)) return less_point(s.a, t.a);
+    if (!(s.b == t.b)) return less_point(s.b, t.b);
+    return s.piece < t.piece;
+  });
+  std::vector<Contact> contacts;
+  std::size_t i = 0;
+  while (i < segments.size()) {
+    std::size_t j = i + 1;
+    while (j < segments.size() && segments[j].a == segments[i].a && segments[j].b == segments[i].b)
+      ++j;
+    const double length =
+        std::hypot(segments[i].b.x - segments[i].a.x, segments[i].b.y - segments[i].a.y);
+    if (j - i == 2 && segments[i].piece != segments[i + 1].piece) {
+      contacts.push_back({segments[i].piece, segments[i + 1].piece, length});
+    } else {
+      for (std::size_t k = i; k < j; ++k) contacts.push_back({segments[k].piece, kNone, length});
+    }
+    i = j;
+  }
+  // Merge per pair.
+  std::sort(contacts.begin(), contacts.end(),
+            [](const Contact& s, const Contact& t) { return s.a != t.a ? s.a < t.a : s.b < t.b; });
+  std::vector<Contact> merged;
+  for (const Contact& c : contacts) {
+    if (!merged.empty() && merged.back().a == c.a && merged.back().b == c.b)
+      merged.back().length_m += c.length_m;
+    else
+      merged.push_back(c);
+  }
+  return merged;
+}
+
+std::vector<std::int32_t> label_pieces(const Pieces& pieces,
+                                       const std::vector<std::vector<Site>>& block_sites,
+                                       const OutlineLocator& outlines) {
+  const std::size_t piece_count = pieces.polygons.size();
+  std::vector<SiteLocator> site_locators;
+  site_locators.reserve(block_sites.size());
+  for (const std::vector<Site>& sites : block_sites) site_locators.emplace_back(sites);
+  std::vector<std::int32_t> owner(piece_count, kNone);
+  for (std::size_t p = 0; p < piece_count; ++p) {
+    owner[p] = outlines.building_containing(pieces.block[p], pieces.inside[p]);
+    if (owner[p] == kNone)
+      owner[p] = site_locators[std::size_t(pieces.block[p])].nearest_building(pieces.inside[p]);
+  }
+  return owner;
+}
+
+void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
+                        const CommunityBlocks& blocks,
+                        const std::vector<std::vector<Site>>& block_sites, const Pieces& pieces,
+                        const std::vector<Contact>& contacts, std::vector<std::int32_t>& owner,
+                        ProblemReporter& problems) {
+  const Community& community = dataset.communities[std::size_t(job.community)];
+  const std::vector<Polygon>& piece_polygons = pieces.polygons;
+  const std::vector<std::int32_t>& piece_block = pieces.block;
+  const std::size_t piece_count = piece_polygons.size();
+  std::vector<std::vector<std::int32_t>> block_pieces(blocks.size());
+  for (std::size_t p = 0; p < piece_count; ++p)
+    block_pieces[std::size_t(piece_block[p])].push_back(std::int32_t(p));
+  std::vector<std::vector<std::pair<std::int32_t, double>>> neighbours(piece_count);
+  for (const Contact& c : contacts) {
+    if (c.b == kNone) continue;
+    neighbours[std::size_t(c.a)].emplace_back(c.b, c.length_m);
+    neighbours[std::size_t(c.b)].emplace_back(c.a, c.length_m);
+  }
+  std::vector<std::int32_t> empty_blocks;
+  for (std::size_t b = 0; b < blocks.size(); ++b)
+    if (block_sites[b].empty() && !block_pieces[b].empty()) empty_blocks.push_back(std::int32_t(b));
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    std::vector<std::int32_t> next = owner;
+    for (std::int32_t e : empty_blocks) {
+      const std::vector<std::int32_t>& mine = block_pieces[std::size_t(e)];
+      if (owner[std::size_t(mine.front())] != kNone) continue;
+      // Per candidate owner: shared length not across a hard barrier, and across one.
+      std::map<std::int32_t, std::pair<double, double>> by_owner;
+      for (std::int32_t p : mine)
+        for (const auto& [q, length] : neighbours[std::size_t(p)]) {
+          const std::int32_t o = owner[std::size_t(q)];
+          if (o == kNone) continue;
+          const bool hard =
+              crossing_between(e, piece_block[std::size_t(q)], blocks.block_face) == Crossing::hard;
+          (hard ? by_owner[o].second : by_owner[o].first) += length;
+        }
+      std::int32_t best = kNone;
+      double best_length = 0.0;
+      bool best_hard = true;
+      for (const auto& [o, lengths] : by_owner) {
+        const bool hard = lengths.first <= 0.0;
+        const double length = hard ? lengths.second : lengths.first;
+        if (best == kNone || (best_hard && !hard) || (hard == best_hard && length > best_length)) {
+          best = o;
+          best_length = length;
+          best_hard = hard;
+        }
+      }
+      if (best == kNone) continue;
+      for (std::int32_t p : mine) next[std::size_t(p)] = best;
+      changed = true;
+      if (best_hard) {
+        const Building& building = dataset.buildings[std::size_t(job.buildings[std::size_t(best)])];
+        double empty_area = 0.0;
+        for (std::int32_t p : mine) empty_area += area(piece_polygons[std::size_t(p)]);
+        std::ostringstream message;
+        message.precision(1);
+        message << std::fixed << "an area of " << empty_area
+                << " m² with no building, enclosed by hard barriers, joined the cell of "
+                << describe_building(building) << " across a hard barrier";
+        problems.report(Severity::info, "empty-face-merged-across-hard-barrier", building.source,
+                        message.str());
+      }
+    }
+    owner = std::move(next);
+  }
+  // Parts of the community not connected to any building's cell (a detached part of a
+  // multipolygon community): the building whose site is nearest takes them, reported.
+  for (std::int32_t e : empty_blocks) {
+    const std::vector<std::int32_t>& mine = block_pieces[std::size_t(e)];
+    if (owner[std::size_t(mine.front())] != kNone) continue;
+    const Point inside = blocks.blocks[std::size_t(e)].inside;
+    std::int32_t nearest = kNone;
+    double best_d2 = INFINITY;
+    double empty_area = 0.0;
+    for (std::int32_t p : mine) empty_area += area(piece_polygons[std::size_t(p)]);
+    for (const std::vector<Site>& sites : block_sites)
+      for (const Site& s : sites) {
+        const double d2 =
+            (s.p.x - inside.x) * (s.p.x - inside.x) + (s.p.y - inside.y) * (s.p.y - inside.y);
+        if (d2 < best_d2 || (d2 == best_d2 && s.building < nearest)) {
+          best_d2 = d2;
+          nearest = s.building;
+        }
+      }
+    for (std::int32_t p : mine) owner[std::size_t(p)] = nearest;
+    std::ostringstream message;
+    message.precision(1);
+    message << std::fixed << "community " << community.name << " has a detached part of "
+            << empty_area << " m² with no building; it joined the cell of the nearest building";
+    problems.report(Severity::warning, "community-part-without-buildings", community.source,
+                    message.str());
+  }
+}
+
+void reassign_detached_pieces(const std::vector<Polygon>& pieces,
+                              const std::vector<std::int32_t>& piece_block,
+                              const std::vector<std::int32_t>& block_face,
+                              const std::vector<Contact>& contacts,
+                              const std::vector<Placement>& placements,
+                              std::vector<std::int32_t>& owner) {
+  const std::size_t piece_count = pieces.size();
+  std::vector<std::int32_t> parent(piece_count);
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](std::int32_t p) {
+    while (parent[std::size_t(p)] != p) {
+      parent[std::size_t(p)] = parent[std::size_t(parent[std::size_t(p)])];
+      p = parent[std::size_t(p)];
+    }
+    return p;
+  };
+  for (const Contact& c : contacts) {
+    if (c.b == kNone || c.length_m <= 0.0) continue;
+    const std::int32_t o = owner[std::size_t(c.a)];
+    if (o == kNone || o != owner[std::size_t(c.b)]) continue;
+    const std::int32_t ra = find(c.a), rb = find(c.b);
+    if (ra != rb) parent[std::size_t(std::max(ra, rb))] = std::min(ra, rb);
+  }
+  // Per owner: the group holding its site, else the group of largest area.
+  const std::size_t n = placements.size();
+  std::vector<std::int32_t> home(n, kNone);
+  std::vector<double> group_area(piece_count, 0.0);
+  for (std::size_t p = 0; p < piece_count; ++p)
+    if (owner[p] != kNone) group_area[std::size_t(find(std::int32_t(p)))] += area(pieces[p]);
+  std::vector<double> home_area(n, -1.0);
+  for (std::size_t p = 0; p < piece_count; ++p) {
+    const std::int32_t o = owner[p];
+    if (o == kNone) continue;
+    const std::int32_t root = find(std::int32_t(p));
+    if (home_area[std::size_t(o)] == INFINITY) continue;  // the site's group is known
+    if (in_polygon(pieces[p], placements[std::size_t(o)].site)) {
+      home[std::size_t(o)] = root;
+      home_area[std::size_t(o)] = INFINITY;
+    } else if (group_area[std::size_t(root)] > home_area[std::size_t(o)]) {
+      home[std::size_t(o)] = root;
+      home_area[std::size_t(o)] = group_area[std::size_t(root)];
+    }
+  }
+  std::vector<std::int32_t> detached;  // pieces
+  std::vector<std::int32_t> original(piece_count, kNone);
+  for (std::size_t p = 0; p < piece_count; ++p) {
+    const std::int32_t o = owner[p];
+    if (o == kNone || find(std::int32_t(p)) == home[std::size_t(o)]) continue;
+    detached.push_back(std::int32_t(p));
+    original[p] = o;
+    owner[p] = kNone;
+  }
+  if (detached.empty()) return;
+  std::vector<std::vector<std::pair<std::int32_t, double>>> neighbours(piece_count);
+  for (const Contact& c : contacts) {
+    if (c.b == kNone || c.length_m <= 0.0) continue;
+    if (original[std::size_t(c.a)] != kNone)
+      neighbours[std::size_t(c.a)].emplace_back(c.b, c.length_m);
+    if (original[std::size_t(c.b)] != kNone)
+      neighbours[std::size_t(c.b)].emplace_back(c.a, c.length_m);
+  }
+  std::map<std::int32_t, std::vector<std::int32_t>> groups;  // root → pieces, ascending
+  for (std::int32_t p : detached) groups[find(p)].push_back(p);
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    std::vector<std::int32_t> next = owner;
+    for (auto& [root, members] : groups) {
+      if (owner[std::size_t(members.front())] != kNone) continue;
+      // Shared length per candidate owner and tier (0 same block, 1 same face, 2 across).
+      std::map<std::int32_t, std::array<double, 3>> by_owner;
+      for (std::int32_t p : members)
+        for (const auto& [q, length] : neighbours[std::size_t(p)]) {
+          const std::int32_t o = owner[std::size_t(q)];
+          if (o == kNone) continue;
+          const Crossing crossing = crossing_between(piece_block[std::size_t(p)],
+                                                     piece_block[std::size_t(q)], block_face);
+          auto [it, fresh] = by_owner.try_emplace(o, std::array<double, 3>{0.0, 0.0, 0.0});
+          it->second[std::size_t(crossing)] += length;
+        }
+      std::int32_t best = kNone;
+      std::size_t best_tier = 3;
+      double best_length = 0.0;
+      for (const auto& [o, lengths] : by_owner) {  // ascending owner: ties keep the lower one
+        std::size_t tier = 0;
+        while (tier < 3 && lengths[tier] <= 0.0) ++tier;
+        if (tier < best_tier || (tier == best_tier && lengths[tier] > best_length)) {
+          best = o;
+          best_tier = tier;
+          best_length = lengths[tier];
+        }
+      }
+      if (best == kNone) continue;
+      for (std::int32_t p : members) next[std::size_t(p)] = best;
+      changed = true;
+    }
+    owner = std::move(next);
+  }
+  for (std::int32_t p : detached)
+    if (owner[std::size_t(p)] == kNone) owner[std::size_t(p)] = original[std::size_t(p)];
+}
+
+void assemble_cells(const Dataset& dataset, const CommunityJob& job,
+                    const TessellationParams& params, const Pieces& pieces,
+                    const std::vector<std::int32_t>& block_face,
+                    const std::vector<Contact>& contacts, const std::vector<std::int32_t>& owner,
+                    CommunityCells& out) {
+  const std::size_t n = job.buildings.size();
+  const std::vector<Polygon>& piece_polygons = pieces.polygons;
+  const std::vector<std::int32_t>& piece_block = pieces.block;
+  const std::size_t piece_count = piece_polygons.size();
+  std::vector<std::vector<std::int32_t>> owned(n);
+  for (std::size_t p = 0; p < piece_count; ++p) {
+    const std::int32_t o = owner[p];
+    if (o == kNone) continue;
+    owned[std::size_t(o)].push_back(std::int32_t(p));
+    out.area_m2[std::size_t(o)] += area(piece_polygons[p]);
+  }
+  struct PairLengths {
+    double by_crossing[3] = {0.0, 0.0, 0.0};  // indexed by Crossing
+  };
+  std::map<std::pair<std::int32_t, std::int32_t>, PairLengths> pair_lengths;
+  for (const Contact& c : contacts) {
+    const std::int32_t oa = owner[std::size_t(c.a)];
+    const std::int32_t ob = c.b == kNone ? kNone : owner[std::size_t(c.b)];
+    if (oa == ob) continue;  // inside one cell
+    if (oa != kNone) out.perimeter_m[std::size_t(oa)] += c.length_m;
+    if (ob != kNone) out.perimeter_m[std::size_t(ob)] += c.length_m;
+    if (oa == kNone || ob == kNone) continue;
+    const Crossing crossing =
+        crossing_between(piece_block[std::size_t(c.a)], piece_block[std::size_t(c.b)], block_face);
+    const std::int32_t ga = job.buildings[std::size_t(oa)];
+    const std::int32_t gb = job.buildings[std::size_t(ob)];
+    pair_lengths[{std::min(ga, gb), std::max(ga, gb)}].by_crossing[int(crossing)] += c.length_m;
+  }
+  for (const auto& [pair, lengths] : pair_lengths) {
+    const double total = lengths.by_crossing[0] + lengths.by_crossing[1] + lengths.by_crossing[2];
+    if (total <= params.min_shared_length_m) continue;
+    // Two cells meeting partly across a barrier and partly not are connected on land: the
+    // weakest crossing of any substantial part of their common boundary is what counts.
+    Crossing crossing = Crossing::hard;
+    for (int k = 2; k >= 0; --k)
+      if (lengths.by_crossing[k] > params.min_shared_length_m) crossing = Crossing(k);
+    out.adjacency.push_back({pair.first, pair.second, total, crossing});
+  }
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::vector<std::int32_t>& mine = owned[i];
+    if (mine.empty()) {
+      const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
+      out.problems.report(Severity::warning, "building-without-cell", building.source,
+                          describe_building(building) +
+                              " got no cell (its site coincides with another building's)");
+      continue;
+    }
+    if (mine.size() == 1) {
+      out.cells[i].push_back(piece_polygons[std::size_t(mine.front())]);
+    } else {
+      std::vector<const Polygon*> parts;
+      for (std::int32_t p : mine) parts.push_back(&piece_polygons[std::size_t(p)]);
+      out.cells[i] = dissolve(parts);
+    }
+  }
+}
+
+}  // namespace gp::geo::detail

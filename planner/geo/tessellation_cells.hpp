@@ -1,0 +1,75 @@
+#pragma once
+// Cells of one community from its pieces (private to planner/geo; steps 5 (owners), 6 and 7 of
+// docs/decisions/0003-tessellation.md): each piece goes to the outlined building containing it
+// or the nearest site of its block; blocks without a building join a neighbouring cell; a piece
+// cut off from its building's cell joins a neighbour (one piece per cell); the pieces of each
+// building are dissolved into its cell, with area, perimeter and adjacency from the exactly
+// shared segments.
+
+#include <cstdint>
+#include <vector>
+
+#include "planner/geo/tessellation_noding.hpp"
+#include "planner/geo/tessellation_sites.hpp"
+
+namespace gp::geo::detail {
+
+/// A segment of a piece's ring, normalised so that both pieces sharing it store the same key.
+struct SegmentEntry {
+  Point a;
+  Point b;
+  std::int32_t piece;
+};
+
+/// Length of boundary between two pieces (b == kNone: the community boundary).
+struct Contact {
+  std::int32_t a;
+  std::int32_t b;
+  double length_m;
+};
+
+/// Contacts between pieces, from identical segments (the pieces come from one polygonization
+/// of noded linework, so a shared edge has identical vertices on both sides).
+std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces);
+
+/// The owner (local building) of each piece: the outlined building whose footprint holds it,
+/// else the nearest site of its block; kNone in a block without sites.
+std::vector<std::int32_t> label_pieces(const Pieces& pieces,
+                                       const std::vector<std::vector<Site>>& block_sites,
+                                       const OutlineLocator& outlines);
+
+/// Step 6: blocks without a building join, whole, the neighbouring cell with the longest shared
+/// boundary, preferring one not across a hard barrier (reported when across one). Rounds are
+/// computed from the previous round's owners only, so the result does not depend on the
+/// visiting order; a block whose neighbours are all empty waits for a later round. A detached
+/// part of the community with no building goes to the nearest site (warning).
+void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
+                        const CommunityBlocks& blocks,
+                        const std::vector<std::vector<Site>>& block_sites, const Pieces& pieces,
+                        const std::vector<Contact>& contacts, std::vector<std::int32_t>& owner,
+                        ProblemReporter& problems);
+
+/// Makes every cell one edge-connected set of pieces holding its building. Pieces of one owner
+/// are grouped by shared edges (a contact has positive length; a shared vertex does not
+/// connect). The group holding the owner's site (else its largest) stays; every other group is
+/// *detached* and joins, whole, the neighbouring cell it shares the longest boundary with:
+/// preferably in its own street block, then in its own hard face, then across a barrier. Rounds
+/// use the previous round's owners only, so the result does not depend on the visiting order.
+/// A detached group with no owned neighbour at all (a separate part of a multipolygon
+/// community) keeps its owner.
+void reassign_detached_pieces(const std::vector<Polygon>& pieces,
+                              const std::vector<std::int32_t>& piece_block,
+                              const std::vector<std::int32_t>& block_face,
+                              const std::vector<Contact>& contacts,
+                              const std::vector<Placement>& placements,
+                              std::vector<std::int32_t>& owner);
+
+/// Step 7: cells (dissolved pieces of each owner), areas, perimeters and adjacency into `out`;
+/// a building without any piece is reported (building-without-cell).
+void assemble_cells(const Dataset& dataset, const CommunityJob& job,
+                    const TessellationParams& params, const Pieces& pieces,
+                    const std::vector<std::int32_t>& block_face,
+                    const std::vector<Contact>& contacts, const std::vector<std::int32_t>& owner,
+                    CommunityCells& out);
+
+}  // namespace gp::geo::detail

@@ -1,0 +1,637 @@
+#include "planner/geo/tessellation_noding.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "planner/core/parallel.hpp"
+
+namespace gp::geo::detail {
+namespace {
+
+/// Nodes Voronoi edges with one outline ring that touches nothing else (a "free" outline: no
+/// other outline, no block boundary within kClearanceM of its box), without GEOS: the crossings
+/// of each edge with the ring become shared vertices of both. Whether the edge's line separates
+/// two ring vertices is decided once per vertex (a vertex on the line counts as left), so
+/// neighbouring ring segments never both or neither claim a crossing. Appends the split ring and
+/// edges to `out`; false on a degenerate case (an edge end on the ring's line), which the caller
+/// leaves to GEOS.
+bool cross_outline(const Ring& ring, const std::vector<Segment>& edges, std::vector<Segment>& out) {
+  const std::size_t m = ring.size() - 1;  // closed ring: ring[m] == ring[0]
+  std::vector<std::vector<std::pair<double, Point>>> on_ring(m);
+  std::vector<char> left(m);
+  std::vector<std::pair<double, Point>> on_edge;
+  for (const Segment& e : edges) {
+    const Point& p = e.first;
+    const Point& q = e.second;
+    for (std::size_t k = 0; k < m; ++k) left[k] = orientation(p, q, ring[k]) >= 0.0 ? 1 : 0;
+    on_edge.clear();
+    for (std::size_t k = 0; k < m; ++k) {
+      const std::size_t k1 = k + 1 == m ? 0 : k + 1;
+      if (left[k] == left[k1]) continue;
+      const Point& a = ring[k];
+      const Point& b = ring[k1];
+      const double op = orientation(a, b, p);
+      const double oq = orientation(a, b, q);
+      if (op == 0.0 || oq == 0.0) return false;
+      if ((op > 0.0) == (oq > 0.0)) continue;  // the line crosses the ring segment, the edge not
+      const double t = op / (op - oq);
+      const Point x{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
+      const double ex = b.x - a.x;
+      const double ey = b.y - a.y;
+      const double u = ((x.x - a.x) * ex + (x.y - a.y) * ey) / (ex * ex + ey * ey);
+      on_edge.emplace_back(t, x);
+      on_ring[k].emplace_back(u, x);
+    }
+    std::sort(on_edge.begin(), on_edge.end(),
+              [](const auto& s, const auto& t) { return s.first < t.first; });
+    Point from = p;
+    for (const auto& [t, x] : on_edge) {
+      out.emplace_back(from, x);
+      from = x;
+    }
+    out.emplace_back(from, q);
+  }
+  for (std::size_t k = 0; k < m; ++k) {
+    std::vector<std::pair<double, Point>>& cuts = on_ring[k];
+    std::sort(cuts.begin(), cuts.end(),
+              [](const auto& s, const auto& t) { return s.first < t.first; });
+    Point from = ring[k];
+    for (const auto& [u, x] : cuts) {
+      out.emplace_back(from, x);
+      from = x;
+    }
+    out.emplace_back(from, ring[k + 1]);
+  }
+  return true;
+}
+
+/// Nodes the Voronoi edges near block boundaries with the blocks' rings without GEOS, like
+/// cross_outline: a ring vertex's side of an edge's line is decided once, so the crossing goes to
+/// exactly one of the two ring segments at that vertex. Appends to `edge_parts` the parts of each
+/// edge inside its block (their ends on the boundary are the crossings, exactly) and to
+/// `ring_parts` every block ring segment (each shared one once) split at the crossings of the
+/// edges of either block. False on a degenerate case (an edge end on a ring segment's line).
+bool cross_block_rings(const std::vector<std::pair<Segment, std::int32_t>>& edges,
+                       const std::vector<BlockShape>& shapes,
+                       const std::vector<Polygon>& block_polygons, std::vector<Segment>& edge_parts,
+                       std::vector<Segment>& ring_parts) {
+  std::vector<std::pair<Segment, std::pair<double, Point>>> splits;  // normalised segment, (u, x)
+  std::vector<Segment> candidates;
+  std::vector<std::pair<double, Point>> on_edge;
+  for (const auto& [e, b] : edges) {
+    const Point& p = e.first;
+    const Point& q = e.second;
+    const BlockShape& shape = shapes[std::size_t(b)];
+    shape.segments_near(BlockShape::box_of(e), candidates);
+    on_edge.clear();
+    for (const Segment& r : candidates) {
+      const Segment key = normalised(r.first, r.second);
+      const Point& a = key.first;
+      const Point& c = key.second;
+      if ((orientation(p, q, a) >= 0.0) == (orientation(p, q, c) >= 0.0)) continue;
+      const double op = orientation(a, c, p);
+      const double oq = orientation(a, c, q);
+      if (op == 0.0 || oq == 0.0) return false;
+      if ((op > 0.0) == (oq > 0.0)) continue;
+      const double t = op / (op - oq);
+      const Point x{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
+      const double ex = c.x - a.x;
+      const double ey = c.y - a.y;
+      const double u = ((x.x - a.x) * ex + (x.y - a.y) * ey) / (ex * ex + ey * ey);
+      on_edge.emplace_back(t, x);
+      splits.push_back({key, {u, x}});
+    }
+    std::sort(on_edge.begin(), on_edge.end(),
+              [](const auto& s, const auto& t) { return s.first < t.first; });
+    on_edge.emplace_back(1.0, q);
+    Point from = p;
+    for (const auto& [t, x] : on_edge) {
+      const Point middle{0.5 * (from.x + x.x), 0.5 * (from.y + x.y)};
+      if (!(from == x) && shape.contains(middle)) edge_parts.emplace_back(from, x);
+      from = x;
+    }
+  }
+  std::vector<Segment> rings;
+  for (const Polygon& polygon : block_polygons) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+        if (!(ring[k] == ring[k + 1])) rings.push_back(normalised(ring[k], ring[k + 1]));
+    };
+    add_ring(polygon.outer);
+    for (const Ring& hole : polygon.holes) add_ring(hole);
+  }
+  sort_unique(rings);
+  std::sort(splits.begin(), splits.end(), [](const auto& s, const auto& t) {
+    if (!(s.first == t.first)) return segment_less(s.first, t.first);
+    return s.second.first < t.second.first;
+  });
+  std::size_t k = 0;
+  for (const Segment& r : rings) {
+    while (k < splits.size() && segment_less(splits[k].first, r)) ++k;
+    Point from = r.first;
+    for (; k < splits.size() && splits[k].first == r; ++k) {
+      const Point& x = splits[k].second.second;
+      if (!(from == x)) ring_parts.emplace_back(from, x);
+      from = x;
+    }
+    if (!(from == r.second)) ring_parts.emplace_back(from, r.second);
+  }
+  return true;
+}
+
+/// The lines one block's GEOS noding takes (see node_blocks).
+struct BlockLines {
+  std::vector<Segment> edges;      // Voronoi edges of the block, uncut
+  std::vector<const Ring*> rings;  // outline rings (outer rings and holes) meeting the block's box
+  [[nodiscard]] bool empty() const { return edges.empty() && rings.empty(); }
+};
+
+/// Distance (metres) within which both ends of a noded segment count as lying on a block ring
+/// segment: far above the rounding of GEOS's floating noding (~1e-9 m at the CGCS2000 GK
+/// ordinates of ~3.5e6 m) and above the snapping GEOS falls back to when floating noding fails
+/// (it moves vertices by up to ~1e-5 m there), far below anything drawn (0.1 mm).
+constexpr double kOnRingM = 1e-4;
+
+/// Distance (metres) below which a crossing GEOS computed is merged into a nearby vertex. Where
+/// three lines nearly meet (an outline corner on a Voronoi edge), floating noding computes two
+/// crossings a rounding error apart, and the segment between them would make cells that meet at
+/// a point edge-connected (issue 12's crumbs); GEOS's snapping noder, which a whole-community
+/// union fell back to, merged them as a side effect.
+constexpr double kMergeM = 1e-5;
+
+/// Moves every vertex of `segments` that is not in `given` (a crossing GEOS computed) onto a
+/// vertex within kMergeM: a given vertex if there is one (they never move, so Voronoi vertices
+/// shared with unnoded edges and ring vertices stay exact), else a smaller computed one.
+/// Segments that collapse are dropped.
+void merge_computed_vertices(std::vector<Point> given, std::vector<Segment>& segments) {
+  std::sort(given.begin(), given.end(), less_point);
+  given.erase(std::unique(given.begin(), given.end()), given.end());
+  auto is_given = [&](const Point& p) {
+    return std::binary_search(given.begin(), given.end(), p, less_point);
+  };
+  std::vector<Point> computed;
+  for (const Segment& s : segments)
+    for (const Point& p : {s.first, s.second})
+      if (!is_given(p)) computed.push_back(p);
+  if (computed.empty()) return;
+  std::sort(computed.begin(), computed.end(), less_point);
+  computed.erase(std::unique(computed.begin(), computed.end()), computed.end());
+  std::vector<std::pair<Point, Point>> moved;  // (computed, kept), sorted by the first
+  auto kept_of = [&](const Point& p) {
+    const auto it =
+        std::lower_bound(moved.begin(), moved.end(), p,
+                         [](const auto& m, const Point& q) { return less_point(m.first, q); });
+    return it != moved.end() && it->first == p ? it->second : p;
+  };
+  auto near = [](const Point& a, const Point& b) {
+    return std::hypot(a.x - b.x, a.y - b.y) <= kMergeM;
+  };
+  for (const Point& c : computed) {  // ascending: smaller computed points are resolved first
+    const Point* best = nullptr;
+    double best_d = INFINITY;
+    auto lo =
+        std::lower_bound(given.begin(), given.end(), Point{c.x - kMergeM, -INFINITY}, less_point);
+    for (auto it = lo; it != given.end() && it->x <= c.x + kMergeM; ++it) {
+      const double d = std::hypot(it->x - c.x, it->y - c.y);
+      if (d <= kMergeM && d < best_d) {
+        best_d = d;
+        best = &*it;
+      }
+    }
+    Point target = c;
+    if (best != nullptr) {
+      target = *best;
+    } else {
+      auto clo = std::lower_bound(computed.begin(), computed.end(), Point{c.x - kMergeM, -INFINITY},
+                                  less_point);
+      for (auto it = clo; it != computed.end() && less_point(*it, c); ++it)
+        if (near(*it, c)) {
+          target = kept_of(*it);
+          break;
+        }
+    }
+    if (!(target == c)) {
+      moved.emplace_back(c, target);
+      std::sort(moved.begin(), moved.end(),
+                [](const auto& s, const auto& t) { return less_point(s.first, t.first); });
+    }
+  }
+  if (moved.empty()) return;
+  std::vector<Segment> out;
+  out.reserve(segments.size());
+  for (const Segment& s : segments) {
+    const Point a = kept_of(s.first);
+    const Point b = kept_of(s.second);
+    if (!(a == b)) out.emplace_back(a, b);
+  }
+  segments = std::move(out);
+}
+
+/// Nodes the linework of each block on its own (issue 14). Noding is local: lines inside one
+/// block meet lines of another only on the ring they share, so one GEOS union per block gives
+/// the same arrangement as one union of the whole community, at a cost that grows with the
+/// largest block instead of with the community (a town planned as one community put every road,
+/// outline and Voronoi edge into one union, which failed its floating noding somewhere and redid
+/// everything with the snapping noder: 97 % of the time, 31 KiB per building).
+///
+/// Each block's union holds its lines and, with `with_rings`, its own rings; of the noded
+/// segments it keeps those inside the block (by their midpoint) and reads the ones lying on a
+/// ring segment (both ends within kOnRingM) as split points of that ring segment. The two blocks
+/// sharing a ring segment may split it at different points (each nodes only its own lines), so
+/// the ring segments are written once, after all blocks, split at the points of both sides:
+/// neighbouring pieces then share every vertex, and the pieces remain an exact coverage.
+/// Without `with_rings` the lines must lie strictly inside their block (the caller crossed the
+/// rings itself) and every noded segment is kept. Blocks are noded in parallel (one GEOS context
+/// per thread); the output is in block order, so it does not depend on the threads.
+void node_blocks(const std::vector<BlockShape>& shapes, const std::vector<Polygon>& block_polygons,
+                 const std::vector<BlockLines>& lines, bool with_rings, std::vector<Segment>& out) {
+  const std::size_t blocks = lines.size();
+  struct Split {
+    Segment ring;  // normalised ring segment
+    double u;      // position along it, 0..1
+    Point at;
+  };
+  std::vector<std::vector<Segment>> inside(blocks);
+  std::vector<std::vector<Split>> splits(blocks);
+  PerThread<GeosContext> contexts;
+  parallel_for(0, blocks, [&](std::size_t b) {
+    if (lines[b].empty()) return;
+    GeosContext& ctx = contexts.local();
+    std::vector<GeomPtr> geometries;
+    geometries.reserve(lines[b].edges.size() + lines[b].rings.size() + 1);
+    for (const Segment& e : lines[b].edges)
+      geometries.push_back(to_geos(ctx, LineString{e.first, e.second}));
+    for (const Ring* ring : lines[b].rings) geometries.push_back(to_geos(ctx, *ring));
+    if (with_rings) {
+      geometries.push_back(to_geos(ctx, block_polygons[b].outer));
+      for (const Ring& hole : block_polygons[b].holes) geometries.push_back(to_geos(ctx, hole));
+    }
+    GeomPtr noded = node_lines(ctx, geometries, 0.0);
+    std::vector<Segment> segments;
+    append_segments(ctx, noded.get(), segments);
+    {
+      std::vector<Point> given;  // input vertices: floating noding keeps them exactly
+      for (const Segment& e : lines[b].edges) {
+        given.push_back(e.first);
+        given.push_back(e.second);
+      }
+      for (const Ring* ring : lines[b].rings) given.insert(given.end(), ring->begin(), ring->end());
+      if (with_rings) {
+        given.insert(given.end(), block_polygons[b].outer.begin(), block_polygons[b].outer.end());
+        for (const Ring& hole : block_polygons[b].holes)
+          given.insert(given.end(), hole.begin(), hole.end());
+      }
+      merge_computed_vertices(given, segments);
+    }
+    const BlockShape& shape = shapes[b];
+    std::vector<Segment> near;
+    for (const Segment& s : segments) {
+      if (!with_rings) {
+        inside[b].push_back(normalised(s.first, s.second));
+        continue;
+      }
+      Box box = BlockShape::box_of(s);
+      box.min_x -= kOnRingM;
+      box.min_y -= kOnRingM;
+      box.max_x += kOnRingM;
+      box.max_y += kOnRingM;
+      shape.segments_near(box, near);
+      bool on_ring = false;
+      for (const Segment& r : near) {
+        if (distance_to_segment(s.first, r) > kOnRingM ||
+            distance_to_segment(s.second, r) > kOnRingM)
+          continue;
+        on_ring = true;
+        const Segment key = normalised(r.first, r.second);
+        const double ex = key.second.x - key.first.x;
+        const double ey = key.second.y - key.first.y;
+        for (const Point& p : {s.first, s.second}) {
+          if (p == key.first || p == key.second) continue;
+          const double u =
+              ((p.x - key.first.x) * ex + (p.y - key.first.y) * ey) / (ex * ex + ey * ey);
+          splits[b].push_back({key, u, p});
+        }
+        break;
+      }
+      if (on_ring) continue;
+      const Point middle{0.5 * (s.first.x + s.second.x), 0.5 * (s.first.y + s.second.y)};
+      if (shape.contains(middle)) inside[b].push_back(normalised(s.first, s.second));
+    }
+  });
+  if (!with_rings) {
+    for (std::vector<Segment>& segments : inside)
+      out.insert(out.end(), segments.begin(), segments.end());
+    return;
+  }
+  std::vector<Split> all;
+  for (std::vector<Split>& s : splits) all.insert(all.end(), s.begin(), s.end());
+  std::sort(all.begin(), all.end(), [](const Split& s, const Split& t) {
+    if (!(s.ring == t.ring)) return segment_less(s.ring, t.ring);
+    if (s.u != t.u) return s.u < t.u;
+    return less_point(s.at, t.at);
+  });
+  std::vector<Segment> rings;
+  for (const Polygon& polygon : block_polygons) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+        if (!(ring[k] == ring[k + 1])) rings.push_back(normalised(ring[k], ring[k + 1]));
+    };
+    add_ring(polygon.outer);
+    for (const Ring& hole : polygon.holes) add_ring(hole);
+  }
+  sort_unique(rings);
+  // Split points closer than kOnRingM to a ring vertex or to the previous split point are one
+  // point: the two blocks beside a ring segment compute the same crossing (an outline across the
+  // boundary is in both nodings) each with its own rounding, and two vertices 1e-10 m apart
+  // would leave a segment of that length through which cells meeting at a point would count as
+  // edge-connected. Segments ending at a merged point are moved onto the one kept.
+  std::vector<std::pair<Point, Point>> moved;  // (computed point, the point kept)
+  auto near = [](const Point& a, const Point& b) {
+    return std::hypot(a.x - b.x, a.y - b.y) <= kOnRingM;
+  };
+  std::size_t k = 0;
+  for (const Segment& r : rings) {
+    while (k < all.size() && segment_less(all[k].ring, r)) ++k;
+    Point from = r.first;
+    for (; k < all.size() && all[k].ring == r; ++k) {
+      const Point& x = all[k].at;
+      if (x == from) continue;
+      if (near(x, r.second)) {
+        moved.emplace_back(x, r.second);
+      } else if (near(x, from)) {
+        moved.emplace_back(x, from);
+      } else {
+        out.push_back(normalised(from, x));
+        from = x;
+      }
+    }
+    if (!(from == r.second)) out.push_back(normalised(from, r.second));
+  }
+  std::sort(moved.begin(), moved.end(),
+            [](const auto& s, const auto& t) { return less_point(s.first, t.first); });
+  auto kept = [&](const Point& p) {
+    const auto it =
+        std::lower_bound(moved.begin(), moved.end(), p,
+                         [](const auto& m, const Point& q) { return less_point(m.first, q); });
+    return it != moved.end() && it->first == p ? it->second : p;
+  };
+  for (std::vector<Segment>& segments : inside)
+    for (const Segment& s : segments) {
+      const Point a = kept(s.first);
+      const Point b = kept(s.second);
+      if (!(a == b)) out.push_back(normalised(a, b));
+    }
+}
+}  // namespace
+
+Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
+                  const CommunityBlocks& community_blocks, const BlockEdges& edges,
+                  const std::vector<char>& outlined, const BoxIndex& outline_boxes,
+                  const std::vector<std::int32_t>& building_block, double snap_grid_m) {
+  const GEOSContextHandle_t h = ctx.handle();
+  const std::size_t n = job.buildings.size();
+  const std::vector<Region>& blocks = community_blocks.blocks;
+  const std::vector<Polygon>& block_polygons = community_blocks.polygons;
+  const std::vector<BlockShape>& block_shapes = community_blocks.shapes;
+  const RegionLocator& block_locator = *community_blocks.locator;
+  auto block_containing = [&](const Point& p) { return community_blocks.containing(p); };
+  Pieces pieces;
+  // Outlines noded without GEOS in the fast path (see cross_outline); all outlines otherwise.
+  std::vector<char> free_outline(n, 0);
+  auto outline_lines = [&](std::vector<GeomPtr>& into) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (outlined[i] != 0 && free_outline[i] == 0)
+        for (const Polygon& polygon : dataset.buildings[std::size_t(job.buildings[i])].footprint) {
+          into.push_back(to_geos(ctx, polygon.outer));
+          for (const Ring& hole : polygon.holes) into.push_back(to_geos(ctx, hole));
+        }
+  };
+  // The blocks' rings: the linework that bounds pieces. Not all_noded, whose dangles (dead-end
+  // roads inside a block) would cross Voronoi edges that skip the noding, and whose lines
+  // outside the community only make faces that are dropped.
+  auto block_lines = [&](std::vector<GeomPtr>& into) {
+    for (const Region& block : blocks) {
+      GeomPtr boundary = own(ctx, GEOSBoundary_r(h, block.geometry.get()), "block boundary");
+      append_lines(ctx, boundary.get(), into);
+    }
+  };
+  auto segment_lines = [&](const std::vector<Segment>& segments, std::vector<GeomPtr>& into) {
+    into.reserve(into.size() + segments.size());
+    for (const Segment& segment : segments)
+      into.push_back(to_geos(ctx, LineString{segment.first, segment.second}));
+  };
+
+  std::vector<Polygon>& piece_polygons = pieces.polygons;
+  std::vector<Point>& piece_inside = pieces.inside;
+  std::vector<std::int32_t>& piece_block = pieces.block;
+  auto add_piece = [&](Polygon&& face) {
+    if (face.outer.size() < 4 || area(face) <= 0.0) return;
+    const Point inside = interior_point(ctx, face);
+    // Faces outside every block (a hole of the community) are not pieces.
+    const std::int32_t b = block_containing(inside);
+    if (b == kNone) return;
+    piece_polygons.push_back(std::move(face));
+    piece_inside.push_back(inside);
+    piece_block.push_back(b);
+  };
+  auto clear_pieces = [&] {
+    piece_polygons.clear();
+    piece_inside.clear();
+    piece_block.clear();
+  };
+  // Faces of noded segments (own polygonizer); false when it finds them not noded.
+  auto collect_pieces = [&](std::vector<Segment> segments) {
+    clear_pieces();
+    std::vector<Polygon> found;
+    if (!polygonize_segments(std::move(segments), found)) return false;
+    for (Polygon& face : found) add_piece(std::move(face));
+    return true;
+  };
+  // The pieces cover the blocks: a rounding slip in the noding would show as a missing or
+  // doubled area.
+  auto pieces_cover_blocks = [&] {
+    double blocks_area = 0.0;
+    for (const Polygon& block : block_polygons) blocks_area += area(block);
+    double pieces_area = 0.0;
+    for (const Polygon& piece : piece_polygons) pieces_area += area(piece);
+    return std::abs(pieces_area - blocks_area) <= 1e-9 * blocks_area;
+  };
+  // An outline's rings join the GEOS noding of its block (`own_block`), or of every block its
+  // box meets (it may cross block boundaries).
+  auto add_outline = [&](std::size_t i, bool own_block, std::vector<BlockLines>& per_block) {
+    const MultiPolygon& footprint = dataset.buildings[std::size_t(job.buildings[i])].footprint;
+    auto add = [&](std::vector<const Ring*>& rings) {
+      for (const Polygon& polygon : footprint) {
+        rings.push_back(&polygon.outer);
+        for (const Ring& hole : polygon.holes) rings.push_back(&hole);
+      }
+    };
+    if (own_block) {
+      add(per_block[std::size_t(building_block[i])].rings);
+      return;
+    }
+    for (std::int32_t b : block_locator.candidates(bounds(footprint)))
+      add(per_block[std::size_t(b)].rings);
+  };
+  if (edges.whole.empty()) {
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      piece_polygons.push_back(block_polygons[b]);
+      piece_inside.push_back(blocks[b].inside);
+      piece_block.push_back(std::int32_t(b));
+    }
+  } else {
+    bool pieces_tile = false;
+    if (snap_grid_m <= 0.0) {
+      // Only the edges near block boundaries and outlines are noded; the inner ones join the
+      // polygonizing as they are. Checked: the pieces must tile the blocks (a rounding slip
+      // would show as a missing or doubled area); else the whole linework is noded.
+      // A free outline: one simple ring whose box, widened by kClearanceM, meets no other
+      // outline and no block boundary, and whose Voronoi edges come near no other outline and
+      // were not cut at a block boundary. It and its edges are crossed here (cross_outline).
+      std::vector<std::int32_t> hits;
+      for (std::size_t i = 0; i < n; ++i) {
+        const MultiPolygon& footprint = dataset.buildings[std::size_t(job.buildings[i])].footprint;
+        if (outlined[i] == 0 || footprint.size() != 1 || !footprint.front().holes.empty() ||
+            footprint.front().outer.size() < 4 || building_block[i] == kNone)
+          continue;
+        Box box = bounds(footprint);
+        box.min_x -= kClearanceM;
+        box.min_y -= kClearanceM;
+        box.max_x += kClearanceM;
+        box.max_y += kClearanceM;
+        outline_boxes.intersecting(box, hits);
+        if (hits.size() != 1 || block_shapes[std::size_t(building_block[i])].boundary_near(box))
+          continue;
+        free_outline[i] = 1;
+      }
+      for (std::int32_t i : edges.near_cut) free_outline[std::size_t(i)] = 0;
+      for (const auto& [segment, near] : edges.near_outline)
+        if (near.size() > 1)
+          for (std::int32_t i : near) free_outline[std::size_t(i)] = 0;
+      // What GEOS nodes, block by block (node_blocks).
+      std::vector<BlockLines> per_block(blocks.size());
+      std::vector<std::vector<Segment>> free_edges(n);
+      for (std::size_t k = 0; k < edges.near_outline.size(); ++k) {
+        const auto& [segment, near] = edges.near_outline[k];
+        if (near.size() == 1 && free_outline[std::size_t(near.front())] != 0)
+          free_edges[std::size_t(near.front())].push_back(segment);
+        else
+          per_block[std::size_t(edges.near_outline_block[k])].edges.push_back(segment);
+      }
+      std::vector<Segment> checked = edges.inner;  // must each bound two pieces
+      std::vector<Segment> crossed;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (free_outline[i] == 0) continue;
+        crossed.clear();
+        const Ring& ring = dataset.buildings[std::size_t(job.buildings[i])].footprint.front().outer;
+        if (cross_outline(ring, free_edges[i], crossed)) {
+          for (const Segment& segment : crossed)
+            if (!(segment.first == segment.second))
+              checked.push_back(normalised(segment.first, segment.second));
+        } else {
+          free_outline[i] = 0;
+          std::vector<Segment>& into = per_block[std::size_t(building_block[i])].edges;
+          into.insert(into.end(), free_edges[i].begin(), free_edges[i].end());
+        }
+      }
+      // The edges near block boundaries are crossed with the block rings here too, unless
+      // something GEOS nodes (an outline that is not free, an edge near one) comes within
+      // kClearanceM of a block boundary.
+      bool own_rings = edges.near_cut.empty();
+      for (std::size_t i = 0; own_rings && i < n; ++i) {
+        if (outlined[i] == 0 || free_outline[i] != 0) continue;
+        Box box = bounds(dataset.buildings[std::size_t(job.buildings[i])].footprint);
+        box.min_x -= kClearanceM;
+        box.min_y -= kClearanceM;
+        box.max_x += kClearanceM;
+        box.max_y += kClearanceM;
+        if (building_block[i] == kNone ||
+            block_shapes[std::size_t(building_block[i])].boundary_near(box))
+          own_rings = false;
+      }
+      std::vector<Segment> segments;
+      if (own_rings) {
+        std::vector<Segment> edge_parts;
+        own_rings =
+            cross_block_rings(edges.boundary, block_shapes, block_polygons, edge_parts, segments);
+        if (own_rings) {
+          for (const Segment& part : edge_parts)
+            checked.push_back(normalised(part.first, part.second));
+          segments.insert(segments.end(), edge_parts.begin(), edge_parts.end());
+        } else {
+          segments.clear();
+        }
+      }
+      if (!own_rings)
+        for (std::size_t k = 0; k < edges.to_node.size(); ++k)
+          per_block[std::size_t(edges.to_node_block[k])].edges.push_back(edges.to_node[k]);
+      // Outlines that are not free: in their block when the rings were crossed above (they are
+      // then clear of every block boundary), else in every block their box meets.
+      for (std::size_t i = 0; i < n; ++i)
+        if (outlined[i] != 0 && free_outline[i] == 0) add_outline(i, own_rings, per_block);
+      segments.insert(segments.end(), checked.begin(), checked.end());
+      node_blocks(block_shapes, block_polygons, per_block, !own_rings, segments);
+      pieces_tile = collect_pieces(std::move(segments)) && pieces_cover_blocks();
+      // And every inner edge separates two pieces: had the noding moved a vertex that inner
+      // edges end at, they would dangle and be dropped, merging pieces without changing the area.
+      if (pieces_tile) {
+        std::vector<Segment> piece_segments;
+        for (const Polygon& piece : piece_polygons) {
+          auto add_ring = [&](const Ring& ring) {
+            for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+              if (!(ring[k] == ring[k + 1]))
+                piece_segments.push_back(normalised(ring[k], ring[k + 1]));
+          };
+          add_ring(piece.outer);
+          for (const Ring& hole : piece.holes) add_ring(hole);
+        }
+        std::sort(piece_segments.begin(), piece_segments.end(), segment_less);
+        for (const Segment& segment : checked) {
+          const auto range =
+              std::equal_range(piece_segments.begin(), piece_segments.end(), segment, segment_less);
+          if (range.second - range.first != 2) {
+            pieces_tile = false;
+            break;
+          }
+        }
+      }
+    }
+    if (!pieces_tile && snap_grid_m <= 0.0) {
+      // Everything through GEOS, still block by block.
+      std::fill(free_outline.begin(), free_outline.end(), 0);
+      std::vector<BlockLines> per_block(blocks.size());
+      for (std::size_t k = 0; k < edges.whole.size(); ++k)
+        per_block[std::size_t(edges.whole_block[k])].edges.push_back(edges.whole[k]);
+      for (std::size_t i = 0; i < n; ++i)
+        if (outlined[i] != 0) add_outline(i, false, per_block);
+      std::vector<Segment> segments;
+      node_blocks(block_shapes, block_polygons, per_block, true, segments);
+      pieces_tile = collect_pieces(std::move(segments)) && pieces_cover_blocks();
+    }
+    if (!pieces_tile) {
+      // The whole community's linework in one GEOS noding (snap-rounded on a retry).
+      std::fill(free_outline.begin(), free_outline.end(), 0);
+      std::vector<GeomPtr> cut_lines;
+      segment_lines(edges.whole, cut_lines);
+      outline_lines(cut_lines);
+      block_lines(cut_lines);
+      GeomPtr noded = node_lines(ctx, cut_lines, snap_grid_m);
+      std::vector<Segment> segments;
+      append_segments(ctx, noded.get(), segments);
+      if (!collect_pieces(std::move(segments))) {
+        // GEOS's polygonizer as the last resort (it drops what it cannot use).
+        clear_pieces();
+        for (GeomPtr& face : polygonize(ctx, noded.get())) {
+          MultiPolygon mp = to_multipolygon(ctx, face.get());
+          if (!mp.empty()) {
+            orient(mp.front());
+            add_piece(std::move(mp.front()));
+          }
+        }
+      }
+    }
+  }
+  return pieces;
+}
+
+}  // namespace gp::geo::detail

@@ -1,0 +1,36 @@
+#pragma once
+// The pieces of one community (private to planner/geo; step 5 of
+// docs/decisions/0003-tessellation.md): the street blocks cut by the Voronoi edges and the
+// outlines. The linework must be noded (every crossing a shared vertex) before the own face walk
+// (tessellation_faces) turns it into pieces. Edges well inside a block are already noded; edges
+// near a free outline or (when nothing else comes near a block boundary) near a block ring are
+// crossed here by own code; the rest goes through GEOS block by block (node_blocks), never as
+// one union of the whole community, whose cost and memory grew faster than the community
+// (issue 14). Each way is checked (areas add up, every inner edge bounds two pieces) and falls
+// back to the next: own crossings + GEOS per block, all of it through GEOS per block, all of it
+// through GEOS at once (snap-rounded on the driver's retries).
+
+#include <cstdint>
+#include <vector>
+
+#include "planner/geo/tessellation_blocks.hpp"
+#include "planner/geo/tessellation_voronoi.hpp"
+
+namespace gp::geo::detail {
+
+/// The pieces of the arrangement: each with a point inside it and its block.
+struct Pieces {
+  std::vector<Polygon> polygons;  // shells counter-clockwise, holes clockwise
+  std::vector<Point> inside;
+  std::vector<std::int32_t> block;
+};
+
+/// Step 5. `outlined` and `building_block` are per local building; `outline_boxes` indexes the
+/// outlined footprints (OutlineLocator::boxes). With `snap_grid_m` > 0 (a retry after GEOS
+/// failed) everything is noded at once and snap-rounded to that grid.
+Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
+                  const CommunityBlocks& community_blocks, const BlockEdges& edges,
+                  const std::vector<char>& outlined, const BoxIndex& outline_boxes,
+                  const std::vector<std::int32_t>& building_block, double snap_grid_m);
+
+}  // namespace gp::geo::detail

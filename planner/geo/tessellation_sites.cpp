@@ -1,0 +1,301 @@
+#include "planner/geo/tessellation_sites.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <numbers>
+#include <set>
+#include <sstream>
+
+#include "planner/core/parallel.hpp"
+
+namespace gp::geo::detail {
+namespace {
+
+/// Buildings with identical sites (duplicates, or footprints sharing a representative point)
+/// would share one Voronoi cell. Spread each group evenly on a small circle around the common
+/// point: the bisectors then split the group's cell into wedges of comparable size, one per
+/// building. The start angle avoids bisectors parallel to axis-aligned footprints.
+void spread_coincident_sites(GeosContext& ctx, std::vector<Site>& sites,
+                             const GEOSPreparedGeometry* block) {
+  std::sort(sites.begin(), sites.end(), [](const Site& a, const Site& b) {
+    if (a.p.x != b.p.x) return a.p.x < b.p.x;
+    if (a.p.y != b.p.y) return a.p.y < b.p.y;
+    return a.building < b.building;
+  });
+  std::size_t i = 0;
+  while (i < sites.size()) {
+    std::size_t j = i + 1;
+    while (j < sites.size() && sites[j].p == sites[i].p) ++j;
+    const std::size_t group = j - i;
+    if (group > 1) {
+      const Point centre = sites[i].p;
+      for (std::size_t k = 0; k < group; ++k) {
+        const double angle = 0.5 + 2.0 * std::numbers::pi * double(k) / double(group);
+        // Radii in metres: far above the snap grid, far below any building.
+        for (double radius : {0.01, 0.001, 0.0001}) {
+          const Point moved{centre.x + radius * std::cos(angle),
+                            centre.y + radius * std::sin(angle)};
+          if (contains_point(ctx, block, moved)) {
+            sites[i + k].p = moved;
+            break;
+          }
+        }
+      }
+    }
+    i = j;
+  }
+}
+
+/// A building goes to the block that covers its footprint; a footprint straddling block
+/// boundaries (a building across a river or road) goes to the block with the largest overlap,
+/// with its site inside that overlap so the cell starts where the building is.
+Placement place_building(GeosContext& ctx, const Building& building,
+                         const std::vector<Region>& blocks, const RegionLocator& locator,
+                         ProblemReporter& problems) {
+  if (area(building.footprint) <= 0.0) {
+    const Point c = centroid(building.footprint);
+    const std::int32_t block = locator.locate(ctx, c);
+    problems.report(Severity::warning, "building-without-area", building.source,
+                    describe_building(building) +
+                        " has no footprint area; its cell is placed at its vertices' centre");
+    return {block, blocks[std::size_t(block)].inside, false};
+  }
+  GeomPtr footprint = to_geos(ctx, building.footprint);
+  const std::vector<std::int32_t> candidates = locator.candidates(bounds(building.footprint));
+  for (std::int32_t b : candidates) {
+    const char covers = GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
+    if (covers == 2) ctx.fail("footprint in block");
+    if (covers == 1) return {b, interior_point(ctx, footprint.get()), true};
+  }
+  std::int32_t best = kNone;
+  double best_area = 0.0;
+  GeomPtr best_part;
+  for (std::int32_t b : candidates) {
+    GeomPtr part = own(
+        ctx,
+        GEOSIntersection_r(ctx.handle(), footprint.get(), blocks[std::size_t(b)].geometry.get()),
+        "footprint overlap with a block");
+    const double a = geos_area(ctx, part.get());
+    if (a > best_area) {
+      best_area = a;
+      best = b;
+      best_part = std::move(part);
+    }
+  }
+  if (best != kNone) return {best, interior_point(ctx, best_part.get()), false};
+  const std::int32_t block = locator.nearest(ctx, interior_point(ctx, footprint.get()));
+  problems.report(Severity::warning, "building-outside-community-polygon", building.source,
+                  describe_building(building) +
+                      " lies outside its community's polygon; its cell is the nearest part of it");
+  return {block, blocks[std::size_t(block)].inside, false};
+}
+
+/// Appends sites along a ring: its vertices and points between them at most `spacing_m` apart.
+void sample_ring(const Ring& ring, double spacing_m, std::int32_t building,
+                 std::vector<Site>& out) {
+  for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+    const Point& a = ring[k];
+    const Point& b = ring[k + 1];
+    out.push_back({a, building});
+    const int steps = int(std::ceil(std::hypot(b.x - a.x, b.y - a.y) / spacing_m));
+    for (int step = 1; step < steps; ++step) {
+      const double t = double(step) / double(steps);
+      out.push_back({{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)}, building});
+    }
+  }
+}
+
+/// Sites along a footprint's outline (every ring), at most params.outline_site_spacing_m apart,
+/// or sparser so that a long outline gets about params.outline_sites_max of them (plus its
+/// vertices).
+void outline_sites(const MultiPolygon& footprint, const TessellationParams& params,
+                   std::int32_t building, std::vector<Site>& out) {
+  const double spacing_m =
+      std::max(params.outline_site_spacing_m,
+               perimeter(footprint) / double(std::max(params.outline_sites_max, 1)));
+  for (const Polygon& polygon : footprint) {
+    sample_ring(polygon.outer, spacing_m, building, out);
+    for (const Ring& hole : polygon.holes) sample_ring(hole, spacing_m, building, out);
+  }
+}
+
+/// A footprint vertex must be nearer to its own site than to any other by this much (metres)
+/// for the building to keep a single site: GEOS computes Voronoi vertices in floating point, so
+/// a vertex practically on a bisector could fall a rounding error into the neighbour's cell.
+constexpr double kOwnedMarginM = 1e-4;
+
+/// Covered buildings of `members` (not yet outlined) whose footprint does not lie in the
+/// Voronoi cell of their single site. That cell is convex, so it holds the footprint exactly when
+/// it holds every outer vertex.
+std::vector<std::int32_t> misfits(
+    const std::vector<Site>& sites, const std::vector<std::int32_t>& members,
+    const std::vector<Placement>& placements, const std::vector<char>& outlined,
+    const std::function<const MultiPolygon&(std::int32_t)>& footprint_of) {
+  const SiteLocator locator(sites);
+  std::vector<std::int32_t> out;
+  for (std::int32_t m : members) {
+    if (outlined[std::size_t(m)] || !placements[std::size_t(m)].covered) continue;
+    bool owned = true;
+    for (const Polygon& polygon : footprint_of(m)) {
+      for (std::size_t k = 0; owned && k + 1 < polygon.outer.size(); ++k)
+        owned = locator.owned_with_margin(polygon.outer[k], m, kOwnedMarginM);
+      if (!owned) break;
+    }
+    if (!owned) out.push_back(m);
+  }
+  return out;
+}
+
+/// Chooses the Voronoi sites of one block so that every footprint the block covers lies in its
+/// own cell, and marks the buildings whose outline must join the linework (`outlined`, per local
+/// building). `sites` holds the block's placement sites (one per building) on entry and the
+/// chosen sites on return.
+///
+/// A building keeps its single site when its footprint fits in that site's Voronoi cell (most
+/// do). One that does not — a long building beside small ones — gets sites along its outline
+/// instead, so that its cell follows its shape and neighbours' cells stop at it; its outline is
+/// an edge of the arrangement and the pieces inside the footprint are its own whatever their
+/// nearest site (OutlineLocator). Those new sites can take vertices of a neighbour away from the
+/// neighbour's cell: such a neighbour is outlined but keeps its single site (its cell is then its
+/// Voronoi cell plus its footprint, still connected as the site is inside the footprint).
+/// Giving it outline sites too would cascade through a whole block of closely spaced
+/// buildings. A building whose footprint overlaps an outlined one's is outlined too, so that
+/// the shared area goes to the smaller footprint (reported) rather than to whichever was outlined.
+void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
+                        const std::vector<Placement>& placements, const TessellationParams& params,
+                        const GEOSPreparedGeometry* block, std::vector<Site>& sites,
+                        std::vector<char>& outlined, ProblemReporter& problems) {
+  std::vector<std::int32_t> members;
+  for (const Site& s : sites) members.push_back(s.building);
+  std::sort(members.begin(), members.end());
+  const std::function<const MultiPolygon&(std::int32_t)> footprint_of =
+      [&](std::int32_t local) -> const MultiPolygon& {
+    return dataset.buildings[std::size_t(job.buildings[std::size_t(local)])].footprint;
+  };
+  auto smaller_footprint = [&](std::int32_t a, std::int32_t b) {
+    return footprint_precedes(footprint_of(a), a, footprint_of(b), b) ? a : b;
+  };
+  spread_coincident_sites(ctx, sites, block);
+  const std::vector<std::int32_t> reshaped =
+      misfits(sites, members, placements, outlined, footprint_of);
+  if (reshaped.empty()) return;
+  for (std::int32_t m : reshaped) outlined[std::size_t(m)] = 1;
+  std::erase_if(sites, [&](const Site& s) { return outlined[std::size_t(s.building)] != 0; });
+  for (std::int32_t m : reshaped) outline_sites(footprint_of(m), params, m, sites);
+  spread_coincident_sites(ctx, sites, block);
+  std::vector<std::int32_t> pending = misfits(sites, members, placements, outlined, footprint_of);
+  for (std::int32_t m : pending) outlined[std::size_t(m)] = 1;
+  pending.insert(pending.end(), reshaped.begin(), reshaped.end());
+
+  // Overlaps of outlined footprints with any other footprint of the block, transitively.
+  // Indexed by position in `members` (ascending, so payload order is building order).
+  std::vector<Box> member_boxes(members.size());  // empty (not indexed) unless covered
+  for (std::size_t k = 0; k < members.size(); ++k)
+    if (placements[std::size_t(members[k])].covered)
+      member_boxes[k] = bounds(footprint_of(members[k]));
+  const BoxIndex footprint_boxes(member_boxes);
+  std::vector<std::int32_t> hits;
+  std::set<std::pair<std::int32_t, std::int32_t>> checked_pairs;
+  while (!pending.empty()) {
+    std::sort(pending.begin(), pending.end());
+    std::vector<std::int32_t> next;
+    for (std::int32_t a : pending) {
+      footprint_boxes.intersecting(bounds(footprint_of(a)), hits);
+      GeomPtr geometry_a;
+      for (const std::int32_t hit : hits) {
+        const std::int32_t b = members[std::size_t(hit)];
+        if (b == a || !checked_pairs.insert({std::min(a, b), std::max(a, b)}).second) continue;
+        if (!geometry_a) geometry_a = to_geos(ctx, footprint_of(a));
+        GeomPtr geometry_b = to_geos(ctx, footprint_of(b));
+        const char interiors_meet =
+            GEOSRelatePattern_r(ctx.handle(), geometry_a.get(), geometry_b.get(), "T********");
+        if (interiors_meet == 2) ctx.fail("footprint overlap");
+        if (interiors_meet == 0) continue;
+        // The smaller footprint keeps the shared area (see OutlineLocator): a building nested
+        // in another (a tower on its podium) keeps its own footprint as its cell.
+        const std::int32_t keeper = smaller_footprint(a, b);
+        const Building& kept = dataset.buildings[std::size_t(job.buildings[std::size_t(keeper)])];
+        const Building& other =
+            dataset.buildings[std::size_t(job.buildings[std::size_t(keeper == a ? b : a)])];
+        problems.report(Severity::warning, "building-footprints-overlap", other.source,
+                        describe_building(other) + " overlaps " + describe_building(kept) +
+                            "; their shared area lies in the cell of " + describe_building(kept));
+        if (outlined[std::size_t(b)] == 0) {
+          outlined[std::size_t(b)] = 1;
+          next.push_back(b);
+        }
+      }
+    }
+    pending = std::move(next);
+  }
+}
+
+}  // namespace
+
+std::string describe_building(const Building& building) {
+  std::ostringstream s;
+  s << "building " << building.id;
+  if (!building.name.empty()) s << " (" << building.name << ")";
+  return s.str();
+}
+
+void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
+                     const CommunityBlocks& blocks, CommunityCells& out,
+                     std::vector<std::vector<Site>>& block_sites,
+                     std::vector<Placement>& placements,
+                     const std::function<void(double)>& report) {
+  const std::size_t n = job.buildings.size();
+  block_sites.assign(blocks.size(), {});
+  placements.assign(n, Placement{});
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i % 256 == 0) report(0.05 + 0.25 * double(i) / double(n));
+    const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
+    Placement placement;
+    try {
+      placement = place_building(ctx, building, blocks.blocks, *blocks.locator, out.problems);
+    } catch (const GeosError& error) {
+      // An unusable footprint (GEOS could not intersect it): place it by its vertices' centre.
+      const Point c = centroid(building.footprint);
+      placement.block = blocks.locator->locate(ctx, c);
+      placement.site = contains_point(ctx, blocks.locator->prepared(placement.block), c)
+                           ? c
+                           : blocks.blocks[std::size_t(placement.block)].inside;
+      out.problems.report(Severity::warning, "building-footprint-unusable", building.source,
+                          describe_building(building) + ": " + error.what() +
+                              "; its cell is placed at its vertices' centre");
+    }
+    out.block[i] = placement.block;
+    out.face[i] = blocks.block_face[std::size_t(placement.block)];
+    block_sites[std::size_t(placement.block)].push_back({placement.site, std::int32_t(i)});
+    placements[i] = placement;
+  }
+}
+
+std::vector<char> choose_sites(const Dataset& dataset, const CommunityJob& job,
+                               const std::vector<Placement>& placements,
+                               const TessellationParams& params, const CommunityBlocks& blocks,
+                               std::vector<std::vector<Site>>& block_sites,
+                               ProblemReporter& problems,
+                               const std::function<void(double)>& report) {
+  // Blocks in parallel (one GEOS context per thread): a block's sites, prepared geometry and
+  // buildings are its own, so each `outlined` entry is written by one block only; problems are
+  // kept per block and merged in block order, so the result does not depend on the threads.
+  const std::size_t count = blocks.size();
+  std::vector<char> outlined(job.buildings.size(), 0);
+  std::vector<ProblemReporter> block_problems(count);
+  PerThread<GeosContext> contexts;
+  std::atomic<std::size_t> done{0};
+  parallel_for(0, count, [&](std::size_t b) {
+    if (block_sites[b].size() >= 2)
+      choose_block_sites(contexts.local(), dataset, job, placements, params,
+                         blocks.locator->prepared(std::int32_t(b)), block_sites[b], outlined,
+                         block_problems[b]);
+    const std::size_t finished = ++done;
+    if (finished % 64 == 0) report(0.30 + 0.15 * double(finished) / double(count));
+  });
+  for (const ProblemReporter& p : block_problems) problems.merge(p);
+  return outlined;
+}
+
+}  // namespace gp::geo::detail

@@ -1,0 +1,164 @@
+#pragma once
+// Voronoi sites of one community (private to planner/geo; steps 3 and 4 of
+// docs/decisions/0003-tessellation.md): each building goes to the street block that holds its
+// footprint (the largest overlap when it straddles one) with one site inside it; a building
+// whose footprint does not fit in its site's Voronoi cell gets sites along its outline instead,
+// and its outline joins the linework (OutlineLocator then gives it the pieces inside it).
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "planner/geo/tessellation_blocks.hpp"
+
+namespace gp::geo::detail {
+
+/// A Voronoi generator: a point standing for (part of) a building, local building index.
+struct Site {
+  Point p;
+  std::int32_t building = kNone;
+};
+
+/// Nearest site of one block, to tell which building a piece of the arrangement belongs to.
+class SiteLocator {
+ public:
+  explicit SiteLocator(const std::vector<Site>& sites) : sites_(sites) {
+    if (sites.size() > kBruteForceMax) {
+      std::vector<Box> boxes;
+      boxes.reserve(sites.size());
+      for (const Site& s : sites) boxes.push_back({s.p.x, s.p.y, s.p.x, s.p.y});
+      index_ = BoxIndex(boxes);
+    }
+  }
+
+  /// Local building index of the site nearest to `point` (ties: lower building index).
+  [[nodiscard]] std::int32_t nearest_building(const Point& point) const {
+    if (sites_.size() <= kBruteForceMax) {
+      std::int32_t best = kNone;
+      double best_d2 = INFINITY;
+      for (const Site& s : sites_) {
+        const double d2 =
+            (s.p.x - point.x) * (s.p.x - point.x) + (s.p.y - point.y) * (s.p.y - point.y);
+        if (d2 < best_d2 || (d2 == best_d2 && s.building < best)) {
+          best_d2 = d2;
+          best = s.building;
+        }
+      }
+      return best;
+    }
+    const std::vector<std::int32_t> hits = index_.nearest(point, 1);
+    return hits.empty() ? kNone : sites_[std::size_t(hits.front())].building;
+  }
+
+  /// True when the site nearest to `point` belongs to `building` and every other building's
+  /// site is farther by more than `margin_m` (metres). Precondition: `building` has one site.
+  [[nodiscard]] bool owned_with_margin(const Point& point, std::int32_t building,
+                                       double margin_m) const {
+    double own = INFINITY;
+    double other = INFINITY;
+    auto visit = [&](const Site& s) {
+      const double d = std::hypot(s.p.x - point.x, s.p.y - point.y);
+      if (s.building == building)
+        own = std::min(own, d);
+      else
+        other = std::min(other, d);
+    };
+    if (sites_.size() <= kBruteForceMax) {
+      for (const Site& s : sites_) visit(s);
+    } else {
+      // The building's own single site and the nearest other one are among the two nearest
+      // whenever the building owns the point; otherwise `other` < `own` anyway.
+      for (std::int32_t hit : index_.nearest(point, 2)) visit(sites_[std::size_t(hit)]);
+    }
+    return other - own > margin_m;
+  }
+
+ private:
+  static constexpr std::size_t kBruteForceMax = 24;
+  const std::vector<Site>& sites_;
+  BoxIndex index_;
+};
+
+/// Which block a building belongs to and its Voronoi site there.
+struct Placement {
+  std::int32_t block = kNone;
+  Point site;
+  bool covered = false;  // the block covers the whole footprint
+};
+
+/// "building 12 (name)" for messages.
+std::string describe_building(const Building& building);
+
+/// Which of two overlapping footprints keeps their shared area: the smaller (m²), then the lower
+/// local index. The smaller one is the nested one when a footprint lies inside another.
+inline bool footprint_precedes(const MultiPolygon& a, std::int32_t ia, const MultiPolygon& b,
+                               std::int32_t ib) {
+  const double area_a = area(a), area_b = area(b);
+  return area_a != area_b ? area_a < area_b : ia < ib;
+}
+
+/// The outlined buildings (see choose_block_sites) whose footprint holds a point: a piece of the
+/// arrangement inside an outlined footprint belongs to that building whatever its nearest site.
+class OutlineLocator {
+ public:
+  OutlineLocator(const Dataset& dataset, const CommunityJob& job, const std::vector<char>& outlined,
+                 const std::vector<std::int32_t>& block)
+      : dataset_(dataset), job_(job), block_(block) {
+    std::vector<Box> boxes(outlined.size());  // empty (not indexed) unless outlined
+    for (std::size_t i = 0; i < outlined.size(); ++i)
+      if (outlined[i] != 0) boxes[i] = bounds(footprint(std::int32_t(i)));
+    index_ = BoxIndex(boxes);
+  }
+
+  /// Boxes of the outlined footprints (payload: local building index).
+  [[nodiscard]] const BoxIndex& boxes() const { return index_; }
+
+  /// The outlined building of `block` whose footprint contains `point`, else kNone; of
+  /// overlapping footprints the smallest (then the lowest index) keeps the shared area, so a
+  /// footprint nested inside another's still has a cell. `point` is a piece's interior point,
+  /// never on an outline (outlines are edges of the arrangement).
+  [[nodiscard]] std::int32_t building_containing(std::int32_t block, const Point& point) const {
+    if (index_.size() == 0) return kNone;
+    index_.intersecting(Box{point.x, point.y, point.x, point.y}, hits_);
+    std::int32_t best = kNone;
+    for (const std::int32_t i : hits_) {  // ascending
+      if (block_[std::size_t(i)] != block) continue;
+      if (best != kNone && !footprint_precedes(footprint(i), i, footprint(best), best)) continue;
+      for (const Polygon& polygon : footprint(i))
+        if (in_polygon(polygon, point)) {
+          best = i;
+          break;
+        }
+    }
+    return best;
+  }
+
+ private:
+  [[nodiscard]] const MultiPolygon& footprint(std::int32_t local) const {
+    return dataset_.buildings[std::size_t(job_.buildings[std::size_t(local)])].footprint;
+  }
+  const Dataset& dataset_;
+  const CommunityJob& job_;
+  const std::vector<std::int32_t>& block_;
+  BoxIndex index_;
+  mutable std::vector<std::int32_t> hits_;  // reused by queries (one community per thread)
+};
+
+/// Step 3: each building to a block, with its Voronoi site (`block_sites`, per block) and its
+/// placement; sets out.block and out.face. `report` takes the community's fraction done.
+void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
+                     const CommunityBlocks& blocks, CommunityCells& out,
+                     std::vector<std::vector<Site>>& block_sites,
+                     std::vector<Placement>& placements, const std::function<void(double)>& report);
+
+/// Step 4 (sites): the final sites of each block holding two or more buildings, and which
+/// buildings are outlined (per local building; see choose_block_sites in the .cpp).
+std::vector<char> choose_sites(const Dataset& dataset, const CommunityJob& job,
+                               const std::vector<Placement>& placements,
+                               const TessellationParams& params, const CommunityBlocks& blocks,
+                               std::vector<std::vector<Site>>& block_sites,
+                               ProblemReporter& problems,
+                               const std::function<void(double)>& report);
+
+}  // namespace gp::geo::detail

@@ -1,0 +1,61 @@
+#pragma once
+// Voronoi edges of one community's street blocks (private to planner/geo; step 4 of
+// docs/decisions/0003-tessellation.md). The edges come from GEOS's Delaunay triangulation of
+// each block's sites (circumcentres computed once and merged when closer than 1 µm, so that
+// edges meeting at a Voronoi vertex share it exactly), cut to the block's box + 1 m; each edge
+// is then sorted by what the noding must do with it (BlockEdges).
+
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <utility>
+#include <vector>
+
+#include "planner/geo/tessellation_blocks.hpp"
+#include "planner/geo/tessellation_sites.hpp"
+
+namespace gp::geo::detail {
+
+/// Where the Voronoi edges of a block go. Polygonizing needs fully noded lines, but GEOS's
+/// noding (a union) costs as much as the polygonizing; edges well inside their block and away
+/// from outlines are already noded with each other (they meet only at shared Voronoi vertices),
+/// so only the others are noded.
+struct BlockEdges {
+  std::vector<Segment> inner;    // ≥ kClearanceM inside the block, away from outlines
+  std::vector<Segment> to_node;  // near the block boundary, cut to the block (BlockShape::cut)
+  std::vector<std::int32_t> to_node_block;  // the block of each `to_node` part
+  std::vector<Segment> whole;  // every edge meeting the block, uncut (the fallback's input)
+  std::vector<std::int32_t> whole_block;  // the block of each `whole` edge
+  /// Edges ≥ kClearanceM inside the block but near outlines (local building indices): noded
+  /// by GEOS, or by crossing_outlines when their only outline is free (see there).
+  std::vector<std::pair<Segment, std::vector<std::int32_t>>> near_outline;
+  std::vector<std::int32_t> near_outline_block;  // the block of each `near_outline` edge
+  std::vector<std::int32_t> near_cut;            // outlines near edges cut at the block boundary
+  /// The edges near the block boundary, uncut, with their block (for cross_block_rings).
+  std::vector<std::pair<Segment, std::int32_t>> boundary;
+
+  /// Appends another block's edges (blocks are joined in block order).
+  void append(BlockEdges&& other) {
+    auto join = [](auto& into, auto& from) {
+      into.insert(into.end(), std::make_move_iterator(from.begin()),
+                  std::make_move_iterator(from.end()));
+    };
+    join(inner, other.inner);
+    join(to_node, other.to_node);
+    join(to_node_block, other.to_node_block);
+    join(whole, other.whole);
+    join(whole_block, other.whole_block);
+    join(near_outline, other.near_outline);
+    join(near_outline_block, other.near_outline_block);
+    join(near_cut, other.near_cut);
+    join(boundary, other.boundary);
+  }
+};
+
+/// Step 4 (edges): the Voronoi edges of every block with two or more sites, sorted into
+/// BlockEdges. `outline_boxes`: the boxes of the outlines that join the linework.
+BlockEdges voronoi_edges(const CommunityBlocks& blocks,
+                         const std::vector<std::vector<Site>>& block_sites,
+                         const BoxIndex& outline_boxes, const std::function<void(double)>& report);
+
+}  // namespace gp::geo::detail
