@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,25 @@ void check_polygon_truth(const Dataset& dataset, const Plan& plan, Allowed allow
                        << plan.micro_grids[std::size_t(m)].code);
     }
   }
+  // A building split by units: each run's households in its grids, its strip inside its own
+  // micro grid, the runs' households adding up to the building's.
+  std::map<std::int32_t, long long> run_households;
+  for (const BuildingRun& run : plan.building_runs) {
+    REQUIRE(run.micro != kNone);
+    CHECK(run.large == plan.micro_grids[std::size_t(run.micro)].parent);
+    CHECK(run.units > 0);
+    run_households[run.building] += run.households;
+    if (!run.footprint.empty() && !covers(ctx, plan.micro_grids[std::size_t(run.micro)].polygon,
+                                          geo::point_on_surface(run.footprint))) {
+      ++outside;
+      WARN("run of units " << run.first_unit + 1 << "-" << run.first_unit + run.units
+                           << " of building " << dataset.buildings[std::size_t(run.building)].id
+                           << " lies outside micro grid "
+                           << plan.micro_grids[std::size_t(run.micro)].code);
+    }
+  }
+  for (const auto& [b, households] : run_households)
+    CHECK(households == dataset.buildings[std::size_t(b)].households);
   CHECK(unlisted == 0);
   CHECK(outside <= allowed.outside);
   // Micro grids nest: each lies in its large grid and together they make it up.
@@ -161,7 +181,15 @@ long long replan_from_file(const std::string& input, const Planned& first, const
   io::ExistingPlanSettings settings;
   settings.path = (dir / "plan.gpkg").string();
   const io::ExistingPlanSource source = io::inspect_existing_plan(settings);
-  CHECK(source.listed.size() == first.dataset.buildings.size());
+  // One row per building, one per run of a building split by units (each naming its units).
+  std::set<std::int32_t> split;
+  for (const BuildingRun& run : first.plan.building_runs) split.insert(run.building);
+  CHECK(source.listed.size() ==
+        first.dataset.buildings.size() + first.plan.building_runs.size() - split.size());
+  const auto run_rows =
+      std::count_if(source.listed.begin(), source.listed.end(),
+                    [](const ListedBuildingGrids& r) { return r.first_unit >= 0; });
+  CHECK(static_cast<std::size_t>(run_rows) == first.plan.building_runs.size());
   io::LoadOptions load;
   load.inputs.push_back({input, "", {}});
   for (const io::InputSpec& in : source.grid_inputs) load.inputs.push_back(in);
