@@ -303,6 +303,40 @@ Point point_on_surface(const MultiPolygon& footprint) {
   return p;
 }
 
+MultiPolygon valid_grid_polygon(MultiPolygon shape, bool* changed) {
+  if (changed) *changed = false;
+  if (shape.empty()) return shape;
+  thread_local GeosContext ctx;
+  const GeomPtr g = to_geos(ctx, shape);
+  const char valid = GEOSisValid_r(ctx.handle(), g.get());
+  if (valid == 2) ctx.fail("validity of a grid polygon");
+  GeomPtr repaired;
+  if (valid == 1) {
+    // Valid, but a ring may pass within nanometres of itself (a collapsed spike where cells
+    // meet): written in another CRS it crosses itself. Snap-rounded to the union grid, such a
+    // pinch becomes exact and resolves; the polygon is replaced only when that changes its
+    // structure (pieces, rings or vertices), else kept to the last bit.
+    repaired =
+        own(ctx, GEOSGeom_setPrecision_r(ctx.handle(), g.get(), kUnionGridM, 0), "grid on grid");
+    const MultiPolygon snapped = to_multipolygon(ctx, repaired.get());
+    bool same = snapped.size() == shape.size();
+    for (std::size_t i = 0; same && i < shape.size(); ++i) {
+      same = snapped[i].outer.size() == shape[i].outer.size() &&
+             snapped[i].holes.size() == shape[i].holes.size();
+      for (std::size_t h = 0; same && h < shape[i].holes.size(); ++h)
+        same = snapped[i].holes[h].size() == shape[i].holes[h].size();
+    }
+    if (same) return shape;
+  } else {
+    repaired = own(ctx, GEOSMakeValid_r(ctx.handle(), g.get()), "repairing a grid");
+  }
+  MultiPolygon out = to_multipolygon(ctx, repaired.get());
+  std::erase_if(out, [](const Polygon& p) { return std::abs(signed_area(p.outer)) <= 0.0; });
+  fix_orientation(out);
+  if (changed) *changed = true;
+  return out;
+}
+
 MultiPolygon union_polygons(const std::vector<const MultiPolygon*>& polygons) {
   thread_local GeosContext ctx;
   std::vector<GEOSGeometry*> parts;

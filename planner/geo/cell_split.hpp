@@ -56,4 +56,13 @@ Point point_on_surface(const MultiPolygon& footprint);
 /// near-coincident edges (a cut ending a few ulps off a neighbour's edge) merge. Thread-safe.
 MultiPolygon union_polygons(const std::vector<const MultiPolygon*>& polygons);
 
+/// A grid polygon as written to the plan: GEOS MakeValid of an invalid `shape` (polygonal
+/// parts; parts of no area dropped); a valid one snap-rounded to 1 µm when a ring passes within
+/// that of itself (the rounding changes its pieces, rings or vertex counts), else `shape` as it
+/// is. Issue 12, Monaco micro grid …35001: a ring pinched to nanometres at a collapsed spike was
+/// valid in metres, crossed itself once written in WGS84, and GIS tools read it back, repaired,
+/// as a grid with a crumb the plan's own figures did not show. `changed` (optional) says whether
+/// the polygon was replaced (its edges are then no longer exactly its neighbours'). Thread-safe.
+MultiPolygon valid_grid_polygon(MultiPolygon shape, bool* changed = nullptr);
+
 }  // namespace gp::geo

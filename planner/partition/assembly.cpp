@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
 #include <vector>
 
@@ -103,6 +104,40 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     plan.building_micro[at(b)] = runs[j].first;
     plan.building_large[at(b)] = plan.micro_grids[at(runs[j].first)].parent;
   }
+  // Every run of a split building, for the buildings layer (one row per run: its units,
+  // households, grids and strip of the footprint), the audit (each run inside its own micro
+  // grid) and a later re-plan (issue 12).
+  {
+    std::vector<std::vector<MultiPolygon>> strips(unit_runs.size());
+    parallel_for(std::size_t{0}, unit_runs.size(), [&](std::size_t k) {
+      strips[k] = geo::footprint_in_pieces(unit_pieces[k],
+                                           dataset.buildings[at(unit_runs[k].first)].footprint);
+    });
+    std::vector<std::size_t> order(unit_runs.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t l, std::size_t r) {
+      return unit_runs[l].first < unit_runs[r].first;
+    });
+    for (std::size_t k : order) {
+      const auto& [b, runs] = unit_runs[k];
+      // The units as the community planner made them (unit_households: the same split).
+      const std::vector<int> households = unit_households(dataset.buildings[at(b)]).households;
+      int first = 0;
+      for (std::size_t j = 0; j < runs.size(); ++j) {
+        BuildingRun run;
+        run.building = b;
+        run.micro = runs[j].first;
+        run.large = plan.micro_grids[at(run.micro)].parent;
+        run.first_unit = first;
+        run.units = runs[j].second;
+        for (int u = first; u < first + run.units && u < static_cast<int>(households.size()); ++u)
+          run.households += households[static_cast<std::size_t>(u)];
+        if (j < strips[k].size()) run.footprint = std::move(strips[k][j]);
+        first += run.units;
+        plan.building_runs.push_back(std::move(run));
+      }
+    }
+  }
   std::vector<std::vector<const MultiPolygon*>> extra_pieces(plan.micro_grids.size());
   std::vector<char> micro_noded(plan.micro_grids.size(), 0);
   std::set<std::int32_t> cut_cells;
@@ -121,9 +156,13 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
       std::vector<const MultiPolygon*> cells = extra_pieces[m];
       for (std::int32_t b : cell_buildings[m])
         if (!tess.cells[at(b)].empty() && !cut_cells.count(b)) cells.push_back(&tess.cells[at(b)]);
-      grid.polygon = cells.empty()    ? MultiPolygon{}
-                     : micro_noded[m] ? geo::union_polygons(cells)
-                                      : geo::union_cells(cells);
+      bool changed = false;
+      grid.polygon = geo::valid_grid_polygon(cells.empty()    ? MultiPolygon{}
+                                             : micro_noded[m] ? geo::union_polygons(cells)
+                                                              : geo::union_cells(cells),
+                                             &changed);
+      // Its edges are no longer exactly its neighbours': its large grid needs the noding union.
+      if (changed) micro_noded[m] = 1;
     }
     fill_polygon_metrics(grid);
   });
@@ -138,9 +177,12 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     Grid& grid = plan.large_grids[g];
     if (!grid.locked) {
       const std::vector<const MultiPolygon*>& parts = micro_polygons[g];
-      grid.polygon = parts.empty()    ? MultiPolygon{}
-                     : large_noded[g] ? geo::union_polygons(parts)
-                                      : geo::union_cells(parts);
+      bool changed = false;
+      grid.polygon = geo::valid_grid_polygon(parts.empty()    ? MultiPolygon{}
+                                             : large_noded[g] ? geo::union_polygons(parts)
+                                                              : geo::union_cells(parts),
+                                             &changed);
+      if (changed) large_noded[g] = 1;  // the community's union needs the noding union too
     }
     fill_polygon_metrics(grid);
   });

@@ -175,6 +175,17 @@ void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previou
   for (std::int32_t i = 0; i < n_; ++i) {
     const std::vector<int>& units = large_units_[at(i)].households;
     const std::int32_t b = in_.buildings[at(i)];
+    // The plan lists the tower's runs (one buildings row per run): each unit takes its run's
+    // large grid, as exported, instead of cutting the cell again (issue 12: Nanjing 237 moved).
+    bool from_runs = false;
+    for (const BuildingRun& run : existing.building_runs) {
+      if (run.building != b || run.large == kNone || units.size() < 2) continue;
+      for (int u = run.first_unit; u < run.first_unit + run.units; ++u)
+        if (u >= 0 && static_cast<std::size_t>(u) < units.size())
+          previous[at(atom_of_[at(i)] + static_cast<NodeId>(u))] = static_cast<PartId>(run.large);
+      from_runs = true;
+    }
+    if (from_runs) continue;
     if (units.size() < 2 || tess_.cells[at(b)].empty()) continue;
     const std::vector<MultiPolygon> strips = geo::split_cell_along_building(
         tess_.cells[at(b)], building(i).footprint, std::vector<double>(units.size(), 1.0));

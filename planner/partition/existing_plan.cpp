@@ -1,8 +1,10 @@
 // existing_plan_from_grids: a plan from drawn grids (Dataset::existing_grids), buildings assigned
 // by geometry or by the plan file's own building → grid rows.
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "planner/core/parallel.hpp"
@@ -41,6 +43,30 @@ void take_listed_grids(const Dataset& dataset, const std::vector<ListedBuildingG
     auto it = building_of.find(row.bid);
     if (it != building_of.end() && it->second != kNone) row_of[at(it->second)] = &row;
   }
+  // A building split by units is listed once per run: its runs are taken as they are (grids by
+  // code), and it is listed under its largest run.
+  for (const ListedBuildingGrids& row : listed) {
+    if (row.first_unit < 0) continue;
+    auto it = building_of.find(row.bid);
+    if (it == building_of.end() || it->second == kNone) continue;
+    const auto large = large_of.find(row.large_code);
+    const auto micro = row.micro_code.empty() ? micro_of.end() : micro_of.find(row.micro_code);
+    BuildingRun run;
+    run.building = it->second;
+    run.large = large == large_of.end() ? kNone : large->second;
+    run.micro = micro == micro_of.end() ? kNone : micro->second;
+    run.first_unit = row.first_unit;
+    run.units = row.units;
+    run.households = row.households;
+    plan.building_runs.push_back(std::move(run));
+    const ListedBuildingGrids*& kept = row_of[at(it->second)];
+    if (kept && kept->first_unit >= 0 && kept->households >= row.households) continue;
+    kept = &row;
+  }
+  std::sort(plan.building_runs.begin(), plan.building_runs.end(),
+            [](const BuildingRun& l, const BuildingRun& r) {
+              return std::tie(l.building, l.first_unit) < std::tie(r.building, r.first_unit);
+            });
   std::vector<std::pair<std::int32_t, std::int32_t>> take(dataset.buildings.size(), {kNone, kNone});
   std::vector<char> unsure(dataset.buildings.size(), 0);
   parallel_for(std::size_t{0}, dataset.buildings.size(), [&](std::size_t b) {
@@ -139,6 +165,15 @@ Plan existing_plan_from_grids(const Dataset& dataset,
       plan.micro_grids[at(plan.building_micro[b])].buildings.push_back(
           static_cast<std::int32_t>(b));
   }
+  // A building split by units is in the grids of each of its runs too.
+  for (const BuildingRun& run : plan.building_runs)
+    for (auto [grids, g] :
+         {std::pair{&plan.large_grids, run.large}, std::pair{&plan.micro_grids, run.micro}}) {
+      if (g == kNone) continue;
+      std::vector<std::int32_t>& list = (*grids)[at(g)].buildings;
+      if (std::find(list.begin(), list.end(), run.building) == list.end())
+        list.insert(std::lower_bound(list.begin(), list.end(), run.building), run.building);
+    }
   // Community of a large grid: the community of most of its buildings.
   for (Grid& g : plan.large_grids) {
     std::map<std::int32_t, int> votes;

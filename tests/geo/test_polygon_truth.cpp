@@ -208,6 +208,34 @@ TEST_CASE("polygon truth: a grid of a cut tower cell and its neighbour is one po
   }
 }
 
+TEST_CASE("polygon truth: a self-intersecting grid polygon is written repaired",
+          "[tessellation][truth]") {
+  // Monaco micro grid …35001 was written with a ring crossing itself; GIS tools read it back,
+  // repaired, as a grid with a crumb, which the plan's own figures did not count.
+  const gp::MultiPolygon bowtie = wkt("POLYGON((0 0,10 10,10 0,0 10,0 0))");
+  const gp::MultiPolygon repaired = gp::geo::valid_grid_polygon(bowtie);
+  CHECK(repaired.size() == 2);
+  CHECK(gp::area(repaired) == Approx(50.0));
+  GeosContext ctx;
+  GeomPtr g = gp::geo::to_geos(ctx, repaired);
+  CHECK(GEOSisValid_r(ctx.handle(), g.get()) == 1);
+  // A valid polygon is kept as it is.
+  const gp::MultiPolygon square = wkt("POLYGON((0 0,10 0,10 10,0 10,0 0))");
+  bool changed = true;
+  CHECK(gp::geo::valid_grid_polygon(square, &changed).front().outer == square.front().outer);
+  CHECK_FALSE(changed);
+  // A spike collapsed to 2 nm where cells meet: valid here, crossing itself once written in
+  // another CRS. It goes, the rest stays.
+  const gp::MultiPolygon spiked =
+      wkt("POLYGON((0 0,10 0,10 10,5.000000001 10,5 5,4.999999999 10,0 10,0 0))");
+  const gp::MultiPolygon clean = gp::geo::valid_grid_polygon(spiked, &changed);
+  CHECK(changed);
+  REQUIRE(clean.size() == 1);
+  CHECK(std::none_of(clean.front().outer.begin(), clean.front().outer.end(),
+                     [](const gp::Point& p) { return p.y < 9.0 && p.x > 1.0 && p.x < 9.0; }));
+  CHECK(gp::area(clean) == Approx(100.0));
+}
+
 TEST_CASE("polygon truth: progress advances inside one community", "[tessellation][progress]") {
   // 30 × 30 buildings in one community: the community reports its own progress as it goes
   // (issue 12: one community of 100k buildings sat at "tessellation 0.0 %" for minutes).

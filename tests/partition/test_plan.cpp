@@ -274,8 +274,9 @@ TEST_CASE("a tower above the large maximum is split at unit boundaries into larg
   std::sort(shapes.begin(), shapes.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   const double strip = 16.0 / 3 * 12.0;  // m²
-  CHECK(shapes[0].first == Approx(strip).epsilon(1e-9));
-  CHECK(shapes[1].first == Approx(strip).epsilon(1e-9));
+  // Grids holding cut pieces are unioned on a 1 µm grid (geo::union_polygons): ~10⁻⁵ m².
+  CHECK(shapes[0].first == Approx(strip).margin(1e-4));
+  CHECK(shapes[1].first == Approx(strip).margin(1e-4));
   CHECK(shapes[2].first == Approx(300.0 * 100.0 - 2 * strip).epsilon(1e-9));
   for (int k = 0; k < 2; ++k) {
     CHECK(shapes[std::size_t(k)].second.min_y == Approx(44.0).margin(1e-9));
@@ -289,8 +290,8 @@ TEST_CASE("a tower above the large maximum is split at unit boundaries into larg
   CHECK(shapes[2].second.max_x == Approx(300.0).margin(1e-9));
   CHECK(total == Approx(300.0 * 100.0).epsilon(1e-9));
   for (const Grid& m : plan.micro_grids) CHECK_FALSE(m.polygon.empty());
-  CHECK(plan.metrics.coverage_gap_m2 < 1e-6);
-  CHECK(plan.metrics.coverage_overlap_m2 < 1e-6);
+  CHECK(plan.metrics.coverage_gap_m2 < 1e-4);
+  CHECK(plan.metrics.coverage_overlap_m2 < 1e-4);
 }
 
 TEST_CASE("a tower with unknown units is split at estimated unit boundaries, with neighbours",

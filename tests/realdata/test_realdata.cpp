@@ -10,9 +10,8 @@
 // Runs are cached per build in <build>/tests/realdata-runs/<name> (rerun when the gridplan
 // binary is newer), so each test case (one process under ctest) does not re-plan.
 //
-// Tests tagged [.pending] fail today and are hidden until the fixes they wait for land
-// (helper "poly": grid polygons in pieces, crumbs, buildings outside, barrier crossings by
-// geometry; helper "load": GBK without .cpg, Chinese road classes). Each says what it reports.
+// Tests tagged [.pending] fail today and are hidden until the fixes they wait for land; each
+// says what it reports (measured 2026-12-06; docs/decisions/0008-polygon-truth.md, "Left").
 
 #include <sys/wait.h>
 #include <catch2/catch.hpp>
@@ -96,29 +95,38 @@ nlohmann::json checked(const fs::path& run, const std::string& input, int* code 
   return nlohmann::json::parse(r.out);
 }
 
-const char* kAgreeing[] = {"discontiguous",     "grids_with_crumbs", "grids_without_polygon",
-                           "barrier_crossings", "compound_splits",   "buildings_outside",
-                           "micro_not_nested"};
+/// The plan's figures measured on the polygons alone (no barrier lines involved).
+const char* kPolygonFigures[] = {"discontiguous",     "grids_with_crumbs", "grids_without_polygon",
+                                 "buildings_outside", "micro_not_nested",  "compound_splits"};
 
-void check_agreement(const fs::path& run, const std::string& input) {
+/// `gridplan check` of the exported plan.gpkg (read back from the output CRS) and the run's
+/// metrics.json (the same audit on the plan in memory) give the same figures for `keys`, and
+/// the same households.
+template <std::size_t N>
+void check_agreement(const fs::path& run, const std::string& input, const char* const (&keys)[N]) {
   const nlohmann::json kpis = kpis_of(run);
   const nlohmann::json j = checked(run, input);
-  for (const char* key : kAgreeing) {
+  for (const char* key : keys) {
     INFO(key << ": gridplan check " << j["metrics"][key] << ", metrics.json " << kpis[key]);
     CHECK(j["metrics"][key] == kpis[key]);
   }
   CHECK(j["counts"]["households"] == kpis["households"]);
 }
 
-/// Every invariant of issue 12 item 1, by geometry, on the exported polygons.
-void check_invariants(const fs::path& run, const std::string& input) {
-  int code = -1;
-  const nlohmann::json j = checked(run, input, &code);
-  const nlohmann::json& a = j["audit"];
+std::string broken_summary(const nlohmann::json& j) {
   std::string summary;
   for (const auto& [rule, n] : j["broken_by_rule"].items())
     summary += rule + " " + std::to_string(n.get<int>()) + "; ";
-  INFO("broken: " << summary);
+  return summary;
+}
+
+/// Every polygon invariant of issue 12 item 1, by geometry, on the exported polygons: one
+/// polygon per grid, no crumbs, every building (every run of a split tower) inside its micro
+/// grid, nesting, each community tiled.
+void check_polygon_invariants(const fs::path& run, const std::string& input) {
+  const nlohmann::json j = checked(run, input);
+  const nlohmann::json& a = j["audit"];
+  INFO("broken: " << broken_summary(j));
   CHECK(a["grids_without_polygon"] == 0);
   CHECK(a["large_in_pieces"] == 0);
   CHECK(a["micro_in_pieces"] == 0);
@@ -128,6 +136,14 @@ void check_invariants(const fs::path& run, const std::string& input) {
   CHECK(a["micro_not_nested"] == 0);
   CHECK(a["coverage_gaps"] == 0);
   CHECK(a["coverage_overlaps"] == 0);
+}
+
+/// No grid across a hard barrier, by geometry, and `gridplan check` exits 0 (every rule holds).
+void check_barriers_and_exit(const fs::path& run, const std::string& input) {
+  int code = -1;
+  const nlohmann::json j = checked(run, input, &code);
+  const nlohmann::json& a = j["audit"];
+  INFO("broken: " << broken_summary(j));
   CHECK(a["large_crossing_barrier"] == 0);
   CHECK(a["micro_crossing_barrier"] == 0);
   CHECK(code == 0);
@@ -171,56 +187,104 @@ TEST_CASE("realdata: each extract plans with households") {
   }
 }
 
-// Pending: gridplan check of the exported plan.gpkg (read back from WGS84, repaired by the
-// loader) and the run's metrics.json disagree today. Measured 2026-12-06:
-//   monaco   discontiguous 62 vs 63 (a grid written as an invalid multipolygon, merged on read),
-//            barrier_crossings 141 vs 135
-//   helsinki barrier_crossings 22 vs 23
-//   nanjing  discontiguous 37 vs 39, barrier_crossings 13 vs 20, buildings_outside 62 vs 65 (the
-//            3 buildings of micro grids exported without a polygon read as unassigned)
-// Waits for helper "poly" (valid single-piece polygons whose edges follow the hard roads).
-TEST_CASE("realdata: gridplan check agrees with metrics.json on monaco", "[.pending]") {
-  if (!have(kMonaco.file)) return;
-  check_agreement(planned(kMonaco.name, quote(shared(kMonaco.file))), quote(shared(kMonaco.file)));
-}
-TEST_CASE("realdata: gridplan check agrees with metrics.json on helsinki", "[.pending]") {
-  if (!have(kHelsinki.file)) return;
-  check_agreement(planned(kHelsinki.name, quote(shared(kHelsinki.file))),
-                  quote(shared(kHelsinki.file)));
-}
-TEST_CASE("realdata: gridplan check agrees with metrics.json on nanjing", "[.pending]") {
-  if (!have(kNanjing.file)) return;
-  check_agreement(planned(kNanjing.name, quote(shared(kNanjing.file))),
-                  quote(shared(kNanjing.file)));
-}
-
-// Pending (helper "poly"): measured with gridplan check 2026-12-06 —
-//   monaco   62 grids in pieces, 377 with crumbs, 29 buildings outside, 141 across a hard barrier
-//   helsinki 10 in pieces, 99 with crumbs, 14 buildings outside, 22 across a hard barrier
-//   nanjing  37 in pieces, 24 with crumbs, 62 buildings outside, 3 unassigned, 13 grids without
-//            a polygon, 13 across a hard barrier
-TEST_CASE("realdata: every polygon invariant holds by geometry on monaco", "[.pending]") {
-  if (!have(kMonaco.file)) return;
-  check_invariants(planned(kMonaco.name, quote(shared(kMonaco.file))), quote(shared(kMonaco.file)));
-}
-TEST_CASE("realdata: every polygon invariant holds by geometry on helsinki", "[.pending]") {
-  if (!have(kHelsinki.file)) return;
-  check_invariants(planned(kHelsinki.name, quote(shared(kHelsinki.file))),
-                   quote(shared(kHelsinki.file)));
-}
-TEST_CASE("realdata: every polygon invariant holds by geometry on nanjing", "[.pending]") {
-  if (!have(kNanjing.file)) return;
-  check_invariants(planned(kNanjing.name, quote(shared(kNanjing.file))),
-                   quote(shared(kNanjing.file)));
-}
-
-// Pending (helper "poly"): check_plan.py reports grids in pieces, crumbs and buildings outside
-// on every extract (the figures above).
-TEST_CASE("realdata: check_plan.py passes on every extract", "[.pending]") {
+// `gridplan check` of the exported plan.gpkg (read back from WGS84) and the run's metrics.json
+// (the same audit on the plan in memory) agree on every figure measured on the polygons, and on
+// households (a tower split by units counts each run's households in its own grids).
+TEST_CASE("realdata: gridplan check agrees with metrics.json on every extract, polygon figures",
+          "[realdata]") {
   for (const Extract& e : {kNanjing, kHelsinki, kMonaco}) {
     if (!have(e.file)) continue;
     INFO(e.name);
+    check_agreement(planned(e.name, quote(shared(e.file))), quote(shared(e.file)), kPolygonFigures);
+  }
+}
+TEST_CASE("realdata: gridplan check agrees with metrics.json on nanjing, barriers too",
+          "[realdata]") {
+  if (!have(kNanjing.file)) return;
+  const char* const keys[] = {"barrier_crossings"};
+  check_agreement(planned(kNanjing.name, quote(shared(kNanjing.file))),
+                  quote(shared(kNanjing.file)), keys);
+}
+// Pending: barrier crossings by geometry differ between the plan in memory and the plan read back
+// from WGS84 where a grid edge runs along a hard road (measured 2026-12-06 03:25 UTC: Monaco 101
+// in metrics.json vs 94 by check, Helsinki 21 vs 18; the same when the plan is written in the
+// working CRS: 21 = 21). The crossing test is sensitive to the last bits of a shared edge.
+TEST_CASE("realdata: gridplan check agrees with metrics.json on barriers, monaco and helsinki",
+          "[.pending]") {
+  const char* const keys[] = {"barrier_crossings"};
+  for (const Extract& e : {kHelsinki, kMonaco}) {
+    if (!have(e.file)) continue;
+    INFO(e.name);
+    check_agreement(planned(e.name, quote(shared(e.file))), quote(shared(e.file)), keys);
+  }
+}
+
+TEST_CASE("realdata: every polygon invariant holds by geometry on monaco", "[realdata]") {
+  if (!have(kMonaco.file)) return;
+  check_polygon_invariants(planned(kMonaco.name, quote(shared(kMonaco.file))),
+                           quote(shared(kMonaco.file)));
+}
+// Pending, measured with gridplan check 2026-12-06 03:25 UTC (docs/decisions/0008 "Left"):
+//   helsinki 1 building outside its micro grid (the Forum, a multipolygon across a lane: placed
+//            in the street block of its largest part, its representative point in the other)
+//   nanjing  2 large + 1 micro grids in pieces, 2 with crumbs, 1 building outside: strips of
+//            U-shaped towers cut straight across both arms, a run's strip on the far side of the
+//            tower from the rest of its micro grid (the unit chain knows no geometry), a road
+//            area mapped as a building (上海路) straddling blocks
+TEST_CASE("realdata: every polygon invariant holds by geometry on helsinki", "[.pending]") {
+  if (!have(kHelsinki.file)) return;
+  check_polygon_invariants(planned(kHelsinki.name, quote(shared(kHelsinki.file))),
+                           quote(shared(kHelsinki.file)));
+}
+TEST_CASE("realdata: every polygon invariant holds by geometry on nanjing", "[.pending]") {
+  if (!have(kNanjing.file)) return;
+  check_polygon_invariants(planned(kNanjing.name, quote(shared(kNanjing.file))),
+                           quote(shared(kNanjing.file)));
+}
+// Pending: grids across a hard road by geometry (measured 2026-12-06 03:25 UTC with gridplan
+// check: Monaco 94, Helsinki 18, Nanjing 7; the partition joins buildings across hard roads where
+// a container cannot meet the bounds otherwise, and a tower's runs lie on their own strips).
+TEST_CASE("realdata: no grid crosses a hard barrier and gridplan check holds", "[.pending]") {
+  for (const Extract& e : {kNanjing, kHelsinki, kMonaco}) {
+    if (!have(e.file)) continue;
+    INFO(e.name);
+    check_barriers_and_exit(planned(e.name, quote(shared(e.file))), quote(shared(e.file)));
+  }
+}
+
+TEST_CASE("realdata: check_plan.py passes on monaco", "[realdata]") {
+  if (!have(kMonaco.file)) return;
+  check_with_python(planned(kMonaco.name, quote(shared(kMonaco.file))));
+}
+// Pending: Helsinki 1 building outside; Nanjing 2 large + 1 micro in pieces, 2 with crumbs,
+// 1 building outside (the figures above).
+TEST_CASE("realdata: check_plan.py passes on helsinki and nanjing", "[.pending]") {
+  for (const Extract& e : {kNanjing, kHelsinki}) {
+    if (!have(e.file)) continue;
+    INFO(e.name);
     check_with_python(planned(e.name, quote(shared(e.file))));
+  }
+}
+
+// Issue 12 item 7 through the CLI: `gridplan run --existing DIR/plan.gpkg` of an unchanged
+// extract moves no household (before: Nanjing 237, 2,369 at the start of issue 12; Helsinki
+// 1,119; Monaco 2,690). The plan's buildings layer lists a split tower once per run of units,
+// and the re-plan takes each unit's previous grid from its run.
+TEST_CASE("realdata: re-planning each extract from its own plan.gpkg moves no household",
+          "[realdata]") {
+  for (const Extract& e : {kNanjing, kHelsinki, kMonaco}) {
+    if (!have(e.file)) continue;
+    INFO(e.name);
+    const fs::path first = planned(e.name, quote(shared(e.file)));
+    const fs::path again = runs_dir() / (std::string(e.name) + "-replan");
+    const Result r = shell(std::string(GRIDPLAN_CLI_PATH) + " run --input " +
+                           quote(shared(e.file)) + " --existing " + quote(first / "plan.gpkg") +
+                           " --out " + quote(again) + " --overwrite --no-simulation -q");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const nlohmann::json kpis = kpis_of(again);
+    CHECK(kpis["households_moved"] == 0);
+    CHECK(kpis["households"] == kpis_of(first)["households"]);
   }
 }
 
@@ -229,7 +293,8 @@ TEST_CASE("realdata: check_plan.py passes on every extract", "[.pending]") {
 namespace {
 
 /// GBK Shapefiles as a surveying bureau hands them out, made with ogr2ogr from the Nanjing run
-/// (buildings with their use and households) and extract (roads): 建筑 (楼栋编号, 用途 in
+/// (buildings with their use and households; a tower split by units is one row per run in the
+/// plan, one building again here) and extract (roads): 建筑 (楼栋编号, 用途 in
 /// Chinese, 层数, 户数 for one building in three), 道路 (道路等级 快速路/主干路/次干路/支路,
 /// 道路名称), 社区 (社区编码, 社区名称: 2 × 2 rectangles over the extent, cutting compounds).
 /// No .cpg and the DBF language byte zeroed. Returns the directory, or "" when ogr2ogr is absent.
@@ -245,11 +310,12 @@ fs::path bureau_inputs(const fs::path& nanjing_run) {
   const std::string gbk = " -f 'ESRI Shapefile' -lco ENCODING=CP936 -dialect SQLite ";
   Result r = shell(
       "ogr2ogr" + gbk + quote(dir / "建筑.shp") + " " + quote(plan) +
-      " -nln 建筑 -nlt MULTIPOLYGON -sql \"SELECT geom, bid AS 楼栋编号, CASE use WHEN "
-      "'residential' THEN '住宅' WHEN 'mixed' THEN '商住' WHEN 'commercial' THEN '商业' WHEN "
-      "'office' THEN '办公' WHEN 'school' THEN '学校' WHEN 'hospital' THEN '医院' WHEN "
+      " -nln 建筑 -nlt MULTIPOLYGON -sql \"SELECT ST_Union(geom) AS geom, bid AS 楼栋编号, CASE "
+      "use WHEN 'residential' THEN '住宅' WHEN 'mixed' THEN '商住' WHEN 'commercial' THEN '商业' "
+      "WHEN 'office' THEN '办公' WHEN 'school' THEN '学校' WHEN 'hospital' THEN '医院' WHEN "
       "'industrial' THEN '工业' WHEN 'ancillary' THEN '附属' ELSE '其他' END AS 用途, floors AS "
-      "层数, CASE WHEN bid % 3 = 0 THEN households END AS 户数 FROM buildings\"");
+      "层数, CASE WHEN bid % 3 = 0 THEN SUM(households) END AS 户数 FROM buildings GROUP BY "
+      "bid\"");
   INFO(r.out);
   REQUIRE(r.code == 0);
   r = shell("ogr2ogr" + gbk + quote(dir / "道路.shp") + " " + quote(shared(kNanjing.file)) +
@@ -310,13 +376,13 @@ TEST_CASE("realdata: bureau-style GBK inputs build and load with households", "[
   CHECK(r.code == 0);
 }
 
-// Pending (helpers "load" and "poly"): a GBK DBF without .cpg and language byte is read with its
-// Chinese field names unrecognised (户数/层数/用途 ignored: today 0 buildings with a household
-// count read, all estimated), and 主干路/次干路 are not hard barriers, so no crossing is even
-// looked for. Also today: 5 large and 24 micro grids in pieces, 24 with crumbs, 60 buildings
-// outside their micro grid, 4 unassigned. Checks: households read from 户数, every polygon
-// invariant by geometry, no grid across a hard road, gridplan check agreeing with metrics.json,
-// check_plan.py.
+// Pending, measured 2026-12-06 03:43 UTC: 户数 is read (households > 0, not all estimated) and
+// gridplan check agrees with metrics.json on the polygon figures, but gridplan check and
+// check_plan.py find 1 large grid in pieces, 1 with crumbs, 1 building outside, 1 grid across a
+// hard road (主干路/次干路 are hard) and 5 grids outside the bounds without a reason recorded
+// (causes as for the Nanjing extract, docs/decisions/0008 "Left"). Checks: households read from
+// 户数, every polygon invariant by geometry, no grid across a hard road, gridplan check agreeing
+// with metrics.json, check_plan.py.
 TEST_CASE("realdata: bureau-style GBK Shapefiles plan and hold every invariant", "[.pending]") {
   if (!have(kNanjing.file)) return;
   const fs::path dir = bureau_inputs(planned(kNanjing.name, quote(shared(kNanjing.file))));
@@ -333,7 +399,8 @@ TEST_CASE("realdata: bureau-style GBK Shapefiles plan and hold every invariant",
       quote(run / "plan.gpkg"));
   INFO(estimated.out);
   CHECK(estimated.out.find("= 0\n") == std::string::npos);
-  check_invariants(run, input);
-  check_agreement(run, input);
+  check_polygon_invariants(run, input);
+  check_barriers_and_exit(run, input);
+  check_agreement(run, input, kPolygonFigures);
   check_with_python(run);
 }
