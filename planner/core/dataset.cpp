@@ -2,6 +2,20 @@
 
 namespace gp {
 
+const char* to_string(HouseholdSource source) {
+  switch (source) {
+    case HouseholdSource::field:
+      return "field";
+    case HouseholdSource::table:
+      return "table";
+    case HouseholdSource::point:
+      return "point";
+    case HouseholdSource::estimate:
+      return "estimate";
+  }
+  return "estimate";
+}
+
 const char* to_string(BuildingUse use) {
   switch (use) {
     case BuildingUse::residential:

@@ -29,6 +29,15 @@ const char* to_string(BuildingUse use);
 /// Residential or mixed: may hold households.
 bool may_hold_households(BuildingUse use);
 
+/// Where a building's household count came from (exported as the buildings' hh_source).
+enum class HouseholdSource {
+  field,     // given by the source: its households field (户数) or OSM tag, or a synthetic town
+  table,     // the household table joined to the buildings (--household-table)
+  point,     // estimated for a building given as a point: its square (point_building_side_m)
+  estimate,  // estimated from footprint area × floors (planner/core/households.hpp)
+};
+const char* to_string(HouseholdSource source);
+
 struct Building {
   std::int64_t id = 0;  // bid: stable across runs (source id if given, else feature id)
   Location source;      // where it was read from
@@ -42,6 +51,7 @@ struct Building {
   int units = 0;          // entrances (单元); 0 = unknown
   int households = 0;     // 户
   bool households_estimated = false;
+  HouseholdSource households_source = HouseholdSource::field;
   double workload_weight = 1.0;    // relative grid-worker effort per household (1 = ordinary)
   std::string compound_ref;        // compound id given by the source (attribute), if any
   std::string community_ref;       // community id/code given by the source (attribute), if any

@@ -22,6 +22,7 @@ void estimate_households(Building& building, const HouseholdParams& params) {
   }
   if (building.households > 0 && !building.households_estimated) return;  // given by the source
   building.households_estimated = true;
+  building.households_source = HouseholdSource::estimate;
   if (!may_hold_households(building.use)) {
     building.households = 0;
     return;

@@ -917,6 +917,7 @@ void Loader::apply_household_table() {
     Building& b = d.buildings[found->second.front()];
     b.households = static_cast<int>(*count);
     b.households_estimated = false;
+    b.households_source = HouseholdSource::table;
     ++matched;
   }
   d.problems.report(Severity::info, "household-table", {t.path, layer_name, std::nullopt},
@@ -957,7 +958,12 @@ LoadResult Loader::run() {
 
   Dataset& d = result_.dataset;
   progress_.update("estimating households", 0.0);
-  for (Building& b : d.buildings) estimate_households(b, options_.households);
+  for (Building& b : d.buildings) {
+    estimate_households(b, options_.households);
+    // A point building's estimate stands on the square it was given, not on a footprint.
+    if (b.households_estimated && point_buildings_.count(point_key(b.source)))
+      b.households_source = HouseholdSource::point;
+  }
   enlarge_point_buildings();
   check_households();
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "planner/core/errors.hpp"
+#include "planner/core/point_in_polygon.hpp"
 #include "planner/core/road_classes.hpp"
 #include "planner/io/crs.hpp"
 #include "planner/io/gdal_support.hpp"
@@ -28,21 +29,6 @@
 namespace gp::io::loader {
 
 namespace {
-
-/// Whether `p` lies inside the polygon (even-odd rule over the outer ring and holes; a point on
-/// the boundary may go either way — used only to find a part's parent building).
-bool point_in(const Polygon& polygon, const Point& p) {
-  auto crossings = [&p](const Ring& ring) {
-    bool inside = false;
-    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++)
-      if ((ring[i].y > p.y) != (ring[j].y > p.y) &&
-          p.x < (ring[j].x - ring[i].x) * (p.y - ring[i].y) / (ring[j].y - ring[i].y) + ring[i].x)
-        inside = !inside;
-    return inside;
-  };
-  if (polygon.outer.size() < 4 || !crossings(polygon.outer)) return false;
-  return std::none_of(polygon.holes.begin(), polygon.holes.end(), crossings);
-}
 
 /// OSM boundaries are used as communities only when they hold at least this share of the
 /// file's buildings (by centroid).
@@ -298,7 +284,8 @@ void Loader::read_osm(GDALDataset& dataset, const std::string& path, SourceRepor
         const Box& box = boxes[k];
         if (c.x < box.min_x || c.x > box.max_x || c.y < box.min_y || c.y > box.max_y) continue;
         const MultiPolygon& mp = d.communities[communities_before + k].footprint;
-        if (std::any_of(mp.begin(), mp.end(), [&c](const Polygon& p) { return point_in(p, c); })) {
+        if (std::any_of(mp.begin(), mp.end(),
+                        [&c](const Polygon& p) { return point_in_polygon(p, c); })) {
           ++inside;
           break;
         }
@@ -361,7 +348,7 @@ void Loader::drop_building_parts(const std::vector<std::size_t>& parts, std::siz
         continue;
       const MultiPolygon& parent = d.buildings[j].footprint;
       if (!std::any_of(parent.begin(), parent.end(),
-                       [&c](const Polygon& poly) { return point_in(poly, c); }))
+                       [&c](const Polygon& poly) { return point_in_polygon(poly, c); }))
         continue;
       drop[i] = 1;
       ++dropped;

@@ -194,7 +194,7 @@ void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previou
       const Point p = geo::point_on_surface(strips[u]);
       for (std::size_t g = 0; g < existing.large_grids.size(); ++g) {
         const MultiPolygon& polygon = existing.large_grids[g].polygon;
-        if (box_contains(bounds(polygon), p) && contains(polygon, p)) {
+        if (box_contains(bounds(polygon), p) && point_in_polygon(polygon, p)) {
           // A split building is never inside a contracted compound: its unit atoms are the
           // ids right after its first atom.
           previous[at(atom_of_[at(i)] + static_cast<NodeId>(u))] = static_cast<PartId>(g);
@@ -242,7 +242,7 @@ std::vector<NodeId> CommunityPlanner::station_atoms() const {
     const Point p = dataset_.stations[at(s)].location;
     for (std::int32_t i = 0; i < n_; ++i) {
       const MultiPolygon& cell = tess_.cells[at(in_.buildings[at(i)])];
-      if (!cell.empty() && box_contains(bounds(cell), p) && contains(cell, p)) {
+      if (!cell.empty() && box_contains(bounds(cell), p) && point_in_polygon(cell, p)) {
         seeds.push_back(atom_of_[at(i)]);
         break;
       }

@@ -17,7 +17,6 @@ namespace gp {
 
 using partition::detail::at;
 using partition::detail::box_contains;
-using partition::detail::contains;
 
 namespace {
 
@@ -81,10 +80,10 @@ void take_listed_grids(const Dataset& dataset, const std::vector<ListedBuildingG
     const MultiPolygon& grid =
         m != kNone ? plan.micro_grids[at(m)].polygon : plan.large_grids[at(g)].polygon;
     const MultiPolygon& footprint = dataset.buildings[b].footprint;
-    bool touches = contains(grid, geo::point_on_surface(footprint));
+    bool touches = point_in_polygon(grid, geo::point_on_surface(footprint));
     for (const Polygon& p : footprint)
       for (std::size_t i = 0; i < p.outer.size() && !touches; ++i)
-        touches = contains(grid, p.outer[i]);
+        touches = point_in_polygon(grid, p.outer[i]);
     take[b] = {g, m};
     unsure[b] = touches ? 0 : 1;
   });
@@ -146,12 +145,12 @@ Plan existing_plan_from_grids(const Dataset& dataset,
   parallel_for(std::size_t{0}, building_count, [&](std::size_t b) {
     const Point p = geo::point_on_surface(dataset.buildings[b].footprint);
     for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
-      if (box_contains(large_box[g], p) && contains(plan.large_grids[g].polygon, p)) {
+      if (box_contains(large_box[g], p) && point_in_polygon(plan.large_grids[g].polygon, p)) {
         plan.building_large[b] = static_cast<std::int32_t>(g);
         break;
       }
     for (std::size_t m = 0; m < plan.micro_grids.size(); ++m)
-      if (box_contains(micro_box[m], p) && contains(plan.micro_grids[m].polygon, p)) {
+      if (box_contains(micro_box[m], p) && point_in_polygon(plan.micro_grids[m].polygon, p)) {
         plan.building_micro[b] = static_cast<std::int32_t>(m);
         break;
       }

@@ -12,6 +12,8 @@
 //   partitioner.cpp       make_plan: the driver over those steps
 // See docs/decisions/0005-partition.md for the reasons behind each step.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <numeric>
@@ -35,9 +37,6 @@ inline std::size_t at(std::int32_t i) {
 
 /// `number` in decimal, left-padded with zeros to `width` digits (longer numbers are kept whole).
 std::string padded(long long number, int width);
-
-/// Even-odd point-in-polygon over every ring (holes included), boundary counted as inside-ish.
-bool contains(const MultiPolygon& shape, Point p);
 
 inline bool box_contains(const Box& box, Point p) {
   return !box.empty() && p.x >= box.min_x && p.x <= box.max_x && p.y >= box.min_y &&

@@ -15,25 +15,6 @@
 
 namespace gp::partition::detail {
 
-/// Even-odd point-in-polygon over every ring (holes included), boundary counted as inside-ish.
-bool contains(const MultiPolygon& shape, Point p) {
-  bool inside = false;
-  auto ring_test = [&](const Ring& ring) {
-    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-      const Point& a = ring[i];
-      const Point& b = ring[j];
-      if (ray_crosses(a, b, p)) inside = !inside;
-    }
-  };
-  for (const Polygon& polygon : shape) {
-    if (polygon.outer.size() < 4) continue;
-    ring_test(polygon.outer);
-    for (const Ring& hole : polygon.holes)
-      if (hole.size() >= 4) ring_test(hole);
-  }
-  return inside;
-}
-
 std::string bounds_text(const HouseholdBounds& bounds) {
   return std::to_string(bounds.min) + "–" + std::to_string(bounds.max);
 }
@@ -66,7 +47,6 @@ using partition::detail::community_label;
 using partition::detail::CommunityInput;
 using partition::detail::CommunityPlanner;
 using partition::detail::CommunityResult;
-using partition::detail::contains;
 using partition::detail::Context;
 
 geo::TessellationParams tessellation_params(const PartitionParams& params) {
@@ -161,7 +141,7 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
       for (std::size_t c = 0; c < communities; ++c) {
         const MultiPolygon& shape = dataset.communities[c].footprint;
         if (box_contains(bounds(shape), dataset.stations[s].location) &&
-            contains(shape, dataset.stations[s].location)) {
+            point_in_polygon(shape, dataset.stations[s].location)) {
           inputs[c].stations.push_back(static_cast<std::int32_t>(s));
           break;
         }

@@ -27,29 +27,15 @@ TEST_CASE("doors: run and plan and the run scenario.toml give the same plan and 
       << R"({"type":"FeatureCollection","name":"grids",)" << kCrs
       << R"(,"features":[{"type":"Feature","properties":{"code":"G1","level":"large","locked":1},)"
       << R"("geometry":{"type":"Polygon","coordinates":)" << square(500000, 3500000, 300) << "}}]}";
-  const std::string inputs = " " + town.path("in/buildings.geojson") + " " +
-                             town.path("in/communities.geojson") + " " +
-                             town.path("in/roads.geojson") + " " +
-                             town.path("in/stations.geojson") + " " + town.path("in/grids.geojson");
+  const auto files = {"buildings", "communities", "roads", "stations", "grids"};
 
-  const Result ran = run(gridplan() + " run " + town.path("tiny.toml") + " --out " +
-                         town.path("run") + " --no-simulation -q");
-  INFO(ran.output);
-  REQUIRE(ran.code == 0);
-  std::string with_grids_inputs;
-  for (const char* f : {"buildings", "communities", "roads", "stations", "grids"})
-    with_grids_inputs += " --input " + town.path(std::string("in/") + f + ".geojson");
-  const Result ran_inputs = run(gridplan() + " run" + with_grids_inputs + " --seed 3 --out " +
-                                town.path("run-inputs") + " --no-simulation -q");
-  REQUIRE(ran_inputs.code == 0);
-  const Result planned =
-      run(gridplan() + " plan" + inputs + kBounds + " --out " + town.path("plan") + " -q");
-  INFO(planned.output);
-  REQUIRE(planned.code == 0);
-  const Result again = run(gridplan() + " run " + town.path("run/scenario.toml") + " --out " +
-                           town.path("again") + " --no-simulation -q");
-  INFO(again.output);
-  REQUIRE(again.code == 0);
+  gridplan_ok("run " + town.path("tiny.toml") + " --out " + town.path("run") +
+              " --no-simulation -q");
+  gridplan_ok("run" + town.inputs(files, " --input") + " --seed 3 --out " +
+              town.path("run-inputs") + " --no-simulation -q");
+  gridplan_ok("plan" + town.inputs(files) + kBounds + " --out " + town.path("plan") + " -q");
+  gridplan_ok("run " + town.path("run/scenario.toml") + " --out " + town.path("again") +
+              " --no-simulation -q");
 
   const auto expected = assignment(town.path("run/plan.gpkg"));
   REQUIRE(expected.size() == 24);
@@ -91,24 +77,7 @@ TEST_CASE("doors: run and plan and the run scenario.toml give the same plan and 
 
 TEST_CASE("doors: a scenario with only min and max gives the same target everywhere") {
   TinyTown town;
-  std::ofstream(town.path("minmax.toml")) << R"([scenario]
-name = "min-max"
-seed = 3
-[input]
-files = ["in/buildings.geojson", "in/communities.geojson", "in/roads.geojson"]
-[grids.large]
-min = 100
-max = 250
-[grids.micro]
-min = 40
-max = 90
-[simulation]
-enabled = false
-)";
-  const Result ran =
-      run(gridplan() + " run " + town.path("minmax.toml") + " --out " + town.path("run") + " -q");
-  INFO(ran.output);
-  REQUIRE(ran.code == 0);
+  gridplan_ok("run " + town.min_max_scenario() + " --out " + town.path("run") + " -q");
   const auto manifest = nlohmann::json::parse(read(town.path("run/manifest.json")));
   CHECK(manifest["parameters"]["grids.large"] == "100–250 (target 175)");
   CHECK(manifest["parameters"]["grids.micro"] == "40–90 (target 65)");
@@ -120,12 +89,9 @@ enabled = false
   CHECK(report.find("target 400") == std::string::npos);
 
   const Result planned =
-      run(gridplan() + " plan " + town.path("in/buildings.geojson") + " " +
-          town.path("in/communities.geojson") + " " + town.path("in/roads.geojson") +
-          " --large-min 100 --large-max 250 --micro-min 40 --micro-max 90 --seed 3 --out " +
-          town.path("plan") + " -q");
-  INFO(planned.output);
-  REQUIRE(planned.code == 0);
+      gridplan_ok("plan" + town.inputs({"buildings", "communities", "roads"}) +
+                  " --large-min 100 --large-max 250 --micro-min 40 --micro-max 90 --seed 3 --out " +
+                  town.path("plan") + " -q");
   CHECK(planned.output.find("large grids 100–250 households (target 175), micro grids 40–90 "
                             "(target 65)") != std::string::npos);
   const auto plan_json = nlohmann::json::parse(read(town.path("plan/plan.json")));

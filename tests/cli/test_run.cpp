@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -203,4 +204,42 @@ target = 240
   const Result refused = run(gridplan() + " compare " + town.path("a") + " " + town.path("a") +
                              " --out " + town.path("cmp") + " -q");
   CHECK(refused.code == 6);
+}
+
+TEST_CASE("run, plan and inspect take the household table and the point-building side") {
+  TinyTown town;
+  // A department's table: two buildings get other counts (户数), one row matches no building.
+  std::ofstream(town.path("hh.csv")) << "楼栋编号,户数\n1000,55\n1001,61\n9999,7\n";
+  const auto files = {"buildings", "communities", "roads"};
+  const std::string table = " --household-table " + town.path("hh.csv") +
+                            " --household-key 楼栋编号 --household-column 户数";
+
+  const std::string out = town.path("run");
+  gridplan_ok("run" + town.inputs(files, " --input") + table +
+              " --point-building-side 20 --no-simulation -q --out " + out);
+  const auto sources = building_values(out + "/plan.gpkg", {"households", "hh_source"});
+  CHECK(sources.at("1000") == "55/table");
+  CHECK(sources.at("1001") == "61/table");
+  CHECK(sources.at("1002") == "40/field");  // the buildings' own households field
+  // The run's scenario keeps both, as scenario keys.
+  const std::string scenario = read(out + "/scenario.toml");
+  CHECK(scenario.find("point_building_side_m = 20.0") != std::string::npos);
+  CHECK(scenario.find("path = \"" + fs::absolute(town.path("hh.csv")).lexically_normal().string() +
+                      "\"") != std::string::npos);
+  CHECK(scenario.find("key_column = \"楼栋编号\"") != std::string::npos);
+
+  gridplan_ok("plan" + town.inputs(files) + table + " -q --out " + town.path("plan"));
+  CHECK(building_values(town.path("plan/plan.gpkg"), {"households", "hh_source"}).at("1001") ==
+        "61/table");
+
+  const Result i = run(gridplan() + " inspect" + town.inputs(files) + table + " --all");
+  INFO(i.output);
+  CHECK(i.code == 0);
+  CHECK(i.output.find("household-table-unmatched") != std::string::npos);  // row 9999
+
+  // Details of a table without the table: a clear error (exit 4), not silently ignored.
+  const Result bad = run(gridplan() + " plan" + town.inputs(files) +
+                         " --household-join name -q --out " + town.path("bad"));
+  CHECK(bad.code == 4);
+  CHECK(bad.output.find("--household-table FILE") != std::string::npos);
 }

@@ -1,6 +1,6 @@
 #pragma once
 // A tiny town in EPSG:4547 written as GeoJSON, and running the gridplan executable: shared by the
-// CLI tests (test_run.cpp, test_doors.cpp).
+// CLI tests (test_run.cpp, test_doors.cpp) and the studio's door tests (tests/studio).
 
 #include <sys/wait.h>
 #include <catch2/catch.hpp>
@@ -9,12 +9,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <random>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace gp::test {
 
@@ -38,6 +40,13 @@ inline Result run(const std::string& command) {
 
 inline std::string gridplan() {
   return GRIDPLAN_CLI_PATH;
+}
+
+/// Runs `gridplan ARGS` and requires success (the output is the failure's message).
+inline Result gridplan_ok(const std::string& args) {
+  Result r = run(gridplan() + " " + args);
+  if (r.code != 0) FAIL("gridplan " << args << " exited " << r.code << ":\n" << r.output);
+  return r;
 }
 
 inline std::string read(const fs::path& path) {
@@ -134,6 +143,32 @@ new_stations = 1
     fs::remove_all(root_, ec);
   }
   [[nodiscard]] std::string path(const std::string& name) const { return (root_ / name).string(); }
+  /// The input files in/NAME.geojson, each after `flag` (" --input" for run, "" for plan).
+  [[nodiscard]] std::string inputs(std::initializer_list<const char*> names,
+                                   const std::string& flag = "") const {
+    std::string out;
+    for (const char* name : names) out += flag + " " + path(std::string("in/") + name + ".geojson");
+    return out;
+  }
+  /// minmax.toml: the town with only min and max of both levels (targets left to resolve: 175 and
+  /// 65), seed 3, no simulation. The door tests' scenario for "the same target everywhere".
+  [[nodiscard]] std::string min_max_scenario() const {
+    std::ofstream(root_ / "minmax.toml") << R"([scenario]
+name = "min-max"
+seed = 3
+[input]
+files = ["in/buildings.geojson", "in/communities.geojson", "in/roads.geojson"]
+[grids.large]
+min = 100
+max = 250
+[grids.micro]
+min = 40
+max = 90
+[simulation]
+enabled = false
+)";
+    return path("minmax.toml");
+  }
   /// Entries of the root directory whose name contains `part`.
   [[nodiscard]] int count_entries(const std::string& part) const {
     int n = 0;
@@ -146,11 +181,15 @@ new_stations = 1
   fs::path root_;
 };
 
-/// bid → "large_code/micro_code" of a plan.gpkg's buildings layer (read with ogr2ogr as CSV).
-inline std::map<std::string, std::string> assignment(const std::string& gpkg) {
-  const std::string csv = gpkg + ".assignment.csv";
-  const Result r = run("ogr2ogr -f CSV " + csv + " " + gpkg +
-                       " buildings -select bid,large_code,micro_code -overwrite");
+/// bid → the values of `fields` joined by '/' ("55/table") of a plan.gpkg's buildings layer (read
+/// with ogr2ogr as CSV; values without commas).
+inline std::map<std::string, std::string> building_values(const std::string& gpkg,
+                                                          const std::vector<std::string>& fields) {
+  const std::string csv = gpkg + ".values.csv";
+  std::string select = "bid";
+  for (const std::string& f : fields) select += "," + f;
+  const Result r =
+      run("ogr2ogr -f CSV " + csv + " " + gpkg + " buildings -select " + select + " -overwrite");
   REQUIRE(r.code == 0);
   std::map<std::string, std::string> out;
   std::istringstream in(read(csv));
@@ -163,12 +202,24 @@ inline std::map<std::string, std::string> assignment(const std::string& gpkg) {
     return v;
   };
   while (std::getline(in, line)) {
-    const auto a = line.find(','), b = line.find(',', a + 1);
-    out[unquote(line.substr(0, a))] =
-        unquote(line.substr(a + 1, b - a - 1)) + "/" + unquote(line.substr(b + 1));
+    std::vector<std::string> values;
+    for (std::size_t at = 0;;) {
+      const std::size_t comma = line.find(',', at);
+      values.push_back(unquote(line.substr(at, comma - at)));
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+    std::string joined;
+    for (std::size_t i = 1; i < values.size(); ++i) joined += (i > 1 ? "/" : "") + values[i];
+    out[values.front()] = joined;
   }
   fs::remove(csv);
   return out;
+}
+
+/// bid → "large_code/micro_code" of a plan.gpkg's buildings layer.
+inline std::map<std::string, std::string> assignment(const std::string& gpkg) {
+  return building_values(gpkg, {"large_code", "micro_code"});
 }
 
 /// "layer: field (Type)" for every field of every layer of a GeoPackage (ogrinfo -so).

@@ -64,10 +64,14 @@ TEST_CASE("household table (CSV) joined by building id on Nanjing's buildings",
     if (const auto g = given.find(x.id); g != given.end()) {
       CHECK(x.households == g->second);
       CHECK_FALSE(x.households_estimated);
+      CHECK(x.households_source == HouseholdSource::table);
       ++set;
     } else {
       CHECK(x.households == buildings[b].households);
       CHECK(x.households_estimated == buildings[b].households_estimated);
+      CHECK(x.households_source == buildings[b].households_source);
+      CHECK(x.households_source ==
+            (x.households_estimated ? HouseholdSource::estimate : HouseholdSource::field));
       ++kept;
     }
   }
@@ -110,7 +114,9 @@ TEST_CASE("household table (XLSX) joined by address, bad rows and columns are sa
   REQUIRE(by_name.size() == 3);
   CHECK(by_name.at("中山路1号")->households == 40);
   CHECK_FALSE(by_name.at("中山路1号")->households_estimated);
+  CHECK(by_name.at("中山路1号")->households_source == HouseholdSource::table);
   CHECK(by_name.at("中山路3号")->households_estimated);  // "many": not used, said
+  CHECK(by_name.at("中山路3号")->households_source == HouseholdSource::estimate);
   CHECK(by_name.at("中山路5号")->households_estimated);
   auto kinds = r.dataset.problems.counts_by_kind();
   CHECK(kinds["household-table-unreadable"] == 1);

@@ -69,15 +69,18 @@ TEST_CASE("point buildings: a small square each, households kept or estimated, s
   CHECK(centroid(given.footprint).y == Approx(3500000.0).margin(1e-6));
   CHECK(given.households == 24);
   CHECK_FALSE(given.households_estimated);
+  CHECK(given.households_source == HouseholdSource::field);
   // No count: estimated as 100 m² × 6 floors × residential share ÷ 90 m² per dwelling.
   const Building& estimated = *by_id.at(12);
   CHECK(estimated.households_estimated);
+  CHECK(estimated.households_source == HouseholdSource::point);  // on the square, not a footprint
   const HouseholdParams hp;
   CHECK(estimated.households ==
         std::max(1, int(std::lround(100.0 * 6 * hp.residential_share / hp.dwelling_gross_m2))));
   // 300 households at ≤ 5 per 100 m² of floor: ≥ 6000 m² of floor, ≥ 1000 m² footprint.
   const Building& tower = *by_id.at(13);
   CHECK(tower.households == 300);
+  CHECK(tower.households_source == HouseholdSource::field);
   CHECK(area(tower.footprint) >= 1000.0);
   CHECK(area(tower.footprint) < 1010.0);
   bool noted = false;

@@ -32,11 +32,8 @@ std::map<std::string, std::string> assignment_of(const Session& s) {
 
 TEST_CASE("Doors: the studio plans a scenario as gridplan run does and saves the same fields") {
   TinyTown town;
-  const gp::test::Result ran =
-      gp::test::run(gp::test::gridplan() + " run " + town.path("tiny.toml") + " --out " +
-                    town.path("run") + " --no-simulation -q");
-  INFO(ran.output);
-  REQUIRE(ran.code == 0);
+  gp::test::gridplan_ok("run " + town.path("tiny.toml") + " --out " + town.path("run") +
+                        " --no-simulation -q");
   const auto expected = gp::test::assignment(town.path("run/plan.gpkg"));
   REQUIRE(expected.size() == 24);
 
@@ -69,29 +66,13 @@ TEST_CASE("Doors: the studio plans a scenario as gridplan run does and saves the
 
 TEST_CASE("Doors: a scenario with only min and max has the run's resolved target in the studio") {
   TinyTown town;
-  std::ofstream(town.path("minmax.toml")) << R"([scenario]
-name = "min-max"
-seed = 3
-[input]
-files = ["in/buildings.geojson", "in/communities.geojson", "in/roads.geojson"]
-[grids.large]
-min = 100
-max = 250
-[grids.micro]
-min = 40
-max = 90
-[simulation]
-enabled = false
-)";
-  const gp::test::Result ran =
-      gp::test::run(gp::test::gridplan() + " run " + town.path("minmax.toml") + " --out " +
-                    town.path("run") + " -q");
-  REQUIRE(ran.code == 0);
+  const std::string scenario = town.min_max_scenario();
+  gp::test::gridplan_ok("run " + scenario + " --out " + town.path("run") + " -q");
   const std::string manifest = gp::test::read(town.path("run/manifest.json"));
   CHECK(manifest.find("100–250 (target 175)") != std::string::npos);
 
   Session s;
-  REQUIRE(s.openScenario(QString::fromStdString(town.path("minmax.toml"))));
+  REQUIRE(s.openScenario(QString::fromStdString(scenario)));
   s.waitForIdle();
   REQUIRE(s.hasPlan());
   CHECK(s.params().large.target == 175);
