@@ -99,11 +99,38 @@ std::vector<const char*> c_options(const std::vector<std::string>& options) {
   return out;
 }
 
+/// Features written so far out of all an export writes, reported as stage "export".
+class ExportProgress {
+ public:
+  ExportProgress(const ExportOptions& options, std::size_t total)
+      : progress_(options.progress),
+        begin_(options.progress_begin),
+        end_(options.progress_end),
+        total_(std::max<std::size_t>(total, 1)) {}
+  /// One feature written; every kEvery features the display moves.
+  void feature() {
+    if (++done_ % kEvery == 0) report();
+  }
+  void report() const {
+    if (progress_)
+      progress_->update("export", begin_ + (end_ - begin_) * static_cast<double>(done_) /
+                                               static_cast<double>(total_));
+  }
+
+ private:
+  // ~4096 polygon features take a few tens of milliseconds to write to a GeoPackage.
+  static constexpr std::size_t kEvery = 4096;
+  Progress* progress_;
+  double begin_, end_;
+  std::size_t total_;
+  std::size_t done_ = 0;
+};
+
 /// Writes layers into one GDAL dataset at `path` (GeoPackage: all layers; Shapefile directory or
 /// GeoJSON file: the caller passes one layer).
 void write_dataset(const std::string& path, const std::vector<const LayerTable*>& layers,
                    const Target& target, OGRSpatialReference* srs,
-                   OGRCoordinateTransformation* transform) {
+                   OGRCoordinateTransformation* transform, ExportProgress& progress) {
   register_gdal();
   detail::GdalErrorCollector errors;
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(target.driver);
@@ -166,6 +193,7 @@ void write_dataset(const std::string& path, const std::vector<const LayerTable*>
       if (layer->CreateFeature(feature.get()) != OGRERR_NONE)
         throw OutputError("export: writing a feature of layer '" + table->name + "' to '" + path +
                           "' failed: " + errors.failure_text());
+      progress.feature();
     }
     if (transactions && dataset->CommitTransaction() != OGRERR_NONE)
       throw OutputError("export: writing layer '" + table->name + "' to '" + path +
@@ -359,16 +387,19 @@ ExportResult export_layers(const std::vector<LayerTable>& layers, const std::str
   std::vector<const LayerTable*> all;
   for (const LayerTable& l : layers) all.push_back(&l);
   const fs::path root(dir);
-  write_dataset((root / "plan.gpkg").string(), all, {"GPKG", false, {}, {"FID=fid"}}, target.get(),
-                transform.get());
-  // QGIS opens every layer styled: the default styles in the GeoPackage's layer_styles table.
-  write_layer_styles((root / "plan.gpkg").string(), qgis_styles(layers, options.style, false));
-  result.files.push_back("plan.gpkg");
-
   const bool shp =
       std::find(options.formats.begin(), options.formats.end(), "shp") != options.formats.end();
   const bool geojson =
       std::find(options.formats.begin(), options.formats.end(), "geojson") != options.formats.end();
+  std::size_t features = 0;
+  for (const LayerTable& l : layers) features += l.features.size();
+  ExportProgress progress(options, features * (1 + (shp ? 1 : 0) + (geojson ? 1 : 0)));
+  progress.report();
+  write_dataset((root / "plan.gpkg").string(), all, {"GPKG", false, {}, {"FID=fid"}}, target.get(),
+                transform.get(), progress);
+  // QGIS opens every layer styled: the default styles in the GeoPackage's layer_styles table.
+  write_layer_styles((root / "plan.gpkg").string(), qgis_styles(layers, options.style, false));
+  result.files.push_back("plan.gpkg");
   if (shp) {
     fs::create_directories(root / "shp");
     std::string aliases = "\xEF\xBB\xBFlayer,field,name,chinese,type,description\r\n";
@@ -387,7 +418,7 @@ ExportResult export_layers(const std::vector<LayerTable>& layers, const std::str
       // One Shapefile per layer: a directory data source holds <layer>.shp/.shx/.dbf/.prj/.cpg.
       write_dataset((root / "shp").string(), {&layer},
                     {"ESRI Shapefile", true, {}, {"ENCODING=" + encoding}}, target.get(),
-                    transform.get());
+                    transform.get(), progress);
       for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg"})
         if (fs::exists(root / "shp" / (layer.name + ext)))
           result.files.push_back("shp/" + layer.name + ext);
@@ -414,10 +445,11 @@ ExportResult export_layers(const std::vector<LayerTable>& layers, const std::str
                      {},
                      {"RFC7946=NO", std::string("COORDINATE_PRECISION=") + (geographic ? "8" : "3"),
                       "WRITE_NAME=YES"}},
-                    target.get(), transform.get());
+                    target.get(), transform.get(), progress);
       result.files.push_back("geojson/" + layer.name + ".geojson");
     }
   }
+  progress.report();
   return result;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "planner/core/progress.hpp"
 #include "planner/io/load.hpp"
 #include "planner/report/layers.hpp"
 #include "planner/report/style.hpp"
@@ -27,6 +28,12 @@ struct ExportOptions {
   /// What the QGIS layer styles depend on (household bounds, walking thresholds): plan.gpkg's
   /// layer_styles table and the Shapefiles' sidecar .qml files (planner/io/qgis_style.hpp).
   report::style::PlanStyle style;
+  /// Reported to as stage "export", fraction of the features written (every format counted)
+  /// mapped onto [progress_begin, progress_end], so a caller doing more after the layers keeps
+  /// one stage. Updated every few thousand features: a 100k-building plan takes seconds.
+  Progress* progress = nullptr;
+  double progress_begin = 0.0;
+  double progress_end = 1.0;
 };
 
 struct ExportResult {

@@ -87,8 +87,17 @@ void CommunityPlanner::plan_large() {
     previous_units_from_geometry(options.previous);
     previous_large_ = options.previous;
   }
+  // Progress: the large grids are one unit per planned building (micro grids the other).
+  long long reported = 0;
+  if (ctx_.progress)
+    options.on_progress = [&](double share) {
+      const auto units = std::llround(share * n_);
+      ctx_.progress->add(units - reported);
+      reported = std::max(reported, units);
+    };
   const auto started = std::chrono::steady_clock::now();
   GraphPartition large = partition_graph(large_graph_, options);
+  if (ctx_.progress) ctx_.progress->add(n_ - reported);
   if (ctx_.keep_large_partitions)
     result_.large_partition = LargeGridPartition{
         in_.community,
@@ -364,7 +373,17 @@ void CommunityPlanner::plan_micro() {
   for (std::size_t k = 0; k < slices_.size(); ++k) slices_in[slices_[k].large].push_back(k);
   micro_of_.assign(at(n_), kNone);
   std::vector<NodeId> node_of(at(n_), kNone);  // local building → node holding its cell
+  // Progress: the micro grids are the other unit per planned building, by slices done.
+  std::size_t slices_done = 0;
+  long long reported = 0;
   for (auto& [g, slice_list] : slices_in) {
+    if (ctx_.progress && !slices_.empty()) {
+      const long long units =
+          n_ * static_cast<long long>(slices_done) / static_cast<long long>(slices_.size());
+      ctx_.progress->add(units - reported);
+      reported = units;
+    }
+    slices_done += slice_list.size();
     AtomGraphBuilder builder;
     struct Node {
       std::int32_t local;
@@ -467,6 +486,7 @@ void CommunityPlanner::plan_micro() {
     }
     report_infeasible_micro(result_.large[at(g)], micro, nodes.front().local);
   }
+  if (ctx_.progress) ctx_.progress->add(n_ - reported);
   report_split_buildings();
 }
 

@@ -266,11 +266,49 @@ struct Scratch {
   std::vector<PartId> own_previous;  // polish(): the division being re-planned from itself
 };
 
+/// Reports the share of the graph partitioned to GraphPartitionOptions::on_progress: whole
+/// containers done, plus the share of the current one — construction up to half of it (nodes
+/// placed by the bisection), refinement passes up to nine tenths. Never decreasing (restarts and
+/// polish passes run the steps again: they add nothing), and at most every 1/500 of the graph.
+class ProgressShare {
+ public:
+  ProgressShare(const std::function<void(double)>& callback, std::size_t total_nodes)
+      : callback_(callback), total_(static_cast<double>(std::max<std::size_t>(total_nodes, 1))) {}
+  void begin_container(std::size_t nodes) { container_ = static_cast<double>(nodes); }
+  /// `within` of the current container done.
+  void within(double share) {
+    if (!callback_) return;
+    const double f = (done_ + std::clamp(share, 0.0, 1.0) * container_) / total_;
+    if (f < reported_ + 0.002) return;
+    reported_ = f;
+    callback_(std::min(f, 1.0));
+  }
+  void end_container() {
+    done_ += container_;
+    container_ = 0.0;
+    if (!callback_) return;
+    const double f = std::min(done_ / total_, 1.0);
+    if (f <= reported_) return;
+    reported_ = f;
+    callback_(f);
+  }
+  [[nodiscard]] bool active() const { return static_cast<bool>(callback_); }
+
+ private:
+  const std::function<void(double)>& callback_;
+  double total_;
+  double done_ = 0.0;
+  double container_ = 0.0;
+  double reported_ = 0.0;
+};
+
 class ComponentPartitioner {
  public:
   ComponentPartitioner(const AtomGraph& graph, const GraphPartitionOptions& options,
-                       std::vector<PartId>& part, std::vector<PartState>& parts, Scratch& scratch)
-      : graph_(graph),
+                       std::vector<PartId>& part, std::vector<PartState>& parts, Scratch& scratch,
+                       ProgressShare& share)
+      : share_(share),
+        graph_(graph),
         options_(options),
         bounds_(options.bounds),
         part_(part),
@@ -637,7 +675,10 @@ class ComponentPartitioner {
     if (!previous_plan().empty() && construct_from_previous()) return;
     if (k > 1 && !options_.seed_nodes.empty() && construct_from_seeds(k)) return;
     std::vector<PartId> pool;
+    constructing_ = share_.active();
+    placed_ = 0;
     split_into(nodes_, k, pool);
+    constructing_ = false;
     recompute_perimeters(nodes_);
   }
 
@@ -832,6 +873,10 @@ class ComponentPartitioner {
         p = new_part();
       }
       for (NodeId v : nodes) assign(v, p);
+      if (constructing_) {
+        placed_ += nodes.size();
+        share_.within(0.5 * static_cast<double>(placed_) / static_cast<double>(nodes_.size()));
+      }
       return;
     }
     k = std::min<int>(k, static_cast<int>(nodes.size()));
@@ -1192,10 +1237,14 @@ class ComponentPartitioner {
         part_[at(v)] = best_q;
         ++moves;
       }
+      share_.within(0.5 + 0.4 * (pass + 1) / std::max(1, options_.refinement_passes));
       if (moves == 0) break;
     }
   }
 
+  ProgressShare& share_;
+  bool constructing_ = false;  // the first construction's bisection: nodes placed are reported
+  std::size_t placed_ = 0;
   const AtomGraph& graph_;
   const GraphPartitionOptions& options_;
   HouseholdBounds bounds_;
@@ -1242,14 +1291,17 @@ GraphPartition partition_graph(const AtomGraph& graph, const GraphPartitionOptio
 
   std::vector<PartState> parts;
   Scratch scratch(n);
+  ProgressShare share(options.on_progress, n);
   std::vector<PartId> raw_part(n, kNoPart);
   std::vector<std::pair<PartId, PartId>> component_parts;  // [first, end) per component
   for (std::int32_t c = 0; c < components.count; ++c) {
     const auto first = static_cast<PartId>(parts.size());
     InfeasibleContainer report;
     report.component = c;
-    ComponentPartitioner engine(graph, checked, raw_part, parts, scratch);
+    ComponentPartitioner engine(graph, checked, raw_part, parts, scratch, share);
+    share.begin_container(members[at(c)].size());
     engine.run(members[at(c)], mix(options.seed ^ mix(static_cast<std::uint64_t>(c))), report);
+    share.end_container();
     component_parts.emplace_back(first, static_cast<PartId>(parts.size()));
     if (!report.violating_parts.empty()) result.infeasible.push_back(std::move(report));
   }

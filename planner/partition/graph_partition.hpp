@@ -19,6 +19,7 @@
 // Everything is sequential within a component and deterministic for a given seed.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,11 @@ struct GraphPartitionOptions {
   /// previous plan are kept where they are still connected; the objective penalises moving
   /// households away from them (weights.moved).
   std::vector<PartId> previous;
+  /// Called on the calling thread with the share of the graph's nodes partitioned so far, in
+  /// [0, 1] and never decreasing: after each container, and inside a large one during its
+  /// construction and refinement (a 100k-atom container takes seconds). May throw (a
+  /// cancellation) to abandon the partition. Empty = not called.
+  std::function<void(double)> on_progress;
 };
 
 /// Why a container could not be divided within the bounds.

@@ -13,9 +13,11 @@
 // See docs/decisions/0005-partition.md for the reasons behind each step.
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <set>
@@ -25,6 +27,7 @@
 
 #include "planner/core/dataset.hpp"
 #include "planner/core/point_in_polygon.hpp"
+#include "planner/core/progress.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/partition/graph_partition.hpp"
 #include "planner/partition/partitioner.hpp"
@@ -64,6 +67,39 @@ struct UnionFind {
 std::string bounds_text(const HouseholdBounds& bounds);
 
 /// Everything the per-community workers share (read-only).
+/// Progress of "planning grids" from the communities' planners, which run on worker threads:
+/// units of work (two per planned building: its large grid, then its micro grid) are added as
+/// they are done, and the stage's fraction — mapped onto [begin, end] — is reported at most every
+/// 0.1 s by whichever thread gets there, never decreasing. A cancellation thrown by
+/// Progress::update propagates out of the community's planner.
+class PlanProgress {
+ public:
+  PlanProgress(Progress& progress, long long total_units, double begin, double end)
+      : progress_(progress), total_(std::max(total_units, 1LL)), begin_(begin), end_(end) {}
+  void add(long long units) {
+    if (units <= 0) return;
+    const long long done = done_.fetch_add(units) + units;
+    const std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) return;  // another thread is reporting now
+    const double now = progress_.now();
+    const double fraction =
+        begin_ + (end_ - begin_) * std::min(1.0, static_cast<double>(done) / total_);
+    if (now - last_time_ < 0.1 || fraction <= last_fraction_) return;
+    last_time_ = now;
+    last_fraction_ = fraction;
+    progress_.update("planning grids", fraction);
+  }
+
+ private:
+  Progress& progress_;
+  double total_;
+  double begin_, end_;
+  std::atomic<long long> done_{0};
+  std::mutex mutex_;
+  double last_time_ = -1e300;
+  double last_fraction_ = -1.0;
+};
+
 struct Context {
   const Dataset& dataset;
   const geo::Tessellation& tess;
@@ -72,6 +108,7 @@ struct Context {
   std::vector<std::int32_t> local_index;  // building → index in its community's planned list
   std::vector<char> locked_building;
   bool keep_large_partitions = false;  // fill CommunityResult::large_partition (benchmarks)
+  PlanProgress* progress = nullptr;    // "planning grids" (two units per planned building)
 };
 
 struct CommunityInput {

@@ -48,6 +48,7 @@ using partition::detail::CommunityInput;
 using partition::detail::CommunityPlanner;
 using partition::detail::CommunityResult;
 using partition::detail::Context;
+using partition::detail::PlanProgress;
 
 geo::TessellationParams tessellation_params(const PartitionParams& params) {
   geo::TessellationParams tp;
@@ -148,6 +149,13 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
       }
     }
 
+  // "planning grids" moves from 0 to 0.6 as the communities' buildings get their grids (one
+  // community holding a whole town is seconds of partitioning).
+  long long units = 0;
+  for (const CommunityInput& input : inputs)
+    units += 2 * static_cast<long long>(input.buildings.size());
+  PlanProgress plan_progress(progress, units, 0.0, 0.6);
+  ctx.progress = &plan_progress;
   std::vector<CommunityResult> results(communities);
   parallel_for(std::size_t{0}, communities,
                [&](std::size_t c) { results[c] = CommunityPlanner(ctx, inputs[c]).run(); });

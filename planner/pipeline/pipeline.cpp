@@ -242,8 +242,12 @@ std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
 io::ExportResult export_layers(const pipeline::Scenario& s, const Dataset& dataset,
                                const io::LoadResult* loaded,
                                const std::vector<report::LayerTable>& layers,
-                               const std::string& dir) {
+                               const std::string& dir, Progress* progress, double progress_begin,
+                               double progress_end) {
   io::ExportOptions options;
+  options.progress = progress;
+  options.progress_begin = progress_begin;
+  options.progress_end = progress_end;
   options.formats = s.output.formats;
   options.crs = !s.output.crs.empty() ? s.output.crs : loaded ? io::input_crs(*loaded) : "";
   options.shapefile_encoding = s.output.shapefile_encoding;
@@ -268,6 +272,37 @@ void save_plan(const Dataset& dataset, const std::vector<report::LayerTable>& la
   if (ec) throw OutputError("save: cannot write '" + path + "': " + ec.message());
 }
 
+namespace {
+
+/// The share of a whole run each stage takes, in the order they run (matched by prefix; a stage
+/// without its own weight counts as part of the weighted stage before it, so the weights go to
+/// the steps that report their own fraction: "simulating", not the evaluation's "event
+/// simulation" marker). Measured with GRIDPLAN_PROGRESS_TRACE on the demo town and the
+/// real-shapes 100k town (docs/benchmarks.md, "Progress"); shares differ by input, so the run's
+/// estimate is a guide that corrects itself as stages finish. Stages the scenario skips are left
+/// out.
+std::vector<StageWeight> run_stage_weights(const pipeline::Scenario& s) {
+  std::vector<StageWeight> weights = {
+      {"reading ", 0.06},      {"projecting", 0.01},     {"estimating households", 0.01},
+      {"validat", 0.04},       {"tessellat", 0.30},      {"planning grids", 0.12},
+      {"grid polygons", 0.06}, {"coverage check", 0.03}, {"plan audit", 0.08},
+      {"workload", 0.01},      {"coverage:", 0.04}};
+  if (s.evaluation.simulate) {
+    weights.push_back({"simulating", 0.10});
+    if (s.evaluation.sensitivity) weights.push_back({"sensitivity", 0.10});
+  }
+  weights.push_back({"station rules", 0.01});
+  if (s.evaluation.site_stations) {
+    weights.push_back({"siting: coverage of candidates", 0.05});
+    weights.push_back({"siting: maximal covering", 0.01});
+    weights.push_back({"siting: set covering", 0.01});
+  }
+  weights.push_back({"export", 0.07});
+  return weights;
+}
+
+}  // namespace
+
 RunOutcome run(RunRequest request, Progress& progress) {
   pipeline::Scenario& s = request.scenario;
   resolve(s);
@@ -277,6 +312,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   for (const io::InputSpec& in : s.load.inputs) protected_paths.push_back(in.path);
   if (!s.existing.path.empty()) protected_paths.push_back(s.existing.path);
   io::OutputDirectory dir(request.out, request.overwrite, protected_paths);
+  progress.set_stage_weights(run_stage_weights(s));
 
   Loaded loaded = load(s, progress);
   const Dataset& dataset = loaded.dataset();
@@ -294,10 +330,13 @@ RunOutcome run(RunRequest request, Progress& progress) {
   const report::PlanKpis kpis =
       report::compute_kpis(s.name, dataset, plan, &evaluation, problems, replanned);
 
-  // Exports.
+  // Exports: one stage "export" for the layer tables, the GIS files, the CSVs, the report.
   t0 = Clock::now();
+  progress.update("export", 0.0);
   const std::vector<report::LayerTable> tables = layers(dataset, plan, &evaluation, problems);
-  io::ExportResult exported = export_layers(s, dataset, &loaded.result, tables, dir.path());
+  progress.update("export", 0.15);
+  io::ExportResult exported =
+      export_layers(s, dataset, &loaded.result, tables, dir.path(), &progress, 0.15, 0.8);
   const fs::path root(dir.path());
   for (const report::LayerTable& layer : tables)
     if (layer.name != "buildings" && layer.name != "diagnostics") {
@@ -322,6 +361,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   exported.files.push_back("metrics.json");
 
   // report.html
+  progress.update("export", 0.85);
   const std::vector<std::pair<std::string, std::string>> parameters = pipeline::describe(s);
   report::ReportInfo info;
   info.title = s.name;
@@ -346,6 +386,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   // scenario.toml: the resolved scenario, read back by the studio (and `gridplan run`).
   io::write_text((root / "scenario.toml").string(), pipeline::to_toml(s));
   exported.files.push_back("scenario.toml");
+  progress.update("export", 1.0);
   outcome.export_seconds = seconds_since(t0);
 
   // manifest.json, last: its presence marks a complete run.

@@ -105,11 +105,13 @@ std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
 
 /// Exports the layers into the directory `dir` (plan.gpkg, and shp/, geojson/ as the scenario's
 /// output settings ask) in the scenario's output CRS, else the inputs' CRS when `loaded` tells
-/// it, else the dataset's.
+/// it, else the dataset's. With `progress`: stage "export", the features written mapped onto
+/// [progress_begin, progress_end].
 io::ExportResult export_layers(const pipeline::Scenario& scenario, const Dataset& dataset,
                                const io::LoadResult* loaded,
                                const std::vector<report::LayerTable>& layers,
-                               const std::string& dir);
+                               const std::string& dir, Progress* progress = nullptr,
+                               double progress_begin = 0.0, double progress_end = 1.0);
 
 /// Writes the layers to one GeoPackage at `path` (the studio's save), atomically (staged next to
 /// it and renamed into place), in the dataset's CRS. Refuses (gp::OutputError) a path that is one

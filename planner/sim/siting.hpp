@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "planner/core/dataset.hpp"
+#include "planner/core/progress.hpp"
 #include "planner/sim/coverage.hpp"
 #include "planner/sim/network.hpp"
 #include "planner/sim/params.hpp"
@@ -39,10 +40,12 @@ struct CoverageSets {
 
 /// Which demand points each candidate reaches within `radius_m`: walking over `network`
 /// (radius-bounded Dijkstra per candidate, snap distances included) or, when the network is
-/// empty, straight line × `detour_factor`.
+/// empty, straight line × `detour_factor`. With `progress`, reports the stage "siting: coverage
+/// of candidates" (fraction of candidates done) between blocks of candidates.
 CoverageSets compute_coverage_sets(const WalkNetwork& network, const std::vector<Point>& candidates,
                                    const std::vector<Point>& demands, double radius_m,
-                                   double max_snap_m, double detour_factor);
+                                   double max_snap_m, double detour_factor,
+                                   Progress* progress = nullptr);
 
 struct MaxCoverResult {
   std::vector<std::int32_t> chosen;  // candidate indices, in the order chosen

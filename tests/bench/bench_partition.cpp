@@ -461,7 +461,9 @@ int main(int argc, char** argv) try {
     options.bounds = o.bounds;
     options.seed = o.seed;
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_before = thread_cpu_seconds();
     GraphPartition result = partition_graph(bench.graph, options);
+    ours.cpu_seconds = thread_cpu_seconds() - cpu_before;
     ours.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ours.part = std::move(result.part);
     ours.part_count = result.part_count;
@@ -489,6 +491,8 @@ int main(int argc, char** argv) try {
                 ours.rerun_identical ? "same parts as make_plan"
                                      : "parts differ from make_plan: options not reproduced, "
                                        "use the wall time");
+  else
+    std::printf("       ours: %.3f s thread CPU in partition_graph\n", ours.cpu_seconds);
   if (!o.town.empty())
     std::printf(
         "       ours left %d parts outside the bounds in %d containers where no division "

@@ -10,6 +10,8 @@
 //   siting    50 new stations among 10,000 candidates for 100,000 buildings
 // --quick divides the sizes by 10 (a smoke run for CI).
 
+#include <time.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -33,6 +35,24 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// CPU time of the whole process (every thread), seconds. With other processes sharing the
+/// cores, wall time says how busy the machine was; CPU time per core says how fast the code is.
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+/// The 1-minute load average ("?" where /proc is absent).
+std::string load_average() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (!f) return "?";
+  char text[64] = {};
+  const bool ok = std::fscanf(f, "%63s", text) == 1;
+  std::fclose(f);
+  return ok ? text : "?";
 }
 
 Line street(Point a, Point b, bool bridge = false, const char* cls = "residential") {
@@ -152,15 +172,25 @@ int run_town(const char* name, int grids, int households, int workers, int repli
   const SimModel model = make_town(grids, households, workers, params, &fte);
   SimulationParams sim;
   sim.replications = replications;
+  const std::string load_before = load_average();
   const auto start = Clock::now();
+  const double cpu_start = process_cpu_seconds();
   const SimResult result = simulate(model, params, sim);
   const double elapsed = seconds_since(start);
+  const double cpu = process_cpu_seconds() - cpu_start;
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  std::printf("%s: %d grids, %d households, %d workers, %d replications of 365 days: %.2f s\n",
-              name, grids, households, workers, sim.replications, elapsed);
-  std::printf("  %.2f M scheduler actions, %.2f M actions/s per core (%u cores)\n",
-              static_cast<double>(result.actions) / 1e6,
-              static_cast<double>(result.actions) / elapsed / cores / 1e6, cores);
+  std::printf("%s: %d grids, %d households, %d workers, %d replications of 365 days: %.2f s wall, "
+              "%.2f s CPU (all threads); load average %s before, %s after\n",
+              name, grids, households, workers, sim.replications, elapsed, cpu,
+              load_before.c_str(), load_average().c_str());
+  // Per core from CPU time: the honest figure when other processes share the cores (wall time
+  // then includes their share). CPU ÷ cores is the wall time on an idle machine, provided the
+  // replications keep every core busy.
+  std::printf(
+      "  %.2f M scheduler actions; %.2f M actions per CPU second per core; %.2f M/s per core "
+      "from wall time (%u cores); idle-machine estimate CPU/cores = %.2f s (limit %.1f s)\n",
+      static_cast<double>(result.actions) / 1e6, static_cast<double>(result.actions) / cpu / 1e6,
+      static_cast<double>(result.actions) / elapsed / cores / 1e6, cores, cpu / cores, limit_s);
   std::printf("  analytic need %.1f FTE; events/year %.0f ± %.0f; utilisation %.3f ± %.3f\n", fte,
               result.total.events.mean, result.total.events.half_width,
               result.total.utilisation.mean, result.total.utilisation.half_width);
