@@ -35,7 +35,7 @@ TEST_CASE("run: long stages report in small steps and the run's time left is est
   request.scenario = pipeline::default_scenario();
   request.scenario.load.inputs.push_back(
       {std::string(GRIDPLAN_SOURCE_DIR) + "/data/demo-town.gpkg", "", {}});
-  request.scenario.evaluation.sensitivity = false;  // not what is tested; halves the run
+  request.scenario.evaluation.sensitivity = false;           // not what is tested; halves the run
   request.scenario.evaluation.simulation.replications = 30;  // issue 14's demo-town year × 30
   std::random_device random;
   const fs::path out =
