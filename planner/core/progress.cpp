@@ -103,7 +103,7 @@ void Progress::update(std::string_view stage, double fraction) {
     }
     fraction_ = fraction;
     // A weighted stage's share done counts from its first report: stages that report a fraction
-    // of a larger whole ("grid polygons" starting at 0.7 of planning) start at none done. Never
+    // of a larger whole ("event simulation" at 0.3 of the evaluation) start at none done. Never
     // lowered: a stage named again (a second input file read) does not undo the estimate.
     if (weight_ && weight_index(stage_) == weight_) {
       const double share =

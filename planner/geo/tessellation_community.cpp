@@ -56,7 +56,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
 
   report(0.6);
   const Pieces pieces = cut_pieces(ctx, dataset, job, blocks, edges, outlined, outlines.boxes(),
-                                   out.block, snap_grid_m);
+                                   out.block, snap_grid_m, report);
   report(0.8);
   std::vector<std::int32_t> owner = label_pieces(pieces, block_sites, outlines);
   const std::vector<Contact> contacts = piece_contacts(pieces.polygons);

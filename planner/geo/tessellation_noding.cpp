@@ -1,7 +1,9 @@
 #include "planner/geo/tessellation_noding.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <functional>
 
 #include "planner/core/parallel.hpp"
 
@@ -243,8 +245,9 @@ void merge_computed_vertices(std::vector<Point> given, std::vector<Segment>& seg
 /// Without `with_rings` the lines must lie strictly inside their block (the caller crossed the
 /// rings itself) and every noded segment is kept. Blocks are noded in parallel (one GEOS context
 /// per thread); the output is in block order, so it does not depend on the threads.
-void node_blocks(const std::vector<BlockShape>& shapes, const std::vector<Polygon>& block_polygons,
-                 const std::vector<BlockLines>& lines, bool with_rings, std::vector<Segment>& out) {
+void node_blocks(const std::function<void(double)>& progress, const std::vector<BlockShape>& shapes,
+                 const std::vector<Polygon>& block_polygons, const std::vector<BlockLines>& lines,
+                 bool with_rings, std::vector<Segment>& out) {
   const std::size_t blocks = lines.size();
   struct Split {
     Segment ring;  // normalised ring segment
@@ -254,8 +257,11 @@ void node_blocks(const std::vector<BlockShape>& shapes, const std::vector<Polygo
   std::vector<std::vector<Segment>> inside(blocks);
   std::vector<std::vector<Split>> splits(blocks);
   PerThread<GeosContext> contexts;
+  std::atomic<std::size_t> done{0};
   parallel_for(0, blocks, [&](std::size_t b) {
     if (lines[b].empty()) return;
+    if (const std::size_t finished = ++done; finished % 32 == 0)
+      progress(double(finished) / double(blocks));
     GeosContext& ctx = contexts.local();
     std::vector<GeomPtr> geometries;
     geometries.reserve(lines[b].edges.size() + lines[b].rings.size() + 1);
@@ -387,7 +393,10 @@ void node_blocks(const std::vector<BlockShape>& shapes, const std::vector<Polygo
 Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
                   const CommunityBlocks& community_blocks, const BlockEdges& edges,
                   const std::vector<char>& outlined, const BoxIndex& outline_boxes,
-                  const std::vector<std::int32_t>& building_block, double snap_grid_m) {
+                  const std::vector<std::int32_t>& building_block, double snap_grid_m,
+                  const std::function<void(double)>& report) {
+  // node_blocks reports its share within this step (0.6 to 0.8 of the community).
+  const std::function<void(double)> progress = [&](double f) { report(0.6 + 0.2 * f); };
   const GEOSContextHandle_t h = ctx.handle();
   const std::size_t n = job.buildings.size();
   const std::vector<Region>& blocks = community_blocks.blocks;
@@ -570,7 +579,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       for (std::size_t i = 0; i < n; ++i)
         if (outlined[i] != 0 && free_outline[i] == 0) add_outline(i, own_rings, per_block);
       segments.insert(segments.end(), checked.begin(), checked.end());
-      node_blocks(block_shapes, block_polygons, per_block, !own_rings, segments);
+      node_blocks(progress, block_shapes, block_polygons, per_block, !own_rings, segments);
       pieces_tile = collect_pieces(std::move(segments)) && pieces_cover_blocks();
       // And every inner edge separates two pieces: had the noding moved a vertex that inner
       // edges end at, they would dangle and be dropped, merging pieces without changing the area.
@@ -605,7 +614,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       for (std::size_t i = 0; i < n; ++i)
         if (outlined[i] != 0) add_outline(i, false, per_block);
       std::vector<Segment> segments;
-      node_blocks(block_shapes, block_polygons, per_block, true, segments);
+      node_blocks(progress, block_shapes, block_polygons, per_block, true, segments);
       pieces_tile = collect_pieces(std::move(segments)) && pieces_cover_blocks();
     }
     if (!pieces_tile) {

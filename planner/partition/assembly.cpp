@@ -79,7 +79,21 @@ std::vector<std::vector<std::int32_t>> merge_communities(
 
 std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation& tess,
                                 const std::vector<std::vector<std::int32_t>>& cell_buildings,
-                                const UnitRuns& unit_runs, Plan& plan) {
+                                const UnitRuns& unit_runs, Plan& plan, Progress& progress) {
+  // Progress "grid polygons" in blocks of grids (a 100k-building town unions ~10k micro and
+  // ~3k large grids: seconds): micro grids the first 70 % of the stage, large grids the rest.
+  const std::size_t grids = plan.micro_grids.size() + plan.large_grids.size();
+  std::size_t grids_done = 0;
+  auto in_blocks = [&](std::size_t count, const auto& body) {
+    const std::size_t block = std::max<std::size_t>(64, grids / 100);
+    for (std::size_t first = 0; first < count; first += block) {
+      const std::size_t last = std::min(count, first + block);
+      parallel_for(first, last, body);
+      grids_done += last - first;
+      progress.update("grid polygons", static_cast<double>(grids_done) /
+                                           static_cast<double>(std::max<std::size_t>(grids, 1)));
+    }
+  };
   // The cell of a building split by units is cut across the building, one piece per run of
   // units, so that every grid holding a run has a polygon and the grids still tile the
   // community. Grids holding such pieces are not exact coverages any more (a cut ends on a
@@ -150,7 +164,7 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
       micro_noded[m] = 1;
     }
   }
-  parallel_for(std::size_t{0}, plan.micro_grids.size(), [&](std::size_t m) {
+  in_blocks(plan.micro_grids.size(), [&](std::size_t m) {
     Grid& grid = plan.micro_grids[m];
     if (!grid.locked) {
       std::vector<const MultiPolygon*> cells = extra_pieces[m];
@@ -173,7 +187,7 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     if (!micro.polygon.empty()) micro_polygons[at(micro.parent)].push_back(&micro.polygon);
     if (micro_noded[m]) large_noded[at(micro.parent)] = 1;
   }
-  parallel_for(std::size_t{0}, plan.large_grids.size(), [&](std::size_t g) {
+  in_blocks(plan.large_grids.size(), [&](std::size_t g) {
     Grid& grid = plan.large_grids[g];
     if (!grid.locked) {
       const std::vector<const MultiPolygon*>& parts = micro_polygons[g];

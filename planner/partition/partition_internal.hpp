@@ -294,7 +294,7 @@ std::vector<std::vector<std::int32_t>> merge_communities(
 /// grid whether its polygon came from the noding union (not an exact coverage).
 std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation& tess,
                                 const std::vector<std::vector<std::int32_t>>& cell_buildings,
-                                const UnitRuns& unit_runs, Plan& plan);
+                                const UnitRuns& unit_runs, Plan& plan, Progress& progress);
 
 /// Coverage gap and overlap per community against the community polygon, and micro overlap.
 void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan& plan);

@@ -169,9 +169,9 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
                                            unit_runs, moved_flow);
 
   // Polygons: micro grids from cells, large grids from their micro grids (both coverages).
-  progress.update("grid polygons", 0.7);
+  progress.update("grid polygons", 0.0);
   const std::vector<char> large_noded =
-      partition::detail::grid_polygons(dataset, tess, cell_buildings, unit_runs, plan);
+      partition::detail::grid_polygons(dataset, tess, cell_buildings, unit_runs, plan, progress);
 
   // Coverage: per community, the union of its large grids against the community polygon, and
   // the overlap as Σ areas − area of the union. Micro overlap inside each large grid likewise.

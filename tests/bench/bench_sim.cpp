@@ -179,10 +179,11 @@ int run_town(const char* name, int grids, int households, int workers, int repli
   const double elapsed = seconds_since(start);
   const double cpu = process_cpu_seconds() - cpu_start;
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  std::printf("%s: %d grids, %d households, %d workers, %d replications of 365 days: %.2f s wall, "
-              "%.2f s CPU (all threads); load average %s before, %s after\n",
-              name, grids, households, workers, sim.replications, elapsed, cpu,
-              load_before.c_str(), load_average().c_str());
+  std::printf(
+      "%s: %d grids, %d households, %d workers, %d replications of 365 days: %.2f s wall, "
+      "%.2f s CPU (all threads); load average %s before, %s after\n",
+      name, grids, households, workers, sim.replications, elapsed, cpu, load_before.c_str(),
+      load_average().c_str());
   // Per core from CPU time: the honest figure when other processes share the cores (wall time
   // then includes their share). CPU ÷ cores is the wall time on an idle machine, provided the
   // replications keep every core busy.
