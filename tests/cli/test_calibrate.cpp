@@ -266,7 +266,7 @@ TEST_CASE("gridplan calibrate: records by coordinates, bad rows listed, multipli
   CHECK(diagnostics.output.find("'NOPE'") != std::string::npos);
   // The run's own scenario.toml carries the multipliers; the report lists them.
   const std::string written = read(out + "/scenario.toml");
-  CHECK(written.find("grid_multipliers = { ") != std::string::npos);
+  CHECK(written.find("[events.grid_multipliers]") != std::string::npos);
   CHECK(written.find(hot + " = ") != std::string::npos);
   CHECK(read(out + "/report.html").find("events.grid_multipliers") != std::string::npos);
 }
