@@ -435,6 +435,7 @@ int check_command(const CheckOptions& o) {
                   {"large_crossing_barrier", c.large_crossing_barrier},
                   {"micro_crossing_barrier", c.micro_crossing_barrier},
                   {"crossings_allowed", c.crossings_allowed},
+                  {"barriers_through", c.barriers_through},
                   {"compound_splits", c.compound_splits},
                   {"compound_splits_allowed", c.compound_splits_allowed},
                   {"bounds_outside", c.bounds_outside},
@@ -492,8 +493,10 @@ int check_command(const CheckOptions& o) {
   }
   for (const Problem& p : problems.problems()) out << "  note: " << p.message << '\n';
   out << "metrics: discontiguous " << m.discontiguous << ", crumbs " << m.grids_with_crumbs
-      << ", barrier crossings " << m.barrier_crossings << ", compound splits " << m.compound_splits
-      << ", buildings outside " << m.buildings_outside << ", micro not nested "
+      << ", barrier crossings " << m.barrier_crossings << " (" << audit.counts.crossings_allowed
+      << " allowed, " << audit.counts.barriers_through
+      << " barriers through a grid without separating the land), compound splits "
+      << m.compound_splits << ", buildings outside " << m.buildings_outside << ", micro not nested "
       << m.micro_not_nested << ", coverage gap " << coordinate(m.coverage_gap_m2, 1)
       << " m², overlap " << coordinate(m.coverage_overlap_m2, 1) << " m², outside bounds "
       << m.bound_violations << '\n';

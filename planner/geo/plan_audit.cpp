@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <set>
 #include <tuple>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/point_in_polygon.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation.hpp"
@@ -157,6 +159,8 @@ class Auditor {
   PlanAudit out_;
   PerThread<GeosContext> contexts_;
   std::vector<Point> building_point_;  // representative point per building (NaN: none)
+  std::vector<MultiPolygon> faces_;    // hard faces (hard_faces), metres
+  std::unique_ptr<BoxIndex> face_index_;
   Findings f_polygon_, f_outside_, f_nesting_, f_coverage_, f_barrier_, f_compound_, f_bounds_,
       f_failed_;
 
@@ -721,6 +725,7 @@ class Auditor {
         boxes.push_back(bounds(dataset_.lines[i].geometry));
       }
     if (hard.empty()) return;
+    hard_faces(hard);
     const BoxIndex index(boxes);
     const std::size_t total = in_.large.size() + in_.micro.size();
     std::vector<Findings> found(total);
@@ -740,6 +745,7 @@ class Auditor {
     });
     for (std::size_t k = 0; k < total; ++k) {
       for (const AuditFinding& f : found[k]) {
+        if (f.rule == "barrier-through") ++out_.counts.barriers_through;
         if (f.rule != "barrier-crossed") continue;
         if (f.severity == AuditSeverity::allowed)
           ++out_.counts.crossings_allowed;
@@ -749,6 +755,52 @@ class Auditor {
       }
       append(f_barrier_, found[k]);
     }
+  }
+
+  // The land as the hard barriers divide it, the way the tessellation cuts it
+  // (geo/tessellation_blocks.cpp: hard lines, water areas and community boundaries, noded and
+  // polygonized into faces). A hard line that ends inside the land (a dead end, a road that
+  // stops at a bridge or a tunnel, a gap in the data) closes off no face: the two sides of it
+  // are one face, joined around its end, and the partition may join them (Crossing::soft).
+  void hard_faces(const std::vector<std::int32_t>& hard) {
+    GeosContext& ctx = contexts_.local();
+    std::vector<GeomPtr> linework;
+    for (std::int32_t l : hard) linework.push_back(to_geos(ctx, dataset_.lines[at(l)].geometry));
+    auto boundary_of = [&](const MultiPolygon& shape) {
+      if (shape.empty()) return;
+      GeomPtr geometry = to_geos(ctx, shape);
+      GeomPtr boundary = own(ctx, GEOSBoundary_r(ctx.handle(), geometry.get()), "boundary");
+      detail::append_lines(ctx, boundary.get(), linework);
+    };
+    for (const WaterArea& w : dataset_.water) boundary_of(w.footprint);
+    for (const Community& c : dataset_.communities) boundary_of(c.footprint);
+    GeomPtr noded = detail::node_lines(ctx, linework, 0.0);
+    std::vector<Box> boxes;
+    for (const GeomPtr& face : detail::polygonize(ctx, noded.get())) {
+      MultiPolygon shape = to_multipolygon(ctx, face.get());
+      if (shape.empty()) continue;
+      boxes.push_back(bounds(shape));
+      faces_.push_back(std::move(shape));
+    }
+    face_index_ = std::make_unique<BoxIndex>(boxes);
+  }
+
+  /// The hard face holding `p` (the smallest, faces nest where a face fills another's hole in
+  /// GEOS's polygonizer output), -1 outside every face (beyond the communities).
+  [[nodiscard]] std::int32_t face_of(const Point& p) const {
+    if (!face_index_) return -1;
+    std::int32_t best = -1;
+    double best_area = 0.0;
+    for (std::int32_t f : face_index_->intersecting(Box{p.x, p.y, p.x, p.y})) {
+      const MultiPolygon& face = faces_[at(f)];
+      if (!point_in_polygon(face, p)) continue;
+      const double a = area(face);
+      if (best < 0 || a < best_area) {
+        best = f;
+        best_area = a;
+      }
+    }
+    return best;
   }
 
   Findings crossing(GeosContext& ctx, const AuditGrid& g, GridAudit& r,
@@ -796,25 +848,50 @@ class Auditor {
         }
     }
     if (on_side.size() < 2) return found;
-    r.barrier_crossings = static_cast<int>(on_side.size()) - 1;
-    // Sides joined by a compound spanning the barrier: allowed (compounds are kept whole).
+    // The grid's polygon is cut into sides holding its buildings. It crosses the barrier only
+    // when the barrier separates the land: sides whose buildings lie in one hard face are
+    // joined around the barrier's end, outside the grid or through it.
     std::vector<std::size_t> root(sides.size());
     std::iota(root.begin(), root.end(), std::size_t{0});
     auto find = [&](std::size_t s) {
       while (root[s] != s) s = root[s] = root[root[s]];
       return s;
     };
-    std::map<std::int32_t, std::size_t> compound_side;
+    auto join_by = [&](auto key_of) {
+      std::map<std::int32_t, std::size_t> first_side;
+      for (const auto& [s, members] : on_side)
+        for (std::int32_t b : members) {
+          const std::int32_t key = key_of(b);
+          if (key == kNone) continue;
+          auto [it, fresh] = first_side.emplace(key, s);
+          if (!fresh) root[find(s)] = find(it->second);
+        }
+    };
+    std::map<std::int32_t, std::int32_t> face;  // building → hard face (-1: none)
     for (const auto& [s, members] : on_side)
-      for (std::int32_t b : members) {
-        const std::int32_t c = dataset_.buildings[at(b)].compound;
-        if (c == kNone) continue;
-        auto [it, fresh] = compound_side.emplace(c, s);
-        if (!fresh) root[find(s)] = find(it->second);
-      }
-    std::set<std::size_t> groups;
-    for (const auto& [s, members] : on_side) groups.insert(find(s));
-    r.crossing_allowed = groups.size() == 1;
+      for (std::int32_t b : members) face[b] = face_of(member_point(g.level, gi, b));
+    join_by([&](std::int32_t b) { return face[b] < 0 ? kNone : face[b]; });
+    auto group_count = [&] {
+      std::set<std::size_t> groups;
+      for (const auto& [s, members] : on_side) groups.insert(find(s));
+      return groups.size();
+    };
+    const bool through = group_count() == 1;
+    // Sides joined by a compound spanning the barrier: allowed (compounds are kept whole).
+    if (!through) join_by([&](std::int32_t b) { return dataset_.buildings[at(b)].compound; });
+    const bool by_compound = !through && group_count() == 1;
+    // Sides across the barrier whose buildings hold no households: the partition joins an area
+    // without households to its neighbour across a barrier for seamless coverage (no resident
+    // crosses it; partition/atoms.cpp).
+    std::map<std::size_t, long long> group_households;
+    for (const auto& [s, members] : on_side)
+      for (std::int32_t b : members)
+        group_households[find(s)] += std::max(0, dataset_.buildings[at(b)].households);
+    int populated = 0;
+    for (const auto& [group, households] : group_households) populated += households > 0 ? 1 : 0;
+    const bool empty_side = !through && !by_compound && populated <= 1;
+    r.barrier_crossings = through ? 0 : static_cast<int>(group_households.size()) - 1;
+    r.crossing_allowed = !through && (by_compound || empty_side);
     // Name the barrier: the candidate line with the longest stretch inside the grid.
     GeomPtr edge = own(ctx, GEOSBoundary_r(ctx.handle(), polygon.get()), "grid boundary");
     const Line* named = nullptr;
@@ -842,12 +919,26 @@ class Auditor {
       if (!named->name.empty()) barrier += " '" + named->name + "'";
       if (named->source.fid) barrier += " (feature " + std::to_string(*named->source.fid) + ")";
     }
-    std::string message = label(g) + " lies on " + std::to_string(on_side.size()) + " sides of " +
-                          barrier + " (" + fixed(longest) + " m of it run through the grid)";
-    if (r.crossing_allowed)
+    if (through) {
+      found.push_back(
+          finding("barrier-through", g, where, static_cast<double>(on_side.size()),
+                  label(g) + ": " + barrier + " runs through it (" + fixed(longest) +
+                      " m) but does not separate the land: its buildings on either side are joined "
+                      "around the barrier's end (a dead end, a gap, a bridge or a tunnel)",
+                  AuditSeverity::allowed));
+      return found;
+    }
+    std::string message = label(g) + " lies on " + std::to_string(group_households.size()) +
+                          " sides of " + barrier + " (" + fixed(longest) +
+                          " m of it run through the grid)";
+    if (by_compound)
       message += ": allowed, the buildings on both sides belong to a compound that spans it";
-    found.push_back(finding("barrier-crossed", g, where, static_cast<double>(on_side.size()),
-                            message,
+    else if (empty_side)
+      message +=
+          ": allowed, the buildings across it hold no households (an area joined across "
+          "the barrier for seamless coverage)";
+    found.push_back(finding("barrier-crossed", g, where,
+                            static_cast<double>(group_households.size()), message,
                             r.crossing_allowed ? AuditSeverity::allowed : AuditSeverity::broken));
     return found;
   }
@@ -940,6 +1031,8 @@ constexpr RuleTitle kRules[] = {
     {"coverage-overlap", "网格重叠", "grids overlap"},
     {"coverage-outside", "网格超出社区", "grids outside their community"},
     {"barrier-crossed", "网格跨越硬边界", "grid across a hard barrier"},
+    {"barrier-through", "硬边界穿过网格但未分隔用地",
+     "hard barrier through a grid, not separating the land"},
     {"compound-split", "小区被拆分", "compound split between large grids"},
     {"households-out-of-bounds", "户数越界", "households outside the bounds"},
     {"geometry-failed", "几何无法检查", "geometry could not be checked"},

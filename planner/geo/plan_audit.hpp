@@ -31,6 +31,14 @@
 //                            are joined by compounds that span the barrier (a compound is kept
 //                            whole). Pieces without the grid's buildings (empty land joined
 //                            across a barrier for seamless coverage) are not crossings.
+//                            Sides whose buildings lie in one hard face (the land as the hard
+//                            lines, water areas and community boundaries divide it, as the
+//                            tessellation cuts it) are joined around the barrier's end: rule
+//                            barrier-through, "allowed" (a dead end, a road stopping at a bridge
+//                            or tunnel, a gap in the data). Across faces, sides whose buildings
+//                            hold no households are "allowed" too (joined for coverage).
+//   barrier-through          see barrier-crossed: a hard line runs through the grid but does
+//                            not separate the land (allowed, counted apart)
 //   compound-split           a compound's buildings are in more than one large grid; "allowed"
 //                            when the compound holds more households than the large-grid maximum
 //   households-out-of-bounds a grid's households outside [min, max] of its level; "allowed"
@@ -173,6 +181,7 @@ struct AuditCounts {
   int large_crossing_barrier = 0;  // broken crossings only
   int micro_crossing_barrier = 0;
   int crossings_allowed = 0;
+  int barriers_through = 0;         // grids a hard line runs through without separating the land
   int compound_splits = 0;          // all splits (broken + allowed)
   int compound_splits_allowed = 0;  // of those, compounds above the large-grid maximum
   int bounds_outside = 0;           // grids outside their bounds (large + micro)

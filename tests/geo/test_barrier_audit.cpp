@@ -1,0 +1,185 @@
+// The audit's barrier rule (geo::audit_plan, rules barrier-crossed / barrier-through), one case
+// per cause found on the real extracts (issue 12; docs/decisions/0008-polygon-truth.md "Barrier
+// crossings"): a grid on both sides of a road that separates the land (broken), a road that ends
+// inside the land or stops at a bridge (it runs through the grid but separates nothing: allowed,
+// counted apart), buildings without households across a barrier (joined for coverage: allowed),
+// and a road lying along the grid's edge a few centimetres inside it (no crossing). Coordinates
+// in metres (a projected CRS).
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "planner/geo/geos.hpp"
+#include "planner/geo/plan_audit.hpp"
+
+namespace {
+
+using namespace gp;
+
+MultiPolygon square(double x0, double y0, double x1, double y1) {
+  return {Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
+}
+
+/// One community 200 × 100 m, two buildings of 60 households (20 m squares, one south and one
+/// north of y = 50) in one large grid covering it all, and the lines the case adds.
+struct Town {
+  Dataset dataset;
+  MultiPolygon grid_polygon = square(0, 0, 200, 100);
+  std::vector<std::int32_t> members{0, 1};
+
+  Town() {
+    Community c;
+    c.code = "320106001001";
+    c.name = "华侨路社区";
+    c.footprint = square(0, 0, 200, 100);
+    dataset.communities.push_back(c);
+    for (int i = 0; i < 2; ++i) {
+      Building b;
+      b.id = 10 + i;
+      b.households = 60;
+      b.community = 0;
+      b.footprint = i == 0 ? square(90, 10, 110, 30) : square(90, 70, 110, 90);
+      dataset.buildings.push_back(b);
+    }
+  }
+  Line& road(LineString geometry, const std::string& cls = "primary") {
+    Line l;
+    l.kind = LineKind::road;
+    l.cls = cls;
+    l.name = "中山路";
+    l.geometry = std::move(geometry);
+    dataset.lines.push_back(l);
+    return dataset.lines.back();
+  }
+  geo::PlanAudit audit() const {
+    geo::AuditInput in;
+    geo::AuditGrid g;
+    g.level = GridLevel::large;
+    g.code = "32010600100101";
+    g.community = 0;
+    g.polygon = &grid_polygon;
+    g.buildings = &members;
+    g.households = 120;
+    in.large.push_back(g);
+    in.building_large.assign(dataset.buildings.size(), 0);
+    in.building_micro.assign(dataset.buildings.size(), kNone);
+    geo::AuditParams params;
+    params.large = {100, 500};
+    params.hard_road_classes = {"primary"};
+    params.check_community_coverage = false;
+    Progress progress;
+    return geo::audit_plan(dataset, in, params, progress);
+  }
+};
+
+std::vector<geo::AuditFinding> of_rule(const geo::PlanAudit& audit, const std::string& rule) {
+  std::vector<geo::AuditFinding> out;
+  for (const geo::AuditFinding& f : audit.findings)
+    if (f.rule == rule) out.push_back(f);
+  return out;
+}
+
+std::string messages(const geo::PlanAudit& audit) {
+  std::string text;
+  for (const geo::AuditFinding& f : audit.findings) text += f.rule + ": " + f.message + "\n";
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("barrier audit: a road across the whole community separates the land: broken") {
+  Town town;
+  town.road({{-5, 50}, {205, 50}});
+  const geo::PlanAudit audit = town.audit();
+  INFO(messages(audit));
+  const auto crossed = of_rule(audit, "barrier-crossed");
+  REQUIRE(crossed.size() == 1);
+  CHECK(crossed[0].severity == geo::AuditSeverity::broken);
+  CHECK(crossed[0].message.find("中山路") != std::string::npos);
+  CHECK(audit.counts.large_crossing_barrier == 1);
+  CHECK(audit.counts.barriers_through == 0);
+  CHECK(audit.large[0].barrier_crossings == 1);
+  CHECK_FALSE(audit.large[0].crossing_allowed);
+}
+
+TEST_CASE("barrier audit: a road ending inside the grid does not cut it: no finding") {
+  Town town;
+  SECTION("a dead end: from the west edge to x = 150") {
+    town.road({{-5, 50}, {150, 50}});
+  }
+  SECTION("a bridge inside the grid: the hard road stops on both banks") {
+    town.road({{-5, 50}, {80, 50}});
+    town.road({{80, 50}, {120, 50}}).bridge = true;
+    town.road({{120, 50}, {205, 50}});
+  }
+  const geo::PlanAudit audit = town.audit();
+  INFO(messages(audit));
+  CHECK(of_rule(audit, "barrier-crossed").empty());
+  CHECK(of_rule(audit, "barrier-through").empty());
+  CHECK(audit.large[0].barrier_crossings == 0);
+}
+
+TEST_CASE("barrier audit: a road through the grid that ends beyond it: through, allowed") {
+  // The grid is the middle 120 m of the community; the road cuts it in two, but the land joins
+  // around the road's end outside the grid.
+  Town town;
+  town.grid_polygon = square(40, 0, 160, 100);
+  SECTION("a dead end at x = 180, short of the community's east edge") {
+    town.road({{-5, 50}, {180, 50}});
+  }
+  SECTION("a bridge east of the grid: the hard road stops on both banks") {
+    town.road({{-5, 50}, {170, 50}});
+    town.road({{170, 50}, {185, 50}}).bridge = true;
+    town.road({{185, 50}, {205, 50}});
+  }
+  const geo::PlanAudit audit = town.audit();
+  INFO(messages(audit));
+  CHECK(of_rule(audit, "barrier-crossed").empty());
+  const auto through = of_rule(audit, "barrier-through");
+  REQUIRE(through.size() == 1);
+  CHECK(through[0].severity == geo::AuditSeverity::allowed);
+  CHECK(through[0].message.find("does not separate the land") != std::string::npos);
+  CHECK(audit.counts.barriers_through == 1);
+  CHECK(audit.counts.large_crossing_barrier == 0);
+  CHECK(audit.large[0].barrier_crossings == 0);
+  CHECK_FALSE(audit.large[0].crossing_allowed);
+}
+
+TEST_CASE("barrier audit: the same road across the whole community: broken") {
+  Town town;
+  town.grid_polygon = square(40, 0, 160, 100);
+  town.road({{-5, 50}, {205, 50}});
+  const geo::PlanAudit audit = town.audit();
+  INFO(messages(audit));
+  REQUIRE(of_rule(audit, "barrier-crossed").size() == 1);
+  CHECK(audit.counts.large_crossing_barrier == 1);
+  CHECK(audit.counts.barriers_through == 0);
+}
+
+TEST_CASE("barrier audit: buildings without households across a barrier: allowed") {
+  Town town;
+  town.road({{-5, 50}, {205, 50}});
+  town.dataset.buildings[1].households = 0;  // a school north of the road, joined for coverage
+  const geo::PlanAudit audit = town.audit();
+  INFO(messages(audit));
+  const auto crossed = of_rule(audit, "barrier-crossed");
+  REQUIRE(crossed.size() == 1);
+  CHECK(crossed[0].severity == geo::AuditSeverity::allowed);
+  CHECK(crossed[0].message.find("no households") != std::string::npos);
+  CHECK(audit.counts.large_crossing_barrier == 0);
+  CHECK(audit.counts.crossings_allowed == 1);
+}
+
+TEST_CASE("barrier audit: a road along the grid's edge within centimetres is no crossing") {
+  Town town;
+  // 2 cm inside the south edge, the full width: it cuts off a 4 m² strip holding no building.
+  town.road({{-5, 0.02}, {205, 0.02}});
+  // And one wavering across the east edge by ±3 cm (a WGS84 round trip of a shared edge).
+  town.road({{200.03, -5}, {199.97, 30}, {200.03, 60}, {199.97, 105}});
+  const geo::PlanAudit audit = town.audit();
+  INFO(messages(audit));
+  CHECK(of_rule(audit, "barrier-crossed").empty());
+  CHECK(of_rule(audit, "barrier-through").empty());
+  CHECK(audit.counts.large_crossing_barrier == 0);
+}
