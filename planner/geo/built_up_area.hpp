@@ -6,6 +6,8 @@
 // 2 × reach_m to each other form one area, its outline keeps about `margin_m` from the outermost
 // buildings, and open land wider than 2 × reach_m (a park, a river, fields) stays outside.
 
+#include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "planner/core/geometry.hpp"
@@ -19,8 +21,12 @@ struct BuiltUpParams {
 };
 
 /// The built-up area of `footprints` (projected CRS, metres); empty when there are none.
-/// Throws GeosError when GEOS fails.
+/// Throws GeosError when GEOS fails. Uses every core. `grown(n)`, when given, is called on the
+/// calling thread with the number of footprints grown and merged since the last call (for
+/// progress; n sums to footprints.size()); the final merge of the blocks and the shrink are
+/// single GEOS operations and report nothing.
 MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints,
-                           const BuiltUpParams& params = {});
+                           const BuiltUpParams& params = {},
+                           const std::function<void(std::size_t)>& grown = {});
 
 }  // namespace gp::geo

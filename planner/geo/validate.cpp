@@ -106,6 +106,35 @@ struct Worker {
 
 using Workers = PerThread<Worker>;
 
+/// One stage's progress in work units (features checked, footprints grown), reported from the
+/// calling thread: the parallel loops below run in blocks and report between them, so the
+/// display moves and cancellation is honoured within a stage (on the real 100k-building town
+/// "validating areas" was silent for 73 s).
+struct StageUnits {
+  Progress& progress;
+  const char* stage;
+  double total = 0.0;
+  double done = 0.0;
+
+  void start() { progress.update(stage, 0.0); }
+  void add(double units) {
+    done += units;
+    progress.update(stage, total > 0.0 ? std::min(1.0, done / total) : 1.0);
+  }
+};
+
+/// `body(lo, hi)` over [0, n) spread over the cores in chunks of `grain`, in about 100 blocks
+/// (at least 4 chunks each, so a block keeps the cores busy), reporting each block's size.
+template <typename Body>
+void for_blocks(std::size_t n, std::size_t grain, StageUnits& units, const Body& body) {
+  const std::size_t block = std::max<std::size_t>(4 * grain, n / 100);
+  for (std::size_t first = 0; first < n; first += block) {
+    const std::size_t last = std::min(n, first + block);
+    parallel_for_chunks(first, last, grain, body);
+    units.add(double(last - first));
+  }
+}
+
 const GEOSGeometry* container_geometry(Worker& w, PreparedLayer& cache, const ContainerLayer& layer,
                                        std::int32_t i) {
   if (cache.geometries.size() != layer.footprints.size()) {
@@ -300,8 +329,8 @@ Repair repair_footprint(Worker& w, MultiPolygon& footprint, const Location& wher
 /// repair is cleared (it would only confuse joins and overlaps); the feature itself stays.
 template <typename Feature>
 void repair_layer(std::vector<Feature>& features, const char* what, const char* consequence,
-                  Workers& workers, const ValidationParams& params) {
-  parallel_for_chunks(0, features.size(), 64, [&](std::size_t lo, std::size_t hi) {
+                  Workers& workers, const ValidationParams& params, StageUnits& units) {
+  for_blocks(features.size(), 64, units, [&](std::size_t lo, std::size_t hi) {
     Worker& w = workers.local();
     for (std::size_t i = lo; i != hi; ++i) {
       Feature& f = features[i];
@@ -543,9 +572,9 @@ void find_duplicates(Dataset& dataset, const std::vector<DuplicateKey>& keys,
 template <typename Feature>
 std::size_t report_overlaps(const std::vector<Feature>& features, const ContainerLayer& layer,
                             bool communities_layer, const char* what, const char* kind,
-                            Workers& workers, const ValidationParams& params) {
+                            Workers& workers, const ValidationParams& params, StageUnits& units) {
   std::atomic<std::size_t> pairs{0};
-  parallel_for_chunks(0, features.size(), 16, [&](std::size_t lo, std::size_t hi) {
+  for_blocks(features.size(), 16, units, [&](std::size_t lo, std::size_t hi) {
     Worker& w = workers.local();
     PreparedLayer& cache = communities_layer ? w.communities : w.compounds;
     std::vector<std::int32_t> candidates;
@@ -620,14 +649,20 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   ProblemReporter main_problems;  // problems found outside the parallel loops
   GeosContext main_geos;
 
-  // 1. Repair the container and area layers.
-  progress.update("validating areas", 0.0);
+  // 1. Repair the container and area layers. Work units: one per feature repaired, and without
+  //    communities one per footprint grown for the built-up area (step 2).
+  StageUnits areas{progress, "validating areas"};
+  areas.total = double(dataset.communities.size() + dataset.compounds.size() +
+                       dataset.water.size() + dataset.existing_grids.size());
+  if (dataset.communities.empty())
+    areas.total += double(dataset.buildings.size() + dataset.compounds.size());
+  areas.start();
   repair_layer(dataset.communities, "community",
                "it holds no buildings; its buildings go to neighbours or stay unassigned", workers,
-               params);
-  repair_layer(dataset.compounds, "compound", "it holds no buildings", workers, params);
-  repair_layer(dataset.water, "water area", "it is ignored as a barrier", workers, params);
-  repair_layer(dataset.existing_grids, "existing grid", "it is ignored", workers, params);
+               params, areas);
+  repair_layer(dataset.compounds, "compound", "it holds no buildings", workers, params, areas);
+  repair_layer(dataset.water, "water area", "it is ignored as a barrier", workers, params, areas);
+  repair_layer(dataset.existing_grids, "existing grid", "it is ignored", workers, params, areas);
 
   // 2. No communities: the study area is one community — the built-up area of the buildings
   //    (geo/built_up_area.hpp), or, without buildings or when GEOS fails on them, the extent
@@ -644,7 +679,8 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
       // Compounds too, so that none crosses the planned area's edge.
       for (const Compound& c : dataset.compounds) footprints.push_back(&c.footprint);
       try {
-        study_area.footprint = built_up_area(main_geos, footprints, params.built_up);
+        study_area.footprint = built_up_area(main_geos, footprints, params.built_up,
+                                             [&](std::size_t n) { areas.add(double(n)); });
       } catch (const GeosError& e) {
         main_problems.report(Severity::warning, "built-up-area-failed", Location{},
                              std::string("the built-up area could not be computed (") + e.what() +
@@ -705,7 +741,8 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
                                community_by_code, community_by_name, households, params};
   std::vector<DuplicateKey> keys(dataset.buildings.size());
   std::vector<char> has_key(dataset.buildings.size(), 0);
-  constexpr std::size_t kBlock = 16384;
+  // Blocks of ~1 % (at least 2,048 buildings: a block keeps both cores busy).
+  const std::size_t kBlock = std::max<std::size_t>(2048, dataset.buildings.size() / 100);
   for (std::size_t begin = 0; begin < dataset.buildings.size(); begin += kBlock) {
     progress.update("validating buildings", double(begin) / double(dataset.buildings.size()));
     const std::size_t end = std::min(dataset.buildings.size(), begin + kBlock);
@@ -728,8 +765,9 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   }
 
   // 5. Compounds to communities.
-  progress.update("joining compounds", 0.0);
-  parallel_for_chunks(0, dataset.compounds.size(), 16, [&](std::size_t lo, std::size_t hi) {
+  StageUnits joining{progress, "joining compounds", double(dataset.compounds.size())};
+  joining.start();
+  for_blocks(dataset.compounds.size(), 16, joining, [&](std::size_t lo, std::size_t hi) {
     Worker& w = workers.local();
     for (std::size_t i = lo; i != hi; ++i) {
       Compound& c = dataset.compounds[i];
@@ -777,12 +815,15 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   find_duplicates(dataset, keys, has_key, params, main_geos, main_problems, summary);
 
   // 7. Overlaps.
-  progress.update("checking overlaps", 0.0);
-  summary.overlapping_compounds = report_overlaps(dataset.compounds, compounds, false, "compound",
-                                                  "overlapping-compounds", workers, params);
+  StageUnits overlaps{progress, "checking overlaps",
+                      double(dataset.compounds.size() + dataset.communities.size())};
+  overlaps.start();
+  summary.overlapping_compounds =
+      report_overlaps(dataset.compounds, compounds, false, "compound", "overlapping-compounds",
+                      workers, params, overlaps);
   summary.overlapping_communities =
       report_overlaps(dataset.communities, communities, true, "community",
-                      "overlapping-communities", workers, params);
+                      "overlapping-communities", workers, params, overlaps);
 
   // 8. Merge in a deterministic order.
   std::vector<Problem> found = main_problems.problems();

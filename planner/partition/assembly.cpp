@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <map>
 #include <numeric>
 #include <set>
@@ -203,7 +204,8 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
   return large_noded;
 }
 
-void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan& plan) {
+void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan& plan,
+              Progress& progress) {
   const auto communities = dataset.communities.size();
   std::vector<std::vector<const MultiPolygon*>> by_community(communities);
   std::vector<char> community_noded(communities, 0);
@@ -212,17 +214,60 @@ void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan
     if (!grid.polygon.empty()) by_community[at(grid.community)].push_back(&grid.polygon);
     if (large_noded[g]) community_noded[at(grid.community)] = 1;
   }
+  // Each community's union is made in two levels: blocks of 32 consecutive large grids
+  // (neighbours, mostly: grids are numbered community by community, region by region), then the
+  // union of its blocks' unions. Union is associative, so the area is that of one union of all
+  // its grids; but the blocks are spread over the cores with the progress reported between
+  // rounds of them (work units: grids merged): one community holding a whole town was one
+  // union call of 13 s without a word (real 100k town, loaded machine).
+  constexpr std::size_t kBlock = 32;
+  struct Block {
+    std::size_t community, first, last;
+  };
+  std::vector<Block> jobs;
+  for (std::size_t c = 0; c < communities; ++c)
+    for (std::size_t first = 0; first < by_community[c].size(); first += kBlock)
+      jobs.push_back({c, first, std::min(by_community[c].size(), first + kBlock)});
+  const std::size_t grids = plan.large_grids.size();
+  progress.update("coverage check", 0.0);
+  auto merge = [&](std::size_t c, const std::vector<const MultiPolygon*>& polygons) {
+    return community_noded[c] ? geo::union_polygons(polygons) : geo::union_cells(polygons);
+  };
+  std::vector<MultiPolygon> block_union(jobs.size());
+  // Rounds of 4 blocks (128 grids, ~0.5 s on the loaded 2-core machine; rounds of 512 grids left
+  // gaps of 2.7 s on the real 30k town).
+  const std::size_t round = 4;
+  std::size_t merged = 0;
+  for (std::size_t first = 0; first < jobs.size(); first += round) {
+    const std::size_t last = std::min(jobs.size(), first + round);
+    parallel_for(first, last, [&](std::size_t j) {
+      const Block& b = jobs[j];
+      const std::vector<const MultiPolygon*> polygons(
+          by_community[b.community].begin() + static_cast<std::ptrdiff_t>(b.first),
+          by_community[b.community].begin() + static_cast<std::ptrdiff_t>(b.last));
+      block_union[j] = merge(b.community, polygons);
+    });
+    for (std::size_t j = first; j < last; ++j) merged += jobs[j].last - jobs[j].first;
+    // The final merges below are the last tenth.
+    progress.update(
+        "coverage check",
+        grids > 0 ? 0.9 * static_cast<double>(merged) / static_cast<double>(grids) : 0.9);
+  }
+  std::vector<std::vector<const MultiPolygon*>> blocks_of(communities);
+  for (std::size_t j = 0; j < jobs.size(); ++j)
+    blocks_of[jobs[j].community].push_back(&block_union[j]);
   std::vector<double> gap(communities, 0.0), overlap(communities, 0.0);
   parallel_for(std::size_t{0}, communities, [&](std::size_t c) {
     if (by_community[c].empty()) return;
-    const MultiPolygon all = community_noded[c] ? geo::union_polygons(by_community[c])
-                                                : geo::union_cells(by_community[c]);
+    const MultiPolygon all =
+        blocks_of[c].size() == 1 ? *blocks_of[c].front() : merge(c, blocks_of[c]);
     const double union_area = area(all);
     double sum = 0.0;
     for (const MultiPolygon* p : by_community[c]) sum += area(*p);
     gap[c] = std::abs(area(dataset.communities[c].footprint) - union_area);
     overlap[c] = std::max(0.0, sum - union_area);
   });
+  progress.update("coverage check", 1.0);
   for (std::size_t c = 0; c < communities; ++c) {
     plan.metrics.coverage_gap_m2 += gap[c];
     plan.metrics.coverage_overlap_m2 += overlap[c];

@@ -297,7 +297,9 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
                                 const UnitRuns& unit_runs, Plan& plan, Progress& progress);
 
 /// Coverage gap and overlap per community against the community polygon, and micro overlap.
-void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan& plan);
+/// Reports "coverage check" from 0 to 1 in grids merged.
+void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan& plan,
+              Progress& progress);
 
 /// The plan's totals over its grids and, re-planning, the households moved.
 void plan_metrics(const Dataset& dataset, const Context& ctx, const Plan* existing,

@@ -175,8 +175,7 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
 
   // Coverage: per community, the union of its large grids against the community polygon, and
   // the overlap as Σ areas − area of the union. Micro overlap inside each large grid likewise.
-  progress.update("coverage check", 0.9);
-  partition::detail::coverage(dataset, large_noded, plan);
+  partition::detail::coverage(dataset, large_noded, plan, progress);
 
   partition::detail::plan_metrics(dataset, ctx, existing, std::move(moved_flow), plan);
   progress.update("planning grids", 1.0);

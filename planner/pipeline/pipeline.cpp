@@ -272,8 +272,6 @@ void save_plan(const Dataset& dataset, const std::vector<report::LayerTable>& la
   if (ec) throw OutputError("save: cannot write '" + path + "': " + ec.message());
 }
 
-namespace {
-
 /// The share of a whole run each stage takes, in the order they run (matched by prefix; a stage
 /// without its own weight counts as part of the weighted stage before it, so the weights go to
 /// the steps that report their own fraction: "simulating", not the evaluation's "event
@@ -304,8 +302,6 @@ std::vector<StageWeight> run_stage_weights(const pipeline::Scenario& s) {
   weights.push_back({"export", 0.015});
   return weights;
 }
-
-}  // namespace
 
 RunOutcome run(RunRequest request, Progress& progress) {
   pipeline::Scenario& s = request.scenario;

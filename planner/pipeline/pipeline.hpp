@@ -144,6 +144,11 @@ struct RunOutcome {
 /// manifest.json last (its presence marks a complete run).
 RunOutcome run(RunRequest request, Progress& progress);
 
+/// The expected share of a whole run per stage, in the order the stages run (what `run` gives
+/// `Progress::set_stage_weights`); a caller running only some stages (the studio's jobs) takes
+/// the slice it runs.
+std::vector<StageWeight> run_stage_weights(const pipeline::Scenario& scenario);
+
 /// The scenario a run directory was made with: its scenario.toml when its inputs are still there
 /// unchanged in size (manifest.json records them), else the run's own layers (communities,
 /// buildings, stations of plan.gpkg) with the parameters of scenario.toml. In both cases the
