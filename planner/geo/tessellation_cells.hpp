@@ -50,13 +50,13 @@ void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
                         ProblemReporter& problems);
 
 /// Makes every cell one edge-connected set of pieces holding its building. Pieces of one owner
-/// are grouped by shared edges (a contact has positive length; a shared vertex does not
-/// connect). The group holding the owner's site (else its largest) stays; every other group is
-/// *detached* and joins, whole, the neighbouring cell it shares the longest boundary with:
-/// preferably in its own street block, then in its own hard face, then across a barrier. Rounds
-/// use the previous round's owners only, so the result does not depend on the visiting order.
-/// A detached group with no owned neighbour at all (a separate part of a multipolygon
-/// community) keeps its owner.
+/// are grouped by shared edges (a contact longer than 0.01 mm; a shared vertex, or an edge of a
+/// rounding error's length, does not connect). The group holding the owner's site (else its
+/// largest) stays; every other group is *detached* and joins, whole, the neighbouring cell it
+/// shares the longest boundary with: preferably in its own street block, then in its own hard face,
+/// then across a barrier. Rounds use the previous round's owners only, so the result does not
+/// depend on the visiting order. A detached group with no owned neighbour at all (a separate part
+/// of a multipolygon community) keeps its owner.
 void reassign_detached_pieces(const std::vector<Polygon>& pieces,
                               const std::vector<std::int32_t>& piece_block,
                               const std::vector<std::int32_t>& block_face,

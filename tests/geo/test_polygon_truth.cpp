@@ -11,6 +11,7 @@
 #include "planner/geo/cell_split.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/tessellation.hpp"
+#include "planner/geo/tessellation_cells.hpp"
 #include "planner/geo/tessellation_community.hpp"
 
 namespace {
@@ -234,6 +235,46 @@ TEST_CASE("polygon truth: a self-intersecting grid polygon is written repaired",
   CHECK(std::none_of(clean.front().outer.begin(), clean.front().outer.end(),
                      [](const gp::Point& p) { return p.y < 9.0 && p.x > 1.0 && p.x < 9.0; }));
   CHECK(gp::area(clean) == Approx(100.0));
+}
+
+TEST_CASE("polygon truth: pieces meeting on an edge of a rounding error's length are detached",
+          "[tessellation][truth]") {
+  // Helsinki grid 44 (issue 14 regression): per-block noding computed two crossings of three
+  // nearly concurrent lines 1e-10 m apart in different blocks, so a 2.7 m × 0.10 m triangle
+  // (0.14 m²) lying in a notch of its neighbour's cell shared only that 1e-10 m edge with its own
+  // owner's main piece. It counted as edge-connected and stayed; written out the edge is a point
+  // and the grid was two polygons. Same shape, local coordinates (m).
+  const double eps = 1e-10;
+  const std::string e = "9.9999999999";  // 10 - eps, the second computed crossing
+  std::vector<gp::Polygon> pieces;
+  for (const std::string& text :
+       {"POLYGON((0 0,10 0,10 10," + e + " 10,0 10,0 0))",       // owner 0, main
+        "POLYGON((" + e + " 10,10 10,10.1 12.7," + e + " 10))",  // owner 0, crumb
+        "POLYGON((10 0,20 0,20 20,0 20,0 10," + e + " 10,10.1 12.7,10 10,10 0))"})  // owner 1
+    pieces.push_back(wkt(text).front());
+  const std::vector<gp::geo::detail::Contact> contacts = gp::geo::detail::piece_contacts(pieces);
+  bool hair = false;
+  for (const auto& c : contacts)
+    if (c.a == 0 && c.b == 1) hair = c.length_m < 10 * eps;
+  REQUIRE(hair);  // the geometry does reproduce the 1e-10 m contact
+  std::vector<gp::geo::detail::Placement> placements(2);
+  placements[0] = {0, {5.0, 5.0}, false};
+  placements[1] = {0, {15.0, 15.0}, false};
+  std::vector<std::int32_t> owner = {0, 0, 1};
+  gp::geo::detail::reassign_detached_pieces(pieces, {0, 0, 0}, {0}, contacts, placements, owner);
+  CHECK(owner == std::vector<std::int32_t>{0, 1, 1});  // the crumb joins the cell around it
+
+  // A real shared edge (0.05 m, 5000× the tolerance) still connects.
+  std::vector<gp::Polygon> joined;
+  for (const std::string& text :
+       {std::string("POLYGON((0 0,10 0,10 10,9.95 10,0 10,0 0))"),
+        std::string("POLYGON((9.95 10,10 10,10.1 12.7,9.95 10))"),
+        std::string("POLYGON((10 0,20 0,20 20,0 20,0 10,9.95 10,10.1 12.7,10 10,10 0))")})
+    joined.push_back(wkt(text).front());
+  owner = {0, 0, 1};
+  gp::geo::detail::reassign_detached_pieces(
+      joined, {0, 0, 0}, {0}, gp::geo::detail::piece_contacts(joined), placements, owner);
+  CHECK(owner == std::vector<std::int32_t>{0, 0, 1});
 }
 
 TEST_CASE("polygon truth: progress advances inside one community", "[tessellation][progress]") {
