@@ -199,7 +199,7 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
   // Calibrated per-grid multipliers are keyed by grid code: a code the plan lacks is not used.
   for (const auto& [code, multiplier] : s.evaluation.workload.grid_event_multipliers)
     if (std::none_of(out.plan.large_grids.begin(), out.plan.large_grids.end(),
-                     [&](const Grid& g) { return g.code == code; }))
+                     [&code = code](const Grid& g) { return g.code == code; }))
       (out.evaluated_existing ? out.import_problems : out.plan.problems)
           .report(Severity::warning, "grid-multiplier-unknown-grid", {},
                   "[events.grid_multipliers] names grid '" + code + "' (multiplier " +
