@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <map>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
