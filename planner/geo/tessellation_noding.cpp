@@ -67,6 +67,21 @@ bool cross_outline(const Ring& ring, const std::vector<Segment>& edges, std::vec
   return true;
 }
 
+/// The blocks' ring segments (outer rings and holes), normalised, sorted, without repeats.
+std::vector<Segment> ring_segments(const std::vector<Polygon>& block_polygons) {
+  std::vector<Segment> rings;
+  for (const Polygon& polygon : block_polygons) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+        if (!(ring[k] == ring[k + 1])) rings.push_back(normalised(ring[k], ring[k + 1]));
+    };
+    add_ring(polygon.outer);
+    for (const Ring& hole : polygon.holes) add_ring(hole);
+  }
+  sort_unique(rings);
+  return rings;
+}
+
 /// Nodes the Voronoi edges near block boundaries with the blocks' rings without GEOS, like
 /// cross_outline: a ring vertex's side of an edge's line is decided once, so the crossing goes to
 /// exactly one of the two ring segments at that vertex. Appends to `edge_parts` the parts of each
@@ -113,16 +128,7 @@ bool cross_block_rings(const std::vector<std::pair<Segment, std::int32_t>>& edge
       from = x;
     }
   }
-  std::vector<Segment> rings;
-  for (const Polygon& polygon : block_polygons) {
-    auto add_ring = [&](const Ring& ring) {
-      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
-        if (!(ring[k] == ring[k + 1])) rings.push_back(normalised(ring[k], ring[k + 1]));
-    };
-    add_ring(polygon.outer);
-    for (const Ring& hole : polygon.holes) add_ring(hole);
-  }
-  sort_unique(rings);
+  const std::vector<Segment> rings = ring_segments(block_polygons);
   std::sort(splits.begin(), splits.end(), [](const auto& s, const auto& t) {
     if (!(s.first == t.first)) return segment_less(s.first, t.first);
     return s.second.first < t.second.first;
@@ -336,16 +342,7 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
     if (s.u != t.u) return s.u < t.u;
     return less_point(s.at, t.at);
   });
-  std::vector<Segment> rings;
-  for (const Polygon& polygon : block_polygons) {
-    auto add_ring = [&](const Ring& ring) {
-      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
-        if (!(ring[k] == ring[k + 1])) rings.push_back(normalised(ring[k], ring[k + 1]));
-    };
-    add_ring(polygon.outer);
-    for (const Ring& hole : polygon.holes) add_ring(hole);
-  }
-  sort_unique(rings);
+  const std::vector<Segment> rings = ring_segments(block_polygons);
   // Split points closer than kOnRingM to a ring vertex or to the previous split point are one
   // point: the two blocks beside a ring segment compute the same crossing (an outline across the
   // boundary is in both nodings) each with its own rounding, and two vertices 1e-10 m apart
