@@ -2,8 +2,9 @@
 #   make demo  — install what is missing, build (release), run the main job on the bundled demo town
 #   make test  — install what is missing, build (dev, warnings as errors), run the whole ctest suite,
 #                then an ASan+UBSan build (clang) and run of the engine and studio tests and of each libFuzzer
-#                target for 60 s on its seed corpus, then a ThreadSanitizer build and run of the
-#                tests of the parallel code (core:parallel, geo, partition, sim)
+#                target for 30 s on its seed corpus, then a ThreadSanitizer build and run of the
+#                tests of the parallel code (core:parallel, geo, partition, sim). On a 2-core machine
+#                about 20 min; docs/developers.md ("CI time") has the breakdown.
 #   make package — a Debian package (.deb, CPack) in build/$(PRESET)/package/ (PRESET=release by
 #                default; PRESET=dev reuses the dev build of `make test`); make install — build it and
 #                install it with apt-get (so apt can remove it again)
@@ -48,7 +49,7 @@ test-tsan: deps
 
 test: test-dev test-asan test-tsan
 
-# The fuzz targets are built by the asan preset; `make test` fuzzes each for 60 s already.
+# The fuzz targets are built by the asan preset; `make test` fuzzes each for 30 s already.
 fuzz: deps
 	bash .ci/fuzz
 
