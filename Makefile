@@ -4,7 +4,7 @@
 #                then an ASan+UBSan build (clang) and run of the engine and studio tests and of each libFuzzer
 #                target for 30 s on its seed corpus, then a ThreadSanitizer build and run of the
 #                tests of the parallel code (core:parallel, geo, partition, sim). On a 2-core machine
-#                ~23 min (estimate; the CI run before was 26.7); docs/developers.md "CI time".
+#                ~22.5 min (estimate; the CI run before was 26.7); docs/developers.md "CI time".
 #   make package — a Debian package (.deb, CPack) in build/$(PRESET)/package/ (PRESET=release by
 #                default; PRESET=dev reuses the dev build of `make test`); make install — build it and
 #                install it with apt-get (so apt can remove it again)
