@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <numbers>
 #include <set>
 #include <sstream>
@@ -248,27 +250,60 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
   const std::size_t n = job.buildings.size();
   block_sites.assign(blocks.size(), {});
   placements.assign(n, Placement{});
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i % 256 == 0) report(0.05 + 0.25 * double(i) / double(n));
-    const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
-    Placement placement;
-    try {
-      placement = place_building(ctx, building, blocks.blocks, *blocks.locator, out.problems);
-    } catch (const GeosError& error) {
-      // An unusable footprint (GEOS could not intersect it): place it by its vertices' centre.
-      const Point c = centroid(building.footprint);
-      placement.block = blocks.locator->locate(ctx, c);
-      placement.site = contains_point(ctx, blocks.locator->prepared(placement.block), c)
-                           ? c
-                           : blocks.blocks[std::size_t(placement.block)].inside;
-      out.problems.report(Severity::warning, "building-footprint-unusable", building.source,
-                          describe_building(building) + ": " + error.what() +
-                              "; its cell is placed at its vertices' centre");
+  // Buildings in parallel, in fixed chunks of kChunk (not depending on the threads). GEOS
+  // prepared geometries build their indexes on first use and must not be shared between
+  // threads, and the locator reuses a scratch vector: each thread has its own GEOS context and
+  // its own locator over the same blocks (prepared lazily, so a thread pays only for the blocks
+  // its buildings meet). The block geometries themselves are only read. Problems are kept per
+  // chunk and merged in chunk order, sites appended in building order afterwards: the result is
+  // the serial loop's.
+  constexpr std::size_t kChunk = 256;
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<ProblemReporter> chunk_problems(chunks);
+  struct Worker {
+    explicit Worker(const std::vector<Region>& regions) : locator(ctx, regions) {}
+    GeosContext ctx;
+    RegionLocator locator;
+  };
+  PerThread<std::unique_ptr<Worker>> workers;
+  std::mutex report_mutex;
+  std::size_t done = 0;
+  (void)ctx;  // the community's context stays with the calling thread's other steps
+  parallel_for(0, chunks, [&](std::size_t c) {
+    std::unique_ptr<Worker>& worker = workers.local();
+    if (!worker) worker = std::make_unique<Worker>(blocks.blocks);
+    GeosContext& wctx = worker->ctx;
+    const RegionLocator& locator = worker->locator;
+    ProblemReporter& problems = chunk_problems[c];
+    for (std::size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) {
+      const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
+      Placement placement;
+      try {
+        placement = place_building(wctx, building, blocks.blocks, locator, problems);
+      } catch (const GeosError& error) {
+        // An unusable footprint (GEOS could not intersect it): place it by its vertices' centre.
+        const Point c0 = centroid(building.footprint);
+        placement.block = locator.locate(wctx, c0);
+        placement.site = contains_point(wctx, locator.prepared(placement.block), c0)
+                             ? c0
+                             : blocks.blocks[std::size_t(placement.block)].inside;
+        problems.report(Severity::warning, "building-footprint-unusable", building.source,
+                        describe_building(building) + ": " + error.what() +
+                            "; its cell is placed at its vertices' centre");
+      }
+      placements[i] = placement;
     }
+    // Every chunk (256 buildings, as the serial loop did), counted under the lock so that the
+    // fractions reported never decrease whichever thread finishes first.
+    const std::lock_guard lock(report_mutex);
+    report(0.05 + 0.25 * double(++done) / double(chunks));
+  });
+  for (const ProblemReporter& p : chunk_problems) out.problems.merge(p);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Placement& placement = placements[i];
     out.block[i] = placement.block;
     out.face[i] = blocks.block_face[std::size_t(placement.block)];
     block_sites[std::size_t(placement.block)].push_back({placement.site, std::int32_t(i)});
-    placements[i] = placement;
   }
 }
 
