@@ -308,14 +308,52 @@ std::vector<MultiPolygon> split_cell_along_building(
     std::size_t run;
     double footprint_area;  // m² of the footprint inside the piece
     bool off_footprint;     // a piece of the cell beside the footprint
+    bool lobe;              // snap-rounded: its edges match its neighbours' only to 1 µm
   };
   std::vector<Piece> kept;
+  // A piece pinched to less than the union grid (the tessellation's cell can narrow to
+  // nanometres beside a footprint's corner) is one polygon here but two once snap-rounded, as
+  // the grid polygons are (union_polygons) and as GIS tools read them back: it is taken as its
+  // snap-rounded lobes, so a lobe beyond the pinch joins the run it really borders (issue 12,
+  // Nanjing micro grid …8601: an arm of a tower's cell, 152 m², beyond a neck 10⁻⁷ m wide).
+  std::vector<GeomPtr> lobes;
+  std::vector<char> is_lobe;
   const int count = GEOSGetNumGeometries_r(ctx.handle(), pieces.get());
   for (int i = 0; i < count; ++i) {
     const GEOSGeometry* piece = GEOSGetGeometryN_r(ctx.handle(), pieces.get(), i);
     const GeomPtr inside = own(ctx, GEOSPointOnSurface_r(ctx.handle(), piece), "piece point");
     // Rings of holes polygonize into pieces too: keep only pieces inside the cell.
     if (GEOSPreparedContains_r(ctx.handle(), prepared.get(), inside.get()) != 1) continue;
+    const GeomPtr snapped = own(ctx, GEOSGeom_setPrecision_r(ctx.handle(), piece, kUnionGridM, 0),
+                                "piece on the union grid");
+    const int parts = GEOSGetNumGeometries_r(ctx.handle(), snapped.get());
+    int polygons = 0;
+    for (int j = 0; j < parts; ++j) {
+      double part_area = 0.0;
+      const GEOSGeometry* part = GEOSGetGeometryN_r(ctx.handle(), snapped.get(), j);
+      if (GEOSGeomTypeId_r(ctx.handle(), part) == GEOS_POLYGON &&
+          GEOSArea_r(ctx.handle(), part, &part_area) == 1 && part_area > 0.0)
+        ++polygons;
+    }
+    if (polygons <= 1) {
+      lobes.push_back(own(ctx, GEOSGeom_clone_r(ctx.handle(), piece), "piece"));
+      is_lobe.push_back(0);
+      continue;
+    }
+    for (int j = 0; j < parts; ++j) {
+      double part_area = 0.0;
+      const GEOSGeometry* part = GEOSGetGeometryN_r(ctx.handle(), snapped.get(), j);
+      if (GEOSGeomTypeId_r(ctx.handle(), part) != GEOS_POLYGON ||
+          GEOSArea_r(ctx.handle(), part, &part_area) != 1 || part_area <= 0.0)
+        continue;
+      lobes.push_back(own(ctx, GEOSGeom_clone_r(ctx.handle(), part), "lobe"));
+      is_lobe.push_back(1);
+    }
+  }
+  bool any_lobe = false;
+  for (std::size_t i = 0; i < lobes.size(); ++i) {
+    const GEOSGeometry* piece = lobes[i].get();
+    const GeomPtr inside = own(ctx, GEOSPointOnSurface_r(ctx.handle(), piece), "piece point");
     double x = 0.0, y = 0.0;
     GEOSGeomGetX_r(ctx.handle(), inside.get(), &x);
     GEOSGeomGetY_r(ctx.handle(), inside.get(), &y);
@@ -331,8 +369,8 @@ std::vector<MultiPolygon> split_cell_along_building(
                                 "piece and footprint");
     double overlap_area = 0.0;
     if (GEOSArea_r(ctx.handle(), overlap.get(), &overlap_area) != 1) ctx.fail("piece area");
-    kept.push_back({own(ctx, GEOSGeom_clone_r(ctx.handle(), piece), "piece"), run, overlap_area,
-                    !on_footprint});
+    any_lobe = any_lobe || is_lobe[i];
+    kept.push_back({std::move(lobes[i]), run, overlap_area, !on_footprint, is_lobe[i] != 0});
   }
   // Each run's stretch must be one polygon (issue 12): a cut across a non-convex cell can leave
   // parts of a stretch that share no edge with the part beside the run's units. Such a part
@@ -344,16 +382,30 @@ std::vector<MultiPolygon> split_cell_along_building(
     const GeomPtr boundary_i =
         own(ctx, GEOSBoundary_r(ctx.handle(), kept[i].geometry.get()), "piece boundary");
     for (std::size_t j = i + 1; j < k; ++j) {
-      if (GEOSIntersects_r(ctx.handle(), kept[i].geometry.get(), kept[j].geometry.get()) != 1)
+      if (kept[i].lobe || kept[j].lobe) {
+        double gap = 0.0;
+        if (GEOSDistance_r(ctx.handle(), kept[i].geometry.get(), kept[j].geometry.get(), &gap) !=
+                1 ||
+            gap > 2.0 * kUnionGridM)
+          continue;
+      } else if (GEOSIntersects_r(ctx.handle(), kept[i].geometry.get(), kept[j].geometry.get()) !=
+                 1) {
         continue;
-      const GeomPtr boundary_j =
+      }
+      GeomPtr boundary_j =
           own(ctx, GEOSBoundary_r(ctx.handle(), kept[j].geometry.get()), "piece boundary");
+      // A lobe's edges lie within the union grid of its neighbours', not on them.
+      if (kept[i].lobe || kept[j].lobe)
+        boundary_j = own(ctx, GEOSBuffer_r(ctx.handle(), boundary_j.get(), 2.0 * kUnionGridM, 2),
+                         "piece boundary, widened");
       const GeomPtr shared =
           own(ctx, GEOSIntersection_r(ctx.handle(), boundary_i.get(), boundary_j.get()),
               "shared piece boundary");
       double length = 0.0;
       if (GEOSLength_r(ctx.handle(), shared.get(), &length) != 1) ctx.fail("shared length");
-      if (length <= 0.0) continue;  // a shared vertex does not connect
+      // A shared vertex does not connect; beside a lobe, nor does the widened boundary's
+      // reach around a point (a few µm), only an edge longer than 0.1 mm.
+      if (length <= ((kept[i].lobe || kept[j].lobe) ? 1e-4 : 0.0)) continue;
       neighbours[i].emplace_back(j, length);
       neighbours[j].emplace_back(i, length);
     }
@@ -366,6 +418,27 @@ std::vector<MultiPolygon> split_cell_along_building(
   // in two pieces). The part claimed is the shortest chain of off-footprint pieces, edge to
   // edge, from the run's strip to a piece bordering one of its cells, never one bordering the
   // first run's cells beside (the first run's grid must stay whole too).
+  // Edge-connected groups of a run's pieces.
+  auto groups_of = [&](std::size_t run) {
+    std::vector<char> seen(k, 0);
+    std::size_t groups = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      if (seen[i] || run_of[i] != run) continue;
+      ++groups;
+      std::vector<std::size_t> stack{i};
+      seen[i] = 1;
+      while (!stack.empty()) {
+        const std::size_t p = stack.back();
+        stack.pop_back();
+        for (const auto& [q, length] : neighbours[p])
+          if (!seen[q] && run_of[q] == run) {
+            seen[q] = 1;
+            stack.push_back(q);
+          }
+      }
+    }
+    return groups;
+  };
   for (std::size_t j = 1; j < runs; ++j) {
     if (near[j].empty()) continue;
     auto borders = [&](std::size_t i) { return borders_run(kept[i].geometry.get(), j); };
@@ -392,7 +465,15 @@ std::vector<MultiPolygon> split_cell_along_building(
           queue.push_back(q);
         }
     }
-    for (std::size_t p = found; p != k && run_of[p] != j; p = from[p]) run_of[p] = j;
+    if (found == k) continue;
+    // Claimed only if the first run's pieces stay as connected as they were: the first run's
+    // land may join its grid's cells on several sides (Monaco micro grid …39802).
+    const std::size_t before = groups_of(0);
+    std::vector<std::size_t> claimed;
+    for (std::size_t p = found; p != k && run_of[p] != j; p = from[p]) claimed.push_back(p);
+    for (std::size_t p : claimed) run_of[p] = j;
+    if (groups_of(0) > before)
+      for (std::size_t p : claimed) run_of[p] = 0;
   }
   for (bool changed = true; changed;) {
     changed = false;
@@ -431,7 +512,13 @@ std::vector<MultiPolygon> split_cell_along_building(
     }
     // The first detached group joins its best neighbour; then the groups are recomputed.
     for (std::size_t g = 0; g < members.size() && !changed; ++g) {
-      if (home[run_of[members[g].front()]] == g) continue;
+      const std::size_t own_run = run_of[members[g].front()];
+      if (home[own_run] == g) continue;
+      // A group bordering its run's cells beside this one is joined to the rest through them
+      // (Monaco micro grid …39802: land on both sides of a tower, split at a pinch).
+      if (std::any_of(members[g].begin(), members[g].end(),
+                      [&](std::size_t p) { return borders_run(kept[p].geometry.get(), own_run); }))
+        continue;
       std::vector<double> by_run(runs, 0.0);
       for (std::size_t p : members[g])
         for (const auto& [q, length] : neighbours[p])
@@ -454,9 +541,11 @@ std::vector<MultiPolygon> split_cell_along_building(
             GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, by_run[run].data(),
                                         static_cast<unsigned>(by_run[run].size())),
             "cell pieces");
-    // Pieces of one arrangement are an exact coverage.
+    // Pieces of one arrangement are an exact coverage; with lobes, only to the union grid.
     const GeomPtr merged =
-        own(ctx, GEOSCoverageUnion_r(ctx.handle(), group.get()), "union of cell pieces");
+        any_lobe ? own(ctx, GEOSUnaryUnionPrec_r(ctx.handle(), group.get(), kUnionGridM),
+                       "union of cell pieces")
+                 : own(ctx, GEOSCoverageUnion_r(ctx.handle(), group.get()), "union of cell pieces");
     result[run] = to_multipolygon(ctx, merged.get());
     fix_orientation(result[run]);
   }

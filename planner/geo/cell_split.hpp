@@ -29,7 +29,9 @@ namespace gp::geo {
 /// their union is the cell.
 /// Each piece is one polygon: a part that shares no edge with the rest of its run (a cut across
 /// a non-convex footprint, a corner of the cell cut off by a footprint reaching the cell's
-/// boundary) joins the neighbouring run it shares the longest boundary with.
+/// boundary, land beyond a pinch of the cell narrower than 1 µm, which snap-rounding splits)
+/// joins the neighbouring run it shares the longest boundary with, unless it borders its own
+/// run's cells in `beside` (then the grid joins it through them).
 /// A piece is empty when the cell has nothing in that stretch (not for a cell that contains
 /// its footprint, as the tessellation's cells do).
 /// Preconditions: metres; `cell` and `footprint` valid; weights non-empty, each ≥ 0, sum > 0.

@@ -250,6 +250,36 @@ TEST_CASE("polygon truth: a later run reaches the cells its grid holds beside th
   }
 }
 
+TEST_CASE("polygon truth: an arm of a tower's cell beyond a pinch goes to the run it borders",
+          "[tessellation][truth][units]") {
+  // Nanjing micro grid …8601: the tower's cell narrowed to 10⁻⁷ m beside the footprint's
+  // corner; the arm beyond (152 m²) was off the footprint, so the first run's, and joined it
+  // only through the pinch: one polygon in metres, two once snap-rounded to 1 µm (the grid
+  // polygons' union, a GIS reading the file). Here the arm (x 7..12, above the footprint) joins
+  // the land right of the footprint through a neck 10⁻⁸ m wide, in the second run's stretch.
+  const gp::MultiPolygon cell =
+      wkt("POLYGON((-10 -10,22 -10,22 10,12.00000001 10,12.00000001 15,7 15,7 10,-10 10,"
+          "-10 -10))");
+  const gp::MultiPolygon tower = wkt("POLYGON((0 0,12 0,12 10,0 10,0 0))");
+  // The first run's grid holds the cell left of this one: the first unit is at the left end.
+  const gp::MultiPolygon left = wkt("POLYGON((-20 -10,-10 -10,-10 10,-20 10,-20 -10))");
+  const std::vector<gp::MultiPolygon> runs =
+      gp::geo::split_cell_along_building(cell, tower, {1.0, 1.0}, {{&left}, {}});
+  REQUIRE(runs.size() == 2);
+  double total = 0.0;
+  for (std::size_t j = 0; j < runs.size(); ++j) {
+    INFO("run " << j);
+    REQUIRE_FALSE(runs[j].empty());
+    CHECK(geos_parts(gp::geo::union_polygons({&runs[j]})) == 1);  // snap-rounded to 1 µm
+    total += gp::area(runs[j]);
+  }
+  CHECK(total == Approx(gp::area(cell)).margin(1e-3));
+  CHECK(geos_parts(gp::geo::union_polygons({&left, &runs[0]})) == 1);
+  // The arm went to the second run, whose strip it borders.
+  CHECK(overlap_area(runs[1], wkt("POLYGON((7 10,12 10,12 15,7 15,7 10))")) ==
+        Approx(25.0).margin(1e-3));
+}
+
 TEST_CASE("polygon truth: a grid of a cut tower cell and its neighbour is one polygon",
           "[tessellation][truth][units]") {
   // Nanjing large grid …62 came out in two halves: a cut across a split tower's cell ends on
