@@ -29,6 +29,90 @@ Point long_axis(GeosContext& ctx, const GEOSGeometry* footprint) {
   return la >= lb ? Point{a.x / la, a.y / la} : Point{b.x / lb, b.y / lb};
 }
 
+/// Area (m²) of the part of `shape` where p·along ≤ t: each ring clipped to the half-plane
+/// (Sutherland–Hodgman; on a non-convex ring the clipped ring may run back along the cut line,
+/// which adds no area, so the signed area stays exact).
+double area_before(const MultiPolygon& shape, const Point& along, double t) {
+  auto clipped_area = [&](const Ring& ring) {
+    Ring out;
+    const std::size_t n = ring.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const Point& a = ring[i];
+      const Point& b = ring[(i + 1) % n];
+      const double da = a.x * along.x + a.y * along.y - t, db = b.x * along.x + b.y * along.y - t;
+      if (da <= 0.0) out.push_back(a);
+      if ((da < 0.0 && db > 0.0) || (da > 0.0 && db < 0.0)) {
+        const double f = da / (da - db);
+        out.push_back({a.x + f * (b.x - a.x), a.y + f * (b.y - a.y)});
+      }
+    }
+    if (out.size() < 3) return 0.0;
+    out.push_back(out.front());
+    return std::abs(signed_area(out));
+  };
+  double total = 0.0;
+  for (const Polygon& polygon : shape) {
+    total += clipped_area(polygon.outer);
+    for (const Ring& hole : polygon.holes) total -= clipped_area(hole);
+  }
+  return total;
+}
+
+/// Positions along `along` (ascending) that divide the area of `shape` in proportion to
+/// `weights`: each run of units gets the share of the floor area its units have of the
+/// building's (a U-shaped tower's arm holds more flats per metre of the long axis than its
+/// base). Bisection to 1 µm or 60 steps.
+std::vector<double> area_cuts(const MultiPolygon& shape, const Point& along, double t_min,
+                              double t_max, const std::vector<double>& weights) {
+  const double total_weight = std::accumulate(weights.begin(), weights.end(), 0.0);
+  const double total_area = area_before(shape, along, t_max + 1.0);
+  std::vector<double> cuts;
+  double running = 0.0;
+  for (std::size_t j = 0; j + 1 < weights.size(); ++j) {
+    running += weights[j];
+    const double share = total_weight > 0.0 ? running / total_weight : 0.0;
+    double lo = cuts.empty() ? t_min : cuts.back(), hi = t_max;
+    if (total_area <= 0.0) {
+      cuts.push_back(t_min + (t_max - t_min) * share);
+      continue;
+    }
+    for (int step = 0; step < 60 && hi - lo > 1e-6; ++step) {
+      const double mid = 0.5 * (lo + hi);
+      (area_before(shape, along, mid) < share * total_area ? lo : hi) = mid;
+    }
+    cuts.push_back(0.5 * (lo + hi));
+  }
+  return cuts;
+}
+
+/// Directions to try as the cut axis, best guess first: the long axis of the footprint's
+/// minimum rotated rectangle, its perpendicular, then the directions of the footprint's
+/// longest edges (a U- or L-shaped tower's wings), each once (within 2°).
+std::vector<Point> axis_candidates(const Point& long_axis_dir, const MultiPolygon& footprint) {
+  std::vector<Point> result{long_axis_dir, Point{-long_axis_dir.y, long_axis_dir.x}};
+  std::vector<std::pair<double, Point>> edges;  // length, unit direction
+  for (const Polygon& polygon : footprint)
+    for (std::size_t i = 0; i + 1 < polygon.outer.size(); ++i) {
+      const Point d{polygon.outer[i + 1].x - polygon.outer[i].x,
+                    polygon.outer[i + 1].y - polygon.outer[i].y};
+      const double length = std::hypot(d.x, d.y);
+      if (length > 0.0) edges.emplace_back(length, Point{d.x / length, d.y / length});
+    }
+  std::stable_sort(edges.begin(), edges.end(),
+                   [](const auto& l, const auto& r) { return l.first > r.first; });
+  const double same = std::cos(2.0 * 3.14159265358979323846 / 180.0);
+  for (const auto& [length, d] : edges) {
+    if (result.size() >= 6) break;
+    for (const Point& candidate : {d, Point{-d.y, d.x}}) {
+      const bool known = std::any_of(result.begin(), result.end(), [&](const Point& r) {
+        return std::abs(r.x * candidate.x + r.y * candidate.y) >= same;
+      });
+      if (!known) result.push_back(candidate);
+    }
+  }
+  return result;
+}
+
 void fix_orientation(MultiPolygon& shape) {
   for (Polygon& polygon : shape) {
     if (signed_area(polygon.outer) < 0.0) std::reverse(polygon.outer.begin(), polygon.outer.end());
@@ -39,9 +123,9 @@ void fix_orientation(MultiPolygon& shape) {
 
 }  // namespace
 
-std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
-                                                    const MultiPolygon& footprint,
-                                                    const std::vector<double>& weights) {
+std::vector<MultiPolygon> split_cell_along_building(
+    const MultiPolygon& cell, const MultiPolygon& footprint, const std::vector<double>& weights,
+    const std::vector<std::vector<const MultiPolygon*>>& beside) {
   const std::size_t runs = weights.size();
   if (runs <= 1 || cell.empty()) {
     std::vector<MultiPolygon> result(std::max<std::size_t>(runs, 1));
@@ -50,15 +134,10 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
   }
   thread_local GeosContext ctx;  // called from partitioner worker threads
   const GeomPtr footprint_geos = to_geos(ctx, footprint);
-  const Point along = long_axis(ctx, footprint_geos.get());
-  const Point across{-along.y, along.x};
-  auto t_of = [&](const Point& p) { return p.x * along.x + p.y * along.y; };
-  auto s_of = [&](const Point& p) { return p.x * across.x + p.y * across.y; };
 
-  // Extent along the axis of the footprint's part inside the cell (all of it, unless another
-  // footprint overlaps it or it straddles a barrier; then the whole footprint would put cuts
-  // outside the cell and leave runs without a polygon), and of the cell across it (cuts reach
-  // past it).
+  // The footprint's part inside the cell (all of it, unless another footprint overlaps it or
+  // it straddles a barrier; then the whole footprint would put cuts outside the cell and leave
+  // runs without a polygon): the cuts divide its area.
   const GeomPtr cell_geos = to_geos(ctx, cell);
   MultiPolygon inside_cell;
   GeomPtr inside_geos =
@@ -73,28 +152,121 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     if (!inside_cell.empty()) inside_geos = to_geos(ctx, inside_cell);
   }
   const MultiPolygon& measured = inside_cell.empty() ? cell : inside_cell;
-  double t_min = std::numeric_limits<double>::infinity(), t_max = -t_min;
-  for (const Polygon& polygon : measured)
-    for (const Point& p : polygon.outer) {
-      t_min = std::min(t_min, t_of(p));
-      t_max = std::max(t_max, t_of(p));
-    }
-  double s_min = std::numeric_limits<double>::infinity(), s_max = -s_min;
-  for (const Polygon& polygon : cell)
-    for (const Point& p : polygon.outer) {
-      s_min = std::min(s_min, s_of(p));
-      s_max = std::max(s_max, s_of(p));
-    }
-  s_min -= 1.0;
-  s_max += 1.0;
+  const GEOSGeometry* measured_raw = inside_geos ? inside_geos.get() : cell_geos.get();
 
-  const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
-  std::vector<double> cuts;  // positions along the axis, ascending
-  double running = 0.0;
-  for (std::size_t j = 0; j + 1 < runs; ++j) {
-    running += weights[j];
-    cuts.push_back(t_min + (t_max - t_min) * (total > 0.0 ? running / total : 0.0));
+  // A cut plan: the axis, the extent of the footprint along it, of the cell across it (cuts
+  // reach past it), and the cut positions (ascending).
+  struct CutPlan {
+    Point along, across;
+    double t_min = 0.0, t_max = 0.0, s_min = 0.0, s_max = 0.0;
+    std::vector<double> cuts;
+  };
+  auto plan_along = [&](const Point& along) {
+    CutPlan plan;
+    plan.along = along;
+    plan.across = {-along.y, along.x};
+    plan.t_min = std::numeric_limits<double>::infinity();
+    plan.t_max = -plan.t_min;
+    for (const Polygon& polygon : measured)
+      for (const Point& p : polygon.outer) {
+        const double t = p.x * along.x + p.y * along.y;
+        plan.t_min = std::min(plan.t_min, t);
+        plan.t_max = std::max(plan.t_max, t);
+      }
+    plan.s_min = std::numeric_limits<double>::infinity();
+    plan.s_max = -plan.s_min;
+    for (const Polygon& polygon : cell)
+      for (const Point& p : polygon.outer) {
+        const double s = p.x * plan.across.x + p.y * plan.across.y;
+        plan.s_min = std::min(plan.s_min, s);
+        plan.s_max = std::max(plan.s_max, s);
+      }
+    plan.s_min -= 1.0;
+    plan.s_max += 1.0;
+    plan.cuts = area_cuts(measured, along, plan.t_min, plan.t_max, weights);
+    return plan;
+  };
+  // Each run's cells beside this one (its grid's other cells that border the cell), 1 cm wider
+  // (m) so that edges shared up to rounding count as shared.
+  std::vector<std::vector<GeomPtr>> near(runs);
+  for (std::size_t j = 0; j < runs && j < beside.size(); ++j)
+    for (const MultiPolygon* other : beside[j]) {
+      if (!other || other->empty()) continue;
+      const GeomPtr g = to_geos(ctx, *other);
+      near[j].push_back(own(ctx, GEOSBuffer_r(ctx.handle(), g.get(), 0.01, 2), "cell beside"));
+    }
+  // Whether a polygonal geometry shares more than 10 cm of boundary with run j's cells beside.
+  auto borders_run = [&](const GEOSGeometry* g, std::size_t j) {
+    if (near[j].empty()) return false;
+    const GeomPtr boundary = own(ctx, GEOSBoundary_r(ctx.handle(), g), "piece boundary");
+    for (const GeomPtr& other : near[j]) {
+      const GeomPtr common =
+          own(ctx, GEOSIntersection_r(ctx.handle(), boundary.get(), other.get()), "border");
+      double length = 0.0;
+      if (GEOSLength_r(ctx.handle(), common.get(), &length) == 1 && length > 0.1) return true;
+    }
+    return false;
+  };
+  // How well a cut plan fits, lower is better: first the polygons beyond one in the runs'
+  // strips of the footprint (0: every run's strip is one polygon; straight cuts across a
+  // U-shaped tower's long axis put one run in both arms, issue 12, Nanjing large grids …72 and
+  // …54 in two pieces), then the runs whose stretch of the cell does not border their grid's
+  // cells beside it (which end of the tower the first unit takes: Nanjing micro grid …12002,
+  // the first run's strip at the tip away from its grid's other cells).
+  auto misfit = [&](const CutPlan& plan) {
+    std::pair<int, int> result{0, 0};
+    for (std::size_t j = 0; j < runs; ++j) {
+      const double t0 = j == 0 ? plan.t_min - 1.0 : plan.cuts[j - 1];
+      const double t1 = j + 1 == runs ? plan.t_max + 1.0 : plan.cuts[j];
+      if (t1 <= t0) continue;
+      auto corner = [&](double t, double s) {
+        return Point{t * plan.along.x + s * plan.across.x, t * plan.along.y + s * plan.across.y};
+      };
+      const Ring slab{corner(t0, plan.s_min), corner(t1, plan.s_min), corner(t1, plan.s_max),
+                      corner(t0, plan.s_max), corner(t0, plan.s_min)};
+      const GeomPtr slab_geos = to_geos(ctx, MultiPolygon{Polygon{slab, {}}});
+      const GeomPtr strip =
+          own(ctx, GEOSIntersection_r(ctx.handle(), measured_raw, slab_geos.get()),
+              "strip of the footprint");
+      int parts = 0;
+      const int n = GEOSGetNumGeometries_r(ctx.handle(), strip.get());
+      for (int i = 0; i < n; ++i) {
+        double part_area = 0.0;
+        if (GEOSArea_r(ctx.handle(), GEOSGetGeometryN_r(ctx.handle(), strip.get(), i),
+                       &part_area) == 1 &&
+            part_area > 1e-6)  // m²: a touch along the cut line is no piece
+          ++parts;
+      }
+      result.first += std::max(parts - 1, 0);
+      if (!near[j].empty()) {
+        const GeomPtr stretch =
+            own(ctx, GEOSIntersection_r(ctx.handle(), cell_geos.get(), slab_geos.get()),
+                "stretch of the cell");
+        if (!borders_run(stretch.get(), j)) ++result.second;
+      }
+    }
+    return result;
+  };
+  // The first axis and direction that fits (strips whole, every run beside its grid); else the
+  // best (detached parts are then joined to a neighbouring run below).
+  CutPlan chosen;
+  std::pair<int, int> chosen_misfit{std::numeric_limits<int>::max(), 0};
+  for (const Point& axis : axis_candidates(long_axis(ctx, footprint_geos.get()), measured)) {
+    for (const Point& along : {axis, Point{-axis.x, -axis.y}}) {
+      CutPlan plan = plan_along(along);
+      const std::pair<int, int> score = misfit(plan);
+      if (score < chosen_misfit) {
+        chosen = std::move(plan);
+        chosen_misfit = score;
+      }
+      if (score == std::pair<int, int>{0, 0}) break;
+    }
+    if (chosen_misfit == std::pair<int, int>{0, 0}) break;
   }
+  const Point along = chosen.along, across = chosen.across;
+  auto t_of = [&](const Point& p) { return p.x * along.x + p.y * along.y; };
+  const double s_min = chosen.s_min, s_max = chosen.s_max;
+  const std::vector<double>& cuts = chosen.cuts;
 
   // Cell boundary + cuts, noded together and polygonized: one arrangement.
   std::vector<GEOSGeometry*> lines;
@@ -135,14 +307,53 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     GeomPtr geometry;
     std::size_t run;
     double footprint_area;  // m² of the footprint inside the piece
+    bool off_footprint;     // a piece of the cell beside the footprint
+    bool lobe;              // snap-rounded: its edges match its neighbours' only to 1 µm
   };
   std::vector<Piece> kept;
+  // A piece pinched to less than the union grid (the tessellation's cell can narrow to
+  // nanometres beside a footprint's corner) is one polygon here but two once snap-rounded, as
+  // the grid polygons are (union_polygons) and as GIS tools read them back: it is taken as its
+  // snap-rounded lobes, so a lobe beyond the pinch joins the run it really borders (issue 12,
+  // Nanjing micro grid …8601: an arm of a tower's cell, 152 m², beyond a neck 10⁻⁷ m wide).
+  std::vector<GeomPtr> lobes;
+  std::vector<char> is_lobe;
   const int count = GEOSGetNumGeometries_r(ctx.handle(), pieces.get());
   for (int i = 0; i < count; ++i) {
     const GEOSGeometry* piece = GEOSGetGeometryN_r(ctx.handle(), pieces.get(), i);
     const GeomPtr inside = own(ctx, GEOSPointOnSurface_r(ctx.handle(), piece), "piece point");
     // Rings of holes polygonize into pieces too: keep only pieces inside the cell.
     if (GEOSPreparedContains_r(ctx.handle(), prepared.get(), inside.get()) != 1) continue;
+    const GeomPtr snapped = own(ctx, GEOSGeom_setPrecision_r(ctx.handle(), piece, kUnionGridM, 0),
+                                "piece on the union grid");
+    const int parts = GEOSGetNumGeometries_r(ctx.handle(), snapped.get());
+    int polygons = 0;
+    for (int j = 0; j < parts; ++j) {
+      double part_area = 0.0;
+      const GEOSGeometry* part = GEOSGetGeometryN_r(ctx.handle(), snapped.get(), j);
+      if (GEOSGeomTypeId_r(ctx.handle(), part) == GEOS_POLYGON &&
+          GEOSArea_r(ctx.handle(), part, &part_area) == 1 && part_area > 0.0)
+        ++polygons;
+    }
+    if (polygons <= 1) {
+      lobes.push_back(own(ctx, GEOSGeom_clone_r(ctx.handle(), piece), "piece"));
+      is_lobe.push_back(0);
+      continue;
+    }
+    for (int j = 0; j < parts; ++j) {
+      double part_area = 0.0;
+      const GEOSGeometry* part = GEOSGetGeometryN_r(ctx.handle(), snapped.get(), j);
+      if (GEOSGeomTypeId_r(ctx.handle(), part) != GEOS_POLYGON ||
+          GEOSArea_r(ctx.handle(), part, &part_area) != 1 || part_area <= 0.0)
+        continue;
+      lobes.push_back(own(ctx, GEOSGeom_clone_r(ctx.handle(), part), "lobe"));
+      is_lobe.push_back(1);
+    }
+  }
+  bool any_lobe = false;
+  for (std::size_t i = 0; i < lobes.size(); ++i) {
+    const GEOSGeometry* piece = lobes[i].get();
+    const GeomPtr inside = own(ctx, GEOSPointOnSurface_r(ctx.handle(), piece), "piece point");
     double x = 0.0, y = 0.0;
     GEOSGeomGetX_r(ctx.handle(), inside.get(), &x);
     GEOSGeomGetY_r(ctx.handle(), inside.get(), &y);
@@ -158,7 +369,8 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
                                 "piece and footprint");
     double overlap_area = 0.0;
     if (GEOSArea_r(ctx.handle(), overlap.get(), &overlap_area) != 1) ctx.fail("piece area");
-    kept.push_back({own(ctx, GEOSGeom_clone_r(ctx.handle(), piece), "piece"), run, overlap_area});
+    any_lobe = any_lobe || is_lobe[i];
+    kept.push_back({std::move(lobes[i]), run, overlap_area, !on_footprint, is_lobe[i] != 0});
   }
   // Each run's stretch must be one polygon (issue 12): a cut across a non-convex cell can leave
   // parts of a stretch that share no edge with the part beside the run's units. Such a part
@@ -170,22 +382,99 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     const GeomPtr boundary_i =
         own(ctx, GEOSBoundary_r(ctx.handle(), kept[i].geometry.get()), "piece boundary");
     for (std::size_t j = i + 1; j < k; ++j) {
-      if (GEOSIntersects_r(ctx.handle(), kept[i].geometry.get(), kept[j].geometry.get()) != 1)
+      if (kept[i].lobe || kept[j].lobe) {
+        double gap = 0.0;
+        if (GEOSDistance_r(ctx.handle(), kept[i].geometry.get(), kept[j].geometry.get(), &gap) !=
+                1 ||
+            gap > 2.0 * kUnionGridM)
+          continue;
+      } else if (GEOSIntersects_r(ctx.handle(), kept[i].geometry.get(), kept[j].geometry.get()) !=
+                 1) {
         continue;
-      const GeomPtr boundary_j =
+      }
+      GeomPtr boundary_j =
           own(ctx, GEOSBoundary_r(ctx.handle(), kept[j].geometry.get()), "piece boundary");
+      // A lobe's edges lie within the union grid of its neighbours', not on them.
+      if (kept[i].lobe || kept[j].lobe)
+        boundary_j = own(ctx, GEOSBuffer_r(ctx.handle(), boundary_j.get(), 2.0 * kUnionGridM, 2),
+                         "piece boundary, widened");
       const GeomPtr shared =
           own(ctx, GEOSIntersection_r(ctx.handle(), boundary_i.get(), boundary_j.get()),
               "shared piece boundary");
       double length = 0.0;
       if (GEOSLength_r(ctx.handle(), shared.get(), &length) != 1) ctx.fail("shared length");
-      if (length <= 0.0) continue;  // a shared vertex does not connect
+      // A shared vertex does not connect; beside a lobe, nor does the widened boundary's
+      // reach around a point (a few µm), only an edge longer than 0.1 mm.
+      if (length <= ((kept[i].lobe || kept[j].lobe) ? 1e-4 : 0.0)) continue;
       neighbours[i].emplace_back(j, length);
       neighbours[j].emplace_back(i, length);
     }
   }
   std::vector<std::size_t> run_of(k);
   for (std::size_t i = 0; i < k; ++i) run_of[i] = kept[i].run;
+  // A later run whose grid holds cells beside this one takes the part of the cell off the
+  // footprint between its strip and those cells (issue 12, Nanjing micro grid …12002: a run's
+  // strip lay on the far side of the tower from its grid's other cells, and the grid came out
+  // in two pieces). The part claimed is the shortest chain of off-footprint pieces, edge to
+  // edge, from the run's strip to a piece bordering one of its cells, never one bordering the
+  // first run's cells beside (the first run's grid must stay whole too).
+  // Edge-connected groups of a run's pieces.
+  auto groups_of = [&](std::size_t run) {
+    std::vector<char> seen(k, 0);
+    std::size_t groups = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      if (seen[i] || run_of[i] != run) continue;
+      ++groups;
+      std::vector<std::size_t> stack{i};
+      seen[i] = 1;
+      while (!stack.empty()) {
+        const std::size_t p = stack.back();
+        stack.pop_back();
+        for (const auto& [q, length] : neighbours[p])
+          if (!seen[q] && run_of[q] == run) {
+            seen[q] = 1;
+            stack.push_back(q);
+          }
+      }
+    }
+    return groups;
+  };
+  for (std::size_t j = 1; j < runs; ++j) {
+    if (near[j].empty()) continue;
+    auto borders = [&](std::size_t i) { return borders_run(kept[i].geometry.get(), j); };
+    // The run already borders its cells through its own strip: nothing to claim.
+    bool already = false;
+    for (std::size_t i = 0; i < k && !already; ++i) already = run_of[i] == j && borders(i);
+    if (already) continue;
+    // Breadth-first from the run's pieces through off-footprint pieces of the first run.
+    std::vector<std::size_t> from(k, k);
+    std::vector<std::size_t> queue;
+    for (std::size_t i = 0; i < k; ++i)
+      if (run_of[i] == j) {
+        from[i] = i;
+        queue.push_back(i);
+      }
+    std::size_t found = k;
+    for (std::size_t head = 0; head < queue.size() && found == k; ++head) {
+      const std::size_t p = queue[head];
+      if (run_of[p] != j && borders(p)) found = p;
+      for (const auto& [q, length] : neighbours[p])
+        if (from[q] == k && kept[q].off_footprint && run_of[q] == 0 &&
+            !borders_run(kept[q].geometry.get(), 0)) {  // the first run keeps its own way out
+          from[q] = p;
+          queue.push_back(q);
+        }
+    }
+    if (found == k) continue;
+    // Claimed only if the first run's pieces stay as connected as they were: the first run's
+    // land may join its grid's cells on several sides (Monaco micro grid …39802).
+    const std::size_t before = groups_of(0);
+    std::vector<std::size_t> claimed;
+    for (std::size_t p = found; p != k && run_of[p] != j; p = from[p]) claimed.push_back(p);
+    for (std::size_t p : claimed) run_of[p] = j;
+    if (groups_of(0) > before)
+      for (std::size_t p : claimed) run_of[p] = 0;
+  }
   for (bool changed = true; changed;) {
     changed = false;
     // Groups: edge-connected pieces of one run.
@@ -223,7 +512,13 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
     }
     // The first detached group joins its best neighbour; then the groups are recomputed.
     for (std::size_t g = 0; g < members.size() && !changed; ++g) {
-      if (home[run_of[members[g].front()]] == g) continue;
+      const std::size_t own_run = run_of[members[g].front()];
+      if (home[own_run] == g) continue;
+      // A group bordering its run's cells beside this one is joined to the rest through them
+      // (Monaco micro grid …39802: land on both sides of a tower, split at a pinch).
+      if (std::any_of(members[g].begin(), members[g].end(),
+                      [&](std::size_t p) { return borders_run(kept[p].geometry.get(), own_run); }))
+        continue;
       std::vector<double> by_run(runs, 0.0);
       for (std::size_t p : members[g])
         for (const auto& [q, length] : neighbours[p])
@@ -246,9 +541,11 @@ std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
             GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, by_run[run].data(),
                                         static_cast<unsigned>(by_run[run].size())),
             "cell pieces");
-    // Pieces of one arrangement are an exact coverage.
+    // Pieces of one arrangement are an exact coverage; with lobes, only to the union grid.
     const GeomPtr merged =
-        own(ctx, GEOSCoverageUnion_r(ctx.handle(), group.get()), "union of cell pieces");
+        any_lobe ? own(ctx, GEOSUnaryUnionPrec_r(ctx.handle(), group.get(), kUnionGridM),
+                       "union of cell pieces")
+                 : own(ctx, GEOSCoverageUnion_r(ctx.handle(), group.get()), "union of cell pieces");
     result[run] = to_multipolygon(ctx, merged.get());
     fix_orientation(result[run]);
   }

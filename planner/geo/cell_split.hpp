@@ -12,25 +12,33 @@
 
 namespace gp::geo {
 
-/// Cuts `cell` into one piece per run of units: the cut lines are perpendicular to the
-/// footprint's long axis (the longer side of its minimum rotated rectangle) and divide the
-/// length of the footprint's part inside the cell in proportion to `weights` (units per run, in
-/// unit order along the axis). Run j > 0 gets its strip of the footprint (between cuts j−1 and
-/// j); run 0 — the run holding the first unit, whose grid also holds the building's neighbours
+/// Cuts `cell` into one piece per run of units: straight cuts divide the area of the
+/// footprint's part inside the cell in proportion to `weights` (units per run, in unit order
+/// along the cut axis). The axis is the first, of the footprint's long axis (the longer side of
+/// its minimum rotated rectangle), its perpendicular and the directions of its longest edges,
+/// along which every run's strip of the footprint is one polygon: a U-shaped tower taller than
+/// wide is cut across its base, not across both arms (issue 12); when none is, the axis with
+/// the fewest extra parts. Run j > 0 gets its strip of the footprint (between cuts j−1 and j);
+/// run 0 — the run holding the first unit, whose grid also holds the building's neighbours
 /// (docs/decisions/0005-partition.md) — gets its strip and the rest of the cell, so it touches
-/// every cell around. All pieces come from one noded arrangement of the cell boundary, the
+/// every cell around, except where a later run's grid holds cells beside this one
+/// (`beside[j]`, optional: the cells of run j's grid that border `cell`): run j then takes the
+/// part of the cell off the footprint between its strip and the nearest of them, so its grid
+/// is one polygon. All pieces come from one noded arrangement of the cell boundary, the
 /// footprint's outline and the cuts, so neighbouring pieces share their vertices exactly and
 /// their union is the cell.
 /// Each piece is one polygon: a part that shares no edge with the rest of its run (a cut across
 /// a non-convex footprint, a corner of the cell cut off by a footprint reaching the cell's
-/// boundary) joins the neighbouring run it shares the longest boundary with.
+/// boundary, land beyond a pinch of the cell narrower than 1 µm, which snap-rounding splits)
+/// joins the neighbouring run it shares the longest boundary with, unless it borders its own
+/// run's cells in `beside` (then the grid joins it through them).
 /// A piece is empty when the cell has nothing in that stretch (not for a cell that contains
 /// its footprint, as the tessellation's cells do).
 /// Preconditions: metres; `cell` and `footprint` valid; weights non-empty, each ≥ 0, sum > 0.
 /// Thread-safe (one GEOS context per calling thread).
-std::vector<MultiPolygon> split_cell_along_building(const MultiPolygon& cell,
-                                                    const MultiPolygon& footprint,
-                                                    const std::vector<double>& weights);
+std::vector<MultiPolygon> split_cell_along_building(
+    const MultiPolygon& cell, const MultiPolygon& footprint, const std::vector<double>& weights,
+    const std::vector<std::vector<const MultiPolygon*>>& beside = {});
 
 /// Index of the piece that holds the footprint's point on surface (GEOS PointOnSurface, what a
 /// GIS takes as the building's representative point); 0 when none does. The building is listed

@@ -99,13 +99,39 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
   // units, so that every grid holding a run has a polygon and the grids still tile the
   // community. Grids holding such pieces are not exact coverages any more (a cut ends on a
   // neighbouring cell's edge without a vertex there): they use the noding union.
+  // Each run is told which cells beside the tower's its micro grid holds, so that the cut puts
+  // each run's strip toward them and a run that is not the first reaches them through the
+  // cell (issue 12, Nanjing micro grid …12002).
+  std::vector<std::vector<std::vector<const MultiPolygon*>>> beside(unit_runs.size());
+  {
+    std::map<std::int32_t, std::size_t> split_of;  // building → index in unit_runs
+    for (std::size_t k = 0; k < unit_runs.size(); ++k) split_of[unit_runs[k].first] = k;
+    std::map<std::int32_t, std::int32_t> micro_of_cell;  // whole cells only
+    for (std::size_t m = 0; m < cell_buildings.size(); ++m)
+      for (std::int32_t b : cell_buildings[m])
+        if (!split_of.count(b)) micro_of_cell[b] = static_cast<std::int32_t>(m);
+    auto add = [&](std::int32_t tower, std::int32_t other) {
+      const auto k = split_of.find(tower);
+      const auto m = micro_of_cell.find(other);
+      if (k == split_of.end() || m == micro_of_cell.end() || tess.cells[at(other)].empty()) return;
+      const auto& runs = unit_runs[k->second].second;
+      auto& lists = beside[k->second];
+      lists.resize(runs.size());
+      for (std::size_t j = 0; j < runs.size(); ++j)
+        if (runs[j].first == m->second) lists[j].push_back(&tess.cells[at(other)]);
+    };
+    for (const geo::CellAdjacency& adj : tess.adjacency) {
+      add(adj.a, adj.b);
+      add(adj.b, adj.a);
+    }
+  }
   std::vector<std::vector<MultiPolygon>> unit_pieces(unit_runs.size());
   parallel_for(std::size_t{0}, unit_runs.size(), [&](std::size_t k) {
     const auto& [b, runs] = unit_runs[k];
     std::vector<double> weights;
     for (const auto& run : runs) weights.push_back(run.second);
-    unit_pieces[k] = geo::split_cell_along_building(tess.cells[at(b)],
-                                                    dataset.buildings[at(b)].footprint, weights);
+    unit_pieces[k] = geo::split_cell_along_building(
+        tess.cells[at(b)], dataset.buildings[at(b)].footprint, weights, beside[k]);
   });
   // A split building is listed under the grid whose piece holds its representative point (what
   // a GIS user clicks), so the building layer's micro and large codes name a grid the building

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -177,6 +178,106 @@ TEST_CASE("polygon truth: a split tower's runs are one polygon each, the first k
   GeomPtr piece = gp::geo::to_geos(ctx, runs[holder]);
   GeomPtr point = gp::geo::to_geos(ctx, gp::geo::point_on_surface(tower));
   CHECK(GEOSIntersects_r(ctx.handle(), piece.get(), point.get()) == 1);
+}
+
+TEST_CASE("polygon truth: a U-shaped tower's runs are one strip each, not one in both arms",
+          "[tessellation][truth][units]") {
+  // Nanjing large grids …72 and …54 came out in two pieces: a U-shaped tower taller than wide
+  // was cut straight across its long axis (the arms), so a run's strip lay in both arms. Cut
+  // across the base instead, each run's strip of the footprint is one polygon, and the cuts
+  // share the floor area by units (arms 2000 m² each, the base between them 800 m²).
+  const gp::MultiPolygon cell = wkt("POLYGON((0 0,100 0,100 120,0 120,0 0))");
+  const gp::MultiPolygon tower =
+      wkt("POLYGON((10 10,90 10,90 110,70 110,70 30,30 30,30 110,10 110,10 10))");
+  for (const std::vector<double>& weights :
+       {std::vector<double>{1.0, 1.0, 1.0}, std::vector<double>{3.0, 1.0, 2.0},
+        std::vector<double>{1.0, 1.0, 1.0, 1.0, 1.0, 1.0}}) {
+    INFO(weights.size() << " runs, first weight " << weights.front());
+    const std::vector<gp::MultiPolygon> runs =
+        gp::geo::split_cell_along_building(cell, tower, weights);
+    REQUIRE(runs.size() == weights.size());
+    const std::vector<gp::MultiPolygon> strips = gp::geo::footprint_in_pieces(runs, tower);
+    const double total_weight = std::accumulate(weights.begin(), weights.end(), 0.0);
+    double total = 0.0;
+    for (std::size_t j = 0; j < runs.size(); ++j) {
+      INFO("run " << j);
+      REQUIRE_FALSE(runs[j].empty());
+      CHECK(geos_parts(runs[j]) == 1);
+      CHECK(geos_parts(strips[j]) == 1);
+      // Each run's share of the floor area is its share of the units.
+      CHECK(gp::area(strips[j]) ==
+            Approx(gp::area(tower) * weights[j] / total_weight).epsilon(1e-6));
+      total += gp::area(runs[j]);
+    }
+    CHECK(total == Approx(gp::area(cell)).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("polygon truth: a later run reaches the cells its grid holds beside the tower",
+          "[tessellation][truth][units]") {
+  // Nanjing micro grid …12002 came out in two pieces: the grid of a later run also held cells
+  // beside the tower's, but its strip of the footprint did not touch them (the first run kept
+  // the rest of the cell). Told which cells its grid holds beside the cell, the run takes the
+  // part of the cell between its strip and them.
+  const gp::MultiPolygon cell = wkt("POLYGON((0 0,100 0,100 60,0 60,0 0))");
+  const gp::MultiPolygon tower = wkt("POLYGON((10 20,90 20,90 40,10 40,10 20))");
+  for (const char* text : {"POLYGON((60 60,100 60,100 90,60 90,60 60))",      // above its end
+                           "POLYGON((70 -30,100 -30,100 0,70 0,70 -30))"}) {  // below it
+    INFO(text);
+    const gp::MultiPolygon neighbour = wkt(text);
+    const std::vector<double> weights{1.0, 1.0, 1.0};
+    // Without being told, the last run is its strip alone: its grid is in two pieces.
+    const std::vector<gp::MultiPolygon> blind =
+        gp::geo::split_cell_along_building(cell, tower, weights);
+    REQUIRE(blind.size() == 3);
+    CHECK(geos_parts(gp::geo::union_polygons({&neighbour, &blind[2]})) == 2);
+    const std::vector<gp::MultiPolygon> runs =
+        gp::geo::split_cell_along_building(cell, tower, weights, {{}, {}, {&neighbour}});
+    REQUIRE(runs.size() == 3);
+    double total = 0.0;
+    for (std::size_t j = 0; j < runs.size(); ++j) {
+      INFO("run " << j);
+      REQUIRE_FALSE(runs[j].empty());
+      CHECK(geos_parts(runs[j]) == 1);
+      total += gp::area(runs[j]);
+    }
+    CHECK(total == Approx(gp::area(cell)).epsilon(1e-9));
+    CHECK(geos_parts(gp::geo::union_polygons({&neighbour, &runs[2]})) == 1);
+    // The strips of the footprint are unchanged: the run took only land off the footprint.
+    const std::vector<gp::MultiPolygon> strips = gp::geo::footprint_in_pieces(runs, tower);
+    for (std::size_t j = 0; j < runs.size(); ++j)
+      CHECK(gp::area(strips[j]) == Approx(gp::area(tower) / 3.0).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("polygon truth: an arm of a tower's cell beyond a pinch goes to the run it borders",
+          "[tessellation][truth][units]") {
+  // Nanjing micro grid …8601: the tower's cell narrowed to 10⁻⁷ m beside the footprint's
+  // corner; the arm beyond (152 m²) was off the footprint, so the first run's, and joined it
+  // only through the pinch: one polygon in metres, two once snap-rounded to 1 µm (the grid
+  // polygons' union, a GIS reading the file). Here the arm (x 7..12, above the footprint) joins
+  // the land right of the footprint through a neck 10⁻⁸ m wide, in the second run's stretch.
+  const gp::MultiPolygon cell =
+      wkt("POLYGON((-10 -10,22 -10,22 10,12.00000001 10,12.00000001 15,7 15,7 10,-10 10,"
+          "-10 -10))");
+  const gp::MultiPolygon tower = wkt("POLYGON((0 0,12 0,12 10,0 10,0 0))");
+  // The first run's grid holds the cell left of this one: the first unit is at the left end.
+  const gp::MultiPolygon left = wkt("POLYGON((-20 -10,-10 -10,-10 10,-20 10,-20 -10))");
+  const std::vector<gp::MultiPolygon> runs =
+      gp::geo::split_cell_along_building(cell, tower, {1.0, 1.0}, {{&left}, {}});
+  REQUIRE(runs.size() == 2);
+  double total = 0.0;
+  for (std::size_t j = 0; j < runs.size(); ++j) {
+    INFO("run " << j);
+    REQUIRE_FALSE(runs[j].empty());
+    CHECK(geos_parts(gp::geo::union_polygons({&runs[j]})) == 1);  // snap-rounded to 1 µm
+    total += gp::area(runs[j]);
+  }
+  CHECK(total == Approx(gp::area(cell)).margin(1e-3));
+  CHECK(geos_parts(gp::geo::union_polygons({&left, &runs[0]})) == 1);
+  // The arm went to the second run, whose strip it borders.
+  CHECK(overlap_area(runs[1], wkt("POLYGON((7 10,12 10,12 15,7 15,7 10))")) ==
+        Approx(25.0).margin(1e-3));
 }
 
 TEST_CASE("polygon truth: a grid of a cut tower cell and its neighbour is one polygon",
