@@ -331,15 +331,8 @@ int check_command(const CheckOptions& o) {
       assignment = "the plan's buildings layer (" + table.layer + ": bid, large_code, micro_code)";
     }
   }
-  // Reasons a run recorded for grids outside their bounds (plan.gpkg's diagnostics): an
-  // infeasible community, quoted with its code. They count as the plan's own problems.
-  for (const io::RecordedDiagnostic& d : io::read_recorded_diagnostics(o.plan)) {
-    const bool reason = d.kind.rfind("container-", 0) == 0 || d.kind == "micro-grid-out-of-bounds";
-    if (!reason) continue;
-    for (const Community& c : dataset.communities)
-      if (!c.code.empty() && d.message.find("(" + c.code + ")") != std::string::npos)
-        plan.problems.report(Severity::info, d.kind, c.source, d.message);
-  }
+  // Reasons for grids outside their bounds: each grid's own, as the run recorded it in the grid
+  // layers' field bounds_why (read with the grids, kept by existing_plan_from_grids).
 
   geo::AuditParams audit_params = evaluation::audit_params(params);
   std::vector<std::string> notes;

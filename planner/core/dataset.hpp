@@ -130,6 +130,9 @@ struct ExistingGrid {
   std::string parent_code;  // for micro grids: the large grid's code, if given
   bool locked = false;
   MultiPolygon footprint;
+  /// Why the grid is outside its household bounds, as the plan that made it recorded it (our
+  /// plan.gpkg's field bounds_why); "" when none is given.
+  std::string bounds_reason;
 };
 
 /// One input file as read: for the manifest and for inspect.

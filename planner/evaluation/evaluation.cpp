@@ -173,22 +173,13 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
 
 namespace {
 
-bool same_place(const Location& a, const Location& b) {
-  return a.file == b.file && a.layer == b.layer && a.fid == b.fid;
-}
-
-/// Why a grid is outside its bounds, as the plan records it ("" when it does not).
-std::string bounds_reason(const Dataset& dataset, const Plan& plan, const Grid& grid) {
+/// Why a grid is outside its bounds, as the plan records it ("" when it does not): the reason the
+/// partition gave this very grid (read back from plan.gpkg's bounds_why by `gridplan check`). A
+/// community's infeasibility messages are not a grid's reason: they name the containers that
+/// could not be divided, not which of the community's grids they left outside the bounds.
+std::string bounds_reason(const Grid& grid) {
   if (grid.locked) return "locked grid, kept as drawn";
-  if (grid.community == kNone || at(grid.community) >= dataset.communities.size()) return "";
-  const Location& where = dataset.communities[at(grid.community)].source;
-  for (const Problem& p : plan.problems.problems()) {
-    const bool infeasible =
-        p.kind.rfind("container-", 0) == 0 ||
-        (grid.level == GridLevel::micro && p.kind == "micro-grid-out-of-bounds");
-    if (infeasible && same_place(p.where, where)) return p.kind + ": " + p.message;
-  }
-  return "";
+  return grid.bounds_reason;
 }
 
 }  // namespace
@@ -205,8 +196,7 @@ geo::AuditInput audit_input(const Dataset& dataset, const Plan& plan) {
     a.polygon = &g.polygon;
     a.buildings = &g.buildings;
     a.households = g.metrics.households;
-    if (g.metrics.below_min || g.metrics.above_max)
-      a.bounds_reason = bounds_reason(dataset, plan, g);
+    if (g.metrics.below_min || g.metrics.above_max) a.bounds_reason = bounds_reason(g);
     return a;
   };
   for (const Grid& g : plan.large_grids) input.large.push_back(view(g));

@@ -835,21 +835,41 @@ class Auditor {
     GeomPtr inside =
         own(ctx, GEOSIntersection_r(ctx.handle(), all.get(), polygon.get()), "barriers ∩ grid");
     if (GEOSisEmpty_r(ctx.handle(), inside.get()) != 0) return found;
-    // Cut the grid by the barriers: node its boundary with the lines inside it and polygonize.
-    // Faces in holes of the grid are dropped; faces too small to hold anything are slivers
-    // along a barrier that runs on (or within rounding of) the grid's edge.
-    std::vector<GeomPtr> linework;
-    linework.push_back(own(ctx, GEOSBoundary_r(ctx.handle(), polygon.get()), "grid boundary"));
-    detail::append_lines(ctx, inside.get(), linework);
-    if (linework.size() < 2) return found;
-    GeomPtr noded = detail::node_lines(ctx, linework, 0.0);
-    std::vector<GeomPtr> faces = detail::polygonize(ctx, noded.get());
-    PreparedPtr prepared_grid = detail::prepare(ctx, polygon.get());
+    // Cut the grid by the barriers, widened by `barrier_tolerance_m` on each side: the grid's
+    // polygon minus that strip falls into the sides. The tolerance makes the figure a property of
+    // the plan, not of the last bits of its coordinates (metres, working CRS): a grid edge drawn
+    // along a hard road lies on the road in memory but a few nanometres off it once written to
+    // WGS84 and read back, so a road ending at the edge (a T junction on the road the edge
+    // follows) cut the grid in one and dangled inside it in the other, and a road along the
+    // edge wavered across it. Within the tolerance a line reaches the edge (it divides) and a
+    // line along the edge cuts off only a strip narrower than it (no side). Pieces too small to
+    // hold anything are slivers along a barrier on (or near) the grid's edge.
+    const Box box = bounds(*g.polygon);
+    const double reach = 2.0 * params_.barrier_tolerance_m;
+    std::vector<GeomPtr> near;
+    for (std::int32_t c : candidates) {
+      GeomPtr line = to_geos(ctx, dataset_.lines[at(hard[at(c)])].geometry);
+      GeomPtr clipped =
+          own(ctx,
+              GEOSClipByRect_r(ctx.handle(), line.get(), box.min_x - reach, box.min_y - reach,
+                               box.max_x + reach, box.max_y + reach),
+              "barrier near the grid");
+      if (GEOSisEmpty_r(ctx.handle(), clipped.get()) == 0)
+        detail::append_lines(ctx, clipped.get(), near);
+    }
+    if (near.empty()) return found;
+    GeomPtr near_lines = detail::make_collection(ctx, GEOS_MULTILINESTRING, near);
+    GeomPtr strip = own(ctx,
+                        GEOSBuffer_r(ctx.handle(), near_lines.get(),
+                                     std::max(params_.barrier_tolerance_m, 1e-6), 2),
+                        "barrier strip");
+    GeomPtr cut = own(ctx, GEOSDifference_r(ctx.handle(), polygon.get(), strip.get()),
+                      "grid minus the barriers");
+    std::vector<GeomPtr> faces;
+    detail::append_polygons(ctx, cut.get(), faces);
     std::vector<PreparedPtr> sides;
     for (const GeomPtr& face : faces) {
       if (geos_area(ctx, face.get()) < params_.crossing_piece_min_m2) continue;
-      const Point p = interior_point(ctx, face.get());
-      if (!detail::contains_point(ctx, prepared_grid.get(), p)) continue;  // a hole of the grid
       sides.push_back(detail::prepare(ctx, face.get()));
     }
     if (sides.size() < 2) return found;

@@ -141,6 +141,10 @@ struct AuditParams {
   double coverage_min_share = 1e-6;
   /// Pieces of a grid cut by a barrier smaller than this (m²) are slivers along the line.
   double crossing_piece_min_m2 = 1.0;
+  /// A hard line within this distance (m) of a grid's edge reaches it, and a strip this wide on
+  /// either side of a line is no side of the grid: an edge drawn along a road lies on it in
+  /// memory and nanometres off it when read back from WGS84, and both must give one figure.
+  double barrier_tolerance_m = 0.05;
   /// Check large grids against their communities (off when the communities are not real, e.g.
   /// made from the data's extent because no community layer was given).
   bool check_community_coverage = true;

@@ -25,6 +25,7 @@
 
 #include "planner/core/errors.hpp"
 #include "planner/core/road_classes.hpp"
+#include "planner/geo/geos.hpp"
 #include "planner/io/crs.hpp"
 #include "planner/io/gdal_support.hpp"
 #include "planner/io/load_internal.hpp"
@@ -180,6 +181,15 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
             b.community_ref = text_of(feature, fields.community);
           });
       if (added && id) field_ids_.push_back({*id, d.buildings.size() - 1, id_fields_.size() - 1});
+      // One run of a building split by units (our plan's buildings layer): merged with the
+      // building's other runs once projected (merge_unit_runs).
+      if (added && id && where.fid) {
+        const int unit_range = feature.GetDefnRef()->GetFieldIndex("unit_range");
+        if (unit_range >= 0 && !text_of(feature, unit_range).empty())
+          unit_run_rows_.emplace(
+              where.file + '\x1f' + where.layer + '\x1f' + std::to_string(*where.fid),
+              where.file + '\x1f' + where.layer + '\x1f' + std::to_string(*id));
+      }
       return;
     }
     case LayerRole::compounds:
@@ -202,33 +212,35 @@ void Loader::add_feature(const OGRFeature& feature, LayerRole role, const Fields
                     [&](WaterArea& w) { w.name = text_of(feature, fields.name); });
       return;
     case LayerRole::grids:
-      add_polygonal(d.existing_grids, geometry, where, std::nullopt, "grid", "grids", stage, report,
-                    [&](ExistingGrid& g) {
-                      g.code = text_of(feature, fields.code);
-                      g.name = text_of(feature, fields.name);
-                      g.parent_code = text_of(feature, fields.parent);
-                      const std::string level = text_of(feature, fields.level);
-                      if (const auto parsed = level_from(level)) {
-                        g.level = *parsed;
-                      } else if (const auto named = level.empty()
-                                                        ? level_from_layer_name(where.layer)
-                                                        : std::nullopt) {
-                        g.level = *named;
-                      } else {
-                        g.level = g.parent_code.empty() ? GridLevel::large : GridLevel::micro;
-                        if (!level.empty())
-                          d.problems.report(
-                              Severity::warning, "unknown-grid-level", where,
-                              "grid level '" + level +
-                                  "' is not large or micro (大网格/微网格, 一级网格/二级网格, "
-                                  "1/2); taken as " +
-                                  (g.level == GridLevel::large ? "large (no parent code)"
-                                                               : "micro (it has a parent code)") +
-                                  ". Fix the value, or name the level field with "
-                                  "--field grids.level=FIELD");
-                      }
-                      g.locked = flag_of(feature, fields.locked);
-                    });
+      add_polygonal(
+          d.existing_grids, geometry, where, std::nullopt, "grid", "grids", stage, report,
+          [&](ExistingGrid& g) {
+            g.code = text_of(feature, fields.code);
+            g.name = text_of(feature, fields.name);
+            g.parent_code = text_of(feature, fields.parent);
+            const std::string level = text_of(feature, fields.level);
+            if (const auto parsed = level_from(level)) {
+              g.level = *parsed;
+            } else if (const auto named =
+                           level.empty() ? level_from_layer_name(where.layer) : std::nullopt) {
+              g.level = *named;
+            } else {
+              g.level = g.parent_code.empty() ? GridLevel::large : GridLevel::micro;
+              if (!level.empty())
+                d.problems.report(
+                    Severity::warning, "unknown-grid-level", where,
+                    "grid level '" + level +
+                        "' is not large or micro (大网格/微网格, 一级网格/二级网格, "
+                        "1/2); taken as " +
+                        (g.level == GridLevel::large ? "large (no parent code)"
+                                                     : "micro (it has a parent code)") +
+                        ". Fix the value, or name the level field with "
+                        "--field grids.level=FIELD");
+            }
+            g.locked = flag_of(feature, fields.locked);
+            // Our plan.gpkg: why the grid is outside its household bounds.
+            g.bounds_reason = text_of(feature, feature.GetDefnRef()->GetFieldIndex("bounds_why"));
+          });
       return;
     case LayerRole::stations: {
       Station s;
@@ -355,6 +367,10 @@ void Loader::read_layer(OGRLayer& layer, const std::string& path, LayerReport& r
     bool used = false;
     for (const auto& [key, field] : report.field_mapping)
       used = used || field == defn.GetFieldDefn(i)->GetNameRef();
+    // Our own plan.gpkg's fields read by name: a building's run of units (buildings) and why a
+    // grid is outside its household bounds (grids).
+    const std::string_view name = defn.GetFieldDefn(i)->GetNameRef();
+    used = used || name == "unit_range" || name == "bounds_why";
     if (!used) ignored_names.emplace_back(defn.GetFieldDefn(i)->GetNameRef());
   }
   ignored_names.emplace_back("OGR_STYLE");
@@ -693,6 +709,12 @@ void Loader::check_households() const {
       "the scenario for values that do not say the use.");
 }
 
+namespace {
+std::string point_key(const Location& where) {
+  return where.file + '\x1f' + where.layer + '\x1f' + std::to_string(where.fid.value_or(-1));
+}
+}  // namespace
+
 void Loader::report_duplicate_ids() {
   for (const auto& [key, entry] : text_id_layers_) {
     const std::size_t cut = key.find('\x1f');
@@ -708,6 +730,11 @@ void Loader::report_duplicate_ids() {
   Dataset& d = result_.dataset;
   std::vector<FieldId> ids = std::move(field_ids_);
   field_ids_ = {};
+  // The runs of a building split by units share its id by design: one building (merged later).
+  std::erase_if(ids, [&](const FieldId& f) {
+    return f.building < d.buildings.size() &&
+           unit_run_rows_.contains(point_key(d.buildings[f.building].source));
+  });
   std::sort(ids.begin(), ids.end(), [](const FieldId& a, const FieldId& b) {
     return a.id != b.id ? a.id < b.id : a.building < b.building;
   });
@@ -754,10 +781,58 @@ Ring square_ring(Point centre, double half) {
           {centre.x - half, centre.y + half},
           {centre.x - half, centre.y - half}};
 }
-std::string point_key(const Location& where) {
-  return where.file + '\x1f' + where.layer + '\x1f' + std::to_string(where.fid.value_or(-1));
-}
 }  // namespace
+
+void Loader::merge_unit_runs() {
+  if (unit_run_rows_.empty()) return;
+  Dataset& d = result_.dataset;
+  // The rows of each building, in load order: the first row becomes the building.
+  std::map<std::string, std::vector<std::size_t>> rows_of;
+  for (std::size_t b = 0; b < d.buildings.size(); ++b)
+    if (const auto it = unit_run_rows_.find(point_key(d.buildings[b].source));
+        it != unit_run_rows_.end())
+      rows_of[it->second].push_back(b);
+  std::vector<char> merged(d.buildings.size(), 0);
+  std::size_t buildings = 0, rows = 0;
+  geo::GeosContext ctx;
+  for (const auto& [key, members] : rows_of) {
+    if (members.size() < 2) continue;
+    Building& whole = d.buildings[members.front()];
+    MultiPolygon strips;
+    for (std::size_t r : members) {
+      const Building& run = d.buildings[r];
+      strips.insert(strips.end(), run.footprint.begin(), run.footprint.end());
+      if (r == members.front()) continue;
+      whole.households += run.households;  // each row holds its run's households
+      whole.households_estimated = whole.households_estimated || run.households_estimated;
+      merged[r] = 1;
+    }
+    // The strips share their cut edges, a few nanometres apart after a round trip through
+    // WGS84: unioned on a micrometre grid (metres, working CRS) they close into one footprint.
+    try {
+      geo::GeomPtr parts = geo::to_geos(ctx, strips);
+      geo::GeomPtr one = geo::own(ctx, GEOSUnaryUnionPrec_r(ctx.handle(), parts.get(), 1e-6),
+                                  "union of a building's runs");
+      MultiPolygon footprint = geo::to_multipolygon(ctx, one.get());
+      if (!footprint.empty())
+        whole.footprint = std::move(footprint);
+      else
+        whole.footprint = std::move(strips);
+    } catch (const geo::GeosError&) {
+      whole.footprint = std::move(strips);  // the strips side by side: still the whole footprint
+    }
+    ++buildings;
+    rows += members.size();
+  }
+  if (buildings == 0) return;
+  std::size_t b = 0;
+  std::erase_if(d.buildings, [&](const Building&) { return merged[b++] != 0; });
+  d.problems.report(Severity::info, "unit-runs-merged", {},
+                    std::to_string(rows) + " rows of " + std::to_string(buildings) +
+                        " buildings split by units (field unit_range, one row per run of "
+                        "units, the building's id on each) are read as one building each, with "
+                        "the households of all its runs");
+}
 
 void Loader::square_point_buildings() {
   if (point_buildings_.empty()) return;
@@ -952,6 +1027,7 @@ LoadResult Loader::run() {
   report_duplicate_ids();
   choose_target_crs();
   project();
+  merge_unit_runs();
 
   square_point_buildings();
   apply_household_table();

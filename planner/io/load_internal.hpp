@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -195,6 +196,9 @@ class Loader {
   Fields resolve_fields(const OGRFeatureDefn& defn, LayerRole role, const std::string& path,
                         const std::string& layer, LayerReport& report) const;
   void report_duplicate_ids();
+  /// Rows of the runs of one building split by units (merged here, after projection): see
+  /// unit_run_rows_.
+  void merge_unit_runs();
   void choose_target_crs();
   void project();
   void remove_failed_projections();
@@ -220,6 +224,11 @@ class Loader {
   /// Buildings read from points, by "file\x1flayer\x1ffid" (indices shift when buildings are
   /// dropped); per layer "file\x1flayer": how many.
   std::unordered_set<std::string> point_buildings_;
+  /// A plan's buildings layer read as data (`gridplan check plan.gpkg`, the studio opening a
+  /// run): a building split by units between micro grids is one row per run, each with the
+  /// building's id and its `unit_range`. By "file\x1flayer\x1ffid" of such a row: the building
+  /// it is a run of, "file\x1flayer\x1fid".
+  std::unordered_map<std::string, std::string> unit_run_rows_;
   /// The layer being read declares points: only then are its points buildings (a stray point
   /// in a polygon layer is a label or an error, listed as wrong-geometry-type).
   bool points_layer_ = false;

@@ -211,25 +211,27 @@ Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& setting
   for (std::size_t b = 0; b < dataset.buildings.size(); ++b)
     building_of.emplace(dataset.buildings[b].id, static_cast<std::int32_t>(b));
   // Buildings loaded from this very layer (`gridplan check plan.gpkg` reads our plan's
-  // buildings as the data): each row is its own building, matched by feature id — the rows of
-  // the runs of a building split by units share its id but are separate features.
-  std::unordered_map<std::int64_t, std::int32_t> building_of_fid;
+  // buildings as the data): each row is its building, matched by feature id. The loader reads
+  // the rows of the runs of a building split by units (unit_range set, the building's id on
+  // each) as one building located by its first row: the other rows find it by its id.
+  std::unordered_map<std::int64_t, std::int32_t> building_of_fid, building_of_id_here;
   {
     std::error_code ec;
     for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
       const Location& from = dataset.buildings[b].source;
       if (from.fid && from.layer == layer->GetName() &&
-          fs::equivalent(fs::path(from.file), fs::path(settings.path), ec))
+          fs::equivalent(fs::path(from.file), fs::path(settings.path), ec)) {
         building_of_fid.emplace(*from.fid, static_cast<std::int32_t>(b));
+        building_of_id_here.emplace(dataset.buildings[b].id, static_cast<std::int32_t>(b));
+      }
     }
   }
-  // Rows of runs (field unit_range) of buildings loaded from elsewhere: their geometry is the
-  // run's strip of the footprint, taken into the dataset's CRS.
+  // Rows of runs (field unit_range): their geometry is the run's strip of the footprint, taken
+  // into the dataset's CRS.
   const int unit_range = field_index(defn, "unit_range");
   const int households_field = field_index(defn, "households");
   detail::TransformPtr to_dataset;
-  if (unit_range >= 0 && building_of_fid.empty() && !dataset.crs_wkt.empty() &&
-      layer->GetSpatialRef()) {
+  if (unit_range >= 0 && !dataset.crs_wkt.empty() && layer->GetSpatialRef()) {
     const detail::SrsPtr from = detail::srs_clone(*layer->GetSpatialRef());
     const detail::SrsPtr to = detail::srs_from_user_input(dataset.crs_wkt, "the data's CRS");
     to_dataset.reset(OGRCreateCoordinateTransformation(from.get(), to.get()));
@@ -248,9 +250,18 @@ Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& setting
     const std::int64_t id = feature->GetFieldAsInteger64(bid);
     const std::string large_code = feature->GetFieldAsString(large);
     const std::string micro_code = micro >= 0 ? feature->GetFieldAsString(micro) : "";
+    const bool run_row = unit_range >= 0 && feature->IsFieldSetAndNotNull(unit_range) &&
+                         !std::string(feature->GetFieldAsString(unit_range)).empty();
     const auto& index = building_of_fid.empty() ? building_of : building_of_fid;
-    const auto found = index.find(building_of_fid.empty() ? id : feature->GetFID());
-    if (found == index.end()) {
+    std::int32_t b = kNone;
+    if (const auto found = index.find(building_of_fid.empty() ? id : feature->GetFID());
+        found != index.end())
+      b = found->second;
+    else if (run_row && !building_of_fid.empty()) {
+      if (const auto here = building_of_id_here.find(id); here != building_of_id_here.end())
+        b = here->second;
+    }
+    if (b == kNone) {
       if (++unknown <= 20)
         problems.report(Severity::warning, "existing-plan-unknown-building", where,
                         "building id " + std::to_string(id) +
@@ -258,7 +269,6 @@ Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& setting
       continue;
     }
     if (large_code.empty()) continue;
-    const std::int32_t b = found->second;
     auto [l, new_large] =
         large_index.emplace(large_code, static_cast<std::int32_t>(plan.large_grids.size()));
     if (new_large) {
@@ -280,7 +290,7 @@ Plan plan_from_table(const Dataset& dataset, const ExistingPlanSettings& setting
       plan.building_micro[static_cast<std::size_t>(b)] = m->second;
     }
     BuildingRun run;
-    if (building_of_fid.empty() && unit_range >= 0 && feature->IsFieldSetAndNotNull(unit_range) &&
+    if (run_row &&
         parse_unit_range(feature->GetFieldAsString(unit_range), run.first_unit, run.units)) {
       run.building = b;
       run.large = l->second;

@@ -168,8 +168,9 @@ void CommunityPlanner::plan_large() {
     centroid_[at(first + p)].x /= weight[at(p)];
     centroid_[at(first + p)].y /= weight[at(p)];
   }
-  if (params_.policy == InfeasiblePolicy::join_across_soft) join_undersized_across_soft(first);
+  // Reasons first: they name grids by part (first + p), which the join renumbers.
   report_infeasible_large(large, first);
+  if (params_.policy == InfeasiblePolicy::join_across_soft) join_undersized_across_soft(first);
 }
 
 /// A plan lists a split tower under one grid, but its units lay in several: each unit takes
@@ -298,6 +299,9 @@ void CommunityPlanner::join_undersized_across_soft(std::int32_t first) {
     into.metrics.workload += grid.metrics.workload;
     into.metrics.buildings = static_cast<int>(into.buildings.size());
     into.metrics.below_min = into.metrics.households < bounds.min;
+    if (into.metrics.below_min && into.bounds_reason.empty())
+      into.bounds_reason = grid.bounds_reason;
+    if (!into.metrics.below_min && !into.metrics.above_max) into.bounds_reason.clear();
     area_[at(best)] += area_[at(g)];
     grid.buildings.clear();
     grid.metrics = GridMetrics{};
@@ -484,7 +488,7 @@ void CommunityPlanner::plan_micro() {
       micro_centroid_[at(first + p)].x /= weight[at(p)];
       micro_centroid_[at(first + p)].y /= weight[at(p)];
     }
-    report_infeasible_micro(result_.large[at(g)], micro, nodes.front().local);
+    report_infeasible_micro(result_.large[at(g)], micro, first, nodes.front().local);
   }
   if (ctx_.progress) ctx_.progress->add(n_ - reported);
   report_split_buildings();

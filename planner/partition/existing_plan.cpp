@@ -126,6 +126,7 @@ Plan existing_plan_from_grids(const Dataset& dataset,
     grid.code = e.code;
     grid.name = e.name;
     grid.locked = e.locked;
+    grid.bounds_reason = e.bounds_reason;
     grid.polygon = e.footprint;
     if (e.level == GridLevel::large) {
       plan.large_grids.push_back(std::move(grid));

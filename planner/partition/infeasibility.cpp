@@ -83,7 +83,12 @@ void CommunityPlanner::report_infeasible_large(const GraphPartition& large, std:
                           "for an exhaustive search, so one may exist)");
         break;
     }
-    (void)first;
+    // Each grid the container left outside the bounds carries this reason into plan.gpkg
+    // (field bounds_why) and the audit: the grid, not just its community, says why.
+    for (PartId p : container.violating_parts) {
+      Grid& grid = result_.large[at(first + p)];
+      if (grid.bounds_reason.empty()) grid.bounds_reason = kind + ": " + message.str();
+    }
     result_.problems.report(Severity::warning, kind, community_location(dataset_, in_.community),
                             message.str());
   }
@@ -128,10 +133,21 @@ std::string CommunityPlanner::violating_parts_text(const GraphPartition& large,
 /// Micro grids the large grid `parent` could not be divided into within the bounds;
 /// `example_local` names a building in it.
 void CommunityPlanner::report_infeasible_micro(const Grid& parent, const GraphPartition& micro,
-                                               std::int32_t example_local) {
+                                               std::int32_t first, std::int32_t example_local) {
   for (const InfeasibleContainer& container : micro.infeasible) {
-    // An undersized large grid is already reported; its single micro grid is no news.
-    if (parent.metrics.below_min && container.parts == 1) continue;
+    // An undersized large grid is already reported; its single micro grid is no news, but it
+    // carries the large grid's reason.
+    if (parent.metrics.below_min && container.parts == 1) {
+      for (PartId p : container.violating_parts) {
+        Grid& grid = result_.micro[at(first + p)];
+        if (grid.bounds_reason.empty())
+          grid.bounds_reason =
+              "its large grid holds " + std::to_string(parent.metrics.households) +
+              " households, below the large-grid minimum of " + std::to_string(params_.large.min) +
+              (parent.bounds_reason.empty() ? std::string() : " (" + parent.bounds_reason + ")");
+      }
+      continue;
+    }
     std::ostringstream message;
     message << community_label(dataset_, in_.community) << ": a part of a large grid holding "
             << container.households << " households (e.g. "
@@ -143,6 +159,11 @@ void CommunityPlanner::report_infeasible_micro(const Grid& parent, const GraphPa
                     : "")
             << "); " << container.violating_parts.size() << " of " << container.parts
             << " micro grids stay outside the bounds";
+    for (PartId p : container.violating_parts) {
+      Grid& grid = result_.micro[at(first + p)];
+      if (grid.bounds_reason.empty())
+        grid.bounds_reason = "micro-grid-out-of-bounds: " + message.str();
+    }
     result_.problems.report(Severity::info, "micro-grid-out-of-bounds",
                             community_location(dataset_, in_.community), message.str());
   }

@@ -228,7 +228,7 @@ class CommunityPlanner {
   void report_infeasible_large(const GraphPartition& large, std::int32_t first);
   [[nodiscard]] std::string violating_parts_text(const GraphPartition& large,
                                                  const InfeasibleContainer& container) const;
-  void report_infeasible_micro(const Grid& parent, const GraphPartition& micro,
+  void report_infeasible_micro(const Grid& parent, const GraphPartition& micro, std::int32_t first,
                                std::int32_t example_local);
 
   // codes.cpp

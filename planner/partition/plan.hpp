@@ -34,6 +34,10 @@ struct Grid {
   std::vector<std::int32_t> buildings;  // indices into Dataset::buildings, ascending
   MultiPolygon polygon;                 // metres; tiles its community (large) or parent (micro)
   GridMetrics metrics;
+  /// Why the grid is outside its household bounds, as the partition found it (the container
+  /// too small, no feasible count, too coarse; for a micro grid also its large grid's reason);
+  /// "" within them. Written to plan.gpkg (field bounds_why) and read back by `gridplan check`.
+  std::string bounds_reason;
 };
 
 struct PlanMetrics {

@@ -36,6 +36,13 @@ std::string violation(const GridMetrics& m) {
   return "";
 }
 
+/// The recorded reason of a grid outside its bounds ("" within them).
+std::string bounds_why(const Grid& grid) {
+  if (!grid.metrics.below_min && !grid.metrics.above_max) return "";
+  if (grid.locked) return "locked grid, kept as drawn";
+  return grid.bounds_reason;
+}
+
 std::string community_name(const Dataset& dataset, std::int32_t community) {
   return community == kNone ? "" : dataset.communities[at(community)].name;
 }
@@ -138,6 +145,8 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
         real("compact", "compact", "紧凑度", "Polsby-Popper compactness 4πA/P² (0–1)"),
         text("station", "station", "党群服务站", "compound station inside or nearby (name)"),
         text("violation", "violation", "户数越界", "below_min / above_max household bounds"),
+        text("bounds_why", "bounds_why", "越界原因",
+             "why the grid is outside its household bounds, as the partition found it"),
         integer("locked", "locked", "锁定", "1 = kept exactly from the existing plan")};
     std::vector<int> micro_count(plan.large_grids.size(), 0);
     for (const Grid& m : plan.micro_grids)
@@ -181,6 +190,7 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
             rounded(grid.metrics.compactness, 0.0001),
             station,
             violation(grid.metrics),
+            bounds_why(grid),
             static_cast<long long>(grid.locked)}});
     }
     layers.push_back(std::move(t));
@@ -201,6 +211,8 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
         real("area_m2", "area_m2", "面积(平方米)", "area, m²"),
         real("compact", "compact", "紧凑度", "Polsby-Popper compactness (0–1)"),
         text("violation", "violation", "户数越界", "below_min / above_max"),
+        text("bounds_why", "bounds_why", "越界原因",
+             "why the grid is outside its household bounds, as the partition found it"),
         integer("locked", "locked", "锁定", "1 = kept from the existing plan")};
     for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
       const Grid& grid = plan.micro_grids[m];
@@ -219,7 +231,7 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
             static_cast<long long>(grid.metrics.households),
             static_cast<long long>(grid.metrics.buildings), workers, hours,
             rounded(grid.metrics.area_m2, 0.01), rounded(grid.metrics.compactness, 0.0001),
-            violation(grid.metrics), static_cast<long long>(grid.locked)}});
+            violation(grid.metrics), bounds_why(grid), static_cast<long long>(grid.locked)}});
     }
     layers.push_back(std::move(t));
   }

@@ -6,6 +6,7 @@
 #include <ogrsf_frmts.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "io_test_support.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/io/export.hpp"
+#include "planner/io/load.hpp"
 #include "planner/report/layers.hpp"
 
 namespace fs = std::filesystem;
@@ -322,4 +324,37 @@ TEST_CASE("SHA-256 matches the FIPS 180-4 examples") {
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   CHECK(io::sha256_hex(std::string(1000000, 'a')) ==
         "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("a grid's reason for being outside its bounds goes into plan.gpkg and loads back") {
+  Town town;
+  const std::string why =
+      "container-below-minimum: community '西城社区': an area of 2 buildings cut off by hard "
+      "barriers holds 80 households, fewer than the large-grid minimum of 300";
+  town.plan.large_grids[0].bounds_reason = why;
+  town.plan.large_grids[1].bounds_reason = "stale: this grid is within its bounds";
+  io::test::TempDir dir("export-bounds-why");
+  const auto layers = report::build_layers(town.dataset, town.plan, nullptr, town.dataset.problems);
+  io::export_layers(layers, town.dataset.crs_wkt, dir.file(""), {});
+  {
+    Opened gpkg(dir.file("plan.gpkg"));
+    OGRLayer& large = *gpkg.dataset->GetLayerByName("large_grids");
+    CHECK(has_all(field_names(large), {"bounds_why"}));
+    CHECK(has_all(field_names(*gpkg.dataset->GetLayerByName("micro_grids")), {"bounds_why"}));
+    OGRFeatureUniquePtr first(large.GetFeature(1));
+    CHECK(std::string(first->GetFieldAsString("bounds_why")) == why);
+    // Within the bounds: no reason written, whatever the grid carried.
+    OGRFeatureUniquePtr second(large.GetFeature(2));
+    CHECK(std::string(second->GetFieldAsString("bounds_why")).empty());
+  }
+  // Read back as grids (`gridplan check`, `--existing`): the reason comes with the grid.
+  io::LoadOptions options;
+  options.inputs = {{dir.file("plan.gpkg"), "large_grids", io::LayerRole::grids}};
+  Progress progress;
+  const io::LoadResult loaded = io::load(options, progress);
+  REQUIRE(loaded.dataset.existing_grids.size() == 2);
+  std::vector<std::string> reasons;
+  for (const ExistingGrid& g : loaded.dataset.existing_grids) reasons.push_back(g.bounds_reason);
+  CHECK(std::count(reasons.begin(), reasons.end(), why) == 1);
+  CHECK(std::count(reasons.begin(), reasons.end(), std::string()) == 1);
 }

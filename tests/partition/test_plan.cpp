@@ -123,6 +123,13 @@ void check_invariants(const Dataset& dataset, const Plan& plan) {
   std::set<std::string> codes;
   for (const Grid& g : plan.large_grids) CHECK(codes.insert(g.code).second);
   for (const Grid& g : plan.micro_grids) CHECK(codes.insert(g.code).second);
+  // Every grid outside its household bounds carries the reason the partition found for it
+  // (issue 12: plan.gpkg's bounds_why, `gridplan check`); a grid within them carries none.
+  for (const auto* grids : {&plan.large_grids, &plan.micro_grids})
+    for (const Grid& g : *grids) {
+      INFO(g.code << " holds " << g.metrics.households << " households");
+      CHECK((g.metrics.below_min || g.metrics.above_max) == !g.bounds_reason.empty());
+    }
 }
 
 /// West: 8 buildings × 100 households (2 rows of 4); a river at x = 300; east: an island
@@ -152,6 +159,12 @@ TEST_CASE("river town: two large grids west, the island undersized and reported"
         std::vector<std::int32_t>{8});
   CHECK(plan.large_grids[static_cast<std::size_t>(island_grid)].metrics.below_min);
   CHECK(has_problem(plan, "container-below-minimum"));
+  // The island grid's own reason, and its single micro grid's (40 < 100): its large grid's.
+  CHECK(plan.large_grids[static_cast<std::size_t>(island_grid)].bounds_reason.rfind(
+            "container-below-minimum", 0) == 0);
+  const Grid& island_micro = plan.micro_grids[static_cast<std::size_t>(plan.building_micro[8])];
+  CHECK(island_micro.metrics.below_min);
+  CHECK(island_micro.bounds_reason.find("container-below-minimum") != std::string::npos);
   CHECK(plan.metrics.bound_violations >= 1);
   // Codes: community code + 2 digits, numbered west → east: the island (east) is last.
   CHECK(plan.large_grids[0].code == "14022100100101");

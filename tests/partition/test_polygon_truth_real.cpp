@@ -165,7 +165,7 @@ Plan replan(Dataset dataset, const Plan& first) {
   std::int64_t id = 0;
   for (const Grid& g : first.large_grids)
     dataset.existing_grids.push_back(
-        {++id, {}, GridLevel::large, g.code, g.name, "", false, g.polygon});
+        {++id, {}, GridLevel::large, g.code, g.name, "", false, g.polygon, g.bounds_reason});
   for (const Grid& g : first.micro_grids)
     dataset.existing_grids.push_back({++id,
                                       {},
@@ -174,7 +174,8 @@ Plan replan(Dataset dataset, const Plan& first) {
                                       g.name,
                                       first.large_grids[std::size_t(g.parent)].code,
                                       false,
-                                      g.polygon});
+                                      g.polygon,
+                                      g.bounds_reason});
   const Plan existing = existing_plan_from_grids(dataset);
   const PartitionParams params;
   Progress progress;

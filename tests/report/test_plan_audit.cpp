@@ -391,16 +391,24 @@ TEST_CASE("plan audit: households outside the bounds, with and without a recorde
     CHECK(audit.counts.bounds_without_reason == 2);
     CHECK(town.plan.metrics.bound_violations == 2);
   }
-  SECTION("the planner recorded the community as infeasible: allowed") {
-    town.plan.problems.report(Severity::warning, "container-granularity",
-                              town.dataset.communities[0].source,
-                              "community '西城社区': too coarse to divide");
+  SECTION("the planner recorded each grid's reason: allowed") {
+    for (Grid& g : town.plan.large_grids)
+      g.bounds_reason = "container-granularity: community '西城社区': too coarse to divide";
     const geo::PlanAudit audit = town.audit();
     const auto bounds = of_rule(audit, "households-out-of-bounds");
     REQUIRE(bounds.size() == 2);
     CHECK(bounds[0].severity == geo::AuditSeverity::allowed);
     CHECK(bounds[0].message.find("too coarse") != std::string::npos);
     CHECK(audit.holds());
+  }
+  SECTION("a problem of the community is no grid's reason: still broken") {
+    // It names a container that could not be divided, not which grids it left outside.
+    town.plan.problems.report(Severity::warning, "container-granularity",
+                              town.dataset.communities[0].source,
+                              "community '西城社区': too coarse to divide");
+    const geo::PlanAudit audit = town.audit();
+    CHECK(audit.counts.bounds_without_reason == 2);
+    CHECK_FALSE(audit.holds());
   }
 }
 

@@ -1,0 +1,103 @@
+"""Households moved by a small change, per grid (issue 12 item 7; tests/realdata).
+
+  local_change.py pick PLAN.gpkg
+      prints the bid of a building to remove: a closed OSM way (bid > 0) of a home in a large grid
+      of at least three buildings, not split by units; the median by households of those.
+  local_change.py moved BEFORE.gpkg AFTER.gpkg BID
+      prints JSON: the removed building's large grid (code, households, and its neighbours: grids
+      whose polygons touch it within 1 m, metric CRS), and the households moved between the two
+      plans by large grid, as gridplan counts them (each old grid's successor is the new grid
+      receiving most of its households; the rest moved), split into those whose old grid is the
+      removed building's grid, a neighbour of it, or further away.
+
+Run with /usr/bin/python3 (geopandas).
+"""
+import json
+import sys
+from collections import defaultdict
+
+import geopandas as gpd
+
+
+def households_by_grid(path):
+    """bid -> [(large_code, households)] from a plan's buildings layer: one entry for a whole
+    building, one per unit (单元) for a tower split by units (its runs' households spread evenly
+    over their units), so the same unit can be followed from one plan to the other."""
+    rows = gpd.read_file(path, layer="buildings", ignore_geometry=True)
+    out = defaultdict(list)
+    for r in rows.sort_values(["bid"]).itertuples():
+        if not r.large_code:
+            continue
+        units = str(r.unit_range or "")
+        if "-" in units:
+            first, last = (int(x) for x in units.split("-"))
+            count = last - first + 1
+            for u in range(first, last + 1):
+                out[int(r.bid)].append((u, r.large_code, int(r.households) / count))
+        else:
+            out[int(r.bid)].append((0, r.large_code, float(r.households)))
+    for b in out:
+        out[b].sort()
+    return rows, out
+
+
+def pick(plan):
+    rows = gpd.read_file(plan, layer="buildings", ignore_geometry=True)
+    runs = rows[rows["unit_range"].fillna("") != ""]["bid"].astype(int).unique().tolist()
+    per_grid = rows.groupby("large_code")["bid"].nunique()
+    ok = rows[(rows["bid"] > 0) & (rows["households"] > 0) & (~rows["bid"].isin(runs))
+              & (rows["large_code"].map(per_grid) >= 3)]
+    ok = ok.sort_values(["households", "bid"]).reset_index(drop=True)
+    print(int(ok.iloc[len(ok) // 2]["bid"]))
+
+
+def moved(before, after, bid):
+    _, old = households_by_grid(before)
+    _, new = households_by_grid(after)
+    grids = gpd.read_file(before, layer="large_grids")
+    grids = grids.to_crs(grids.estimate_utm_crs())
+    removed_grid = max(old[bid], key=lambda e: e[2])[1]
+    shape = grids[grids["code"] == removed_grid].geometry.iloc[0]
+    near = set(grids[grids.geometry.intersects(shape.buffer(1.0))]["code"]) - {removed_grid}
+    # Flow old grid -> new grid over the buildings in both plans, unit by unit for a tower
+    # split by units (unit k of the old plan is unit k of the new one; a whole building's
+    # households flow to its new grids in proportion).
+    flow = defaultdict(float)
+    for b, was in old.items():
+        if b == bid or b not in new:
+            continue
+        now = new[b]
+        whole_now = len(now) == 1 and now[0][0] == 0
+        if len(was) == len(now) and not whole_now:
+            for (_, g, h), (_, n, _k) in zip(was, now):
+                flow[(g, n)] += h
+            continue
+        total = sum(k for _, _, k in now)
+        if total <= 0:
+            continue
+        for _, g, h in was:
+            for _, n, k in now:
+                flow[(g, n)] += h * k / total
+    successor = {}
+    for (g, n), f in flow.items():
+        if g not in successor or f > flow[(g, successor[g])]:
+            successor[g] = n
+    out = {"removed_grid": removed_grid, "neighbours": sorted(near),
+           "removed_grid_households": int(grids[grids["code"] == removed_grid]["households"].iloc[0]),
+           "removed_households": round(sum(h for _, _, h in old[bid])),
+           "moved": {"own": 0, "neighbours": 0, "elsewhere": 0}, "elsewhere": []}
+    for (g, n), f in flow.items():
+        if n == successor[g] or f < 0.5:
+            continue
+        where = "own" if g == removed_grid else "neighbours" if g in near else "elsewhere"
+        out["moved"][where] += round(f)
+        if where == "elsewhere":
+            out["elsewhere"].append({"from": g, "to": n, "households": round(f)})
+    print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "pick":
+        pick(sys.argv[2])
+    else:
+        moved(sys.argv[2], sys.argv[3], int(sys.argv[4]))
