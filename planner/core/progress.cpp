@@ -170,21 +170,22 @@ WorkCounter::WorkCounter(Progress* progress, std::string stage, double total_uni
 
 void WorkCounter::add(double units) {
   if (progress_ == nullptr || !(units > 0.0)) return;
-  const double done = done_.fetch_add(units) + units;
-  report(begin_ + (end_ - begin_) * std::min(1.0, done / total_), false);
+  done_.fetch_add(units);
+  report(0.0, false);  // the fraction is read from done_ under the lock
 }
 
 void WorkCounter::finish() {
   if (progress_ != nullptr) report(end_, true);
 }
 
-void WorkCounter::report(double fraction, bool force) {
-  // One thread reports at a time; the others go on working (a report they skip is covered by the
-  // next one, at most an interval later).
-  const std::unique_lock lock(mutex_, std::try_to_lock);
-  if (!lock.owns_lock() && !force) return;
-  const std::unique_lock wait =
-      lock.owns_lock() ? std::unique_lock<std::mutex>() : std::unique_lock<std::mutex>(mutex_);
+void WorkCounter::report(double end_fraction, bool force) {
+  // One thread reports at a time, and the others wait for it rather than skip their report: a
+  // reporting thread kept off the core (a loaded machine) would otherwise let the others finish
+  // many units unreported, shown as one large step. Reports are microseconds; units (a grid's
+  // replication, a grid checked) are far longer, so the wait costs nothing measurable.
+  const std::lock_guard lock(mutex_);
+  const double fraction =
+      force ? end_fraction : begin_ + (end_ - begin_) * std::min(1.0, done_.load() / total_);
   const double now = progress_->now();
   if (fraction <= last_fraction_ || (!force && now - last_time_ < interval_)) {
     if (progress_->cancel_requested()) throw Cancelled();  // honoured between reports too
