@@ -24,6 +24,13 @@ ProgressPrinter::ProgressPrinter(bool enabled)
     : enabled_(enabled),
       tty_(isatty(STDERR_FILENO) == 1),
       progress_([this](const ProgressReport& report) { on_report(report); }) {
+  if (const char* path = std::getenv("GRIDPLAN_PROGRESS_LOG"); path != nullptr && *path != '\0') {
+    log_ = std::fopen(path, "w");
+    if (log_ == nullptr)
+      std::fprintf(stderr, "GRIDPLAN_PROGRESS_LOG: cannot write %s\n", path);
+    else
+      std::fprintf(log_, "t_s\tstage\tfraction\tstage_left_s\ttotal_left_s\n");
+  }
   if (enabled_) ticker_ = std::thread([this] { tick(); });
 }
 
@@ -36,9 +43,24 @@ ProgressPrinter::~ProgressPrinter() {
   if (ticker_.joinable()) ticker_.join();
   if (printed_ && tty_) std::fputc('\n', stderr);
   write_trace();
+  if (log_ != nullptr) {
+    // The end of the command: the estimate's error is measured against this time.
+    std::fprintf(log_, "%.4f\t(end)\t1\t\t\n", progress_.report().elapsed_s);
+    std::fclose(log_);
+  }
+}
+
+void ProgressPrinter::log_update(const ProgressReport& report) {
+  const std::lock_guard lock(log_mutex_);
+  std::fprintf(log_, "%.4f\t%s\t%.6f\t", report.elapsed_s, report.stage.c_str(), report.fraction);
+  if (report.stage_left_s) std::fprintf(log_, "%.3f", *report.stage_left_s);
+  std::fputc('\t', log_);
+  if (report.total_left_s) std::fprintf(log_, "%.3f", *report.total_left_s);
+  std::fputc('\n', log_);
 }
 
 void ProgressPrinter::on_report(const ProgressReport& report) {
+  if (log_ != nullptr) log_update(report);
   if (!enabled_) return;
   const std::lock_guard lock(mutex_);
   print_locked(report, false);

@@ -9,9 +9,14 @@
 // GRIDPLAN_PROGRESS_TRACE=FILE writes, when the command ends, one line per stage: when it began
 // and last reported, how many updates it made and its longest silence (the benchmarks check that
 // no long stage leaves the display still for more than a second).
+//
+// GRIDPLAN_PROGRESS_LOG=FILE writes every update as it happens: seconds since start, stage,
+// fraction, the stage's and the run's estimated time left ("" before there is one).
+// tests/bench/progress_gaps.sh reads it for the longest gap per stage and the estimate's error.
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -35,6 +40,7 @@ class ProgressPrinter {
   void tick();
   void print_locked(const ProgressReport& report, bool forced);
   void write_trace() const;
+  void log_update(const ProgressReport& report);
 
   bool enabled_;
   bool tty_;
@@ -42,6 +48,8 @@ class ProgressPrinter {
   bool printed_ = false;
   double last_print_ = -1e9;  // seconds since start
   std::string last_stage_;
+  std::FILE* log_ = nullptr;  // GRIDPLAN_PROGRESS_LOG, written under log_mutex_
+  std::mutex log_mutex_;
   Progress progress_;
   std::condition_variable wake_;
   bool stop_ = false;

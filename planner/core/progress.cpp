@@ -133,6 +133,7 @@ ProgressReport Progress::report_locked(double t) const {
         std::accumulate(weights_.begin(), weights_.end(), 0.0,
                         [](double s, const StageWeight& w) { return s + w.weight; });
     const double done = weight_done_before_ + weights_[*weight_].weight * weight_fraction_;
+    if (total > 0.0) r.run_fraction = std::clamp(done / total, 0.0, 1.0);
     // As for a stage: the run so far took elapsed_s for `done` of the weight; the rest is assumed
     // to go at that average speed. Measured at the last update, counting down between updates.
     if (done >= kMinFractionForEstimate * total && last_update_ > start_)
@@ -156,6 +157,43 @@ std::vector<StageTiming> Progress::timings() const {
     out[current_timing_].longest_gap_s =
         std::max(out[current_timing_].longest_gap_s, t - last_update_);
   return out;
+}
+
+WorkCounter::WorkCounter(Progress* progress, std::string stage, double total_units, double begin,
+                         double end, double interval_s)
+    : progress_(progress),
+      stage_(std::move(stage)),
+      total_(std::max(total_units, 1e-12)),
+      begin_(begin),
+      end_(end),
+      interval_(interval_s) {}
+
+void WorkCounter::add(double units) {
+  if (progress_ == nullptr || !(units > 0.0)) return;
+  done_.fetch_add(units);
+  report(0.0, false);  // the fraction is read from done_ under the lock
+}
+
+void WorkCounter::finish() {
+  if (progress_ != nullptr) report(end_, true);
+}
+
+void WorkCounter::report(double end_fraction, bool force) {
+  // One thread reports at a time, and the others wait for it rather than skip their report: a
+  // reporting thread kept off the core (a loaded machine) would otherwise let the others finish
+  // many units unreported, shown as one large step. Reports are microseconds; units (a grid's
+  // replication, a grid checked) are far longer, so the wait costs nothing measurable.
+  const std::lock_guard lock(mutex_);
+  const double fraction =
+      force ? end_fraction : begin_ + (end_ - begin_) * std::min(1.0, done_.load() / total_);
+  const double now = progress_->now();
+  if (fraction <= last_fraction_ || (!force && now - last_time_ < interval_)) {
+    if (progress_->cancel_requested()) throw Cancelled();  // honoured between reports too
+    return;
+  }
+  last_time_ = now;
+  last_fraction_ = fraction;
+  progress_->update(stage_, fraction);
 }
 
 std::string format_duration(double seconds) {

@@ -30,6 +30,7 @@ struct ProgressReport {
   double since_update_s = 0.0;         ///< since the last update
   std::optional<double> stage_left_s;  ///< time left in this stage, once it can be estimated
   std::optional<double> total_left_s;  ///< time left in the whole run (needs stage weights)
+  std::optional<double> run_fraction;  ///< share of the whole run done (needs stage weights)
 };
 
 /// One stage's timing, for benchmarks: how often the display could move.
@@ -101,6 +102,33 @@ class Progress {
   double weight_done_before_ = 0.0;    // weights of the stages finished before the current one
   double weight_fraction_ = 0.0;       // the current weighted stage's share done
   double weight_start_f_ = 0.0;        // its fraction at its first report
+};
+
+/// Work units done on parallel workers, reported as a stage's fraction from whichever thread
+/// completes units: at most every `interval_s` (0.1 s: a display redraws at most that often) and
+/// never lowered (a lower fraction would read as the stage starting again). `begin`..`end` is the
+/// part of the stage these units cover. Thread-safe; with a null Progress it does nothing. A
+/// cancellation throws gp::Cancelled on the worker, which the parallel loops rethrow on their
+/// caller.
+class WorkCounter {
+ public:
+  WorkCounter(Progress* progress, std::string stage, double total_units, double begin = 0.0,
+              double end = 1.0, double interval_s = 0.1);
+  void add(double units = 1.0);
+  /// Reports the end of the range now (whatever the interval).
+  void finish();
+
+ private:
+  void report(double fraction, bool force);
+
+  Progress* progress_;
+  std::string stage_;
+  double total_;
+  double begin_, end_, interval_;
+  std::atomic<double> done_{0.0};
+  std::mutex mutex_;
+  double last_time_ = -1e300;
+  double last_fraction_ = -1.0;
 };
 
 /// "850 ms", "42 s", "3 min 20 s", "1 h 05 min": a duration for people.

@@ -110,32 +110,83 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
                       "built-up area: collecting grown footprints");
     merged[block] = own(local, GEOSUnaryUnion_r(lh, all.get()), "built-up area: merging").release();
   };
+  // Progress units are footprints (they sum to footprints.size()): the growing and the blocks'
+  // unions report three quarters of each block's footprints, the merge of the blocks' unions
+  // below the last quarter, level by level.
+  std::size_t reported = 0;
+  auto report_to = [&](std::size_t units) {
+    if (grown_block && units > reported) {
+      grown_block(units - reported);
+      reported = units;
+    }
+  };
+  const std::size_t held_back = order.size() / 4;
   // Rounds of a few blocks per core, reported from this thread between rounds.
   const std::size_t round = 4;
   for (std::size_t first = 0; first < blocks; first += round) {
     const std::size_t last = std::min(blocks, first + round);
     parallel_for(first, last, merge_block);
-    if (grown_block) {
-      const std::size_t done_before = std::min(order.size(), first * kBlock);
-      const std::size_t done = std::min(order.size(), last * kBlock);
-      grown_block(done - done_before);
-    }
+    const std::size_t done = std::min(order.size(), last * kBlock);
+    report_to(done - done * held_back / std::max<std::size_t>(order.size(), 1));
   }
-  if (grown_block && footprints.size() > order.size())
-    grown_block(footprints.size() - order.size());  // the empty ones, counted as done
 
-  std::vector<GEOSGeometry*> pieces;
+  // The blocks' unions merged in a tree: groups of 4 neighbours (consecutive in Z-order) per
+  // level, the groups of a level spread over the cores in rounds and reported between them.
+  // Union is associative: the area and parts are those of one union of all the blocks (which
+  // this replaced: a single GEOS call of 1.2 s on the real 30k town, loaded machine, no update).
+  std::vector<GEOSGeometry*> level_pieces;
   for (GEOSGeometry*& g : merged)
     if (g) {
-      pieces.push_back(g);
-      g = nullptr;  // owned by the collection below
+      level_pieces.push_back(g);
+      g = nullptr;
     }
-  if (pieces.empty()) return {};
-  GeomPtr all = own(ctx,
-                    GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, pieces.data(),
-                                                static_cast<unsigned>(pieces.size())),
-                    "built-up area: collecting merged blocks");
-  GeomPtr grown = own(ctx, GEOSUnaryUnion_r(h, all.get()), "built-up area: merging");
+  Release release_pieces{level_pieces, h};  // whatever a failed merge leaves
+  if (level_pieces.empty()) {
+    report_to(footprints.size());
+    return {};
+  }
+  std::size_t levels = 0;
+  for (std::size_t n = level_pieces.size(); n > 1; n = (n + 3) / 4) ++levels;
+  const std::size_t base = order.size() - held_back;
+  for (std::size_t level = 0; level_pieces.size() > 1; ++level) {
+    constexpr std::size_t kGroup = 4;
+    const std::size_t groups = (level_pieces.size() + kGroup - 1) / kGroup;
+    std::vector<GEOSGeometry*> next(groups, nullptr);
+    // The pieces of the level are handed to the groups' collections; `next` owns the results.
+    Release release_next{next, h};
+    auto merge_group = [&](std::size_t group) {
+      GeosContext& local = contexts.local();
+      GEOSContextHandle_t lh = local.handle();
+      const std::size_t first = group * kGroup,
+                        last = std::min(level_pieces.size(), first + kGroup);
+      if (last - first == 1) {
+        next[group] = level_pieces[first];
+        level_pieces[first] = nullptr;
+        return;
+      }
+      GEOSGeometry* collection = GEOSGeom_createCollection_r(
+          lh, GEOS_GEOMETRYCOLLECTION, &level_pieces[first], static_cast<unsigned>(last - first));
+      if (collection == nullptr) throw GeosError("built-up area: collecting merged blocks");
+      for (std::size_t k = first; k < last; ++k) level_pieces[k] = nullptr;  // owned by it now
+      GeomPtr all = own(local, collection, "built-up area: collecting merged blocks");
+      next[group] = own(local, GEOSUnaryUnion_r(lh, all.get()), "built-up area: merging").release();
+    };
+    for (std::size_t first = 0; first < groups; first += round) {
+      const std::size_t last = std::min(groups, first + round);
+      parallel_for(first, last, merge_group);
+      const double share =
+          (static_cast<double>(level) + static_cast<double>(last) / static_cast<double>(groups)) /
+          static_cast<double>(levels);
+      report_to(base + static_cast<std::size_t>(static_cast<double>(held_back) * share));
+    }
+    for (GEOSGeometry* g : level_pieces)
+      if (g) GEOSGeom_destroy_r(h, g);
+    level_pieces.assign(next.begin(), next.end());
+    std::fill(next.begin(), next.end(), nullptr);
+  }
+  GeomPtr grown(level_pieces.front(), GeomDeleter{h});
+  level_pieces.clear();
+  report_to(footprints.size());
   GeomPtr closed =
       own(ctx, GEOSBuffer_r(h, grown.get(), -(params.reach_m - params.margin_m), kQuadrantSegments),
           "built-up area: shrinking back");

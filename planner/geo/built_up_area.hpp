@@ -23,8 +23,9 @@ struct BuiltUpParams {
 /// The built-up area of `footprints` (projected CRS, metres); empty when there are none.
 /// Throws GeosError when GEOS fails. Uses every core. `grown(n)`, when given, is called on the
 /// calling thread with the number of footprints grown and merged since the last call (for
-/// progress; n sums to footprints.size()); the final merge of the blocks and the shrink are
-/// single GEOS operations and report nothing.
+/// progress; n sums to footprints.size(): three quarters while growing and merging blocks of
+/// footprints, the last quarter while their unions are merged, level by level). The shrink at
+/// the end is one GEOS operation and reports nothing.
 MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints,
                            const BuiltUpParams& params = {},
                            const std::function<void(std::size_t)>& grown = {});

@@ -465,7 +465,11 @@ class Auditor {
       children[at(p)].push_back(static_cast<std::int32_t>(m));
     }
     std::vector<Findings> found(in_.large.size());
+    // Progress in large grids checked, from the workers.
+    WorkCounter checked(&progress_, "plan audit: nesting", static_cast<double>(in_.large.size()),
+                        0.3, 0.45);
     parallel_for(std::size_t{0}, in_.large.size(), [&](std::size_t p) {
+      checked.add(1.0);
       if (children[p].empty()) return;
       const AuditGrid& parent = in_.large[p];
       GeosContext& ctx = contexts_.local();
@@ -704,6 +708,10 @@ class Auditor {
         containers.push_back({in_.large[g].polygon, label(in_.large[g]), in_.large[g].code,
                               GridLevel::micro, std::move(children[g]), &in_.large[g]});
     std::vector<ContainerResult> results(containers.size());
+    // Progress in grids checked (a container's children, when it is done), from the workers.
+    double children_total = 0.0;
+    for (const Container& c : containers) children_total += static_cast<double>(c.children.size());
+    WorkCounter checked(&progress_, "plan audit: coverage", children_total, 0.45, 0.65);
     parallel_for(std::size_t{0}, containers.size(), [&](std::size_t k) {
       const Container& c = containers[k];
       GeosContext& ctx = contexts_.local();
@@ -712,6 +720,7 @@ class Auditor {
       } catch (const GeosError& e) {
         if (c.grid) {
           results[k].findings.push_back(failed(*c.grid, "coverage by its micro grids", e));
+          checked.add(static_cast<double>(c.children.size()));
           return;
         }
         AuditFinding f;
@@ -721,6 +730,7 @@ class Auditor {
         f.message = c.label + ": coverage could not be checked: " + e.what();
         results[k].findings.push_back(std::move(f));
       }
+      checked.add(static_cast<double>(c.children.size()));
     });
     for (std::size_t k = 0; k < results.size(); ++k) {
       ContainerResult& r = results[k];
@@ -746,10 +756,14 @@ class Auditor {
       }
     if (hard.empty()) return;
     hard_faces(hard);
+    progress_.update("plan audit: barriers", 0.7);  // the faces (one noding) are about a fifth
     const BoxIndex index(boxes);
     const std::size_t total = in_.large.size() + in_.micro.size();
     std::vector<Findings> found(total);
+    // Progress in grids checked, from the workers.
+    WorkCounter checked(&progress_, "plan audit: barriers", static_cast<double>(total), 0.7, 0.9);
     parallel_for(std::size_t{0}, total, [&](std::size_t k) {
+      checked.add(1.0);
       const GridLevel level = k < in_.large.size() ? GridLevel::large : GridLevel::micro;
       const std::size_t i = level == GridLevel::large ? k : k - in_.large.size();
       const AuditGrid& g = grid(level, i);

@@ -291,8 +291,26 @@ std::vector<StageWeight> run_stage_weights(const pipeline::Scenario& s) {
       {"grid polygons", 0.015}, {"coverage check", 0.015}, {"plan audit", 0.030},
       {"workload", 0.002},      {"coverage:", 0.005}};
   if (s.evaluation.simulate) {
-    weights.push_back({"simulating", 0.060});
-    if (s.evaluation.sensitivity) weights.push_back({"sensitivity", 0.500});
+    // The simulation's cost is replication-years; its weight 0.060 was measured at the
+    // scenario's default 10 replications of 365 days. The sensitivity simulates the base, 2
+    // variants per simulated row and the staffing bisection (~10 probes, sim/sensitivity.cpp),
+    // each with its own replications: 135 replication-years at the defaults, measured at
+    // ≈ 10 × the simulation's time (real 100k town: 525 s vs 37–74 s; demo town: 11.4 s vs
+    // 1.1 s), i.e. ≈ 0.75 × the simulation's time per replication-year.
+    const sim::SimulationParams& sim = s.evaluation.simulation;
+    const double years = std::max(sim.horizon_days, 1.0) / 365.0;
+    constexpr double kSimulationPer10Years = 0.060;
+    weights.push_back(
+        {"simulating", kSimulationPer10Years * std::max(sim.replications, 1) * years / 10.0});
+    if (s.evaluation.sensitivity) {
+      const sim::SensitivityParams& sp = s.evaluation.sensitivity_params;
+      constexpr double kBisectionProbes = 10.0;
+      const double runs = 2.0 * std::max(sp.simulated_rows, 0) + 1.0 + kBisectionProbes;
+      const double sensitivity_years = runs * std::max(sp.replications, 2) * years;
+      constexpr double kVariantCost = 0.75;
+      weights.push_back(
+          {"sensitivity", kSimulationPer10Years * kVariantCost * sensitivity_years / 10.0});
+    }
   }
   weights.push_back({"station rules", 0.001});
   if (s.evaluation.site_stations) {

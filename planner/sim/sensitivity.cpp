@@ -130,22 +130,39 @@ SensitivityResult analyse_sensitivity(const std::vector<GridWorkloadInput>& inpu
   // and the bisection one per probe; the rest of the rows are never simulated.
   SimulationParams sim = simulation;
   sim.replications = std::max(2, params.replications);
-  const int total_steps = params.simulated_rows * 2 + 1 + 12;
+  // Steps: the base, two per simulated row, then the staffing bisection: its two ends and one
+  // probe per halving of the range searched (below), so the fraction reaches 1 when the analysis
+  // ends (a fixed 12 left the run's estimate too high at the end on the demo town).
+  const int grid_total = static_cast<int>(model.grids.size());
+  const int given_total = full_time_total + part_time_total;
+  const int range = std::max(4 * std::max(given_total, grid_total),
+                             4 * static_cast<int>(std::ceil(result.need_fte))) -
+                    grid_total;
+  const int halvings = range > 1 ? static_cast<int>(std::ceil(std::log2(range))) : 0;
+  const int total_steps =
+      static_cast<int>(std::min(result.rows.size(),
+                                static_cast<std::size_t>(std::max(params.simulated_rows, 0)))) *
+          2 +
+      1 + 2 + halvings;
   int step = 0;
   auto tick = [&] {
     if (progress)
       progress->update("sensitivity", std::min(1.0, static_cast<double>(++step) / total_steps));
   };
-  // Each simulation reports its own batches (des.cpp: about 20 per run), passed on as the
+  // Each simulation reports its own jobs (des.cpp: at most every 0.1 s), passed on as the
   // fraction of the current step, so the display moves within a step (a step is one whole
   // simulation: tens of seconds on a 100k-building town) and cancellation is honoured there.
-  Progress within([&](std::string_view, double fraction) {
-    if (progress)
-      progress->update("sensitivity",
-                       std::min(1.0, (static_cast<double>(step) + std::clamp(fraction, 0.0, 1.0)) /
-                                         total_steps));
-  });
+  // The inner runs read the caller's clock: their reports are throttled by it (WorkCounter).
+  Progress within(
+      [&](const ProgressReport& r) {
+        if (progress)
+          progress->update("sensitivity", std::min(1.0, (static_cast<double>(step) +
+                                                         std::clamp(r.fraction, 0.0, 1.0)) /
+                                                            total_steps));
+      },
+      [progress] { return progress ? progress->now() : 0.0; });
   Progress* inner = progress ? &within : nullptr;
+  if (progress) progress->update("sensitivity", 0.0);  // the stage begins with its first run
   auto run = [&](const SimModel& m, const WorkloadParams& w, const SimulationParams& p) {
     return ::gp::sim::run(m, w, p, inner);
   };

@@ -97,6 +97,15 @@ ZH = {
         "%1 不是 gridplan run 的运行结果目录（需要 manifest.json 和 plan.gpkg）",
     "Cannot open the run's scenario %1: %2": "无法打开该运行结果的方案 %1：%2",
     "%1 %2 %": "%1 %2%", " · about %1 left": " · 约剩 %1",
+    # Progress: the job's time left, durations, the engine's stages (Session::stage_text).
+    " · about %1 left in all": " · 全部约剩 %1", "under a second": "不到 1 秒", "%1 s": "%1 秒",
+    "%1 min %2 s": "%1 分 %2 秒", "%1 h %2 min": "%1 小时 %2 分",
+    "Reading the data": "读取数据", "Projecting": "坐标投影", "Estimating households": "估算户数",
+    "Checking the data": "检查数据", "Building cells": "划分楼栋地块", "Planning grids": "划分网格",
+    "Drawing grid boundaries": "生成网格边界", "Checking coverage": "检查覆盖",
+    "Checking the plan": "检查方案", "Estimating workload": "估算工作量", "Simulating": "事件模拟",
+    "Sensitivity analysis": "敏感性分析", "Staffing": "人员配置", "Station rules": "站点规则",
+    "Siting stations": "站点选址", "Evaluating": "评估", "Exporting": "导出",
     " · working (%1 since the last step)": " · 计算中（距上一步 %1）",
 }
 

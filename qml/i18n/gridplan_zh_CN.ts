@@ -179,6 +179,13 @@
     </message>
 </context>
 <context>
+    <name>GuideDialog</name>
+    <message>
+        <source>User guide</source>
+        <translation>用户指南</translation>
+    </message>
+</context>
+<context>
     <name>InspectPanel</name>
     <message>
         <source>Building</source>
@@ -485,13 +492,6 @@
     <message>
         <source>Community / county centre</source>
         <translation>社区/县级党群服务中心</translation>
-    </message>
-</context>
-<context>
-    <name>GuideDialog</name>
-    <message>
-        <source>User guide</source>
-        <translation>用户指南</translation>
     </message>
 </context>
 <context>
@@ -864,14 +864,6 @@ or a GeoTIFF / MBTiles file. Empty: no basemap.</source>
         <translation>仿真完成：网格员 %1 人，平均负荷率 %2%</translation>
     </message>
     <message>
-        <source>%1 is not a run directory of gridplan run (it needs manifest.json and plan.gpkg)</source>
-        <translation>%1 不是 gridplan run 的运行结果目录（需要 manifest.json 和 plan.gpkg）</translation>
-    </message>
-    <message>
-        <source>Cannot open the run&apos;s scenario %1: %2</source>
-        <translation>无法打开该运行结果的方案 %1：%2</translation>
-    </message>
-    <message>
         <source>re-plan</source>
         <translation>重新规划</translation>
     </message>
@@ -886,6 +878,102 @@ or a GeoTIFF / MBTiles file. Empty: no basemap.</source>
     <message>
         <source> · working (%1 since the last step)</source>
         <translation> · 计算中（距上一步 %1）</translation>
+    </message>
+    <message>
+        <source>under a second</source>
+        <translation>不到 1 秒</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分</translation>
+    </message>
+    <message>
+        <source>Reading the data</source>
+        <translation>读取数据</translation>
+    </message>
+    <message>
+        <source>Projecting</source>
+        <translation>坐标投影</translation>
+    </message>
+    <message>
+        <source>Estimating households</source>
+        <translation>估算户数</translation>
+    </message>
+    <message>
+        <source>Checking the data</source>
+        <translation>检查数据</translation>
+    </message>
+    <message>
+        <source>Building cells</source>
+        <translation>划分楼栋地块</translation>
+    </message>
+    <message>
+        <source>Planning grids</source>
+        <translation>划分网格</translation>
+    </message>
+    <message>
+        <source>Drawing grid boundaries</source>
+        <translation>生成网格边界</translation>
+    </message>
+    <message>
+        <source>Checking coverage</source>
+        <translation>检查覆盖</translation>
+    </message>
+    <message>
+        <source>Checking the plan</source>
+        <translation>检查方案</translation>
+    </message>
+    <message>
+        <source>Estimating workload</source>
+        <translation>估算工作量</translation>
+    </message>
+    <message>
+        <source>Walking coverage</source>
+        <translation>步行覆盖</translation>
+    </message>
+    <message>
+        <source>Simulating</source>
+        <translation>事件模拟</translation>
+    </message>
+    <message>
+        <source>Sensitivity analysis</source>
+        <translation>敏感性分析</translation>
+    </message>
+    <message>
+        <source>Staffing</source>
+        <translation>人员配置</translation>
+    </message>
+    <message>
+        <source>Station rules</source>
+        <translation>站点规则</translation>
+    </message>
+    <message>
+        <source>Siting stations</source>
+        <translation>站点选址</translation>
+    </message>
+    <message>
+        <source>Evaluating</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Exporting</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source> · about %1 left in all</source>
+        <translation> · 全部约剩 %1</translation>
+    </message>
+    <message>
+        <source>Cannot open the run %1: %2</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

@@ -125,16 +125,65 @@ Session::Session(QObject* parent) : QObject(parent) {
   scenario_ = pipeline::default_scenario();
 }
 
+QString Session::duration_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0.0) seconds = 0.0;
+  if (seconds < 1.0) return tr("under a second");
+  const long s = std::lround(seconds);
+  if (s < 60) return tr("%1 s").arg(s);
+  if (s < 3600) return tr("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+  const long m = std::lround(seconds / 60.0);
+  return tr("%1 h %2 min").arg(m / 60).arg(m % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString Session::stage_text(const std::string& stage) {
+  // The engine names its stages in English (the CLI's words); the window shows them in the
+  // interface's language, matched by prefix. A stage not listed shows as the engine names it.
+  struct Name {
+    const char* prefix;
+    const char* text;
+  };
+  static const Name names[] = {
+      {"reading ", QT_TR_NOOP("Reading the data")},
+      {"projecting", QT_TR_NOOP("Projecting")},
+      {"estimating households", QT_TR_NOOP("Estimating households")},
+      {"finding duplicate", QT_TR_NOOP("Checking the data")},
+      {"validat", QT_TR_NOOP("Checking the data")},
+      {"tessellat", QT_TR_NOOP("Building cells")},
+      {"planning grids", QT_TR_NOOP("Planning grids")},
+      {"grid polygons", QT_TR_NOOP("Drawing grid boundaries")},
+      {"coverage check", QT_TR_NOOP("Checking coverage")},
+      {"plan audit", QT_TR_NOOP("Checking the plan")},
+      {"workload", QT_TR_NOOP("Estimating workload")},
+      {"coverage", QT_TR_NOOP("Walking coverage")},
+      {"event simulation", QT_TR_NOOP("Simulating")},
+      {"simulating", QT_TR_NOOP("Simulating")},
+      {"sensitivity", QT_TR_NOOP("Sensitivity analysis")},
+      {"staffing", QT_TR_NOOP("Staffing")},
+      {"station rules", QT_TR_NOOP("Station rules")},
+      {"station siting", QT_TR_NOOP("Siting stations")},
+      {"siting", QT_TR_NOOP("Siting stations")},
+      {"evaluation", QT_TR_NOOP("Evaluating")},
+      {"export", QT_TR_NOOP("Exporting")},
+      {"write ", QT_TR_NOOP("Exporting")},
+  };
+  for (const Name& n : names)
+    if (stage.rfind(n.prefix, 0) == 0) return tr(n.text);
+  return QString::fromStdString(stage);
+}
+
 void Session::show_progress(const ProgressReport& report) {
-  stage_ = QString::fromStdString(report.stage);
-  progress_ = report.fraction;
+  stage_ = stage_text(report.stage);
+  // The bar shows the whole job when its stage weights are set (it then never goes back at a
+  // new stage); the text the current stage's percent.
+  progress_ = report.run_fraction ? *report.run_fraction : report.fraction;
   progress_text_ = tr("%1 %2 %").arg(stage_).arg(100.0 * report.fraction, 0, 'f', 0);
-  if (report.stage_left_s && report.fraction < 1.0)
-    progress_text_ +=
-        tr(" · about %1 left").arg(QString::fromStdString(format_duration(*report.stage_left_s)));
+  if (report.total_left_s)
+    progress_text_ += tr(" · about %1 left in all").arg(duration_text(*report.total_left_s));
+  else if (report.stage_left_s && report.fraction < 1.0)
+    progress_text_ += tr(" · about %1 left").arg(duration_text(*report.stage_left_s));
   if (report.since_update_s >= 3.0)
-    progress_text_ += tr(" · working (%1 since the last step)")
-                          .arg(QString::fromStdString(format_duration(report.since_update_s)));
+    progress_text_ +=
+        tr(" · working (%1 since the last step)").arg(duration_text(report.since_update_s));
   emit progressChanged();
 }
 

@@ -43,8 +43,9 @@ class Session : public QObject {
   Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
   Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
   Q_PROPERTY(QString stage READ stage NOTIFY progressChanged)
-  /// Stage, percent done and the estimated time left ("tessellation 42 % · about 1 min 10 s
-  /// left"); refreshProgress() keeps it moving between the engine's updates.
+  /// Stage, its percent done and the job's estimated time left ("建筑单元划分 42 % · 全部约剩
+  /// 1 分 10 秒"; the stage's when the job has no stage weights); refreshProgress() keeps it
+  /// moving between the engine's updates. `progress` is the whole job's share done.
   Q_PROPERTY(QString progressText READ progressText NOTIFY progressChanged)
   Q_PROPERTY(QString error READ error NOTIFY errorChanged)
   Q_PROPERTY(QString message READ message NOTIFY messageChanged)
@@ -214,6 +215,10 @@ class Session : public QObject {
   struct Job;
   void start(std::function<void(Job&)> work);
   void show_progress(const ProgressReport& report);
+  /// A duration in the interface's language ("42 秒", "3 分 05 秒").
+  static QString duration_text(double seconds);
+  /// An engine stage name ("tessellation", "planning grids") in the interface's language.
+  static QString stage_text(const std::string& stage);
   /// Resolves the scenario (errors at once through error()), makes it current, then loads,
   /// tessellates and plans (or evaluates the existing plan of) it in the background.
   bool start_scenario(pipeline::Scenario scenario, const QString& title);

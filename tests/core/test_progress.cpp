@@ -1,8 +1,11 @@
 // gp::Progress: estimates of the time left and gaps between updates, with an injected clock (no
 // sleeping, deterministic).
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "planner/core/errors.hpp"
@@ -153,4 +156,53 @@ TEST_CASE("Progress: durations for people") {
   CHECK(gp::format_duration(200.0) == "3 min 20 s");
   CHECK(gp::format_duration(3900.0) == "1 h 05 min");
   CHECK(gp::format_duration(-1.0) == "0 ms");
+}
+
+TEST_CASE("WorkCounter: units from many threads report a rising fraction, at most every interval") {
+  FakeClock c;
+  std::mutex mutex;
+  std::vector<double> fractions;
+  gp::Progress progress(
+      [&](const gp::ProgressReport& r) {
+        const std::lock_guard lock(mutex);
+        fractions.push_back(r.fraction);
+      },
+      c.clock());
+  {
+    // 4 threads × 250 units over [0.2, 0.6]; the fake clock stands still, so only the first
+    // unit reports (throttled) until finish().
+    gp::WorkCounter counter(&progress, "simulating", 1000.0, 0.2, 0.6);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        for (int i = 0; i < 250; ++i) counter.add(1.0);
+      });
+    for (std::thread& t : threads) t.join();
+    REQUIRE(fractions.size() == 1);
+    CHECK(fractions[0] == Approx(0.2 + 0.4 / 1000.0).margin(0.4 * 4 / 1000.0));
+    counter.finish();
+    CHECK(fractions.back() == Approx(0.6));
+  }
+  fractions.clear();
+  {
+    // The clock moves 0.05 s per unit: a report about every 0.1 s, never lower, ending at
+    // the range's end.
+    gp::WorkCounter counter(&progress, "sensitivity", 100.0);
+    for (int i = 0; i < 100; ++i) {
+      c.t += 0.05;
+      counter.add(1.0);
+    }
+    CHECK(fractions.size() >= 33);  // every 2 or 3 units, as the sums of 0.05 round
+    CHECK(fractions.size() <= 51);
+    CHECK(std::is_sorted(fractions.begin(), fractions.end()));
+    CHECK(fractions.back() == Approx(1.0));
+  }
+  // Cancellation is honoured from add(), even between reports.
+  gp::WorkCounter counter(&progress, "x", 10.0);
+  progress.request_cancel();
+  CHECK_THROWS_AS(counter.add(1.0), gp::Cancelled);
+  // No Progress: nothing happens.
+  gp::WorkCounter none(nullptr, "x", 10.0);
+  CHECK_NOTHROW(none.add(5.0));
+  CHECK_NOTHROW(none.finish());
 }
