@@ -431,7 +431,6 @@ int check_command(const CheckOptions& o) {
                   {"barriers_through", c.barriers_through},
                   {"compound_splits", c.compound_splits},
                   {"compound_splits_allowed", c.compound_splits_allowed},
-                  {"compound_splits_by_barrier", c.compound_splits_by_barrier},
                   {"bounds_outside", c.bounds_outside},
                   {"bounds_without_reason", c.bounds_without_reason}};
     j["broken_by_rule"] = by_rule;

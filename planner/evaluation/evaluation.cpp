@@ -256,7 +256,6 @@ geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const geo::AuditPa
   pm.discontiguous = c.large_in_pieces + c.micro_in_pieces;
   pm.barrier_crossings = c.large_crossing_barrier + c.micro_crossing_barrier;
   pm.compound_splits = c.compound_splits;
-  pm.compound_splits_by_barrier = c.compound_splits_by_barrier;
   pm.coverage_gap_m2 = c.coverage_gap_m2;
   pm.coverage_overlap_m2 = c.coverage_overlap_m2;
   pm.grids_with_crumbs = c.grids_with_crumbs;

@@ -931,10 +931,7 @@ class Auditor {
       return groups.size();
     };
     const bool through = group_count() == 1;
-    // Sides joined by a compound spanning the barrier: allowed (compounds are kept whole). The
-    // planner keeps a compound whole across a hard barrier only where its own cells meet across
-    // it (partition/atoms.cpp); the audit sees polygons, not cells, and accepts any compound
-    // with buildings on both sides (decisions/0008, "A compound cut by a hard barrier").
+    // Sides joined by a compound spanning the barrier: allowed (compounds are kept whole).
     if (!through) join_by([&](std::int32_t b) { return dataset_.buildings[at(b)].compound; });
     const bool by_compound = !through && group_count() == 1;
     // Sides across the barrier whose buildings hold no households: the partition joins an area
@@ -1001,34 +998,13 @@ class Auditor {
   }
 
   // ---- compounds split between large grids ---------------------------------------------------
-  /// Whether a compound's large grids meet only across hard barriers: every hard face holding
-  /// its buildings lies in one of its grids, and there are several (the barrier wins over the
-  /// compound where the land between its parts is not its own; decisions/0008).
-  [[nodiscard]] bool split_along_barriers(
-      const std::vector<std::pair<std::int32_t, std::int32_t>>& building_grid) const {
-    if (!face_index_) return false;
-    std::map<std::int32_t, std::set<std::int32_t>> grids_of_face;
-    for (const auto& [b, g] : building_grid) {
-      const Point p = member_point(GridLevel::large, at(g), b);
-      if (!std::isfinite(p.x)) continue;
-      grids_of_face[face_of(p)].insert(g);
-    }
-    if (grids_of_face.size() < 2 || grids_of_face.count(-1)) return false;
-    for (const auto& [face, grids] : grids_of_face)
-      if (grids.size() > 1) return false;
-    return true;
-  }
-
   void compounds() {
     std::map<std::int32_t, std::set<std::int32_t>> grids_of;
-    std::map<std::int32_t, std::vector<std::pair<std::int32_t, std::int32_t>>> building_grid;
     std::map<std::int32_t, long long> households;
     for (std::size_t g = 0; g < in_.large.size(); ++g)
       for (std::int32_t b : large_members_[g]) {
         const std::int32_t c = dataset_.buildings[at(b)].compound;
-        if (c == kNone) continue;
-        grids_of[c].insert(static_cast<std::int32_t>(g));
-        building_grid[c].emplace_back(b, static_cast<std::int32_t>(g));
+        if (c != kNone) grids_of[c].insert(static_cast<std::int32_t>(g));
       }
     for (const Building& b : dataset_.buildings)
       if (b.compound != kNone) households[b.compound] += std::max(0, b.households);
@@ -1036,30 +1012,26 @@ class Auditor {
       if (grids.size() <= 1) continue;
       const Compound& compound = dataset_.compounds[at(c)];
       const long long hh = households[c];
-      const bool oversized = hh > params_.large.max;
-      const bool by_barrier = !oversized && split_along_barriers(building_grid[c]);
-      const bool allowed = oversized || by_barrier;
+      const bool allowed = hh > params_.large.max;
       ++out_.counts.compound_splits;
       if (allowed) ++out_.counts.compound_splits_allowed;
-      if (by_barrier) ++out_.counts.compound_splits_by_barrier;
       std::string codes;
       for (std::int32_t g : grids) {
         ++out_.large[at(g)].compound_splits;
         codes += (codes.empty() ? "" : ", ") + in_.large[at(g)].code;
       }
-      AuditFinding f = finding(
-          "compound-split", in_.large[at(*grids.begin())], centroid(compound.footprint),
-          static_cast<double>(grids.size()),
-          "compound '" + compound.name + "'" +
-              (compound.ref.empty() ? std::string() : " (" + compound.ref + ")") + " with " +
-              std::to_string(hh) + " households is split between " + std::to_string(grids.size()) +
-              " large grids (" + codes + ")" +
-              (oversized ? ": allowed, it holds more than the large-grid maximum of " +
-                               std::to_string(params_.large.max)
-               : by_barrier ? ": allowed, hard barriers cut it and it is split only along them"
-                            : "; it fits in one large grid (maximum " +
-                                  std::to_string(params_.large.max) + ")"),
-          allowed ? AuditSeverity::allowed : AuditSeverity::broken);
+      AuditFinding f =
+          finding("compound-split", in_.large[at(*grids.begin())], centroid(compound.footprint),
+                  static_cast<double>(grids.size()),
+                  "compound '" + compound.name + "'" +
+                      (compound.ref.empty() ? std::string() : " (" + compound.ref + ")") +
+                      " with " + std::to_string(hh) + " households is split between " +
+                      std::to_string(grids.size()) + " large grids (" + codes + ")" +
+                      (allowed ? ": allowed, it holds more than the large-grid maximum of " +
+                                     std::to_string(params_.large.max)
+                               : "; it fits in one large grid (maximum " +
+                                     std::to_string(params_.large.max) + ")"),
+                  allowed ? AuditSeverity::allowed : AuditSeverity::broken);
       f.compound = c;
       f_compound_.push_back(std::move(f));
     }

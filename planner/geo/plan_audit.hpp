@@ -29,10 +29,7 @@
 //                            pieces of which two or more hold the grid's buildings: the grid
 //                            lies on both sides. "allowed" when the buildings on the two sides
 //                            are joined by compounds that span the barrier (a compound is kept
-//                            whole; the planner keeps it whole across a hard barrier only where
-//                            its own cells meet across it, kCompoundLandJoinM at least, and
-//                            plans it as one part per side otherwise).
-//                            Pieces without the grid's buildings (empty land joined
+//                            whole). Pieces without the grid's buildings (empty land joined
 //                            across a barrier for seamless coverage) are not crossings.
 //                            Sides whose buildings lie in one hard face (the land as the hard
 //                            lines, water areas and community boundaries divide it, as the
@@ -43,10 +40,7 @@
 //   barrier-through          see barrier-crossed: a hard line runs through the grid but does
 //                            not separate the land (allowed, counted apart)
 //   compound-split           a compound's buildings are in more than one large grid; "allowed"
-//                            when the compound holds more households than the large-grid maximum,
-//                            or when hard barriers cut it and the plan splits it only along them
-//                            (each hard face holding its buildings lies in one of its large
-//                            grids; counted apart as compound_splits_by_barrier)
+//                            when the compound holds more households than the large-grid maximum
 //   households-out-of-bounds a grid's households outside [min, max] of its level; "allowed"
 //                            when the plan records a reason (AuditGrid::bounds_reason)
 //
@@ -64,13 +58,6 @@
 #include "planner/core/progress.hpp"
 
 namespace gp::geo {
-
-/// Cells of one compound sharing at least this much boundary, metres, across
-/// a hard barrier hold the compound's own land on both sides: the barrier is its internal road,
-/// and the compound stays whole across it (planner/partition/atoms.cpp; decisions/0008, "A
-/// compound cut by a hard barrier"). A shorter contact — a corner, a rounding remnant — joins
-/// two polygons only by a point or a hair, which the WGS84 round trip of an export splits.
-inline constexpr double kCompoundLandJoinM = 1.0;
 
 /// One grid as the audit sees it (borrowed: the pointers must outlive the call).
 struct AuditGrid {
@@ -198,12 +185,10 @@ struct AuditCounts {
   int large_crossing_barrier = 0;  // broken crossings only
   int micro_crossing_barrier = 0;
   int crossings_allowed = 0;
-  int barriers_through = 0;            // grids a hard line runs through without separating the land
-  int compound_splits = 0;             // all splits (broken + allowed)
-  int compound_splits_allowed = 0;     // of those, compounds above the large-grid maximum or split
-                                       // only along hard barriers
-  int compound_splits_by_barrier = 0;  // of the allowed, split only along hard barriers
-  int bounds_outside = 0;              // grids outside their bounds (large + micro)
+  int barriers_through = 0;         // grids a hard line runs through without separating the land
+  int compound_splits = 0;          // all splits (broken + allowed)
+  int compound_splits_allowed = 0;  // of those, compounds above the large-grid maximum
+  int bounds_outside = 0;           // grids outside their bounds (large + micro)
   int bounds_without_reason = 0;
 };
 

@@ -1,16 +1,13 @@
 // Buildings → atoms of the large-grid graph: a building is an atom, a compound is contracted into
-// one atom while it fits the large-grid maximum (kept whole; one atom per part where hard
-// barriers cut it with no land of its own between the parts), a tower above the maximum becomes
-// a chain of unit atoms (entrances). Then the atom graph: adjacency over the tessellation, no
-// edge across a hard barrier except inside a compound part. See docs/decisions/0005-partition.md
-// and 0008-polygon-truth.md ("A compound cut by a hard barrier").
+// one atom while it fits the large-grid maximum (kept whole), a tower above the maximum becomes a
+// chain of unit atoms (entrances). Then the atom graph: adjacency over the tessellation, no edge
+// across a hard barrier except inside a compound. See docs/decisions/0005-partition.md.
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
-#include "planner/geo/plan_audit.hpp"
 #include "planner/partition/partition_internal.hpp"
 
 namespace gp::partition::detail {
@@ -66,68 +63,6 @@ void CommunityPlanner::prepare_buildings() {
       cellless_links_.insert({std::min(i, nearest), std::max(i, nearest)});
     }
   }
-  compound_parts();
-}
-
-void CommunityPlanner::compound_parts() {
-  // A compound is kept whole (0005) — unless hard barriers cut it and the land between its
-  // buildings is not its own: then its grid would be two polygons far apart, or would cross the
-  // barrier through other land. The barrier wins (decisions/0008, "A compound cut by a hard
-  // barrier"): the compound's buildings are grouped by the hard face they stand in, groups
-  // joined where its own cells touch across the barrier, and each group is a part kept whole.
-  UnionFind parts(at(n_));
-  std::map<std::pair<std::int32_t, std::int32_t>, std::int32_t> first_in_face;
-  std::map<std::int32_t, std::int32_t> first_with_face;  // compound → a member with a cell
-  for (std::int32_t i = 0; i < n_; ++i) {
-    const std::int32_t c = building(i).compound;
-    const std::int32_t face = tess_.face[at(in_.buildings[at(i)])];
-    if (c == kNone || face == kNone) continue;
-    const auto [it, fresh] = first_in_face.emplace(std::pair{c, face}, i);
-    if (!fresh) parts.unite(i, it->second);
-    first_with_face.emplace(c, i);
-  }
-  for (std::size_t k : in_.adjacency) {
-    const geo::CellAdjacency& adj = tess_.adjacency[k];
-    const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
-    const std::int32_t c = building(la).compound;
-    if (c != kNone && c == building(lb).compound && adj.shared_length_m >= geo::kCompoundLandJoinM)
-      parts.unite(la, lb);
-  }
-  // A building without a cell adds no land: it stays with the compound's first part.
-  for (std::int32_t i = 0; i < n_; ++i) {
-    const std::int32_t c = building(i).compound;
-    if (c == kNone || tess_.face[at(in_.buildings[at(i)])] != kNone) continue;
-    const auto it = first_with_face.find(c);
-    if (it != first_with_face.end()) parts.unite(i, it->second);
-  }
-  compound_part_.assign(at(n_), kNone);
-  std::map<std::int32_t, std::map<std::int32_t, long long>> part_households;  // compound → part
-  for (std::int32_t i = 0; i < n_; ++i) {
-    const std::int32_t c = building(i).compound;
-    if (c == kNone) continue;
-    compound_part_[at(i)] = parts.find(i);
-    part_households[c][compound_part_[at(i)]] += building(i).households;
-  }
-  for (const auto& [c, by_part] : part_households) {
-    long long total = 0;
-    for (const auto& [part, h] : by_part) total += h;
-    // Above the large-grid maximum the compound is split along buildings anyway (0005); its
-    // parts only keep hard edges inside each part.
-    if (by_part.size() < 2 || total > params_.large.max) continue;
-    barrier_split_compounds_[c] = static_cast<int>(by_part.size());
-    const Compound& compound = dataset_.compounds[at(c)];
-    std::string households;
-    for (const auto& [part, h] : by_part)
-      households += (households.empty() ? "" : ", ") + std::to_string(h);
-    result_.problems.report(
-        Severity::info, "compound-split-by-barrier", compound.source,
-        "compound '" + compound.name + "' (" + compound.ref + ", id " +
-            std::to_string(compound.id) + ") stands on " + std::to_string(by_part.size()) +
-            " sides of hard barriers (river, rail, major road or community boundary) with no land "
-            "of its own between them; it is planned as " +
-            std::to_string(by_part.size()) + " parts (households " + households +
-            "), each kept whole, so that no grid crosses the barrier");
-  }
 }
 
 /// Atoms of the large-grid graph per local building (atom_of_, atom_members_, atom_households_,
@@ -141,13 +76,12 @@ std::vector<std::pair<NodeId, NodeId>> CommunityPlanner::make_large_atoms() {
       compound_households[building(i).compound] += building(i).households;
   atom_of_.assign(at(n_), kNone);
   large_units_.assign(at(n_), {});
-  std::map<std::int32_t, NodeId> compound_atom;       // compound part → its atom
+  std::map<std::int32_t, NodeId> compound_atom;
   std::vector<std::pair<NodeId, NodeId>> unit_links;  // consecutive units of one building
   for (std::int32_t i = 0; i < n_; ++i) {
     const std::int32_t c = building(i).compound;
     if (c != kNone && compound_households[c] <= bounds.max) {
-      auto [it, fresh] =
-          compound_atom.emplace(compound_part_[at(i)], static_cast<NodeId>(atom_members_.size()));
+      auto [it, fresh] = compound_atom.emplace(c, static_cast<NodeId>(atom_members_.size()));
       if (fresh) {
         atom_members_.emplace_back();
         atom_households_.push_back(0);

@@ -598,8 +598,6 @@ void CommunityPlanner::compound_splits() {
                           ? "it holds " + std::to_string(it->second) +
                                 " households, above the large-grid maximum of " +
                                 std::to_string(params_.large.max)
-                      : barrier_split_compounds_.count(c)
-                          ? "hard barriers cut it and the land between its parts is not its own"
                           : "part of it is in a locked grid";
     result_.problems.report(Severity::info, "compound-split", compound.source,
                             "compound '" + compound.name + "' (" + compound.ref +

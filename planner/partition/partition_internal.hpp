@@ -195,10 +195,8 @@ class CommunityPlanner {
     return dataset_.buildings[at(in_.buildings[at(local)])];
   }
   [[nodiscard]] std::int32_t local_of(std::int32_t b) const { return ctx_.local_index[at(b)]; }
-  /// Both buildings in one part of a compound (compound_parts): the land between them is the
-  /// compound's own, so a hard barrier between them is the compound's internal road.
   [[nodiscard]] bool same_compound(std::int32_t la, std::int32_t lb) const {
-    return compound_part_[at(la)] != kNone && compound_part_[at(la)] == compound_part_[at(lb)];
+    return building(la).compound != kNone && building(la).compound == building(lb).compound;
   }
 
   // community_planner.cpp
@@ -217,8 +215,6 @@ class CommunityPlanner {
 
   // atoms.cpp
   void prepare_buildings();
-  /// Parts of each compound cut by hard barriers (sets compound_part_, barrier_split_compounds_).
-  void compound_parts();
   /// Atoms of the large-grid graph; returns the links between consecutive units of a tower.
   std::vector<std::pair<NodeId, NodeId>> make_large_atoms();
   /// The large-grid atom graph over the atoms (sets large_graph_).
@@ -269,9 +265,6 @@ class CommunityPlanner {
   };
   std::map<std::int32_t, std::vector<UnitPiece>> unit_pieces_;  // local building → its nodes
   std::map<std::int32_t, long long> oversized_compounds_;
-  /// Per local building: a local building standing for its compound part (kNone: no compound).
-  std::vector<std::int32_t> compound_part_;
-  std::map<std::int32_t, int> barrier_split_compounds_;             // compound → parts (≥ 2)
   std::set<std::pair<std::int32_t, std::int32_t>> extra_links_;     // local pairs (lo, hi)
   std::set<std::pair<std::int32_t, std::int32_t>> cellless_links_;  // of cell-less buildings
   AtomGraph large_graph_;

@@ -48,8 +48,7 @@ struct PlanMetrics {
   int discontiguous = 0;      // grids in pieces (large + micro)
   int barrier_crossings = 0;  // grids lying on both sides of a hard barrier (compounds excepted)
   int compound_splits = 0;    // compounds split across large grids (reported)
-  int compound_splits_by_barrier = 0;  // of those, split only along hard barriers (allowed)
-  int buildings_split = 0;             // buildings split by units across micro grids (reported)
+  int buildings_split = 0;    // buildings split by units across micro grids (reported)
   long long households = 0;
   long long households_moved = 0;  // vs the existing plan (0 when none given)
   double mean_compactness = 0.0;

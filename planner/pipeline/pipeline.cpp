@@ -110,7 +110,6 @@ nlohmann::json metrics_json(const Plan& plan, const evaluation::Evaluation& eval
                      {"discontiguous", plan.metrics.discontiguous},
                      {"barrier_crossings", plan.metrics.barrier_crossings},
                      {"compound_splits", plan.metrics.compound_splits},
-                     {"compound_splits_by_barrier", plan.metrics.compound_splits_by_barrier},
                      {"buildings_split", plan.metrics.buildings_split},
                      {"households_moved", plan.metrics.households_moved},
                      {"coverage_gap_m2", plan.metrics.coverage_gap_m2},
