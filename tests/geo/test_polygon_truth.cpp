@@ -359,8 +359,8 @@ TEST_CASE("polygon truth: pieces meeting on an edge of a rounding error's length
     if (c.a == 0 && c.b == 1) hair = c.length_m < 10 * eps;
   REQUIRE(hair);  // the geometry does reproduce the 1e-10 m contact
   std::vector<gp::geo::detail::Placement> placements(2);
-  placements[0] = {0, {5.0, 5.0}, false, {}};
-  placements[1] = {0, {15.0, 15.0}, false, {}};
+  placements[0] = {0, {5.0, 5.0}, false};
+  placements[1] = {0, {15.0, 15.0}, false};
   std::vector<std::int32_t> owner = {0, 0, 1};
   gp::geo::detail::reassign_detached_pieces(pieces, {0, 0, 0}, {0}, contacts, placements, owner);
   CHECK(owner == std::vector<std::int32_t>{0, 1, 1});  // the crumb joins the cell around it
