@@ -183,3 +183,43 @@ TEST_CASE("barrier audit: a road along the grid's edge within centimetres is no 
   CHECK(of_rule(audit, "barrier-through").empty());
   CHECK(audit.counts.large_crossing_barrier == 0);
 }
+
+// The figure does not depend on the last bits of the coordinates (issue 12 item 1: metrics.json
+// audits the plan in memory, `gridplan check` the plan.gpkg read back from WGS84, and both must
+// give the same figure). The town cut by a north–south primary road at x = 160 and an east–west
+// one from the west edge to a T junction on it at (160, 50): three hard faces. The grid covers
+// the west part, its east edge along the north–south road at x = `east` (drawn through the
+// junction's vertex, as the tessellation draws it); a road ending at that edge must cut the grid
+// whether the edge lies exactly on the road or nanometres off it.
+namespace {
+geo::PlanAudit audit_with_east_edge(double east) {
+  Town town;
+  town.grid_polygon = {Polygon{{{0, 0}, {east, 0}, {east, 50}, {east, 100}, {0, 100}, {0, 0}}, {}}};
+  town.road({{160, -5}, {160, 105}});
+  town.road({{-5, 50}, {160, 50}});
+  return town.audit();
+}
+}  // namespace
+
+TEST_CASE("audit precision: a road ending at the grid's edge cuts it, nanometres either way") {
+  // 160 exactly (in memory), ± 1 nm (the WGS84 round trip), and 1 cm short of the edge or past
+  // it (within the 5 cm tolerance): the same finding every time.
+  for (double east : {160.0, 160.0 - 1e-9, 160.0 + 1e-9, 160.0 + 0.01, 160.0 - 0.01}) {
+    INFO("east edge at x = " << east);
+    const geo::PlanAudit audit = audit_with_east_edge(east);
+    CHECK(audit.counts.large_crossing_barrier == 1);
+    CHECK(audit.large[0].barrier_crossings == 1);
+    CHECK(audit.counts.barriers_through == 0);
+  }
+}
+
+TEST_CASE("audit precision: the same finding with the edge a metre either side of the road") {
+  // x = 159: the east–west road crosses the grid's east edge. x = 161: the north–south road
+  // runs 1 m inside the grid (a strip without buildings) and the east–west road ends on it.
+  for (double east : {159.0, 161.0}) {
+    INFO("east edge at x = " << east);
+    const geo::PlanAudit audit = audit_with_east_edge(east);
+    CHECK(audit.counts.large_crossing_barrier == 1);
+    CHECK(audit.large[0].barrier_crossings == 1);
+  }
+}
