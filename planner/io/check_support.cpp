@@ -3,7 +3,6 @@
 #include <cmath>
 #include <limits>
 
-#include "planner/core/errors.hpp"
 #include "planner/io/gdal_support.hpp"
 
 namespace gp::io {
@@ -26,27 +25,6 @@ std::vector<LonLat> to_lon_lat(const std::string& crs_wkt, const std::vector<Poi
     if (!std::isfinite(x) || !std::isfinite(y)) continue;
     if (transform->Transform(1, &x, &y) && std::isfinite(x) && std::isfinite(y)) out[i] = {x, y};
   }
-  return out;
-}
-
-std::vector<RecordedDiagnostic> read_recorded_diagnostics(const std::string& path) {
-  std::vector<RecordedDiagnostic> out;
-  GDALAllRegister();  // idempotent; the loader registers drivers only when it runs
-  detail::GdalErrorCollector errors;
-  GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
-                                                 nullptr, nullptr, nullptr));
-  if (!dataset)
-    throw InputError("'" + path + "': cannot open as vector data (" + errors.failure_text() + ")");
-  OGRLayer* layer = dataset->GetLayerByName("diagnostics");
-  if (!layer) return out;
-  OGRFeatureDefn& defn = *layer->GetLayerDefn();
-  const int severity = defn.GetFieldIndex("severity");
-  const int kind = defn.GetFieldIndex("kind");
-  const int message = defn.GetFieldIndex("message");
-  if (kind < 0 || message < 0) return out;
-  for (auto& feature : *layer)
-    out.push_back({severity >= 0 ? feature->GetFieldAsString(severity) : "",
-                   feature->GetFieldAsString(kind), feature->GetFieldAsString(message)});
   return out;
 }
 
