@@ -86,6 +86,8 @@ void CommunityPlanner::plan_large() {
           ctx_.existing->building_large[at(in_.buildings[at(atom_building_[at(a)])])];
     previous_units_from_geometry(options.previous);
     previous_large_ = options.previous;
+    for (const Grid& g : ctx_.existing->large_grids)
+      options.previous_accepted.push_back(g.bounds_reason.empty() ? 0 : 1);
   }
   // Progress: the large grids are one unit per planned building (micro grids the other).
   long long reported = 0;
@@ -444,6 +446,8 @@ void CommunityPlanner::plan_micro() {
       options.previous.assign(nodes.size(), kNoPart);
       for (std::size_t v = 0; v < nodes.size(); ++v)
         options.previous[v] = ctx_.existing->building_micro[at(in_.buildings[at(nodes[v].local)])];
+      for (const Grid& m : ctx_.existing->micro_grids)
+        options.previous_accepted.push_back(m.bounds_reason.empty() ? 0 : 1);
     }
     GraphPartition micro = partition_graph(graph, options);
     const auto first = static_cast<std::int32_t>(result_.micro.size());

@@ -405,12 +405,32 @@ class ComponentPartitioner {
       mean_workload_ = total_work / std::max(1, live_parts());
       return;
     }
+    // Re-planning from an existing plan (not polish's re-plan of a fresh division): only the
+    // parts that changed and break the bounds, or that break them without the reason the plan
+    // recorded, are re-divided, together with the parts next to them; the rest stay frozen.
+    // Before, one changed part let the repair and refinement re-divide the whole container:
+    // a compound added on Helsinki moved 1,357 households, 769 of them in grids nowhere near it
+    // (issue 12 item 7). Nothing to re-divide: the previous plan is kept as it is.
+    const bool local = keep_previous && !polishing_ && !whole_container_;
+    if (local && !mark_local_region()) {
+      mean_workload_ = total_work / std::max(1, live_parts());
+      kept_whole_ = true;
+      return;
+    }
     const long long previous_violation = keep_previous ? total_violation() : 0;
     std::vector<PartId> previous_part;
     std::vector<PartState> previous_parts;
     if (keep_previous) {
       for (NodeId v : nodes_) previous_part.push_back(part_[at(v)]);
       previous_parts.assign(parts_.begin() + first_part_, parts_.end());
+    }
+    // A local re-plan first moves single boundary nodes (refinement weighs each household
+    // moved), and re-splits whole groups of parts (repair, blind to where households were) only
+    // for what that leaves: a compound that took 28 households from its neighbouring grid had
+    // six grids re-split around it, 1,357 households moved, where one atom moved back suffices.
+    if (local) {
+      mean_workload_ = total_work / std::max(1, live_parts());
+      refine();
     }
     repair();
     mean_workload_ = total_work / std::max(1, live_parts());
@@ -434,7 +454,27 @@ class ComponentPartitioner {
   /// search (small containers) or restarts; parts without households absorbed.
   void solve(int k, double total_work, InfeasibleContainer& report) {
     heuristic(k, total_work);
-    if (violating_parts() > 0 && options_.fixed_parts == 0) {
+    // A local re-plan that leaves parts outside the bounds: the whole container is re-divided
+    // from the previous plan as well (the old way), and taken only when that lowers the
+    // violation (a changed large grid's micro grids: 1 of 3 left at 95 households locally).
+    if (!frozen_.empty() && !kept_whole_ && violating_parts() > 0) {
+      const long long local_violation = total_violation();
+      std::vector<PartId> local_part;
+      for (NodeId v : nodes_) local_part.push_back(part_[at(v)]);
+      const std::vector<PartState> local_parts(parts_.begin() + first_part_, parts_.end());
+      parts_.resize(at(first_part_));
+      whole_container_ = true;
+      heuristic(k, total_work);
+      whole_container_ = false;
+      if (total_violation() >= local_violation) {
+        parts_.resize(at(first_part_));
+        parts_.insert(parts_.end(), local_parts.begin(), local_parts.end());
+        for (std::size_t i = 0; i < nodes_.size(); ++i) part_[at(nodes_[i])] = local_part[i];
+      }
+    }
+    // A re-plan that kept the previous division whole (nothing changed, every part outside
+    // the bounds with its recorded reason) searches no further.
+    if (violating_parts() > 0 && options_.fixed_parts == 0 && !kept_whole_) {
       if (nodes_.size() <= ExactDivision::kMaxNodes)
         exact_search(report);
       else
@@ -671,6 +711,8 @@ class ComponentPartitioner {
   // ---- construction -------------------------------------------------------------------------
   void construct(int k) {
     previous_intact_ = false;
+    kept_whole_ = false;
+    frozen_.clear();
     for (NodeId v : nodes_) part_[at(v)] = kNoPart;
     if (!previous_plan().empty() && construct_from_previous()) return;
     if (k > 1 && !options_.seed_nodes.empty() && construct_from_seeds(k)) return;
@@ -700,6 +742,9 @@ class ComponentPartitioner {
     for (NodeId v : nodes_) home_[at(v)] = kNoPart;
     has_home_ = true;
     previous_intact_ = true;
+    part_changed_.clear();
+    part_previous_.clear();
+    frozen_.clear();
     for (std::size_t i = 0; i < by_previous.size();) {
       std::size_t j = i;
       std::vector<NodeId> members;
@@ -711,6 +756,8 @@ class ComponentPartitioner {
         assign(v, p);
         home_[at(v)] = p;
       }
+      part_previous_.push_back(by_previous[i].first);
+      part_changed_.push_back(piece.size() < members.size() ? 1 : 0);
       i = j;
     }
     // Unassigned regions big enough for their own part(s) get them (a new compound does not
@@ -730,8 +777,44 @@ class ComponentPartitioner {
       }
     }
     grow_unassigned();
+    // Parts that took nodes without a previous part of theirs (new buildings, detached pieces)
+    // or were made for them have changed.
+    part_changed_.resize(parts_.size() - at(first_part_), 1);
+    for (NodeId v : nodes_)
+      if (home_[at(v)] != part_[at(v)]) part_changed_[at(part_[at(v)] - first_part_)] = 1;
     recompute_perimeters(nodes_);
     return true;
+  }
+
+  /// Re-plan: marks the parts to re-divide — those outside the bounds that changed since the
+  /// previous plan or whose previous part had no accepted reason to be outside them — and the
+  /// parts next to them; freezes the others (frozen_). False when there is nothing to re-divide.
+  bool mark_local_region() {
+    const auto count = parts_.size() - at(first_part_);
+    std::vector<NodeId> seeds;
+    std::vector<char> free(count, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      const PartState& s = parts_[i + at(first_part_)];
+      if (s.nodes == 0 || violation(s.households) == 0) continue;
+      const PartId before = i < part_previous_.size() ? part_previous_[i] : kNoPart;
+      const bool accepted = before != kNoPart && at(before) < options_.previous_accepted.size() &&
+                            options_.previous_accepted[at(before)] != 0;
+      if ((i < part_changed_.size() && part_changed_[i]) || !accepted) free[i] = 1;
+    }
+    std::vector<NodeId> members;
+    for (NodeId v : nodes_)
+      if (free[at(part_[at(v)] - first_part_)]) members.push_back(v);
+    if (members.empty()) return false;
+    for (PartId q : neighbour_parts(members)) free[at(q - first_part_)] = 1;
+    frozen_.assign(count, 0);
+    for (std::size_t i = 0; i < count; ++i) frozen_[i] = free[i] ? 0 : 1;
+    return true;
+  }
+
+  /// Part p is frozen by a local re-plan (parts made after the region was marked never are).
+  [[nodiscard]] bool frozen(PartId p) const {
+    const auto i = static_cast<std::size_t>(p - first_part_);
+    return p >= first_part_ && i < frozen_.size() && frozen_[i] != 0;
   }
 
   bool construct_from_seeds(int k) {
@@ -1031,7 +1114,7 @@ class ComponentPartitioner {
       auto members = members_by_part();
       std::vector<std::pair<long long, PartId>> violating;
       for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p)
-        if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0)
+        if (parts_[at(p)].nodes > 0 && violation(parts_[at(p)].households) > 0 && !frozen(p))
           violating.emplace_back(-violation(parts_[at(p)].households), p);
       if (violating.empty()) return;
       std::sort(violating.begin(), violating.end());
@@ -1059,7 +1142,8 @@ class ComponentPartitioner {
                           members[at(q - first_part_)].end());
       std::vector<PartId> next;
       for (PartId q : neighbour_parts(ring_nodes))
-        if (std::find(group.begin(), group.end(), q) == group.end()) next.push_back(q);
+        if (!frozen(q) && std::find(group.begin(), group.end(), q) == group.end())
+          next.push_back(q);
       if (next.empty()) break;
       group.insert(group.end(), next.begin(), next.end());
       ring = next;
@@ -1175,6 +1259,7 @@ class ComponentPartitioner {
       int moves = 0;
       for (NodeId v : nodes_) {
         const PartId p = part_[at(v)];
+        if (frozen(p)) continue;
         touching.clear();
         double own_length = 0.0;
         for (auto i = graph_.begin(v); i < graph_.end(v); ++i) {
@@ -1204,6 +1289,7 @@ class ComponentPartitioner {
         double best_delta = -1e-9;
         double best_q_per = 0.0;
         for (auto [q, len] : touching) {
+          if (frozen(q)) continue;
           const PartState& sq = parts_[at(q)];
           const long long viol_change = violation(sp.households - w) +
                                         violation(sq.households + w) - violation(sp.households) -
@@ -1260,6 +1346,14 @@ class ComponentPartitioner {
   // connected piece kept, the rest (detached pieces, nodes without a previous part) grown into
   // neighbouring parts, so every part is connected.
   bool previous_intact_ = false;
+  // construct_from_previous: per part made from a previous part (index p - first_part_), that
+  // part's id and whether the part changed (lost a detached piece, took nodes without a previous
+  // part); parts made for new regions count as changed.
+  std::vector<PartId> part_previous_;
+  std::vector<char> part_changed_;
+  std::vector<char> frozen_;      // local re-plan: per part, kept as it is (see mark_local_region)
+  bool kept_whole_ = false;       // the re-plan kept the previous division as it was
+  bool whole_container_ = false;  // solve(): the re-plan's fallback over the whole container
   std::vector<PartId>& own_previous_;  // polish(): the division being re-planned from itself
   bool polishing_ = false;             // construction starts from own_previous_
   static constexpr int kPolishPasses = 4;

@@ -41,6 +41,11 @@ struct GraphPartitionOptions {
   /// previous plan are kept where they are still connected; the objective penalises moving
   /// households away from them (weights.moved).
   std::vector<PartId> previous;
+  /// Per previous part id: 1 when that part's violation of the bounds was accepted (the plan
+  /// recorded why it is outside them, e.g. `bounds_why`). Empty = none accepted. A re-plan
+  /// re-divides only around the parts that changed or that break the bounds without such a
+  /// reason (see ComponentPartitioner::heuristic): a small change moves only households near it.
+  std::vector<char> previous_accepted;
   /// Called on the calling thread with the share of the graph's nodes partitioned so far, in
   /// [0, 1] and never decreasing: after each container, and inside a large one during its
   /// construction and refinement (a 100k-atom container takes seconds). May throw (a

@@ -9,6 +9,15 @@
       plans by large grid, as gridplan counts them (each old grid's successor is the new grid
       receiving most of its households; the rest moved), split into those whose old grid is the
       removed building's grid, a neighbour of it, or further away.
+  local_change.py compound PLAN.gpkg OUT.osm
+      writes OUT.osm (OSM XML, ids above any real one) holding one new residential compound
+      (landuse=residential): the convex hull, grown by 1 m, of two neighbouring homes of one large
+      grid that lie in different micro grids and in no compound yet (the nearest such pair to the
+      median home), so the compound, which stays whole, must join them; prints the bids of the
+      buildings it takes in (those two and any whose representative point lies inside).
+  local_change.py moved BEFORE.gpkg AFTER.gpkg BID[,BID...] --kept
+      as `moved`, with the named buildings kept (a compound added around them): their grids are
+      the reference ("own") grids.
 
 Run with /usr/bin/python3 (geopandas).
 """
@@ -51,20 +60,62 @@ def pick(plan):
     print(int(ok.iloc[len(ok) // 2]["bid"]))
 
 
-def moved(before, after, bid):
+def compound(plan, out_path):
+    rows = gpd.read_file(plan, layer="buildings")
+    rows = rows.to_crs(rows.estimate_utm_crs())
+    runs = set(rows[rows["unit_range"].fillna("") != ""]["bid"].astype(int))
+    homes = rows[(rows["bid"] > 0) & (rows["households"] > 0) & (~rows["bid"].isin(runs))
+                 & (rows["compound"].fillna("") == "") & (rows["large_code"].fillna("") != "")]
+    homes = homes.sort_values(["households", "bid"]).reset_index(drop=True)
+    middle = homes.iloc[len(homes) // 2].geometry.centroid
+    best = None
+    for a in homes.itertuples():
+        others = homes[(homes["large_code"] == a.large_code) & (homes["micro_code"] != a.micro_code)]
+        for b in others.itertuples():
+            gap = a.geometry.distance(b.geometry)
+            if gap > 15.0:
+                continue
+            key = (a.geometry.centroid.distance(middle), gap, min(a.bid, b.bid))
+            if best is None or key < best[0]:
+                best = (key, a, b)
+    if best is None:
+        sys.exit("no two homes of one large grid in different micro grids within 15 m")
+    _, a, b = best
+    outline = a.geometry.union(b.geometry).convex_hull.buffer(1.0, join_style=2)
+    # Every building the outline takes in (its representative point inside) joins the compound.
+    inside = sorted(int(x) for x in rows[rows.geometry.representative_point().within(outline)]["bid"]
+                    if int(x) in set(rows["bid"].astype(int)))
+    hull = gpd.GeoSeries([outline], crs=rows.crs).to_crs(4326).iloc[0]
+    ring = list(hull.exterior.coords)[:-1]
+    first = 10**12
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="local_change.py">\n')
+        for i, (lon, lat) in enumerate(ring):
+            f.write(f'  <node id="{first + i}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>\n')
+        f.write(f'  <way id="{first}" version="1">\n')
+        for i in list(range(len(ring))) + [0]:
+            f.write(f'    <nd ref="{first + i}"/>\n')
+        f.write('    <tag k="landuse" v="residential"/>\n    <tag k="name" v="新增小区"/>\n')
+        f.write('  </way>\n</osm>\n')
+    print(",".join(str(x) for x in sorted(set(inside) | {int(a.bid), int(b.bid)})))
+
+
+def moved(before, after, bids, kept=False):
     _, old = households_by_grid(before)
     _, new = households_by_grid(after)
     grids = gpd.read_file(before, layer="large_grids")
     grids = grids.to_crs(grids.estimate_utm_crs())
-    removed_grid = max(old[bid], key=lambda e: e[2])[1]
-    shape = grids[grids["code"] == removed_grid].geometry.iloc[0]
-    near = set(grids[grids.geometry.intersects(shape.buffer(1.0))]["code"]) - {removed_grid}
+    own = {max(old[b], key=lambda e: e[2])[1] for b in bids}
+    removed_grid = sorted(own)[0]
+    shapes = grids[grids["code"].isin(own)].geometry
+    near = set(grids[grids.geometry.intersects(shapes.buffer(1.0).unary_union)]["code"]) - own
+    gone = set() if kept else set(bids)
     # Flow old grid -> new grid over the buildings in both plans, unit by unit for a tower
     # split by units (unit k of the old plan is unit k of the new one; a whole building's
     # households flow to its new grids in proportion).
     flow = defaultdict(float)
     for b, was in old.items():
-        if b == bid or b not in new:
+        if b in gone or b not in new:
             continue
         now = new[b]
         whole_now = len(now) == 1 and now[0][0] == 0
@@ -83,13 +134,15 @@ def moved(before, after, bid):
         if g not in successor or f > flow[(g, successor[g])]:
             successor[g] = n
     out = {"removed_grid": removed_grid, "neighbours": sorted(near),
+           "own_grids": sorted(own),
            "removed_grid_households": int(grids[grids["code"] == removed_grid]["households"].iloc[0]),
-           "removed_households": round(sum(h for _, _, h in old[bid])),
+           "own_grid_households": int(grids[grids["code"].isin(own)]["households"].sum()),
+           "removed_households": round(sum(h for b in gone for _, _, h in old[b])),
            "moved": {"own": 0, "neighbours": 0, "elsewhere": 0}, "elsewhere": []}
     for (g, n), f in flow.items():
         if n == successor[g] or f < 0.5:
             continue
-        where = "own" if g == removed_grid else "neighbours" if g in near else "elsewhere"
+        where = "own" if g in own else "neighbours" if g in near else "elsewhere"
         out["moved"][where] += round(f)
         if where == "elsewhere":
             out["elsewhere"].append({"from": g, "to": n, "households": round(f)})
@@ -99,5 +152,8 @@ def moved(before, after, bid):
 if __name__ == "__main__":
     if sys.argv[1] == "pick":
         pick(sys.argv[2])
+    elif sys.argv[1] == "compound":
+        compound(sys.argv[2], sys.argv[3])
     else:
-        moved(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        moved(sys.argv[2], sys.argv[3], [int(b) for b in sys.argv[4].split(",")],
+              kept="--kept" in sys.argv[5:])
