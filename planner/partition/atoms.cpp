@@ -81,7 +81,9 @@ std::vector<std::pair<NodeId, NodeId>> CommunityPlanner::make_large_atoms() {
   for (std::int32_t i = 0; i < n_; ++i) {
     const std::int32_t c = building(i).compound;
     if (c != kNone && compound_households[c] <= bounds.max) {
-      auto [it, fresh] = compound_atom.emplace(c, static_cast<NodeId>(atom_members_.size()));
+      // One atom per part of the compound that touches (compound_parts, community_planner.cpp).
+      auto [it, fresh] =
+          compound_atom.emplace(compound_part_[at(i)], static_cast<NodeId>(atom_members_.size()));
       if (fresh) {
         atom_members_.emplace_back();
         atom_households_.push_back(0);

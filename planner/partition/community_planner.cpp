@@ -69,6 +69,7 @@ void CommunityPlanner::recount(Grid& grid, const HouseholdBounds& bounds) const 
 
 void CommunityPlanner::plan_large() {
   const HouseholdBounds& bounds = params_.large;
+  compound_parts();
   build_large_graph(make_large_atoms());
   const auto atoms = static_cast<std::int32_t>(atom_members_.size());
 
@@ -173,6 +174,33 @@ void CommunityPlanner::plan_large() {
   // Reasons first: they name grids by part (first + p), which the join renumbers.
   report_infeasible_large(large, first);
   if (params_.policy == InfeasiblePolicy::join_across_soft) join_undersized_across_soft(first);
+}
+
+/// A compound is kept whole as one large-grid atom only where its buildings' cells touch inside
+/// the community. A community boundary can cut a compound into parts that do not touch (a 1 km
+/// community square across a bent Monaco compound, real-30000 with communities): contracted into
+/// one atom, the parts became one large grid in two pieces 100 m and more apart (C2-5-401: 750,784
+/// + 152,959 m²; C2-6-403 in three). Parts are joined by the compound's own cell adjacencies
+/// (across any road: a compound's internal roads do not cut it) and by the links of its buildings
+/// without a cell; each part is then its own atom, and the split is reported (compound_splits).
+void CommunityPlanner::compound_parts() {
+  UnionFind parts(at(n_));
+  for (std::size_t k : in_.adjacency) {
+    const geo::CellAdjacency& adj = tess_.adjacency[k];
+    const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
+    if (same_compound(la, lb)) parts.unite(la, lb);
+  }
+  for (const auto& [la, lb] : cellless_links_)
+    if (same_compound(la, lb)) parts.unite(la, lb);
+  compound_part_.assign(at(n_), kNone);
+  std::map<std::int32_t, std::set<std::int32_t>> roots;
+  for (std::int32_t i = 0; i < n_; ++i) {
+    if (building(i).compound == kNone) continue;
+    compound_part_[at(i)] = parts.find(i);
+    roots[building(i).compound].insert(compound_part_[at(i)]);
+  }
+  for (const auto& [c, r] : roots)
+    if (r.size() > 1) cut_compounds_[c] = static_cast<int>(r.size());
 }
 
 /// A plan lists a split tower under one grid, but its units lay in several: each unit takes
@@ -598,11 +626,15 @@ void CommunityPlanner::compound_splits() {
     for (std::int32_t g : grids) ++result_.large[at(g)].metrics.compound_splits;
     const Compound& compound = dataset_.compounds[at(c)];
     auto it = oversized_compounds_.find(c);
-    std::string why = it != oversized_compounds_.end()
-                          ? "it holds " + std::to_string(it->second) +
-                                " households, above the large-grid maximum of " +
-                                std::to_string(params_.large.max)
-                          : "part of it is in a locked grid";
+    const auto cut = cut_compounds_.find(c);
+    std::string why =
+        it != oversized_compounds_.end() ? "it holds " + std::to_string(it->second) +
+                                               " households, above the large-grid maximum of " +
+                                               std::to_string(params_.large.max)
+        : cut != cut_compounds_.end()
+            ? "the community boundary cuts it into " + std::to_string(cut->second) +
+                  " parts that do not touch inside " + community_label(dataset_, in_.community)
+            : "part of it is in a locked grid";
     result_.problems.report(Severity::info, "compound-split", compound.source,
                             "compound '" + compound.name + "' (" + compound.ref +
                                 ") is split along buildings into " + std::to_string(grids.size()) +

@@ -190,6 +190,7 @@ class CommunityPlanner {
   void copy_locked();
   void recount(Grid& grid, const HouseholdBounds& bounds) const;
   void plan_large();
+  void compound_parts();
   void previous_units_from_geometry(std::vector<PartId>& previous) const;
   static void contiguous_unit_runs(std::vector<PartId>& previous, NodeId first, std::size_t count);
   [[nodiscard]] std::vector<NodeId> station_atoms() const;
@@ -252,6 +253,10 @@ class CommunityPlanner {
   };
   std::map<std::int32_t, std::vector<UnitPiece>> unit_pieces_;  // local building → its nodes
   std::map<std::int32_t, long long> oversized_compounds_;
+  /// Per local building: a local building standing for its compound's part that touches it
+  /// inside this community (kNone outside a compound); compound_parts().
+  std::vector<std::int32_t> compound_part_;
+  std::map<std::int32_t, int> cut_compounds_;  // compound → parts inside this community, when > 1
   std::set<std::pair<std::int32_t, std::int32_t>> extra_links_;     // local pairs (lo, hi)
   std::set<std::pair<std::int32_t, std::int32_t>> cellless_links_;  // of cell-less buildings
   AtomGraph large_graph_;

@@ -528,4 +528,45 @@ TEST_CASE("a compound drawn over two grids moves only households near them", "[p
     CHECK(moved <= town.dataset.buildings[a].households + town.dataset.buildings[b].households);
   }
   CHECK(tried == 6);
+
+TEST_CASE(
+    "a compound cut by the community boundary into parts that do not touch is one atom "
+    "per part, each grid one polygon",
+    "[plan][truth]") {
+  // real-30000 with communities (tests/bench/make_real_town.py): a 1 km community square cut a
+  // bent Monaco compound into two parts that do not touch inside the community; contracted
+  // into one atom they became one large grid in two pieces (C2-5-401: 750,784 + 152,959 m²).
+  // Here a U-shaped community: the compound's buildings stand in both arms (200 households
+  // each), three other buildings in the band below (130 each); bounds 300–500.
+  Town town;
+  const auto c = town.community(0, 0, 300, 100);
+  town.dataset.communities[0].footprint = {{{{0, 0},
+                                             {300, 0},
+                                             {300, 100},
+                                             {200, 100},
+                                             {200, 40},
+                                             {100, 40},
+                                             {100, 100},
+                                             {0, 100},
+                                             {0, 0}},
+                                            {}}};
+  const auto k = town.compound(c, "两臂小区");
+  for (double x : {30.0, 70.0, 230.0, 270.0}) town.building(x, 75, 100, c, k);
+  for (double x : {50.0, 150.0, 250.0}) town.building(x, 18, 130, c);
+  auto [tess, plan] = plan_town(town.dataset);
+  check_invariants(town.dataset, plan);
+  REQUIRE(plan.large_grids.size() == 2);
+  for (const Grid& g : plan.large_grids) {
+    INFO("large grid " << g.code);
+    CHECK(g.polygon.size() == 1);  // one polygon: the arms are not in one grid without the band
+  }
+  // Each arm's part of the compound stays whole; the split is reported with its reason.
+  CHECK(plan.building_large[0] == plan.building_large[1]);
+  CHECK(plan.building_large[2] == plan.building_large[3]);
+  CHECK(plan.building_large[0] != plan.building_large[2]);
+  bool reason = false;
+  for (const Problem& p : plan.problems.problems())
+    reason |= p.kind == "compound-split" &&
+              p.message.find("community boundary cuts it into 2 parts") != std::string::npos;
+  CHECK(reason);
 }

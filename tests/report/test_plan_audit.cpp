@@ -294,6 +294,27 @@ TEST_CASE("plan audit: a compound split between large grids") {
     CHECK(audit.counts.compound_splits_allowed == 1);
     CHECK(town.plan.metrics.compound_splits == 1);
   }
+  SECTION("a community boundary divides it, one grid on each side: allowed, said why") {
+    // Two communities west and east of x = 200, as a bureau's 社区 layer cuts a compound.
+    Community east = town.dataset.communities[0];
+    east.code = "140221100002";
+    east.name = "东城社区";
+    east.footprint = wkt("POLYGON((200 0,400 0,400 200,200 200,200 0))");
+    town.dataset.communities[0].footprint = wkt("POLYGON((0 0,200 0,200 200,0 200,0 0))");
+    town.dataset.communities.push_back(east);
+    for (Building& b : town.dataset.buildings)
+      if (centroid(b.footprint).x > 200) b.community = 1;
+    town.large(1).community = 1;
+    town.micro(2).community = 1;
+    town.micro(3).community = 1;
+    const geo::PlanAudit audit = town.audit();
+    INFO(all_messages(audit));
+    const auto split = of_rule(audit, "compound-split");
+    REQUIRE(split.size() == 1);
+    CHECK(split[0].severity == geo::AuditSeverity::allowed);
+    CHECK(split[0].message.find("2 communities") != std::string::npos);
+    CHECK(audit.counts.compound_splits_allowed == 1);
+  }
 }
 
 TEST_CASE("plan audit: a building outside its micro grid, and one in no grid") {
