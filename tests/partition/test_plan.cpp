@@ -528,6 +528,7 @@ TEST_CASE("a compound drawn over two grids moves only households near them", "[p
     CHECK(moved <= town.dataset.buildings[a].households + town.dataset.buildings[b].households);
   }
   CHECK(tried == 6);
+}
 
 TEST_CASE(
     "a compound cut by the community boundary into parts that do not touch is one atom "
