@@ -125,12 +125,38 @@ void fix_orientation(MultiPolygon& shape) {
 
 std::vector<MultiPolygon> split_cell_along_building(
     const MultiPolygon& cell, const MultiPolygon& footprint, const std::vector<double>& weights,
-    const std::vector<std::vector<const MultiPolygon*>>& beside) {
+    const std::vector<std::vector<const MultiPolygon*>>& beside, int units) {
   const std::size_t runs = weights.size();
   if (runs <= 1 || cell.empty()) {
     std::vector<MultiPolygon> result(std::max<std::size_t>(runs, 1));
     result.front() = cell;
     return result;
+  }
+  // With units: each run is the union of its units' pieces of the cut one weight per unit —
+  // exactly the pieces the partition linked the tower's neighbours to (find_contact_units in
+  // partition/atoms.cpp, pieces_bordering), so a grid holding a run and the neighbours linked
+  // to its units is one polygon (issue 12: Helsinki micro grids …2302, …4401, Monaco …33101).
+  if (units > 0 &&
+      std::accumulate(weights.begin(), weights.end(), 0.0) == static_cast<double>(units) &&
+      std::all_of(weights.begin(), weights.end(), [](double w) { return w == std::floor(w); })) {
+    const std::vector<MultiPolygon> unit_pieces = split_cell_along_building(
+        cell, footprint, std::vector<double>(static_cast<std::size_t>(units), 1.0));
+    std::vector<MultiPolygon> result(runs);
+    std::size_t u = 0;
+    for (std::size_t j = 0; j < runs; ++j) {
+      std::vector<const MultiPolygon*> parts;
+      for (int n = 0; n < static_cast<int>(weights[j]) && u < unit_pieces.size(); ++n, ++u)
+        if (!unit_pieces[u].empty()) parts.push_back(&unit_pieces[u]);
+      if (parts.size() == 1)
+        result[j] = *parts.front();
+      else if (!parts.empty())
+        result[j] = union_polygons(parts);
+    }
+    // Consecutive units whose pieces do not meet (a unit's strip cut off by another footprint;
+    // Nanjing tower 318702395) would leave a run in two polygons: then the cut by runs below.
+    if (std::all_of(result.begin(), result.end(),
+                    [](const MultiPolygon& piece) { return piece.size() <= 1; }))
+      return result;
   }
   thread_local GeosContext ctx;  // called from partitioner worker threads
   const GeomPtr footprint_geos = to_geos(ctx, footprint);
@@ -565,6 +591,45 @@ std::vector<MultiPolygon> split_cell_along_building(
                  : own(ctx, GEOSCoverageUnion_r(ctx.handle(), group.get()), "union of cell pieces");
     result[run] = to_multipolygon(ctx, merged.get());
     fix_orientation(result[run]);
+  }
+  return result;
+}
+
+std::pair<int, int> pieces_bordering(const std::vector<MultiPolygon>& a,
+                                     const std::vector<MultiPolygon>& b) {
+  std::pair<int, int> result{-1, -1};
+  thread_local GeosContext ctx;
+  std::vector<GeomPtr> boundaries;
+  std::vector<Box> boxes;
+  for (const MultiPolygon& piece : a) {
+    boxes.push_back(bounds(piece));
+    if (piece.empty()) {
+      boundaries.emplace_back(nullptr, GeomDeleter{ctx.handle()});
+      continue;
+    }
+    const GeomPtr g = to_geos(ctx, piece);
+    boundaries.push_back(own(ctx, GEOSBoundary_r(ctx.handle(), g.get()), "piece boundary"));
+  }
+  constexpr double kWiden = 0.01;  // m: edges shared up to rounding count as shared (as the cut)
+  double best = 0.1;               // m: a shared vertex, or a few millimetres, is no contact
+  for (std::size_t j = 0; j < b.size(); ++j) {
+    if (b[j].empty()) continue;
+    const Box box = bounds(b[j]);
+    const GeomPtr other = to_geos(ctx, b[j]);
+    const GeomPtr wide = own(ctx, GEOSBuffer_r(ctx.handle(), other.get(), kWiden, 2), "beside");
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!boundaries[i] || boxes[i].min_x > box.max_x + 2 * kWiden ||
+          box.min_x > boxes[i].max_x + 2 * kWiden || boxes[i].min_y > box.max_y + 2 * kWiden ||
+          box.min_y > boxes[i].max_y + 2 * kWiden)
+        continue;
+      const GeomPtr common =
+          own(ctx, GEOSIntersection_r(ctx.handle(), boundaries[i].get(), wide.get()), "border");
+      double length = 0.0;
+      if (GEOSLength_r(ctx.handle(), common.get(), &length) == 1 && length > best) {
+        best = length;
+        result = {static_cast<int>(i), static_cast<int>(j)};
+      }
+    }
   }
   return result;
 }

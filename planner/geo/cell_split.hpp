@@ -6,6 +6,7 @@
 // that every grid has a shape and the grids still tile their community: the building's cell is
 // cut across the building, each run getting the stretch of the cell beside its units.
 
+#include <utility>
 #include <vector>
 
 #include "planner/core/geometry.hpp"
@@ -36,9 +37,24 @@ namespace gp::geo {
 /// its footprint, as the tessellation's cells do).
 /// Preconditions: metres; `cell` and `footprint` valid; weights non-empty, each ≥ 0, sum > 0.
 /// Thread-safe (one GEOS context per calling thread).
+/// With `units` > 0 (the weights are whole counts of units summing to it), each run's piece is
+/// the union of its units' pieces of the cut one weight per unit, `beside` unused: the pieces
+/// the partition linked the tower's neighbours to (pieces_bordering), so a grid holding a run
+/// and the neighbours linked to its units is one polygon.
 std::vector<MultiPolygon> split_cell_along_building(
     const MultiPolygon& cell, const MultiPolygon& footprint, const std::vector<double>& weights,
-    const std::vector<std::vector<const MultiPolygon*>>& beside = {});
+    const std::vector<std::vector<const MultiPolygon*>>& beside = {}, int units = 0);
+
+/// The pair (i, j) of a piece of `a` and a piece of `b` sharing the longest boundary, more than
+/// 10 cm; (-1, -1) when none does (a touch at a corner). A whole cell is a list of one piece; a
+/// tower split into units is the list of its units' pieces (split_cell_along_building, one
+/// weight per unit). The partition links a neighbour of a split tower to the unit whose piece
+/// it borders, not to the tower's first unit: the first run's piece is only its strip and the
+/// land off the footprint, so a neighbour touching the tower along a later unit's strip (a
+/// shared wall) joined to the first run's grid left that grid in two pieces (issue 12: Helsinki
+/// micro grids …2302, …4401). Metres; thread-safe.
+std::pair<int, int> pieces_bordering(const std::vector<MultiPolygon>& a,
+                                     const std::vector<MultiPolygon>& b);
 
 /// Index of the piece that holds the footprint's point on surface (GEOS PointOnSurface, what a
 /// GIS takes as the building's representative point); 0 when none does. The building is listed

@@ -882,9 +882,11 @@ class Auditor {
     std::vector<GeomPtr> faces;
     detail::append_polygons(ctx, cut.get(), faces);
     std::vector<PreparedPtr> sides;
+    std::vector<const GEOSGeometry*> faces_kept;  // the side's polygon, as `sides` prepares it
     for (const GeomPtr& face : faces) {
       if (geos_area(ctx, face.get()) < params_.crossing_piece_min_m2) continue;
       sides.push_back(detail::prepare(ctx, face.get()));
+      faces_kept.push_back(face.get());
     }
     if (sides.size() < 2) return found;
     // Which side each of the grid's buildings is on; sides holding none do not count.
@@ -934,6 +936,33 @@ class Auditor {
     // Sides joined by a compound spanning the barrier: allowed (compounds are kept whole).
     if (!through) join_by([&](std::int32_t b) { return dataset_.buildings[at(b)].compound; });
     const bool by_compound = !through && group_count() == 1;
+    // Sides joined by a building standing across the barrier (a tenth of its footprint, and more
+    // than `crossing_piece_min_m2`, on each: a block built over a road, a footprint mapped
+    // across one — not a footprint drawn a little over a road's centre line;
+    // Monaco large grid …07, building 143683159 across the D 21). Whichever grid it is in, the
+    // grid reaches both sides, and its households live on both: allowed, as for a compound.
+    std::int32_t across = kNone;
+    if (!through && !by_compound) {
+      for (const auto& side : on_side)
+        for (std::int32_t b : side.second) {
+          const MultiPolygon& footprint = dataset_.buildings[at(b)].footprint;
+          if (footprint.empty()) continue;
+          const double least = std::max(params_.crossing_piece_min_m2, 0.1 * area(footprint));
+          GeomPtr shape = to_geos(ctx, footprint);
+          std::vector<std::size_t> touched;
+          for (std::size_t t = 0; t < sides.size(); ++t) {
+            if (GEOSPreparedIntersects_r(ctx.handle(), sides[t].get(), shape.get()) != 1) continue;
+            GeomPtr common =
+                own(ctx, GEOSIntersection_r(ctx.handle(), faces_kept[t], shape.get()), "part");
+            if (geos_area(ctx, common.get()) > least) touched.push_back(t);
+          }
+          for (std::size_t t = 1; t < touched.size(); ++t) {
+            if (find(touched[t]) != find(touched[0]) && across == kNone) across = b;
+            root[find(touched[t])] = find(touched[0]);
+          }
+        }
+    }
+    const bool by_building = !through && !by_compound && across != kNone && group_count() == 1;
     // Sides across the barrier whose buildings hold no households: the partition joins an area
     // without households to its neighbour across a barrier for seamless coverage (no resident
     // crosses it; partition/atoms.cpp).
@@ -943,9 +972,9 @@ class Auditor {
         group_households[find(s)] += std::max(0, dataset_.buildings[at(b)].households);
     int populated = 0;
     for (const auto& [group, households] : group_households) populated += households > 0 ? 1 : 0;
-    const bool empty_side = !through && !by_compound && populated <= 1;
+    const bool empty_side = !through && !by_compound && !by_building && populated <= 1;
     r.barrier_crossings = through ? 0 : static_cast<int>(group_households.size()) - 1;
-    r.crossing_allowed = !through && (by_compound || empty_side);
+    r.crossing_allowed = !through && (by_compound || by_building || empty_side);
     // Name the barrier: the candidate line with the longest stretch inside the grid.
     GeomPtr edge = own(ctx, GEOSBoundary_r(ctx.handle(), polygon.get()), "grid boundary");
     const Line* named = nullptr;
@@ -987,6 +1016,9 @@ class Auditor {
                           " m of it run through the grid)";
     if (by_compound)
       message += ": allowed, the buildings on both sides belong to a compound that spans it";
+    else if (by_building)
+      message += ": allowed, building " + std::to_string(dataset_.buildings[at(across)].id) +
+                 " stands across it (its footprint lies on both sides)";
     else if (empty_side)
       message +=
           ": allowed, the buildings across it hold no households (an area joined across "

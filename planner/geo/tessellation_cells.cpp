@@ -389,8 +389,8 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
 void assemble_cells(const Dataset& dataset, const CommunityJob& job,
                     const TessellationParams& params, const Pieces& pieces,
                     const std::vector<std::int32_t>& block_face,
-                    const std::vector<Contact>& contacts, const std::vector<std::int32_t>& owner,
-                    CommunityCells& out) {
+                    const std::vector<Contact>& contacts, const std::vector<Placement>& placements,
+                    const std::vector<std::int32_t>& owner, CommunityCells& out) {
   const std::size_t n = job.buildings.size();
   const std::vector<Polygon>& piece_polygons = pieces.polygons;
   const std::vector<std::int32_t>& piece_block = pieces.block;
@@ -413,8 +413,17 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
     if (oa != kNone) out.perimeter_m[std::size_t(oa)] += c.length_m;
     if (ob != kNone) out.perimeter_m[std::size_t(ob)] += c.length_m;
     if (oa == kNone || ob == kNone) continue;
-    const Crossing crossing =
+    Crossing crossing =
         crossing_between(piece_block[std::size_t(c.a)], piece_block[std::size_t(c.b)], block_face);
+    // A cell can hold land across a hard barrier from its building (an empty area enclosed by
+    // hard barriers joined for seamless coverage, a detached piece with no other neighbour).
+    // Touching a neighbour over there does not put the two buildings on one side: the crossing
+    // between two cells is also the one between their buildings' own blocks, whichever is
+    // harder — else the partition joins households of both sides through the joined land.
+    const std::int32_t home_a = placements[std::size_t(oa)].block;
+    const std::int32_t home_b = placements[std::size_t(ob)].block;
+    if (home_a != kNone && home_b != kNone)
+      crossing = std::max(crossing, crossing_between(home_a, home_b, block_face));
     const std::int32_t ga = job.buildings[std::size_t(oa)];
     const std::int32_t gb = job.buildings[std::size_t(ob)];
     pair_lengths[{std::min(ga, gb), std::max(ga, gb)}].by_crossing[int(crossing)] += c.length_m;

@@ -69,7 +69,7 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
 void assemble_cells(const Dataset& dataset, const CommunityJob& job,
                     const TessellationParams& params, const Pieces& pieces,
                     const std::vector<std::int32_t>& block_face,
-                    const std::vector<Contact>& contacts, const std::vector<std::int32_t>& owner,
-                    CommunityCells& out);
+                    const std::vector<Contact>& contacts, const std::vector<Placement>& placements,
+                    const std::vector<std::int32_t>& owner, CommunityCells& out);
 
 }  // namespace gp::geo::detail

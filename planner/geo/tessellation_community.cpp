@@ -69,7 +69,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
                            owner);
 
   report(0.9);
-  assemble_cells(dataset, job, params, pieces, blocks.block_face, contacts, owner, out);
+  assemble_cells(dataset, job, params, pieces, blocks.block_face, contacts, placements, owner, out);
   return out;
 }
 

@@ -135,9 +135,15 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     split.add(1.0);
     const auto& [b, runs] = unit_runs[k];
     std::vector<double> weights;
-    for (const auto& run : runs) weights.push_back(run.second);
+    int units = 0;
+    for (const auto& run : runs) {
+      weights.push_back(run.second);
+      units += run.second;
+    }
+    // Cut on the axis of the cut one weight per unit, which the partition linked the tower's
+    // neighbours by (atoms.cpp, find_contact_units).
     unit_pieces[k] = geo::split_cell_along_building(
-        tess.cells[at(b)], dataset.buildings[at(b)].footprint, weights, beside[k]);
+        tess.cells[at(b)], dataset.buildings[at(b)].footprint, weights, beside[k], units);
   });
   // A split building is listed under the grid whose piece holds its representative point (what
   // a GIS user clicks), so the building layer's micro and large codes name a grid the building

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "planner/geo/cell_split.hpp"
 #include "planner/partition/partition_internal.hpp"
 
 namespace gp::partition::detail {
@@ -63,6 +64,7 @@ void CommunityPlanner::prepare_buildings() {
       cellless_links_.insert({std::min(i, nearest), std::max(i, nearest)});
     }
   }
+  find_contact_units();
 }
 
 /// Atoms of the large-grid graph per local building (atom_of_, atom_members_, atom_households_,
@@ -123,6 +125,49 @@ std::vector<std::pair<NodeId, NodeId>> CommunityPlanner::make_large_atoms() {
   return unit_links;
 }
 
+void CommunityPlanner::find_contact_units() {
+  // A tower split into units is cut, in the exported plan, one piece per run of units
+  // (geo::split_cell_along_building): a later run gets its strip of the footprint, the first run
+  // its strip and the land off the footprint. A neighbour touching the tower only along a later
+  // unit's strip (a shared wall) does not touch the first run's piece, so linking it to the
+  // tower's first unit, as the whole cell's adjacency did, let a grid take it with the first
+  // run and come out in two pieces (issue 12: Helsinki micro grids …2302, …4401; Monaco
+  // …33101). Each neighbour is linked to the unit whose piece it borders, the cell cut one
+  // weight per unit as the export and the re-plan cut it (cuts of runs fall on unit
+  // boundaries).
+  std::map<std::int32_t, std::vector<MultiPolygon>> pieces;  // local tower → its units' pieces
+  for (std::size_t k : in_.adjacency) {
+    const geo::CellAdjacency& adj = tess_.adjacency[k];
+    for (const std::int32_t b : {adj.a, adj.b}) {
+      const std::int32_t i = local_of(b);
+      if (building(i).households <= params_.micro.max || pieces.count(i)) continue;
+      const std::size_t units = unit_households(building(i)).households.size();
+      if (units < 2 || tess_.cells[at(b)].empty()) continue;
+      pieces[i] = geo::split_cell_along_building(tess_.cells[at(b)], building(i).footprint,
+                                                 std::vector<double>(units, 1.0));
+    }
+  }
+  if (pieces.empty()) return;
+  for (std::size_t k : in_.adjacency) {
+    const geo::CellAdjacency& adj = tess_.adjacency[k];
+    const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
+    const auto pa = pieces.find(la), pb = pieces.find(lb);
+    if (pa == pieces.end() && pb == pieces.end()) continue;
+    // Two towers side by side: the pair of units whose pieces touch.
+    const std::vector<MultiPolygon> whole_a{tess_.cells[at(adj.a)]},
+        whole_b{tess_.cells[at(adj.b)]};
+    const auto [ua, ub] = geo::pieces_bordering(pa == pieces.end() ? whole_a : pa->second,
+                                                pb == pieces.end() ? whole_b : pb->second);
+    if (pa != pieces.end() && ua > 0) contact_unit_[{k, la}] = ua;
+    if (pb != pieces.end() && ub > 0) contact_unit_[{k, lb}] = ub;
+  }
+}
+
+int CommunityPlanner::contact_unit(std::size_t k, std::int32_t local) const {
+  const auto it = contact_unit_.find({k, local});
+  return it == contact_unit_.end() ? 0 : it->second;
+}
+
 void CommunityPlanner::build_large_graph(const std::vector<std::pair<NodeId, NodeId>>& unit_links) {
   const auto atoms = static_cast<std::int32_t>(atom_members_.size());
   std::vector<double> inner(at(atoms), 0.0);
@@ -136,7 +181,14 @@ void CommunityPlanner::build_large_graph(const std::vector<std::pair<NodeId, Nod
   for (std::size_t k : in_.adjacency) {
     const geo::CellAdjacency& adj = tess_.adjacency[k];
     const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
-    const NodeId a = atom_of_[at(la)], b = atom_of_[at(lb)];
+    // A tower split at this level: the unit atom whose piece the neighbour borders (a split
+    // building is never inside a contracted compound: its unit atoms follow its first atom).
+    const NodeId a =
+        atom_of_[at(la)] +
+        (large_units_[at(la)].households.empty() ? 0 : static_cast<NodeId>(contact_unit(k, la)));
+    const NodeId b =
+        atom_of_[at(lb)] +
+        (large_units_[at(lb)].households.empty() ? 0 : static_cast<NodeId>(contact_unit(k, lb)));
     const bool hard = adj.crossing == geo::Crossing::hard;
     if (hard && same_compound(la, lb)) spanning.insert(building(la).compound);
     if (a == b) {

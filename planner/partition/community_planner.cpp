@@ -392,17 +392,47 @@ void CommunityPlanner::moved_flow(const std::vector<std::int32_t>& new_index) {
 
 void CommunityPlanner::plan_micro() {
   const HouseholdBounds& bounds = params_.micro;
+  // The slice each side of an adjacency touches: a split tower's neighbour touches the slice
+  // holding the unit whose piece of the cell it borders (find_contact_units), with that unit's
+  // position in the slice; any other building, its slice.
+  constexpr std::size_t kNoSlice = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> cell_slice(at(n_), kNoSlice);
+  std::vector<int> slice_first_unit(slices_.size(), 0);
+  std::map<std::int32_t, std::vector<std::size_t>> unit_slice;  // local → slice of each unit
+  for (std::size_t k = 0; k < slices_.size(); ++k) {
+    if (slices_[k].has_cell) cell_slice[at(slices_[k].local)] = k;
+    if (slices_[k].unit_households.empty()) continue;
+    std::vector<std::size_t>& list = unit_slice[slices_[k].local];
+    slice_first_unit[k] = static_cast<int>(list.size());
+    list.insert(list.end(), slices_[k].unit_households.size(), k);
+  }
+  struct Touch {
+    std::size_t slice;
+    int unit;  // within the slice
+  };
+  auto touch = [&](std::size_t k, std::int32_t local) {
+    const int u = contact_unit(k, local);
+    const auto it = unit_slice.find(local);
+    if (it == unit_slice.end()) return Touch{cell_slice[at(local)], u};
+    const std::size_t s = it->second[std::min(at(u), it->second.size() - 1)];
+    return Touch{s, u - slice_first_unit[s]};
+  };
   // Adjacency bucketed by large grid (only pairs inside one grid matter here).
   std::map<std::int32_t, std::vector<std::size_t>> inside;
   for (std::size_t k : in_.adjacency) {
     const geo::CellAdjacency& adj = tess_.adjacency[k];
     const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
-    if (building_large_[at(la)] != building_large_[at(lb)]) continue;
+    const std::size_t sa = touch(k, la).slice, sb = touch(k, lb).slice;
+    if (sa == kNoSlice || sb == kNoSlice) continue;
+    const std::int32_t ga = slices_[sa].large;
+    if (ga == kNone || ga != slices_[sb].large) continue;
     if (adj.crossing == geo::Crossing::hard && !same_compound(la, lb) &&
         !extra_links_.count({std::min(la, lb), std::max(la, lb)}))
       continue;
-    inside[building_large_[at(la)]].push_back(k);
+    inside[ga].push_back(k);
   }
+  std::vector<NodeId> slice_node(slices_.size(), kNone);       // the slice's first node
+  std::vector<int> slice_nodes(slices_.size(), 0);             // nodes of the slice (units or 1)
   std::map<std::int32_t, std::vector<std::size_t>> slices_in;  // large grid → slice indices
   for (std::size_t k = 0; k < slices_.size(); ++k) slices_in[slices_[k].large].push_back(k);
   micro_of_.assign(at(n_), kNone);
@@ -441,6 +471,7 @@ void CommunityPlanner::plan_micro() {
         if (units.size() > 1) split_buildings_.insert(i);
       }
       NodeId previous = kNone;
+      slice_nodes[k] = static_cast<int>(units.size());
       for (std::size_t u = 0; u < units.size(); ++u) {
         const bool cell = slice.has_cell && u == 0;
         const NodeId v =
@@ -449,6 +480,7 @@ void CommunityPlanner::plan_micro() {
         const int node_units =
             units.size() > 1 ? 1 : std::max(1, static_cast<int>(slice.unit_households.size()));
         nodes.push_back({i, cell, k, u, node_units});
+        if (u == 0) slice_node[k] = v;
         if (cell) node_of[at(i)] = v;
         if (previous != kNone) builder.add_edge(previous, v, 0.0);
         previous = v;
@@ -456,8 +488,12 @@ void CommunityPlanner::plan_micro() {
     }
     for (std::size_t k : inside[g]) {
       const geo::CellAdjacency& adj = tess_.adjacency[k];
-      builder.add_edge(node_of[at(local_of(adj.a))], node_of[at(local_of(adj.b))],
-                       adj.shared_length_m);
+      auto node = [&](std::int32_t local) {
+        const Touch t = touch(k, local);
+        return slice_node[t.slice] +
+               static_cast<NodeId>(std::clamp(t.unit, 0, slice_nodes[t.slice] - 1));
+      };
+      builder.add_edge(node(local_of(adj.a)), node(local_of(adj.b)), adj.shared_length_m);
     }
     for (const auto& [la, lb] : extra_links_)
       if (building_large_[at(la)] == g && building_large_[at(lb)] == g)

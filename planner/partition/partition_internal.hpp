@@ -207,6 +207,12 @@ class CommunityPlanner {
   std::vector<std::pair<NodeId, NodeId>> make_large_atoms();
   /// The large-grid atom graph over the atoms (sets large_graph_).
   void build_large_graph(const std::vector<std::pair<NodeId, NodeId>>& unit_links);
+  /// Towers split into units (households above the micro maximum): for each of their
+  /// adjacencies, the unit whose piece of the cell the neighbour borders (sets contact_unit_).
+  void find_contact_units();
+  /// The unit of local building `local` that adjacency `k` (index into tess_.adjacency) touches:
+  /// 0 for a building not split into units.
+  [[nodiscard]] int contact_unit(std::size_t k, std::int32_t local) const;
 
   // infeasibility.cpp
   void report_infeasible_large(const GraphPartition& large, std::int32_t first);
@@ -232,6 +238,9 @@ class CommunityPlanner {
   std::vector<long long> atom_households_;
   std::vector<std::int32_t> atom_building_;  // per atom: a local building in it
   std::vector<UnitHouseholds> large_units_;  // per local building above the large maximum
+  /// (adjacency index, local building) → unit of a split tower whose piece of the cell the
+  /// neighbour borders; absent = unit 0 (docs/decisions/0008, "Barrier crossings").
+  std::map<std::pair<std::size_t, std::int32_t>, int> contact_unit_;
   /// What one large grid holds of one building: all of it, or a run of consecutive units.
   struct Slice {
     std::int32_t local = kNone;

@@ -171,6 +171,34 @@ TEST_CASE("barrier audit: buildings without households across a barrier: allowed
   CHECK(audit.counts.crossings_allowed == 1);
 }
 
+TEST_CASE("barrier audit: a building standing across the road joins its sides: allowed") {
+  // Monaco large grid …07: building 143683159 is mapped across the D 21 (14.7 m of the road
+  // inside its footprint). Its point lies on one side, most of it on the other: the grid holding
+  // it reaches both sides whatever the plan does.
+  Town town;
+  town.road({{-5, 50}, {205, 50}});
+  SECTION("a fifth of the northern building south of the road: allowed") {
+    town.dataset.buildings[1].footprint = square(90, 40, 110, 90);
+    const geo::PlanAudit audit = town.audit();
+    INFO(messages(audit));
+    const auto crossed = of_rule(audit, "barrier-crossed");
+    REQUIRE(crossed.size() == 1);
+    CHECK(crossed[0].severity == geo::AuditSeverity::allowed);
+    CHECK(crossed[0].message.find("building 11 stands across it") != std::string::npos);
+    CHECK(audit.counts.large_crossing_barrier == 0);
+    CHECK(audit.counts.crossings_allowed == 1);
+  }
+  SECTION("a footprint drawn a metre over the road's centre line: still broken") {
+    town.dataset.buildings[1].footprint = square(90, 49, 110, 90);  // 20 m², 2 % of it
+    const geo::PlanAudit audit = town.audit();
+    INFO(messages(audit));
+    const auto crossed = of_rule(audit, "barrier-crossed");
+    REQUIRE(crossed.size() == 1);
+    CHECK(crossed[0].severity == geo::AuditSeverity::broken);
+    CHECK(audit.counts.large_crossing_barrier == 1);
+  }
+}
+
 TEST_CASE("barrier audit: a road along the grid's edge within centimetres is no crossing") {
   Town town;
   // 2 cm inside the south edge, the full width: it cuts off a 4 m² strip holding no building.
