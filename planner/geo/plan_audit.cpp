@@ -12,6 +12,7 @@
 #include "planner/core/parallel.hpp"
 #include "planner/core/point_in_polygon.hpp"
 #include "planner/geo/geos.hpp"
+#include "planner/geo/own_footprint.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/geo/tessellation_geos.hpp"
@@ -331,8 +332,13 @@ class Auditor {
   void representative_points() {
     const std::size_t n = dataset_.buildings.size();
     building_point_.assign(n, Point{kNaN, kNaN});
+    // A building overlapped by smaller footprints (a podium under its tower) is placed by its
+    // own part, as the plan places it and the buildings layer writes it (own_footprint.hpp).
+    std::vector<const MultiPolygon*> footprints(n);
+    for (std::size_t b = 0; b < n; ++b) footprints[b] = &dataset_.buildings[b].footprint;
+    const std::vector<MultiPolygon> own = own_footprints(footprints);
     parallel_for(std::size_t{0}, n, [&](std::size_t b) {
-      const MultiPolygon& footprint = dataset_.buildings[b].footprint;
+      const MultiPolygon& footprint = own[b].empty() ? dataset_.buildings[b].footprint : own[b];
       if (footprint.empty()) return;
       if (!footprint_has_area(footprint)) {
         building_point_[b] = centroid(footprint);

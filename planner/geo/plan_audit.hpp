@@ -12,7 +12,9 @@
 //                            the same rule as ../shared/tools/check_plan.py
 //   grid-crumbs              a grid has extra pieces, all smaller than that (sliver crumbs)
 //   building-outside-grid    a building's representative point (GEOS PointOnSurface of its
-//                            footprint) is farther than building_tolerance_m from its micro grid
+//                            footprint, less the smaller footprints overlapping it:
+//                            own_footprint.hpp) is farther than building_tolerance_m from its
+//                            micro grid
 //                            (AuditInput::building_micro: the grid it is filed under, as an
 //                            exported plan records it and check_plan.py reads it; a building
 //                            split by units is filed under the grid holding its cell)

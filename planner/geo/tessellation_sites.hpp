@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "planner/geo/own_footprint.hpp"
 #include "planner/geo/tessellation_blocks.hpp"
 
 namespace gp::geo::detail {
@@ -91,11 +92,11 @@ struct Placement {
 std::string describe_building(const Building& building);
 
 /// Which of two overlapping footprints keeps their shared area: the smaller (m²), then the lower
-/// local index. The smaller one is the nested one when a footprint lies inside another.
+/// local index (local indices ascend with dataset indices). One rule with the buildings layer
+/// and the audit (own_footprints).
 inline bool footprint_precedes(const MultiPolygon& a, std::int32_t ia, const MultiPolygon& b,
                                std::int32_t ib) {
-  const double area_a = area(a), area_b = area(b);
-  return area_a != area_b ? area_a < area_b : ia < ib;
+  return footprint_keeps_overlap(a, std::size_t(ia), b, std::size_t(ib));
 }
 
 /// The outlined buildings (see choose_block_sites) whose footprint holds a point: a piece of the

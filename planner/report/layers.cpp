@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <map>
+#include <memory>
 #include <tuple>
 
+#include "planner/geo/own_footprint.hpp"
 #include "planner/partition/partitioner.hpp"
 
 namespace gp::report {
@@ -268,6 +270,12 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
       if (first == end) first = k;
       end = k + 1;
     }
+    std::vector<const MultiPolygon*> footprints;
+    for (const Building& building : dataset.buildings) footprints.push_back(&building.footprint);
+    auto own_parts =
+        std::make_shared<const std::vector<MultiPolygon>>(geo::own_footprints(footprints));
+    const std::vector<MultiPolygon>& own = *own_parts;
+    t.owned_geometry = own_parts;
     for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
       const Building& building = dataset.buildings[b];
       const std::int32_t large = b < plan.building_large.size() ? plan.building_large[b] : kNone;
@@ -300,7 +308,9 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
       };
       const auto [first_run, end_run] = runs_of[b];
       if (first_run == end_run) {
-        row(&building.footprint, building.households, large, micro, {});
+        // A building overlapped by smaller footprints (a podium under its tower) is written as
+        // its own part, which its cell holds: the smaller ones' rows cover the rest.
+        row(own[b].empty() ? &building.footprint : &own[b], building.households, large, micro, {});
         continue;
       }
       // One row per run: households add up to the building's, each row inside its micro grid.

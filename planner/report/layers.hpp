@@ -6,9 +6,11 @@
 //
 // Layers: communities, large_grids, micro_grids, buildings, stations, diagnostics, and
 // new_stations when siting ran. Geometry is borrowed from the Dataset and Plan (coordinates in
-// the dataset's projected CRS, metres): they must outlive the layers.
+// the dataset's projected CRS, metres): they must outlive the layers. Shapes the layers make
+// themselves are kept in LayerTable::owned_geometry.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -47,6 +49,10 @@ struct LayerTable {
   GeometryKind geometry = GeometryKind::none;
   std::vector<FieldDef> fields;
   std::vector<Feature> features;
+  /// Geometry the layer made itself and its features borrow (the buildings layer: the own part
+  /// of a building overlapped by smaller footprints, geo/own_footprint.hpp); shared, so copies of
+  /// the table keep it.
+  std::shared_ptr<const std::vector<MultiPolygon>> owned_geometry = {};
 };
 
 /// Every layer of a plan. `evaluation` may be null (then worker, coverage and station figures

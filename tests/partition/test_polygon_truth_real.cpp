@@ -16,6 +16,7 @@
 
 #include "planner/geo/cell_split.hpp"
 #include "planner/geo/geos.hpp"
+#include "planner/geo/own_footprint.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/io/export.hpp"
 #include "planner/io/load.hpp"
@@ -97,6 +98,10 @@ void check_polygon_truth(const Dataset& dataset, const Plan& plan, Allowed allow
   std::set<std::int32_t> split;
   for (const BuildingRun& run : plan.building_runs) split.insert(run.building);
   int unlisted = 0, outside = 0;
+  // A building overlapped by smaller footprints (a podium under its tower) by its own part.
+  std::vector<const MultiPolygon*> footprints;
+  for (const Building& building : dataset.buildings) footprints.push_back(&building.footprint);
+  const std::vector<MultiPolygon> own = geo::own_footprints(footprints);
   for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
     if (dataset.buildings[b].community == kNone) continue;
     const std::int32_t m = plan.building_micro[b];
@@ -106,7 +111,8 @@ void check_polygon_truth(const Dataset& dataset, const Plan& plan, Allowed allow
     }
     if (split.contains(std::int32_t(b))) continue;
     if (distance_to(ctx, plan.micro_grids[std::size_t(m)].polygon,
-                    geo::point_on_surface(dataset.buildings[b].footprint)) > 0.5) {
+                    geo::point_on_surface(own[b].empty() ? dataset.buildings[b].footprint
+                                                         : own[b])) > 0.5) {
       ++outside;
       WARN("building " << dataset.buildings[b].id << " lies outside micro grid "
                        << plan.micro_grids[std::size_t(m)].code);
@@ -344,7 +350,8 @@ TEST_CASE("polygon truth on the real OSM extracts", "[plan][truth][shared]") {
   // fixes: Nanjing 13 grids without a polygon, 39 in pieces, 24 with crumbs, 65 buildings
   // outside; Helsinki 10 in pieces, 99 with crumbs, 14 outside.
   // Grids counted here are GEOS polygons (a crumb counts): Nanjing 3 in pieces + 2 with crumbs,
-  // 1 building outside; Helsinki 1 outside (0008 "Left"). Re-planned from their own plan.gpkg
+  // 0 buildings outside (1, podium 318198212, until buildings were placed by their own part);
+  // Helsinki 1 outside (0008 "Left"). Re-planned from their own plan.gpkg
   // they move nobody (before: Nanjing 237 until split towers were exported run by run; 1,069
   // and 6 by the CLI before that).
   struct Case {
@@ -353,7 +360,7 @@ TEST_CASE("polygon truth on the real OSM extracts", "[plan][truth][shared]") {
     long long moved;
   };
   for (const Case& c :
-       {Case{"nanjing-xinjiekou.osm", {5, 1}, 0}, Case{"helsinki-centre.osm.pbf", {0, 1}, 0}}) {
+       {Case{"nanjing-xinjiekou.osm", {5, 0}, 0}, Case{"helsinki-centre.osm.pbf", {0, 1}, 0}}) {
     const std::filesystem::path path = dir / c.file;
     if (!std::filesystem::exists(path)) {
       WARN("skipped: " << path.string() << " not present");

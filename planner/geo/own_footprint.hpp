@@ -1,0 +1,38 @@
+#pragma once
+// A building's own footprint: its footprint less the parts that smaller footprints overlapping
+// it keep.
+//
+// Where two footprints overlap (a tower mapped as a building standing on its podium, a building
+// drawn over another), the tessellation gives the shared area to the smaller footprint, so a
+// footprint nested inside another still has a cell (docs/decisions/0008-polygon-truth.md, cause
+// 3). The larger building's cell then holds only its own part, and its representative point
+// (GEOS PointOnSurface of the whole footprint) can lie in the smaller one's cell, in another
+// grid: Nanjing podium 318198212 was 11.7 m outside its micro grid, its point inside the tower
+// on it (issue 12). The plan places such a building by its own part: the buildings layer writes
+// it as the row's geometry, and the audit takes the building's point in it. The rule needs only
+// the footprints, so an audit of a plan file against its input data (`gridplan check --input`)
+// applies it exactly as the plan did.
+
+#include <vector>
+
+#include "planner/core/geometry.hpp"
+
+namespace gp::geo {
+
+/// Which of two overlapping footprints keeps their shared area: the smaller (m²), then the lower
+/// index. The smaller one is the nested one when a footprint lies inside another. The same rule
+/// as the tessellation's (planner/geo/tessellation_sites.hpp).
+inline bool footprint_keeps_overlap(const MultiPolygon& a, std::size_t ia, const MultiPolygon& b,
+                                    std::size_t ib) {
+  const double area_a = area(a), area_b = area(b);
+  return area_a != area_b ? area_a < area_b : ia < ib;
+}
+
+/// For each footprint, its own part (metres): the footprint less every footprint whose interior
+/// meets its interior and that keeps the overlap (footprint_keeps_overlap). Empty when no such
+/// footprint overlaps it (the footprint is its own part: use it as it is), when nothing is left
+/// (a footprint wholly covered by smaller ones) or when GEOS cannot compute it. Parallel; the
+/// result does not depend on the thread count.
+std::vector<MultiPolygon> own_footprints(const std::vector<const MultiPolygon*>& footprints);
+
+}  // namespace gp::geo

@@ -1,0 +1,149 @@
+// A building overlapped by smaller footprints is placed by its own part (issue 12 item 1;
+// planner/geo/own_footprint.hpp). The case found on Nanjing: podium 318198212 with a
+// cross-shaped tower mapped as a building standing on it. The tessellation gives the tower its
+// footprint, so the podium's cell is the podium less the tower, while the podium's
+// representative point (GEOS PointOnSurface of the whole footprint) lies in the tower, in
+// another grid. Coordinates in metres (a projected CRS).
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "planner/core/point_in_polygon.hpp"
+#include "planner/geo/cell_split.hpp"
+#include "planner/geo/own_footprint.hpp"
+#include "planner/geo/plan_audit.hpp"
+#include "planner/geo/tessellation.hpp"
+
+namespace {
+
+using namespace gp;
+
+MultiPolygon square(double x0, double y0, double x1, double y1) {
+  return {Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
+}
+
+/// A cross 50 m across with arms 20 m wide, centred on (50, 50): 1,600 m².
+MultiPolygon cross() {
+  return {Polygon{{{40, 25},
+                   {60, 25},
+                   {60, 40},
+                   {75, 40},
+                   {75, 60},
+                   {60, 60},
+                   {60, 75},
+                   {40, 75},
+                   {40, 60},
+                   {25, 60},
+                   {25, 40},
+                   {40, 40},
+                   {40, 25}},
+                  {}}};
+}
+
+bool inside(const MultiPolygon& shape, Point p) {
+  return point_in_polygon(shape, p);
+}
+
+/// Community 200 × 100 m: the podium (60 m square, 0), the tower on it (1) and a building
+/// beside them (2).
+Dataset town() {
+  Dataset d;
+  Community c;
+  c.name = "华侨路社区";
+  c.footprint = square(0, 0, 200, 100);
+  d.communities.push_back(c);
+  for (const MultiPolygon& footprint :
+       {square(20, 20, 80, 80), cross(), square(120, 40, 140, 60)}) {
+    Building b;
+    b.id = std::int64_t(d.buildings.size()) + 1;
+    b.households = 60;
+    b.community = 0;
+    b.footprint = footprint;
+    d.buildings.push_back(b);
+  }
+  return d;
+}
+
+std::vector<const MultiPolygon*> footprints(const Dataset& d) {
+  std::vector<const MultiPolygon*> out;
+  for (const Building& b : d.buildings) out.push_back(&b.footprint);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("own footprint: a podium is the podium less the tower on it, the others themselves",
+          "[own][truth]") {
+  const Dataset d = town();
+  const std::vector<MultiPolygon> own = geo::own_footprints(footprints(d));
+  REQUIRE(own.size() == 3);
+  CHECK(area(own[0]) == Approx(3600.0 - 1600.0).epsilon(1e-12));
+  CHECK(own[1].empty());  // the tower keeps the shared area: its footprint is its own
+  CHECK(own[2].empty());  // overlaps nothing
+  // The cause: the podium's point on surface lies in the tower; its own part's does not.
+  const Point whole = geo::point_on_surface(d.buildings[0].footprint);
+  const Point placed = geo::point_on_surface(own[0]);
+  CHECK(inside(cross(), whole));
+  CHECK_FALSE(inside(cross(), placed));
+  CHECK(inside(d.buildings[0].footprint, placed));
+}
+
+TEST_CASE("own footprint: of two equal footprints the lower index keeps the overlap",
+          "[own][truth]") {
+  const MultiPolygon a = square(0, 0, 10, 10), b = square(5, 0, 15, 10);
+  const std::vector<MultiPolygon> own = geo::own_footprints({&a, &b});
+  CHECK(own[0].empty());
+  CHECK(area(own[1]) == Approx(50.0).epsilon(1e-12));
+  // Footprints that only touch along an edge keep themselves.
+  const MultiPolygon c = square(10, 0, 20, 10);
+  const std::vector<MultiPolygon> touching = geo::own_footprints({&a, &c});
+  CHECK(touching[0].empty());
+  CHECK(touching[1].empty());
+}
+
+TEST_CASE("own footprint: a podium lies in its micro grid by the audit, its tower's runs apart",
+          "[own][truth]") {
+  const Dataset d = town();
+  Progress progress;
+  const geo::Tessellation t = geo::tessellate(d, geo::TessellationParams{}, progress);
+  REQUIRE(t.cells.size() == 3);
+  // The tessellation's overlap rule: the tower's cell is its footprint, the podium's cell does
+  // not hold the podium's whole-footprint point but holds its own part's.
+  CHECK(area(t.cells[1]) == Approx(1600.0).epsilon(1e-9));
+  CHECK_FALSE(inside(t.cells[0], geo::point_on_surface(d.buildings[0].footprint)));
+  CHECK(inside(t.cells[0], geo::point_on_surface(geo::own_footprints(footprints(d))[0])));
+
+  // One micro grid per cell (the tower's grid another than the podium's, as on Nanjing), one
+  // large grid over all.
+  geo::AuditInput in;
+  const MultiPolygon whole = square(0, 0, 200, 100);
+  const std::vector<std::int32_t> all{0, 1, 2};
+  std::vector<std::vector<std::int32_t>> members{{0}, {1}, {2}};
+  geo::AuditGrid large;
+  large.level = GridLevel::large;
+  large.code = "L1";
+  large.community = 0;
+  large.polygon = &whole;
+  large.buildings = &all;
+  large.households = 180;
+  in.large.push_back(large);
+  for (std::size_t m = 0; m < 3; ++m) {
+    geo::AuditGrid g;
+    g.level = GridLevel::micro;
+    g.code = "L1-" + std::to_string(m + 1);
+    g.community = 0;
+    g.parent = 0;
+    g.polygon = &t.cells[m];
+    g.buildings = &members[m];
+    g.households = 60;
+    in.micro.push_back(g);
+  }
+  in.building_large = {0, 0, 0};
+  in.building_micro = {0, 1, 2};
+  geo::AuditParams params;
+  params.large = {100, 500};
+  params.micro = {50, 200};
+  const geo::PlanAudit audit = geo::audit_plan(d, in, params, progress);
+  CHECK(audit.counts.buildings_outside == 0);
+  CHECK(audit.counts.micro_in_pieces == 0);
+}
