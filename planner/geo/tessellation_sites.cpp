@@ -36,8 +36,8 @@ void spread_coincident_sites(GeosContext& ctx, std::vector<Site>& sites,
         const double angle = 0.5 + 2.0 * std::numbers::pi * double(k) / double(group);
         // Radii in metres: far above the snap grid, far below any building.
         for (double radius : {0.01, 0.001, 0.0001}) {
-          const Point moved{centre.x + radius * std::cos(angle),
-                            centre.y + radius * std::sin(angle)};
+          const Point moved = on_site_grid(
+              {centre.x + radius * std::cos(angle), centre.y + radius * std::sin(angle)});
           if (contains_point(ctx, block, moved)) {
             sites[i + k].p = moved;
             break;
@@ -99,11 +99,11 @@ void sample_ring(const Ring& ring, double spacing_m, std::int32_t building,
   for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
     const Point& a = ring[k];
     const Point& b = ring[k + 1];
-    out.push_back({a, building});
+    out.push_back({on_site_grid(a), building});
     const int steps = int(std::ceil(std::hypot(b.x - a.x, b.y - a.y) / spacing_m));
     for (int step = 1; step < steps; ++step) {
       const double t = double(step) / double(steps);
-      out.push_back({{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)}, building});
+      out.push_back({on_site_grid({a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)}), building});
     }
   }
 }
@@ -171,6 +171,9 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
   std::vector<std::int32_t> members;
   for (const Site& s : sites) members.push_back(s.building);
   std::sort(members.begin(), members.end());
+  // On the grid the Voronoi diagram takes exactly (kSiteGridM); the checks below see the sites
+  // the diagram will.
+  for (Site& s : sites) s.p = on_site_grid(s.p);
   const std::function<const MultiPolygon&(std::int32_t)> footprint_of =
       [&](std::int32_t local) -> const MultiPolygon& {
     return dataset.buildings[std::size_t(job.buildings[std::size_t(local)])].footprint;

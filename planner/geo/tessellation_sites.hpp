@@ -5,6 +5,7 @@
 // whose footprint does not fit in its site's Voronoi cell gets sites along its outline instead,
 // and its outline joins the linework (OutlineLocator then gives it the pieces inside it).
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -14,6 +15,18 @@
 #include "planner/geo/tessellation_blocks.hpp"
 
 namespace gp::geo::detail {
+
+/// The grid the Voronoi sites of a block with two or more of them lie on (metres): 2^-16 m
+/// ≈ 15 µm, far below anything drawn and below the 0.1 mm a footprint vertex must be nearer its
+/// own site (choose_sites checks on the grid points). Its points are exact doubles at any
+/// projected ordinate (2^22 m × 2^16 < 2^53), so the Voronoi diagram can take them as 32-bit
+/// integers relative to a block's corner without rounding (voronoi_edges).
+constexpr double kSiteGridM = 1.0 / 65536.0;
+
+/// The grid point nearest to `p`.
+inline Point on_site_grid(const Point& p) {
+  return {std::round(p.x / kSiteGridM) * kSiteGridM, std::round(p.y / kSiteGridM) * kSiteGridM};
+}
 
 /// A Voronoi generator: a point standing for (part of) a building, local building index.
 struct Site {

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <numeric>
 
+#include <boost/polygon/point_data.hpp>
+#include <boost/polygon/voronoi.hpp>
+
 #include "planner/core/parallel.hpp"
 
 namespace gp::geo::detail {
@@ -196,6 +199,80 @@ bool voronoi_from_delaunay(GeosContext& ctx, const std::vector<Site>& sites, con
   return true;
 }
 
+/// Voronoi edges of `sites` within `box` from Boost.Polygon's sweep-line diagram, which takes
+/// 32-bit integer coordinates and computes the vertices with robust predicates (cocircular sites
+/// give one vertex of degree > 3, never folding chains). The sites lie on the grid
+/// kSiteGridM (choose_sites puts them there), so they are integers relative to the grid point
+/// below the box, exactly; false when the box is wider than the integers reach (the caller then
+/// triangulates with GEOS). Edges between two sites of one building are left out, as in
+/// voronoi_from_delaunay; each edge is output once (a half-edge and its twin are one edge).
+bool voronoi_from_sweep(const std::vector<Site>& sites, const Box& box, std::vector<Segment>& out) {
+  using boost::polygon::voronoi_diagram;
+  // Integer coordinates: grid steps from the grid point at the box's lower left corner.
+  const double origin_x = std::floor(box.min_x / kSiteGridM);
+  const double origin_y = std::floor(box.min_y / kSiteGridM);
+  constexpr double kMaxSteps = 2.0e9;  // below 2^31, with a margin
+  if ((box.max_x / kSiteGridM) - origin_x > kMaxSteps ||
+      (box.max_y / kSiteGridM) - origin_y > kMaxSteps)
+    return false;
+  std::vector<boost::polygon::point_data<std::int32_t>> points;
+  points.reserve(sites.size());
+  for (const Site& s : sites) {
+    const double ix = std::round(s.p.x / kSiteGridM) - origin_x;
+    const double iy = std::round(s.p.y / kSiteGridM) - origin_y;
+    if (!(ix >= 0.0 && ix <= kMaxSteps && iy >= 0.0 && iy <= kMaxSteps)) return false;
+    points.emplace_back(std::int32_t(ix), std::int32_t(iy));
+  }
+  voronoi_diagram<double> diagram;
+  boost::polygon::construct_voronoi(points.begin(), points.end(), &diagram);
+  // Vertices in metres (exact grid arithmetic: origin and step are powers-of-two multiples),
+  // rounding-close ones merged as in voronoi_from_delaunay.
+  std::vector<Point> vertex_m;
+  vertex_m.reserve(diagram.vertices().size());
+  for (const auto& v : diagram.vertices())
+    vertex_m.push_back({(origin_x + v.x()) * kSiteGridM, (origin_y + v.y()) * kSiteGridM});
+  merge_close_points(vertex_m, kVertexMergeM);
+  auto vertex_index = [&](const voronoi_diagram<double>::vertex_type* v) {
+    return std::size_t(v - &diagram.vertices().front());
+  };
+  auto site_m = [&](std::size_t index) {
+    return Point{(origin_x + double(points[index].x())) * kSiteGridM,
+                 (origin_y + double(points[index].y())) * kSiteGridM};
+  };
+  const Point box_centre{0.5 * (box.min_x + box.max_x), 0.5 * (box.min_y + box.max_y)};
+  const double box_diagonal = std::hypot(box.width(), box.height());
+  for (const auto& edge : diagram.edges()) {
+    const auto* twin = edge.twin();
+    if (twin < &edge) continue;  // the pair once
+    const std::size_t ia = edge.cell()->source_index();
+    const std::size_t ib = twin->cell()->source_index();
+    if (sites[ia].building == sites[ib].building) continue;
+    const Point a = site_m(ia);
+    const Point b = site_m(ib);
+    // Along the edge (vertex0 → vertex1) with site a on the left.
+    const double dx = a.y - b.y;
+    const double dy = b.x - a.x;
+    Segment segment;
+    if (edge.vertex0() != nullptr && edge.vertex1() != nullptr) {
+      segment = {vertex_m[vertex_index(edge.vertex0())], vertex_m[vertex_index(edge.vertex1())]};
+    } else {
+      // A ray (or, all sites collinear, a line): long enough to leave the box.
+      const Point mid{0.5 * (a.x + b.x), 0.5 * (a.y + b.y)};
+      const Point from = edge.vertex0() ? vertex_m[vertex_index(edge.vertex0())] : mid;
+      const Point to = edge.vertex1() ? vertex_m[vertex_index(edge.vertex1())] : mid;
+      const double reach = box_diagonal + std::hypot(from.x - box_centre.x, from.y - box_centre.y) +
+                           std::hypot(to.x - box_centre.x, to.y - box_centre.y);
+      const double scale = reach / std::hypot(dx, dy);
+      segment = {edge.vertex0() ? from : Point{from.x - dx * scale, from.y - dy * scale},
+                 edge.vertex1() ? to : Point{to.x + dx * scale, to.y + dy * scale}};
+    }
+    if (!clip_to_box(segment, box)) continue;
+    out.push_back(normalised(segment.first, segment.second));
+  }
+  sort_unique(out);
+  return true;
+}
+
 /// Voronoi edges from GEOS's diagram (the cell polygons; GEOS 3.11 builds the edge-only output
 /// through an overlay that is ~20× slower). Neighbouring cells share their vertices exactly, so
 /// each interior edge appears twice, identical.
@@ -237,7 +314,8 @@ void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
   const Box frame{block_box.min_x - kFrameMarginM, block_box.min_y - kFrameMarginM,
                   block_box.max_x + kFrameMarginM, block_box.max_y + kFrameMarginM};
   std::vector<Segment> segments;
-  if (!voronoi_from_delaunay(ctx, sites, frame, segments)) {
+  if (!voronoi_from_sweep(sites, frame, segments) &&
+      !voronoi_from_delaunay(ctx, sites, frame, segments)) {
     segments.clear();
     voronoi_from_cells(ctx, sites, block, segments);
   }
