@@ -11,6 +11,7 @@
 #include "planner/geo/tessellation_community.hpp"
 #include "planner/geo/tessellation_faces.hpp"
 #include "planner/geo/tessellation_geos.hpp"
+#include "planner/geo/union_cells.hpp"
 
 namespace gp::geo {
 namespace {
@@ -260,7 +261,11 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
   return result;
 }
 
-MultiPolygon union_cells(const std::vector<const MultiPolygon*>& cells) {
+namespace {
+
+/// union_cells, with or without GEOS's CoverageUnion between the own coverage union and the
+/// ordinary union.
+MultiPolygon union_of_cells(const std::vector<const MultiPolygon*>& cells, bool geos_coverage) {
   std::size_t parts_count = 0;
   const MultiPolygon* single = nullptr;
   for (const MultiPolygon* cell : cells) {
@@ -274,7 +279,7 @@ MultiPolygon union_cells(const std::vector<const MultiPolygon*>& cells) {
   MultiPolygon covered;
   if (union_coverage(cells, covered)) return covered;
 
-  thread_local GeosContext ctx;  // union_cells is called from partitioner worker threads
+  thread_local GeosContext ctx;  // called from partitioner worker threads
   std::vector<GeomPtr> parts;
   parts.reserve(parts_count);
   for (const MultiPolygon* cell : cells) {
@@ -282,11 +287,12 @@ MultiPolygon union_cells(const std::vector<const MultiPolygon*>& cells) {
     for (const Polygon& polygon : *cell) parts.push_back(to_geos(ctx, polygon));
   }
   GeomPtr collection = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, parts);
-  GEOSGeometry* merged = GEOSCoverageUnion_r(ctx.handle(), collection.get());
+  GEOSGeometry* merged =
+      geos_coverage ? GEOSCoverageUnion_r(ctx.handle(), collection.get()) : nullptr;
   if (!merged) {
     // Not a clean coverage (cells from different tessellations, or edited by hand): the
     // ordinary union is slower but accepts anything valid.
-    ctx.take_error();
+    if (geos_coverage) ctx.take_error();
     merged = GEOSUnaryUnion_r(ctx.handle(), collection.get());
   }
   GeomPtr result = own(ctx, merged, "union of cells");
@@ -297,6 +303,16 @@ MultiPolygon union_cells(const std::vector<const MultiPolygon*>& cells) {
       if (signed_area(hole) > 0.0) std::reverse(hole.begin(), hole.end());
   }
   return out;
+}
+
+}  // namespace
+
+MultiPolygon union_cells(const std::vector<const MultiPolygon*>& cells) {
+  return union_of_cells(cells, true);
+}
+
+MultiPolygon union_cells_or_overlay(const std::vector<const MultiPolygon*>& polygons) {
+  return union_of_cells(polygons, false);
 }
 
 }  // namespace gp::geo

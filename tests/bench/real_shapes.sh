@@ -4,7 +4,9 @@
 # OSM extracts in ../shared/data (tests/bench/make_real_town.py), one after the other in one run,
 # each under /usr/bin/time -v (wall, user+sys CPU, peak RSS). Every run's exported plan is then
 # checked by geometry: ../shared/tools/check_plan.py (independent, geopandas) and `gridplan check`
-# when this build has it. One table row per run at the end.
+# when this build has it. One table row per run at the end, with the load-to-polygons time (load
+# and plan stages, wall and CPU), then each real town's ratio to the synthetic town of the same
+# size run in the same invocation (load to polygons and whole run).
 #
 # Usage: tests/bench/real_shapes.sh [BUILD_DIR] [RUN...]
 #   BUILD_DIR: a release build with gridplan (default build/release; `cmake --preset release`)
@@ -52,6 +54,41 @@ town_of() {  # run name → GeoPackage, made when missing
   echo "$file"
 }
 
+# The CPU the run has used so far (user + sys, s), every 0.1 s of wall time while it runs: one
+# line "wall_s cpu_s" per sample, wall from `start` ($EPOCHREALTIME when the run was started).
+# Read from /proc/PID/stat of gridplan (the grandchild of `time` and `timeout`), so the load-to-
+# polygons span is measured in CPU as well as wall: the wall time of the plan stage moves with
+# the machine's load several times over, its CPU much less.
+sample_cpu() {
+  local runner=$1 start=$2 pid="" child tick stat
+  tick=$(getconf CLK_TCK)
+  while kill -0 "$runner" 2>/dev/null; do
+    if [ -z "$pid" ]; then
+      child=$runner
+      for _ in 1 2; do
+        # "PID " without a newline: read the whole file (`read` fails at its end).
+        child=$(cat "/proc/$child/task/$child/children" 2>/dev/null)
+        child=${child%% *}
+        [ -n "$child" ] || break
+      done
+      pid=$child
+    fi
+    if [ -n "$pid" ] && read -r stat <"/proc/$pid/stat" 2>/dev/null; then
+      stat=${stat##*) }  # fields after "(comm)": state is field 3, utime 14, stime 15
+      read -ra f <<<"$stat"
+      awk -v now="$EPOCHREALTIME" -v start="$start" -v u="${f[11]}" -v s="${f[12]}" -v t="$tick" \
+        'BEGIN { printf "%.3f %.2f\n", now - start, (u + s) / t }'
+    fi
+    sleep 0.1
+  done
+}
+
+# CPU at wall time T (s since start) from a sample file: the last sample at or before T.
+cpu_at() {
+  awk -v t="$2" '$1 <= t { c = $2 } END { if (c != "") print c }' "$1"
+}
+
+declare -A plan_wall plan_cpu run_cpu
 rows=()
 for name in "${runs[@]}"; do
   if [[ $name == metis-* ]]; then
@@ -68,17 +105,40 @@ for name in "${runs[@]}"; do
   dir=$out/run-$name
   rm -rf "$dir"
   echo "== $name: $town (load before $(cut -d' ' -f1-3 /proc/loadavg))"
+  start=$EPOCHREALTIME
   ( ulimit -v $((mem_gb * 1024 * 1024))
-    GRIDPLAN_PROGRESS_TRACE=$out/$name.progress.tsv \
+    GRIDPLAN_PROGRESS_TRACE=$out/$name.progress.tsv GRIDPLAN_PROGRESS_LOG=$out/$name.progress-log.tsv \
       exec /usr/bin/time -v -o "$out/$name.time" timeout "$timeout_s" \
-      "$gridplan" run --input "$town" --out "$dir" --no-simulation ) >"$out/$name.log" 2>"$out/$name.err"
+      "$gridplan" run --input "$town" --out "$dir" --no-simulation ) >"$out/$name.log" 2>"$out/$name.err" &
+  runner=$!
+  sample_cpu "$runner" "$start" >"$out/$name.cpu.tsv" &
+  sampler=$!
+  wait "$runner"
   rc=$?
+  wait "$sampler"
   grep -E "^scenario|^time:" "$out/$name.log"
   tail -2 "$out/$name.err" | sed 's/^/  stderr: /'
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$out/$name.time")
   cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.1f", u+s}' "$out/$name.time")
   rss=$(awk -F': ' '/Maximum resident set size/{printf "%.2f", $2/1048576}' "$out/$name.time")
   stages=$(grep -m1 "^time:" "$out/$name.log" | sed 's/^time: //')
+  # Load to polygons (issue 14 item 2): gridplan's load and plan stages (read, validate,
+  # tessellate, plan, grid polygons, coverage check, audit), before the evaluation. Wall from
+  # gridplan's own stage times; CPU sampled when the progress log shows the evaluation's first
+  # stage ("workload"; its time is from the start of the command, the samples' from the launch,
+  # a few ms earlier).
+  to_polygons="—"
+  eval_start=$(awk -F'\t' '$2 == "workload" { print $1; exit }' "$out/$name.progress-log.tsv" 2>/dev/null)
+  wall_lp=$(grep -m1 "^time:" "$out/$name.log" | sed -E 's/^time: load ([0-9.]+) s, plan ([0-9.]+) s.*/\1 \2/' |
+            awk 'NF == 2 { printf "%.1f", $1 + $2 }')
+  cpu_lp=""
+  [ -n "$eval_start" ] && cpu_lp=$(cpu_at "$out/$name.cpu.tsv" "$eval_start")
+  if [ -n "$wall_lp" ]; then
+    to_polygons="$wall_lp s wall, ${cpu_lp:-?} s CPU"
+    plan_wall[$name]=$wall_lp
+    plan_cpu[$name]=$cpu_lp
+  fi
+  run_cpu[$name]=$cpu
   communities=$(grep -m1 "^scenario" "$out/$name.log" | sed -E 's/.*communities: ([0-9]+).*/\1/')
   # The longest time the progress display had nothing new from the engine, and in which stage.
   gap=$(awk -F'\t' 'NR>1 && $5>m {m=$5; s=$1} END{if (m) printf "%.1f s (%s)", m, s}' "$out/$name.progress.tsv" 2>/dev/null)
@@ -102,11 +162,29 @@ for name in "${runs[@]}"; do
   else
     checks="run failed (exit $rc): $(tail -1 "$out/$name.err")"
   fi
-  rows+=("| $name | $buildings | $wall | $cpu s | $rss GiB | $stages | $gap | $checks |")
+  rows+=("| $name | $buildings | $to_polygons | $wall | $cpu s | $rss GiB | $stages | $gap | $checks |")
   echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
 echo
-echo "| run | plan | wall | CPU (user+sys) | peak RSS | gridplan's stages | longest progress silence | plan checks |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| run | plan | load to polygons | wall | CPU (user+sys) | peak RSS | gridplan's stages | longest progress silence | plan checks |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+
+# Real shapes against the synthetic town of the same size, from this run (issue 14 item 2:
+# load to polygons ≤ 1.5× the synthetic town's time in the same run).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f×", a / b; else printf "—" }'; }
+header=0
+for name in "${runs[@]}"; do
+  [[ $name == real-* ]] || continue
+  n=${name#real-}; n=${n%-communities}
+  synth=synth-$n
+  [ -n "${run_cpu[$synth]:-}" ] && [ -n "${run_cpu[$name]:-}" ] || continue
+  if [ $header = 0 ]; then
+    echo
+    echo "| real / synthetic, same run | load to polygons, wall | load to polygons, CPU | whole run, CPU |"
+    echo "|---|---|---|---|"
+    header=1
+  fi
+  echo "| $name / $synth | $(ratio "${plan_wall[$name]:-}" "${plan_wall[$synth]:-}") ($(printf '%s / %s s' "${plan_wall[$name]:-?}" "${plan_wall[$synth]:-?}")) | $(ratio "${plan_cpu[$name]:-}" "${plan_cpu[$synth]:-}") ($(printf '%s / %s s' "${plan_cpu[$name]:-?}" "${plan_cpu[$synth]:-?}")) | $(ratio "${run_cpu[$name]}" "${run_cpu[$synth]}") (${run_cpu[$name]} / ${run_cpu[$synth]} s) |"
+done

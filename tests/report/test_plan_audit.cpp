@@ -370,6 +370,41 @@ TEST_CASE("plan audit: a coverage gap and an overlap, located") {
   }
 }
 
+TEST_CASE("plan audit: large grids reaching outside their community") {
+  HandDrawn town;
+  SECTION("the east grids reach 30 m past the community's east edge") {
+    town.large(1).polygon = wkt("POLYGON((200 0,430 0,430 200,200 200,200 0))");
+    const geo::PlanAudit audit = town.audit();
+    INFO(all_messages(audit));
+    const auto outside = of_rule(audit, "coverage-outside");
+    REQUIRE(outside.size() == 1);
+    CHECK(outside[0].grid == "140221100001");
+    CHECK(outside[0].value == Approx(6000.0));
+    CHECK(outside[0].where.x > 400.0);
+    CHECK(of_rule(audit, "coverage-gap").size() == 1);  // the micro grids leave the rest bare
+  }
+  SECTION("out by 30 m and short of the north edge by 20 m at once") {
+    // The reach outside is what the union holds beyond the community's area and its gap:
+    // 81,400 − 80,000 + 4,000 m².
+    town.large(1).polygon = wkt("POLYGON((200 0,430 0,430 180,200 180,200 0))");
+    const geo::PlanAudit audit = town.audit();
+    INFO(all_messages(audit));
+    const auto outside = of_rule(audit, "coverage-outside");
+    REQUIRE(outside.size() == 1);
+    CHECK(outside[0].value == Approx(5400.0));
+    const auto gaps = of_rule(audit, "coverage-gap");
+    REQUIRE_FALSE(gaps.empty());
+    CHECK(gaps[0].grid == "140221100001");
+    CHECK(gaps[0].value == Approx(4000.0));
+  }
+  SECTION("within the community by a millimetre: nothing reported") {
+    town.large(1).polygon = wkt("POLYGON((200 0,399.999 0,399.999 200,200 200,200 0))");
+    const geo::PlanAudit audit = town.audit();
+    INFO(all_messages(audit));
+    CHECK(of_rule(audit, "coverage-outside").empty());
+  }
+}
+
 TEST_CASE("plan audit: a micro grid sticking out of its large grid") {
   HandDrawn town;
   town.micro(1).polygon = wkt("POLYGON((0 100,250 100,250 200,0 200,0 100))");

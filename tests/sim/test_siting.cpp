@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "planner/core/random.hpp"
+#include "planner/core/shortest_path.hpp"
 #include "planner/sim/rules.hpp"
 #include "planner/sim/siting.hpp"
 
@@ -176,6 +177,110 @@ TEST_CASE("coverage sets over the network agree with straight line on an open gr
   const CoverageSets again = compute_coverage_sets(network, candidates, demands, 300.0, 50.0, 1.3);
   CHECK(again.demands == walked.demands);
   CHECK(again.offsets == walked.offsets);
+}
+
+namespace {
+
+/// The coverage sets by the plain radius-bounded search: every reached node queued, each
+/// settled node's demands reached and its neighbours offered (compute_coverage_sets before it
+/// walked along streets). The reference the faster search must match exactly.
+CoverageSets plain_coverage_sets(const WalkNetwork& network, const std::vector<Point>& candidates,
+                                 const std::vector<Point>& demands, double radius_m,
+                                 double max_snap_m) {
+  const std::vector<Snap> demand_snaps = network.snap_all(demands, max_snap_m);
+  const std::vector<Snap> candidate_snaps = network.snap_all(candidates, max_snap_m);
+  CoverageSets sets;
+  for (std::size_t c = 0; c < candidates.size(); ++c) {
+    std::vector<double> node_distance(network.node_count(), kUnreachable);
+    std::vector<double> demand_distance(demands.size(), kUnreachable);
+    const Snap& origin = candidate_snaps[c];
+    if (origin.ok()) {
+      auto reach = [&](std::size_t d, double distance) {
+        if (distance <= radius_m) demand_distance[d] = std::min(demand_distance[d], distance);
+      };
+      ShortestPaths search(node_distance);
+      search.set_limit(radius_m);
+      const double length = network.edge_length(origin.edge);
+      search.offer(network.edge_from(origin.edge), origin.distance_m + origin.t * length);
+      search.offer(network.edge_to(origin.edge), origin.distance_m + (1.0 - origin.t) * length);
+      for (std::size_t d = 0; d < demands.size(); ++d)
+        if (demand_snaps[d].ok() && demand_snaps[d].edge == origin.edge)
+          reach(d, origin.distance_m + std::abs(origin.t - demand_snaps[d].t) * length +
+                       demand_snaps[d].distance_m);
+      search.settle([&](std::int32_t node, double distance) {
+        for (const std::int32_t* e = network.incident_begin(node); e != network.incident_end(node);
+             ++e) {
+          const double edge_length = network.edge_length(*e);
+          const bool at_from = network.edge_from(*e) == node;
+          for (std::size_t d = 0; d < demands.size(); ++d)
+            if (demand_snaps[d].ok() && demand_snaps[d].edge == *e)
+              reach(d, distance +
+                           (at_from ? demand_snaps[d].t : 1.0 - demand_snaps[d].t) * edge_length +
+                           demand_snaps[d].distance_m);
+          search.offer(network.other_end(*e, node), distance + edge_length);
+        }
+      });
+    }
+    std::vector<std::int32_t> covered;
+    for (std::size_t d = 0; d < demands.size(); ++d)
+      if (demand_distance[d] != kUnreachable) covered.push_back(static_cast<std::int32_t>(d));
+    sets.add(covered);
+  }
+  return sets;
+}
+
+}  // namespace
+
+TEST_CASE("coverage sets along curving streets are those of the plain search") {
+  // Streets with many vertices (nodes joining two edges, walked without the queue), junctions
+  // every 120 m, a ring street without any junction, a dead end and a lollipop loop; demands
+  // and candidates scattered over it, three radii.
+  Rng rng(7);
+  std::vector<LineString> streets;
+  auto curving = [&](Point a, Point b) {
+    LineString line{a};
+    const int steps = 2 + static_cast<int>(rng.uniform() * 10);
+    for (int k = 1; k < steps; ++k) {
+      const double t = static_cast<double>(k) / steps;
+      line.push_back({a.x + (b.x - a.x) * t + (rng.uniform() - 0.5) * 8.0,
+                      a.y + (b.y - a.y) * t + (rng.uniform() - 0.5) * 8.0});
+    }
+    line.push_back(b);
+    return line;
+  };
+  for (int i = 0; i <= 8; ++i)
+    for (int j = 0; j < 8; ++j) {
+      streets.push_back(curving({i * 120.0, j * 120.0}, {i * 120.0, (j + 1) * 120.0}));
+      streets.push_back(curving({j * 120.0, i * 120.0}, {(j + 1) * 120.0, i * 120.0}));
+    }
+  LineString ring;
+  for (int k = 0; k <= 24; ++k) {
+    const double a = 2.0 * 3.141592653589793 * k / 24;
+    ring.push_back({1300.0 + 80.0 * std::cos(a), 400.0 + 80.0 * std::sin(a)});
+  }
+  ring.back() = ring.front();
+  streets.push_back(ring);
+  streets.push_back(curving({960.0, 480.0}, {1220.0, 400.0}));  // a street to nowhere near
+  streets.push_back({{480.0, 960.0},
+                     {480.0, 1010.0},
+                     {500.0, 1030.0},
+                     {460.0, 1030.0},
+                     {480.0, 1010.0}});  // a lollipop
+  const WalkNetwork network =
+      WalkNetwork::from_polylines(streets, std::vector<int>(streets.size(), 0));
+  std::vector<Point> demands, candidates;
+  for (int d = 0; d < 600; ++d)
+    demands.push_back({rng.uniform() * 1400.0 - 20.0, rng.uniform() * 1080.0 - 20.0});
+  for (int c = 0; c < 80; ++c)
+    candidates.push_back({rng.uniform() * 1400.0 - 20.0, rng.uniform() * 1080.0 - 20.0});
+  for (const double radius : {150.0, 400.0, 1000.0}) {
+    const CoverageSets walked =
+        compute_coverage_sets(network, candidates, demands, radius, 60.0, 1.3);
+    const CoverageSets plain = plain_coverage_sets(network, candidates, demands, radius, 60.0);
+    CHECK(walked.offsets == plain.offsets);
+    CHECK(walked.demands == plain.demands);
+    CHECK(walked.demands.size() > candidates.size());  // not trivially empty
+  }
 }
 
 TEST_CASE("site_stations covers the uncovered households of a dataset") {
