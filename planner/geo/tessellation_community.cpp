@@ -51,7 +51,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
 
   const std::vector<char> outlined =
       choose_sites(dataset, job, placements, params, blocks, block_sites, out.problems, report);
-  const OutlineLocator outlines(dataset, job, outlined, out.block);
+  const OutlineLocator outlines(dataset, job, outlined, placements);
   const BlockEdges edges = voronoi_edges(blocks, block_sites, outlines.boxes(), report);
 
   report(0.6);

@@ -61,14 +61,14 @@ Placement place_building(GeosContext& ctx, const Building& building,
     problems.report(Severity::warning, "building-without-area", building.source,
                     describe_building(building) +
                         " has no footprint area; its cell is placed at its vertices' centre");
-    return {block, blocks[std::size_t(block)].inside, false};
+    return {block, blocks[std::size_t(block)].inside, false, {}};
   }
   GeomPtr footprint = to_geos(ctx, building.footprint);
   const std::vector<std::int32_t> candidates = locator.candidates(bounds(building.footprint));
   for (std::int32_t b : candidates) {
     const char covers = GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
     if (covers == 2) ctx.fail("footprint in block");
-    if (covers == 1) return {b, interior_point(ctx, footprint.get()), true};
+    if (covers == 1) return {b, interior_point(ctx, footprint.get()), true, {}};
   }
   std::int32_t best = kNone;
   double best_area = 0.0;
@@ -85,12 +85,53 @@ Placement place_building(GeosContext& ctx, const Building& building,
       best_part = std::move(part);
     }
   }
-  if (best != kNone) return {best, interior_point(ctx, best_part.get()), false};
+  if (best != kNone) return {best, interior_point(ctx, best_part.get()), false, {}};
   const std::int32_t block = locator.nearest(ctx, interior_point(ctx, footprint.get()));
   problems.report(Severity::warning, "building-outside-community-polygon", building.source,
                   describe_building(building) +
                       " lies outside its community's polygon; its cell is the nearest part of it");
-  return {block, blocks[std::size_t(block)].inside, false};
+  return {block, blocks[std::size_t(block)].inside, false, {}};
+}
+
+/// Part of a footprint (m²) in another block below which it is left to that block: a footprint
+/// drawn up to a road's centre line overlaps the next block by rounding errors only. 0.01 m²:
+/// a strip 10 cm wide and 10 cm long, far below anything a planner could see on a map.
+constexpr double kSpanMinM2 = 0.01;
+
+/// A building across a lane or a soft road under it — Helsinki's "Forum", a multipolygon over a
+/// lane; Nanjing's way 863035805, a road area mapped as a building — lies in two or more street
+/// blocks of one hard face. Its footprint is one thing to the planner and to the GIS user who
+/// checks that the building lies inside its micro grid, so its cell takes the footprint in every
+/// such block, and the land next to it there too (see add_span_sites): the lane under it then
+/// runs inside the cell and cuts nothing. Across a hard barrier (a main road, a river) the
+/// barrier wins: the building stays in the block of its largest part, as grids must not cross
+/// hard barriers (a building passage over a main road is rare; its part across the road is left
+/// to the cells there). Only when the building's representative point lies outside `home`.
+/// Returns the other blocks of `home`'s hard face holding more than kSpanMinM2 of the
+/// footprint, ascending.
+std::vector<Span> soft_spans(GeosContext& ctx, const Building& building,
+                             const CommunityBlocks& blocks, const RegionLocator& locator,
+                             std::int32_t home) {
+  std::vector<Span> spans;
+  if (home == kNone) return spans;
+  const std::int32_t face = blocks.block_face[std::size_t(home)];
+  GeomPtr footprint = to_geos(ctx, building.footprint);
+  // Only a building whose representative point (the point the audit and the GIS user test
+  // against its micro grid) lies outside its home block spans: spanning every footprint that
+  // reaches into a neighbouring block (10 on Nanjing, 11 on Helsinki, 96 on Monaco) also spread
+  // split towers over lanes and left their grids in pieces or with crumbs.
+  if (contains_point(ctx, locator.prepared(home), interior_point(ctx, footprint.get())))
+    return spans;
+  for (std::int32_t b : locator.candidates(bounds(building.footprint))) {  // ascending
+    if (b == home || blocks.block_face[std::size_t(b)] != face) continue;
+    GeomPtr part = own(ctx,
+                       GEOSIntersection_r(ctx.handle(), footprint.get(),
+                                          blocks.blocks[std::size_t(b)].geometry.get()),
+                       "footprint part in a block across a soft road");
+    if (geos_area(ctx, part.get()) > kSpanMinM2)
+      spans.push_back({b, interior_point(ctx, part.get())});
+  }
+  return spans;
 }
 
 /// Appends sites along a ring: its vertices and points between them at most `spacing_m` apart.
@@ -119,6 +160,31 @@ void outline_sites(const MultiPolygon& footprint, const TessellationParams& para
   for (const Polygon& polygon : footprint) {
     sample_ring(polygon.outer, spacing_m, building, out);
     for (const Ring& hole : polygon.holes) sample_ring(hole, spacing_m, building, out);
+  }
+}
+
+/// The sites of the buildings across a soft road (Placement::spans) in the blocks they span:
+/// one inside the footprint's part there and the outline's sites (outline_sites) lying in the
+/// block, so that the cell there is the footprint and the land nearest to it, joined to the rest
+/// of the cell across the lane. Such a building is outlined: its outline joins the linework and
+/// the pieces inside its footprint are its own in every block it claims (OutlineLocator).
+void add_span_sites(const Dataset& dataset, const CommunityJob& job,
+                    const std::vector<Placement>& placements, const TessellationParams& params,
+                    const CommunityBlocks& blocks, std::vector<std::vector<Site>>& block_sites,
+                    std::vector<char>& outlined) {
+  std::vector<Site> along;
+  for (std::size_t i = 0; i < placements.size(); ++i) {
+    if (placements[i].spans.empty()) continue;
+    outlined[i] = 1;
+    along.clear();
+    outline_sites(dataset.buildings[std::size_t(job.buildings[i])].footprint, params,
+                  std::int32_t(i), along);
+    for (const Span& span : placements[i].spans) {
+      std::vector<Site>& sites = block_sites[std::size_t(span.block)];
+      sites.push_back({span.inside, std::int32_t(i)});
+      for (const Site& site : along)
+        if (blocks.shapes[std::size_t(span.block)].contains(site.p)) sites.push_back(site);
+    }
   }
 }
 
@@ -181,17 +247,29 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
   auto smaller_footprint = [&](std::int32_t a, std::int32_t b) {
     return footprint_precedes(footprint_of(a), a, footprint_of(b), b) ? a : b;
   };
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  // Buildings across a soft road (outlined before, add_span_sites): their overlaps with this
+  // block's footprints are settled below like those of the buildings outlined here.
+  std::vector<std::int32_t> spanning;
+  for (std::int32_t m : members)
+    if (!placements[std::size_t(m)].spans.empty()) spanning.push_back(m);
   spread_coincident_sites(ctx, sites, block);
   const std::vector<std::int32_t> reshaped =
       misfits(sites, members, placements, outlined, footprint_of);
-  if (reshaped.empty()) return;
-  for (std::int32_t m : reshaped) outlined[std::size_t(m)] = 1;
-  std::erase_if(sites, [&](const Site& s) { return outlined[std::size_t(s.building)] != 0; });
-  for (std::int32_t m : reshaped) outline_sites(footprint_of(m), params, m, sites);
-  spread_coincident_sites(ctx, sites, block);
-  std::vector<std::int32_t> pending = misfits(sites, members, placements, outlined, footprint_of);
-  for (std::int32_t m : pending) outlined[std::size_t(m)] = 1;
-  pending.insert(pending.end(), reshaped.begin(), reshaped.end());
+  if (reshaped.empty() && spanning.empty()) return;
+  std::vector<std::int32_t> pending;
+  if (!reshaped.empty()) {
+    for (std::int32_t m : reshaped) outlined[std::size_t(m)] = 1;
+    std::erase_if(sites, [&](const Site& s) {
+      return std::binary_search(reshaped.begin(), reshaped.end(), s.building);
+    });
+    for (std::int32_t m : reshaped) outline_sites(footprint_of(m), params, m, sites);
+    spread_coincident_sites(ctx, sites, block);
+    pending = misfits(sites, members, placements, outlined, footprint_of);
+    for (std::int32_t m : pending) outlined[std::size_t(m)] = 1;
+    pending.insert(pending.end(), reshaped.begin(), reshaped.end());
+  }
+  pending.insert(pending.end(), spanning.begin(), spanning.end());
 
   // Overlaps of outlined footprints with any other footprint of the block, transitively.
   // Indexed by position in `members` (ascending, so payload order is building order).
@@ -283,6 +361,10 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
       Placement placement;
       try {
         placement = place_building(wctx, building, blocks.blocks, locator, problems);
+        // The worker's own context and locator: each building's spans depend on its footprint
+        // and the blocks only, whichever thread computes them.
+        if (!placement.covered && area(building.footprint) > 0.0)
+          placement.spans = soft_spans(wctx, building, blocks, locator, placement.block);
       } catch (const GeosError& error) {
         // An unusable footprint (GEOS could not intersect it): place it by its vertices' centre.
         const Point c0 = centroid(building.footprint);
@@ -321,6 +403,7 @@ std::vector<char> choose_sites(const Dataset& dataset, const CommunityJob& job,
   // kept per block and merged in block order, so the result does not depend on the threads.
   const std::size_t count = blocks.size();
   std::vector<char> outlined(job.buildings.size(), 0);
+  add_span_sites(dataset, job, placements, params, blocks, block_sites, outlined);
   std::vector<ProblemReporter> block_problems(count);
   PerThread<GeosContext> contexts;
   std::atomic<std::size_t> done{0};

@@ -94,11 +94,27 @@ class SiteLocator {
   BoxIndex index_;
 };
 
+/// Part of a footprint in a street block other than the building's own, across a soft road
+/// (a lane under the building); see soft_spans in the .cpp.
+struct Span {
+  std::int32_t block = kNone;
+  Point inside;  // a point strictly inside footprint ∩ block
+};
+
 /// Which block a building belongs to and its Voronoi site there.
 struct Placement {
   std::int32_t block = kNone;
   Point site;
-  bool covered = false;  // the block covers the whole footprint
+  bool covered = false;          // the block covers the whole footprint
+  std::vector<Span> spans = {};  // the other blocks of its hard face holding part of the footprint
+
+  /// True when the building's outline claims the pieces of `b` inside its footprint.
+  [[nodiscard]] bool claims_block(std::int32_t b) const {
+    if (b == block) return true;
+    for (const Span& s : spans)
+      if (s.block == b) return true;
+    return false;
+  }
 };
 
 /// "building 12 (name)" for messages.
@@ -113,12 +129,13 @@ inline bool footprint_precedes(const MultiPolygon& a, std::int32_t ia, const Mul
 }
 
 /// The outlined buildings (see choose_block_sites) whose footprint holds a point: a piece of the
-/// arrangement inside an outlined footprint belongs to that building whatever its nearest site.
+/// arrangement inside an outlined footprint belongs to that building whatever its nearest site,
+/// in its own block and in the blocks its footprint spans across a soft road (Placement::spans).
 class OutlineLocator {
  public:
   OutlineLocator(const Dataset& dataset, const CommunityJob& job, const std::vector<char>& outlined,
-                 const std::vector<std::int32_t>& block)
-      : dataset_(dataset), job_(job), block_(block) {
+                 const std::vector<Placement>& placements)
+      : dataset_(dataset), job_(job), placements_(placements) {
     std::vector<Box> boxes(outlined.size());  // empty (not indexed) unless outlined
     for (std::size_t i = 0; i < outlined.size(); ++i)
       if (outlined[i] != 0) boxes[i] = bounds(footprint(std::int32_t(i)));
@@ -137,7 +154,7 @@ class OutlineLocator {
     index_.intersecting(Box{point.x, point.y, point.x, point.y}, hits_);
     std::int32_t best = kNone;
     for (const std::int32_t i : hits_) {  // ascending
-      if (block_[std::size_t(i)] != block) continue;
+      if (!placements_[std::size_t(i)].claims_block(block)) continue;
       if (best != kNone && !footprint_precedes(footprint(i), i, footprint(best), best)) continue;
       for (const Polygon& polygon : footprint(i))
         if (in_polygon(polygon, point)) {
@@ -154,7 +171,7 @@ class OutlineLocator {
   }
   const Dataset& dataset_;
   const CommunityJob& job_;
-  const std::vector<std::int32_t>& block_;
+  const std::vector<Placement>& placements_;
   BoxIndex index_;
   mutable std::vector<std::int32_t> hits_;  // reused by queries (one community per thread)
 };
