@@ -318,6 +318,41 @@ TEST_CASE("realdata: re-planning each extract from its own plan.gpkg moves no ho
   }
 }
 
+namespace {
+
+/// tests/realdata/local_change.py, which needs osmium (osmium-tool) and /usr/bin/python3 with
+/// geopandas; empty (with a warning) when either is absent.
+fs::path local_change_script() {
+  if (shell("osmium --version").code != 0 ||
+      shell("/usr/bin/python3 -c 'import geopandas'").code != 0) {
+    WARN("skipped: osmium (osmium-tool) or /usr/bin/python3 with geopandas is absent");
+    return {};
+  }
+  return fs::path(GRIDPLAN_SOURCE_DIR) / "tests" / "realdata" / "local_change.py";
+}
+
+/// `gridplan run --input CHANGED --existing FIRST/plan.gpkg --out runs/NAME`, then
+/// `local_change.py moved FIRST AGAIN ARGS`: the households moved, per kind of grid (JSON).
+nlohmann::json replanned_moves(const fs::path& script, const fs::path& first,
+                               const fs::path& changed, const std::string& name,
+                               const std::string& args) {
+  const fs::path again = runs_dir() / name;
+  const Result r = shell(std::string(GRIDPLAN_CLI_PATH) + " run --input " + quote(changed) +
+                         " --existing " + quote(first / "plan.gpkg") + " --out " + quote(again) +
+                         " --overwrite --no-simulation -q");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  const Result counted =
+      shell("/usr/bin/python3 " + quote(script) + " moved " + quote(first / "plan.gpkg") + " " +
+                quote(again / "plan.gpkg") + " " + args,
+            false);
+  INFO(counted.out);
+  REQUIRE(counted.code == 0);
+  return nlohmann::json::parse(counted.out);
+}
+
+}  // namespace
+
 // Issue 12 item 7, a small change: one building removed from the Helsinki extract (`osmium
 // removeid` of its way) and the town re-planned from its own plan.gpkg moves only households
 // near it: no more than the removed building's large grid holds, and none in grids that do not
@@ -326,12 +361,8 @@ TEST_CASE("realdata: re-planning each extract from its own plan.gpkg moves no ho
 // per grid as gridplan does: each old grid's successor is the new grid receiving most of it).
 TEST_CASE("realdata: removing one building moves only households near it, helsinki", "[realdata]") {
   if (!have(kHelsinki.file)) return;
-  const fs::path script = fs::path(GRIDPLAN_SOURCE_DIR) / "tests" / "realdata" / "local_change.py";
-  if (shell("osmium --version").code != 0 ||
-      shell("/usr/bin/python3 -c 'import geopandas'").code != 0) {
-    WARN("skipped: osmium (osmium-tool) or /usr/bin/python3 with geopandas is absent");
-    return;
-  }
+  const fs::path script = local_change_script();
+  if (script.empty()) return;
   const fs::path first = planned(kHelsinki.name, quote(shared(kHelsinki.file)));
   const Result picked =
       shell("/usr/bin/python3 " + quote(script) + " pick " + quote(first / "plan.gpkg"), false);
@@ -345,18 +376,8 @@ TEST_CASE("realdata: removing one building moves only households near it, helsin
   INFO(removed.out);
   REQUIRE(removed.code == 0);
   const fs::path again = runs_dir() / "helsinki-less-one";
-  const Result r = shell(std::string(GRIDPLAN_CLI_PATH) + " run --input " + quote(changed) +
-                         " --existing " + quote(first / "plan.gpkg") + " --out " + quote(again) +
-                         " --overwrite --no-simulation -q");
-  INFO(r.out);
-  REQUIRE(r.code == 0);
-  const Result counted =
-      shell("/usr/bin/python3 " + quote(script) + " moved " + quote(first / "plan.gpkg") + " " +
-                quote(again / "plan.gpkg") + " " + std::to_string(bid),
-            false);
-  INFO(counted.out);
-  REQUIRE(counted.code == 0);
-  const nlohmann::json moved = nlohmann::json::parse(counted.out);
+  const nlohmann::json moved =
+      replanned_moves(script, first, changed, "helsinki-less-one", std::to_string(bid));
   const nlohmann::json kpis = kpis_of(again);
   INFO("building " << bid << ", " << moved["removed_households"] << " households, in large grid "
                    << moved["removed_grid"] << " (" << moved["removed_grid_households"]
@@ -376,12 +397,8 @@ TEST_CASE("realdata: removing one building moves only households near it, helsin
 // moved, 769 of them in grids further away — the re-plan re-split whole groups of grids).
 TEST_CASE("realdata: adding a compound moves only households near it, helsinki", "[realdata]") {
   if (!have(kHelsinki.file)) return;
-  const fs::path script = fs::path(GRIDPLAN_SOURCE_DIR) / "tests" / "realdata" / "local_change.py";
-  if (shell("osmium --version").code != 0 ||
-      shell("/usr/bin/python3 -c 'import geopandas'").code != 0) {
-    WARN("skipped: osmium (osmium-tool) or /usr/bin/python3 with geopandas is absent");
-    return;
-  }
+  const fs::path script = local_change_script();
+  if (script.empty()) return;
   const fs::path first = planned(kHelsinki.name, quote(shared(kHelsinki.file)));
   const fs::path outline = runs_dir() / "helsinki-compound.osm";
   const Result drawn = shell("/usr/bin/python3 " + quote(script) + " compound " +
@@ -396,18 +413,8 @@ TEST_CASE("realdata: adding a compound moves only households near it, helsinki",
   INFO(merged.out);
   REQUIRE(merged.code == 0);
   const fs::path again = runs_dir() / "helsinki-plus-compound";
-  const Result r = shell(std::string(GRIDPLAN_CLI_PATH) + " run --input " + quote(changed) +
-                         " --existing " + quote(first / "plan.gpkg") + " --out " + quote(again) +
-                         " --overwrite --no-simulation -q");
-  INFO(r.out);
-  REQUIRE(r.code == 0);
-  const Result counted =
-      shell("/usr/bin/python3 " + quote(script) + " moved " + quote(first / "plan.gpkg") + " " +
-                quote(again / "plan.gpkg") + " " + bids + " --kept",
-            false);
-  INFO(counted.out);
-  REQUIRE(counted.code == 0);
-  const nlohmann::json moved = nlohmann::json::parse(counted.out);
+  const nlohmann::json moved =
+      replanned_moves(script, first, changed, "helsinki-plus-compound", bids + " --kept");
   const nlohmann::json kpis = kpis_of(again);
   // Nothing lost, the compound whole, and no household moved away from the compound's grids
   // and their neighbours.
