@@ -749,7 +749,6 @@ class ComponentPartitioner {
     previous_intact_ = true;
     part_changed_.clear();
     part_previous_.clear();
-    frozen_.clear();
     for (std::size_t i = 0; i < by_previous.size();) {
       std::size_t j = i;
       std::vector<NodeId> members;

@@ -523,9 +523,12 @@ TEST_CASE("a compound drawn over two grids moves only households near them", "[p
     INFO("moved " << moved << ", of them " << moved_far << " from grids not next to the compound");
     CHECK(moved > 0);
     CHECK(moved_far == 0);
-    // Never more than the two grids the compound joins hold. (On the lead's branch alone the
-    // mend moved at most the two homes' households — 23–94 where re-splitting moved 191–732 —
-    // but merged with this round's atom changes one seed moves 495: not yet traced, 2026-12-06.)
+    // Never more than the two grids the compound joins hold. Seeds 1–6 move 38, 58, 94, 495,
+    // 133, 51 households (re-splitting the container moved 191–732). Seed 4, traced: the homes
+    // (90 households each) stand in grids of 386 and 332; joining them leaves one side below the
+    // minimum, and the mend redraws the three grids there (376, 386, 332 → 392, 326, 334, and 42
+    // households to a fourth neighbour) instead of handing over one building: all next to the
+    // compound, so still local, but not the fewest moves.
     long long own_households = 0;
     for (std::size_t i = 0; i < town.dataset.buildings.size(); ++i)
       if (own.count(first.building_large[i]))
