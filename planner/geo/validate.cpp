@@ -14,6 +14,7 @@
 #include "planner/core/parallel.hpp"
 #include "planner/geo/built_up_area.hpp"
 #include "planner/geo/geos.hpp"
+#include "planner/geo/own_footprint.hpp"
 #include "planner/geo/spatial_index.hpp"
 
 namespace gp::geo {
@@ -426,6 +427,28 @@ std::int32_t reconcile(Worker& w, const Building& b, const std::string& attribut
   return by_attribute;
 }
 
+/// Joins `b` to the community holding the point of `own_part` (its footprint less the smaller
+/// footprints on it), when the geometry chose its community (no community attribute names one)
+/// and that point lies in another community than the whole footprint's.
+void rejoin_by_own_part(Worker& w, Building& b, const MultiPolygon& own_part,
+                        const BuildingJoinContext& jc) {
+  if (b.community == kNone) return;
+  if (lookup(jc.community_by_code, b.community_ref) != kNone ||
+      lookup(jc.community_by_name, b.community_ref) != kNone)
+    return;
+  try {
+    const GeomPtr part = to_geos(w.geos, own_part);
+    const GeomPtr on_surface =
+        own(w.geos, GEOSPointOnSurface_r(w.geos.handle(), part.get()), "PointOnSurface");
+    const Point rep = point_of(w.geos, on_surface.get());
+    const std::int32_t community =
+        join_one(w, w.communities, jc.communities, rep, part.get(), bounds(own_part));
+    if (community != kNone) b.community = community;
+  } catch (const GeosError&) {
+    // Kept as joined by the whole footprint.
+  }
+}
+
 void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, DuplicateKey& key,
                        bool& has_key) {
   const ValidationParams& params = jc.params;
@@ -762,6 +785,29 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
         has_key[i] = keyed ? 1 : 0;
       }
     });
+  }
+
+  // 4b. Buildings under smaller footprints (a podium with a tower mapped on it): the plan places
+  //     such a building by its own part, the footprint less the smaller ones on it
+  //     (own_footprint.hpp), and so does the audit; joined by the whole footprint's point, a
+  //     podium cut by a community boundary could be joined to the community its tower stands in
+  //     while its own part lies in the other, where no grid of its community can hold it
+  //     (real-shapes towns with communities: Nanjing's 金鹰 podiums, Monaco 8557). Re-joined by
+  //     the own part's point, unless the community attribute named one. Only with two
+  //     communities or more: with one there is nothing to choose.
+  if (dataset.communities.size() > 1) {
+    progress.update("joining podiums", 0.0);
+    std::vector<const MultiPolygon*> building_footprints(dataset.buildings.size());
+    for (std::size_t i = 0; i < building_footprints.size(); ++i)
+      building_footprints[i] = &dataset.buildings[i].footprint;
+    const std::vector<MultiPolygon> own_parts = own_footprints(building_footprints);
+    parallel_for_chunks(std::size_t{0}, dataset.buildings.size(), 256,
+                        [&](std::size_t lo, std::size_t hi) {
+                          Worker& w = workers.local();
+                          for (std::size_t i = lo; i != hi; ++i)
+                            if (!own_parts[i].empty())
+                              rejoin_by_own_part(w, dataset.buildings[i], own_parts[i], jc);
+                        });
   }
 
   // 5. Compounds to communities.

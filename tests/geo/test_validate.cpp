@@ -396,3 +396,33 @@ TEST_CASE("validate: results are identical with one thread and with many") {
   // Nothing dropped.
   CHECK(parallel_run.buildings.size() == generated_town(42, 60).buildings.size());
 }
+
+TEST_CASE("validate: a podium cut by a community boundary joins where its own part lies") {
+  // Two communities side by side; a podium 100 m × 20 m across their boundary (x = 100), 40 m in
+  // the west one, and a tower mapped on its east 60 m. The whole footprint's point (110, 50) lies
+  // in the east community, but the tower keeps the shared area, so the podium's own part is its
+  // west 40 m: the plan places it there (own_footprint.hpp), and its community must be the west
+  // one, or no grid of its community could hold it.
+  Dataset d;
+  d.communities.push_back(community(1, "A", "西社区", rect(0, 0, 100, 100)));
+  d.communities.push_back(community(2, "B", "东社区", rect(100, 0, 200, 100)));
+  d.buildings.push_back(building(1, rect(60, 40, 160, 60)));   // podium
+  d.buildings.push_back(building(2, rect(100, 40, 160, 60)));  // tower on it
+  d.buildings.push_back(building(3, rect(20, 70, 40, 90)));    // plain, west
+  SECTION("joined by its own part") {
+    run(d);
+    CHECK(d.buildings[0].community == 0);
+    CHECK(d.buildings[1].community == 1);
+    CHECK(d.buildings[2].community == 0);
+  }
+  SECTION("a community attribute still wins") {
+    d.buildings[0].community_ref = "B";
+    run(d);
+    CHECK(d.buildings[0].community == 1);
+  }
+  SECTION("without the tower the whole footprint decides") {
+    d.buildings.erase(d.buildings.begin() + 1);
+    run(d);
+    CHECK(d.buildings[0].community == 1);  // 60 % in the east
+  }
+}
