@@ -318,7 +318,14 @@ std::vector<MultiPolygon> split_cell_along_building(
           GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTILINESTRING, lines.data(),
                                       static_cast<unsigned>(lines.size())),
           "cut lines");
-  const GeomPtr noded = own(ctx, GEOSUnaryUnion_r(ctx.handle(), collection.get()), "noding cuts");
+  // Snap-rounded to the union grid, all lines at once: the pieces then share every vertex
+  // exactly, on the grid. Noded exactly, a cut ending a few 10⁻⁷ m from a vertex of the cell
+  // gave one piece both points and its neighbour one, and each grid holding a run, rounded on
+  // its own (valid_grid_polygon), moved them apart: two runs of one grid met along a 20 m
+  // sliver 1 µm wide instead of an edge, and the grid's union came out in two pieces (issue 12,
+  // bureau-style data: large grids …336 and …341, towers 318702395 and 442418472).
+  const GeomPtr noded =
+      own(ctx, GEOSUnaryUnionPrec_r(ctx.handle(), collection.get(), kUnionGridM), "noding cuts");
   const GEOSGeometry* noded_raw = noded.get();
   const GeomPtr pieces =
       own(ctx, GEOSPolygonize_r(ctx.handle(), &noded_raw, 1), "polygonizing the cut cell");

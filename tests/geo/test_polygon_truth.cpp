@@ -441,9 +441,11 @@ TEST_CASE(
     CHECK(geos_parts(run) == 1);
     total += gp::area(run);
   }
-  // The runs tile the cell: nothing lost (was 2.14 m² short), nothing doubled.
-  CHECK(std::abs(total - gp::area(cell)) < 1e-6);
+  // The runs tile the cell: nothing lost (was 2.14 m² short), nothing doubled. The pieces lie
+  // on the 1 µm union grid (split_cell_along_building nodes the cut cell snap-rounded), so the
+  // cell's 233 m of edges move by up to 0.7 µm: 10⁻³ m² at most.
+  CHECK(std::abs(total - gp::area(cell)) < 1e-3);
   double covered = 0.0;
   for (const gp::MultiPolygon& run : runs) covered += overlap_area(run, cell);
-  CHECK(std::abs(covered - gp::area(cell)) < 1e-6);
+  CHECK(std::abs(covered - gp::area(cell)) < 1e-3);
 }

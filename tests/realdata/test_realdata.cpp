@@ -10,8 +10,8 @@
 // Runs are cached per build in <build>/tests/realdata-runs/<name> (rerun when the gridplan
 // binary is newer), so each test case (one process under ctest) does not re-plan.
 //
-// Tests tagged [.pending] fail today and are hidden until the fixes they wait for land; each
-// says what it reports (measured 2026-12-06; docs/decisions/0008-polygon-truth.md, "Left").
+// A test that fails today is tagged [.pending], hidden until the fix it waits for lands, and says
+// what it reports (docs/decisions/0008-polygon-truth.md, "Left"); none is pending now.
 
 #include <sys/wait.h>
 #include <catch2/catch.hpp>
@@ -513,15 +513,15 @@ TEST_CASE("realdata: bureau-style GBK inputs build and load with households", "[
   CHECK(r.code == 0);
 }
 
-// Pending, measured 2026-12-06 11:05 UTC (docs/decisions/0008, "Real-shapes towns and
-// bureau-style data"): 户数 is read, gridplan check agrees with metrics.json, no grid crosses a
-// hard road (主干路/次干路 are hard; was 1), every grid outside its bounds has its reason (were 5),
-// no crumb and no building outside (the podium 318198212 and tower 155883007's crumb fixed this
-// round). One rule still breaks: 2 large grids in pieces (at 10:00: …454, three later runs of
-// split tower 159147840 whose strips do not all touch; not re-traced on this tree).
+// Bureau-style data hold every rule: 户数 is read, gridplan check agrees with metrics.json, no
+// grid crosses a hard road (主干路/次干路 are hard), every grid outside its bounds has its reason,
+// no crumb, no building outside, and no grid in pieces (the last: large grids …336 and …341,
+// runs of split towers 318702395 and 442418472 whose pieces, each rounded alone to the 1 µm
+// union grid, met along a sliver instead of an edge; fixed by snap-rounding the cut cell's
+// arrangement, docs/decisions/0008 "Round 5 (helper bureau)").
 // Checks: households read from 户数, every polygon invariant by geometry, no grid across a hard
 // road, gridplan check agreeing with metrics.json, check_plan.py.
-TEST_CASE("realdata: bureau-style GBK Shapefiles plan and hold every invariant", "[.pending]") {
+TEST_CASE("realdata: bureau-style GBK Shapefiles plan and hold every invariant", "[realdata]") {
   if (!have(kNanjing.file)) return;
   const fs::path dir = bureau_inputs(planned(kNanjing.name, quote(shared(kNanjing.file))));
   if (dir.empty()) return;
