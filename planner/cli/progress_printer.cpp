@@ -31,6 +31,15 @@ ProgressPrinter::ProgressPrinter(bool enabled)
     else
       std::fprintf(log_, "t_s\tstage\tfraction\tstage_left_s\ttotal_left_s\n");
   }
+  // Notes (the run's size and stage weights, for tests/bench/eta_fit.py) go to the log as
+  // "(note)" lines with the text in a sixth column.
+  if (log_ != nullptr)
+    progress_.set_note_handler([this](std::string_view text) {
+      const double t = progress_.report().elapsed_s;
+      const std::lock_guard lock(log_mutex_);
+      std::fprintf(log_, "%.4f\t(note)\t0\t\t\t%.*s\n", t, static_cast<int>(text.size()),
+                   text.data());
+    });
   if (enabled_) ticker_ = std::thread([this] { tick(); });
 }
 

@@ -46,13 +46,31 @@ std::optional<std::size_t> Progress::weight_index(std::string_view stage) const 
 
 void Progress::set_stage_weights(std::vector<StageWeight> weights) {
   const std::lock_guard lock(mutex_);
+  const std::optional<std::size_t> before = weight_;
   weights_ = std::move(weights);
   weight_ = weight_index(stage_);
   weight_done_before_ = 0.0;
-  weight_fraction_ = 0.0;
-  weight_start_f_ = fraction_;
+  // Weighed anew within the same stage (the run's size became known): its share done stays.
+  if (!before || !weight_ || *before != *weight_) {
+    weight_fraction_ = 0.0;
+    weight_start_f_ = fraction_;
+  }
   if (weight_)
     for (std::size_t i = 0; i < *weight_; ++i) weight_done_before_ += weights_[i].weight;
+}
+
+void Progress::note(std::string_view text) {
+  std::function<void(std::string_view)> handler;
+  {
+    const std::lock_guard lock(mutex_);
+    handler = on_note_;
+  }
+  if (handler) handler(text);
+}
+
+void Progress::set_note_handler(std::function<void(std::string_view)> handler) {
+  const std::lock_guard lock(mutex_);
+  on_note_ = std::move(handler);
 }
 
 void Progress::update(std::string_view stage, double fraction) {

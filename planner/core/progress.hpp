@@ -73,8 +73,15 @@ class Progress {
   [[nodiscard]] ProgressReport report() const;
   /// Stages in the order they began, with their longest gap between updates (up to now).
   [[nodiscard]] std::vector<StageTiming> timings() const;
-  /// Weights of the run's stages in the order they run; enables `total_left_s`.
+  /// Weights of the run's stages in the order they run; enables `total_left_s`. May be called
+  /// again during the run with the same stages weighted anew (once the input's size is known):
+  /// the stages done then count with their new weights against the time they took, and the
+  /// current stage keeps its share done.
   void set_stage_weights(std::vector<StageWeight> weights);
+  /// A line of context for a log (the run's size and weights); given to the note handler, if
+  /// any. Thread-safe.
+  void note(std::string_view text);
+  void set_note_handler(std::function<void(std::string_view)> handler);
 
   [[nodiscard]] double now() const;
 
@@ -84,6 +91,7 @@ class Progress {
 
   std::function<void(std::string_view, double)> on_update_;
   std::function<void(const ProgressReport&)> on_report_;
+  std::function<void(std::string_view)> on_note_;  // set before the run, read under mutex_
   Clock clock_;
   double start_ = 0.0;
   std::atomic<bool> cancel_{false};

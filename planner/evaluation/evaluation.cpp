@@ -116,27 +116,12 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
 
   // The station of each large grid: inside it, else the nearest within the rule's distance.
   const std::vector<Point> points = sim::building_points(dataset);
+  const std::vector<sim::NearestStation> nearest =
+      sim::nearest_compound_stations(dataset, plan, points);
   result.large_station.assign(large_count, kNone);
-  for (std::size_t g = 0; g < large_count; ++g) {
-    const Grid& grid = plan.large_grids[g];
-    double nearest = std::numeric_limits<double>::infinity();
-    for (std::size_t s = 0; s < dataset.stations.size(); ++s) {
-      const Station& station = dataset.stations[s];
-      if (station.tier != StationTier::compound_station) continue;
-      double distance = std::numeric_limits<double>::infinity();
-      if (!grid.polygon.empty() && sim::contains(grid.polygon, station.location)) distance = 0.0;
-      for (std::int32_t b = 0;
-           distance > 0.0 && b < static_cast<std::int32_t>(grid.buildings.size()); ++b) {
-        const Point& p = points[at(grid.buildings[at(b)])];
-        distance =
-            std::min(distance, std::hypot(p.x - station.location.x, p.y - station.location.y));
-      }
-      if (distance <= params.rules.station_max_distance_m && distance < nearest) {
-        nearest = distance;
-        result.large_station[g] = static_cast<std::int32_t>(s);
-      }
-    }
-  }
+  for (std::size_t g = 0; g < large_count; ++g)
+    if (nearest[g].distance_m <= params.rules.station_max_distance_m)
+      result.large_station[g] = nearest[g].station;
 
   if (params.simulate && large_count > 0) {
     progress.update("event simulation", 0.3);

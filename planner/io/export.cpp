@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include <sqlite3.h>
+
 #include "planner/core/errors.hpp"
 #include "planner/io/gdal_support.hpp"
 #include "planner/io/qgis_style.hpp"
@@ -99,22 +101,70 @@ std::vector<const char*> c_options(const std::vector<std::string>& options) {
   return out;
 }
 
-/// Features written so far out of all an export writes, reported as stage "export".
+/// Features written so far out of all an export writes, reported as stage "export". Units: one
+/// per feature written in each format, and `kRtreeUnits` per feature of a GeoPackage layer for
+/// its R-tree spatial index (built in one SQLite statement when the layer is synced: 100k
+/// features took 4.2 s on the loaded machine, against 0.6 s to write them).
 class ExportProgress {
  public:
-  ExportProgress(const ExportOptions& options, std::size_t total)
+  // A GeoPackage feature's R-tree entry costs about seven feature writes (the measurement above),
+  // and SQLite's progress handler fires every kRtreeSteps virtual-machine steps: 0.146 times per
+  // polygon indexed at 3,000 features, 0.159 at 100,000 (the tree gets deeper), ~0.11 for a grid
+  // of points. Counted as 0.10, the display reaches the layer's share before SQLite ends (and
+  // goes on reporting it) rather than jump at its end.
+  static constexpr double kRtreeUnits = 6.0;
+  static constexpr int kRtreeSteps = 1000;
+  static constexpr double kRtreeCallbacksPerFeature = 0.10;
+
+  ExportProgress(const ExportOptions& options, double total)
       : progress_(options.progress),
         begin_(options.progress_begin),
         end_(options.progress_end),
-        total_(std::max<std::size_t>(total, 1)) {}
+        total_(std::max(total, 1.0)) {}
   /// One feature written; every kEvery features the display moves.
   void feature() {
-    if (++done_ % kEvery == 0) report();
+    done_ += 1.0;
+    if (++since_report_ >= kEvery) report();
   }
-  void report() const {
+  void report() {
+    since_report_ = 0;
     if (progress_)
-      progress_->update("export", begin_ + (end_ - begin_) * static_cast<double>(done_) /
-                                               static_cast<double>(total_));
+      progress_->update("export", begin_ + (end_ - begin_) * std::min(1.0, done_ / total_));
+  }
+  [[nodiscard]] bool enabled() const { return progress_ != nullptr; }
+
+  /// A layer's R-tree of `features` entries is being built: SQLite's progress handler calls this
+  /// every kRtreeSteps steps. Its units go up to the layer's share and no further (the count of
+  /// steps per feature is an estimate); `rtree_done` settles the rest. Reported at most every
+  /// 0.1 s. Returns false once cancellation is asked (the handler then interrupts SQLite).
+  bool rtree_step() noexcept {
+    rtree_units_ = std::min(rtree_budget_, rtree_units_ + kRtreeUnits / kRtreeCallbacksPerFeature);
+    if (progress_ == nullptr) return true;
+    try {
+      const double now = progress_->now();
+      if (now - last_rtree_report_ < 0.1) {
+        cancelled_ = progress_->cancel_requested();
+        return !cancelled_;
+      }
+      last_rtree_report_ = now;
+      progress_->update("export",
+                        begin_ + (end_ - begin_) * std::min(1.0, (done_ + rtree_units_) / total_));
+      return true;
+    } catch (...) {
+      cancelled_ = true;  // Cancelled: rethrown by the caller once SQLite has returned
+      return false;
+    }
+  }
+  void rtree_begin(double features) {
+    rtree_budget_ = features * kRtreeUnits;
+    rtree_units_ = 0.0;
+    last_rtree_report_ = progress_ ? progress_->now() : 0.0;
+  }
+  void rtree_done() {
+    done_ += rtree_budget_;
+    rtree_budget_ = rtree_units_ = 0.0;
+    if (cancelled_) throw Cancelled();
+    report();
   }
 
  private:
@@ -122,9 +172,18 @@ class ExportProgress {
   static constexpr std::size_t kEvery = 4096;
   Progress* progress_;
   double begin_, end_;
-  std::size_t total_;
-  std::size_t done_ = 0;
+  double total_;
+  double done_ = 0.0;
+  std::size_t since_report_ = 0;
+  double rtree_budget_ = 0.0, rtree_units_ = 0.0, last_rtree_report_ = 0.0;
+  bool cancelled_ = false;
 };
+
+/// SQLite's progress handler (a C callback: it never throws; a non-zero return interrupts the
+/// statement, which the caller then reports as the cancellation it was).
+int export_rtree_progress(void* context) noexcept {
+  return static_cast<ExportProgress*>(context)->rtree_step() ? 0 : 1;
+}
 
 /// Writes layers into one GDAL dataset at `path` (GeoPackage: all layers; Shapefile directory or
 /// GeoJSON file: the caller passes one layer).
@@ -201,12 +260,23 @@ void write_dataset(const std::string& path, const std::vector<const LayerTable*>
     if (transactions) {
       // The GeoPackage driver defers each layer's R-tree spatial index to the dataset's close,
       // where all of them were built in one silent call (real 100k town: ~2 s on the loaded
-      // machine, the export's longest gap). Built here, layer by layer, the display moves
-      // between them; the file holds the same tables and rows.
-      if (layer->SyncToDisk() != OGRERR_NONE)
+      // machine, the export's longest gap). Built here, layer by layer, with SQLite's progress
+      // handler counting the statement's steps, the display moves through it; the file holds
+      // the same tables and rows.
+      auto* db = table->geometry == GeometryKind::none || !progress.enabled()
+                     ? nullptr
+                     : static_cast<sqlite3*>(dataset->GetInternalHandle("SQLITE_HANDLE"));
+      progress.rtree_begin(table->geometry == GeometryKind::none
+                               ? 0.0
+                               : static_cast<double>(table->features.size()));
+      if (db)
+        sqlite3_progress_handler(db, ExportProgress::kRtreeSteps, export_rtree_progress, &progress);
+      const OGRErr synced = layer->SyncToDisk();
+      if (db) sqlite3_progress_handler(db, 0, nullptr, nullptr);
+      progress.rtree_done();  // throws Cancelled if the handler interrupted SQLite for it
+      if (synced != OGRERR_NONE)
         throw OutputError("export: writing layer '" + table->name + "' to '" + path +
                           "' failed: " + errors.failure_text());
-      progress.report();
     }
   }
   // GDAL 3.6: closing returns nothing; write errors surface through the error handler.
@@ -401,9 +471,13 @@ ExportResult export_layers(const std::vector<LayerTable>& layers, const std::str
       std::find(options.formats.begin(), options.formats.end(), "shp") != options.formats.end();
   const bool geojson =
       std::find(options.formats.begin(), options.formats.end(), "geojson") != options.formats.end();
-  std::size_t features = 0;
-  for (const LayerTable& l : layers) features += l.features.size();
-  ExportProgress progress(options, features * (1 + (shp ? 1 : 0) + (geojson ? 1 : 0)));
+  double features = 0, indexed = 0;
+  for (const LayerTable& l : layers) {
+    features += static_cast<double>(l.features.size());
+    if (l.geometry != GeometryKind::none) indexed += static_cast<double>(l.features.size());
+  }
+  ExportProgress progress(options, features * (1 + (shp ? 1 : 0) + (geojson ? 1 : 0)) +
+                                       indexed * ExportProgress::kRtreeUnits);
   progress.report();
   write_dataset((root / "plan.gpkg").string(), all, {"GPKG", false, {}, {"FID=fid"}}, target.get(),
                 transform.get(), progress);

@@ -272,53 +272,183 @@ void save_plan(const Dataset& dataset, const std::vector<report::LayerTable>& la
   if (ec) throw OutputError("save: cannot write '" + path + "': " + ec.message());
 }
 
-/// The share of a whole run each stage takes, in the order they run (matched by prefix; a stage
-/// without its own weight counts as part of the weighted stage before it, so the weights go to
-/// the steps that report their own fraction: "simulating", not the evaluation's "event
-/// simulation" marker). Measured with GRIDPLAN_PROGRESS_TRACE on the demo town and the
-/// real-shapes 100k town (docs/benchmarks.md, "Progress"); shares differ by input, so the run's
-/// estimate is a guide that corrects itself as stages finish. Stages the scenario skips are left
-/// out.
-std::vector<StageWeight> run_stage_weights(const pipeline::Scenario& s) {
-  // Shares of a `gridplan run` of the real-shapes 100k town (one community, dev build, 2026-12-06):
-  // validation 76 s, tessellation 287 s, planning grids 4 s, grid polygons 14 s, coverage check
-  // 14 s, plan audit 34 s, walking coverage 3 s, simulation 74 s, sensitivity ≈ 10 × the
-  // simulation; on the demo town the sensitivity is 70 % of the run as well.
-  std::vector<StageWeight> weights = {
-      {"reading ", 0.010},      {"projecting", 0.005},     {"estimating households", 0.005},
-      {"validat", 0.050},       {"tessellat", 0.250},      {"planning grids", 0.010},
-      {"grid polygons", 0.015}, {"coverage check", 0.015}, {"plan audit", 0.030},
-      {"workload", 0.002},      {"coverage:", 0.005}};
+RunSize run_size(const Dataset& dataset) {
+  RunSize size;
+  size.buildings = static_cast<double>(dataset.buildings.size());
+  size.communities = static_cast<double>(std::max<std::size_t>(dataset.communities.size(), 1));
+  std::vector<double> per_community(dataset.communities.size() + 1, 0.0);
+  std::vector<double> vertices_per_community(per_community.size(), 0.0);
+  for (const Building& b : dataset.buildings) {
+    double vertices = 0;
+    for (const Polygon& polygon : b.footprint) {
+      vertices += static_cast<double>(polygon.outer.size());
+      for (const Ring& hole : polygon.holes) vertices += static_cast<double>(hole.size());
+    }
+    size.vertices += vertices;
+    // Buildings without a community are planned as one more container.
+    const std::size_t c =
+        b.community >= 0 && static_cast<std::size_t>(b.community) < dataset.communities.size()
+            ? static_cast<std::size_t>(b.community)
+            : dataset.communities.size();
+    per_community[c] += 1.0;
+    vertices_per_community[c] += vertices;
+    size.households += b.households;
+    if (b.households > 0) size.homes += 1.0;
+  }
+  const auto largest = std::max_element(per_community.begin(), per_community.end());
+  size.largest_community = *largest;
+  size.largest_vertices = vertices_per_community[static_cast<std::size_t>(
+      std::distance(per_community.begin(), largest))];
+  for (const Line& line : dataset.lines)
+    size.line_vertices += static_cast<double>(line.geometry.size());
+  return size;
+}
+
+std::string describe(const RunSize& size) {
+  std::ostringstream out;
+  out.precision(12);
+  out << "size buildings=" << size.buildings << " vertices=" << size.vertices
+      << " communities=" << size.communities << " largest_community=" << size.largest_community
+      << " largest_vertices=" << size.largest_vertices << " line_vertices=" << size.line_vertices
+      << " households=" << size.households << " homes=" << size.homes;
+  return out.str();
+}
+
+namespace {
+
+/// A stage's expected seconds per unit of its work. Fitted by tests/bench/eta_fit.py on measured
+/// progress logs (dev build, 2 cores shared with other builds: only the ratios between stages
+/// matter; the demo town, the three OSM extracts, the synthetic 100k town, the real-shapes 30k
+/// and 100k towns with and without communities, Nanjing and real-30000 with the simulation;
+/// docs/benchmarks.md "Progress and ETA, round 5"): non-negative least squares of each stage's
+/// time on these units, relative errors, one speed per run.
+struct StageCost {
+  const char* prefix;
+  double fixed_s;             // a stage's start-up, whatever the input
+  double per_building;        // every building
+  double per_vertex;          // every footprint vertex
+  double per_largest_vertex;  // footprint vertices of the largest community: the built-up area,
+                              // the tessellation's and the audit's one-community unions grow
+                              // faster than linearly in them
+  double per_line_vertex;     // road, river and rail vertices
+  double per_home;            // buildings with households
+};
+
+// clang-format off
+constexpr StageCost kStageCosts[] = {
+    // prefix                     fixed     building  vertex    largest v. line v.  home
+    {"reading ",                  0.231,    4.98e-06, 0,        0,         0,       0},
+    {"projecting",                0,        0,        0,        0,         6.2e-06, 0},
+    {"estimating households",     0,        4.4e-07,  0,        0,         0,       0},
+    {"validat",                   0,        6.27e-06, 0,        2.11e-05,  0,       0},
+    {"tessellat",                 0,        0,        9.99e-05, 0,         0,       0},
+    {"planning grids",            1.32,     1.88e-05, 0,        0,         0,       0},
+    {"grid polygons",             0,        1.08e-04, 0,        3.79e-05,  0,       0},
+    {"coverage check",            0,        4.69e-07, 0,        3.88e-05,  0,       0},
+    {"plan audit",                0.356,    2.54e-04, 0,        3.85e-05,  0,       0},
+    {"workload",                  0,        2.77e-06, 0,        0,         0,       0},
+    {"coverage",                  0.0307,   8.49e-06, 0,        0,         0,       0},
+};
+constexpr StageCost kSitingCosts[] = {
+    {"siting: coverage of candidates", 0,  0,  0,  0,  0,  8.44e-05},
+    {"siting: maximal covering",       0,  0,  0,  0,  0,  1.43e-05},
+    {"siting: set covering",           0,  0,  0,  0,  0,  5.95e-07},
+};
+constexpr StageCost kExportCost =
+    {"export",                    0.329,    1.14e-04, 0,        0,         0,       0};
+// Seconds per household and replication-year of the event simulation, and of the sensitivity's
+// variants (each simulates the base, two per simulated row and ~10 staffing probes), fitted
+// against the speed the same runs showed on their other stages.
+constexpr double kSimulationPerHouseholdYear = 5.77e-06;
+constexpr double kSensitivityPerHouseholdYear = 3.07e-06;
+// clang-format on
+
+double stage_seconds(const StageCost& cost, const RunSize& size) {
+  return cost.fixed_s + cost.per_building * size.buildings + cost.per_vertex * size.vertices +
+         cost.per_largest_vertex * size.largest_vertices +
+         cost.per_line_vertex * size.line_vertices + cost.per_home * size.homes;
+}
+
+/// Before loading: a town of 10,000 buildings in one community, with real footprints' ~9
+/// vertices each and one road vertex per building.
+RunSize assumed_size() {
+  RunSize size;
+  size.buildings = size.largest_community = size.homes = 10000;
+  size.vertices = size.largest_vertices = 90000;
+  size.line_vertices = 10000;
+  size.communities = 1;
+  size.households = 300000;
+  return size;
+}
+
+}  // namespace
+
+/// Stages without their own weight count as part of the weighted stage before them, so the
+/// weights go to the steps that report their own fraction: "simulating", not the evaluation's
+/// "event simulation" marker. Stages the scenario skips (simulation, sensitivity, siting) are
+/// left out.
+std::vector<StageWeight> run_stage_weights(const pipeline::Scenario& s, const RunSize* given) {
+  const RunSize size = given ? *given : assumed_size();
+  std::vector<StageWeight> weights;
+  for (const StageCost& cost : kStageCosts)
+    weights.push_back({cost.prefix, stage_seconds(cost, size)});
   if (s.evaluation.simulate) {
-    // The simulation's cost is replication-years; its weight 0.060 was measured at the
-    // scenario's default 10 replications of 365 days. The sensitivity simulates the base, 2
-    // variants per simulated row and the staffing bisection (~10 probes, sim/sensitivity.cpp),
-    // each with its own replications: 135 replication-years at the defaults, measured at
-    // ≈ 10 × the simulation's time (real 100k town: 525 s vs 37–74 s; demo town: 11.4 s vs
-    // 1.1 s), i.e. ≈ 0.75 × the simulation's time per replication-year.
     const sim::SimulationParams& sim = s.evaluation.simulation;
     const double years = std::max(sim.horizon_days, 1.0) / 365.0;
-    constexpr double kSimulationPer10Years = 0.060;
-    weights.push_back(
-        {"simulating", kSimulationPer10Years * std::max(sim.replications, 1) * years / 10.0});
+    weights.push_back({"simulating", kSimulationPerHouseholdYear * size.households *
+                                         std::max(sim.replications, 1) * years});
     if (s.evaluation.sensitivity) {
+      // The base, two variants per simulated row and the staffing bisection's ~10 probes
+      // (sim/sensitivity.cpp), each with its own replications.
       const sim::SensitivityParams& sp = s.evaluation.sensitivity_params;
       constexpr double kBisectionProbes = 10.0;
       const double runs = 2.0 * std::max(sp.simulated_rows, 0) + 1.0 + kBisectionProbes;
-      const double sensitivity_years = runs * std::max(sp.replications, 2) * years;
-      constexpr double kVariantCost = 0.75;
-      weights.push_back(
-          {"sensitivity", kSimulationPer10Years * kVariantCost * sensitivity_years / 10.0});
+      weights.push_back({"sensitivity", kSensitivityPerHouseholdYear * size.households * runs *
+                                            std::max(sp.replications, 2) * years});
     }
   }
   weights.push_back({"station rules", 0.001});
-  if (s.evaluation.site_stations) {
-    weights.push_back({"siting: coverage of candidates", 0.030});
-    weights.push_back({"siting: maximal covering", 0.005});
-    weights.push_back({"siting: set covering", 0.005});
-  }
-  weights.push_back({"export", 0.015});
+  if (s.evaluation.site_stations)
+    for (const StageCost& cost : kSitingCosts)
+      weights.push_back({cost.prefix, stage_seconds(cost, size)});
+  weights.push_back({kExportCost.prefix, stage_seconds(kExportCost, size)});
   return weights;
+}
+
+std::vector<StageWeight> stage_weights_slice(std::vector<StageWeight> all, std::string_view first,
+                                             std::string_view end) {
+  std::vector<StageWeight> slice;
+  bool in = first.empty();
+  for (StageWeight& w : all) {
+    if (w.prefix == first) in = true;
+    if (!end.empty() && w.prefix == end) break;
+    if (in) slice.push_back(std::move(w));
+  }
+  return slice;
+}
+
+void weigh_stages(Progress& progress, const pipeline::Scenario& scenario, const Dataset& dataset,
+                  std::string_view first, std::string_view end) {
+  const RunSize size = run_size(dataset);
+  std::vector<StageWeight> weights =
+      stage_weights_slice(run_stage_weights(scenario, &size), first, end);
+  std::ostringstream text;
+  text.precision(4);
+  text << "weights";
+  for (const StageWeight& w : weights) text << "|" << w.prefix << "=" << w.weight;
+  std::ostringstream run;
+  const sim::SimulationParams& sim = scenario.evaluation.simulation;
+  const sim::SensitivityParams& sp = scenario.evaluation.sensitivity_params;
+  run << "run simulate=" << scenario.evaluation.simulate
+      << " sensitivity=" << scenario.evaluation.sensitivity
+      << " siting=" << scenario.evaluation.site_stations << " replications=" << sim.replications
+      << " years=" << std::max(sim.horizon_days, 1.0) / 365.0
+      << " sensitivity_rows=" << sp.simulated_rows
+      << " sensitivity_replications=" << sp.replications;
+  progress.note(describe(size));
+  progress.note(run.str());
+  progress.note(text.str());
+  progress.set_stage_weights(std::move(weights));
 }
 
 RunOutcome run(RunRequest request, Progress& progress) {
@@ -335,6 +465,8 @@ RunOutcome run(RunRequest request, Progress& progress) {
   Loaded loaded = load(s, progress);
   const Dataset& dataset = loaded.dataset();
   outcome.load_seconds = loaded.seconds;
+  // The run's time left from here follows this input's size, not the assumed town's.
+  weigh_stages(progress, s, dataset);
   Planned planned = plan(s, loaded, progress);
   const Plan& plan = planned.plan;
   outcome.plan_seconds = planned.tessellate_seconds + planned.plan_seconds;
@@ -348,19 +480,25 @@ RunOutcome run(RunRequest request, Progress& progress) {
   const report::PlanKpis kpis =
       report::compute_kpis(s.name, dataset, plan, &evaluation, problems, replanned);
 
-  // Exports: one stage "export" for the layer tables, the GIS files, the CSVs, the report.
+  // Exports: one stage "export" for the layer tables (0–0.15), the GIS files (–0.75), the CSVs
+  // (–0.8), metrics.json, report.html (–0.9) and the manifest's checksums (–1): each part
+  // reports, as a 100k-building run spends seconds in each.
   t0 = Clock::now();
   progress.update("export", 0.0);
   const std::vector<report::LayerTable> tables = layers(dataset, plan, &evaluation, problems);
   progress.update("export", 0.15);
   io::ExportResult exported =
-      export_layers(s, dataset, &loaded.result, tables, dir.path(), &progress, 0.15, 0.8);
+      export_layers(s, dataset, &loaded.result, tables, dir.path(), &progress, 0.15, 0.75);
   const fs::path root(dir.path());
-  for (const report::LayerTable& layer : tables)
+  for (std::size_t k = 0; k < tables.size(); ++k) {
+    const report::LayerTable& layer = tables[k];
     if (layer.name != "buildings" && layer.name != "diagnostics") {
       io::write_text((root / (layer.name + ".csv")).string(), report::to_csv(layer));
       exported.files.push_back(layer.name + ".csv");
     }
+    progress.update("export",
+                    0.75 + 0.05 * static_cast<double>(k + 1) / static_cast<double>(tables.size()));
+  }
 
   // metrics.json: key figures plus what a spreadsheet or a later comparison needs.
   nlohmann::json metrics = metrics_json(plan, evaluation, kpis);
@@ -379,7 +517,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   exported.files.push_back("metrics.json");
 
   // report.html
-  progress.update("export", 0.85);
+  progress.update("export", 0.8);
   const std::vector<std::pair<std::string, std::string>> parameters = pipeline::describe(s);
   report::ReportInfo info;
   info.title = s.name;
@@ -404,7 +542,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   // scenario.toml: the resolved scenario, read back by the studio (and `gridplan run`).
   io::write_text((root / "scenario.toml").string(), pipeline::to_toml(s));
   exported.files.push_back("scenario.toml");
-  progress.update("export", 1.0);
+  progress.update("export", 0.9);
   outcome.export_seconds = seconds_since(t0);
 
   // manifest.json, last: its presence marks a complete run.
@@ -441,14 +579,33 @@ RunOutcome run(RunRequest request, Progress& progress) {
   if (loaded.has_existing &&
       std::find(inputs.begin(), inputs.end(), s.existing.path) == inputs.end())
     inputs.push_back(s.existing.path);
-  for (const std::string& f : inputs)
+  // The checksums read every input and output again (a 100k town: ~100 MB, a second or two):
+  // the last tenth of the export, by bytes read.
+  double bytes_total = 0, bytes_done = 0;
+  auto file_bytes = [](const fs::path& f) {
+    std::error_code ec;
+    const auto n = fs::is_regular_file(f, ec) ? fs::file_size(f, ec) : 0;
+    return ec ? 0.0 : static_cast<double>(n);
+  };
+  for (const std::string& f : inputs) bytes_total += file_bytes(f);
+  for (const std::string& f : exported.files) bytes_total += file_bytes(root / f);
+  auto hashed = [&](const fs::path& f) {
+    bytes_done += file_bytes(f);
+    progress.update("export", 0.9 + 0.1 * std::min(1.0, bytes_done / std::max(bytes_total, 1.0)));
+  };
+  for (const std::string& f : inputs) {
     manifest["inputs"].push_back({{"path", f},
                                   {"bytes", fs::is_regular_file(f) ? fs::file_size(f) : 0},
                                   {"sha256", io::sha256_file(f)}});
-  for (const std::string& f : exported.files)
+    hashed(f);
+  }
+  for (const std::string& f : exported.files) {
     manifest["outputs"].push_back({{"file", f}, {"sha256", io::sha256_file((root / f).string())}});
+    hashed(root / f);
+  }
   io::write_text((root / "manifest.json").string(), manifest.dump(1) + "\n");
   dir.commit();
+  progress.update("export", 1.0);
 
   outcome.dir = dir.final_path();
   outcome.kpis = kpis;

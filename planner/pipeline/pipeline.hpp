@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "planner/core/dataset.hpp"
@@ -144,10 +145,43 @@ struct RunOutcome {
 /// manifest.json last (its presence marks a complete run).
 RunOutcome run(RunRequest request, Progress& progress);
 
-/// The expected share of a whole run per stage, in the order the stages run (what `run` gives
-/// `Progress::set_stage_weights`); a caller running only some stages (the studio's jobs) takes
-/// the slice it runs.
-std::vector<StageWeight> run_stage_weights(const pipeline::Scenario& scenario);
+/// The work a run's stages scale with, counted on the loaded dataset (after validation: the
+/// buildings' communities are known). Tessellation, validation and the audit scale with footprint
+/// vertices and with how many buildings share one community (a town without a communities layer
+/// is one community of the whole extent); the evaluation with households and homes.
+struct RunSize {
+  double buildings = 0;          // buildings loaded
+  double vertices = 0;           // footprint vertices, all rings
+  double communities = 0;        // communities (≥ 1 after validation)
+  double largest_community = 0;  // buildings of the community holding the most
+  double largest_vertices = 0;   // footprint vertices of that community's buildings
+  double line_vertices = 0;      // vertices of roads, rivers and rails
+  double households = 0;         // 户, all buildings
+  double homes = 0;              // buildings with households (the siting's candidates)
+};
+RunSize run_size(const Dataset& dataset);
+/// "buildings=… vertices=… …": one line for GRIDPLAN_PROGRESS_LOG (tests/bench/eta_fit.py).
+std::string describe(const RunSize& size);
+
+/// The expected time of each stage of a whole run, in seconds of a reference machine (2 cores,
+/// idle, release build), in the order the stages run (what `run` gives
+/// `Progress::set_stage_weights`; only their ratios matter, the Progress measures the machine's
+/// own speed as the run goes). Each stage's time is its work units (`size`) times a cost per unit
+/// fitted on measured runs (tests/bench/eta_fit.py, docs/benchmarks.md "Progress and ETA, round
+/// 5"); without `size` (before loading) a 10,000-building town in one community is assumed. A
+/// caller running only some stages (the studio's jobs) takes the slice it runs.
+std::vector<StageWeight> run_stage_weights(const pipeline::Scenario& scenario,
+                                           const RunSize* size = nullptr);
+
+/// Sets `progress`'s stage weights for the stages from `first` up to, not including, `end`
+/// ("" = to the end) from the loaded dataset's size, and writes the size as a progress note. Call
+/// once the dataset is loaded: the estimate of the run's time left then follows this input.
+void weigh_stages(Progress& progress, const pipeline::Scenario& scenario, const Dataset& dataset,
+                  std::string_view first = {}, std::string_view end = {});
+/// The slice of `run_stage_weights` from the stage named `first` ("" = the first) up to, not
+/// including, `end` ("" = to the end).
+std::vector<StageWeight> stage_weights_slice(std::vector<StageWeight> all, std::string_view first,
+                                             std::string_view end);
 
 /// The scenario a run directory was made with: its scenario.toml when its inputs are still there
 /// unchanged in size (manifest.json records them), else the run's own layers (communities,

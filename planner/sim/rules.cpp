@@ -2,8 +2,12 @@
 
 #include "planner/core/point_in_polygon.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <utility>
+
+#include "planner/core/parallel.hpp"
 
 namespace gp::sim {
 
@@ -71,26 +75,69 @@ bool contains(const MultiPolygon& shape, const Point& point) {
   return false;
 }
 
+std::vector<NearestStation> nearest_compound_stations(const Dataset& dataset, const Plan& plan,
+                                                      const std::vector<Point>& points) {
+  std::vector<std::int32_t> compound;
+  for (std::size_t s = 0; s < dataset.stations.size(); ++s)
+    if (dataset.stations[s].tier == StationTier::compound_station)
+      compound.push_back(static_cast<std::int32_t>(s));
+  std::vector<NearestStation> out(plan.large_grids.size());
+  if (compound.empty()) return out;
+  // Distance from a point to a box: ≤ the distance to any point in it (subtraction and hypot
+  // are monotone; the margin below covers hypot's last bit).
+  auto box_distance = [](const Box& box, const Point& p) {
+    if (!(box.min_x <= box.max_x)) return kUnreachable;
+    const double dx = std::max({box.min_x - p.x, 0.0, p.x - box.max_x});
+    const double dy = std::max({box.min_y - p.y, 0.0, p.y - box.max_y});
+    return std::hypot(dx, dy);
+  };
+  auto inside_box = [](const Box& box, const Point& p) {
+    return p.x >= box.min_x && p.x <= box.max_x && p.y >= box.min_y && p.y <= box.max_y;
+  };
+  parallel_for(std::size_t{0}, plan.large_grids.size(), [&](std::size_t g) {
+    const Grid& grid = plan.large_grids[g];
+    Box buildings, outline;
+    for (std::int32_t b : grid.buildings) buildings.expand(points[static_cast<std::size_t>(b)]);
+    for (const Polygon& polygon : grid.polygon)
+      for (const Point& p : polygon.outer) outline.expand(p);
+    std::vector<std::pair<double, std::int32_t>> order;  // (lower bound, station)
+    order.reserve(compound.size());
+    for (std::int32_t s : compound) {
+      const Point& at = dataset.stations[static_cast<std::size_t>(s)].location;
+      // A station inside the outline's box may lie inside the grid: distance 0.
+      order.emplace_back(inside_box(outline, at) ? 0.0 : box_distance(buildings, at), s);
+    }
+    std::sort(order.begin(), order.end());
+    NearestStation& best = out[g];
+    for (const auto& [bound, s] : order) {
+      if (bound > best.distance_m * (1.0 + 1e-9) + 1e-9) break;  // no later one is nearer
+      const Point& at = dataset.stations[static_cast<std::size_t>(s)].location;
+      double distance = kUnreachable;
+      if (!grid.polygon.empty() && contains(grid.polygon, at)) distance = 0.0;
+      for (std::size_t k = 0; distance > 0.0 && k < grid.buildings.size(); ++k) {
+        const Point& p = points[static_cast<std::size_t>(grid.buildings[k])];
+        distance = std::min(distance, std::hypot(p.x - at.x, p.y - at.y));
+      }
+      if (distance < best.distance_m || (distance == best.distance_m && s < best.station)) {
+        best.distance_m = distance;
+        best.station = s;
+      }
+    }
+  });
+  return out;
+}
+
 std::vector<RuleFailure> check_rules(const Dataset& dataset, const Plan& plan,
                                      const CoverageResult& coverage, const RuleParams& params) {
   std::vector<RuleFailure> failures;
   const std::vector<Point> points = building_points(dataset);
 
   // 1. A compound station inside each large grid or near one of its buildings.
+  const std::vector<NearestStation> nearest_station =
+      nearest_compound_stations(dataset, plan, points);
   for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
     const Grid& grid = plan.large_grids[g];
-    double nearest = kUnreachable;
-    for (const Station& station : dataset.stations) {
-      if (station.tier != StationTier::compound_station) continue;
-      if (!grid.polygon.empty() && contains(grid.polygon, station.location)) {
-        nearest = 0.0;
-        break;
-      }
-      for (std::int32_t b : grid.buildings) {
-        const Point& p = points[static_cast<std::size_t>(b)];
-        nearest = std::min(nearest, std::hypot(p.x - station.location.x, p.y - station.location.y));
-      }
-    }
+    const double nearest = nearest_station[g].distance_m;
     if (nearest > params.station_max_distance_m) {
       RuleFailure failure;
       failure.kind = RuleKind::no_station_in_large_grid;

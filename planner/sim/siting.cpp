@@ -6,6 +6,7 @@
 #include <numeric>
 #include <queue>
 #include <sstream>
+#include <string_view>
 
 #include "planner/core/parallel.hpp"
 #include "planner/core/shortest_path.hpp"
@@ -190,7 +191,13 @@ double sum_of_largest(std::vector<double> values, std::size_t k) {
 }  // namespace
 
 MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<double>& weights, int k,
-                               int swap_passes) {
+                               int swap_passes, Progress* progress) {
+  // Progress: the greedy's sites chosen (0–0.25 of the stage), the index of the sets by demand
+  // and every candidate's gain (–0.3), then the swap search's slots
+  // visited (a pass over every chosen site is one sweep; the search ends early when a pass
+  // improves nothing).
+  const std::string_view stage = "siting: maximal covering";
+  if (progress) progress->update(stage, 0.0);
   MaxCoverResult result;
   const std::size_t candidates = sets.candidates();
   if (k <= 0 || candidates == 0) return result;
@@ -204,7 +211,7 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
     return gain;
   };
   std::vector<double> single(candidates);
-  for (std::size_t c = 0; c < candidates; ++c) single[c] = marginal(c);
+  parallel_for(std::size_t{0}, candidates, [&](std::size_t c) { single[c] = marginal(c); });
 
   // Greedy with lazy evaluation: gains only shrink as sites are added (submodularity), so a
   // stale gain is an upper bound; a recomputed gain still at the top of the heap is the best.
@@ -228,6 +235,9 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
     result.covered += gain;
     for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d)
       ++count[static_cast<std::size_t>(*d)];
+    if (progress)
+      progress->update(stage,
+                       0.25 * static_cast<double>(result.chosen.size()) / static_cast<double>(k));
   }
 
   // Swap local search: replace chosen i by j when j covers more than i alone covered.
@@ -245,6 +255,7 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
       }
     }
   }
+  if (progress) progress->update(stage, 0.25);  // the index is built; every gain next
   std::vector<double> gains(candidates), overlap(candidates, 0.0);
   std::vector<std::int32_t> touched;
   auto refresh_gains = [&] {
@@ -252,9 +263,43 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
                  [&](std::size_t c) { gains[c] = chosen[c] ? 0.0 : marginal(c); });
   };
   refresh_gains();
+  if (progress) progress->update(stage, 0.3);
+  // After a swap only the candidates covering a demand whose coverage changed (covered by no
+  // chosen site before and some after, or the reverse) can have another marginal gain; theirs
+  // are recomputed by the same sum as refresh_gains, so every gain is the same double as a full
+  // refresh gives (the full refresh cost Σ|sets| per swap: 100k candidates × hundreds of demands
+  // each on a real town).
+  std::vector<char> stale(candidates, 0);
+  std::vector<std::int32_t> stale_list;
+  auto mark_covering = [&](std::size_t demand) {
+    for (std::int64_t k2 = inverse_offsets[demand]; k2 < inverse_offsets[demand + 1]; ++k2) {
+      const auto c = static_cast<std::size_t>(inverse[static_cast<std::size_t>(k2)]);
+      if (!stale[c]) {
+        stale[c] = 1;
+        stale_list.push_back(static_cast<std::int32_t>(c));
+      }
+    }
+  };
+  auto refresh_stale = [&] {
+    parallel_for(std::size_t{0}, stale_list.size(), [&](std::size_t k2) {
+      const auto c = static_cast<std::size_t>(stale_list[k2]);
+      gains[c] = chosen[c] ? 0.0 : marginal(c);
+      stale[c] = 0;
+    });
+    stale_list.clear();
+  };
+  constexpr double greedy_share = 0.3;
+  const std::size_t slots = std::max<std::size_t>(result.chosen.size(), 1);
+  const int passes = std::max(swap_passes, 1);
   for (int pass = 0; pass < swap_passes; ++pass) {
     bool improved = false;
     for (std::size_t slot = 0; slot < result.chosen.size(); ++slot) {
+      if (progress)
+        progress->update(
+            stage,
+            greedy_share + (1.0 - greedy_share) *
+                               static_cast<double>(static_cast<std::size_t>(pass) * slots + slot) /
+                               static_cast<double>(static_cast<std::size_t>(passes) * slots));
       const auto i = static_cast<std::size_t>(result.chosen[slot]);
       double loss = 0.0;  // weight only i covers
       for (const std::int32_t* d = sets.begin(i); d != sets.end(i); ++d) {
@@ -282,15 +327,20 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
       if (best < 0) continue;
       const auto j = static_cast<std::size_t>(best);
       for (const std::int32_t* d = sets.begin(i); d != sets.end(i); ++d)
-        --count[static_cast<std::size_t>(*d)];
+        if (--count[static_cast<std::size_t>(*d)] == 0) mark_covering(static_cast<std::size_t>(*d));
       for (const std::int32_t* d = sets.begin(j); d != sets.end(j); ++d)
-        ++count[static_cast<std::size_t>(*d)];
+        if (count[static_cast<std::size_t>(*d)]++ == 0) mark_covering(static_cast<std::size_t>(*d));
       chosen[i] = 0;
       chosen[j] = 1;
       result.chosen[slot] = static_cast<std::int32_t>(j);
       ++result.swaps;
       improved = true;
-      refresh_gains();
+      for (const std::size_t c : {i, j})
+        if (!stale[c]) {
+          stale[c] = 1;
+          stale_list.push_back(static_cast<std::int32_t>(c));
+        }
+      refresh_stale();
     }
     if (!improved) break;
   }
@@ -318,10 +368,16 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
   result.upper_bound = std::max(result.upper_bound, result.covered);
   result.gap =
       result.upper_bound > 0.0 ? (result.upper_bound - result.covered) / result.upper_bound : 0.0;
+  if (progress) progress->update(stage, 1.0);
   return result;
 }
 
-SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<double>& weights) {
+SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<double>& weights,
+                               Progress* progress) {
+  // Progress: the coverable demand points covered by the greedy (0–0.8 of the stage), then the
+  // redundant sites dropped and the lower bound.
+  const std::string_view stage = "siting: set covering";
+  if (progress) progress->update(stage, 0.0);
   SetCoverResult result;
   const std::size_t candidates = sets.candidates();
   std::vector<char> coverable(weights.size(), 0);
@@ -342,9 +398,16 @@ SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<doubl
   };
   // Greedy by newly covered demand points, lazily evaluated; ties to the lower index.
   using Item = std::pair<long long, std::int64_t>;
+  std::vector<long long> first_gain(candidates);
+  parallel_for(std::size_t{0}, candidates, [&](std::size_t c) { first_gain[c] = new_demands(c); });
   std::priority_queue<Item> heap;
   for (std::size_t c = 0; c < candidates; ++c)
-    heap.push({new_demands(c), -static_cast<std::int64_t>(c)});
+    heap.push({first_gain[c], -static_cast<std::int64_t>(c)});
+  std::vector<long long>().swap(first_gain);
+  const auto to_cover = static_cast<double>(
+      std::max<std::ptrdiff_t>(1, std::count(coverable.begin(), coverable.end(), char{1})));
+  double covered_points = 0.0;
+  double reported = 0.0;
   std::vector<std::int32_t> picked;
   while (!heap.empty()) {
     const auto [bound, negative] = heap.top();
@@ -359,7 +422,14 @@ SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<doubl
     picked.push_back(static_cast<std::int32_t>(c));
     for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d)
       ++count[static_cast<std::size_t>(*d)];
+    covered_points += static_cast<double>(gain);
+    // Every 1 % of the points: a greedy step is one set's length, thousands a second.
+    if (progress && covered_points - reported >= 0.01 * to_cover) {
+      reported = covered_points;
+      progress->update(stage, 0.8 * covered_points / to_cover);
+    }
   }
+  if (progress) progress->update(stage, 0.8);
   // Drop sites whose every coverable demand another chosen site covers (latest first).
   std::vector<char> keep(picked.size(), 1);
   for (std::size_t k = picked.size(); k-- > 0;) {
@@ -387,6 +457,7 @@ SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<doubl
     result.gain.push_back(gain);
     result.covered += gain;
   }
+  if (progress) progress->update(stage, 0.9);
   // Lower bound: demands pairwise without a common covering candidate (fewest candidates first).
   std::vector<std::int64_t> inverse_offsets(weights.size() + 1, 0);
   for (const std::int32_t d : sets.demands) ++inverse_offsets[static_cast<std::size_t>(d) + 1];
@@ -406,6 +477,7 @@ SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<doubl
   for (std::size_t d = 0; d < weights.size(); ++d) {
     if (coverable[d]) order.push_back(static_cast<std::int32_t>(d));
   }
+  if (progress) progress->update(stage, 0.93);
   std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
     return inverse_offsets[static_cast<std::size_t>(a) + 1] -
                inverse_offsets[static_cast<std::size_t>(a)] <
@@ -425,6 +497,7 @@ SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<doubl
       used[static_cast<std::size_t>(inverse[static_cast<std::size_t>(k)])] = 1;
     }
   }
+  if (progress) progress->update(stage, 1.0);
   return result;
 }
 
@@ -458,9 +531,8 @@ SitingResult site_stations(const Dataset& dataset, const CoverageResult& coverag
   const CoverageSets sets =
       compute_coverage_sets(network, candidates, demand_points, params.radius_m,
                             coverage_params.max_snap_m, coverage_params.detour_factor, progress);
-  if (progress) progress->update("siting: maximal covering", 0.5);
   const MaxCoverResult max_cover =
-      solve_max_cover(sets, weights, params.new_stations, params.swap_passes);
+      solve_max_cover(sets, weights, params.new_stations, params.swap_passes, progress);
   for (std::size_t k = 0; k < max_cover.chosen.size(); ++k) {
     const std::int32_t c = max_cover.chosen[k];
     result.max_cover.push_back(
@@ -469,8 +541,7 @@ SitingResult site_stations(const Dataset& dataset, const CoverageResult& coverag
   result.max_cover_households = std::llround(max_cover.covered);
   result.max_cover_upper_bound = max_cover.upper_bound;
   result.max_cover_gap = max_cover.gap;
-  if (progress) progress->update("siting: set covering", 0.8);
-  const SetCoverResult set_cover = solve_set_cover(sets, weights);
+  const SetCoverResult set_cover = solve_set_cover(sets, weights, progress);
   for (std::size_t k = 0; k < set_cover.chosen.size(); ++k) {
     const std::int32_t c = set_cover.chosen[k];
     result.set_cover.push_back(

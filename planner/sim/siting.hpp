@@ -57,9 +57,10 @@ struct MaxCoverResult {
 };
 
 /// Chooses up to k candidates maximising the covered weight. Stops early when no candidate adds
-/// anything. Precondition: demand indices < weights.size(), weights ≥ 0.
+/// anything. Precondition: demand indices < weights.size(), weights ≥ 0. With `progress`,
+/// reports the stage "siting: maximal covering" (sites chosen, then swap slots visited).
 MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<double>& weights, int k,
-                               int swap_passes);
+                               int swap_passes, Progress* progress = nullptr);
 
 struct SetCoverResult {
   std::vector<std::int32_t> chosen;  // candidate indices
@@ -70,8 +71,10 @@ struct SetCoverResult {
 };
 
 /// The fewest candidates covering every demand point of positive weight that some candidate
-/// covers (greedy + redundancy removal).
-SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<double>& weights);
+/// covers (greedy + redundancy removal). With `progress`, reports the stage "siting: set
+/// covering" (share of the coverable points covered, then the last steps).
+SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<double>& weights,
+                               Progress* progress = nullptr);
 
 struct SitedStation {
   std::int32_t candidate = 0;

@@ -58,20 +58,14 @@ QStringList expand_inputs(const QStringList& paths) {
   return out;
 }
 
-/// The run's stage weights (pipeline::run_stage_weights, measured shares) from the stage named
-/// `first` up to, not including, the stage named `end` ("" = to the end): a job that runs only
-/// some of the run's stages sets these, so the studio shows the whole job's time left and not
-/// only the current stage's.
+/// The run's stage weights (pipeline::run_stage_weights, expected seconds per stage) from the
+/// stage named `first` up to, not including, the stage named `end` ("" = to the end): a job that
+/// runs only some of the run's stages sets these, so the studio shows the whole job's time left
+/// and not only the current stage's. Before loading they are for an assumed town; a job that has
+/// the dataset weighs its stages by its size (pipeline::weigh_stages).
 std::vector<StageWeight> job_weights(const pipeline::Scenario& s, std::string_view first,
                                      std::string_view end = {}) {
-  std::vector<StageWeight> all = pipeline::run_stage_weights(s), slice;
-  bool in = false;
-  for (StageWeight& w : all) {
-    if (w.prefix == first) in = true;
-    if (!end.empty() && w.prefix == end) break;
-    if (in) slice.push_back(std::move(w));
-  }
-  return slice;
+  return pipeline::stage_weights_slice(pipeline::run_stage_weights(s), first, end);
 }
 
 }  // namespace
@@ -411,6 +405,7 @@ bool Session::start_scenario(pipeline::Scenario scenario, const QString& title) 
   start([this, s](Job& job) {
     job.progress->set_stage_weights(job_weights(*s, "reading ", "workload"));
     pipeline::Loaded loaded = pipeline::load(*s, *job.progress);
+    pipeline::weigh_stages(*job.progress, *s, loaded.dataset(), "reading ", "workload");
     auto dataset = std::make_shared<Dataset>(std::move(loaded.result.dataset));
     auto scene = std::make_shared<Scene>();
     build_dataset_layers(*scene, *dataset);
@@ -445,9 +440,9 @@ void Session::setDataset(Dataset dataset, std::optional<Plan> plan, bool validat
   auto d = std::make_shared<Dataset>(std::move(dataset));
   std::shared_ptr<Plan> given = plan ? std::make_shared<Plan>(std::move(*plan)) : nullptr;
   start([this, s, d, given, validate](Job& job) {
-    job.progress->set_stage_weights(
-        given ? job_weights(*s, "tessellat", "planning grids")
-              : job_weights(*s, validate ? "validat" : "tessellat", "workload"));
+    pipeline::weigh_stages(*job.progress, *s, *d,
+                           given ? "tessellat" : (validate ? "validat" : "tessellat"),
+                           given ? "planning grids" : "workload");
     if (validate) pipeline::validate(*s, *d, *job.progress);
     auto scene = std::make_shared<Scene>();
     build_dataset_layers(*scene, *d);
@@ -545,7 +540,7 @@ bool Session::replan() {
   auto s = std::make_shared<const pipeline::Scenario>(scenario_);
   start([this, current, dataset, tess, s](Job& job) {
     if (job.low) job.low->engage();
-    job.progress->set_stage_weights(job_weights(*s, "planning grids", "workload"));
+    pipeline::weigh_stages(*job.progress, *s, *dataset, "planning grids", "workload");
     auto plan =
         std::make_shared<Plan>(pipeline::replan(*s, *dataset, *tess, *current, *job.progress));
     QMetaObject::invokeMethod(
@@ -568,7 +563,7 @@ bool Session::simulate() {
   auto s = std::make_shared<const pipeline::Scenario>(scenario_);
   start([this, plan, dataset, s](Job& job) {
     if (job.low) job.low->engage();
-    job.progress->set_stage_weights(job_weights(*s, "workload", "export"));
+    pipeline::weigh_stages(*job.progress, *s, *dataset, "workload", "export");
     auto evaluation = std::make_shared<const evaluation::Evaluation>(
         pipeline::evaluate(*s, *dataset, *plan, *job.progress));
     QMetaObject::invokeMethod(
@@ -591,7 +586,7 @@ bool Session::exportTo(const QString& path) {
   if (!scenario_.existing.path.empty()) inputs.push_back(scenario_.existing.path);
   const std::string file = path.toStdString();
   start([this, dataset, plan, evaluation, inputs, file](Job& job) {
-    job.progress->set_stage_weights(job_weights(pipeline::default_scenario(), "export"));
+    pipeline::weigh_stages(*job.progress, pipeline::default_scenario(), *dataset, "export");
     job.progress->update("export", 0.0);
     ProblemReporter problems = dataset->problems;
     problems.merge(plan->problems);

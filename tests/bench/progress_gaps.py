@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Reads GRIDPLAN_PROGRESS_LOG files (one line per progress update: t_s, stage, fraction,
-stage_left_s, total_left_s, then an "(end)" line at the command's end) and prints, per run:
+stage_left_s, total_left_s, "(note)" lines for tests/bench/eta_fit.py, then an "(end)" line at
+the command's end) and prints, per run:
 
 - per stage: updates, time from its first update to the next stage, the longest gap between
   updates while it was the current stage (seconds), and where in the stage that gap began;
@@ -25,6 +26,8 @@ def read(path):
             if len(parts) < 5:
                 continue
             t, stage, fraction, stage_left, total_left = parts[:5]
+            if stage == "(note)":  # the run's size and weights (tests/bench/eta_fit.py)
+                continue
             rows.append((float(t), stage, float(fraction),
                          float(stage_left) if stage_left else None,
                          float(total_left) if total_left else None))

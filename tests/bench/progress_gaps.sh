@@ -8,7 +8,10 @@
 #   BUILD_DIR: a build with gridplan (default build/release)
 #   RUN: demo (data/demo-town.gpkg, whole run: simulation and sensitivity), synth-N
 #        (gridplan synth, whole run), real-N (tests/bench/make_real_town.py, one community,
-#        --no-simulation), real-N-sim (the same with simulation and sensitivity).
+#        --no-simulation), real-N-communities (the same with 1 km communities), real-N-sim (one
+#        community with simulation and sensitivity), nanjing / helsinki / monaco (the OSM
+#        extracts of ../shared/data/osm, --no-simulation); a suffix -nosim runs a whole-run town
+#        without the simulation, -sim an extract with it.
 #        Default: demo synth-30000 real-30000.
 # Environment: GRIDPLAN_BENCH_DIR (towns, logs, outputs; default build/bench), MAX_GAP (seconds:
 # exit 1 when some stage's longest gap is above it; default none: the 1 s target depends on the
@@ -30,16 +33,27 @@ echo "gridplan: $(git -C "$root" rev-parse --short HEAD) ($build)"
 logs=()
 for name in "${runs[@]}"; do
   extra=()
-  case $name in
+  base=${name%-nosim}
+  [ "$base" != "$name" ] && extra=(--no-simulation)
+  osm=$root/../shared/data/osm
+  case $base in
     demo) town=$root/data/demo-town.gpkg ;;
-    synth-*) town=$out/$name.gpkg
-      [ -f "$town" ] || "$gridplan" synth --quiet --buildings "${name#synth-}" --out "$town" ;;
+    synth-*) town=$out/$base.gpkg
+      [ -f "$town" ] || "$gridplan" synth --quiet --buildings "${base#synth-}" --out "$town" ;;
     real-*-sim) n=${name#real-}; n=${n%-sim}; town=$out/real-$n.gpkg
       [ -f "$town" ] || "$python" "$root/tests/bench/make_real_town.py" --buildings "$n" --out "$town" ;;
+    real-*-communities) n=${name#real-}; n=${n%-communities}; town=$out/$name.gpkg
+      extra=(--no-simulation)
+      [ -f "$town" ] || "$python" "$root/tests/bench/make_real_town.py" --buildings "$n" \
+        --communities 1000 --out "$town" ;;
     real-*) town=$out/$name.gpkg; extra=(--no-simulation)
       [ -f "$town" ] || "$python" "$root/tests/bench/make_real_town.py" --buildings "${name#real-}" --out "$town" ;;
+    nanjing*) town=$osm/nanjing-xinjiekou.osm ;;
+    helsinki*) town=$osm/helsinki-centre.osm.pbf ;;
+    monaco*) town=$osm/monaco.osm.pbf ;;
     *) echo "unknown run $name"; continue ;;
   esac
+  case $name in nanjing|helsinki|monaco) extra=(--no-simulation) ;; esac
   log=$out/$name.progress-log.tsv
   echo "== $name: $town ${extra[*]} (load $(cut -d' ' -f1-3 /proc/loadavg))"
   GRIDPLAN_PROGRESS_LOG=$log "$gridplan" run --input "$town" --out "$out/progress-$name" \

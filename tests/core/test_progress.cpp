@@ -126,6 +126,41 @@ TEST_CASE("Progress: stage weights give the time left of the whole run") {
   CHECK_FALSE(plain.report().total_left_s.has_value());
 }
 
+TEST_CASE("Progress: weights set again mid-run (the input's size known) keep what is done") {
+  FakeClock c;
+  gp::Progress progress([](const gp::ProgressReport&) {}, c.clock());
+  std::vector<std::string> notes;
+  progress.set_note_handler([&](std::string_view text) { notes.emplace_back(text); });
+  // Assumed before loading: validation 1, tessellation 2, export 1.
+  progress.set_stage_weights(
+      {{"reading ", 1.0}, {"validat", 1.0}, {"tessellat", 2.0}, {"export", 1.0}});
+  c.t += 2.0;
+  progress.update("reading town.gpkg", 1.0);
+  progress.update("validating areas", 0.0);
+  c.t += 2.0;
+  progress.update("validating areas", 0.5);  // 1 + 0.5 of 5 in 4 s
+  CHECK(*progress.report().total_left_s == Approx(4.0 * 3.5 / 1.5));
+  // The input turns out to need a long tessellation: 1, 1, 20, 1. Half the validation stays done:
+  // 1.5 of 23 in 4 s.
+  progress.note("size buildings=100000");
+  progress.set_stage_weights(
+      {{"reading ", 1.0}, {"validat", 1.0}, {"tessellat", 20.0}, {"export", 1.0}});
+  CHECK(*progress.report().total_left_s == Approx(4.0 * 21.5 / 1.5));
+  CHECK(*progress.report().run_fraction == Approx(1.5 / 23.0));
+  c.t += 2.0;
+  progress.update("validating areas", 1.0);  // 2 of 23 in 6 s
+  CHECK(*progress.report().total_left_s == Approx(6.0 * 21.0 / 2.0));
+  progress.update("tessellation", 0.0);
+  c.t += 6.0;
+  progress.update("tessellation", 0.1);  // 4 of 23 in 12 s
+  CHECK(*progress.report().total_left_s == Approx(12.0 * 19.0 / 4.0));
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] == "size buildings=100000");
+  // Without a handler a note goes nowhere.
+  gp::Progress quiet([](const gp::ProgressReport&) {}, c.clock());
+  quiet.note("nobody listens");
+}
+
 TEST_CASE("Progress: timings record each stage's longest gap between updates") {
   FakeClock c;
   gp::Progress progress([](const gp::ProgressReport&) {}, c.clock());

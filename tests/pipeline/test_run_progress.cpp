@@ -71,6 +71,11 @@ TEST_CASE("run: long stages report in small steps and the run's time left is est
         }
       },
       [&] { return static_cast<double>(++ticks); });
+  std::vector<std::string> notes;
+  progress.set_note_handler([&](std::string_view text) {
+    const std::lock_guard lock(mutex);
+    notes.emplace_back(text);
+  });
 
   pipeline::run(request, progress);
   fs::remove_all(out);
@@ -98,11 +103,78 @@ TEST_CASE("run: long stages report in small steps and the run's time left is est
   // Export: the tables, the GIS files (every 4,096 features: tests/io/test_export_progress.cpp;
   // the demo has fewer), the report, then done.
   REQUIRE(stages.count("export"));
-  CHECK(stages["export"].updates >= 4);
+  CHECK(stages["export"].updates >= 10);
+  CHECK(stages["export"].largest_step <= 0.15 + 1e-9);  // the layer tables: 0 → 0.15
   CHECK(stages["export"].last == 1.0);
   CHECK(order.back() == "export");
+  // The two solvers of the siting report their own steps, up to 1.
+  for (const char* solver : {"siting: maximal covering", "siting: set covering"}) {
+    REQUIRE(stages.count(solver));
+    CHECK(stages[solver].updates >= 3);
+    CHECK(stages[solver].last == 1.0);
+  }
+  // Once loaded, the run is weighed by its size (pipeline::weigh_stages), written as notes for
+  // GRIDPLAN_PROGRESS_LOG: the demo town's 2,058 buildings.
+  REQUIRE(notes.size() == 3);
+  CHECK(notes[0].rfind("size buildings=2058 ", 0) == 0);
+  CHECK(notes[1].rfind("run simulate=1 sensitivity=0 siting=1 replications=30", 0) == 0);
+  CHECK(notes[2].rfind("weights|reading =", 0) == 0);
   // The run's time left: estimated (stage weights set by run), and about nothing at the end.
   CHECK(run_estimate);
   CHECK(last_run_left >= 0.0);
   CHECK(last_run_left <= 0.05 * static_cast<double>(ticks.load()));
+}
+
+TEST_CASE("run_stage_weights: each stage's expected time follows the input's size") {
+  const pipeline::Scenario scenario = pipeline::default_scenario();
+  auto weight = [](const std::vector<StageWeight>& weights, const std::string& prefix) {
+    for (const StageWeight& w : weights)
+      if (w.prefix == prefix) return w.weight;
+    FAIL("no weight " << prefix);
+    return 0.0;
+  };
+  // 100k buildings as the synthetic town has them (725 communities of ~150 simple blocks) and as
+  // a real city without a communities layer (one community of footprints of ~10 vertices).
+  pipeline::RunSize synthetic;
+  synthetic.buildings = synthetic.homes = 100000;
+  synthetic.vertices = 500000;
+  synthetic.communities = 725;
+  synthetic.largest_community = 200;
+  synthetic.largest_vertices = 1000;
+  synthetic.line_vertices = 60000;
+  synthetic.households = 3.0e6;
+  pipeline::RunSize real = synthetic;
+  real.vertices = real.largest_vertices = 1.0e6;
+  real.communities = 1;
+  real.largest_community = 100000;
+  const std::vector<StageWeight> a = pipeline::run_stage_weights(scenario, &synthetic);
+  const std::vector<StageWeight> b = pipeline::run_stage_weights(scenario, &real);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].prefix == b[i].prefix);
+    CHECK(a[i].weight >= 0.0);
+  }
+  // One community of real footprints: the tessellation and validation cost more than the
+  // synthetic town's; the evaluation (by households and homes) the same.
+  CHECK(weight(b, "tessellat") > 1.5 * weight(a, "tessellat"));
+  CHECK(weight(b, "validat") > weight(a, "validat"));
+  CHECK(weight(b, "simulating") == weight(a, "simulating"));
+  CHECK(weight(b, "siting: coverage of candidates") == weight(a, "siting: coverage of candidates"));
+  // Twice the buildings, about twice the time, stage by stage (no stage shrinks).
+  pipeline::RunSize twice = real;
+  for (double* v : {&twice.buildings, &twice.homes, &twice.vertices, &twice.largest_vertices,
+                    &twice.largest_community, &twice.line_vertices, &twice.households})
+    *v *= 2.0;
+  const std::vector<StageWeight> c = pipeline::run_stage_weights(scenario, &twice);
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    CHECK(c[i].weight >= b[i].weight);
+    CHECK(c[i].weight <= 2.0 * b[i].weight + 1e-12);
+  }
+  // The studio's jobs take a slice: from "planning grids" up to "workload".
+  const std::vector<StageWeight> slice =
+      pipeline::stage_weights_slice(b, "planning grids", "workload");
+  REQUIRE_FALSE(slice.empty());
+  CHECK(slice.front().prefix == "planning grids");
+  CHECK(slice.back().prefix == "plan audit");
+  CHECK(pipeline::stage_weights_slice(b, "", "").size() == b.size());
 }

@@ -421,3 +421,66 @@ TEST_CASE("rules: floor space is a community figure, stations of a community cou
   CHECK(short_floor[0]->station == kNone);
   CHECK(short_floor[0]->message.find("西社区") != std::string::npos);
 }
+
+TEST_CASE("nearest compound station per large grid: the same as trying every station") {
+  // Random towns: square grids of random buildings, compound stations (and other tiers, which do
+  // not count) anywhere, some inside grids; distance 0 inside the grid's polygon, else the least
+  // distance to a building's point, ties to the lower station index.
+  Rng rng(2024);
+  for (int town = 0; town < 20; ++town) {
+    Dataset dataset;
+    Plan plan;
+    const int grids = 1 + static_cast<int>(rng.uniform() * 30);
+    for (int g = 0; g < grids; ++g) {
+      const double x0 = rng.uniform() * 5000.0, y0 = rng.uniform() * 5000.0;
+      const double side = 50.0 + rng.uniform() * 400.0;
+      Grid grid;
+      grid.polygon = {Polygon{
+          {{x0, y0}, {x0 + side, y0}, {x0 + side, y0 + side}, {x0, y0 + side}, {x0, y0}}, {}}};
+      const int buildings = g % 7 == 0 ? 0 : 1 + static_cast<int>(rng.uniform() * 20);
+      for (int b = 0; b < buildings; ++b) {
+        const double bx = x0 + rng.uniform() * (side - 10.0),
+                     by = y0 + rng.uniform() * (side - 10.0);
+        Building building;
+        building.footprint = {
+            Polygon{{{bx, by}, {bx + 8, by}, {bx + 8, by + 8}, {bx, by + 8}, {bx, by}}, {}}};
+        building.households = 10;
+        grid.buildings.push_back(static_cast<std::int32_t>(dataset.buildings.size()));
+        dataset.buildings.push_back(std::move(building));
+      }
+      plan.large_grids.push_back(std::move(grid));
+    }
+    const int stations = static_cast<int>(rng.uniform() * 40);
+    for (int s = 0; s < stations; ++s) {
+      Station station;
+      station.tier = s % 5 == 4 ? StationTier::community_centre : StationTier::compound_station;
+      station.location = {rng.uniform() * 5500.0, rng.uniform() * 5500.0};
+      // Some on a building's point exactly, and pairs at the same place (ties).
+      if (s % 6 == 1 && !dataset.buildings.empty())
+        station.location =
+            building_points(dataset)[static_cast<std::size_t>(s) % dataset.buildings.size()];
+      if (s % 9 == 2 && s > 0) station.location = dataset.stations.back().location;
+      dataset.stations.push_back(station);
+    }
+    const std::vector<Point> points = building_points(dataset);
+    const std::vector<NearestStation> found = nearest_compound_stations(dataset, plan, points);
+    REQUIRE(found.size() == plan.large_grids.size());
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+      const Grid& grid = plan.large_grids[g];
+      NearestStation every;  // every station against every building, in station order
+      for (std::size_t s = 0; s < dataset.stations.size(); ++s) {
+        const Station& station = dataset.stations[s];
+        if (station.tier != StationTier::compound_station) continue;
+        double distance = contains(grid.polygon, station.location) ? 0.0 : kUnreachable;
+        for (std::int32_t b : grid.buildings) {
+          const Point& p = points[static_cast<std::size_t>(b)];
+          distance =
+              std::min(distance, std::hypot(p.x - station.location.x, p.y - station.location.y));
+        }
+        if (distance < every.distance_m) every = {distance, static_cast<std::int32_t>(s)};
+      }
+      CHECK(found[g].distance_m == every.distance_m);
+      CHECK(found[g].station == every.station);
+    }
+  }
+}
