@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 
 #include "planner/geo/geos.hpp"
+#include "planner/geo/spatial_index.hpp"
 
 namespace gp::geo {
 namespace {
@@ -746,6 +749,316 @@ MultiPolygon union_polygons(const std::vector<const MultiPolygon*>& polygons) {
   MultiPolygon out = to_multipolygon(ctx, merged.get());
   fix_orientation(out);
   return out;
+}
+
+namespace {
+
+/// Squared distance from p to segment a–b and the parameter of its projection (unclamped).
+double segment_distance2(const Point& p, const Point& a, const Point& b, double& t) {
+  const double dx = b.x - a.x, dy = b.y - a.y;
+  const double length2 = dx * dx + dy * dy;
+  t = length2 > 0.0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2 : 0.0;
+  const double c = std::clamp(t, 0.0, 1.0);
+  const double ex = a.x + c * dx - p.x, ey = a.y + c * dy - p.y;
+  return ex * ex + ey * ey;
+}
+
+bool less_point(const Point& p, const Point& q) {
+  return p.x < q.x || (p.x == q.x && p.y < q.y);
+}
+
+/// A ring without consecutive repeated points, closed; false when fewer than 3 distinct points
+/// remain.
+bool tidy_ring(Ring& ring) {
+  Ring out;
+  out.reserve(ring.size());
+  for (const Point& p : ring) {
+    if (!out.empty() && out.back() == p) continue;
+    // A spike there and back (a → b → a: a vertex snapped beside one left where it was) has no
+    // area: dropped.
+    if (out.size() >= 2 && out[out.size() - 2] == p) {
+      out.pop_back();
+      continue;
+    }
+    out.push_back(p);
+  }
+  while (out.size() > 1 && out.front() == out.back()) out.pop_back();
+  // The same across the ring's start.
+  while (out.size() >= 3 && out[1] == out.back()) {
+    out.pop_back();
+    out.erase(out.begin());
+  }
+  while (out.size() >= 3 && out.front() == out[out.size() - 2]) {
+    out.pop_back();
+    out.pop_back();
+  }
+  if (out.size() < 3) return false;
+  out.push_back(out.front());
+  ring = std::move(out);
+  return true;
+}
+
+}  // namespace
+
+bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector<char>& moved,
+                   const std::vector<char>& fixed, double tolerance, std::vector<char>* changed) {
+  // Rank of each polygon: a polygon's vertices go to those of polygons of lower rank. Rounded
+  // polygons go back onto exact ones; a rounded polygon that is not valid once back (its
+  // rounding had resolved a pinch of the exact rings, as valid_grid_polygon does) is pinned:
+  // kept as rounded, the exact polygons beside it take its vertices instead.
+  enum : signed char { kLocked = -2, kPinned = -1, kExact = 0, kRounded = 1 };
+  const std::size_t n = polygons.size();
+  if (changed) changed->assign(n, 0);
+  std::vector<signed char> rank(n, kExact);
+  bool any = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!polygons[i] || polygons[i]->empty()) continue;
+    if (!fixed.empty() && fixed[i]) {
+      rank[i] = kLocked;
+    } else if (moved[i]) {
+      rank[i] = kRounded;
+      any = true;
+    }
+  }
+  if (!any) return true;
+  auto widened = [&](Box box) {
+    box.min_x -= tolerance;
+    box.min_y -= tolerance;
+    box.max_x += tolerance;
+    box.max_y += tolerance;
+    return box;
+  };
+  // The polygons concerned: the rounded ones and those within the tolerance of them.
+  std::vector<Box> boxes(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (polygons[i]) boxes[i] = bounds(*polygons[i]);
+  std::vector<char> involved(n, 0);
+  {
+    const BoxIndex index(boxes);
+    std::vector<std::int32_t> found;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (rank[i] != kRounded) continue;
+      index.intersecting(widened(boxes[i]), found);
+      for (std::int32_t j : found) involved[static_cast<std::size_t>(j)] = 1;
+      involved[i] = 1;
+    }
+  }
+  const bool debug = std::getenv("GRIDPLAN_UNION_STATS") != nullptr;
+  std::vector<std::pair<std::size_t, MultiPolygon>> originals;
+  for (std::size_t i = 0; i < n; ++i)
+    if (involved[i] && rank[i] != kLocked) originals.emplace_back(i, *polygons[i]);
+  auto restore = [&] {
+    for (const auto& [i, shape] : originals) *polygons[i] = shape;
+  };
+  struct Edge {
+    Point a, b;
+    std::size_t polygon;
+    Ring* ring;
+  };
+  auto collect = [&](auto keep, std::vector<Edge>& edges, std::vector<Box>& edge_boxes) {
+    edges.clear();
+    edge_boxes.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!involved[i] || !keep(i)) continue;
+      for (Polygon& polygon : *polygons[i]) {
+        auto add = [&](Ring& ring) {
+          for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+            edges.push_back({ring[k], ring[k + 1], i, &ring});
+            Box box;
+            box.expand(ring[k]);
+            box.expand(ring[k + 1]);
+            edge_boxes.push_back(widened(box));
+          }
+        };
+        add(polygon.outer);
+        for (Ring& hole : polygon.holes) add(hole);
+      }
+    }
+  };
+  const double tolerance2 = tolerance * tolerance;
+  std::vector<Edge> edges;
+  std::vector<Box> edge_boxes;
+  std::vector<std::int32_t> found;
+  // Vertices of the polygons of rank `r` onto the vertices, else edges, of `target` polygons.
+  // False when a ring collapses (then `collapsed` holds the polygon).
+  std::vector<char> snapped(n, 0);
+  auto snap_rank = [&](signed char r, auto target, std::size_t& collapsed) {
+    collect(target, edges, edge_boxes);
+    if (edges.empty()) return true;
+    const BoxIndex index(edge_boxes);
+    auto place = [&](const Point& p) {
+      Box box;
+      box.expand(p);
+      index.intersecting(box, found);
+      double best_vertex = tolerance2, best_edge = tolerance2;
+      const Point* vertex = nullptr;
+      Point on_edge = p;
+      bool edge = false;
+      for (std::int32_t e : found) {  // ascending: ties go to the first edge, deterministic
+        const Edge& s = edges[static_cast<std::size_t>(e)];
+        for (const Point* q : {&s.a, &s.b}) {
+          const double d2 = (q->x - p.x) * (q->x - p.x) + (q->y - p.y) * (q->y - p.y);
+          if (d2 <= best_vertex && (!vertex || d2 < best_vertex)) {
+            best_vertex = d2;
+            vertex = q;
+          }
+        }
+        double t = 0.0;
+        const double d2 = segment_distance2(p, s.a, s.b, t);
+        if (t > 0.0 && t < 1.0 && d2 <= best_edge && (!edge || d2 < best_edge)) {
+          best_edge = d2;
+          on_edge = {s.a.x + t * (s.b.x - s.a.x), s.a.y + t * (s.b.y - s.a.y)};
+          edge = true;
+        }
+      }
+      return vertex ? *vertex : on_edge;
+    };
+    bool ok = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!involved[i] || rank[i] != r) continue;
+      auto snap = [&](Ring& ring) {
+        for (Point& p : ring) {
+          const Point q = place(p);
+          if (!(q == p)) snapped[i] = 1;
+          p = q;
+        }
+        return tidy_ring(ring);
+      };
+      for (Polygon& polygon : *polygons[i]) {
+        bool whole = snap(polygon.outer);
+        for (Ring& hole : polygon.holes) whole = snap(hole) && whole;
+        if (!whole && ok) {
+          ok = false;
+          collapsed = i;
+        }
+      }
+    }
+    return ok;
+  };
+  auto attempt = [&](std::vector<std::size_t>& pin) {
+    std::fill(snapped.begin(), snapped.end(), 0);
+    std::size_t collapsed = n;
+    // 1. Exact polygons onto pinned ones, then rounded ones onto all others.
+    if (std::find(rank.begin(), rank.end(), kPinned) != rank.end() &&
+        !snap_rank(
+            kExact, [&](std::size_t i) { return rank[i] == kPinned; }, collapsed)) {
+      if (debug) std::fprintf(stderr, "conform: exact polygon %zu collapsed\n", collapsed);
+      return false;
+    }
+    if (!snap_rank(
+            kRounded, [&](std::size_t i) { return rank[i] < kRounded; }, collapsed)) {
+      if (debug) std::fprintf(stderr, "conform: polygon %zu collapsed: pinned\n", collapsed);
+      pin.push_back(collapsed);
+      return false;
+    }
+    // 2. T-junctions: a vertex on another polygon's edge (one of the two moved or pinned) joins
+    // that edge.
+    auto active = [&](std::size_t i) {
+      return rank[i] == kRounded || rank[i] == kPinned || snapped[i];
+    };
+    collect([&](std::size_t i) { return rank[i] != kLocked; }, edges, edge_boxes);
+    std::vector<std::vector<std::pair<double, Point>>> inserted(edges.size());
+    {
+      const BoxIndex index(edge_boxes);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!involved[i]) continue;
+        for (const Polygon& polygon : *polygons[i]) {
+          auto visit = [&](const Ring& ring) {
+            for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+              const Point& p = ring[k];
+              Box box;
+              box.expand(p);
+              index.intersecting(box, found);
+              for (std::int32_t e32 : found) {
+                const auto e = static_cast<std::size_t>(e32);
+                const Edge& s = edges[e];
+                if (s.polygon == i || !(active(i) || active(s.polygon))) continue;
+                if (p == s.a || p == s.b) continue;
+                double t = 0.0;
+                if (segment_distance2(p, s.a, s.b, t) > tolerance2 || t <= 0.0 || t >= 1.0)
+                  continue;
+                inserted[e].emplace_back(t, p);
+              }
+            }
+          };
+          visit(polygon.outer);
+          for (const Ring& hole : polygon.holes) visit(hole);
+        }
+      }
+    }
+    std::vector<char> touched(n, 0);
+    for (std::size_t i = 0; i < n; ++i) touched[i] = rank[i] == kRounded || snapped[i];
+    // Rings rebuilt from their edges (consecutive in `edges`, ring by ring), each edge with its
+    // new vertices in order along it.
+    for (std::size_t first = 0; first < edges.size();) {
+      std::size_t last = first;
+      bool any_insert = false;
+      while (last < edges.size() && edges[last].ring == edges[first].ring) {
+        any_insert = any_insert || !inserted[last].empty();
+        ++last;
+      }
+      if (any_insert) {
+        Ring out;
+        out.reserve(last - first + 8);
+        for (std::size_t e = first; e < last; ++e) {
+          out.push_back(edges[e].a);
+          auto& extra = inserted[e];
+          std::sort(extra.begin(), extra.end(), [](const auto& l, const auto& r) {
+            return l.first != r.first ? l.first < r.first : less_point(l.second, r.second);
+          });
+          for (const auto& [t, p] : extra) out.push_back(p);
+        }
+        out.push_back(out.front());
+        const std::size_t i = edges[first].polygon;
+        if (!tidy_ring(out)) {
+          if (debug) std::fprintf(stderr, "conform: polygon %zu collapsed on insertion\n", i);
+          if (rank[i] == kRounded) pin.push_back(i);
+          return false;
+        }
+        *edges[first].ring = std::move(out);
+        touched[i] = 1;
+      }
+      first = last;
+    }
+    // 3. Each changed polygon valid (GEOS IsValid); a rounded one that is not gets pinned.
+    // Not valid_grid_polygon's stricter test (no vertices within the union grid of each other):
+    // back on the exact vertices, a rounded grid has the vertices nanometres apart that its
+    // exact neighbours have too, and that test would pin a third of them (Nanjing: 96 of 298).
+    // `gridplan check` and check_plan.py read the exported plans back: docs/benchmarks.md
+    // "Unions, round 3".
+    bool ok = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!touched[i]) continue;
+      fix_orientation(*polygons[i]);
+      thread_local GeosContext vctx;
+      const GeomPtr g = to_geos(vctx, *polygons[i]);
+      if (GEOSisValid_r(vctx.handle(), g.get()) == 1) continue;
+      if (debug) {
+        char* reason = GEOSisValidReason_r(vctx.handle(), g.get());
+        std::fprintf(stderr, "conform: polygon %zu (rank %d) not kept valid: %s\n", i,
+                     static_cast<int>(rank[i]), reason ? reason : "?");
+        if (reason) GEOSFree_r(vctx.handle(), reason);
+      }
+      ok = false;
+      if (rank[i] == kRounded)
+        pin.push_back(i);
+      else
+        return false;  // an exact or pinned polygon: no other way tried
+    }
+    if (ok && changed) *changed = touched;
+    return ok;
+  };
+  // A few rounds of pinning (each round pins every rounded polygon that failed).
+  for (int round = 0; round < 4; ++round) {
+    if (round > 0) restore();
+    std::vector<std::size_t> pin;
+    if (attempt(pin)) return true;
+    if (pin.empty()) break;
+    for (std::size_t i : pin) rank[i] = kPinned;
+  }
+  restore();
+  if (changed) changed->assign(n, 0);
+  return false;
 }
 
 }  // namespace gp::geo

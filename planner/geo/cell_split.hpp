@@ -89,4 +89,31 @@ MultiPolygon union_polygons(const std::vector<const MultiPolygon*>& polygons);
 /// the polygon was replaced (its edges are then no longer exactly its neighbours'). Thread-safe.
 MultiPolygon valid_grid_polygon(MultiPolygon shape, bool* changed = nullptr);
 
+/// Tolerance of conform_edges (m): snap rounding to the union grid (1 µm) moves a vertex, and
+/// a segment through a vertex's pixel, by at most √2/2 µm.
+inline constexpr double kConformToleranceM = 1e-6;
+
+/// Makes polygons that tile an area edge-matched where some of them were rounded apart from
+/// their neighbours (grids snap-rounded to 1 µm on their own by union_polygons or
+/// valid_grid_polygon, beside exact ones: their shared edges lie up to 0.7 µm apart and a
+/// rounded grid has nodes — a cut's end — its neighbour's edge lacks), so that the own coverage
+/// union (union_cells) takes them instead of the noding union (docs/benchmarks.md "Unions,
+/// round 3"). `moved[i]` marks the rounded polygons; `fixed[i]` (optional) polygons that must
+/// not change (locked grids of an existing plan). Within `tolerance` (m):
+///  1. each vertex of a rounded polygon goes to the nearest vertex of an unrounded polygon, else
+///     to its projection on the nearest edge of one (the same coordinates give the same place,
+///     so rounded polygons sharing a vertex keep sharing it);
+///  2. each vertex lying on another polygon's edge (one of the two rounded or moved), not at
+///     its ends, is inserted in that edge (T-junctions: a rounded grid's cut end, a vertex
+///     rounding merged); a spike there and back is dropped.
+/// A rounded polygon that is not valid (GEOS) once back on the exact vertices (its rounding
+/// had resolved a pinch) is pinned: kept as rounded, and the exact polygons beside it take its
+/// vertices instead (up to 4 rounds). Vertices move by at most `tolerance`. Returns false,
+/// every polygon as it was, when that does not give valid polygons: the caller keeps the
+/// noding union. `changed` (optional, sized to polygons) says which were changed. Metres;
+/// deterministic; thread-safe (one GEOS context per calling thread).
+bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector<char>& moved,
+                   const std::vector<char>& fixed, double tolerance,
+                   std::vector<char>* changed = nullptr);
+
 }  // namespace gp::geo

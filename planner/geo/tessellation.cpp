@@ -263,6 +263,8 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
 
 namespace {
 
+std::atomic<std::size_t> own_union_fallbacks{0};
+
 /// union_cells, with or without GEOS's CoverageUnion between the own coverage union and the
 /// ordinary union.
 MultiPolygon union_of_cells(const std::vector<const MultiPolygon*>& cells, bool geos_coverage) {
@@ -279,6 +281,7 @@ MultiPolygon union_of_cells(const std::vector<const MultiPolygon*>& cells, bool 
   MultiPolygon covered;
   if (union_coverage(cells, covered)) return covered;
 
+  ++own_union_fallbacks;
   thread_local GeosContext ctx;  // called from partitioner worker threads
   std::vector<GeomPtr> parts;
   parts.reserve(parts_count);
@@ -309,6 +312,10 @@ MultiPolygon union_of_cells(const std::vector<const MultiPolygon*>& cells, bool 
 
 MultiPolygon union_cells(const std::vector<const MultiPolygon*>& cells) {
   return union_of_cells(cells, true);
+}
+
+std::size_t union_cells_fallbacks() {
+  return own_union_fallbacks.load();
 }
 
 MultiPolygon union_cells_or_overlay(const std::vector<const MultiPolygon*>& polygons) {

@@ -2,6 +2,7 @@
 // A variant of union_cells (tessellation.hpp) for unions of many grids that may not be
 // edge-matched (the plan audit's union of a community's large grids).
 
+#include <cstddef>
 #include <vector>
 
 #include "planner/core/dataset.hpp"
@@ -14,5 +15,9 @@ namespace gp::geo {
 /// where a grid is snap-rounded: docs/benchmarks.md "Unions outside the tessellation") fails
 /// after seconds and leaves the same ordinary union. Thread-safe.
 MultiPolygon union_cells_or_overlay(const std::vector<const MultiPolygon*>& polygons);
+
+/// How many times union_cells or union_cells_or_overlay, since the process started, found its
+/// input not an edge-matched coverage and took a GEOS union (GRIDPLAN_UNION_STATS).
+std::size_t union_cells_fallbacks();
 
 }  // namespace gp::geo

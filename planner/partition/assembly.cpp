@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <numeric>
 #include <set>
@@ -13,6 +15,7 @@
 #include "planner/core/parallel.hpp"
 #include "planner/geo/cell_split.hpp"
 #include "planner/geo/geos.hpp"
+#include "planner/geo/union_cells.hpp"
 #include "planner/partition/partition_internal.hpp"
 
 namespace gp::partition::detail {
@@ -77,6 +80,58 @@ std::vector<std::vector<std::int32_t>> merge_communities(
       plan.building_large[b] = plan.micro_grids[at(plan.building_micro[b])].parent;
   return cell_buildings;
 }
+
+namespace {
+
+/// Counts of the unions of one run, printed to stderr when GRIDPLAN_UNION_STATS is set (the
+/// benchmark's check that planned grids take the own coverage union: docs/benchmarks.md
+/// "Unions, round 3").
+struct UnionStats {
+  std::size_t micro_rounded = 0, micro_left = 0;  // rounded micro grids; left rounded
+  std::size_t large_rounded = 0, large_left = 0;
+  std::size_t communities = 0, communities_noded = 0;  // coverage check: on the noding union
+};
+
+UnionStats& union_stats() {
+  static UnionStats stats;
+  return stats;
+}
+
+/// geo::conform_edges over each community's grids (`community[i]` of grids[i]) holding a
+/// rounded one (`rounded`), communities spread over the cores; locked grids are kept as they
+/// are. Returns per grid whether its community's grids were made edge-matched; changed
+/// polygons get their metrics again.
+std::vector<char> conform_by_community(const Dataset& dataset, std::vector<Grid>& grids,
+                                       const std::vector<std::int32_t>& community,
+                                       const std::vector<char>& rounded) {
+  std::vector<std::vector<std::size_t>> members(dataset.communities.size());
+  std::vector<char> any(dataset.communities.size(), 0);
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    if (community[i] == kNone || at(community[i]) >= members.size()) continue;
+    members[at(community[i])].push_back(i);
+    if (rounded[i] && !grids[i].locked) any[at(community[i])] = 1;
+  }
+  std::vector<char> done(grids.size(), 0);
+  parallel_for(std::size_t{0}, members.size(), [&](std::size_t c) {
+    if (!any[c]) return;
+    std::vector<MultiPolygon*> polygons;
+    std::vector<char> moved, fixed;
+    for (std::size_t i : members[c]) {
+      polygons.push_back(&grids[i].polygon);
+      moved.push_back(rounded[i]);
+      fixed.push_back(grids[i].locked ? 1 : 0);
+    }
+    std::vector<char> changed;
+    if (!geo::conform_edges(polygons, moved, fixed, geo::kConformToleranceM, &changed)) return;
+    for (std::size_t k = 0; k < members[c].size(); ++k) {
+      done[members[c][k]] = 1;
+      if (changed[k]) fill_polygon_metrics(grids[members[c][k]]);
+    }
+  });
+  return done;
+}
+
+}  // namespace
 
 std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation& tess,
                                 const std::vector<std::vector<std::int32_t>>& cell_buildings,
@@ -220,6 +275,23 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     }
     fill_polygon_metrics(grid);
   });
+  // Rounded micro grids made edge-matched with their neighbours, community by community
+  // (geo::conform_edges): their large grids and the coverage check then take the own coverage
+  // union instead of the noding union (docs/benchmarks.md "Unions, round 3").
+  UnionStats& stats = union_stats();
+  stats = UnionStats{};
+  {
+    std::vector<std::int32_t> micro_community(plan.micro_grids.size(), kNone);
+    for (std::size_t m = 0; m < plan.micro_grids.size(); ++m)
+      micro_community[m] = plan.large_grids[at(plan.micro_grids[m].parent)].community;
+    const std::vector<char> conformed =
+        conform_by_community(dataset, plan.micro_grids, micro_community, micro_noded);
+    for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
+      stats.micro_rounded += micro_noded[m] != 0;
+      if (micro_noded[m] && conformed[m]) micro_noded[m] = 0;
+      stats.micro_left += micro_noded[m] != 0;
+    }
+  }
   std::vector<std::vector<const MultiPolygon*>> micro_polygons(plan.large_grids.size());
   std::vector<char> large_noded(plan.large_grids.size(), 0);
   for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
@@ -240,6 +312,18 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     }
     fill_polygon_metrics(grid);
   });
+  {
+    std::vector<std::int32_t> large_community(plan.large_grids.size(), kNone);
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+      large_community[g] = plan.large_grids[g].community;
+    const std::vector<char> conformed =
+        conform_by_community(dataset, plan.large_grids, large_community, large_noded);
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
+      stats.large_rounded += large_noded[g] != 0;
+      if (large_noded[g] && conformed[g]) large_noded[g] = 0;
+      stats.large_left += large_noded[g] != 0;
+    }
+  }
   return large_noded;
 }
 
@@ -336,6 +420,19 @@ void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan
     for (std::size_t k = 0; k < groups.size(); ++k)
       next[groups[k].community].push_back(std::move(merged_group[k]));
     pieces = std::move(next);
+  }
+  if (std::getenv("GRIDPLAN_UNION_STATS") != nullptr) {
+    UnionStats& stats = union_stats();
+    for (std::size_t c = 0; c < communities; ++c) {
+      stats.communities += !by_community[c].empty();
+      stats.communities_noded += !by_community[c].empty() && community_noded[c];
+    }
+    std::fprintf(stderr,
+                 "union stats: micro grids rounded %zu, left rounded %zu; large grids rounded "
+                 "%zu, left rounded %zu; coverage check: %zu of %zu communities on the noding "
+                 "union; own coverage union fell back %zu times\n",
+                 stats.micro_rounded, stats.micro_left, stats.large_rounded, stats.large_left,
+                 stats.communities_noded, stats.communities, geo::union_cells_fallbacks());
   }
   std::vector<double> gap(communities, 0.0), overlap(communities, 0.0);
   parallel_for(std::size_t{0}, communities, [&](std::size_t c) {
