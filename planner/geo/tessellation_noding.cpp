@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "planner/core/parallel.hpp"
+#include "planner/geo/tessellation_noder.hpp"
 
 namespace gp::geo::detail {
 namespace {
@@ -236,13 +237,16 @@ void merge_computed_vertices(std::vector<Point> given, std::vector<Segment>& seg
 }
 
 /// Nodes the linework of each block on its own (issue 14). Noding is local: lines inside one
-/// block meet lines of another only on the ring they share, so one GEOS union per block gives
-/// the same arrangement as one union of the whole community, at a cost that grows with the
-/// largest block instead of with the community (a town planned as one community put every road,
-/// outline and Voronoi edge into one union, which failed its floating noding somewhere and redid
-/// everything with the snapping noder: 97 % of the time, 31 KiB per building).
+/// block meet lines of another only on the ring they share, so noding each block gives the
+/// same arrangement as one union of the whole community, at a cost that grows with the
+/// largest block instead of with the community (a town planned as one community put every
+/// road, outline and Voronoi edge into one union, which failed its floating noding somewhere
+/// and redid everything with the snapping noder: 97 % of the time, 31 KiB per building). Each
+/// block is noded by node_segments (own orientation tests, issue 14 round 5: GEOS's union per
+/// block fell back to its snapping noder on most real blocks), by GEOS's union only when that
+/// does not settle.
 ///
-/// Each block's union holds its lines and, with `with_rings`, its own rings; of the noded
+/// Each block's noding holds its lines and, with `with_rings`, its own rings; of the noded
 /// segments it keeps those inside the block (by their midpoint) and reads the ones lying on a
 /// ring segment (both ends within kOnRingM) as split points of that ring segment. The two blocks
 /// sharing a ring segment may split it at different points (each nodes only its own lines), so
@@ -263,25 +267,61 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
   std::vector<std::vector<Segment>> inside(blocks);
   std::vector<std::vector<Split>> splits(blocks);
   PerThread<GeosContext> contexts;
+  // Progress by segments, not blocks: one community's largest block can hold a tenth of its
+  // lines, and it reports while it is noded (issue 14 item 5).
+  auto ring_size = [](const Ring& ring) { return ring.empty() ? 0 : ring.size() - 1; };
+  auto segment_count = [&](std::size_t b) {
+    std::size_t count = lines[b].edges.size();
+    for (const Ring* ring : lines[b].rings) count += ring_size(*ring);
+    if (with_rings) {
+      count += ring_size(block_polygons[b].outer);
+      for (const Ring& hole : block_polygons[b].holes) count += ring_size(hole);
+    }
+    return count;
+  };
+  std::size_t total = 0;
+  for (std::size_t b = 0; b < blocks; ++b) total += segment_count(b);
   std::atomic<std::size_t> done{0};
+  auto advance = [&](std::size_t count) {
+    const std::size_t now = done += count;
+    progress(double(now) / double(std::max<std::size_t>(total, 1)));
+  };
   parallel_for(0, blocks, [&](std::size_t b) {
     if (lines[b].empty()) return;
-    if (const std::size_t finished = ++done; finished % 32 == 0)
-      progress(double(finished) / double(blocks));
-    GeosContext& ctx = contexts.local();
-    std::vector<GeomPtr> geometries;
-    geometries.reserve(lines[b].edges.size() + lines[b].rings.size() + 1);
-    for (const Segment& e : lines[b].edges)
-      geometries.push_back(to_geos(ctx, LineString{e.first, e.second}));
-    for (const Ring* ring : lines[b].rings) geometries.push_back(to_geos(ctx, *ring));
-    if (with_rings) {
-      geometries.push_back(to_geos(ctx, block_polygons[b].outer));
-      for (const Ring& hole : block_polygons[b].holes) geometries.push_back(to_geos(ctx, hole));
-    }
-    GeomPtr noded = node_lines(ctx, geometries, 0.0);
     std::vector<Segment> segments;
-    append_segments(ctx, noded.get(), segments);
-    {
+    segments.reserve(segment_count(b));
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k) segments.emplace_back(ring[k], ring[k + 1]);
+    };
+    segments.insert(segments.end(), lines[b].edges.begin(), lines[b].edges.end());
+    for (const Ring* ring : lines[b].rings) add_ring(*ring);
+    if (with_rings) {
+      add_ring(block_polygons[b].outer);
+      for (const Ring& hole : block_polygons[b].holes) add_ring(hole);
+    }
+    // The block's share of the progress: what the noder reports, at most the block's segments.
+    const std::size_t share = segments.size();
+    std::size_t reported = 0;
+    const std::function<void(std::size_t)> tick = [&](std::size_t count) {
+      count = std::min(count, share - reported);
+      reported += count;
+      if (count > 0) advance(count);
+    };
+    // Own noding (tessellation_noder); GEOS's union only for a block it cannot settle.
+    if (!node_segments(segments, tick)) {
+      GeosContext& ctx = contexts.local();
+      std::vector<GeomPtr> geometries;
+      geometries.reserve(lines[b].edges.size() + lines[b].rings.size() + 1);
+      for (const Segment& e : lines[b].edges)
+        geometries.push_back(to_geos(ctx, LineString{e.first, e.second}));
+      for (const Ring* ring : lines[b].rings) geometries.push_back(to_geos(ctx, *ring));
+      if (with_rings) {
+        geometries.push_back(to_geos(ctx, block_polygons[b].outer));
+        for (const Ring& hole : block_polygons[b].holes) geometries.push_back(to_geos(ctx, hole));
+      }
+      GeomPtr noded = node_lines(ctx, geometries, 0.0);
+      segments.clear();
+      append_segments(ctx, noded.get(), segments);
       std::vector<Point> given;  // input vertices: floating noding keeps them exactly
       for (const Segment& e : lines[b].edges) {
         given.push_back(e.first);
@@ -295,6 +335,7 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
       }
       merge_computed_vertices(given, segments);
     }
+    if (reported < share) advance(share - reported);
     const BlockShape& shape = shapes[b];
     std::vector<Segment> near;
     for (const Segment& s : segments) {

@@ -4,11 +4,12 @@
 // outlines. The linework must be noded (every crossing a shared vertex) before the own face walk
 // (tessellation_faces) turns it into pieces. Edges well inside a block are already noded; edges
 // near a free outline or (when nothing else comes near a block boundary) near a block ring are
-// crossed here by own code; the rest goes through GEOS block by block (node_blocks), never as
-// one union of the whole community, whose cost and memory grew faster than the community
-// (issue 14). Each way is checked (areas add up, every inner edge bounds two pieces) and falls
-// back to the next: own crossings + GEOS per block, all of it through GEOS per block, all of it
-// through GEOS at once (snap-rounded on the driver's retries).
+// crossed here by own code; the rest is noded block by block (node_blocks) by the own noder
+// (tessellation_noder), GEOS's union only for a block the noder cannot settle; never as one
+// union of the whole community, whose cost and memory grew faster than the community (issue 14).
+// Each way is checked (areas add up, every inner edge bounds two pieces) and falls back to the
+// next: own crossings + per-block noding, all of it per block, all of it through GEOS at once
+// (snap-rounded on the driver's retries).
 
 #include <cstdint>
 #include <functional>

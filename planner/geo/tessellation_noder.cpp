@@ -1,0 +1,298 @@
+#include "planner/geo/tessellation_noder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+namespace gp::geo::detail {
+namespace {
+
+/// Rounds before giving up. Real blocks settle in two (one that splits, one that finds
+/// nothing), occasionally three or four where a crossing lands near a third line.
+constexpr std::size_t kMaxRounds = 8;
+/// Segments between two calls of the progress tick.
+constexpr std::size_t kTickEvery = 1024;
+
+/// Which side of the line a→b the point c lies on: +1 left, −1 right, 0 when the rounding of the
+/// computation could reach the computed value. The bound is Shewchuk's first one for orient2d,
+/// (3 + 16ε)ε times the sum of the products' magnitudes: a point more than ~1e-12 m from the
+/// line (at the lengths of a block, hundreds of metres) gets its true side.
+int side(const Point& a, const Point& b, const Point& c) {
+  const double left = (b.x - a.x) * (c.y - a.y);
+  const double right = (b.y - a.y) * (c.x - a.x);
+  const double det = left - right;
+  const double bound = 3.4e-16 * (std::abs(left) + std::abs(right));
+  if (det > bound) return 1;
+  if (det < -bound) return -1;
+  return 0;
+}
+
+/// Where p lies along s (0..1, by projection) when p is within kNodeSnapM of the interior of s
+/// and not one of its ends; otherwise a negative value.
+double snap_position(const Segment& s, const Point& p) {
+  if (p == s.first || p == s.second) return -1.0;
+  const double ex = s.second.x - s.first.x;
+  const double ey = s.second.y - s.first.y;
+  const double wx = p.x - s.first.x;
+  const double wy = p.y - s.first.y;
+  const double length2 = ex * ex + ey * ey;
+  const double along = wx * ex + wy * ey;
+  if (!(along > 0.0 && along < length2)) return -1.0;
+  const double across = ex * wy - ey * wx;  // distance × length
+  if (across * across > kNodeSnapM * kNodeSnapM * length2) return -1.0;
+  return along / length2;
+}
+
+double position(const Segment& s, const Point& p) {
+  const double ex = s.second.x - s.first.x;
+  const double ey = s.second.y - s.first.y;
+  return ((p.x - s.first.x) * ex + (p.y - s.first.y) * ey) / (ex * ex + ey * ey);
+}
+
+/// The crossing of s and t when they cross properly: each one's end points lie clearly on
+/// opposite sides of the other's line. A pair where some end point lies on (within rounding of)
+/// the other's line does not cross properly: that end point is then within kNodeSnapM of the
+/// other segment (and was snapped) or beyond its end, where the two cannot meet.
+bool proper_crossing(const Segment& s, const Segment& t, Point& x) {
+  const Point& a = s.first;
+  const Point& b = s.second;
+  const Point& c = t.first;
+  const Point& d = t.second;
+  const int sc = side(a, b, c);
+  const int sd = side(a, b, d);
+  if (sc == 0 || sd == 0 || sc == sd) return false;
+  const int sa = side(c, d, a);
+  const int sb = side(c, d, b);
+  if (sa == 0 || sb == 0 || sa == sb) return false;
+  const double oa = orientation(c, d, a);
+  const double ob = orientation(c, d, b);
+  const double f = oa / (oa - ob);
+  x = {a.x + f * (b.x - a.x), a.y + f * (b.y - a.y)};
+  return true;
+}
+
+struct SweepEntry {
+  double min_x, max_x, min_y, max_y;  // the segment's box widened by kNodeSnapM
+  std::uint32_t id;
+};
+
+struct Split {
+  std::uint32_t segment;
+  double u;  // position along it, 0..1
+  Point at;
+};
+
+/// Sorts segments with their `fresh` flags and drops repeats (a repeat is fresh when any copy
+/// is).
+void sort_unique_flagged(std::vector<Segment>& segments, std::vector<char>& fresh) {
+  std::vector<std::pair<Segment, char>> flagged;
+  flagged.reserve(segments.size());
+  for (std::size_t k = 0; k < segments.size(); ++k) flagged.emplace_back(segments[k], fresh[k]);
+  std::sort(flagged.begin(), flagged.end(),
+            [](const auto& s, const auto& t) { return segment_less(s.first, t.first); });
+  segments.clear();
+  fresh.clear();
+  for (const auto& [segment, is_fresh] : flagged) {
+    if (!segments.empty() && segments.back() == segment) {
+      fresh.back() = char(fresh.back() | is_fresh);
+      continue;
+    }
+    segments.push_back(segment);
+    fresh.push_back(is_fresh);
+  }
+}
+
+}  // namespace
+
+bool node_segments(std::vector<Segment>& segments, const std::function<void(std::size_t)>& tick,
+                   NodingStats* stats) {
+  NodingStats local;
+  NodingStats& st = stats != nullptr ? *stats : local;
+  st = {};
+  for (Segment& s : segments) s = normalised(s.first, s.second);
+  std::erase_if(segments, [](const Segment& s) { return s.first == s.second; });
+  std::vector<char> fresh(segments.size(), 1);
+  sort_unique_flagged(segments, fresh);
+  // The input's vertices never move; crossings are merged onto them.
+  std::vector<Point> given;
+  given.reserve(2 * segments.size());
+  for (const Segment& s : segments) {
+    given.push_back(s.first);
+    given.push_back(s.second);
+  }
+  bool given_sorted = false;  // sorted when first needed: most blocks compute no crossing
+  auto is_given = [&](const Point& p) {
+    return std::binary_search(given.begin(), given.end(), p, less_point);
+  };
+
+  std::vector<SweepEntry> sweep;
+  std::vector<Split> splits;
+  std::vector<Point> computed;  // crossings of this round
+  std::vector<Segment> next;
+  std::vector<char> next_fresh;
+  std::vector<Point> vertices;
+  std::vector<std::pair<Point, Point>> moved;  // (crossing, the vertex it moves onto)
+  for (std::size_t round = 0; round < kMaxRounds; ++round) {
+    ++st.rounds;
+    // Candidate pairs by a sweep over the segments' boxes (widened by the snap distance) in
+    // order of their left side: each pair of boxes that meet is seen once, from the one
+    // further left. Pairs of segments that were both there, unchanged, in the previous round
+    // were tested then.
+    sweep.clear();
+    sweep.reserve(segments.size());
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      const Segment& s = segments[i];  // normalised: first.x <= second.x
+      sweep.push_back({s.first.x - kNodeSnapM, s.second.x + kNodeSnapM,
+                       std::min(s.first.y, s.second.y) - kNodeSnapM,
+                       std::max(s.first.y, s.second.y) + kNodeSnapM, std::uint32_t(i)});
+    }
+    // Segments are sorted by their first point, so `sweep` is already in order of min_x.
+    splits.clear();
+    computed.clear();
+    std::size_t since_tick = 0;
+    for (std::size_t a = 0; a < sweep.size(); ++a) {
+      const SweepEntry& e = sweep[a];
+      if (tick && ++since_tick == kTickEvery) {
+        tick(since_tick);
+        since_tick = 0;
+      }
+      for (std::size_t b = a + 1; b < sweep.size() && sweep[b].min_x <= e.max_x; ++b) {
+        const SweepEntry& f = sweep[b];
+        if (f.min_y > e.max_y || f.max_y < e.min_y) continue;
+        if (fresh[e.id] == 0 && fresh[f.id] == 0) continue;
+        // (lo, hi) is the pair in segment order, so the crossing computed does not depend on
+        // which side found it.
+        const std::size_t lo = std::min(e.id, f.id);
+        const std::size_t hi = std::max(e.id, f.id);
+        const Segment& s = segments[lo];
+        const Segment& t = segments[hi];
+        bool snapped = false;
+        for (const Point& p : {t.first, t.second})
+          if (const double u = snap_position(s, p); u >= 0.0) {
+            splits.push_back({std::uint32_t(lo), u, p});
+            snapped = true;
+          }
+        for (const Point& p : {s.first, s.second})
+          if (const double u = snap_position(t, p); u >= 0.0) {
+            splits.push_back({std::uint32_t(hi), u, p});
+            snapped = true;
+          }
+        if (snapped) {
+          ++st.snaps;
+          continue;
+        }
+        // Segments sharing an end point meet only there (an overlap would have snapped).
+        if (s.first == t.first || s.first == t.second || s.second == t.first ||
+            s.second == t.second)
+          continue;
+        Point x;
+        if (!proper_crossing(s, t, x)) continue;
+        ++st.crossings;
+        splits.push_back({std::uint32_t(lo), position(s, x), x});
+        splits.push_back({std::uint32_t(hi), position(t, x), x});
+        computed.push_back(x);
+      }
+    }
+    if (tick && since_tick > 0) tick(since_tick);
+    if (splits.empty()) return true;
+
+    // Each split segment becomes its parts between consecutive split points.
+    std::sort(splits.begin(), splits.end(), [](const Split& s, const Split& t) {
+      if (s.segment != t.segment) return s.segment < t.segment;
+      if (s.u != t.u) return s.u < t.u;
+      return less_point(s.at, t.at);
+    });
+    next.clear();
+    next_fresh.clear();
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      const Segment& s = segments[i];
+      if (k == splits.size() || splits[k].segment != i) {
+        next.push_back(s);
+        next_fresh.push_back(0);
+        continue;
+      }
+      Point from = s.first;
+      for (; k < splits.size() && splits[k].segment == i; ++k) {
+        const Point& x = splits[k].at;
+        if (x == from || x == s.second) continue;
+        next.push_back(normalised(from, x));
+        next_fresh.push_back(1);
+        from = x;
+      }
+      next.push_back(normalised(from, s.second));
+      next_fresh.push_back(1);
+    }
+
+    // Crossings near a vertex move onto it: an input vertex first (the nearest), else a crossing
+    // of an earlier round, else a smaller crossing of this round (three lines nearly meeting
+    // give one vertex instead of a sliver triangle between three crossings).
+    std::sort(computed.begin(), computed.end(), less_point);
+    computed.erase(std::unique(computed.begin(), computed.end()), computed.end());
+    if (!computed.empty() && !given_sorted) {
+      std::sort(given.begin(), given.end(), less_point);
+      given.erase(std::unique(given.begin(), given.end()), given.end());
+      given_sorted = true;
+    }
+    vertices.clear();
+    if (!computed.empty())
+      for (const Segment& s : next) {
+        vertices.push_back(s.first);
+        vertices.push_back(s.second);
+      }
+    std::sort(vertices.begin(), vertices.end(), less_point);
+    vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
+    moved.clear();
+    auto kept_of = [&](const Point& p) {
+      const auto it =
+          std::lower_bound(moved.begin(), moved.end(), p,
+                           [](const auto& m, const Point& q) { return less_point(m.first, q); });
+      return it != moved.end() && it->first == p ? it->second : p;
+    };
+    for (const Point& c : computed) {  // ascending: smaller crossings are resolved first
+      if (is_given(c)) continue;
+      const Point* best[3] = {nullptr, nullptr, nullptr};  // given, earlier crossing, this round's
+      double best_d[3] = {INFINITY, INFINITY, INFINITY};
+      const auto lo = std::lower_bound(vertices.begin(), vertices.end(),
+                                       Point{c.x - kNodeMergeM, -INFINITY}, less_point);
+      for (auto it = lo; it != vertices.end() && it->x <= c.x + kNodeMergeM; ++it) {
+        if (*it == c || std::abs(it->y - c.y) > kNodeMergeM) continue;
+        const double d = std::hypot(it->x - c.x, it->y - c.y);
+        if (d > kNodeMergeM) continue;
+        int kind = 0;
+        if (!is_given(*it)) {
+          kind = std::binary_search(computed.begin(), computed.end(), *it, less_point) ? 2 : 1;
+          if (kind == 2 && !less_point(*it, c)) continue;  // a larger one of this round: later
+        }
+        if (d < best_d[kind] || (d == best_d[kind] && less_point(*it, *best[kind]))) {
+          best_d[kind] = d;
+          best[kind] = &*it;
+        }
+      }
+      const Point* target = best[0] != nullptr ? best[0] : best[1] != nullptr ? best[1] : best[2];
+      if (target == nullptr) continue;
+      moved.emplace_back(c, kept_of(*target));  // ascending by the first: stays sorted
+      ++st.merged;
+    }
+    if (!moved.empty()) {
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < next.size(); ++i) {
+        const Point a = kept_of(next[i].first);
+        const Point b = kept_of(next[i].second);
+        if (a == b) continue;
+        const bool changed = !(a == next[i].first) || !(b == next[i].second);
+        next[kept] = normalised(a, b);
+        next_fresh[kept] = char(next_fresh[i] | (changed ? 1 : 0));
+        ++kept;
+      }
+      next.resize(kept);
+      next_fresh.resize(kept);
+    }
+    sort_unique_flagged(next, next_fresh);
+    segments.swap(next);
+    fresh.swap(next_fresh);
+  }
+  return false;
+}
+
+}  // namespace gp::geo::detail
