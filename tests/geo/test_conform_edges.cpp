@@ -77,7 +77,7 @@ TEST_CASE(
   CHECK(std::abs(gp::area(merged) - gp::area(a) - gp::area(b)) < 1e-9);
 }
 
-TEST_CASE("conform_edges: nothing rounded; a locked neighbour; a rounded sliver pinned",
+TEST_CASE("conform_edges: nothing rounded, a locked neighbour, a rounded sliver pinned",
           "[geo][conform]") {
   SECTION("nothing rounded: nothing changes") {
     MultiPolygon a = shape({{kX, kY}, {kX + 1, kY}, {kX + 1, kY + 1}, {kX, kY + 1}});
