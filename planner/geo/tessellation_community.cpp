@@ -14,6 +14,7 @@
 #include "planner/geo/tessellation_community.hpp"
 
 #include <algorithm>
+#include <mutex>
 
 #include "planner/geo/tessellation_blocks.hpp"
 #include "planner/geo/tessellation_cells.hpp"
@@ -27,9 +28,19 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
                                     const CommunityJob& job, const TessellationParams& params,
                                     double snap_grid_m, const CommunityProgress& tick) {
   // Progress within the community: the driver throttles, so calling it per batch is cheap.
-  // Stages weighted by their share of the time on the real extracts.
+  // Stages weighted by their share of the time on the real extracts. Steps run their blocks on
+  // several threads, each reporting what it counted: a thread descheduled between counting and
+  // reporting would report an older count after a newer one, so only a rise is passed on (the
+  // stage's fraction never goes back).
+  std::mutex tick_mutex;
+  double last_tick = 0.0;
   const std::function<void(double)> report = [&](double fraction) {
-    if (tick) tick(std::clamp(fraction, 0.0, 1.0));
+    if (!tick) return;
+    const double f = std::clamp(fraction, 0.0, 1.0);
+    const std::lock_guard lock(tick_mutex);
+    if (f < last_tick) return;
+    last_tick = f;
+    tick(f);
   };
   const std::size_t n = job.buildings.size();
   CommunityCells out;
