@@ -203,7 +203,9 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
       detail::CommunityCells& cells = done[order[k]];
       const detail::CommunityProgress tick = [&, job_index = order[k]](double fraction) {
         std::lock_guard lock(progress_mutex);
-        running[job_index] = fraction * double(job.buildings.size());
+        // Only a rise: a retry on a coarser grid (kRetryGridFactors) starts the community's
+        // fraction from 0 again, which must not move the stage back.
+        running[job_index] = std::max(running[job_index], fraction * double(job.buildings.size()));
         publish(false);
       };
       std::string failure;

@@ -39,7 +39,13 @@ std::int32_t CommunityBlocks::containing(const Point& p) const {
 }
 
 bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
-                  double snap_grid_m, CommunityBlocks& out, ProblemReporter& problems) {
+                  double snap_grid_m, CommunityBlocks& out, ProblemReporter& problems,
+                  const std::function<void(double)>& report) {
+  // Progress after each GEOS step (their shares of the step's time on real-100000: the soft
+  // roads' noding and polygonizing are most of it).
+  auto tick = [&](double f) {
+    if (report) report(f);
+  };
   const GEOSContextHandle_t h = ctx.handle();
   const Community& community = dataset.communities[std::size_t(job.community)];
   GeomPtr community_geometry = to_geos(ctx, community.footprint);
@@ -91,8 +97,11 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   }
 
   // 2. Hard faces, then street blocks (faces cut further by soft roads).
+  tick(0.05);
   GeomPtr hard_noded = node_lines(ctx, hard_parts, snap_grid_m);
+  tick(0.15);
   out.faces = regions_inside(ctx, hard_noded.get(), community_prepared.get());
+  tick(0.25);
   if (out.faces.empty()) {
     problems.report(
         Severity::error, "community-without-area", community.source,
@@ -109,7 +118,9 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   } else {
     soft_parts.push_back(clone(ctx, hard_noded.get()));
     all_noded = node_lines(ctx, soft_parts, snap_grid_m);
+    tick(0.45);
     blocks = regions_inside(ctx, all_noded.get(), community_prepared.get());
+    tick(0.7);
     const RegionLocator face_locator(ctx, out.faces);
     for (const Region& block : blocks) block_face.push_back(face_locator.locate(ctx, block.inside));
   }
@@ -119,6 +130,7 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
                         " has no area left between its barriers; its buildings get no cell");
     return false;
   }
+  tick(0.8);
   out.locator.emplace(ctx, blocks);
   out.polygons.reserve(blocks.size());
   for (const Region& block : blocks) {
@@ -126,8 +138,10 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
     out.polygons.push_back(std::move(mp.front()));
     orient(out.polygons.back());
   }
+  tick(0.9);
   out.shapes.reserve(blocks.size());
   for (const Polygon& polygon : out.polygons) out.shapes.emplace_back(polygon);
+  tick(1.0);
   return true;
 }
 

@@ -7,6 +7,7 @@
 // inside, which ring segments are near a box) without a GEOS object per question.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -126,24 +127,27 @@ class BlockShape {
 
   /// The boundary segments whose boxes meet `box`, as given (ring direction).
   void segments_near(const Box& box, std::vector<Segment>& out) const {
-    index_.intersecting(box, hits_);
+    std::vector<std::int32_t>& hits = scratch();
+    index_.intersecting(box, hits);
     out.clear();
-    for (std::int32_t k : hits_) out.push_back(segments_[std::size_t(k)]);
+    for (std::int32_t k : hits) out.push_back(segments_[std::size_t(k)]);
   }
 
   /// True when a boundary segment's box meets `box` (touching counts).
   [[nodiscard]] bool boundary_near(const Box& box) const {
-    index_.intersecting(box, hits_);
-    return !hits_.empty();
+    std::vector<std::int32_t>& hits = scratch();
+    index_.intersecting(box, hits);
+    return !hits.empty();
   }
 
   /// Crossing-number test over the boundary segments a ray to the east can meet; a point on
   /// the boundary may go either way.
   [[nodiscard]] bool contains(const Point& p) const {
     if (!(p.x <= max_x_)) return false;
-    index_.intersecting(Box{p.x, p.y, max_x_, p.y}, hits_);
+    std::vector<std::int32_t>& hits = scratch();
+    index_.intersecting(Box{p.x, p.y, max_x_, p.y}, hits);
     bool inside = false;
-    for (std::int32_t k : hits_) {
+    for (std::int32_t k : hits) {
       const Point& a = segments_[std::size_t(k)].first;
       const Point& b = segments_[std::size_t(k)].second;
       if (ray_crosses(a, b, p)) inside = !inside;
@@ -158,8 +162,9 @@ class BlockShape {
     const double dx = segment.second.x - a.x;
     const double dy = segment.second.y - a.y;
     std::vector<double> ts{0.0, 1.0};
-    index_.intersecting(box_of(segment), hits_);
-    for (std::int32_t k : hits_) {
+    std::vector<std::int32_t>& hits = scratch();
+    index_.intersecting(box_of(segment), hits);
+    for (std::int32_t k : hits) {
       const Point& r0 = segments_[std::size_t(k)].first;
       const Point& r1 = segments_[std::size_t(k)].second;
       const double ex = r1.x - r0.x;
@@ -190,7 +195,12 @@ class BlockShape {
   std::vector<Segment> segments_;
   double max_x_ = -INFINITY;
   BoxIndex index_;
-  mutable std::vector<std::int32_t> hits_;  // reused by the queries (one thread per block)
+  /// The queries' scratch, one per thread: a block's shape is queried from several threads
+  /// (the pieces' blocks are found in parallel, cut_pieces).
+  static std::vector<std::int32_t>& scratch() {
+    thread_local std::vector<std::int32_t> hits;
+    return hits;
+  }
 };
 
 /// The faces and street blocks of one community. Not movable: the locator refers to `blocks`.
@@ -215,7 +225,9 @@ struct CommunityBlocks {
 /// see "Why lines overshoot" in 0003), noded and polygonized into faces, then with the soft
 /// roads into blocks. False when nothing is left to tessellate; the error is then reported in
 /// `problems` (community-without-area).
+/// `report` takes the step's fraction done (0 to 1).
 bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
-                  double snap_grid_m, CommunityBlocks& out, ProblemReporter& problems);
+                  double snap_grid_m, CommunityBlocks& out, ProblemReporter& problems,
+                  const std::function<void(double)>& report = {});
 
 }  // namespace gp::geo::detail

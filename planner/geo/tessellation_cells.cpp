@@ -6,6 +6,8 @@
 #include <numeric>
 #include <sstream>
 
+#include "planner/core/parallel.hpp"
+
 namespace gp::geo::detail {
 namespace {
 
@@ -115,26 +117,56 @@ Crossing crossing_between(std::int32_t block_a, std::int32_t block_b,
 
 }  // namespace
 
-std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces) {
-  std::vector<SegmentEntry> segments;
+std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
+                                    const std::function<void(double)>& progress) {
+  auto tick = [&](double f) {
+    if (progress) progress(f);
+  };
+  // Each piece's segments into its own slot range (offsets by a prefix sum), in parallel.
+  std::vector<std::size_t> first(pieces.size() + 1, 0);
+  auto ring_segments = [](const Ring& ring) { return ring.empty() ? 0 : ring.size() - 1; };
   for (std::size_t p = 0; p < pieces.size(); ++p) {
-    auto add_ring = [&](const Ring& ring) {
-      for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
-        Point a = ring[k];
-        Point b = ring[k + 1];
-        if (a == b) continue;
-        if (less_point(b, a)) std::swap(a, b);
-        segments.push_back({a, b, std::int32_t(p)});
-      }
-    };
-    add_ring(pieces[p].outer);
-    for (const Ring& hole : pieces[p].holes) add_ring(hole);
+    std::size_t count = ring_segments(pieces[p].outer);
+    for (const Ring& hole : pieces[p].holes) count += ring_segments(hole);
+    first[p + 1] = first[p] + count;
   }
-  std::sort(segments.begin(), segments.end(), [](const SegmentEntry& s, const SegmentEntry& t) {
-    if (!(s.a == t.a)) return less_point(s.a, t.a);
-    if (!(s.b == t.b)) return less_point(s.b, t.b);
-    return s.piece < t.piece;
+  std::vector<SegmentEntry> segments(first.back());
+  std::vector<char> keep(first.back(), 0);
+  parallel_for_chunks(0, pieces.size(), 1024, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t p = begin; p < end; ++p) {
+      std::size_t at = first[p];
+      auto add_ring = [&](const Ring& ring) {
+        for (std::size_t k = 0; k + 1 < ring.size(); ++k, ++at) {
+          Point a = ring[k];
+          Point b = ring[k + 1];
+          if (a == b) continue;
+          if (less_point(b, a)) std::swap(a, b);
+          segments[at] = {a, b, std::int32_t(p)};
+          keep[at] = 1;
+        }
+      };
+      add_ring(pieces[p].outer);
+      for (const Ring& hole : pieces[p].holes) add_ring(hole);
+    }
   });
+  {
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < segments.size(); ++k)
+      if (keep[k] != 0) segments[kept++] = segments[k];
+    segments.resize(kept);
+  }
+  tick(0.15);
+  // A total order of the entries (a piece's ring never holds one segment twice; equal entries
+  // would be identical anyway), so the parallel sort gives std::sort's order.
+  parallel_sort(
+      segments,
+      [](const SegmentEntry& s, const SegmentEntry& t) {
+        if (!(s.a == t.a)) return less_point(s.a, t.a);
+        if (!(s.b == t.b)) return less_point(s.b, t.b);
+        return s.piece < t.piece;
+      },
+      [&](double f) { tick(0.15 + 0.45 * f); });
+  tick(0.6);
   std::vector<Contact> contacts;
   std::size_t i = 0;
   while (i < segments.size()) {
@@ -150,9 +182,11 @@ std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces) {
     }
     i = j;
   }
-  // Merge per pair.
+  tick(0.7);
+  // Merge per pair (std::sort on the same input as before: the lengths add up in the same order).
   std::sort(contacts.begin(), contacts.end(),
             [](const Contact& s, const Contact& t) { return s.a != t.a ? s.a < t.a : s.b < t.b; });
+  tick(0.9);
   std::vector<Contact> merged;
   for (const Contact& c : contacts) {
     if (!merged.empty() && merged.back().a == c.a && merged.back().b == c.b)
@@ -160,22 +194,31 @@ std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces) {
     else
       merged.push_back(c);
   }
+  tick(1.0);
   return merged;
 }
 
 std::vector<std::int32_t> label_pieces(const Pieces& pieces,
                                        const std::vector<std::vector<Site>>& block_sites,
-                                       const OutlineLocator& outlines) {
+                                       const OutlineLocator& outlines,
+                                       const std::function<void(double)>& progress) {
   const std::size_t piece_count = pieces.polygons.size();
   std::vector<SiteLocator> site_locators;
   site_locators.reserve(block_sites.size());
   for (const std::vector<Site>& sites : block_sites) site_locators.emplace_back(sites);
   std::vector<std::int32_t> owner(piece_count, kNone);
-  for (std::size_t p = 0; p < piece_count; ++p) {
-    owner[p] = outlines.building_containing(pieces.block[p], pieces.inside[p]);
-    if (owner[p] == kNone)
-      owner[p] = site_locators[std::size_t(pieces.block[p])].nearest_building(pieces.inside[p]);
-  }
+  const std::function<void(double)> none = [](double) {};
+  constexpr std::size_t kChunk = 2048;
+  ProgressCount counted(progress ? progress : none, piece_count, 4 * kChunk);
+  parallel_for_chunks(0, piece_count, kChunk, [&](std::size_t begin, std::size_t end) {
+    std::vector<std::int32_t> hits;
+    for (std::size_t p = begin; p < end; ++p) {
+      owner[p] = outlines.building_containing(pieces.block[p], pieces.inside[p], hits);
+      if (owner[p] == kNone)
+        owner[p] = site_locators[std::size_t(pieces.block[p])].nearest_building(pieces.inside[p]);
+    }
+    counted.add(end - begin);
+  });
   return owner;
 }
 
@@ -390,7 +433,11 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
                     const TessellationParams& params, const Pieces& pieces,
                     const std::vector<std::int32_t>& block_face,
                     const std::vector<Contact>& contacts, const std::vector<Placement>& placements,
-                    const std::vector<std::int32_t>& owner, CommunityCells& out) {
+                    const std::vector<std::int32_t>& owner, CommunityCells& out,
+                    const std::function<void(double)>& progress) {
+  auto tick = [&](double f) {
+    if (progress) progress(f);
+  };
   const std::size_t n = job.buildings.size();
   const std::vector<Polygon>& piece_polygons = pieces.polygons;
   const std::vector<std::int32_t>& piece_block = pieces.block;
@@ -428,6 +475,7 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
     const std::int32_t gb = job.buildings[std::size_t(ob)];
     pair_lengths[{std::min(ga, gb), std::max(ga, gb)}].by_crossing[int(crossing)] += c.length_m;
   }
+  tick(0.3);
   for (const auto& [pair, lengths] : pair_lengths) {
     const double total = lengths.by_crossing[0] + lengths.by_crossing[1] + lengths.by_crossing[2];
     if (total <= params.min_shared_length_m) continue;
@@ -439,23 +487,32 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
     out.adjacency.push_back({pair.first, pair.second, total, crossing});
   }
 
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::vector<std::int32_t>& mine = owned[i];
-    if (mine.empty()) {
+  tick(0.4);
+  // Each cell from its own pieces: in parallel, each building's cell written by one thread.
+  const std::function<void(double)> none = [](double) {};
+  const std::function<void(double)> cells_progress = [&](double f) { tick(0.4 + 0.6 * f); };
+  constexpr std::size_t kChunk = 1024;
+  ProgressCount counted(progress ? cells_progress : none, n, 4 * kChunk);
+  parallel_for_chunks(0, n, kChunk, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::vector<std::int32_t>& mine = owned[i];
+      if (mine.size() == 1) {
+        out.cells[i].push_back(piece_polygons[std::size_t(mine.front())]);
+      } else if (mine.size() > 1) {
+        std::vector<const Polygon*> parts;
+        for (std::int32_t p : mine) parts.push_back(&piece_polygons[std::size_t(p)]);
+        out.cells[i] = dissolve(parts);
+      }
+    }
+    counted.add(end - begin);
+  });
+  for (std::size_t i = 0; i < n; ++i)
+    if (owned[i].empty()) {
       const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
       out.problems.report(Severity::warning, "building-without-cell", building.source,
                           describe_building(building) +
                               " got no cell (its site coincides with another building's)");
-      continue;
     }
-    if (mine.size() == 1) {
-      out.cells[i].push_back(piece_polygons[std::size_t(mine.front())]);
-    } else {
-      std::vector<const Polygon*> parts;
-      for (std::int32_t p : mine) parts.push_back(&piece_polygons[std::size_t(p)]);
-      out.cells[i] = dissolve(parts);
-    }
-  }
 }
 
 }  // namespace gp::geo::detail

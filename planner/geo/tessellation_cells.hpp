@@ -7,6 +7,7 @@
 // shared segments.
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "planner/geo/tessellation_noding.hpp"
@@ -30,13 +31,17 @@ struct Contact {
 
 /// Contacts between pieces, from identical segments (the pieces come from one polygonization
 /// of noded linework, so a shared edge has identical vertices on both sides).
-std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces);
+/// `progress` (optional) takes the fraction done, 0 to 1.
+std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
+                                    const std::function<void(double)>& progress = {});
 
 /// The owner (local building) of each piece: the outlined building whose footprint holds it,
-/// else the nearest site of its block; kNone in a block without sites.
+/// else the nearest site of its block; kNone in a block without sites. Pieces are labelled in
+/// parallel (each piece's owner depends on it alone). `progress` (optional): 0 to 1.
 std::vector<std::int32_t> label_pieces(const Pieces& pieces,
                                        const std::vector<std::vector<Site>>& block_sites,
-                                       const OutlineLocator& outlines);
+                                       const OutlineLocator& outlines,
+                                       const std::function<void(double)>& progress = {});
 
 /// Step 6: blocks without a building join, whole, the neighbouring cell with the longest shared
 /// boundary, preferring one not across a hard barrier (reported when across one). Rounds are
@@ -65,11 +70,12 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
                               std::vector<std::int32_t>& owner);
 
 /// Step 7: cells (dissolved pieces of each owner), areas, perimeters and adjacency into `out`;
-/// a building without any piece is reported (building-without-cell).
+/// a building without any piece is reported (building-without-cell). `progress` (optional): 0 to 1.
 void assemble_cells(const Dataset& dataset, const CommunityJob& job,
                     const TessellationParams& params, const Pieces& pieces,
                     const std::vector<std::int32_t>& block_face,
                     const std::vector<Contact>& contacts, const std::vector<Placement>& placements,
-                    const std::vector<std::int32_t>& owner, CommunityCells& out);
+                    const std::vector<std::int32_t>& owner, CommunityCells& out,
+                    const std::function<void(double)>& progress = {});
 
 }  // namespace gp::geo::detail

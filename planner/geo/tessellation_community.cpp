@@ -50,8 +50,13 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   out.face.assign(n, kNone);
   out.block.assign(n, kNone);
 
+  // The community's fraction per step, from their times on real-100000 as one community
+  // (docs/decisions/0003-tessellation.md, "Performance (sixth version)"). Every step reports
+  // within its span, so no step is silent for long (issue 12/14 item 5).
   CommunityBlocks blocks;
-  if (!build_blocks(ctx, dataset, job, snap_grid_m, blocks, out.problems)) return out;
+  if (!build_blocks(ctx, dataset, job, snap_grid_m, blocks, out.problems,
+                    progress_span(report, 0.0, 0.05)))
+    return out;
   out.face_count = std::int32_t(blocks.faces.size());
   out.block_count = std::int32_t(blocks.size());
   report(0.05);
@@ -67,12 +72,15 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
 
   report(0.6);
   const Pieces pieces = cut_pieces(ctx, dataset, job, blocks, edges, outlined, outlines.boxes(),
-                                   out.block, snap_grid_m, report);
+                                   out.block, snap_grid_m, progress_span(report, 0.6, 0.8));
   report(0.8);
-  std::vector<std::int32_t> owner = label_pieces(pieces, block_sites, outlines);
-  const std::vector<Contact> contacts = piece_contacts(pieces.polygons);
+  std::vector<std::int32_t> owner =
+      label_pieces(pieces, block_sites, outlines, progress_span(report, 0.8, 0.83));
+  const std::vector<Contact> contacts =
+      piece_contacts(pieces.polygons, progress_span(report, 0.83, 0.87));
 
   merge_empty_blocks(dataset, job, blocks, block_sites, pieces, contacts, owner, out.problems);
+  report(0.88);
   // One piece per cell (issue 12): a Voronoi cell cut by a non-convex block, an outline or a
   // noding sliver can leave pieces of one owner that share no edge with the piece holding its
   // building (grids in pieces, sliver crumbs, grids joined at a point).
@@ -80,7 +88,8 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
                            owner);
 
   report(0.9);
-  assemble_cells(dataset, job, params, pieces, blocks.block_face, contacts, placements, owner, out);
+  assemble_cells(dataset, job, params, pieces, blocks.block_face, contacts, placements, owner, out,
+                 progress_span(report, 0.9, 1.0));
   return out;
 }
 

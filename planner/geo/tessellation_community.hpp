@@ -4,6 +4,9 @@
 // cells, the faces and blocks, and the adjacency, using one GEOS context (the calling thread's).
 // See docs/decisions/0003-tessellation.md for the algorithm.
 
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -39,6 +42,38 @@ struct CommunityCells {
 /// Called during the work with the fraction of this community done, in [0, 1], often (per
 /// batch of buildings or blocks); it may throw gp::Cancelled.
 using CommunityProgress = std::function<void(double)>;
+
+/// The part [from, to] of the community's fraction that one step fills: the step reports its own
+/// fraction in [0, 1]. `report` must outlive the result.
+inline std::function<void(double)> progress_span(const std::function<void(double)>& report,
+                                                 double from, double to) {
+  return [&report, from, to](double f) { report(from + (to - from) * std::clamp(f, 0.0, 1.0)); };
+}
+
+/// Counts work done by a loop (possibly on several threads) against a known total and passes
+/// the fraction on every `every` units or more, so that a long step reports while it runs (issue
+/// 12/14 item 5: an update at least once a second) without a call per item. The receiver keeps
+/// only rises (tessellate_community), so counts reported out of order do no harm.
+class ProgressCount {
+ public:
+  ProgressCount(const std::function<void(double)>& report, std::size_t total, std::size_t every)
+      : report_(report),
+        total_(std::max<std::size_t>(total, 1)),
+        every_(std::max<std::size_t>(every, 1)) {}
+  void add(std::size_t count) {
+    if (count == 0) return;
+    const std::size_t before = done_.fetch_add(count);
+    const std::size_t now = before + count;
+    if (now / every_ != before / every_ || now >= total_)
+      report_(double(std::min(now, total_)) / double(total_));
+  }
+
+ private:
+  const std::function<void(double)>& report_;
+  std::size_t total_;
+  std::size_t every_;
+  std::atomic<std::size_t> done_{0};
+};
 
 /// Precondition: job.buildings is not empty and the community footprint is a valid polygon.
 /// `snap_grid_m` is the snap-rounding grid (params.snap_grid_m, or coarser on a retry).

@@ -1,8 +1,10 @@
 #include "planner/geo/tessellation_faces.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <numeric>
 
 #include "planner/geo/spatial_index.hpp"
@@ -67,25 +69,31 @@ class FaceGraph {
     out_.assign(incident_.size(), 0);
     angle_.assign(2 * edges_.size(), 0.0);
     position_.assign(2 * edges_.size(), 0);
-    for (Id v = 0; v < Id(vertices_.size()); ++v) {
-      const Id begin = first_[v];
-      const Id end = first_[v + 1];
-      for (Id k = begin; k < end; ++k) {
-        const Id e = incident_[k];
-        const Id h = edges_[e].first == v ? 2 * e : 2 * e + 1;
-        const Point& a = vertices_[v];
-        const Point& b = vertices_[h % 2 == 0 ? edges_[e].second : edges_[e].first];
-        angle_[h] = std::atan2(b.y - a.y, b.x - a.x);
-        out_[k] = h;
+    // Each vertex's star is its own (its ranges of out_, its half-edges' angles and positions):
+    // vertices in parallel, in chunks.
+    std::atomic<bool> overlap{false};
+    parallel_for_chunks(0, vertices_.size(), 8192, [&](std::size_t lo, std::size_t hi) {
+      for (Id v = Id(lo); v < Id(hi); ++v) {
+        const Id begin = first_[v];
+        const Id end = first_[v + 1];
+        for (Id k = begin; k < end; ++k) {
+          const Id e = incident_[k];
+          const Id h = edges_[e].first == v ? 2 * e : 2 * e + 1;
+          const Point& a = vertices_[v];
+          const Point& b = vertices_[h % 2 == 0 ? edges_[e].second : edges_[e].first];
+          angle_[h] = std::atan2(b.y - a.y, b.x - a.x);
+          out_[k] = h;
+        }
+        std::sort(out_.begin() + begin, out_.begin() + end, [&](Id g, Id h) {
+          return angle_[g] != angle_[h] ? angle_[g] < angle_[h] : g < h;
+        });
+        for (Id k = begin; k < end; ++k) {
+          if (k > begin && angle_[out_[k]] == angle_[out_[k - 1]]) overlap = true;
+          position_[out_[k]] = k;
+        }
       }
-      std::sort(out_.begin() + begin, out_.begin() + end,
-                [&](Id g, Id h) { return angle_[g] != angle_[h] ? angle_[g] < angle_[h] : g < h; });
-      for (Id k = begin; k < end; ++k) {
-        if (k > begin && angle_[out_[k]] == angle_[out_[k - 1]]) return false;
-        position_[out_[k]] = k;
-      }
-    }
-    return true;
+    });
+    return !overlap;
   }
 
   /// The half-edge after `h` on the face to its left: at h's end, the outgoing half-edge just
@@ -133,17 +141,20 @@ class FaceGraph {
 
 }  // namespace
 
-bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& faces) {
+bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& faces,
+                         const std::function<void(double)>& progress) {
+  // Progress at the end of each pass, weighted by its time on real-100000's one community.
+  auto tick = [&](double f) {
+    if (progress) progress(f);
+  };
   faces.clear();
   // Edges between unique vertices.
   std::erase_if(segments, [](const Segment& s) { return s.first == s.second; });
   for (Segment& s : segments)
     if (less_point(s.second, s.first)) std::swap(s.first, s.second);
-  std::sort(segments.begin(), segments.end(), [](const Segment& s, const Segment& t) {
-    if (!(s.first == t.first)) return less_point(s.first, t.first);
-    return less_point(s.second, t.second);
-  });
+  parallel_sort(segments, segment_less, [&](double f) { tick(0.2 * f); });
   segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
+  tick(0.2);
   if (segments.size() < 3) return true;
   std::vector<Point> vertices;
   vertices.reserve(2 * segments.size());
@@ -151,18 +162,22 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
     vertices.push_back(s.first);
     vertices.push_back(s.second);
   }
-  std::sort(vertices.begin(), vertices.end(), less_point);
+  parallel_sort(vertices, less_point, [&](double f) { tick(0.2 + 0.15 * f); });
   vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
+  tick(0.35);
   auto id_of = [&](const Point& p) {
     return Id(std::lower_bound(vertices.begin(), vertices.end(), p, less_point) - vertices.begin());
   };
-  std::vector<std::pair<Id, Id>> edges;
-  edges.reserve(segments.size());
-  for (const Segment& s : segments) edges.emplace_back(id_of(s.first), id_of(s.second));
+  std::vector<std::pair<Id, Id>> edges(segments.size());
+  parallel_for_chunks(0, segments.size(), 4096, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k)
+      edges[k] = {id_of(segments[k].first), id_of(segments[k].second)};
+  });
   segments.clear();
   segments.shrink_to_fit();
   FaceGraph graph(std::move(vertices), std::move(edges));
   const std::vector<Point>& points = graph.vertices();
+  tick(0.45);
 
   // Face cycles; cut edges (both sides on one cycle) are dropped and the walk repeated.
   std::vector<Id> cycle_of;
@@ -170,9 +185,12 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
   while (true) {
     graph.prune_dangles();
     if (!graph.sort_stars()) return false;
+    tick(0.6);
     cycle_of.assign(2 * graph.edge_count(), Id(-1));
     cycles.clear();
-    for (Id e = 0; e < Id(graph.edge_count()); ++e) {
+    const Id edge_count = Id(graph.edge_count());
+    for (Id e = 0; e < edge_count; ++e) {
+      if (e % 65536 == 65535) tick(0.6 + 0.25 * double(e) / double(edge_count));
       if (!graph.alive(e)) continue;
       for (Id start : {2 * e, 2 * e + 1}) {
         if (cycle_of[start] != Id(-1)) continue;
@@ -195,6 +213,7 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
       }
     if (!cut) break;
   }
+  tick(0.85);
 
   // Rings: positive area = a face's shell; negative = the outline of a connected part of the
   // graph, a hole of the face around it (or of none: the unbounded face).
@@ -217,6 +236,7 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
       holes.push_back(c);
     }
   }
+  tick(0.95);
   if (holes.size() <= 1) return true;  // one connected part: its outline bounds nothing
 
   // Connected parts, to tell a hole's own faces from the faces around it.

@@ -5,11 +5,15 @@
 // exactly equal end points), so a half-edge face walk over sorted arrays does the same job.
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstddef>
+#include <functional>
 #include <utility>
 #include <vector>
 
 #include "planner/core/geometry.hpp"
+#include "planner/core/parallel.hpp"
 #include "planner/core/point_in_polygon.hpp"
 
 namespace gp::geo::detail {
@@ -37,7 +41,52 @@ using Segment = std::pair<Point, Point>;
 ///
 /// Returns false, leaving `faces` unspecified, when the input is visibly not noded: two edges
 /// leaving one vertex in the same direction (an overlap).
-bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& faces);
+/// `progress` (optional) takes the fraction done, 0 to 1, several times a second on a large input.
+bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& faces,
+                         const std::function<void(double)>& progress = {});
+
+/// Sorts `values` by `less` in parallel: equal parts sorted on the threads, then merged pairwise.
+/// `less` must be a strict weak order under which equivalent values are identical (a total order
+/// of the values, e.g. by coordinates then an index), so that the result is std::sort's whatever
+/// the threads: the community-wide sorts of the tessellation (segments, vertices, contacts) were
+/// serial steps of one large community.
+template <typename T, typename Less>
+void parallel_sort(std::vector<T>& values, Less less,
+                   const std::function<void(double)>& progress = {}) {
+  constexpr std::size_t kMinPart = std::size_t(1) << 15;
+  const std::size_t n = values.size();
+  std::size_t parts = 1;
+  std::size_t levels = 0;
+  while (parts < 16 && n / (2 * parts) >= kMinPart) {
+    parts *= 2;
+    ++levels;
+  }
+  if (parts == 1) {
+    std::sort(values.begin(), values.end(), less);
+    return;
+  }
+  // Progress (optional) after each part sorted and each round of merges: a sort of a large
+  // community's segments takes seconds.
+  std::atomic<std::size_t> steps{0};
+  auto step = [&] {
+    const std::size_t done = ++steps;
+    if (progress) progress(double(done) / double(parts + levels));
+  };
+  std::vector<std::size_t> edge(parts + 1);
+  for (std::size_t k = 0; k <= parts; ++k) edge[k] = n * k / parts;
+  const auto at = [&](std::size_t k) { return values.begin() + std::ptrdiff_t(edge[k]); };
+  parallel_for(0, parts, [&](std::size_t k) {
+    std::sort(at(k), at(k + 1), less);
+    step();
+  });
+  for (std::size_t width = 1; width < parts; width *= 2) {
+    parallel_for(0, parts / (2 * width), [&](std::size_t k) {
+      const std::size_t first = 2 * k * width;
+      std::inplace_merge(at(first), at(first + width), at(first + 2 * width), less);
+    });
+    step();
+  }
+}
 
 // Segment and ring helpers shared by the tessellation's files.
 
@@ -61,6 +110,20 @@ inline void sort_unique(std::vector<Segment>& segments) {
 /// to `a` for precision.
 inline double orientation(const Point& a, const Point& b, const Point& c) {
   return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+}
+
+/// Which side of the line a→b the point c lies on: +1 left, −1 right, 0 when the rounding of the
+/// computation could reach the computed value. The bound is Shewchuk's first one for orient2d,
+/// (3 + 16ε)ε times the sum of the products' magnitudes: a point more than ~1e-12 m from the
+/// line (at the lengths of a block, hundreds of metres) gets its true side.
+inline int robust_side(const Point& a, const Point& b, const Point& c) {
+  const double left = (b.x - a.x) * (c.y - a.y);
+  const double right = (b.y - a.y) * (c.x - a.x);
+  const double det = left - right;
+  const double bound = 3.4e-16 * (std::abs(left) + std::abs(right));
+  if (det > bound) return 1;
+  if (det < -bound) return -1;
+  return 0;
 }
 
 /// Shells counter-clockwise, holes clockwise (the orientation the face walk and dissolve use).

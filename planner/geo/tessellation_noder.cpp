@@ -13,18 +13,9 @@ constexpr std::size_t kMaxRounds = 8;
 /// Segments between two calls of the progress tick.
 constexpr std::size_t kTickEvery = 1024;
 
-/// Which side of the line a→b the point c lies on: +1 left, −1 right, 0 when the rounding of the
-/// computation could reach the computed value. The bound is Shewchuk's first one for orient2d,
-/// (3 + 16ε)ε times the sum of the products' magnitudes: a point more than ~1e-12 m from the
-/// line (at the lengths of a block, hundreds of metres) gets its true side.
+/// Which side of the line a→b the point c lies on (robust_side, tessellation_faces.hpp).
 int side(const Point& a, const Point& b, const Point& c) {
-  const double left = (b.x - a.x) * (c.y - a.y);
-  const double right = (b.y - a.y) * (c.x - a.x);
-  const double det = left - right;
-  const double bound = 3.4e-16 * (std::abs(left) + std::abs(right));
-  if (det > bound) return 1;
-  if (det < -bound) return -1;
-  return 0;
+  return robust_side(a, b, c);
 }
 
 /// Where p lies along s (0..1, by projection) when p is within kNodeSnapM of the interior of s

@@ -433,8 +433,18 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
                   const std::vector<char>& outlined, const BoxIndex& outline_boxes,
                   const std::vector<std::int32_t>& building_block, double snap_grid_m,
                   const std::function<void(double)>& report) {
-  // node_blocks reports its share within this step (0.6 to 0.8 of the community).
-  const std::function<void(double)> progress = [&](double f) { report(0.6 + 0.2 * f); };
+  // Progress of this step (0 to 1): the fast path's noding, faces, pieces and checks fill
+  // 0 to 0.7 (its parts weighted by their times on real-100000), the fallback's 0.7 to 1.
+  double attempt_from = 0.0;
+  double attempt_to = 0.7;
+  auto attempt_part = [&](double from, double to) {
+    const double span = attempt_to - attempt_from;
+    return progress_span(report, attempt_from + span * from, attempt_from + span * to);
+  };
+  auto mark = [&](double f) { report(attempt_from + (attempt_to - attempt_from) * f); };
+  std::function<void(double)> progress = attempt_part(0.05, 0.45);
+  std::function<void(double)> faces_progress = attempt_part(0.45, 0.75);
+  std::function<void(double)> pieces_progress = attempt_part(0.75, 0.9);
   const GEOSContextHandle_t h = ctx.handle();
   const std::size_t n = job.buildings.size();
   const std::vector<Region>& blocks = community_blocks.blocks;
@@ -486,12 +496,40 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
     piece_inside.clear();
     piece_block.clear();
   };
-  // Faces of noded segments (own polygonizer); false when it finds them not noded.
+  // Faces of noded segments (own polygonizer); false when it finds them not noded. Each face's
+  // interior point and block (add_piece's tests) are computed in parallel, in chunks (one GEOS
+  // context per thread for the rare interior point GEOS computes), and the pieces kept in face
+  // order: the result is the serial loop's.
   auto collect_pieces = [&](std::vector<Segment> segments) {
     clear_pieces();
     std::vector<Polygon> found;
-    if (!polygonize_segments(std::move(segments), found)) return false;
-    for (Polygon& face : found) add_piece(std::move(face));
+    if (!polygonize_segments(std::move(segments), found, faces_progress)) return false;
+    constexpr std::size_t kChunk = 1024;
+    const std::size_t count = found.size();
+    std::vector<Point> inside(count);
+    std::vector<std::int32_t> block(count, kNone);
+    PerThread<GeosContext> contexts;
+    ProgressCount counted(pieces_progress, count, 4 * kChunk);
+    parallel_for_chunks(0, count, kChunk, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t f = begin; f < end; ++f) {
+        const Polygon& face = found[f];
+        if (face.outer.size() < 4 || area(face) <= 0.0) continue;
+        inside[f] = interior_point(contexts.local(), face);
+        // Faces outside every block (a hole of the community) are not pieces.
+        block[f] = block_containing(inside[f]);
+      }
+      counted.add(end - begin);
+    });
+    piece_polygons.reserve(count);
+    piece_inside.reserve(count);
+    piece_block.reserve(count);
+    for (std::size_t f = 0; f < count; ++f) {
+      if (block[f] == kNone) continue;
+      piece_polygons.push_back(std::move(found[f]));
+      piece_inside.push_back(inside[f]);
+      piece_block.push_back(block[f]);
+    }
+    pieces_progress(1.0);
     return true;
   };
   // The pieces cover the blocks: a rounding slip in the noding would show as a missing or
@@ -552,6 +590,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         free_outline[i] = 1;
       }
       for (std::int32_t i : edges.near_cut) free_outline[std::size_t(i)] = 0;
+      mark(0.01);
       for (const auto& [segment, near] : edges.near_outline)
         if (near.size() > 1)
           for (std::int32_t i : near) free_outline[std::size_t(i)] = 0;
@@ -584,6 +623,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // The edges near block boundaries are crossed with the block rings here too, unless
       // something GEOS nodes (an outline that is not free, an edge near one) comes within
       // kClearanceM of a block boundary.
+      mark(0.02);
       bool own_rings = edges.near_cut.empty();
       for (std::size_t i = 0; own_rings && i < n; ++i) {
         if (outlined[i] == 0 || free_outline[i] != 0) continue;
@@ -617,6 +657,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       for (std::size_t i = 0; i < n; ++i)
         if (outlined[i] != 0 && free_outline[i] == 0) add_outline(i, own_rings, per_block);
       segments.insert(segments.end(), checked.begin(), checked.end());
+      mark(0.05);
       node_blocks(progress, block_shapes, block_polygons, per_block, !own_rings, segments);
       pieces_tile = collect_pieces(std::move(segments)) && pieces_cover_blocks();
       // And every inner edge separates two pieces: had the noding moved a vertex that inner
@@ -632,7 +673,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
           add_ring(piece.outer);
           for (const Ring& hole : piece.holes) add_ring(hole);
         }
-        std::sort(piece_segments.begin(), piece_segments.end(), segment_less);
+        mark(0.92);
+        parallel_sort(piece_segments, segment_less, [&](double f) { mark(0.92 + 0.06 * f); });
         for (const Segment& segment : checked) {
           const auto range =
               std::equal_range(piece_segments.begin(), piece_segments.end(), segment, segment_less);
@@ -643,8 +685,14 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         }
       }
     }
+    report(attempt_to);
     if (!pieces_tile && snap_grid_m <= 0.0) {
       // Everything through GEOS, still block by block.
+      attempt_from = attempt_to;
+      attempt_to = 1.0;
+      progress = attempt_part(0.05, 0.45);
+      faces_progress = attempt_part(0.45, 0.75);
+      pieces_progress = attempt_part(0.75, 0.9);
       std::fill(free_outline.begin(), free_outline.end(), 0);
       std::vector<BlockLines> per_block(blocks.size());
       for (std::size_t k = 0; k < edges.whole.size(); ++k)

@@ -1,7 +1,6 @@
 #include "planner/geo/tessellation_sites.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -194,51 +193,41 @@ void add_span_sites(const Dataset& dataset, const CommunityJob& job,
 /// a vertex practically on a bisector could fall a rounding error into the neighbour's cell.
 constexpr double kOwnedMarginM = 1e-4;
 
-/// Covered buildings of `members` (not yet outlined) whose footprint does not lie in the
-/// Voronoi cell of their single site. That cell is convex, so it holds the footprint exactly when
-/// it holds every outer vertex.
+/// Which buildings `misfits` looks at: those the block covers, or those it holds only part of.
+enum class Coverage { covered, cut };
+
+/// Buildings of `members` (not yet outlined) whose footprint does not lie in the Voronoi cell of
+/// their single site. That cell is convex, so it holds the footprint exactly when it holds every
+/// outer vertex.
+///
+/// Coverage::covered: the buildings the block covers. Coverage::cut: those it does not — across
+/// a community boundary or a road drawn through them — whose outer vertices *inside the block*
+/// do not all lie in that cell (their site is in their part here, place_building). The block
+/// holds only part of such a footprint, but a long neighbour's cell can then take much of that
+/// part (real-30000-communities building 16143: 421 of its 724 m² inside its community fell in
+/// the cell of the strip-shaped building beside it, and its point with them, 4.6 m outside its
+/// micro grid).
 std::vector<std::int32_t> misfits(
+    GeosContext& ctx, const GEOSPreparedGeometry* block, Coverage coverage,
     const std::vector<Site>& sites, const std::vector<std::int32_t>& members,
     const std::vector<Placement>& placements, const std::vector<char>& outlined,
-    const std::function<const MultiPolygon&(std::int32_t)>& footprint_of) {
-  const SiteLocator locator(sites);
-  std::vector<std::int32_t> out;
-  for (std::int32_t m : members) {
-    if (outlined[std::size_t(m)] || !placements[std::size_t(m)].covered) continue;
-    bool owned = true;
-    for (const Polygon& polygon : footprint_of(m)) {
-      for (std::size_t k = 0; owned && k + 1 < polygon.outer.size(); ++k)
-        owned = locator.owned_with_margin(polygon.outer[k], m, kOwnedMarginM);
-      if (!owned) break;
-    }
-    if (!owned) out.push_back(m);
-  }
-  return out;
-}
-
-/// Buildings of `members` (not yet outlined) that the block does not cover — across a community
-/// boundary or a road drawn through them — whose footprint vertices inside the block do not all
-/// lie in the Voronoi cell of their single site (placed in their part here, place_building). The
-/// block holds only part of such a footprint, so `misfits` skips them; but a long neighbour's
-/// cell can then take much of that part (real-30000-communities building 16143: 421 of its
-/// 724 m² inside its community fell in the cell of the strip-shaped building beside it, and its
-/// point with them, 4.6 m outside its micro grid).
-std::vector<std::int32_t> cut_misfits(
-    GeosContext& ctx, const GEOSPreparedGeometry* block, const std::vector<Site>& sites,
-    const std::vector<std::int32_t>& members, const std::vector<Placement>& placements,
-    const std::vector<char>& outlined,
     const std::function<const MultiPolygon&(std::int32_t)>& footprint_of) {
   std::vector<std::int32_t> out;
   std::optional<SiteLocator> locator;
   for (std::int32_t m : members) {
     const Placement& placement = placements[std::size_t(m)];
-    if (outlined[std::size_t(m)] || placement.covered || area(footprint_of(m)) <= 0.0) continue;
+    if (outlined[std::size_t(m)] != 0 || placement.covered != (coverage == Coverage::covered))
+      continue;
+    if (coverage == Coverage::cut && area(footprint_of(m)) <= 0.0) continue;
     if (!locator) locator.emplace(sites);
+    auto fits = [&](const Point& vertex) {
+      if (coverage == Coverage::cut && !contains_point(ctx, block, vertex)) return true;
+      return locator->owned_with_margin(vertex, m, kOwnedMarginM);
+    };
     bool owned = true;
     for (const Polygon& polygon : footprint_of(m)) {
       for (std::size_t k = 0; owned && k + 1 < polygon.outer.size(); ++k)
-        owned = !contains_point(ctx, block, polygon.outer[k]) ||
-                locator->owned_with_margin(polygon.outer[k], m, kOwnedMarginM);
+        owned = fits(polygon.outer[k]);
       if (!owned) break;
     }
     if (!owned) out.push_back(m);
@@ -286,11 +275,11 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
     if (!placements[std::size_t(m)].spans.empty()) spanning.push_back(m);
   spread_coincident_sites(ctx, sites, block);
   const std::vector<std::int32_t> reshaped =
-      misfits(sites, members, placements, outlined, footprint_of);
+      misfits(ctx, block, Coverage::covered, sites, members, placements, outlined, footprint_of);
   // Buildings only partly in the block whose part here leaves their cell: outlined, keeping their
   // single site (in that part), so their cell is the Voronoi cell plus the footprint's part here.
   const std::vector<std::int32_t> cut =
-      cut_misfits(ctx, block, sites, members, placements, outlined, footprint_of);
+      misfits(ctx, block, Coverage::cut, sites, members, placements, outlined, footprint_of);
   for (std::int32_t m : cut) outlined[std::size_t(m)] = 1;
   spanning.insert(spanning.end(), cut.begin(), cut.end());
   if (reshaped.empty() && spanning.empty()) return;
@@ -302,7 +291,8 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
     });
     for (std::int32_t m : reshaped) outline_sites(footprint_of(m), params, m, sites);
     spread_coincident_sites(ctx, sites, block);
-    pending = misfits(sites, members, placements, outlined, footprint_of);
+    pending =
+        misfits(ctx, block, Coverage::covered, sites, members, placements, outlined, footprint_of);
     for (std::int32_t m : pending) outlined[std::size_t(m)] = 1;
     pending.insert(pending.end(), reshaped.begin(), reshaped.end());
   }
@@ -326,11 +316,16 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
       for (const std::int32_t hit : hits) {
         const std::int32_t b = members[std::size_t(hit)];
         if (b == a || !checked_pairs.insert({std::min(a, b), std::max(a, b)}).second) continue;
-        if (!geometry_a) geometry_a = to_geos(ctx, footprint_of(a));
-        GeomPtr geometry_b = to_geos(ctx, footprint_of(b));
-        const char interiors_meet =
-            GEOSRelatePattern_r(ctx.handle(), geometry_a.get(), geometry_b.get(), "T********");
-        if (interiors_meet == 2) ctx.fail("footprint overlap");
+        // The exact cheap tests first (most pairs: boxes overlapping near apart footprints, or
+        // a footprint on another); GEOS's relate only for touching boundaries.
+        int interiors_meet = footprint_interiors_meet(footprint_of(a), footprint_of(b));
+        if (interiors_meet < 0) {
+          if (!geometry_a) geometry_a = to_geos(ctx, footprint_of(a));
+          GeomPtr geometry_b = to_geos(ctx, footprint_of(b));
+          interiors_meet =
+              GEOSRelatePattern_r(ctx.handle(), geometry_a.get(), geometry_b.get(), "T********");
+          if (interiors_meet == 2) ctx.fail("footprint overlap");
+        }
         if (interiors_meet == 0) continue;
         // The smaller footprint keeps the shared area (see OutlineLocator): a building nested
         // in another (a tower on its podium) keeps its own footprint as its cell.
@@ -352,6 +347,96 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
 }
 
 }  // namespace
+
+int footprint_interiors_meet(const MultiPolygon& a, const MultiPolygon& b) {
+  const Box box_a = bounds(a);
+  const Box box_b = bounds(b);
+  // The interiors lie in the open boxes.
+  const Box common{std::max(box_a.min_x, box_b.min_x), std::max(box_a.min_y, box_b.min_y),
+                   std::min(box_a.max_x, box_b.max_x), std::min(box_a.max_y, box_b.max_y)};
+  if (!(common.min_x < common.max_x) || !(common.min_y < common.max_y)) return 0;
+  // Only segments near the common box can meet the other footprint; a point of the common box
+  // is more than kFootprintsApartM from every other segment.
+  const Box near{common.min_x - kFootprintsApartM, common.min_y - kFootprintsApartM,
+                 common.max_x + kFootprintsApartM, common.max_y + kFootprintsApartM};
+  auto meets = [](const Box& s, const Box& t) {
+    return s.min_x <= t.max_x && t.min_x <= s.max_x && s.min_y <= t.max_y && t.min_y <= s.max_y;
+  };
+  auto segment_box = [](const Point& p, const Point& q) {
+    return Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)};
+  };
+  auto segments_near = [&](const MultiPolygon& footprint) {
+    std::vector<Segment> out;
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+        if (!(ring[k] == ring[k + 1]) && meets(segment_box(ring[k], ring[k + 1]), near))
+          out.emplace_back(ring[k], ring[k + 1]);
+    };
+    for (const Polygon& polygon : footprint) {
+      add_ring(polygon.outer);
+      for (const Ring& hole : polygon.holes) add_ring(hole);
+    }
+    return out;
+  };
+  const std::vector<Segment> near_a = segments_near(a);
+  const std::vector<Segment> near_b = segments_near(b);
+  // Beyond this many pairs GEOS's sweep is cheaper than the all-pairs test.
+  constexpr std::size_t kMaxPairs = std::size_t(1) << 16;
+  if (near_a.size() * near_b.size() > kMaxPairs) return -1;
+  bool touching = false;
+  for (const Segment& s : near_a) {
+    Box sb = segment_box(s.first, s.second);
+    sb = {sb.min_x - kFootprintsApartM, sb.min_y - kFootprintsApartM, sb.max_x + kFootprintsApartM,
+          sb.max_y + kFootprintsApartM};
+    for (const Segment& t : near_b) {
+      if (!meets(sb, segment_box(t.first, t.second))) continue;
+      const int sc = robust_side(s.first, s.second, t.first);
+      const int sd = robust_side(s.first, s.second, t.second);
+      const int sa = robust_side(t.first, t.second, s.first);
+      const int sbb = robust_side(t.first, t.second, s.second);
+      if (sc * sd < 0 && sa * sbb < 0) return 1;  // a proper crossing
+      // Otherwise, segments that meet have an end within rounding of the other segment.
+      if (!touching && (distance_to_segment(t.first, s) <= kFootprintsApartM ||
+                        distance_to_segment(t.second, s) <= kFootprintsApartM ||
+                        distance_to_segment(s.first, t) <= kFootprintsApartM ||
+                        distance_to_segment(s.second, t) <= kFootprintsApartM))
+        touching = true;
+    }
+  }
+  // A vertex of one strictly inside the other (clear of its boundary, so the crossing-number
+  // test is exact). A vertex outside the common box is outside the other's box.
+  auto vertex_inside = [&](const MultiPolygon& of, const std::vector<Segment>& other_near,
+                           const MultiPolygon& other) {
+    for (const Polygon& polygon : of) {
+      auto ring_inside = [&](const Ring& ring) {
+        for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+          const Point& v = ring[k];
+          if (v.x < common.min_x || v.x > common.max_x || v.y < common.min_y || v.y > common.max_y)
+            continue;
+          bool clear = true;
+          for (const Segment& t : other_near)
+            if (distance_to_segment(v, t) <= kFootprintsApartM) {
+              clear = false;
+              break;
+            }
+          if (!clear) continue;
+          for (const Polygon& o : other)
+            if (in_polygon(o, v)) return true;
+        }
+        return false;
+      };
+      if (ring_inside(polygon.outer)) return true;
+      for (const Ring& hole : polygon.holes)
+        if (ring_inside(hole)) return true;
+    }
+    return false;
+  };
+  if (vertex_inside(a, near_b, b) || vertex_inside(b, near_a, a)) return 1;
+  // Boundaries apart and no boundary inside the other: the interiors are apart too (a common
+  // interior point's component of int A ∩ int B would be bounded by a part of one boundary
+  // inside the other's interior).
+  return touching ? -1 : 0;
+}
 
 std::string describe_building(const Building& building) {
   std::ostringstream s;
@@ -443,14 +528,19 @@ std::vector<char> choose_sites(const Dataset& dataset, const CommunityJob& job,
   add_span_sites(dataset, job, placements, params, blocks, block_sites, outlined);
   std::vector<ProblemReporter> block_problems(count);
   PerThread<GeosContext> contexts;
-  std::atomic<std::size_t> done{0};
+  // Progress by the blocks' buildings (their sites on entry, one each), not by blocks: one
+  // community's largest blocks hold most of its buildings (issue 14 item 5).
+  std::size_t total = 0;
+  for (const std::vector<Site>& sites : block_sites) total += sites.size() + 1;
+  const std::function<void(double)> progress = progress_span(report, 0.30, 0.45);
+  ProgressCount counted(progress, total, 256);
   parallel_for(0, count, [&](std::size_t b) {
+    const std::size_t work = block_sites[b].size() + 1;
     if (block_sites[b].size() >= 2)
       choose_block_sites(contexts.local(), dataset, job, placements, params,
                          blocks.locator->prepared(std::int32_t(b)), block_sites[b], outlined,
                          block_problems[b]);
-    const std::size_t finished = ++done;
-    if (finished % 64 == 0) report(0.30 + 0.15 * double(finished) / double(count));
+    counted.add(work);
   });
   for (const ProblemReporter& p : block_problems) problems.merge(p);
   return outlined;

@@ -117,6 +117,19 @@ struct Placement {
   }
 };
 
+/// Whether the interiors of two footprints meet (GEOS relate pattern "T********"), where cheap
+/// exact tests settle it: 1 they meet, 0 they do not, −1 not settled (touching boundaries: ask
+/// GEOS). Settled: boxes that overlap in no area (0); two edges crossing properly, each one's
+/// ends on opposite sides of the other's line beyond rounding (1: near the crossing one quadrant
+/// lies in both interiors); a vertex of one strictly inside the other, more than
+/// kFootprintsApartM from its boundary (1); boundaries everywhere more than kFootprintsApartM
+/// apart and no vertex of one inside the other (0). Footprints must be valid polygons.
+int footprint_interiors_meet(const MultiPolygon& a, const MultiPolygon& b);
+
+/// Distance (metres) beyond which footprint_interiors_meet trusts its point-in-polygon and
+/// distance tests: 1 µm, far above their rounding (~1e-9 m at Gauss-Krüger ordinates of 3.5e6 m).
+constexpr double kFootprintsApartM = 1e-6;
+
 /// "building 12 (name)" for messages.
 std::string describe_building(const Building& building);
 
@@ -150,10 +163,15 @@ class OutlineLocator {
   /// footprint nested inside another's still has a cell. `point` is a piece's interior point,
   /// never on an outline (outlines are edges of the arrangement).
   [[nodiscard]] std::int32_t building_containing(std::int32_t block, const Point& point) const {
+    return building_containing(block, point, hits_);
+  }
+  /// Same, with the caller's scratch vector: safe to call from several threads at once.
+  [[nodiscard]] std::int32_t building_containing(std::int32_t block, const Point& point,
+                                                 std::vector<std::int32_t>& hits) const {
     if (index_.size() == 0) return kNone;
-    index_.intersecting(Box{point.x, point.y, point.x, point.y}, hits_);
+    index_.intersecting(Box{point.x, point.y, point.x, point.y}, hits);
     std::int32_t best = kNone;
-    for (const std::int32_t i : hits_) {  // ascending
+    for (const std::int32_t i : hits) {  // ascending
       if (!placements_[std::size_t(i)].claims_block(block)) continue;
       if (best != kNone && !footprint_precedes(footprint(i), i, footprint(best), best)) continue;
       for (const Polygon& polygon : footprint(i))

@@ -1,7 +1,6 @@
 #include "planner/geo/tessellation_voronoi.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <numeric>
 
@@ -365,15 +364,19 @@ BlockEdges voronoi_edges(const CommunityBlocks& blocks,
   const std::size_t count = blocks.size();
   std::vector<BlockEdges> per_block(count);
   PerThread<GeosContext> contexts;
-  std::atomic<std::size_t> done{0};
+  // Progress by the blocks' sites, not by blocks (one community's largest blocks hold most of
+  // its sites; issue 14 item 5).
+  std::size_t total = 0;
+  for (const std::vector<Site>& sites : block_sites) total += sites.size() + 1;
+  const std::function<void(double)> progress = progress_span(report, 0.45, 0.6);
+  ProgressCount counted(progress, total, 1024);
   parallel_for(0, count, [&](std::size_t b) {
     if (block_sites[b].size() >= 2) {
       block_voronoi_edges(contexts.local(), block_sites[b], blocks.blocks[b].geometry.get(),
                           std::int32_t(b), blocks.shapes[b], blocks.blocks[b].box, outline_boxes,
                           per_block[b]);
     }
-    const std::size_t finished = ++done;
-    if (finished % 64 == 0) report(0.45 + 0.15 * double(finished) / double(count));
+    counted.add(block_sites[b].size() + 1);
   });
   BlockEdges edges;
   for (BlockEdges& part : per_block) edges.append(std::move(part));

@@ -546,6 +546,36 @@ TEST_CASE("tessellation: results do not depend on the number of threads", "[tess
   }
 }
 
+TEST_CASE("tessellation: a large community reports its progress in every step",
+          "[tessellation][progress]") {
+  // One community of ~3,000 buildings (a town without a community layer): every update is
+  // published (a test clock one second on per reading passes the driver's 0.2 s throttle), so
+  // the fractions seen are the community's own. Before round 6 the steps after the noding
+  // (pieces, owners, contacts, cells: 0.8 to 1) reported nothing between 0.8, 0.9 and 1.
+  const Town town = random_town(11, 1, 60);
+  std::vector<double> fractions;
+  double clock = 0.0;
+  gp::Progress progress(
+      [&](const gp::ProgressReport& report) {
+        if (report.stage == "tessellation") fractions.push_back(report.fraction);
+      },
+      [&] { return clock += 1.0; });
+  const Tessellation t = gp::geo::tessellate(town.dataset, default_params(), progress);
+  REQUIRE(t.cells.size() == town.dataset.buildings.size());
+  REQUIRE(!fractions.empty());
+  CHECK(std::is_sorted(fractions.begin(), fractions.end()));
+  CHECK(fractions.back() == 1.0);
+  CHECK(fractions.size() >= 40);
+  auto updates_within = [&](double from, double to) {
+    return std::count_if(fractions.begin(), fractions.end(),
+                         [&](double f) { return f > from && f < to; });
+  };
+  CHECK(updates_within(0.0, 0.05) >= 2);  // street blocks
+  CHECK(updates_within(0.6, 0.8) >= 3);   // noding, faces, pieces
+  CHECK(updates_within(0.8, 0.9) >= 3);   // owners, contacts
+  CHECK(updates_within(0.9, 1.0) >= 2);   // cells
+}
+
 TEST_CASE("tessellation: union_cells of a community's cells is the community", "[tessellation]") {
   const Town town = random_town(3, 1, 5);
   const Tessellation t = run(town);
