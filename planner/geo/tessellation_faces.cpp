@@ -169,9 +169,12 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
     return Id(std::lower_bound(vertices.begin(), vertices.end(), p, less_point) - vertices.begin());
   };
   std::vector<std::pair<Id, Id>> edges(segments.size());
+  std::atomic<std::size_t> found{0};
   parallel_for_chunks(0, segments.size(), 4096, [&](std::size_t begin, std::size_t end) {
     for (std::size_t k = begin; k < end; ++k)
       edges[k] = {id_of(segments[k].first), id_of(segments[k].second)};
+    const std::size_t now = found += end - begin;
+    if ((now / 4096) % 16 == 0) tick(0.35 + 0.1 * double(now) / double(segments.size()));
   });
   segments.clear();
   segments.shrink_to_fit();
@@ -184,6 +187,7 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
   std::vector<std::vector<Id>> cycles;
   while (true) {
     graph.prune_dangles();
+    tick(0.5);
     if (!graph.sort_stars()) return false;
     tick(0.6);
     cycle_of.assign(2 * graph.edge_count(), Id(-1));

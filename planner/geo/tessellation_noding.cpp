@@ -383,6 +383,7 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
     if (s.u != t.u) return s.u < t.u;
     return less_point(s.at, t.at);
   });
+  progress(1.0);  // the joining below: the rounding of the fraction, a second on a large town
   const std::vector<Segment> rings = ring_segments(block_polygons);
   // Split points closer than kOnRingM to a ring vertex or to the previous split point are one
   // point: the two blocks beside a ring segment compute the same crossing (an outline across the
@@ -675,14 +676,19 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         }
         mark(0.92);
         parallel_sort(piece_segments, segment_less, [&](double f) { mark(0.92 + 0.06 * f); });
-        for (const Segment& segment : checked) {
-          const auto range =
-              std::equal_range(piece_segments.begin(), piece_segments.end(), segment, segment_less);
-          if (range.second - range.first != 2) {
-            pieces_tile = false;
-            break;
+        // Each inner edge on its own: in parallel chunks (the answer is one flag).
+        std::atomic<bool> all_bound_two{true};
+        const std::function<void(double)> check_progress = [&](double f) { mark(0.98 + 0.02 * f); };
+        ProgressCount counted(check_progress, checked.size(), std::size_t(1) << 16);
+        parallel_for_chunks(0, checked.size(), 8192, [&](std::size_t begin, std::size_t end) {
+          for (std::size_t k = begin; k < end && all_bound_two; ++k) {
+            const auto range = std::equal_range(piece_segments.begin(), piece_segments.end(),
+                                                checked[k], segment_less);
+            if (range.second - range.first != 2) all_bound_two = false;
           }
-        }
+          counted.add(end - begin);
+        });
+        pieces_tile = all_bound_two;
       }
     }
     report(attempt_to);
