@@ -576,6 +576,36 @@ TEST_CASE("tessellation: a large community reports its progress in every step",
   CHECK(updates_within(0.9, 1.0) >= 2);   // cells
 }
 
+TEST_CASE("tessellation: one large community gives the same cells on 1 and on all threads",
+          "[tessellation]") {
+  // Large enough for the parallel steps of round 6 to split their work: the pieces' sorts
+  // (parallel_sort cuts inputs of 2^16 values and more), owners, cells in chunks.
+  const Town town = random_town(11, 1, 60);
+  Tessellation serial;
+  {
+    tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+    serial = run(town);
+  }
+  const Tessellation parallel = run(town);
+  REQUIRE(serial.cells.size() == parallel.cells.size());
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i < serial.cells.size(); ++i) {
+    bool same = serial.cells[i].size() == parallel.cells[i].size() &&
+                serial.cell_perimeter_m[i] == parallel.cell_perimeter_m[i];
+    for (std::size_t p = 0; same && p < serial.cells[i].size(); ++p)
+      same = serial.cells[i][p].outer == parallel.cells[i][p].outer &&
+             serial.cells[i][p].holes == parallel.cells[i][p].holes;
+    differing += same ? 0 : 1;
+  }
+  CHECK(differing == 0);
+  REQUIRE(serial.adjacency.size() == parallel.adjacency.size());
+  for (std::size_t k = 0; k < serial.adjacency.size(); ++k) {
+    CHECK(serial.adjacency[k].a == parallel.adjacency[k].a);
+    CHECK(serial.adjacency[k].b == parallel.adjacency[k].b);
+    CHECK(serial.adjacency[k].shared_length_m == parallel.adjacency[k].shared_length_m);
+  }
+}
+
 TEST_CASE("tessellation: union_cells of a community's cells is the community", "[tessellation]") {
   const Town town = random_town(3, 1, 5);
   const Tessellation t = run(town);

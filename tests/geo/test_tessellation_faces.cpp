@@ -2,6 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <random>
+#include <vector>
+
+#include <tbb/global_control.h>
 
 #include "planner/geo/tessellation_faces.hpp"
 
@@ -100,4 +104,31 @@ TEST_CASE("tessellation faces: the result does not depend on the input order", "
   REQUIRE(forward.size() == 16);
   REQUIRE(backward.size() == forward.size());
   for (std::size_t k = 0; k < forward.size(); ++k) CHECK(forward[k].outer == backward[k].outer);
+}
+
+TEST_CASE("tessellation faces: parallel_sort gives std::sort's order on any number of threads",
+          "[tessellation]") {
+  // Large enough to be cut into parts (2^15 values per part at least), with repeated values.
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> coordinate(0, 2000);
+  std::vector<gp::geo::detail::Segment> segments(300000);
+  for (auto& s : segments)
+    s = gp::geo::detail::normalised(
+        {500000.0 + coordinate(rng) * 0.25, 3500000.0 + coordinate(rng)},
+        {500000.0 + coordinate(rng), 3500000.0 + coordinate(rng) * 0.5});
+  std::vector<gp::geo::detail::Segment> expected = segments;
+  std::sort(expected.begin(), expected.end(), gp::geo::detail::segment_less);
+  std::vector<double> fractions;
+  std::vector<gp::geo::detail::Segment> parallel = segments;
+  gp::geo::detail::parallel_sort(parallel, gp::geo::detail::segment_less,
+                                 [&](double f) { fractions.push_back(f); });
+  CHECK(parallel == expected);
+  CHECK(fractions.size() >= 8);
+  CHECK(fractions.back() == 1.0);
+  std::vector<gp::geo::detail::Segment> serial = segments;
+  {
+    tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+    gp::geo::detail::parallel_sort(serial, gp::geo::detail::segment_less);
+  }
+  CHECK(serial == expected);
 }
