@@ -428,14 +428,12 @@ std::int32_t reconcile(Worker& w, const Building& b, const std::string& attribut
 }
 
 /// Joins `b` to the community holding the point of `own_part` (its footprint less the smaller
-/// footprints on it), when the geometry chose its community (no community attribute names one)
-/// and that point lies in another community than the whole footprint's.
+/// footprints on it), when the geometry chose its community and that point lies in another
+/// community than the whole footprint's. The caller skips buildings whose community attribute
+/// named a community (found once, by validate_building).
 void rejoin_by_own_part(Worker& w, Building& b, const MultiPolygon& own_part,
                         const BuildingJoinContext& jc) {
   if (b.community == kNone) return;
-  if (lookup(jc.community_by_code, b.community_ref) != kNone ||
-      lookup(jc.community_by_name, b.community_ref) != kNone)
-    return;
   try {
     const GeomPtr part = to_geos(w.geos, own_part);
     const GeomPtr on_surface =
@@ -449,10 +447,13 @@ void rejoin_by_own_part(Worker& w, Building& b, const MultiPolygon& own_part,
   }
 }
 
+/// `community_named` is set when the building's community attribute names a community (by code
+/// or name): that choice stands, and the podium step (4b) leaves the building alone.
 void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, DuplicateKey& key,
-                       bool& has_key) {
+                       bool& has_key, bool& community_named) {
   const ValidationParams& params = jc.params;
   has_key = false;
+  community_named = false;
   b.compound = kNone;
   b.community = kNone;
   const Repair r = repair_footprint(
@@ -499,6 +500,7 @@ void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, Du
                          compound_label(jc.dataset, compound_geo), "compound");
   std::int32_t community_attr = lookup(jc.community_by_code, b.community_ref);
   if (community_attr == kNone) community_attr = lookup(jc.community_by_name, b.community_ref);
+  community_named = community_attr != kNone;
   b.community = reconcile(
       w, b, b.community_ref, "community_ref", community_attr, community_geo,
       community_attr == kNone ? "" : community_label(jc.dataset, community_attr),
@@ -764,6 +766,7 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
                                community_by_code, community_by_name, households, params};
   std::vector<DuplicateKey> keys(dataset.buildings.size());
   std::vector<char> has_key(dataset.buildings.size(), 0);
+  std::vector<char> community_named(dataset.buildings.size(), 0);
   // Blocks of ~1 % (at least 2,048 buildings: a block keeps both cores busy).
   const std::size_t kBlock = std::max<std::size_t>(2048, dataset.buildings.size() / 100);
   for (std::size_t begin = 0; begin < dataset.buildings.size(); begin += kBlock) {
@@ -773,9 +776,9 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
       Worker& w = workers.local();
       for (std::size_t i = lo; i != hi; ++i) {
         Building& b = dataset.buildings[i];
-        bool keyed = false;
+        bool keyed = false, named = false;
         try {
-          validate_building(w, b, jc, keys[i], keyed);
+          validate_building(w, b, jc, keys[i], keyed, named);
         } catch (const GeosError& e) {
           w.problems.report(Severity::error, "geometry-operation-failed", b.source,
                             std::string("building could not be validated or joined: ") + e.what() +
@@ -783,6 +786,7 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
                                 (b.community == kNone ? "unassigned" : "as found"));
         }
         has_key[i] = keyed ? 1 : 0;
+        community_named[i] = named ? 1 : 0;
       }
     });
   }
@@ -805,7 +809,7 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
                         [&](std::size_t lo, std::size_t hi) {
                           Worker& w = workers.local();
                           for (std::size_t i = lo; i != hi; ++i)
-                            if (!own_parts[i].empty())
+                            if (!own_parts[i].empty() && !community_named[i])
                               rejoin_by_own_part(w, dataset.buildings[i], own_parts[i], jc);
                         });
   }
