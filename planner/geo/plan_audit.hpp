@@ -52,6 +52,8 @@
 // (rule, then level, then grid index), whatever the thread count.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -100,6 +102,9 @@ struct AuditInput {
   /// Buildings split by units: all their runs. A building with runs belongs to each run's grids
   /// (instead of building_large / building_micro), each checked at the run's point.
   std::vector<AuditRun> runs;
+  /// Each building's own part (own_footprint.hpp; an empty entry: its whole footprint), when
+  /// the caller has them already (one per Dataset::buildings); null: the audit computes them.
+  std::shared_ptr<const std::vector<MultiPolygon>> own_footprints;
 };
 
 struct AuditBounds {
@@ -199,6 +204,9 @@ struct PlanAudit {
   std::vector<GridAudit> large;  // per AuditInput::large
   std::vector<GridAudit> micro;  // per AuditInput::micro
   AuditCounts counts;
+  /// The buildings' own parts the audit placed them by (given or computed): the buildings
+  /// layer of the export writes the same shapes, so a run computes them once.
+  std::shared_ptr<const std::vector<MultiPolygon>> own_footprints;
   /// Findings that break a rule (severity broken).
   [[nodiscard]] std::size_t broken() const;
   [[nodiscard]] bool holds() const { return broken() == 0; }
@@ -210,6 +218,12 @@ struct PlanAudit {
 /// finding of rule "geometry-failed" naming it instead of stopping the audit.
 PlanAudit audit_plan(const Dataset& dataset, const AuditInput& input, const AuditParams& params,
                      Progress& progress);
+
+/// geo::own_footprints in chunks of buildings, `tick(fraction done)` after each (a 100k-building
+/// town takes seconds): the same parts, as each chunk computes its buildings' parts against
+/// every footprint whose box meets theirs. `tick` is called on the calling thread.
+std::vector<MultiPolygon> own_footprints_chunked(const std::vector<const MultiPolygon*>& footprints,
+                                                 const std::function<void(double)>& tick);
 
 /// The rule's title in Chinese and English, e.g. "网格不连通" / "grid in pieces" (for printing).
 const char* rule_title_zh(const std::string& rule);

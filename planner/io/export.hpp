@@ -8,6 +8,7 @@
 // Atomicity: OutputDirectory writes a whole run into DIR.tmp-XXXXXX next to DIR and renames it
 // into place at the end, so an interrupted run never leaves a directory that looks complete.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,9 @@ void write_text(const std::string& path, const std::string& text);
 /// SHA-256 of a file's bytes as 64 hex digits (a directory: of its files in name order, each
 /// path then content). Throws gp::InputError when unreadable.
 std::string sha256_file(const std::string& path);
+/// The same, calling `read(bytes)` as it goes (every few MiB and at the end; the bytes since the
+/// last call) for progress.
+std::string sha256_file(const std::string& path, const std::function<void(double)>& read);
 /// SHA-256 of bytes, 64 hex digits.
 std::string sha256_hex(const std::string& bytes);
 

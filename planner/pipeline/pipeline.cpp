@@ -187,7 +187,8 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
         existing->kind == io::ExistingPlanKind::grid_polygons
             ? existing_plan_from_grids(dataset, existing->listed)
             : io::plan_from_table(dataset, s.existing, &out.tessellation, out.import_problems);
-    evaluation::fill_plan_metrics(dataset, imported, s.partition);
+    out.own_footprints =
+        evaluation::fill_plan_metrics(dataset, imported, s.partition).own_footprints;
     out.existing = std::move(imported);
   }
   out.evaluated_existing = existing && s.existing.mode == "evaluate";
@@ -195,7 +196,9 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
                                     : make_plan(dataset, out.tessellation, s.partition, progress,
                                                 out.existing ? &*out.existing : nullptr);
   // The plan's metrics by geometry, on the polygons that are exported (imported plans: above).
-  if (!out.evaluated_existing) evaluation::audit_plan(dataset, out.plan, s.partition, &progress);
+  if (!out.evaluated_existing)
+    out.own_footprints =
+        evaluation::audit_plan(dataset, out.plan, s.partition, &progress).own_footprints;
   // Calibrated per-grid multipliers are keyed by grid code: a code the plan lacks is not used.
   for (const auto& [code, multiplier] : s.evaluation.workload.grid_event_multipliers)
     if (std::none_of(out.plan.large_grids.begin(), out.plan.large_grids.end(),
@@ -233,10 +236,12 @@ ProblemReporter all_problems(const Dataset& dataset, const Planned& planned) {
   return all;
 }
 
-std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
-                                       const evaluation::Evaluation* evaluation,
-                                       const ProblemReporter& problems) {
-  return report::build_layers(dataset, plan, evaluation, problems);
+std::vector<report::LayerTable> layers(
+    const Dataset& dataset, const Plan& plan, const evaluation::Evaluation* evaluation,
+    const ProblemReporter& problems,
+    std::shared_ptr<const std::vector<MultiPolygon>> own_footprints,
+    const std::function<void(double)>& tick) {
+  return report::build_layers(dataset, plan, evaluation, problems, std::move(own_footprints), tick);
 }
 
 io::ExportResult export_layers(const pipeline::Scenario& s, const Dataset& dataset,
@@ -485,7 +490,9 @@ RunOutcome run(RunRequest request, Progress& progress) {
   // reports, as a 100k-building run spends seconds in each.
   t0 = Clock::now();
   progress.update("export", 0.0);
-  const std::vector<report::LayerTable> tables = layers(dataset, plan, &evaluation, problems);
+  const std::vector<report::LayerTable> tables =
+      layers(dataset, plan, &evaluation, problems, planned.own_footprints,
+             [&](double done) { progress.update("export", 0.15 * done); });
   progress.update("export", 0.15);
   io::ExportResult exported =
       export_layers(s, dataset, &loaded.result, tables, dir.path(), &progress, 0.15, 0.75);
@@ -535,8 +542,11 @@ RunOutcome run(RunRequest request, Progress& progress) {
   info.micro = s.partition.micro;
   info.max_utilisation = s.staffing.max_utilisation;
   info.p90_response_hours = s.staffing.p90_response_hours;
-  io::write_text((root / "report.html").string(),
-                 report::render_report_html(info, dataset, plan, evaluation, kpis, problems));
+  io::write_text(
+      (root / "report.html").string(),
+      report::render_report_html(info, dataset, plan, evaluation, kpis, problems, [&](double done) {
+        progress.update("export", 0.8 + 0.09 * done);
+      }));
   exported.files.push_back("report.html");
 
   // scenario.toml: the resolved scenario, read back by the studio (and `gridplan run`).
@@ -589,20 +599,20 @@ RunOutcome run(RunRequest request, Progress& progress) {
   };
   for (const std::string& f : inputs) bytes_total += file_bytes(f);
   for (const std::string& f : exported.files) bytes_total += file_bytes(root / f);
-  auto hashed = [&](const fs::path& f) {
-    bytes_done += file_bytes(f);
+  // Reported as the bytes are read (every few MiB: one input or plan.gpkg of ~100 MB is over a
+  // second alone).
+  auto read = [&](double bytes) {
+    bytes_done += bytes;
     progress.update("export", 0.9 + 0.1 * std::min(1.0, bytes_done / std::max(bytes_total, 1.0)));
   };
   for (const std::string& f : inputs) {
     manifest["inputs"].push_back({{"path", f},
                                   {"bytes", fs::is_regular_file(f) ? fs::file_size(f) : 0},
-                                  {"sha256", io::sha256_file(f)}});
-    hashed(f);
+                                  {"sha256", io::sha256_file(f, read)}});
   }
-  for (const std::string& f : exported.files) {
-    manifest["outputs"].push_back({{"file", f}, {"sha256", io::sha256_file((root / f).string())}});
-    hashed(root / f);
-  }
+  for (const std::string& f : exported.files)
+    manifest["outputs"].push_back(
+        {{"file", f}, {"sha256", io::sha256_file((root / f).string(), read)}});
   io::write_text((root / "manifest.json").string(), manifest.dump(1) + "\n");
   dir.commit();
   progress.update("export", 1.0);

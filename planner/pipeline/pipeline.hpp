@@ -11,6 +11,8 @@
 // hand-drawn `grids`, an earlier plan.gpkg's large_grids/micro_grids) is not: the plan is then
 // drawn afresh. Name the file as the existing plan to start from it.
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +69,9 @@ struct Planned {
   bool evaluated_existing = false;  // `plan` is the existing plan, evaluated as it is
   double tessellate_seconds = 0.0;
   double plan_seconds = 0.0;
+  /// Each building's own part (geo/own_footprint.hpp), as the plan audit computed them: the
+  /// export's buildings layer writes these, so a run computes them once (null: not audited).
+  std::shared_ptr<const std::vector<MultiPolygon>> own_footprints;
   /// Problems of tessellation, import and (unless the existing plan is evaluated) planning.
   ProblemReporter problems() const;
 };
@@ -100,9 +105,12 @@ ProblemReporter all_problems(const Dataset& dataset, const Planned& planned);
 
 /// The output layers (report/layers.hpp: one definition of every field) of a plan; evaluation
 /// may be null (worker, coverage and station figures then null).
-std::vector<report::LayerTable> layers(const Dataset& dataset, const Plan& plan,
-                                       const evaluation::Evaluation* evaluation,
-                                       const ProblemReporter& problems);
+/// `own_footprints` and `tick` as report::build_layers takes them.
+std::vector<report::LayerTable> layers(
+    const Dataset& dataset, const Plan& plan, const evaluation::Evaluation* evaluation,
+    const ProblemReporter& problems,
+    std::shared_ptr<const std::vector<MultiPolygon>> own_footprints = nullptr,
+    const std::function<void(double)>& tick = {});
 
 /// Exports the layers into the directory `dir` (plan.gpkg, and shp/, geojson/ as the scenario's
 /// output settings ask) in the scenario's output CRS, else the inputs' CRS when `loaded` tells

@@ -4,6 +4,7 @@
 // households and by worker load, station coverage, distributions, tables per community, grid
 // and station, and every diagnostic. Chinese labels with English in small print.
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,7 +34,8 @@ struct ReportInfo {
 
 std::string render_report_html(const ReportInfo& info, const Dataset& dataset, const Plan& plan,
                                const evaluation::Evaluation& evaluation, const PlanKpis& kpis,
-                               const ProblemReporter& problems);
+                               const ProblemReporter& problems,
+                               const std::function<void(double)>& tick = {});
 
 /// The CSS shared by report.html and compare.html.
 const char* report_css();

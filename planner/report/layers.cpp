@@ -1,11 +1,13 @@
 #include "planner/report/layers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
 #include <tuple>
 
 #include "planner/geo/own_footprint.hpp"
+#include "planner/geo/plan_audit.hpp"
 #include "planner/partition/partitioner.hpp"
 
 namespace gp::report {
@@ -80,9 +82,18 @@ const char* chinese_name(StationTier tier) {
   return "";
 }
 
-std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
-                                     const evaluation::Evaluation* evaluation,
-                                     const ProblemReporter& problems) {
+std::vector<LayerTable> build_layers(
+    const Dataset& dataset, const Plan& plan, const evaluation::Evaluation* evaluation,
+    const ProblemReporter& problems,
+    std::shared_ptr<const std::vector<MultiPolygon>> own_footprints,
+    const std::function<void(double)>& tick) {
+  // Progress: the buildings' own parts, when computed here, are most of the work (0–0.6); then
+  // the buildings' rows (to 0.95), the rest (small tables) to the end.
+  const bool own_given = own_footprints && own_footprints->size() == dataset.buildings.size();
+  const double rows_begin = own_given ? 0.1 : 0.6;
+  auto report = [&](double fraction) {
+    if (tick) tick(fraction);
+  };
   std::vector<LayerTable> layers;
   const evaluation::Evaluation* e = evaluation;
   const sim::TierCoverage* any = e && !e->coverage.tiers.empty() ? &e->coverage.any() : nullptr;
@@ -270,13 +281,23 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
       if (first == end) first = k;
       end = k + 1;
     }
-    std::vector<const MultiPolygon*> footprints;
-    for (const Building& building : dataset.buildings) footprints.push_back(&building.footprint);
-    auto own_parts =
-        std::make_shared<const std::vector<MultiPolygon>>(geo::own_footprints(footprints));
+    std::shared_ptr<const std::vector<MultiPolygon>> own_parts = own_footprints;
+    if (!own_given) {
+      std::vector<const MultiPolygon*> footprints;
+      for (const Building& building : dataset.buildings) footprints.push_back(&building.footprint);
+      own_parts = std::make_shared<const std::vector<MultiPolygon>>(
+          geo::own_footprints_chunked(footprints, [&](double done) { report(rows_begin * done); }));
+    }
     const std::vector<MultiPolygon>& own = *own_parts;
     t.owned_geometry = own_parts;
+    report(rows_begin);
+    // A row per building: a tick per kRowsPerTick buildings (100k: a few tenths of a second).
+    constexpr std::size_t kRowsPerTick = 4096;
+    const double buildings =
+        static_cast<double>(std::max<std::size_t>(dataset.buildings.size(), 1));
     for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
+      if (b % kRowsPerTick == kRowsPerTick - 1)
+        report(rows_begin + (0.95 - rows_begin) * static_cast<double>(b + 1) / buildings);
       const Building& building = dataset.buildings[b];
       const std::int32_t large = b < plan.building_large.size() ? plan.building_large[b] : kNone;
       const std::int32_t micro = b < plan.building_micro.size() ? plan.building_micro[b] : kNone;
@@ -323,6 +344,8 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
     }
     layers.push_back(std::move(t));
   }
+
+  report(0.95);
 
   // stations
   {
@@ -443,6 +466,7 @@ std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
     add(e->siting->set_cover, "set_cover");
     layers.push_back(std::move(t));
   }
+  report(1.0);
   return layers;
 }
 

@@ -10,6 +10,7 @@
 // themselves are kept in LayerTable::owned_geometry.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -56,10 +57,15 @@ struct LayerTable {
 };
 
 /// Every layer of a plan. `evaluation` may be null (then worker, coverage and station figures
-/// are null/0 and there is no new_stations layer).
-std::vector<LayerTable> build_layers(const Dataset& dataset, const Plan& plan,
-                                     const evaluation::Evaluation* evaluation,
-                                     const ProblemReporter& problems);
+/// are null/0 and there is no new_stations layer). `own_footprints`: each building's own part
+/// (geo/own_footprint.hpp, one per Dataset::buildings, as the plan audit returns them in
+/// geo::PlanAudit::own_footprints); null: computed here. `tick(fraction done)` reports progress
+/// (on the calling thread; a 100k-building town's tables take seconds without the parts given).
+std::vector<LayerTable> build_layers(
+    const Dataset& dataset, const Plan& plan, const evaluation::Evaluation* evaluation,
+    const ProblemReporter& problems,
+    std::shared_ptr<const std::vector<MultiPolygon>> own_footprints = nullptr,
+    const std::function<void(double)>& tick = {});
 
 /// Chinese name of a station tier ("社区党群服务中心", ...).
 const char* chinese_name(StationTier tier);

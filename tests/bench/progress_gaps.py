@@ -8,8 +8,15 @@ the command's end) and prints, per run:
 - the run's estimated time left against the actual time left (end − t) at 10 %, 25 %, 50 %,
   75 % and 90 % of the run, and the median/maximum relative error from 10 % of the run on.
 
-Usage: progress_gaps.py LOG [LOG...] [--max-gap S] [--markdown]
-Exit 1 when --max-gap is given and some stage's longest gap exceeds it.
+Usage: progress_gaps.py LOG [LOG...] [--max-gap S] [--after STAGE] [--cpu CPU_TSV]
+                        [--markdown]
+  --max-gap S    check each stage's longest gap against S seconds: a line "PASS ..." or
+                 "FAIL ..." per log naming every stage above it; exit 1 when one is.
+  --after STAGE  check (and list) only the stages that begin after STAGE's first update
+                 (e.g. "grid polygons": the audit, siting, export); default every stage.
+  --cpu FILE     CPU samples of the run ("wall_s cpu_s" per line, tests/bench/real_shapes.sh's
+                 NAME.cpu.tsv, wall from the launch): each stage's CPU seconds beside its wall.
+                 Only with one LOG.
 Standard library only (runs with any python3).
 """
 import argparse
@@ -34,6 +41,27 @@ def read(path):
     return rows
 
 
+def read_cpu(path):
+    """[(wall_s, cpu_s)] in time order."""
+    samples = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2:
+                samples.append((float(parts[0]), float(parts[1])))
+    return samples
+
+
+def cpu_at(samples, t):
+    """CPU used by wall time t: the last sample at or before it (None before the first)."""
+    c = None
+    for wall, cpu in samples:
+        if wall > t:
+            break
+        c = cpu
+    return c
+
+
 def analyse(rows):
     """(stages, eta) — stages: list of dicts in order of first update."""
     if not rows:
@@ -53,6 +81,7 @@ def analyse(rows):
         nxt = updates[i + 1][0] if i + 1 < len(updates) else end
         gap = nxt - t
         s["time"] += gap
+        s["end"] = nxt
         if gap > s["gap"]:
             s["gap"], s["gap_at"] = gap, fraction
     eta = []
@@ -70,33 +99,68 @@ def main():
     ap.add_argument("--max-gap", type=float)
     ap.add_argument("--min-stage-s", type=float, default=1.0,
                     help="list stages that took at least this long (default 1 s)")
+    ap.add_argument("--after", help="only the stages that begin after this one's first update")
+    ap.add_argument("--cpu", help="CPU samples of the run (wall_s cpu_s per line)")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args()
-    worst_overall = 0.0
+    if a.cpu and len(a.logs) != 1:
+        ap.error("--cpu goes with one LOG")
+    samples = read_cpu(a.cpu) if a.cpu else None
+    failed = False
     for path in a.logs:
         rows = read(path)
         stages, eta = analyse(rows)
         if not rows:
             print(f"{path}: empty log")
+            if a.max_gap is not None:
+                print(f"FAIL {path}: no progress updates")
+                failed = True
             continue
         end = rows[-1][0]
         print(f"\n{path}: {end:.1f} s, {len(rows) - 1} updates")
-        long = [s for s in stages if s["time"] >= a.min_stage_s]
+        if a.after is not None:
+            start = next((s["first"] for s in stages if s["stage"] == a.after), None)
+            if start is None:
+                print(f"  no stage '{a.after}' in this log: checking every stage")
+            else:
+                stages = [s for s in stages if s["first"] > start]
+        if not stages:
+            continue
+        for s in stages:
+            s["cpu"] = None
+            if samples:
+                c0, c1 = cpu_at(samples, s["first"]), cpu_at(samples, s["end"])
+                if c0 is not None and c1 is not None:
+                    s["cpu"] = c1 - c0
+        long = [s for s in stages if s["time"] >= a.min_stage_s or
+                (a.max_gap is not None and s["gap"] > a.max_gap)]
+        cpu_of = lambda s: "—" if s["cpu"] is None else f"{s['cpu']:.1f}"
         if a.markdown:
-            print("\n| stage | time | updates | longest gap | at fraction |")
-            print("|---|---|---|---|---|")
+            print("\n| stage | time | CPU | updates | longest gap | at fraction |")
+            print("|---|---|---|---|---|---|")
         else:
-            print(f"  {'stage':44s} {'time s':>8s} {'updates':>8s} {'gap s':>7s} {'at':>6s}")
+            print(f"  {'stage':44s} {'time s':>8s} {'CPU s':>7s} {'updates':>8s} {'gap s':>7s} "
+                  f"{'at':>6s}")
         for s in long:
             if a.markdown:
-                print(f"| {s['stage']} | {s['time']:.1f} s | {s['updates']} | "
+                print(f"| {s['stage']} | {s['time']:.1f} s | {cpu_of(s)} s | {s['updates']} | "
                       f"{s['gap']:.2f} s | {100 * s['gap_at']:.0f} % |")
             else:
-                print(f"  {s['stage'][:44]:44s} {s['time']:8.1f} {s['updates']:8d} "
-                      f"{s['gap']:7.2f} {100 * s['gap_at']:5.0f}%")
+                print(f"  {s['stage'][:44]:44s} {s['time']:8.1f} {cpu_of(s):>7s} "
+                      f"{s['updates']:8d} {s['gap']:7.2f} {100 * s['gap_at']:5.0f}%")
         worst = max(stages, key=lambda s: s["gap"])
-        worst_overall = max(worst_overall, worst["gap"])
         print(f"  longest gap: {worst['gap']:.2f} s in '{worst['stage']}'")
+        if a.max_gap is not None:
+            over = [s for s in stages if s["gap"] > a.max_gap]
+            scope = f" after '{a.after}'" if a.after else ""
+            if over:
+                failed = True
+                print(f"FAIL {path}: longest silence above {a.max_gap} s{scope} in " +
+                      ", ".join(f"'{s['stage']}' {s['gap']:.2f} s at {100 * s['gap_at']:.0f} %"
+                                for s in over))
+            else:
+                print(f"PASS {path}: every stage{scope} updates within {a.max_gap} s "
+                      f"(longest {worst['gap']:.2f} s, '{worst['stage']}')")
         if eta:
             print("  run's time left, estimated vs actual:")
             for mark in (0.1, 0.25, 0.5, 0.75, 0.9):
@@ -111,10 +175,7 @@ def main():
             print(f"  first estimate at {first[1]:.1f} s ({100 * first[0]:.1f} % of the run)")
         else:
             print("  no estimate of the run's time left")
-    if a.max_gap is not None and worst_overall > a.max_gap:
-        print(f"FAIL: a gap of {worst_overall:.2f} s > {a.max_gap} s")
-        return 1
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@
 # Environment: GRIDPLAN_BENCH_DIR (towns and outputs; default build/bench), BENCH_TIMEOUT (s per
 # run, default 1800), BENCH_MEM_GB (address-space cap per run, default 16: a run past it fails
 # with "out of memory" instead of taking the machine's memory from everyone else),
-# PYTHON (default /usr/bin/python3, Debian's, which has python3-gdal and python3-geopandas).
+# PYTHON (default /usr/bin/python3, Debian's, which has python3-gdal and python3-geopandas),
+# MAX_GAP (s, default 1: each run's stages after "grid polygons" must update at least this often,
+# checked by tests/bench/progress_gaps.py on the run's progress log; PASS/FAIL per town, and the
+# script exits 1 when a town fails it).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build/release}
@@ -29,6 +32,8 @@ out=${GRIDPLAN_BENCH_DIR:-$root/build/bench}
 timeout_s=${BENCH_TIMEOUT:-1800}
 mem_gb=${BENCH_MEM_GB:-16}
 python=${PYTHON:-/usr/bin/python3}
+max_gap=${MAX_GAP:-1}
+gaps_failed=0
 gridplan=$build/planner/cli/gridplan
 check_plan=$root/../shared/tools/check_plan.py
 mkdir -p "$out"
@@ -142,6 +147,20 @@ for name in "${runs[@]}"; do
   communities=$(grep -m1 "^scenario" "$out/$name.log" | sed -E 's/.*communities: ([0-9]+).*/\1/')
   # The longest time the progress display had nothing new from the engine, and in which stage.
   gap=$(awk -F'\t' 'NR>1 && $5>m {m=$5; s=$1} END{if (m) printf "%.1f s (%s)", m, s}' "$out/$name.progress.tsv" 2>/dev/null)
+  # Progress after the plan (issue 12/14 item 5): every stage after "grid polygons" updates
+  # within MAX_GAP s; the stages' wall, CPU and longest silence into NAME.gaps.
+  silence="—"
+  if [ -s "$out/$name.progress-log.tsv" ]; then
+    "$python" "$root/tests/bench/progress_gaps.py" "$out/$name.progress-log.tsv" \
+      --after "grid polygons" --max-gap "$max_gap" --cpu "$out/$name.cpu.tsv" \
+      --min-stage-s 0.5 >"$out/$name.gaps" 2>&1
+    grc=$?
+    sed -n '/^ *stage /,/longest gap/p' "$out/$name.gaps" | sed 's/^/  /'
+    verdict=$(grep -E '^(PASS|FAIL)' "$out/$name.gaps" | sed "s| $out/$name.progress-log.tsv||")
+    echo "  progress after the plan: ${verdict:-no verdict (exit $grc)}"
+    silence="${verdict%%:*} (≤ $max_gap s)"
+    [ $grc -eq 0 ] || gaps_failed=1
+  fi
   checks=""
   buildings="$communities communities"
   if [ $rc -eq 0 ] && [ -f "$dir/plan.gpkg" ]; then
@@ -162,13 +181,13 @@ for name in "${runs[@]}"; do
   else
     checks="run failed (exit $rc): $(tail -1 "$out/$name.err")"
   fi
-  rows+=("| $name | $buildings | $to_polygons | $wall | $cpu s | $rss GiB | $stages | $gap | $checks |")
+  rows+=("| $name | $buildings | $to_polygons | $wall | $cpu s | $rss GiB | $stages | $gap | $silence | $checks |")
   echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
 echo
-echo "| run | plan | load to polygons | wall | CPU (user+sys) | peak RSS | gridplan's stages | longest progress silence | plan checks |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| run | plan | load to polygons | wall | CPU (user+sys) | peak RSS | gridplan's stages | longest progress silence | after the plan | plan checks |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 
 # Real shapes against the synthetic town of the same size, from this run (issue 14 item 2:
@@ -188,3 +207,4 @@ for name in "${runs[@]}"; do
   fi
   echo "| $name / $synth | $(ratio "${plan_wall[$name]:-}" "${plan_wall[$synth]:-}") ($(printf '%s / %s s' "${plan_wall[$name]:-?}" "${plan_wall[$synth]:-?}")) | $(ratio "${plan_cpu[$name]:-}" "${plan_cpu[$synth]:-}") ($(printf '%s / %s s' "${plan_cpu[$name]:-?}" "${plan_cpu[$synth]:-?}")) | $(ratio "${run_cpu[$name]}" "${run_cpu[$synth]}") (${run_cpu[$name]} / ${run_cpu[$synth]} s) |"
 done
+[ $gaps_failed -eq 0 ] || { echo "progress: a run's stage after the plan was silent over $max_gap s (see DIR/NAME.gaps)"; exit 1; }

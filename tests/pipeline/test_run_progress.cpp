@@ -51,6 +51,7 @@ TEST_CASE("run: long stages report in small steps and the run's time left is est
   std::map<std::string, Seen> stages;
   std::vector<std::string> order;
   std::string previous;
+  std::vector<double> export_fractions;
   bool run_estimate = false;
   double last_run_left = -1.0;
   Progress progress(
@@ -65,6 +66,7 @@ TEST_CASE("run: long stages report in small steps and the run's time left is est
         previous = r.stage;
         s.last = r.fraction;
         ++s.updates;
+        if (r.stage == "export") export_fractions.push_back(r.fraction);
         if (r.total_left_s) {
           run_estimate = true;
           last_run_left = *r.total_left_s;
@@ -104,8 +106,27 @@ TEST_CASE("run: long stages report in small steps and the run's time left is est
   // the demo has fewer), the report, then done.
   REQUIRE(stages.count("export"));
   CHECK(stages["export"].updates >= 10);
-  CHECK(stages["export"].largest_step <= 0.15 + 1e-9);  // the layer tables: 0 → 0.15
+  CHECK(stages["export"].largest_step <= 0.15 + 1e-9);
   CHECK(stages["export"].last == 1.0);
+  // Inside its parts too: the layer tables (0 → 0.15) report the own footprints and the
+  // buildings' rows, the report's maps (0.8 → 0.89) the grids drawn, the checksums (0.9 → 1)
+  // the bytes read.
+  auto updates_within = [&](double from, double to) {
+    return std::count_if(export_fractions.begin(), export_fractions.end(),
+                         [&](double f) { return f > from && f < to; });
+  };
+  CHECK(updates_within(0.0, 0.15) >= 2);
+  CHECK(updates_within(0.8, 0.9) >= 1);
+  CHECK(updates_within(0.9, 1.0) >= 2);
+  // The plan audit: the buildings' points (own footprints from one chunk at this size), then
+  // the grids checked for barriers and the rest, each in steps of its own work.
+  for (const char* audit : {"plan audit: polygons", "plan audit: nesting", "plan audit: coverage",
+                            "plan audit: barriers"}) {
+    INFO(audit);
+    REQUIRE(stages.count(audit));
+    CHECK(stages[audit].updates >= 5);
+    CHECK(stages[audit].largest_step <= 0.1 + 1e-9);
+  }
   CHECK(order.back() == "export");
   // The two solvers of the siting report their own steps, up to 1.
   for (const char* solver : {"siting: maximal covering", "siting: set covering"}) {
