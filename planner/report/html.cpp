@@ -189,9 +189,13 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
                                const evaluation::Evaluation& e, const PlanKpis& k,
                                const ProblemReporter& problems,
                                const std::function<void(double)>& tick) {
-  // Three maps, each drawing every large grid twice and every micro grid once.
+  // Three maps, each drawing every large grid twice and every micro grid once; the third a dot
+  // for every step-th building as well (step as below).
+  const std::size_t dot_step = std::max<std::size_t>(1, dataset.buildings.size() / 60000);
+  const double dots = static_cast<double>((dataset.buildings.size() + dot_step - 1) / dot_step);
   DrawProgress drawn(
-      tick, 3.0 * static_cast<double>(2 * plan.large_grids.size() + plan.micro_grids.size()));
+      tick,
+      3.0 * static_cast<double>(2 * plan.large_grids.size() + plan.micro_grids.size()) + dots);
   std::string h;
   h.reserve(1 << 20);
   h += "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" +
@@ -328,6 +332,7 @@ std::string render_report_html(const ReportInfo& info, const Dataset& dataset, c
     const sim::TierCoverage* any = e.coverage.tiers.empty() ? nullptr : &e.coverage.any();
     const std::size_t step = std::max<std::size_t>(1, dataset.buildings.size() / 60000);
     for (std::size_t b = 0; any && b < dataset.buildings.size(); b += step) {
+      drawn.add(1.0);
       const Building& building = dataset.buildings[b];
       if (building.households <= 0 || b >= any->distance_m.size()) continue;
       const Point c = centroid(building.footprint);
