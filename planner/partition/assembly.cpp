@@ -291,6 +291,10 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     }
     fill_polygon_metrics(grid);
   });
+  // The runs' pieces are in their micro grids' polygons now (issue 14: held to the end of the
+  // stage, they were a copy of every split tower's cell on the 1M town).
+  std::vector<std::vector<const MultiPolygon*>>().swap(extra_pieces);
+  std::vector<std::vector<MultiPolygon>>().swap(unit_pieces);
   // Rounded micro grids made edge-matched with their neighbours, community by community
   // (geo::conform_edges): their large grids and the coverage check then take the own coverage
   // union instead of the noding union (docs/benchmarks.md "Unions, round 3").
