@@ -6,6 +6,7 @@
 // that every grid has a shape and the grids still tile their community: the building's cell is
 // cut across the building, each run getting the stretch of the cell beside its units.
 
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -44,6 +45,19 @@ namespace gp::geo {
 std::vector<MultiPolygon> split_cell_along_building(
     const MultiPolygon& cell, const MultiPolygon& footprint, const std::vector<double>& weights,
     const std::vector<std::vector<const MultiPolygon*>>& beside = {}, int units = 0);
+
+/// The cuts one weight per unit (no cells beside) are kept, by the content of the cell and the
+/// footprint and the unit count, from the partition's cut of a tower (partition/atoms.cpp) to
+/// the grid polygons' (issue 14: each tower was cut three times). forget_unit_cuts releases
+/// them (the grid polygons stage does once its polygons are made); unit_cuts_held counts them.
+/// Thread-safe.
+void forget_unit_cuts();
+std::size_t unit_cuts_held();
+
+/// Test switch: with `on`, split_cell_along_building takes every step by GEOS overlays, as
+/// before round 6, and keeps no cuts (the own steps' results are compared with it:
+/// tests/geo/test_cell_split_one_pass.cpp). Not for production.
+void set_split_reference(bool on);
 
 /// The pair (i, j) of a piece of `a` and a piece of `b` sharing the longest boundary, more than
 /// 10 cm; (-1, -1) when none does (a touch at a corner). A whole cell is a list of one piece; a
@@ -112,8 +126,12 @@ inline constexpr double kConformToleranceM = 1e-6;
 /// every polygon as it was, when that does not give valid polygons: the caller keeps the
 /// noding union. `changed` (optional, sized to polygons) says which were changed. Metres;
 /// deterministic; thread-safe (one GEOS context per calling thread).
+/// `progress` (optional) is called with the fraction done (0–1, only rising) every few hundred
+/// polygons: one community holding a whole town conforms thousands of grids in one call
+/// (issue 14: 2.1 s without a word on the real 100k town).
 bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector<char>& moved,
                    const std::vector<char>& fixed, double tolerance,
-                   std::vector<char>* changed = nullptr);
+                   std::vector<char>* changed = nullptr,
+                   const std::function<void(double)>& progress = {});
 
 }  // namespace gp::geo

@@ -100,10 +100,11 @@ UnionStats& union_stats() {
 /// geo::conform_edges over each community's grids (`community[i]` of grids[i]) holding a
 /// rounded one (`rounded`), communities spread over the cores; locked grids are kept as they
 /// are. Returns per grid whether its community's grids were made edge-matched; changed
-/// polygons get their metrics again.
+/// polygons get their metrics again. Progress "grid polygons" from `begin` to `end`.
 std::vector<char> conform_by_community(const Dataset& dataset, std::vector<Grid>& grids,
                                        const std::vector<std::int32_t>& community,
-                                       const std::vector<char>& rounded) {
+                                       const std::vector<char>& rounded, Progress& progress,
+                                       double begin, double end) {
   std::vector<std::vector<std::size_t>> members(dataset.communities.size());
   std::vector<char> any(dataset.communities.size(), 0);
   for (std::size_t i = 0; i < grids.size(); ++i) {
@@ -111,9 +112,21 @@ std::vector<char> conform_by_community(const Dataset& dataset, std::vector<Grid>
     members[at(community[i])].push_back(i);
     if (rounded[i] && !grids[i].locked) any[at(community[i])] = 1;
   }
+  double total = 0.0;
+  for (std::size_t c = 0; c < members.size(); ++c)
+    if (any[c]) total += static_cast<double>(members[c].size());
+  WorkCounter work(&progress, "grid polygons", std::max(total, 1.0), begin, end);
   std::vector<char> done(grids.size(), 0);
   parallel_for(std::size_t{0}, members.size(), [&](std::size_t c) {
     if (!any[c]) return;
+    // Work units: grids conformed (one community holding a town conforms thousands of grids in
+    // one call: issue 14, 2.1 s without an update on the real 100k town).
+    double reported = 0.0;
+    const auto size = static_cast<double>(members[c].size());
+    auto report = [&](double fraction) {
+      work.add((fraction - reported) * size);
+      reported = fraction;
+    };
     std::vector<MultiPolygon*> polygons;
     std::vector<char> moved, fixed;
     for (std::size_t i : members[c]) {
@@ -122,7 +135,8 @@ std::vector<char> conform_by_community(const Dataset& dataset, std::vector<Grid>
       fixed.push_back(grids[i].locked ? 1 : 0);
     }
     std::vector<char> changed;
-    if (!geo::conform_edges(polygons, moved, fixed, geo::kConformToleranceM, &changed)) return;
+    if (!geo::conform_edges(polygons, moved, fixed, geo::kConformToleranceM, &changed, report))
+      return;
     for (std::size_t k = 0; k < members[c].size(); ++k) {
       done[members[c][k]] = 1;
       if (changed[k]) fill_polygon_metrics(grids[members[c][k]]);
@@ -137,18 +151,18 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
                                 const std::vector<std::vector<std::int32_t>>& cell_buildings,
                                 const UnitRuns& unit_runs, Plan& plan, Progress& progress) {
   // Progress "grid polygons" in blocks of grids (a 100k-building town unions ~10k micro and
-  // ~3k large grids: seconds): micro grids the first 70 % of the stage, large grids the rest.
+  // ~3k large grids: seconds).
+  // Ranges of the stage: cutting split towers' cells 0–0.1, micro grids' unions 0.1–0.55,
+  // their conforming 0.55–0.7, large grids' unions 0.7–0.9, their conforming 0.9–1.
   const std::size_t grids = plan.micro_grids.size() + plan.large_grids.size();
-  std::size_t grids_done = 0;
-  auto in_blocks = [&](std::size_t count, const auto& body) {
+  auto in_blocks = [&](std::size_t count, double begin, double end, const auto& body) {
     const std::size_t block = std::max<std::size_t>(64, grids / 100);
     for (std::size_t first = 0; first < count; first += block) {
       const std::size_t last = std::min(count, first + block);
       parallel_for(first, last, body);
-      grids_done += last - first;
       progress.update("grid polygons",
-                      0.1 + 0.9 * static_cast<double>(grids_done) /
-                                static_cast<double>(std::max<std::size_t>(grids, 1)));
+                      begin + (end - begin) * static_cast<double>(last) /
+                                  static_cast<double>(std::max<std::size_t>(count, 1)));
     }
   };
   // The cell of a building split by units is cut across the building, one piece per run of
@@ -200,6 +214,8 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     unit_pieces[k] = geo::split_cell_along_building(
         tess.cells[at(b)], dataset.buildings[at(b)].footprint, weights, beside[k], units);
   });
+  // The partition's cuts of the towers, kept for the cuts above, are not needed any more.
+  geo::forget_unit_cuts();
   // A split building is listed under the grid whose piece holds its representative point (what
   // a GIS user clicks), so the building layer's micro and large codes name a grid the building
   // lies in (issue 12); the other runs list it in Grid::buildings.
@@ -259,7 +275,7 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
       micro_noded[m] = 1;
     }
   }
-  in_blocks(plan.micro_grids.size(), [&](std::size_t m) {
+  in_blocks(plan.micro_grids.size(), 0.1, 0.55, [&](std::size_t m) {
     Grid& grid = plan.micro_grids[m];
     if (!grid.locked) {
       std::vector<const MultiPolygon*> cells = extra_pieces[m];
@@ -275,6 +291,10 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     }
     fill_polygon_metrics(grid);
   });
+  // The runs' pieces are in their micro grids' polygons now (issue 14: held to the end of the
+  // stage, they were a copy of every split tower's cell on the 1M town).
+  std::vector<std::vector<const MultiPolygon*>>().swap(extra_pieces);
+  std::vector<std::vector<MultiPolygon>>().swap(unit_pieces);
   // Rounded micro grids made edge-matched with their neighbours, community by community
   // (geo::conform_edges): their large grids and the coverage check then take the own coverage
   // union instead of the noding union (docs/benchmarks.md "Unions, round 3").
@@ -284,8 +304,8 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     std::vector<std::int32_t> micro_community(plan.micro_grids.size(), kNone);
     for (std::size_t m = 0; m < plan.micro_grids.size(); ++m)
       micro_community[m] = plan.large_grids[at(plan.micro_grids[m].parent)].community;
-    const std::vector<char> conformed =
-        conform_by_community(dataset, plan.micro_grids, micro_community, micro_noded);
+    const std::vector<char> conformed = conform_by_community(
+        dataset, plan.micro_grids, micro_community, micro_noded, progress, 0.55, 0.7);
     for (std::size_t m = 0; m < plan.micro_grids.size(); ++m) {
       stats.micro_rounded += micro_noded[m] != 0;
       if (micro_noded[m] && conformed[m]) micro_noded[m] = 0;
@@ -299,7 +319,7 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     if (!micro.polygon.empty()) micro_polygons[at(micro.parent)].push_back(&micro.polygon);
     if (micro_noded[m]) large_noded[at(micro.parent)] = 1;
   }
-  in_blocks(plan.large_grids.size(), [&](std::size_t g) {
+  in_blocks(plan.large_grids.size(), 0.7, 0.9, [&](std::size_t g) {
     Grid& grid = plan.large_grids[g];
     if (!grid.locked) {
       const std::vector<const MultiPolygon*>& parts = micro_polygons[g];
@@ -316,8 +336,8 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     std::vector<std::int32_t> large_community(plan.large_grids.size(), kNone);
     for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
       large_community[g] = plan.large_grids[g].community;
-    const std::vector<char> conformed =
-        conform_by_community(dataset, plan.large_grids, large_community, large_noded);
+    const std::vector<char> conformed = conform_by_community(
+        dataset, plan.large_grids, large_community, large_noded, progress, 0.9, 1.0);
     for (std::size_t g = 0; g < plan.large_grids.size(); ++g) {
       stats.large_rounded += large_noded[g] != 0;
       if (large_noded[g] && conformed[g]) large_noded[g] = 0;

@@ -135,4 +135,16 @@ TEST_CASE("split tower: runs of one grid, each rounded as a grid polygon, still 
   }
   CHECK(parts(gp::geo::union_polygons({&grids[1], &grids[2], &grids[3]})) == 1);
   CHECK(parts(gp::geo::union_polygons({&grids[0], &grids[1], &grids[2], &grids[3]})) == 1);
+  // The own cut (issue 14, round 6) gives the runs the overlay cut of before gives.
+  gp::geo::set_split_reference(true);
+  const std::vector<gp::MultiPolygon> reference =
+      gp::geo::split_cell_along_building(cell, tower, {2.0, 2.0, 2.0, 2.0}, {}, 8);
+  gp::geo::set_split_reference(false);
+  REQUIRE(reference.size() == runs.size());
+  for (std::size_t j = 0; j < runs.size(); ++j) {
+    INFO("run " << j);
+    CHECK(parts(reference[j]) == parts(runs[j]));
+    CHECK(std::abs(gp::area(reference[j]) - gp::area(runs[j])) < 1e-6);
+  }
+  gp::geo::forget_unit_cuts();
 }
