@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "planner/core/parallel.hpp"
 #include "planner/geo/cell_split.hpp"
 #include "planner/partition/partition_internal.hpp"
 
@@ -28,6 +29,64 @@ UnitHouseholds unit_households(const Building& building) {
     result.households[static_cast<std::size_t>(u)] =
         static_cast<int>(1LL * h * (u + 1) / units - 1LL * h * u / units);
   return result;
+}
+
+namespace {
+
+/// Squared distance (m²) from p to the segment a–b.
+double point_segment_distance2(const Point& p, const Point& a, const Point& b) {
+  const double dx = b.x - a.x, dy = b.y - a.y;
+  const double length2 = dx * dx + dy * dy;
+  double t = length2 > 0.0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2 : 0.0;
+  t = std::clamp(t, 0.0, 1.0);
+  const double ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y;
+  return ex * ex + ey * ey;
+}
+
+/// Whether the closed segments a–b and c–d come within `margin` (m) of each other (crossing or
+/// touching included).
+bool segments_within(const Point& a, const Point& b, const Point& c, const Point& d,
+                     double margin) {
+  auto side = [](const Point& p, const Point& q, const Point& r) {
+    const double cross = (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x);
+    return cross > 0.0 ? 1 : (cross < 0.0 ? -1 : 0);
+  };
+  // Proper crossing: each segment's ends on both sides of the other (collinear and touching
+  // cases are at distance 0 from an end, which the distances below find).
+  if (side(a, b, c) * side(a, b, d) < 0 && side(c, d, a) * side(c, d, b) < 0) return true;
+  const double m2 = margin * margin;
+  return point_segment_distance2(a, c, d) < m2 || point_segment_distance2(b, c, d) < m2 ||
+         point_segment_distance2(c, a, b) < m2 || point_segment_distance2(d, a, b) < m2;
+}
+
+}  // namespace
+
+bool footprint_clear_of_cell_boundary(const MultiPolygon& cell, const MultiPolygon& footprint,
+                                      double margin) {
+  if (cell.size() != 1 || !cell.front().holes.empty() || footprint.size() != 1) return false;
+  const Ring& outer = cell.front().outer;
+  const Ring& ring = footprint.front().outer;
+  if (outer.size() < 4 || ring.size() < 4) return false;
+  const Box cell_box = bounds(cell), box = bounds(footprint);
+  if (box.min_x < cell_box.min_x + margin || box.max_x > cell_box.max_x - margin ||
+      box.min_y < cell_box.min_y + margin || box.max_y > cell_box.max_y - margin)
+    return false;
+  // Inside: one vertex inside and no edge of the footprint within the margin of the cell's.
+  if (!point_in_ring(outer, ring.front())) return false;
+  // Cell edges near the footprint's box (the others are farther than the margin from it).
+  std::vector<std::size_t> near;
+  for (std::size_t i = 0; i + 1 < outer.size(); ++i) {
+    const Point& a = outer[i];
+    const Point& b = outer[i + 1];
+    if (std::max(a.x, b.x) < box.min_x - margin || std::min(a.x, b.x) > box.max_x + margin ||
+        std::max(a.y, b.y) < box.min_y - margin || std::min(a.y, b.y) > box.max_y + margin)
+      continue;
+    near.push_back(i);
+  }
+  for (std::size_t j = 0; j + 1 < ring.size(); ++j)
+    for (std::size_t i : near)
+      if (segments_within(ring[j], ring[j + 1], outer[i], outer[i + 1], margin)) return false;
+  return true;
 }
 
 void CommunityPlanner::prepare_buildings() {
@@ -135,32 +194,117 @@ void CommunityPlanner::find_contact_units() {
   // …33101). Each neighbour is linked to the unit whose piece it borders, the cell cut one
   // weight per unit as the export and the re-plan cut it (cuts of runs fall on unit
   // boundaries).
-  std::map<std::int32_t, std::vector<MultiPolygon>> pieces;  // local tower → its units' pieces
+  //
+  // Cutting a cell costs GEOS overlays per unit (tens of milliseconds for a tower of 50
+  // units): on a real city of 100k buildings in one community, cutting every tower on one
+  // thread was 95 % of "planning grids", 30 s without a progress update (issue 14). So:
+  //  - a tower whose footprint (one polygon) lies inside its cell (one polygon without holes)
+  //    clear of the cell's boundary by kClearOfCellM is not cut: the land off its footprint is
+  //    then one ring around it, which the cut lines divide but do not disconnect, so all of it
+  //    stays with the first unit's piece, and every later unit's piece lies inside the footprint
+  //    (split_cell_along_building's contract), out of pieces_bordering's 1 cm reach from every
+  //    neighbour's cell. Every neighbour takes unit 0, as the pieces would give;
+  //  - the other towers are cut in parallel (one tower's pieces depend on it alone), and the
+  //    neighbours are compared in parallel; results are kept by index, so the links are the
+  //    same on any number of threads.
+  // A clear tower beside a tower that is cut is cut too, so that pair is compared piece by
+  // piece exactly as before (tests/partition/test_contact_units.cpp checks the claim on the
+  // real extracts and on synthetic towers).
+  enum State : char { unchecked, not_tower, tower };
+  std::vector<char> state(at(n_), unchecked);
+  std::vector<std::int32_t> towers;  // local buildings, in order of first adjacency
+  std::vector<std::size_t> tower_units;
   for (std::size_t k : in_.adjacency) {
     const geo::CellAdjacency& adj = tess_.adjacency[k];
     for (const std::int32_t b : {adj.a, adj.b}) {
       const std::int32_t i = local_of(b);
-      if (building(i).households <= params_.micro.max || pieces.count(i)) continue;
+      if (state[at(i)] != unchecked) continue;
+      state[at(i)] = not_tower;
+      if (building(i).households <= params_.micro.max || tess_.cells[at(b)].empty()) continue;
       const std::size_t units = unit_households(building(i)).households.size();
-      if (units < 2 || tess_.cells[at(b)].empty()) continue;
-      pieces[i] = geo::split_cell_along_building(tess_.cells[at(b)], building(i).footprint,
-                                                 std::vector<double>(units, 1.0));
+      if (units < 2) continue;
+      state[at(i)] = tower;
+      towers.push_back(i);
+      tower_units.push_back(units);
     }
   }
-  if (pieces.empty()) return;
+  if (towers.empty()) {
+    if (ctx_.progress) ctx_.progress->add(static_cast<double>(n_));
+    return;
+  }
+  std::vector<std::int32_t> tower_of(at(n_), kNone);  // local building → index in towers
+  for (std::size_t t = 0; t < towers.size(); ++t)
+    tower_of[at(towers[t])] = static_cast<std::int32_t>(t);
+  std::vector<char> clear(towers.size(), 0), cut(towers.size(), 0);
+  parallel_for(std::size_t{0}, towers.size(), [&](std::size_t t) {
+    const std::int32_t i = towers[t];
+    clear[t] = footprint_clear_of_cell_boundary(tess_.cells[at(in_.buildings[at(i)])],
+                                                building(i).footprint, kClearOfCellM)
+                   ? 1
+                   : 0;
+  });
+  for (std::size_t t = 0; t < towers.size(); ++t) cut[t] = clear[t] ? 0 : 1;
+  // Adjacencies whose contact units the pieces decide: a side is a tower that is not clear.
+  std::vector<std::size_t> compared;
   for (std::size_t k : in_.adjacency) {
     const geo::CellAdjacency& adj = tess_.adjacency[k];
-    const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
-    const auto pa = pieces.find(la), pb = pieces.find(lb);
-    if (pa == pieces.end() && pb == pieces.end()) continue;
+    const std::int32_t ta = tower_of[at(local_of(adj.a))], tb = tower_of[at(local_of(adj.b))];
+    const bool decide_a = ta != kNone && !clear[at(ta)], decide_b = tb != kNone && !clear[at(tb)];
+    if (!decide_a && !decide_b) continue;
+    compared.push_back(k);
+    if (ta != kNone) cut[at(ta)] = 1;  // a clear tower beside a cut one: compared by pieces
+    if (tb != kNone) cut[at(tb)] = 1;
+  }
+  // Progress: the contact units are one unit of "planning grids" per planned building, spread
+  // over the work in proportion to the units cut (a cell's cost grows with its units) and
+  // compared.
+  double work = 0.0;
+  for (std::size_t t = 0; t < towers.size(); ++t)
+    if (cut[t]) work += static_cast<double>(tower_units[t]);
+  auto compared_work = [&](std::size_t k) {
+    const geo::CellAdjacency& adj = tess_.adjacency[k];
+    double w = 0.0;
+    for (const std::int32_t b : {adj.a, adj.b}) {
+      const std::int32_t t = tower_of[at(local_of(b))];
+      w += t != kNone && cut[at(t)] ? static_cast<double>(tower_units[at(t)]) : 1.0;
+    }
+    return w;
+  };
+  for (std::size_t k : compared) work += compared_work(k);
+  const double per_work = work > 0.0 ? static_cast<double>(n_) / work : 0.0;
+  double reported = 0.0;  // sum of the shares added, in tower then adjacency order
+  std::vector<std::vector<MultiPolygon>> pieces(towers.size());
+  parallel_for(std::size_t{0}, towers.size(), [&](std::size_t t) {
+    if (!cut[t]) return;
+    const std::int32_t b = in_.buildings[at(towers[t])];
+    pieces[t] = geo::split_cell_along_building(tess_.cells[at(b)], building(towers[t]).footprint,
+                                               std::vector<double>(tower_units[t], 1.0));
+    if (ctx_.progress) ctx_.progress->add(per_work * static_cast<double>(tower_units[t]));
+  });
+  for (std::size_t t = 0; t < towers.size(); ++t)
+    if (cut[t]) reported += per_work * static_cast<double>(tower_units[t]);
+  std::vector<std::pair<int, int>> bordering(compared.size(), {-1, -1});
+  parallel_for(std::size_t{0}, compared.size(), [&](std::size_t c) {
+    const geo::CellAdjacency& adj = tess_.adjacency[compared[c]];
+    const std::int32_t ta = tower_of[at(local_of(adj.a))], tb = tower_of[at(local_of(adj.b))];
     // Two towers side by side: the pair of units whose pieces touch.
     const std::vector<MultiPolygon> whole_a{tess_.cells[at(adj.a)]},
         whole_b{tess_.cells[at(adj.b)]};
-    const auto [ua, ub] = geo::pieces_bordering(pa == pieces.end() ? whole_a : pa->second,
-                                                pb == pieces.end() ? whole_b : pb->second);
-    if (pa != pieces.end() && ua > 0) contact_unit_[{k, la}] = ua;
-    if (pb != pieces.end() && ub > 0) contact_unit_[{k, lb}] = ub;
+    bordering[c] = geo::pieces_bordering(ta != kNone && cut[at(ta)] ? pieces[at(ta)] : whole_a,
+                                         tb != kNone && cut[at(tb)] ? pieces[at(tb)] : whole_b);
+    if (ctx_.progress) ctx_.progress->add(per_work * compared_work(compared[c]));
+  });
+  for (std::size_t c = 0; c < compared.size(); ++c) {
+    const std::size_t k = compared[c];
+    reported += per_work * compared_work(k);
+    const geo::CellAdjacency& adj = tess_.adjacency[k];
+    const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
+    const std::int32_t ta = tower_of[at(la)], tb = tower_of[at(lb)];
+    const auto [ua, ub] = bordering[c];
+    if (ta != kNone && cut[at(ta)] && ua > 0) contact_unit_[{k, la}] = ua;
+    if (tb != kNone && cut[at(tb)] && ub > 0) contact_unit_[{k, lb}] = ub;
   }
+  if (ctx_.progress) ctx_.progress->add(static_cast<double>(n_) - reported);
 }
 
 int CommunityPlanner::contact_unit(std::size_t k, std::int32_t local) const {

@@ -95,12 +95,12 @@ void CommunityPlanner::plan_large() {
   if (ctx_.progress)
     options.on_progress = [&](double share) {
       const auto units = std::llround(share * n_);
-      ctx_.progress->add(units - reported);
+      ctx_.progress->add(static_cast<double>(units - reported));
       reported = std::max(reported, units);
     };
   const auto started = std::chrono::steady_clock::now();
   GraphPartition large = partition_graph(large_graph_, options);
-  if (ctx_.progress) ctx_.progress->add(n_ - reported);
+  if (ctx_.progress) ctx_.progress->add(static_cast<double>(n_ - reported));
   if (ctx_.keep_large_partitions)
     result_.large_partition = LargeGridPartition{
         in_.community,
@@ -444,7 +444,7 @@ void CommunityPlanner::plan_micro() {
     if (ctx_.progress && !slices_.empty()) {
       const long long units =
           n_ * static_cast<long long>(slices_done) / static_cast<long long>(slices_.size());
-      ctx_.progress->add(units - reported);
+      ctx_.progress->add(static_cast<double>(units - reported));
       reported = units;
     }
     slices_done += slice_list.size();
@@ -558,7 +558,7 @@ void CommunityPlanner::plan_micro() {
     }
     report_infeasible_micro(result_.large[at(g)], micro, first, nodes.front().local);
   }
-  if (ctx_.progress) ctx_.progress->add(n_ - reported);
+  if (ctx_.progress) ctx_.progress->add(static_cast<double>(n_ - reported));
   report_split_buildings();
 }
 

@@ -47,9 +47,10 @@ struct GraphPartitionOptions {
   /// reason (see ComponentPartitioner::heuristic): a small change moves only households near it.
   std::vector<char> previous_accepted;
   /// Called on the calling thread with the share of the graph's nodes partitioned so far, in
-  /// [0, 1] and never decreasing: after each container, and inside a large one during its
-  /// construction and refinement (a 100k-atom container takes seconds). May throw (a
-  /// cancellation) to abandon the partition. Empty = not called.
+  /// [0, 1] and never decreasing: as containers are done (at most every 1/10,000 of the
+  /// graph), and inside a large one during its construction, refinement, restarts and polish
+  /// passes (a 100k-atom container takes seconds). May throw (a cancellation) to abandon the
+  /// partition. Empty = not called.
   std::function<void(double)> on_progress;
 };
 

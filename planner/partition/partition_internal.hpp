@@ -67,19 +67,19 @@ struct UnionFind {
 std::string bounds_text(const HouseholdBounds& bounds);
 
 /// Progress of "planning grids" from the communities' planners, which run on worker threads:
-/// units of work (two per planned building: its large grid, then its micro grid) are added as
-/// they are done, and the stage's fraction — mapped onto [begin, end] — is reported at most every
-/// 0.1 s, never decreasing (core WorkCounter). A thread that finds another reporting waits for it
-/// rather than skipping its report: skipping let a reporter kept off the core on a loaded CI
-/// machine hide half the stage (one step of 0.30 on the demo town). A cancellation thrown by
-/// Progress::update propagates out of the community's planner.
+/// units of work (three per planned building: the contact units of the towers beside it, its
+/// large grid, then its micro grid) are added as they are done, and the stage's fraction — mapped
+/// onto [begin, end] — is reported at most every 0.1 s, never decreasing (core WorkCounter). A
+/// thread that finds another reporting waits for it rather than skipping its report: skipping let a
+/// reporter kept off the core on a loaded CI machine hide half the stage (one step of 0.30 on the
+/// demo town). A cancellation thrown by Progress::update propagates out of the community's planner.
 class PlanProgress {
  public:
   PlanProgress(Progress& progress, long long total_units, double begin, double end)
       : counter_(&progress, "planning grids", static_cast<double>(std::max(total_units, 1LL)),
                  begin, end) {}
-  void add(long long units) {
-    if (units > 0) counter_.add(static_cast<double>(units));
+  void add(double units) {
+    if (units > 0.0) counter_.add(units);
   }
 
  private:
@@ -95,7 +95,7 @@ struct Context {
   std::vector<std::int32_t> local_index;  // building → index in its community's planned list
   std::vector<char> locked_building;
   bool keep_large_partitions = false;  // fill CommunityResult::large_partition (benchmarks)
-  PlanProgress* progress = nullptr;    // "planning grids" (two units per planned building)
+  PlanProgress* progress = nullptr;    // "planning grids" (three units per planned building)
 };
 
 struct CommunityInput {
@@ -156,6 +156,19 @@ struct UnitHouseholds {
 constexpr int kMaxUnitsPerBuilding = 256;
 
 UnitHouseholds unit_households(const Building& building);
+
+/// How far (m) a tower's footprint must stay inside its cell's boundary for find_contact_units
+/// to link every neighbour to its first unit without cutting the cell: more than twice the
+/// 1 cm by which geo::pieces_bordering widens a piece (a later unit's piece, inside the
+/// footprint, is then out of every neighbour's reach), and far above the 1 µm snap rounding
+/// of the cut.
+constexpr double kClearOfCellM = 0.05;
+
+/// Whether `footprint` lies inside `cell` at least `margin` (m) from the cell's boundary, the
+/// cell being one polygon without holes (no other cell inside it) and the footprint one polygon
+/// (holes allowed: a courtyard then holds no other cell). Plain geometry on the rings, no GEOS.
+bool footprint_clear_of_cell_boundary(const MultiPolygon& cell, const MultiPolygon& footprint,
+                                      double margin);
 
 /// Orders grids west→east within rows north→south and returns the order (indices into
 /// `centroids`). Rows are `row_height_m` high, counted down from `top_y`.

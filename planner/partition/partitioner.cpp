@@ -150,10 +150,11 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
     }
 
   // "planning grids" moves from 0 to 0.6 as the communities' buildings get their grids (one
-  // community holding a whole town is seconds of partitioning).
+  // community holding a whole town is seconds of partitioning): three units per building, the
+  // contact units of towers, the large grids, the micro grids (PlanProgress).
   long long units = 0;
   for (const CommunityInput& input : inputs)
-    units += 2 * static_cast<long long>(input.buildings.size());
+    units += 3 * static_cast<long long>(input.buildings.size());
   PlanProgress plan_progress(progress, units, 0.0, 0.6);
   ctx.progress = &plan_progress;
   std::vector<CommunityResult> results(communities);

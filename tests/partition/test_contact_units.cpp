@@ -1,0 +1,273 @@
+// The towers' contact units (find_contact_units in planner/partition/atoms.cpp): which unit of a
+// tower split by entrances each neighbour links to. Issue 14: cutting every tower's cell on one
+// thread was 95 % of "planning grids" on a real city in one community, with no progress update
+// for 30 s. A tower whose footprint lies clear of its cell's boundary is no longer cut (every
+// neighbour takes its first unit), the others are cut in parallel, and the stage reports as the
+// towers are done. Here: the geometric test itself, the claim it rests on (a clear tower's later
+// units border no neighbour, on synthetic towers and on the real extracts in ../shared/data),
+// plans the same with one thread and with several, and the stage's progress inside a community
+// full of towers.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <tbb/global_control.h>
+
+#include "planner/geo/cell_split.hpp"
+#include "planner/geo/tessellation.hpp"
+#include "planner/io/load.hpp"
+#include "planner/partition/partition_internal.hpp"
+#include "planner/partition/partitioner.hpp"
+
+using namespace gp;
+using partition::detail::footprint_clear_of_cell_boundary;
+using partition::detail::kClearOfCellM;
+using partition::detail::unit_households;
+
+namespace {
+
+Polygon rect(double x0, double y0, double x1, double y1) {
+  return {{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}};
+}
+
+/// One community of `columns` × `rows` towers of 300 households (25 estimated units each, more
+/// than the micro maximum of 200): every other pair of towers shares a wall (their footprints
+/// touch, so the cell boundary runs along the wall), the others stand alone 20 m apart.
+Dataset tower_town(int columns, int rows) {
+  Dataset dataset;
+  Community c;
+  c.id = 1;
+  c.name = "塔楼社区";
+  const double width = columns * 60.0 + 40.0, height = rows * 40.0 + 40.0;
+  c.footprint = {rect(0, 0, width, height)};
+  dataset.communities.push_back(c);
+  for (int r = 0; r < rows; ++r)
+    for (int col = 0; col < columns; ++col) {
+      Building b;
+      b.id = static_cast<std::int64_t>(dataset.buildings.size()) + 1;
+      b.households = 300;
+      b.floors = 6;
+      b.community = 0;
+      // Pairs (2j, 2j+1) in a row: the first pair of every row shares a wall, and every
+      // other pair after it; the rest stand 44 m apart.
+      const int pair = col / 2;
+      const bool joined = pair % 2 == 0;
+      const double x0 = 20.0 + pair * 120.0 + (col % 2) * (joined ? 16.0 : 60.0);
+      const double y0 = 20.0 + r * 40.0;
+      b.footprint = {rect(x0, y0, x0 + 16.0, y0 + 12.0)};
+      dataset.buildings.push_back(std::move(b));
+    }
+  return dataset;
+}
+
+/// For every tower (above the micro maximum, two units or more, with a cell) whose footprint is
+/// clear of its cell's boundary: its cell cut one weight per unit (as find_contact_units would)
+/// and every neighbour's border compared, as pieces_bordering does, from both sides. Returns
+/// (towers checked, towers not clear); fails a CHECK where a later unit borders a neighbour.
+std::pair<int, int> check_clear_towers(const Dataset& dataset, const geo::Tessellation& tess,
+                                       int limit) {
+  const PartitionParams params;
+  std::vector<std::vector<std::int32_t>> neighbours(dataset.buildings.size());
+  for (const geo::CellAdjacency& adj : tess.adjacency) {
+    neighbours[static_cast<std::size_t>(adj.a)].push_back(adj.b);
+    neighbours[static_cast<std::size_t>(adj.b)].push_back(adj.a);
+  }
+  int checked = 0, not_clear = 0;
+  for (std::size_t b = 0; b < dataset.buildings.size() && checked < limit; ++b) {
+    const Building& building = dataset.buildings[b];
+    const MultiPolygon& cell = tess.cells[b];
+    if (building.households <= params.micro.max || cell.empty() || neighbours[b].empty()) continue;
+    const std::size_t units = unit_households(building).households.size();
+    if (units < 2) continue;
+    if (!footprint_clear_of_cell_boundary(cell, building.footprint, kClearOfCellM)) {
+      ++not_clear;
+      continue;
+    }
+    ++checked;
+    const std::vector<MultiPolygon> pieces =
+        geo::split_cell_along_building(cell, building.footprint, std::vector<double>(units, 1.0));
+    for (std::int32_t other : neighbours[b]) {
+      const std::vector<MultiPolygon> whole{tess.cells[static_cast<std::size_t>(other)]};
+      INFO("building " << building.id << " (" << units << " units) beside building "
+                       << dataset.buildings[static_cast<std::size_t>(other)].id);
+      CHECK(geo::pieces_bordering(pieces, whole).first <= 0);
+      CHECK(geo::pieces_bordering(whole, pieces).second <= 0);
+    }
+  }
+  return {checked, not_clear};
+}
+
+struct StageSeen {
+  int updates = 0;
+  int contact_updates = 0;  // below 0.2: the towers' contact units (first of three units)
+  double last = 0.0;
+  double largest_step = 0.0;
+  double largest_step_from = 0.0;  // the fraction the largest step started at
+  bool decreased = false;
+};
+
+/// "planning grids" as make_plan reports it for `dataset`, with a clock that advances one
+/// second per reading (so every unit of work done can be reported).
+StageSeen planning_progress(const Dataset& dataset, const geo::Tessellation& tess) {
+  std::atomic<long> ticks{0};
+  std::mutex mutex;
+  StageSeen seen;
+  std::string previous;
+  Progress progress(
+      [&](const ProgressReport& r) {
+        const std::lock_guard lock(mutex);
+        if (r.stage != "planning grids") {
+          previous = r.stage;
+          return;
+        }
+        if (seen.updates > 0 && previous == r.stage) {
+          if (r.fraction - seen.last > seen.largest_step) {
+            seen.largest_step = r.fraction - seen.last;
+            seen.largest_step_from = seen.last;
+          }
+          seen.decreased = seen.decreased || r.fraction < seen.last;
+        }
+        if (r.fraction > 0.0 && r.fraction < 0.2) ++seen.contact_updates;
+        seen.last = r.fraction;
+        previous = r.stage;
+        ++seen.updates;
+      },
+      [&] { return static_cast<double>(++ticks); });
+  make_plan(dataset, tess, PartitionParams{}, progress);
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("footprint clear of its cell's boundary: inside with the margin, nothing else",
+          "[plan][units][contact]") {
+  const MultiPolygon cell{rect(0, 0, 100, 50)};
+  const double m = kClearOfCellM;
+  CHECK(footprint_clear_of_cell_boundary(cell, {rect(10, 10, 40, 30)}, m));
+  // Within the margin of an edge, touching it, crossing it, outside.
+  CHECK_FALSE(footprint_clear_of_cell_boundary(cell, {rect(10, 10, 100 - m / 2, 30)}, m));
+  CHECK(footprint_clear_of_cell_boundary(cell, {rect(10, 10, 100 - 2 * m, 30)}, m));
+  CHECK_FALSE(footprint_clear_of_cell_boundary(cell, {rect(10, 0, 40, 30)}, m));
+  CHECK_FALSE(footprint_clear_of_cell_boundary(cell, {rect(90, 10, 120, 30)}, m));
+  CHECK_FALSE(footprint_clear_of_cell_boundary(cell, {rect(200, 10, 240, 30)}, m));
+  // A cell with a notch reaching in between the footprint's box edges: its vertex comes near
+  // the footprint's edge although no vertex of the footprint is near the cell's.
+  const MultiPolygon notched{
+      {{{0, 0}, {100, 0}, {100, 50}, {30, 50}, {25, 30.0 + m / 2}, {20, 50}, {0, 50}, {0, 0}}, {}}};
+  CHECK_FALSE(footprint_clear_of_cell_boundary(notched, {rect(10, 10, 40, 30)}, m));
+  CHECK(footprint_clear_of_cell_boundary(notched, {rect(10, 10, 40, 29)}, m));
+  // A cell with a hole (another building's cell inside it), a cell or footprint in two parts.
+  MultiPolygon holed{rect(0, 0, 100, 50)};
+  holed.front().holes.push_back({{60, 10}, {60, 20}, {70, 20}, {70, 10}, {60, 10}});
+  CHECK_FALSE(footprint_clear_of_cell_boundary(holed, {rect(10, 10, 40, 30)}, m));
+  CHECK_FALSE(footprint_clear_of_cell_boundary({rect(0, 0, 100, 50), rect(200, 0, 300, 50)},
+                                               {rect(10, 10, 40, 30)}, m));
+  CHECK_FALSE(
+      footprint_clear_of_cell_boundary(cell, {rect(10, 10, 20, 30), rect(30, 10, 40, 30)}, m));
+  // A courtyard in the footprint is fine: no other cell lies inside a cell without holes.
+  MultiPolygon courtyard{rect(10, 10, 40, 30)};
+  courtyard.front().holes.push_back({{20, 15}, {20, 25}, {30, 25}, {30, 15}, {20, 15}});
+  CHECK(footprint_clear_of_cell_boundary(cell, courtyard, m));
+}
+
+TEST_CASE("a tower clear of its cell's boundary borders its neighbours by its first unit only",
+          "[plan][units][contact]") {
+  const Dataset dataset = tower_town(8, 4);
+  Progress progress;
+  const geo::Tessellation tess =
+      geo::tessellate(dataset, tessellation_params(PartitionParams{}), progress);
+  const auto [checked, not_clear] = check_clear_towers(dataset, tess, 1000);
+  // Both kinds are there: towers standing alone, and towers sharing a wall (cut).
+  CHECK(checked >= 8);
+  CHECK(not_clear >= 8);
+}
+
+TEST_CASE("on the real extracts, a tower clear of its cell's boundary borders by unit 0 only",
+          "[plan][units][contact][shared]") {
+  const std::filesystem::path dir =
+      std::filesystem::path(GRIDPLAN_SOURCE_DIR) / ".." / "shared" / "data" / "osm";
+  int total = 0;
+  for (const char* name : {"nanjing-xinjiekou.osm", "helsinki-centre.osm.pbf", "monaco.osm.pbf"}) {
+    const auto path = dir / name;
+    if (!std::filesystem::exists(path)) {
+      WARN("skipped: " << path.string() << " not present");
+      continue;
+    }
+    io::LoadOptions load;
+    load.inputs.push_back({path.string(), "", {}});
+    Progress progress;
+    const Dataset dataset = io::load_dataset(load, progress);
+    const geo::Tessellation tess =
+        geo::tessellate(dataset, tessellation_params(PartitionParams{}), progress);
+    // At most 150 towers per extract: each cut is GEOS work per unit.
+    const auto [checked, not_clear] = check_clear_towers(dataset, tess, 150);
+    WARN(name << ": " << checked << " clear towers checked, " << not_clear << " not clear");
+    total += checked;
+  }
+  if (total == 0) WARN("skipped: no extract with clear towers found under " << dir.string());
+}
+
+TEST_CASE("a community full of towers: the same plan on one thread and on several",
+          "[plan][units][contact][determinism]") {
+  const Dataset dataset = tower_town(10, 5);
+  Progress progress;
+  const geo::Tessellation tess =
+      geo::tessellate(dataset, tessellation_params(PartitionParams{}), progress);
+  Plan serial;
+  {
+    tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+    serial = make_plan(dataset, tess, PartitionParams{}, progress);
+  }
+  const Plan parallel = make_plan(dataset, tess, PartitionParams{}, progress);
+  REQUIRE(serial.large_grids.size() == parallel.large_grids.size());
+  REQUIRE(serial.micro_grids.size() == parallel.micro_grids.size());
+  for (std::size_t g = 0; g < serial.large_grids.size(); ++g) {
+    CHECK(serial.large_grids[g].buildings == parallel.large_grids[g].buildings);
+    CHECK(serial.large_grids[g].metrics.households == parallel.large_grids[g].metrics.households);
+  }
+  for (std::size_t g = 0; g < serial.micro_grids.size(); ++g) {
+    CHECK(serial.micro_grids[g].buildings == parallel.micro_grids[g].buildings);
+    CHECK(serial.micro_grids[g].metrics.households == parallel.micro_grids[g].metrics.households);
+    CHECK(serial.micro_grids[g].parent == parallel.micro_grids[g].parent);
+  }
+  // Every tower is split by units, and every grid is one contiguous piece within the maximum.
+  for (const Grid& m : parallel.micro_grids) {
+    CHECK(m.metrics.contiguous);
+    CHECK(m.metrics.households <= 200);
+  }
+  for (const Grid& g : parallel.large_grids) {
+    CHECK(g.metrics.contiguous);
+    CHECK(g.metrics.households <= 500);
+  }
+}
+
+TEST_CASE("planning grids reports while a community's towers are cut, more often for more towers",
+          "[plan][units][contact][progress]") {
+  const Dataset small = tower_town(4, 3), large = tower_town(12, 6);
+  Progress progress;
+  const PartitionParams params;
+  const StageSeen few =
+      planning_progress(small, geo::tessellate(small, tessellation_params(params), progress));
+  const StageSeen many =
+      planning_progress(large, geo::tessellate(large, tessellation_params(params), progress));
+  INFO("updates " << few.updates << " / " << many.updates << ", while cutting "
+                  << few.contact_updates << " / " << many.contact_updates << "; largest step "
+                  << many.largest_step << " from " << many.largest_step_from);
+  // One community: without reports inside it the stage went from 0 to 0.6 in one step.
+  CHECK(few.contact_updates >= 3);
+  CHECK(many.contact_updates > 2 * few.contact_updates);
+  CHECK(many.updates > few.updates);
+  CHECK_FALSE(many.decreased);
+  // Steps are work, not time: the largest is the large grids' partition finding nothing to
+  // refine after its construction (its container's refinement share done at once), under half
+  // of that third of the stage's 0.6.
+  CHECK(many.largest_step <= 0.1);
+  CHECK(many.last == Approx(1.0));
+}
