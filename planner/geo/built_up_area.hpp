@@ -21,11 +21,13 @@ struct BuiltUpParams {
 };
 
 /// The built-up area of `footprints` (projected CRS, metres); empty when there are none.
-/// Throws GeosError when GEOS fails. Uses every core. `grown(n)`, when given, is called on the
-/// calling thread with the number of footprints grown and merged since the last call (for
-/// progress; n sums to footprints.size(): three quarters while growing and merging blocks of
-/// footprints, the last quarter while their unions are merged, level by level). The shrink at
-/// the end is one GEOS operation and reports nothing.
+/// Throws GeosError when GEOS fails. Uses every core. Only the footprints whose grown shapes the
+/// others' grown shapes do not cover are grown and merged (most of a dense town's are covered;
+/// the area is the same, see built_up_area.cpp), and the merged shape is shrunk part by part.
+/// `grown(n)`, when given, is called on the calling thread with the progress units done since
+/// the last call (n sums to footprints.size(): the first quarter while choosing the footprints
+/// to grow, then three quarters of the rest while growing and merging blocks of them, the last
+/// quarter of the rest while the blocks' unions are merged level by level and the parts shrunk).
 MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints,
                            const BuiltUpParams& params = {},
                            const std::function<void(std::size_t)>& grown = {});

@@ -86,8 +86,9 @@ TEST_CASE("validate progress: without communities the built-up area reports in s
   CHECK(summary.community_from_extent);
   REQUIRE(rec.stages.count("validating areas"));
   const Seen& areas = rec.stages["validating areas"];
-  // Units: 320 compounds repaired, then 8,320 footprints grown and merged (1,024 between
-  // reports): at least 10 updates, none more than a sixth of the stage apart.
+  // Units: 320 compounds repaired, then 8,320 footprints: chosen (reported every 2,048 of two
+  // passes), the chosen ones grown and merged (512 between reports), their parts shrunk: at
+  // least 10 updates, none more than a sixth of the stage apart.
   CHECK(areas.first == 0.0);
   CHECK(areas.updates >= 10);
   CHECK(areas.largest_step <= 1.0 / 6.0);
@@ -136,8 +137,8 @@ TEST_CASE("built-up area: merged in blocks it is the single union of the grown f
     ++calls;
   });
   CHECK(reported == footprints.size());
-  // 20 blocks of 256: 5 rounds growing them, then the tree of their unions (20 → 5 → 2 → 1):
-  // 2 + 1 + 1 rounds, each reported.
+  // Choosing the footprints to grow (every 2,048 of its two passes over 5,000), blocks of 128
+  // grown footprints in rounds of 4, the tree of their unions and the shrink, each reported.
   CHECK(calls >= 9);
 
   // The single union it replaced: every footprint grown by reach_m (4 segments per quadrant),
