@@ -43,12 +43,22 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
                     Progress& progress) {
   Evaluation result;
   progress.update("workload", 0.0);
-  for (const Grid& grid : plan.large_grids)
-    result.large_workload.push_back(
-        sim::estimate_workload(sim::workload_input(dataset, grid), params.workload));
-  for (const Grid& grid : plan.micro_grids)
-    result.micro_workload.push_back(
-        sim::estimate_workload(sim::workload_input(dataset, grid), params.workload, false));
+  {
+    // Per grid (a 100k-building town has ~3k large and ~10k micro grids: about a second).
+    WorkCounter grids(&progress, "workload",
+                      static_cast<double>(plan.large_grids.size() + plan.micro_grids.size()));
+    for (const Grid& grid : plan.large_grids) {
+      result.large_workload.push_back(
+          sim::estimate_workload(sim::workload_input(dataset, grid), params.workload));
+      grids.add();
+    }
+    for (const Grid& grid : plan.micro_grids) {
+      result.micro_workload.push_back(
+          sim::estimate_workload(sim::workload_input(dataset, grid), params.workload, false));
+      grids.add();
+    }
+    grids.finish();
+  }
 
   const std::size_t large_count = plan.large_grids.size();
   if (params.full_time_workers > 0 || params.part_time_workers > 0) {
@@ -93,7 +103,8 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
   }
 
   progress.update("coverage", 0.1);
-  const sim::WalkNetwork network = sim::WalkNetwork::from_lines(dataset.lines, params.coverage);
+  const sim::WalkNetwork network =
+      sim::WalkNetwork::from_lines(dataset.lines, params.coverage, &progress);
   result.coverage = sim::compute_coverage(dataset, network, params.coverage, &progress);
   result.thresholds_m = params.coverage.thresholds_m;
 

@@ -51,7 +51,8 @@ double clamp01(double v) {
 
 }  // namespace
 
-WalkNetwork WalkNetwork::from_lines(const std::vector<Line>& lines, const CoverageParams& params) {
+WalkNetwork WalkNetwork::from_lines(const std::vector<Line>& lines, const CoverageParams& params,
+                                    Progress* progress) {
   std::vector<LineString> polylines;
   std::vector<int> levels;
   for (const Line& line : lines) {
@@ -60,11 +61,13 @@ WalkNetwork WalkNetwork::from_lines(const std::vector<Line>& lines, const Covera
     polylines.push_back(line.geometry);
     levels.push_back(line.bridge ? 1 : line.tunnel ? -1 : 0);
   }
-  return from_polylines(polylines, levels);
+  return from_polylines(polylines, levels, progress);
 }
 
 WalkNetwork WalkNetwork::from_polylines(const std::vector<LineString>& polylines,
-                                        const std::vector<int>& levels) {
+                                        const std::vector<int>& levels, Progress* progress) {
+  constexpr std::string_view kStage = "coverage: walking network";
+  if (progress) progress->update(kStage, 0.0);
   std::vector<Segment> segments;
   Box box;
   double total_length = 0.0;
@@ -115,7 +118,11 @@ WalkNetwork WalkNetwork::from_polylines(const std::vector<LineString>& polylines
     }
   }
   std::vector<std::vector<Split>> splits(segments.size());
+  // The crossings are the first 60 % of the stage, by grid cells done; the nodes the rest.
+  WorkCounter crossings(progress, std::string(kStage), static_cast<double>(offsets.size()), 0.0,
+                        0.6);
   for (std::size_t c = 0; c + 1 < offsets.size(); ++c) {
+    if ((c & 4095U) == 4095U) crossings.add(4096.0);
     for (std::int32_t i = offsets[c]; i < offsets[c + 1]; ++i) {
       const auto si = static_cast<std::size_t>(members[static_cast<std::size_t>(i)]);
       for (std::int32_t j = i + 1; j < offsets[c + 1]; ++j) {
@@ -155,7 +162,10 @@ WalkNetwork WalkNetwork::from_polylines(const std::vector<LineString>& polylines
     if (inserted) network.nodes_.push_back(p);
     return it->second;
   };
+  crossings.finish();
+  WorkCounter nodes(progress, std::string(kStage), static_cast<double>(segments.size()), 0.6, 1.0);
   for (std::size_t s = 0; s < segments.size(); ++s) {
+    if ((s & 4095U) == 4095U) nodes.add(4096.0);
     std::vector<Split>& points = splits[s];
     points.push_back({0.0, segments[s].a});
     points.push_back({1.0, segments[s].b});
@@ -174,6 +184,7 @@ WalkNetwork WalkNetwork::from_polylines(const std::vector<LineString>& polylines
     }
   }
   network.finish();
+  nodes.finish();
   return network;
 }
 
