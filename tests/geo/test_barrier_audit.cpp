@@ -12,14 +12,13 @@
 
 #include "planner/geo/geos.hpp"
 #include "planner/geo/plan_audit.hpp"
+#include "tests/geo/geo_test_support.hpp"
 
 namespace {
 
 using namespace gp;
 
-MultiPolygon square(double x0, double y0, double x1, double y1) {
-  return {Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
-}
+using test::square;
 
 /// One community 200 × 100 m, two buildings of 60 households (20 m squares, one south and one
 /// north of y = 50) in one large grid covering it all, and the lines the case adds.

@@ -13,14 +13,13 @@
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/plan_audit.hpp"
 #include "planner/geo/tessellation.hpp"
+#include "tests/geo/geo_test_support.hpp"
 
 namespace {
 
 using namespace gp;
 
-MultiPolygon square(double x0, double y0, double x1, double y1) {
-  return {Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
-}
+using test::square;
 
 /// A cross 50 m across with arms 20 m wide, centred on (50, 50): 1,600 m².
 MultiPolygon cross() {

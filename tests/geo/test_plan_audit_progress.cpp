@@ -15,14 +15,13 @@
 
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/plan_audit.hpp"
+#include "tests/geo/geo_test_support.hpp"
 
 namespace {
 
 using namespace gp;
 
-MultiPolygon square(double x0, double y0, double x1, double y1) {
-  return {Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
-}
+using test::square;
 
 /// 3,200 buildings (80 × 40, 10 m squares every 25 m) over one community 2,000 × 1,000 m, every
 /// fifth with a tower (a smaller square overlapping it: its own part is cut), every seventh

@@ -17,6 +17,7 @@
 #include "planner/geo/built_up_area.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/validate.hpp"
+#include "tests/geo/geo_test_support.hpp"
 
 using namespace gp;
 
@@ -141,22 +142,9 @@ TEST_CASE("built-up area: merged in blocks it is the single union of the grown f
   // grown footprints in rounds of 4, the tree of their unions and the shrink, each reported.
   CHECK(calls >= 9);
 
-  // The single union it replaced: every footprint grown by reach_m (4 segments per quadrant),
-  // one unary union, shrunk back by reach_m − margin_m.
+  // The single union it replaced (tests/geo/geo_test_support.hpp).
+  const MultiPolygon single = test::single_union_built_up_area(ctx, footprints, params);
   GEOSContextHandle_t h = ctx.handle();
-  std::vector<GEOSGeometry*> parts;
-  for (const MultiPolygon* f : footprints) {
-    geo::GeomPtr raw = geo::to_geos(ctx, *f);
-    parts.push_back(GEOSBuffer_r(h, raw.get(), params.reach_m, 4));
-  }
-  geo::GeomPtr all = geo::own(ctx,
-                              GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts.data(),
-                                                          static_cast<unsigned>(parts.size())),
-                              "collection");
-  geo::GeomPtr grown = geo::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union");
-  geo::GeomPtr closed =
-      geo::own(ctx, GEOSBuffer_r(h, grown.get(), -(params.reach_m - params.margin_m), 4), "shrink");
-  const MultiPolygon single = geo::to_multipolygon(ctx, closed.get());
 
   CHECK(blocked.size() == single.size());
   CHECK(area(blocked) == Approx(area(single)).epsilon(1e-9));

@@ -15,32 +15,11 @@
 #include "planner/geo/built_up_area.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/io/load.hpp"
+#include "tests/geo/geo_test_support.hpp"
 
 using namespace gp;
 
 namespace {
-
-/// The single union the built-up area replaced: every footprint grown by reach_m (4 segments per
-/// quadrant), one unary union, one shrink by reach_m − margin_m.
-MultiPolygon single_union_area(geo::GeosContext& ctx,
-                               const std::vector<const MultiPolygon*>& footprints,
-                               const geo::BuiltUpParams& params) {
-  GEOSContextHandle_t h = ctx.handle();
-  std::vector<GEOSGeometry*> parts;
-  for (const MultiPolygon* f : footprints) {
-    if (f->empty()) continue;
-    geo::GeomPtr raw = geo::to_geos(ctx, *f);
-    if (GEOSGeometry* grown = GEOSBuffer_r(h, raw.get(), params.reach_m, 4)) parts.push_back(grown);
-  }
-  geo::GeomPtr all = geo::own(ctx,
-                              GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts.data(),
-                                                          static_cast<unsigned>(parts.size())),
-                              "collection");
-  geo::GeomPtr grown = geo::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union");
-  geo::GeomPtr closed =
-      geo::own(ctx, GEOSBuffer_r(h, grown.get(), -(params.reach_m - params.margin_m), 4), "shrink");
-  return geo::to_multipolygon(ctx, closed.get());
-}
 
 double symmetric_difference_area(geo::GeosContext& ctx, const MultiPolygon& a,
                                  const MultiPolygon& b) {
@@ -121,7 +100,7 @@ TEST_CASE("built-up area on the real extracts: the single union's area, one thre
     // outline follows one footprint's chords instead of the other's, which lie within the arcs'
     // own approximation (4 segments per quadrant: up to 1.15 m inside the true 60 m arc). On
     // Helsinki: 0.95 m² in slivers a few cm wide on 1.41 km²; on Nanjing 3·10⁻⁷ m².
-    const MultiPolygon before = single_union_area(ctx, footprints, params);
+    const MultiPolygon before = test::single_union_built_up_area(ctx, footprints, params);
     REQUIRE(!before.empty());
     CHECK(area_now.size() == before.size());  // one piece where it was one, and so on
     CHECK(area(area_now) == Approx(area(before)).epsilon(1e-6));
