@@ -5,10 +5,10 @@
 // exactly equal end points), so a half-edge face walk over sorted arrays does the same job.
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -49,7 +49,8 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
 /// `less` must be a strict weak order under which equivalent values are identical (a total order
 /// of the values, e.g. by coordinates then an index), so that the result is std::sort's whatever
 /// the threads: the community-wide sorts of the tessellation (segments, vertices, contacts) were
-/// serial steps of one large community.
+/// serial steps of one large community. `progress` (optional) is called from the worker threads,
+/// one call at a time, with rising fractions ending at 1.
 template <typename T, typename Less>
 void parallel_sort(std::vector<T>& values, Less less,
                    const std::function<void(double)>& progress = {}) {
@@ -66,11 +67,14 @@ void parallel_sort(std::vector<T>& values, Less less,
     return;
   }
   // Progress (optional) after each part sorted and each round of merges: a sort of a large
-  // community's segments takes seconds.
-  std::atomic<std::size_t> steps{0};
+  // community's segments takes seconds. Parts finish on the worker threads: the count and the
+  // call are under one lock, so `progress` is called once at a time with rising fractions.
+  std::mutex step_mutex;
+  std::size_t steps = 0;
   auto step = [&] {
-    const std::size_t done = ++steps;
-    if (progress) progress(double(done) / double(parts + levels));
+    const std::lock_guard<std::mutex> lock(step_mutex);
+    ++steps;
+    if (progress) progress(double(steps) / double(parts + levels));
   };
   std::vector<std::size_t> edge(parts + 1);
   for (std::size_t k = 0; k <= parts; ++k) edge[k] = n * k / parts;
