@@ -119,53 +119,17 @@ Crossing crossing_between(std::int32_t block_a, std::int32_t block_b,
 
 std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
                                     const std::function<void(double)>& progress) {
+  return piece_contacts(pieces, {}, progress);
+}
+
+std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
+                                    std::vector<SegmentEntry> sorted,
+                                    const std::function<void(double)>& progress) {
   auto tick = [&](double f) {
     if (progress) progress(f);
   };
-  // Each piece's segments into its own slot range (offsets by a prefix sum), in parallel.
-  std::vector<std::size_t> first(pieces.size() + 1, 0);
-  auto ring_segments = [](const Ring& ring) { return ring.empty() ? 0 : ring.size() - 1; };
-  for (std::size_t p = 0; p < pieces.size(); ++p) {
-    std::size_t count = ring_segments(pieces[p].outer);
-    for (const Ring& hole : pieces[p].holes) count += ring_segments(hole);
-    first[p + 1] = first[p] + count;
-  }
-  std::vector<SegmentEntry> segments(first.back());
-  std::vector<char> keep(first.back(), 0);
-  parallel_for_chunks(0, pieces.size(), 1024, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t p = begin; p < end; ++p) {
-      std::size_t at = first[p];
-      auto add_ring = [&](const Ring& ring) {
-        for (std::size_t k = 0; k + 1 < ring.size(); ++k, ++at) {
-          Point a = ring[k];
-          Point b = ring[k + 1];
-          if (a == b) continue;
-          if (less_point(b, a)) std::swap(a, b);
-          segments[at] = {a, b, std::int32_t(p)};
-          keep[at] = 1;
-        }
-      };
-      add_ring(pieces[p].outer);
-      for (const Ring& hole : pieces[p].holes) add_ring(hole);
-    }
-  });
-  {
-    std::size_t kept = 0;
-    for (std::size_t k = 0; k < segments.size(); ++k)
-      if (keep[k] != 0) segments[kept++] = segments[k];
-    segments.resize(kept);
-  }
-  tick(0.15);
-  // A total order of the entries (a piece's ring never holds one segment twice; equal entries
-  // would be identical anyway), so the parallel sort gives std::sort's order.
-  parallel_sort(
-      segments,
-      [](const SegmentEntry& s, const SegmentEntry& t) {
-        if (!(s.a == t.a)) return less_point(s.a, t.a);
-        if (!(s.b == t.b)) return less_point(s.b, t.b);
-        return s.piece < t.piece;
-      },
-      [&](double f) { tick(0.15 + 0.45 * f); });
+  std::vector<SegmentEntry> segments = std::move(sorted);
+  if (segments.empty()) segments = sorted_piece_segments(pieces, [&](double f) { tick(0.6 * f); });
   tick(0.6);
   std::vector<Contact> contacts;
   std::size_t i = 0;

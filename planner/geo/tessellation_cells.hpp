@@ -15,13 +15,6 @@
 
 namespace gp::geo::detail {
 
-/// A segment of a piece's ring, normalised so that both pieces sharing it store the same key.
-struct SegmentEntry {
-  Point a;
-  Point b;
-  std::int32_t piece;
-};
-
 /// Length of boundary between two pieces (b == kNone: the community boundary).
 struct Contact {
   std::int32_t a;
@@ -33,6 +26,11 @@ struct Contact {
 /// of noded linework, so a shared edge has identical vertices on both sides).
 /// `progress` (optional) takes the fraction done, 0 to 1.
 std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
+                                    const std::function<void(double)>& progress = {});
+/// The same from the pieces' segments already sorted (sorted_piece_segments of these pieces, or
+/// empty to make them here).
+std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
+                                    std::vector<SegmentEntry> sorted,
                                     const std::function<void(double)>& progress = {});
 
 /// The owner (local building) of each piece: the outlined building whose footprint holds it,

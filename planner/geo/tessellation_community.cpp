@@ -71,13 +71,13 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   const BlockEdges edges = voronoi_edges(blocks, block_sites, outlines.boxes(), report);
 
   report(0.6);
-  const Pieces pieces = cut_pieces(ctx, dataset, job, blocks, edges, outlined, outlines.boxes(),
-                                   out.block, snap_grid_m, progress_span(report, 0.6, 0.8));
+  Pieces pieces = cut_pieces(ctx, dataset, job, blocks, edges, outlined, outlines.boxes(),
+                             out.block, snap_grid_m, progress_span(report, 0.6, 0.8));
   report(0.8);
   std::vector<std::int32_t> owner =
       label_pieces(pieces, block_sites, outlines, progress_span(report, 0.8, 0.83));
-  const std::vector<Contact> contacts =
-      piece_contacts(pieces.polygons, progress_span(report, 0.83, 0.87));
+  const std::vector<Contact> contacts = piece_contacts(
+      pieces.polygons, std::move(pieces.sorted_segments), progress_span(report, 0.83, 0.87));
 
   merge_empty_blocks(dataset, job, blocks, block_sites, pieces, contacts, owner, out.problems);
   report(0.88);

@@ -156,26 +156,49 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
   segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
   tick(0.2);
   if (segments.size() < 3) return true;
-  std::vector<Point> vertices;
-  vertices.reserve(2 * segments.size());
-  for (const Segment& s : segments) {
-    vertices.push_back(s.first);
-    vertices.push_back(s.second);
-  }
-  parallel_sort(vertices, less_point, [&](double f) { tick(0.2 + 0.15 * f); });
-  vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
-  tick(0.35);
-  auto id_of = [&](const Point& p) {
-    return Id(std::lower_bound(vertices.begin(), vertices.end(), p, less_point) - vertices.begin());
-  };
-  std::vector<std::pair<Id, Id>> edges(segments.size());
-  std::atomic<std::size_t> found{0};
-  parallel_for_chunks(0, segments.size(), 4096, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t k = begin; k < end; ++k)
-      edges[k] = {id_of(segments[k].first), id_of(segments[k].second)};
-    const std::size_t now = found += end - begin;
-    if ((now / 4096) % 16 == 0) tick(0.35 + 0.1 * double(now) / double(segments.size()));
+  // Vertices (sorted, unique) and each edge's two vertex ids. The segments are sorted, so their
+  // first ends already come in order; only the second ends are sorted (with the segment they
+  // end), and one merge of the two runs numbers the vertices. The same ids as a sort of all 2S
+  // ends and a binary search per end, at half the sorting and none of the searches, whose
+  // random reads over the whole community's vertices grew with its size (issue 14 item 2).
+  const std::size_t segment_count = segments.size();
+  std::vector<std::pair<Point, Id>> seconds(segment_count);
+  parallel_for_chunks(0, segment_count, 16384, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) seconds[k] = {segments[k].second, Id(k)};
   });
+  // A total order (by point, then segment): parallel_sort then gives std::sort's order.
+  parallel_sort(
+      seconds,
+      [](const std::pair<Point, Id>& s, const std::pair<Point, Id>& t) {
+        if (!(s.first == t.first)) return less_point(s.first, t.first);
+        return s.second < t.second;
+      },
+      [&](double f) { tick(0.2 + 0.15 * f); });
+  tick(0.35);
+  std::vector<Point> vertices;
+  vertices.reserve(segment_count);  // about 2/3 of it on real linework (vertices of degree 3)
+  std::vector<std::pair<Id, Id>> edges(segment_count);
+  {
+    auto number = [&](const Point& p) {
+      if (vertices.empty() || !(vertices.back() == p)) vertices.push_back(p);
+      return Id(vertices.size() - 1);
+    };
+    std::size_t i = 0;  // next first end, in segment order
+    std::size_t j = 0;  // next second end, in point order
+    while (i < segment_count || j < seconds.size()) {
+      if (j == seconds.size() ||
+          (i < segment_count && !less_point(seconds[j].first, segments[i].first))) {
+        edges[i].first = number(segments[i].first);
+        ++i;
+      } else {
+        edges[seconds[j].second].second = number(seconds[j].first);
+        ++j;
+      }
+      if (((i + j) & 0x3FFFF) == 0) tick(0.35 + 0.1 * double(i + j) / double(2 * segment_count));
+    }
+  }
+  seconds.clear();
+  seconds.shrink_to_fit();
   segments.clear();
   segments.shrink_to_fit();
   FaceGraph graph(std::move(vertices), std::move(edges));
@@ -183,30 +206,34 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
   tick(0.45);
 
   // Face cycles; cut edges (both sides on one cycle) are dropped and the walk repeated.
+  // The cycles' half-edges one after the other in one array (cycle c: cycle_half[cycle_first[c]]
+  // up to cycle_first[c + 1]): no allocation per face.
   std::vector<Id> cycle_of;
-  std::vector<std::vector<Id>> cycles;
+  std::vector<Id> cycle_half;
+  std::vector<std::size_t> cycle_first;
   while (true) {
     graph.prune_dangles();
     tick(0.5);
     if (!graph.sort_stars()) return false;
     tick(0.6);
     cycle_of.assign(2 * graph.edge_count(), Id(-1));
-    cycles.clear();
+    cycle_half.clear();
+    cycle_first.assign(1, 0);
     const Id edge_count = Id(graph.edge_count());
     for (Id e = 0; e < edge_count; ++e) {
       if (e % 65536 == 65535) tick(0.6 + 0.25 * double(e) / double(edge_count));
       if (!graph.alive(e)) continue;
       for (Id start : {2 * e, 2 * e + 1}) {
         if (cycle_of[start] != Id(-1)) continue;
-        std::vector<Id> cycle;
+        const Id c = Id(cycle_first.size() - 1);
         Id h = start;
         do {
           if (cycle_of[h] != Id(-1)) return false;  // not a consistent planar graph
-          cycle_of[h] = Id(cycles.size());
-          cycle.push_back(h);
+          cycle_of[h] = c;
+          cycle_half.push_back(h);
           h = graph.next(h);
         } while (h != start);
-        cycles.push_back(std::move(cycle));
+        cycle_first.push_back(cycle_half.size());
       }
     }
     bool cut = false;
@@ -221,18 +248,21 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
 
   // Rings: positive area = a face's shell; negative = the outline of a connected part of the
   // graph, a hole of the face around it (or of none: the unbounded face).
-  std::vector<Ring> rings(cycles.size());
-  std::vector<double> area2(cycles.size());
-  for (std::size_t c = 0; c < cycles.size(); ++c) {
+  const std::size_t cycle_count = cycle_first.size() - 1;
+  auto cycle_start = [&](std::size_t c) { return cycle_half[cycle_first[c]]; };
+  std::vector<Ring> rings(cycle_count);
+  std::vector<double> area2(cycle_count);
+  for (std::size_t c = 0; c < cycle_count; ++c) {
     Ring& ring = rings[c];
-    ring.reserve(cycles[c].size() + 1);
-    for (Id h : cycles[c]) ring.push_back(points[graph.origin(h)]);
+    ring.reserve(cycle_first[c + 1] - cycle_first[c] + 1);
+    for (std::size_t k = cycle_first[c]; k < cycle_first[c + 1]; ++k)
+      ring.push_back(points[graph.origin(cycle_half[k])]);
     ring.push_back(ring.front());
     area2[c] = signed_area2(ring);
   }
-  std::vector<std::size_t> shell_of_cycle(cycles.size(), std::size_t(-1));
+  std::vector<std::size_t> shell_of_cycle(cycle_count, std::size_t(-1));
   std::vector<std::size_t> holes;
-  for (std::size_t c = 0; c < cycles.size(); ++c) {
+  for (std::size_t c = 0; c < cycle_count; ++c) {
     if (area2[c] > 0.0) {
       shell_of_cycle[c] = faces.size();
       faces.push_back({std::move(rings[c]), {}});
@@ -259,10 +289,10 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
   std::vector<Box> shell_boxes;
   std::vector<Id> shell_part;
   std::vector<double> shell_area2;
-  for (std::size_t c = 0; c < cycles.size(); ++c)
+  for (std::size_t c = 0; c < cycle_count; ++c)
     if (shell_of_cycle[c] != std::size_t(-1)) {
       shell_boxes.push_back(bounds(faces[shell_of_cycle[c]].outer));
-      shell_part.push_back(root(graph.origin(cycles[c].front())));
+      shell_part.push_back(root(graph.origin(cycle_start(c))));
       shell_area2.push_back(area2[c]);
     }
   const BoxIndex index(shell_boxes);
@@ -270,7 +300,7 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
   for (std::size_t c : holes) {
     const Ring& hole = rings[c];
     const Box box = bounds(hole);
-    const Id hole_part = root(graph.origin(cycles[c].front()));
+    const Id hole_part = root(graph.origin(cycle_start(c)));
     index.intersecting(box, candidates);
     std::int32_t best = -1;
     for (std::int32_t s : candidates) {

@@ -429,6 +429,58 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
 }
 }  // namespace
 
+std::vector<SegmentEntry> sorted_piece_segments(const std::vector<Polygon>& pieces,
+                                                const std::function<void(double)>& progress) {
+  auto tick = [&](double f) {
+    if (progress) progress(f);
+  };
+  // Each piece's segments into its own slot range (offsets by a prefix sum), in parallel.
+  std::vector<std::size_t> first(pieces.size() + 1, 0);
+  auto ring_segments = [](const Ring& ring) { return ring.empty() ? 0 : ring.size() - 1; };
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    std::size_t count = ring_segments(pieces[p].outer);
+    for (const Ring& hole : pieces[p].holes) count += ring_segments(hole);
+    first[p + 1] = first[p] + count;
+  }
+  std::vector<SegmentEntry> segments(first.back());
+  std::vector<char> keep(first.back(), 0);
+  parallel_for_chunks(0, pieces.size(), 1024, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t p = begin; p < end; ++p) {
+      std::size_t at = first[p];
+      auto add_ring = [&](const Ring& ring) {
+        for (std::size_t k = 0; k + 1 < ring.size(); ++k, ++at) {
+          Point a = ring[k];
+          Point b = ring[k + 1];
+          if (a == b) continue;
+          if (less_point(b, a)) std::swap(a, b);
+          segments[at] = {a, b, std::int32_t(p)};
+          keep[at] = 1;
+        }
+      };
+      add_ring(pieces[p].outer);
+      for (const Ring& hole : pieces[p].holes) add_ring(hole);
+    }
+  });
+  {
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < segments.size(); ++k)
+      if (keep[k] != 0) segments[kept++] = segments[k];
+    segments.resize(kept);
+  }
+  tick(0.25);
+  // A total order of the entries (a piece's ring never holds one segment twice; equal entries
+  // would be identical anyway), so the parallel sort gives std::sort's order.
+  parallel_sort(
+      segments,
+      [](const SegmentEntry& s, const SegmentEntry& t) {
+        if (!(s.a == t.a)) return less_point(s.a, t.a);
+        if (!(s.b == t.b)) return less_point(s.b, t.b);
+        return s.piece < t.piece;
+      },
+      [&](double f) { tick(0.25 + 0.75 * f); });
+  return segments;
+}
+
 Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
                   const CommunityBlocks& community_blocks, const BlockEdges& edges,
                   const std::vector<char>& outlined, const BoxIndex& outline_boxes,
@@ -493,6 +545,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
     piece_block.push_back(b);
   };
   auto clear_pieces = [&] {
+    pieces.sorted_segments.clear();
     piece_polygons.clear();
     piece_inside.clear();
     piece_block.clear();
@@ -664,27 +717,28 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // And every inner edge separates two pieces: had the noding moved a vertex that inner
       // edges end at, they would dangle and be dropped, merging pieces without changing the area.
       if (pieces_tile) {
-        std::vector<Segment> piece_segments;
-        for (const Polygon& piece : piece_polygons) {
-          auto add_ring = [&](const Ring& ring) {
-            for (std::size_t k = 0; k + 1 < ring.size(); ++k)
-              if (!(ring[k] == ring[k + 1]))
-                piece_segments.push_back(normalised(ring[k], ring[k + 1]));
-          };
-          add_ring(piece.outer);
-          for (const Ring& hole : piece.holes) add_ring(hole);
-        }
+        // The sorted segments are kept for piece_contacts (one sort of them, not two).
         mark(0.92);
-        parallel_sort(piece_segments, segment_less, [&](double f) { mark(0.92 + 0.06 * f); });
+        pieces.sorted_segments =
+            sorted_piece_segments(piece_polygons, [&](double f) { mark(0.92 + 0.06 * f); });
+        const std::vector<SegmentEntry>& piece_segments = pieces.sorted_segments;
+        auto entry_less = [](const SegmentEntry& s, const Segment& t) {
+          return s.a == t.first ? less_point(s.b, t.second) : less_point(s.a, t.first);
+        };
+        auto segment_entry_less = [](const Segment& s, const SegmentEntry& t) {
+          return s.first == t.a ? less_point(s.second, t.b) : less_point(s.first, t.a);
+        };
         // Each inner edge on its own: in parallel chunks (the answer is one flag).
         std::atomic<bool> all_bound_two{true};
         const std::function<void(double)> check_progress = [&](double f) { mark(0.98 + 0.02 * f); };
         ProgressCount counted(check_progress, checked.size(), std::size_t(1) << 16);
         parallel_for_chunks(0, checked.size(), 8192, [&](std::size_t begin, std::size_t end) {
           for (std::size_t k = begin; k < end && all_bound_two; ++k) {
-            const auto range = std::equal_range(piece_segments.begin(), piece_segments.end(),
-                                                checked[k], segment_less);
-            if (range.second - range.first != 2) all_bound_two = false;
+            const auto lo = std::lower_bound(piece_segments.begin(), piece_segments.end(),
+                                             checked[k], entry_less);
+            const auto hi =
+                std::upper_bound(lo, piece_segments.end(), checked[k], segment_entry_less);
+            if (hi - lo != 2) all_bound_two = false;
           }
           counted.add(end - begin);
         });

@@ -21,11 +21,27 @@
 namespace gp::geo::detail {
 
 /// The pieces of the arrangement: each with a point inside it and its block.
+/// A segment of a piece's ring, normalised so that both pieces sharing it store the same key.
+struct SegmentEntry {
+  Point a;
+  Point b;
+  std::int32_t piece;
+};
+
 struct Pieces {
   std::vector<Polygon> polygons;  // shells counter-clockwise, holes clockwise
   std::vector<Point> inside;
   std::vector<std::int32_t> block;
+  /// sorted_piece_segments(polygons) when cut_pieces made it for its own check (the fast path),
+  /// else empty: piece_contacts takes it instead of sorting the same segments again.
+  std::vector<SegmentEntry> sorted_segments;
 };
+
+/// Every ring segment of `pieces` (outer rings and holes, zero-length ones skipped) as a
+/// SegmentEntry, sorted by (a, b, piece): a total order, so the parallel sort gives std::sort's
+/// order. `progress` (optional) takes the fraction done, 0 to 1.
+std::vector<SegmentEntry> sorted_piece_segments(const std::vector<Polygon>& pieces,
+                                                const std::function<void(double)>& progress = {});
 
 /// Step 5. `outlined` and `building_block` are per local building; `outline_boxes` indexes the
 /// outlined footprints (OutlineLocator::boxes). With `snap_grid_m` > 0 (a retry after GEOS

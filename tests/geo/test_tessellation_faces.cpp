@@ -2,11 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <vector>
 
 #include <tbb/global_control.h>
 
+#include "planner/geo/tessellation_cells.hpp"
 #include "planner/geo/tessellation_faces.hpp"
 
 namespace {
@@ -131,4 +133,59 @@ TEST_CASE("tessellation faces: parallel_sort gives std::sort's order on any numb
     gp::geo::detail::parallel_sort(serial, gp::geo::detail::segment_less);
   }
   CHECK(serial == expected);
+}
+
+TEST_CASE("tessellation faces: a large grid and its contacts from the sorted check segments",
+          "[tessellation]") {
+  // 300 × 300 unit squares (180,600 segments, each twice and in both directions): large enough
+  // for the parallel sorts' parts and the vertex numbering's progress; the faces are the squares
+  // on any number of threads, and the contacts from sorted_piece_segments (the tiling check's
+  // array, handed on by cut_pieces) are the ones piece_contacts finds by itself.
+  constexpr int kSide = 300;
+  std::vector<Segment> noded;
+  for (int i = 0; i <= kSide; ++i)
+    for (int j = 0; j < kSide; ++j) {
+      const Point a{500000.0 + i, 3500000.0 + j};
+      const Point b{500000.0 + i, 3500000.0 + j + 1};
+      const Point c{500000.0 + j, 3500000.0 + i};
+      const Point d{500000.0 + j + 1, 3500000.0 + i};
+      noded.emplace_back(a, b);
+      noded.emplace_back(d, c);
+      noded.emplace_back(b, a);
+    }
+  std::vector<double> fractions;
+  std::vector<Polygon> faces;
+  REQUIRE(polygonize_segments(noded, faces, [&](double f) { fractions.push_back(f); }));
+  REQUIRE(faces.size() == std::size_t(kSide) * kSide);
+  std::size_t not_square = 0;  // one count, not 90,000 assertions (the ASan build runs this)
+  for (const Polygon& face : faces)
+    if (face.outer.size() != 5 || std::abs(gp::area(face) - 1.0) > 1e-6) ++not_square;
+  CHECK(not_square == 0);
+  CHECK(std::is_sorted(fractions.begin(), fractions.end()));
+  std::vector<Polygon> serial;
+  {
+    tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+    REQUIRE(polygonize_segments(noded, serial));
+  }
+  REQUIRE(serial.size() == faces.size());
+  std::size_t differ = 0;
+  for (std::size_t k = 0; k < faces.size(); ++k)
+    differ += serial[k].outer == faces[k].outer ? 0 : 1;
+  CHECK(differ == 0);
+
+  const std::vector<gp::geo::detail::Contact> own = gp::geo::detail::piece_contacts(faces);
+  const std::vector<gp::geo::detail::Contact> handed =
+      gp::geo::detail::piece_contacts(faces, gp::geo::detail::sorted_piece_segments(faces));
+  // Inner edges: 2 · side · (side − 1); the outline: 4 · side, one contact per square on it.
+  std::size_t inner = 0;
+  std::size_t outline = 0;
+  for (const auto& c : own) (c.b == gp::kNone ? outline : inner) += 1;
+  CHECK(inner == std::size_t(2 * kSide * (kSide - 1)));
+  CHECK(outline == std::size_t(4 * kSide - 4));
+  REQUIRE(handed.size() == own.size());
+  std::size_t other = 0;
+  for (std::size_t k = 0; k < own.size(); ++k)
+    if (handed[k].a != own[k].a || handed[k].b != own[k].b || handed[k].length_m != own[k].length_m)
+      ++other;
+  CHECK(other == 0);
 }
