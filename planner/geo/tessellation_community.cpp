@@ -68,11 +68,12 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   const std::vector<char> outlined =
       choose_sites(dataset, job, placements, params, blocks, block_sites, out.problems, report);
   const OutlineLocator outlines(dataset, job, outlined, placements);
-  const BlockEdges edges = voronoi_edges(blocks, block_sites, outlines.boxes(), report);
+  BlockEdges edges = voronoi_edges(blocks, block_sites, outlines.boxes(), report);
 
   report(0.6);
   Pieces pieces = cut_pieces(ctx, dataset, job, blocks, edges, outlined, outlines.boxes(),
                              out.block, snap_grid_m, progress_span(report, 0.6, 0.8));
+  edges = BlockEdges{};  // only the pieces need them: freed before the contacts (the peak)
   report(0.8);
   std::vector<std::int32_t> owner =
       label_pieces(pieces, block_sites, outlines, progress_span(report, 0.8, 0.83));

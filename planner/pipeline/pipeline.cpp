@@ -3,6 +3,10 @@
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -26,6 +30,17 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Hands the heap's free pages back to the system after a stage that freed much (the
+/// tessellation's noding and Voronoi arrays, the partition's unit cuts): glibc keeps freed
+/// small blocks in each thread's arena, so without it the resident set stays at the stage's
+/// peak for the rest of the run (real-100000 in one community: 0.88 GiB after the
+/// tessellation). Takes milliseconds; the plan is unchanged.
+void release_free_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 nlohmann::json estimate_json(const sim::Estimate& e) {
@@ -181,6 +196,7 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
   auto t0 = Clock::now();
   out.tessellation = tessellate(s, dataset, progress);
   out.tessellate_seconds = seconds_since(t0);
+  release_free_memory();
   t0 = Clock::now();
   if (existing) {
     Plan imported =
@@ -195,6 +211,7 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
   out.plan = out.evaluated_existing ? *out.existing
                                     : make_plan(dataset, out.tessellation, s.partition, progress,
                                                 out.existing ? &*out.existing : nullptr);
+  release_free_memory();
   // The plan's metrics by geometry, on the polygons that are exported (imported plans: above).
   if (!out.evaluated_existing)
     out.own_footprints =

@@ -9,14 +9,20 @@ the command's end) and prints, per run:
   75 % and 90 % of the run, and the median/maximum relative error from 10 % of the run on.
 
 Usage: progress_gaps.py LOG [LOG...] [--max-gap S] [--after STAGE] [--cpu CPU_TSV]
-                        [--markdown]
+                        [--markdown] [--summary]
   --max-gap S    check each stage's longest gap against S seconds: a line "PASS ..." or
                  "FAIL ..." per log naming every stage above it; exit 1 when one is.
   --after STAGE  check (and list) only the stages that begin after STAGE's first update
                  (e.g. "grid polygons": the audit, siting, export); default every stage.
-  --cpu FILE     CPU samples of the run ("wall_s cpu_s" per line, tests/bench/real_shapes.sh's
-                 NAME.cpu.tsv, wall from the launch): each stage's CPU seconds beside its wall.
+  --cpu FILE     CPU samples of the run ("wall_s cpu_s [rss_kib hwm_kib]" per line,
+                 tests/bench/real_shapes.sh's NAME.cpu.tsv, wall from the launch): each stage's
+                 CPU seconds beside its wall and, when the samples have them, its peak resident
+                 memory (GiB): the largest VmRSS sampled in the stage, or the process's VmHWM at
+                 the stage's end when that rose during the stage (a peak between two samples).
                  Only with one LOG.
+  --summary      one line instead: the stages up to the evaluation grouped (every "reading
+                 FILE:LAYER" as "reading", the validation's steps as "validation"), each as
+                 "NAME CPU s / peak GiB" (needs --cpu), for real_shapes.sh's table.
 Standard library only (runs with any python3).
 """
 import argparse
@@ -42,24 +48,86 @@ def read(path):
 
 
 def read_cpu(path):
-    """[(wall_s, cpu_s)] in time order."""
+    """[(wall_s, cpu_s, rss_kib, hwm_kib)] in time order; rss and hwm None when not sampled."""
     samples = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             parts = line.split()
             if len(parts) == 2:
-                samples.append((float(parts[0]), float(parts[1])))
+                samples.append((float(parts[0]), float(parts[1]), None, None))
+            elif len(parts) == 4:
+                samples.append((float(parts[0]), float(parts[1]), int(parts[2]) or None,
+                                int(parts[3]) or None))
     return samples
 
 
 def cpu_at(samples, t):
     """CPU used by wall time t: the last sample at or before it (None before the first)."""
     c = None
-    for wall, cpu in samples:
+    for wall, cpu, _, _ in samples:
         if wall > t:
             break
         c = cpu
     return c
+
+
+def hwm_at(samples, t):
+    """The process's peak resident set by wall time t (KiB; 0 before the first sample)."""
+    h = 0
+    for wall, _, _, hwm in samples:
+        if wall > t:
+            break
+        h = hwm or h
+    return h
+
+
+def peak_rss(samples, t0, t1):
+    """Peak resident set (KiB) from wall time t0 to t1, None without memory samples: the largest
+    VmRSS sampled in the span, or the VmHWM at t1 when it rose in the span (a peak can fall
+    between two samples 0.1 s apart)."""
+    rss = [r for wall, _, r, _ in samples if t0 <= wall <= t1 and r]
+    if not rss:
+        return None
+    peak = max(rss)
+    h0, h1 = hwm_at(samples, t0), hwm_at(samples, t1)
+    if h1 > h0:
+        peak = max(peak, h1)
+    return peak
+
+
+VALIDATION_STEPS = ("projecting", "estimating households", "validating", "joining", "finding",
+                    "checking overlaps", "validated")
+
+
+def group_of(stage):
+    """The summary's name of a stage: reading and the validation's steps as one each."""
+    if stage.startswith("reading "):
+        return "reading"
+    if stage.startswith(VALIDATION_STEPS):
+        return "validation"
+    return stage
+
+
+def summary(stages):
+    """'NAME CPU s / peak GiB' per group of stages before the evaluation ("workload")."""
+    groups, order = {}, []
+    for s in stages:
+        if s["stage"] == "workload":
+            break
+        g = group_of(s["stage"])
+        if g not in groups:
+            groups[g] = {"cpu": 0.0, "peak": None}
+            order.append(g)
+        if s["cpu"] is not None:
+            groups[g]["cpu"] += s["cpu"]
+        if s["peak"] is not None:
+            groups[g]["peak"] = max(groups[g]["peak"] or 0, s["peak"])
+    parts = []
+    for g in order:
+        peak = groups[g]["peak"]
+        parts.append(f"{g} {groups[g]['cpu']:.1f} s / " +
+                     ("—" if peak is None else f"{peak / 1048576:.2f} GiB"))
+    return " · ".join(parts)
 
 
 def analyse(rows):
@@ -102,7 +170,10 @@ def main():
     ap.add_argument("--after", help="only the stages that begin after this one's first update")
     ap.add_argument("--cpu", help="CPU samples of the run (wall_s cpu_s per line)")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--summary", action="store_true")
     a = ap.parse_args()
+    if a.summary and not a.cpu:
+        ap.error("--summary needs --cpu")
     if a.cpu and len(a.logs) != 1:
         ap.error("--cpu goes with one LOG")
     samples = read_cpu(a.cpu) if a.cpu else None
@@ -117,6 +188,13 @@ def main():
                 failed = True
             continue
         end = rows[-1][0]
+        if a.summary:
+            for s in stages:
+                c0, c1 = cpu_at(samples, s["first"]), cpu_at(samples, s["end"])
+                s["cpu"] = c1 - c0 if c0 is not None and c1 is not None else None
+                s["peak"] = peak_rss(samples, s["first"], s["end"])
+            print(summary(stages))
+            continue
         print(f"\n{path}: {end:.1f} s, {len(rows) - 1} updates")
         if a.after is not None:
             start = next((s["first"] for s in stages if s["stage"] == a.after), None)
@@ -127,27 +205,30 @@ def main():
         if not stages:
             continue
         for s in stages:
-            s["cpu"] = None
+            s["cpu"] = s["peak"] = None
             if samples:
                 c0, c1 = cpu_at(samples, s["first"]), cpu_at(samples, s["end"])
                 if c0 is not None and c1 is not None:
                     s["cpu"] = c1 - c0
+                s["peak"] = peak_rss(samples, s["first"], s["end"])
         long = [s for s in stages if s["time"] >= a.min_stage_s or
                 (a.max_gap is not None and s["gap"] > a.max_gap)]
         cpu_of = lambda s: "—" if s["cpu"] is None else f"{s['cpu']:.1f}"
+        peak_of = lambda s: "—" if s["peak"] is None else f"{s['peak'] / 1048576:.2f}"
         if a.markdown:
-            print("\n| stage | time | CPU | updates | longest gap | at fraction |")
-            print("|---|---|---|---|---|---|")
+            print("\n| stage | time | CPU | peak RSS | updates | longest gap | at fraction |")
+            print("|---|---|---|---|---|---|---|")
         else:
-            print(f"  {'stage':44s} {'time s':>8s} {'CPU s':>7s} {'updates':>8s} {'gap s':>7s} "
-                  f"{'at':>6s}")
+            print(f"  {'stage':44s} {'time s':>8s} {'CPU s':>7s} {'RSS GiB':>8s} {'updates':>8s} "
+                  f"{'gap s':>7s} {'at':>6s}")
         for s in long:
             if a.markdown:
-                print(f"| {s['stage']} | {s['time']:.1f} s | {cpu_of(s)} s | {s['updates']} | "
-                      f"{s['gap']:.2f} s | {100 * s['gap_at']:.0f} % |")
+                print(f"| {s['stage']} | {s['time']:.1f} s | {cpu_of(s)} s | {peak_of(s)} GiB | "
+                      f"{s['updates']} | {s['gap']:.2f} s | {100 * s['gap_at']:.0f} % |")
             else:
                 print(f"  {s['stage'][:44]:44s} {s['time']:8.1f} {cpu_of(s):>7s} "
-                      f"{s['updates']:8d} {s['gap']:7.2f} {100 * s['gap_at']:5.0f}%")
+                      f"{peak_of(s):>8s} {s['updates']:8d} {s['gap']:7.2f} "
+                      f"{100 * s['gap_at']:5.0f}%")
         worst = max(stages, key=lambda s: s["gap"])
         print(f"  longest gap: {worst['gap']:.2f} s in '{worst['stage']}'")
         if a.max_gap is not None:

@@ -6,7 +6,10 @@
 # checked by geometry: ../shared/tools/check_plan.py (independent, geopandas) and `gridplan check`
 # when this build has it. One table row per run at the end, with the load-to-polygons time (load
 # and plan stages, wall and CPU), then each real town's ratio to the synthetic town of the same
-# size run in the same invocation (load to polygons and whole run).
+# size run in the same invocation (load to polygons and whole run). The table also gives each
+# stage's CPU and peak resident memory up to the evaluation (sampled every 0.1 s from /proc), and
+# a last table the cost per building of each run (issue 14 item 2's curve: real-10000 …
+# real-300000 in one community should cost about the same per building).
 #
 # Usage: tests/bench/real_shapes.sh [BUILD_DIR] [RUN...]
 #   BUILD_DIR: a release build with gridplan (default build/release; `cmake --preset release`)
@@ -59,11 +62,13 @@ town_of() {  # run name → GeoPackage, made when missing
   echo "$file"
 }
 
-# The CPU the run has used so far (user + sys, s), every 0.1 s of wall time while it runs: one
-# line "wall_s cpu_s" per sample, wall from `start` ($EPOCHREALTIME when the run was started).
-# Read from /proc/PID/stat of gridplan (the grandchild of `time` and `timeout`), so the load-to-
-# polygons span is measured in CPU as well as wall: the wall time of the plan stage moves with
-# the machine's load several times over, its CPU much less.
+# The CPU the run has used so far (user + sys, s) and its memory, every 0.1 s of wall time while
+# it runs: one line "wall_s cpu_s rss_kib hwm_kib" per sample, wall from `start` ($EPOCHREALTIME
+# when the run was started), rss_kib and hwm_kib gridplan's VmRSS and VmHWM (its resident set
+# now and its peak so far, KiB). Read from /proc/PID/stat and /proc/PID/status of gridplan (the
+# grandchild of `time` and `timeout`), so the load-to-polygons span is measured in CPU as well as
+# wall (the wall time of the plan stage moves with the machine's load several times over, its
+# CPU much less) and each stage's peak memory is known (progress_gaps.py --cpu).
 sample_cpu() {
   local runner=$1 start=$2 pid="" child tick stat
   tick=$(getconf CLK_TCK)
@@ -81,8 +86,13 @@ sample_cpu() {
     if [ -n "$pid" ] && read -r stat <"/proc/$pid/stat" 2>/dev/null; then
       stat=${stat##*) }  # fields after "(comm)": state is field 3, utime 14, stime 15
       read -ra f <<<"$stat"
+      rss=0 hwm=0
+      while read -r key value _; do
+        case $key in VmHWM:) hwm=$value ;; VmRSS:) rss=$value ;; esac
+      done <"/proc/$pid/status" 2>/dev/null
       awk -v now="$EPOCHREALTIME" -v start="$start" -v u="${f[11]}" -v s="${f[12]}" -v t="$tick" \
-        'BEGIN { printf "%.3f %.2f\n", now - start, (u + s) / t }'
+        -v rss="$rss" -v hwm="$hwm" \
+        'BEGIN { printf "%.3f %.2f %d %d\n", now - start, (u + s) / t, rss, hwm }'
     fi
     sleep 0.1
   done
@@ -93,7 +103,7 @@ cpu_at() {
   awk -v t="$2" '$1 <= t { c = $2 } END { if (c != "") print c }' "$1"
 }
 
-declare -A plan_wall plan_cpu run_cpu
+declare -A plan_wall plan_cpu run_cpu run_rss run_buildings
 rows=()
 for name in "${runs[@]}"; do
   if [[ $name == metis-* ]]; then
@@ -144,6 +154,8 @@ for name in "${runs[@]}"; do
     plan_cpu[$name]=$cpu_lp
   fi
   run_cpu[$name]=$cpu
+  run_rss[$name]=$(awk -F': ' '/Maximum resident set size/{print $2}' "$out/$name.time")
+  run_buildings[$name]=$(ogrinfo -ro -so "$town" buildings 2>/dev/null | awk -F': ' '/Feature Count/{print $2}')
   communities=$(grep -m1 "^scenario" "$out/$name.log" | sed -E 's/.*communities: ([0-9]+).*/\1/')
   # The longest time the progress display had nothing new from the engine, and in which stage.
   gap=$(awk -F'\t' 'NR>1 && $5>m {m=$5; s=$1} END{if (m) printf "%.1f s (%s)", m, s}' "$out/$name.progress.tsv" 2>/dev/null)
@@ -160,6 +172,16 @@ for name in "${runs[@]}"; do
     echo "  progress after the plan: ${verdict:-no verdict (exit $grc)}"
     silence="${verdict%%:*} (≤ $max_gap s)"
     [ $grc -eq 0 ] || gaps_failed=1
+  fi
+  # CPU and peak resident memory of each stage up to the evaluation (issue 14 item 2: where the
+  # memory goes), grouped for the table; every stage's wall, CPU and peak RSS into NAME.stages.
+  by_stage="—"
+  if [ -s "$out/$name.progress-log.tsv" ]; then
+    "$python" "$root/tests/bench/progress_gaps.py" "$out/$name.progress-log.tsv" \
+      --cpu "$out/$name.cpu.tsv" --min-stage-s 0 >"$out/$name.stages" 2>&1
+    by_stage=$("$python" "$root/tests/bench/progress_gaps.py" "$out/$name.progress-log.tsv" \
+      --cpu "$out/$name.cpu.tsv" --summary 2>/dev/null | tail -1)
+    echo "  by stage, CPU / peak RSS: ${by_stage:-—}"
   fi
   checks=""
   buildings="$communities communities"
@@ -181,13 +203,13 @@ for name in "${runs[@]}"; do
   else
     checks="run failed (exit $rc): $(tail -1 "$out/$name.err")"
   fi
-  rows+=("| $name | $buildings | $to_polygons | $wall | $cpu s | $rss GiB | $stages | $gap | $silence | $checks |")
+  rows+=("| $name | $buildings | $to_polygons | $wall | $cpu s | $rss GiB | ${by_stage:-—} | $stages | $gap | $silence | $checks |")
   echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
 echo
-echo "| run | plan | load to polygons | wall | CPU (user+sys) | peak RSS | gridplan's stages | longest progress silence | after the plan | plan checks |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| run | plan | load to polygons | wall | CPU (user+sys) | peak RSS | by stage to the evaluation: CPU / peak RSS | gridplan's stages | longest progress silence | after the plan | plan checks |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 
 # Real shapes against the synthetic town of the same size, from this run (issue 14 item 2:
@@ -206,5 +228,18 @@ for name in "${runs[@]}"; do
     header=1
   fi
   echo "| $name / $synth | $(ratio "${plan_wall[$name]:-}" "${plan_wall[$synth]:-}") ($(printf '%s / %s s' "${plan_wall[$name]:-?}" "${plan_wall[$synth]:-?}")) | $(ratio "${plan_cpu[$name]:-}" "${plan_cpu[$synth]:-}") ($(printf '%s / %s s' "${plan_cpu[$name]:-?}" "${plan_cpu[$synth]:-?}")) | $(ratio "${run_cpu[$name]}" "${run_cpu[$synth]}") (${run_cpu[$name]} / ${run_cpu[$synth]} s) |"
+done
+# Cost per building (issue 14 item 2: close to linear in the buildings of a community): load to
+# polygons CPU (ms) and the run's peak resident memory (KiB) per building of the input.
+echo
+echo "| run | buildings | load to polygons, CPU | CPU per building | peak RSS | peak RSS per building |"
+echo "|---|---|---|---|---|---|"
+for name in "${runs[@]}"; do
+  [ -n "${run_buildings[$name]:-}" ] && [ "${run_buildings[$name]}" -gt 0 ] || continue
+  awk -v n="$name" -v b="${run_buildings[$name]}" -v c="${plan_cpu[$name]:-}" \
+    -v r="${run_rss[$name]:-}" 'BEGIN {
+      cpu = c == "" ? "—" : sprintf("%.1f s", c); per = c == "" ? "—" : sprintf("%.3f ms", 1000 * c / b)
+      rss = r == "" ? "—" : sprintf("%.2f GiB", r / 1048576); rper = r == "" ? "—" : sprintf("%.1f KiB", r / b)
+      printf "| %s | %d | %s | %s | %s | %s |\n", n, b, cpu, per, rss, rper }'
 done
 [ $gaps_failed -eq 0 ] || { echo "progress: a run's stage after the plan was silent over $max_gap s (see DIR/NAME.gaps)"; exit 1; }
