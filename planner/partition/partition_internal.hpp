@@ -229,8 +229,10 @@ class CommunityPlanner {
 
   // infeasibility.cpp
   void report_infeasible_large(const GraphPartition& large, std::int32_t first);
-  [[nodiscard]] std::string violating_parts_text(const GraphPartition& large,
-                                                 const InfeasibleContainer& container) const;
+  /// `part_atoms`: the atoms of each part of the large-grid partition, in atom order.
+  [[nodiscard]] std::string violating_parts_text(
+      const InfeasibleContainer& container,
+      const std::vector<std::vector<NodeId>>& part_atoms) const;
   void report_infeasible_micro(const Grid& parent, const GraphPartition& micro, std::int32_t first,
                                std::int32_t example_local);
 
