@@ -89,6 +89,18 @@ bool footprint_clear_of_cell_boundary(const MultiPolygon& cell, const MultiPolyg
   return true;
 }
 
+bool later_unit_pieces_near(const std::vector<Box>& a, const std::vector<Box>& b) {
+  auto near = [](const Box& p, const Box& q) {
+    return !p.empty() && !q.empty() && p.min_x <= q.max_x + kPiecesNearM &&
+           q.min_x <= p.max_x + kPiecesNearM && p.min_y <= q.max_y + kPiecesNearM &&
+           q.min_y <= p.max_y + kPiecesNearM;
+  };
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t j = 0; j < b.size(); ++j)
+      if ((i > 0 || j > 0) && near(a[i], b[j])) return true;
+  return false;
+}
+
 void CommunityPlanner::prepare_buildings() {
   const auto n = at(n_);
   cell_centroid_.resize(n);
@@ -283,15 +295,29 @@ void CommunityPlanner::find_contact_units() {
   });
   for (std::size_t t = 0; t < towers.size(); ++t)
     if (cut[t]) reported += per_work * static_cast<double>(tower_units[t]);
+  // Boxes of the pieces of each cut tower: a neighbour whose box is nowhere near a later unit's
+  // piece can only border the first unit's (or none), which is what no link entry means, so
+  // pieces_bordering's overlays are skipped for it (later_unit_pieces_near).
+  std::vector<std::vector<Box>> piece_boxes(towers.size());
+  for (std::size_t t = 0; t < towers.size(); ++t)
+    for (const MultiPolygon& piece : pieces[t]) piece_boxes[t].push_back(bounds(piece));
   std::vector<std::pair<int, int>> bordering(compared.size(), {-1, -1});
   parallel_for(std::size_t{0}, compared.size(), [&](std::size_t c) {
     const geo::CellAdjacency& adj = tess_.adjacency[compared[c]];
     const std::int32_t ta = tower_of[at(local_of(adj.a))], tb = tower_of[at(local_of(adj.b))];
-    // Two towers side by side: the pair of units whose pieces touch.
-    const std::vector<MultiPolygon> whole_a{tess_.cells[at(adj.a)]},
-        whole_b{tess_.cells[at(adj.b)]};
-    bordering[c] = geo::pieces_bordering(ta != kNone && cut[at(ta)] ? pieces[at(ta)] : whole_a,
-                                         tb != kNone && cut[at(tb)] ? pieces[at(tb)] : whole_b);
+    const bool cut_a = ta != kNone && cut[at(ta)], cut_b = tb != kNone && cut[at(tb)];
+    // Only a pair with a later unit's piece (index > 0) on either side can add a link entry.
+    const std::vector<Box> box_a =
+        cut_a ? piece_boxes[at(ta)] : std::vector<Box>{bounds(tess_.cells[at(adj.a)])};
+    const std::vector<Box> box_b =
+        cut_b ? piece_boxes[at(tb)] : std::vector<Box>{bounds(tess_.cells[at(adj.b)])};
+    if (later_unit_pieces_near(box_a, box_b)) {
+      // Two towers side by side: the pair of units whose pieces touch.
+      const std::vector<MultiPolygon> whole_a{cut_a ? MultiPolygon{} : tess_.cells[at(adj.a)]},
+          whole_b{cut_b ? MultiPolygon{} : tess_.cells[at(adj.b)]};
+      bordering[c] =
+          geo::pieces_bordering(cut_a ? pieces[at(ta)] : whole_a, cut_b ? pieces[at(tb)] : whole_b);
+    }
     if (ctx_.progress) ctx_.progress->add(per_work * compared_work(compared[c]));
   });
   for (std::size_t c = 0; c < compared.size(); ++c) {

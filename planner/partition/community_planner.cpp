@@ -435,6 +435,13 @@ void CommunityPlanner::plan_micro() {
   std::vector<int> slice_nodes(slices_.size(), 0);             // nodes of the slice (units or 1)
   std::map<std::int32_t, std::vector<std::size_t>> slices_in;  // large grid → slice indices
   for (std::size_t k = 0; k < slices_.size(); ++k) slices_in[slices_[k].large].push_back(k);
+  // The extra links (buildings without a cell, empty areas joined across a barrier) inside each
+  // large grid, in link order: a scan of all of them for every large grid grew with grids ×
+  // links on one community holding a whole town.
+  std::map<std::int32_t, std::vector<std::pair<std::int32_t, std::int32_t>>> links_in;
+  for (const auto& [la, lb] : extra_links_)
+    if (building_large_[at(la)] == building_large_[at(lb)])
+      links_in[building_large_[at(la)]].emplace_back(la, lb);
   micro_of_.assign(at(n_), kNone);
   std::vector<NodeId> node_of(at(n_), kNone);  // local building → node holding its cell
   // Progress: the micro grids are the other unit per planned building, by slices done.
@@ -495,8 +502,8 @@ void CommunityPlanner::plan_micro() {
       };
       builder.add_edge(node(local_of(adj.a)), node(local_of(adj.b)), adj.shared_length_m);
     }
-    for (const auto& [la, lb] : extra_links_)
-      if (building_large_[at(la)] == g && building_large_[at(lb)] == g)
+    if (const auto links = links_in.find(g); links != links_in.end())
+      for (const auto& [la, lb] : links->second)
         builder.add_edge(node_of[at(la)], node_of[at(lb)], 0.0);
     AtomGraph graph = builder.build();
     GraphPartitionOptions options;

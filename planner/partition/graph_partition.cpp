@@ -387,13 +387,17 @@ class ComponentPartitioner {
   void absorb_parts_without_households() {
     if (live_parts() <= 1) return;
     bool changed = false;
+    // Nodes per part (ascending), gathered once when a part without households is found and
+    // kept up to date as parts are absorbed: scanning every node of the container for each such
+    // part grew with parts × nodes on one community holding a town.
+    std::vector<std::vector<NodeId>> by_part;
     for (PartId p = first_part_; p < static_cast<PartId>(parts_.size()); ++p) {
       if (parts_[at(p)].nodes == 0 || parts_[at(p)].households > 0) continue;
+      if (by_part.empty()) by_part = members_by_part();
       std::vector<std::pair<PartId, double>> shared;  // neighbour part → boundary length
-      std::vector<NodeId> members;
-      for (NodeId v : nodes_) {
-        if (part_[at(v)] != p) continue;
-        members.push_back(v);
+      const std::vector<NodeId> members = std::move(by_part[at(p - first_part_)]);
+      by_part[at(p - first_part_)].clear();
+      for (NodeId v : members) {
         for (auto e = graph_.begin(v); e < graph_.end(v); ++e) {
           const PartId q = part_[at(graph_.neighbours[at(e)])];
           if (q == p) continue;
@@ -405,7 +409,10 @@ class ComponentPartitioner {
             it->second += graph_.shared_length_m[at(e)];
         }
       }
-      if (shared.empty()) continue;
+      if (shared.empty()) {
+        by_part[at(p - first_part_)] = members;
+        continue;
+      }
       // Longest shared boundary; ties to the lower part id (deterministic).
       const auto best =
           std::max_element(shared.begin(), shared.end(), [](const auto& a, const auto& b) {
@@ -414,6 +421,10 @@ class ComponentPartitioner {
       const PartId target = best->first;
       clear_part(p);
       for (NodeId v : members) assign(v, target);
+      std::vector<NodeId>& into = by_part[at(target - first_part_)];
+      const auto middle = static_cast<std::ptrdiff_t>(into.size());
+      into.insert(into.end(), members.begin(), members.end());
+      std::inplace_merge(into.begin(), into.begin() + middle, into.end());
       changed = true;
     }
     if (changed) recompute_perimeters(nodes_);  // perimeters of whole parts, not of members
@@ -1158,11 +1169,22 @@ class ComponentPartitioner {
         if (parts_[at(p)].nodes == 0 || violation(parts_[at(p)].households) == 0) continue;
         if (repair_around(p, members)) {
           improved = true;
-          members = members_by_part();
+          update_members(members);
         }
       }
       if (!improved) return;
     }
+  }
+
+  /// members_by_part() after a successful re-split, rebuilt only for the parts it touched (the
+  /// group's and the new ones; nodes ascending, as members_by_part lists them): rebuilding every
+  /// part's list after each repair grew with repairs × nodes on one community holding a town.
+  void update_members(std::vector<std::vector<NodeId>>& members) {
+    members.resize(parts_.size() - at(first_part_));
+    for (PartId q : resplit_group_) members[at(q - first_part_)].clear();
+    for (auto q = resplit_parts_before_; q < parts_.size(); ++q)
+      members[q - at(first_part_)].clear();
+    for (NodeId v : resplit_nodes_) members[at(part_[at(v)] - first_part_)].push_back(v);
   }
 
   /// Re-partitions p with its neighbouring parts (depth 1..3) into the number of parts their
@@ -1231,6 +1253,9 @@ class ComponentPartitioner {
     for (auto q = parts_before; q < parts_.size(); ++q) after += violation(parts_[q].households);
     if (after < before) {
       recompute_perimeters(nodes);
+      resplit_group_ = group;
+      resplit_nodes_ = nodes;
+      resplit_parts_before_ = parts_before;
       return true;
     }
     for (auto [v, q] : saved) part_[at(v)] = q;
@@ -1398,6 +1423,10 @@ class ComponentPartitioner {
   static constexpr int kPolishPasses = 4;
   std::vector<NodeId> targets_;
   std::vector<NodeId> queue_;
+  // The last re-split kept by try_resplit (for update_members).
+  std::vector<PartId> resplit_group_;
+  std::vector<NodeId> resplit_nodes_;
+  std::size_t resplit_parts_before_ = 0;
   PartId first_part_ = 0;
   long long unavoidable_ = 0;  // unavoidable_violation() of this container
   double mean_workload_ = 0.0;

@@ -22,12 +22,25 @@ const char* policy_name(InfeasiblePolicy policy) {
 
 void CommunityPlanner::report_infeasible_large(const GraphPartition& large, std::int32_t first) {
   const HouseholdBounds& bounds = params_.large;
+  if (large.infeasible.empty()) return;
   const auto components = partition::connected_components(large_graph_);
+  // Atoms per component and per part, in atom order, gathered once: scanning every atom of the
+  // community for each container (and for each grid a message lists) grew with containers ×
+  // atoms — one community holding a real town has hundreds of areas cut off by barriers.
+  std::vector<std::vector<NodeId>> component_atoms(at(components.count));
+  for (NodeId a = 0; a < large_graph_.node_count(); ++a)
+    component_atoms[at(components.of_node[at(a)])].push_back(a);
+  std::vector<std::vector<NodeId>> part_atoms(at(large.part_count));
+  for (NodeId a = 0; a < large_graph_.node_count(); ++a)
+    part_atoms[at(large.part[at(a)])].push_back(a);
   for (const InfeasibleContainer& container : large.infeasible) {
     std::vector<std::int32_t> members;  // local building indices
-    for (NodeId a = 0; a < large_graph_.node_count(); ++a)
-      if (components.of_node[at(a)] == container.component)
-        members.insert(members.end(), atom_members_[at(a)].begin(), atom_members_[at(a)].end());
+    static const std::vector<NodeId> kNoAtoms;
+    const std::vector<NodeId>& atoms = at(container.component) < component_atoms.size()
+                                           ? component_atoms[at(container.component)]
+                                           : kNoAtoms;
+    for (NodeId a : atoms)
+      members.insert(members.end(), atom_members_[at(a)].begin(), atom_members_[at(a)].end());
     std::sort(members.begin(), members.end());
     members.erase(std::unique(members.begin(), members.end()), members.end());
     const bool whole = static_cast<std::int32_t>(members.size()) == n_;
@@ -72,7 +85,7 @@ void CommunityPlanner::report_infeasible_large(const GraphPartition& large, std:
                 << "narrowly, to divide within " << bounds_text(bounds) << " households; "
                 << container.violating_parts.size() << " of " << container.parts
                 << " large grids stay outside the bounds ("
-                << violating_parts_text(large, container) << "); "
+                << violating_parts_text(container, part_atoms) << "); "
                 << (container.atom_above_max
                         ? "a single building (or one entrance of it) holds more than the "
                           "maximum, so no division can keep every grid within the bounds"
@@ -96,8 +109,9 @@ void CommunityPlanner::report_infeasible_large(const GraphPartition& large, std:
 
 /// "a grid of 270 households (with compound '甲' 124, compound '乙' 112), …" for the parts
 /// the partition left outside the bounds: what made them coarse.
-std::string CommunityPlanner::violating_parts_text(const GraphPartition& large,
-                                                   const InfeasibleContainer& container) const {
+std::string CommunityPlanner::violating_parts_text(
+    const InfeasibleContainer& container,
+    const std::vector<std::vector<NodeId>>& part_atoms) const {
   std::ostringstream text;
   bool first_part = true;
   // Three grids say what made the container coarse; a gigantic one would list hundreds.
@@ -110,8 +124,7 @@ std::string CommunityPlanner::violating_parts_text(const GraphPartition& large,
     }
     long long households = 0;
     std::vector<std::pair<long long, std::string>> whole;  // compounds kept whole
-    for (NodeId a = 0; a < large_graph_.node_count(); ++a) {
-      if (large.part[at(a)] != p) continue;
+    for (NodeId a : part_atoms[at(p)]) {
       households += large_graph_.households[at(a)];
       const auto& members = atom_members_[at(a)];
       if (!members.empty() && building(members[0]).compound != kNone &&

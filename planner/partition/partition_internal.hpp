@@ -170,6 +170,18 @@ constexpr double kClearOfCellM = 0.05;
 bool footprint_clear_of_cell_boundary(const MultiPolygon& cell, const MultiPolygon& footprint,
                                       double margin);
 
+/// How near (m, by bounding box) a later unit's piece of a cut tower must come to a neighbour's
+/// cell or piece for find_contact_units to ask geo::pieces_bordering which unit it borders: that
+/// function skips pairs of pieces more than 2 cm apart by box, so pairs farther than this cannot
+/// give a later unit (tests/partition/test_contact_units.cpp checks it).
+constexpr double kPiecesNearM = 0.1;
+
+/// Whether a piece after the first of `a` comes within kPiecesNearM of any piece of `b`, or
+/// one after the first of `b` of any piece of `a` (by their boxes, empty boxes never near): the
+/// pieces of two sides of an adjacency, a whole cell being one piece. When not,
+/// geo::pieces_bordering(a, b) returns no index above 0 (the neighbour links to unit 0).
+bool later_unit_pieces_near(const std::vector<Box>& a, const std::vector<Box>& b);
+
 /// Orders grids west→east within rows north→south and returns the order (indices into
 /// `centroids`). Rows are `row_height_m` high, counted down from `top_y`.
 std::vector<std::size_t> reading_order(const std::vector<Point>& centroids, double top_y,
@@ -229,8 +241,10 @@ class CommunityPlanner {
 
   // infeasibility.cpp
   void report_infeasible_large(const GraphPartition& large, std::int32_t first);
-  [[nodiscard]] std::string violating_parts_text(const GraphPartition& large,
-                                                 const InfeasibleContainer& container) const;
+  /// `part_atoms`: the atoms of each part of the large-grid partition, in atom order.
+  [[nodiscard]] std::string violating_parts_text(
+      const InfeasibleContainer& container,
+      const std::vector<std::vector<NodeId>>& part_atoms) const;
   void report_infeasible_micro(const Grid& parent, const GraphPartition& micro, std::int32_t first,
                                std::int32_t example_local);
 

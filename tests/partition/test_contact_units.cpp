@@ -104,6 +104,55 @@ std::pair<int, int> check_clear_towers(const Dataset& dataset, const geo::Tessel
   return {checked, not_clear};
 }
 
+std::vector<Box> boxes(const std::vector<MultiPolygon>& pieces) {
+  std::vector<Box> result;
+  for (const MultiPolygon& piece : pieces) result.push_back(bounds(piece));
+  return result;
+}
+
+/// For every cut tower (above the micro maximum, two units or more, with a cell, not clear of
+/// its cell's boundary) and every neighbour: where later_unit_pieces_near says no later unit's
+/// piece is near the neighbour's cell (or, for two towers, any pair involving a later unit),
+/// pieces_bordering — the overlays find_contact_units then skips — finds no later unit either.
+/// Returns (pairs skipped, pairs compared); at most `limit` towers.
+std::pair<int, int> check_skipped_pairs(const Dataset& dataset, const geo::Tessellation& tess,
+                                        int limit) {
+  using partition::detail::later_unit_pieces_near;
+  const PartitionParams params;
+  auto pieces_of = [&](std::size_t b) {
+    const Building& building = dataset.buildings[b];
+    const MultiPolygon& cell = tess.cells[b];
+    if (building.households <= params.micro.max || cell.empty())
+      return std::vector<MultiPolygon>{cell};
+    const std::size_t units = unit_households(building).households.size();
+    if (units < 2 || footprint_clear_of_cell_boundary(cell, building.footprint, kClearOfCellM))
+      return std::vector<MultiPolygon>{cell};
+    return geo::split_cell_along_building(cell, building.footprint,
+                                          std::vector<double>(units, 1.0));
+  };
+  int skipped = 0, compared = 0, towers = 0;
+  for (const geo::CellAdjacency& adj : tess.adjacency) {
+    if (towers >= limit) break;
+    const std::vector<MultiPolygon> a = pieces_of(static_cast<std::size_t>(adj.a)),
+                                    b = pieces_of(static_cast<std::size_t>(adj.b));
+    if (a.size() < 2 && b.size() < 2) continue;
+    ++towers;
+    if (later_unit_pieces_near(boxes(a), boxes(b))) {
+      ++compared;
+      continue;
+    }
+    ++skipped;
+    const auto [ua, ub] = geo::pieces_bordering(a, b);
+    INFO("building " << dataset.buildings[static_cast<std::size_t>(adj.a)].id << " (" << a.size()
+                     << " pieces) beside building "
+                     << dataset.buildings[static_cast<std::size_t>(adj.b)].id << " (" << b.size()
+                     << " pieces)");
+    CHECK(ua <= 0);
+    CHECK(ub <= 0);
+  }
+  return {skipped, compared};
+}
+
 struct StageSeen {
   int updates = 0;
   int contact_updates = 0;  // below 0.2: the towers' contact units (first of three units)
@@ -212,6 +261,56 @@ TEST_CASE("on the real extracts, a tower clear of its cell's boundary borders by
     total += checked;
   }
   if (total == 0) WARN("skipped: no extract with clear towers found under " << dir.string());
+}
+
+TEST_CASE("contact units: pairs with no later unit's piece near are skipped, and border by unit 0",
+          "[plan][units][contact]") {
+  // The skip's claim on towers sharing a wall (cut, a neighbour beside each unit) and standing
+  // alone; and the helper itself on boxes.
+  const Dataset dataset = tower_town(8, 4);
+  Progress progress;
+  const geo::Tessellation tess =
+      geo::tessellate(dataset, tessellation_params(PartitionParams{}), progress);
+  const auto [skipped, compared] = check_skipped_pairs(dataset, tess, 1000);
+  CHECK(compared > 0);
+  using partition::detail::kPiecesNearM;
+  using partition::detail::later_unit_pieces_near;
+  const Box whole{0, 0, 10, 10}, first{0, 0, 5, 10}, later{5, 0, 10, 10};
+  const Box far{10 + 2 * kPiecesNearM, 0, 20, 10}, close{10 + kPiecesNearM / 2, 0, 20, 10};
+  CHECK_FALSE(later_unit_pieces_near({whole}, {far}));
+  CHECK_FALSE(later_unit_pieces_near({first, later}, {far}));
+  CHECK(later_unit_pieces_near({first, later}, {close}));
+  CHECK(later_unit_pieces_near({close}, {first, later}));
+  CHECK_FALSE(later_unit_pieces_near({first, Box{}}, {close}));  // an empty piece is never near
+  // Only the first pieces near each other: a pair (0, 0) decides no later unit.
+  const Box beside_first{-5, 0, 0, 10};
+  CHECK_FALSE(later_unit_pieces_near({first, later}, {beside_first}));
+  WARN("tower town: " << skipped << " pairs skipped, " << compared << " compared");
+}
+
+TEST_CASE("on the real extracts, contact pairs skipped by box border by unit 0 only",
+          "[plan][units][contact][shared]") {
+  const std::filesystem::path dir =
+      std::filesystem::path(GRIDPLAN_SOURCE_DIR) / ".." / "shared" / "data" / "osm";
+  int total = 0;
+  for (const char* name : {"nanjing-xinjiekou.osm", "helsinki-centre.osm.pbf", "monaco.osm.pbf"}) {
+    const auto path = dir / name;
+    if (!std::filesystem::exists(path)) {
+      WARN("skipped: " << path.string() << " not present");
+      continue;
+    }
+    io::LoadOptions load;
+    load.inputs.push_back({path.string(), "", {}});
+    Progress progress;
+    const Dataset dataset = io::load_dataset(load, progress);
+    const geo::Tessellation tess =
+        geo::tessellate(dataset, tessellation_params(PartitionParams{}), progress);
+    // At most 300 adjacencies of cut towers per extract: each cut is GEOS work per unit.
+    const auto [skipped, compared] = check_skipped_pairs(dataset, tess, 300);
+    WARN(name << ": " << skipped << " pairs skipped by box, " << compared << " compared");
+    total += skipped;
+  }
+  if (total == 0) WARN("skipped: no extract with skipped pairs found under " << dir.string());
 }
 
 TEST_CASE("a community full of towers: the same plan on one thread and on several",
