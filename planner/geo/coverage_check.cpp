@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -166,6 +167,147 @@ Overlay overlay(GeosContext& ctx, GeomPtr container, std::vector<GeomPtr>& piece
   return o;
 }
 
+/// Leftover segments cut at the leftover vertices lying on them within `tolerance` (m), then
+/// matched again: a vertex one polygon has on an edge its neighbour (or the container) runs
+/// straight past — a T-junction, where a Voronoi edge or a road met the community's outline —
+/// is no gap. Moving a segment onto such vertices changes the chain by at most
+/// tolerance × length per segment: added to `snapped_m2`, a bound on what that does to the areas.
+std::vector<Leftover> resolve_t_junctions(const std::vector<Leftover>& leftover, double tolerance,
+                                          std::size_t& t_junctions, double& snapped_m2) {
+  std::vector<Point> vertices;
+  vertices.reserve(2 * leftover.size());
+  for (const Leftover& s : leftover) {
+    vertices.push_back(s.a);
+    vertices.push_back(s.b);
+  }
+  std::sort(vertices.begin(), vertices.end(), less);
+  vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
+  std::vector<Box> vertex_boxes(vertices.size());
+  for (std::size_t v = 0; v < vertices.size(); ++v) vertex_boxes[v].expand(vertices[v]);
+  // Vertices within `tolerance` of each other are one (the first in x, y order of their group):
+  // the community's outline rounded to 1 µm beside the cells' exact ends on it, a grid rounded
+  // on its own beside exact ones.
+  std::vector<std::size_t> root(vertices.size());
+  for (std::size_t v = 0; v < vertices.size(); ++v) root[v] = v;
+  auto find = [&](std::size_t v) {
+    while (root[v] != v) v = root[v] = root[root[v]];
+    return v;
+  };
+  {
+    const BoxIndex all(vertex_boxes);
+    std::vector<std::int32_t> near;
+    for (std::size_t v = 0; v < vertices.size(); ++v) {
+      const Point& p = vertices[v];
+      all.intersecting(Box{p.x - tolerance, p.y - tolerance, p.x + tolerance, p.y + tolerance},
+                       near);
+      for (std::int32_t k : near) {
+        const Point& q = vertices[static_cast<std::size_t>(k)];
+        if (std::hypot(q.x - p.x, q.y - p.y) > tolerance) continue;
+        const std::size_t a = find(v), b = find(static_cast<std::size_t>(k));
+        if (a != b) root[std::max(a, b)] = std::min(a, b);
+      }
+    }
+  }
+  auto snapped = [&](const Point& p) {
+    const auto it = std::lower_bound(vertices.begin(), vertices.end(), p, less);
+    return vertices[find(static_cast<std::size_t>(it - vertices.begin()))];
+  };
+  std::vector<Leftover> moved;
+  moved.reserve(leftover.size());
+  for (const Leftover& s : leftover) {
+    const Point a = snapped(s.a), b = snapped(s.b);
+    const double da = std::hypot(a.x - s.a.x, a.y - s.a.y),
+                 db = std::hypot(b.x - s.b.x, b.y - s.b.y);
+    if (da > 0.0 || db > 0.0) {
+      snapped_m2 += 0.5 * (da + db) * std::hypot(s.b.x - s.a.x, s.b.y - s.a.y) + da * db;
+      ++t_junctions;
+    }
+    if (!(a == b)) moved.push_back({a, b, s.count});
+  }
+  std::vector<Point> kept;
+  for (std::size_t v = 0; v < vertices.size(); ++v)
+    if (find(v) == v) kept.push_back(vertices[v]);
+  vertices = std::move(kept);
+  vertex_boxes.assign(vertices.size(), Box{});
+  for (std::size_t v = 0; v < vertices.size(); ++v) vertex_boxes[v].expand(vertices[v]);
+  const BoxIndex vertex_index(vertex_boxes);
+  const std::vector<Leftover>& segments = moved;
+  struct Cut {
+    std::vector<Edge> edges;
+    std::size_t splits = 0;
+    double snapped = 0.0;
+  };
+  const std::size_t chunk = 1024;
+  std::vector<Cut> cuts((segments.size() + chunk - 1) / chunk);
+  parallel_for_chunks(0, cuts.size(), 1, [&](std::size_t lo, std::size_t hi) {
+    std::vector<std::int32_t> near;
+    std::vector<std::pair<double, Point>> on;
+    for (std::size_t c = lo; c < hi; ++c)
+      for (std::size_t i = c * chunk; i < std::min(segments.size(), (c + 1) * chunk); ++i) {
+        const Leftover& s = segments[i];
+        Box query;
+        query.expand(s.a);
+        query.expand(s.b);
+        query = {query.min_x - tolerance, query.min_y - tolerance, query.max_x + tolerance,
+                 query.max_y + tolerance};
+        vertex_index.intersecting(query, near);
+        const double dx = s.b.x - s.a.x, dy = s.b.y - s.a.y;
+        const double length2 = dx * dx + dy * dy;
+        on.clear();
+        double farthest = 0.0;
+        for (std::int32_t k : near) {
+          const Point& v = vertices[static_cast<std::size_t>(k)];
+          if (v == s.a || v == s.b) continue;
+          const double t = ((v.x - s.a.x) * dx + (v.y - s.a.y) * dy) / length2;
+          if (t <= 0.0 || t >= 1.0) continue;
+          const double distance = std::abs(cross(s.a, s.b, v)) / std::sqrt(length2);
+          if (distance > tolerance) continue;
+          on.emplace_back(t, v);
+          farthest = std::max(farthest, distance);
+        }
+        std::sort(on.begin(), on.end(),
+                  [](const auto& l, const auto& m) { return l.first < m.first; });
+        Cut& out = cuts[c];
+        out.splits += on.size();
+        out.snapped += farthest * std::sqrt(length2);
+        Point from = s.a;
+        auto emit = [&](const Point& to) {
+          if (from == to) return;
+          if (less(from, to))
+            out.edges.push_back({from, to, s.count});
+          else
+            out.edges.push_back({to, from, -s.count});
+          from = to;
+        };
+        for (const auto& [t, v] : on) emit(v);
+        emit(s.b);
+      }
+  });
+  std::vector<Edge> edges;
+  for (Cut& c : cuts) {
+    t_junctions += c.splits;
+    snapped_m2 += c.snapped;
+    edges.insert(edges.end(), c.edges.begin(), c.edges.end());
+  }
+  std::sort(edges.begin(), edges.end(), [](const Edge& l, const Edge& m) {
+    if (l.p.x != m.p.x) return l.p.x < m.p.x;
+    if (l.p.y != m.p.y) return l.p.y < m.p.y;
+    if (l.q.x != m.q.x) return l.q.x < m.q.x;
+    return l.q.y < m.q.y;
+  });
+  std::vector<Leftover> out;
+  for (std::size_t i = 0; i < edges.size();) {
+    std::size_t j = i;
+    int net = 0;
+    for (; j < edges.size() && edges[j].p == edges[i].p && edges[j].q == edges[i].q; ++j)
+      net += edges[j].weight;
+    if (net > 0) out.push_back({edges[i].p, edges[i].q, net});
+    if (net < 0) out.push_back({edges[i].q, edges[i].p, -net});
+    i = j;
+  }
+  return out;
+}
+
 struct TileState {
   GeosContext ctx;
   GeomPtr container;  // this thread's copy of the container (GEOS geometries stay per thread)
@@ -268,6 +410,9 @@ CoverageCheck check_coverage(const MultiPolygon& container,
     leftover.insert(leftover.end(), leftover_of[b].begin(), leftover_of[b].end());
   }
   r.unmatched = leftover.size();
+  if (!leftover.empty() && params.t_junction_m > 0.0)
+    leftover = resolve_t_junctions(leftover, params.t_junction_m, r.t_junctions, r.snapped_m2);
+  r.unmatched_after_t_junctions = leftover.size();
   Box box;  // of the leftover edges: every area not tiled exactly lies inside it
   for (const Leftover& s : leftover) {
     box.expand(s.a);

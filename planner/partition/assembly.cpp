@@ -389,25 +389,30 @@ void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan
   });
   if (std::getenv("GRIDPLAN_UNION_STATS") != nullptr) {
     UnionStats& stats = union_stats();
-    std::size_t edges = 0, unmatched = 0, tiles = 0, overlaid = 0, conforming = 0;
+    std::size_t edges = 0, unmatched = 0, junctions = 0, left = 0, tiles = 0, overlaid = 0,
+                conforming = 0;
     for (std::size_t c = 0; c < communities; ++c) {
       stats.communities += !by_community[c].empty();
       stats.communities_noded += !by_community[c].empty() && community_noded[c];
       conforming += !by_community[c].empty() && checks[c].conforming();
       edges += checks[c].edges;
       unmatched += checks[c].unmatched;
+      junctions += checks[c].t_junctions;
+      left += checks[c].unmatched_after_t_junctions;
       tiles += checks[c].tiles;
       overlaid += checks[c].overlaid_tiles;
     }
-    std::fprintf(stderr,
-                 "union stats: micro grids rounded %zu, left rounded %zu; large grids rounded "
-                 "%zu, left rounded %zu; coverage check: %zu of %zu communities left rounded, "
-                 "%zu edge-matched; %zu edges, %zu unmatched, %zu of %zu tiles overlaid%s; own "
-                 "coverage union fell back %zu times\n",
-                 stats.micro_rounded, stats.micro_left, stats.large_rounded, stats.large_left,
-                 stats.communities_noded, stats.communities, conforming, edges, unmatched, overlaid,
-                 tiles, by_union ? " (by union: GRIDPLAN_COVERAGE_BY_UNION)" : "",
-                 geo::union_cells_fallbacks());
+    std::fprintf(
+        stderr,
+        "union stats: micro grids rounded %zu, left rounded %zu; large grids rounded "
+        "%zu, left rounded %zu; coverage check: %zu of %zu communities left rounded, "
+        "%zu edge-matched; %zu edges, %zu unmatched, %zu T-junctions cut, %zu left, %zu of "
+        "%zu tiles overlaid%s; own "
+        "coverage union fell back %zu times\n",
+        stats.micro_rounded, stats.micro_left, stats.large_rounded, stats.large_left,
+        stats.communities_noded, stats.communities, conforming, edges, unmatched, junctions, left,
+        overlaid, tiles, by_union ? " (by union: GRIDPLAN_COVERAGE_BY_UNION)" : "",
+        geo::union_cells_fallbacks());
   }
   // gap: |community − union of its grids| (a gap, or grids reaching out of it); overlap: Σ of
   // the grids' areas − their union.
