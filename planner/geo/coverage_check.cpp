@@ -1,6 +1,7 @@
 #include "planner/geo/coverage_check.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <cstring>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/point_in_polygon.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation_geos.hpp"
@@ -308,9 +310,85 @@ std::vector<Leftover> resolve_t_junctions(const std::vector<Leftover>& leftover,
   return out;
 }
 
+/// The container cut into quadrants, recursively, until a piece has at most 2,048 vertices: a
+/// tile then clips the smallest piece holding it instead of the whole container (a community
+/// holding a town has an outline of 10⁵ vertices, and a rectangle clip is linear in them). Plain
+/// polygons, so every thread makes its own GEOS copy of the pieces it uses.
+struct ContainerTree {
+  struct Node {
+    Box box;
+    MultiPolygon piece;
+    std::array<std::int32_t, 4> child{-1, -1, -1, -1};
+  };
+  std::vector<Node> nodes;
+
+  static std::size_t vertices(const MultiPolygon& m) {
+    std::size_t v = 0;
+    for (const Polygon& p : m) {
+      v += p.outer.size();
+      for (const Ring& h : p.holes) v += h.size();
+    }
+    return v;
+  }
+
+  ContainerTree(const MultiPolygon& container, const Box& box) {
+    GeosContext ctx;
+    nodes.push_back({box, container, {-1, -1, -1, -1}});
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      if (vertices(nodes[k].piece) <= 2048 || nodes.size() > 4096) continue;
+      const Box b = nodes[k].box;
+      const double mx = 0.5 * (b.min_x + b.max_x), my = 0.5 * (b.min_y + b.max_y);
+      const Box quadrant[4] = {{b.min_x, b.min_y, mx, my},
+                               {mx, b.min_y, b.max_x, my},
+                               {b.min_x, my, mx, b.max_y},
+                               {mx, my, b.max_x, b.max_y}};
+      const GeomPtr whole = to_geos(ctx, nodes[k].piece);
+      for (int q = 0; q < 4; ++q) {
+        GeomPtr cut = clip(ctx, whole.get(), quadrant[q]);
+        nodes[k].child[static_cast<std::size_t>(q)] = static_cast<std::int32_t>(nodes.size());
+        nodes.push_back({quadrant[q], to_multipolygon(ctx, cut.get()), {-1, -1, -1, -1}});
+      }
+    }
+  }
+
+  /// The smallest piece whose box holds `tile`.
+  [[nodiscard]] const Node& holding(const Box& tile) const {
+    const Node* node = &nodes.front();
+    for (bool deeper = true; deeper;) {
+      deeper = false;
+      for (std::int32_t c : node->child) {
+        if (c < 0) continue;
+        const Box& b = nodes[static_cast<std::size_t>(c)].box;
+        if (tile.min_x >= b.min_x && tile.max_x <= b.max_x && tile.min_y >= b.min_y &&
+            tile.max_y <= b.max_y) {
+          node = &nodes[static_cast<std::size_t>(c)];
+          deeper = true;
+          break;
+        }
+      }
+    }
+    return *node;
+  }
+
+  /// A polygonal geometry cut to a rectangle: GEOS's rectangle clip (no noding), checked valid,
+  /// else the intersection.
+  static GeomPtr clip(GeosContext& ctx, const GEOSGeometry* g, const Box& b) {
+    GeomPtr cut;
+    if (GEOSGeometry* clipped =
+            GEOSClipByRect_r(ctx.handle(), g, b.min_x, b.min_y, b.max_x, b.max_y))
+      cut = polygonal(ctx, own(ctx, clipped, "container in a tile"));
+    if (!cut || GEOSisValid_r(ctx.handle(), cut.get()) != 1) {
+      ctx.take_error();
+      const GeomPtr rect = to_geos(ctx, rectangle(b));
+      cut = polygonal(
+          ctx, own(ctx, GEOSIntersection_r(ctx.handle(), g, rect.get()), "container in a tile"));
+    }
+    return cut;
+  }
+};
+
 struct TileState {
   GeosContext ctx;
-  GeomPtr container;  // this thread's copy of the container (GEOS geometries stay per thread)
 };
 
 struct TileResult {
@@ -424,38 +502,128 @@ CoverageCheck check_coverage(const MultiPolygon& container,
     return r;
   }
 
-  // 3. Tiles over the leftover edges' box, about polygons_per_tile polygons each (0.4 units).
+  // 3. Windows: the boxes of the leftover segments' connected pieces (joined at shared
+  // vertices), merged where they overlap. An area not tiled exactly is bounded by leftover
+  // segments, so lies in the box of the piece around it, and a piece inside it has its box
+  // inside that one: outside the windows the polygons tile the container. A town's leftovers
+  // are mostly slivers of a few metres (cuts' ends more than 1 µm off the outline): one small
+  // window each instead of tiles over the whole town.
+  std::vector<Box> windows;
+  {
+    std::vector<std::size_t> part(leftover.size());
+    for (std::size_t k = 0; k < part.size(); ++k) part[k] = k;
+    auto find = [&](std::size_t k) {
+      while (part[k] != k) k = part[k] = part[part[k]];
+      return k;
+    };
+    std::vector<std::pair<Point, std::size_t>> ends;
+    ends.reserve(2 * leftover.size());
+    for (std::size_t k = 0; k < leftover.size(); ++k) {
+      ends.emplace_back(leftover[k].a, k);
+      ends.emplace_back(leftover[k].b, k);
+    }
+    std::sort(ends.begin(), ends.end(),
+              [](const auto& l, const auto& m) { return less(l.first, m.first); });
+    for (std::size_t k = 1; k < ends.size(); ++k)
+      if (ends[k].first == ends[k - 1].first) {
+        const std::size_t x = find(ends[k].second), y = find(ends[k - 1].second);
+        if (x != y) part[std::max(x, y)] = std::min(x, y);
+      }
+    std::vector<Box> piece(leftover.size());
+    for (std::size_t k = 0; k < leftover.size(); ++k) {
+      piece[find(k)].expand(leftover[k].a);
+      piece[find(k)].expand(leftover[k].b);
+    }
+    for (std::size_t k = 0; k < leftover.size(); ++k)
+      if (find(k) == k && piece[k].width() > 0.0 && piece[k].height() > 0.0)
+        windows.push_back(piece[k]);
+    // Merge overlapping windows until none overlap (a few rounds at most in practice).
+    for (bool merged = true; merged && windows.size() > 1;) {
+      merged = false;
+      const BoxIndex index(windows);
+      std::vector<std::size_t> group(windows.size());
+      for (std::size_t k = 0; k < group.size(); ++k) group[k] = k;
+      auto root = [&](std::size_t k) {
+        while (group[k] != k) k = group[k] = group[group[k]];
+        return k;
+      };
+      std::vector<std::int32_t> near;
+      for (std::size_t k = 0; k < windows.size(); ++k) {
+        index.intersecting(windows[k], near);
+        for (std::int32_t o : near) {
+          const std::size_t x = root(k), y = root(static_cast<std::size_t>(o));
+          if (x != y) {
+            group[std::max(x, y)] = std::min(x, y);
+            merged = true;
+          }
+        }
+      }
+      if (!merged) break;
+      std::vector<Box> joined(windows.size());
+      for (std::size_t k = 0; k < windows.size(); ++k) joined[root(k)].expand(windows[k]);
+      windows.clear();
+      for (std::size_t k = 0; k < joined.size(); ++k)
+        if (root(k) == k) windows.push_back(joined[k]);
+    }
+  }
+  if (windows.empty()) {
+    report(0.4 * static_cast<double>(n));
+    return r;
+  }
+  // Each window in tiles of about polygons_per_tile polygons (0.4 of the units over all tiles).
   const BoxIndex polygon_index(boxes);
-  const std::size_t inside = polygon_index.intersecting(box).size();
-  const std::size_t wanted =
-      std::max<std::size_t>(1, (inside + params.polygons_per_tile - 1) /
-                                   std::max<std::size_t>(params.polygons_per_tile, 1));
-  const double aspect = box.width() / box.height();
-  const auto nx = static_cast<std::size_t>(
-      std::clamp(std::round(std::sqrt(static_cast<double>(wanted) * aspect)), 1.0, 4096.0));
-  const std::size_t ny = std::clamp<std::size_t>((wanted + nx - 1) / nx, 1, 4096);
-  r.tiles = nx * ny;
-  auto x_at = [&](std::size_t i) {
-    return i == nx ? box.max_x
-                   : box.min_x + box.width() * static_cast<double>(i) / static_cast<double>(nx);
-  };
-  auto y_at = [&](std::size_t j) {
-    return j == ny ? box.max_y
-                   : box.min_y + box.height() * static_cast<double>(j) / static_cast<double>(ny);
-  };
+  std::vector<Box> tile_boxes;
+  for (const Box& w : windows) {
+    const std::size_t inside = polygon_index.intersecting(w).size();
+    const std::size_t wanted =
+        std::max<std::size_t>(1, (inside + params.polygons_per_tile - 1) /
+                                     std::max<std::size_t>(params.polygons_per_tile, 1));
+    const double aspect = w.width() / w.height();
+    const auto nx = static_cast<std::size_t>(
+        std::clamp(std::round(std::sqrt(static_cast<double>(wanted) * aspect)), 1.0, 4096.0));
+    const std::size_t ny = std::clamp<std::size_t>((wanted + nx - 1) / nx, 1, 4096);
+    auto x_at = [&](std::size_t i) {
+      return i == nx ? w.max_x
+                     : w.min_x + w.width() * static_cast<double>(i) / static_cast<double>(nx);
+    };
+    auto y_at = [&](std::size_t j) {
+      return j == ny ? w.max_y
+                     : w.min_y + w.height() * static_cast<double>(j) / static_cast<double>(ny);
+    };
+    for (std::size_t j = 0; j < ny; ++j)
+      for (std::size_t i = 0; i < nx; ++i)
+        tile_boxes.push_back(Box{x_at(i), y_at(j), x_at(i + 1), y_at(j + 1)});
+  }
+  r.tiles = tile_boxes.size();
   std::vector<Box> segment_boxes(leftover.size());
   for (std::size_t s = 0; s < leftover.size(); ++s) {
     segment_boxes[s].expand(leftover[s].a);
     segment_boxes[s].expand(leftover[s].b);
   }
   const BoxIndex segment_index(segment_boxes);
+  std::vector<Box> outline_boxes;  // the container's edges
+  auto add_outline = [&](const Ring& ring) {
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+      Box b;
+      b.expand(ring[i]);
+      b.expand(ring[i + 1]);
+      outline_boxes.push_back(b);
+    }
+  };
+  for (const Polygon& p : container) {
+    add_outline(p.outer);
+    for (const Ring& hole : p.holes) add_outline(hole);
+  }
+  const BoxIndex outline_index(outline_boxes);
+  Box container_box = bounds(container);
+  container_box.expand(box);
+  const ContainerTree tree(container, container_box);
   std::vector<TileResult> tiles(r.tiles);
   PerThread<TileState> states;
   parallel_for_chunks(0, r.tiles, 1, [&](std::size_t lo, std::size_t hi) {
     std::vector<std::int32_t> scratch;
     for (std::size_t t = lo; t < hi; ++t) {
-      const std::size_t i = t % nx, j = t / nx;
-      const Box tile{x_at(i), y_at(j), x_at(i + 1), y_at(j + 1)};
+      const Box& tile = tile_boxes[t];
       TileResult& out = tiles[t];
       segment_index.intersecting(tile, scratch);
       if (scratch.empty()) {
@@ -478,11 +646,22 @@ CoverageCheck check_coverage(const MultiPolygon& container,
       out.overlaid = true;
       TileState& state = states.local();
       GeosContext& ctx = state.ctx;
-      if (!state.container) state.container = to_geos(ctx, container);
       const GeomPtr rect = to_geos(ctx, rectangle(tile));
-      GeomPtr cut = polygonal(
-          ctx, own(ctx, GEOSIntersection_r(ctx.handle(), state.container.get(), rect.get()),
-                   "container in a tile"));
+      // The container in the tile: the tile or nothing where its outline does not cross it;
+      // else GEOS's rectangle clip (linear in the outline, no noding: a community holding a
+      // town has an outline of 10⁵ vertices, which an intersection per tile nodes again),
+      // checked valid, else the intersection.
+      GeomPtr cut;
+      outline_index.intersecting(tile, scratch);
+      if (scratch.empty()) {
+        cut = point_in_polygon(container,
+                               {0.5 * (tile.min_x + tile.max_x), 0.5 * (tile.min_y + tile.max_y)})
+                  ? to_geos(ctx, rectangle(tile))
+                  : own(ctx, GEOSGeom_createEmptyPolygon_r(ctx.handle()), "empty tile");
+      } else {
+        const GeomPtr piece = to_geos(ctx, tree.holding(tile).piece);
+        cut = ContainerTree::clip(ctx, piece.get(), tile);
+      }
       std::vector<GeomPtr> pieces;
       polygon_index.intersecting(tile, out.local);
       for (std::int32_t k : out.local) {

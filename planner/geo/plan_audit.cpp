@@ -21,7 +21,6 @@
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/geo/tessellation_geos.hpp"
-#include "planner/geo/union_cells.hpp"
 #include "planner/geo/validate.hpp"
 
 namespace gp::geo {
@@ -576,6 +575,8 @@ class Auditor {
     double gap_m2 = 0.0;
     double overlap_m2 = 0.0;
     int gaps = 0, overlaps = 0, outside = 0;
+    std::size_t edges = 0, unmatched = 0, left = 0, tiles = 0, overlaid = 0;  // the stats line
+    double seconds = 0.0;  // wall, of the check's geometry (GRIDPLAN_UNION_STATS)
   };
 
   /// Gaps, overlaps and reach outside of `children` (grids of `level`) in one container polygon.
@@ -609,10 +610,16 @@ class Auditor {
     std::vector<const MultiPolygon*> shapes;
     for (const AuditGrid* g : grids) shapes.push_back(g->polygon);
     const CoverageCheckParams check_params{.keep_geometry = true};
+    const auto started = std::chrono::steady_clock::now();
     const CoverageCheck check =
         coverage_by_union_requested()
             ? check_coverage_by_union(container, shapes, check_params)
             : check_coverage(container, shapes, check_params, [&](double units) { tick(units); });
+    r.edges = check.edges;
+    r.unmatched = check.unmatched;
+    r.left = check.unmatched_after_t_junctions;
+    r.tiles = check.tiles;
+    r.overlaid = check.overlaid_tiles;
     // Overlaps: pair by pair to locate them (candidates from an R-tree over the grids' boxes),
     // only when their total is above the noise and only among the grids near unmatched edges
     // (every overlap lies there).
@@ -682,6 +689,7 @@ class Auditor {
                   " m² outside it (" + std::to_string(parts) + " area(s); shown at the largest)";
       r.findings.push_back(std::move(f));
     }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return r;
   }
 
@@ -747,11 +755,26 @@ class Auditor {
       }
       checked.add(static_cast<double>(c.children.size()) - reported);
     });
-    if (std::getenv("GRIDPLAN_UNION_STATS") != nullptr)
+    if (std::getenv("GRIDPLAN_UNION_STATS") != nullptr) {
+      std::size_t edges = 0, unmatched = 0, left = 0, tiles = 0, overlaid = 0;
+      double seconds = 0.0, community_seconds = 0.0;
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        const ContainerResult& r = results[k];
+        edges += r.edges;
+        unmatched += r.unmatched;
+        left += r.left;
+        tiles += r.tiles;
+        overlaid += r.overlaid;
+        seconds += r.seconds;
+        if (k < communities) community_seconds += r.seconds;
+      }
       std::fprintf(stderr,
-                   "union stats: plan audit coverage done; own coverage union fell back %zu "
-                   "times in all\n",
-                   union_cells_fallbacks());
+                   "union stats: plan audit coverage done: %zu containers (%zu communities), "
+                   "%zu edges, %zu unmatched, %zu left after seams, %zu of %zu tiles overlaid; "
+                   "%.2f s in the checks (%.2f s communities)\n",
+                   results.size(), communities, edges, unmatched, left, overlaid, tiles, seconds,
+                   community_seconds);
+    }
     for (std::size_t k = 0; k < results.size(); ++k) {
       ContainerResult& r = results[k];
       if (k < communities) {  // the plan's coverage figures are those of the communities
