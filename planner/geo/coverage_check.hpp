@@ -17,11 +17,13 @@
 // segments cut at leftover vertices lying on them (T-junctions), then matched again: seams only
 // rounded apart (a community outline rounded to 1 µm, a grid rounded on its own) cancel there,
 // within a stated bound on the area that moves (CoverageCheck::snapped_m2).
-// Every area where the polygons do not tile the container is bounded by those edges and so lies
-// inside their bounding box; that box is cut into tiles of a few dozen polygons, a tile that no
-// leftover edge meets is decided by the leftover chain's winding number at its centre (0: tiled;
-// −1: all gap), and only the tiles that leftover edges meet are overlaid with GEOS, each on the
-// polygons' parts inside it. Areas add over the tiles, so the figures are those of one union of
+// Every area where the polygons do not tile the container is bounded by those edges, so lies
+// inside the box of the connected piece of them around it ("windows", merged where they
+// overlap); each window is cut into tiles of a few dozen polygons, a tile that no leftover edge
+// meets is decided by the leftover chain's winding number at its centre (0: tiled; −1: all gap),
+// and only the tiles that leftover edges meet are overlaid with GEOS, each on the polygons' parts
+// inside it and the container's (clipped by rectangle from a quadtree of its pieces). Areas add
+// over the tiles, so the figures are those of one union of
 // everything, to rounding. Metres (projected CRS).
 
 #include <cstddef>
