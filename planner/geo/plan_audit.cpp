@@ -15,12 +15,12 @@
 
 #include "planner/core/parallel.hpp"
 #include "planner/core/point_in_polygon.hpp"
+#include "planner/geo/coverage_check.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/geo/tessellation_geos.hpp"
-#include "planner/geo/union_cells.hpp"
 #include "planner/geo/validate.hpp"
 
 namespace gp::geo {
@@ -544,9 +544,14 @@ class Auditor {
     std::vector<Box> boxes;
     for (const Community& c : dataset_.communities) boxes.push_back(bounds(c.footprint));
     const BoxIndex index(boxes);
+    // Progress per grid: a plan without community codes (`gridplan check PLAN` alone) takes an
+    // intersection with its community per grid, 10.5 s without an update on the real 100k town.
+    WorkCounter assigned(&progress_, "plan audit: coverage",
+                         std::max(1.0, static_cast<double>(in_.large.size())), 0.45, 0.47);
     parallel_for(std::size_t{0}, in_.large.size(), [&](std::size_t g) {
       const AuditGrid& grid = in_.large[g];
       community[g] = grid.community;
+      assigned.add();
       if (community[g] != kNone || !has_polygon(grid)) return;
       GeosContext& ctx = contexts_.local();
       try {
@@ -570,15 +575,13 @@ class Auditor {
     return community;
   }
 
-  /// Grids per strip of a container's gap (check_container): a community of up to twice this
-  /// many grids takes one difference, as every synthetic town's do.
-  static constexpr std::size_t kGridsPerGapStrip = 256;
-
   struct ContainerResult {
     Findings findings;
     double gap_m2 = 0.0;
     double overlap_m2 = 0.0;
     int gaps = 0, overlaps = 0, outside = 0;
+    std::size_t edges = 0, unmatched = 0, left = 0, tiles = 0, overlaid = 0;  // the stats line
+    double seconds = 0.0;  // wall, of the check's geometry (GRIDPLAN_UNION_STATS)
   };
 
   /// Gaps, overlaps and reach outside of `children` (grids of `level`) in one container polygon.
@@ -593,142 +596,105 @@ class Auditor {
     const double container_area = area(container);
     const double noise =
         std::max(params_.coverage_min_m2, params_.coverage_min_share * container_area);
-    std::vector<GeomPtr> polygons;
     std::vector<const AuditGrid*> grids;
     std::vector<Box> boxes;
     for (std::int32_t i : children) {
       const AuditGrid& g = grid(level, at(i));
       if (!has_polygon(g)) continue;
-      polygons.push_back(to_geos(ctx, *g.polygon));
       grids.push_back(&g);
       boxes.push_back(bounds(*g.polygon));
     }
-    if (polygons.empty()) return r;
+    if (grids.empty()) return r;
     const char* what = level == GridLevel::large ? "large grid" : "micro grid";
-    // Gap and reach outside: the union of the grids against the container.
-    // The own coverage union when the grids are edge-matched, an ordinary union otherwise; not
-    // GEOS's CoverageUnion (as union_cells tries) once the own one has found them not: a
-    // planned town's large grids are not, wherever a grid holds a building split by units (its
-    // polygon is snap-rounded to 1 µm, partition/assembly.cpp, so every edge it shares with an
-    // unrounded neighbour is off by up to 0.7 µm; real 100k town: 697 of 3,098 grids, 49,298
-    // unmatched segments in 1,240 grids), and GEOS's attempt then only failed after seconds
-    // (1.4 s of CPU on that town) before the same ordinary union; on such input a result it
-    // did return could not be trusted anyway.
+    // Gap, overlap and reach outside by the grids' edges (geo/coverage_check.hpp): where they
+    // match, as a planned town's do, nothing is overlaid; only the tiles around unmatched edges
+    // (a gap, an overlap, grids rounded on their own, a hand-drawn plan's seams) are, each on
+    // a few dozen grids, with the progress ticked between them. It was one union of the
+    // container's grids and a difference in strips: with one community holding the real 100k
+    // town the longest silence left in the audit (0.61 s).
     std::vector<const MultiPolygon*> shapes;
     for (const AuditGrid* g : grids) shapes.push_back(g->polygon);
-    GeomPtr covered = to_geos(ctx, union_cells_or_overlay(shapes));
-    if (GEOSisValid_r(ctx.handle(), covered.get()) != 1) {
-      // Overlapping grids can fool the coverage union's checks: the ordinary union then.
-      std::vector<GeomPtr> copies;
-      for (const GeomPtr& p : polygons) copies.push_back(detail::clone(ctx, p.get()));
-      GeomPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, copies);
-      covered = own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "union of grids");
-    }
-    // Overlaps: in all, Σ areas − area of the union (cheap: the union is needed for the gap);
-    // pair by pair (candidates from an R-tree over the grids' boxes) only to locate them when
-    // that is above the noise.
-    double sum = 0.0;
-    for (const AuditGrid* g : grids) sum += area(*g->polygon);
-    r.overlap_m2 = std::max(0.0, sum - geos_area(ctx, covered.get()));
-    const BoxIndex index(boxes);
-    for (std::size_t i = 0; i < polygons.size() && r.overlap_m2 > noise; ++i)
-      for (std::int32_t j32 : index.intersecting(boxes[i])) {
-        const auto j = at(j32);
-        if (j <= i) continue;
-        GeomPtr common =
-            own(ctx, GEOSIntersection_r(ctx.handle(), polygons[i].get(), polygons[j].get()),
-                "overlap of two grids");
-        const double a = geos_area(ctx, common.get());
-        if (a <= noise) continue;
-        ++r.overlaps;
-        AuditFinding f = finding("coverage-overlap", *grids[i],
-                                 largest_part_point(ctx, common.get(), nullptr, 0.0), a,
-                                 label(*grids[i]) + " and " + label(*grids[j]) + " overlap by " +
-                                     fixed(a) + " m² (in " + container_label + ")");
-        f.other_grid = grids[j]->code;
-        r.findings.push_back(std::move(f));
+    const CoverageCheckParams check_params{.keep_geometry = true};
+    const auto started = std::chrono::steady_clock::now();
+    const CoverageCheck check =
+        coverage_by_union_requested()
+            ? check_coverage_by_union(container, shapes, check_params)
+            : check_coverage(container, shapes, check_params, [&](double units) { tick(units); });
+    r.edges = check.edges;
+    r.unmatched = check.unmatched;
+    r.left = check.unmatched_after_t_junctions;
+    r.tiles = check.tiles;
+    r.overlaid = check.overlaid_tiles;
+    // Overlaps: pair by pair to locate them (candidates from an R-tree over the grids' boxes),
+    // only when their total is above the noise and only among the grids near unmatched edges
+    // (every overlap lies there).
+    r.overlap_m2 = check.overlap_m2;
+    if (r.overlap_m2 > noise) {
+      std::vector<Box> local_boxes(grids.size());  // empty boxes: not near an unmatched edge
+      for (std::int32_t k : check.local_polygons) local_boxes[at(k)] = boxes[at(k)];
+      const BoxIndex index(local_boxes);
+      for (std::int32_t i32 : check.local_polygons) {
+        const auto i = at(i32);
+        for (std::int32_t j32 : index.intersecting(boxes[i])) {
+          const auto j = at(j32);
+          if (j <= i) continue;
+          const GeomPtr gi = to_geos(ctx, *grids[i]->polygon);
+          const GeomPtr gj = to_geos(ctx, *grids[j]->polygon);
+          GeomPtr common = own(ctx, GEOSIntersection_r(ctx.handle(), gi.get(), gj.get()),
+                               "overlap of two grids");
+          const double a = geos_area(ctx, common.get());
+          if (a <= noise) continue;
+          ++r.overlaps;
+          AuditFinding f = finding("coverage-overlap", *grids[i],
+                                   largest_part_point(ctx, common.get(), nullptr, 0.0), a,
+                                   label(*grids[i]) + " and " + label(*grids[j]) + " overlap by " +
+                                       fixed(a) + " m² (in " + container_label + ")");
+          f.other_grid = grids[j]->code;
+          r.findings.push_back(std::move(f));
+        }
       }
-    GeomPtr whole = to_geos(ctx, container);
-    // The gap: container − grids. A container of many grids (one community holding a town:
-    // 3,098 large grids on the real 100k town, one overlay of 0.9 s of CPU alone, several
-    // seconds without a progress update on a loaded machine) in strips across its box, the
-    // progress reported after each: each strip's difference of the parts of both inside it,
-    // then the strips' gaps merged (parts cut at a strip line joined again, for the count of
-    // areas and the place shown). The area is that of one difference to the last digits.
-    const std::size_t strips =
-        std::clamp<std::size_t>(grids.size() / kGridsPerGapStrip, std::size_t{1}, std::size_t{16});
-    tick(0.3 * static_cast<double>(children.size()));
-    GeomPtr gap;
-    if (strips == 1) {
-      gap = own(ctx, GEOSDifference_r(ctx.handle(), whole.get(), covered.get()),
-                "container minus its grids");
-    } else {
-      const Box box = bounds(container);
+    }
+    // The gap and the reach outside come in pieces cut at the tiles' lines: merged again (only
+    // they) for the count of areas and the place shown.
+    auto merged = [&](const MultiPolygon& pieces) {
       std::vector<GeomPtr> parts;
-      for (std::size_t s = 0; s < strips; ++s) {
-        const double x0 =
-            s == 0 ? box.min_x - 1.0
-                   : box.min_x + box.width() * static_cast<double>(s) / static_cast<double>(strips);
-        const double x1 = s + 1 == strips ? box.max_x + 1.0
-                                          : box.min_x + box.width() * static_cast<double>(s + 1) /
-                                                            static_cast<double>(strips);
-        const double y0 = box.min_y - 1.0, y1 = box.max_y + 1.0;
-        const GeomPtr rect = to_geos(
-            ctx, MultiPolygon{Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}});
-        const GeomPtr land = own(ctx, GEOSIntersection_r(ctx.handle(), whole.get(), rect.get()),
-                                 "container in a strip");
-        const GeomPtr grids_in = own(
-            ctx, GEOSIntersection_r(ctx.handle(), covered.get(), rect.get()), "grids in a strip");
-        parts.push_back(own(ctx, GEOSDifference_r(ctx.handle(), land.get(), grids_in.get()),
-                            "container minus its grids, one strip"));
-        tick(0.6 * static_cast<double>(children.size()) / static_cast<double>(strips));
-      }
+      for (const Polygon& p : pieces) parts.push_back(to_geos(ctx, p));
       GeomPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, parts);
-      gap = own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "container minus its grids");
-    }
-    const double gap_area = geos_area(ctx, gap.get());
-    r.gap_m2 = gap_area;
-    if (gap_area > noise) {
+      return own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "pieces of a gap");
+    };
+    r.gap_m2 = check.gap_m2;
+    if (check.gap_m2 > noise) {
       ++r.gaps;
       int parts = 0;
+      const GeomPtr gap = merged(check.gap);
       const Point where = largest_part_point(ctx, gap.get(), &parts, noise);
       AuditFinding f;
       f.rule = "coverage-gap";
       f.level = level;
       f.grid = container_code;
       f.where = where;
-      f.value = gap_area;
-      f.message = container_label + ": " + fixed(gap_area) + " m² covered by no " + what + " (" +
-                  std::to_string(parts) + " area(s); shown at the largest)";
+      f.value = check.gap_m2;
+      f.message = container_label + ": " + fixed(check.gap_m2) + " m² covered by no " + what +
+                  " (" + std::to_string(parts) + " area(s); shown at the largest)";
       r.findings.push_back(std::move(f));
     }
-    // The reach outside (grids − container, large grids only: micro grids reaching out are
-    // micro-not-nested) has the area  area(grids) − area(container) + gap  (the grids' union
-    // is its part inside the container, container − gap, plus its part outside). Only when that
-    // comes near the noise is the overlay made, for the finding's area and place: with one
-    // community holding a town it was the audit's second-longest call (real 100k town: 1.0 s of
-    // CPU), and planned grids, cut out of their community, reach out by nothing.
-    const double covered_area = geos_area(ctx, covered.get());
-    if (level == GridLevel::large &&
-        covered_area - geos_area(ctx, whole.get()) + gap_area > 0.5 * noise) {
-      GeomPtr outside = own(ctx, GEOSDifference_r(ctx.handle(), covered.get(), whole.get()),
-                            "grids minus their container");
-      const double out_area = geos_area(ctx, outside.get());
-      if (out_area > noise) {
-        ++r.outside;
-        int parts = 0;
-        const Point where = largest_part_point(ctx, outside.get(), &parts, noise);
-        AuditFinding f;
-        f.rule = "coverage-outside";
-        f.level = level;
-        f.grid = container_code;
-        f.where = where;
-        f.value = out_area;
-        f.message = container_label + ": its " + what + "s reach " + fixed(out_area) +
-                    " m² outside it (" + std::to_string(parts) + " area(s); shown at the largest)";
-        r.findings.push_back(std::move(f));
-      }
+    // The reach outside (large grids only: micro grids reaching out are micro-not-nested).
+    if (level == GridLevel::large && check.outside_m2 > noise) {
+      ++r.outside;
+      int parts = 0;
+      const GeomPtr outside = merged(check.outside);
+      const Point where = largest_part_point(ctx, outside.get(), &parts, noise);
+      AuditFinding f;
+      f.rule = "coverage-outside";
+      f.level = level;
+      f.grid = container_code;
+      f.where = where;
+      f.value = check.outside_m2;
+      f.message = container_label + ": its " + what + "s reach " + fixed(check.outside_m2) +
+                  " m² outside it (" + std::to_string(parts) + " area(s); shown at the largest)";
+      r.findings.push_back(std::move(f));
     }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return r;
   }
 
@@ -769,7 +735,7 @@ class Auditor {
     // Progress in grids checked (a container's children, when it is done), from the workers.
     double children_total = 0.0;
     for (const Container& c : containers) children_total += static_cast<double>(c.children.size());
-    WorkCounter checked(&progress_, "plan audit: coverage", children_total, 0.45, 0.65);
+    WorkCounter checked(&progress_, "plan audit: coverage", children_total, 0.47, 0.65);
     parallel_for(std::size_t{0}, containers.size(), [&](std::size_t k) {
       const Container& c = containers[k];
       GeosContext& ctx = contexts_.local();
@@ -794,11 +760,26 @@ class Auditor {
       }
       checked.add(static_cast<double>(c.children.size()) - reported);
     });
-    if (std::getenv("GRIDPLAN_UNION_STATS") != nullptr)
+    if (std::getenv("GRIDPLAN_UNION_STATS") != nullptr) {
+      std::size_t edges = 0, unmatched = 0, left = 0, tiles = 0, overlaid = 0;
+      double seconds = 0.0, community_seconds = 0.0;
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        const ContainerResult& r = results[k];
+        edges += r.edges;
+        unmatched += r.unmatched;
+        left += r.left;
+        tiles += r.tiles;
+        overlaid += r.overlaid;
+        seconds += r.seconds;
+        if (k < communities) community_seconds += r.seconds;
+      }
       std::fprintf(stderr,
-                   "union stats: plan audit coverage done; own coverage union fell back %zu "
-                   "times in all\n",
-                   union_cells_fallbacks());
+                   "union stats: plan audit coverage done: %zu containers (%zu communities), "
+                   "%zu edges, %zu unmatched, %zu left after seams, %zu of %zu tiles overlaid; "
+                   "%.2f s in the checks (%.2f s communities)\n",
+                   results.size(), communities, edges, unmatched, left, overlaid, tiles, seconds,
+                   community_seconds);
+    }
     for (std::size_t k = 0; k < results.size(); ++k) {
       ContainerResult& r = results[k];
       if (k < communities) {  // the plan's coverage figures are those of the communities

@@ -14,6 +14,7 @@
 
 #include "planner/core/parallel.hpp"
 #include "planner/geo/cell_split.hpp"
+#include "planner/geo/coverage_check.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/union_cells.hpp"
 #include "planner/partition/partition_internal.hpp"
@@ -357,112 +358,75 @@ void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan
     if (!grid.polygon.empty()) by_community[at(grid.community)].push_back(&grid.polygon);
     if (large_noded[g]) community_noded[at(grid.community)] = 1;
   }
-  // Each community's union is made in two levels: blocks of 32 consecutive large grids
-  // (neighbours, mostly: grids are numbered community by community, region by region), then the
-  // union of its blocks' unions. Union is associative, so the area is that of one union of all
-  // its grids; but the blocks are spread over the cores with the progress reported between
-  // rounds of them (work units: grids merged): one community holding a whole town was one
-  // union call of 13 s without a word (real 100k town, loaded machine).
-  constexpr std::size_t kBlock = 32;
-  struct Block {
-    std::size_t community, first, last;
-  };
-  std::vector<Block> jobs;
-  for (std::size_t c = 0; c < communities; ++c)
-    for (std::size_t first = 0; first < by_community[c].size(); first += kBlock)
-      jobs.push_back({c, first, std::min(by_community[c].size(), first + kBlock)});
-  const std::size_t grids = plan.large_grids.size();
+  // Each community's large grids against its polygon by their edges (geo::check_coverage): grids
+  // made of the tessellation's cells and conformed (above) share their vertices, so the edges
+  // cancel and no geometry is overlaid; only where they do not (a gap, an overlap, grids left
+  // rounded) are the grids overlaid, in tiles of a few dozen around those edges. It was a tree of
+  // GEOS unions per community: with one community holding a town of 1M buildings its last
+  // unions were a quarter of the town each and sat in GEOS's snap-rounding noder for 23 min
+  // without an update (docs/benchmarks.md "Coverage check by edges, round 7").
+  // Progress in grids checked, from the workers, at least every 0.1 s while there is work.
+  const bool by_union = geo::coverage_by_union_requested();  // the test oracle
+  WorkCounter checked(&progress, "coverage check",
+                      std::max(1.0, static_cast<double>(plan.large_grids.size())));
   progress.update("coverage check", 0.0);
-  auto merge = [&](std::size_t c, const std::vector<const MultiPolygon*>& polygons) {
-    return community_noded[c] ? geo::union_polygons(polygons) : geo::union_cells(polygons);
-  };
-  std::vector<MultiPolygon> block_union(jobs.size());
-  // Rounds of 4 blocks (128 grids, ~0.5 s on the loaded 2-core machine; rounds of 512 grids left
-  // gaps of 2.7 s on the real 30k town).
-  const std::size_t round = 4;
-  std::size_t merged = 0;
-  for (std::size_t first = 0; first < jobs.size(); first += round) {
-    const std::size_t last = std::min(jobs.size(), first + round);
-    parallel_for(first, last, [&](std::size_t j) {
-      const Block& b = jobs[j];
-      const std::vector<const MultiPolygon*> polygons(
-          by_community[b.community].begin() + static_cast<std::ptrdiff_t>(b.first),
-          by_community[b.community].begin() + static_cast<std::ptrdiff_t>(b.last));
-      block_union[j] = merge(b.community, polygons);
-    });
-    for (std::size_t j = first; j < last; ++j) merged += jobs[j].last - jobs[j].first;
-    // The final merges below are the last tenth.
-    progress.update(
-        "coverage check",
-        grids > 0 ? 0.9 * static_cast<double>(merged) / static_cast<double>(grids) : 0.9);
-  }
-  // The blocks' unions of each community merged in a tree, 4 neighbours per group, the groups
-  // of every community spread over the cores in rounds and reported between them (the last
-  // tenth): one union of a community's ~100 block unions was a single call of 1.7 s without an
-  // update on the real 30k town (loaded machine). Same area as one union of them all.
-  std::vector<std::vector<MultiPolygon>> pieces(communities);
-  for (std::size_t j = 0; j < jobs.size(); ++j)
-    pieces[jobs[j].community].push_back(std::move(block_union[j]));
-  std::size_t levels = 0;
-  for (std::size_t c = 0; c < communities; ++c) {
-    std::size_t l = 0;
-    for (std::size_t n = pieces[c].size(); n > 1; n = (n + 3) / 4) ++l;
-    levels = std::max(levels, l);
-  }
-  for (std::size_t level = 0; level < levels; ++level) {
-    constexpr std::size_t kGroup = 4;
-    struct Group {
-      std::size_t community, first, last;
-    };
-    std::vector<Group> groups;
-    for (std::size_t c = 0; c < communities; ++c)
-      for (std::size_t first = 0; pieces[c].size() > 1 && first < pieces[c].size(); first += kGroup)
-        groups.push_back({c, first, std::min(pieces[c].size(), first + kGroup)});
-    std::vector<MultiPolygon> merged_group(groups.size());
-    for (std::size_t first = 0; first < groups.size(); first += round) {
-      const std::size_t last = std::min(groups.size(), first + round);
-      parallel_for(first, last, [&](std::size_t k) {
-        const Group& grp = groups[k];
-        std::vector<const MultiPolygon*> parts;
-        for (std::size_t i = grp.first; i < grp.last; ++i)
-          parts.push_back(&pieces[grp.community][i]);
-        merged_group[k] = parts.size() == 1 ? *parts.front() : merge(grp.community, parts);
-      });
-      progress.update("coverage check",
-                      0.9 + 0.1 *
-                                (static_cast<double>(level) +
-                                 static_cast<double>(last) / static_cast<double>(groups.size())) /
-                                static_cast<double>(levels + 1));
+  std::vector<geo::CoverageCheck> checks(communities);
+  std::vector<std::string> failures(communities);
+  parallel_for_chunks(std::size_t{0}, communities, 1, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t c = lo; c < hi; ++c) {
+      if (by_community[c].empty()) continue;
+      try {
+        checks[c] =
+            by_union
+                ? geo::check_coverage_by_union(dataset.communities[c].footprint, by_community[c])
+                : geo::check_coverage(dataset.communities[c].footprint, by_community[c], {},
+                                      [&](double units) { checked.add(units); });
+      } catch (const geo::GeosError& e) {
+        failures[c] = e.what();
+      }
+      if (by_union) checked.add(static_cast<double>(by_community[c].size()));
     }
-    std::vector<std::vector<MultiPolygon>> next(communities);
-    for (std::size_t c = 0; c < communities; ++c)
-      if (pieces[c].size() == 1) next[c] = std::move(pieces[c]);
-    for (std::size_t k = 0; k < groups.size(); ++k)
-      next[groups[k].community].push_back(std::move(merged_group[k]));
-    pieces = std::move(next);
-  }
+  });
   if (std::getenv("GRIDPLAN_UNION_STATS") != nullptr) {
     UnionStats& stats = union_stats();
+    std::size_t edges = 0, unmatched = 0, junctions = 0, left = 0, tiles = 0, overlaid = 0,
+                conforming = 0;
     for (std::size_t c = 0; c < communities; ++c) {
       stats.communities += !by_community[c].empty();
       stats.communities_noded += !by_community[c].empty() && community_noded[c];
+      conforming += !by_community[c].empty() && checks[c].conforming();
+      edges += checks[c].edges;
+      unmatched += checks[c].unmatched;
+      junctions += checks[c].t_junctions;
+      left += checks[c].unmatched_after_t_junctions;
+      tiles += checks[c].tiles;
+      overlaid += checks[c].overlaid_tiles;
     }
-    std::fprintf(stderr,
-                 "union stats: micro grids rounded %zu, left rounded %zu; large grids rounded "
-                 "%zu, left rounded %zu; coverage check: %zu of %zu communities on the noding "
-                 "union; own coverage union fell back %zu times\n",
-                 stats.micro_rounded, stats.micro_left, stats.large_rounded, stats.large_left,
-                 stats.communities_noded, stats.communities, geo::union_cells_fallbacks());
+    std::fprintf(
+        stderr,
+        "union stats: micro grids rounded %zu, left rounded %zu; large grids rounded "
+        "%zu, left rounded %zu; coverage check: %zu of %zu communities left rounded, "
+        "%zu edge-matched; %zu edges, %zu unmatched, %zu T-junctions cut, %zu left, %zu of "
+        "%zu tiles overlaid%s; own "
+        "coverage union fell back %zu times\n",
+        stats.micro_rounded, stats.micro_left, stats.large_rounded, stats.large_left,
+        stats.communities_noded, stats.communities, conforming, edges, unmatched, junctions, left,
+        overlaid, tiles, by_union ? " (by union: GRIDPLAN_COVERAGE_BY_UNION)" : "",
+        geo::union_cells_fallbacks());
   }
+  // gap: |community − union of its grids| (a gap, or grids reaching out of it); overlap: Σ of
+  // the grids' areas − their union.
   std::vector<double> gap(communities, 0.0), overlap(communities, 0.0);
-  parallel_for(std::size_t{0}, communities, [&](std::size_t c) {
-    if (by_community[c].empty()) return;
-    const double union_area = pieces[c].empty() ? 0.0 : area(pieces[c].front());
-    double sum = 0.0;
-    for (const MultiPolygon* p : by_community[c]) sum += area(*p);
-    gap[c] = std::abs(area(dataset.communities[c].footprint) - union_area);
-    overlap[c] = std::max(0.0, sum - union_area);
-  });
+  for (std::size_t c = 0; c < communities; ++c) {
+    if (by_community[c].empty()) continue;
+    gap[c] = std::abs(checks[c].gap_m2 - checks[c].outside_m2);
+    overlap[c] = checks[c].overlap_m2;
+    if (!failures[c].empty())
+      plan.problems.report(Severity::warning, "coverage-gap", dataset.communities[c].source,
+                           community_label(dataset, static_cast<std::int32_t>(c)) +
+                               ": the coverage of its large grids could not be checked (" +
+                               failures[c] + "); run `gridplan check` on the plan");
+  }
   progress.update("coverage check", 1.0);
   for (std::size_t c = 0; c < communities; ++c) {
     plan.metrics.coverage_gap_m2 += gap[c];
