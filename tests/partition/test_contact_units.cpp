@@ -193,6 +193,40 @@ StageSeen planning_progress(const Dataset& dataset, const geo::Tessellation& tes
   return seen;
 }
 
+/// The real extracts in ../shared/data, each loaded and tessellated once per test run (seconds of
+/// GEOS work each, tens of seconds under ASan) for the tests that check a claim on them; an
+/// absent extract is left out with a warning.
+struct ExtractTessellation {
+  std::string name;
+  Dataset dataset;
+  geo::Tessellation tess;
+};
+
+const std::vector<ExtractTessellation>& real_extract_tessellations() {
+  static const std::vector<ExtractTessellation> extracts = [] {
+    const std::filesystem::path dir =
+        std::filesystem::path(GRIDPLAN_SOURCE_DIR) / ".." / "shared" / "data" / "osm";
+    std::vector<ExtractTessellation> loaded;
+    for (const char* name :
+         {"nanjing-xinjiekou.osm", "helsinki-centre.osm.pbf", "monaco.osm.pbf"}) {
+      const auto path = dir / name;
+      if (!std::filesystem::exists(path)) {
+        WARN("skipped: " << path.string() << " not present");
+        continue;
+      }
+      io::LoadOptions load;
+      load.inputs.push_back({path.string(), "", {}});
+      Progress progress;
+      ExtractTessellation extract{name, io::load_dataset(load, progress), {}};
+      extract.tess =
+          geo::tessellate(extract.dataset, tessellation_params(PartitionParams{}), progress);
+      loaded.push_back(std::move(extract));
+    }
+    return loaded;
+  }();
+  return extracts;
+}
+
 }  // namespace
 
 TEST_CASE("footprint clear of its cell's boundary: inside with the margin, nothing else",
@@ -238,31 +272,6 @@ TEST_CASE("a tower clear of its cell's boundary borders its neighbours by its fi
   CHECK(not_clear >= 8);
 }
 
-TEST_CASE("on the real extracts, a tower clear of its cell's boundary borders by unit 0 only",
-          "[plan][units][contact][shared]") {
-  const std::filesystem::path dir =
-      std::filesystem::path(GRIDPLAN_SOURCE_DIR) / ".." / "shared" / "data" / "osm";
-  int total = 0;
-  for (const char* name : {"nanjing-xinjiekou.osm", "helsinki-centre.osm.pbf", "monaco.osm.pbf"}) {
-    const auto path = dir / name;
-    if (!std::filesystem::exists(path)) {
-      WARN("skipped: " << path.string() << " not present");
-      continue;
-    }
-    io::LoadOptions load;
-    load.inputs.push_back({path.string(), "", {}});
-    Progress progress;
-    const Dataset dataset = io::load_dataset(load, progress);
-    const geo::Tessellation tess =
-        geo::tessellate(dataset, tessellation_params(PartitionParams{}), progress);
-    // At most 150 towers per extract: each cut is GEOS work per unit.
-    const auto [checked, not_clear] = check_clear_towers(dataset, tess, 150);
-    WARN(name << ": " << checked << " clear towers checked, " << not_clear << " not clear");
-    total += checked;
-  }
-  if (total == 0) WARN("skipped: no extract with clear towers found under " << dir.string());
-}
-
 TEST_CASE("contact units: pairs with no later unit's piece near are skipped, and border by unit 0",
           "[plan][units][contact]") {
   // The skip's claim on towers sharing a wall (cut, a neighbour beside each unit) and standing
@@ -288,29 +297,31 @@ TEST_CASE("contact units: pairs with no later unit's piece near are skipped, and
   WARN("tower town: " << skipped << " pairs skipped, " << compared << " compared");
 }
 
-TEST_CASE("on the real extracts, contact pairs skipped by box border by unit 0 only",
+// One test case (the extracts loaded and tessellated once for both claims: ctest runs each test
+// case in its own process).
+TEST_CASE("on the real extracts, clear towers and contact pairs skipped by box border by unit 0",
           "[plan][units][contact][shared]") {
-  const std::filesystem::path dir =
-      std::filesystem::path(GRIDPLAN_SOURCE_DIR) / ".." / "shared" / "data" / "osm";
-  int total = 0;
-  for (const char* name : {"nanjing-xinjiekou.osm", "helsinki-centre.osm.pbf", "monaco.osm.pbf"}) {
-    const auto path = dir / name;
-    if (!std::filesystem::exists(path)) {
-      WARN("skipped: " << path.string() << " not present");
-      continue;
+  SECTION("a tower clear of its cell's boundary borders by unit 0 only") {
+    int total = 0;
+    for (const ExtractTessellation& extract : real_extract_tessellations()) {
+      // At most 150 towers per extract: each cut is GEOS work per unit.
+      const auto [checked, not_clear] = check_clear_towers(extract.dataset, extract.tess, 150);
+      WARN(extract.name << ": " << checked << " clear towers checked, " << not_clear
+                        << " not clear");
+      total += checked;
     }
-    io::LoadOptions load;
-    load.inputs.push_back({path.string(), "", {}});
-    Progress progress;
-    const Dataset dataset = io::load_dataset(load, progress);
-    const geo::Tessellation tess =
-        geo::tessellate(dataset, tessellation_params(PartitionParams{}), progress);
-    // At most 300 adjacencies of cut towers per extract: each cut is GEOS work per unit.
-    const auto [skipped, compared] = check_skipped_pairs(dataset, tess, 300);
-    WARN(name << ": " << skipped << " pairs skipped by box, " << compared << " compared");
-    total += skipped;
+    if (total == 0) WARN("skipped: no extract with clear towers found under ../shared/data/osm");
   }
-  if (total == 0) WARN("skipped: no extract with skipped pairs found under " << dir.string());
+  SECTION("a contact pair no later unit's piece comes near borders by unit 0 only") {
+    int total = 0;
+    for (const ExtractTessellation& extract : real_extract_tessellations()) {
+      // At most 300 adjacencies of cut towers per extract: each cut is GEOS work per unit.
+      const auto [skipped, compared] = check_skipped_pairs(extract.dataset, extract.tess, 300);
+      WARN(extract.name << ": " << skipped << " pairs skipped by box, " << compared << " compared");
+      total += skipped;
+    }
+    if (total == 0) WARN("skipped: no extract with skipped pairs found under ../shared/data/osm");
+  }
 }
 
 TEST_CASE("a community full of towers: the same plan on one thread and on several",
