@@ -662,37 +662,33 @@ class Auditor {
       GeomPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, parts);
       return own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "pieces of a gap");
     };
+    // One finding for an area of the container left uncovered or reached outside of.
+    auto area_finding = [&](const char* rule, const MultiPolygon& pieces, double m2,
+                            const std::string& what_happens) {
+      int parts = 0;
+      const GeomPtr area = merged(pieces);
+      AuditFinding f;
+      f.rule = rule;
+      f.level = level;
+      f.grid = container_code;
+      f.where = largest_part_point(ctx, area.get(), &parts, noise);
+      f.value = m2;
+      f.message = container_label + ": " + what_happens + " (" + std::to_string(parts) +
+                  " area(s); shown at the largest)";
+      r.findings.push_back(std::move(f));
+    };
     r.gap_m2 = check.gap_m2;
     if (check.gap_m2 > noise) {
       ++r.gaps;
-      int parts = 0;
-      const GeomPtr gap = merged(check.gap);
-      const Point where = largest_part_point(ctx, gap.get(), &parts, noise);
-      AuditFinding f;
-      f.rule = "coverage-gap";
-      f.level = level;
-      f.grid = container_code;
-      f.where = where;
-      f.value = check.gap_m2;
-      f.message = container_label + ": " + fixed(check.gap_m2) + " m² covered by no " + what +
-                  " (" + std::to_string(parts) + " area(s); shown at the largest)";
-      r.findings.push_back(std::move(f));
+      area_finding("coverage-gap", check.gap, check.gap_m2,
+                   fixed(check.gap_m2) + " m² covered by no " + what);
     }
     // The reach outside (large grids only: micro grids reaching out are micro-not-nested).
     if (level == GridLevel::large && check.outside_m2 > noise) {
       ++r.outside;
-      int parts = 0;
-      const GeomPtr outside = merged(check.outside);
-      const Point where = largest_part_point(ctx, outside.get(), &parts, noise);
-      AuditFinding f;
-      f.rule = "coverage-outside";
-      f.level = level;
-      f.grid = container_code;
-      f.where = where;
-      f.value = check.outside_m2;
-      f.message = container_label + ": its " + what + "s reach " + fixed(check.outside_m2) +
-                  " m² outside it (" + std::to_string(parts) + " area(s); shown at the largest)";
-      r.findings.push_back(std::move(f));
+      area_finding(
+          "coverage-outside", check.outside, check.outside_m2,
+          std::string("its ") + what + "s reach " + fixed(check.outside_m2) + " m² outside it");
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return r;

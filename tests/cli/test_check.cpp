@@ -3,9 +3,10 @@
 // (exit 0), bad input (exit 3/4), and the demo town's own run, whose metrics.json check agrees
 // with.
 
-#include <sys/wait.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include "../support/shell.hpp"
 
 #include <array>
 #include <cstdio>
@@ -18,20 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout only (JSON)
-};
+using Result = gp::test::ShellResult;  // out: stdout only (JSON)
 
 Result run(const std::string& command) {
-  Result result;
-  FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r");
-  REQUIRE(pipe);
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.out += buffer.data();
-  const int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return gp::test::shell(command, gp::test::Stderr::discarded);
 }
 
 const char* kCrs = R"("crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4547"}})";

@@ -2,8 +2,9 @@
 // A tiny town in EPSG:4547 written as GeoJSON, and running the gridplan executable: shared by the
 // CLI tests (test_run.cpp, test_doors.cpp) and the studio's door tests (tests/studio).
 
-#include <sys/wait.h>
 #include <catch2/catch.hpp>
+
+#include "../support/shell.hpp"
 
 #include <array>
 #include <cstdio>
@@ -28,14 +29,8 @@ struct Result {
 };
 
 inline Result run(const std::string& command) {
-  Result result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe);
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  ShellResult r = shell(command, Stderr::merged);
+  return {r.code, std::move(r.out)};
 }
 
 inline std::string gridplan() {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/shell.hpp"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -20,16 +22,8 @@ struct RunResult {
 
 /// Runs a shell command, capturing stdout (stderr is left to the test log).
 RunResult run(const std::string& command) {
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe);
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    result.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  gp::test::ShellResult r = gp::test::shell(command, gp::test::Stderr::to_log);
+  return {r.code, std::move(r.out)};
 }
 
 std::string quoted(const std::string& s) {

@@ -3,8 +3,6 @@
 // (metrics.json, from the plan assembly) and `gridplan check`'s (the plan audit on the exported
 // polygons) are the same whether computed by the edges or, with GRIDPLAN_COVERAGE_BY_UNION=1, by
 // one GEOS union per container. Skipped cleanly when ../shared/data is absent.
-#include <sys/wait.h>
-
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -15,29 +13,16 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/shell.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-Result shell(const std::string& command) {
-  Result result;
-  FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r");
-  REQUIRE(pipe);
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.out += buffer.data();
-  const int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::string quote(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
+using gp::test::quote;
+using gp::test::shell;
+using gp::test::Stderr;
+using Result = gp::test::ShellResult;
 
 /// `gridplan run` of `input` into <runs>/coverage-<name>[-union], by edges or by the union.
 fs::path run(const std::string& name, const fs::path& input, bool by_union) {
@@ -45,8 +30,9 @@ fs::path run(const std::string& name, const fs::path& input, bool by_union) {
       fs::current_path() / "realdata-runs" / ("coverage-" + name + (by_union ? "-union" : ""));
   fs::create_directories(out.parent_path());
   const Result r = shell(std::string(by_union ? "GRIDPLAN_COVERAGE_BY_UNION=1 " : "") +
-                         GRIDPLAN_CLI_PATH + " run --input " + quote(input) + " --out " +
-                         quote(out) + " --overwrite --no-simulation -q");
+                             GRIDPLAN_CLI_PATH + " run --input " + quote(input) + " --out " +
+                             quote(out) + " --overwrite --no-simulation -q",
+                         Stderr::discarded);
   INFO(r.out);
   REQUIRE(r.code == 0);
   return out;
@@ -55,7 +41,8 @@ fs::path run(const std::string& name, const fs::path& input, bool by_union) {
 nlohmann::json check(const fs::path& plan, const fs::path& input, bool by_union) {
   const Result r =
       shell(std::string(by_union ? "GRIDPLAN_COVERAGE_BY_UNION=1 " : "") + GRIDPLAN_CLI_PATH +
-            " check " + quote(plan / "plan.gpkg") + " --input " + quote(input) + " --json -q");
+                " check " + quote(plan / "plan.gpkg") + " --input " + quote(input) + " --json -q",
+            Stderr::discarded);
   INFO(r.out);
   REQUIRE_NOTHROW(nlohmann::json::parse(r.out));
   return nlohmann::json::parse(r.out);

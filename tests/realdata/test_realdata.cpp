@@ -13,9 +13,10 @@
 // A test that fails today is tagged [.pending], hidden until the fix it waits for lands, and says
 // what it reports (docs/decisions/0008-polygon-truth.md, "Left"); none is pending now.
 
-#include <sys/wait.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include "../support/shell.hpp"
 
 #include <array>
 #include <cstdio>
@@ -28,24 +29,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
+using gp::test::quote;
+using Result = gp::test::ShellResult;
 
+/// A command's output with its stderr (`with_stderr`) or without it (for output that is parsed).
 Result shell(const std::string& command, bool with_stderr = true) {
-  Result result;
-  FILE* pipe = popen((command + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  REQUIRE(pipe);
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.out += buffer.data();
-  const int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::string quote(const fs::path& p) {
-  return "'" + p.string() + "'";
+  return gp::test::shell(command,
+                         with_stderr ? gp::test::Stderr::merged : gp::test::Stderr::discarded);
 }
 
 fs::path shared(const std::string& name) {
