@@ -258,38 +258,29 @@ inline void check_rules(const FuzzRun& run) {
     if (!codes.insert(g.code).second) violated("unique codes", g.code);
   for (const gp::Grid& g : plan.micro_grids)
     if (!codes.insert(g.code).second) violated("unique codes", g.code);
-  // Contiguity on the grid polygons; where footprints overlap, a grid's polygon may come out in
-  // pieces around a footprint that went to its neighbour's cell, and the planning graph (one
-  // contact unit per neighbour of a split tower) may miss a link the polygons have: there a grid
-  // must be one piece by one of the two measures.
+  // Every rule of the polygons, on every town: overlapping and nested footprints (copies, a
+  // building inside another or inside a split tower, a footprint half outside its community) are
+  // settled before the partition (docs/decisions/0008-polygon-truth.md, "Overlapping footprints
+  // settled in the engine"), so they break none.
   const std::vector<gp::Grid>* levels[2] = {&plan.large_grids, &plan.micro_grids};
   for (std::size_t level = 0; level < 2; ++level)
     for (std::size_t g = 0; g < levels[level]->size(); ++g) {
       const gp::Grid& grid = (*levels[level])[g];
-      if (!grid.metrics.contiguous &&
-          (!run.footprints_overlap || run.graph_discontiguous[level][g] != 0))
+      if (!grid.metrics.contiguous)
         violated("contiguity (grid polygons in one piece)", grid.code + "; " + first_finding(run));
     }
-  // The other rules of the polygons hold where footprints do not overlap. Overlapping and
-  // nested footprints in one layer (the fuzz town's lattice makes many: copies, a building inside
-  // another, half over the community's edge) are reported by the validation and merged by the
-  // loader where they are building parts; the land under an overlap goes to one of the two, so
-  // the other may lie outside its grid or, holding nothing else, get no polygon: a known limit,
-  // see docs/decisions/0005-partition.md.
-  if (!run.footprints_overlap) {
-    if (plan.metrics.grids_without_polygon != 0)
-      violated("every grid has a polygon",
-               std::to_string(plan.metrics.grids_without_polygon) + "; " + first_finding(run));
-    if (plan.metrics.grids_with_crumbs != 0)
-      violated("no crumbs",
-               std::to_string(plan.metrics.grids_with_crumbs) + " grids; " + first_finding(run));
-    if (plan.metrics.buildings_outside != 0)
-      violated("buildings inside their micro grid", std::to_string(plan.metrics.buildings_outside) +
-                                                        " buildings; " + first_finding(run));
-    if (plan.metrics.micro_not_nested != 0)
-      violated("micro grids nest",
-               std::to_string(plan.metrics.micro_not_nested) + " grids; " + first_finding(run));
-  }
+  if (plan.metrics.grids_without_polygon != 0)
+    violated("every grid has a polygon",
+             std::to_string(plan.metrics.grids_without_polygon) + "; " + first_finding(run));
+  if (plan.metrics.grids_with_crumbs != 0)
+    violated("no crumbs",
+             std::to_string(plan.metrics.grids_with_crumbs) + " grids; " + first_finding(run));
+  if (plan.metrics.buildings_outside != 0)
+    violated("buildings inside their micro grid", std::to_string(plan.metrics.buildings_outside) +
+                                                      " buildings; " + first_finding(run));
+  if (plan.metrics.micro_not_nested != 0)
+    violated("micro grids nest",
+             std::to_string(plan.metrics.micro_not_nested) + " grids; " + first_finding(run));
   if (plan.metrics.barrier_crossings != 0 && !has_problem(plan, {"compound-spans-barrier"}))
     violated("no barrier crossings", std::to_string(plan.metrics.barrier_crossings));
   const bool large_infeasible = has_problem(
