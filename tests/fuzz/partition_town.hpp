@@ -9,8 +9,9 @@
 //   - micro grids nest in their large grid (code prefix, buildings a subset);
 //   - measured on the grid polygons, as the pipeline publishes them (evaluation::audit_plan, the
 //     contract of make_plan: its graph-based figures are provisional): every grid polygon is in
-//     one piece; where no footprints overlap, every grid has a polygon without crumbs, every
-//     building lies inside its micro grid, micro grids nest;
+//     one piece, every grid has a polygon without crumbs, every building lies inside its micro
+//     grid, micro grids nest — on every town, overlapping and nested footprints included
+//     (docs/decisions/0008-polygon-truth.md, "Overlapping footprints settled in the engine");
 //     no grid lies on both sides of a hard barrier unless a compound spanning it is reported;
 //   - household bounds hold unless the container is reported infeasible;
 //   - grids tile their community without gaps or overlaps; codes are unique.
@@ -199,7 +200,8 @@ struct FuzzRun {
   gp::PartitionParams params;
   gp::Plan plan;
   gp::geo::PlanAudit audit;  // the plan measured on its polygons
-  /// Two footprints overlap (more than touching), or one reaches outside the communities.
+  /// Two footprints overlap (more than touching), or one reaches outside the communities: no
+  /// rule depends on it any more; kept for printing and statistics.
   bool footprints_overlap = false;
   /// Per large / micro grid: make_plan found it in pieces on its planning graph (before the
   /// audit measured the polygons).
