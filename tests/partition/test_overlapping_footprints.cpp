@@ -21,6 +21,8 @@ using namespace gp;
 
 namespace {
 
+std::size_t at(std::int32_t i) { return static_cast<std::size_t>(i); }
+
 MultiPolygon wkt(const std::string& text) {
   geo::GeosContext ctx;
   GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
