@@ -13,6 +13,7 @@
 // the footprints, so an audit of a plan file against its input data (`gridplan check --input`)
 // applies it exactly as the plan did.
 
+#include <cstdint>
 #include <vector>
 
 #include "planner/core/geometry.hpp"
@@ -34,5 +35,20 @@ inline bool footprint_keeps_overlap(const MultiPolygon& a, std::size_t ia, const
 /// (a footprint wholly covered by smaller ones) or when GEOS cannot compute it. Parallel; the
 /// result does not depend on the thread count.
 std::vector<MultiPolygon> own_footprints(const std::vector<const MultiPolygon*>& footprints);
+
+/// Share of a footprint's area that may lie outside another footprint that still holds it
+/// (digitising noise along a shared wall).
+inline constexpr double kHeldOutsideShare = 1e-3;
+
+/// For each footprint, the footprint that holds it, or -1: a copy of another footprint (the
+/// same shape drawn twice: the lower index holds the higher), or a footprint lying inside a
+/// larger one (a tower mapped on its podium, a kiosk inside a mall), all but kHeldOutsideShare
+/// of its area inside. Among several holders, the smallest (then the lowest index): a copy's is
+/// the first of its copies (the original), a footprint inside a copied one's is the original.
+/// The planner plans a held building together with its holder (same atom and grids:
+/// partition/atoms.cpp), so its representative point, which lies in the holder's footprint, lies
+/// in its grid (issue 12, polygon truth; docs/decisions/0008-polygon-truth.md). Parallel; the
+/// result does not depend on the thread count.
+std::vector<std::int32_t> footprint_holders(const std::vector<const MultiPolygon*>& footprints);
 
 }  // namespace gp::geo

@@ -16,17 +16,51 @@
 #include <algorithm>
 #include <mutex>
 
+#include "planner/geo/own_footprint.hpp"
 #include "planner/geo/tessellation_blocks.hpp"
 #include "planner/geo/tessellation_cells.hpp"
+#include "planner/geo/tessellation_geos.hpp"
 #include "planner/geo/tessellation_noding.hpp"
 #include "planner/geo/tessellation_sites.hpp"
 #include "planner/geo/tessellation_voronoi.hpp"
 
 namespace gp::geo::detail {
+namespace {
 
-CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
-                                    const CommunityJob& job, const TessellationParams& params,
-                                    double snap_grid_m, const CommunityProgress& tick) {
+/// Placement by own part: a building under smaller footprints (a podium under its tower, a
+/// building crossed by one mapped inside it from wall to wall) has its representative point —
+/// where the audit, the buildings layer and any GIS place it — in its own part, the footprint
+/// less the smaller ones (own_footprint.hpp). Its site, which decides which piece of a cell in
+/// pieces stays with it (step 6b keeps the piece holding the site), was the whole footprint's
+/// point, often inside the smaller footprint: the cell kept an arm of the footprint the point
+/// did not lie in, and the building lay outside its grid (the fuzz towns). The site moves to
+/// the own part's point when that part lies in the building's block.
+void sites_in_own_parts(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
+                        std::vector<Placement>& placements,
+                        std::vector<std::vector<Site>>& block_sites) {
+  std::vector<const MultiPolygon*> footprints;
+  footprints.reserve(job.buildings.size());
+  for (std::int32_t b : job.buildings) footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
+  const std::vector<MultiPolygon> own = own_footprints(footprints);
+  for (std::size_t i = 0; i < own.size(); ++i) {
+    Placement& placement = placements[i];
+    if (own[i].empty() || !placement.covered || placement.block == kNone) continue;
+    Point site;
+    try {
+      const GeomPtr part = to_geos(ctx, own[i]);
+      site = interior_point(ctx, part.get());
+    } catch (const GeosError&) {
+      continue;
+    }
+    placement.site = site;
+    for (Site& s : block_sites[std::size_t(placement.block)])
+      if (s.building == std::int32_t(i)) s.p = site;
+  }
+}
+
+CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
+                                const TessellationParams& params, double snap_grid_m,
+                                const CommunityProgress& tick) {
   // Progress within the community: the driver throttles, so calling it per batch is cheap.
   // Stages weighted by their share of the time on the real extracts. Steps run their blocks on
   // several threads, each reporting what it counted: a thread descheduled between counting and
@@ -64,6 +98,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   std::vector<std::vector<Site>> block_sites;
   std::vector<Placement> placements;
   place_buildings(ctx, dataset, job, blocks, out, block_sites, placements, report);
+  sites_in_own_parts(ctx, dataset, job, placements, block_sites);
 
   const std::vector<char> outlined =
       choose_sites(dataset, job, placements, params, blocks, block_sites, out.problems, report);
@@ -91,6 +126,64 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   report(0.9);
   assemble_cells(dataset, job, params, pieces, blocks.block_face, contacts, placements, owner, out,
                  progress_span(report, 0.9, 1.0));
+  return out;
+}
+
+}  // namespace
+
+CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
+                                    const CommunityJob& job, const TessellationParams& params,
+                                    double snap_grid_m, const CommunityProgress& tick) {
+  // A copy of a footprint (the same shape drawn twice, geo::footprint_holders) has no land of
+  // its own: its original keeps the footprint, and a site of its own only cut a sliver beside
+  // it (a wedge around the common point), planned apart (issue 12, polygon truth; the fuzz
+  // towns). Copies get no site and no cell; the planner plans each with its original
+  // (partition/atoms.cpp, find_riders), whose cell holds the copy's point.
+  std::vector<const MultiPolygon*> footprints;
+  footprints.reserve(job.buildings.size());
+  for (std::int32_t b : job.buildings) footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
+  const std::vector<std::int32_t> holders = footprint_holders(footprints);
+  std::vector<char> copy(job.buildings.size(), 0);
+  bool any = false;
+  for (std::size_t i = 0; i < holders.size(); ++i) {
+    if (holders[i] < 0) continue;
+    const double held = area(*footprints[i]);
+    if (held >= (1.0 - kHeldOutsideShare) * area(*footprints[std::size_t(holders[i])])) {
+      copy[i] = 1;
+      any = true;
+    }
+  }
+  if (!any) return tessellate_sites(ctx, dataset, job, params, snap_grid_m, tick);
+  CommunityJob sites = job;
+  sites.buildings.clear();
+  for (std::size_t i = 0; i < job.buildings.size(); ++i)
+    if (!copy[i]) sites.buildings.push_back(job.buildings[i]);
+  CommunityCells found = tessellate_sites(ctx, dataset, sites, params, snap_grid_m, tick);
+  CommunityCells out;
+  const std::size_t n = job.buildings.size();
+  out.cells.resize(n);
+  out.area_m2.assign(n, 0.0);
+  out.perimeter_m.assign(n, 0.0);
+  out.face.assign(n, kNone);
+  out.block.assign(n, kNone);
+  std::vector<std::size_t> local(n, 0);  // index into `sites` of each non-copy
+  for (std::size_t i = 0, k = 0; i < n; ++i)
+    if (!copy[i]) local[i] = k++;
+  for (std::size_t i = 0; i < n; ++i) {
+    // A copy stands in its original's face and block.
+    const std::size_t k = copy[i] ? local[std::size_t(holders[i])] : local[i];
+    if (k >= found.cells.size()) continue;  // the community failed before its cells
+    out.face[i] = found.face[k];
+    out.block[i] = found.block[k];
+    if (copy[i]) continue;
+    out.cells[i] = std::move(found.cells[k]);
+    out.area_m2[i] = found.area_m2[k];
+    out.perimeter_m[i] = found.perimeter_m[k];
+  }
+  out.face_count = found.face_count;
+  out.block_count = found.block_count;
+  out.adjacency = std::move(found.adjacency);
+  out.problems = std::move(found.problems);
   return out;
 }
 

@@ -447,6 +447,60 @@ void rejoin_by_own_part(Worker& w, Building& b, const MultiPolygon& own_part,
   }
 }
 
+/// The part of a footprint outside every community is not planned (issue 12, polygon truth): a
+/// footprint drawn over the edge of the communities (a building on the study area's boundary, a
+/// community boundary drawn through a building at the edge of the town) would have its
+/// representative point, which the audit and any GIS test against the building's micro grid,
+/// where no grid lies, or in the part of the footprint the tessellation could not give it. Its
+/// footprint is clipped to the communities (the part inside them, as the cells cover it) and the
+/// building is then joined, planned and audited by that part, the same way in `gridplan run` and
+/// `gridplan check --input` (both validate). Returns the clipped footprint as GEOS, or null when
+/// the footprint lies inside the communities (the normal case), outside all of them (then the
+/// nearest-community rule applies) or the clip leaves less than `zero_area_m2`.
+GeomPtr clip_to_communities(Worker& w, Building& b, const BuildingJoinContext& jc,
+                            const GEOSGeometry* shape, double footprint_area) {
+  const ContainerLayer& layer = jc.communities;
+  if (layer.footprints.empty() || !shape) return nullptr;
+  std::vector<std::int32_t> candidates;
+  layer.index.intersecting(bounds(b.footprint), candidates);
+  for (std::int32_t c : candidates)
+    if (prepared_covers(w.geos, container_prepared(w, w.communities, layer, c), shape))
+      return nullptr;
+  GEOSContextHandle_t h = w.geos.handle();
+  GeomPtr inside;
+  for (std::int32_t c : candidates) {
+    if (!prepared_intersects(w.geos, container_prepared(w, w.communities, layer, c), shape))
+      continue;
+    GeomPtr part = own(w.geos,
+                       GEOSIntersection_r(h, shape, container_geometry(w, w.communities, layer, c)),
+                       "footprint inside a community");
+    inside = inside ? own(w.geos, GEOSUnion_r(h, inside.get(), part.get()), "footprint parts")
+                    : std::move(part);
+  }
+  if (!inside) return nullptr;
+  const double inside_area = geos_area(w.geos, inside.get());
+  const double outside_area = footprint_area - inside_area;
+  // A footprint drawn up to the boundary is outside by rounding only.
+  if (inside_area < jc.params.zero_area_m2 || outside_area <= jc.params.zero_area_m2) return nullptr;
+  MultiPolygon clipped = to_multipolygon(w.geos, inside.get());  // polygonal parts only
+  std::erase_if(clipped, [](const Polygon& p) { return std::abs(signed_area(p.outer)) <= 0.0; });
+  if (clipped.empty()) return nullptr;
+  for (Polygon& polygon : clipped) {  // shells counter-clockwise, holes clockwise
+    if (signed_area(polygon.outer) < 0.0) std::reverse(polygon.outer.begin(), polygon.outer.end());
+    for (Ring& hole : polygon.holes)
+      if (signed_area(hole) > 0.0) std::reverse(hole.begin(), hole.end());
+  }
+  w.problems.report(Severity::warning, "building-clipped-to-community", b.source,
+                    "building footprint reaches " + metres(outside_area) + " m² (" +
+                        metres(100.0 * outside_area / footprint_area) +
+                        " %) outside every community; planned by its part inside (" +
+                        metres(inside_area) +
+                        " m²), which its grid holds — check the community boundary");
+  ++w.counts.clipped_to_communities;
+  b.footprint = std::move(clipped);
+  return to_geos(w.geos, b.footprint);
+}
+
 /// `community_named` is set when the building's community attribute names a community (by code
 /// or name): that choice stands, and the podium step (4b) leaves the building alone.
 void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, DuplicateKey& key,
@@ -456,7 +510,7 @@ void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, Du
   community_named = false;
   b.compound = kNone;
   b.community = kNone;
-  const Repair r = repair_footprint(
+  Repair r = repair_footprint(
       w, b.footprint, b.source, "building",
       "kept with its original vertices and placed by their centroid; it has no area for a cell",
       params);
@@ -470,6 +524,11 @@ void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, Du
   GeomPtr point_geometry;
   const GEOSGeometry* shape = nullptr;
   Box box;
+  if (r.geometry && r.area_m2 >= params.zero_area_m2)
+    if (GeomPtr clipped = clip_to_communities(w, b, jc, r.geometry.get(), r.area_m2)) {
+      r.geometry = std::move(clipped);
+      r.area_m2 = geos_area(w.geos, r.geometry.get());
+    }
   if (r.geometry) {
     shape = r.geometry.get();
     GeomPtr on_surface =
@@ -887,6 +946,7 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
     summary.assigned_to_nearest_community += w.counts.assigned_to_nearest_community;
     summary.attribute_disagreements += w.counts.attribute_disagreements;
     summary.compounds_crossing_communities += w.counts.compounds_crossing_communities;
+    summary.clipped_to_communities += w.counts.clipped_to_communities;
   }
   std::sort(found.begin(), found.end(), [](const Problem& a, const Problem& b) {
     const std::int64_t fa = a.where.fid.value_or(-1), fb = b.where.fid.value_or(-1);

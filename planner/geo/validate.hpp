@@ -12,6 +12,9 @@
 //   containers); compounds are joined to communities the same way. A building attribute
 //   (compound_ref = Compound::ref, community_ref = Community::code or name) that names an existing
 //   feature wins over geometry, and a disagreement is reported;
+// - a footprint reaching outside every community (over the edge of the communities, more than
+//   zero_area_m2) is clipped to its part inside them and planned, joined and audited by that
+//   part ("building-clipped-to-community", warning; households kept);
 // - a building outside every community is assigned to the nearest community within
 //   ValidationParams::nearest_community_max_m ("building-assigned-to-nearest-community",
 //   warning), else left with community == kNone ("building-outside-community", error: a later
@@ -85,6 +88,7 @@ struct ValidationSummary {
   std::size_t assigned_to_nearest_community = 0;  // buildings given to a community within reach
   std::size_t attribute_disagreements = 0;  // compound_ref/community_ref vs geometry, unknown refs
   std::size_t compounds_crossing_communities = 0;  // compounds partly outside their community
+  std::size_t clipped_to_communities = 0;  // footprints reaching outside every community
 };
 
 /// Code and name of the community made when the dataset has none.

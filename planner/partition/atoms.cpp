@@ -10,6 +10,7 @@
 
 #include "planner/core/parallel.hpp"
 #include "planner/geo/cell_split.hpp"
+#include "planner/geo/own_footprint.hpp"
 #include "planner/partition/partition_internal.hpp"
 
 namespace gp::partition::detail {
@@ -111,10 +112,12 @@ void CommunityPlanner::prepare_buildings() {
         cell.empty() ? centroid(dataset_.buildings[at(b)].footprint) : centroid(cell);
     top_y_ = std::max(top_y_, cell.empty() ? cell_centroid_[i].y : bounds(cell).max_y);
   }
+  find_riders();
   // Buildings without a cell (the tessellation could not place one) are linked to the nearest
-  // building with a cell, so they still belong to a grid.
+  // building with a cell, so they still belong to a grid; a rider (a copy: no cell of its own)
+  // is planned with its holder instead.
   for (std::int32_t i = 0; i < n_; ++i) {
-    if (!tess_.cells[at(in_.buildings[at(i)])].empty()) continue;
+    if (!tess_.cells[at(in_.buildings[at(i)])].empty() || holder_[at(i)] != kNone) continue;
     std::int32_t nearest = kNone;
     double best = INFINITY;
     for (std::int32_t j = 0; j < n_; ++j) {
@@ -138,20 +141,128 @@ void CommunityPlanner::prepare_buildings() {
   find_contact_units();
 }
 
+void CommunityPlanner::find_riders() {
+  // A building drawn twice, or a footprint inside another (a kiosk in a mall, a tower mapped on
+  // its podium): the tessellation gives the shared land to one of them — a copy gets no cell at
+  // all (tessellation_community.cpp) — so the other's representative point lies in a cell that
+  // is not its own (a copy's is its original's), and planned on its own it lay outside its micro
+  // grid, or made a grid with no polygon (issue 12, polygon truth; the fuzz towns). Such a
+  // building rides with the building that holds it: one atom, one micro grid, its households
+  // counted there, its cell (if any) in that grid's polygon.
+  //  - A copy always rides. When its holder is a tower split into unit runs it rides with the
+  //    unit whose piece of the cell (cut one weight per unit, as the export cuts the runs) holds
+  //    its point, so it lies in that run's micro grid.
+  //  - A footprint strictly inside another rides while the holder and its riders fit both
+  //    maxima (the holder is never split); inside a tower it keeps its own cell (a hole in the
+  //    tower's) and goes with the unit whose piece it borders (find_contact_units).
+  holder_.assign(at(n_), kNone);
+  rider_unit_.assign(at(n_), 0);
+  riders_.clear();
+  std::vector<const MultiPolygon*> footprints(at(n_));
+  for (std::int32_t i = 0; i < n_; ++i) footprints[at(i)] = &building(i).footprint;
+  const std::vector<std::int32_t> held = geo::footprint_holders(footprints);
+  auto is_copy = [&](std::int32_t r) {
+    const std::int32_t h = held[at(r)];
+    return h >= 0 && area(building(r).footprint) >=
+                         (1.0 - geo::kHeldOutsideShare) * area(building(h).footprint);
+  };
+  // Copies of each original (the original is never a copy: the lowest index of equal shapes).
+  std::map<std::int32_t, std::vector<std::int32_t>> copies;
+  for (std::int32_t i = 0; i < n_; ++i)
+    if (is_copy(i)) copies[held[at(i)]].push_back(i);
+  auto with_copies = [&](std::int32_t b) {
+    long long h = std::max(0, building(b).households);
+    if (const auto it = copies.find(b); it != copies.end())
+      for (std::int32_t c : it->second) h += std::max(0, building(c).households);
+    return h;
+  };
+  // Footprints strictly inside a holder held by nobody, with their copies: they ride when the
+  // holder, its copies and all of them fit both maxima.
+  std::map<std::int32_t, std::vector<std::int32_t>> nested;
+  for (std::int32_t i = 0; i < n_; ++i)
+    if (held[at(i)] >= 0 && !is_copy(i) && held[at(held[at(i)])] < 0)
+      nested[held[at(i)]].push_back(i);
+  const long long limit = std::min(params_.large.max, params_.micro.max);
+  std::map<std::int32_t, std::vector<std::int32_t>> groups;  // holder → riders
+  std::vector<char> rides(at(n_), 0);
+  for (const auto& [h, members] : nested) {
+    long long total = with_copies(h);
+    for (std::int32_t r : members) total += with_copies(r);
+    if (total > limit) continue;  // planned apart, each with its own cell
+    for (std::int32_t r : members) {
+      groups[h].push_back(r);
+      rides[at(r)] = 1;
+    }
+  }
+  // A copy rides with its original, or with what its original rides with.
+  for (const auto& [original, list] : copies)
+    for (std::int32_t c : list)
+      groups[rides[at(original)] ? held[at(original)] : original].push_back(c);
+  for (auto& [h, riders] : groups) {
+    std::sort(riders.begin(), riders.end());
+    // A tower: the unit holding each rider.
+    const MultiPolygon& cell = tess_.cells[at(in_.buildings[at(h)])];
+    const std::size_t units = unit_households(building(h)).households.size();
+    if (building(h).households > params_.micro.max && units >= 2 && !cell.empty()) {
+      const std::vector<MultiPolygon> pieces = geo::split_cell_along_building(
+          cell, building(h).footprint, std::vector<double>(units, 1.0));
+      // The riders' own parts (geo::own_footprints: a copy's is its original's), among the
+      // footprints meeting the tower's box: the points the audit places them by.
+      std::vector<const MultiPolygon*> near(at(n_), nullptr);
+      const Box tower_box = bounds(building(h).footprint);
+      for (std::int32_t i = 0; i < n_; ++i) {
+        const Box box = bounds(building(i).footprint);
+        if (box.min_x <= tower_box.max_x && tower_box.min_x <= box.max_x &&
+            box.min_y <= tower_box.max_y && tower_box.min_y <= box.max_y)
+          near[at(i)] = &building(i).footprint;
+      }
+      const std::vector<MultiPolygon> own = geo::own_footprints(near);
+      for (std::int32_t r : riders) {
+        const MultiPolygon& own_cell = tess_.cells[at(in_.buildings[at(r)])];
+        int unit = 0;
+        if (!own_cell.empty()) {
+          unit = std::max(0, geo::pieces_bordering({own_cell}, pieces).second);
+        } else {
+          unit = static_cast<int>(geo::piece_holding_point_on_surface(
+              pieces, own[at(r)].empty() ? building(r).footprint : own[at(r)]));
+        }
+        rider_unit_[at(r)] = std::clamp(unit, 0, static_cast<int>(units) - 1);
+      }
+    }
+    for (std::int32_t r : riders) {
+      holder_[at(r)] = h;
+      result_.problems.report(
+          Severity::info, "building-planned-with-holder", building(r).source,
+          building_label(dataset_, in_.buildings[at(r)]) +
+              (is_copy(r) && held[at(r)] == h ? " is a copy of " : " lies inside ") +
+              building_label(dataset_, in_.buildings[at(h)]) +
+              (building(h).source.fid ? " (fid " + std::to_string(*building(h).source.fid) + ")"
+                                      : std::string()) +
+              "; planned with it, in its grids, with its " +
+              std::to_string(building(r).households) + " households");
+    }
+    riders_[h] = std::move(riders);
+  }
+}
+
 /// Atoms of the large-grid graph per local building (atom_of_, atom_members_, atom_households_,
 /// atom_building_, large_units_, oversized_compounds_).
 std::vector<std::pair<NodeId, NodeId>> CommunityPlanner::make_large_atoms() {
   const HouseholdBounds& bounds = params_.large;
   // Compounds are contracted while they fit the large-grid maximum.
+  // A rider (find_riders) counts with its holder's compound and joins its holder's atom.
+  auto compound_of = [&](std::int32_t i) {
+    return holder_[at(i)] == kNone ? building(i).compound : building(holder_[at(i)]).compound;
+  };
   std::map<std::int32_t, long long> compound_households;
   for (std::int32_t i = 0; i < n_; ++i)
-    if (building(i).compound != kNone)
-      compound_households[building(i).compound] += building(i).households;
+    if (compound_of(i) != kNone) compound_households[compound_of(i)] += building(i).households;
   atom_of_.assign(at(n_), kNone);
   large_units_.assign(at(n_), {});
   std::map<std::int32_t, NodeId> compound_atom;
   std::vector<std::pair<NodeId, NodeId>> unit_links;  // consecutive units of one building
   for (std::int32_t i = 0; i < n_; ++i) {
+    if (holder_[at(i)] != kNone) continue;  // joins its holder's atom below
     const std::int32_t c = building(i).compound;
     if (c != kNone && compound_households[c] <= bounds.max) {
       // One atom per part of the compound that touches (compound_parts, community_planner.cpp).
@@ -191,6 +302,16 @@ std::vector<std::pair<NodeId, NodeId>> CommunityPlanner::make_large_atoms() {
     }
     large_units_[at(i)] = std::move(units);
   }
+  for (const auto& [h, riders] : riders_)
+    for (std::int32_t r : riders) {
+      // A rider of a tower split here joins the unit atom holding it (its households only: a
+      // further unit has no members), else the holder's atom.
+      const bool split = !large_units_[at(h)].households.empty();
+      const NodeId atom = atom_of_[at(h)] + (split ? static_cast<NodeId>(rider_unit_[at(r)]) : 0);
+      atom_of_[at(r)] = atom;
+      if (!split || rider_unit_[at(r)] == 0) atom_members_[at(atom)].push_back(r);
+      atom_households_[at(atom)] += building(r).households;
+    }
   for (auto [c, h] : compound_households)
     if (h > bounds.max) oversized_compounds_[c] = h;
   return unit_links;
@@ -255,6 +376,21 @@ void CommunityPlanner::find_contact_units() {
                    ? 1
                    : 0;
   });
+  // A footprint overlapping the tower's (a building mapped inside the tower) has its cell in the
+  // footprint, where later units' pieces lie: the tower is cut, so that building is linked to
+  // the unit whose piece holds it (the fuzz towns: a grid with it and unit 0 came out in pieces).
+  for (std::size_t k : in_.adjacency) {
+    const geo::CellAdjacency& adj = tess_.adjacency[k];
+    for (const auto& [tower_side, other_side] : {std::pair{adj.a, adj.b}, std::pair{adj.b, adj.a}}) {
+      const std::int32_t t = tower_of[at(local_of(tower_side))];
+      if (t == kNone || !clear[at(t)]) continue;
+      const Box mine = bounds(building(towers[at(t)]).footprint);
+      const Box other = bounds(building(local_of(other_side)).footprint);
+      if (std::min(mine.max_x, other.max_x) > std::max(mine.min_x, other.min_x) &&
+          std::min(mine.max_y, other.max_y) > std::max(mine.min_y, other.min_y))
+        clear[at(t)] = 0;
+    }
+  }
   for (std::size_t t = 0; t < towers.size(); ++t) cut[t] = clear[t] ? 0 : 1;
   // Adjacencies whose contact units the pieces decide: a side is a tower that is not clear.
   std::vector<std::size_t> compared;

@@ -467,6 +467,7 @@ void CommunityPlanner::plan_micro() {
     for (std::size_t k : slice_list) {
       const Slice& slice = slices_[k];
       const std::int32_t i = slice.local;
+      if (holder_[at(i)] != kNone) continue;  // a rider shares its holder's node (below)
       const std::int32_t bi = in_.buildings[at(i)];
       const double weight = building(i).workload_weight;
       // A slice above the micro maximum becomes a chain of its units, as at the large level:
@@ -477,6 +478,22 @@ void CommunityPlanner::plan_micro() {
                                               : slice.unit_households;
         if (units.size() > 1) split_buildings_.insert(i);
       }
+      // The riders of this slice's units (atoms.cpp, find_riders) add their households to the
+      // node holding their unit.
+      if (const auto riders = riders_.find(i); riders != riders_.end())
+        for (std::int32_t r : riders->second) {
+          const int unit = rider_unit_[at(r)];
+          const bool split_large = !slice.unit_households.empty();
+          if (split_large && (unit < slice_first_unit[k] ||
+                              unit >= slice_first_unit[k] +
+                                          static_cast<int>(slice.unit_households.size())))
+            continue;  // a unit of another slice
+          if (!split_large && !slice.has_cell) continue;
+          const int position = std::clamp(unit - (split_large ? slice_first_unit[k] : 0), 0,
+                                          static_cast<int>(units.size()) - 1);
+          units[at(position)] += building(r).households;
+          rider_node_[r] = {k, position};
+        }
       NodeId previous = kNone;
       slice_nodes[k] = static_cast<int>(units.size());
       for (std::size_t u = 0; u < units.size(); ++u) {
@@ -492,6 +509,15 @@ void CommunityPlanner::plan_micro() {
         if (previous != kNone) builder.add_edge(previous, v, 0.0);
         previous = v;
       }
+    }
+    for (std::size_t k : slice_list) {
+      const std::int32_t r = slices_[k].local;
+      if (holder_[at(r)] == kNone) continue;
+      const auto target = rider_node_.find(r);
+      if (target == rider_node_.end()) continue;  // not met (cannot happen: same large grid)
+      slice_node[k] = slice_node[target->second.first] + static_cast<NodeId>(target->second.second);
+      slice_nodes[k] = 1;
+      node_of[at(r)] = slice_node[k];
     }
     for (std::size_t k : inside[g]) {
       const geo::CellAdjacency& adj = tess_.adjacency[k];
@@ -551,6 +577,15 @@ void CommunityPlanner::plan_micro() {
       micro_centroid_[at(m)].y += graph.position[v].y * w;
       micro_area_[at(m)] += graph.area_m2[v];
       weight[at(micro.part[v])] += w;
+    }
+    // Riders: in the micro grid of their holder's node (its households already counted there).
+    for (std::size_t k : slice_list) {
+      const std::int32_t r = slices_[k].local;
+      if (holder_[at(r)] == kNone || node_of[at(r)] == kNone) continue;
+      const std::int32_t m = first + micro.part[at(node_of[at(r)])];
+      result_.micro[at(m)].buildings.push_back(in_.buildings[at(r)]);
+      micro_of_[at(r)] = m;
+      result_.cell_buildings[at(m)].push_back(in_.buildings[at(r)]);
     }
     for (PartId p = 0; p < micro.part_count; ++p) {
       Grid& grid = result_.micro[at(first + p)];

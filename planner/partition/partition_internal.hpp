@@ -228,6 +228,8 @@ class CommunityPlanner {
 
   // atoms.cpp
   void prepare_buildings();
+  /// Buildings planned with the building holding their footprint (sets holder_, riders_).
+  void find_riders();
   /// Atoms of the large-grid graph; returns the links between consecutive units of a tower.
   std::vector<std::pair<NodeId, NodeId>> make_large_atoms();
   /// The large-grid atom graph over the atoms (sets large_graph_).
@@ -265,6 +267,14 @@ class CommunityPlanner {
   std::vector<long long> atom_households_;
   std::vector<std::int32_t> atom_building_;  // per atom: a local building in it
   std::vector<UnitHouseholds> large_units_;  // per local building above the large maximum
+  /// Per local building: the local building it is planned with (a copy of it, or a footprint
+  /// it holds inside: geo::footprint_holders), kNone for most; find_riders().
+  std::vector<std::int32_t> holder_;
+  std::map<std::int32_t, std::vector<std::int32_t>> riders_;  // holder → its riders, ascending
+  std::vector<int> rider_unit_;  // per rider: the unit of its (tower) holder it goes with
+  /// Per rider (local building): the slice and node position within it that carries it
+  /// (plan_micro).
+  std::map<std::int32_t, std::pair<std::size_t, int>> rider_node_;
   /// (adjacency index, local building) → unit of a split tower whose piece of the cell the
   /// neighbour borders; absent = unit 0 (docs/decisions/0008, "Barrier crossings").
   std::map<std::pair<std::size_t, std::int32_t>, int> contact_unit_;

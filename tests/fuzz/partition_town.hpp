@@ -9,8 +9,9 @@
 //   - micro grids nest in their large grid (code prefix, buildings a subset);
 //   - measured on the grid polygons, as the pipeline publishes them (evaluation::audit_plan, the
 //     contract of make_plan: its graph-based figures are provisional): every grid polygon is in
-//     one piece; where no footprints overlap, every grid has a polygon without crumbs, every
-//     building lies inside its micro grid, micro grids nest;
+//     one piece, every grid has a polygon without crumbs, every building lies inside its micro
+//     grid, micro grids nest — on every town, overlapping and nested footprints included
+//     (docs/decisions/0008-polygon-truth.md, "Overlapping footprints settled in the engine");
 //     no grid lies on both sides of a hard barrier unless a compound spanning it is reported;
 //   - household bounds hold unless the container is reported infeasible;
 //   - grids tile their community without gaps or overlaps; codes are unique.
@@ -199,7 +200,8 @@ struct FuzzRun {
   gp::PartitionParams params;
   gp::Plan plan;
   gp::geo::PlanAudit audit;  // the plan measured on its polygons
-  /// Two footprints overlap (more than touching), or one reaches outside the communities.
+  /// Two footprints overlap (more than touching), or one reaches outside the communities: no
+  /// rule depends on it any more; kept for printing and statistics.
   bool footprints_overlap = false;
   /// Per large / micro grid: make_plan found it in pieces on its planning graph (before the
   /// audit measured the polygons).
@@ -258,38 +260,29 @@ inline void check_rules(const FuzzRun& run) {
     if (!codes.insert(g.code).second) violated("unique codes", g.code);
   for (const gp::Grid& g : plan.micro_grids)
     if (!codes.insert(g.code).second) violated("unique codes", g.code);
-  // Contiguity on the grid polygons; where footprints overlap, a grid's polygon may come out in
-  // pieces around a footprint that went to its neighbour's cell, and the planning graph (one
-  // contact unit per neighbour of a split tower) may miss a link the polygons have: there a grid
-  // must be one piece by one of the two measures.
+  // Every rule of the polygons, on every town: overlapping and nested footprints (copies, a
+  // building inside another or inside a split tower, a footprint half outside its community) are
+  // settled before the partition (docs/decisions/0008-polygon-truth.md, "Overlapping footprints
+  // settled in the engine"), so they break none.
   const std::vector<gp::Grid>* levels[2] = {&plan.large_grids, &plan.micro_grids};
   for (std::size_t level = 0; level < 2; ++level)
     for (std::size_t g = 0; g < levels[level]->size(); ++g) {
       const gp::Grid& grid = (*levels[level])[g];
-      if (!grid.metrics.contiguous &&
-          (!run.footprints_overlap || run.graph_discontiguous[level][g] != 0))
+      if (!grid.metrics.contiguous)
         violated("contiguity (grid polygons in one piece)", grid.code + "; " + first_finding(run));
     }
-  // The other rules of the polygons hold where footprints do not overlap. Overlapping and
-  // nested footprints in one layer (the fuzz town's lattice makes many: copies, a building inside
-  // another, half over the community's edge) are reported by the validation and merged by the
-  // loader where they are building parts; the land under an overlap goes to one of the two, so
-  // the other may lie outside its grid or, holding nothing else, get no polygon: a known limit,
-  // see docs/decisions/0005-partition.md.
-  if (!run.footprints_overlap) {
-    if (plan.metrics.grids_without_polygon != 0)
-      violated("every grid has a polygon",
-               std::to_string(plan.metrics.grids_without_polygon) + "; " + first_finding(run));
-    if (plan.metrics.grids_with_crumbs != 0)
-      violated("no crumbs",
-               std::to_string(plan.metrics.grids_with_crumbs) + " grids; " + first_finding(run));
-    if (plan.metrics.buildings_outside != 0)
-      violated("buildings inside their micro grid", std::to_string(plan.metrics.buildings_outside) +
-                                                        " buildings; " + first_finding(run));
-    if (plan.metrics.micro_not_nested != 0)
-      violated("micro grids nest",
-               std::to_string(plan.metrics.micro_not_nested) + " grids; " + first_finding(run));
-  }
+  if (plan.metrics.grids_without_polygon != 0)
+    violated("every grid has a polygon",
+             std::to_string(plan.metrics.grids_without_polygon) + "; " + first_finding(run));
+  if (plan.metrics.grids_with_crumbs != 0)
+    violated("no crumbs",
+             std::to_string(plan.metrics.grids_with_crumbs) + " grids; " + first_finding(run));
+  if (plan.metrics.buildings_outside != 0)
+    violated("buildings inside their micro grid", std::to_string(plan.metrics.buildings_outside) +
+                                                      " buildings; " + first_finding(run));
+  if (plan.metrics.micro_not_nested != 0)
+    violated("micro grids nest",
+             std::to_string(plan.metrics.micro_not_nested) + " grids; " + first_finding(run));
   if (plan.metrics.barrier_crossings != 0 && !has_problem(plan, {"compound-spans-barrier"}))
     violated("no barrier crossings", std::to_string(plan.metrics.barrier_crossings));
   const bool large_infeasible = has_problem(

@@ -1,0 +1,178 @@
+// Overlapping and nested footprints keep every polygon rule of the exported plan (issue 12 item
+// 1, docs/decisions/0008-polygon-truth.md "Overlapping footprints settled in the engine"): a
+// building drawn twice, a building inside a tower split into unit runs, a footprint half
+// outside its community. Each case is a few lines of WKT planned through validation,
+// tessellation, partition and the audit of the grid polygons, as the pipeline runs them; the
+// fuzz towns that found them are tests/fuzz/corpus/partition/regression-{copy,nested-in-run,
+// over-the-edge}.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "planner/core/dataset.hpp"
+#include "planner/evaluation/evaluation.hpp"
+#include "planner/geo/cell_split.hpp"
+#include "planner/geo/geos.hpp"
+#include "planner/geo/tessellation.hpp"
+#include "planner/geo/validate.hpp"
+#include "planner/partition/partitioner.hpp"
+
+using namespace gp;
+
+namespace {
+
+std::size_t at(std::int32_t i) { return static_cast<std::size_t>(i); }
+
+MultiPolygon wkt(const std::string& text) {
+  geo::GeosContext ctx;
+  GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
+  geo::GeomPtr g = geo::own(ctx, GEOSWKTReader_read_r(ctx.handle(), reader, text.c_str()), "wkt");
+  GEOSWKTReader_destroy_r(ctx.handle(), reader);
+  return geo::to_multipolygon(ctx, g.get());
+}
+
+struct Town {
+  Dataset dataset;
+  PartitionParams params;
+  Plan plan;
+
+  Town() {
+    dataset.crs_epsg = 4547;
+    params.large = {100, 200, 150};
+    params.micro = {50, 100, 75};
+  }
+  void community(const std::string& text) {
+    Community c;
+    c.id = static_cast<std::int64_t>(dataset.communities.size()) + 1;
+    c.code = "1402210010" + std::to_string(c.id);
+    c.name = "C" + std::to_string(c.id);
+    c.source = {"test", "communities", c.id};
+    c.footprint = wkt(text);
+    dataset.communities.push_back(std::move(c));
+  }
+  std::int32_t building(const std::string& text, int households, int units = 0) {
+    Building b;
+    b.id = static_cast<std::int64_t>(dataset.buildings.size()) + 1;
+    b.source = {"test", "buildings", b.id};
+    b.footprint = wkt(text);
+    b.households = households;
+    b.units = units;
+    dataset.buildings.push_back(std::move(b));
+    return static_cast<std::int32_t>(dataset.buildings.size() - 1);
+  }
+  /// A row of ordinary buildings along y = 10..20 from x = 5, one every 20 m.
+  void row(int count, int households) {
+    for (int k = 0; k < count; ++k) {
+      const int x = 5 + 20 * k;
+      building("POLYGON((" + std::to_string(x) + " 10," + std::to_string(x + 12) + " 10," +
+                   std::to_string(x + 12) + " 20," + std::to_string(x) + " 20," +
+                   std::to_string(x) + " 10))",
+               households);
+    }
+  }
+  void plan_it() {
+    Progress progress;
+    (void)geo::validate_and_join(dataset, HouseholdParams{}, progress);
+    const geo::Tessellation tessellation =
+        geo::tessellate(dataset, tessellation_params(params), progress);
+    plan = make_plan(dataset, tessellation, params, progress);
+    (void)evaluation::audit_plan(dataset, plan, params, &progress);
+  }
+  [[nodiscard]] bool reported(const std::string& kind) const {
+    for (const Problem& p : plan.problems.problems())
+      if (p.kind == kind) return true;
+    for (const Problem& p : dataset.problems.problems())
+      if (p.kind == kind) return true;
+    return false;
+  }
+};
+
+/// Every polygon rule the fuzzer checks (tests/fuzz/partition_town.hpp), by the audit of the
+/// grid polygons.
+void check_polygon_rules(const Town& town) {
+  const Plan& plan = town.plan;
+  CHECK(plan.metrics.grids_without_polygon == 0);
+  CHECK(plan.metrics.grids_with_crumbs == 0);
+  CHECK(plan.metrics.buildings_outside == 0);
+  CHECK(plan.metrics.micro_not_nested == 0);
+  for (const Grid& g : plan.large_grids) CHECK(g.metrics.contiguous);
+  for (const Grid& g : plan.micro_grids) CHECK(g.metrics.contiguous);
+  CHECK(plan.metrics.coverage_gap_m2 < 1e-3);
+  CHECK(plan.metrics.coverage_overlap_m2 < 1e-3);
+}
+
+bool inside(const MultiPolygon& polygon, const Point& p) {
+  geo::GeosContext ctx;
+  geo::GeomPtr g = geo::to_geos(ctx, polygon);
+  geo::GeomPtr point = geo::to_geos(ctx, p);
+  return GEOSIntersects_r(ctx.handle(), g.get(), point.get()) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("overlapping footprints: a copy of a building is planned in its original's grids",
+          "[partition][truth][overlap]") {
+  Town town;
+  town.community("POLYGON((0 0,200 0,200 40,0 40,0 0))");
+  town.row(10, 30);
+  // Building 1 (index 1) drawn again, with households of its own.
+  const std::int32_t copy = town.building("POLYGON((25 10,37 10,37 20,25 20,25 10))", 20);
+  town.plan_it();
+  check_polygon_rules(town);
+  CHECK(town.reported("duplicate-building"));
+  CHECK(town.reported("building-planned-with-holder"));
+  const Plan& plan = town.plan;
+  CHECK(plan.building_micro[at(copy)] == plan.building_micro[1]);
+  CHECK(plan.building_large[at(copy)] == plan.building_large[1]);
+  // Households kept: the grid holding both counts both.
+  long long total = 0;
+  for (const Grid& g : plan.large_grids) total += g.metrics.households;
+  CHECK(total == 10 * 30 + 20);
+  // The copy's point (the original's: it has no land of its own) lies in its micro grid.
+  const Point p = geo::point_on_surface(town.dataset.buildings[at(copy)].footprint);
+  CHECK(inside(plan.micro_grids[at(plan.building_micro[at(copy)])].polygon, p));
+}
+
+TEST_CASE("overlapping footprints: a building inside a split tower goes with the run holding it",
+          "[partition][truth][overlap]") {
+  Town town;
+  town.community("POLYGON((0 0,200 0,200 100,0 100,0 0))");
+  town.row(10, 30);
+  // A tower of 8 units and 320 households (above both maxima) along y = 40..70, and a
+  // building mapped inside it near its east end.
+  const std::int32_t tower = town.building("POLYGON((10 40,190 40,190 70,10 70,10 40))", 320, 8);
+  const std::int32_t nested = town.building("POLYGON((170 48,184 48,184 62,170 62,170 48))", 20);
+  town.plan_it();
+  check_polygon_rules(town);
+  const Plan& plan = town.plan;
+  REQUIRE_FALSE(plan.building_runs.empty());
+  // The nested building's point lies in its micro grid; when that grid holds a run of the
+  // tower, it is the run whose strip holds the building.
+  const Point p = geo::point_on_surface(town.dataset.buildings[at(nested)].footprint);
+  CHECK(inside(plan.micro_grids[at(plan.building_micro[at(nested)])].polygon, p));
+  for (const BuildingRun& run : plan.building_runs) {
+    REQUIRE(run.building == tower);
+    if (run.micro == plan.building_micro[at(nested)])
+      CHECK(inside(plan.micro_grids[at(run.micro)].polygon, p));
+  }
+}
+
+TEST_CASE("overlapping footprints: a footprint half outside its community is planned by its part "
+          "inside",
+          "[partition][truth][overlap]") {
+  Town town;
+  town.community("POLYGON((0 0,200 0,200 40,0 40,0 0))");
+  town.row(10, 30);
+  // Half of it west of the community's edge (x < 0).
+  const std::int32_t edge = town.building("POLYGON((-10 25,8 25,8 35,-10 35,-10 25))", 30);
+  town.plan_it();
+  check_polygon_rules(town);
+  CHECK(town.reported("building-clipped-to-community"));
+  const Building& b = town.dataset.buildings[at(edge)];
+  CHECK(b.community == 0);
+  CHECK(bounds(b.footprint).min_x >= -1e-9);
+  CHECK(area(b.footprint) == Approx(80.0));
+  CHECK(b.households == 30);
+  const Point p = geo::point_on_surface(b.footprint);
+  CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(edge)])].polygon, p));
+}
