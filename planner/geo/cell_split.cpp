@@ -998,6 +998,78 @@ std::vector<MultiPolygon> split_cell_along_building(
   return cut_cell(cell, footprint, weights, beside).pieces;
 }
 
+namespace {
+
+/// Whether no point of `a`'s boundary lies within `d` (m) of `b` (its boundary or inside it):
+/// then the boundary of `a` misses any buffer of `b` by up to `d`. Segment pairs by box first;
+/// a pair that crosses, or an end within `d` of the other segment, is near; a vertex of `a`
+/// inside `b` is near. Conservative only in that direction (true means apart).
+bool boundary_apart(const MultiPolygon& a, const MultiPolygon& b, double d) {
+  struct Segment {
+    Point p, q;
+    Box box;
+  };
+  auto segments_of = [](const MultiPolygon& shape) {
+    std::vector<Segment> out;
+    auto add = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+        Box box;
+        box.expand(ring[k]);
+        box.expand(ring[k + 1]);
+        out.push_back({ring[k], ring[k + 1], box});
+      }
+    };
+    for (const Polygon& polygon : shape) {
+      add(polygon.outer);
+      for (const Ring& hole : polygon.holes) add(hole);
+    }
+    return out;
+  };
+  const std::vector<Segment> sa = segments_of(a), sb = segments_of(b);
+  const double d2 = d * d;
+  auto point_near = [&](const Point& p, const Segment& s) {
+    const double dx = s.q.x - s.p.x, dy = s.q.y - s.p.y;
+    const double length2 = dx * dx + dy * dy;
+    double t = length2 > 0.0 ? ((p.x - s.p.x) * dx + (p.y - s.p.y) * dy) / length2 : 0.0;
+    t = std::clamp(t, 0.0, 1.0);
+    const double ex = s.p.x + t * dx - p.x, ey = s.p.y + t * dy - p.y;
+    return ex * ex + ey * ey <= d2;
+  };
+  auto orient = [](const Point& o, const Point& p, const Point& q) {
+    const double v = (p.x - o.x) * (q.y - o.y) - (p.y - o.y) * (q.x - o.x);
+    return v > 0.0 ? 1 : v < 0.0 ? -1 : 0;
+  };
+  for (const Segment& u : sa)
+    for (const Segment& v : sb) {
+      if (u.box.min_x > v.box.max_x + d || v.box.min_x > u.box.max_x + d ||
+          u.box.min_y > v.box.max_y + d || v.box.min_y > u.box.max_y + d)
+        continue;
+      if (point_near(u.p, v) || point_near(u.q, v) || point_near(v.p, u) || point_near(v.q, u))
+        return false;
+      if (orient(u.p, u.q, v.p) * orient(u.p, u.q, v.q) <= 0 &&
+          orient(v.p, v.q, u.p) * orient(v.p, v.q, u.q) <= 0)
+        return false;
+    }
+  // No boundary near: a's boundary is wholly inside or wholly outside each part of b; a vertex
+  // of each of a's rings tells (even-odd over b's rings).
+  auto inside_b = [&](const Point& p) {
+    bool in = false;
+    for (const Segment& s : sb)
+      if ((s.p.y > p.y) != (s.q.y > p.y) &&
+          p.x < (s.q.x - s.p.x) * (p.y - s.p.y) / (s.q.y - s.p.y) + s.p.x)
+        in = !in;
+    return in;
+  };
+  for (const Polygon& polygon : a) {
+    if (!polygon.outer.empty() && inside_b(polygon.outer.front())) return false;
+    for (const Ring& hole : polygon.holes)
+      if (!hole.empty() && inside_b(hole.front())) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::pair<int, int> pieces_bordering(const std::vector<MultiPolygon>& a,
                                      const std::vector<MultiPolygon>& b) {
   std::pair<int, int> result{-1, -1};
@@ -1018,13 +1090,20 @@ std::pair<int, int> pieces_bordering(const std::vector<MultiPolygon>& a,
   for (std::size_t j = 0; j < b.size(); ++j) {
     if (b[j].empty()) continue;
     const Box box = bounds(b[j]);
-    const GeomPtr other = to_geos(ctx, b[j]);
-    const GeomPtr wide = own(ctx, GEOSBuffer_r(ctx.handle(), other.get(), kWiden, 2), "beside");
+    GeomPtr wide;  // made for the first piece whose boundary comes near
     for (std::size_t i = 0; i < a.size(); ++i) {
       if (!boundaries[i] || boxes[i].min_x > box.max_x + 2 * kWiden ||
           box.min_x > boxes[i].max_x + 2 * kWiden || boxes[i].min_y > box.max_y + 2 * kWiden ||
           box.min_y > boxes[i].max_y + 2 * kWiden)
         continue;
+      // A boundary nowhere within the buffer's width (and 1 mm more: the buffer's arcs are
+      // chords inside the true width) has nothing in common with it: no overlay (issue 14
+      // item 2: these overlays were a fifth of "planning grids"' contact units).
+      if (!g_reference.load() && boundary_apart(a[i], b[j], kWiden + 0.001)) continue;
+      if (!wide) {
+        const GeomPtr other = to_geos(ctx, b[j]);
+        wide = own(ctx, GEOSBuffer_r(ctx.handle(), other.get(), kWiden, 2), "beside");
+      }
       const GeomPtr common =
           own(ctx, GEOSIntersection_r(ctx.handle(), boundaries[i].get(), wide.get()), "border");
       double length = 0.0;

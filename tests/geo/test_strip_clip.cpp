@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "planner/geo/cell_split.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/strip_clip.hpp"
 
@@ -234,4 +235,43 @@ TEST_CASE("strip clip degenerate cases") {
     CHECK_FALSE(p.clip(kX + 9, kX + 11).has_value());
     CHECK(p.clip(kX + 20, kX + 25).has_value());  // away from the touch
   }
+}
+
+TEST_CASE("pieces_bordering skips only pairs apart: same answer as every overlay") {
+  // A cell cut into unit strips, and neighbours at random offsets and angles: touching,
+  // millimetres apart, past the 1 cm buffer, overlapping, holding a piece.
+  std::mt19937 rng(14);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  auto rect = [](double x0, double y0, double x1, double y1) {
+    return gp::MultiPolygon{gp::Polygon{
+        {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
+  };
+  int compared = 0, found = 0;
+  for (int round = 0; round < 300; ++round) {
+    const int units = 2 + static_cast<int>(unit(rng) * 5);
+    std::vector<gp::MultiPolygon> a;
+    for (int u = 0; u < units; ++u) a.push_back(rect(kX + 10.0 * u, kY, kX + 10.0 * (u + 1), kY + 20));
+    std::vector<gp::MultiPolygon> b;
+    for (int k = 0; k < 3; ++k) {
+      const double gaps[] = {0.0, 0.004, 0.0105, 0.0115, 0.03, -0.5};
+      const double gap = gaps[static_cast<int>(unit(rng) * 6)];
+      const double x = kX + unit(rng) * 10.0 * units - 5.0, w = 1.0 + unit(rng) * 15.0;
+      if (k == 2 && unit(rng) < 0.3) {
+        // Inside the cut cell or across its edge.
+        b.push_back(gp::MultiPolygon{gp::Polygon{star(rng, {x, kY + 10.0}, 9, 1.0, 3.0 + unit(rng) * 8.0), {}}});
+        continue;
+      }
+      b.push_back(rect(x, kY + 20.0 + gap, x + w, kY + 30.0));
+    }
+    const std::vector<gp::MultiPolygon>& bb = b;
+    gp::geo::set_split_reference(true);
+    const std::pair<int, int> reference = gp::geo::pieces_bordering(a, bb);
+    gp::geo::set_split_reference(false);
+    const std::pair<int, int> own = gp::geo::pieces_bordering(a, bb);
+    ++compared;
+    if (reference.first >= 0) ++found;
+    CHECK(own == reference);
+  }
+  CHECK(found > 50);
+  CHECK(found < compared);
 }
