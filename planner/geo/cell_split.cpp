@@ -489,7 +489,7 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
         return Point{t * plan.along.x + s * plan.across.x, t * plan.along.y + s * plan.across.y};
       };
       const Ring slab_ring{corner(t0, plan.s_min), corner(t1, plan.s_min), corner(t1, plan.s_max),
-                      corner(t0, plan.s_max), corner(t0, plan.s_min)};
+                           corner(t0, plan.s_max), corner(t0, plan.s_min)};
       GeomPtr slab_geos;
       auto slab = [&]() -> const GEOSGeometry* {
         if (!slab_geos) slab_geos = to_geos(ctx, MultiPolygon{Polygon{slab_ring, {}}});
@@ -514,9 +514,8 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
       if (own_parts >= 0) {
         result.first += std::max(own_parts - 1, 0);
       } else if (!whole_strips) {
-        const GeomPtr strip =
-            own(ctx, GEOSIntersection_r(ctx.handle(), measured_raw, slab()),
-                "strip of the footprint");
+        const GeomPtr strip = own(ctx, GEOSIntersection_r(ctx.handle(), measured_raw, slab()),
+                                  "strip of the footprint");
         int parts = 0;
         const int n = GEOSGetNumGeometries_r(ctx.handle(), strip.get());
         for (int i = 0; i < n; ++i) {
@@ -529,9 +528,8 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
         result.first += std::max(parts - 1, 0);
       }
       if (!near[j].empty()) {
-        const GeomPtr stretch =
-            own(ctx, GEOSIntersection_r(ctx.handle(), cell_geos.get(), slab()),
-                "stretch of the cell");
+        const GeomPtr stretch = own(ctx, GEOSIntersection_r(ctx.handle(), cell_geos.get(), slab()),
+                                    "stretch of the cell");
         if (!borders_run(stretch.get(), j)) ++result.second;
       }
     }
@@ -682,8 +680,8 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
   bool any_lobe = false;
   for (std::size_t i = 0; i < lobes.size(); ++i) {
     const GEOSGeometry* piece = lobes[i].get();
-    const GeomPtr inside = i < inside_of.size() && inside_of[i] ? std::move(inside_of[i])
-                                                                 : point_inside(piece);
+    const GeomPtr inside =
+        i < inside_of.size() && inside_of[i] ? std::move(inside_of[i]) : point_inside(piece);
     double x = 0.0, y = 0.0;
     GEOSGeomGetX_r(ctx.handle(), inside.get(), &x);
     GEOSGeomGetY_r(ctx.handle(), inside.get(), &y);

@@ -31,8 +31,7 @@ bool inside_ring(const Point& p, const std::vector<Point>& ring) {
   for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
     const Point& a = ring[i];
     const Point& b = ring[j];
-    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-      in = !in;
+    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) in = !in;
   }
   return in;
 }
@@ -63,8 +62,7 @@ StripShape::StripShape(const MultiPolygon& shape, const Point& along) : along_(a
     RingData data;
     data.hole = hole;
     data.points.assign(ring.begin(), ring.end());
-    if (data.points.size() > 1 && data.points.front() == data.points.back())
-      data.points.pop_back();
+    if (data.points.size() > 1 && data.points.front() == data.points.back()) data.points.pop_back();
     if (data.points.size() < 3) {
       // A ring of no area: the walk below cannot orient it; every clip is left to GEOS.
       touches_.push_back(-std::numeric_limits<double>::infinity());

@@ -156,11 +156,11 @@ TEST_CASE("strip clip equals GEOS on random non-convex polygons with holes") {
 
 TEST_CASE("strip clip degenerate cases") {
   // An L-shaped footprint with a courtyard-like hole, axis along x.
-  const Ring outer{{kX, kY},           {kX + 30, kY},      {kX + 30, kY + 10},
-                   {kX + 10, kY + 10}, {kX + 10, kY + 30}, {kX, kY + 30},
-                   {kX, kY}};
-  const Ring hole{{kX + 2, kY + 2}, {kX + 2, kY + 6}, {kX + 6, kY + 6}, {kX + 6, kY + 2},
-                  {kX + 2, kY + 2}};
+  const Ring outer{
+      {kX, kY},      {kX + 30, kY}, {kX + 30, kY + 10}, {kX + 10, kY + 10}, {kX + 10, kY + 30},
+      {kX, kY + 30}, {kX, kY}};
+  const Ring hole{
+      {kX + 2, kY + 2}, {kX + 2, kY + 6}, {kX + 6, kY + 6}, {kX + 6, kY + 2}, {kX + 2, kY + 2}};
   const MultiPolygon shape{Polygon{outer, {hole}}};
   REQUIRE(valid(shape));
   const Point along{1.0, 0.0};
@@ -227,9 +227,8 @@ TEST_CASE("strip clip degenerate cases") {
   SECTION("rings touching inside the strip: left to GEOS") {
     // A hole touching the shell at one vertex (valid): a pinch there is GEOS's to split.
     const Ring touching{{kX + 10, kY}, {kX + 12, kY + 4}, {kX + 8, kY + 4}, {kX + 10, kY}};
-    const MultiPolygon pinched{Polygon{{{kX, kY}, {kX + 30, kY}, {kX + 30, kY + 10},
-                                        {kX, kY + 10}, {kX, kY}},
-                                       {touching}}};
+    const MultiPolygon pinched{Polygon{
+        {{kX, kY}, {kX + 30, kY}, {kX + 30, kY + 10}, {kX, kY + 10}, {kX, kY}}, {touching}}};
     REQUIRE(valid(pinched));
     const gp::geo::StripShape p(pinched, along);
     CHECK_FALSE(p.clip(kX + 9, kX + 11).has_value());
@@ -243,14 +242,14 @@ TEST_CASE("pieces_bordering skips only pairs apart: same answer as every overlay
   std::mt19937 rng(14);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   auto rect = [](double x0, double y0, double x1, double y1) {
-    return gp::MultiPolygon{gp::Polygon{
-        {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
+    return gp::MultiPolygon{gp::Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
   };
   int compared = 0, found = 0;
   for (int round = 0; round < 300; ++round) {
     const int units = 2 + static_cast<int>(unit(rng) * 5);
     std::vector<gp::MultiPolygon> a;
-    for (int u = 0; u < units; ++u) a.push_back(rect(kX + 10.0 * u, kY, kX + 10.0 * (u + 1), kY + 20));
+    for (int u = 0; u < units; ++u)
+      a.push_back(rect(kX + 10.0 * u, kY, kX + 10.0 * (u + 1), kY + 20));
     std::vector<gp::MultiPolygon> b;
     for (int k = 0; k < 3; ++k) {
       const double gaps[] = {0.0, 0.004, 0.0105, 0.0115, 0.03, -0.5};
@@ -258,7 +257,8 @@ TEST_CASE("pieces_bordering skips only pairs apart: same answer as every overlay
       const double x = kX + unit(rng) * 10.0 * units - 5.0, w = 1.0 + unit(rng) * 15.0;
       if (k == 2 && unit(rng) < 0.3) {
         // Inside the cut cell or across its edge.
-        b.push_back(gp::MultiPolygon{gp::Polygon{star(rng, {x, kY + 10.0}, 9, 1.0, 3.0 + unit(rng) * 8.0), {}}});
+        b.push_back(gp::MultiPolygon{
+            gp::Polygon{star(rng, {x, kY + 10.0}, 9, 1.0, 3.0 + unit(rng) * 8.0), {}}});
         continue;
       }
       b.push_back(rect(x, kY + 20.0 + gap, x + w, kY + 30.0));
