@@ -16,6 +16,7 @@
 #include "planner/geo/cell_split.hpp"
 #include "planner/geo/coverage_check.hpp"
 #include "planner/geo/geos.hpp"
+#include "planner/geo/strip_clip.hpp"
 #include "planner/geo/union_cells.hpp"
 #include "planner/partition/partition_internal.hpp"
 
@@ -408,11 +409,11 @@ void coverage(const Dataset& dataset, const std::vector<char>& large_noded, Plan
         "%zu, left rounded %zu; coverage check: %zu of %zu communities left rounded, "
         "%zu edge-matched; %zu edges, %zu unmatched, %zu T-junctions cut, %zu left, %zu of "
         "%zu tiles overlaid%s; own "
-        "coverage union fell back %zu times\n",
+        "coverage union fell back %zu times; own strip clips %zu, left to GEOS %zu\n",
         stats.micro_rounded, stats.micro_left, stats.large_rounded, stats.large_left,
         stats.communities_noded, stats.communities, conforming, edges, unmatched, junctions, left,
         overlaid, tiles, by_union ? " (by union: GRIDPLAN_COVERAGE_BY_UNION)" : "",
-        geo::union_cells_fallbacks());
+        geo::union_cells_fallbacks(), geo::strip_clips_made(), geo::strip_clip_fallbacks());
   }
   // gap: |community − union of its grids| (a gap, or grids reaching out of it); overlap: Σ of
   // the grids' areas − their union.
