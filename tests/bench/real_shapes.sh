@@ -3,7 +3,8 @@
 # --out DIR --no-simulation` on the synthetic 100k town and on real-shapes towns made from the
 # OSM extracts in ../shared/data (tests/bench/make_real_town.py), one after the other in one run,
 # each under /usr/bin/time -v (wall, user+sys CPU, peak RSS). Every run's exported plan is then
-# checked by geometry: ../shared/tools/check_plan.py (independent, geopandas) and `gridplan check`
+# checked by geometry: tests/bench/grids_in_pieces.py (grids not one polygon, NAME.pieces),
+# ../shared/tools/check_plan.py (independent, geopandas) and `gridplan check`
 # when this build has it. One table row per run at the end, with the load-to-polygons time (load
 # and plan stages, wall and CPU), then each real town's ratio to the synthetic town of the same
 # size run in the same invocation (load to polygons and whole run). The table also gives each
@@ -187,6 +188,9 @@ for name in "${runs[@]}"; do
   buildings="$communities communities"
   if [ $rc -eq 0 ] && [ -f "$dir/plan.gpkg" ]; then
     expected=$(ogrinfo -ro -so "$town" buildings 2>/dev/null | awk -F': ' '/Feature Count/{print $2}')
+    # First the one-polygon rule alone (seconds even at 1M, where the full checks take minutes).
+    "$python" "$root/tests/bench/grids_in_pieces.py" "$dir/plan.gpkg" >"$out/$name.pieces" 2>&1
+    echo "  grids_in_pieces.py: $(tail -1 "$out/$name.pieces")"
     c=$("$python" "$check_plan" "$dir/plan.gpkg" 300 500 "$expected" 2>&1 | tail -1)
     echo "  check_plan.py: $c"
     checks="check_plan: $c"
