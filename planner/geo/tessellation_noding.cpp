@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <functional>
+#include <mutex>
 
 #include "planner/core/parallel.hpp"
 #include "planner/geo/tessellation_noder.hpp"
@@ -472,50 +473,94 @@ std::vector<SegmentEntry> sorted_piece_segments(const std::vector<Polygon>& piec
   auto tick = [&](double f) {
     if (progress) progress(f);
   };
-  // Each piece's segments into its own slot range (offsets by a prefix sum), in parallel.
-  std::vector<std::size_t> first(pieces.size() + 1, 0);
-  auto ring_segments = [](const Ring& ring) { return ring.empty() ? 0 : ring.size() - 1; };
-  for (std::size_t p = 0; p < pieces.size(); ++p) {
-    std::size_t count = ring_segments(pieces[p].outer);
-    for (const Ring& hole : pieces[p].holes) count += ring_segments(hole);
-    first[p + 1] = first[p] + count;
-  }
-  std::vector<SegmentEntry> segments(first.back());
-  std::vector<char> keep(first.back(), 0);
-  parallel_for_chunks(0, pieces.size(), 1024, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t p = begin; p < end; ++p) {
-      std::size_t at = first[p];
-      auto add_ring = [&](const Ring& ring) {
-        for (std::size_t k = 0; k + 1 < ring.size(); ++k, ++at) {
-          Point a = ring[k];
-          Point b = ring[k + 1];
-          if (a == b) continue;
-          if (less_point(b, a)) std::swap(a, b);
-          segments[at] = {a, b, std::int32_t(p)};
-          keep[at] = 1;
-        }
-      };
-      add_ring(pieces[p].outer);
-      for (const Ring& hole : pieces[p].holes) add_ring(hole);
+  // Sorted without a community-wide merge (issue 14 item 2: a parallel sort's last merge
+  // borrowed half the array again, 20 B per piece segment at the tessellation's peak): the
+  // entries are written straight into buckets of their first end's x (equal-width stripes, so
+  // every entry of one bucket precedes every entry of the next in the order below) and each
+  // bucket is sorted on its own. The order is a total order of the entries, so the result is
+  // std::sort's of all of them whatever the buckets and threads.
+  const std::size_t piece_count = pieces.size();
+  auto for_each_segment = [&](std::size_t p, const auto& f) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+        Point a = ring[k];
+        Point b = ring[k + 1];
+        if (a == b) continue;
+        if (less_point(b, a)) std::swap(a, b);
+        f(a, b);
+      }
+    };
+    add_ring(pieces[p].outer);
+    for (const Ring& hole : pieces[p].holes) add_ring(hole);
+  };
+  double min_x = INFINITY;
+  double max_x = -INFINITY;
+  for (const Polygon& piece : pieces)
+    if (!piece.outer.empty()) {
+      min_x = std::min(min_x, piece.outer.front().x);
+      max_x = std::max(max_x, piece.outer.front().x);
     }
+  const std::size_t buckets =
+      std::isfinite(min_x) && max_x > min_x
+          ? std::clamp<std::size_t>(piece_count / 512, 1, std::size_t(1) << 15)
+          : 1;
+  const double scale = buckets > 1 ? double(buckets) / (max_x - min_x) : 0.0;
+  auto bucket_of = [&](double x) {
+    const double at = (x - min_x) * scale;  // monotone in x
+    if (!(at > 0.0)) return std::size_t(0);
+    return std::min(buckets - 1, std::size_t(at));
+  };
+  // Fixed chunks of pieces, so that every chunk's place in every bucket is known beforehand.
+  constexpr std::size_t kChunk = 4096;
+  const std::size_t chunks = (piece_count + kChunk - 1) / kChunk;
+  std::vector<std::size_t> at(chunks * buckets, 0);  // chunk-major: at[c * buckets + k]
+  parallel_for(0, chunks, [&](std::size_t c) {
+    std::size_t* count = at.data() + c * buckets;
+    for (std::size_t p = c * kChunk; p < std::min(piece_count, (c + 1) * kChunk); ++p)
+      for_each_segment(p, [&](const Point& a, const Point&) { ++count[bucket_of(a.x)]; });
   });
-  {
-    std::size_t kept = 0;
-    for (std::size_t k = 0; k < segments.size(); ++k)
-      if (keep[k] != 0) segments[kept++] = segments[k];
-    segments.resize(kept);
+  std::vector<std::size_t> bucket_first(buckets + 1, 0);
+  std::size_t total = 0;
+  for (std::size_t k = 0; k < buckets; ++k) {
+    bucket_first[k] = total;
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::size_t count = at[c * buckets + k];
+      at[c * buckets + k] = total;
+      total += count;
+    }
   }
-  tick(0.25);
+  bucket_first[buckets] = total;
+  tick(0.15);
+  std::vector<SegmentEntry> segments(total);
+  parallel_for(0, chunks, [&](std::size_t c) {
+    std::size_t* next = at.data() + c * buckets;
+    for (std::size_t p = c * kChunk; p < std::min(piece_count, (c + 1) * kChunk); ++p)
+      for_each_segment(p, [&](const Point& a, const Point& b) {
+        segments[next[bucket_of(a.x)]++] = {a, b, std::int32_t(p)};
+      });
+  });
+  at = {};
+  tick(0.3);
   // A total order of the entries (a piece's ring never holds one segment twice; equal entries
-  // would be identical anyway), so the parallel sort gives std::sort's order.
-  parallel_sort(
-      segments,
-      [](const SegmentEntry& s, const SegmentEntry& t) {
-        if (!(s.a == t.a)) return less_point(s.a, t.a);
-        if (!(s.b == t.b)) return less_point(s.b, t.b);
-        return s.piece < t.piece;
-      },
-      [&](double f) { tick(0.25 + 0.75 * f); });
+  // would be identical anyway).
+  // Buckets finish on the worker threads: one call of `progress` at a time.
+  std::mutex sort_mutex;
+  const std::function<void(double)> sort_progress = [&](double f) {
+    const std::lock_guard<std::mutex> lock(sort_mutex);
+    tick(0.3 + 0.7 * f);
+  };
+  ProgressCount counted(sort_progress, std::max<std::size_t>(total, 1), std::size_t(1) << 18);
+  parallel_for(0, buckets, [&](std::size_t k) {
+    std::sort(segments.begin() + std::ptrdiff_t(bucket_first[k]),
+              segments.begin() + std::ptrdiff_t(bucket_first[k + 1]),
+              [](const SegmentEntry& s, const SegmentEntry& t) {
+                if (!(s.a == t.a)) return less_point(s.a, t.a);
+                if (!(s.b == t.b)) return less_point(s.b, t.b);
+                return s.piece < t.piece;
+              });
+    counted.add(bucket_first[k + 1] - bucket_first[k]);
+  });
+  tick(1.0);
   return segments;
 }
 
