@@ -543,10 +543,13 @@ std::vector<SegmentEntry> sorted_piece_segments(const std::vector<Polygon>& piec
   tick(0.3);
   // A total order of the entries (a piece's ring never holds one segment twice; equal entries
   // would be identical anyway).
-  // Buckets finish on the worker threads: one call of `progress` at a time.
+  // Buckets finish on the worker threads: one call of `progress` at a time, rising only.
   std::mutex sort_mutex;
+  double sorted_so_far = 0.0;
   const std::function<void(double)> sort_progress = [&](double f) {
     const std::lock_guard<std::mutex> lock(sort_mutex);
+    if (f <= sorted_so_far) return;
+    sorted_so_far = f;
     tick(0.3 + 0.7 * f);
   };
   ProgressCount counted(sort_progress, std::max<std::size_t>(total, 1), std::size_t(1) << 18);
