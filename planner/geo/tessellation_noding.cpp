@@ -786,16 +786,22 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
     for (std::size_t b = 0; b < block_count; ++b)
       for (std::size_t f = 0; f < found[b].keys.size(); ++f)
         order.push_back({found[b].keys[f], std::uint32_t(b), std::uint32_t(f)});
-    parallel_sort(order, [](const Order& s, const Order& t) {
-      if (!(s.key.segment == t.key.segment)) return segment_less(s.key.segment, t.key.segment);
-      if (s.key.reverse != t.key.reverse) return t.key.reverse;
-      if (s.block != t.block) return s.block < t.block;
-      return s.index < t.index;
-    });
+    // Progress through the sort and the moves (2.5 s silent at 1M buildings otherwise).
+    parallel_sort(
+        order,
+        [](const Order& s, const Order& t) {
+          if (!(s.key.segment == t.key.segment)) return segment_less(s.key.segment, t.key.segment);
+          if (s.key.reverse != t.key.reverse) return t.key.reverse;
+          if (s.block != t.block) return s.block < t.block;
+          return s.index < t.index;
+        },
+        [&](double f) { pieces_progress(0.7 * f); });
     piece_polygons.reserve(count);
     piece_inside.reserve(count);
     piece_block.reserve(count);
-    for (const Order& o : order) {
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      if (k % 262144 == 262143) pieces_progress(0.7 + 0.3 * double(k) / double(order.size()));
+      const Order& o = order[k];
       BlockPieces& from = found[o.block];
       piece_polygons.push_back(std::move(from.polygons[o.index]));
       piece_inside.push_back(from.inside[o.index]);
