@@ -13,6 +13,10 @@
 
 #include "planner/geo/tessellation_community.hpp"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <mutex>
 
@@ -27,6 +31,15 @@
 namespace gp::geo::detail {
 namespace {
 
+/// Communities with at least this many buildings return their freed heap after cut_pieces.
+constexpr std::size_t kTrimBuildings = 20000;
+
+void release_free_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 /// Placement by own part: a building under smaller footprints (a podium under its tower, a
 /// building crossed by one mapped inside it from wall to wall) has its representative point —
 /// where the audit, the buildings layer and any GIS place it — in its own part, the footprint
@@ -40,7 +53,8 @@ void sites_in_own_parts(GeosContext& ctx, const Dataset& dataset, const Communit
                         std::vector<std::vector<Site>>& block_sites) {
   std::vector<const MultiPolygon*> footprints;
   footprints.reserve(job.buildings.size());
-  for (std::int32_t b : job.buildings) footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
+  for (std::int32_t b : job.buildings)
+    footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
   const std::vector<MultiPolygon> own = own_footprints(footprints);
   for (std::size_t i = 0; i < own.size(); ++i) {
     Placement& placement = placements[i];
@@ -109,6 +123,12 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   Pieces pieces = cut_pieces(ctx, dataset, job, blocks, edges, outlined, outlines.boxes(),
                              out.block, snap_grid_m, progress_span(report, 0.6, 0.8));
   edges = BlockEdges{};  // only the pieces need them: freed before the contacts (the peak)
+  // The edges were many small blocks of the heap, which glibc keeps resident once freed, and
+  // the contacts' sorted segments are one large new mapping beside them: in a large community
+  // (one community holding a town) the freed heap goes back to the system first, which lowers
+  // the tessellation's peak (issue 14 item 2). Milliseconds; a community of a few hundred
+  // buildings would only pay for it.
+  if (n >= kTrimBuildings) release_free_memory();
   report(0.8);
   std::vector<std::int32_t> owner =
       label_pieces(pieces, block_sites, outlines, progress_span(report, 0.8, 0.83));
@@ -141,7 +161,8 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   // (partition/atoms.cpp, find_riders), whose cell holds the copy's point.
   std::vector<const MultiPolygon*> footprints;
   footprints.reserve(job.buildings.size());
-  for (std::int32_t b : job.buildings) footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
+  for (std::int32_t b : job.buildings)
+    footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
   const std::vector<std::int32_t> holders = footprint_holders(footprints);
   std::vector<char> copy(job.buildings.size(), 0);
   bool any = false;

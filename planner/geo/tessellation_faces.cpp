@@ -141,6 +141,19 @@ class FaceGraph {
 
 }  // namespace
 
+namespace {
+
+/// The face walk of polygonize_segments and polygonize_region over sorted, unique, normalised
+/// segments. `outside` (empty, or one byte per segment): bit 0 marks the half-edge first→second,
+/// bit 1 the half-edge second→first, as having the outside of the region on its left: a cycle
+/// holding such a half-edge is no face of the region (and no hole of one). `keys` (optional)
+/// takes each face's lowest half-edge.
+bool walk_faces(std::vector<Segment> segments, std::vector<std::uint8_t> outside,
+                std::vector<Polygon>& faces, std::vector<FaceKey>* keys,
+                const std::function<void(double)>& tick);
+
+}  // namespace
+
 bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& faces,
                          const std::function<void(double)>& progress) {
   // Progress at the end of each pass, weighted by its time on real-100000's one community.
@@ -155,6 +168,58 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
   parallel_sort(segments, segment_less, [&](double f) { tick(0.2 * f); });
   segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
   tick(0.2);
+  return walk_faces(std::move(segments), {}, faces, nullptr, tick);
+}
+
+bool polygonize_region(std::vector<Segment> segments, std::vector<Segment> boundary,
+                       std::vector<Polygon>& faces, std::vector<FaceKey>& keys) {
+  faces.clear();
+  keys.clear();
+  // Normalised, with the outside's half-edge marked (bit 0: first→second, bit 1: the reverse).
+  std::vector<std::pair<Segment, std::uint8_t>> marked;
+  marked.reserve(segments.size() + boundary.size());
+  for (const Segment& s : segments)
+    if (!(s.first == s.second)) marked.emplace_back(normalised(s.first, s.second), 0);
+  segments.clear();
+  segments.shrink_to_fit();
+  for (const Segment& s : boundary) {
+    if (s.first == s.second) continue;
+    // s runs with the region on its left: its reverse has the outside on its left.
+    if (less_point(s.first, s.second))
+      marked.emplace_back(s, 2);
+    else
+      marked.emplace_back(Segment{s.second, s.first}, 1);
+  }
+  boundary.clear();
+  boundary.shrink_to_fit();
+  std::sort(marked.begin(), marked.end(), [](const auto& s, const auto& t) {
+    return segment_less(s.first, t.first);
+  });
+  std::vector<Segment> unique;
+  std::vector<std::uint8_t> outside;
+  unique.reserve(marked.size());
+  outside.reserve(marked.size());
+  for (const auto& [s, flag] : marked) {
+    if (!unique.empty() && unique.back() == s) {
+      outside.back() |= flag;
+    } else {
+      unique.push_back(s);
+      outside.push_back(flag);
+    }
+  }
+  marked.clear();
+  marked.shrink_to_fit();
+  return walk_faces(std::move(unique), std::move(outside), faces, &keys, {});
+}
+
+namespace {
+
+bool walk_faces(std::vector<Segment> segments, std::vector<std::uint8_t> outside,
+                std::vector<Polygon>& faces, std::vector<FaceKey>* keys,
+                const std::function<void(double)>& progress) {
+  auto tick = [&](double f) {
+    if (progress) progress(f);
+  };
   if (segments.size() < 3) return true;
   // Vertices (sorted, unique) and each edge's two vertex ids. The segments are sorted, so their
   // first ends already come in order; only the second ends are sorted (with the segment they
@@ -260,18 +325,38 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
     ring.push_back(ring.front());
     area2[c] = signed_area2(ring);
   }
+  // A cycle with a half-edge that has the region's outside on its left is outside the region
+  // (the unbounded face, the inside of the region's holes): neither a face nor a hole.
+  auto is_outside = [&](std::size_t c) {
+    if (outside.empty()) return false;
+    for (std::size_t k = cycle_first[c]; k < cycle_first[c + 1]; ++k) {
+      const Id h = cycle_half[k];
+      if ((outside[h / 2] >> (h % 2)) & 1U) return true;
+    }
+    return false;
+  };
   std::vector<std::size_t> shell_of_cycle(cycle_count, std::size_t(-1));
   std::vector<std::size_t> holes;
   for (std::size_t c = 0; c < cycle_count; ++c) {
+    if (area2[c] == 0.0 || is_outside(c)) continue;
     if (area2[c] > 0.0) {
       shell_of_cycle[c] = faces.size();
       faces.push_back({std::move(rings[c]), {}});
-    } else if (area2[c] < 0.0) {
+      if (keys != nullptr) {
+        // The cycle starts at its lowest half-edge (the walk starts each cycle at the lowest
+        // one not yet walked): the key that orders the faces of the whole arrangement.
+        const Id h = cycle_start(c);
+        const std::pair<Id, Id>& e = graph.edge(h / 2);
+        keys->push_back({{points[e.first], points[e.second]}, h % 2 != 0});
+      }
+    } else {
       holes.push_back(c);
     }
   }
   tick(0.95);
-  if (holes.size() <= 1) return true;  // one connected part: its outline bounds nothing
+  // One connected part: its outline bounds nothing. (In a region, the outside cycles are left
+  // out already, so every hole left is inside a face.)
+  if (outside.empty() ? holes.size() <= 1 : holes.empty()) return true;
 
   // Connected parts, to tell a hole's own faces from the faces around it.
   std::vector<Id> part(points.size());
@@ -315,5 +400,7 @@ bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& fa
   }
   return true;
 }
+
+}  // namespace
 
 }  // namespace gp::geo::detail

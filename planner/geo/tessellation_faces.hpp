@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <utility>
@@ -44,6 +45,29 @@ using Segment = std::pair<Point, Point>;
 /// `progress` (optional) takes the fraction done, 0 to 1, several times a second on a large input.
 bool polygonize_segments(std::vector<Segment> segments, std::vector<Polygon>& faces,
                          const std::function<void(double)>& progress = {});
+
+/// A face's lowest half-edge: its segment (normalised) and its direction (`reverse`: second to
+/// first). polygonize_segments gives the faces in the order of these keys (each face cycle is
+/// walked from its lowest half-edge, half-edges ordered by segment_less and then direction), so
+/// the faces of parts of an arrangement, each polygonized on its own, merge into that order.
+struct FaceKey {
+  Segment segment;
+  bool reverse = false;
+};
+
+/// The faces of a region of a noded arrangement, as polygonize_segments gives them for the
+/// whole arrangement: `boundary` is the region's boundary (its outer ring and holes, split
+/// wherever the arrangement splits them) with each segment directed so that the region lies on
+/// its left; `segments` the arrangement's segments inside the region. Faces outside the region
+/// (its holes, the unbounded face) are left out. A face's rings start where the whole
+/// arrangement's polygonizing would start them, and `keys` takes each face's lowest half-edge
+/// (FaceKey): merged by key, the faces of every region of a partition (street blocks) are the
+/// bounded faces of the whole arrangement inside the regions, in its order, exactly. This holds
+/// because a face, its cycles and whether an edge is a dangle or cut edge depend only on the
+/// linework of the region the face lies in and that region's boundary.
+/// False as polygonize_segments (an overlap).
+bool polygonize_region(std::vector<Segment> segments, std::vector<Segment> boundary,
+                       std::vector<Polygon>& faces, std::vector<FaceKey>& keys);
 
 /// Sorts `values` by `less` in parallel: equal parts sorted on the threads, then merged pairwise.
 /// `less` must be a strict weak order under which equivalent values are identical (a total order

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <functional>
+#include <mutex>
 
 #include "planner/core/parallel.hpp"
 #include "planner/geo/tessellation_noder.hpp"
@@ -83,16 +84,48 @@ std::vector<Segment> ring_segments(const std::vector<Polygon>& block_polygons) {
   return rings;
 }
 
+/// The blocks' ring segments split by the noding: every ring segment once (normalised, sorted,
+/// as ring_segments gives them) with its parts in order from its first end to its second (CSR).
+/// Both blocks beside a ring segment read the same parts, so neighbouring pieces share every
+/// vertex.
+struct RingParts {
+  std::vector<Segment> rings;
+  std::vector<std::size_t> first{0};  // parts of rings[r]: parts[first[r]] up to first[r + 1]
+  std::vector<Segment> parts;
+
+  void add(const Point& from, const Point& to) { parts.emplace_back(from, to); }
+  void close_ring() { first.push_back(parts.size()); }
+
+  /// Appends block `polygon`'s boundary, split, each part directed with the block on its left
+  /// (block polygons have their shell counter-clockwise and their holes clockwise).
+  void boundary_of(const Polygon& polygon, std::vector<Segment>& out) const {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+        if (ring[k] == ring[k + 1]) continue;
+        const Segment key = normalised(ring[k], ring[k + 1]);
+        const auto it = std::lower_bound(rings.begin(), rings.end(), key, segment_less);
+        if (it == rings.end() || !(*it == key)) continue;  // not split: cannot happen
+        const std::size_t r = std::size_t(it - rings.begin());
+        const bool forward = ring[k] == key.first;
+        for (std::size_t j = first[r]; j < first[r + 1]; ++j)
+          out.push_back(forward ? parts[j] : Segment{parts[j].second, parts[j].first});
+      }
+    };
+    add_ring(polygon.outer);
+    for (const Ring& hole : polygon.holes) add_ring(hole);
+  }
+};
+
 /// Nodes the Voronoi edges near block boundaries with the blocks' rings without GEOS, like
 /// cross_outline: a ring vertex's side of an edge's line is decided once, so the crossing goes to
-/// exactly one of the two ring segments at that vertex. Appends to `edge_parts` the parts of each
+/// exactly one of the two ring segments at that vertex. Appends to `edge_parts[b]` the parts of each
 /// edge inside its block (their ends on the boundary are the crossings, exactly) and to
 /// `ring_parts` every block ring segment (each shared one once) split at the crossings of the
 /// edges of either block. False on a degenerate case (an edge end on a ring segment's line).
 bool cross_block_rings(const std::vector<std::pair<Segment, std::int32_t>>& edges,
                        const std::vector<BlockShape>& shapes,
-                       const std::vector<Polygon>& block_polygons, std::vector<Segment>& edge_parts,
-                       std::vector<Segment>& ring_parts) {
+                       const std::vector<Polygon>& block_polygons,
+                       std::vector<std::vector<Segment>>& edge_parts, RingParts& ring_parts) {
   std::vector<std::pair<Segment, std::pair<double, Point>>> splits;  // normalised segment, (u, x)
   std::vector<Segment> candidates;
   std::vector<std::pair<double, Point>> on_edge;
@@ -125,25 +158,26 @@ bool cross_block_rings(const std::vector<std::pair<Segment, std::int32_t>>& edge
     Point from = p;
     for (const auto& [t, x] : on_edge) {
       const Point middle{0.5 * (from.x + x.x), 0.5 * (from.y + x.y)};
-      if (!(from == x) && shape.contains(middle)) edge_parts.emplace_back(from, x);
+      if (!(from == x) && shape.contains(middle)) edge_parts[std::size_t(b)].emplace_back(from, x);
       from = x;
     }
   }
-  const std::vector<Segment> rings = ring_segments(block_polygons);
+  ring_parts.rings = ring_segments(block_polygons);
   std::sort(splits.begin(), splits.end(), [](const auto& s, const auto& t) {
     if (!(s.first == t.first)) return segment_less(s.first, t.first);
     return s.second.first < t.second.first;
   });
   std::size_t k = 0;
-  for (const Segment& r : rings) {
+  for (const Segment& r : ring_parts.rings) {
     while (k < splits.size() && segment_less(splits[k].first, r)) ++k;
     Point from = r.first;
     for (; k < splits.size() && splits[k].first == r; ++k) {
       const Point& x = splits[k].second.second;
-      if (!(from == x)) ring_parts.emplace_back(from, x);
+      if (!(from == x)) ring_parts.add(from, x);
       from = x;
     }
-    if (!(from == r.second)) ring_parts.emplace_back(from, r.second);
+    if (!(from == r.second)) ring_parts.add(from, r.second);
+    ring_parts.close_ring();
   }
   return true;
 }
@@ -257,14 +291,15 @@ void merge_computed_vertices(std::vector<Point> given, std::vector<Segment>& seg
 /// per thread); the output is in block order, so it does not depend on the threads.
 void node_blocks(const std::function<void(double)>& progress, const std::vector<BlockShape>& shapes,
                  const std::vector<Polygon>& block_polygons, const std::vector<BlockLines>& lines,
-                 bool with_rings, std::vector<Segment>& out) {
+                 bool with_rings, RingParts& ring_parts,
+                 std::vector<std::vector<Segment>>& inside) {
   const std::size_t blocks = lines.size();
   struct Split {
     Segment ring;  // normalised ring segment
     double u;      // position along it, 0..1
     Point at;
   };
-  std::vector<std::vector<Segment>> inside(blocks);
+  inside.assign(blocks, {});
   std::vector<std::vector<Split>> splits(blocks);
   PerThread<GeosContext> contexts;
   // Progress by segments, not blocks: one community's largest block can hold a tenth of its
@@ -371,11 +406,7 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
       if (shape.contains(middle)) inside[b].push_back(normalised(s.first, s.second));
     }
   });
-  if (!with_rings) {
-    for (std::vector<Segment>& segments : inside)
-      out.insert(out.end(), segments.begin(), segments.end());
-    return;
-  }
+  if (!with_rings) return;
   std::vector<Split> all;
   for (std::vector<Split>& s : splits) all.insert(all.end(), s.begin(), s.end());
   std::sort(all.begin(), all.end(), [](const Split& s, const Split& t) {
@@ -384,7 +415,9 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
     return less_point(s.at, t.at);
   });
   progress(1.0);  // the joining below: the rounding of the fraction, a second on a large town
-  const std::vector<Segment> rings = ring_segments(block_polygons);
+  ring_parts = RingParts{};
+  ring_parts.rings = ring_segments(block_polygons);
+  const std::vector<Segment>& rings = ring_parts.rings;
   // Split points closer than kOnRingM to a ring vertex or to the previous split point are one
   // point: the two blocks beside a ring segment compute the same crossing (an outline across the
   // boundary is in both nodings) each with its own rounding, and two vertices 1e-10 m apart
@@ -406,11 +439,12 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
       } else if (near(x, from)) {
         moved.emplace_back(x, from);
       } else {
-        out.push_back(normalised(from, x));
+        ring_parts.add(from, x);
         from = x;
       }
     }
-    if (!(from == r.second)) out.push_back(normalised(from, r.second));
+    if (!(from == r.second)) ring_parts.add(from, r.second);
+    ring_parts.close_ring();
   }
   std::sort(moved.begin(), moved.end(),
             [](const auto& s, const auto& t) { return less_point(s.first, t.first); });
@@ -420,12 +454,17 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
                          [](const auto& m, const Point& q) { return less_point(m.first, q); });
     return it != moved.end() && it->first == p ? it->second : p;
   };
-  for (std::vector<Segment>& segments : inside)
+  if (moved.empty()) return;
+  parallel_for(0, blocks, [&](std::size_t b) {
+    std::vector<Segment>& segments = inside[b];
+    std::size_t kept_count = 0;
     for (const Segment& s : segments) {
       const Point a = kept(s.first);
-      const Point b = kept(s.second);
-      if (!(a == b)) out.push_back(normalised(a, b));
+      const Point c = kept(s.second);
+      if (!(a == c)) segments[kept_count++] = normalised(a, c);
     }
+    segments.resize(kept_count);
+  });
 }
 }  // namespace
 
@@ -434,50 +473,97 @@ std::vector<SegmentEntry> sorted_piece_segments(const std::vector<Polygon>& piec
   auto tick = [&](double f) {
     if (progress) progress(f);
   };
-  // Each piece's segments into its own slot range (offsets by a prefix sum), in parallel.
-  std::vector<std::size_t> first(pieces.size() + 1, 0);
-  auto ring_segments = [](const Ring& ring) { return ring.empty() ? 0 : ring.size() - 1; };
-  for (std::size_t p = 0; p < pieces.size(); ++p) {
-    std::size_t count = ring_segments(pieces[p].outer);
-    for (const Ring& hole : pieces[p].holes) count += ring_segments(hole);
-    first[p + 1] = first[p] + count;
-  }
-  std::vector<SegmentEntry> segments(first.back());
-  std::vector<char> keep(first.back(), 0);
-  parallel_for_chunks(0, pieces.size(), 1024, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t p = begin; p < end; ++p) {
-      std::size_t at = first[p];
-      auto add_ring = [&](const Ring& ring) {
-        for (std::size_t k = 0; k + 1 < ring.size(); ++k, ++at) {
-          Point a = ring[k];
-          Point b = ring[k + 1];
-          if (a == b) continue;
-          if (less_point(b, a)) std::swap(a, b);
-          segments[at] = {a, b, std::int32_t(p)};
-          keep[at] = 1;
-        }
-      };
-      add_ring(pieces[p].outer);
-      for (const Ring& hole : pieces[p].holes) add_ring(hole);
+  // Sorted without a community-wide merge (issue 14 item 2: a parallel sort's last merge
+  // borrowed half the array again, 20 B per piece segment at the tessellation's peak): the
+  // entries are written straight into buckets of their first end's x (equal-width stripes, so
+  // every entry of one bucket precedes every entry of the next in the order below) and each
+  // bucket is sorted on its own. The order is a total order of the entries, so the result is
+  // std::sort's of all of them whatever the buckets and threads.
+  const std::size_t piece_count = pieces.size();
+  auto for_each_segment = [&](std::size_t p, const auto& f) {
+    auto add_ring = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+        Point a = ring[k];
+        Point b = ring[k + 1];
+        if (a == b) continue;
+        if (less_point(b, a)) std::swap(a, b);
+        f(a, b);
+      }
+    };
+    add_ring(pieces[p].outer);
+    for (const Ring& hole : pieces[p].holes) add_ring(hole);
+  };
+  double min_x = INFINITY;
+  double max_x = -INFINITY;
+  for (const Polygon& piece : pieces)
+    if (!piece.outer.empty()) {
+      min_x = std::min(min_x, piece.outer.front().x);
+      max_x = std::max(max_x, piece.outer.front().x);
     }
+  const std::size_t buckets =
+      std::isfinite(min_x) && max_x > min_x
+          ? std::clamp<std::size_t>(piece_count / 512, 1, std::size_t(1) << 15)
+          : 1;
+  const double scale = buckets > 1 ? double(buckets) / (max_x - min_x) : 0.0;
+  auto bucket_of = [&](double x) {
+    const double at = (x - min_x) * scale;  // monotone in x
+    if (!(at > 0.0)) return std::size_t(0);
+    return std::min(buckets - 1, std::size_t(at));
+  };
+  // Fixed chunks of pieces, so that every chunk's place in every bucket is known beforehand.
+  constexpr std::size_t kChunk = 4096;
+  const std::size_t chunks = (piece_count + kChunk - 1) / kChunk;
+  std::vector<std::size_t> at(chunks * buckets, 0);  // chunk-major: at[c * buckets + k]
+  parallel_for(0, chunks, [&](std::size_t c) {
+    std::size_t* count = at.data() + c * buckets;
+    for (std::size_t p = c * kChunk; p < std::min(piece_count, (c + 1) * kChunk); ++p)
+      for_each_segment(p, [&](const Point& a, const Point&) { ++count[bucket_of(a.x)]; });
   });
-  {
-    std::size_t kept = 0;
-    for (std::size_t k = 0; k < segments.size(); ++k)
-      if (keep[k] != 0) segments[kept++] = segments[k];
-    segments.resize(kept);
+  std::vector<std::size_t> bucket_first(buckets + 1, 0);
+  std::size_t total = 0;
+  for (std::size_t k = 0; k < buckets; ++k) {
+    bucket_first[k] = total;
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::size_t count = at[c * buckets + k];
+      at[c * buckets + k] = total;
+      total += count;
+    }
   }
-  tick(0.25);
+  bucket_first[buckets] = total;
+  tick(0.15);
+  std::vector<SegmentEntry> segments(total);
+  parallel_for(0, chunks, [&](std::size_t c) {
+    std::size_t* next = at.data() + c * buckets;
+    for (std::size_t p = c * kChunk; p < std::min(piece_count, (c + 1) * kChunk); ++p)
+      for_each_segment(p, [&](const Point& a, const Point& b) {
+        segments[next[bucket_of(a.x)]++] = {a, b, std::int32_t(p)};
+      });
+  });
+  at = {};
+  tick(0.3);
   // A total order of the entries (a piece's ring never holds one segment twice; equal entries
-  // would be identical anyway), so the parallel sort gives std::sort's order.
-  parallel_sort(
-      segments,
-      [](const SegmentEntry& s, const SegmentEntry& t) {
-        if (!(s.a == t.a)) return less_point(s.a, t.a);
-        if (!(s.b == t.b)) return less_point(s.b, t.b);
-        return s.piece < t.piece;
-      },
-      [&](double f) { tick(0.25 + 0.75 * f); });
+  // would be identical anyway).
+  // Buckets finish on the worker threads: one call of `progress` at a time, rising only.
+  std::mutex sort_mutex;
+  double sorted_so_far = 0.0;
+  const std::function<void(double)> sort_progress = [&](double f) {
+    const std::lock_guard<std::mutex> lock(sort_mutex);
+    if (f <= sorted_so_far) return;
+    sorted_so_far = f;
+    tick(0.3 + 0.7 * f);
+  };
+  ProgressCount counted(sort_progress, std::max<std::size_t>(total, 1), std::size_t(1) << 18);
+  parallel_for(0, buckets, [&](std::size_t k) {
+    std::sort(segments.begin() + std::ptrdiff_t(bucket_first[k]),
+              segments.begin() + std::ptrdiff_t(bucket_first[k + 1]),
+              [](const SegmentEntry& s, const SegmentEntry& t) {
+                if (!(s.a == t.a)) return less_point(s.a, t.a);
+                if (!(s.b == t.b)) return less_point(s.b, t.b);
+                return s.piece < t.piece;
+              });
+    counted.add(bucket_first[k + 1] - bucket_first[k]);
+  });
+  tick(1.0);
   return segments;
 }
 
@@ -586,6 +672,144 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
     pieces_progress(1.0);
     return true;
   };
+  // The same per street block (issue 14 item 2): each block's faces from its own linework and
+  // its split boundary (polygonize_region), merged in the order of their lowest half-edges,
+  // which is the order polygonize_segments gives the faces of the whole linework; so the
+  // pieces are the ones collect_pieces finds, in its order, with the same rings. The
+  // community-wide arrays (every segment sorted, the face walk's graph) become block-sized
+  // ones, freed block by block. With `checked` (per block), each block also checks that its
+  // checked segments bound two pieces (see below); a checked segment on the block's boundary,
+  // where pieces of the block beside it count too, leaves the check to the whole community
+  // (`check_here` false).
+  std::atomic<bool> check_here{true};
+  auto collect_block_pieces = [&](const RingParts& ring_parts,
+                                  std::vector<std::vector<Segment>>& inside,
+                                  const std::vector<std::vector<Segment>>* checked,
+                                  bool& all_bound_two) {
+    clear_pieces();
+    check_here = true;
+    const std::size_t block_count = blocks.size();
+    struct BlockPieces {
+      std::vector<Polygon> polygons;
+      std::vector<Point> inside;
+      std::vector<std::int32_t> block;
+      std::vector<FaceKey> keys;
+    };
+    std::vector<BlockPieces> found(block_count);
+    std::atomic<bool> noded{true};
+    std::atomic<bool> bound_two{true};
+    std::size_t total = 0;
+    auto ring_size = [](const Ring& ring) { return ring.empty() ? 0 : ring.size() - 1; };
+    auto block_size = [&](std::size_t b) {
+      std::size_t count = inside[b].size() + ring_size(block_polygons[b].outer);
+      for (const Ring& hole : block_polygons[b].holes) count += ring_size(hole);
+      if (checked != nullptr) count += (*checked)[b].size();
+      return count;
+    };
+    for (std::size_t b = 0; b < block_count; ++b) total += block_size(b);
+    PerThread<GeosContext> contexts;
+    ProgressCount counted(faces_progress, std::max<std::size_t>(total, 1), std::size_t(1) << 14);
+    parallel_for(0, block_count, [&](std::size_t b) {
+      if (!noded) return;
+      const std::size_t size = block_size(b);
+      std::vector<Segment> lines = std::move(inside[b]);
+      inside[b] = {};
+      if (checked != nullptr) lines.insert(lines.end(), (*checked)[b].begin(), (*checked)[b].end());
+      std::vector<Segment> boundary;
+      ring_parts.boundary_of(block_polygons[b], boundary);
+      std::vector<Segment> on_boundary;  // for the check: the boundary's parts, normalised
+      if (checked != nullptr && !(*checked)[b].empty()) {
+        on_boundary.reserve(boundary.size());
+        for (const Segment& part : boundary) on_boundary.push_back(normalised(part.first, part.second));
+        std::sort(on_boundary.begin(), on_boundary.end(), segment_less);
+      }
+      std::vector<Polygon> faces;
+      std::vector<FaceKey> keys;
+      if (!polygonize_region(std::move(lines), std::move(boundary), faces, keys)) {
+        noded = false;
+        return;
+      }
+      BlockPieces& out = found[b];
+      for (std::size_t f = 0; f < faces.size(); ++f) {
+        Polygon& face = faces[f];
+        if (face.outer.size() < 4 || area(face) <= 0.0) continue;
+        const Point inside_point = interior_point(contexts.local(), face);
+        // Faces outside every block (a hole of the community) are not pieces.
+        const std::int32_t in_block = block_containing(inside_point);
+        if (in_block == kNone) continue;
+        out.polygons.push_back(std::move(face));
+        out.inside.push_back(inside_point);
+        out.block.push_back(in_block);
+        out.keys.push_back(keys[f]);
+      }
+      if (checked != nullptr && !(*checked)[b].empty()) {
+        // Every checked segment of the block bounds two of its pieces: the pieces' ring
+        // segments, normalised, sorted, counted per checked segment (the community-wide
+        // sorted_piece_segments this did before held 40 B per piece segment at once).
+        std::vector<Segment> piece_segments;
+        for (const Polygon& piece : out.polygons) {
+          auto add_ring = [&](const Ring& ring) {
+            for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+              if (!(ring[k] == ring[k + 1]))
+                piece_segments.push_back(normalised(ring[k], ring[k + 1]));
+          };
+          add_ring(piece.outer);
+          for (const Ring& hole : piece.holes) add_ring(hole);
+        }
+        std::sort(piece_segments.begin(), piece_segments.end(), segment_less);
+        for (const Segment& c : (*checked)[b]) {
+          if (std::binary_search(on_boundary.begin(), on_boundary.end(), c, segment_less))
+            check_here = false;
+          const auto [lo, hi] =
+              std::equal_range(piece_segments.begin(), piece_segments.end(), c, segment_less);
+          if (hi - lo != 2) bound_two = false;
+        }
+      }
+      counted.add(size);
+    });
+    all_bound_two = bound_two;
+    if (!noded) {
+      clear_pieces();
+      return false;
+    }
+    // The faces of all blocks in the order of their keys (lowest half-edge: segment, then
+    // direction), which is the whole linework's face order.
+    struct Order {
+      FaceKey key;
+      std::uint32_t block;
+      std::uint32_t index;
+    };
+    std::vector<Order> order;
+    std::size_t count = 0;
+    for (const BlockPieces& block : found) count += block.keys.size();
+    order.reserve(count);
+    for (std::size_t b = 0; b < block_count; ++b)
+      for (std::size_t f = 0; f < found[b].keys.size(); ++f)
+        order.push_back({found[b].keys[f], std::uint32_t(b), std::uint32_t(f)});
+    // Progress through the sort and the moves (2.5 s silent at 1M buildings otherwise).
+    parallel_sort(
+        order,
+        [](const Order& s, const Order& t) {
+          if (!(s.key.segment == t.key.segment)) return segment_less(s.key.segment, t.key.segment);
+          if (s.key.reverse != t.key.reverse) return t.key.reverse;
+          if (s.block != t.block) return s.block < t.block;
+          return s.index < t.index;
+        },
+        [&](double f) { pieces_progress(0.7 * f); });
+    piece_polygons.reserve(count);
+    piece_inside.reserve(count);
+    piece_block.reserve(count);
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      if (k % 262144 == 262143) pieces_progress(0.7 + 0.3 * double(k) / double(order.size()));
+      const Order& o = order[k];
+      BlockPieces& from = found[o.block];
+      piece_polygons.push_back(std::move(from.polygons[o.index]));
+      piece_inside.push_back(from.inside[o.index]);
+      piece_block.push_back(from.block[o.index]);
+    }
+    pieces_progress(1.0);
+    return true;
+  };
   // The pieces cover the blocks: a rounding slip in the noding would show as a missing or
   // doubled area.
   auto pieces_cover_blocks = [&] {
@@ -658,7 +882,22 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         else
           per_block[std::size_t(edges.near_outline_block[k])].edges.push_back(segment);
       }
-      std::vector<Segment> checked = edges.inner;  // must each bound two pieces
+      // Must each bound two pieces, per block: the inner edges (a subsequence of `whole`, in
+      // block order, which gives their blocks), the crossed free outlines, the edge parts
+      // inside the blocks.
+      std::vector<std::vector<Segment>> checked(blocks.size());
+      {
+        std::size_t j = 0;
+        for (std::size_t k = 0; k < edges.whole.size() && j < edges.inner.size(); ++k)
+          if (edges.whole[k] == edges.inner[j])
+            checked[std::size_t(edges.whole_block[k])].push_back(edges.inner[j++]);
+        for (; j < edges.inner.size(); ++j) {  // not reached: every inner edge is in `whole`
+          const Segment& e = edges.inner[j];
+          const std::int32_t b = block_containing(
+              Point{0.5 * (e.first.x + e.second.x), 0.5 * (e.first.y + e.second.y)});
+          checked[std::size_t(b == kNone ? 0 : b)].push_back(e);
+        }
+      }
       std::vector<Segment> crossed;
       for (std::size_t i = 0; i < n; ++i) {
         if (free_outline[i] == 0) continue;
@@ -667,13 +906,15 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         if (cross_outline(ring, free_edges[i], crossed)) {
           for (const Segment& segment : crossed)
             if (!(segment.first == segment.second))
-              checked.push_back(normalised(segment.first, segment.second));
+              checked[std::size_t(building_block[i])].push_back(
+                  normalised(segment.first, segment.second));
         } else {
           free_outline[i] = 0;
           std::vector<Segment>& into = per_block[std::size_t(building_block[i])].edges;
           into.insert(into.end(), free_edges[i].begin(), free_edges[i].end());
         }
       }
+      free_edges = {};
       // The edges near block boundaries are crossed with the block rings here too, unless
       // something GEOS nodes (an outline that is not free, an edge near one) comes within
       // kClearanceM of a block boundary.
@@ -690,17 +931,17 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
             block_shapes[std::size_t(building_block[i])].boundary_near(box))
           own_rings = false;
       }
-      std::vector<Segment> segments;
+      RingParts ring_parts;
       if (own_rings) {
-        std::vector<Segment> edge_parts;
-        own_rings =
-            cross_block_rings(edges.boundary, block_shapes, block_polygons, edge_parts, segments);
+        std::vector<std::vector<Segment>> edge_parts(blocks.size());
+        own_rings = cross_block_rings(edges.boundary, block_shapes, block_polygons, edge_parts,
+                                      ring_parts);
         if (own_rings) {
-          for (const Segment& part : edge_parts)
-            checked.push_back(normalised(part.first, part.second));
-          segments.insert(segments.end(), edge_parts.begin(), edge_parts.end());
+          for (std::size_t b = 0; b < blocks.size(); ++b)
+            for (const Segment& part : edge_parts[b])
+              checked[b].push_back(normalised(part.first, part.second));
         } else {
-          segments.clear();
+          ring_parts = RingParts{};
         }
       }
       if (!own_rings)
@@ -710,14 +951,22 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // then clear of every block boundary), else in every block their box meets.
       for (std::size_t i = 0; i < n; ++i)
         if (outlined[i] != 0 && free_outline[i] == 0) add_outline(i, own_rings, per_block);
-      segments.insert(segments.end(), checked.begin(), checked.end());
       mark(0.05);
-      node_blocks(progress, block_shapes, block_polygons, per_block, !own_rings, segments);
-      pieces_tile = collect_pieces(std::move(segments)) && pieces_cover_blocks();
+      std::vector<std::vector<Segment>> inside;
+      RingParts noded_rings;
+      node_blocks(progress, block_shapes, block_polygons, per_block, !own_rings, noded_rings,
+                  inside);
+      per_block = {};
+      if (!own_rings) ring_parts = std::move(noded_rings);
       // And every inner edge separates two pieces: had the noding moved a vertex that inner
-      // edges end at, they would dangle and be dropped, merging pieces without changing the area.
-      if (pieces_tile) {
-        // The sorted segments are kept for piece_contacts (one sort of them, not two).
+      // edges end at, they would dangle and be dropped, merging pieces without changing the
+      // area. Checked per block while its pieces are made.
+      bool all_bound_two = true;
+      pieces_tile = collect_block_pieces(ring_parts, inside, &checked, all_bound_two) &&
+                    pieces_cover_blocks();
+      if (pieces_tile && !check_here) {
+        // A checked segment on a block boundary (not seen on the real towns): counted over the
+        // whole community as before.
         mark(0.92);
         pieces.sorted_segments =
             sorted_piece_segments(piece_polygons, [&](double f) { mark(0.92 + 0.06 * f); });
@@ -728,22 +977,16 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         auto segment_entry_less = [](const Segment& s, const SegmentEntry& t) {
           return s.first == t.a ? less_point(s.second, t.b) : less_point(s.first, t.a);
         };
-        // Each inner edge on its own: in parallel chunks (the answer is one flag).
-        std::atomic<bool> all_bound_two{true};
-        const std::function<void(double)> check_progress = [&](double f) { mark(0.98 + 0.02 * f); };
-        ProgressCount counted(check_progress, checked.size(), std::size_t(1) << 16);
-        parallel_for_chunks(0, checked.size(), 8192, [&](std::size_t begin, std::size_t end) {
-          for (std::size_t k = begin; k < end && all_bound_two; ++k) {
-            const auto lo = std::lower_bound(piece_segments.begin(), piece_segments.end(),
-                                             checked[k], entry_less);
-            const auto hi =
-                std::upper_bound(lo, piece_segments.end(), checked[k], segment_entry_less);
+        all_bound_two = true;
+        for (const std::vector<Segment>& block_checked : checked)
+          for (const Segment& c : block_checked) {
+            const auto lo =
+                std::lower_bound(piece_segments.begin(), piece_segments.end(), c, entry_less);
+            const auto hi = std::upper_bound(lo, piece_segments.end(), c, segment_entry_less);
             if (hi - lo != 2) all_bound_two = false;
           }
-          counted.add(end - begin);
-        });
-        pieces_tile = all_bound_two;
       }
+      if (pieces_tile) pieces_tile = all_bound_two;
     }
     report(attempt_to);
     if (!pieces_tile && snap_grid_m <= 0.0) {
@@ -759,9 +1002,13 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         per_block[std::size_t(edges.whole_block[k])].edges.push_back(edges.whole[k]);
       for (std::size_t i = 0; i < n; ++i)
         if (outlined[i] != 0) add_outline(i, false, per_block);
-      std::vector<Segment> segments;
-      node_blocks(progress, block_shapes, block_polygons, per_block, true, segments);
-      pieces_tile = collect_pieces(std::move(segments)) && pieces_cover_blocks();
+      RingParts ring_parts;
+      std::vector<std::vector<Segment>> inside;
+      node_blocks(progress, block_shapes, block_polygons, per_block, true, ring_parts, inside);
+      per_block = {};
+      bool unused = true;
+      pieces_tile = collect_block_pieces(ring_parts, inside, nullptr, unused) &&
+                    pieces_cover_blocks();
     }
     if (!pieces_tile) {
       // The whole community's linework in one GEOS noding (snap-rounded on a retry).
