@@ -192,9 +192,8 @@ bool polygonize_region(std::vector<Segment> segments, std::vector<Segment> bound
   }
   boundary.clear();
   boundary.shrink_to_fit();
-  std::sort(marked.begin(), marked.end(), [](const auto& s, const auto& t) {
-    return segment_less(s.first, t.first);
-  });
+  std::sort(marked.begin(), marked.end(),
+            [](const auto& s, const auto& t) { return segment_less(s.first, t.first); });
   std::vector<Segment> unique;
   std::vector<std::uint8_t> outside;
   unique.reserve(marked.size());

@@ -118,8 +118,8 @@ struct RingParts {
 
 /// Nodes the Voronoi edges near block boundaries with the blocks' rings without GEOS, like
 /// cross_outline: a ring vertex's side of an edge's line is decided once, so the crossing goes to
-/// exactly one of the two ring segments at that vertex. Appends to `edge_parts[b]` the parts of each
-/// edge inside its block (their ends on the boundary are the crossings, exactly) and to
+/// exactly one of the two ring segments at that vertex. Appends to `edge_parts[b]` the parts of
+/// each edge inside its block (their ends on the boundary are the crossings, exactly) and to
 /// `ring_parts` every block ring segment (each shared one once) split at the crossings of the
 /// edges of either block. False on a degenerate case (an edge end on a ring segment's line).
 bool cross_block_rings(const std::vector<std::pair<Segment, std::int32_t>>& edges,
@@ -720,7 +720,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       std::vector<Segment> on_boundary;  // for the check: the boundary's parts, normalised
       if (checked != nullptr && !(*checked)[b].empty()) {
         on_boundary.reserve(boundary.size());
-        for (const Segment& part : boundary) on_boundary.push_back(normalised(part.first, part.second));
+        for (const Segment& part : boundary)
+          on_boundary.push_back(normalised(part.first, part.second));
         std::sort(on_boundary.begin(), on_boundary.end(), segment_less);
       }
       std::vector<Polygon> faces;
@@ -934,8 +935,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       RingParts ring_parts;
       if (own_rings) {
         std::vector<std::vector<Segment>> edge_parts(blocks.size());
-        own_rings = cross_block_rings(edges.boundary, block_shapes, block_polygons, edge_parts,
-                                      ring_parts);
+        own_rings =
+            cross_block_rings(edges.boundary, block_shapes, block_polygons, edge_parts, ring_parts);
         if (own_rings) {
           for (std::size_t b = 0; b < blocks.size(); ++b)
             for (const Segment& part : edge_parts[b])
@@ -1007,8 +1008,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       node_blocks(progress, block_shapes, block_polygons, per_block, true, ring_parts, inside);
       per_block = {};
       bool unused = true;
-      pieces_tile = collect_block_pieces(ring_parts, inside, nullptr, unused) &&
-                    pieces_cover_blocks();
+      pieces_tile =
+          collect_block_pieces(ring_parts, inside, nullptr, unused) && pieces_cover_blocks();
     }
     if (!pieces_tile) {
       // The whole community's linework in one GEOS noding (snap-rounded on a retry).

@@ -471,9 +471,9 @@ GeomPtr clip_to_communities(Worker& w, Building& b, const BuildingJoinContext& j
   for (std::int32_t c : candidates) {
     if (!prepared_intersects(w.geos, container_prepared(w, w.communities, layer, c), shape))
       continue;
-    GeomPtr part = own(w.geos,
-                       GEOSIntersection_r(h, shape, container_geometry(w, w.communities, layer, c)),
-                       "footprint inside a community");
+    GeomPtr part =
+        own(w.geos, GEOSIntersection_r(h, shape, container_geometry(w, w.communities, layer, c)),
+            "footprint inside a community");
     inside = inside ? own(w.geos, GEOSUnion_r(h, inside.get(), part.get()), "footprint parts")
                     : std::move(part);
   }
@@ -481,7 +481,8 @@ GeomPtr clip_to_communities(Worker& w, Building& b, const BuildingJoinContext& j
   const double inside_area = geos_area(w.geos, inside.get());
   const double outside_area = footprint_area - inside_area;
   // A footprint drawn up to the boundary is outside by rounding only.
-  if (inside_area < jc.params.zero_area_m2 || outside_area <= jc.params.zero_area_m2) return nullptr;
+  if (inside_area < jc.params.zero_area_m2 || outside_area <= jc.params.zero_area_m2)
+    return nullptr;
   MultiPolygon clipped = to_multipolygon(w.geos, inside.get());  // polygonal parts only
   std::erase_if(clipped, [](const Polygon& p) { return std::abs(signed_area(p.outer)) <= 0.0; });
   if (clipped.empty()) return nullptr;

@@ -88,7 +88,7 @@ struct ValidationSummary {
   std::size_t assigned_to_nearest_community = 0;  // buildings given to a community within reach
   std::size_t attribute_disagreements = 0;  // compound_ref/community_ref vs geometry, unknown refs
   std::size_t compounds_crossing_communities = 0;  // compounds partly outside their community
-  std::size_t clipped_to_communities = 0;  // footprints reaching outside every community
+  std::size_t clipped_to_communities = 0;          // footprints reaching outside every community
 };
 
 /// Code and name of the community made when the dataset has none.

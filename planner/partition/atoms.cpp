@@ -381,7 +381,8 @@ void CommunityPlanner::find_contact_units() {
   // the unit whose piece holds it (the fuzz towns: a grid with it and unit 0 came out in pieces).
   for (std::size_t k : in_.adjacency) {
     const geo::CellAdjacency& adj = tess_.adjacency[k];
-    for (const auto& [tower_side, other_side] : {std::pair{adj.a, adj.b}, std::pair{adj.b, adj.a}}) {
+    for (const auto& [tower_side, other_side] :
+         {std::pair{adj.a, adj.b}, std::pair{adj.b, adj.a}}) {
       const std::int32_t t = tower_of[at(local_of(tower_side))];
       if (t == kNone || !clear[at(t)]) continue;
       const Box mine = bounds(building(towers[at(t)]).footprint);

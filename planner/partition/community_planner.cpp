@@ -484,9 +484,9 @@ void CommunityPlanner::plan_micro() {
         for (std::int32_t r : riders->second) {
           const int unit = rider_unit_[at(r)];
           const bool split_large = !slice.unit_households.empty();
-          if (split_large && (unit < slice_first_unit[k] ||
-                              unit >= slice_first_unit[k] +
-                                          static_cast<int>(slice.unit_households.size())))
+          if (split_large &&
+              (unit < slice_first_unit[k] ||
+               unit >= slice_first_unit[k] + static_cast<int>(slice.unit_households.size())))
             continue;  // a unit of another slice
           if (!split_large && !slice.has_cell) continue;
           const int position = std::clamp(unit - (split_large ? slice_first_unit[k] : 0), 0,

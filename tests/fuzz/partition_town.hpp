@@ -278,8 +278,8 @@ inline void check_rules(const FuzzRun& run) {
     violated("no crumbs",
              std::to_string(plan.metrics.grids_with_crumbs) + " grids; " + first_finding(run));
   if (plan.metrics.buildings_outside != 0)
-    violated("buildings inside their micro grid", std::to_string(plan.metrics.buildings_outside) +
-                                                      " buildings; " + first_finding(run));
+    violated("buildings inside their micro grid",
+             std::to_string(plan.metrics.buildings_outside) + " buildings; " + first_finding(run));
   if (plan.metrics.micro_not_nested != 0)
     violated("micro grids nest",
              std::to_string(plan.metrics.micro_not_nested) + " grids; " + first_finding(run));

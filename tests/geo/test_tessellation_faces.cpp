@@ -270,7 +270,8 @@ TEST_CASE("tessellation faces: faces per region, merged by key, are the whole ar
   blocks[0].boundary = unit_ring({{0, 0}, {4, 0}, {4, 6}, {0, 6}});
   for (int i = 0; i <= 4; ++i)
     for (int j = 0; j < 6; ++j) {
-      if (i > 0 && i < 4) blocks[0].inside.emplace_back(Point{double(i), double(j)}, Point{double(i), double(j + 1)});
+      if (i > 0 && i < 4)
+        blocks[0].inside.emplace_back(Point{double(i), double(j)}, Point{double(i), double(j + 1)});
     }
   for (int j = 1; j < 6; ++j)
     for (int i = 0; i < 4; ++i)
@@ -278,12 +279,20 @@ TEST_CASE("tessellation faces: faces per region, merged by key, are the whole ar
   blocks[1].boundary = unit_ring({{4, 0}, {8, 0}, {8, 6}, {4, 6}});
   blocks[1].inside = {{{4, 3}, {5, 3}}, {{5, 3}, {5.5, 3.5}}};  // a dangle from the ring
   // A ring touching nothing: a hole of the block's face.
-  for (const Segment& s : unit_ring({{5, 4}, {6, 4}, {6, 5}, {5, 5}})) blocks[1].inside.push_back(s);
+  for (const Segment& s : unit_ring({{5, 4}, {6, 4}, {6, 5}, {5, 5}}))
+    blocks[1].inside.push_back(s);
   // Two rings joined by a cut edge.
-  blocks[1].inside = join(blocks[1].inside, {{{5, 1}, {6, 1}}, {{6, 1}, {6, 1.5}}, {{6, 1.5}, {6, 2}},
-                                             {{6, 2}, {5, 2}}, {{5, 2}, {5, 1}}, {{6, 1.5}, {6.5, 1.5}},
-                                             {{6.5, 1}, {7, 1}}, {{7, 1}, {7, 2}}, {{7, 2}, {6.5, 2}},
-                                             {{6.5, 2}, {6.5, 1.5}}, {{6.5, 1.5}, {6.5, 1}}});
+  blocks[1].inside = join(blocks[1].inside, {{{5, 1}, {6, 1}},
+                                             {{6, 1}, {6, 1.5}},
+                                             {{6, 1.5}, {6, 2}},
+                                             {{6, 2}, {5, 2}},
+                                             {{5, 2}, {5, 1}},
+                                             {{6, 1.5}, {6.5, 1.5}},
+                                             {{6.5, 1}, {7, 1}},
+                                             {{7, 1}, {7, 2}},
+                                             {{7, 2}, {6.5, 2}},
+                                             {{6.5, 2}, {6.5, 1.5}},
+                                             {{6.5, 1.5}, {6.5, 1}}});
   const std::vector<Segment> island = unit_ring({{9, 1}, {11, 1}, {11, 3}, {9, 3}});
   blocks[2].boundary = join(unit_ring({{8, 0}, {12, 0}, {12, 6}, {8, 6}}), reversed(island));
   blocks[2].inside = {{{11, 3}, {12, 4}}, {{9, 3}, {9, 5}}};  // ring to ring; a dangle
@@ -291,12 +300,13 @@ TEST_CASE("tessellation faces: faces per region, merged by key, are the whole ar
   blocks[3].inside = {{{9, 1}, {10, 2}}, {{10, 2}, {11, 3}}};
   blocks[4].boundary = unit_ring({{0, 6}, {4, 6}, {4, 12}, {0, 12}});
   blocks[5].boundary = unit_ring({{4, 6}, {8, 6}, {8, 12}, {4, 12}});
-  for (int i = 4; i < 8; ++i) blocks[5].inside.emplace_back(Point{double(i), 9}, Point{double(i + 1), 9});
+  for (int i = 4; i < 8; ++i)
+    blocks[5].inside.emplace_back(Point{double(i), 9}, Point{double(i + 1), 9});
   blocks[6].boundary = unit_ring({{8, 6}, {12, 6}, {12, 12}, {8, 12}});
   // A ring in a ring in block 6: the inner one a hole of the face between them.
-  blocks[6].inside = join(unit_ring({{9, 7}, {11, 7}, {11, 11}, {9, 11}}),
-                          {{{10, 8}, {10.5, 8}}, {{10.5, 8}, {10.5, 9}}, {{10.5, 9}, {10, 9}},
-                           {{10, 9}, {10, 8}}});
+  blocks[6].inside = join(
+      unit_ring({{9, 7}, {11, 7}, {11, 11}, {9, 11}}),
+      {{{10, 8}, {10.5, 8}}, {{10.5, 8}, {10.5, 9}}, {{10.5, 9}, {10, 9}}, {{10, 9}, {10, 8}}});
 
   std::vector<Segment> all;
   for (const Block& block : blocks) all = join(join(all, block.boundary), block.inside);

@@ -21,7 +21,9 @@ using namespace gp;
 
 namespace {
 
-std::size_t at(std::int32_t i) { return static_cast<std::size_t>(i); }
+std::size_t at(std::int32_t i) {
+  return static_cast<std::size_t>(i);
+}
 
 MultiPolygon wkt(const std::string& text) {
   geo::GeosContext ctx;
@@ -157,9 +159,10 @@ TEST_CASE("overlapping footprints: a building inside a split tower goes with the
   }
 }
 
-TEST_CASE("overlapping footprints: a footprint half outside its community is planned by its part "
-          "inside",
-          "[partition][truth][overlap]") {
+TEST_CASE(
+    "overlapping footprints: a footprint half outside its community is planned by its part "
+    "inside",
+    "[partition][truth][overlap]") {
   Town town;
   town.community("POLYGON((0 0,200 0,200 40,0 40,0 0))");
   town.row(10, 30);
