@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <map>
 #include <numeric>
-#include <set>
 #include <vector>
 
 #include "planner/core/parallel.hpp"
@@ -176,21 +175,24 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
   // cell (issue 12, Nanjing micro grid …12002).
   std::vector<std::vector<std::vector<const MultiPolygon*>>> beside(unit_runs.size());
   {
-    std::map<std::int32_t, std::size_t> split_of;  // building → index in unit_runs
-    for (std::size_t k = 0; k < unit_runs.size(); ++k) split_of[unit_runs[k].first] = k;
-    std::map<std::int32_t, std::int32_t> micro_of_cell;  // whole cells only
+    // Per building, not maps (issue 14 item 2: a map of every whole cell, looked up twice per
+    // adjacency, was a thirtieth of the stage at real-100000).
+    constexpr std::size_t kNoRun = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> split_of(tess.cells.size(), kNoRun);  // building → in unit_runs
+    for (std::size_t k = 0; k < unit_runs.size(); ++k) split_of[at(unit_runs[k].first)] = k;
+    std::vector<std::int32_t> micro_of_cell(tess.cells.size(), kNone);  // whole cells only
     for (std::size_t m = 0; m < cell_buildings.size(); ++m)
       for (std::int32_t b : cell_buildings[m])
-        if (!split_of.count(b)) micro_of_cell[b] = static_cast<std::int32_t>(m);
+        if (split_of[at(b)] == kNoRun) micro_of_cell[at(b)] = static_cast<std::int32_t>(m);
     auto add = [&](std::int32_t tower, std::int32_t other) {
-      const auto k = split_of.find(tower);
-      const auto m = micro_of_cell.find(other);
-      if (k == split_of.end() || m == micro_of_cell.end() || tess.cells[at(other)].empty()) return;
-      const auto& runs = unit_runs[k->second].second;
-      auto& lists = beside[k->second];
+      const std::size_t k = split_of[at(tower)];
+      const std::int32_t m = micro_of_cell[at(other)];
+      if (k == kNoRun || m == kNone || tess.cells[at(other)].empty()) return;
+      const auto& runs = unit_runs[k].second;
+      auto& lists = beside[k];
       lists.resize(runs.size());
       for (std::size_t j = 0; j < runs.size(); ++j)
-        if (runs[j].first == m->second) lists[j].push_back(&tess.cells[at(other)]);
+        if (runs[j].first == m) lists[j].push_back(&tess.cells[at(other)]);
     };
     for (const geo::CellAdjacency& adj : tess.adjacency) {
       add(adj.a, adj.b);
@@ -267,10 +269,10 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
   }
   std::vector<std::vector<const MultiPolygon*>> extra_pieces(plan.micro_grids.size());
   std::vector<char> micro_noded(plan.micro_grids.size(), 0);
-  std::set<std::int32_t> cut_cells;
+  std::vector<char> cut_cells(tess.cells.size(), 0);  // per building
   for (std::size_t k = 0; k < unit_runs.size(); ++k) {
     if (tess.cells[at(unit_runs[k].first)].empty()) continue;
-    cut_cells.insert(unit_runs[k].first);
+    cut_cells[at(unit_runs[k].first)] = 1;
     for (std::size_t j = 0; j < unit_runs[k].second.size(); ++j) {
       const auto m = at(unit_runs[k].second[j].first);
       if (!unit_pieces[k][j].empty()) extra_pieces[m].push_back(&unit_pieces[k][j]);
@@ -282,7 +284,7 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     if (!grid.locked) {
       std::vector<const MultiPolygon*> cells = extra_pieces[m];
       for (std::int32_t b : cell_buildings[m])
-        if (!tess.cells[at(b)].empty() && !cut_cells.count(b)) cells.push_back(&tess.cells[at(b)]);
+        if (!tess.cells[at(b)].empty() && !cut_cells[at(b)]) cells.push_back(&tess.cells[at(b)]);
       bool changed = false;
       grid.polygon = geo::valid_grid_polygon(cells.empty()    ? MultiPolygon{}
                                              : micro_noded[m] ? geo::union_polygons(cells)
