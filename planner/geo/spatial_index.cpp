@@ -83,6 +83,82 @@ std::vector<std::int32_t> BoxIndex::nearest(const Point& query, std::size_t k) c
   return nearest(Box{query.x, query.y, query.x, query.y}, k);
 }
 
+BoxGrid::BoxGrid(const std::vector<Box>& boxes) : boxes_(&boxes) {
+  std::size_t count = 0;
+  double extent_sum = 0.0;
+  for (const Box& box : boxes) {
+    if (box.empty()) continue;
+    extent_.expand(box);
+    extent_sum += std::max(box.width(), box.height());
+    ++count;
+  }
+  if (count == 0) return;
+  // Buckets about the size of a box, and about as many as boxes; coarser while the entries
+  // (a box in every bucket it overlaps) would pass 8 per box (long diagonal edges).
+  const double width = extent_.width(), height = extent_.height();
+  double cell = std::max({extent_sum / static_cast<double>(count),
+                          std::sqrt(width * height / static_cast<double>(count)),
+                          std::max(width, height) / 4096.0, 1e-9});
+  auto span = [&](double lo, double hi, double origin) {
+    return static_cast<std::int64_t>(std::floor((hi - origin) / cell)) -
+           static_cast<std::int64_t>(std::floor((lo - origin) / cell)) + 1;
+  };
+  for (;;) {
+    std::int64_t entries = 0;
+    for (const Box& box : boxes)
+      if (!box.empty())
+        entries += span(box.min_x, box.max_x, extent_.min_x) *
+                   span(box.min_y, box.max_y, extent_.min_y);
+    if (entries <= 8 * static_cast<std::int64_t>(count) + 1024) break;
+    cell *= 2.0;
+  }
+  cell_ = cell;
+  columns_ = static_cast<std::int64_t>(std::floor(width / cell)) + 1;
+  rows_ = static_cast<std::int64_t>(std::floor(height / cell)) + 1;
+  start_.assign(static_cast<std::size_t>(columns_ * rows_) + 1, 0);
+  auto each_bucket = [&](const Box& box, const auto& visit) {
+    const std::int64_t c0 = column(box.min_x), c1 = column(box.max_x);
+    const std::int64_t r0 = row(box.min_y), r1 = row(box.max_y);
+    for (std::int64_t r = r0; r <= r1; ++r)
+      for (std::int64_t c = c0; c <= c1; ++c) visit(static_cast<std::size_t>(r * columns_ + c));
+  };
+  for (const Box& box : boxes)
+    if (!box.empty()) each_bucket(box, [&](std::size_t b) { ++start_[b + 1]; });
+  for (std::size_t b = 1; b < start_.size(); ++b) start_[b] += start_[b - 1];
+  entries_.resize(start_.back());
+  std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
+  for (std::size_t i = 0; i < boxes.size(); ++i)  // ascending within every bucket
+    if (!boxes[i].empty())
+      each_bucket(boxes[i], [&](std::size_t b) {
+        entries_[fill[b]++] = static_cast<std::int32_t>(i);
+      });
+}
+
+std::int64_t BoxGrid::column(double x) const {
+  return std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(std::floor((x - extent_.min_x) / cell_)), 0,
+      std::max<std::int64_t>(columns_ - 1, 0));
+}
+
+std::int64_t BoxGrid::row(double y) const {
+  return std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(std::floor((y - extent_.min_y) / cell_)), 0,
+      std::max<std::int64_t>(rows_ - 1, 0));
+}
+
+void BoxGrid::holding(const Point& p, std::vector<std::int32_t>& out) const {
+  out.clear();
+  if (entries_.empty() || !(p.x >= extent_.min_x && p.x <= extent_.max_x &&
+                            p.y >= extent_.min_y && p.y <= extent_.max_y))
+    return;
+  const auto b = static_cast<std::size_t>(row(p.y) * columns_ + column(p.x));
+  for (std::uint32_t k = start_[b]; k < start_[b + 1]; ++k) {
+    const Box& box = (*boxes_)[static_cast<std::size_t>(entries_[k])];
+    if (p.x >= box.min_x && p.x <= box.max_x && p.y >= box.min_y && p.y <= box.max_y)
+      out.push_back(entries_[k]);
+  }
+}
+
 double box_distance(const Box& a, const Box& b) {
   if (a.empty() || b.empty()) return INFINITY;
   const double dx = std::max({0.0, a.min_x - b.max_x, b.min_x - a.max_x});

@@ -85,3 +85,39 @@ TEST_CASE("box distance") {
   CHECK(geo::box_distance(Box{0, 0, 1, 1}, Box{4, 5, 6, 6}) == Approx(5.0));
   CHECK(geo::box_distance(Box{0, 0, 2, 2}, Box{1, 1, 3, 3}) == 0.0);
 }
+
+TEST_CASE("box grid: the boxes holding a point are BoxIndex's, ascending") {
+  std::mt19937 rng(20261207);
+  std::uniform_real_distribution<double> position(-50.0, 3050.0);
+  // Small boxes (edges widened by a tolerance), a few long ones, a degenerate one, an empty one;
+  // points at random, on the boxes' corners and edges, and outside the extent.
+  std::vector<Box> boxes = random_boxes(rng, 4000, 3000.0, 6.0);
+  for (const Box& long_box : random_boxes(rng, 20, 3000.0, 900.0)) boxes.push_back(long_box);
+  boxes.push_back(Box{100.0, 100.0, 100.0, 100.0});
+  boxes.push_back(Box{});
+  const BoxIndex index(boxes);
+  const geo::BoxGrid grid(boxes);
+  std::vector<Point> points{{100.0, 100.0}, {-1000.0, 5.0}, {5000.0, 5000.0}};
+  for (int k = 0; k < 3000; ++k) points.push_back({position(rng), position(rng)});
+  for (std::size_t i = 0; i < boxes.size(); i += 7)
+    if (!boxes[i].empty()) {
+      points.push_back({boxes[i].min_x, boxes[i].min_y});
+      points.push_back({boxes[i].max_x, boxes[i].max_y});
+      points.push_back({boxes[i].min_x, 0.5 * (boxes[i].min_y + boxes[i].max_y)});
+    }
+  std::vector<std::int32_t> expected, found;
+  std::size_t mismatches = 0, hits = 0;
+  for (const Point& p : points) {
+    index.intersecting(Box{p.x, p.y, p.x, p.y}, expected);
+    grid.holding(p, found);
+    mismatches += found != expected;
+    hits += found.size();
+  }
+  CHECK(mismatches == 0);
+  CHECK(hits > points.size() / 2);
+
+  const std::vector<Box> none{Box{}};
+  const geo::BoxGrid empty(none);
+  empty.holding(Point{0.0, 0.0}, found);
+  CHECK(found.empty());
+}
