@@ -174,6 +174,14 @@ bool may_pinch(const MultiPolygon& shape, double distance) {
     Box box;
   };
   std::vector<Segment> segments;
+  {
+    std::size_t vertices = 0;
+    for (const Polygon& polygon : shape) {
+      vertices += polygon.outer.size();
+      for (const Ring& hole : polygon.holes) vertices += hole.size();
+    }
+    segments.reserve(vertices);
+  }
   for (const Polygon& polygon : shape) {
     auto add = [&](const Ring& ring) {
       for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
@@ -204,27 +212,43 @@ bool may_pinch(const MultiPolygon& shape, double distance) {
   };
   for (const Segment& v : segments)
     if (v.a == v.b) return true;  // a repeated vertex: rounding drops it
-  // Few segments (a footprint, a cut cell's piece): every pair. Many (a large grid's polygon,
-  // thousands of vertices): only the segments whose widened box holds the vertex, from a box
-  // index (issue 14 item 2: the pairs were half of valid_grid_polygon on the real 30k town).
-  // The same answer either way: the box test is the first test of every pair.
-  if (segments.size() <= 64) {
+  // Few segments (a footprint, a cut cell's piece): every pair. More (a grid's polygon, a
+  // hundred vertices on real footprints, thousands on a large grid): a sweep along x, each
+  // vertex against the segments whose widened box spans its x (issue 14 item 2: the box index
+  // built per polygon and queried per vertex was a tenth of "grid polygons" at real-100000).
+  // The same answer either way: the box test is the first test of every pair, and every
+  // segment whose box holds the vertex spans its x.
+  if (segments.size() <= 16) {
     for (const Segment& v : segments)
       for (const Segment& s : segments)
         if (near(v.a, s)) return true;
     return false;
   }
-  std::vector<Box> boxes;
-  boxes.reserve(segments.size());
-  for (const Segment& s : segments) boxes.push_back(s.box);
-  const BoxIndex index(boxes);
-  std::vector<std::int32_t> hits;
-  for (const Segment& v : segments) {
-    Box at;
-    at.expand(v.a);
-    index.intersecting(at, hits);
-    for (const std::int32_t k : hits)
-      if (near(v.a, segments[static_cast<std::size_t>(k)])) return true;
+  std::vector<std::uint32_t> by_min(segments.size()), by_x(segments.size());
+  std::iota(by_min.begin(), by_min.end(), 0u);
+  std::iota(by_x.begin(), by_x.end(), 0u);
+  std::sort(by_min.begin(), by_min.end(), [&](std::uint32_t l, std::uint32_t r) {
+    return segments[l].box.min_x < segments[r].box.min_x;
+  });
+  std::sort(by_x.begin(), by_x.end(), [&](std::uint32_t l, std::uint32_t r) {
+    return segments[l].a.x < segments[r].a.x;
+  });
+  std::vector<std::uint32_t> active;
+  std::size_t next = 0;
+  for (const std::uint32_t v : by_x) {
+    const Point& p = segments[v].a;
+    while (next < by_min.size() && segments[by_min[next]].box.min_x <= p.x)
+      active.push_back(by_min[next++]);
+    for (std::size_t k = 0; k < active.size();) {
+      const Segment& s = segments[active[k]];
+      if (s.box.max_x < p.x) {  // left behind: the vertices still to come lie further right
+        active[k] = active.back();
+        active.pop_back();
+        continue;
+      }
+      if (near(p, s)) return true;
+      ++k;
+    }
   }
   return false;
 }
@@ -1378,11 +1402,11 @@ bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector
   auto snap_rank = [&](signed char r, auto target, std::size_t& collapsed) {
     collect(target, edges, edge_boxes);
     if (edges.empty()) return true;
-    const BoxIndex index(edge_boxes);
+    // A grid of buckets, not an R-tree: a point query per vertex of every rounded polygon
+    // (issue 14 item 2: the R-tree was half of conform_edges at real-100000). Same edges found.
+    const BoxGrid index(edge_boxes);
     auto place = [&](const Point& p) {
-      Box box;
-      box.expand(p);
-      index.intersecting(box, found);
+      index.holding(p, found);
       double best_vertex = tolerance2, best_edge = tolerance2;
       const Point* vertex = nullptr;
       Point on_edge = p;
@@ -1453,7 +1477,7 @@ bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector
     collect([&](std::size_t i) { return rank[i] != kLocked; }, edges, edge_boxes);
     std::vector<std::vector<std::pair<double, Point>>> inserted(edges.size());
     {
-      const BoxIndex index(edge_boxes);
+      const BoxGrid index(edge_boxes);
       for (std::size_t i = 0; i < n; ++i) {
         report(1.0, static_cast<double>(i) / static_cast<double>(n));
         if (!involved[i]) continue;
@@ -1461,9 +1485,7 @@ bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector
           auto visit = [&](const Ring& ring) {
             for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
               const Point& p = ring[k];
-              Box box;
-              box.expand(p);
-              index.intersecting(box, found);
+              index.holding(p, found);
               for (std::int32_t e32 : found) {
                 const auto e = static_cast<std::size_t>(e32);
                 const Edge& s = edges[e];
