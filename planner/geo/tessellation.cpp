@@ -54,6 +54,17 @@ bool union_coverage(const std::vector<const MultiPolygon*>& cells, MultiPolygon&
     bool forward;  // the polygon's ring runs low → high
   };
   std::vector<Directed> segments;
+  {
+    // Reserved (issue 14 item 2: the vector's growth was a tenth of the union at real-100000).
+    std::size_t vertices = 0;
+    for (const MultiPolygon* cell : cells)
+      if (cell)
+        for (const Polygon& polygon : *cell) {
+          vertices += polygon.outer.size();
+          for (const Ring& hole : polygon.holes) vertices += hole.size();
+        }
+    segments.reserve(vertices);
+  }
   double input_area = 0.0;
   for (const MultiPolygon* cell : cells) {
     if (!cell) continue;
