@@ -230,9 +230,8 @@ bool may_pinch(const MultiPolygon& shape, double distance) {
   std::sort(by_min.begin(), by_min.end(), [&](std::uint32_t l, std::uint32_t r) {
     return segments[l].box.min_x < segments[r].box.min_x;
   });
-  std::sort(by_x.begin(), by_x.end(), [&](std::uint32_t l, std::uint32_t r) {
-    return segments[l].a.x < segments[r].a.x;
-  });
+  std::sort(by_x.begin(), by_x.end(),
+            [&](std::uint32_t l, std::uint32_t r) { return segments[l].a.x < segments[r].a.x; });
   std::vector<std::uint32_t> active;
   std::size_t next = 0;
   for (const std::uint32_t v : by_x) {

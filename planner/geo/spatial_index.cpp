@@ -107,8 +107,8 @@ BoxGrid::BoxGrid(const std::vector<Box>& boxes) : boxes_(&boxes) {
     std::int64_t entries = 0;
     for (const Box& box : boxes)
       if (!box.empty())
-        entries += span(box.min_x, box.max_x, extent_.min_x) *
-                   span(box.min_y, box.max_y, extent_.min_y);
+        entries +=
+            span(box.min_x, box.max_x, extent_.min_x) * span(box.min_y, box.max_y, extent_.min_y);
     if (entries <= 8 * static_cast<std::int64_t>(count) + 1024) break;
     cell *= 2.0;
   }
@@ -129,9 +129,8 @@ BoxGrid::BoxGrid(const std::vector<Box>& boxes) : boxes_(&boxes) {
   std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
   for (std::size_t i = 0; i < boxes.size(); ++i)  // ascending within every bucket
     if (!boxes[i].empty())
-      each_bucket(boxes[i], [&](std::size_t b) {
-        entries_[fill[b]++] = static_cast<std::int32_t>(i);
-      });
+      each_bucket(boxes[i],
+                  [&](std::size_t b) { entries_[fill[b]++] = static_cast<std::int32_t>(i); });
 }
 
 std::int64_t BoxGrid::column(double x) const {
@@ -148,8 +147,8 @@ std::int64_t BoxGrid::row(double y) const {
 
 void BoxGrid::holding(const Point& p, std::vector<std::int32_t>& out) const {
   out.clear();
-  if (entries_.empty() || !(p.x >= extent_.min_x && p.x <= extent_.max_x &&
-                            p.y >= extent_.min_y && p.y <= extent_.max_y))
+  if (entries_.empty() || !(p.x >= extent_.min_x && p.x <= extent_.max_x && p.y >= extent_.min_y &&
+                            p.y <= extent_.max_y))
     return;
   const auto b = static_cast<std::size_t>(row(p.y) * columns_ + column(p.x));
   for (std::uint32_t k = start_[b]; k < start_[b + 1]; ++k) {
