@@ -523,6 +523,7 @@ void CommunityPlanner::plan_micro() {
     // large grid too (the chain above links only consecutive units that touch).
     {
       std::set<std::int32_t> seen;
+      const std::int32_t grid = g;  // a structured binding is not captured (clang 14)
       for (std::size_t k : slice_list) {
         const std::int32_t i = slices_[k].local;
         const auto touching = unit_touching_.find(i);
@@ -539,7 +540,7 @@ void CommunityPlanner::plan_micro() {
           } else {
             s = cell_slice[at(i)];
           }
-          if (s == kNoSlice || slices_[s].large != g || slice_node[s] == kNone) return kNone;
+          if (s == kNoSlice || slices_[s].large != grid || slice_node[s] == kNone) return kNone;
           return slice_node[s] + static_cast<NodeId>(std::clamp(u - first_unit, 0,
                                                                 slice_nodes[s] - 1));
         };
