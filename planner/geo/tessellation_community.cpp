@@ -56,8 +56,12 @@ void sites_in_own_parts(GeosContext& ctx, const Dataset& dataset, const Communit
   const std::size_t n = job.buildings.size();
   std::vector<const MultiPolygon*> own(n, nullptr);  // null: no own part
   std::vector<MultiPolygon> computed;
-  if (const FootprintSettling* settled = dataset.settled_footprints()) {
-    auto it = settled->site_parts.begin();  // both ascending by building
+  if (const FootprintSettling* settled = job.settled) {
+    // Both ascending by building: from the job's first.
+    auto it = std::lower_bound(
+        settled->site_parts.begin(), settled->site_parts.end(),
+        n ? job.buildings.front() : 0,
+        [](const std::pair<std::int32_t, MultiPolygon>& e, std::int32_t b) { return e.first < b; });
     for (std::size_t i = 0; i < n && it != settled->site_parts.end(); ++i) {
       while (it != settled->site_parts.end() && it->first < job.buildings[i]) ++it;
       if (it != settled->site_parts.end() && it->first == job.buildings[i]) own[i] = &it->second;
@@ -177,7 +181,7 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   // The holders among the job's buildings (a community's): settled once after validation, else
   // computed here.
   std::vector<std::int32_t> holders;
-  if (const FootprintSettling* settled = dataset.settled_footprints()) {
+  if (const FootprintSettling* settled = job.settled) {
     holders.assign(job.buildings.size(), -1);
     for (std::size_t i = 0; i < job.buildings.size(); ++i) {
       const std::int32_t h = settled->holder[std::size_t(job.buildings[i])];

@@ -25,6 +25,9 @@ struct CommunityJob {
   std::vector<std::int32_t> hard_lines;  // indices into Dataset::lines that cut hard faces
   std::vector<std::int32_t> soft_lines;  // indices into Dataset::lines that cut street blocks
   std::vector<std::int32_t> water;       // indices into Dataset::water (boundaries are hard)
+  /// Dataset::settled_footprints(), checked once by the driver (the check reads every building);
+  /// null: holders and own parts are computed for the job.
+  const FootprintSettling* settled = nullptr;
 };
 
 /// Result for one community. Per-building vectors are parallel to CommunityJob::buildings;

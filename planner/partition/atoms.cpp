@@ -161,7 +161,7 @@ void CommunityPlanner::find_riders() {
   // The holders among the community's buildings, settled once after validation: the same as
   // among this planner's unless a holder is not one of them (locked in an existing plan's
   // grid), when they are computed here.
-  const FootprintSettling* settled = dataset_.settled_footprints();
+  const FootprintSettling* settled = ctx_.settled;
   std::vector<std::int32_t> held(at(n_), kNone);
   for (std::int32_t i = 0; settled && i < n_; ++i) {
     const std::int32_t h = settled->holder[at(in_.buildings[at(i)])];
@@ -225,7 +225,7 @@ void CommunityPlanner::find_riders() {
       std::vector<MultiPolygon> near_own;
       auto own_part = [&](std::int32_t r) -> const MultiPolygon& {
         const std::int32_t b = in_.buildings[at(r)];
-        if (const FootprintSettling* s = dataset_.settled_footprints()) return (*s->own_parts)[at(b)];
+        if (ctx_.settled) return (*ctx_.settled->own_parts)[at(b)];
         if (near_own.empty()) {
           std::vector<const MultiPolygon*> near(at(n_), nullptr);
           const Box tower_box = bounds(building(h).footprint);
