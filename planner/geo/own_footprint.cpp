@@ -170,9 +170,8 @@ std::vector<MultiPolygon> own_footprints(const std::vector<const MultiPolygon*>&
     if (f.boxes[i].empty()) return;
     std::vector<std::int32_t> hits;
     index.intersecting(f.boxes[i], hits);
-    std::erase_if(hits, [&](std::int32_t j) {
-      return std::size_t(j) == i || !f.keeps(std::size_t(j), i);
-    });
+    std::erase_if(
+        hits, [&](std::int32_t j) { return std::size_t(j) == i || !f.keeps(std::size_t(j), i); });
     own_part(contexts.local(), footprints, i, hits, f.areas, parts[i], copy_of[i]);
   });
   take_originals_parts(parts, copy_of);
@@ -225,9 +224,8 @@ std::shared_ptr<const FootprintSettling> settle_footprints(
     if (f.boxes[i].empty()) return;
     std::vector<std::int32_t> hits;
     index.intersecting(f.boxes[i], hits);
-    std::erase_if(hits, [&](std::int32_t j) {
-      return std::size_t(j) == i || !f.keeps(std::size_t(j), i);
-    });
+    std::erase_if(
+        hits, [&](std::int32_t j) { return std::size_t(j) == i || !f.keeps(std::size_t(j), i); });
     if (group[i] == kNone || copy[i]) {
       differs[i] = 1;
       return;
@@ -248,9 +246,8 @@ std::shared_ptr<const FootprintSettling> settle_footprints(
     }
     std::vector<std::int32_t> hits;
     index.intersecting(f.boxes[i], hits);
-    std::erase_if(hits, [&](std::int32_t j) {
-      return std::size_t(j) == i || !f.keeps(std::size_t(j), i);
-    });
+    std::erase_if(
+        hits, [&](std::int32_t j) { return std::size_t(j) == i || !f.keeps(std::size_t(j), i); });
     own_part(contexts.local(), footprints, i, hits, f.areas, all_part[i], all_copy_of[i]);
   });
   take_originals_parts(site_part, site_copy_of);

@@ -59,8 +59,7 @@ void sites_in_own_parts(GeosContext& ctx, const Dataset& dataset, const Communit
   if (const FootprintSettling* settled = job.settled) {
     // Both ascending by building: from the job's first.
     auto it = std::lower_bound(
-        settled->site_parts.begin(), settled->site_parts.end(),
-        n ? job.buildings.front() : 0,
+        settled->site_parts.begin(), settled->site_parts.end(), n ? job.buildings.front() : 0,
         [](const std::pair<std::int32_t, MultiPolygon>& e, std::int32_t b) { return e.first < b; });
     for (std::size_t i = 0; i < n && it != settled->site_parts.end(); ++i) {
       while (it != settled->site_parts.end() && it->first < job.buildings[i]) ++it;

@@ -18,7 +18,7 @@
 namespace gp::geo::detail {
 
 struct CommunityJob {
-  std::int32_t community = kNone;        // index into Dataset::communities
+  std::int32_t community = kNone;  // index into Dataset::communities
   /// Ascending indices into Dataset::buildings: every building of the community (the footprint
   /// holders and own parts settled on a validated dataset are the community's).
   std::vector<std::int32_t> buildings;

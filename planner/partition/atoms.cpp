@@ -177,7 +177,8 @@ void CommunityPlanner::find_riders() {
   }
   auto is_copy = [&](std::int32_t r) {
     const std::int32_t h = held[at(r)];
-    return h >= 0 && geo::footprint_is_copy(area(building(r).footprint), area(building(h).footprint));
+    return h >= 0 &&
+           geo::footprint_is_copy(area(building(r).footprint), area(building(h).footprint));
   };
   // Copies of each original (the original is never a copy: the lowest index of equal shapes).
   std::map<std::int32_t, std::vector<std::int32_t>> copies;

@@ -185,15 +185,15 @@ TEST_CASE("own footprint: settled once, the same as per community and among all 
   };
   for (int c = 0; c < 2; ++c) {
     const double x = 200.0 * c;
-    add(square(x + 20, 20, x + 80, 80), c);   // podium
-    add(square(x + 30, 30, x + 50, 50), c);   // tower on it
-    add(square(x + 30, 30, x + 50, 50), c);   // its copy
-    add(square(x + 60, 60, x + 65, 65), c);   // kiosk
+    add(square(x + 20, 20, x + 80, 80), c);  // podium
+    add(square(x + 30, 30, x + 50, 50), c);  // tower on it
+    add(square(x + 30, 30, x + 50, 50), c);  // its copy
+    add(square(x + 60, 60, x + 65, 65), c);  // kiosk
   }
-  add(square(180, 10, 210, 15), 0);   // across the line, community 0
-  add(square(195, 8, 230, 18), 1);    // overlapping it, community 1 (larger)
+  add(square(180, 10, 210, 15), 0);  // across the line, community 0
+  add(square(195, 8, 230, 18), 1);   // overlapping it, community 1 (larger)
   add(square(150, 85, 170, 95), kNone);
-  add(square(155, 88, 160, 92), 0);   // inside the one in no community
+  add(square(155, 88, 160, 92), 0);  // inside the one in no community
 
   const std::shared_ptr<const FootprintSettling> settled = geo::settle_footprints(d);
   d.settled = settled;
