@@ -82,6 +82,16 @@ const char* to_string(StationTier tier) {
   return "?";
 }
 
+const FootprintSettling* Dataset::settled_footprints() const {
+  if (!settled || settled->community.size() != buildings.size() ||
+      settled->holder.size() != buildings.size() || !settled->own_parts ||
+      settled->own_parts->size() != buildings.size())
+    return nullptr;
+  for (std::size_t i = 0; i < buildings.size(); ++i)
+    if (settled->community[i] != buildings[i].community) return nullptr;
+  return settled.get();
+}
+
 long long Dataset::total_households() const {
   long long total = 0;
   for (const Building& b : buildings) total += b.households;

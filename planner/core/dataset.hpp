@@ -4,7 +4,9 @@
 // can be reported as file:layer:fid.
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "planner/core/diagnostics.hpp"
@@ -142,6 +144,26 @@ struct SourceInfo {
   std::string sha256;
 };
 
+struct Dataset;
+
+/// The overlapping footprints settled once, after validation (geo::settle_footprints,
+/// planner/geo/own_footprint.hpp), and carried on the dataset for the tessellation, the partition,
+/// the audit and the export, which each computed them again before.
+struct FootprintSettling {
+  /// Each building's community when settled: the rest holds while the dataset's are the same
+  /// (Dataset::settled_footprints).
+  std::vector<std::int32_t> community;
+  /// geo::footprint_holders among the buildings of the building's community: the holder's index
+  /// in the dataset, or kNone (and kNone for a building in no community).
+  std::vector<std::int32_t> holder;
+  /// geo::own_footprints among the buildings of the building's community that are no copy
+  /// (geo::footprint_is_copy of their holder), as the tessellation places its sites: the
+  /// non-empty ones only, (building, own part), ascending by building.
+  std::vector<std::pair<std::int32_t, MultiPolygon>> site_parts;
+  /// geo::own_footprints among all the buildings (the audit's points, the buildings layer's rows).
+  std::shared_ptr<const std::vector<MultiPolygon>> own_parts;
+};
+
 struct Dataset {
   std::string crs_wkt;   // projected CRS of every coordinate below
   std::string crs_name;  // e.g. "CGCS2000 / 3-degree Gauss-Kruger CM 114E"
@@ -155,8 +177,13 @@ struct Dataset {
   std::vector<Station> stations;
   std::vector<ExistingGrid> existing_grids;
   ProblemReporter problems;
+  /// Set by the validation (geo::validate_and_join); null when the dataset was not validated.
+  std::shared_ptr<const FootprintSettling> settled;
 
   [[nodiscard]] long long total_households() const;
+  /// `settled` while it still describes the buildings (as many, each in the same community), else
+  /// null: then each step computes what it needs itself, as before.
+  [[nodiscard]] const FootprintSettling* settled_footprints() const;
   [[nodiscard]] Box extent() const;
 };
 

@@ -9,85 +9,112 @@
 #include "planner/geo/validate.hpp"
 
 namespace gp::geo {
+namespace {
 
-std::vector<MultiPolygon> own_footprints(const std::vector<const MultiPolygon*>& footprints) {
-  const std::size_t n = footprints.size();
-  std::vector<MultiPolygon> parts(n);
-  std::vector<Box> boxes(n);  // empty (not indexed) for footprints without area
-  for (std::size_t i = 0; i < n; ++i)
-    if (footprints[i] && footprint_has_area(*footprints[i])) boxes[i] = bounds(*footprints[i]);
-  const BoxIndex index(boxes);
-  PerThread<GeosContext> contexts;
-  // A copy (the same shape drawn again) loses all of it to its original: it takes the original's
-  // own part, so both stand at one point, in the original's cell (footprint_holders).
-  std::vector<std::int32_t> copy_of(n, -1);
-  // Each entry written by its own index only.
-  parallel_for(std::size_t{0}, n, [&](std::size_t i) {
-    if (boxes[i].empty()) return;
-    const MultiPolygon& footprint = *footprints[i];
-    std::vector<std::int32_t> hits;
-    index.intersecting(boxes[i], hits);
-    std::erase_if(hits, [&](std::int32_t j) {
-      return std::size_t(j) == i ||
-             !footprint_keeps_overlap(*footprints[std::size_t(j)], std::size_t(j), footprint, i);
-    });
-    if (hits.empty()) return;
-    GeosContext& ctx = contexts.local();
-    try {
-      GeomPtr shape = to_geos(ctx, footprint);
-      bool cut = false;
-      for (std::int32_t j : hits) {  // ascending: the same order on every thread count
-        const GeomPtr other = to_geos(ctx, *footprints[std::size_t(j)]);
-        const char meet = GEOSRelatePattern_r(ctx.handle(), shape.get(), other.get(), "T********");
-        if (meet == 2) ctx.fail("footprint overlap");
-        if (meet == 0) continue;
-        shape = own(ctx, GEOSDifference_r(ctx.handle(), shape.get(), other.get()),
-                    "footprint less a smaller footprint on it");
-        cut = true;
-      }
-      if (!cut) return;
-      MultiPolygon part = to_multipolygon(ctx, shape.get());
-      std::erase_if(part, [](const Polygon& p) { return std::abs(signed_area(p.outer)) <= 0.0; });
-      if (part.empty()) {
-        const double own_area = area(footprint);
-        for (std::int32_t j : hits)  // ascending: the lowest index of equal shapes
-          if (area(*footprints[std::size_t(j)]) <= (1.0 + kHeldOutsideShare) * own_area &&
-              area(*footprints[std::size_t(j)]) >= (1.0 - kHeldOutsideShare) * own_area) {
-            copy_of[i] = j;
-            break;
-          }
-      }
-      for (Polygon& polygon : part) {  // shells counter-clockwise, holes clockwise
-        if (signed_area(polygon.outer) < 0.0)
-          std::reverse(polygon.outer.begin(), polygon.outer.end());
-        for (Ring& hole : polygon.holes)
-          if (signed_area(hole) > 0.0) std::reverse(hole.begin(), hole.end());
-      }
-      parts[i] = std::move(part);
-    } catch (const GeosError&) {
-      parts[i].clear();  // placed by its whole footprint, as before
-    }
-  });
-  for (std::size_t i = 0; i < n; ++i)
-    if (copy_of[i] >= 0) parts[i] = parts[std::size_t(copy_of[i])];
-  return parts;
+/// body(i) for i in [0, n), in blocks run one after the other (each in parallel), tick(fraction
+/// of [0, n) done) after each: about 1 % of n, at least 2,048 (a block keeps both cores busy).
+template <typename Body>
+void in_blocks(std::size_t n, const std::function<void(double)>& tick, const Body& body) {
+  if (!tick) {
+    parallel_for(std::size_t{0}, n, body);
+    return;
+  }
+  const std::size_t block = std::max<std::size_t>(2048, n / 100);
+  for (std::size_t lo = 0; lo < n; lo += block) {
+    const std::size_t hi = std::min(n, lo + block);
+    parallel_for(lo, hi, body);
+    tick(double(hi) / double(n));
+  }
 }
 
-std::vector<std::int32_t> footprint_holders(const std::vector<const MultiPolygon*>& footprints) {
+/// Footprint `i` less the footprints `hits` (ascending; each keeps its overlap with `i`) whose
+/// interior meets its interior, into `part` (empty: nothing cut, nothing left, or GEOS failed);
+/// `copy_of`: when nothing is left, the first hit that is a copy (footprint_is_copy), else -1.
+void own_part(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints, std::size_t i,
+              const std::vector<std::int32_t>& hits, const std::vector<double>& areas,
+              MultiPolygon& part, std::int32_t& copy_of) {
+  part.clear();
+  copy_of = -1;
+  if (hits.empty()) return;
+  const MultiPolygon& footprint = *footprints[i];
+  try {
+    GeomPtr shape = to_geos(ctx, footprint);
+    bool cut = false;
+    for (std::int32_t j : hits) {  // ascending: the same order on every thread count
+      const GeomPtr other = to_geos(ctx, *footprints[std::size_t(j)]);
+      const char meet = GEOSRelatePattern_r(ctx.handle(), shape.get(), other.get(), "T********");
+      if (meet == 2) ctx.fail("footprint overlap");
+      if (meet == 0) continue;
+      shape = own(ctx, GEOSDifference_r(ctx.handle(), shape.get(), other.get()),
+                  "footprint less a smaller footprint on it");
+      cut = true;
+    }
+    if (!cut) return;
+    MultiPolygon left = to_multipolygon(ctx, shape.get());
+    std::erase_if(left, [](const Polygon& p) { return std::abs(signed_area(p.outer)) <= 0.0; });
+    if (left.empty()) {
+      // A hit keeps the overlap, so it is no larger than this footprint.
+      for (std::int32_t j : hits)  // ascending: the lowest index of equal shapes
+        if (footprint_is_copy(areas[std::size_t(j)], areas[i])) {
+          copy_of = j;
+          break;
+        }
+    }
+    for (Polygon& polygon : left) {  // shells counter-clockwise, holes clockwise
+      if (signed_area(polygon.outer) < 0.0)
+        std::reverse(polygon.outer.begin(), polygon.outer.end());
+      for (Ring& hole : polygon.holes)
+        if (signed_area(hole) > 0.0) std::reverse(hole.begin(), hole.end());
+    }
+    part = std::move(left);
+  } catch (const GeosError&) {
+    part.clear();  // placed by its whole footprint, as before
+    copy_of = -1;
+  }
+}
+
+/// A copy (the same shape drawn again) loses all of it to its original: it takes the original's
+/// own part, so both stand at one point, in the original's cell (footprint_holders).
+void take_originals_parts(std::vector<MultiPolygon>& parts,
+                          const std::vector<std::int32_t>& copy_of) {
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    if (copy_of[i] >= 0) parts[i] = parts[std::size_t(copy_of[i])];
+}
+
+/// Boxes (empty for footprints without area, not indexed) and areas of the footprints.
+struct Footprints {
+  std::vector<Box> boxes;
+  std::vector<double> areas;
+
+  explicit Footprints(const std::vector<const MultiPolygon*>& footprints)
+      : boxes(footprints.size()), areas(footprints.size(), 0.0) {
+    for (std::size_t i = 0; i < footprints.size(); ++i)
+      if (footprints[i] && footprint_has_area(*footprints[i])) {
+        boxes[i] = bounds(*footprints[i]);
+        areas[i] = area(*footprints[i]);
+      }
+  }
+  /// Which of two overlapping footprints keeps their shared area (footprint_keeps_overlap, on
+  /// the areas computed once).
+  [[nodiscard]] bool keeps(std::size_t a, std::size_t b) const {
+    return areas[a] != areas[b] ? areas[a] < areas[b] : a < b;
+  }
+};
+
+/// footprint_holders, among footprints of the same `group` only (null: one group; kNone: held
+/// by nobody and holding nobody).
+std::vector<std::int32_t> holders_in_groups(const std::vector<const MultiPolygon*>& footprints,
+                                            const Footprints& f, const BoxIndex& index,
+                                            const std::vector<std::int32_t>* group,
+                                            const std::function<void(double)>& tick) {
   const std::size_t n = footprints.size();
   std::vector<std::int32_t> holder(n, -1);
-  std::vector<Box> boxes(n);  // empty (not indexed) for footprints without area
-  std::vector<double> areas(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i)
-    if (footprints[i] && footprint_has_area(*footprints[i])) {
-      boxes[i] = bounds(*footprints[i]);
-      areas[i] = area(*footprints[i]);
-    }
-  const BoxIndex index(boxes);
+  const std::vector<Box>& boxes = f.boxes;
+  const std::vector<double>& areas = f.areas;
   PerThread<GeosContext> contexts;
   // Each entry written by its own index only.
-  parallel_for(std::size_t{0}, n, [&](std::size_t i) {
-    if (boxes[i].empty()) return;
+  in_blocks(n, tick, [&](std::size_t i) {
+    if (boxes[i].empty() || (group && (*group)[i] == kNone)) return;
     const Box& box = boxes[i];
     // A holder's box holds this box, up to the noise the share allows.
     const double slack = 1e-3 * std::max(box.width(), box.height());
@@ -95,7 +122,8 @@ std::vector<std::int32_t> footprint_holders(const std::vector<const MultiPolygon
     index.intersecting(box, hits);
     std::erase_if(hits, [&](std::int32_t j) {
       const Box& other = boxes[std::size_t(j)];
-      return std::size_t(j) == i || areas[std::size_t(j)] < areas[i] ||
+      return std::size_t(j) == i || (group && (*group)[std::size_t(j)] != (*group)[i]) ||
+             areas[std::size_t(j)] < areas[i] ||
              (areas[std::size_t(j)] == areas[i] && std::size_t(j) > i) ||
              other.min_x > box.min_x + slack || other.min_y > box.min_y + slack ||
              other.max_x < box.max_x - slack || other.max_y < box.max_y - slack;
@@ -126,6 +154,109 @@ std::vector<std::int32_t> footprint_holders(const std::vector<const MultiPolygon
     }
   });
   return holder;
+}
+
+}  // namespace
+
+std::vector<MultiPolygon> own_footprints(const std::vector<const MultiPolygon*>& footprints) {
+  const std::size_t n = footprints.size();
+  const Footprints f(footprints);
+  const BoxIndex index(f.boxes);
+  std::vector<MultiPolygon> parts(n);
+  std::vector<std::int32_t> copy_of(n, -1);
+  PerThread<GeosContext> contexts;
+  // Each entry written by its own index only.
+  parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+    if (f.boxes[i].empty()) return;
+    std::vector<std::int32_t> hits;
+    index.intersecting(f.boxes[i], hits);
+    std::erase_if(
+        hits, [&](std::int32_t j) { return std::size_t(j) == i || !f.keeps(std::size_t(j), i); });
+    own_part(contexts.local(), footprints, i, hits, f.areas, parts[i], copy_of[i]);
+  });
+  take_originals_parts(parts, copy_of);
+  return parts;
+}
+
+std::vector<std::int32_t> footprint_holders(const std::vector<const MultiPolygon*>& footprints) {
+  const Footprints f(footprints);
+  const BoxIndex index(f.boxes);
+  return holders_in_groups(footprints, f, index, nullptr, nullptr);
+}
+
+std::shared_ptr<const FootprintSettling> settle_footprints(
+    const Dataset& dataset, const std::function<void(double)>& tick) {
+  const std::size_t n = dataset.buildings.size();
+  auto out = std::make_shared<FootprintSettling>();
+  std::vector<const MultiPolygon*> footprints(n);
+  out->community.resize(n);
+  std::vector<std::int32_t> group(n, kNone);  // the community, kNone when none or invalid
+  for (std::size_t i = 0; i < n; ++i) {
+    const Building& b = dataset.buildings[i];
+    footprints[i] = &b.footprint;
+    out->community[i] = b.community;
+    if (b.community >= 0 && std::size_t(b.community) < dataset.communities.size())
+      group[i] = b.community;
+  }
+  const Footprints f(footprints);
+  const BoxIndex index(f.boxes);
+  auto span = [&](double from, double to) -> std::function<void(double)> {
+    if (!tick) return nullptr;
+    return [&tick, from, to](double done) { tick(from + (to - from) * done); };
+  };
+
+  // 1. Holders within each community (the tessellation's and the partition's jobs).
+  out->holder = holders_in_groups(footprints, f, index, &group, span(0.0, 0.4));
+  std::vector<char> copy(n, 0);
+  for (std::size_t i = 0; i < n; ++i)
+    if (const std::int32_t h = out->holder[i]; h >= 0)
+      copy[i] = footprint_is_copy(f.areas[i], f.areas[std::size_t(h)]) ? 1 : 0;
+
+  // 2. Own parts among the community's buildings that are no copy (the tessellation's sites),
+  //    and which buildings' own part among all the buildings may differ from it: a copy, a
+  //    building in no community, and one a copy or another community's footprint may cut.
+  //    For every other building the two calls see the same footprints in the same order.
+  std::vector<MultiPolygon> site_part(n), all_part(n);
+  std::vector<std::int32_t> site_copy_of(n, -1), all_copy_of(n, -1);
+  std::vector<char> differs(n, 0);
+  PerThread<GeosContext> contexts;
+  in_blocks(n, span(0.4, 0.9), [&](std::size_t i) {
+    if (f.boxes[i].empty()) return;
+    std::vector<std::int32_t> hits;
+    index.intersecting(f.boxes[i], hits);
+    std::erase_if(
+        hits, [&](std::int32_t j) { return std::size_t(j) == i || !f.keeps(std::size_t(j), i); });
+    if (group[i] == kNone || copy[i]) {
+      differs[i] = 1;
+      return;
+    }
+    const std::size_t before = hits.size();
+    std::erase_if(hits, [&](std::int32_t j) {
+      return copy[std::size_t(j)] || group[std::size_t(j)] != group[i];
+    });
+    differs[i] = hits.size() != before ? 1 : 0;
+    own_part(contexts.local(), footprints, i, hits, f.areas, site_part[i], site_copy_of[i]);
+  });
+  // 3. Own parts among all the buildings, where they may differ.
+  in_blocks(n, span(0.9, 1.0), [&](std::size_t i) {
+    if (!differs[i]) {
+      all_part[i] = site_part[i];
+      all_copy_of[i] = site_copy_of[i];
+      return;
+    }
+    std::vector<std::int32_t> hits;
+    index.intersecting(f.boxes[i], hits);
+    std::erase_if(
+        hits, [&](std::int32_t j) { return std::size_t(j) == i || !f.keeps(std::size_t(j), i); });
+    own_part(contexts.local(), footprints, i, hits, f.areas, all_part[i], all_copy_of[i]);
+  });
+  take_originals_parts(site_part, site_copy_of);
+  take_originals_parts(all_part, all_copy_of);
+  for (std::size_t i = 0; i < n; ++i)
+    if (!site_part[i].empty() && group[i] != kNone && !copy[i])
+      out->site_parts.emplace_back(std::int32_t(i), std::move(site_part[i]));
+  out->own_parts = std::make_shared<const std::vector<MultiPolygon>>(std::move(all_part));
+  return out;
 }
 
 }  // namespace gp::geo

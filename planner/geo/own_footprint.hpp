@@ -13,9 +13,13 @@
 // the footprints, so an audit of a plan file against its input data (`gridplan check --input`)
 // applies it exactly as the plan did.
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
+#include "planner/core/dataset.hpp"
 #include "planner/core/geometry.hpp"
 
 namespace gp::geo {
@@ -50,5 +54,23 @@ inline constexpr double kHeldOutsideShare = 1e-3;
 /// in its grid (issue 12, polygon truth; docs/decisions/0008-polygon-truth.md). Parallel; the
 /// result does not depend on the thread count.
 std::vector<std::int32_t> footprint_holders(const std::vector<const MultiPolygon*>& footprints);
+
+/// A copy: a held footprint (footprint_holders) within kHeldOutsideShare of its holder's area
+/// (m², either order: the holder is the larger for footprint_holders, the one wholly covering
+/// the other is the smaller for own_footprints). The one rule of the tessellation (a copy gets
+/// no site), the partition (a copy rides with its original) and own_footprints (a copy takes its
+/// original's own part).
+inline bool footprint_is_copy(double area_a_m2, double area_b_m2) {
+  return std::min(area_a_m2, area_b_m2) >=
+         (1.0 - kHeldOutsideShare) * std::max(area_a_m2, area_b_m2);
+}
+
+/// footprint_holders and own_footprints computed once, after validation, for every step after
+/// it (Dataset::settled): holders and the sites' own parts per community, exactly as the
+/// tessellation and the partition computed them for each community, and own parts among all
+/// the buildings, as the audit and the buildings layer computed them. `tick(fraction done)`
+/// between blocks of buildings. Parallel; the result does not depend on the thread count.
+std::shared_ptr<const FootprintSettling> settle_footprints(
+    const Dataset& dataset, const std::function<void(double)>& tick = nullptr);
 
 }  // namespace gp::geo

@@ -342,6 +342,8 @@ class Auditor {
     // Given by the caller (the run computed them once), else computed here in chunks: on a
     // 100k-building town they take seconds, the first part of this stage (fraction 0–0.06).
     std::shared_ptr<const std::vector<MultiPolygon>> own_parts = in_.own_footprints;
+    if ((!own_parts || own_parts->size() != n) && dataset_.settled_footprints())
+      own_parts = dataset_.settled->own_parts;  // settled once after validation
     if (!own_parts || own_parts->size() != n) {
       std::vector<const MultiPolygon*> footprints(n);
       for (std::size_t b = 0; b < n; ++b) footprints[b] = &dataset_.buildings[b].footprint;

@@ -151,8 +151,10 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
     by_community[std::size_t(c)].buildings.push_back(std::int32_t(i));
   }
   std::vector<detail::CommunityJob> jobs;
+  const FootprintSettling* settled = dataset.settled_footprints();
   for (std::size_t c = 0; c < by_community.size(); ++c) {
     by_community[c].community = std::int32_t(c);
+    by_community[c].settled = settled;
     if (by_community[c].buildings.empty()) {
       const Community& community = dataset.communities[c];
       result.problems.report(

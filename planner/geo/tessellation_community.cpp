@@ -51,17 +51,35 @@ void release_free_memory() {
 void sites_in_own_parts(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
                         std::vector<Placement>& placements,
                         std::vector<std::vector<Site>>& block_sites) {
-  std::vector<const MultiPolygon*> footprints;
-  footprints.reserve(job.buildings.size());
-  for (std::int32_t b : job.buildings)
-    footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
-  const std::vector<MultiPolygon> own = own_footprints(footprints);
-  for (std::size_t i = 0; i < own.size(); ++i) {
+  // The own parts among the job's buildings: settled once after validation (the community's
+  // buildings that are no copy: the job's), else computed here.
+  const std::size_t n = job.buildings.size();
+  std::vector<const MultiPolygon*> own(n, nullptr);  // null: no own part
+  std::vector<MultiPolygon> computed;
+  if (const FootprintSettling* settled = job.settled) {
+    // Both ascending by building: from the job's first.
+    auto it = std::lower_bound(
+        settled->site_parts.begin(), settled->site_parts.end(), n ? job.buildings.front() : 0,
+        [](const std::pair<std::int32_t, MultiPolygon>& e, std::int32_t b) { return e.first < b; });
+    for (std::size_t i = 0; i < n && it != settled->site_parts.end(); ++i) {
+      while (it != settled->site_parts.end() && it->first < job.buildings[i]) ++it;
+      if (it != settled->site_parts.end() && it->first == job.buildings[i]) own[i] = &it->second;
+    }
+  } else {
+    std::vector<const MultiPolygon*> footprints;
+    footprints.reserve(n);
+    for (std::int32_t b : job.buildings)
+      footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
+    computed = own_footprints(footprints);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!computed[i].empty()) own[i] = &computed[i];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
     Placement& placement = placements[i];
-    if (own[i].empty() || !placement.covered || placement.block == kNone) continue;
+    if (!own[i] || own[i]->empty() || !placement.covered || placement.block == kNone) continue;
     Point site;
     try {
-      const GeomPtr part = to_geos(ctx, own[i]);
+      const GeomPtr part = to_geos(ctx, *own[i]);
       site = interior_point(ctx, part.get());
     } catch (const GeosError&) {
       continue;
@@ -159,17 +177,33 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
   // it (a wedge around the common point), planned apart (issue 12, polygon truth; the fuzz
   // towns). Copies get no site and no cell; the planner plans each with its original
   // (partition/atoms.cpp, find_riders), whose cell holds the copy's point.
-  std::vector<const MultiPolygon*> footprints;
-  footprints.reserve(job.buildings.size());
-  for (std::int32_t b : job.buildings)
-    footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
-  const std::vector<std::int32_t> holders = footprint_holders(footprints);
+  // The holders among the job's buildings (a community's): settled once after validation, else
+  // computed here.
+  std::vector<std::int32_t> holders;
+  if (const FootprintSettling* settled = job.settled) {
+    holders.assign(job.buildings.size(), -1);
+    for (std::size_t i = 0; i < job.buildings.size(); ++i) {
+      const std::int32_t h = settled->holder[std::size_t(job.buildings[i])];
+      if (h < 0) continue;
+      const auto at = std::lower_bound(job.buildings.begin(), job.buildings.end(), h);
+      if (at != job.buildings.end() && *at == h)
+        holders[i] = std::int32_t(at - job.buildings.begin());
+    }
+  } else {
+    std::vector<const MultiPolygon*> footprints;
+    footprints.reserve(job.buildings.size());
+    for (std::int32_t b : job.buildings)
+      footprints.push_back(&dataset.buildings[std::size_t(b)].footprint);
+    holders = footprint_holders(footprints);
+  }
   std::vector<char> copy(job.buildings.size(), 0);
   bool any = false;
   for (std::size_t i = 0; i < holders.size(); ++i) {
     if (holders[i] < 0) continue;
-    const double held = area(*footprints[i]);
-    if (held >= (1.0 - kHeldOutsideShare) * area(*footprints[std::size_t(holders[i])])) {
+    const auto footprint = [&](std::size_t k) -> const MultiPolygon& {
+      return dataset.buildings[std::size_t(job.buildings[k])].footprint;
+    };
+    if (footprint_is_copy(area(footprint(i)), area(footprint(std::size_t(holders[i]))))) {
       copy[i] = 1;
       any = true;
     }

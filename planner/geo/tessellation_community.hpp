@@ -18,11 +18,16 @@
 namespace gp::geo::detail {
 
 struct CommunityJob {
-  std::int32_t community = kNone;        // index into Dataset::communities
-  std::vector<std::int32_t> buildings;   // ascending indices into Dataset::buildings
+  std::int32_t community = kNone;  // index into Dataset::communities
+  /// Ascending indices into Dataset::buildings: every building of the community (the footprint
+  /// holders and own parts settled on a validated dataset are the community's).
+  std::vector<std::int32_t> buildings;
   std::vector<std::int32_t> hard_lines;  // indices into Dataset::lines that cut hard faces
   std::vector<std::int32_t> soft_lines;  // indices into Dataset::lines that cut street blocks
   std::vector<std::int32_t> water;       // indices into Dataset::water (boundaries are hard)
+  /// Dataset::settled_footprints(), checked once by the driver (the check reads every building);
+  /// null: holders and own parts are computed for the job.
+  const FootprintSettling* settled = nullptr;
 };
 
 /// Result for one community. Per-building vectors are parallel to CommunityJob::buildings;

@@ -955,6 +955,12 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
            std::tie(b.kind, b.where.file, b.where.layer, fb, b.message);
   });
   for (Problem& p : found) dataset.problems.report(std::move(p));
+
+  // 9. Overlapping footprints settled once, for the tessellation, the partition, the audit and
+  //    the export (Dataset::settled): footprint holders and own parts.
+  progress.update("settling overlapping footprints", 0.0);
+  dataset.settled = settle_footprints(
+      dataset, [&](double done) { progress.update("settling overlapping footprints", done); });
   progress.update("validated", 1.0);
   return summary;
 }

@@ -158,13 +158,27 @@ void CommunityPlanner::find_riders() {
   holder_.assign(at(n_), kNone);
   rider_unit_.assign(at(n_), 0);
   riders_.clear();
-  std::vector<const MultiPolygon*> footprints(at(n_));
-  for (std::int32_t i = 0; i < n_; ++i) footprints[at(i)] = &building(i).footprint;
-  const std::vector<std::int32_t> held = geo::footprint_holders(footprints);
+  // The holders among the community's buildings, settled once after validation: the same as
+  // among this planner's unless a holder is not one of them (locked in an existing plan's
+  // grid), when they are computed here.
+  const FootprintSettling* settled = ctx_.settled;
+  std::vector<std::int32_t> held(at(n_), kNone);
+  for (std::int32_t i = 0; settled && i < n_; ++i) {
+    const std::int32_t h = settled->holder[at(in_.buildings[at(i)])];
+    if (h == kNone) continue;
+    held[at(i)] = local_of(h);
+    if (held[at(i)] == kNone || dataset_.buildings[at(h)].community != in_.community)
+      settled = nullptr;
+  }
+  if (!settled) {
+    std::vector<const MultiPolygon*> footprints(at(n_));
+    for (std::int32_t i = 0; i < n_; ++i) footprints[at(i)] = &building(i).footprint;
+    held = geo::footprint_holders(footprints);
+  }
   auto is_copy = [&](std::int32_t r) {
     const std::int32_t h = held[at(r)];
-    return h >= 0 && area(building(r).footprint) >=
-                         (1.0 - geo::kHeldOutsideShare) * area(building(h).footprint);
+    return h >= 0 &&
+           geo::footprint_is_copy(area(building(r).footprint), area(building(h).footprint));
   };
   // Copies of each original (the original is never a copy: the lowest index of equal shapes).
   std::map<std::int32_t, std::vector<std::int32_t>> copies;
@@ -206,25 +220,35 @@ void CommunityPlanner::find_riders() {
     if (building(h).households > params_.micro.max && units >= 2 && !cell.empty()) {
       const std::vector<MultiPolygon> pieces = geo::split_cell_along_building(
           cell, building(h).footprint, std::vector<double>(units, 1.0));
-      // The riders' own parts (geo::own_footprints: a copy's is its original's), among the
-      // footprints meeting the tower's box: the points the audit places them by.
-      std::vector<const MultiPolygon*> near(at(n_), nullptr);
-      const Box tower_box = bounds(building(h).footprint);
-      for (std::int32_t i = 0; i < n_; ++i) {
-        const Box box = bounds(building(i).footprint);
-        if (box.min_x <= tower_box.max_x && tower_box.min_x <= box.max_x &&
-            box.min_y <= tower_box.max_y && tower_box.min_y <= box.max_y)
-          near[at(i)] = &building(i).footprint;
-      }
-      const std::vector<MultiPolygon> own = geo::own_footprints(near);
+      // The riders' own parts (geo::own_footprints: a copy's is its original's): the points
+      // the audit places them by, among all the buildings (settled once after validation),
+      // else among the footprints meeting the tower's box.
+      std::vector<MultiPolygon> near_own;
+      auto own_part = [&](std::int32_t r) -> const MultiPolygon& {
+        const std::int32_t b = in_.buildings[at(r)];
+        if (ctx_.settled) return (*ctx_.settled->own_parts)[at(b)];
+        if (near_own.empty()) {
+          std::vector<const MultiPolygon*> near(at(n_), nullptr);
+          const Box tower_box = bounds(building(h).footprint);
+          for (std::int32_t i = 0; i < n_; ++i) {
+            const Box box = bounds(building(i).footprint);
+            if (box.min_x <= tower_box.max_x && tower_box.min_x <= box.max_x &&
+                box.min_y <= tower_box.max_y && tower_box.min_y <= box.max_y)
+              near[at(i)] = &building(i).footprint;
+          }
+          near_own = geo::own_footprints(near);
+        }
+        return near_own[at(r)];
+      };
       for (std::int32_t r : riders) {
         const MultiPolygon& own_cell = tess_.cells[at(in_.buildings[at(r)])];
         int unit = 0;
         if (!own_cell.empty()) {
           unit = std::max(0, geo::pieces_bordering({own_cell}, pieces).second);
         } else {
+          const MultiPolygon& own = own_part(r);
           unit = static_cast<int>(geo::piece_holding_point_on_surface(
-              pieces, own[at(r)].empty() ? building(r).footprint : own[at(r)]));
+              pieces, own.empty() ? building(r).footprint : own));
         }
         rider_unit_[at(r)] = std::clamp(unit, 0, static_cast<int>(units) - 1);
       }

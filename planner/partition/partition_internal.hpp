@@ -96,6 +96,8 @@ struct Context {
   std::vector<char> locked_building;
   bool keep_large_partitions = false;  // fill CommunityResult::large_partition (benchmarks)
   PlanProgress* progress = nullptr;    // "planning grids" (three units per planned building)
+  /// Dataset::settled_footprints(), checked once per plan (the check reads every building).
+  const FootprintSettling* settled = nullptr;
 };
 
 struct CommunityInput {

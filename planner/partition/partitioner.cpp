@@ -92,6 +92,7 @@ Plan make_plan(const Dataset& dataset, const geo::Tessellation& tess, const Part
               std::vector<std::int32_t>(building_count, kNone),
               std::vector<char>(building_count, 0),
               large_partitions != nullptr};
+  ctx.settled = dataset.settled_footprints();
   const auto communities = dataset.communities.size();
   std::vector<CommunityInput> inputs(communities);
   for (std::size_t c = 0; c < communities; ++c) inputs[c].community = static_cast<std::int32_t>(c);

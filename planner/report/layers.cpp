@@ -89,6 +89,9 @@ std::vector<LayerTable> build_layers(
     const std::function<void(double)>& tick) {
   // Progress: the buildings' own parts, when computed here, are most of the work (0–0.6); then
   // the buildings' rows (to 0.95), the rest (small tables) to the end.
+  if ((!own_footprints || own_footprints->size() != dataset.buildings.size()) &&
+      dataset.settled_footprints())
+    own_footprints = dataset.settled->own_parts;  // settled once after validation
   const bool own_given = own_footprints && own_footprints->size() == dataset.buildings.size();
   const double rows_begin = own_given ? 0.1 : 0.6;
   auto report = [&](double fraction) {

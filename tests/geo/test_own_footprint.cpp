@@ -6,6 +6,9 @@
 // another grid. Coordinates in metres (a projected CRS).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "planner/core/point_in_polygon.hpp"
@@ -145,4 +148,96 @@ TEST_CASE("own footprint: a podium lies in its micro grid by the audit, its towe
   const geo::PlanAudit audit = geo::audit_plan(d, in, params, progress);
   CHECK(audit.counts.buildings_outside == 0);
   CHECK(audit.counts.micro_in_pieces == 0);
+}
+
+namespace {
+
+bool same(const MultiPolygon& a, const MultiPolygon& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a[k].outer != b[k].outer || a[k].holes != b[k].holes) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("own footprint: settled once, the same as per community and among all buildings",
+          "[own-footprint][settle]") {
+  // Two communities side by side; in each a podium with a tower on it, a copy of the tower (the
+  // same shape drawn again: no site, takes the original's own part), a kiosk inside the podium,
+  // and a building across the communities' line overlapping a building of the other community
+  // (its own part among all the buildings differs from its community's); one building in no
+  // community overlapping another.
+  Dataset d;
+  for (int c = 0; c < 2; ++c) {
+    Community community;
+    community.name = "c" + std::to_string(c);
+    community.footprint = square(200.0 * c, 0, 200.0 * (c + 1), 100);
+    d.communities.push_back(community);
+  }
+  auto add = [&](MultiPolygon footprint, std::int32_t community) {
+    Building b;
+    b.id = std::int64_t(d.buildings.size()) + 1;
+    b.households = 10;
+    b.community = community;
+    b.footprint = std::move(footprint);
+    d.buildings.push_back(std::move(b));
+  };
+  for (int c = 0; c < 2; ++c) {
+    const double x = 200.0 * c;
+    add(square(x + 20, 20, x + 80, 80), c);  // podium
+    add(square(x + 30, 30, x + 50, 50), c);  // tower on it
+    add(square(x + 30, 30, x + 50, 50), c);  // its copy
+    add(square(x + 60, 60, x + 65, 65), c);  // kiosk
+  }
+  add(square(180, 10, 210, 15), 0);  // across the line, community 0
+  add(square(195, 8, 230, 18), 1);   // overlapping it, community 1 (larger)
+  add(square(150, 85, 170, 95), kNone);
+  add(square(155, 88, 160, 92), 0);  // inside the one in no community
+
+  const std::shared_ptr<const FootprintSettling> settled = geo::settle_footprints(d);
+  d.settled = settled;
+  REQUIRE(d.settled_footprints() == settled.get());
+  const std::size_t n = d.buildings.size();
+  std::vector<const MultiPolygon*> all(n);
+  for (std::size_t i = 0; i < n; ++i) all[i] = &d.buildings[i].footprint;
+  // Among all the buildings: as geo::own_footprints over all of them.
+  const std::vector<MultiPolygon> everyone = geo::own_footprints(all);
+  REQUIRE(settled->own_parts->size() == n);
+  for (std::size_t i = 0; i < n; ++i) CHECK(same((*settled->own_parts)[i], everyone[i]));
+  // Per community: holders as footprint_holders among its buildings; the sites' own parts as
+  // own_footprints among its buildings that are no copy.
+  int copies = 0, differing = 0;
+  for (std::int32_t c = 0; c < 2; ++c) {
+    std::vector<std::int32_t> members;
+    for (std::size_t i = 0; i < n; ++i)
+      if (d.buildings[i].community == c) members.push_back(std::int32_t(i));
+    std::vector<const MultiPolygon*> footprints;
+    for (std::int32_t b : members) footprints.push_back(&d.buildings[std::size_t(b)].footprint);
+    const std::vector<std::int32_t> holders = geo::footprint_holders(footprints);
+    std::vector<std::int32_t> sites;
+    for (std::size_t k = 0; k < members.size(); ++k) {
+      const std::int32_t h = holders[k];
+      CHECK(settled->holder[std::size_t(members[k])] == (h < 0 ? -1 : members[std::size_t(h)]));
+      if (h >= 0 && geo::footprint_is_copy(area(*footprints[k]), area(*footprints[std::size_t(h)])))
+        ++copies;
+      else
+        sites.push_back(members[k]);
+    }
+    std::vector<const MultiPolygon*> site_footprints;
+    for (std::int32_t b : sites) site_footprints.push_back(&d.buildings[std::size_t(b)].footprint);
+    const std::vector<MultiPolygon> own = geo::own_footprints(site_footprints);
+    for (std::size_t k = 0; k < sites.size(); ++k) {
+      const auto it = std::find_if(settled->site_parts.begin(), settled->site_parts.end(),
+                                   [&](const auto& e) { return e.first == sites[k]; });
+      const MultiPolygon none;
+      CHECK(same(it == settled->site_parts.end() ? none : it->second, own[k]));
+      if (!same(own[k], everyone[std::size_t(sites[k])])) ++differing;
+    }
+  }
+  CHECK(copies == 2);
+  CHECK(differing >= 1);  // the building across the line, cut by the other community's
+  // A change of community makes the settling stale: each step computes its own again.
+  d.buildings[0].community = 1;
+  CHECK(d.settled_footprints() == nullptr);
 }
