@@ -9,13 +9,18 @@
 namespace gp::geo::detail {
 namespace {
 
-/// Polygonizes noded linework and keeps the faces inside the community: polygonizing the
+/// Keeps the faces of polygonized linework that lie inside the community: polygonizing the
 /// community's own rings also yields its holes (and the outside of concave parts never, since
-/// only closed rings make faces), which we drop by their interior point.
-std::vector<Region> regions_inside(GeosContext& ctx, const GEOSGeometry* noded,
-                                   const GEOSPreparedGeometry* community) {
+/// only closed rings make faces), which we drop by their interior point. `step(done)` every
+/// hundredth of the faces (a town in one community has hundreds of thousands).
+std::vector<Region> regions_inside(GeosContext& ctx, std::vector<GeomPtr> faces,
+                                   const GEOSPreparedGeometry* community,
+                                   const std::function<void(double)>& step) {
   std::vector<Region> out;
-  for (GeomPtr& face : polygonize(ctx, noded)) {
+  const std::size_t every = std::max<std::size_t>(1, faces.size() / 100);
+  for (std::size_t k = 0; k < faces.size(); ++k) {
+    if (k % every == 0) step(static_cast<double>(k) / static_cast<double>(faces.size()));
+    GeomPtr& face = faces[k];
     if (geos_area(ctx, face.get()) <= 0.0) continue;  // collapsed ring after snap-rounding
     Region region;
     region.inside = interior_point(ctx, face.get());
@@ -52,13 +57,18 @@ void watched(const Call& call, double expected, double from, double to,
     return;
   }
   std::atomic<std::uint64_t> checks{0};
+  double last = from;
   run_polled(
       [&] {
         CheckpointScope count{checks};
         call();
       },
       [&] {
-        tick(from + (to - from) * std::min(0.95, static_cast<double>(checks.load()) / expected));
+        const double f =
+            from + (to - from) * std::min(0.95, static_cast<double>(checks.load()) / expected);
+        if (f <= last) return;  // only an advance is reported
+        last = f;
+        tick(f);
       });
 }
 
@@ -84,6 +94,10 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   // roads' noding and polygonizing are most of it).
   auto tick = [&](double f) {
     if (report) report(f);
+  };
+  auto span = [&](double from, double to) {
+    return std::function<void(double)>(
+        [&tick, from, to](double f) { tick(from + (to - from) * f); });
   };
   const GEOSContextHandle_t h = ctx.handle();
   const Community& community = dataset.communities[std::size_t(job.community)];
@@ -146,10 +160,12 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   watched([&] { hard_noded = node_lines(ctx, hard_parts, snap_grid_m); },
           kNodingCheckpointsPerVertex * vertices_of(ctx, hard_parts), 0.05, 0.15, tick);
   tick(0.15);
+  std::vector<GeomPtr> faces;
   watched(
-      [&] { out.faces = regions_inside(ctx, hard_noded.get(), community_prepared.get()); },
+      [&] { faces = polygonize(ctx, hard_noded.get()); },
       kPolygonizeCheckpointsPerVertex * std::max(0, GEOSGetNumCoordinates_r(h, hard_noded.get())),
-      0.15, 0.25, tick);
+      0.15, 0.2, tick);
+  out.faces = regions_inside(ctx, std::move(faces), community_prepared.get(), span(0.2, 0.25));
   tick(0.25);
   if (out.faces.empty()) {
     problems.report(
@@ -170,9 +186,10 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
             kNodingCheckpointsPerVertex * vertices_of(ctx, soft_parts), 0.25, 0.45, tick);
     tick(0.45);
     watched(
-        [&] { blocks = regions_inside(ctx, all_noded.get(), community_prepared.get()); },
+        [&] { faces = polygonize(ctx, all_noded.get()); },
         kPolygonizeCheckpointsPerVertex * std::max(0, GEOSGetNumCoordinates_r(h, all_noded.get())),
-        0.45, 0.7, tick);
+        0.45, 0.6, tick);
+    blocks = regions_inside(ctx, std::move(faces), community_prepared.get(), span(0.6, 0.7));
     tick(0.7);
     const RegionLocator face_locator(ctx, out.faces);
     for (const Region& block : blocks) block_face.push_back(face_locator.locate(ctx, block.inside));
