@@ -3,12 +3,14 @@
 #include <geos_c.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <tuple>
 #include <unordered_set>
 
 #include "planner/core/parallel.hpp"
+#include "planner/geo/geos_watch.hpp"
 
 namespace gp::geo {
 
@@ -220,9 +222,11 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
     });
   }
 
-  // Progress units are footprints (they sum to footprints.size()): those left out as covered
-  // (below) once chosen, then the growing and the blocks' unions report three quarters of each
-  // block's footprints, the merge of the blocks' unions the last quarter, level by level.
+  // Progress units are footprints (they sum to footprints.size()), shared by the steps' times
+  // on the real-shapes towns in one community (300k and 1M buildings, docs/benchmarks.md
+  // "Progress, round 9"): choosing the footprints to grow 10 %, growing and merging them in
+  // blocks 55 %, the merge of the blocks' unions 27 % (level by level, and inside each union
+  // by GEOS's own checkpoints, geos_watch.hpp), the shrink the last 8 %.
   std::size_t reported = 0;
   auto report_to = [&](std::size_t units) {
     if (grown_block && units > reported) {
@@ -232,15 +236,14 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
   };
   // Only the footprints whose grown shapes are not covered by the others' are grown and merged:
   // the same area, a fraction of the overlay work (footprints_to_grow above). Choosing them is
-  // the first quarter of the units.
-  const std::size_t choosing = order.size() / 4;
+  // the first tenth of the units.
+  const std::size_t choosing = order.size() / 10;
   const std::vector<std::size_t> grow =
       footprints_to_grow(ctx, footprints, boxes, order, extent, params.reach_m, [&](double done) {
         report_to(static_cast<std::size_t>(done * static_cast<double>(choosing)));
       });
   report_to(choosing);
-  // The rest of the units: three quarters to growing and merging the blocks, one quarter to the
-  // merge of their unions.
+  // The rest of the units: the blocks, the merge of their unions, the shrink.
   const std::size_t rest = footprints.size() - choosing;
 
   // 128 grown footprints per block, 4 blocks per round (512 between progress reports, about a
@@ -279,7 +282,8 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
                       "built-up area: collecting grown footprints");
     merged[block] = own(local, GEOSUnaryUnion_r(lh, all.get()), "built-up area: merging").release();
   };
-  const std::size_t held_back = rest / 4;
+  // Of the rest (90 %): blocks 55, levels 27, shrink 8 of the whole.
+  const std::size_t held_back = rest * 35 / 90;
   // Rounds of a few blocks per core, reported from this thread between rounds.
   const std::size_t round = 4;
   for (std::size_t first = 0; first < blocks; first += round) {
@@ -308,12 +312,34 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
   std::size_t levels = 0;
   for (std::size_t n = level_pieces.size(); n > 1; n = (n + 3) / 4) ++levels;
   const std::size_t base = choosing + rest - held_back;
+  const std::size_t level_units = held_back * 27 / 35;  // the levels' share of the units
+  // Inside a round of unions, progress is the GEOS checkpoints its calls passed
+  // (geos_watch.hpp) over those expected: the checkpoints per input vertex of the rounds done so
+  // far times the round's input vertices (GEOS's measured rate before the first round ends);
+  // capped at 95 % of the round, so an underestimate stops short rather than running past.
+  double checks_done = 0.0, vertices_done = 0.0;
+  auto checks_per_vertex = [&] {
+    return vertices_done > 0.0 && checks_done > 0.0 ? checks_done / vertices_done
+                                                    : kUnionCheckpointsPerVertex;
+  };
   for (std::size_t level = 0; level_pieces.size() > 1; ++level) {
     constexpr std::size_t kGroup = 4;
     const std::size_t groups = (level_pieces.size() + kGroup - 1) / kGroup;
     std::vector<GEOSGeometry*> next(groups, nullptr);
     // The pieces of the level are handed to the groups' collections; `next` owns the results.
     Release release_next{next, h};
+    // Input vertices per group (a lone piece passes through: none), and the level's.
+    std::vector<double> group_vertices(groups, 0.0);
+    double level_vertices = 0.0;
+    for (std::size_t group = 0; group < groups; ++group) {
+      const std::size_t first = group * kGroup,
+                        last = std::min(level_pieces.size(), first + kGroup);
+      if (last - first < 2) continue;
+      for (std::size_t k = first; k < last; ++k)
+        group_vertices[group] += std::max(0, GEOSGetNumCoordinates_r(h, level_pieces[k]));
+      level_vertices += group_vertices[group];
+    }
+    std::atomic<std::uint64_t> checks{0};
     auto merge_group = [&](std::size_t group) {
       GeosContext& local = contexts.local();
       GEOSContextHandle_t lh = local.handle();
@@ -324,6 +350,7 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
         level_pieces[first] = nullptr;
         return;
       }
+      CheckpointScope count{checks};
       GEOSGeometry* collection = GEOSGeom_createCollection_r(
           lh, GEOS_GEOMETRYCOLLECTION, &level_pieces[first], static_cast<unsigned>(last - first));
       if (collection == nullptr) throw GeosError("built-up area: collecting merged blocks");
@@ -331,13 +358,36 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
       GeomPtr all = own(local, collection, "built-up area: collecting merged blocks");
       next[group] = own(local, GEOSUnaryUnion_r(lh, all.get()), "built-up area: merging").release();
     };
+    double level_done = 0.0;  // input vertices of the level's rounds done
+    auto report_level = [&](double vertices) {
+      const double share =
+          (static_cast<double>(level) +
+           (level_vertices > 0.0 ? std::min(1.0, vertices / level_vertices) : 1.0)) /
+          static_cast<double>(levels);
+      report_to(base + static_cast<std::size_t>(static_cast<double>(level_units) * share));
+    };
     for (std::size_t first = 0; first < groups; first += round) {
       const std::size_t last = std::min(groups, first + round);
-      parallel_for(first, last, merge_group);
-      const double share =
-          (static_cast<double>(level) + static_cast<double>(last) / static_cast<double>(groups)) /
-          static_cast<double>(levels);
-      report_to(base + static_cast<std::size_t>(static_cast<double>(held_back / 2) * share));
+      double round_vertices = 0.0;
+      for (std::size_t g = first; g < last; ++g) round_vertices += group_vertices[g];
+      checks = 0;
+      const double expected = checks_per_vertex() * round_vertices;
+      auto merge_round = [&] { parallel_for(first, last, merge_group); };
+      if (expected < params.polled_min_checkpoints)
+        merge_round();
+      else
+        run_polled(
+            merge_round,
+            [&] {
+              if (expected <= 0.0) return;
+              const double inside = std::min(0.95, static_cast<double>(checks.load()) / expected);
+              report_level(level_done + inside * round_vertices);
+            },
+            params.poll_interval_s);
+      checks_done += static_cast<double>(checks.load());
+      vertices_done += round_vertices;
+      level_done += round_vertices;
+      report_level(level_done);
     }
     for (GEOSGeometry* g : level_pieces)
       if (g) GEOSGeom_destroy_r(h, g);
@@ -362,28 +412,52 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
     total_weight += weight[k];
   }
   std::vector<MultiPolygon> shrunk(parts.size());
+  std::atomic<std::uint64_t> shrink_checks{0};
   auto shrink_part = [&](std::size_t k) {
     GeosContext& local = contexts.local();
+    CheckpointScope count{shrink_checks};
     GeomPtr closed = own(local,
                          GEOSBuffer_r(local.handle(), parts[k], -(params.reach_m - params.margin_m),
                                       kQuadrantSegments),
                          "built-up area: shrinking back");
     shrunk[k] = to_multipolygon(local, closed.get());
   };
-  // Rounds of about a sixteenth of the vertices (at least one part), a few parts per core.
-  const std::size_t shrink_base = base + held_back / 2;
-  double done_weight = 0.0;
+  // Rounds of about a sixty-fourth of the vertices (at least one part), a few parts per core;
+  // inside a round (one part can be most of the town) the GEOS checkpoints its buffers passed,
+  // over those expected from the rounds done (GEOS's union rate before the first ends).
+  const std::size_t shrink_base = base + level_units;
+  const double shrink_units = static_cast<double>(footprints.size() - shrink_base);
+  double done_weight = 0.0, shrink_checks_done = 0.0;
   for (std::size_t first = 0; first < parts.size();) {
     std::size_t last = first;
     double round_weight = 0.0;
     while (last < parts.size() &&
-           (last == first || round_weight + weight[last] <= total_weight / 16.0))
+           (last == first || round_weight + weight[last] <= total_weight / 64.0))
       round_weight += weight[last++];
-    parallel_for(first, last, shrink_part);
+    shrink_checks = 0;
+    const double per_vertex = done_weight > 0.0 && shrink_checks_done > 0.0
+                                  ? shrink_checks_done / done_weight
+                                  : kUnionCheckpointsPerVertex;
+    const double expected = per_vertex * round_weight;
+    auto shrink_round = [&] { parallel_for(first, last, shrink_part); };
+    if (expected < params.polled_min_checkpoints)
+      shrink_round();
+    else
+      run_polled(
+          shrink_round,
+          [&] {
+            const double inside =
+                std::min(0.95, static_cast<double>(shrink_checks.load()) / expected);
+            report_to(shrink_base +
+                      static_cast<std::size_t>(
+                          shrink_units *
+                          std::min(1.0, (done_weight + inside * round_weight) / total_weight)));
+          },
+          params.poll_interval_s);
+    shrink_checks_done += static_cast<double>(shrink_checks.load());
     done_weight += round_weight;
     report_to(shrink_base +
-              static_cast<std::size_t>(static_cast<double>(footprints.size() - shrink_base) *
-                                       std::min(1.0, done_weight / total_weight)));
+              static_cast<std::size_t>(shrink_units * std::min(1.0, done_weight / total_weight)));
     first = last;
   }
   report_to(footprints.size());

@@ -12,12 +12,19 @@
 
 #include "planner/core/geometry.hpp"
 #include "planner/geo/geos.hpp"
+#include "planner/geo/geos_watch.hpp"
 
 namespace gp::geo {
 
 struct BuiltUpParams {
   double reach_m = 60.0;   // half the widest gap between buildings that is bridged, m
   double margin_m = 30.0;  // distance kept from the outermost buildings, m
+  // Progress inside the merge's unions and the shrink's buffers (geos_watch.hpp): a round of
+  // calls expected to pass fewer GEOS checkpoints than this is made directly, the others on a
+  // helper thread while this one reports every poll_interval_s. Tests lower both; the area
+  // does not depend on them.
+  double polled_min_checkpoints = kPolledMinCheckpoints;
+  double poll_interval_s = 0.1;
 };
 
 /// The built-up area of `footprints` (projected CRS, metres); empty when there are none.

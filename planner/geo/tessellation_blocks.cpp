@@ -1,17 +1,26 @@
 #include "planner/geo/tessellation_blocks.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <utility>
+
+#include "planner/geo/geos_watch.hpp"
 
 namespace gp::geo::detail {
 namespace {
 
-/// Polygonizes noded linework and keeps the faces inside the community: polygonizing the
+/// Keeps the faces of polygonized linework that lie inside the community: polygonizing the
 /// community's own rings also yields its holes (and the outside of concave parts never, since
-/// only closed rings make faces), which we drop by their interior point.
-std::vector<Region> regions_inside(GeosContext& ctx, const GEOSGeometry* noded,
-                                   const GEOSPreparedGeometry* community) {
+/// only closed rings make faces), which we drop by their interior point. `step(done)` every
+/// hundredth of the faces (a town in one community has hundreds of thousands).
+std::vector<Region> regions_inside(GeosContext& ctx, std::vector<GeomPtr> faces,
+                                   const GEOSPreparedGeometry* community,
+                                   const std::function<void(double)>& step) {
   std::vector<Region> out;
-  for (GeomPtr& face : polygonize(ctx, noded)) {
+  const std::size_t every = std::max<std::size_t>(1, faces.size() / 100);
+  for (std::size_t k = 0; k < faces.size(); ++k) {
+    if (k % every == 0) step(static_cast<double>(k) / static_cast<double>(faces.size()));
+    GeomPtr& face = faces[k];
     if (geos_area(ctx, face.get()) <= 0.0) continue;  // collapsed ring after snap-rounding
     Region region;
     region.inside = interior_point(ctx, face.get());
@@ -21,6 +30,46 @@ std::vector<Region> regions_inside(GeosContext& ctx, const GEOSGeometry* noded,
     out.push_back(std::move(region));
   }
   return out;
+}
+
+/// Input vertices of a set of GEOS geometries (the work of one noding or polygonizing call).
+double vertices_of(GeosContext& ctx, const std::vector<GeomPtr>& parts) {
+  double n = 0.0;
+  for (const GeomPtr& g : parts) n += std::max(0, GEOSGetNumCoordinates_r(ctx.handle(), g.get()));
+  return n;
+}
+
+/// GEOS checkpoints (geos_watch.hpp) per input vertex of the street blocks' calls, measured on
+/// GEOS 3.11: a floating-point noding union of road lines passes about 1.4 per input vertex, a
+/// polygonizing of noded lines about 0.2. Only the progress inside the call depends on them.
+constexpr double kNodingCheckpointsPerVertex = 1.4;
+constexpr double kPolygonizeCheckpointsPerVertex = 0.2;
+
+/// Runs `call` (one long GEOS call of this step) on a helper thread with its checkpoints
+/// counted, and reports from `from` towards `to` of the step as they pass: `expected` of them
+/// make the whole span, capped at 95 % of it until the call returns. The same call on the same
+/// inputs: the result does not depend on it.
+template <typename Call>
+void watched(const Call& call, double expected, double from, double to,
+             const std::function<void(double)>& tick) {
+  if (!tick || !(expected >= kPolledMinCheckpoints)) {
+    call();
+    return;
+  }
+  std::atomic<std::uint64_t> checks{0};
+  double last = from;
+  run_polled(
+      [&] {
+        CheckpointScope count{checks};
+        call();
+      },
+      [&] {
+        const double f =
+            from + (to - from) * std::min(0.95, static_cast<double>(checks.load()) / expected);
+        if (f <= last) return;  // only an advance is reported
+        last = f;
+        tick(f);
+      });
 }
 
 std::vector<Region> clone_regions(GeosContext& ctx, const std::vector<Region>& regions) {
@@ -46,10 +95,15 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   auto tick = [&](double f) {
     if (report) report(f);
   };
+  auto span = [&](double from, double to) {
+    return std::function<void(double)>(
+        [&tick, from, to](double f) { tick(from + (to - from) * f); });
+  };
   const GEOSContextHandle_t h = ctx.handle();
   const Community& community = dataset.communities[std::size_t(job.community)];
   GeomPtr community_geometry = to_geos(ctx, community.footprint);
   PreparedPtr community_prepared = prepare(ctx, community_geometry.get());
+  tick(0.005);
 
   // 1. Barrier linework inside the community. The community boundary closes every face.
   std::vector<GeomPtr> hard_parts;
@@ -57,6 +111,7 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
     GeomPtr boundary = own(ctx, GEOSBoundary_r(h, community_geometry.get()), "community boundary");
     append_lines(ctx, boundary.get(), hard_parts);
   }
+  tick(0.01);
   // Barriers are clipped to the community's box widened by a margin, not to the community:
   // an exact clip would end them at computed points a rounding error short of the boundary,
   // leaving dangles that do not cut. Overshooting ends dangle outside and polygonizing drops them.
@@ -84,8 +139,10 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       GeomPtr boundary = own(ctx, GEOSBoundary_r(h, water.get()), "water boundary");
       append_lines(ctx, boundary.get(), hard_lines);
     }
+    tick(0.02);
     clip_to_community(hard_lines, hard_parts);
   }
+  tick(0.03);
   std::vector<GeomPtr> soft_parts;
   {
     std::vector<GeomPtr> soft_lines;
@@ -93,14 +150,22 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       const LineString& line = dataset.lines[std::size_t(l)].geometry;
       if (line.size() >= 2) soft_lines.push_back(to_geos(ctx, line));
     }
+    tick(0.04);
     clip_to_community(soft_lines, soft_parts);
   }
 
   // 2. Hard faces, then street blocks (faces cut further by soft roads).
   tick(0.05);
-  GeomPtr hard_noded = node_lines(ctx, hard_parts, snap_grid_m);
+  GeomPtr hard_noded;
+  watched([&] { hard_noded = node_lines(ctx, hard_parts, snap_grid_m); },
+          kNodingCheckpointsPerVertex * vertices_of(ctx, hard_parts), 0.05, 0.15, tick);
   tick(0.15);
-  out.faces = regions_inside(ctx, hard_noded.get(), community_prepared.get());
+  std::vector<GeomPtr> faces;
+  watched(
+      [&] { faces = polygonize(ctx, hard_noded.get()); },
+      kPolygonizeCheckpointsPerVertex * std::max(0, GEOSGetNumCoordinates_r(h, hard_noded.get())),
+      0.15, 0.2, tick);
+  out.faces = regions_inside(ctx, std::move(faces), community_prepared.get(), span(0.2, 0.25));
   tick(0.25);
   if (out.faces.empty()) {
     problems.report(
@@ -117,9 +182,14 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
     for (std::size_t f = 0; f < out.faces.size(); ++f) block_face.push_back(std::int32_t(f));
   } else {
     soft_parts.push_back(clone(ctx, hard_noded.get()));
-    all_noded = node_lines(ctx, soft_parts, snap_grid_m);
+    watched([&] { all_noded = node_lines(ctx, soft_parts, snap_grid_m); },
+            kNodingCheckpointsPerVertex * vertices_of(ctx, soft_parts), 0.25, 0.45, tick);
     tick(0.45);
-    blocks = regions_inside(ctx, all_noded.get(), community_prepared.get());
+    watched(
+        [&] { faces = polygonize(ctx, all_noded.get()); },
+        kPolygonizeCheckpointsPerVertex * std::max(0, GEOSGetNumCoordinates_r(h, all_noded.get())),
+        0.45, 0.6, tick);
+    blocks = regions_inside(ctx, std::move(faces), community_prepared.get(), span(0.6, 0.7));
     tick(0.7);
     const RegionLocator face_locator(ctx, out.faces);
     for (const Region& block : blocks) block_face.push_back(face_locator.locate(ctx, block.inside));

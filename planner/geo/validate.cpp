@@ -827,8 +827,10 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   std::vector<DuplicateKey> keys(dataset.buildings.size());
   std::vector<char> has_key(dataset.buildings.size(), 0);
   std::vector<char> community_named(dataset.buildings.size(), 0);
-  // Blocks of ~1 % (at least 2,048 buildings: a block keeps both cores busy).
-  const std::size_t kBlock = std::max<std::size_t>(2048, dataset.buildings.size() / 100);
+  // Blocks of ~0.25 % (at least 1,024 buildings: a block keeps both cores busy). With one
+  // community holding a town of 1M buildings a block of 1 % took 1–2.5 s on the loaded 2-core
+  // machine (docs/benchmarks.md, "Progress, round 9"): a quarter of that reports every second.
+  const std::size_t kBlock = std::max<std::size_t>(1024, dataset.buildings.size() / 400);
   for (std::size_t begin = 0; begin < dataset.buildings.size(); begin += kBlock) {
     progress.update("validating buildings", double(begin) / double(dataset.buildings.size()));
     const std::size_t end = std::min(dataset.buildings.size(), begin + kBlock);
