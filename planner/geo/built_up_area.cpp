@@ -373,17 +373,14 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
       checks = 0;
       const double expected = checks_per_vertex() * round_vertices;
       auto merge_round = [&] { parallel_for(first, last, merge_group); };
-      if (expected < params.polled_min_checkpoints)
-        merge_round();
-      else
-        run_polled(
-            merge_round,
-            [&] {
-              if (expected <= 0.0) return;
-              const double inside = std::min(0.95, static_cast<double>(checks.load()) / expected);
-              report_level(level_done + inside * round_vertices);
-            },
-            params.poll_interval_s);
+      run_polled_when_long(
+          expected, params.polled_min_checkpoints, merge_round,
+          [&] {
+            if (expected <= 0.0) return;
+            const double inside = std::min(0.95, static_cast<double>(checks.load()) / expected);
+            report_level(level_done + inside * round_vertices);
+          },
+          params.poll_interval_s);
       checks_done += static_cast<double>(checks.load());
       vertices_done += round_vertices;
       level_done += round_vertices;
@@ -440,20 +437,17 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
                                   : kUnionCheckpointsPerVertex;
     const double expected = per_vertex * round_weight;
     auto shrink_round = [&] { parallel_for(first, last, shrink_part); };
-    if (expected < params.polled_min_checkpoints)
-      shrink_round();
-    else
-      run_polled(
-          shrink_round,
-          [&] {
-            const double inside =
-                std::min(0.95, static_cast<double>(shrink_checks.load()) / expected);
-            report_to(shrink_base +
-                      static_cast<std::size_t>(
-                          shrink_units *
-                          std::min(1.0, (done_weight + inside * round_weight) / total_weight)));
-          },
-          params.poll_interval_s);
+    run_polled_when_long(
+        expected, params.polled_min_checkpoints, shrink_round,
+        [&] {
+          const double inside =
+              std::min(0.95, static_cast<double>(shrink_checks.load()) / expected);
+          report_to(shrink_base +
+                    static_cast<std::size_t>(
+                        shrink_units *
+                        std::min(1.0, (done_weight + inside * round_weight) / total_weight)));
+        },
+        params.poll_interval_s);
     shrink_checks_done += static_cast<double>(shrink_checks.load());
     done_weight += round_weight;
     report_to(shrink_base +

@@ -59,4 +59,14 @@ void run_polled(const std::function<void()>& work, const std::function<void()>& 
   done.get();  // rethrows the work's exception
 }
 
+void run_polled_when_long(double expected_checkpoints, double min_checkpoints,
+                          const std::function<void()>& work, const std::function<void()>& poll,
+                          double interval_s) {
+  if (!(expected_checkpoints >= min_checkpoints)) {
+    work();
+    return;
+  }
+  run_polled(work, poll, interval_s);
+}
+
 }  // namespace gp::geo

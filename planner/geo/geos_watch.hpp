@@ -41,6 +41,13 @@ class CheckpointScope {
 void run_polled(const std::function<void()>& work, const std::function<void()>& poll,
                 double interval_s = 0.1);
 
+/// `work()` on this thread when `expected_checkpoints` is below `min_checkpoints` (or not a
+/// number): so short a call costs more on a helper thread than its progress shows. Otherwise
+/// run_polled(work, poll, interval_s).
+void run_polled_when_long(double expected_checkpoints, double min_checkpoints,
+                          const std::function<void()>& work, const std::function<void()>& poll,
+                          double interval_s = 0.1);
+
 /// A GEOS call's expected checkpoints per input vertex, measured on GEOS 3.11 (the built-up
 /// area's unions of grown footprints, the tessellation's noding and polygonizing of roads):
 /// used to turn a call's count into a fraction when nothing better is known.

@@ -52,13 +52,14 @@ constexpr double kPolygonizeCheckpointsPerVertex = 0.2;
 template <typename Call>
 void watched(const Call& call, double expected, double from, double to,
              const std::function<void(double)>& tick) {
-  if (!tick || !(expected >= kPolledMinCheckpoints)) {
+  if (!tick) {
     call();
     return;
   }
   std::atomic<std::uint64_t> checks{0};
   double last = from;
-  run_polled(
+  run_polled_when_long(
+      expected, kPolledMinCheckpoints,
       [&] {
         CheckpointScope count{checks};
         call();
