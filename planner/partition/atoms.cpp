@@ -224,12 +224,13 @@ void CommunityPlanner::find_riders() {
       // the audit places them by, among all the buildings (settled once after validation),
       // else among the footprints meeting the tower's box.
       std::vector<MultiPolygon> near_own;
+      const std::int32_t holder = h;  // clang 14 does not capture a structured binding
       auto own_part = [&](std::int32_t r) -> const MultiPolygon& {
         const std::int32_t b = in_.buildings[at(r)];
         if (ctx_.settled) return (*ctx_.settled->own_parts)[at(b)];
         if (near_own.empty()) {
           std::vector<const MultiPolygon*> near(at(n_), nullptr);
-          const Box tower_box = bounds(building(h).footprint);
+          const Box tower_box = bounds(building(holder).footprint);
           for (std::int32_t i = 0; i < n_; ++i) {
             const Box box = bounds(building(i).footprint);
             if (box.min_x <= tower_box.max_x && tower_box.min_x <= box.max_x &&
