@@ -308,6 +308,8 @@ std::atomic<bool> g_reference{false};
 struct CutCell {
   std::vector<MultiPolygon> pieces;
   bool lobes = false;
+  /// Pairs (i < j) of runs whose pieces share an edge (pieces of the arrangement, edge to edge).
+  std::vector<std::pair<int, int>> touching;
 };
 
 CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
@@ -911,9 +913,16 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
     }
   }
 
+  CutCell result;
+  for (std::size_t i = 0; i < k; ++i)
+    for (const auto& [j, length] : neighbours[i])
+      if (run_of[i] < run_of[j])
+        result.touching.emplace_back(static_cast<int>(run_of[i]), static_cast<int>(run_of[j]));
+  std::sort(result.touching.begin(), result.touching.end());
+  result.touching.erase(std::unique(result.touching.begin(), result.touching.end()),
+                        result.touching.end());
   std::vector<std::vector<GEOSGeometry*>> by_run(runs);
   for (std::size_t i = 0; i < k; ++i) by_run[run_of[i]].push_back(kept[i].geometry.release());
-  CutCell result;
   result.pieces.resize(runs);
   result.lobes = any_lobe;
   for (std::size_t run = 0; run < runs; ++run) {
@@ -1010,13 +1019,28 @@ std::vector<MultiPolygon> split_cell_along_building(
       else if (!parts.empty())
         result[j] = union_of_pieces(parts, cut->lobes);
     }
-    // Consecutive units whose pieces do not meet (a unit's strip cut off by another footprint;
-    // Nanjing tower 318702395) would leave a run in two polygons: then the cut by runs below.
-    if (std::all_of(result.begin(), result.end(),
-                    [](const MultiPolygon& piece) { return piece.size() <= 1; }))
-      return result;
+    // Consecutive units whose pieces do not meet (an E-shaped tower cut across its arms,
+    // Nanjing 318702395; a complex wrapped around a court, Monaco 2093796) leave a run in
+    // several polygons: the partition linked such units only where their pieces share an edge
+    // (unit_pieces_touching), so the grid holding the run holds what joins its parts. Kept as
+    // the partition planned it (a cut by runs here gave other pieces than the ones the
+    // neighbours were linked by: grids in pieces, docs/decisions/0008-polygon-truth.md).
+    return result;
   }
   return cut_cell(cell, footprint, weights, beside).pieces;
+}
+
+std::vector<std::pair<int, int>> unit_pieces_touching(const MultiPolygon& cell,
+                                                      const MultiPolygon& footprint, int units) {
+  if (units < 2 || cell.empty()) return {};
+  return unit_cut(cell, footprint, static_cast<std::size_t>(units))->touching;
+}
+
+bool unit_strips_chain(const MultiPolygon& footprint) {
+  if (footprint.size() != 1 || !footprint.front().holes.empty()) return false;
+  thread_local GeosContext ctx;
+  const GeomPtr geometry = to_geos(ctx, footprint);
+  return monotone_along(footprint, long_axis(ctx, geometry.get()));
 }
 
 namespace {

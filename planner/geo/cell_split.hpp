@@ -46,6 +46,21 @@ std::vector<MultiPolygon> split_cell_along_building(
     const MultiPolygon& cell, const MultiPolygon& footprint, const std::vector<double>& weights,
     const std::vector<std::vector<const MultiPolygon*>>& beside = {}, int units = 0);
 
+/// Pairs (u < v) of units whose pieces of the cut one weight per unit (the cut above with
+/// `units` weights of 1) share an edge: what the partition links a split tower's unit atoms by
+/// (partition/atoms.cpp). Consecutive units of a footprint cut across a non-convex shape (an
+/// E-shaped tower, a complex wrapped around a court) need not touch, and a later unit's piece
+/// touches the first unit's (which holds the land off the footprint) wherever it lies.
+/// Thread-safe; uses the kept cut.
+std::vector<std::pair<int, int>> unit_pieces_touching(const MultiPolygon& cell,
+                                                      const MultiPolygon& footprint, int units);
+
+/// Whether the cut one weight per unit of a cell that holds `footprint` clear of its boundary
+/// gives strips that chain (each unit's strip one polygon sharing an edge with the next): true
+/// for one polygon without holes monotone along its long axis (every cross-section one
+/// interval), the axis the cut tries first. Cheap (one minimum rotated rectangle); thread-safe.
+bool unit_strips_chain(const MultiPolygon& footprint);
+
 /// The cuts one weight per unit (no cells beside) are kept, by the content of the cell and the
 /// footprint and the unit count, from the partition's cut of a tower (partition/atoms.cpp) to
 /// the grid polygons' (issue 14: each tower was cut three times). forget_unit_cuts releases

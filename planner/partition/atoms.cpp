@@ -314,16 +314,24 @@ std::vector<std::pair<NodeId, NodeId>> CommunityPlanner::make_large_atoms() {
     // entrance order: the first carries the building's cell and its neighbours, the others
     // have no area and link only to the previous unit. A large grid then takes a run of
     // consecutive entrances; runs without the first unit are grids of that building alone.
+    // A tower whose consecutive units' pieces do not all touch (unit_touching_) links its
+    // units where their pieces share an edge instead, so a grid holds only units whose pieces
+    // are connected (docs/decisions/0008, round 9).
     UnitHouseholds units = unit_households(building(i));
     atom_households_[at(atom_of_[at(i)])] += units.households.front();
-    NodeId previous = atom_of_[at(i)];
+    const NodeId head = atom_of_[at(i)];
     for (std::size_t u = 1; u < units.households.size(); ++u) {
-      const auto unit_atom = static_cast<NodeId>(atom_members_.size());
       atom_members_.emplace_back();  // no cell: the building is a member of its first atom
       atom_households_.push_back(units.households[u]);
       atom_building_.push_back(i);
-      unit_links.emplace_back(previous, unit_atom);
-      previous = unit_atom;
+    }
+    if (const auto touching = unit_touching_.find(i); touching != unit_touching_.end()) {
+      for (const auto& [u, v] : touching->second)
+        if (static_cast<std::size_t>(v) < units.households.size())
+          unit_links.emplace_back(head + static_cast<NodeId>(u), head + static_cast<NodeId>(v));
+    } else {
+      for (std::size_t u = 1; u < units.households.size(); ++u)
+        unit_links.emplace_back(head + static_cast<NodeId>(u - 1), head + static_cast<NodeId>(u));
     }
     large_units_[at(i)] = std::move(units);
   }
@@ -394,10 +402,14 @@ void CommunityPlanner::find_contact_units() {
   for (std::size_t t = 0; t < towers.size(); ++t)
     tower_of[at(towers[t])] = static_cast<std::int32_t>(t);
   std::vector<char> clear(towers.size(), 0), cut(towers.size(), 0);
+  // A clear tower is left uncut only where its unit strips chain (a footprint monotone along
+  // its long axis): a non-convex one (an E, a U around a court) may have consecutive units
+  // whose pieces do not touch, which only the cut shows (unit_touching_).
   parallel_for(std::size_t{0}, towers.size(), [&](std::size_t t) {
     const std::int32_t i = towers[t];
     clear[t] = footprint_clear_of_cell_boundary(tess_.cells[at(in_.buildings[at(i)])],
-                                                building(i).footprint, kClearOfCellM)
+                                                building(i).footprint, kClearOfCellM) &&
+                       geo::unit_strips_chain(building(i).footprint)
                    ? 1
                    : 0;
   });
@@ -448,13 +460,32 @@ void CommunityPlanner::find_contact_units() {
   const double per_work = work > 0.0 ? static_cast<double>(n_) / work : 0.0;
   double reported = 0.0;  // sum of the shares added, in tower then adjacency order
   std::vector<std::vector<MultiPolygon>> pieces(towers.size());
+  std::vector<std::vector<std::pair<int, int>>> touching(towers.size());
+  std::vector<char> broken(towers.size(), 0);
   parallel_for(std::size_t{0}, towers.size(), [&](std::size_t t) {
     if (!cut[t]) return;
     const std::int32_t b = in_.buildings[at(towers[t])];
     pieces[t] = geo::split_cell_along_building(tess_.cells[at(b)], building(towers[t]).footprint,
                                                std::vector<double>(tower_units[t], 1.0));
+    // The units whose pieces share an edge (the same kept cut); an empty piece (no land in its
+    // stretch) counts as touching the units beside it in the chain, as before.
+    const std::vector<std::pair<int, int>> shared = geo::unit_pieces_touching(
+        tess_.cells[at(b)], building(towers[t]).footprint, static_cast<int>(tower_units[t]));
+    touching[t] = shared;
+    for (std::size_t u = 1; u < pieces[t].size(); ++u) {
+      const std::pair<int, int> pair{static_cast<int>(u - 1), static_cast<int>(u)};
+      if (pieces[t][u - 1].empty() || pieces[t][u].empty()) {
+        touching[t].push_back(pair);
+      } else if (!std::binary_search(shared.begin(), shared.end(), pair)) {
+        broken[t] = 1;
+      }
+    }
+    std::sort(touching[t].begin(), touching[t].end());
+    touching[t].erase(std::unique(touching[t].begin(), touching[t].end()), touching[t].end());
     if (ctx_.progress) ctx_.progress->add(per_work * static_cast<double>(tower_units[t]));
   });
+  for (std::size_t t = 0; t < towers.size(); ++t)
+    if (broken[t]) unit_touching_[towers[t]] = std::move(touching[t]);
   for (std::size_t t = 0; t < towers.size(); ++t)
     if (cut[t]) reported += per_work * static_cast<double>(tower_units[t]);
   // Boxes of the pieces of each cut tower: a neighbour whose box is nowhere near a later unit's
@@ -493,6 +524,13 @@ void CommunityPlanner::find_contact_units() {
     if (tb != kNone && cut[at(tb)] && ub > 0) contact_unit_[{k, lb}] = ub;
   }
   if (ctx_.progress) ctx_.progress->add(static_cast<double>(n_) - reported);
+}
+
+bool CommunityPlanner::units_linked(std::int32_t local, int u, int v) const {
+  if (u > v) std::swap(u, v);
+  const auto it = unit_touching_.find(local);
+  if (it == unit_touching_.end()) return v == u + 1;
+  return std::binary_search(it->second.begin(), it->second.end(), std::pair{u, v});
 }
 
 int CommunityPlanner::contact_unit(std::size_t k, std::int32_t local) const {

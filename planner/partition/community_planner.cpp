@@ -132,7 +132,11 @@ void CommunityPlanner::plan_large() {
       // A split building is never inside a contracted compound (the compound is above the
       // maximum too), so its unit atoms are the ids right after its first atom.
       const std::int32_t grid = first + large.part[at(head + static_cast<NodeId>(u))];
-      if (u == 0 || slices_.back().large != grid) slices_.push_back({i, 0, grid, u == 0, {}});
+      // A new slice where the grid changes, or where this unit's piece does not touch the
+      // previous one's (unit_touching_): a slice is a stretch of connected units.
+      if (u == 0 || slices_.back().large != grid ||
+          !units_linked(i, static_cast<int>(u) - 1, static_cast<int>(u)))
+        slices_.push_back({i, 0, grid, u == 0, {}});
       slices_.back().households += units[u];
       slices_.back().unit_households.push_back(units[u]);
     }
@@ -506,8 +510,44 @@ void CommunityPlanner::plan_micro() {
         nodes.push_back({i, cell, k, u, node_units});
         if (u == 0) slice_node[k] = v;
         if (cell) node_of[at(i)] = v;
-        if (previous != kNone) builder.add_edge(previous, v, 0.0);
+        // Global unit index of this node: the slice's first unit plus its position.
+        const int global = (slice.unit_households.empty() ? 0 : slice_first_unit[k]) +
+                           static_cast<int>(u);
+        if (previous != kNone && units_linked(i, global - 1, global))
+          builder.add_edge(previous, v, 0.0);
         previous = v;
+      }
+    }
+    // Towers whose units' pieces do not chain (unit_touching_): their units (nodes, or the
+    // slices holding them) are linked where their pieces share an edge, across slices of this
+    // large grid too (the chain above links only consecutive units that touch).
+    {
+      std::set<std::int32_t> seen;
+      const std::int32_t grid = g;  // a structured binding is not captured (clang 14)
+      for (std::size_t k : slice_list) {
+        const std::int32_t i = slices_[k].local;
+        const auto touching = unit_touching_.find(i);
+        if (touching == unit_touching_.end() || !seen.insert(i).second) continue;
+        // The slice of this grid holding global unit u and the node within it; kNoSlice when
+        // another grid holds it.
+        auto unit_node = [&](int u) -> NodeId {
+          std::size_t s = kNoSlice;
+          int first_unit = 0;
+          if (const auto it = unit_slice.find(i); it != unit_slice.end()) {
+            if (u < 0 || static_cast<std::size_t>(u) >= it->second.size()) return kNone;
+            s = it->second[at(u)];
+            first_unit = slice_first_unit[s];
+          } else {
+            s = cell_slice[at(i)];
+          }
+          if (s == kNoSlice || slices_[s].large != grid || slice_node[s] == kNone) return kNone;
+          return slice_node[s] + static_cast<NodeId>(std::clamp(u - first_unit, 0,
+                                                                slice_nodes[s] - 1));
+        };
+        for (const auto& [u, v] : touching->second) {
+          const NodeId a = unit_node(u), b = unit_node(v);
+          if (a != kNone && b != kNone && a != b) builder.add_edge(a, b, 0.0);
+        }
       }
     }
     for (std::size_t k : slice_list) {

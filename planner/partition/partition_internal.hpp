@@ -242,6 +242,10 @@ class CommunityPlanner {
   /// The unit of local building `local` that adjacency `k` (index into tess_.adjacency) touches:
   /// 0 for a building not split into units.
   [[nodiscard]] int contact_unit(std::size_t k, std::int32_t local) const;
+  /// Whether units u and v of local building `local` are linked: consecutive units of a tower
+  /// whose unit pieces chain (every tower but those in unit_touching_), else units whose pieces
+  /// share an edge.
+  [[nodiscard]] bool units_linked(std::int32_t local, int u, int v) const;
 
   // infeasibility.cpp
   void report_infeasible_large(const GraphPartition& large, std::int32_t first);
@@ -280,6 +284,11 @@ class CommunityPlanner {
   /// (adjacency index, local building) → unit of a split tower whose piece of the cell the
   /// neighbour borders; absent = unit 0 (docs/decisions/0008, "Barrier crossings").
   std::map<std::pair<std::size_t, std::int32_t>, int> contact_unit_;
+  /// Towers whose consecutive units' pieces (the cut one weight per unit) do not all share an
+  /// edge (an E-shaped tower, a complex wrapped around a court): local building → pairs (u < v)
+  /// of units whose pieces do (geo::unit_pieces_touching). Their unit atoms and nodes are
+  /// linked by these pairs instead of the chain u → u + 1 (docs/decisions/0008, round 9).
+  std::map<std::int32_t, std::vector<std::pair<int, int>>> unit_touching_;
   /// What one large grid holds of one building: all of it, or a run of consecutive units.
   struct Slice {
     std::int32_t local = kNone;

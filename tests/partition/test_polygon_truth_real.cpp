@@ -338,6 +338,56 @@ TEST_CASE("polygon truth on the demo town, and a re-plan from its own plan moves
   check_polygon_truth(changed, after);
 }
 
+// Towers whose consecutive units' pieces do not touch (docs/decisions/0008-polygon-truth.md,
+// "Split towers linked where their units' pieces touch"): cut from the 1M real-shapes town
+// (/work/bench/towns/real-1000000.gpkg, tests/bench/make_real_town.py --buildings 1000000), the
+// buildings meeting a box 300 m (Monaco) / 150 m (Nanjing) around the tower's envelope and the
+// roads clipped to it:
+//   ogr2ogr -spat X0 Y0 X1 Y1 T.gpkg real-1000000.gpkg buildings
+//   ogr2ogr -update -spat X0 Y0 X1 Y1 -clipsrc X0 Y0 X1 Y1 T.gpkg real-1000000.gpkg roads
+//  - monaco-complex-court.gpkg: the Fairmont complex wrapped around a court (OSM way 2093796,
+//    tile 116, 63 units), box 473361 3585616 474086 3586413: on main 57bf72a large grid …17 and
+//    micro grid …1703 came out in two pieces (10908 + 2467 m²), a run's strip apart from the
+//    units its grid was linked by;
+//  - nanjing-e-tower.gpkg: the E-shaped 40-storey tower (OSM way 318702395, tile 54, 26 units),
+//    box 480693 3546619 481083 3547035.
+TEST_CASE("polygon truth on towers whose units' pieces do not chain", "[plan][truth][tower]") {
+  for (const auto& [name, tower_id] : {std::pair{"monaco-complex-court", 955880},
+                                        std::pair{"nanjing-e-tower", 452218}}) {
+    INFO(name);
+    const Planned town =
+        plan_file(std::string(GRIDPLAN_SOURCE_DIR) + "/tests/data/towers/" + name + ".gpkg");
+    check_polygon_truth(town.dataset, town.plan);
+    // The tower is split into runs, and each run's strip lies inside its own micro grid, all of
+    // it (not only its point).
+    std::int32_t tower = kNone;  // by its bid in the town
+    for (std::size_t b = 0; b < town.dataset.buildings.size(); ++b)
+      if (town.dataset.buildings[b].id == tower_id) tower = static_cast<std::int32_t>(b);
+    REQUIRE(tower != kNone);
+    geo::GeosContext ctx;
+    int runs = 0, strips_outside = 0;
+    for (const BuildingRun& run : town.plan.building_runs) {
+      if (run.building == tower) ++runs;
+      if (run.footprint.empty()) continue;
+      const geo::GeomPtr strip = geo::to_geos(ctx, run.footprint);
+      const geo::GeomPtr grid =
+          geo::to_geos(ctx, town.plan.micro_grids[std::size_t(run.micro)].polygon);
+      const geo::GeomPtr outside = geo::own(
+          ctx, GEOSDifference_r(ctx.handle(), strip.get(), grid.get()), "strip outside");
+      double outside_m2 = 0.0;
+      GEOSArea_r(ctx.handle(), outside.get(), &outside_m2);
+      if (outside_m2 > 0.01) {
+        ++strips_outside;
+        WARN("run of units " << run.first_unit + 1 << "-" << run.first_unit + run.units
+                             << " has " << outside_m2 << " m² outside micro grid "
+                             << town.plan.micro_grids[std::size_t(run.micro)].code);
+      }
+    }
+    CHECK(runs >= 2);
+    CHECK(strips_outside == 0);
+  }
+}
+
 TEST_CASE("polygon truth on the real OSM extracts", "[plan][truth][shared]") {
   const std::filesystem::path dir = std::filesystem::path(GRIDPLAN_SHARED_DATA_DIR) / "osm";
   if (!std::filesystem::exists(dir)) {
