@@ -216,6 +216,7 @@ void CommunityPlanner::compound_parts() {
 /// broke the bounds, and re-planning an unchanged plan moved households (issue 12).
 void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previous) const {
   const Plan& existing = *ctx_.existing;
+  std::vector<NodeId> unchained;  // unit atoms of towers read by geometry whose units do not chain
   for (std::int32_t i = 0; i < n_; ++i) {
     const std::vector<int>& units = large_units_[at(i)].households;
     const std::int32_t b = in_.buildings[at(i)];
@@ -246,7 +247,80 @@ void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previou
         }
       }
     }
-    contiguous_unit_runs(previous, atom_of_[at(i)], units.size());
+    // A tower whose units chain: one contiguous run per grid, as the chain links them. One
+    // whose units do not (unit_touching_): its grids' units are connected on the graph instead.
+    if (unit_touching_.contains(i)) {
+      for (std::size_t u = 0; u < units.size(); ++u)
+        unchained.push_back(atom_of_[at(i)] + static_cast<NodeId>(u));
+    } else {
+      contiguous_unit_runs(previous, atom_of_[at(i)], units.size());
+    }
+  }
+  connected_unit_runs(previous, unchained);
+}
+
+/// The units of a tower whose pieces do not chain (unit_touching_) are linked where their pieces
+/// touch, so a previous grid held units connected through those pairs and its other atoms (the
+/// neighbours bordering a unit's piece), not a contiguous run of unit indices: relabelled as
+/// contiguous runs, a grid could come out in pieces on the graph and its units move needlessly
+/// (issue 12 item 7; the Nanjing E tower, 79 households). Here a unit whose strip's point fell
+/// in a grid it is not connected to on the large-grid graph — outside that grid's largest piece
+/// by households, as construct_from_previous keeps it — takes the grid most of its settled
+/// neighbours on the graph (touching units, bordering buildings) had, repeated until none is
+/// left; a unit with no such neighbour keeps its grid. Units in their grid's largest piece keep
+/// it, so a previous plan read right is taken over as it is.
+void CommunityPlanner::connected_unit_runs(std::vector<PartId>& previous,
+                                           const std::vector<NodeId>& units) const {
+  if (units.empty()) return;
+  const AtomGraph& graph = large_graph_;
+  const NodeId atoms = graph.node_count();
+  UnionFind pieces(at(atoms));
+  for (NodeId a = 0; a < atoms; ++a)
+    for (std::int32_t e = graph.begin(a); e < graph.end(a); ++e) {
+      const NodeId b = graph.neighbours[at(e)];
+      if (a < b && previous[at(a)] != kNoPart && previous[at(a)] == previous[at(b)])
+        pieces.unite(a, b);
+    }
+  std::vector<long long> households(at(atoms), 0);
+  std::vector<std::int32_t> members(at(atoms), 0);
+  for (NodeId a = 0; a < atoms; ++a) {
+    households[at(pieces.find(a))] += graph.households[at(a)];
+    ++members[at(pieces.find(a))];
+  }
+  std::map<PartId, std::int32_t> largest;  // grid → root of its largest piece
+  for (NodeId a = 0; a < atoms; ++a) {
+    if (previous[at(a)] == kNoPart) continue;
+    const std::int32_t r = pieces.find(a);
+    const auto [it, fresh] = largest.try_emplace(previous[at(a)], r);
+    const std::int32_t best = it->second;
+    if (!fresh && (households[at(r)] > households[at(best)] ||
+                   (households[at(r)] == households[at(best)] && members[at(r)] > members[at(best)])))
+      it->second = r;
+  }
+  std::vector<char> settled(at(atoms), 1);
+  std::vector<NodeId> stray;
+  for (NodeId v : units)
+    if (previous[at(v)] != kNoPart && pieces.find(v) != largest.at(previous[at(v)])) {
+      settled[at(v)] = 0;
+      stray.push_back(v);
+    }
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (NodeId v : stray) {
+      if (settled[at(v)]) continue;
+      std::map<PartId, int> votes;
+      for (std::int32_t e = graph.begin(v); e < graph.end(v); ++e) {
+        const NodeId b = graph.neighbours[at(e)];
+        if (settled[at(b)] && previous[at(b)] != kNoPart) ++votes[previous[at(b)]];
+      }
+      if (votes.empty()) continue;
+      auto best = votes.begin();
+      for (auto it = votes.begin(); it != votes.end(); ++it)
+        if (it->second > best->second) best = it;
+      previous[at(v)] = best->first;
+      settled[at(v)] = 1;
+      grew = true;
+    }
   }
 }
 

@@ -388,6 +388,30 @@ TEST_CASE("polygon truth on towers whose units' pieces do not chain", "[plan][tr
   }
 }
 
+// Re-planning those towns from their own plan moves nobody, both ways a previous plan's tower
+// is read: from the plan.gpkg's rows of runs (each unit its run's grid), and from the grids
+// alone (each unit's strip of the cut cell placed in a grid, the units of each grid then made
+// connected along the pairs whose pieces touch). Reading the grids alone as runs of consecutive
+// units (the chain), as before round 10, moved households that had no reason to move (docs/
+// decisions/0008-polygon-truth.md, "Round 10: re-planning split towers by touching units").
+TEST_CASE("re-planning towers whose units' pieces do not chain moves nobody",
+          "[plan][truth][tower][replan]") {
+  for (const char* name : {"monaco-complex-court", "nanjing-e-tower"}) {
+    INFO(name);
+    const std::string input =
+        std::string(GRIDPLAN_SOURCE_DIR) + "/tests/data/towers/" + name + ".gpkg";
+    const Planned town = plan_file(input);
+    const Plan again = replan(town.dataset, town.plan);
+    WARN(name << ": re-planned from its grids, " << again.metrics.households_moved
+              << " households moved");
+    CHECK(again.metrics.households_moved == 0);
+    check_polygon_truth(town.dataset, again);
+    const long long moved = replan_from_file(input, town, std::string("tower-") + name);
+    WARN(name << ": re-planned from its plan.gpkg, " << moved << " households moved");
+    CHECK(moved == 0);
+  }
+}
+
 TEST_CASE("polygon truth on the real OSM extracts", "[plan][truth][shared]") {
   const std::filesystem::path dir = std::filesystem::path(GRIDPLAN_SHARED_DATA_DIR) / "osm";
   if (!std::filesystem::exists(dir)) {
