@@ -99,6 +99,13 @@ struct Footprints {
   [[nodiscard]] bool keeps(std::size_t a, std::size_t b) const {
     return areas[a] != areas[b] ? areas[a] < areas[b] : a < b;
   }
+  /// The kept overlaps of footprint i: into `hits`, the footprints whose boxes meet i's in
+  /// `index` (ascending) that keep their overlap with it — what own_part takes away from i.
+  void kept_overlaps(const BoxIndex& index, std::size_t i, std::vector<std::int32_t>& hits) const {
+    index.intersecting(boxes[i], hits);
+    std::erase_if(hits,
+                  [&](std::int32_t j) { return std::size_t(j) == i || !keeps(std::size_t(j), i); });
+  }
 };
 
 /// footprint_holders, among footprints of the same `group` only (null: one group; kNone: held
@@ -169,9 +176,7 @@ std::vector<MultiPolygon> own_footprints(const std::vector<const MultiPolygon*>&
   parallel_for(std::size_t{0}, n, [&](std::size_t i) {
     if (f.boxes[i].empty()) return;
     std::vector<std::int32_t> hits;
-    index.intersecting(f.boxes[i], hits);
-    std::erase_if(
-        hits, [&](std::int32_t j) { return std::size_t(j) == i || !f.keeps(std::size_t(j), i); });
+    f.kept_overlaps(index, i, hits);
     own_part(contexts.local(), footprints, i, hits, f.areas, parts[i], copy_of[i]);
   });
   take_originals_parts(parts, copy_of);
@@ -223,9 +228,7 @@ std::shared_ptr<const FootprintSettling> settle_footprints(
   in_blocks(n, span(0.4, 0.9), [&](std::size_t i) {
     if (f.boxes[i].empty()) return;
     std::vector<std::int32_t> hits;
-    index.intersecting(f.boxes[i], hits);
-    std::erase_if(
-        hits, [&](std::int32_t j) { return std::size_t(j) == i || !f.keeps(std::size_t(j), i); });
+    f.kept_overlaps(index, i, hits);
     if (group[i] == kNone || copy[i]) {
       differs[i] = 1;
       return;
@@ -245,9 +248,7 @@ std::shared_ptr<const FootprintSettling> settle_footprints(
       return;
     }
     std::vector<std::int32_t> hits;
-    index.intersecting(f.boxes[i], hits);
-    std::erase_if(
-        hits, [&](std::int32_t j) { return std::size_t(j) == i || !f.keeps(std::size_t(j), i); });
+    f.kept_overlaps(index, i, hits);
     own_part(contexts.local(), footprints, i, hits, f.areas, all_part[i], all_copy_of[i]);
   });
   take_originals_parts(site_part, site_copy_of);
