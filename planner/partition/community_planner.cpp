@@ -522,6 +522,23 @@ void CommunityPlanner::plan_micro() {
       links_in[building_large_[at(la)]].emplace_back(la, lb);
   micro_of_.assign(at(n_), kNone);
   std::vector<NodeId> node_of(at(n_), kNone);  // local building → node holding its cell
+  // Re-plan: the previous micro grid of each unit of a tower the previous plan lists run by run
+  // (its buildings layer's rows of runs), as the large level takes each unit's large grid; the
+  // building's one listed micro grid (the run holding its point) put every unit in that run's
+  // grid, and the re-plan moved the others' households between micro grids (issue 12 item 7).
+  std::map<std::int32_t, std::vector<PartId>> previous_unit_micro;  // local → per unit
+  if (ctx_.existing && ctx_.existing->building_micro.size() == dataset_.buildings.size())
+    for (const BuildingRun& run : ctx_.existing->building_runs) {
+      if (run.micro == kNone || run.first_unit < 0 || run.building < 0 ||
+          at(run.building) >= ctx_.local_index.size())
+        continue;
+      const std::int32_t i = local_of(run.building);
+      if (i < 0 || i >= n_ || in_.buildings[at(i)] != run.building) continue;
+      std::vector<PartId>& units = previous_unit_micro[i];
+      if (units.size() < at(run.first_unit + run.units)) units.resize(at(run.first_unit + run.units), kNoPart);
+      for (int u = run.first_unit; u < run.first_unit + run.units; ++u)
+        units[at(u)] = static_cast<PartId>(run.micro);
+    }
   // Progress: the micro grids are the other unit per planned building, by slices done.
   std::size_t slices_done = 0;
   long long reported = 0;
@@ -655,8 +672,18 @@ void CommunityPlanner::plan_micro() {
         (0x3C0FFEEULL * static_cast<std::uint64_t>(in_.buildings[at(nodes.front().local)] + 1));
     if (ctx_.existing && ctx_.existing->building_micro.size() == dataset_.buildings.size()) {
       options.previous.assign(nodes.size(), kNoPart);
-      for (std::size_t v = 0; v < nodes.size(); ++v)
-        options.previous[v] = ctx_.existing->building_micro[at(in_.buildings[at(nodes[v].local)])];
+      for (std::size_t v = 0; v < nodes.size(); ++v) {
+        const Node& node = nodes[v];
+        options.previous[v] = ctx_.existing->building_micro[at(in_.buildings[at(node.local)])];
+        const auto listed = previous_unit_micro.find(node.local);
+        if (listed == previous_unit_micro.end()) continue;
+        // The node's first unit (a node standing for a whole slice: the slice's first unit).
+        const std::size_t unit =
+            (slices_[node.slice].unit_households.empty() ? 0 : at(slice_first_unit[node.slice])) +
+            node.unit;
+        if (unit < listed->second.size() && listed->second[unit] != kNoPart)
+          options.previous[v] = listed->second[unit];
+      }
       for (const Grid& m : ctx_.existing->micro_grids)
         options.previous_accepted.push_back(m.bounds_reason.empty() ? 0 : 1);
     }
