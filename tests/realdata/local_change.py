@@ -18,6 +18,14 @@
   local_change.py moved BEFORE.gpkg AFTER.gpkg BID[,BID...] --kept
       as `moved`, with the named buildings kept (a compound added around them): their grids are
       the reference ("own") grids.
+  local_change.py unchanged BEFORE.gpkg AFTER.gpkg
+      prints JSON {"large": N, "micro": M}: the households moved between two plans of the same
+      buildings, by large and by micro grid, counted as `moved` counts them (a tower unit by
+      unit), whatever the grids' codes.
+  local_change.py grids PLAN.gpkg OUT.gpkg
+      writes OUT.gpkg holding only PLAN's large_grids and micro_grids layers: an existing plan
+      without its buildings layer (as another tool or a platform exports one), which the re-plan
+      reads by geometry.
 
 Run with /usr/bin/python3 (geopandas).
 """
@@ -28,23 +36,25 @@ from collections import defaultdict
 import geopandas as gpd
 
 
-def households_by_grid(path):
-    """bid -> [(large_code, households)] from a plan's buildings layer: one entry for a whole
-    building, one per unit (单元) for a tower split by units (its runs' households spread evenly
-    over their units), so the same unit can be followed from one plan to the other."""
+def households_by_grid(path, level="large_code"):
+    """bid -> [(unit, grid code, households)] from a plan's buildings layer (`level`: the field
+    naming the grid, large_code or micro_code): one entry for a whole building, one per unit
+    (单元) for a tower split by units (its runs' households spread evenly over their units), so
+    the same unit can be followed from one plan to the other."""
     rows = gpd.read_file(path, layer="buildings", ignore_geometry=True)
     out = defaultdict(list)
     for r in rows.sort_values(["bid"]).itertuples():
-        if not r.large_code:
+        grid = getattr(r, level)
+        if not r.large_code or not isinstance(grid, str) or not grid:
             continue
         units = str(r.unit_range or "")
         if "-" in units:
             first, last = (int(x) for x in units.split("-"))
             count = last - first + 1
             for u in range(first, last + 1):
-                out[int(r.bid)].append((u, r.large_code, int(r.households) / count))
+                out[int(r.bid)].append((u, grid, int(r.households) / count))
         else:
-            out[int(r.bid)].append((0, r.large_code, float(r.households)))
+            out[int(r.bid)].append((0, grid, float(r.households)))
     for b in out:
         out[b].sort()
     return rows, out
@@ -100,16 +110,8 @@ def compound(plan, out_path):
     print(",".join(str(x) for x in sorted(set(inside) | {int(a.bid), int(b.bid)})))
 
 
-def moved(before, after, bids, kept=False):
-    _, old = households_by_grid(before)
-    _, new = households_by_grid(after)
-    grids = gpd.read_file(before, layer="large_grids")
-    grids = grids.to_crs(grids.estimate_utm_crs())
-    own = {max(old[b], key=lambda e: e[2])[1] for b in bids}
-    removed_grid = sorted(own)[0]
-    shapes = grids[grids["code"].isin(own)].geometry
-    near = set(grids[grids.geometry.intersects(shapes.buffer(1.0).unary_union)]["code"]) - own
-    gone = set() if kept else set(bids)
+def grid_flow(old, new, gone):
+    """(old grid, new grid) -> households, and each old grid's successor."""
     # Flow old grid -> new grid over the buildings in both plans, unit by unit for a tower
     # split by units (unit k of the old plan is unit k of the new one; a whole building's
     # households flow to its new grids in proportion).
@@ -133,6 +135,20 @@ def moved(before, after, bids, kept=False):
     for (g, n), f in flow.items():
         if g not in successor or f > flow[(g, successor[g])]:
             successor[g] = n
+    return flow, successor
+
+
+def moved(before, after, bids, kept=False):
+    _, old = households_by_grid(before)
+    _, new = households_by_grid(after)
+    grids = gpd.read_file(before, layer="large_grids")
+    grids = grids.to_crs(grids.estimate_utm_crs())
+    own = {max(old[b], key=lambda e: e[2])[1] for b in bids}
+    removed_grid = sorted(own)[0]
+    shapes = grids[grids["code"].isin(own)].geometry
+    near = set(grids[grids.geometry.intersects(shapes.buffer(1.0).unary_union)]["code"]) - own
+    gone = set() if kept else set(bids)
+    flow, successor = grid_flow(old, new, gone)
     out = {"removed_grid": removed_grid, "neighbours": sorted(near),
            "own_grids": sorted(own),
            "removed_grid_households": int(grids[grids["code"] == removed_grid]["households"].iloc[0]),
@@ -149,9 +165,28 @@ def moved(before, after, bids, kept=False):
     print(json.dumps(out, ensure_ascii=False))
 
 
+def unchanged(before, after):
+    out = {}
+    for name, level in (("large", "large_code"), ("micro", "micro_code")):
+        _, old = households_by_grid(before, level)
+        _, new = households_by_grid(after, level)
+        flow, successor = grid_flow(old, new, set())
+        out[name] = round(sum(f for (g, n), f in flow.items() if n != successor[g]))
+    print(json.dumps(out))
+
+
+def grids(plan, out_path):
+    for layer in ("large_grids", "micro_grids"):
+        gpd.read_file(plan, layer=layer).to_file(out_path, layer=layer, driver="GPKG")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "pick":
         pick(sys.argv[2])
+    elif sys.argv[1] == "unchanged":
+        unchanged(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "grids":
+        grids(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "compound":
         compound(sys.argv[2], sys.argv[3])
     else:
