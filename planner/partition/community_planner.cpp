@@ -293,8 +293,9 @@ void CommunityPlanner::connected_unit_runs(std::vector<PartId>& previous,
     const std::int32_t r = pieces.find(a);
     const auto [it, fresh] = largest.try_emplace(previous[at(a)], r);
     const std::int32_t best = it->second;
-    if (!fresh && (households[at(r)] > households[at(best)] ||
-                   (households[at(r)] == households[at(best)] && members[at(r)] > members[at(best)])))
+    if (!fresh &&
+        (households[at(r)] > households[at(best)] ||
+         (households[at(r)] == households[at(best)] && members[at(r)] > members[at(best)])))
       it->second = r;
   }
   std::vector<char> settled(at(atoms), 1);
@@ -535,7 +536,8 @@ void CommunityPlanner::plan_micro() {
       const std::int32_t i = local_of(run.building);
       if (i < 0 || i >= n_ || in_.buildings[at(i)] != run.building) continue;
       std::vector<PartId>& units = previous_unit_micro[i];
-      if (units.size() < at(run.first_unit + run.units)) units.resize(at(run.first_unit + run.units), kNoPart);
+      if (units.size() < at(run.first_unit + run.units))
+        units.resize(at(run.first_unit + run.units), kNoPart);
       for (int u = run.first_unit; u < run.first_unit + run.units; ++u)
         units[at(u)] = static_cast<PartId>(run.micro);
     }

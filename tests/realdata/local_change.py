@@ -8,7 +8,11 @@
       whose polygons touch it within 1 m, metric CRS), and the households moved between the two
       plans by large grid, as gridplan counts them (each old grid's successor is the new grid
       receiving most of its households; the rest moved), split into those whose old grid is the
-      removed building's grid, a neighbour of it, or further away.
+      removed building's grid, a neighbour of it, or further away; the same by micro grid
+      ("micro_moved", each old micro grid where its large grid is), and the farthest distance
+      (m, between footprints) from the removed building of a building whose households moved,
+      by large and by micro grid ("farthest_m"), against the median diagonal of the large
+      grids' bounding boxes ("median_grid_diagonal_m": how far one grid reaches).
   local_change.py compound PLAN.gpkg OUT.osm
       writes OUT.osm (OSM XML, ids above any real one) holding one new residential compound
       (landuse=residential): the convex hull, grown by 1 m, of two neighbouring homes of one large
@@ -110,6 +114,18 @@ def compound(plan, out_path):
     print(",".join(str(x) for x in sorted(set(inside) | {int(a.bid), int(b.bid)})))
 
 
+def unit_by_unit(was, now):
+    """Whether a building's entries pair unit by unit (a tower split in both plans)."""
+    return len(was) == len(now) and not (len(now) == 1 and now[0][0] == 0)
+
+
+def grid_pairs(was, now):
+    """(old grid, new grid) of each of a building's households: unit by unit, else every pair."""
+    if unit_by_unit(was, now):
+        return [(g, n) for (_, g, _h), (_, n, _k) in zip(was, now)]
+    return [(g, n) for _, g, _h in was for _, n, _k in now]
+
+
 def grid_flow(old, new, gone):
     """(old grid, new grid) -> households, and each old grid's successor."""
     # Flow old grid -> new grid over the buildings in both plans, unit by unit for a tower
@@ -120,8 +136,7 @@ def grid_flow(old, new, gone):
         if b in gone or b not in new:
             continue
         now = new[b]
-        whole_now = len(now) == 1 and now[0][0] == 0
-        if len(was) == len(now) and not whole_now:
+        if unit_by_unit(was, now):
             for (_, g, h), (_, n, _k) in zip(was, now):
                 flow[(g, n)] += h
             continue
@@ -162,6 +177,35 @@ def moved(before, after, bids, kept=False):
         out["moved"][where] += round(f)
         if where == "elsewhere":
             out["elsewhere"].append({"from": g, "to": n, "households": round(f)})
+    # The same by micro grid, each old micro grid where its large grid is (own, a neighbour,
+    # elsewhere); and how far from the named buildings the buildings whose households moved lie
+    # (metres between footprints), by large and by micro grid.
+    _, old_micro = households_by_grid(before, "micro_code")
+    _, new_micro = households_by_grid(after, "micro_code")
+    flow_micro, successor_micro = grid_flow(old_micro, new_micro, gone)
+    micro = gpd.read_file(before, layer="micro_grids", ignore_geometry=True)
+    parent = dict(zip(micro["code"], micro["large_code"]))
+    out["micro_moved"] = {"own": 0, "neighbours": 0, "elsewhere": 0}
+    for (g, n), f in flow_micro.items():
+        if n == successor_micro[g] or f < 0.5:
+            continue
+        large = parent.get(g)
+        where = "own" if large in own else "neighbours" if large in near else "elsewhere"
+        out["micro_moved"][where] += round(f)
+    rows = gpd.read_file(before, layer="buildings")
+    rows = rows.to_crs(grids.crs)
+    shape = rows[rows["bid"].isin(bids)].geometry.unary_union
+    box = grids.geometry.bounds
+    out["median_grid_diagonal_m"] = round(float(
+        (((box.maxx - box.minx) ** 2 + (box.maxy - box.miny) ** 2) ** 0.5).median()), 1)
+    out["farthest_m"] = {}
+    for level, (was_all, now_all, succ) in (("large", (old, new, successor)),
+                                            ("micro", (old_micro, new_micro, successor_micro))):
+        moved_bids = {b for b, was in was_all.items() if b not in gone and b in now_all
+                      and any(n != succ[g] for g, n in grid_pairs(was, now_all[b]))}
+        moved_rows = rows[rows["bid"].isin(moved_bids)]
+        out["farthest_m"][level] = round(float(moved_rows.distance(shape).max()), 1) \
+            if len(moved_rows) else 0.0
     print(json.dumps(out, ensure_ascii=False))
 
 
