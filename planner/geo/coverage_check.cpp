@@ -344,11 +344,18 @@ struct ContainerTree {
     return v;
   }
 
-  ContainerTree(const MultiPolygon& container, const Box& box) {
+  /// At most this many nodes are split (four clips each).
+  static constexpr std::size_t kMaxSplit = 4096;
+
+  /// `split` (optional) is called after each node split: at most kMaxSplit + 1 times. A
+  /// community holding a town has an outline of 100k vertices or more: seconds of clips.
+  ContainerTree(const MultiPolygon& container, const Box& box,
+                const std::function<void()>& split = {}) {
     GeosContext ctx;
     nodes.push_back({box, container, {-1, -1, -1, -1}});
     for (std::size_t k = 0; k < nodes.size(); ++k) {
-      if (vertices(nodes[k].piece) <= 2048 || nodes.size() > 4096) continue;
+      if (vertices(nodes[k].piece) <= 2048 || nodes.size() > kMaxSplit) continue;
+      if (split) split();
       const Box b = nodes[k].box;
       const double mx = 0.5 * (b.min_x + b.max_x), my = 0.5 * (b.min_y + b.max_y);
       const Box quadrant[4] = {{b.min_x, b.min_y, mx, my},
@@ -658,8 +665,13 @@ CoverageCheck check_coverage(const MultiPolygon& container,
   const BoxIndex outline_index(outline_boxes);
   Box container_box = bounds(container);
   container_box.expand(box);
-  const ContainerTree tree(container, container_box);
-  report(setup_units);
+  double tree_units = 0.0;  // a share of setup_units per node split, the rest after the tree
+  const ContainerTree tree(container, container_box, [&] {
+    const double u = setup_units / static_cast<double>(ContainerTree::kMaxSplit + 1);
+    report(u);
+    tree_units += u;
+  });
+  report(setup_units - tree_units);
   std::vector<TileResult> tiles(r.tiles);
   PerThread<TileState> states;
   parallel_for_chunks(0, r.tiles, 1, [&](std::size_t lo, std::size_t hi) {
