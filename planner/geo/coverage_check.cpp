@@ -9,8 +9,8 @@
 #include <cstring>
 
 #include "planner/core/parallel.hpp"
-#include "planner/core/progress_ticks.hpp"
 #include "planner/core/point_in_polygon.hpp"
+#include "planner/core/progress_ticks.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation_geos.hpp"
@@ -525,11 +525,11 @@ CoverageCheck check_coverage(const MultiPolygon& container,
   r.unmatched = leftover.size();
   double t_junction_done = 0.0;
   if (!leftover.empty() && params.t_junction_m > 0.0) {
-    const std::function<void(double)> t_junction_units = [&, part = in_units(setup_units)](
-                                                             double f) mutable {
-      part(f);
-      t_junction_done = f;
-    };
+    const std::function<void(double)> t_junction_units =
+        [&, part = in_units(setup_units)](double f) mutable {
+          part(f);
+          t_junction_done = f;
+        };
     leftover = resolve_t_junctions(leftover, params.t_junction_m, r.t_junctions, r.snapped_m2,
                                    t_junction_units);
   }
@@ -567,7 +567,8 @@ CoverageCheck check_coverage(const MultiPolygon& container,
       ends.emplace_back(leftover[k].b, k);
     }
     sort_reporting(
-        ends.begin(), ends.end(), [](const auto& l, const auto& m) { return less(l.first, m.first); },
+        ends.begin(), ends.end(),
+        [](const auto& l, const auto& m) { return less(l.first, m.first); },
         in_units(0.5 * setup_units));
     for (std::size_t k = 1; k < ends.size(); ++k)
       if (ends[k].first == ends[k - 1].first) {

@@ -927,8 +927,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // What GEOS nodes, block by block (node_blocks).
       std::vector<BlockLines> per_block(blocks.size());
       std::vector<std::vector<Segment>> free_edges(n);
-      LoopTicks edge_ticks(mark, 0.01, 0.02,
-                           edges.near_outline.size() + edges.whole.size() + n);
+      LoopTicks edge_ticks(mark, 0.01, 0.02, edges.near_outline.size() + edges.whole.size() + n);
       for (std::size_t k = 0; k < edges.near_outline.size(); ++k) {
         edge_ticks.step();
         const auto& [segment, near] = edges.near_outline[k];
@@ -943,7 +942,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       std::vector<std::vector<Segment>> checked(blocks.size());
       {
         std::size_t j = 0;
-        for (std::size_t k = 0; k < edges.whole.size() && j < edges.inner.size(); ++k, edge_ticks.step())
+        for (std::size_t k = 0; k < edges.whole.size() && j < edges.inner.size();
+             ++k, edge_ticks.step())
           if (edges.whole[k] == edges.inner[j])
             checked[std::size_t(edges.whole_block[k])].push_back(edges.inner[j++]);
         for (; j < edges.inner.size(); ++j) {  // not reached: every inner edge is in `whole`

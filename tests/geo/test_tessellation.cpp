@@ -608,16 +608,16 @@ TEST_CASE("tessellation: progress inside the steps that were silent at 1M buildi
       return f > 0.98 * from + 1e-12 && f < 0.98 * to - 1e-12;
     });
   };
-  CHECK(updates_within(0.29, 0.30) >= 2);    // sites in own parts
-  CHECK(updates_within(0.6, 0.6014) >= 2);   // cut_pieces: free outlines
+  CHECK(updates_within(0.29, 0.30) >= 2);      // sites in own parts
+  CHECK(updates_within(0.6, 0.6014) >= 2);     // cut_pieces: free outlines
   CHECK(updates_within(0.6014, 0.6028) >= 2);  // cut_pieces: edges near outlines
   CHECK(updates_within(0.6028, 0.607) >= 2);   // cut_pieces: block rings, outlines to node
-  CHECK(updates_within(0.8, 0.809) >= 2);    // owners: the blocks' site locators
-  CHECK(updates_within(0.854, 0.858) >= 2);  // contacts: pairs of segments
-  CHECK(updates_within(0.87, 0.88) >= 2);    // empty blocks
-  CHECK(updates_within(0.88, 0.9) >= 2);     // detached pieces
-  CHECK(updates_within(0.9, 0.921) >= 2);    // cells: pieces and pairs of owners
-  CHECK(updates_within(0.97, 1.0) >= 2);     // the working data freed
+  CHECK(updates_within(0.8, 0.809) >= 2);      // owners: the blocks' site locators
+  CHECK(updates_within(0.854, 0.858) >= 2);    // contacts: pairs of segments
+  CHECK(updates_within(0.87, 0.88) >= 2);      // empty blocks
+  CHECK(updates_within(0.88, 0.9) >= 2);       // detached pieces
+  CHECK(updates_within(0.9, 0.921) >= 2);      // cells: pieces and pairs of owners
+  CHECK(updates_within(0.97, 1.0) >= 2);       // the working data freed
 }
 
 TEST_CASE("tessellation: one large community gives the same cells on 1 and on all threads",
