@@ -10,6 +10,7 @@
 
 #include "planner/core/parallel.hpp"
 #include "planner/core/point_in_polygon.hpp"
+#include "planner/core/progress_ticks.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation_geos.hpp"
@@ -175,14 +176,19 @@ Overlay overlay(GeosContext& ctx, GeomPtr container, std::vector<GeomPtr>& piece
 /// is no gap. Moving a segment onto such vertices changes the chain by at most
 /// tolerance × length per segment: added to `snapped_m2`, a bound on what that does to the areas.
 std::vector<Leftover> resolve_t_junctions(const std::vector<Leftover>& leftover, double tolerance,
-                                          std::size_t& t_junctions, double& snapped_m2) {
+                                          std::size_t& t_junctions, double& snapped_m2,
+                                          const std::function<void(double)>& progress = {}) {
+  // Progress (0 to 1) between the steps and through the sorts (reporting only).
+  auto tick = [&](double f) {
+    if (progress) progress(f);
+  };
   std::vector<Point> vertices;
   vertices.reserve(2 * leftover.size());
   for (const Leftover& s : leftover) {
     vertices.push_back(s.a);
     vertices.push_back(s.b);
   }
-  std::sort(vertices.begin(), vertices.end(), less);
+  sort_reporting(vertices.begin(), vertices.end(), less, [&](double f) { tick(0.2 * f); });
   vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
   std::vector<Box> vertex_boxes(vertices.size());
   for (std::size_t v = 0; v < vertices.size(); ++v) vertex_boxes[v].expand(vertices[v]);
@@ -210,6 +216,7 @@ std::vector<Leftover> resolve_t_junctions(const std::vector<Leftover>& leftover,
       }
     }
   }
+  tick(0.35);
   auto snapped = [&](const Point& p) {
     const auto it = std::lower_bound(vertices.begin(), vertices.end(), p, less);
     return vertices[find(static_cast<std::size_t>(it - vertices.begin()))];
@@ -226,6 +233,7 @@ std::vector<Leftover> resolve_t_junctions(const std::vector<Leftover>& leftover,
     }
     if (!(a == b)) moved.push_back({a, b, s.count});
   }
+  tick(0.45);
   std::vector<Point> kept;
   for (std::size_t v = 0; v < vertices.size(); ++v)
     if (find(v) == v) kept.push_back(vertices[v]);
@@ -241,6 +249,7 @@ std::vector<Leftover> resolve_t_junctions(const std::vector<Leftover>& leftover,
   };
   const std::size_t chunk = 1024;
   std::vector<Cut> cuts((segments.size() + chunk - 1) / chunk);
+  tick(0.5);
   parallel_for_chunks(0, cuts.size(), 1, [&](std::size_t lo, std::size_t hi) {
     std::vector<std::int32_t> near;
     std::vector<std::pair<double, Point>> on;
@@ -285,18 +294,22 @@ std::vector<Leftover> resolve_t_junctions(const std::vector<Leftover>& leftover,
         emit(s.b);
       }
   });
+  tick(0.7);
   std::vector<Edge> edges;
   for (Cut& c : cuts) {
     t_junctions += c.splits;
     snapped_m2 += c.snapped;
     edges.insert(edges.end(), c.edges.begin(), c.edges.end());
   }
-  std::sort(edges.begin(), edges.end(), [](const Edge& l, const Edge& m) {
-    if (l.p.x != m.p.x) return l.p.x < m.p.x;
-    if (l.p.y != m.p.y) return l.p.y < m.p.y;
-    if (l.q.x != m.q.x) return l.q.x < m.q.x;
-    return l.q.y < m.q.y;
-  });
+  sort_reporting(
+      edges.begin(), edges.end(),
+      [](const Edge& l, const Edge& m) {
+        if (l.p.x != m.p.x) return l.p.x < m.p.x;
+        if (l.p.y != m.p.y) return l.p.y < m.p.y;
+        if (l.q.x != m.q.x) return l.q.x < m.q.x;
+        return l.q.y < m.q.y;
+      },
+      [&](double f) { tick(0.75 + 0.2 * f); });
   std::vector<Leftover> out;
   for (std::size_t i = 0; i < edges.size();) {
     std::size_t j = i;
@@ -331,11 +344,18 @@ struct ContainerTree {
     return v;
   }
 
-  ContainerTree(const MultiPolygon& container, const Box& box) {
+  /// At most this many nodes are split (four clips each).
+  static constexpr std::size_t kMaxSplit = 4096;
+
+  /// `split` (optional) is called after each node split: at most kMaxSplit + 1 times. A
+  /// community holding a town has an outline of 100k vertices or more: seconds of clips.
+  ContainerTree(const MultiPolygon& container, const Box& box,
+                const std::function<void()>& split = {}) {
     GeosContext ctx;
     nodes.push_back({box, container, {-1, -1, -1, -1}});
     for (std::size_t k = 0; k < nodes.size(); ++k) {
-      if (vertices(nodes[k].piece) <= 2048 || nodes.size() > 4096) continue;
+      if (vertices(nodes[k].piece) <= 2048 || nodes.size() > kMaxSplit) continue;
+      if (split) split();
       const Box b = nodes[k].box;
       const double mx = 0.5 * (b.min_x + b.max_x), my = 0.5 * (b.min_y + b.max_y);
       const Box quadrant[4] = {{b.min_x, b.min_y, mx, my},
@@ -404,6 +424,10 @@ bool coverage_by_union_requested() {
   const char* v = std::getenv("GRIDPLAN_COVERAGE_BY_UNION");
   return v != nullptr && std::strcmp(v, "0") != 0 && v[0] != '\0';
 }
+
+/// The tiles' share of check_coverage's work units (per polygon); the steps before them and the
+/// setup between take the rest (0.4 + 0.2 + 0.1).
+constexpr double kTileUnits = 0.3;
 
 CoverageCheck check_coverage(const MultiPolygon& container,
                              const std::vector<const MultiPolygon*>& polygons,
@@ -487,10 +511,30 @@ CoverageCheck check_coverage(const MultiPolygon& container,
     r.edges += edges_of[b];
     leftover.insert(leftover.end(), leftover_of[b].begin(), leftover_of[b].end());
   }
+  // Between the steps (serial; a second or more at 1M buildings in one community): 0.1 of the
+  // units in five reports, so the check never waits long for its next one.
+  const double setup_units = 0.02 * static_cast<double>(n);
+  report(setup_units);
+  // A share of `units` reported as a fraction f (0 to 1, rising) of its work goes.
+  auto in_units = [&](double units) {
+    return [&report, units, done = 0.0](double f) mutable {
+      report(units * (f - done));
+      done = f;
+    };
+  };
   r.unmatched = leftover.size();
-  if (!leftover.empty() && params.t_junction_m > 0.0)
-    leftover = resolve_t_junctions(leftover, params.t_junction_m, r.t_junctions, r.snapped_m2);
+  double t_junction_done = 0.0;
+  if (!leftover.empty() && params.t_junction_m > 0.0) {
+    const std::function<void(double)> t_junction_units =
+        [&, part = in_units(setup_units)](double f) mutable {
+          part(f);
+          t_junction_done = f;
+        };
+    leftover = resolve_t_junctions(leftover, params.t_junction_m, r.t_junctions, r.snapped_m2,
+                                   t_junction_units);
+  }
   r.unmatched_after_t_junctions = leftover.size();
+  report(setup_units * (1.0 - t_junction_done));
   Box box;  // of the leftover edges: every area not tiled exactly lies inside it
   for (const Leftover& s : leftover) {
     box.expand(s.a);
@@ -498,7 +542,7 @@ CoverageCheck check_coverage(const MultiPolygon& container,
   }
   if (leftover.empty() || box.width() <= 0.0 || box.height() <= 0.0) {
     // Every edge matched (or what is left encloses no area): tiled exactly.
-    report(0.4 * static_cast<double>(n));
+    report(0.4 * static_cast<double>(n) - 2.0 * setup_units);
     return r;
   }
 
@@ -522,13 +566,16 @@ CoverageCheck check_coverage(const MultiPolygon& container,
       ends.emplace_back(leftover[k].a, k);
       ends.emplace_back(leftover[k].b, k);
     }
-    std::sort(ends.begin(), ends.end(),
-              [](const auto& l, const auto& m) { return less(l.first, m.first); });
+    sort_reporting(
+        ends.begin(), ends.end(),
+        [](const auto& l, const auto& m) { return less(l.first, m.first); },
+        in_units(0.5 * setup_units));
     for (std::size_t k = 1; k < ends.size(); ++k)
       if (ends[k].first == ends[k - 1].first) {
         const std::size_t x = find(ends[k].second), y = find(ends[k - 1].second);
         if (x != y) part[std::max(x, y)] = std::min(x, y);
       }
+    report(0.25 * setup_units);
     std::vector<Box> piece(leftover.size());
     for (std::size_t k = 0; k < leftover.size(); ++k) {
       piece[find(k)].expand(leftover[k].a);
@@ -566,8 +613,9 @@ CoverageCheck check_coverage(const MultiPolygon& container,
         if (root(k) == k) windows.push_back(joined[k]);
     }
   }
+  report(0.25 * setup_units);
   if (windows.empty()) {
-    report(0.4 * static_cast<double>(n));
+    report(0.4 * static_cast<double>(n) - 3.0 * setup_units);
     return r;
   }
   // Each window in tiles of about polygons_per_tile polygons (0.4 of the units over all tiles).
@@ -601,6 +649,7 @@ CoverageCheck check_coverage(const MultiPolygon& container,
     segment_boxes[s].expand(leftover[s].b);
   }
   const BoxIndex segment_index(segment_boxes);
+  report(setup_units);
   std::vector<Box> outline_boxes;  // the container's edges
   auto add_outline = [&](const Ring& ring) {
     for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
@@ -617,7 +666,13 @@ CoverageCheck check_coverage(const MultiPolygon& container,
   const BoxIndex outline_index(outline_boxes);
   Box container_box = bounds(container);
   container_box.expand(box);
-  const ContainerTree tree(container, container_box);
+  double tree_units = 0.0;  // a share of setup_units per node split, the rest after the tree
+  const ContainerTree tree(container, container_box, [&] {
+    const double u = setup_units / static_cast<double>(ContainerTree::kMaxSplit + 1);
+    report(u);
+    tree_units += u;
+  });
+  report(setup_units - tree_units);
   std::vector<TileResult> tiles(r.tiles);
   PerThread<TileState> states;
   parallel_for_chunks(0, r.tiles, 1, [&](std::size_t lo, std::size_t hi) {
@@ -633,13 +688,13 @@ CoverageCheck check_coverage(const MultiPolygon& container,
                               {0.5 * (tile.min_x + tile.max_x), 0.5 * (tile.min_y + tile.max_y)},
                               box.max_x, scratch);
         if (w == 0) {
-          report(0.4 * static_cast<double>(n) / static_cast<double>(r.tiles));
+          report(kTileUnits * static_cast<double>(n) / static_cast<double>(r.tiles));
           continue;
         }
         if (w == -1) {  // inside the container, covered by no polygon
           out.gap = tile.width() * tile.height();
           if (params.keep_geometry) out.gap_shape.push_back(rectangle(tile));
-          report(0.4 * static_cast<double>(n) / static_cast<double>(r.tiles));
+          report(kTileUnits * static_cast<double>(n) / static_cast<double>(r.tiles));
           continue;
         }
       }
@@ -684,7 +739,7 @@ CoverageCheck check_coverage(const MultiPolygon& container,
       out.overlap = o.overlap;
       out.gap_shape = std::move(o.gap_shape);
       out.outside_shape = std::move(o.outside_shape);
-      report(0.4 * static_cast<double>(n) / static_cast<double>(r.tiles));
+      report(kTileUnits * static_cast<double>(n) / static_cast<double>(r.tiles));
     }
   });
   std::vector<char> local(n, 0);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/progress_ticks.hpp"
 
 namespace gp::geo::detail {
 namespace {
@@ -133,6 +134,8 @@ std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
   tick(0.6);
   std::vector<Contact> contacts;
   std::size_t i = 0;
+  const std::function<void(double)> report = tick;
+  LoopTicks pair_ticks(report, 0.6, 0.7, segments.size(), 1 << 16);
   while (i < segments.size()) {
     std::size_t j = i + 1;
     while (j < segments.size() && segments[j].a == segments[i].a && segments[j].b == segments[i].b)
@@ -144,15 +147,21 @@ std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
     } else {
       for (std::size_t k = i; k < j; ++k) contacts.push_back({segments[k].piece, kNone, length});
     }
+    pair_ticks.step(j - i);
     i = j;
   }
   tick(0.7);
-  // Merge per pair (std::sort on the same input as before: the lengths add up in the same order).
-  std::sort(contacts.begin(), contacts.end(),
-            [](const Contact& s, const Contact& t) { return s.a != t.a ? s.a < t.a : s.b < t.b; });
+  // Merge per pair (std::sort on the same input as before: the lengths add up in the same order;
+  // sort_reporting is that std::sort, counting its comparisons).
+  sort_reporting(
+      contacts.begin(), contacts.end(),
+      [](const Contact& s, const Contact& t) { return s.a != t.a ? s.a < t.a : s.b < t.b; },
+      progress_span(report, 0.7, 0.9));
   tick(0.9);
   std::vector<Contact> merged;
+  LoopTicks merge_ticks(report, 0.9, 1.0, contacts.size(), 1 << 16);
   for (const Contact& c : contacts) {
+    merge_ticks.step();
     if (!merged.empty() && merged.back().a == c.a && merged.back().b == c.b)
       merged.back().length_m += c.length_m;
     else
@@ -169,11 +178,19 @@ std::vector<std::int32_t> label_pieces(const Pieces& pieces,
   const std::size_t piece_count = pieces.polygons.size();
   std::vector<SiteLocator> site_locators;
   site_locators.reserve(block_sites.size());
-  for (const std::vector<Site>& sites : block_sites) site_locators.emplace_back(sites);
+  // Progress: the locators (per block, by sites) fill 0 to 0.3, the pieces the rest.
+  std::size_t site_count = 0;
+  for (const std::vector<Site>& sites : block_sites) site_count += sites.size() + 1;
+  LoopTicks locator_ticks(progress, 0.0, 0.3, site_count, 16384);
+  for (const std::vector<Site>& sites : block_sites) {
+    site_locators.emplace_back(sites);
+    locator_ticks.step(sites.size() + 1);
+  }
   std::vector<std::int32_t> owner(piece_count, kNone);
   const std::function<void(double)> none = [](double) {};
+  const std::function<void(double)> pieces_progress = progress_span(progress, 0.3, 1.0);
   constexpr std::size_t kChunk = 2048;
-  ProgressCount counted(progress ? progress : none, piece_count, 4 * kChunk);
+  ProgressCount counted(progress ? pieces_progress : none, piece_count, 4 * kChunk);
   parallel_for_chunks(0, piece_count, kChunk, [&](std::size_t begin, std::size_t end) {
     std::vector<std::int32_t> hits;
     for (std::size_t p = begin; p < end; ++p) {
@@ -190,16 +207,21 @@ void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
                         const CommunityBlocks& blocks,
                         const std::vector<std::vector<Site>>& block_sites, const Pieces& pieces,
                         const std::vector<Contact>& contacts, std::vector<std::int32_t>& owner,
-                        ProblemReporter& problems) {
+                        ProblemReporter& problems, const std::function<void(double)>& progress) {
   const Community& community = dataset.communities[std::size_t(job.community)];
   const std::vector<Polygon>& piece_polygons = pieces.polygons;
   const std::vector<std::int32_t>& piece_block = pieces.block;
   const std::size_t piece_count = piece_polygons.size();
   std::vector<std::vector<std::int32_t>> block_pieces(blocks.size());
-  for (std::size_t p = 0; p < piece_count; ++p)
+  // Progress over the pieces and contacts (the empty blocks' rounds are few and small).
+  LoopTicks ticks(progress, 0.0, 1.0, piece_count + contacts.size(), 1 << 16);
+  for (std::size_t p = 0; p < piece_count; ++p) {
+    ticks.step();
     block_pieces[std::size_t(piece_block[p])].push_back(std::int32_t(p));
+  }
   std::vector<std::vector<std::pair<std::int32_t, double>>> neighbours(piece_count);
   for (const Contact& c : contacts) {
+    ticks.step();
     if (c.b == kNone) continue;
     neighbours[std::size_t(c.a)].emplace_back(c.b, c.length_m);
     neighbours[std::size_t(c.b)].emplace_back(c.a, c.length_m);
@@ -296,8 +318,12 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
                               const std::vector<std::int32_t>& block_face,
                               const std::vector<Contact>& contacts,
                               const std::vector<Placement>& placements,
-                              std::vector<std::int32_t>& owner) {
+                              std::vector<std::int32_t>& owner,
+                              const std::function<void(double)>& progress) {
   const std::size_t piece_count = pieces.size();
+  // Progress over the contacts and three passes over the pieces (the detached pieces' rounds
+  // after them are few).
+  LoopTicks ticks(progress, 0.0, 1.0, contacts.size() + 3 * piece_count, 1 << 16);
   std::vector<std::int32_t> parent(piece_count);
   std::iota(parent.begin(), parent.end(), 0);
   auto find = [&](std::int32_t p) {
@@ -308,6 +334,7 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
     return p;
   };
   for (const Contact& c : contacts) {
+    ticks.step();
     if (c.b == kNone || c.length_m <= kMinConnectingEdgeM) continue;
     const std::int32_t o = owner[std::size_t(c.a)];
     if (o == kNone || o != owner[std::size_t(c.b)]) continue;
@@ -318,10 +345,13 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
   const std::size_t n = placements.size();
   std::vector<std::int32_t> home(n, kNone);
   std::vector<double> group_area(piece_count, 0.0);
-  for (std::size_t p = 0; p < piece_count; ++p)
+  for (std::size_t p = 0; p < piece_count; ++p) {
+    ticks.step();
     if (owner[p] != kNone) group_area[std::size_t(find(std::int32_t(p)))] += area(pieces[p]);
+  }
   std::vector<double> home_area(n, -1.0);
   for (std::size_t p = 0; p < piece_count; ++p) {
+    ticks.step();
     const std::int32_t o = owner[p];
     if (o == kNone) continue;
     const std::int32_t root = find(std::int32_t(p));
@@ -337,6 +367,7 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
   std::vector<std::int32_t> detached;  // pieces
   std::vector<std::int32_t> original(piece_count, kNone);
   for (std::size_t p = 0; p < piece_count; ++p) {
+    ticks.step();
     const std::int32_t o = owner[p];
     if (o == kNone || find(std::int32_t(p)) == home[std::size_t(o)]) continue;
     detached.push_back(std::int32_t(p));
@@ -407,7 +438,11 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
   const std::vector<std::int32_t>& piece_block = pieces.block;
   const std::size_t piece_count = piece_polygons.size();
   std::vector<std::vector<std::int32_t>> owned(n);
+  // Progress over the pieces and the contacts (a map of the pairs: seconds at 1M buildings).
+  const std::function<void(double)> report = tick;
+  LoopTicks ticks(report, 0.0, 0.3, piece_count + contacts.size(), 1 << 16);
   for (std::size_t p = 0; p < piece_count; ++p) {
+    ticks.step();
     const std::int32_t o = owner[p];
     if (o == kNone) continue;
     owned[std::size_t(o)].push_back(std::int32_t(p));
@@ -418,6 +453,7 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
   };
   std::map<std::pair<std::int32_t, std::int32_t>, PairLengths> pair_lengths;
   for (const Contact& c : contacts) {
+    ticks.step();
     const std::int32_t oa = owner[std::size_t(c.a)];
     const std::int32_t ob = c.b == kNone ? kNone : owner[std::size_t(c.b)];
     if (oa == ob) continue;  // inside one cell
@@ -440,7 +476,9 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
     pair_lengths[{std::min(ga, gb), std::max(ga, gb)}].by_crossing[int(crossing)] += c.length_m;
   }
   tick(0.3);
+  LoopTicks pair_ticks(report, 0.3, 0.4, pair_lengths.size(), 1 << 16);
   for (const auto& [pair, lengths] : pair_lengths) {
+    pair_ticks.step();
     const double total = lengths.by_crossing[0] + lengths.by_crossing[1] + lengths.by_crossing[2];
     if (total <= params.min_shared_length_m) continue;
     // Two cells meeting partly across a barrier and partly not are connected on land: the

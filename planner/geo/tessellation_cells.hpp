@@ -50,7 +50,8 @@ void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
                         const CommunityBlocks& blocks,
                         const std::vector<std::vector<Site>>& block_sites, const Pieces& pieces,
                         const std::vector<Contact>& contacts, std::vector<std::int32_t>& owner,
-                        ProblemReporter& problems);
+                        ProblemReporter& problems,
+                        const std::function<void(double)>& progress = {});
 
 /// Makes every cell one edge-connected set of pieces holding its building. Pieces of one owner
 /// are grouped by shared edges (a contact longer than 0.01 mm; a shared vertex, or an edge of a
@@ -65,7 +66,8 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
                               const std::vector<std::int32_t>& block_face,
                               const std::vector<Contact>& contacts,
                               const std::vector<Placement>& placements,
-                              std::vector<std::int32_t>& owner);
+                              std::vector<std::int32_t>& owner,
+                              const std::function<void(double)>& progress = {});
 
 /// Step 7: cells (dissolved pieces of each owner), areas, perimeters and adjacency into `out`;
 /// a building without any piece is reported (building-without-cell). `progress` (optional): 0 to 1.

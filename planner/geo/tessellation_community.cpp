@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "planner/core/progress_ticks.hpp"
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/tessellation_blocks.hpp"
 #include "planner/geo/tessellation_cells.hpp"
@@ -50,7 +51,8 @@ void release_free_memory() {
 /// the own part's point when that part lies in the building's block.
 void sites_in_own_parts(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
                         std::vector<Placement>& placements,
-                        std::vector<std::vector<Site>>& block_sites) {
+                        std::vector<std::vector<Site>>& block_sites,
+                        const std::function<void(double)>& report) {
   // The own parts among the job's buildings: settled once after validation (the community's
   // buildings that are no copy: the job's), else computed here.
   const std::size_t n = job.buildings.size();
@@ -74,7 +76,10 @@ void sites_in_own_parts(GeosContext& ctx, const Dataset& dataset, const Communit
     for (std::size_t i = 0; i < n; ++i)
       if (!computed[i].empty()) own[i] = &computed[i];
   }
+  // Progress per building (an interior point per own part: seconds at 1M buildings).
+  LoopTicks ticks(report, 0.0, 1.0, n, 1024);
   for (std::size_t i = 0; i < n; ++i) {
+    ticks.step();
     Placement& placement = placements[i];
     if (!own[i] || own[i]->empty() || !placement.covered || placement.block == kNone) continue;
     Point site;
@@ -130,7 +135,7 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   std::vector<std::vector<Site>> block_sites;
   std::vector<Placement> placements;
   place_buildings(ctx, dataset, job, blocks, out, block_sites, placements, report);
-  sites_in_own_parts(ctx, dataset, job, placements, block_sites);
+  sites_in_own_parts(ctx, dataset, job, placements, block_sites, progress_span(report, 0.29, 0.3));
 
   const std::vector<char> outlined =
       choose_sites(dataset, job, placements, params, blocks, block_sites, out.problems, report);
@@ -141,6 +146,7 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   Pieces pieces = cut_pieces(ctx, dataset, job, blocks, edges, outlined, outlines.boxes(),
                              out.block, snap_grid_m, progress_span(report, 0.6, 0.8));
   edges = BlockEdges{};  // only the pieces need them: freed before the contacts (the peak)
+  report(0.79);          // (freeing them and the trim below: seconds at 1M buildings)
   // The edges were many small blocks of the heap, which glibc keeps resident once freed, and
   // the contacts' sorted segments are one large new mapping beside them: in a large community
   // (one community holding a town) the freed heap goes back to the system first, which lowers
@@ -153,17 +159,43 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   const std::vector<Contact> contacts = piece_contacts(
       pieces.polygons, std::move(pieces.sorted_segments), progress_span(report, 0.83, 0.87));
 
-  merge_empty_blocks(dataset, job, blocks, block_sites, pieces, contacts, owner, out.problems);
+  merge_empty_blocks(dataset, job, blocks, block_sites, pieces, contacts, owner, out.problems,
+                     progress_span(report, 0.87, 0.88));
   report(0.88);
   // One piece per cell (issue 12): a Voronoi cell cut by a non-convex block, an outline or a
   // noding sliver can leave pieces of one owner that share no edge with the piece holding its
   // building (grids in pieces, sliver crumbs, grids joined at a point).
   reassign_detached_pieces(pieces.polygons, pieces.block, blocks.block_face, contacts, placements,
-                           owner);
+                           owner, progress_span(report, 0.88, 0.9));
 
   report(0.9);
   assemble_cells(dataset, job, params, pieces, blocks.block_face, contacts, placements, owner, out,
-                 progress_span(report, 0.9, 1.0));
+                 progress_span(report, 0.9, 0.97));
+  // The working data freed here with progress, not silently at the return: a town in one
+  // community leaves millions of pieces and the blocks' GEOS geometries (seconds to free at 1M
+  // buildings). The cells were copied out of the pieces; the locator goes before the blocks
+  // its prepared geometries were made from.
+  LoopTicks free_ticks(report, 0.97, 1.0,
+                       pieces.polygons.size() + block_sites.size() + 2 * blocks.size(), 1 << 16);
+  for (Polygon& piece : pieces.polygons) {
+    piece = Polygon{};
+    free_ticks.step();
+  }
+  pieces = Pieces{};
+  for (std::vector<Site>& sites : block_sites) {
+    sites = {};
+    free_ticks.step();
+  }
+  blocks.locator.reset();
+  for (Region& block : blocks.blocks) {
+    block.geometry.reset();
+    free_ticks.step();
+  }
+  for (Polygon& polygon : blocks.polygons) {
+    polygon = Polygon{};
+    free_ticks.step();
+  }
+  report(1.0);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/progress_ticks.hpp"
 #include "planner/geo/tessellation_noder.hpp"
 
 namespace gp::geo::detail {
@@ -125,11 +126,13 @@ struct RingParts {
 bool cross_block_rings(const std::vector<std::pair<Segment, std::int32_t>>& edges,
                        const std::vector<BlockShape>& shapes,
                        const std::vector<Polygon>& block_polygons,
-                       std::vector<std::vector<Segment>>& edge_parts, RingParts& ring_parts) {
+                       std::vector<std::vector<Segment>>& edge_parts, RingParts& ring_parts,
+                       LoopTicks& ticks) {
   std::vector<std::pair<Segment, std::pair<double, Point>>> splits;  // normalised segment, (u, x)
   std::vector<Segment> candidates;
   std::vector<std::pair<double, Point>> on_edge;
   for (const auto& [e, b] : edges) {
+    ticks.step();
     const Point& p = e.first;
     const Point& q = e.second;
     const BlockShape& shape = shapes[std::size_t(b)];
@@ -316,10 +319,13 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
   };
   std::size_t total = 0;
   for (std::size_t b = 0; b < blocks; ++b) total += segment_count(b);
+  // Each block's segments count twice: as they are noded and as the noded ones are sorted to
+  // the rings and the inside (a large block's second loop is seconds); the blocks fill 0 to 0.9,
+  // the ring splits' sort and joining the rest.
   std::atomic<std::size_t> done{0};
   auto advance = [&](std::size_t count) {
     const std::size_t now = done += count;
-    progress(double(now) / double(std::max<std::size_t>(total, 1)));
+    progress(0.9 * double(now) / double(std::max<std::size_t>(2 * total, 1)));
   };
   parallel_for(0, blocks, [&](std::size_t b) {
     if (lines[b].empty()) return;
@@ -373,7 +379,14 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
     if (reported < share) advance(share - reported);
     const BlockShape& shape = shapes[b];
     std::vector<Segment> near;
-    for (const Segment& s : segments) {
+    std::size_t sorted = 0;  // of `share`, advanced in proportion to the segments passed
+    for (std::size_t k = 0; k < segments.size(); ++k) {
+      if ((k & 4095) == 4095) {
+        const std::size_t due = share * k / segments.size();
+        if (due > sorted) advance(due - sorted);
+        sorted = std::max(sorted, due);
+      }
+      const Segment& s = segments[k];
       if (!with_rings) {
         inside[b].push_back(normalised(s.first, s.second));
         continue;
@@ -405,16 +418,20 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
       const Point middle{0.5 * (s.first.x + s.second.x), 0.5 * (s.first.y + s.second.y)};
       if (shape.contains(middle)) inside[b].push_back(normalised(s.first, s.second));
     }
+    if (sorted < share) advance(share - sorted);
   });
   if (!with_rings) return;
   std::vector<Split> all;
   for (std::vector<Split>& s : splits) all.insert(all.end(), s.begin(), s.end());
-  std::sort(all.begin(), all.end(), [](const Split& s, const Split& t) {
-    if (!(s.ring == t.ring)) return segment_less(s.ring, t.ring);
-    if (s.u != t.u) return s.u < t.u;
-    return less_point(s.at, t.at);
-  });
-  progress(1.0);  // the joining below: the rounding of the fraction, a second on a large town
+  sort_reporting(
+      all.begin(), all.end(),
+      [](const Split& s, const Split& t) {
+        if (!(s.ring == t.ring)) return segment_less(s.ring, t.ring);
+        if (s.u != t.u) return s.u < t.u;
+        return less_point(s.at, t.at);
+      },
+      progress_span(progress, 0.9, 0.95));
+  progress(0.95);  // the joining below: the rounding of the fraction, a second on a large town
   ring_parts = RingParts{};
   ring_parts.rings = ring_segments(block_polygons);
   const std::vector<Segment>& rings = ring_parts.rings;
@@ -428,7 +445,9 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
     return std::hypot(a.x - b.x, a.y - b.y) <= kOnRingM;
   };
   std::size_t k = 0;
+  LoopTicks join_ticks(progress, 0.95, 1.0, rings.size());
   for (const Segment& r : rings) {
+    join_ticks.step();
     while (k < all.size() && segment_less(all[k].ring, r)) ++k;
     Point from = r.first;
     for (; k < all.size() && all[k].ring == r; ++k) {
@@ -514,10 +533,22 @@ std::vector<SegmentEntry> sorted_piece_segments(const std::vector<Polygon>& piec
   constexpr std::size_t kChunk = 4096;
   const std::size_t chunks = (piece_count + kChunk - 1) / kChunk;
   std::vector<std::size_t> at(chunks * buckets, 0);  // chunk-major: at[c * buckets + k]
+  // Progress per chunk of pieces through both passes (seconds each at 1M buildings). The
+  // chunks finish on the worker threads: one call of `tick` at a time, rising only.
+  std::mutex pass_mutex;
+  double pass_so_far = 0.0;
+  const std::function<void(double)> pass_progress = [&](double f) {
+    const std::lock_guard<std::mutex> lock(pass_mutex);
+    if (f <= pass_so_far) return;
+    pass_so_far = f;
+    tick(f <= 0.5 ? 0.3 * f : 0.225 + 0.15 * (f - 0.5));  // 0.15 to 0.225: the allocation
+  };
+  ProgressCount passes(pass_progress, 2 * std::max<std::size_t>(chunks, 1), 4);
   parallel_for(0, chunks, [&](std::size_t c) {
     std::size_t* count = at.data() + c * buckets;
     for (std::size_t p = c * kChunk; p < std::min(piece_count, (c + 1) * kChunk); ++p)
       for_each_segment(p, [&](const Point& a, const Point&) { ++count[bucket_of(a.x)]; });
+    passes.add(1);
   });
   std::vector<std::size_t> bucket_first(buckets + 1, 0);
   std::size_t total = 0;
@@ -531,13 +562,21 @@ std::vector<SegmentEntry> sorted_piece_segments(const std::vector<Polygon>& piec
   }
   bucket_first[buckets] = total;
   tick(0.15);
-  std::vector<SegmentEntry> segments(total);
+  // A gigabyte at 1M buildings in one community, zeroed as it is made: in sixteen steps with
+  // progress between them (the same vector, reserved once).
+  std::vector<SegmentEntry> segments;
+  segments.reserve(total);
+  for (std::size_t step = 1; step <= 16; ++step) {
+    segments.resize(total * step / 16);
+    tick(0.15 + 0.15 * 0.5 * double(step) / 16.0);
+  }
   parallel_for(0, chunks, [&](std::size_t c) {
     std::size_t* next = at.data() + c * buckets;
     for (std::size_t p = c * kChunk; p < std::min(piece_count, (c + 1) * kChunk); ++p)
       for_each_segment(p, [&](const Point& a, const Point& b) {
         segments[next[bucket_of(a.x)]++] = {a, b, std::int32_t(p)};
       });
+    passes.add(1);
   });
   at = {};
   tick(0.3);
@@ -731,7 +770,16 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         return;
       }
       BlockPieces& out = found[b];
+      // The block's units: half for its faces, half over their interior points (a large
+      // block's are seconds).
+      std::size_t added = size / 2;
+      counted.add(added);
       for (std::size_t f = 0; f < faces.size(); ++f) {
+        if ((f & 1023) == 1023) {
+          const std::size_t due = size / 2 + (size - size / 2) * f / faces.size();
+          if (due > added) counted.add(due - added);
+          added = std::max(added, due);
+        }
         Polygon& face = faces[f];
         if (face.outer.size() < 4 || area(face) <= 0.0) continue;
         const Point inside_point = interior_point(contexts.local(), face);
@@ -766,7 +814,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
           if (hi - lo != 2) bound_two = false;
         }
       }
-      counted.add(size);
+      counted.add(size - added);
     });
     all_bound_two = bound_two;
     if (!noded) {
@@ -853,7 +901,10 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // outline and no block boundary, and whose Voronoi edges come near no other outline and
       // were not cut at a block boundary. It and its edges are crossed here (cross_outline).
       std::vector<std::int32_t> hits;
+      // Progress through these loops per building and edge (seconds each at 1M buildings).
+      LoopTicks free_ticks(mark, 0.0, 0.01, n);
       for (std::size_t i = 0; i < n; ++i) {
+        free_ticks.step();
         const MultiPolygon& footprint = dataset.buildings[std::size_t(job.buildings[i])].footprint;
         if (outlined[i] == 0 || footprint.size() != 1 || !footprint.front().holes.empty() ||
             footprint.front().outer.size() < 4 || building_block[i] == kNone)
@@ -876,7 +927,9 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // What GEOS nodes, block by block (node_blocks).
       std::vector<BlockLines> per_block(blocks.size());
       std::vector<std::vector<Segment>> free_edges(n);
+      LoopTicks edge_ticks(mark, 0.01, 0.02, edges.near_outline.size() + edges.whole.size() + n);
       for (std::size_t k = 0; k < edges.near_outline.size(); ++k) {
+        edge_ticks.step();
         const auto& [segment, near] = edges.near_outline[k];
         if (near.size() == 1 && free_outline[std::size_t(near.front())] != 0)
           free_edges[std::size_t(near.front())].push_back(segment);
@@ -889,7 +942,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       std::vector<std::vector<Segment>> checked(blocks.size());
       {
         std::size_t j = 0;
-        for (std::size_t k = 0; k < edges.whole.size() && j < edges.inner.size(); ++k)
+        for (std::size_t k = 0; k < edges.whole.size() && j < edges.inner.size();
+             ++k, edge_ticks.step())
           if (edges.whole[k] == edges.inner[j])
             checked[std::size_t(edges.whole_block[k])].push_back(edges.inner[j++]);
         for (; j < edges.inner.size(); ++j) {  // not reached: every inner edge is in `whole`
@@ -901,6 +955,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       }
       std::vector<Segment> crossed;
       for (std::size_t i = 0; i < n; ++i) {
+        edge_ticks.step();
         if (free_outline[i] == 0) continue;
         crossed.clear();
         const Ring& ring = dataset.buildings[std::size_t(job.buildings[i])].footprint.front().outer;
@@ -921,7 +976,10 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // kClearanceM of a block boundary.
       mark(0.02);
       bool own_rings = edges.near_cut.empty();
+      // Buildings twice (here and adding the outlines), the edges crossing block rings once.
+      LoopTicks ring_ticks(mark, 0.02, 0.05, 2 * n + edges.boundary.size());
       for (std::size_t i = 0; own_rings && i < n; ++i) {
+        ring_ticks.step();
         if (outlined[i] == 0 || free_outline[i] != 0) continue;
         Box box = bounds(dataset.buildings[std::size_t(job.buildings[i])].footprint);
         box.min_x -= kClearanceM;
@@ -935,8 +993,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       RingParts ring_parts;
       if (own_rings) {
         std::vector<std::vector<Segment>> edge_parts(blocks.size());
-        own_rings =
-            cross_block_rings(edges.boundary, block_shapes, block_polygons, edge_parts, ring_parts);
+        own_rings = cross_block_rings(edges.boundary, block_shapes, block_polygons, edge_parts,
+                                      ring_parts, ring_ticks);
         if (own_rings) {
           for (std::size_t b = 0; b < blocks.size(); ++b)
             for (const Segment& part : edge_parts[b])
@@ -950,8 +1008,10 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
           per_block[std::size_t(edges.to_node_block[k])].edges.push_back(edges.to_node[k]);
       // Outlines that are not free: in their block when the rings were crossed above (they are
       // then clear of every block boundary), else in every block their box meets.
-      for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t i = 0; i < n; ++i) {
+        ring_ticks.step();
         if (outlined[i] != 0 && free_outline[i] == 0) add_outline(i, own_rings, per_block);
+      }
       mark(0.05);
       std::vector<std::vector<Segment>> inside;
       RingParts noded_rings;

@@ -503,7 +503,7 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
     // Every chunk (256 buildings, as the serial loop did), counted under the lock so that the
     // fractions reported never decrease whichever thread finishes first.
     const std::lock_guard lock(report_mutex);
-    report(0.05 + 0.25 * double(++done) / double(chunks));
+    report(0.05 + 0.24 * double(++done) / double(chunks));
   });
   for (const ProblemReporter& p : chunk_problems) out.problems.merge(p);
   for (std::size_t i = 0; i < n; ++i) {

@@ -34,6 +34,11 @@ UnitHouseholds unit_households(const Building& building) {
 
 namespace {
 
+/// Shares of the contact units' progress (one unit of "planning grids" per building): the cells'
+/// centroids in prepare_buildings, the towers' clearance checks, then the cuts and comparisons.
+constexpr double kPrepareShare = 0.2;
+constexpr double kClearShare = 0.2;
+
 /// Squared distance (m²) from p to the segment a–b.
 double point_segment_distance2(const Point& p, const Point& a, const Point& b) {
   const double dx = b.x - a.x, dy = b.y - a.y;
@@ -105,13 +110,20 @@ bool later_unit_pieces_near(const std::vector<Box>& a, const std::vector<Box>& b
 void CommunityPlanner::prepare_buildings() {
   const auto n = at(n_);
   cell_centroid_.resize(n);
+  // Progress: the contact units' share of "planning grids" (one unit per building) begins
+  // here, kPrepareShare of it over these centroids (a town in one community: seconds at 0 %
+  // before, issue 14 item 5); find_contact_units adds the rest.
+  const std::size_t batch = std::clamp<std::size_t>(n / 16, 256, 4096);
   for (std::size_t i = 0; i < n; ++i) {
+    if (ctx_.progress && i % batch == batch - 1)
+      ctx_.progress->add(kPrepareShare * static_cast<double>(batch));
     const std::int32_t b = in_.buildings[i];
     const MultiPolygon& cell = tess_.cells[at(b)];
     cell_centroid_[i] =
         cell.empty() ? centroid(dataset_.buildings[at(b)].footprint) : centroid(cell);
     top_y_ = std::max(top_y_, cell.empty() ? cell_centroid_[i].y : bounds(cell).max_y);
   }
+  if (ctx_.progress) ctx_.progress->add(kPrepareShare * static_cast<double>(n % batch));
   find_riders();
   // Buildings without a cell (the tessellation could not place one) are linked to the nearest
   // building with a cell, so they still belong to a grid; a rider (a copy: no cell of its own)
@@ -394,10 +406,15 @@ void CommunityPlanner::find_contact_units() {
       tower_units.push_back(units);
     }
   }
+  // The contact units' progress after the centroids (prepare_buildings): kClearShare of a unit
+  // per building over the towers' clearance checks, the rest over the cuts and comparisons.
+  const double contact_units = (1.0 - kPrepareShare) * static_cast<double>(n_);
   if (towers.empty()) {
-    if (ctx_.progress) ctx_.progress->add(static_cast<double>(n_));
+    if (ctx_.progress) ctx_.progress->add(contact_units);
     return;
   }
+  const double clear_units = kClearShare * static_cast<double>(n_);
+  const double per_tower = clear_units / static_cast<double>(towers.size());
   std::vector<std::int32_t> tower_of(at(n_), kNone);  // local building → index in towers
   for (std::size_t t = 0; t < towers.size(); ++t)
     tower_of[at(towers[t])] = static_cast<std::int32_t>(t);
@@ -412,6 +429,7 @@ void CommunityPlanner::find_contact_units() {
                        geo::unit_strips_chain(building(i).footprint)
                    ? 1
                    : 0;
+    if (ctx_.progress) ctx_.progress->add(per_tower);
   });
   // A footprint overlapping the tower's (a building mapped inside the tower) has its cell in the
   // footprint, where later units' pieces lie: the tower is cut, so that building is linked to
@@ -457,7 +475,8 @@ void CommunityPlanner::find_contact_units() {
     return w;
   };
   for (std::size_t k : compared) work += compared_work(k);
-  const double per_work = work > 0.0 ? static_cast<double>(n_) / work : 0.0;
+  const double cut_units = contact_units - clear_units;
+  const double per_work = work > 0.0 ? cut_units / work : 0.0;
   double reported = 0.0;  // sum of the shares added, in tower then adjacency order
   std::vector<std::vector<MultiPolygon>> pieces(towers.size());
   std::vector<std::vector<std::pair<int, int>>> touching(towers.size());
@@ -523,7 +542,7 @@ void CommunityPlanner::find_contact_units() {
     if (ta != kNone && cut[at(ta)] && ua > 0) contact_unit_[{k, la}] = ua;
     if (tb != kNone && cut[at(tb)] && ub > 0) contact_unit_[{k, lb}] = ub;
   }
-  if (ctx_.progress) ctx_.progress->add(static_cast<double>(n_) - reported);
+  if (ctx_.progress) ctx_.progress->add(cut_units - reported);
 }
 
 bool CommunityPlanner::units_linked(std::int32_t local, int u, int v) const {

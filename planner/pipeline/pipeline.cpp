@@ -343,7 +343,11 @@ namespace {
 /// matter; the demo town, the three OSM extracts, the synthetic 100k town, the real-shapes 30k
 /// and 100k towns with and without communities, Nanjing and real-30000 with the simulation;
 /// docs/benchmarks.md "Progress and ETA, round 5"): non-negative least squares of each stage's
-/// time on these units, relative errors, one speed per run.
+/// time on these units, relative errors, one speed per run. Refitted in round 10 on the logs of
+/// rounds 9 and 10 (the demo town, the three extracts, synth-100000, real-30000/100000/300000
+/// and two runs of real-1000000 in one community; docs/benchmarks.md "Progress silences at 1M,
+/// round 10"): the tessellation, planning and audit had become 3–10× cheaper since round 5, and
+/// only reading keeps a fixed cost (see tests/bench/eta_fit.py).
 struct StageCost {
   const char* prefix;
   double fixed_s;             // a stage's start-up, whatever the input
@@ -359,30 +363,30 @@ struct StageCost {
 // clang-format off
 constexpr StageCost kStageCosts[] = {
     // prefix                     fixed     building  vertex    largest v. line v.  home
-    {"reading ",                  0.231,    4.98e-06, 0,        0,         0,       0},
-    {"projecting",                0,        0,        0,        0,         6.2e-06, 0},
-    {"estimating households",     0,        4.4e-07,  0,        0,         0,       0},
-    {"validat",                   0,        6.27e-06, 0,        2.11e-05,  0,       0},
-    {"tessellat",                 0,        0,        9.99e-05, 0,         0,       0},
-    {"planning grids",            1.32,     1.88e-05, 0,        0,         0,       0},
-    {"grid polygons",             0,        1.08e-04, 0,        3.79e-05,  0,       0},
-    {"coverage check",            0,        4.69e-07, 0,        3.88e-05,  0,       0},
-    {"plan audit",                0.356,    2.54e-04, 0,        3.85e-05,  0,       0},
-    {"workload",                  0,        2.77e-06, 0,        0,         0,       0},
-    {"coverage",                  0.0307,   8.49e-06, 0,        0,         0,       0},
+    {"reading ",                  0.577,    5.97e-06, 0,        0,         0,       0},
+    {"projecting",                0,        1.5e-05,  0,        0,         3.52e-07, 0},
+    {"estimating households",     0,        5.33e-07, 0,        0,         0,       0},
+    {"validat",                   0,        3.99e-05, 0,        1.18e-05,  0,       0},
+    {"tessellat",                 0,        6.42e-05, 4.59e-05, 0,         0,       0},
+    {"planning grids",            0,        3.13e-05, 0,        0,         0,       0},
+    {"grid polygons",             0,        3.31e-05, 0,        0,         0,       0},
+    {"coverage check",            0,        2.73e-06, 0,        7.53e-07,  0,       0},
+    {"plan audit",                0,        8.42e-05, 0,        0,         0,       0},
+    {"workload",                  0,        3.41e-06, 0,        0,         0,       0},
+    {"coverage",                  0,        7.61e-06, 0,        0,         0,       0},
 };
 constexpr StageCost kSitingCosts[] = {
-    {"siting: coverage of candidates", 0,  0,  0,  0,  0,  8.44e-05},
-    {"siting: maximal covering",       0,  0,  0,  0,  0,  1.43e-05},
-    {"siting: set covering",           0,  0,  0,  0,  0,  5.95e-07},
+    {"siting: coverage of candidates", 0,  0,  0,  0,  0,  5.38e-05},
+    {"siting: maximal covering",       0,  0,  0,  0,  0,  8.63e-06},
+    {"siting: set covering",           0,  0,  0,  0,  0,  1.01e-06},
 };
 constexpr StageCost kExportCost =
-    {"export",                    0.329,    1.14e-04, 0,        0,         0,       0};
+    {"export",                    0,        5.54e-05, 6.96e-08, 0,         0,       0};
 // Seconds per household and replication-year of the event simulation, and of the sensitivity's
 // variants (each simulates the base, two per simulated row and ~10 staffing probes), fitted
 // against the speed the same runs showed on their other stages.
-constexpr double kSimulationPerHouseholdYear = 5.77e-06;
-constexpr double kSensitivityPerHouseholdYear = 3.07e-06;
+constexpr double kSimulationPerHouseholdYear = 7.98e-06;
+constexpr double kSensitivityPerHouseholdYear = 4.87e-06;
 // clang-format on
 
 double stage_seconds(const StageCost& cost, const RunSize& size) {

@@ -583,6 +583,43 @@ TEST_CASE("tessellation: a large community reports its progress in every step",
   CHECK(updates_within(0.9, 1.0) >= 2);   // cells
 }
 
+TEST_CASE("tessellation: progress inside the steps that were silent at 1M buildings",
+          "[tessellation][progress]") {
+  // Round 10 (docs/benchmarks.md "Progress silences at 1M, round 10"): the own parts' sites,
+  // the start of cut_pieces (free outlines, edges to node, block rings), the owners' site
+  // locators, the contacts' pairs, the empty blocks, the detached pieces, the cells' pairs and
+  // the freeing of the community's working data each report from inside their loops. Counted
+  // by updates (a test clock one second on per reading passes every throttle), on one
+  // community of ~3,000 buildings: at least two updates strictly inside each step's span of
+  // the community's fraction (the stage's, over the communities' share 0.98).
+  const Town town = random_town(11, 1, 60);
+  std::vector<double> fractions;
+  double clock = 0.0;
+  gp::Progress progress(
+      [&](const gp::ProgressReport& report) {
+        if (report.stage == "tessellation") fractions.push_back(report.fraction);
+      },
+      [&] { return clock += 1.0; });
+  const Tessellation t = gp::geo::tessellate(town.dataset, default_params(), progress);
+  REQUIRE(t.cells.size() == town.dataset.buildings.size());
+  REQUIRE(std::is_sorted(fractions.begin(), fractions.end()));
+  auto updates_within = [&](double from, double to) {  // community fractions
+    return std::count_if(fractions.begin(), fractions.end(), [&](double f) {
+      return f > 0.98 * from + 1e-12 && f < 0.98 * to - 1e-12;
+    });
+  };
+  CHECK(updates_within(0.29, 0.30) >= 2);      // sites in own parts
+  CHECK(updates_within(0.6, 0.6014) >= 2);     // cut_pieces: free outlines
+  CHECK(updates_within(0.6014, 0.6028) >= 2);  // cut_pieces: edges near outlines
+  CHECK(updates_within(0.6028, 0.607) >= 2);   // cut_pieces: block rings, outlines to node
+  CHECK(updates_within(0.8, 0.809) >= 2);      // owners: the blocks' site locators
+  CHECK(updates_within(0.854, 0.858) >= 2);    // contacts: pairs of segments
+  CHECK(updates_within(0.87, 0.88) >= 2);      // empty blocks
+  CHECK(updates_within(0.88, 0.9) >= 2);       // detached pieces
+  CHECK(updates_within(0.9, 0.921) >= 2);      // cells: pieces and pairs of owners
+  CHECK(updates_within(0.97, 1.0) >= 2);       // the working data freed
+}
+
 TEST_CASE("tessellation: one large community gives the same cells on 1 and on all threads",
           "[tessellation]") {
   // Large enough for the parallel steps of round 6 to split their work: the pieces' sorts

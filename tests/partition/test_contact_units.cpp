@@ -156,6 +156,8 @@ std::pair<int, int> check_skipped_pairs(const Dataset& dataset, const geo::Tesse
 struct StageSeen {
   int updates = 0;
   int contact_updates = 0;  // below 0.2: the towers' contact units (first of three units)
+  int centroid_updates = 0;  // below 0.04: the cells' centroids (a fifth of the first unit)
+  int clear_updates = 0;     // 0.04 to 0.08: the towers' clearance checks (the next fifth)
   double last = 0.0;
   double largest_step = 0.0;
   double largest_step_from = 0.0;  // the fraction the largest step started at
@@ -184,6 +186,8 @@ StageSeen planning_progress(const Dataset& dataset, const geo::Tessellation& tes
           seen.decreased = seen.decreased || r.fraction < seen.last;
         }
         if (r.fraction > 0.0 && r.fraction < 0.2) ++seen.contact_updates;
+        if (r.fraction > 0.0 && r.fraction < 0.04 - 1e-12) ++seen.centroid_updates;
+        if (r.fraction > 0.04 + 1e-12 && r.fraction < 0.08 - 1e-12) ++seen.clear_updates;
         seen.last = r.fraction;
         previous = r.stage;
         ++seen.updates;
@@ -380,4 +384,43 @@ TEST_CASE("planning grids reports while a community's towers are cut, more often
   // of that third of the stage's 0.6.
   CHECK(many.largest_step <= 0.1);
   CHECK(many.last == Approx(1.0));
+}
+
+TEST_CASE("planning grids reports before the first tower is cut: centroids, clearance checks",
+          "[plan][units][contact][progress]") {
+  // Round 10 (docs/benchmarks.md "Progress silences at 1M, round 10"): a town in one community
+  // sat at 0 % for seconds while every cell's centroid was taken and every tower's clearance
+  // checked, before the first tower was cut. Each now reports its fifth of the contact units
+  // (0 to 0.04 and 0.04 to 0.08 of the stage), counted by updates, not time.
+  // 800 towers in one community, standing apart: each is clear of its cell's boundary, so none
+  // is cut and nothing is compared (before, the contact units went from 0 to 0.2 in one step).
+  Dataset town;
+  {
+    Community c;
+    c.id = 1;
+    c.name = "塔楼社区";
+    c.footprint = {rect(0, 0, 40 * 40.0 + 40.0, 20 * 30.0 + 40.0)};
+    town.communities.push_back(c);
+    for (int r = 0; r < 20; ++r)
+      for (int col = 0; col < 40; ++col) {
+        Building b;
+        b.id = static_cast<std::int64_t>(town.buildings.size()) + 1;
+        b.households = 300;
+        b.floors = 6;
+        b.community = 0;
+        const double x0 = 32.0 + col * 40.0, y0 = 29.0 + r * 30.0;
+        b.footprint = {rect(x0, y0, x0 + 16.0, y0 + 12.0)};
+        town.buildings.push_back(std::move(b));
+      }
+  }
+  Progress progress;
+  const PartitionParams params;
+  const StageSeen seen =
+      planning_progress(town, geo::tessellate(town, tessellation_params(params), progress));
+  INFO("updates " << seen.updates << ": centroids " << seen.centroid_updates << ", clearance "
+                  << seen.clear_updates);
+  CHECK(seen.centroid_updates >= 2);
+  CHECK(seen.clear_updates >= 2);
+  CHECK_FALSE(seen.decreased);
+  CHECK(seen.last == Approx(1.0));
 }
