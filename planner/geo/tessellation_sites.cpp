@@ -49,10 +49,44 @@ void spread_coincident_sites(GeosContext& ctx, std::vector<Site>& sites,
   }
 }
 
+/// The block holding the largest part of `shape` among `candidates`, and a point strictly inside
+/// that part; kNone when no block holds any of it.
+std::pair<std::int32_t, Point> largest_part(GeosContext& ctx, const GEOSGeometry* shape,
+                                            const std::vector<Region>& blocks,
+                                            const std::vector<std::int32_t>& candidates) {
+  std::int32_t best = kNone;
+  double best_area = 0.0;
+  GeomPtr best_part;
+  for (std::int32_t b : candidates) {
+    GeomPtr part =
+        own(ctx, GEOSIntersection_r(ctx.handle(), shape, blocks[std::size_t(b)].geometry.get()),
+            "footprint overlap with a block");
+    const double a = geos_area(ctx, part.get());
+    if (a > best_area) {
+      best_area = a;
+      best = b;
+      best_part = std::move(part);
+    }
+  }
+  if (best == kNone) return {kNone, Point{}};
+  return {best, interior_point(ctx, best_part.get())};
+}
+
 /// A building goes to the block that covers its footprint; a footprint straddling block
 /// boundaries (a building across a river or road) goes to the block with the largest overlap,
 /// with its site inside that overlap so the cell starts where the building is.
-Placement place_building(GeosContext& ctx, const Building& building,
+///
+/// A building under smaller footprints (`own`: its own part, own_footprint.hpp) is placed by
+/// that part, the land the tessellation leaves it (the smaller footprints keep the land they
+/// share with it) and where its representative point lies — the point the audit, the buildings
+/// layer and any GIS place it by. Covered by one block, its site is its own part's point there
+/// (step 6b keeps the piece of a cell holding the site, so the cell keeps the part holding the
+/// point). Straddling blocks, it goes to the block holding the largest part of its own part,
+/// its site inside it: by its whole footprint, a split tower holding a smaller one wall to wall
+/// went to the smaller one's block, its site on the smaller one's (the fuzz town
+/// regression-nested-split-tower-across-soft-road: its own part lay across a lane, it got no
+/// cell and its grids no polygon).
+Placement place_building(GeosContext& ctx, const Building& building, const MultiPolygon* own_part,
                          const std::vector<Region>& blocks, const RegionLocator& locator,
                          ProblemReporter& problems) {
   if (area(building.footprint) <= 0.0) {
@@ -64,28 +98,39 @@ Placement place_building(GeosContext& ctx, const Building& building,
     return {block, blocks[std::size_t(block)].inside, false, {}};
   }
   GeomPtr footprint = to_geos(ctx, building.footprint);
+  // The own part in GEOS, or null (none, or GEOS cannot read it: placed by its footprint).
+  GeomPtr land;
+  if (own_part && !own_part->empty()) {
+    try {
+      land = to_geos(ctx, *own_part);
+    } catch (const GeosError&) {
+      land.reset();
+    }
+  }
   const std::vector<std::int32_t> candidates = locator.candidates(bounds(building.footprint));
   for (std::int32_t b : candidates) {
     const char covers = GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
     if (covers == 2) ctx.fail("footprint in block");
-    if (covers == 1) return {b, interior_point(ctx, footprint.get()), true, {}};
+    if (covers != 1) continue;
+    if (land) {
+      try {
+        return {b, interior_point(ctx, land.get()), true, {}};
+      } catch (const GeosError&) {
+        // Its footprint's point, as for a building without an own part.
+      }
+    }
+    return {b, interior_point(ctx, footprint.get()), true, {}};
   }
-  std::int32_t best = kNone;
-  double best_area = 0.0;
-  GeomPtr best_part;
-  for (std::int32_t b : candidates) {
-    GeomPtr part = own(
-        ctx,
-        GEOSIntersection_r(ctx.handle(), footprint.get(), blocks[std::size_t(b)].geometry.get()),
-        "footprint overlap with a block");
-    const double a = geos_area(ctx, part.get());
-    if (a > best_area) {
-      best_area = a;
-      best = b;
-      best_part = std::move(part);
+  if (land) {
+    try {
+      const auto [block, site] = largest_part(ctx, land.get(), blocks, candidates);
+      if (block != kNone) return {block, site, false, {}};
+    } catch (const GeosError&) {
+      // Placed by its footprint below.
     }
   }
-  if (best != kNone) return {best, interior_point(ctx, best_part.get()), false, {}};
+  const auto [best, site] = largest_part(ctx, footprint.get(), blocks, candidates);
+  if (best != kNone) return {best, site, false, {}};
   const std::int32_t block = locator.nearest(ctx, interior_point(ctx, footprint.get()));
   problems.report(Severity::warning, "building-outside-community-polygon", building.source,
                   describe_building(building) +
@@ -107,15 +152,18 @@ constexpr double kSpanMinM2 = 0.01;
 /// barrier wins: the building stays in the block of its largest part, as grids must not cross
 /// hard barriers (a building passage over a main road is rare; its part across the road is left
 /// to the cells there). Only when the building's representative point lies outside `home`.
+/// A building under smaller footprints (`own_part`, as place_building) is taken by its own
+/// part: its point is that part's, and only that part is its land in another block.
 /// Returns the other blocks of `home`'s hard face holding more than kSpanMinM2 of the
-/// footprint, ascending.
+/// footprint (of its own part), ascending.
 std::vector<Span> soft_spans(GeosContext& ctx, const Building& building,
-                             const CommunityBlocks& blocks, const RegionLocator& locator,
-                             std::int32_t home) {
+                             const MultiPolygon* own_part, const CommunityBlocks& blocks,
+                             const RegionLocator& locator, std::int32_t home) {
   std::vector<Span> spans;
   if (home == kNone) return spans;
   const std::int32_t face = blocks.block_face[std::size_t(home)];
-  GeomPtr footprint = to_geos(ctx, building.footprint);
+  const bool by_own_part = own_part && !own_part->empty();
+  GeomPtr footprint = to_geos(ctx, by_own_part ? *own_part : building.footprint);
   // Only a building whose representative point (the point the audit and the GIS user test
   // against its micro grid) lies outside its home block spans: spanning every footprint that
   // reaches into a neighbouring block (10 on Nanjing, 11 on Helsinki, 96 on Monaco) also spread
@@ -446,8 +494,8 @@ std::string describe_building(const Building& building) {
 }
 
 void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
-                     const CommunityBlocks& blocks, CommunityCells& out,
-                     std::vector<std::vector<Site>>& block_sites,
+                     const std::vector<const MultiPolygon*>& own, const CommunityBlocks& blocks,
+                     CommunityCells& out, std::vector<std::vector<Site>>& block_sites,
                      std::vector<Placement>& placements,
                      const std::function<void(double)>& report) {
   const std::size_t n = job.buildings.size();
@@ -482,11 +530,12 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
       const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
       Placement placement;
       try {
-        placement = place_building(wctx, building, blocks.blocks, locator, problems);
+        const MultiPolygon* own_part = i < own.size() ? own[i] : nullptr;
+        placement = place_building(wctx, building, own_part, blocks.blocks, locator, problems);
         // The worker's own context and locator: each building's spans depend on its footprint
-        // and the blocks only, whichever thread computes them.
+        // (own part) and the blocks only, whichever thread computes them.
         if (!placement.covered && area(building.footprint) > 0.0)
-          placement.spans = soft_spans(wctx, building, blocks, locator, placement.block);
+          placement.spans = soft_spans(wctx, building, own_part, blocks, locator, placement.block);
       } catch (const GeosError& error) {
         // An unusable footprint (GEOS could not intersect it): place it by its vertices' centre.
         const Point c0 = centroid(building.footprint);

@@ -179,3 +179,56 @@ TEST_CASE(
   const Point p = geo::point_on_surface(b.footprint);
   CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(edge)])].polygon, p));
 }
+
+TEST_CASE(
+    "overlapping footprints: a split tower holding a smaller one wall to wall has its cell where "
+    "its own part is, across a lane",
+    "[partition][truth][overlap]") {
+  // The fuzz town regression-nested-split-tower-across-soft-road: a split tower (30 households
+  // over a maximum of 20) holds a smaller split tower from its west wall to the lane at x = 10;
+  // its own part (the footprint less the smaller one) lies east of the lane, in the other street
+  // block. Placed by its whole footprint it went to the west block, its site on the smaller
+  // one's: it got no cell, its grids no polygon.
+  Town town;
+  town.params.large = {20, 20, 20};
+  town.params.micro = {10, 10, 10};
+  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  const std::int32_t outer = town.building("POLYGON((0 31,15 31,15 39,0 39,0 31))", 30);
+  const std::int32_t inner = town.building("POLYGON((0 31,10 31,10 39,0 39,0 31))", 30);
+  town.building("POLYGON((80 51,90 51,90 59,80 59,80 51))", 30);
+  Line lane;
+  lane.id = 10;
+  lane.kind = LineKind::road;
+  lane.cls = "residential";
+  lane.source = {"test", "roads", 1};
+  lane.geometry = {{10.0, -1.0}, {10.0, 81.0}};
+  town.dataset.lines.push_back(lane);
+
+  Progress progress;
+  (void)geo::validate_and_join(town.dataset, HouseholdParams{}, progress);
+  const geo::Tessellation tessellation =
+      geo::tessellate(town.dataset, tessellation_params(town.params), progress);
+  // By geometry: the tower's cell holds its own part (east of the lane) and its point, and none
+  // of the smaller tower's footprint, which keeps the land they share.
+  const MultiPolygon& cell = tessellation.cells[at(outer)];
+  REQUIRE_FALSE(cell.empty());
+  const MultiPolygon own_part = wkt("POLYGON((10 31,15 31,15 39,10 39,10 31))");
+  geo::GeosContext ctx;
+  const geo::GeomPtr cell_g = geo::to_geos(ctx, cell);
+  const geo::GeomPtr own_g = geo::to_geos(ctx, own_part);
+  const geo::GeomPtr inner_g = geo::to_geos(ctx, town.dataset.buildings[at(inner)].footprint);
+  CHECK(GEOSCovers_r(ctx.handle(), cell_g.get(), own_g.get()) == 1);
+  CHECK(inside(cell, geo::point_on_surface(own_part)));
+  const geo::GeomPtr shared = geo::own(
+      ctx, GEOSIntersection_r(ctx.handle(), cell_g.get(), inner_g.get()), "cell and inner");
+  double shared_m2 = 0.0;
+  REQUIRE(GEOSArea_r(ctx.handle(), shared.get(), &shared_m2) == 1);
+  CHECK(shared_m2 < 1e-6);
+  CHECK(inside(tessellation.cells[at(inner)], geo::point_on_surface(
+                                                  town.dataset.buildings[at(inner)].footprint)));
+
+  town.plan = make_plan(town.dataset, tessellation, town.params, progress);
+  (void)evaluation::audit_plan(town.dataset, town.plan, town.params, &progress);
+  check_polygon_rules(town);
+  CHECK_FALSE(town.reported("building-without-cell"));
+}
