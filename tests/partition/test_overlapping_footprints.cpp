@@ -232,3 +232,53 @@ TEST_CASE(
   check_polygon_rules(town);
   CHECK_FALSE(town.reported("building-without-cell"));
 }
+
+TEST_CASE(
+    "overlapping footprints: a building across a river under a larger one crosswise keeps the "
+    "land they share",
+    "[partition][truth][overlap]") {
+  // The fuzz town regression-overlap-and-river-across-building: building `across` (31–39 ×
+  // 0–11) crosses the river and building `wide` (25–45 × 2–8) crosswise. Neither lies in one
+  // street block, so the overlap rule (the smaller footprint keeps the shared land) was never
+  // applied between them: the wide one's outline took the land under both, and the smaller
+  // one's point, (35, 5.5) south of the river, lay 3.5 m outside its micro grid.
+  Town town;
+  town.params.large = {20, 20, 20};
+  town.params.micro = {10, 10, 10};
+  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  const std::int32_t wide = town.building("POLYGON((25 2,45 2,45 8,25 8,25 2))", 6);
+  const std::int32_t across = town.building("POLYGON((31 0,39 0,39 11,31 11,31 0))", 5);
+  town.building("POLYGON((53 0,77 0,77 10,53 10,53 0))", 24, 6);
+  town.building("POLYGON((37 51,53 51,53 59,37 59,37 51))", 6);
+  Line river;
+  river.id = 1;
+  river.kind = LineKind::river;
+  river.cls = "river";
+  river.source = {"test", "rivers", 1};
+  river.geometry = {{-1.0, 20.0}, {51.0, 0.0}};
+  town.dataset.lines.push_back(river);
+
+  Progress progress;
+  (void)geo::validate_and_join(town.dataset, HouseholdParams{}, progress);
+  const geo::Tessellation tessellation =
+      geo::tessellate(town.dataset, tessellation_params(town.params), progress);
+  // By geometry: the smaller footprint's part south of the river (its home) is in its own cell,
+  // with its point; none of it in the wide one's cell.
+  const MultiPolygon& footprint = town.dataset.buildings[at(across)].footprint;
+  const Point p = geo::point_on_surface(footprint);
+  CHECK(inside(tessellation.cells[at(across)], p));
+  CHECK_FALSE(inside(tessellation.cells[at(wide)], p));
+  geo::GeosContext ctx;
+  const geo::GeomPtr wide_cell = geo::to_geos(ctx, tessellation.cells[at(wide)]);
+  const geo::GeomPtr across_g = geo::to_geos(ctx, footprint);
+  const geo::GeomPtr shared = geo::own(
+      ctx, GEOSIntersection_r(ctx.handle(), wide_cell.get(), across_g.get()), "cell and footprint");
+  double shared_m2 = 0.0;
+  REQUIRE(GEOSArea_r(ctx.handle(), shared.get(), &shared_m2) == 1);
+  CHECK(shared_m2 < 1e-6);
+
+  town.plan = make_plan(town.dataset, tessellation, town.params, progress);
+  (void)evaluation::audit_plan(town.dataset, town.plan, town.params, &progress);
+  check_polygon_rules(town);
+  CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(across)])].polygon, p));
+}
