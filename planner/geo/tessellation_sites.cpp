@@ -85,9 +85,13 @@ std::pair<std::int32_t, Point> largest_part(GeosContext& ctx, const GEOSGeometry
 /// its site inside it: by its whole footprint, a split tower holding a smaller one wall to wall
 /// went to the smaller one's block, its site on the smaller one's (the fuzz town
 /// regression-nested-split-tower-across-soft-road: its own part lay across a lane, it got no
-/// cell and its grids no polygon).
+/// cell and its grids no polygon). Across a lane its point is then reached by a span
+/// (soft_spans); when the point lies in another hard face (an own part in two pieces, a holder
+/// around a tower wall to wall, its point in the piece across a river from the larger: fuzz town
+/// regression-holder-point-across-river), it goes to the block holding the point.
 Placement place_building(GeosContext& ctx, const Building& building, const MultiPolygon* own_part,
-                         const std::vector<Region>& blocks, const RegionLocator& locator,
+                         const std::vector<Region>& blocks,
+                         const std::vector<std::int32_t>& block_face, const RegionLocator& locator,
                          ProblemReporter& problems) {
   if (area(building.footprint) <= 0.0) {
     const Point c = centroid(building.footprint);
@@ -124,7 +128,18 @@ Placement place_building(GeosContext& ctx, const Building& building, const Multi
   if (land) {
     try {
       const auto [block, site] = largest_part(ctx, land.get(), blocks, candidates);
-      if (block != kNone) return {block, site, false, {}};
+      if (block != kNone) {
+        // Its own part's point (the point the audit places it by) in another hard face, across
+        // a river or main road, where no span reaches (soft_spans): the block holding the
+        // point, the site there.
+        const Point point = interior_point(ctx, land.get());
+        if (!contains_point(ctx, locator.prepared(block), point))
+          for (std::int32_t b : candidates)
+            if (block_face[std::size_t(b)] != block_face[std::size_t(block)] &&
+                contains_point(ctx, locator.prepared(b), point))
+              return {b, point, false, {}};
+        return {block, site, false, {}};
+      }
     } catch (const GeosError&) {
       // Placed by its footprint below.
     }
@@ -536,7 +551,8 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
       Placement placement;
       try {
         const MultiPolygon* own_part = i < own.size() ? own[i] : nullptr;
-        placement = place_building(wctx, building, own_part, blocks.blocks, locator, problems);
+        placement = place_building(wctx, building, own_part, blocks.blocks, blocks.block_face, locator,
+                                   problems);
         // The worker's own context and locator: each building's spans depend on its footprint
         // (own part) and the blocks only, whichever thread computes them.
         if (!placement.covered && area(building.footprint) > 0.0)

@@ -282,3 +282,43 @@ TEST_CASE(
   check_polygon_rules(town);
   CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(across)])].polygon, p));
 }
+
+TEST_CASE(
+    "overlapping footprints: a holder whose own part's point lies across a river from most of "
+    "it is placed at that point",
+    "[partition][truth][overlap]") {
+  // The fuzz town regression-holder-point-across-river: a split tower (12–38 × 29–41) inside a
+  // holder (12–38 × 27–43) from wall to wall; the holder's own part is two strips, its point
+  // (25, 28) in the south one, and a river runs through that strip. The largest part of the own
+  // part is north of the river, where no span reaches the point: the holder lay 6.5 m outside
+  // its micro grid.
+  Town town;
+  town.params.large = {20, 20, 20};
+  town.params.micro = {10, 10, 10};
+  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  const std::int32_t holder = town.building("POLYGON((12 27,38 27,38 43,12 43,12 27))", 0, 1);
+  town.building("POLYGON((12 29,38 29,38 41,12 41,12 29))", 68, 4);
+  town.building("POLYGON((31 0,39 0,39 10,31 10,31 0))", 5);
+  town.building("POLYGON((52 51,58 51,58 59,52 59,52 51))", 15);
+  Line river;
+  river.id = 1;
+  river.kind = LineKind::river;
+  river.cls = "river";
+  river.source = {"test", "rivers", 1};
+  river.geometry = {{-1.0, 30.0}, {101.0, 25.3}};
+  town.dataset.lines.push_back(river);
+
+  Progress progress;
+  (void)geo::validate_and_join(town.dataset, HouseholdParams{}, progress);
+  const geo::Tessellation tessellation =
+      geo::tessellate(town.dataset, tessellation_params(town.params), progress);
+  const MultiPolygon own_part = wkt("MULTIPOLYGON(((12 27,38 27,38 29,12 29,12 27)),"
+                                    "((12 41,38 41,38 43,12 43,12 41)))");
+  const Point p = geo::point_on_surface(own_part);
+  CHECK(inside(tessellation.cells[at(holder)], p));
+
+  town.plan = make_plan(town.dataset, tessellation, town.params, progress);
+  (void)evaluation::audit_plan(town.dataset, town.plan, town.params, &progress);
+  check_polygon_rules(town);
+  CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(holder)])].polygon, p));
+}
