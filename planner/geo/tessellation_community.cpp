@@ -41,23 +41,17 @@ void release_free_memory() {
 #endif
 }
 
-/// Placement by own part: a building under smaller footprints (a podium under its tower, a
-/// building crossed by one mapped inside it from wall to wall) has its representative point —
-/// where the audit, the buildings layer and any GIS place it — in its own part, the footprint
-/// less the smaller ones (own_footprint.hpp). Its site, which decides which piece of a cell in
-/// pieces stays with it (step 6b keeps the piece holding the site), was the whole footprint's
-/// point, often inside the smaller footprint: the cell kept an arm of the footprint the point
-/// did not lie in, and the building lay outside its grid (the fuzz towns). The site moves to
-/// the own part's point when that part lies in the building's block.
-void sites_in_own_parts(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
-                        std::vector<Placement>& placements,
-                        std::vector<std::vector<Site>>& block_sites,
-                        const std::function<void(double)>& report) {
-  // The own parts among the job's buildings: settled once after validation (the community's
-  // buildings that are no copy: the job's), else computed here.
+/// The own parts of the job's buildings (own_footprint.hpp), per local building (null: none): a
+/// building under smaller footprints (a podium under its tower, a building crossed by one mapped
+/// inside it from wall to wall, a split tower holding a smaller one) has its representative
+/// point — where the audit, the buildings layer and any GIS place it — in its own part, the
+/// footprint less the smaller ones, and step 3 places it there (place_building): its block and
+/// site are its own part's. Settled once after validation (the community's buildings that are
+/// no copy: the job's), else computed here into `computed`.
+std::vector<const MultiPolygon*> own_parts_of(const Dataset& dataset, const CommunityJob& job,
+                                              std::vector<MultiPolygon>& computed) {
   const std::size_t n = job.buildings.size();
-  std::vector<const MultiPolygon*> own(n, nullptr);  // null: no own part
-  std::vector<MultiPolygon> computed;
+  std::vector<const MultiPolygon*> own(n, nullptr);
   if (const FootprintSettling* settled = job.settled) {
     // Both ascending by building: from the job's first.
     auto it = std::lower_bound(
@@ -76,23 +70,7 @@ void sites_in_own_parts(GeosContext& ctx, const Dataset& dataset, const Communit
     for (std::size_t i = 0; i < n; ++i)
       if (!computed[i].empty()) own[i] = &computed[i];
   }
-  // Progress per building (an interior point per own part: seconds at 1M buildings).
-  LoopTicks ticks(report, 0.0, 1.0, n, 1024);
-  for (std::size_t i = 0; i < n; ++i) {
-    ticks.step();
-    Placement& placement = placements[i];
-    if (!own[i] || own[i]->empty() || !placement.covered || placement.block == kNone) continue;
-    Point site;
-    try {
-      const GeomPtr part = to_geos(ctx, *own[i]);
-      site = interior_point(ctx, part.get());
-    } catch (const GeosError&) {
-      continue;
-    }
-    placement.site = site;
-    for (Site& s : block_sites[std::size_t(placement.block)])
-      if (s.building == std::int32_t(i)) s.p = site;
-  }
+  return own;
 }
 
 CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
@@ -134,8 +112,11 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
 
   std::vector<std::vector<Site>> block_sites;
   std::vector<Placement> placements;
-  place_buildings(ctx, dataset, job, blocks, out, block_sites, placements, report);
-  sites_in_own_parts(ctx, dataset, job, placements, block_sites, progress_span(report, 0.29, 0.3));
+  {
+    std::vector<MultiPolygon> computed;
+    const std::vector<const MultiPolygon*> own = own_parts_of(dataset, job, computed);
+    place_buildings(ctx, dataset, job, own, blocks, out, block_sites, placements, report);
+  }
 
   const std::vector<char> outlined =
       choose_sites(dataset, job, placements, params, blocks, block_sites, out.problems, report);

@@ -49,11 +49,49 @@ void spread_coincident_sites(GeosContext& ctx, std::vector<Site>& sites,
   }
 }
 
+/// The block holding the largest part of `shape` among `candidates`, and a point strictly inside
+/// that part; kNone when no block holds any of it.
+std::pair<std::int32_t, Point> largest_part(GeosContext& ctx, const GEOSGeometry* shape,
+                                            const std::vector<Region>& blocks,
+                                            const std::vector<std::int32_t>& candidates) {
+  std::int32_t best = kNone;
+  double best_area = 0.0;
+  GeomPtr best_part;
+  for (std::int32_t b : candidates) {
+    GeomPtr part =
+        own(ctx, GEOSIntersection_r(ctx.handle(), shape, blocks[std::size_t(b)].geometry.get()),
+            "footprint overlap with a block");
+    const double a = geos_area(ctx, part.get());
+    if (a > best_area) {
+      best_area = a;
+      best = b;
+      best_part = std::move(part);
+    }
+  }
+  if (best == kNone) return {kNone, Point{}};
+  return {best, interior_point(ctx, best_part.get())};
+}
+
 /// A building goes to the block that covers its footprint; a footprint straddling block
 /// boundaries (a building across a river or road) goes to the block with the largest overlap,
 /// with its site inside that overlap so the cell starts where the building is.
-Placement place_building(GeosContext& ctx, const Building& building,
-                         const std::vector<Region>& blocks, const RegionLocator& locator,
+///
+/// A building under smaller footprints (`own`: its own part, own_footprint.hpp) is placed by
+/// that part, the land the tessellation leaves it (the smaller footprints keep the land they
+/// share with it) and where its representative point lies — the point the audit, the buildings
+/// layer and any GIS place it by. Covered by one block, its site is its own part's point there
+/// (step 6b keeps the piece of a cell holding the site, so the cell keeps the part holding the
+/// point). Straddling blocks, it goes to the block holding the largest part of its own part,
+/// its site inside it: by its whole footprint, a split tower holding a smaller one wall to wall
+/// went to the smaller one's block, its site on the smaller one's (the fuzz town
+/// regression-nested-split-tower-across-soft-road: its own part lay across a lane, it got no
+/// cell and its grids no polygon). Across a lane its point is then reached by a span
+/// (soft_spans); when the point lies in another hard face (an own part in two pieces, a holder
+/// around a tower wall to wall, its point in the piece across a river from the larger: fuzz town
+/// regression-holder-point-across-river), it goes to the block holding the point.
+Placement place_building(GeosContext& ctx, const Building& building, const MultiPolygon* own_part,
+                         const std::vector<Region>& blocks,
+                         const std::vector<std::int32_t>& block_face, const RegionLocator& locator,
                          ProblemReporter& problems) {
   if (area(building.footprint) <= 0.0) {
     const Point c = centroid(building.footprint);
@@ -64,28 +102,50 @@ Placement place_building(GeosContext& ctx, const Building& building,
     return {block, blocks[std::size_t(block)].inside, false, {}};
   }
   GeomPtr footprint = to_geos(ctx, building.footprint);
+  // The own part in GEOS, or null (none, or GEOS cannot read it: placed by its footprint).
+  GeomPtr land;
+  if (own_part && !own_part->empty()) {
+    try {
+      land = to_geos(ctx, *own_part);
+    } catch (const GeosError&) {
+      land.reset();
+    }
+  }
   const std::vector<std::int32_t> candidates = locator.candidates(bounds(building.footprint));
   for (std::int32_t b : candidates) {
     const char covers = GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
     if (covers == 2) ctx.fail("footprint in block");
-    if (covers == 1) return {b, interior_point(ctx, footprint.get()), true, {}};
+    if (covers != 1) continue;
+    if (land) {
+      try {
+        return {b, interior_point(ctx, land.get()), true, {}};
+      } catch (const GeosError&) {
+        // Its footprint's point, as for a building without an own part.
+      }
+    }
+    return {b, interior_point(ctx, footprint.get()), true, {}};
   }
-  std::int32_t best = kNone;
-  double best_area = 0.0;
-  GeomPtr best_part;
-  for (std::int32_t b : candidates) {
-    GeomPtr part = own(
-        ctx,
-        GEOSIntersection_r(ctx.handle(), footprint.get(), blocks[std::size_t(b)].geometry.get()),
-        "footprint overlap with a block");
-    const double a = geos_area(ctx, part.get());
-    if (a > best_area) {
-      best_area = a;
-      best = b;
-      best_part = std::move(part);
+  if (land) {
+    try {
+      const auto [block, site] = largest_part(ctx, land.get(), blocks, candidates);
+      if (block != kNone) {
+        // Its own part's point (the point the audit places it by) in another hard face, across
+        // a river or main road, where no span reaches (soft_spans): the block holding the
+        // point, the site there.
+        const Point point = interior_point(ctx, land.get());
+        if (!contains_point(ctx, locator.prepared(block), point))
+          for (std::int32_t b : candidates)
+            if (block_face[std::size_t(b)] != block_face[std::size_t(block)] &&
+                contains_point(ctx, locator.prepared(b), point))
+              return {b, point, false, {}};
+        return {block, site, false, {}};
+      }
+    } catch (const GeosError&) {
+      // Placed by its footprint below.
     }
   }
-  if (best != kNone) return {best, interior_point(ctx, best_part.get()), false, {}};
+  const auto [best, site] = largest_part(ctx, footprint.get(), blocks, candidates);
+  if (best != kNone) return {best, site, false, {}};
   const std::int32_t block = locator.nearest(ctx, interior_point(ctx, footprint.get()));
   problems.report(Severity::warning, "building-outside-community-polygon", building.source,
                   describe_building(building) +
@@ -107,15 +167,18 @@ constexpr double kSpanMinM2 = 0.01;
 /// barrier wins: the building stays in the block of its largest part, as grids must not cross
 /// hard barriers (a building passage over a main road is rare; its part across the road is left
 /// to the cells there). Only when the building's representative point lies outside `home`.
+/// A building under smaller footprints (`own_part`, as place_building) is taken by its own
+/// part: its point is that part's, and only that part is its land in another block.
 /// Returns the other blocks of `home`'s hard face holding more than kSpanMinM2 of the
-/// footprint, ascending.
+/// footprint (of its own part), ascending.
 std::vector<Span> soft_spans(GeosContext& ctx, const Building& building,
-                             const CommunityBlocks& blocks, const RegionLocator& locator,
-                             std::int32_t home) {
+                             const MultiPolygon* own_part, const CommunityBlocks& blocks,
+                             const RegionLocator& locator, std::int32_t home) {
   std::vector<Span> spans;
   if (home == kNone) return spans;
   const std::int32_t face = blocks.block_face[std::size_t(home)];
-  GeomPtr footprint = to_geos(ctx, building.footprint);
+  const bool by_own_part = own_part && !own_part->empty();
+  GeomPtr footprint = to_geos(ctx, by_own_part ? *own_part : building.footprint);
   // Only a building whose representative point (the point the audit and the GIS user test
   // against its micro grid) lies outside its home block spans: spanning every footprint that
   // reaches into a neighbouring block (10 on Nanjing, 11 on Helsinki, 96 on Monaco) also spread
@@ -298,12 +361,17 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
   }
   pending.insert(pending.end(), spanning.begin(), spanning.end());
 
-  // Overlaps of outlined footprints with any other footprint of the block, transitively.
+  // Overlaps of outlined footprints with any other footprint of the block, transitively:
+  // also the footprints the block holds only part of (across a river or road; their outline
+  // claims only the pieces in the blocks they are placed in). Only covered ones were looked at:
+  // a building across a river under a larger one crosswise, both outlined as cut (misfits), was
+  // never outlined for the overlap, so the larger one's outline took the land under both and
+  // the smaller one's point lay in the larger one's cell (fuzz town
+  // regression-overlap-and-river-across-building: 3.5 m outside its micro grid).
   // Indexed by position in `members` (ascending, so payload order is building order).
-  std::vector<Box> member_boxes(members.size());  // empty (not indexed) unless covered
+  std::vector<Box> member_boxes(members.size());  // empty (not indexed) without area
   for (std::size_t k = 0; k < members.size(); ++k)
-    if (placements[std::size_t(members[k])].covered)
-      member_boxes[k] = bounds(footprint_of(members[k]));
+    if (area(footprint_of(members[k])) > 0.0) member_boxes[k] = bounds(footprint_of(members[k]));
   const BoxIndex footprint_boxes(member_boxes);
   std::vector<std::int32_t> hits;
   std::set<std::pair<std::int32_t, std::int32_t>> checked_pairs;
@@ -446,8 +514,8 @@ std::string describe_building(const Building& building) {
 }
 
 void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
-                     const CommunityBlocks& blocks, CommunityCells& out,
-                     std::vector<std::vector<Site>>& block_sites,
+                     const std::vector<const MultiPolygon*>& own, const CommunityBlocks& blocks,
+                     CommunityCells& out, std::vector<std::vector<Site>>& block_sites,
                      std::vector<Placement>& placements,
                      const std::function<void(double)>& report) {
   const std::size_t n = job.buildings.size();
@@ -482,11 +550,13 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
       const Building& building = dataset.buildings[std::size_t(job.buildings[i])];
       Placement placement;
       try {
-        placement = place_building(wctx, building, blocks.blocks, locator, problems);
+        const MultiPolygon* own_part = i < own.size() ? own[i] : nullptr;
+        placement = place_building(wctx, building, own_part, blocks.blocks, blocks.block_face, locator,
+                                   problems);
         // The worker's own context and locator: each building's spans depend on its footprint
-        // and the blocks only, whichever thread computes them.
+        // (own part) and the blocks only, whichever thread computes them.
         if (!placement.covered && area(building.footprint) > 0.0)
-          placement.spans = soft_spans(wctx, building, blocks, locator, placement.block);
+          placement.spans = soft_spans(wctx, building, own_part, blocks, locator, placement.block);
       } catch (const GeosError& error) {
         // An unusable footprint (GEOS could not intersect it): place it by its vertices' centre.
         const Point c0 = centroid(building.footprint);

@@ -195,10 +195,13 @@ class OutlineLocator {
 };
 
 /// Step 3: each building to a block, with its Voronoi site (`block_sites`, per block) and its
-/// placement; sets out.block and out.face. `report` takes the community's fraction done.
+/// placement; sets out.block and out.face. `own` (per local building; null or empty: none) is
+/// each building's own part (own_footprint.hpp): a building under smaller footprints is placed
+/// by it, its land, where its representative point lies (see place_building in the .cpp).
+/// `report` takes the community's fraction done.
 void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
-                     const CommunityBlocks& blocks, CommunityCells& out,
-                     std::vector<std::vector<Site>>& block_sites,
+                     const std::vector<const MultiPolygon*>& own, const CommunityBlocks& blocks,
+                     CommunityCells& out, std::vector<std::vector<Site>>& block_sites,
                      std::vector<Placement>& placements, const std::function<void(double)>& report);
 
 /// Step 4 (sites): the final sites of each block holding two or more buildings, and which

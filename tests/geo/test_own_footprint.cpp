@@ -241,3 +241,20 @@ TEST_CASE("own footprint: settled once, the same as per community and among all 
   d.buildings[0].community = 1;
   CHECK(d.settled_footprints() == nullptr);
 }
+
+TEST_CASE("own footprint: a copy takes its original's own part, not an equal-sized neighbour's",
+          "[own][truth]") {
+  // The fuzz town regression-copy-of-tower-equal-to-another: tower 1 (12–38 × 29–41, 312 m²),
+  // its copy 2, tower 0 of the same area crossing it (22–48 × 19–31) and building 3 across both
+  // (19–31 × 25–45). Nothing of the copy is left after the footprints that keep their overlap
+  // with it; the first of those of its area was tower 0, which only overlaps it, so the copy
+  // took tower 0's own part and lay 21 m outside its micro grid.
+  const MultiPolygon t0 = square(22, 19, 48, 31), t1 = square(12, 29, 38, 41),
+                     t2 = square(12, 29, 38, 41), b3 = square(19, 25, 31, 45);
+  const std::vector<MultiPolygon> own = geo::own_footprints({&t0, &t1, &t2, &b3});
+  REQUIRE(own.size() == 4);
+  CHECK(area(own[1]) == Approx(84.0 + 70.0).epsilon(1e-12));  // two strips either side of 3
+  CHECK(area(own[2]) == Approx(area(own[1])).epsilon(1e-12));
+  CHECK(inside(t1, geo::point_on_surface(own[2])));
+  CHECK_FALSE(inside(own[0], geo::point_on_surface(own[2])));
+}

@@ -179,3 +179,146 @@ TEST_CASE(
   const Point p = geo::point_on_surface(b.footprint);
   CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(edge)])].polygon, p));
 }
+
+TEST_CASE(
+    "overlapping footprints: a split tower holding a smaller one wall to wall has its cell where "
+    "its own part is, across a lane",
+    "[partition][truth][overlap]") {
+  // The fuzz town regression-nested-split-tower-across-soft-road: a split tower (30 households
+  // over a maximum of 20) holds a smaller split tower from its west wall to the lane at x = 10;
+  // its own part (the footprint less the smaller one) lies east of the lane, in the other street
+  // block. Placed by its whole footprint it went to the west block, its site on the smaller
+  // one's: it got no cell, its grids no polygon.
+  Town town;
+  town.params.large = {20, 20, 20};
+  town.params.micro = {10, 10, 10};
+  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  const std::int32_t outer = town.building("POLYGON((0 31,15 31,15 39,0 39,0 31))", 30);
+  const std::int32_t inner = town.building("POLYGON((0 31,10 31,10 39,0 39,0 31))", 30);
+  town.building("POLYGON((80 51,90 51,90 59,80 59,80 51))", 30);
+  Line lane;
+  lane.id = 10;
+  lane.kind = LineKind::road;
+  lane.cls = "residential";
+  lane.source = {"test", "roads", 1};
+  lane.geometry = {{10.0, -1.0}, {10.0, 81.0}};
+  town.dataset.lines.push_back(lane);
+
+  Progress progress;
+  (void)geo::validate_and_join(town.dataset, HouseholdParams{}, progress);
+  const geo::Tessellation tessellation =
+      geo::tessellate(town.dataset, tessellation_params(town.params), progress);
+  // By geometry: the tower's cell holds its own part (east of the lane) and its point, and none
+  // of the smaller tower's footprint, which keeps the land they share.
+  const MultiPolygon& cell = tessellation.cells[at(outer)];
+  REQUIRE_FALSE(cell.empty());
+  const MultiPolygon own_part = wkt("POLYGON((10 31,15 31,15 39,10 39,10 31))");
+  geo::GeosContext ctx;
+  const geo::GeomPtr cell_g = geo::to_geos(ctx, cell);
+  const geo::GeomPtr own_g = geo::to_geos(ctx, own_part);
+  const geo::GeomPtr inner_g = geo::to_geos(ctx, town.dataset.buildings[at(inner)].footprint);
+  CHECK(GEOSCovers_r(ctx.handle(), cell_g.get(), own_g.get()) == 1);
+  CHECK(inside(cell, geo::point_on_surface(own_part)));
+  const geo::GeomPtr shared = geo::own(
+      ctx, GEOSIntersection_r(ctx.handle(), cell_g.get(), inner_g.get()), "cell and inner");
+  double shared_m2 = 0.0;
+  REQUIRE(GEOSArea_r(ctx.handle(), shared.get(), &shared_m2) == 1);
+  CHECK(shared_m2 < 1e-6);
+  CHECK(inside(tessellation.cells[at(inner)], geo::point_on_surface(
+                                                  town.dataset.buildings[at(inner)].footprint)));
+
+  town.plan = make_plan(town.dataset, tessellation, town.params, progress);
+  (void)evaluation::audit_plan(town.dataset, town.plan, town.params, &progress);
+  check_polygon_rules(town);
+  CHECK_FALSE(town.reported("building-without-cell"));
+}
+
+TEST_CASE(
+    "overlapping footprints: a building across a river under a larger one crosswise keeps the "
+    "land they share",
+    "[partition][truth][overlap]") {
+  // The fuzz town regression-overlap-and-river-across-building: building `across` (31–39 ×
+  // 0–11) crosses the river and building `wide` (25–45 × 2–8) crosswise. Neither lies in one
+  // street block, so the overlap rule (the smaller footprint keeps the shared land) was never
+  // applied between them: the wide one's outline took the land under both, and the smaller
+  // one's point, (35, 5.5) south of the river, lay 3.5 m outside its micro grid.
+  Town town;
+  town.params.large = {20, 20, 20};
+  town.params.micro = {10, 10, 10};
+  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  const std::int32_t wide = town.building("POLYGON((25 2,45 2,45 8,25 8,25 2))", 6);
+  const std::int32_t across = town.building("POLYGON((31 0,39 0,39 11,31 11,31 0))", 5);
+  town.building("POLYGON((53 0,77 0,77 10,53 10,53 0))", 24, 6);
+  town.building("POLYGON((37 51,53 51,53 59,37 59,37 51))", 6);
+  Line river;
+  river.id = 1;
+  river.kind = LineKind::river;
+  river.cls = "river";
+  river.source = {"test", "rivers", 1};
+  river.geometry = {{-1.0, 20.0}, {51.0, 0.0}};
+  town.dataset.lines.push_back(river);
+
+  Progress progress;
+  (void)geo::validate_and_join(town.dataset, HouseholdParams{}, progress);
+  const geo::Tessellation tessellation =
+      geo::tessellate(town.dataset, tessellation_params(town.params), progress);
+  // By geometry: the smaller footprint's part south of the river (its home) is in its own cell,
+  // with its point; none of it in the wide one's cell.
+  const MultiPolygon& footprint = town.dataset.buildings[at(across)].footprint;
+  const Point p = geo::point_on_surface(footprint);
+  CHECK(inside(tessellation.cells[at(across)], p));
+  CHECK_FALSE(inside(tessellation.cells[at(wide)], p));
+  geo::GeosContext ctx;
+  const geo::GeomPtr wide_cell = geo::to_geos(ctx, tessellation.cells[at(wide)]);
+  const geo::GeomPtr across_g = geo::to_geos(ctx, footprint);
+  const geo::GeomPtr shared = geo::own(
+      ctx, GEOSIntersection_r(ctx.handle(), wide_cell.get(), across_g.get()), "cell and footprint");
+  double shared_m2 = 0.0;
+  REQUIRE(GEOSArea_r(ctx.handle(), shared.get(), &shared_m2) == 1);
+  CHECK(shared_m2 < 1e-6);
+
+  town.plan = make_plan(town.dataset, tessellation, town.params, progress);
+  (void)evaluation::audit_plan(town.dataset, town.plan, town.params, &progress);
+  check_polygon_rules(town);
+  CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(across)])].polygon, p));
+}
+
+TEST_CASE(
+    "overlapping footprints: a holder whose own part's point lies across a river from most of "
+    "it is placed at that point",
+    "[partition][truth][overlap]") {
+  // The fuzz town regression-holder-point-across-river: a split tower (12–38 × 29–41) inside a
+  // holder (12–38 × 27–43) from wall to wall; the holder's own part is two strips, its point
+  // (25, 28) in the south one, and a river runs through that strip. The largest part of the own
+  // part is north of the river, where no span reaches the point: the holder lay 6.5 m outside
+  // its micro grid.
+  Town town;
+  town.params.large = {20, 20, 20};
+  town.params.micro = {10, 10, 10};
+  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  const std::int32_t holder = town.building("POLYGON((12 27,38 27,38 43,12 43,12 27))", 0, 1);
+  town.building("POLYGON((12 29,38 29,38 41,12 41,12 29))", 68, 4);
+  town.building("POLYGON((31 0,39 0,39 10,31 10,31 0))", 5);
+  town.building("POLYGON((52 51,58 51,58 59,52 59,52 51))", 15);
+  Line river;
+  river.id = 1;
+  river.kind = LineKind::river;
+  river.cls = "river";
+  river.source = {"test", "rivers", 1};
+  river.geometry = {{-1.0, 30.0}, {101.0, 25.3}};
+  town.dataset.lines.push_back(river);
+
+  Progress progress;
+  (void)geo::validate_and_join(town.dataset, HouseholdParams{}, progress);
+  const geo::Tessellation tessellation =
+      geo::tessellate(town.dataset, tessellation_params(town.params), progress);
+  const MultiPolygon own_part = wkt("MULTIPOLYGON(((12 27,38 27,38 29,12 29,12 27)),"
+                                    "((12 41,38 41,38 43,12 43,12 41)))");
+  const Point p = geo::point_on_surface(own_part);
+  CHECK(inside(tessellation.cells[at(holder)], p));
+
+  town.plan = make_plan(town.dataset, tessellation, town.params, progress);
+  (void)evaluation::audit_plan(town.dataset, town.plan, town.params, &progress);
+  check_polygon_rules(town);
+  CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(holder)])].polygon, p));
+}
