@@ -61,11 +61,19 @@ constexpr double kVertexMergeM = 1e-6;
 /// Replaces every point by the first (lowest index) point of its cluster, clusters being the
 /// connected groups of points closer than `tolerance_m` to each other.
 void merge_close_points(std::vector<Point>& points, double tolerance_m) {
+  // Sorted by x, then index: the x beside each index, so the sort does not look every point
+  // up (the same comparisons as on the indices alone, so the same order).
+  struct ByX {
+    double x;
+    std::uint32_t index;
+  };
+  std::vector<ByX> by_x(points.size());
+  for (std::size_t i = 0; i < by_x.size(); ++i) by_x[i] = {points[i].x, std::uint32_t(i)};
+  std::sort(by_x.begin(), by_x.end(),
+            [](const ByX& a, const ByX& b) { return a.x != b.x ? a.x < b.x : a.index < b.index; });
   std::vector<std::uint32_t> order(points.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return points[a].x != points[b].x ? points[a].x < points[b].x : a < b;
-  });
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = by_x[i].index;
+  by_x = {};
   std::vector<std::uint32_t> parent(points.size());
   for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = std::uint32_t(i);
   auto root = [&](std::uint32_t i) {
