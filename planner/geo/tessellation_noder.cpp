@@ -62,9 +62,10 @@ bool proper_crossing(const Segment& s, const Segment& t, Point& x) {
   return true;
 }
 
-struct SweepEntry {
-  double min_x, max_x, min_y, max_y;  // the segment's box widened by kNodeSnapM
-  std::uint32_t id;
+/// A segment's y range widened by kNodeSnapM (the sweep keeps its boxes as arrays: the scan
+/// reads the left sides and the y ranges, not whole boxes).
+struct YRange {
+  double min_y, max_y;
 };
 
 struct Split {
@@ -116,8 +117,11 @@ bool node_segments(std::vector<Segment>& segments, const std::function<void(std:
     return std::binary_search(given.begin(), given.end(), p, PointLess{});
   };
 
-  std::vector<SweepEntry> sweep;
-  std::vector<std::size_t> fresh_entries;  // sweep entries of fresh segments, in sweep order
+  // The segments' boxes widened by kNodeSnapM, by segment (which is also sweep order).
+  std::vector<double> sweep_min_x;
+  std::vector<double> sweep_max_x;
+  std::vector<YRange> sweep_y;
+  std::vector<std::size_t> fresh_entries;  // the fresh segments, in sweep order
   std::vector<Split> splits;
   std::vector<Point> computed;  // crossings of this round
   std::vector<Segment> next;
@@ -130,24 +134,26 @@ bool node_segments(std::vector<Segment>& segments, const std::function<void(std:
     // order of their left side: each pair of boxes that meet is seen once, from the one
     // further left. Pairs of segments that were both there, unchanged, in the previous round
     // were tested then.
-    sweep.clear();
-    sweep.reserve(segments.size());
-    for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::size_t count = segments.size();
+    sweep_min_x.resize(count);
+    sweep_max_x.resize(count);
+    sweep_y.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
       const Segment& s = segments[i];  // normalised: first.x <= second.x
-      sweep.push_back({s.first.x - kNodeSnapM, s.second.x + kNodeSnapM,
-                       std::min(s.first.y, s.second.y) - kNodeSnapM,
-                       std::max(s.first.y, s.second.y) + kNodeSnapM, std::uint32_t(i)});
+      sweep_min_x[i] = s.first.x - kNodeSnapM;
+      sweep_max_x[i] = s.second.x + kNodeSnapM;
+      sweep_y[i] = {std::min(s.first.y, s.second.y) - kNodeSnapM,
+                    std::max(s.first.y, s.second.y) + kNodeSnapM};
     }
-    // Segments are sorted by their first point, so `sweep` is already in order of min_x.
+    // Segments are sorted by their first point, so they are already in order of min_x.
     splits.clear();
     computed.clear();
-    // Tests the pair of sweep entries e (further left) and f.
-    auto test_pair = [&](const SweepEntry& e, const SweepEntry& f) {
-      if (f.min_y > e.max_y || f.max_y < e.min_y) return;
+    // Tests segments a (further left) and b, whose y ranges meet.
+    auto test_pair = [&](std::size_t a, std::size_t b) {
       // (lo, hi) is the pair in segment order, so the crossing computed does not depend on
       // which side found it.
-      const std::size_t lo = std::min(e.id, f.id);
-      const std::size_t hi = std::max(e.id, f.id);
+      const std::size_t lo = std::min(a, b);
+      const std::size_t hi = std::max(a, b);
       const Segment& s = segments[lo];
       const Segment& t = segments[hi];
       bool snapped = false;
@@ -180,25 +186,28 @@ bool node_segments(std::vector<Segment>& segments, const std::function<void(std:
     // entry it overlaps in x. From the second round on most segments are not fresh; the pairs
     // tested are the same as when scanning them all.
     fresh_entries.clear();
-    for (std::size_t b = 0; b < sweep.size(); ++b)
-      if (fresh[sweep[b].id] != 0) fresh_entries.push_back(b);
+    for (std::size_t b = 0; b < count; ++b)
+      if (fresh[b] != 0) fresh_entries.push_back(b);
     std::size_t first_fresh_after = 0;  // in fresh_entries: the first entry after `a`
     std::size_t since_tick = 0;
-    for (std::size_t a = 0; a < sweep.size(); ++a) {
-      const SweepEntry& e = sweep[a];
+    for (std::size_t a = 0; a < count; ++a) {
       if (tick && ++since_tick == kTickEvery) {
         tick(since_tick);
         since_tick = 0;
       }
       while (first_fresh_after < fresh_entries.size() && fresh_entries[first_fresh_after] <= a)
         ++first_fresh_after;
-      if (fresh[e.id] != 0) {
-        for (std::size_t b = a + 1; b < sweep.size() && sweep[b].min_x <= e.max_x; ++b)
-          test_pair(e, sweep[b]);
+      const double max_x = sweep_max_x[a];
+      const YRange y = sweep_y[a];
+      if (fresh[a] != 0) {
+        for (std::size_t b = a + 1; b < count && sweep_min_x[b] <= max_x; ++b)
+          if (!(sweep_y[b].min_y > y.max_y || sweep_y[b].max_y < y.min_y)) test_pair(a, b);
       } else {
         for (std::size_t k = first_fresh_after;
-             k < fresh_entries.size() && sweep[fresh_entries[k]].min_x <= e.max_x; ++k)
-          test_pair(e, sweep[fresh_entries[k]]);
+             k < fresh_entries.size() && sweep_min_x[fresh_entries[k]] <= max_x; ++k) {
+          const std::size_t b = fresh_entries[k];
+          if (!(sweep_y[b].min_y > y.max_y || sweep_y[b].max_y < y.min_y)) test_pair(a, b);
+        }
       }
     }
     if (tick && since_tick > 0) tick(since_tick);
