@@ -68,6 +68,20 @@ void BoxIndex::intersecting(const Box& query, std::vector<std::int32_t>& out) co
   std::sort(out.begin(), out.end());
 }
 
+void BoxIndex::intersecting_unsorted(const Box& query, std::vector<std::int32_t>& out) const {
+  out.clear();
+  if (query.empty() || impl_->tree.empty()) return;
+  impl_->tree.query(bgi::intersects(to_bg(query)),
+                    boost::make_function_output_iterator(
+                        [&out](const Entry& entry) { out.push_back(entry.second); }));
+}
+
+bool BoxIndex::any_intersecting(const Box& query) const {
+  if (query.empty() || impl_->tree.empty()) return false;
+  return impl_->tree.query(bgi::intersects(to_bg(query)),
+                           boost::make_function_output_iterator([](const Entry&) {})) > 0;
+}
+
 std::vector<std::int32_t> BoxIndex::nearest(const Box& query, std::size_t k) const {
   std::vector<std::int32_t> out;
   if (query.empty() || k == 0 || impl_->tree.empty()) return out;

@@ -37,6 +37,11 @@ class BoxIndex {
   [[nodiscard]] std::vector<std::int32_t> intersecting(const Box& query) const;
   /// Same, into `out` (cleared first), to reuse its allocation in hot loops.
   void intersecting(const Box& query, std::vector<std::int32_t>& out) const;
+  /// Same payloads in no particular order (not sorted: for callers whose answer does not depend
+  /// on the order, e.g. a crossing-number test).
+  void intersecting_unsorted(const Box& query, std::vector<std::int32_t>& out) const;
+  /// Whether any box intersects `query` (touching edges count): intersecting() is not empty.
+  [[nodiscard]] bool any_intersecting(const Box& query) const;
 
   /// Up to k payloads whose boxes are nearest to `query` (box-to-box distance, 0 when they
   /// intersect), ordered by distance then payload. When several boxes tie at the k-th distance,

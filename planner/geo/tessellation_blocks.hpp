@@ -134,18 +134,14 @@ class BlockShape {
   }
 
   /// True when a boundary segment's box meets `box` (touching counts).
-  [[nodiscard]] bool boundary_near(const Box& box) const {
-    std::vector<std::int32_t>& hits = scratch();
-    index_.intersecting(box, hits);
-    return !hits.empty();
-  }
+  [[nodiscard]] bool boundary_near(const Box& box) const { return index_.any_intersecting(box); }
 
   /// Crossing-number test over the boundary segments a ray to the east can meet; a point on
   /// the boundary may go either way.
   [[nodiscard]] bool contains(const Point& p) const {
     if (!(p.x <= max_x_)) return false;
     std::vector<std::int32_t>& hits = scratch();
-    index_.intersecting(Box{p.x, p.y, max_x_, p.y}, hits);
+    index_.intersecting_unsorted(Box{p.x, p.y, max_x_, p.y}, hits);  // parity: any order
     bool inside = false;
     for (std::int32_t k : hits) {
       const Point& a = segments_[std::size_t(k)].first;

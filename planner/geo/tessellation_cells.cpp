@@ -448,10 +448,17 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
     owned[std::size_t(o)].push_back(std::int32_t(p));
     out.area_m2[std::size_t(o)] += area(piece_polygons[p]);
   }
-  struct PairLengths {
-    double by_crossing[3] = {0.0, 0.0, 0.0};  // indexed by Crossing
+  // Each contact between two cells as (building pair, crossing, length), summed per pair below.
+  // (A std::map of the pairs, looked up per contact, was the largest self time in the
+  // tessellation at real-100000.) The parts are stable-sorted by pair, so each pair's lengths
+  // are added in contact order as the map added them: the same sums, bit for bit.
+  struct PairPart {
+    std::uint64_t pair;  // (lower building << 32) | higher building: the pairs' order
+    double length_m;
+    Crossing crossing;
   };
-  std::map<std::pair<std::int32_t, std::int32_t>, PairLengths> pair_lengths;
+  std::vector<PairPart> pair_parts;
+  pair_parts.reserve(contacts.size());
   for (const Contact& c : contacts) {
     ticks.step();
     const std::int32_t oa = owner[std::size_t(c.a)];
@@ -473,20 +480,30 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
       crossing = std::max(crossing, crossing_between(home_a, home_b, block_face));
     const std::int32_t ga = job.buildings[std::size_t(oa)];
     const std::int32_t gb = job.buildings[std::size_t(ob)];
-    pair_lengths[{std::min(ga, gb), std::max(ga, gb)}].by_crossing[int(crossing)] += c.length_m;
+    pair_parts.push_back(
+        {(std::uint64_t(std::uint32_t(std::min(ga, gb))) << 32U) | std::uint32_t(std::max(ga, gb)),
+         c.length_m, crossing});
   }
+  std::stable_sort(pair_parts.begin(), pair_parts.end(),
+                   [](const PairPart& x, const PairPart& y) { return x.pair < y.pair; });
   tick(0.3);
-  LoopTicks pair_ticks(report, 0.3, 0.4, pair_lengths.size(), 1 << 16);
-  for (const auto& [pair, lengths] : pair_lengths) {
-    pair_ticks.step();
-    const double total = lengths.by_crossing[0] + lengths.by_crossing[1] + lengths.by_crossing[2];
+  LoopTicks pair_ticks(report, 0.3, 0.4, pair_parts.size(), 1 << 16);
+  for (std::size_t k = 0; k < pair_parts.size();) {
+    const std::uint64_t pair = pair_parts[k].pair;
+    double by_crossing[3] = {0.0, 0.0, 0.0};  // indexed by Crossing
+    for (; k < pair_parts.size() && pair_parts[k].pair == pair; ++k) {
+      pair_ticks.step();
+      by_crossing[int(pair_parts[k].crossing)] += pair_parts[k].length_m;
+    }
+    const double total = by_crossing[0] + by_crossing[1] + by_crossing[2];
     if (total <= params.min_shared_length_m) continue;
     // Two cells meeting partly across a barrier and partly not are connected on land: the
     // weakest crossing of any substantial part of their common boundary is what counts.
     Crossing crossing = Crossing::hard;
-    for (int k = 2; k >= 0; --k)
-      if (lengths.by_crossing[k] > params.min_shared_length_m) crossing = Crossing(k);
-    out.adjacency.push_back({pair.first, pair.second, total, crossing});
+    for (int c = 2; c >= 0; --c)
+      if (by_crossing[c] > params.min_shared_length_m) crossing = Crossing(c);
+    out.adjacency.push_back(
+        {std::int32_t(pair >> 32U), std::int32_t(pair & 0xffffffffU), total, crossing});
   }
 
   tick(0.4);

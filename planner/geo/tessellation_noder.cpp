@@ -62,9 +62,10 @@ bool proper_crossing(const Segment& s, const Segment& t, Point& x) {
   return true;
 }
 
-struct SweepEntry {
-  double min_x, max_x, min_y, max_y;  // the segment's box widened by kNodeSnapM
-  std::uint32_t id;
+/// A segment's y range widened by kNodeSnapM (the sweep keeps its boxes as arrays: the scan
+/// reads the left sides and the y ranges, not whole boxes).
+struct YRange {
+  double min_y, max_y;
 };
 
 struct Split {
@@ -113,10 +114,14 @@ bool node_segments(std::vector<Segment>& segments, const std::function<void(std:
   }
   bool given_sorted = false;  // sorted when first needed: most blocks compute no crossing
   auto is_given = [&](const Point& p) {
-    return std::binary_search(given.begin(), given.end(), p, less_point);
+    return std::binary_search(given.begin(), given.end(), p, PointLess{});
   };
 
-  std::vector<SweepEntry> sweep;
+  // The segments' boxes widened by kNodeSnapM, by segment (which is also sweep order).
+  std::vector<double> sweep_min_x;
+  std::vector<double> sweep_max_x;
+  std::vector<YRange> sweep_y;
+  std::vector<std::size_t> fresh_entries;  // the fresh segments, in sweep order
   std::vector<Split> splits;
   std::vector<Point> computed;  // crossings of this round
   std::vector<Segment> next;
@@ -129,59 +134,80 @@ bool node_segments(std::vector<Segment>& segments, const std::function<void(std:
     // order of their left side: each pair of boxes that meet is seen once, from the one
     // further left. Pairs of segments that were both there, unchanged, in the previous round
     // were tested then.
-    sweep.clear();
-    sweep.reserve(segments.size());
-    for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::size_t count = segments.size();
+    sweep_min_x.resize(count);
+    sweep_max_x.resize(count);
+    sweep_y.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
       const Segment& s = segments[i];  // normalised: first.x <= second.x
-      sweep.push_back({s.first.x - kNodeSnapM, s.second.x + kNodeSnapM,
-                       std::min(s.first.y, s.second.y) - kNodeSnapM,
-                       std::max(s.first.y, s.second.y) + kNodeSnapM, std::uint32_t(i)});
+      sweep_min_x[i] = s.first.x - kNodeSnapM;
+      sweep_max_x[i] = s.second.x + kNodeSnapM;
+      sweep_y[i] = {std::min(s.first.y, s.second.y) - kNodeSnapM,
+                    std::max(s.first.y, s.second.y) + kNodeSnapM};
     }
-    // Segments are sorted by their first point, so `sweep` is already in order of min_x.
+    // Segments are sorted by their first point, so they are already in order of min_x.
     splits.clear();
     computed.clear();
+    // Tests segments a (further left) and b, whose y ranges meet.
+    auto test_pair = [&](std::size_t a, std::size_t b) {
+      // (lo, hi) is the pair in segment order, so the crossing computed does not depend on
+      // which side found it.
+      const std::size_t lo = std::min(a, b);
+      const std::size_t hi = std::max(a, b);
+      const Segment& s = segments[lo];
+      const Segment& t = segments[hi];
+      bool snapped = false;
+      for (const Point& p : {t.first, t.second})
+        if (const double u = snap_position(s, p); u >= 0.0) {
+          splits.push_back({std::uint32_t(lo), u, p});
+          snapped = true;
+        }
+      for (const Point& p : {s.first, s.second})
+        if (const double u = snap_position(t, p); u >= 0.0) {
+          splits.push_back({std::uint32_t(hi), u, p});
+          snapped = true;
+        }
+      if (snapped) {
+        ++st.snaps;
+        return;
+      }
+      // Segments sharing an end point meet only there (an overlap would have snapped).
+      if (s.first == t.first || s.first == t.second || s.second == t.first || s.second == t.second)
+        return;
+      Point x;
+      if (!proper_crossing(s, t, x)) return;
+      ++st.crossings;
+      splits.push_back({std::uint32_t(lo), position(s, x), x});
+      splits.push_back({std::uint32_t(hi), position(t, x), x});
+      computed.push_back(x);
+    };
+    // Only pairs with a fresh segment are tested: an entry that is not fresh is paired with the
+    // fresh entries after it only (`fresh_entries`, in sweep order), not scanned past every
+    // entry it overlaps in x. From the second round on most segments are not fresh; the pairs
+    // tested are the same as when scanning them all.
+    fresh_entries.clear();
+    for (std::size_t b = 0; b < count; ++b)
+      if (fresh[b] != 0) fresh_entries.push_back(b);
+    std::size_t first_fresh_after = 0;  // in fresh_entries: the first entry after `a`
     std::size_t since_tick = 0;
-    for (std::size_t a = 0; a < sweep.size(); ++a) {
-      const SweepEntry& e = sweep[a];
+    for (std::size_t a = 0; a < count; ++a) {
       if (tick && ++since_tick == kTickEvery) {
         tick(since_tick);
         since_tick = 0;
       }
-      for (std::size_t b = a + 1; b < sweep.size() && sweep[b].min_x <= e.max_x; ++b) {
-        const SweepEntry& f = sweep[b];
-        if (f.min_y > e.max_y || f.max_y < e.min_y) continue;
-        if (fresh[e.id] == 0 && fresh[f.id] == 0) continue;
-        // (lo, hi) is the pair in segment order, so the crossing computed does not depend on
-        // which side found it.
-        const std::size_t lo = std::min(e.id, f.id);
-        const std::size_t hi = std::max(e.id, f.id);
-        const Segment& s = segments[lo];
-        const Segment& t = segments[hi];
-        bool snapped = false;
-        for (const Point& p : {t.first, t.second})
-          if (const double u = snap_position(s, p); u >= 0.0) {
-            splits.push_back({std::uint32_t(lo), u, p});
-            snapped = true;
-          }
-        for (const Point& p : {s.first, s.second})
-          if (const double u = snap_position(t, p); u >= 0.0) {
-            splits.push_back({std::uint32_t(hi), u, p});
-            snapped = true;
-          }
-        if (snapped) {
-          ++st.snaps;
-          continue;
+      while (first_fresh_after < fresh_entries.size() && fresh_entries[first_fresh_after] <= a)
+        ++first_fresh_after;
+      const double max_x = sweep_max_x[a];
+      const YRange y = sweep_y[a];
+      if (fresh[a] != 0) {
+        for (std::size_t b = a + 1; b < count && sweep_min_x[b] <= max_x; ++b)
+          if (!(sweep_y[b].min_y > y.max_y || sweep_y[b].max_y < y.min_y)) test_pair(a, b);
+      } else {
+        for (std::size_t k = first_fresh_after;
+             k < fresh_entries.size() && sweep_min_x[fresh_entries[k]] <= max_x; ++k) {
+          const std::size_t b = fresh_entries[k];
+          if (!(sweep_y[b].min_y > y.max_y || sweep_y[b].max_y < y.min_y)) test_pair(a, b);
         }
-        // Segments sharing an end point meet only there (an overlap would have snapped).
-        if (s.first == t.first || s.first == t.second || s.second == t.first ||
-            s.second == t.second)
-          continue;
-        Point x;
-        if (!proper_crossing(s, t, x)) continue;
-        ++st.crossings;
-        splits.push_back({std::uint32_t(lo), position(s, x), x});
-        splits.push_back({std::uint32_t(hi), position(t, x), x});
-        computed.push_back(x);
       }
     }
     if (tick && since_tick > 0) tick(since_tick);
@@ -218,10 +244,10 @@ bool node_segments(std::vector<Segment>& segments, const std::function<void(std:
     // Crossings near a vertex move onto it: an input vertex first (the nearest), else a crossing
     // of an earlier round, else a smaller crossing of this round (three lines nearly meeting
     // give one vertex instead of a sliver triangle between three crossings).
-    std::sort(computed.begin(), computed.end(), less_point);
+    std::sort(computed.begin(), computed.end(), PointLess{});
     computed.erase(std::unique(computed.begin(), computed.end()), computed.end());
     if (!computed.empty() && !given_sorted) {
-      std::sort(given.begin(), given.end(), less_point);
+      std::sort(given.begin(), given.end(), PointLess{});
       given.erase(std::unique(given.begin(), given.end()), given.end());
       given_sorted = true;
     }
@@ -231,7 +257,7 @@ bool node_segments(std::vector<Segment>& segments, const std::function<void(std:
         vertices.push_back(s.first);
         vertices.push_back(s.second);
       }
-    std::sort(vertices.begin(), vertices.end(), less_point);
+    std::sort(vertices.begin(), vertices.end(), PointLess{});
     vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
     moved.clear();
     auto kept_of = [&](const Point& p) {
@@ -245,14 +271,14 @@ bool node_segments(std::vector<Segment>& segments, const std::function<void(std:
       const Point* best[3] = {nullptr, nullptr, nullptr};  // given, earlier crossing, this round's
       double best_d[3] = {INFINITY, INFINITY, INFINITY};
       const auto lo = std::lower_bound(vertices.begin(), vertices.end(),
-                                       Point{c.x - kNodeMergeM, -INFINITY}, less_point);
+                                       Point{c.x - kNodeMergeM, -INFINITY}, PointLess{});
       for (auto it = lo; it != vertices.end() && it->x <= c.x + kNodeMergeM; ++it) {
         if (*it == c || std::abs(it->y - c.y) > kNodeMergeM) continue;
         const double d = std::hypot(it->x - c.x, it->y - c.y);
         if (d > kNodeMergeM) continue;
         int kind = 0;
         if (!is_given(*it)) {
-          kind = std::binary_search(computed.begin(), computed.end(), *it, less_point) ? 2 : 1;
+          kind = std::binary_search(computed.begin(), computed.end(), *it, PointLess{}) ? 2 : 1;
           if (kind == 2 && !less_point(*it, c)) continue;  // a larger one of this round: later
         }
         if (d < best_d[kind] || (d == best_d[kind] && less_point(*it, *best[kind]))) {

@@ -104,7 +104,7 @@ struct RingParts {
       for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
         if (ring[k] == ring[k + 1]) continue;
         const Segment key = normalised(ring[k], ring[k + 1]);
-        const auto it = std::lower_bound(rings.begin(), rings.end(), key, segment_less);
+        const auto it = std::lower_bound(rings.begin(), rings.end(), key, SegmentLess{});
         if (it == rings.end() || !(*it == key)) continue;  // not split: cannot happen
         const std::size_t r = std::size_t(it - rings.begin());
         const bool forward = ring[k] == key.first;
@@ -210,17 +210,17 @@ constexpr double kMergeM = 1e-5;
 /// shared with unnoded edges and ring vertices stay exact), else a smaller computed one.
 /// Segments that collapse are dropped.
 void merge_computed_vertices(std::vector<Point> given, std::vector<Segment>& segments) {
-  std::sort(given.begin(), given.end(), less_point);
+  std::sort(given.begin(), given.end(), PointLess{});
   given.erase(std::unique(given.begin(), given.end()), given.end());
   auto is_given = [&](const Point& p) {
-    return std::binary_search(given.begin(), given.end(), p, less_point);
+    return std::binary_search(given.begin(), given.end(), p, PointLess{});
   };
   std::vector<Point> computed;
   for (const Segment& s : segments)
     for (const Point& p : {s.first, s.second})
       if (!is_given(p)) computed.push_back(p);
   if (computed.empty()) return;
-  std::sort(computed.begin(), computed.end(), less_point);
+  std::sort(computed.begin(), computed.end(), PointLess{});
   computed.erase(std::unique(computed.begin(), computed.end()), computed.end());
   std::vector<std::pair<Point, Point>> moved;  // (computed, kept), sorted by the first
   auto kept_of = [&](const Point& p) {
@@ -236,7 +236,7 @@ void merge_computed_vertices(std::vector<Point> given, std::vector<Segment>& seg
     const Point* best = nullptr;
     double best_d = INFINITY;
     auto lo =
-        std::lower_bound(given.begin(), given.end(), Point{c.x - kMergeM, -INFINITY}, less_point);
+        std::lower_bound(given.begin(), given.end(), Point{c.x - kMergeM, -INFINITY}, PointLess{});
     for (auto it = lo; it != given.end() && it->x <= c.x + kMergeM; ++it) {
       const double d = std::hypot(it->x - c.x, it->y - c.y);
       if (d <= kMergeM && d < best_d) {
@@ -249,7 +249,7 @@ void merge_computed_vertices(std::vector<Point> given, std::vector<Segment>& seg
       target = *best;
     } else {
       auto clo = std::lower_bound(computed.begin(), computed.end(), Point{c.x - kMergeM, -INFINITY},
-                                  less_point);
+                                  PointLess{});
       for (auto it = clo; it != computed.end() && less_point(*it, c); ++it)
         if (near(*it, c)) {
           target = kept_of(*it);
@@ -761,7 +761,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         on_boundary.reserve(boundary.size());
         for (const Segment& part : boundary)
           on_boundary.push_back(normalised(part.first, part.second));
-        std::sort(on_boundary.begin(), on_boundary.end(), segment_less);
+        std::sort(on_boundary.begin(), on_boundary.end(), SegmentLess{});
       }
       std::vector<Polygon> faces;
       std::vector<FaceKey> keys;
@@ -805,12 +805,12 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
           add_ring(piece.outer);
           for (const Ring& hole : piece.holes) add_ring(hole);
         }
-        std::sort(piece_segments.begin(), piece_segments.end(), segment_less);
+        std::sort(piece_segments.begin(), piece_segments.end(), SegmentLess{});
         for (const Segment& c : (*checked)[b]) {
-          if (std::binary_search(on_boundary.begin(), on_boundary.end(), c, segment_less))
+          if (std::binary_search(on_boundary.begin(), on_boundary.end(), c, SegmentLess{}))
             check_here = false;
           const auto [lo, hi] =
-              std::equal_range(piece_segments.begin(), piece_segments.end(), c, segment_less);
+              std::equal_range(piece_segments.begin(), piece_segments.end(), c, SegmentLess{});
           if (hi - lo != 2) bound_two = false;
         }
       }
@@ -921,18 +921,17 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       }
       for (std::int32_t i : edges.near_cut) free_outline[std::size_t(i)] = 0;
       mark(0.01);
-      for (const auto& [segment, near] : edges.near_outline)
-        if (near.size() > 1)
-          for (std::int32_t i : near) free_outline[std::size_t(i)] = 0;
+      for (std::int32_t i : edges.near_several) free_outline[std::size_t(i)] = 0;
       // What GEOS nodes, block by block (node_blocks).
       std::vector<BlockLines> per_block(blocks.size());
       std::vector<std::vector<Segment>> free_edges(n);
       LoopTicks edge_ticks(mark, 0.01, 0.02, edges.near_outline.size() + edges.whole.size() + n);
       for (std::size_t k = 0; k < edges.near_outline.size(); ++k) {
         edge_ticks.step();
-        const auto& [segment, near] = edges.near_outline[k];
-        if (near.size() == 1 && free_outline[std::size_t(near.front())] != 0)
-          free_edges[std::size_t(near.front())].push_back(segment);
+        const Segment& segment = edges.near_outline[k];
+        const std::int32_t one = edges.near_outline_one[k];
+        if (one >= 0 && free_outline[std::size_t(one)] != 0)
+          free_edges[std::size_t(one)].push_back(segment);
         else
           per_block[std::size_t(edges.near_outline_block[k])].edges.push_back(segment);
       }

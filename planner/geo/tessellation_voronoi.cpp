@@ -62,11 +62,19 @@ constexpr double kVertexMergeM = 1e-6;
 /// Replaces every point by the first (lowest index) point of its cluster, clusters being the
 /// connected groups of points closer than `tolerance_m` to each other.
 void merge_close_points(std::vector<Point>& points, double tolerance_m) {
+  // Sorted by x, then index: the x beside each index, so the sort does not look every point
+  // up (the same comparisons as on the indices alone, so the same order).
+  struct ByX {
+    double x;
+    std::uint32_t index;
+  };
+  std::vector<ByX> by_x(points.size());
+  for (std::size_t i = 0; i < by_x.size(); ++i) by_x[i] = {points[i].x, std::uint32_t(i)};
+  std::sort(by_x.begin(), by_x.end(),
+            [](const ByX& a, const ByX& b) { return a.x != b.x ? a.x < b.x : a.index < b.index; });
   std::vector<std::uint32_t> order(points.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return points[a].x != points[b].x ? points[a].x < points[b].x : a < b;
-  });
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = by_x[i].index;
+  by_x = {};
   std::vector<std::uint32_t> parent(points.size());
   for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = std::uint32_t(i);
   auto root = [&](std::uint32_t i) {
@@ -206,8 +214,22 @@ bool voronoi_from_delaunay(GeosContext& ctx, const std::vector<Site>& sites, con
 /// below the box, exactly; false when the box is wider than the integers reach (the caller then
 /// triangulates with GEOS). Edges between two sites of one building are left out, as in
 /// voronoi_from_delaunay; each edge is output once (a half-edge and its twin are one edge).
-bool voronoi_from_sweep(const std::vector<Site>& sites, const Box& box, std::vector<Segment>& out) {
-  using boost::polygon::voronoi_diagram;
+/// What one thread's Voronoi steps keep from block to block: the sweep's diagram and the
+/// buffers, cleared for each block but not freed, so a thread does not allocate (and
+/// fault in fresh pages for) the same arrays again for every block. The results do not depend on
+/// it: every block starts from cleared containers.
+struct VoronoiScratch {
+  GeosContext ctx;
+  boost::polygon::voronoi_diagram<double> diagram;
+  std::vector<boost::polygon::point_data<std::int32_t>> points;
+  std::vector<Point> vertex_m;
+  std::vector<Segment> segments;
+  std::vector<std::int32_t> hits;
+  std::vector<Segment> parts;
+};
+
+bool voronoi_from_sweep(const std::vector<Site>& sites, const Box& box, VoronoiScratch& scratch,
+                        std::vector<Segment>& out) {
   // Integer coordinates: grid steps from the grid point at the box's lower left corner.
   const double origin_x = std::floor(box.min_x / kSiteGridM);
   const double origin_y = std::floor(box.min_y / kSiteGridM);
@@ -215,7 +237,8 @@ bool voronoi_from_sweep(const std::vector<Site>& sites, const Box& box, std::vec
   if ((box.max_x / kSiteGridM) - origin_x > kMaxSteps ||
       (box.max_y / kSiteGridM) - origin_y > kMaxSteps)
     return false;
-  std::vector<boost::polygon::point_data<std::int32_t>> points;
+  std::vector<boost::polygon::point_data<std::int32_t>>& points = scratch.points;
+  points.clear();
   points.reserve(sites.size());
   for (const Site& s : sites) {
     const double ix = std::round(s.p.x / kSiteGridM) - origin_x;
@@ -223,16 +246,19 @@ bool voronoi_from_sweep(const std::vector<Site>& sites, const Box& box, std::vec
     if (!(ix >= 0.0 && ix <= kMaxSteps && iy >= 0.0 && iy <= kMaxSteps)) return false;
     points.emplace_back(std::int32_t(ix), std::int32_t(iy));
   }
-  voronoi_diagram<double> diagram;
+  // Into the thread's diagram, cleared (construct_voronoi only reserves and fills it).
+  boost::polygon::voronoi_diagram<double>& diagram = scratch.diagram;
+  diagram.clear();
   boost::polygon::construct_voronoi(points.begin(), points.end(), &diagram);
   // Vertices in metres (exact grid arithmetic: origin and step are powers-of-two multiples),
   // rounding-close ones merged as in voronoi_from_delaunay.
-  std::vector<Point> vertex_m;
+  std::vector<Point>& vertex_m = scratch.vertex_m;
+  vertex_m.clear();
   vertex_m.reserve(diagram.vertices().size());
   for (const auto& v : diagram.vertices())
     vertex_m.push_back({(origin_x + v.x()) * kSiteGridM, (origin_y + v.y()) * kSiteGridM});
   merge_close_points(vertex_m, kVertexMergeM);
-  auto vertex_index = [&](const voronoi_diagram<double>::vertex_type* v) {
+  auto vertex_index = [&](const boost::polygon::voronoi_diagram<double>::vertex_type* v) {
     return std::size_t(v - &diagram.vertices().front());
   };
   auto site_m = [&](std::size_t index) {
@@ -307,15 +333,17 @@ void voronoi_from_cells(GeosContext& ctx, const std::vector<Site>& sites, const 
 
 /// Voronoi edges of a block's sites that meet the block, sorted into `out`. `outline_boxes`
 /// holds the boxes of the outlines that join the linework: edges near them must be noded.
-void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
+void block_voronoi_edges(VoronoiScratch& scratch, const std::vector<Site>& sites,
                          const GEOSGeometry* block, std::int32_t block_id, const BlockShape& shape,
                          const Box& block_box, const BoxIndex& outline_boxes, BlockEdges& out,
                          ProgressCount& counted) {
+  GeosContext& ctx = scratch.ctx;
   constexpr double kFrameMarginM = 1.0;  // edges are cut to the block's box widened by this
   const Box frame{block_box.min_x - kFrameMarginM, block_box.min_y - kFrameMarginM,
                   block_box.max_x + kFrameMarginM, block_box.max_y + kFrameMarginM};
-  std::vector<Segment> segments;
-  if (!voronoi_from_sweep(sites, frame, segments) &&
+  std::vector<Segment>& segments = scratch.segments;
+  segments.clear();
+  if (!voronoi_from_sweep(sites, frame, scratch, segments) &&
       !voronoi_from_delaunay(ctx, sites, frame, segments)) {
     segments.clear();
     voronoi_from_cells(ctx, sites, block, segments);
@@ -325,8 +353,8 @@ void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
   const std::size_t units = sites.size() + 1;
   std::size_t added = units / 2;
   counted.add(added);
-  std::vector<std::int32_t> hits;
-  std::vector<Segment> parts;
+  std::vector<std::int32_t>& hits = scratch.hits;
+  std::vector<Segment>& parts = scratch.parts;
   for (std::size_t k = 0; k < segments.size(); ++k) {
     if ((k & 1023) == 1023) {
       const std::size_t due = units / 2 + (units - units / 2) * k / segments.size();
@@ -348,8 +376,11 @@ void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
       if (hits.empty()) {
         out.inner.push_back(segment);
       } else {
-        out.near_outline.emplace_back(segment, hits);
+        out.near_outline.push_back(segment);
+        out.near_outline_one.push_back(hits.size() == 1 ? hits.front() : -1);
         out.near_outline_block.push_back(block_id);
+        if (hits.size() > 1)
+          out.near_several.insert(out.near_several.end(), hits.begin(), hits.end());
       }
       continue;
     }
@@ -372,12 +403,12 @@ void block_voronoi_edges(GeosContext& ctx, const std::vector<Site>& sites,
 BlockEdges voronoi_edges(const CommunityBlocks& blocks,
                          const std::vector<std::vector<Site>>& block_sites,
                          const BoxIndex& outline_boxes, const std::function<void(double)>& report) {
-  // Blocks are independent: in parallel (one GEOS context per thread), each into its own
-  // BlockEdges, joined in block order so that the result does
-  // not depend on the threads. Each block's GEOS geometry and BlockShape are used by one thread.
+  // Blocks are independent: in parallel (one GEOS context and scratch per thread, VoronoiScratch),
+  // each into its own BlockEdges, joined in block order so that the result does not depend on the
+  // threads. Each block's GEOS geometry and BlockShape are used by one thread.
   const std::size_t count = blocks.size();
   std::vector<BlockEdges> per_block(count);
-  PerThread<GeosContext> contexts;
+  PerThread<VoronoiScratch> scratch;
   // Progress by the blocks' sites, not by blocks (one community's largest blocks hold most of
   // its sites; issue 14 item 5).
   std::size_t total = 0;
@@ -386,45 +417,16 @@ BlockEdges voronoi_edges(const CommunityBlocks& blocks,
   ProgressCount counted(progress, total, 1024);
   parallel_for(0, count, [&](std::size_t b) {
     if (block_sites[b].size() >= 2) {
-      block_voronoi_edges(contexts.local(), block_sites[b], blocks.blocks[b].geometry.get(),
+      block_voronoi_edges(scratch.local(), block_sites[b], blocks.blocks[b].geometry.get(),
                           std::int32_t(b), blocks.shapes[b], blocks.blocks[b].box, outline_boxes,
                           per_block[b], counted);
     } else {
       counted.add(block_sites[b].size() + 1);
     }
   });
-  // Joined in block order; each block's part freed as it is joined (the same edges, in the same
-  // order), with progress per block.
-  BlockEdges edges;
-  {
-    // Reserved at once (the same elements; no doubling of vectors of millions of edges, each
-    // step seconds of page faults at 1M buildings without a report).
-    std::size_t inner = 0, to_node = 0, whole = 0, near_outline = 0, near_cut = 0, boundary = 0;
-    for (const BlockEdges& part : per_block) {
-      inner += part.inner.size();
-      to_node += part.to_node.size();
-      whole += part.whole.size();
-      near_outline += part.near_outline.size();
-      near_cut += part.near_cut.size();
-      boundary += part.boundary.size();
-    }
-    edges.inner.reserve(inner);
-    edges.to_node.reserve(to_node);
-    edges.to_node_block.reserve(to_node);
-    edges.whole.reserve(whole);
-    edges.whole_block.reserve(whole);
-    edges.near_outline.reserve(near_outline);
-    edges.near_outline_block.reserve(near_outline);
-    edges.near_cut.reserve(near_cut);
-    edges.boundary.reserve(boundary);
-  }
+  // Joined in block order (the same edges, in the same order), with progress per block.
   LoopTicks ticks(report, 0.59, 0.6, count, 256);
-  for (BlockEdges& part : per_block) {
-    edges.append(std::move(part));
-    part = BlockEdges{};
-    ticks.step();
-  }
-  return edges;
+  return BlockEdges::joined(per_block, [&ticks] { ticks.step(); });
 }
 
 }  // namespace gp::geo::detail
