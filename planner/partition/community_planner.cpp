@@ -216,7 +216,7 @@ void CommunityPlanner::compound_parts() {
 /// broke the bounds, and re-planning an unchanged plan moved households (issue 12).
 void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previous) const {
   const Plan& existing = *ctx_.existing;
-  std::vector<NodeId> unchained;  // unit atoms of towers read by geometry whose units do not chain
+  std::vector<NodeId> towers_units;  // unit atoms of the towers read by geometry
   for (std::int32_t i = 0; i < n_; ++i) {
     const std::vector<int>& units = large_units_[at(i)].households;
     const std::int32_t b = in_.buildings[at(i)];
@@ -247,28 +247,27 @@ void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previou
         }
       }
     }
-    // A tower whose units chain: one contiguous run per grid, as the chain links them. One
-    // whose units do not (unit_touching_): its grids' units are connected on the graph instead.
-    if (unit_touching_.contains(i)) {
-      for (std::size_t u = 0; u < units.size(); ++u)
-        unchained.push_back(atom_of_[at(i)] + static_cast<NodeId>(u));
-    } else {
-      contiguous_unit_runs(previous, atom_of_[at(i)], units.size());
-    }
+    // Its grids' units are connected on the large-grid graph, read through it (a chaining
+    // tower's units link u → u + 1, so this is one run per grid there too; a run held through
+    // the tower's neighbours, as Nanjing's way 147223223, is read as it was).
+    for (std::size_t u = 0; u < units.size(); ++u)
+      towers_units.push_back(atom_of_[at(i)] + static_cast<NodeId>(u));
   }
-  connected_unit_runs(previous, unchained);
+  connected_unit_runs(previous, towers_units);
 }
 
-/// The units of a tower whose pieces do not chain (unit_touching_) are linked where their pieces
-/// touch, so a previous grid held units connected through those pairs and its other atoms (the
-/// neighbours bordering a unit's piece), not a contiguous run of unit indices: relabelled as
-/// contiguous runs, a grid could come out in pieces on the graph and its units move needlessly
-/// (issue 12 item 7; the Nanjing E tower, 79 households). Here a unit whose strip's point fell
-/// in a grid it is not connected to on the large-grid graph — outside that grid's largest piece
-/// by households, as construct_from_previous keeps it — takes the grid most of its settled
-/// neighbours on the graph (touching units, bordering buildings) had, repeated until none is
-/// left; a unit with no such neighbour keeps its grid. Units in their grid's largest piece keep
-/// it, so a previous plan read right is taken over as it is.
+/// A previous grid held a tower's units connected on the large-grid graph: along the chain
+/// u → u + 1 for a tower whose pieces chain, through the pairs whose pieces touch for one that
+/// does not (unit_touching_), and through the grid's other atoms (the neighbours bordering a
+/// unit's piece) for both. A strip's point can fall on the wrong side of a run boundary, and
+/// contiguous runs of unit indices (the reading before round 10) could put a grid in pieces on
+/// the graph and move households needlessly (issue 12 item 7: the Nanjing E tower 79, Nanjing's
+/// way 147223223 71, whose grid held units 1, 21–26 and 48 through its neighbours). Here a unit
+/// whose strip's point fell in a grid it is not connected to on the large-grid graph — outside
+/// that grid's largest piece by households, as construct_from_previous keeps it — takes the grid
+/// most of its settled neighbours on the graph (touching units, bordering buildings) had,
+/// repeated until none is left; a unit with no such neighbour keeps its grid. Units in their
+/// grid's largest piece keep it, so a previous plan read right is taken over as it is.
 void CommunityPlanner::connected_unit_runs(std::vector<PartId>& previous,
                                            const std::vector<NodeId>& units) const {
   if (units.empty()) return;
@@ -323,36 +322,6 @@ void CommunityPlanner::connected_unit_runs(std::vector<PartId>& previous,
       grew = true;
     }
   }
-}
-
-/// The units of a tower in one previous grid formed one run of the chain (a grid is
-/// connected, and units after the first link only to their neighbours in the chain), but a
-/// strip's point can fall on the wrong side of a run boundary: the labels are made contiguous
-/// again, keeping how many units each grid had, in the order of their units' mean index
-/// (Helsinki: one tower's units alternated between two grids; 33 → 0 households moved).
-void CommunityPlanner::contiguous_unit_runs(std::vector<PartId>& previous, NodeId first,
-                                            std::size_t count) {
-  struct Run {
-    PartId grid;
-    std::size_t units = 0;
-    double index_sum = 0.0;
-  };
-  std::vector<Run> runs;
-  for (std::size_t u = 0; u < count; ++u) {
-    const PartId g = previous[at(first + static_cast<NodeId>(u))];
-    auto it = std::find_if(runs.begin(), runs.end(), [g](const Run& r) { return r.grid == g; });
-    if (it == runs.end()) it = runs.insert(runs.end(), Run{g});
-    ++it->units;
-    it->index_sum += static_cast<double>(u);
-  }
-  if (runs.size() < 2) return;
-  std::stable_sort(runs.begin(), runs.end(), [](const Run& l, const Run& r) {
-    return l.index_sum / static_cast<double>(l.units) < r.index_sum / static_cast<double>(r.units);
-  });
-  std::size_t u = 0;
-  for (const Run& run : runs)
-    for (std::size_t k = 0; k < run.units; ++k, ++u)
-      previous[at(first + static_cast<NodeId>(u))] = run.grid;
 }
 
 std::vector<NodeId> CommunityPlanner::station_atoms() const {

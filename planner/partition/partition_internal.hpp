@@ -219,7 +219,6 @@ class CommunityPlanner {
   void plan_large();
   void compound_parts();
   void previous_units_from_geometry(std::vector<PartId>& previous) const;
-  static void contiguous_unit_runs(std::vector<PartId>& previous, NodeId first, std::size_t count);
   void connected_unit_runs(std::vector<PartId>& previous, const std::vector<NodeId>& units) const;
   [[nodiscard]] std::vector<NodeId> station_atoms() const;
   void join_undersized_across_soft(std::int32_t first);
