@@ -72,14 +72,29 @@ struct Town {
                households);
     }
   }
-  void plan_it() {
+  /// A road or river line (cls: its class as the loader gives it) from x0,y0 to x1,y1.
+  void line(LineKind kind, const std::string& cls, Point from, Point to) {
+    Line l;
+    l.id = static_cast<std::int64_t>(dataset.lines.size()) + 1;
+    l.kind = kind;
+    l.cls = cls;
+    l.source = {"test", kind == LineKind::river ? "rivers" : "roads", l.id};
+    l.geometry = {from, to};
+    dataset.lines.push_back(std::move(l));
+  }
+  /// Validates and tessellates as the pipeline does (the WKT tests look at the cells first).
+  [[nodiscard]] geo::Tessellation tessellated() {
     Progress progress;
     (void)geo::validate_and_join(dataset, HouseholdParams{}, progress);
-    const geo::Tessellation tessellation =
-        geo::tessellate(dataset, tessellation_params(params), progress);
+    return geo::tessellate(dataset, tessellation_params(params), progress);
+  }
+  /// Plans on `tessellation` and audits the grid polygons.
+  void plan_from(const geo::Tessellation& tessellation) {
+    Progress progress;
     plan = make_plan(dataset, tessellation, params, progress);
     (void)evaluation::audit_plan(dataset, plan, params, &progress);
   }
+  void plan_it() { plan_from(tessellated()); }
   [[nodiscard]] bool reported(const std::string& kind) const {
     for (const Problem& p : plan.problems.problems())
       if (p.kind == kind) return true;
@@ -88,6 +103,18 @@ struct Town {
     return false;
   }
 };
+
+/// The area two polygons share, m² (GEOS).
+double shared_area_m2(const MultiPolygon& a, const MultiPolygon& b) {
+  geo::GeosContext ctx;
+  const geo::GeomPtr ga = geo::to_geos(ctx, a);
+  const geo::GeomPtr gb = geo::to_geos(ctx, b);
+  const geo::GeomPtr shared =
+      geo::own(ctx, GEOSIntersection_r(ctx.handle(), ga.get(), gb.get()), "shared area");
+  double m2 = 0.0;
+  REQUIRE(GEOSArea_r(ctx.handle(), shared.get(), &m2) == 1);
+  return m2;
+}
 
 /// Every polygon rule the fuzzer checks (tests/fuzz/partition_town.hpp), by the audit of the
 /// grid polygons.
@@ -196,39 +223,21 @@ TEST_CASE(
   const std::int32_t outer = town.building("POLYGON((0 31,15 31,15 39,0 39,0 31))", 30);
   const std::int32_t inner = town.building("POLYGON((0 31,10 31,10 39,0 39,0 31))", 30);
   town.building("POLYGON((80 51,90 51,90 59,80 59,80 51))", 30);
-  Line lane;
-  lane.id = 10;
-  lane.kind = LineKind::road;
-  lane.cls = "residential";
-  lane.source = {"test", "roads", 1};
-  lane.geometry = {{10.0, -1.0}, {10.0, 81.0}};
-  town.dataset.lines.push_back(lane);
+  town.line(LineKind::road, "residential", {10.0, -1.0}, {10.0, 81.0});
 
-  Progress progress;
-  (void)geo::validate_and_join(town.dataset, HouseholdParams{}, progress);
-  const geo::Tessellation tessellation =
-      geo::tessellate(town.dataset, tessellation_params(town.params), progress);
+  const geo::Tessellation tessellation = town.tessellated();
   // By geometry: the tower's cell holds its own part (east of the lane) and its point, and none
   // of the smaller tower's footprint, which keeps the land they share.
   const MultiPolygon& cell = tessellation.cells[at(outer)];
   REQUIRE_FALSE(cell.empty());
   const MultiPolygon own_part = wkt("POLYGON((10 31,15 31,15 39,10 39,10 31))");
-  geo::GeosContext ctx;
-  const geo::GeomPtr cell_g = geo::to_geos(ctx, cell);
-  const geo::GeomPtr own_g = geo::to_geos(ctx, own_part);
-  const geo::GeomPtr inner_g = geo::to_geos(ctx, town.dataset.buildings[at(inner)].footprint);
-  CHECK(GEOSCovers_r(ctx.handle(), cell_g.get(), own_g.get()) == 1);
+  CHECK(shared_area_m2(cell, own_part) == Approx(area(own_part)));  // the cell covers it
   CHECK(inside(cell, geo::point_on_surface(own_part)));
-  const geo::GeomPtr shared = geo::own(
-      ctx, GEOSIntersection_r(ctx.handle(), cell_g.get(), inner_g.get()), "cell and inner");
-  double shared_m2 = 0.0;
-  REQUIRE(GEOSArea_r(ctx.handle(), shared.get(), &shared_m2) == 1);
-  CHECK(shared_m2 < 1e-6);
-  CHECK(inside(tessellation.cells[at(inner)], geo::point_on_surface(
-                                                  town.dataset.buildings[at(inner)].footprint)));
+  CHECK(shared_area_m2(cell, town.dataset.buildings[at(inner)].footprint) < 1e-6);
+  CHECK(inside(tessellation.cells[at(inner)],
+               geo::point_on_surface(town.dataset.buildings[at(inner)].footprint)));
 
-  town.plan = make_plan(town.dataset, tessellation, town.params, progress);
-  (void)evaluation::audit_plan(town.dataset, town.plan, town.params, &progress);
+  town.plan_from(tessellation);
   check_polygon_rules(town);
   CHECK_FALSE(town.reported("building-without-cell"));
 }
@@ -250,35 +259,18 @@ TEST_CASE(
   const std::int32_t across = town.building("POLYGON((31 0,39 0,39 11,31 11,31 0))", 5);
   town.building("POLYGON((53 0,77 0,77 10,53 10,53 0))", 24, 6);
   town.building("POLYGON((37 51,53 51,53 59,37 59,37 51))", 6);
-  Line river;
-  river.id = 1;
-  river.kind = LineKind::river;
-  river.cls = "river";
-  river.source = {"test", "rivers", 1};
-  river.geometry = {{-1.0, 20.0}, {51.0, 0.0}};
-  town.dataset.lines.push_back(river);
+  town.line(LineKind::river, "river", {-1.0, 20.0}, {51.0, 0.0});
 
-  Progress progress;
-  (void)geo::validate_and_join(town.dataset, HouseholdParams{}, progress);
-  const geo::Tessellation tessellation =
-      geo::tessellate(town.dataset, tessellation_params(town.params), progress);
+  const geo::Tessellation tessellation = town.tessellated();
   // By geometry: the smaller footprint's part south of the river (its home) is in its own cell,
   // with its point; none of it in the wide one's cell.
   const MultiPolygon& footprint = town.dataset.buildings[at(across)].footprint;
   const Point p = geo::point_on_surface(footprint);
   CHECK(inside(tessellation.cells[at(across)], p));
   CHECK_FALSE(inside(tessellation.cells[at(wide)], p));
-  geo::GeosContext ctx;
-  const geo::GeomPtr wide_cell = geo::to_geos(ctx, tessellation.cells[at(wide)]);
-  const geo::GeomPtr across_g = geo::to_geos(ctx, footprint);
-  const geo::GeomPtr shared = geo::own(
-      ctx, GEOSIntersection_r(ctx.handle(), wide_cell.get(), across_g.get()), "cell and footprint");
-  double shared_m2 = 0.0;
-  REQUIRE(GEOSArea_r(ctx.handle(), shared.get(), &shared_m2) == 1);
-  CHECK(shared_m2 < 1e-6);
+  CHECK(shared_area_m2(tessellation.cells[at(wide)], footprint) < 1e-6);
 
-  town.plan = make_plan(town.dataset, tessellation, town.params, progress);
-  (void)evaluation::audit_plan(town.dataset, town.plan, town.params, &progress);
+  town.plan_from(tessellation);
   check_polygon_rules(town);
   CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(across)])].polygon, p));
 }
@@ -300,25 +292,16 @@ TEST_CASE(
   town.building("POLYGON((12 29,38 29,38 41,12 41,12 29))", 68, 4);
   town.building("POLYGON((31 0,39 0,39 10,31 10,31 0))", 5);
   town.building("POLYGON((52 51,58 51,58 59,52 59,52 51))", 15);
-  Line river;
-  river.id = 1;
-  river.kind = LineKind::river;
-  river.cls = "river";
-  river.source = {"test", "rivers", 1};
-  river.geometry = {{-1.0, 30.0}, {101.0, 25.3}};
-  town.dataset.lines.push_back(river);
+  town.line(LineKind::river, "river", {-1.0, 30.0}, {101.0, 25.3});
 
-  Progress progress;
-  (void)geo::validate_and_join(town.dataset, HouseholdParams{}, progress);
-  const geo::Tessellation tessellation =
-      geo::tessellate(town.dataset, tessellation_params(town.params), progress);
-  const MultiPolygon own_part = wkt("MULTIPOLYGON(((12 27,38 27,38 29,12 29,12 27)),"
-                                    "((12 41,38 41,38 43,12 43,12 41)))");
+  const geo::Tessellation tessellation = town.tessellated();
+  const MultiPolygon own_part =
+      wkt("MULTIPOLYGON(((12 27,38 27,38 29,12 29,12 27)),"
+          "((12 41,38 41,38 43,12 43,12 41)))");
   const Point p = geo::point_on_surface(own_part);
   CHECK(inside(tessellation.cells[at(holder)], p));
 
-  town.plan = make_plan(town.dataset, tessellation, town.params, progress);
-  (void)evaluation::audit_plan(town.dataset, town.plan, town.params, &progress);
+  town.plan_from(tessellation);
   check_polygon_rules(town);
   CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(holder)])].polygon, p));
 }
