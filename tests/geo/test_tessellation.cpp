@@ -553,13 +553,11 @@ TEST_CASE("tessellation: results do not depend on the number of threads", "[tess
   }
 }
 
-TEST_CASE("tessellation: a large community reports its progress in every step",
-          "[tessellation][progress]") {
-  // One community of ~3,000 buildings (a town without a community layer): every update is
-  // published (a test clock one second on per reading passes the driver's 0.2 s throttle), so
-  // the fractions seen are the community's own. Before round 6 the steps after the noding
-  // (pieces, owners, contacts, cells: 0.8 to 1) reported nothing between 0.8, 0.9 and 1.
-  const Town town = random_town(11, 1, 60);
+namespace {
+
+/// Every "tessellation" fraction the town's tessellation reports, in order: a test clock one
+/// second on per reading passes the driver's 0.2 s throttle, so every update is published.
+std::vector<double> tessellation_fractions(const Town& town) {
   std::vector<double> fractions;
   double clock = 0.0;
   gp::Progress progress(
@@ -569,6 +567,19 @@ TEST_CASE("tessellation: a large community reports its progress in every step",
       [&] { return clock += 1.0; });
   const Tessellation t = gp::geo::tessellate(town.dataset, default_params(), progress);
   REQUIRE(t.cells.size() == town.dataset.buildings.size());
+  return fractions;
+}
+
+}  // namespace
+
+TEST_CASE("tessellation: a large community reports its progress in every step",
+          "[tessellation][progress]") {
+  // One community of ~3,000 buildings (a town without a community layer): every update is
+  // published (a test clock one second on per reading passes the driver's 0.2 s throttle), so
+  // the fractions seen are the community's own. Before round 6 the steps after the noding
+  // (pieces, owners, contacts, cells: 0.8 to 1) reported nothing between 0.8, 0.9 and 1.
+  const Town town = random_town(11, 1, 60);
+  const std::vector<double> fractions = tessellation_fractions(town);
   REQUIRE(!fractions.empty());
   CHECK(std::is_sorted(fractions.begin(), fractions.end()));
   CHECK(fractions.back() == 1.0);
@@ -586,22 +597,15 @@ TEST_CASE("tessellation: a large community reports its progress in every step",
 TEST_CASE("tessellation: progress inside the steps that were silent at 1M buildings",
           "[tessellation][progress]") {
   // Round 10 (docs/benchmarks.md "Progress silences at 1M, round 10"): placing buildings (whose
-  // own parts' sites it now places too: helper nest's merge), the start of cut_pieces (free outlines, edges to node, block rings), the owners' site
-  // locators, the contacts' pairs, the empty blocks, the detached pieces, the cells' pairs and
-  // the freeing of the community's working data each report from inside their loops. Counted
-  // by updates (a test clock one second on per reading passes every throttle), on one
-  // community of ~3,000 buildings: at least two updates strictly inside each step's span of
-  // the community's fraction (the stage's, over the communities' share 0.98).
+  // own parts' sites it now places too: helper nest's merge), the start of cut_pieces (free
+  // outlines, edges to node, block rings), the owners' site locators, the contacts' pairs, the
+  // empty blocks, the detached pieces, the cells' pairs and the freeing of the community's working
+  // data each report from inside their loops. Counted by updates (a test clock one second on per
+  // reading passes every throttle), on one community of ~3,000 buildings: at least two updates
+  // strictly inside each step's span of the community's fraction (the stage's, over the
+  // communities' share 0.98).
   const Town town = random_town(11, 1, 60);
-  std::vector<double> fractions;
-  double clock = 0.0;
-  gp::Progress progress(
-      [&](const gp::ProgressReport& report) {
-        if (report.stage == "tessellation") fractions.push_back(report.fraction);
-      },
-      [&] { return clock += 1.0; });
-  const Tessellation t = gp::geo::tessellate(town.dataset, default_params(), progress);
-  REQUIRE(t.cells.size() == town.dataset.buildings.size());
+  const std::vector<double> fractions = tessellation_fractions(town);
   REQUIRE(std::is_sorted(fractions.begin(), fractions.end()));
   auto updates_within = [&](double from, double to) {  // community fractions
     return std::count_if(fractions.begin(), fractions.end(), [&](double f) {
