@@ -551,8 +551,8 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
       Placement placement;
       try {
         const MultiPolygon* own_part = i < own.size() ? own[i] : nullptr;
-        placement = place_building(wctx, building, own_part, blocks.blocks, blocks.block_face, locator,
-                                   problems);
+        placement = place_building(wctx, building, own_part, blocks.blocks, blocks.block_face,
+                                   locator, problems);
         // The worker's own context and locator: each building's spans depend on its footprint
         // (own part) and the blocks only, whichever thread computes them.
         if (!placement.covered && area(building.footprint) > 0.0)

@@ -573,8 +573,8 @@ void CommunityPlanner::plan_micro() {
         if (u == 0) slice_node[k] = v;
         if (cell) node_of[at(i)] = v;
         // Global unit index of this node: the slice's first unit plus its position.
-        const int global = (slice.unit_households.empty() ? 0 : slice_first_unit[k]) +
-                           static_cast<int>(u);
+        const int global =
+            (slice.unit_households.empty() ? 0 : slice_first_unit[k]) + static_cast<int>(u);
         if (previous != kNone && units_linked(i, global - 1, global))
           builder.add_edge(previous, v, 0.0);
         previous = v;
@@ -603,8 +603,8 @@ void CommunityPlanner::plan_micro() {
             s = cell_slice[at(i)];
           }
           if (s == kNoSlice || slices_[s].large != grid || slice_node[s] == kNone) return kNone;
-          return slice_node[s] + static_cast<NodeId>(std::clamp(u - first_unit, 0,
-                                                                slice_nodes[s] - 1));
+          return slice_node[s] +
+                 static_cast<NodeId>(std::clamp(u - first_unit, 0, slice_nodes[s] - 1));
         };
         for (const auto& [u, v] : touching->second) {
           const NodeId a = unit_node(u), b = unit_node(v);

@@ -155,7 +155,7 @@ std::pair<int, int> check_skipped_pairs(const Dataset& dataset, const geo::Tesse
 
 struct StageSeen {
   int updates = 0;
-  int contact_updates = 0;  // below 0.2: the towers' contact units (first of three units)
+  int contact_updates = 0;   // below 0.2: the towers' contact units (first of three units)
   int centroid_updates = 0;  // below 0.04: the cells' centroids (a fifth of the first unit)
   int clear_updates = 0;     // 0.04 to 0.08: the towers' clearance checks (the next fifth)
   double last = 0.0;

@@ -403,8 +403,8 @@ TEST_CASE("polygon truth on the demo town, and a re-plan from its own plan moves
 //  - nanjing-e-tower.gpkg: the E-shaped 40-storey tower (OSM way 318702395, tile 54, 26 units),
 //    box 480693 3546619 481083 3547035.
 TEST_CASE("polygon truth on towers whose units' pieces do not chain", "[plan][truth][tower]") {
-  for (const auto& [name, tower_id] : {std::pair{"monaco-complex-court", 955880},
-                                        std::pair{"nanjing-e-tower", 452218}}) {
+  for (const auto& [name, tower_id] :
+       {std::pair{"monaco-complex-court", 955880}, std::pair{"nanjing-e-tower", 452218}}) {
     INFO(name);
     const Planned town =
         plan_file(std::string(GRIDPLAN_SOURCE_DIR) + "/tests/data/towers/" + name + ".gpkg");
@@ -423,14 +423,14 @@ TEST_CASE("polygon truth on towers whose units' pieces do not chain", "[plan][tr
       const geo::GeomPtr strip = geo::to_geos(ctx, run.footprint);
       const geo::GeomPtr grid =
           geo::to_geos(ctx, town.plan.micro_grids[std::size_t(run.micro)].polygon);
-      const geo::GeomPtr outside = geo::own(
-          ctx, GEOSDifference_r(ctx.handle(), strip.get(), grid.get()), "strip outside");
+      const geo::GeomPtr outside =
+          geo::own(ctx, GEOSDifference_r(ctx.handle(), strip.get(), grid.get()), "strip outside");
       double outside_m2 = 0.0;
       GEOSArea_r(ctx.handle(), outside.get(), &outside_m2);
       if (outside_m2 > 0.01) {
         ++strips_outside;
-        WARN("run of units " << run.first_unit + 1 << "-" << run.first_unit + run.units
-                             << " has " << outside_m2 << " m² outside micro grid "
+        WARN("run of units " << run.first_unit + 1 << "-" << run.first_unit + run.units << " has "
+                             << outside_m2 << " m² outside micro grid "
                              << town.plan.micro_grids[std::size_t(run.micro)].code);
       }
     }
