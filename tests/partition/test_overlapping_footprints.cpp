@@ -104,6 +104,16 @@ struct Town {
   }
 };
 
+/// The frame of the fuzz towns these tests restate: one 100 × 80 m community,
+/// large grids of exactly 20 households, micro grids of 10.
+Town fuzz_town() {
+  Town town;
+  town.params.large = {20, 20, 20};
+  town.params.micro = {10, 10, 10};
+  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  return town;
+}
+
 /// The area two polygons share, m² (GEOS).
 double shared_area_m2(const MultiPolygon& a, const MultiPolygon& b) {
   geo::GeosContext ctx;
@@ -216,10 +226,7 @@ TEST_CASE(
   // its own part (the footprint less the smaller one) lies east of the lane, in the other street
   // block. Placed by its whole footprint it went to the west block, its site on the smaller
   // one's: it got no cell, its grids no polygon.
-  Town town;
-  town.params.large = {20, 20, 20};
-  town.params.micro = {10, 10, 10};
-  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  Town town = fuzz_town();
   const std::int32_t outer = town.building("POLYGON((0 31,15 31,15 39,0 39,0 31))", 30);
   const std::int32_t inner = town.building("POLYGON((0 31,10 31,10 39,0 39,0 31))", 30);
   town.building("POLYGON((80 51,90 51,90 59,80 59,80 51))", 30);
@@ -251,10 +258,7 @@ TEST_CASE(
   // street block, so the overlap rule (the smaller footprint keeps the shared land) was never
   // applied between them: the wide one's outline took the land under both, and the smaller
   // one's point, (35, 5.5) south of the river, lay 3.5 m outside its micro grid.
-  Town town;
-  town.params.large = {20, 20, 20};
-  town.params.micro = {10, 10, 10};
-  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  Town town = fuzz_town();
   const std::int32_t wide = town.building("POLYGON((25 2,45 2,45 8,25 8,25 2))", 6);
   const std::int32_t across = town.building("POLYGON((31 0,39 0,39 11,31 11,31 0))", 5);
   town.building("POLYGON((53 0,77 0,77 10,53 10,53 0))", 24, 6);
@@ -284,10 +288,7 @@ TEST_CASE(
   // (25, 28) in the south one, and a river runs through that strip. The largest part of the own
   // part is north of the river, where no span reaches the point: the holder lay 6.5 m outside
   // its micro grid.
-  Town town;
-  town.params.large = {20, 20, 20};
-  town.params.micro = {10, 10, 10};
-  town.community("POLYGON((0 0,100 0,100 80,0 80,0 0))");
+  Town town = fuzz_town();
   const std::int32_t holder = town.building("POLYGON((12 27,38 27,38 43,12 43,12 27))", 0, 1);
   town.building("POLYGON((12 29,38 29,38 41,12 41,12 29))", 68, 4);
   town.building("POLYGON((31 0,39 0,39 10,31 10,31 0))", 5);
