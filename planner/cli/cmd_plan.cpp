@@ -17,6 +17,7 @@
 #include "planner/cli/commands.hpp"
 #include "planner/cli/input_options.hpp"
 #include "planner/cli/progress_printer.hpp"
+#include "planner/core/clock.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/partition/partitioner.hpp"
 #include "planner/pipeline/pipeline.hpp"
@@ -39,10 +40,6 @@ struct PlanOptions {
 };
 
 namespace fs = std::filesystem;
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 void write_json(const std::filesystem::path& path, const nlohmann::json& json) {
   std::ofstream out(path);

@@ -8,6 +8,7 @@
 
 #include "planner/cli/commands.hpp"
 #include "planner/cli/progress_printer.hpp"
+#include "planner/core/clock.hpp"
 #include "planner/io/png.hpp"
 #include "planner/io/writer.hpp"
 #include "planner/synth/town.hpp"
@@ -25,10 +26,6 @@ struct SynthOptions {
   bool overwrite = false;
   bool quiet = false;
 };
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 void print_summary(const synth::SynthSummary& s, double generate_s, double write_s) {
   std::printf("communities            %zu (%zu bungalow areas)\n", s.communities,

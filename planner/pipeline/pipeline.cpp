@@ -28,10 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 /// Hands the heap's free pages back to the system after a stage that freed much (the
 /// tessellation's noding and Voronoi arrays, the partition's unit cuts): glibc keeps freed
 /// small blocks in each thread's arena, so without it the resident set stays at the stage's
