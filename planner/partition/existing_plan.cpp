@@ -207,9 +207,18 @@ Plan existing_plan_from_grids(const Dataset& dataset,
   // holding most of its footprint (Monaco way 143683159, its point 9 cm inside micro grid
   // …0701 and 61 % of it in …0702, where the plan had it: re-planned from the grids alone it
   // moved 7 households).
+  // A building under smaller footprints (a podium under its tower) by its own part, as the plan
+  // places it and the audit reads it (geo/own_footprint.hpp): by its whole footprint's point,
+  // Nanjing podium 318198212 was read in the grid of the tower on it, and the re-plan from the
+  // grids alone counted its 200 households as moved (households_moved 200, none moved).
+  const FootprintSettling* settled = dataset.settled_footprints();
+  auto placed = [&](std::size_t b) -> const MultiPolygon& {
+    if (settled && !(*settled->own_parts)[b].empty()) return (*settled->own_parts)[b];
+    return dataset.buildings[b].footprint;
+  };
   std::vector<char> near(building_count, 0);
   parallel_for(std::size_t{0}, building_count, [&](std::size_t b) {
-    const Point p = geo::point_on_surface(dataset.buildings[b].footprint);
+    const Point p = geo::point_on_surface(placed(b));
     for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
       if (box_contains(large_box[g], p) && point_in_polygon(plan.large_grids[g].polygon, p)) {
         plan.building_large[b] = static_cast<std::int32_t>(g);
@@ -226,8 +235,8 @@ Plan existing_plan_from_grids(const Dataset& dataset,
   {
     geo::GeosContext ctx;
     for (std::size_t b = 0; b < building_count; ++b) {
-      if (!near[b] || dataset.buildings[b].footprint.empty()) continue;
-      const MultiPolygon& footprint = dataset.buildings[b].footprint;
+      if (!near[b] || placed(b).empty()) continue;
+      const MultiPolygon& footprint = placed(b);
       plan.building_large[b] =
           grid_holding_most(ctx, plan.large_grids, large_box, footprint, plan.building_large[b]);
       plan.building_micro[b] =
