@@ -400,15 +400,16 @@ fs::path local_change_script() {
   return fs::path(GRIDPLAN_SOURCE_DIR) / "tests" / "realdata" / "local_change.py";
 }
 
-/// `gridplan run --input CHANGED --existing FIRST/plan.gpkg --out runs/NAME`, then
-/// `local_change.py moved FIRST AGAIN ARGS`: the households moved, per kind of grid (JSON).
+/// `gridplan run --input CHANGED --existing EXISTING --out runs/NAME` (EXISTING: FIRST/plan.gpkg
+/// unless given, e.g. its grids alone), then `local_change.py moved FIRST AGAIN ARGS`: the
+/// households moved, per kind of grid (JSON).
 nlohmann::json replanned_moves(const fs::path& script, const fs::path& first,
                                const fs::path& changed, const std::string& name,
-                               const std::string& args) {
+                               const std::string& args, const fs::path& existing = {}) {
   const fs::path again = runs_dir() / name;
   const Result r = shell(std::string(GRIDPLAN_CLI_PATH) + " run --input " + quote(changed) +
-                         " --existing " + quote(first / "plan.gpkg") + " --out " + quote(again) +
-                         " --overwrite --no-simulation -q");
+                         " --existing " + quote(existing.empty() ? first / "plan.gpkg" : existing) +
+                         " --out " + quote(again) + " --overwrite --no-simulation -q");
   INFO(r.out);
   REQUIRE(r.code == 0);
   const Result counted =
@@ -436,6 +437,32 @@ void near_the_change(const nlohmann::json& moved) {
         moved["median_grid_diagonal_m"].get<double>());
   CHECK(moved["farthest_m"]["micro"].get<double>() <=
         moved["median_grid_diagonal_m"].get<double>());
+}
+
+/// FIRST/plan.gpkg's grids alone (`local_change.py grids`), written to runs/NAME-grids.gpkg.
+fs::path grids_alone(const fs::path& script, const fs::path& first, const std::string& name) {
+  const fs::path grids = runs_dir() / (name + "-grids.gpkg");
+  fs::remove(grids);
+  const Result written = shell("/usr/bin/python3 " + quote(script) + " grids " +
+                               quote(first / "plan.gpkg") + " " + quote(grids));
+  INFO(written.out);
+  REQUIRE(written.code == 0);
+  return grids;
+}
+
+/// The same change re-planned from FIRST's grids alone moves the same households: only near
+/// the change, by large and by micro grid (before round 11 every split tower's units but those
+/// of the grid holding its point moved between micro grids: 568 households far from the change).
+void near_the_change_from_grids_alone(const fs::path& script, const fs::path& first,
+                                      const fs::path& changed, const std::string& name,
+                                      const std::string& args, const nlohmann::json& from_plan) {
+  const nlohmann::json moved = replanned_moves(script, first, changed, name + "-from-grids", args,
+                                               grids_alone(script, first, name));
+  INFO("from the grids alone: by large grid " << moved["moved"] << ", by micro grid "
+                                              << moved["micro_moved"]);
+  CHECK(moved["moved"]["elsewhere"] == 0);
+  near_the_change(moved);
+  CHECK(moved["micro_moved"] == from_plan["micro_moved"]);
 }
 
 }  // namespace
@@ -476,6 +503,8 @@ TEST_CASE("realdata: removing one building moves only households near it, helsin
         moved["removed_grid_households"].get<long long>());
   CHECK(moved["moved"]["elsewhere"] == 0);
   near_the_change(moved);
+  near_the_change_from_grids_alone(script, first, changed, "helsinki-less-one", std::to_string(bid),
+                                   moved);
 }
 
 // Issue 12 item 7, the other small change: a residential compound (landuse=residential) drawn
@@ -512,6 +541,8 @@ TEST_CASE("realdata: adding a compound moves only households near it, helsinki",
   CHECK(kpis["households_moved"].get<long long>() <=
         2 * moved["own_grid_households"].get<long long>());
   near_the_change(moved);
+  near_the_change_from_grids_alone(script, first, changed, "helsinki-plus-compound",
+                                   bids + " --kept", moved);
 }
 
 // ---- bureau-style inputs built from the Nanjing extract ---------------------------------------
