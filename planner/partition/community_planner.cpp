@@ -253,7 +253,7 @@ void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previou
     for (std::size_t u = 0; u < units.size(); ++u)
       towers_units.push_back(atom_of_[at(i)] + static_cast<NodeId>(u));
   }
-  connected_unit_runs(previous, towers_units);
+  connected_unit_runs(large_graph_, previous, towers_units);
 }
 
 /// A previous grid held a tower's units connected on the large-grid graph: along the chain
@@ -268,10 +268,14 @@ void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previou
 /// most of its settled neighbours on the graph (touching units, bordering buildings) had,
 /// repeated until none is left; a unit with no such neighbour keeps its grid. Units in their
 /// grid's largest piece keep it, so a previous plan read right is taken over as it is.
-void CommunityPlanner::connected_unit_runs(std::vector<PartId>& previous,
-                                           const std::vector<NodeId>& units) const {
+/// `unplaced` (units whose strip lies in no grid they may take: plan_micro's units outside
+/// their large grid's micro grids) are settled by their neighbours the same way.
+/// The micro level reads a tower's units through each large grid's micro-grid graph the same
+/// way (plan_micro, previous_unit_micro_from_geometry).
+void CommunityPlanner::connected_unit_runs(const AtomGraph& graph, std::vector<PartId>& previous,
+                                           const std::vector<NodeId>& units,
+                                           const std::vector<NodeId>& unplaced) {
   if (units.empty()) return;
-  const AtomGraph& graph = large_graph_;
   const NodeId atoms = graph.node_count();
   UnionFind pieces(at(atoms));
   for (NodeId a = 0; a < atoms; ++a)
@@ -304,6 +308,11 @@ void CommunityPlanner::connected_unit_runs(std::vector<PartId>& previous,
       settled[at(v)] = 0;
       stray.push_back(v);
     }
+  for (NodeId v : unplaced)
+    if (settled[at(v)]) {
+      settled[at(v)] = 0;
+      stray.push_back(v);
+    }
   for (bool grew = true; grew;) {
     grew = false;
     for (NodeId v : stray) {
@@ -322,6 +331,68 @@ void CommunityPlanner::connected_unit_runs(std::vector<PartId>& previous,
       grew = true;
     }
   }
+}
+
+/// Re-plan from the grids alone (no rows of runs: another tool's export, a plan.gpkg without
+/// its buildings layer): each unit of a tower split by units at the micro level takes the
+/// previous micro grid holding its strip of the tower's cell, cut one weight per unit as the
+/// export cut it (as previous_units_from_geometry does for large grids), among the micro grids
+/// nested in the unit's previous large grid as the large level read it (previous_large_). A
+/// unit whose strip lies in none of them (the large level settled it in a neighbour's grid) is
+/// left kNoPart, for plan_micro to settle by its neighbours. Without this every unit took the
+/// building's one micro grid (the one holding its point), and re-planning an unchanged extract
+/// moved Nanjing 1,761, Helsinki 569 and Monaco 829 households between micro grids (issue 12
+/// item 7). Towers whose runs `listed` gives are left out.
+std::map<std::int32_t, std::vector<PartId>> CommunityPlanner::previous_unit_micro_from_geometry(
+    const std::map<std::int32_t, std::vector<PartId>>& listed) const {
+  std::map<std::int32_t, std::vector<PartId>> out;
+  const Plan& existing = *ctx_.existing;
+  std::vector<std::vector<std::size_t>> children;  // previous large grid → its micro grids
+  std::vector<Box> box;                            // per previous micro grid
+  for (std::int32_t i = 0; i < n_; ++i) {
+    if (building(i).households <= params_.micro.max || listed.count(i)) continue;
+    const std::int32_t b = in_.buildings[at(i)];
+    if (tess_.cells[at(b)].empty()) continue;
+    const bool split_large = !large_units_[at(i)].households.empty();
+    const std::size_t units = split_large ? large_units_[at(i)].households.size()
+                                          : unit_households(building(i)).households.size();
+    if (units < 2) continue;
+    if (box.empty()) {
+      children.resize(existing.large_grids.size());
+      for (std::size_t m = 0; m < existing.micro_grids.size(); ++m) {
+        box.push_back(bounds(existing.micro_grids[m].polygon));
+        const std::int32_t parent = existing.micro_grids[m].parent;
+        if (parent != kNone && at(parent) < children.size()) children[at(parent)].push_back(m);
+      }
+    }
+    const std::vector<MultiPolygon> strips = geo::split_cell_along_building(
+        tess_.cells[at(b)], building(i).footprint, std::vector<double>(units, 1.0));
+    std::vector<PartId>& micro = out[i];
+    micro.assign(units, kNoPart);
+    for (std::size_t u = 0; u < units && u < strips.size(); ++u) {
+      if (strips[u].empty()) continue;
+      const Point p = geo::point_on_surface(strips[u]);
+      const NodeId atom = atom_of_[at(i)] + (split_large ? static_cast<NodeId>(u) : 0);
+      const PartId large = at(atom) < previous_large_.size() ? previous_large_[at(atom)] : kNoPart;
+      auto holds = [&](std::size_t m) {
+        return box_contains(box[m], p) && point_in_polygon(existing.micro_grids[m].polygon, p);
+      };
+      if (large != kNoPart && at(large) < children.size()) {
+        for (std::size_t m : children[at(large)])
+          if (holds(m)) {
+            micro[u] = static_cast<PartId>(m);
+            break;
+          }
+      } else {
+        for (std::size_t m = 0; m < existing.micro_grids.size(); ++m)
+          if (holds(m)) {
+            micro[u] = static_cast<PartId>(m);
+            break;
+          }
+      }
+    }
+  }
+  return out;
 }
 
 std::vector<NodeId> CommunityPlanner::station_atoms() const {
@@ -510,6 +581,11 @@ void CommunityPlanner::plan_micro() {
       for (int u = run.first_unit; u < run.first_unit + run.units; ++u)
         units[at(u)] = static_cast<PartId>(run.micro);
     }
+  // From the grids alone, the towers the plan does not list run by run: each unit's micro grid
+  // from its strip, then settled on each large grid's micro-grid graph (below).
+  std::map<std::int32_t, std::vector<PartId>> geometry_unit_micro;
+  if (ctx_.existing && ctx_.existing->building_micro.size() == dataset_.buildings.size())
+    geometry_unit_micro = previous_unit_micro_from_geometry(previous_unit_micro);
   // Progress: the micro grids are the other unit per planned building, by slices done.
   std::size_t slices_done = 0;
   long long reported = 0;
@@ -643,18 +719,29 @@ void CommunityPlanner::plan_micro() {
         (0x3C0FFEEULL * static_cast<std::uint64_t>(in_.buildings[at(nodes.front().local)] + 1));
     if (ctx_.existing && ctx_.existing->building_micro.size() == dataset_.buildings.size()) {
       options.previous.assign(nodes.size(), kNoPart);
+      std::vector<NodeId> tower_units, unplaced;  // nodes read from their strips
       for (std::size_t v = 0; v < nodes.size(); ++v) {
         const Node& node = nodes[v];
         options.previous[v] = ctx_.existing->building_micro[at(in_.buildings[at(node.local)])];
-        const auto listed = previous_unit_micro.find(node.local);
-        if (listed == previous_unit_micro.end()) continue;
         // The node's first unit (a node standing for a whole slice: the slice's first unit).
         const std::size_t unit =
             (slices_[node.slice].unit_households.empty() ? 0 : at(slice_first_unit[node.slice])) +
             node.unit;
-        if (unit < listed->second.size() && listed->second[unit] != kNoPart)
-          options.previous[v] = listed->second[unit];
+        const auto listed = previous_unit_micro.find(node.local);
+        if (listed != previous_unit_micro.end()) {
+          if (unit < listed->second.size() && listed->second[unit] != kNoPart)
+            options.previous[v] = listed->second[unit];
+          continue;
+        }
+        const auto read = geometry_unit_micro.find(node.local);
+        if (read == geometry_unit_micro.end() || unit >= read->second.size()) continue;
+        options.previous[v] = read->second[unit];
+        tower_units.push_back(static_cast<NodeId>(v));
+        if (options.previous[v] == kNoPart) unplaced.push_back(static_cast<NodeId>(v));
       }
+      // As at the large level: a unit whose strip's point fell in a micro grid it is not
+      // connected to on this graph takes its settled neighbours' grid.
+      connected_unit_runs(graph, options.previous, tower_units, unplaced);
       for (const Grid& m : ctx_.existing->micro_grids)
         options.previous_accepted.push_back(m.bounds_reason.empty() ? 0 : 1);
     }

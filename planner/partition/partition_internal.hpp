@@ -219,7 +219,13 @@ class CommunityPlanner {
   void plan_large();
   void compound_parts();
   void previous_units_from_geometry(std::vector<PartId>& previous) const;
-  void connected_unit_runs(std::vector<PartId>& previous, const std::vector<NodeId>& units) const;
+  static void connected_unit_runs(const AtomGraph& graph, std::vector<PartId>& previous,
+                                  const std::vector<NodeId>& units,
+                                  const std::vector<NodeId>& unplaced = {});
+  /// Re-plan from the grids alone (no rows of runs): per local building split by units at
+  /// the micro level, the previous micro grid of each unit, read from its strip (plan_micro).
+  [[nodiscard]] std::map<std::int32_t, std::vector<PartId>> previous_unit_micro_from_geometry(
+      const std::map<std::int32_t, std::vector<PartId>>& listed) const;
   [[nodiscard]] std::vector<NodeId> station_atoms() const;
   void join_undersized_across_soft(std::int32_t first);
   void moved_flow(const std::vector<std::int32_t>& new_index);

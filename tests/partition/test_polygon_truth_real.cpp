@@ -362,6 +362,36 @@ TEST_CASE("a split tower is exported one row per run and re-planned from them un
   CHECK(replan_from_file(input, demo, "tower", make_tower) == 0);
 }
 
+// The same tower re-planned from the plan's grids alone (no rows of runs: an existing plan as
+// another tool exports it), which the re-plan reads by geometry: each unit takes the large and
+// the micro grid holding its strip of the tower's cut cell. Before round 11 the micro level gave
+// every unit the building's one micro grid (the one holding its point), and the units of the
+// other runs moved between micro grids (docs/decisions/0008-polygon-truth.md, "Round 11").
+TEST_CASE("a split tower re-planned from the grids alone keeps every unit's micro grid",
+          "[plan][truth][replan][units]") {
+  const auto make_tower = [](Dataset& d) {
+    std::size_t tower = 0;
+    for (std::size_t b = 0; b < d.buildings.size(); ++b)
+      if (d.buildings[b].households > d.buildings[tower].households) tower = b;
+    d.buildings[tower].households = 1200;
+    d.buildings[tower].units = 12;
+  };
+  const Planned demo =
+      plan_file(std::string(GRIDPLAN_SOURCE_DIR) + "/data/demo-town.gpkg", make_tower);
+  std::set<std::int32_t> runs_micro;
+  for (const BuildingRun& run : demo.plan.building_runs) runs_micro.insert(run.micro);
+  REQUIRE(runs_micro.size() >= 6);  // 12 entrances, micro maximum 200: in six micro grids at least
+  const Plan again = replan(demo.dataset, demo.plan);
+  const long long large = moved_between(demo.dataset, demo.plan, again, false);
+  const long long micro = moved_between(demo.dataset, demo.plan, again, true);
+  WARN("demo town with a tower of 12 entrances, re-planned from its grids alone: "
+       << large << " households moved by large grid, " << micro << " by micro grid");
+  CHECK(again.metrics.households_moved == 0);
+  CHECK(large == 0);
+  CHECK(micro == 0);
+  check_polygon_truth(demo.dataset, again);
+}
+
 TEST_CASE("polygon truth on the demo town, and a re-plan from its own plan moves nobody",
           "[plan][truth]") {
   const Planned demo = plan_file(std::string(GRIDPLAN_SOURCE_DIR) + "/data/demo-town.gpkg");
@@ -457,10 +487,13 @@ TEST_CASE("re-planning towers whose units' pieces do not chain moves nobody",
     const Planned town = plan_file(input);
     const Plan again = replan(town.dataset, town.plan);
     const long long large = moved_between(town.dataset, town.plan, again, false);
+    const long long micro_alone = moved_between(town.dataset, town.plan, again, true);
     WARN(name << ": re-planned from its grids, " << again.metrics.households_moved
-              << " households moved (" << large << " against the plan's own grids)");
+              << " households moved (" << large << " against the plan's own grids, " << micro_alone
+              << " between micro grids)");
     CHECK(again.metrics.households_moved == 0);
     CHECK(large == 0);
+    CHECK(micro_alone == 0);
     check_polygon_truth(town.dataset, again);
     long long micro = -1;
     const long long moved = replan_from_file(input, town, std::string("tower-") + name, {}, &micro);
