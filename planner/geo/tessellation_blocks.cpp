@@ -4,6 +4,7 @@
 #include <atomic>
 #include <utility>
 
+#include "planner/core/progress_ticks.hpp"
 #include "planner/geo/geos_watch.hpp"
 
 namespace gp::geo::detail {
@@ -71,6 +72,30 @@ void watched(const Call& call, double expected, double from, double to,
         last = f;
         tick(f);
       });
+}
+
+/// The faces of noded linework by the tessellation's own face walk (tessellation_faces.hpp),
+/// reporting `step(0..1)` as it goes, as GEOS polygons with GEOS's polygonizer's orientation
+/// (shells clockwise, holes counter-clockwise). False when the walk finds the linework not noded
+/// (the caller then polygonizes with GEOS).
+bool own_faces(GeosContext& ctx, const GEOSGeometry* noded, std::vector<GeomPtr>& faces,
+               const std::function<void(double)>& step) {
+  std::vector<Segment> segments;
+  append_segments(ctx, noded, segments);
+  std::vector<Polygon> polygons;
+  if (!polygonize_segments(std::move(segments), polygons, [&](double f) { step(0.8 * f); }))
+    return false;
+  faces.clear();
+  faces.reserve(polygons.size());
+  LoopTicks ticks(step, 0.8, 1.0, polygons.size());
+  for (Polygon& polygon : polygons) {
+    std::reverse(polygon.outer.begin(), polygon.outer.end());
+    for (Ring& hole : polygon.holes) std::reverse(hole.begin(), hole.end());
+    faces.push_back(to_geos(ctx, polygon));
+    polygon = Polygon{};
+    ticks.step();
+  }
+  return true;
 }
 
 std::vector<Region> clone_regions(GeosContext& ctx, const std::vector<Region>& regions) {
@@ -162,10 +187,11 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
           kNodingCheckpointsPerVertex * vertices_of(ctx, hard_parts), 0.05, 0.15, tick);
   tick(0.15);
   std::vector<GeomPtr> faces;
-  watched(
-      [&] { faces = polygonize(ctx, hard_noded.get()); },
-      kPolygonizeCheckpointsPerVertex * std::max(0, GEOSGetNumCoordinates_r(h, hard_noded.get())),
-      0.15, 0.2, tick);
+  if (!own_faces(ctx, hard_noded.get(), faces, span(0.15, 0.2)))
+    watched(
+        [&] { faces = polygonize(ctx, hard_noded.get()); },
+        kPolygonizeCheckpointsPerVertex * std::max(0, GEOSGetNumCoordinates_r(h, hard_noded.get())),
+        0.15, 0.2, tick);
   out.faces = regions_inside(ctx, std::move(faces), community_prepared.get(), span(0.2, 0.25));
   tick(0.25);
   if (out.faces.empty()) {
@@ -186,10 +212,11 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
     watched([&] { all_noded = node_lines(ctx, soft_parts, snap_grid_m); },
             kNodingCheckpointsPerVertex * vertices_of(ctx, soft_parts), 0.25, 0.45, tick);
     tick(0.45);
-    watched(
-        [&] { faces = polygonize(ctx, all_noded.get()); },
-        kPolygonizeCheckpointsPerVertex * std::max(0, GEOSGetNumCoordinates_r(h, all_noded.get())),
-        0.45, 0.6, tick);
+    if (!own_faces(ctx, all_noded.get(), faces, span(0.45, 0.6)))
+      watched([&] { faces = polygonize(ctx, all_noded.get()); },
+              kPolygonizeCheckpointsPerVertex *
+                  std::max(0, GEOSGetNumCoordinates_r(h, all_noded.get())),
+              0.45, 0.6, tick);
     blocks = regions_inside(ctx, std::move(faces), community_prepared.get(), span(0.6, 0.7));
     tick(0.7);
     const RegionLocator face_locator(ctx, out.faces);

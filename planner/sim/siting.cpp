@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/progress_ticks.hpp"
 #include "planner/core/shortest_path.hpp"
 #include "planner/sim/point_grid.hpp"
 
@@ -181,6 +182,43 @@ CoverageSets compute_coverage_sets(const WalkNetwork& network, const std::vector
 
 namespace {
 
+/// The candidates covering each demand (the sets inverted: `offsets` by demand, candidates
+/// ascending). Read over every set twice (a count, then a fill): at 1M buildings hundreds of
+/// millions of entries, seconds of scattered writes, so it reports from `from` to `to` of the
+/// stage as the sets are read (`report` may be empty).
+struct InverseSets {
+  std::vector<std::int64_t> offsets;
+  std::vector<std::int32_t> candidates;
+};
+
+InverseSets invert(const CoverageSets& sets, std::size_t demand_count,
+                   const std::function<void(double)>& report, double from, double to) {
+  InverseSets inverse;
+  inverse.offsets.assign(demand_count + 1, 0);
+  const std::size_t candidates = sets.candidates();
+  const double middle = from + 0.4 * (to - from);
+  LoopTicks count_ticks(report, from, middle, sets.demands.size(), std::size_t(1) << 20);
+  for (std::size_t c = 0; c < candidates; ++c) {
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d)
+      ++inverse.offsets[static_cast<std::size_t>(*d) + 1];
+    count_ticks.step(static_cast<std::size_t>(sets.end(c) - sets.begin(c)));
+  }
+  for (std::size_t d = 1; d < inverse.offsets.size(); ++d)
+    inverse.offsets[d] += inverse.offsets[d - 1];
+  inverse.candidates.resize(sets.demands.size());
+  std::vector<std::int64_t> fill(inverse.offsets.begin(), inverse.offsets.end() - 1);
+  LoopTicks fill_ticks(report, middle, to, sets.demands.size(), std::size_t(1) << 20);
+  for (std::size_t c = 0; c < candidates; ++c) {
+    for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d) {
+      inverse.candidates[static_cast<std::size_t>(fill[static_cast<std::size_t>(*d)]++)] =
+          static_cast<std::int32_t>(c);
+    }
+    fill_ticks.step(static_cast<std::size_t>(sets.end(c) - sets.begin(c)));
+  }
+  if (report) report(to);
+  return inverse;
+}
+
 double sum_of_largest(std::vector<double> values, std::size_t k) {
   k = std::min(k, values.size());
   std::partial_sort(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end(),
@@ -192,12 +230,14 @@ double sum_of_largest(std::vector<double> values, std::size_t k) {
 
 MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<double>& weights, int k,
                                int swap_passes, Progress* progress) {
-  // Progress: the greedy's sites chosen (0–0.25 of the stage), the index of the sets by demand
-  // and every candidate's gain (–0.3), then the swap search's slots
-  // visited (a pass over every chosen site is one sweep; the search ends early when a pass
-  // improves nothing).
+  // Progress: the greedy's sites chosen (0–0.2 of the stage), the index of the sets by demand
+  // (–0.25) and every candidate's gain (–0.3), then the swap search's slots visited (–0.9: a
+  // pass over every chosen site is one sweep; the search ends early when a pass improves
+  // nothing), then the final gains and the bound (–1).
   const std::string_view stage = "siting: maximal covering";
   if (progress) progress->update(stage, 0.0);
+  std::function<void(double)> report;
+  if (progress) report = [progress, stage](double f) { progress->update(stage, f); };
   MaxCoverResult result;
   const std::size_t candidates = sets.candidates();
   if (k <= 0 || candidates == 0) return result;
@@ -237,25 +277,13 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
       ++count[static_cast<std::size_t>(*d)];
     if (progress)
       progress->update(stage,
-                       0.25 * static_cast<double>(result.chosen.size()) / static_cast<double>(k));
+                       0.2 * static_cast<double>(result.chosen.size()) / static_cast<double>(k));
   }
 
   // Swap local search: replace chosen i by j when j covers more than i alone covered.
-  std::vector<std::int64_t> inverse_offsets(weights.size() + 1, 0);
-  for (const std::int32_t d : sets.demands) ++inverse_offsets[static_cast<std::size_t>(d) + 1];
-  for (std::size_t d = 1; d < inverse_offsets.size(); ++d)
-    inverse_offsets[d] += inverse_offsets[d - 1];
-  std::vector<std::int32_t> inverse(sets.demands.size());
-  {
-    std::vector<std::int64_t> fill(inverse_offsets.begin(), inverse_offsets.end() - 1);
-    for (std::size_t c = 0; c < candidates; ++c) {
-      for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d) {
-        inverse[static_cast<std::size_t>(fill[static_cast<std::size_t>(*d)]++)] =
-            static_cast<std::int32_t>(c);
-      }
-    }
-  }
-  if (progress) progress->update(stage, 0.25);  // the index is built; every gain next
+  const InverseSets inverted = invert(sets, weights.size(), report, 0.2, 0.25);
+  const std::vector<std::int64_t>& inverse_offsets = inverted.offsets;
+  const std::vector<std::int32_t>& inverse = inverted.candidates;
   std::vector<double> gains(candidates), overlap(candidates, 0.0);
   std::vector<std::int32_t> touched;
   auto refresh_gains = [&] {
@@ -289,6 +317,7 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
     stale_list.clear();
   };
   constexpr double greedy_share = 0.3;
+  constexpr double swap_end = 0.9;
   const std::size_t slots = std::max<std::size_t>(result.chosen.size(), 1);
   const int passes = std::max(swap_passes, 1);
   for (int pass = 0; pass < swap_passes; ++pass) {
@@ -297,7 +326,7 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
       if (progress)
         progress->update(
             stage,
-            greedy_share + (1.0 - greedy_share) *
+            greedy_share + (swap_end - greedy_share) *
                                static_cast<double>(static_cast<std::size_t>(pass) * slots + slot) /
                                static_cast<double>(static_cast<std::size_t>(passes) * slots));
       const auto i = static_cast<std::size_t>(result.chosen[slot]);
@@ -345,6 +374,7 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
     if (!improved) break;
   }
   // Gains in the final order, and the covered total.
+  if (progress) progress->update(stage, swap_end);
   std::fill(count.begin(), count.end(), 0);
   result.covered = 0.0;
   for (std::size_t slot = 0; slot < result.chosen.size(); ++slot) {
@@ -355,14 +385,21 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
       ++count[static_cast<std::size_t>(*d)];
   }
   refresh_gains();
+  if (progress) progress->update(stage, 0.94);
   const auto kk = static_cast<std::size_t>(k);
   double total_weight = 0.0;
   {
     std::vector<char> coverable(weights.size(), 0);
-    for (const std::int32_t d : sets.demands) coverable[static_cast<std::size_t>(d)] = 1;
+    LoopTicks coverable_ticks(report, 0.94, 0.98, sets.demands.size(), std::size_t(1) << 20);
+    for (std::size_t c = 0; c < candidates; ++c) {
+      for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d)
+        coverable[static_cast<std::size_t>(*d)] = 1;
+      coverable_ticks.step(static_cast<std::size_t>(sets.end(c) - sets.begin(c)));
+    }
     for (std::size_t d = 0; d < weights.size(); ++d)
       total_weight += coverable[d] ? weights[d] : 0.0;
   }
+  if (progress) progress->update(stage, 0.98);
   result.upper_bound = std::min(
       {sum_of_largest(single, kk), result.covered + sum_of_largest(gains, kk), total_weight});
   result.upper_bound = std::max(result.upper_bound, result.covered);
@@ -374,15 +411,24 @@ MaxCoverResult solve_max_cover(const CoverageSets& sets, const std::vector<doubl
 
 SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<double>& weights,
                                Progress* progress) {
-  // Progress: the coverable demand points covered by the greedy (0–0.8 of the stage), then the
-  // redundant sites dropped and the lower bound.
+  // Progress: the coverable demand points found (0–0.01), those covered by the greedy (–0.8 of
+  // the stage), then the redundant sites dropped (–0.9), the sets inverted (–0.93) and the
+  // lower bound.
   const std::string_view stage = "siting: set covering";
   if (progress) progress->update(stage, 0.0);
+  std::function<void(double)> report;
+  if (progress) report = [progress, stage](double f) { progress->update(stage, f); };
   SetCoverResult result;
   const std::size_t candidates = sets.candidates();
   std::vector<char> coverable(weights.size(), 0);
-  for (const std::int32_t d : sets.demands) {
-    if (weights[static_cast<std::size_t>(d)] > 0.0) coverable[static_cast<std::size_t>(d)] = 1;
+  {
+    LoopTicks coverable_ticks(report, 0.0, 0.01, sets.demands.size(), std::size_t(1) << 20);
+    for (std::size_t c = 0; c < candidates; ++c) {
+      for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d)
+        if (weights[static_cast<std::size_t>(*d)] > 0.0)
+          coverable[static_cast<std::size_t>(*d)] = 1;
+      coverable_ticks.step(static_cast<std::size_t>(sets.end(c) - sets.begin(c)));
+    }
   }
   for (std::size_t d = 0; d < weights.size(); ++d) {
     if (weights[d] > 0.0 && !coverable[d]) result.uncoverable += weights[d];
@@ -400,6 +446,7 @@ SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<doubl
   using Item = std::pair<long long, std::int64_t>;
   std::vector<long long> first_gain(candidates);
   parallel_for(std::size_t{0}, candidates, [&](std::size_t c) { first_gain[c] = new_demands(c); });
+  if (progress) progress->update(stage, 0.01);
   std::priority_queue<Item> heap;
   for (std::size_t c = 0; c < candidates; ++c)
     heap.push({first_gain[c], -static_cast<std::int64_t>(c)});
@@ -426,7 +473,7 @@ SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<doubl
     // Every 1 % of the points: a greedy step is one set's length, thousands a second.
     if (progress && covered_points - reported >= 0.01 * to_cover) {
       reported = covered_points;
-      progress->update(stage, 0.8 * covered_points / to_cover);
+      progress->update(stage, 0.01 + 0.79 * covered_points / to_cover);
     }
   }
   if (progress) progress->update(stage, 0.8);
@@ -459,20 +506,9 @@ SetCoverResult solve_set_cover(const CoverageSets& sets, const std::vector<doubl
   }
   if (progress) progress->update(stage, 0.9);
   // Lower bound: demands pairwise without a common covering candidate (fewest candidates first).
-  std::vector<std::int64_t> inverse_offsets(weights.size() + 1, 0);
-  for (const std::int32_t d : sets.demands) ++inverse_offsets[static_cast<std::size_t>(d) + 1];
-  for (std::size_t d = 1; d < inverse_offsets.size(); ++d)
-    inverse_offsets[d] += inverse_offsets[d - 1];
-  std::vector<std::int32_t> inverse(sets.demands.size());
-  {
-    std::vector<std::int64_t> fill(inverse_offsets.begin(), inverse_offsets.end() - 1);
-    for (std::size_t c = 0; c < candidates; ++c) {
-      for (const std::int32_t* d = sets.begin(c); d != sets.end(c); ++d) {
-        inverse[static_cast<std::size_t>(fill[static_cast<std::size_t>(*d)]++)] =
-            static_cast<std::int32_t>(c);
-      }
-    }
-  }
+  const InverseSets inverted = invert(sets, weights.size(), report, 0.9, 0.93);
+  const std::vector<std::int64_t>& inverse_offsets = inverted.offsets;
+  const std::vector<std::int32_t>& inverse = inverted.candidates;
   std::vector<std::int32_t> order;
   for (std::size_t d = 0; d < weights.size(); ++d) {
     if (coverable[d]) order.push_back(static_cast<std::int32_t>(d));

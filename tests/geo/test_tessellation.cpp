@@ -15,6 +15,7 @@
 
 #include "planner/geo/geos.hpp"
 #include "planner/geo/tessellation.hpp"
+#include "planner/geo/tessellation_blocks.hpp"
 
 namespace {
 
@@ -724,4 +725,98 @@ TEST_CASE("tessellation: benchmark on a generated town", "[.bench]") {
                       << " blocks, " << t.problems.problems().size() << " problems");
   CHECK(without_cell == 0);
   CHECK(area_sum == Approx(extent * extent).epsilon(1e-9));
+}
+
+TEST_CASE("street blocks: the own face walk gives GEOS's faces, and reports inside",
+          "[tessellation][progress]") {
+  // Round 11 (docs/benchmarks.md "Progress: the street blocks, the siting, the export's end and
+  // short runs' time left, round 11"): the street blocks' polygonizing (hard faces and blocks)
+  // is the tessellation's own face walk, not one GEOS call that passed no checkpoint at its
+  // start and end (17–39 s silent at 1M). The faces must be GEOS's polygonizer's exactly: the
+  // same rings, point for point, in GEOS's orientation (shells clockwise); only the order of
+  // the faces and each ring's first point may differ. A lattice of soft roads every 20 m with
+  // diagonals (computed crossings) in a community of 1 km² at Gauss-Krüger ordinates.
+  const double x0 = 500000.0;
+  const double y0 = 3500000.0;
+  const double size = 1000.0;
+  gp::Dataset dataset;
+  gp::Community community;
+  community.footprint = {gp::Polygon{
+      {{x0, y0}, {x0 + size, y0}, {x0 + size, y0 + size}, {x0, y0 + size}, {x0, y0}}, {}}};
+  dataset.communities.push_back(community);
+  auto road = [&](gp::Point a, gp::Point b) {
+    gp::Line line;
+    line.cls = "residential";
+    line.geometry = {a, b};
+    dataset.lines.push_back(line);
+  };
+  for (double v = 20.0; v < size; v += 20.0) {
+    road({x0 + v, y0}, {x0 + v, y0 + size});
+    road({x0, y0 + v}, {x0 + size, y0 + v});
+  }
+  for (double v = 0.0; v < size; v += 130.0) {
+    road({x0 + v, y0}, {x0 + size, y0 + size - v});
+    road({x0, y0 + v + 7.0}, {x0 + size - v - 7.0, y0 + size});
+  }
+  gp::geo::detail::CommunityJob job;
+  job.community = 0;
+  for (std::int32_t l = 0; l < std::int32_t(dataset.lines.size()); ++l) job.soft_lines.push_back(l);
+  GeosContext ctx;
+  const GEOSContextHandle_t h = ctx.handle();
+  std::vector<double> fractions;
+  gp::geo::detail::CommunityBlocks blocks;
+  gp::ProblemReporter problems;
+  REQUIRE(gp::geo::detail::build_blocks(ctx, dataset, job, 0.0, blocks, problems,
+                                        [&](double f) { fractions.push_back(f); }));
+  // Updates strictly inside the hard faces' and the blocks' polygonizing spans.
+  auto updates_within = [&](double from, double to) {
+    return std::count_if(fractions.begin(), fractions.end(),
+                         [&](double f) { return f > from && f < to; });
+  };
+  CHECK(std::is_sorted(fractions.begin(), fractions.end()));
+  CHECK(updates_within(0.15, 0.2) >= 2);
+  CHECK(updates_within(0.45, 0.6) >= 4);
+
+  // GEOS's faces of the same linework: the community's boundary and the roads, noded together
+  // (no hard line, so the two nodings of build_blocks are this one), polygonized.
+  std::vector<GeomPtr> parts;
+  {
+    GeomPtr outline = gp::geo::to_geos(ctx, dataset.communities[0].footprint);
+    gp::geo::detail::append_lines(ctx, GeomPtr(GEOSBoundary_r(h, outline.get()), {h}).get(), parts);
+  }
+  for (const gp::Line& line : dataset.lines) parts.push_back(gp::geo::to_geos(ctx, line.geometry));
+  GeomPtr noded = gp::geo::detail::node_lines(ctx, parts, 0.0);
+  std::vector<GeomPtr> faces = gp::geo::detail::polygonize(ctx, noded.get());
+  REQUIRE(faces.size() == blocks.blocks.size());
+  REQUIRE(faces.size() > 2500);
+  auto key = [&](const GEOSGeometry* g) {
+    GeomPtr copy(GEOSGeom_clone_r(h, g), {h});
+    REQUIRE(GEOSNormalize_r(h, copy.get()) == 0);
+    char* text = GEOSGeomToWKT_r(h, copy.get());
+    std::string out(text);
+    GEOSFree_r(h, text);
+    return out;
+  };
+  std::vector<std::string> expected;
+  std::vector<std::string> got;
+  std::size_t clockwise_geos = 0;
+  std::size_t clockwise_own = 0;
+  for (const GeomPtr& f : faces) {
+    expected.push_back(key(f.get()));
+    char ccw = 0;
+    GEOSCoordSeq_isCCW_r(h, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, f.get())), &ccw);
+    clockwise_geos += ccw == 0 ? 1 : 0;
+  }
+  for (const auto& block : blocks.blocks) {
+    got.push_back(key(block.geometry.get()));
+    char ccw = 0;
+    GEOSCoordSeq_isCCW_r(
+        h, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, block.geometry.get())), &ccw);
+    clockwise_own += ccw == 0 ? 1 : 0;
+  }
+  std::sort(expected.begin(), expected.end());
+  std::sort(got.begin(), got.end());
+  CHECK(got == expected);
+  CHECK(clockwise_geos == faces.size());
+  CHECK(clockwise_own == blocks.blocks.size());
 }

@@ -109,15 +109,17 @@ TEST_CASE("run: long stages report in small steps and the run's time left is est
   CHECK(stages["export"].largest_step <= 0.15 + 1e-9);
   CHECK(stages["export"].last == 1.0);
   // Inside its parts too: the layer tables (0 → 0.15) report the own footprints and the
-  // buildings' rows, the report's maps (0.8 → 0.89) the grids drawn, the checksums (0.9 → 1)
-  // the bytes read.
+  // buildings' rows, the report's maps (0.8 → 0.89) the grids drawn, the checksums (0.9 → 0.98)
+  // the bytes read, and the run's data freed (0.98 → 1: 1.9 s silent at 1M buildings when it
+  // was freed at run()'s return) the items freed.
   auto updates_within = [&](double from, double to) {
     return std::count_if(export_fractions.begin(), export_fractions.end(),
                          [&](double f) { return f > from && f < to; });
   };
   CHECK(updates_within(0.0, 0.15) >= 2);
   CHECK(updates_within(0.8, 0.9) >= 1);
-  CHECK(updates_within(0.9, 1.0) >= 2);
+  CHECK(updates_within(0.9, 0.98) >= 2);
+  CHECK(updates_within(0.98, 1.0) >= 2);
   // The plan audit: the buildings' points (own footprints from one chunk at this size), then
   // the grids checked for barriers and the rest, each in steps of its own work.
   for (const char* audit : {"plan audit: polygons", "plan audit: nesting", "plan audit: coverage",
