@@ -800,21 +800,37 @@ void CommunityPlanner::grid_connectivity() {
     // crossing (it is reported as building-without-cell).
     for (const auto& [la, lb] : cellless_links_)
       if (grid_of[at(la)] == grid_of[at(lb)]) soft.unite(la, lb);
-    for (const auto& members : atom_members_)  // a contracted compound is one large-grid unit
-      for (std::int32_t i : compounds_are_units ? members : std::vector<std::int32_t>{})
-        if (grid_of[at(i)] == grid_of[at(members.front())]) {
-          allowed.unite(i, members.front());
-          soft.unite(i, members.front());
-        }
-    std::map<std::int32_t, std::set<std::int32_t>> roots, household_roots;
+    if (compounds_are_units)
+      for (const auto& members : atom_members_)  // a contracted compound is one large-grid unit
+        for (std::int32_t i : members)
+          if (grid_of[at(i)] == grid_of[at(members.front())]) {
+            allowed.unite(i, members.front());
+            soft.unite(i, members.front());
+          }
+    // Distinct (grid, root) pairs, sorted, instead of a std::set per grid (issue 14 item 2: a
+    // node per building at 1M, between the micro grids' last report and the next stage's).
+    std::vector<std::pair<std::int32_t, std::int32_t>> roots, household_roots;
+    roots.reserve(at(n_));
     for (std::int32_t i = 0; i < n_; ++i) {
       if (grid_of[at(i)] == kNone) continue;
-      roots[grid_of[at(i)]].insert(allowed.find(i));
-      if (building(i).households > 0) household_roots[grid_of[at(i)]].insert(soft.find(i));
+      roots.emplace_back(grid_of[at(i)], allowed.find(i));
+      if (building(i).households > 0) household_roots.emplace_back(grid_of[at(i)], soft.find(i));
     }
-    for (auto& [g, r] : roots) grids[at(g)].metrics.contiguous = r.size() <= 1;
-    for (auto& [g, r] : household_roots)
-      grids[at(g)].metrics.barrier_crossings = static_cast<int>(r.size()) - 1;
+    // Per grid, the number of distinct roots.
+    auto each_grid = [](std::vector<std::pair<std::int32_t, std::int32_t>>& pairs, auto&& take) {
+      std::sort(pairs.begin(), pairs.end());
+      pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+      for (std::size_t a = 0, b = 0; a < pairs.size(); a = b) {
+        while (b < pairs.size() && pairs[b].first == pairs[a].first) ++b;
+        take(pairs[a].first, b - a);
+      }
+    };
+    each_grid(roots, [&](std::int32_t g, std::size_t count) {
+      grids[at(g)].metrics.contiguous = count <= 1;
+    });
+    each_grid(household_roots, [&](std::int32_t g, std::size_t count) {
+      grids[at(g)].metrics.barrier_crossings = static_cast<int>(count) - 1;
+    });
   };
   evaluate(building_large_, result_.large, true);
   evaluate(micro_of_, result_.micro, false);
