@@ -9,6 +9,7 @@
 #include <set>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/progress_ticks.hpp"
 #include "planner/geo/cell_split.hpp"
 #include "planner/geo/own_footprint.hpp"
 #include "planner/partition/partition_internal.hpp"
@@ -557,8 +558,13 @@ int CommunityPlanner::contact_unit(std::size_t k, std::int32_t local) const {
   return it == contact_unit_.end() ? 0 : it->second;
 }
 
-void CommunityPlanner::build_large_graph(const std::vector<std::pair<NodeId, NodeId>>& unit_links) {
+void CommunityPlanner::build_large_graph(const std::vector<std::pair<NodeId, NodeId>>& unit_links,
+                                         const std::function<void(double)>& report) {
   const auto atoms = static_cast<std::int32_t>(atom_members_.size());
+  // Progress from inside the two long loops (issue 12/14 item 5): the adjacencies (half), the
+  // atoms (the other half).
+  LoopTicks adjacency_ticks(report, 0.0, 0.5, in_.adjacency.size());
+  LoopTicks atom_ticks(report, 0.5, 1.0, at(atoms));
   std::vector<double> inner(at(atoms), 0.0);
   struct Link {
     NodeId a, b;
@@ -568,6 +574,7 @@ void CommunityPlanner::build_large_graph(const std::vector<std::pair<NodeId, Nod
   std::vector<Link> edges, hard_links;
   std::set<std::int32_t> spanning;
   for (std::size_t k : in_.adjacency) {
+    adjacency_ticks.step();
     const geo::CellAdjacency& adj = tess_.adjacency[k];
     const std::int32_t la = local_of(adj.a), lb = local_of(adj.b);
     // A tower split at this level: the unit atom whose piece the neighbour borders (a split
@@ -640,6 +647,7 @@ void CommunityPlanner::build_large_graph(const std::vector<std::pair<NodeId, Nod
 
   AtomGraphBuilder builder;
   for (NodeId a = 0; a < atoms; ++a) {
+    atom_ticks.step();
     double work = 0.0, cell_area = 0.0, perimeter = 0.0;
     Point weighted{0.0, 0.0};
     for (std::int32_t i : atom_members_[at(a)]) {

@@ -69,8 +69,22 @@ void CommunityPlanner::recount(Grid& grid, const HouseholdBounds& bounds) const 
 
 void CommunityPlanner::plan_large() {
   const HouseholdBounds& bounds = params_.large;
+  // Progress: the large grids are one unit per planned building (micro grids the other), a
+  // twentieth of it over the atom graph's loops (on one community of 1M buildings: a second and
+  // more at 20 % of the stage without an update, issue 12/14 item 5), the rest over the
+  // partition.
+  const long long graph_units = ctx_.progress ? n_ / 20 : 0;
+  long long graph_reported = 0;
+  auto graph_progress = [&](double share) {
+    const auto units = std::llround(share * static_cast<double>(graph_units));
+    if (units <= graph_reported) return;
+    ctx_.progress->add(static_cast<double>(units - graph_reported));
+    graph_reported = units;
+  };
   compound_parts();
-  build_large_graph(make_large_atoms());
+  build_large_graph(make_large_atoms(), ctx_.progress ? std::function<void(double)>(graph_progress)
+                                                      : std::function<void(double)>());
+  graph_progress(1.0);
   const auto atoms = static_cast<std::int32_t>(atom_members_.size());
 
   GraphPartitionOptions options;
@@ -90,17 +104,18 @@ void CommunityPlanner::plan_large() {
     for (const Grid& g : ctx_.existing->large_grids)
       options.previous_accepted.push_back(g.bounds_reason.empty() ? 0 : 1);
   }
-  // Progress: the large grids are one unit per planned building (micro grids the other).
+  // Progress: the rest of the large grids' unit per planned building.
+  const long long partition_units = n_ - graph_units;
   long long reported = 0;
   if (ctx_.progress)
     options.on_progress = [&](double share) {
-      const auto units = std::llround(share * n_);
+      const auto units = std::llround(share * static_cast<double>(partition_units));
       ctx_.progress->add(static_cast<double>(units - reported));
       reported = std::max(reported, units);
     };
   const auto started = std::chrono::steady_clock::now();
   GraphPartition large = partition_graph(large_graph_, options);
-  if (ctx_.progress) ctx_.progress->add(static_cast<double>(n_ - reported));
+  if (ctx_.progress) ctx_.progress->add(static_cast<double>(partition_units - reported));
   if (ctx_.keep_large_partitions)
     result_.large_partition = LargeGridPartition{
         in_.community,
@@ -872,21 +887,37 @@ void CommunityPlanner::grid_connectivity() {
     // crossing (it is reported as building-without-cell).
     for (const auto& [la, lb] : cellless_links_)
       if (grid_of[at(la)] == grid_of[at(lb)]) soft.unite(la, lb);
-    for (const auto& members : atom_members_)  // a contracted compound is one large-grid unit
-      for (std::int32_t i : compounds_are_units ? members : std::vector<std::int32_t>{})
-        if (grid_of[at(i)] == grid_of[at(members.front())]) {
-          allowed.unite(i, members.front());
-          soft.unite(i, members.front());
-        }
-    std::map<std::int32_t, std::set<std::int32_t>> roots, household_roots;
+    if (compounds_are_units)
+      for (const auto& members : atom_members_)  // a contracted compound is one large-grid unit
+        for (std::int32_t i : members)
+          if (grid_of[at(i)] == grid_of[at(members.front())]) {
+            allowed.unite(i, members.front());
+            soft.unite(i, members.front());
+          }
+    // Distinct (grid, root) pairs, sorted, instead of a std::set per grid (issue 14 item 2: a
+    // node per building at 1M, between the micro grids' last report and the next stage's).
+    std::vector<std::pair<std::int32_t, std::int32_t>> roots, household_roots;
+    roots.reserve(at(n_));
     for (std::int32_t i = 0; i < n_; ++i) {
       if (grid_of[at(i)] == kNone) continue;
-      roots[grid_of[at(i)]].insert(allowed.find(i));
-      if (building(i).households > 0) household_roots[grid_of[at(i)]].insert(soft.find(i));
+      roots.emplace_back(grid_of[at(i)], allowed.find(i));
+      if (building(i).households > 0) household_roots.emplace_back(grid_of[at(i)], soft.find(i));
     }
-    for (auto& [g, r] : roots) grids[at(g)].metrics.contiguous = r.size() <= 1;
-    for (auto& [g, r] : household_roots)
-      grids[at(g)].metrics.barrier_crossings = static_cast<int>(r.size()) - 1;
+    // Per grid, the number of distinct roots.
+    auto each_grid = [](std::vector<std::pair<std::int32_t, std::int32_t>>& pairs, auto&& take) {
+      std::sort(pairs.begin(), pairs.end());
+      pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+      for (std::size_t a = 0, b = 0; a < pairs.size(); a = b) {
+        while (b < pairs.size() && pairs[b].first == pairs[a].first) ++b;
+        take(pairs[a].first, b - a);
+      }
+    };
+    each_grid(roots, [&](std::int32_t g, std::size_t count) {
+      grids[at(g)].metrics.contiguous = count <= 1;
+    });
+    each_grid(household_roots, [&](std::int32_t g, std::size_t count) {
+      grids[at(g)].metrics.barrier_crossings = static_cast<int>(count) - 1;
+    });
   };
   evaluate(building_large_, result_.large, true);
   evaluate(micro_of_, result_.micro, false);

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -240,8 +241,10 @@ class CommunityPlanner {
   void find_riders();
   /// Atoms of the large-grid graph; returns the links between consecutive units of a tower.
   std::vector<std::pair<NodeId, NodeId>> make_large_atoms();
-  /// The large-grid atom graph over the atoms (sets large_graph_).
-  void build_large_graph(const std::vector<std::pair<NodeId, NodeId>>& unit_links);
+  /// The large-grid atom graph over the atoms (sets large_graph_). `report` (optional) gets the
+  /// share of it done, from inside its loops over the adjacencies and the atoms.
+  void build_large_graph(const std::vector<std::pair<NodeId, NodeId>>& unit_links,
+                         const std::function<void(double)>& report = {});
   /// Towers split into units (households above the micro maximum): for each of their
   /// adjacencies, the unit whose piece of the cell the neighbour borders (sets contact_unit_).
   void find_contact_units();

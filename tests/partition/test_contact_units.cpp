@@ -158,6 +158,7 @@ struct StageSeen {
   int contact_updates = 0;   // below 0.2: the towers' contact units (first of three units)
   int centroid_updates = 0;  // below 0.04: the cells' centroids (a fifth of the first unit)
   int clear_updates = 0;     // 0.04 to 0.08: the towers' clearance checks (the next fifth)
+  int graph_updates = 0;     // 0.2 to 0.21: the large grids' atom graph (a twentieth of the second)
   double last = 0.0;
   double largest_step = 0.0;
   double largest_step_from = 0.0;  // the fraction the largest step started at
@@ -188,6 +189,7 @@ StageSeen planning_progress(const Dataset& dataset, const geo::Tessellation& tes
         if (r.fraction > 0.0 && r.fraction < 0.2) ++seen.contact_updates;
         if (r.fraction > 0.0 && r.fraction < 0.04 - 1e-12) ++seen.centroid_updates;
         if (r.fraction > 0.04 + 1e-12 && r.fraction < 0.08 - 1e-12) ++seen.clear_updates;
+        if (r.fraction > 0.2 + 1e-12 && r.fraction < 0.21 - 1e-12) ++seen.graph_updates;
         seen.last = r.fraction;
         previous = r.stage;
         ++seen.updates;
@@ -386,33 +388,42 @@ TEST_CASE("planning grids reports while a community's towers are cut, more often
   CHECK(many.last == Approx(1.0));
 }
 
+namespace {
+
+/// 800 buildings of `households` each in one community, standing apart: towers (300) are each
+/// clear of their cell's boundary, so none is cut and nothing is compared.
+Dataset towers_apart(int households = 300) {
+  Dataset town;
+  Community c;
+  c.id = 1;
+  c.name = "塔楼社区";
+  c.footprint = {rect(0, 0, 40 * 40.0 + 40.0, 20 * 30.0 + 40.0)};
+  town.communities.push_back(c);
+  for (int r = 0; r < 20; ++r)
+    for (int col = 0; col < 40; ++col) {
+      Building b;
+      b.id = static_cast<std::int64_t>(town.buildings.size()) + 1;
+      b.households = households;
+      b.floors = 6;
+      b.community = 0;
+      const double x0 = 32.0 + col * 40.0, y0 = 29.0 + r * 30.0;
+      b.footprint = {rect(x0, y0, x0 + 16.0, y0 + 12.0)};
+      town.buildings.push_back(std::move(b));
+    }
+  return town;
+}
+
+}  // namespace
+
 TEST_CASE("planning grids reports before the first tower is cut: centroids, clearance checks",
           "[plan][units][contact][progress]") {
   // Round 10 (docs/benchmarks.md "Progress silences at 1M, round 10"): a town in one community
   // sat at 0 % for seconds while every cell's centroid was taken and every tower's clearance
   // checked, before the first tower was cut. Each now reports its fifth of the contact units
   // (0 to 0.04 and 0.04 to 0.08 of the stage), counted by updates, not time.
-  // 800 towers in one community, standing apart: each is clear of its cell's boundary, so none
-  // is cut and nothing is compared (before, the contact units went from 0 to 0.2 in one step).
-  Dataset town;
-  {
-    Community c;
-    c.id = 1;
-    c.name = "塔楼社区";
-    c.footprint = {rect(0, 0, 40 * 40.0 + 40.0, 20 * 30.0 + 40.0)};
-    town.communities.push_back(c);
-    for (int r = 0; r < 20; ++r)
-      for (int col = 0; col < 40; ++col) {
-        Building b;
-        b.id = static_cast<std::int64_t>(town.buildings.size()) + 1;
-        b.households = 300;
-        b.floors = 6;
-        b.community = 0;
-        const double x0 = 32.0 + col * 40.0, y0 = 29.0 + r * 30.0;
-        b.footprint = {rect(x0, y0, x0 + 16.0, y0 + 12.0)};
-        town.buildings.push_back(std::move(b));
-      }
-  }
+  // towers_apart(): none is cut and nothing is compared (before, the contact units went from 0
+  // to 0.2 in one step).
+  const Dataset town = towers_apart();
   Progress progress;
   const PartitionParams params;
   const StageSeen seen =
@@ -421,6 +432,28 @@ TEST_CASE("planning grids reports before the first tower is cut: centroids, clea
                   << seen.clear_updates);
   CHECK(seen.centroid_updates >= 2);
   CHECK(seen.clear_updates >= 2);
+  CHECK_FALSE(seen.decreased);
+  CHECK(seen.last == Approx(1.0));
+}
+
+TEST_CASE("planning grids reports while the large grids' atom graph is built", "[plan][progress]") {
+  // Round 11 (docs/benchmarks.md "Planning grids and grid polygons, round 11"): at 1M buildings
+  // in one community "planning grids" sat at 20 % for seconds between the towers' contact units
+  // and the large grids' first report: making the atom graph (its loops over every adjacency and
+  // every atom) and the partition's first bisections. The graph's loops now report a twentieth of
+  // the large grids' unit (0.2 to 0.21 of the stage), the bisections the partition's share
+  // (tests/partition/test_graph_partition.cpp). Counted by updates, not time. 800 houses of 2
+  // households: four large grids, whose partition reports nothing before 0.21 (before, its first
+  // update, a quarter of the nodes placed, was the first after 0.2).
+  const Dataset town = towers_apart(2);
+  Progress progress;
+  const PartitionParams params;
+  const StageSeen seen =
+      planning_progress(town, geo::tessellate(town, tessellation_params(params), progress));
+  INFO("updates " << seen.updates << ": atom graph " << seen.graph_updates);
+  // 9: every 256 of the ~2,300 adjacencies and of the 800 atoms (2 without the graph's reports:
+  // the partition's first bisection, then starting at 0.2).
+  CHECK(seen.graph_updates >= 6);
   CHECK_FALSE(seen.decreased);
   CHECK(seen.last == Approx(1.0));
 }

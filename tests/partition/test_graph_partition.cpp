@@ -382,3 +382,28 @@ TEST_CASE("no part without households: an empty building between coarse ones joi
   CHECK(q.discontiguous == 0);
   CHECK(result.part[1] == result.part[2]);
 }
+
+TEST_CASE("the construction reports from inside its bisections before the first part is placed",
+          "[graph][progress]") {
+  // Round 11 (docs/benchmarks.md "Planning grids and grid polygons, round 11"): the first part
+  // of a container is placed only after one bisection per level down a branch; on one community
+  // of 1M buildings the start of the large grids was seconds without an update. One bisection
+  // here (k = 2 on a 90,000-node lattice): before, its only updates were its two parts placed
+  // (0.45 and 0.9 of the container's 0.9 first run, halved); now its hop searches, growth and
+  // pieces report as they go. Counted by updates, not time.
+  AtomGraph g = make_lattice(300, 300, uniform(90000, 1));
+  GraphPartitionOptions options;
+  options.bounds = {40000, 50000, 45000};
+  options.seed = 1;
+  std::vector<double> seen;
+  options.on_progress = [&](double f) { seen.push_back(f); };
+  const GraphPartition result = partition_graph(g, options);
+  CHECK(result.part_count == 2);
+  REQUIRE_FALSE(seen.empty());
+  const auto before_first_part =
+      std::count_if(seen.begin(), seen.end(), [](double f) { return f > 0.0 && f < 0.2; });
+  INFO("updates " << seen.size() << ", before the first part " << before_first_part);
+  CHECK(before_first_part >= 8);
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
+  CHECK(seen.back() == Approx(1.0));
+}
