@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "planner/core/parallel.hpp"
+#include "planner/geo/area_cells.hpp"
 #include "planner/geo/built_up_area.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/own_footprint.hpp"
@@ -68,12 +69,22 @@ struct MakeValidParamsDeleter {
   }
 };
 
-/// Polygons of one container layer (compounds or communities) with their bounds and R-tree.
+/// Polygons of one container layer (compounds or communities) with their bounds and R-tree, and
+/// for the large ones (the built-up area of a town without communities) the cells that answer
+/// point and cover tests away from their outlines (area_cells.hpp; empty for the others).
 struct ContainerLayer {
   std::vector<const MultiPolygon*> footprints;
   std::vector<Box> boxes;
   std::vector<double> areas_m2;
   BoxIndex index;
+  std::vector<AreaCells> cells;
+
+  [[nodiscard]] AreaCells::Where locate(std::int32_t i, const Point& p) const {
+    return cells.empty() ? AreaCells::Where::mixed : cells[std::size_t(i)].locate(p);
+  }
+  [[nodiscard]] AreaCells::Where locate(std::int32_t i, const Box& b) const {
+    return cells.empty() ? AreaCells::Where::mixed : cells[std::size_t(i)].locate(b);
+  }
 };
 
 /// A thread's GEOS copies of a container layer, made on first use.
@@ -195,11 +206,15 @@ std::int32_t join_one(Worker& w, PreparedLayer& cache, const ContainerLayer& lay
   layer.index.intersecting(Box{point.x, point.y, point.x, point.y}, candidates);
   std::vector<std::int32_t>& holding = w.scratch2;
   holding.clear();
-  if (!candidates.empty()) {
-    GeomPtr p = to_geos(w.geos, point);
-    for (std::int32_t c : candidates)
-      if (prepared_intersects(w.geos, container_prepared(w, cache, layer, c), p.get()))
-        holding.push_back(c);
+  GeomPtr p;  // made when a container's cells do not know
+  for (std::int32_t c : candidates) {
+    const AreaCells::Where where = layer.locate(c, point);
+    if (where == AreaCells::Where::outside) continue;
+    if (where == AreaCells::Where::mixed) {
+      if (!p) p = to_geos(w.geos, point);
+      if (!prepared_intersects(w.geos, container_prepared(w, cache, layer, c), p.get())) continue;
+    }
+    holding.push_back(c);
   }
   if (holding.size() == 1) return holding.front();
   if (!footprint) return holding.empty() ? kNone : holding.front();
@@ -347,7 +362,9 @@ void repair_layer(std::vector<Feature>& features, const char* what, const char* 
   });
 }
 
-ContainerLayer make_layer(const std::vector<const MultiPolygon*>& footprints) {
+/// `with_cells`: the large footprints (at least kCellsMinVertices vertices) get cells
+/// (area_cells.hpp), 8 m wide, 6.4·10⁷ cells (64 MB) at most among them all.
+ContainerLayer make_layer(const std::vector<const MultiPolygon*>& footprints, bool with_cells) {
   ContainerLayer layer;
   layer.footprints = footprints;
   layer.boxes.reserve(footprints.size());
@@ -357,6 +374,21 @@ ContainerLayer make_layer(const std::vector<const MultiPolygon*>& footprints) {
     layer.areas_m2.push_back(area(*f));
   }
   layer.index = BoxIndex(layer.boxes);
+  if (with_cells) {
+    constexpr std::size_t kCellsMinVertices = 1024;
+    constexpr double kCellM = 8.0;
+    constexpr std::size_t kMaxCells = 64'000'000;
+    std::vector<std::size_t> large;
+    for (std::size_t i = 0; i < footprints.size(); ++i)
+      if (vertex_count(*footprints[i]) >= kCellsMinVertices) large.push_back(i);
+    if (!large.empty()) {
+      layer.cells.resize(footprints.size());
+      const std::size_t each = std::max<std::size_t>(kMaxCells / large.size(), 250'000);
+      parallel_for(std::size_t{0}, large.size(), [&](std::size_t k) {
+        layer.cells[large[k]] = AreaCells(*footprints[large[k]], kCellM, each);
+      });
+    }
+  }
   return layer;
 }
 
@@ -462,14 +494,25 @@ GeomPtr clip_to_communities(Worker& w, Building& b, const BuildingJoinContext& j
   const ContainerLayer& layer = jc.communities;
   if (layer.footprints.empty() || !shape) return nullptr;
   std::vector<std::int32_t> candidates;
-  layer.index.intersecting(bounds(b.footprint), candidates);
-  for (std::int32_t c : candidates)
-    if (prepared_covers(w.geos, container_prepared(w, w.communities, layer, c), shape))
+  const Box box = bounds(b.footprint);
+  layer.index.intersecting(box, candidates);
+  // The communities' cells answer first (area_cells.hpp): a footprint whose box lies in cells
+  // wholly inside a community is covered by it, one in cells wholly outside is disjoint from it.
+  std::vector<AreaCells::Where> where(candidates.size());
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    where[k] = layer.locate(candidates[k], box);
+    if (where[k] == AreaCells::Where::inside) return nullptr;
+  }
+  for (std::size_t k = 0; k < candidates.size(); ++k)
+    if (where[k] == AreaCells::Where::mixed &&
+        prepared_covers(w.geos, container_prepared(w, w.communities, layer, candidates[k]), shape))
       return nullptr;
   GEOSContextHandle_t h = w.geos.handle();
   GeomPtr inside;
-  for (std::int32_t c : candidates) {
-    if (!prepared_intersects(w.geos, container_prepared(w, w.communities, layer, c), shape))
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    const std::int32_t c = candidates[k];
+    if (where[k] == AreaCells::Where::outside ||
+        !prepared_intersects(w.geos, container_prepared(w, w.communities, layer, c), shape))
       continue;
     GeomPtr part =
         own(w.geos, GEOSIntersection_r(h, shape, container_geometry(w, w.communities, layer, c)),
@@ -807,10 +850,10 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   // 3. Indexes over the containers.
   std::vector<const MultiPolygon*> footprints;
   for (const Community& c : dataset.communities) footprints.push_back(&c.footprint);
-  const ContainerLayer communities = make_layer(footprints);
+  const ContainerLayer communities = make_layer(footprints, true);
   footprints.clear();
   for (const Compound& c : dataset.compounds) footprints.push_back(&c.footprint);
-  const ContainerLayer compounds = make_layer(footprints);
+  const ContainerLayer compounds = make_layer(footprints, false);
 
   std::map<std::string, std::int32_t> compound_by_ref, community_by_code, community_by_name;
   for (std::size_t i = 0; i < dataset.compounds.size(); ++i)
