@@ -283,8 +283,11 @@ struct Repair {
 /// Validates `footprint`, replacing it by its repaired form when invalid, and reports what it did.
 /// `what` names the feature kind in messages ("building", "compound", ...). A collapsed result
 /// leaves `footprint` untouched: the caller decides what to keep.
+/// `known_valid`: 1 when GEOSisValid already said the footprint as given is valid (the built-up
+/// area asked, built_up_area's `validity`), else −1 (or 0): asked here.
 Repair repair_footprint(Worker& w, MultiPolygon& footprint, const Location& where, const char* what,
-                        const std::string& consequence_if_empty, const ValidationParams& params) {
+                        const std::string& consequence_if_empty, const ValidationParams& params,
+                        std::int8_t known_valid = -1) {
   Repair r;
   GEOSContextHandle_t h = w.geos.handle();
   if (vertex_count(footprint) == 0) {
@@ -296,7 +299,7 @@ Repair repair_footprint(Worker& w, MultiPolygon& footprint, const Location& wher
     return r;
   }
   GeomPtr g = to_geos(w.geos, footprint);
-  const char valid = GEOSisValid_r(h, g.get());
+  const char valid = known_valid == 1 ? char(1) : GEOSisValid_r(h, g.get());
   if (valid == 2) w.geos.fail("validity check");
   if (valid == 0) {
     std::string reason = "unknown reason";
@@ -548,7 +551,7 @@ GeomPtr clip_to_communities(Worker& w, Building& b, const BuildingJoinContext& j
 /// `community_named` is set when the building's community attribute names a community (by code
 /// or name): that choice stands, and the podium step (4b) leaves the building alone.
 void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, DuplicateKey& key,
-                       bool& has_key, bool& community_named) {
+                       bool& has_key, bool& community_named, std::int8_t known_valid) {
   const ValidationParams& params = jc.params;
   has_key = false;
   community_named = false;
@@ -557,7 +560,7 @@ void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, Du
   Repair r = repair_footprint(
       w, b.footprint, b.source, "building",
       "kept with its original vertices and placed by their centroid; it has no area for a cell",
-      params);
+      params, known_valid);
   if (r.outcome == RepairOutcome::no_vertices) {
     // Nowhere to place it: it stays in the dataset with no community and is listed as unplanned.
     return;
@@ -795,6 +798,9 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   // 2. No communities: the study area is one community — the built-up area of the buildings
   //    (geo/built_up_area.hpp), or, without buildings or when GEOS fails on them, the extent
   //    of all features expanded by a margin.
+  // GEOSisValid's answers the built-up area found for the buildings' footprints as loaded
+  // (buildings first in its list): step 4 does not ask again.
+  std::vector<std::int8_t> validity;
   if (dataset.communities.empty()) {
     Community study_area;
     study_area.code = kExtentCommunityCode;
@@ -807,8 +813,9 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
       // Compounds too, so that none crosses the planned area's edge.
       for (const Compound& c : dataset.compounds) footprints.push_back(&c.footprint);
       try {
-        study_area.footprint = built_up_area(main_geos, footprints, params.built_up,
-                                             [&](std::size_t n) { areas.add(double(n)); });
+        study_area.footprint = built_up_area(
+            main_geos, footprints, params.built_up, [&](std::size_t n) { areas.add(double(n)); },
+            &validity);
       } catch (const GeosError& e) {
         main_problems.report(Severity::warning, "built-up-area-failed", Location{},
                              std::string("the built-up area could not be computed (") + e.what() +
@@ -883,7 +890,8 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
         Building& b = dataset.buildings[i];
         bool keyed = false, named = false;
         try {
-          validate_building(w, b, jc, keys[i], keyed, named);
+          validate_building(w, b, jc, keys[i], keyed, named,
+                            i < validity.size() ? validity[i] : std::int8_t{-1});
         } catch (const GeosError& e) {
           w.problems.report(Severity::error, "geometry-operation-failed", b.source,
                             std::string("building could not be validated or joined: ") + e.what() +
