@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "planner/core/parallel.hpp"
+#include "planner/geo/built_up_area_validity.hpp"
 #include "planner/geo/geos_watch.hpp"
 
 namespace gp::geo {
@@ -463,6 +464,12 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
   for (MultiPolygon& m : shrunk)
     for (Polygon& polygon : m) result.push_back(std::move(polygon));
   return result;
+}
+
+MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints,
+                           const BuiltUpParams& params,
+                           const std::function<void(std::size_t)>& grown_block) {
+  return built_up_area(ctx, footprints, params, grown_block, nullptr);
 }
 
 }  // namespace gp::geo

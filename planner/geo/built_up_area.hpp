@@ -7,7 +7,6 @@
 // buildings, and open land wider than 2 × reach_m (a park, a river, fields) stays outside.
 
 #include <cstddef>
-#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -36,12 +35,8 @@ struct BuiltUpParams {
 /// the last call (n sums to footprints.size(): the first quarter while choosing the footprints
 /// to grow, then three quarters of the rest while growing and merging blocks of them, the last
 /// quarter of the rest while the blocks' unions are merged level by level and the parts shrunk).
-/// `validity`, when given, is set to one entry per footprint: GEOSisValid's answer (1 valid,
-/// 0 invalid) for the footprints it asked about, −1 for the others — for validation, which asks
-/// again of every building (the footprints are not changed in between).
 MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints,
                            const BuiltUpParams& params = {},
-                           const std::function<void(std::size_t)>& grown = {},
-                           std::vector<std::int8_t>* validity = nullptr);
+                           const std::function<void(std::size_t)>& grown = {});
 
 }  // namespace gp::geo

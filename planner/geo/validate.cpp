@@ -14,6 +14,7 @@
 #include "planner/core/parallel.hpp"
 #include "planner/geo/area_cells.hpp"
 #include "planner/geo/built_up_area.hpp"
+#include "planner/geo/built_up_area_validity.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/spatial_index.hpp"
