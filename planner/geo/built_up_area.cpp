@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "planner/core/parallel.hpp"
+#include "planner/geo/built_up_area_validity.hpp"
 #include "planner/geo/geos_watch.hpp"
 
 namespace gp::geo {
@@ -50,12 +51,10 @@ std::uint32_t morton(std::uint32_t x, std::uint32_t y) {
 /// a footprint before it is tested; the second pass tests the rest in order, keeping (and adding
 /// the witnesses of) those not covered. Sequential, in the given order: the same subset for any
 /// number of threads. Returns the kept footprints, in the given order.
-std::vector<std::size_t> footprints_to_grow(GeosContext& ctx,
-                                            const std::vector<const MultiPolygon*>& footprints,
-                                            const std::vector<Box>& boxes,
-                                            const std::vector<std::size_t>& order,
-                                            const Box& extent, double reach_m,
-                                            const std::function<void(double)>& step) {
+std::vector<std::size_t> footprints_to_grow(
+    GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints,
+    const std::vector<Box>& boxes, const std::vector<std::size_t>& order, const Box& extent,
+    double reach_m, const std::function<void(double)>& step, std::vector<std::int8_t>* validity) {
   if (order.size() < 2 || !(reach_m > 0.0)) return order;
   Box area = extent;
   area.min_x -= reach_m;
@@ -133,7 +132,9 @@ std::vector<std::size_t> footprints_to_grow(GeosContext& ctx,
   };
   auto is_valid = [&](std::size_t f) {
     GeomPtr g = to_geos(ctx, *footprints[f]);
-    return GEOSisValid_r(ctx.handle(), g.get()) == 1;
+    const char valid = GEOSisValid_r(ctx.handle(), g.get());
+    if (validity && valid != 2) (*validity)[f] = static_cast<std::int8_t>(valid);
+    return valid == 1;
   };
 
   std::vector<char> kept(footprints.size(), 0);
@@ -178,7 +179,9 @@ std::vector<std::size_t> footprints_to_grow(GeosContext& ctx,
 
 MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints,
                            const BuiltUpParams& params,
-                           const std::function<void(std::size_t)>& grown_block) {
+                           const std::function<void(std::size_t)>& grown_block,
+                           std::vector<std::int8_t>* validity) {
+  if (validity) validity->assign(footprints.size(), -1);
   GEOSContextHandle_t h = ctx.handle();
   // 4 segments per quarter circle: the outline is a planning boundary, not a survey line.
   constexpr int kQuadrantSegments = 4;
@@ -238,10 +241,12 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
   // the same area, a fraction of the overlay work (footprints_to_grow above). Choosing them is
   // the first tenth of the units.
   const std::size_t choosing = order.size() / 10;
-  const std::vector<std::size_t> grow =
-      footprints_to_grow(ctx, footprints, boxes, order, extent, params.reach_m, [&](double done) {
+  const std::vector<std::size_t> grow = footprints_to_grow(
+      ctx, footprints, boxes, order, extent, params.reach_m,
+      [&](double done) {
         report_to(static_cast<std::size_t>(done * static_cast<double>(choosing)));
-      });
+      },
+      validity);
   report_to(choosing);
   // The rest of the units: the blocks, the merge of their unions, the shrink.
   const std::size_t rest = footprints.size() - choosing;
@@ -459,6 +464,12 @@ MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygo
   for (MultiPolygon& m : shrunk)
     for (Polygon& polygon : m) result.push_back(std::move(polygon));
   return result;
+}
+
+MultiPolygon built_up_area(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints,
+                           const BuiltUpParams& params,
+                           const std::function<void(std::size_t)>& grown_block) {
+  return built_up_area(ctx, footprints, params, grown_block, nullptr);
 }
 
 }  // namespace gp::geo

@@ -27,20 +27,111 @@ void in_blocks(std::size_t n, const std::function<void(double)>& tick, const Bod
   }
 }
 
+/// Which side of the line a→b the point c lies on: +1 left, −1 right, 0 on it. The floating-point
+/// determinant where its rounding cannot change the sign (Shewchuk's first bound), else GEOS's
+/// orientation index (the exact test GEOS's own predicates use).
+int side(GeosContext& ctx, const Point& a, const Point& b, const Point& c) {
+  const double left = (b.x - a.x) * (c.y - a.y);
+  const double right = (b.y - a.y) * (c.x - a.x);
+  const double det = left - right;
+  const double bound = 3.4e-16 * (std::abs(left) + std::abs(right));
+  if (det > bound) return 1;
+  if (det < -bound) return -1;
+  const int index = GEOSOrientationIndex_r(ctx.handle(), a.x, a.y, b.x, b.y, c.x, c.y);
+  if (index == 2) ctx.fail("orientation");
+  return index;
+}
+
+/// Whether the line a→b has every vertex of `one` on one closed side and every one of `other` on
+/// the other, neither all on the line: then each footprint lies in its closed half-plane (the
+/// hull of its vertices holds it) and their interiors lie in the two open half-planes, apart.
+bool line_separates(GeosContext& ctx, const Point& a, const Point& b, const MultiPolygon& one,
+                    const MultiPolygon& other) {
+  int first = 0;
+  auto same_side = [&](const Ring& ring) {
+    for (const Point& v : ring) {
+      const int s = side(ctx, a, b, v);
+      if (s == 0) continue;
+      if (first == 0)
+        first = s;
+      else if (s != first)
+        return false;
+    }
+    return true;
+  };
+  for (const Polygon& polygon : one) {
+    if (!same_side(polygon.outer)) return false;
+    for (const Ring& hole : polygon.holes)
+      if (!same_side(hole)) return false;
+  }
+  if (first == 0) return false;
+  bool beyond = false;
+  auto other_side = [&](const Ring& ring) {
+    for (const Point& v : ring) {
+      const int s = side(ctx, a, b, v);
+      if (s == first) return false;
+      beyond = beyond || s != 0;
+    }
+    return true;
+  };
+  for (const Polygon& polygon : other) {
+    if (!other_side(polygon.outer)) return false;
+    for (const Ring& hole : polygon.holes)
+      if (!other_side(hole)) return false;
+  }
+  return beyond;
+}
+
+/// A proof that the interiors of two footprints do not meet: a line through an edge of either
+/// that separates them (line_separates), tried on the edges that reach the overlap of their
+/// boxes — two footprints sharing a wall are separated by the wall's line. Most pairs of
+/// footprints whose boxes meet in a real town only touch (round 11 on real-100000: 216 of 79,345
+/// pairs have interiors that meet), and GEOS's relate builds both footprints' whole topology to
+/// say so. False: no proof found (ask GEOS).
+bool interiors_apart(GeosContext& ctx, const MultiPolygon& a, const Box& a_box,
+                     const MultiPolygon& b, const Box& b_box) {
+  const Box overlap{std::max(a_box.min_x, b_box.min_x), std::max(a_box.min_y, b_box.min_y),
+                    std::min(a_box.max_x, b_box.max_x), std::min(a_box.max_y, b_box.max_y)};
+  // Boxes that meet along an edge or corner only: the open boxes, which hold the interiors, are
+  // apart.
+  if (overlap.min_x >= overlap.max_x || overlap.min_y >= overlap.max_y) return true;
+  auto try_edges = [&](const MultiPolygon& edges, const MultiPolygon& one,
+                       const MultiPolygon& other) {
+    for (const Polygon& polygon : edges) {
+      const Ring& ring = polygon.outer;
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+        const Point& p = ring[k];
+        const Point& q = ring[k + 1];
+        if (std::max(p.x, q.x) < overlap.min_x || std::min(p.x, q.x) > overlap.max_x ||
+            std::max(p.y, q.y) < overlap.min_y || std::min(p.y, q.y) > overlap.max_y || p == q)
+          continue;
+        if (line_separates(ctx, p, q, one, other)) return true;
+      }
+    }
+    return false;
+  };
+  return try_edges(a, a, b) || try_edges(b, a, b);
+}
+
 /// Footprint `i` less the footprints `hits` (ascending; each keeps its overlap with `i`) whose
 /// interior meets its interior, into `part` (empty: nothing cut, nothing left, or GEOS failed);
 /// `copy_of`: when nothing is left, the first hit that is a copy (footprint_is_copy), else -1.
 void own_part(GeosContext& ctx, const std::vector<const MultiPolygon*>& footprints, std::size_t i,
-              const std::vector<std::int32_t>& hits, const std::vector<double>& areas,
-              MultiPolygon& part, std::int32_t& copy_of) {
+              const std::vector<std::int32_t>& hits, const std::vector<Box>& boxes,
+              const std::vector<double>& areas, MultiPolygon& part, std::int32_t& copy_of) {
   part.clear();
   copy_of = -1;
   if (hits.empty()) return;
   const MultiPolygon& footprint = *footprints[i];
   try {
-    GeomPtr shape = to_geos(ctx, footprint);
+    GeomPtr shape;  // the footprint as GEOS, made when GEOS is first asked
     bool cut = false;
     for (std::int32_t j : hits) {  // ascending: the same order on every thread count
+      // While nothing is cut the shape is the footprint, and a separating line settles it.
+      if (!cut && interiors_apart(ctx, footprint, boxes[i], *footprints[std::size_t(j)],
+                                  boxes[std::size_t(j)]))
+        continue;
+      if (!shape) shape = to_geos(ctx, footprint);
       const GeomPtr other = to_geos(ctx, *footprints[std::size_t(j)]);
       const char meet = GEOSRelatePattern_r(ctx.handle(), shape.get(), other.get(), "T********");
       if (meet == 2) ctx.fail("footprint overlap");
@@ -189,7 +280,7 @@ std::vector<MultiPolygon> own_footprints(const std::vector<const MultiPolygon*>&
     if (f.boxes[i].empty()) return;
     std::vector<std::int32_t> hits;
     f.kept_overlaps(index, i, hits);
-    own_part(contexts.local(), footprints, i, hits, f.areas, parts[i], copy_of[i]);
+    own_part(contexts.local(), footprints, i, hits, f.boxes, f.areas, parts[i], copy_of[i]);
   });
   take_originals_parts(parts, copy_of);
   return parts;
@@ -250,7 +341,8 @@ std::shared_ptr<const FootprintSettling> settle_footprints(
       return copy[std::size_t(j)] || group[std::size_t(j)] != group[i];
     });
     differs[i] = hits.size() != before ? 1 : 0;
-    own_part(contexts.local(), footprints, i, hits, f.areas, site_part[i], site_copy_of[i]);
+    own_part(contexts.local(), footprints, i, hits, f.boxes, f.areas, site_part[i],
+             site_copy_of[i]);
   });
   // 3. Own parts among all the buildings, where they may differ.
   in_blocks(n, span(0.9, 1.0), [&](std::size_t i) {
@@ -261,7 +353,7 @@ std::shared_ptr<const FootprintSettling> settle_footprints(
     }
     std::vector<std::int32_t> hits;
     f.kept_overlaps(index, i, hits);
-    own_part(contexts.local(), footprints, i, hits, f.areas, all_part[i], all_copy_of[i]);
+    own_part(contexts.local(), footprints, i, hits, f.boxes, f.areas, all_part[i], all_copy_of[i]);
   });
   take_originals_parts(site_part, site_copy_of);
   take_originals_parts(all_part, all_copy_of);

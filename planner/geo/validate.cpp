@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "planner/core/parallel.hpp"
+#include "planner/geo/area_cells.hpp"
 #include "planner/geo/built_up_area.hpp"
+#include "planner/geo/built_up_area_validity.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/spatial_index.hpp"
@@ -68,12 +70,22 @@ struct MakeValidParamsDeleter {
   }
 };
 
-/// Polygons of one container layer (compounds or communities) with their bounds and R-tree.
+/// Polygons of one container layer (compounds or communities) with their bounds and R-tree, and
+/// for the large ones (the built-up area of a town without communities) the cells that answer
+/// point and cover tests away from their outlines (area_cells.hpp; empty for the others).
 struct ContainerLayer {
   std::vector<const MultiPolygon*> footprints;
   std::vector<Box> boxes;
   std::vector<double> areas_m2;
   BoxIndex index;
+  std::vector<AreaCells> cells;
+
+  [[nodiscard]] AreaCells::Where locate(std::int32_t i, const Point& p) const {
+    return cells.empty() ? AreaCells::Where::mixed : cells[std::size_t(i)].locate(p);
+  }
+  [[nodiscard]] AreaCells::Where locate(std::int32_t i, const Box& b) const {
+    return cells.empty() ? AreaCells::Where::mixed : cells[std::size_t(i)].locate(b);
+  }
 };
 
 /// A thread's GEOS copies of a container layer, made on first use.
@@ -195,11 +207,15 @@ std::int32_t join_one(Worker& w, PreparedLayer& cache, const ContainerLayer& lay
   layer.index.intersecting(Box{point.x, point.y, point.x, point.y}, candidates);
   std::vector<std::int32_t>& holding = w.scratch2;
   holding.clear();
-  if (!candidates.empty()) {
-    GeomPtr p = to_geos(w.geos, point);
-    for (std::int32_t c : candidates)
-      if (prepared_intersects(w.geos, container_prepared(w, cache, layer, c), p.get()))
-        holding.push_back(c);
+  GeomPtr p;  // made when a container's cells do not know
+  for (std::int32_t c : candidates) {
+    const AreaCells::Where where = layer.locate(c, point);
+    if (where == AreaCells::Where::outside) continue;
+    if (where == AreaCells::Where::mixed) {
+      if (!p) p = to_geos(w.geos, point);
+      if (!prepared_intersects(w.geos, container_prepared(w, cache, layer, c), p.get())) continue;
+    }
+    holding.push_back(c);
   }
   if (holding.size() == 1) return holding.front();
   if (!footprint) return holding.empty() ? kNone : holding.front();
@@ -268,8 +284,11 @@ struct Repair {
 /// Validates `footprint`, replacing it by its repaired form when invalid, and reports what it did.
 /// `what` names the feature kind in messages ("building", "compound", ...). A collapsed result
 /// leaves `footprint` untouched: the caller decides what to keep.
+/// `known_valid`: 1 when GEOSisValid already said the footprint as given is valid (the built-up
+/// area asked, built_up_area's `validity`), else −1 (or 0): asked here.
 Repair repair_footprint(Worker& w, MultiPolygon& footprint, const Location& where, const char* what,
-                        const std::string& consequence_if_empty, const ValidationParams& params) {
+                        const std::string& consequence_if_empty, const ValidationParams& params,
+                        std::int8_t known_valid = -1) {
   Repair r;
   GEOSContextHandle_t h = w.geos.handle();
   if (vertex_count(footprint) == 0) {
@@ -281,7 +300,7 @@ Repair repair_footprint(Worker& w, MultiPolygon& footprint, const Location& wher
     return r;
   }
   GeomPtr g = to_geos(w.geos, footprint);
-  const char valid = GEOSisValid_r(h, g.get());
+  const char valid = known_valid == 1 ? char(1) : GEOSisValid_r(h, g.get());
   if (valid == 2) w.geos.fail("validity check");
   if (valid == 0) {
     std::string reason = "unknown reason";
@@ -347,7 +366,9 @@ void repair_layer(std::vector<Feature>& features, const char* what, const char* 
   });
 }
 
-ContainerLayer make_layer(const std::vector<const MultiPolygon*>& footprints) {
+/// `with_cells`: the large footprints (at least kCellsMinVertices vertices) get cells
+/// (area_cells.hpp), 8 m wide, 6.4·10⁷ cells (64 MB) at most among them all.
+ContainerLayer make_layer(const std::vector<const MultiPolygon*>& footprints, bool with_cells) {
   ContainerLayer layer;
   layer.footprints = footprints;
   layer.boxes.reserve(footprints.size());
@@ -357,6 +378,21 @@ ContainerLayer make_layer(const std::vector<const MultiPolygon*>& footprints) {
     layer.areas_m2.push_back(area(*f));
   }
   layer.index = BoxIndex(layer.boxes);
+  if (with_cells) {
+    constexpr std::size_t kCellsMinVertices = 1024;
+    constexpr double kCellM = 8.0;
+    constexpr std::size_t kMaxCells = 64'000'000;
+    std::vector<std::size_t> large;
+    for (std::size_t i = 0; i < footprints.size(); ++i)
+      if (vertex_count(*footprints[i]) >= kCellsMinVertices) large.push_back(i);
+    if (!large.empty()) {
+      layer.cells.resize(footprints.size());
+      const std::size_t each = std::max<std::size_t>(kMaxCells / large.size(), 250'000);
+      parallel_for(std::size_t{0}, large.size(), [&](std::size_t k) {
+        layer.cells[large[k]] = AreaCells(*footprints[large[k]], kCellM, each);
+      });
+    }
+  }
   return layer;
 }
 
@@ -462,14 +498,25 @@ GeomPtr clip_to_communities(Worker& w, Building& b, const BuildingJoinContext& j
   const ContainerLayer& layer = jc.communities;
   if (layer.footprints.empty() || !shape) return nullptr;
   std::vector<std::int32_t> candidates;
-  layer.index.intersecting(bounds(b.footprint), candidates);
-  for (std::int32_t c : candidates)
-    if (prepared_covers(w.geos, container_prepared(w, w.communities, layer, c), shape))
+  const Box box = bounds(b.footprint);
+  layer.index.intersecting(box, candidates);
+  // The communities' cells answer first (area_cells.hpp): a footprint whose box lies in cells
+  // wholly inside a community is covered by it, one in cells wholly outside is disjoint from it.
+  std::vector<AreaCells::Where> where(candidates.size());
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    where[k] = layer.locate(candidates[k], box);
+    if (where[k] == AreaCells::Where::inside) return nullptr;
+  }
+  for (std::size_t k = 0; k < candidates.size(); ++k)
+    if (where[k] == AreaCells::Where::mixed &&
+        prepared_covers(w.geos, container_prepared(w, w.communities, layer, candidates[k]), shape))
       return nullptr;
   GEOSContextHandle_t h = w.geos.handle();
   GeomPtr inside;
-  for (std::int32_t c : candidates) {
-    if (!prepared_intersects(w.geos, container_prepared(w, w.communities, layer, c), shape))
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    const std::int32_t c = candidates[k];
+    if (where[k] == AreaCells::Where::outside ||
+        !prepared_intersects(w.geos, container_prepared(w, w.communities, layer, c), shape))
       continue;
     GeomPtr part =
         own(w.geos, GEOSIntersection_r(h, shape, container_geometry(w, w.communities, layer, c)),
@@ -505,7 +552,7 @@ GeomPtr clip_to_communities(Worker& w, Building& b, const BuildingJoinContext& j
 /// `community_named` is set when the building's community attribute names a community (by code
 /// or name): that choice stands, and the podium step (4b) leaves the building alone.
 void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, DuplicateKey& key,
-                       bool& has_key, bool& community_named) {
+                       bool& has_key, bool& community_named, std::int8_t known_valid) {
   const ValidationParams& params = jc.params;
   has_key = false;
   community_named = false;
@@ -514,7 +561,7 @@ void validate_building(Worker& w, Building& b, const BuildingJoinContext& jc, Du
   Repair r = repair_footprint(
       w, b.footprint, b.source, "building",
       "kept with its original vertices and placed by their centroid; it has no area for a cell",
-      params);
+      params, known_valid);
   if (r.outcome == RepairOutcome::no_vertices) {
     // Nowhere to place it: it stays in the dataset with no community and is listed as unplanned.
     return;
@@ -752,6 +799,9 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   // 2. No communities: the study area is one community — the built-up area of the buildings
   //    (geo/built_up_area.hpp), or, without buildings or when GEOS fails on them, the extent
   //    of all features expanded by a margin.
+  // GEOSisValid's answers the built-up area found for the buildings' footprints as loaded
+  // (buildings first in its list): step 4 does not ask again.
+  std::vector<std::int8_t> validity;
   if (dataset.communities.empty()) {
     Community study_area;
     study_area.code = kExtentCommunityCode;
@@ -764,8 +814,9 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
       // Compounds too, so that none crosses the planned area's edge.
       for (const Compound& c : dataset.compounds) footprints.push_back(&c.footprint);
       try {
-        study_area.footprint = built_up_area(main_geos, footprints, params.built_up,
-                                             [&](std::size_t n) { areas.add(double(n)); });
+        study_area.footprint = built_up_area(
+            main_geos, footprints, params.built_up, [&](std::size_t n) { areas.add(double(n)); },
+            &validity);
       } catch (const GeosError& e) {
         main_problems.report(Severity::warning, "built-up-area-failed", Location{},
                              std::string("the built-up area could not be computed (") + e.what() +
@@ -807,10 +858,10 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
   // 3. Indexes over the containers.
   std::vector<const MultiPolygon*> footprints;
   for (const Community& c : dataset.communities) footprints.push_back(&c.footprint);
-  const ContainerLayer communities = make_layer(footprints);
+  const ContainerLayer communities = make_layer(footprints, true);
   footprints.clear();
   for (const Compound& c : dataset.compounds) footprints.push_back(&c.footprint);
-  const ContainerLayer compounds = make_layer(footprints);
+  const ContainerLayer compounds = make_layer(footprints, false);
 
   std::map<std::string, std::int32_t> compound_by_ref, community_by_code, community_by_name;
   for (std::size_t i = 0; i < dataset.compounds.size(); ++i)
@@ -840,7 +891,8 @@ ValidationSummary validate_and_join(Dataset& dataset, const HouseholdParams& hou
         Building& b = dataset.buildings[i];
         bool keyed = false, named = false;
         try {
-          validate_building(w, b, jc, keys[i], keyed, named);
+          validate_building(w, b, jc, keys[i], keyed, named,
+                            i < validity.size() ? validity[i] : std::int8_t{-1});
         } catch (const GeosError& e) {
           w.problems.report(Severity::error, "geometry-operation-failed", b.source,
                             std::string("building could not be validated or joined: ") + e.what() +
