@@ -7,7 +7,10 @@
 // over-the-edge}.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "planner/core/dataset.hpp"
 #include "planner/evaluation/evaluation.hpp"
@@ -305,4 +308,91 @@ TEST_CASE(
   town.plan_from(tessellation);
   check_polygon_rules(town);
   CHECK(inside(town.plan.micro_grids[at(town.plan.building_micro[at(holder)])].polygon, p));
+}
+
+TEST_CASE(
+    "a split tower across a hard road: each side's units plan with their own side, no grid "
+    "crosses the road",
+    "[partition][truth][barrier]") {
+  // The fuzz town regression-split-tower-across-hard-road-seed9: a tower (0–15 × 31–39, 30
+  // households over a maximum of 20, three units along x) crossed by a primary road drawn from
+  // (10, −1) to (0, 81) (x ≈ 5.6 at the tower), a river along y = 30 beside it. The land west
+  // of the road is otherwise empty and joins the tower's cell across the road. The cut gave the
+  // first unit (its strip 0–5, west of the road) all the land off the footprint, east of the
+  // road too; the partition linked the east neighbours to it, and large grid …06 held
+  // households on both sides of the road (a barrier crossing by geometry).
+  Town town = fuzz_town();
+  town.params.micro = {20, 20, 20};
+  town.params.seed = 0;
+  town.params.refinement_passes = 0;
+  const std::int32_t tower = town.building("POLYGON((0 31,15 31,15 39,0 39,0 31))", 30);
+  town.building("POLYGON((50 31,60 31,60 39,50 39,50 31))", 30);
+  const std::int32_t high = town.building("POLYGON((82 53,88 53,88 57,82 57,82 53))", 97);
+  town.dataset.buildings[at(high)].floors = 13;
+  town.line(LineKind::river, "river", {-1.0, 30.0}, {61.0, 30.0});
+  town.line(LineKind::road, "residential", {10.0, -1.0}, {-10.0, 81.0});
+  const Point from{10.0, -1.0}, to{0.0, 81.0};
+  town.line(LineKind::road, "primary", from, to);
+  town.line(LineKind::road, "residential", {30.0, -1.0}, {30.0, 81.0});
+  town.plan_it();
+  check_polygon_rules(town);
+  const Plan& plan = town.plan;
+  CHECK(plan.metrics.barrier_crossings == 0);
+
+  // By geometry: the side of the primary road each household-holding member of a grid stands
+  // on (a whole building at its point, a run of the tower at its strip's point).
+  auto side = [&](const Point& p) {
+    return (to.x - from.x) * (p.y - from.y) - (to.y - from.y) * (p.x - from.x) > 0.0 ? 1 : -1;
+  };
+  auto check_one_side = [&](const std::vector<Grid>& grids, bool micro) {
+    for (std::size_t g = 0; g < grids.size(); ++g) {
+      std::set<int> sides;
+      for (std::int32_t b : grids[g].buildings) {
+        if (town.dataset.buildings[at(b)].households <= 0) continue;
+        bool as_run = false;
+        for (const BuildingRun& run : plan.building_runs)
+          if (run.building == b && (micro ? run.micro : run.large) == std::int32_t(g)) {
+            sides.insert(side(geo::point_on_surface(run.footprint)));
+            as_run = true;
+          }
+        if (!as_run)
+          sides.insert(side(geo::point_on_surface(town.dataset.buildings[at(b)].footprint)));
+      }
+      INFO(grids[g].code);
+      CHECK(sides.size() <= 1);
+    }
+  };
+  check_one_side(plan.large_grids, false);
+  check_one_side(plan.micro_grids, true);
+
+  // The tower's runs: each strip inside its own micro grid, the tower listed with each run's
+  // grids, and the runs west of the road hold no land east of it beyond their strips.
+  int west_runs = 0, east_runs = 0;
+  for (const BuildingRun& run : plan.building_runs) {
+    if (run.building != tower) continue;
+    const MultiPolygon& micro = plan.micro_grids[at(run.micro)].polygon;
+    CHECK(shared_area_m2(micro, run.footprint) == Approx(area(run.footprint)).margin(0.01));
+    const Grid& large = plan.large_grids[at(run.large)];
+    CHECK(std::binary_search(large.buildings.begin(), large.buildings.end(), tower));
+    if (side(geo::point_on_surface(run.footprint)) > 0) {  // west of the road
+      ++west_runs;
+      // Everything of the grid east of the road is the footprint (a unit standing across it).
+      const MultiPolygon east_half = wkt("POLYGON((10 -1,0 81,200 81,200 -1,10 -1))");
+      geo::GeosContext ctx;
+      const geo::GeomPtr grid = geo::to_geos(ctx, large.polygon);
+      const geo::GeomPtr east = geo::to_geos(ctx, east_half);
+      const geo::GeomPtr footprint = geo::to_geos(ctx, town.dataset.buildings[at(tower)].footprint);
+      const geo::GeomPtr east_of_road =
+          geo::own(ctx, GEOSIntersection_r(ctx.handle(), grid.get(), east.get()), "east");
+      const geo::GeomPtr land = geo::own(
+          ctx, GEOSDifference_r(ctx.handle(), east_of_road.get(), footprint.get()), "land");
+      double m2 = 0.0;
+      REQUIRE(GEOSArea_r(ctx.handle(), land.get(), &m2) == 1);
+      CHECK(m2 < 0.01);
+    } else {
+      ++east_runs;
+    }
+  }
+  CHECK(west_runs >= 1);
+  CHECK(east_runs >= 1);
 }
