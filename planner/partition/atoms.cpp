@@ -229,7 +229,8 @@ void CommunityPlanner::find_riders() {
     // A tower: the unit holding each rider.
     const MultiPolygon& cell = tess_.cells[at(in_.buildings[at(h)])];
     const std::size_t units = unit_households(building(h)).households.size();
-    if (building(h).households > params_.micro.max && units >= 2 && !cell.empty()) {
+    if (building(h).households > std::min(params_.micro.max, params_.large.max) && units >= 2 &&
+        !cell.empty()) {
       const std::vector<MultiPolygon> pieces = geo::split_cell_along_building(
           cell, building(h).footprint, std::vector<double>(units, 1.0), {}, 0,
           geo::cell_sides_of(tess_, in_.buildings[at(h)]));
@@ -399,7 +400,12 @@ void CommunityPlanner::find_contact_units() {
       const std::int32_t i = local_of(b);
       if (state[at(i)] != unchecked) continue;
       state[at(i)] = not_tower;
-      if (building(i).households <= params_.micro.max || tess_.cells[at(b)].empty()) continue;
+      // Split at either level: above the micro maximum, or above the large one where that is
+      // the lower (a fuzz town with micro grids of 20–120 and large grids of 20: the tower's
+      // unit atoms were never cut, its neighbours all took unit 0, across a hard road too).
+      if (building(i).households <= std::min(params_.micro.max, params_.large.max) ||
+          tess_.cells[at(b)].empty())
+        continue;
       const std::size_t units = unit_households(building(i)).households.size();
       if (units < 2) continue;
       state[at(i)] = tower;
