@@ -316,6 +316,38 @@ std::map<std::pair<std::size_t, std::size_t>, double> shared_edge_lengths(
   return result;
 }
 
+/// Whether the runs of a cut in proportion to `weights` can lie on different sides of a hard
+/// road (CellSides): whether two sides each hold at least half the smallest run's share of the
+/// footprint's part in the cell. The cuts divide that part's area in proportion to the weights,
+/// so a run's strip lies mostly on a side only if that side holds half of its area: with one
+/// side alone holding so much, every run lies mostly on it and the sides change nothing (the
+/// cut is made as without them, so plans without such a tower do not move).
+bool runs_across_sides(GeosContext& ctx, const GEOSGeometry* footprint_in_cell,
+                       const std::vector<MultiPolygon>& sides, const std::vector<double>& weights) {
+  if (sides.size() < 2 || !footprint_in_cell || weights.size() < 2) return false;
+  double total = 0.0, least = std::numeric_limits<double>::infinity();
+  for (double w : weights) {
+    total += w;
+    if (w > 0.0) least = std::min(least, w);
+  }
+  double footprint_area = 0.0;
+  if (total <= 0.0 || GEOSArea_r(ctx.handle(), footprint_in_cell, &footprint_area) != 1)
+    return false;
+  // A little under half, so that rounding never hides a run lying exactly half on each side.
+  const double enough = 0.49 * least / total * footprint_area;
+  int holding = 0;
+  for (const MultiPolygon& side : sides) {
+    const GeomPtr side_geos = to_geos(ctx, side);
+    const GeomPtr common =
+        own(ctx, GEOSIntersection_r(ctx.handle(), footprint_in_cell, side_geos.get()),
+            "footprint on a side");
+    double common_area = 0.0;
+    if (GEOSArea_r(ctx.handle(), common.get(), &common_area) == 1 && common_area >= enough)
+      ++holding;
+  }
+  return holding >= 2;
+}
+
 /// Test switch (set_split_reference): every step by GEOS overlays as before round 6.
 std::atomic<bool> g_reference{false};
 
@@ -326,11 +358,14 @@ struct CutCell {
   bool lobes = false;
   /// Pairs (i < j) of runs whose pieces share an edge (pieces of the arrangement, edge to edge).
   std::vector<std::pair<int, int>> touching;
+  /// With sides: the side (index into them) holding most of each run's strip; -1 without.
+  std::vector<int> run_side;
 };
 
 CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
                  const std::vector<double>& weights,
-                 const std::vector<std::vector<const MultiPolygon*>>& beside);
+                 const std::vector<std::vector<const MultiPolygon*>>& beside,
+                 const std::vector<MultiPolygon>& sides);
 
 /// The cells cut one weight per unit, by the cell's, the footprint's and the unit count's
 /// content (two independent 64-bit hashes of every coordinate's bits): the partition cuts each
@@ -355,7 +390,8 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
   return x ^ (x >> 31);
 }
 
-CutKey cut_key(const MultiPolygon& cell, const MultiPolygon& footprint, std::size_t units) {
+CutKey cut_key(const MultiPolygon& cell, const MultiPolygon& footprint, std::size_t units,
+               const std::vector<MultiPolygon>& sides) {
   CutKey key;
   key.units = units;
   std::uint64_t a = 0x243f6a8885a308d3ULL, b = 0x13198a2e03707344ULL;
@@ -383,6 +419,7 @@ CutKey cut_key(const MultiPolygon& cell, const MultiPolygon& footprint, std::siz
   };
   shape(cell);
   shape(footprint);
+  for (const MultiPolygon& side : sides) shape(side);
   key.h1 = a;
   key.h2 = b;
   return key;
@@ -399,11 +436,11 @@ CutCache& cut_cache() {
 }
 
 std::shared_ptr<const CutCell> unit_cut(const MultiPolygon& cell, const MultiPolygon& footprint,
-                                        std::size_t units) {
+                                        std::size_t units, const std::vector<MultiPolygon>& sides) {
   if (g_reference.load())
     return std::make_shared<const CutCell>(
-        cut_cell(cell, footprint, std::vector<double>(units, 1.0), {}));
-  const CutKey key = cut_key(cell, footprint, units);
+        cut_cell(cell, footprint, std::vector<double>(units, 1.0), {}, sides));
+  const CutKey key = cut_key(cell, footprint, units, sides);
   CutCache& cache = cut_cache();
   {
     const std::lock_guard<std::mutex> lock(cache.mutex);
@@ -411,7 +448,7 @@ std::shared_ptr<const CutCell> unit_cut(const MultiPolygon& cell, const MultiPol
     if (it != cache.cuts.end()) return it->second;
   }
   auto cut = std::make_shared<const CutCell>(
-      cut_cell(cell, footprint, std::vector<double>(units, 1.0), {}));
+      cut_cell(cell, footprint, std::vector<double>(units, 1.0), {}, sides));
   const std::lock_guard<std::mutex> lock(cache.mutex);
   return cache.cuts.emplace(key, std::move(cut)).first->second;
 }
@@ -421,7 +458,8 @@ namespace {
 
 CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
                  const std::vector<double>& weights,
-                 const std::vector<std::vector<const MultiPolygon*>>& beside) {
+                 const std::vector<std::vector<const MultiPolygon*>>& beside,
+                 const std::vector<MultiPolygon>& sides) {
   const std::size_t runs = weights.size();
   if (runs <= 1 || cell.empty()) {
     CutCell result;
@@ -611,6 +649,21 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
   // across the whole cell, the first run's grid lay in two pieces when its other buildings
   // touched the cell beyond the first strip).
   if (inside_geos) lines.push_back(GEOSBoundary_r(ctx.handle(), inside_geos.get()));
+  // A cell in several hard faces (a tower standing across a hard road): the sides' edges too,
+  // so that every piece lies on one side (docs/decisions/0008-polygon-truth.md, "A split tower
+  // across a hard road").
+  // Only where a run's strip can lie mostly on a side other than the others' (runs_across_sides);
+  // else the cut is exactly what it was without sides.
+  const std::size_t side_count =
+      runs_across_sides(ctx, inside_geos.get(), sides, weights) ? sides.size() : 0;
+  std::vector<GeomPtr> side_geos;
+  std::vector<PreparedPtr> side_prepared;
+  for (std::size_t s = 0; s < side_count; ++s) {
+    side_geos.push_back(to_geos(ctx, sides[s]));
+    lines.push_back(GEOSBoundary_r(ctx.handle(), side_geos.back().get()));
+    side_prepared.emplace_back(GEOSPrepare_r(ctx.handle(), side_geos.back().get()),
+                               PreparedDeleter{ctx.handle()});
+  }
   if (std::find(lines.begin(), lines.end(), nullptr) != lines.end()) {
     for (GEOSGeometry* g : lines)
       if (g) GEOSGeom_destroy_r(ctx.handle(), g);
@@ -645,6 +698,7 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
     double footprint_area;  // m² of the footprint inside the piece
     bool off_footprint;     // a piece of the cell beside the footprint
     bool lobe;              // snap-rounded: its edges match its neighbours' only to 1 µm
+    int side;               // the side holding it (-1: no sides)
   };
   std::vector<Piece> kept;
   // A piece pinched to less than the union grid (the tessellation's cell can narrow to
@@ -747,7 +801,11 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
       ctx.fail("piece area");
     }
     any_lobe = any_lobe || is_lobe[i];
-    kept.push_back({std::move(lobes[i]), run, overlap_area, !on_footprint, is_lobe[i] != 0});
+    int side = -1;
+    for (std::size_t s = 0; s < side_count && side < 0; ++s)
+      if (GEOSPreparedContains_r(ctx.handle(), side_prepared[s].get(), inside.get()) == 1)
+        side = static_cast<int>(s);
+    kept.push_back({std::move(lobes[i]), run, overlap_area, !on_footprint, is_lobe[i] != 0, side});
   }
   // Each run's stretch must be one polygon (issue 12): a cut across a non-convex cell can leave
   // parts of a stretch that share no edge with the part beside the run's units. Such a part
@@ -810,6 +868,54 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
   }
   std::vector<std::size_t> run_of(k);
   for (std::size_t i = 0; i < k; ++i) run_of[i] = kept[i].run;
+  // The side holding most of each run's strip of the footprint (-1: none).
+  auto sides_of_runs = [&] {
+    std::vector<int> side_of(runs, -1);
+    if (side_count == 0) return side_of;
+    std::vector<std::vector<double>> area_on(runs, std::vector<double>(side_count, 0.0));
+    for (std::size_t i = 0; i < k; ++i)
+      if (!kept[i].off_footprint && kept[i].side >= 0)
+        area_on[run_of[i]][static_cast<std::size_t>(kept[i].side)] += kept[i].footprint_area;
+    for (std::size_t r = 0; r < runs; ++r) {
+      const auto best = std::max_element(area_on[r].begin(), area_on[r].end());
+      if (*best > 0.0) side_of[r] = static_cast<int>(best - area_on[r].begin());
+    }
+    return side_of;
+  };
+  // A tower standing across a hard road (its cell in several hard faces): the land off the
+  // footprint on a side other than the first run's goes to the runs on that side — each
+  // edge-connected stretch of it to the run of that side it borders the longest — so every
+  // run's piece, and the neighbours the partition links to it, lie on its own side (fuzz town
+  // split-tower-across-hard-road-seed9: the first run's strip west of a primary road, its land
+  // and neighbours east of it, one grid on both sides). Land on a side holding no run's strip
+  // (an area without buildings joined across the road) stays with the first run.
+  if (side_count > 0) {
+    const std::vector<int> side_of = sides_of_runs();
+    std::vector<char> seen(k, 0);
+    for (std::size_t i = 0; i < k; ++i) {
+      if (seen[i] || !kept[i].off_footprint || run_of[i] != 0 || kept[i].side < 0 ||
+          kept[i].side == side_of[0])
+        continue;
+      // The stretch: off-footprint pieces of the first run on this side, edge to edge.
+      std::vector<std::size_t> stretch{i};
+      seen[i] = 1;
+      for (std::size_t head = 0; head < stretch.size(); ++head)
+        for (const auto& [q, length] : neighbours[stretch[head]])
+          if (!seen[q] && kept[q].off_footprint && run_of[q] == 0 && kept[q].side == kept[i].side) {
+            seen[q] = 1;
+            stretch.push_back(q);
+          }
+      std::vector<double> by_run(runs, 0.0);
+      for (std::size_t p : stretch)
+        for (const auto& [q, length] : neighbours[p])
+          if (!kept[q].off_footprint && run_of[q] != 0 && side_of[run_of[q]] == kept[i].side)
+            by_run[run_of[q]] += length;
+      const auto best =
+          static_cast<std::size_t>(std::max_element(by_run.begin(), by_run.end()) - by_run.begin());
+      if (by_run[best] <= 0.0) continue;
+      for (std::size_t p : stretch) run_of[p] = best;
+    }
+  }
   // A later run whose grid holds cells beside this one takes the part of the cell off the
   // footprint between its strip and those cells (issue 12, Nanjing micro grid …12002: a run's
   // strip lay on the far side of the tower from its grid's other cells, and the grid came out
@@ -930,6 +1036,7 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
   }
 
   CutCell result;
+  result.run_side = sides_of_runs();
   for (std::size_t i = 0; i < k; ++i)
     for (const auto& [j, length] : neighbours[i])
       if (run_of[i] < run_of[j])
@@ -1002,7 +1109,8 @@ std::size_t unit_cuts_held() {
 
 std::vector<MultiPolygon> split_cell_along_building(
     const MultiPolygon& cell, const MultiPolygon& footprint, const std::vector<double>& weights,
-    const std::vector<std::vector<const MultiPolygon*>>& beside, int units) {
+    const std::vector<std::vector<const MultiPolygon*>>& beside, int units,
+    const std::vector<MultiPolygon>& sides) {
   const std::size_t runs = weights.size();
   if (runs <= 1 || cell.empty()) {
     std::vector<MultiPolygon> result(std::max<std::size_t>(runs, 1));
@@ -1013,7 +1121,7 @@ std::vector<MultiPolygon> split_cell_along_building(
   const bool no_beside =
       std::all_of(beside.begin(), beside.end(), [](const auto& list) { return list.empty(); });
   if (no_beside && std::all_of(weights.begin(), weights.end(), [](double w) { return w == 1.0; }))
-    return unit_cut(cell, footprint, runs)->pieces;
+    return unit_cut(cell, footprint, runs, sides)->pieces;
   // With units: each run is the union of its units' pieces of the cut one weight per unit —
   // exactly the pieces the partition linked the tower's neighbours to (find_contact_units in
   // partition/atoms.cpp, pieces_bordering), so a grid holding a run and the neighbours linked
@@ -1022,7 +1130,7 @@ std::vector<MultiPolygon> split_cell_along_building(
       std::accumulate(weights.begin(), weights.end(), 0.0) == static_cast<double>(units) &&
       std::all_of(weights.begin(), weights.end(), [](double w) { return w == std::floor(w); })) {
     const std::shared_ptr<const CutCell> cut =
-        unit_cut(cell, footprint, static_cast<std::size_t>(units));
+        unit_cut(cell, footprint, static_cast<std::size_t>(units), sides);
     const std::vector<MultiPolygon>& unit_pieces = cut->pieces;
     std::vector<MultiPolygon> result(runs);
     std::size_t u = 0;
@@ -1043,13 +1151,33 @@ std::vector<MultiPolygon> split_cell_along_building(
     // neighbours were linked by: grids in pieces, docs/decisions/0008-polygon-truth.md).
     return result;
   }
-  return cut_cell(cell, footprint, weights, beside).pieces;
+  return cut_cell(cell, footprint, weights, beside, sides).pieces;
 }
 
 std::vector<std::pair<int, int>> unit_pieces_touching(const MultiPolygon& cell,
-                                                      const MultiPolygon& footprint, int units) {
+                                                      const MultiPolygon& footprint, int units,
+                                                      const std::vector<MultiPolygon>& sides) {
   if (units < 2 || cell.empty()) return {};
-  return unit_cut(cell, footprint, static_cast<std::size_t>(units))->touching;
+  return unit_cut(cell, footprint, static_cast<std::size_t>(units), sides)->touching;
+}
+
+bool units_across_sides(const MultiPolygon& cell, const MultiPolygon& footprint, int units,
+                        const std::vector<MultiPolygon>& sides) {
+  if (units < 2 || cell.empty() || sides.size() < 2) return false;
+  thread_local GeosContext ctx;
+  const GeomPtr footprint_geos = to_geos(ctx, footprint);
+  const GeomPtr cell_geos = to_geos(ctx, cell);
+  const GeomPtr inside = own(
+      ctx, GEOSIntersection_r(ctx.handle(), footprint_geos.get(), cell_geos.get()), "footprint");
+  return runs_across_sides(ctx, inside.get(), sides,
+                           std::vector<double>(static_cast<std::size_t>(units), 1.0));
+}
+
+std::vector<int> unit_sides(const MultiPolygon& cell, const MultiPolygon& footprint, int units,
+                            const std::vector<MultiPolygon>& sides) {
+  if (units < 2 || cell.empty() || sides.size() < 2)
+    return std::vector<int>(static_cast<std::size_t>(std::max(units, 0)), -1);
+  return unit_cut(cell, footprint, static_cast<std::size_t>(units), sides)->run_side;
 }
 
 bool unit_strips_chain(const MultiPolygon& footprint) {

@@ -42,9 +42,18 @@ namespace gp::geo {
 /// the union of its units' pieces of the cut one weight per unit, `beside` unused: the pieces
 /// the partition linked the tower's neighbours to (pieces_bordering), so a grid holding a run
 /// and the neighbours linked to its units is one polygon.
+/// `sides` (Tessellation::cell_sides: the cell's part in each hard face, when it lies in
+/// several; else empty): a tower standing across a hard road. Every piece then lies on one
+/// side, and the land off the footprint on a side other than the first run's goes to the runs
+/// whose strip lies mostly on that side (each stretch of it to the one it borders the longest),
+/// so a run's land and its neighbours are on its own side; land on a side holding no run's
+/// strip stays with the first run (docs/decisions/0008-polygon-truth.md, "A split tower across
+/// a hard road"). Every caller cutting one tower passes the same sides (the cuts are kept by
+/// them too).
 std::vector<MultiPolygon> split_cell_along_building(
     const MultiPolygon& cell, const MultiPolygon& footprint, const std::vector<double>& weights,
-    const std::vector<std::vector<const MultiPolygon*>>& beside = {}, int units = 0);
+    const std::vector<std::vector<const MultiPolygon*>>& beside = {}, int units = 0,
+    const std::vector<MultiPolygon>& sides = {});
 
 /// Pairs (u < v) of units whose pieces of the cut one weight per unit (the cut above with
 /// `units` weights of 1) share an edge: what the partition links a split tower's unit atoms by
@@ -53,7 +62,20 @@ std::vector<MultiPolygon> split_cell_along_building(
 /// touches the first unit's (which holds the land off the footprint) wherever it lies.
 /// Thread-safe; uses the kept cut.
 std::vector<std::pair<int, int>> unit_pieces_touching(const MultiPolygon& cell,
-                                                      const MultiPolygon& footprint, int units);
+                                                      const MultiPolygon& footprint, int units,
+                                                      const std::vector<MultiPolygon>& sides = {});
+
+/// Whether the units of the cut one weight per unit can lie on different sides (two sides each
+/// hold half a unit's share of the footprint's part in the cell): only then do the sides change
+/// the cut (split_cell_along_building). Thread-safe.
+bool units_across_sides(const MultiPolygon& cell, const MultiPolygon& footprint, int units,
+                        const std::vector<MultiPolygon>& sides);
+
+/// The side (index into `sides`) holding most of each unit's strip of the kept unit cut, -1
+/// where none does or without sides (fewer than two): the partition keeps units on different
+/// sides of a hard road apart (partition/atoms.cpp). Thread-safe.
+std::vector<int> unit_sides(const MultiPolygon& cell, const MultiPolygon& footprint, int units,
+                            const std::vector<MultiPolygon>& sides);
 
 /// Whether the cut one weight per unit of a cell that holds `footprint` clear of its boundary
 /// gives strips that chain (each unit's strip one polygon sharing an edge with the next): true

@@ -274,6 +274,8 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
       if (cells.face[i] != kNone) result.face[b] = result.face_count + cells.face[i];
       if (cells.block[i] != kNone) result.block[b] = result.block_count + cells.block[i];
     }
+    for (auto& [i, sides] : cells.sides)
+      result.cell_sides.push_back({job.buildings[std::size_t(i)], std::move(sides)});
     result.face_count += cells.face_count;
     result.block_count += cells.block_count;
     result.adjacency.insert(result.adjacency.end(), cells.adjacency.begin(), cells.adjacency.end());
@@ -287,6 +289,14 @@ Tessellation tessellate(const Dataset& dataset, const TessellationParams& params
       [&](double f) { merge_progress(0.5 + 0.5 * f); });
   progress.update("tessellation", 1.0);
   return result;
+}
+
+const std::vector<MultiPolygon>& cell_sides_of(const Tessellation& tessellation, std::int32_t b) {
+  static const std::vector<MultiPolygon> none;
+  const auto it = std::lower_bound(
+      tessellation.cell_sides.begin(), tessellation.cell_sides.end(), b,
+      [](const CellSides& s, std::int32_t building) { return s.building < building; });
+  return it != tessellation.cell_sides.end() && it->building == b ? it->sides : none;
 }
 
 namespace {

@@ -57,6 +57,16 @@ struct TessellationParams {
   double snap_grid_m = 1e-6;
 };
 
+/// A cell lying in more than one hard face: a building standing across a hard barrier (its
+/// footprint's far part in an area it alone touches), or an area without buildings joined to
+/// the cell across one. Its part in each face (the "sides"), which tile the cell; a tower split
+/// into unit runs gives the land on each side to the units on that side
+/// (docs/decisions/0008-polygon-truth.md, "A split tower across a hard road").
+struct CellSides {
+  std::int32_t building = kNone;    // building index
+  std::vector<MultiPolygon> sides;  // the cell's part in each hard face, ≥ 2
+};
+
 struct Tessellation {
   std::vector<MultiPolygon> cells;   // per building index; empty when the building has no cell
   std::vector<double> cell_area_m2;  // per building index
@@ -66,8 +76,15 @@ struct Tessellation {
   std::int32_t face_count = 0;           // face ids are 0..face_count-1, numbered per community
   std::int32_t block_count = 0;          // block ids are 0..block_count-1; a block lies in one face
   std::vector<CellAdjacency> adjacency;  // sorted by (a, b), each pair once
-  ProblemReporter problems;              // e.g. empty faces merged across a hard barrier
+  /// The cells lying in more than one hard face, by building ascending (rare: most cells lie
+  /// in one face and are not listed).
+  std::vector<CellSides> cell_sides;
+  ProblemReporter problems;  // e.g. empty faces merged across a hard barrier
 };
+
+/// The sides of building `b`'s cell (CellSides::sides); empty when the cell lies in one hard
+/// face.
+const std::vector<MultiPolygon>& cell_sides_of(const Tessellation& tessellation, std::int32_t b);
 
 Tessellation tessellate(const Dataset& dataset, const TessellationParams& params,
                         Progress& progress);

@@ -525,6 +525,25 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
     }
     counted.add(end - begin);
   });
+  // Cells in more than one hard face (a building standing across a hard barrier, land joined
+  // across one): their part in each face, which the cut of a split tower gives to the units on
+  // that side (cell_split.hpp). Rare, so serial.
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::vector<std::int32_t>& mine = owned[i];
+    auto face_of = [&](std::int32_t p) {
+      const std::int32_t blk = piece_block[std::size_t(p)];
+      return blk == kNone ? kNone : block_face[std::size_t(blk)];
+    };
+    if (mine.size() < 2 || std::all_of(mine.begin(), mine.end(), [&](std::int32_t p) {
+          return face_of(p) == face_of(mine.front());
+        }))
+      continue;
+    std::map<std::int32_t, std::vector<const Polygon*>> by_face;
+    for (std::int32_t p : mine) by_face[face_of(p)].push_back(&piece_polygons[std::size_t(p)]);
+    std::vector<MultiPolygon> sides;
+    for (const auto& [face, parts] : by_face) sides.push_back(dissolve(parts));
+    out.sides.emplace_back(std::int32_t(i), std::move(sides));
+  }
   for (std::size_t i = 0; i < n; ++i)
     if (owned[i].empty()) {
       const Building& building = dataset.buildings[std::size_t(job.buildings[i])];

@@ -248,6 +248,13 @@ CommunityCells tessellate_community(GeosContext& ctx, const Dataset& dataset,
     out.area_m2[i] = found.area_m2[k];
     out.perimeter_m[i] = found.perimeter_m[k];
   }
+  // The sides, from the index among the non-copies to the job's (both ascending).
+  std::vector<std::int32_t> job_of(found.cells.size(), kNone);
+  for (std::size_t i = 0; i < n; ++i)
+    if (!copy[i] && local[i] < job_of.size()) job_of[local[i]] = std::int32_t(i);
+  for (auto& [k, sides] : found.sides)
+    if (job_of[std::size_t(k)] != kNone)
+      out.sides.emplace_back(job_of[std::size_t(k)], std::move(sides));
   out.face_count = found.face_count;
   out.block_count = found.block_count;
   out.adjacency = std::move(found.adjacency);

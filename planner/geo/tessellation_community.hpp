@@ -41,6 +41,9 @@ struct CommunityCells {
   std::int32_t face_count = 0;
   std::int32_t block_count = 0;
   std::vector<CellAdjacency> adjacency;  // global building indices, a < b, sorted, each pair once
+  /// Cells in more than one hard face: (local building, the cell's part in each face), by local
+  /// building ascending.
+  std::vector<std::pair<std::int32_t, std::vector<MultiPolygon>>> sides;
   ProblemReporter problems;
 };
 

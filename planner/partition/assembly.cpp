@@ -215,8 +215,9 @@ std::vector<char> grid_polygons(const Dataset& dataset, const geo::Tessellation&
     }
     // Cut on the axis of the cut one weight per unit, which the partition linked the tower's
     // neighbours by (atoms.cpp, find_contact_units).
-    unit_pieces[k] = geo::split_cell_along_building(
-        tess.cells[at(b)], dataset.buildings[at(b)].footprint, weights, beside[k], units);
+    unit_pieces[k] =
+        geo::split_cell_along_building(tess.cells[at(b)], dataset.buildings[at(b)].footprint,
+                                       weights, beside[k], units, geo::cell_sides_of(tess, b));
   });
   // The partition's cuts of the towers, kept for the cuts above, are not needed any more.
   geo::forget_unit_cuts();

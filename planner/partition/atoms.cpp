@@ -230,9 +230,11 @@ void CommunityPlanner::find_riders() {
     // A tower: the unit holding each rider.
     const MultiPolygon& cell = tess_.cells[at(in_.buildings[at(h)])];
     const std::size_t units = unit_households(building(h)).households.size();
-    if (building(h).households > params_.micro.max && units >= 2 && !cell.empty()) {
+    if (building(h).households > std::min(params_.micro.max, params_.large.max) && units >= 2 &&
+        !cell.empty()) {
       const std::vector<MultiPolygon> pieces = geo::split_cell_along_building(
-          cell, building(h).footprint, std::vector<double>(units, 1.0));
+          cell, building(h).footprint, std::vector<double>(units, 1.0), {}, 0,
+          geo::cell_sides_of(tess_, in_.buildings[at(h)]));
       // The riders' own parts (geo::own_footprints: a copy's is its original's): the points
       // the audit places them by, among all the buildings (settled once after validation),
       // else among the footprints meeting the tower's box.
@@ -399,7 +401,12 @@ void CommunityPlanner::find_contact_units() {
       const std::int32_t i = local_of(b);
       if (state[at(i)] != unchecked) continue;
       state[at(i)] = not_tower;
-      if (building(i).households <= params_.micro.max || tess_.cells[at(b)].empty()) continue;
+      // Split at either level: above the micro maximum, or above the large one where that is
+      // the lower (a fuzz town with micro grids of 20–120 and large grids of 20: the tower's
+      // unit atoms were never cut, its neighbours all took unit 0, across a hard road too).
+      if (building(i).households <= std::min(params_.micro.max, params_.large.max) ||
+          tess_.cells[at(b)].empty())
+        continue;
       const std::size_t units = unit_households(building(i)).households.size();
       if (units < 2) continue;
       state[at(i)] = tower;
@@ -425,8 +432,13 @@ void CommunityPlanner::find_contact_units() {
   // whose pieces do not touch, which only the cut shows (unit_touching_).
   parallel_for(std::size_t{0}, towers.size(), [&](std::size_t t) {
     const std::int32_t i = towers[t];
-    clear[t] = footprint_clear_of_cell_boundary(tess_.cells[at(in_.buildings[at(i)])],
-                                                building(i).footprint, kClearOfCellM) &&
+    // A tower standing across a hard road, its units on two sides of it, is always cut: its
+    // cell's land is divided by side (geo::split_cell_along_building).
+    clear[t] = !geo::units_across_sides(tess_.cells[at(in_.buildings[at(i)])],
+                                        building(i).footprint, static_cast<int>(tower_units[t]),
+                                        geo::cell_sides_of(tess_, in_.buildings[at(i)])) &&
+                       footprint_clear_of_cell_boundary(tess_.cells[at(in_.buildings[at(i)])],
+                                                        building(i).footprint, kClearOfCellM) &&
                        geo::unit_strips_chain(building(i).footprint)
                    ? 1
                    : 0;
@@ -481,16 +493,22 @@ void CommunityPlanner::find_contact_units() {
   double reported = 0.0;  // sum of the shares added, in tower then adjacency order
   std::vector<std::vector<MultiPolygon>> pieces(towers.size());
   std::vector<std::vector<std::pair<int, int>>> touching(towers.size());
+  std::vector<std::vector<int>> side_of_units(towers.size());
   std::vector<char> broken(towers.size(), 0);
   parallel_for(std::size_t{0}, towers.size(), [&](std::size_t t) {
     if (!cut[t]) return;
     const std::int32_t b = in_.buildings[at(towers[t])];
-    pieces[t] = geo::split_cell_along_building(tess_.cells[at(b)], building(towers[t]).footprint,
-                                               std::vector<double>(tower_units[t], 1.0));
+    const std::vector<MultiPolygon>& sides = geo::cell_sides_of(tess_, b);
+    pieces[t] =
+        geo::split_cell_along_building(tess_.cells[at(b)], building(towers[t]).footprint,
+                                       std::vector<double>(tower_units[t], 1.0), {}, 0, sides);
     // The units whose pieces share an edge (the same kept cut); an empty piece (no land in its
     // stretch) counts as touching the units beside it in the chain, as before.
     const std::vector<std::pair<int, int>> shared = geo::unit_pieces_touching(
-        tess_.cells[at(b)], building(towers[t]).footprint, static_cast<int>(tower_units[t]));
+        tess_.cells[at(b)], building(towers[t]).footprint, static_cast<int>(tower_units[t]), sides);
+    if (!sides.empty())
+      side_of_units[t] = geo::unit_sides(tess_.cells[at(b)], building(towers[t]).footprint,
+                                         static_cast<int>(tower_units[t]), sides);
     touching[t] = shared;
     for (std::size_t u = 1; u < pieces[t].size(); ++u) {
       const std::pair<int, int> pair{static_cast<int>(u - 1), static_cast<int>(u)};
@@ -506,6 +524,13 @@ void CommunityPlanner::find_contact_units() {
   });
   for (std::size_t t = 0; t < towers.size(); ++t)
     if (broken[t]) unit_touching_[towers[t]] = std::move(touching[t]);
+  for (std::size_t t = 0; t < towers.size(); ++t) {
+    const std::vector<int>& sides = side_of_units[t];
+    // Kept only for a tower with units on two sides.
+    bool two = false;
+    for (int s : sides) two = two || (s >= 0 && sides.front() >= 0 && s != sides.front());
+    if (two) unit_side_[towers[t]] = sides;
+  }
   for (std::size_t t = 0; t < towers.size(); ++t)
     if (cut[t]) reported += per_work * static_cast<double>(tower_units[t]);
   // Boxes of the pieces of each cut tower: a neighbour whose box is nowhere near a later unit's
@@ -546,7 +571,17 @@ void CommunityPlanner::find_contact_units() {
   if (ctx_.progress) ctx_.progress->add(cut_units - reported);
 }
 
+bool CommunityPlanner::units_across(std::int32_t local, int u, int v) const {
+  const auto it = unit_side_.find(local);
+  if (it == unit_side_.end()) return false;
+  const std::vector<int>& sides = it->second;
+  if (u < 0 || v < 0 || static_cast<std::size_t>(std::max(u, v)) >= sides.size()) return false;
+  const int su = sides[static_cast<std::size_t>(u)], sv = sides[static_cast<std::size_t>(v)];
+  return su >= 0 && sv >= 0 && su != sv;
+}
+
 bool CommunityPlanner::units_linked(std::int32_t local, int u, int v) const {
+  if (units_across(local, u, v)) return false;
   if (u > v) std::swap(u, v);
   const auto it = unit_touching_.find(local);
   if (it == unit_touching_.end()) return v == u + 1;
@@ -604,8 +639,16 @@ void CommunityPlanner::build_large_graph(const std::vector<std::pair<NodeId, Nod
   }
   for (const auto& [la, lb] : extra_links_)
     edges.push_back({atom_of_[at(la)], atom_of_[at(lb)], 0.0, la, lb});
-  for (const auto& [a, b] : unit_links)
-    edges.push_back({a, b, 0.0, atom_building_[at(a)], atom_building_[at(b)]});
+  for (const auto& [a, b] : unit_links) {
+    // Units of a tower on two sides of a hard road are not linked: each side's units plan with
+    // their own side (docs/decisions/0008, "A split tower across a hard road").
+    const std::int32_t tower = atom_building_[at(a)];
+    const Link link{a, b, 0.0, tower, atom_building_[at(b)]};
+    if (units_across(tower, a - atom_of_[at(tower)], b - atom_of_[at(tower)]))
+      hard_links.push_back(link);
+    else
+      edges.push_back(link);
+  }
 
   // Areas without households cut off by hard barriers (a park across a river, a depot beyond
   // the railway) join the neighbour they share the longest boundary with: they need a grid

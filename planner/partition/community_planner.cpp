@@ -248,7 +248,8 @@ void CommunityPlanner::previous_units_from_geometry(std::vector<PartId>& previou
     if (from_runs) continue;
     if (units.size() < 2 || tess_.cells[at(b)].empty()) continue;
     const std::vector<MultiPolygon> strips = geo::split_cell_along_building(
-        tess_.cells[at(b)], building(i).footprint, std::vector<double>(units.size(), 1.0));
+        tess_.cells[at(b)], building(i).footprint, std::vector<double>(units.size(), 1.0), {}, 0,
+        geo::cell_sides_of(tess_, b));
     for (std::size_t u = 0; u < units.size() && u < strips.size(); ++u) {
       if (strips[u].empty()) continue;
       const Point p = geo::point_on_surface(strips[u]);

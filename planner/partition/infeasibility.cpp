@@ -39,8 +39,14 @@ void CommunityPlanner::report_infeasible_large(const GraphPartition& large, std:
     const std::vector<NodeId>& atoms = at(container.component) < component_atoms.size()
                                            ? component_atoms[at(container.component)]
                                            : kNoAtoms;
-    for (NodeId a : atoms)
+    for (NodeId a : atoms) {
       members.insert(members.end(), atom_members_[at(a)].begin(), atom_members_[at(a)].end());
+      // A tower's later unit atom has no members: its building is the tower. Units of a tower
+      // across a hard road can be a component of their own (docs/decisions/0008, "A split
+      // tower across a hard road").
+      if (atom_members_[at(a)].empty() && atom_building_[at(a)] != kNone)
+        members.push_back(atom_building_[at(a)]);
+    }
     std::sort(members.begin(), members.end());
     members.erase(std::unique(members.begin(), members.end()), members.end());
     const bool whole = static_cast<std::int32_t>(members.size()) == n_;

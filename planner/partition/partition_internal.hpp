@@ -298,6 +298,12 @@ class CommunityPlanner {
   /// of units whose pieces do (geo::unit_pieces_touching). Their unit atoms and nodes are
   /// linked by these pairs instead of the chain u → u + 1 (docs/decisions/0008, round 9).
   std::map<std::int32_t, std::vector<std::pair<int, int>>> unit_touching_;
+  /// Towers standing across a hard road (their cell in several hard faces, geo::CellSides):
+  /// local building → the side of each unit (geo::unit_sides). Units on different sides are
+  /// not linked (docs/decisions/0008, "A split tower across a hard road").
+  std::map<std::int32_t, std::vector<int>> unit_side_;
+  /// Whether units u and v of tower `local` lie on different sides of a hard road.
+  [[nodiscard]] bool units_across(std::int32_t local, int u, int v) const;
   /// What one large grid holds of one building: all of it, or a run of consecutive units.
   struct Slice {
     std::int32_t local = kNone;
