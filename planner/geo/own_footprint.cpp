@@ -6,6 +6,7 @@
 #include "planner/core/parallel.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
+#include "planner/geo/tessellation_faces.hpp"
 #include "planner/geo/validate.hpp"
 
 namespace gp::geo {
@@ -28,15 +29,10 @@ void in_blocks(std::size_t n, const std::function<void(double)>& tick, const Bod
 }
 
 /// Which side of the line a→b the point c lies on: +1 left, −1 right, 0 on it. The floating-point
-/// determinant where its rounding cannot change the sign (Shewchuk's first bound), else GEOS's
-/// orientation index (the exact test GEOS's own predicates use).
+/// determinant where its rounding cannot change the sign (robust_side, Shewchuk's first bound),
+/// else GEOS's orientation index (the exact test GEOS's own predicates use).
 int side(GeosContext& ctx, const Point& a, const Point& b, const Point& c) {
-  const double left = (b.x - a.x) * (c.y - a.y);
-  const double right = (b.y - a.y) * (c.x - a.x);
-  const double det = left - right;
-  const double bound = 3.4e-16 * (std::abs(left) + std::abs(right));
-  if (det > bound) return 1;
-  if (det < -bound) return -1;
+  if (const int certain = detail::robust_side(a, b, c); certain != 0) return certain;
   const int index = GEOSOrientationIndex_r(ctx.handle(), a.x, a.y, b.x, b.y, c.x, c.y);
   if (index == 2) ctx.fail("orientation");
   return index;

@@ -286,6 +286,16 @@ long long replan_from_file(const std::string& input, const Planned& first, const
   return again.metrics.households_moved;
 }
 
+/// The demo town's largest residential building made a tower of 1,200 households in 12
+/// entrances: above both maxima, split into runs across large and micro grids.
+void make_tower(Dataset& d) {
+  std::size_t tower = 0;
+  for (std::size_t b = 0; b < d.buildings.size(); ++b)
+    if (d.buildings[b].households > d.buildings[tower].households) tower = b;
+  d.buildings[tower].households = 1200;
+  d.buildings[tower].units = 12;
+}
+
 }  // namespace
 
 TEST_CASE("re-planning the demo town from its exported plan.gpkg moves nobody",
@@ -315,15 +325,6 @@ TEST_CASE("re-planning the demo town from its exported plan.gpkg moves nobody",
 
 TEST_CASE("a split tower is exported one row per run and re-planned from them unchanged",
           "[plan][truth][replan][units]") {
-  // The demo town's largest residential building made a tower of 1,200 households in 12
-  // entrances: above both maxima, split into runs across large and micro grids.
-  const auto make_tower = [](Dataset& d) {
-    std::size_t tower = 0;
-    for (std::size_t b = 0; b < d.buildings.size(); ++b)
-      if (d.buildings[b].households > d.buildings[tower].households) tower = b;
-    d.buildings[tower].households = 1200;
-    d.buildings[tower].units = 12;
-  };
   const std::string input = std::string(GRIDPLAN_SOURCE_DIR) + "/data/demo-town.gpkg";
   const Planned demo = plan_file(input, make_tower);
   REQUIRE(demo.plan.building_runs.size() >= 6);  // 12 entrances, micro maximum 200
@@ -369,13 +370,6 @@ TEST_CASE("a split tower is exported one row per run and re-planned from them un
 // other runs moved between micro grids (docs/decisions/0008-polygon-truth.md, "Round 11").
 TEST_CASE("a split tower re-planned from the grids alone keeps every unit's micro grid",
           "[plan][truth][replan][units]") {
-  const auto make_tower = [](Dataset& d) {
-    std::size_t tower = 0;
-    for (std::size_t b = 0; b < d.buildings.size(); ++b)
-      if (d.buildings[b].households > d.buildings[tower].households) tower = b;
-    d.buildings[tower].households = 1200;
-    d.buildings[tower].units = 12;
-  };
   const Planned demo =
       plan_file(std::string(GRIDPLAN_SOURCE_DIR) + "/data/demo-town.gpkg", make_tower);
   std::set<std::int32_t> runs_micro;
