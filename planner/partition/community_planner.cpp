@@ -381,8 +381,10 @@ std::map<std::int32_t, std::vector<PartId>> CommunityPlanner::previous_unit_micr
         if (parent != kNone && at(parent) < children.size()) children[at(parent)].push_back(m);
       }
     }
+    // With the cell's sides, as the export and the large level cut (a tower across a hard road).
     const std::vector<MultiPolygon> strips = geo::split_cell_along_building(
-        tess_.cells[at(b)], building(i).footprint, std::vector<double>(units, 1.0));
+        tess_.cells[at(b)], building(i).footprint, std::vector<double>(units, 1.0), {}, 0,
+        geo::cell_sides_of(tess_, b));
     std::vector<PartId>& micro = out[i];
     micro.assign(units, kNoPart);
     for (std::size_t u = 0; u < units && u < strips.size(); ++u) {
