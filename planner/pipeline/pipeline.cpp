@@ -367,30 +367,30 @@ struct StageCost {
 // clang-format off
 constexpr StageCost kStageCosts[] = {
     // prefix                     fixed     building  vertex    largest v. line v.  home
-    {"reading ",                  0.577,    5.97e-06, 0,        0,         0,       0},
-    {"projecting",                0,        1.5e-05,  0,        0,         3.52e-07, 0},
-    {"estimating households",     0,        5.33e-07, 0,        0,         0,       0},
-    {"validat",                   0,        3.99e-05, 0,        1.18e-05,  0,       0},
-    {"tessellat",                 0,        6.42e-05, 4.59e-05, 0,         0,       0},
-    {"planning grids",            0.075,    3.13e-05, 0,        0,         0,       0},
-    {"grid polygons",             0.038,    3.31e-05, 0,        0,         0,       0},
-    {"coverage check",            0,        2.73e-06, 0,        7.53e-07,  0,       0},
-    {"plan audit",                0.103,    8.42e-05, 0,        0,         0,       0},
-    {"workload",                  0,        3.41e-06, 0,        0,         0,       0},
-    {"coverage",                  0,        7.61e-06, 0,        0,         0,       0},
+    {"reading ",                      0.0527,   3.6e-06,  0,        0,        0,        0},
+    {"projecting",                    0,        0,        0,        0,        2.5e-06,  0},
+    {"estimating households",         0,        1.38e-07, 0,        0,        0,        0},
+    {"validat",                       0,        6.16e-06, 0,        7.58e-06, 0,        0},
+    {"tessellat",                     0,        0,        8.52e-06, 9.62e-06, 0,        0},
+    {"planning grids",                0,        3.78e-06, 0,        0,        0,        0},
+    {"grid polygons",                 0,        4.14e-06, 0,        2.78e-06, 0,        0},
+    {"coverage check",                0,        4.51e-07, 0,        5.18e-07, 0,        0},
+    {"plan audit",                    0,        2.81e-05, 0,        5.1e-06,  0,        0},
+    {"workload",                      0,        1.26e-06, 0,        0,        0,        0},
+    {"coverage",                      0,        5.54e-06, 0,        0,        0,        0},
 };
 constexpr StageCost kSitingCosts[] = {
-    {"siting: coverage of candidates", 0,  0,  0,  0,  0,  5.38e-05},
-    {"siting: maximal covering",       0,  0,  0,  0,  0,  8.63e-06},
-    {"siting: set covering",           0,  0,  0,  0,  0,  1.01e-06},
+    {"siting: coverage of candidates", 0,        0,        0,        0,        0,        3.48e-05},
+    {"siting: maximal covering",      0,        0,        0,        0,        0,        1.05e-05},
+    {"siting: set covering",          0,        0,        0,        0,        0,        1.77e-05},
 };
 constexpr StageCost kExportCost =
-    {"export",                    0.36,     5.54e-05, 6.96e-08, 0,         0,       0};
+    {"export",                        0,        1.2e-05,  5.71e-06, 0,        0,        0};
 // Seconds per household and replication-year of the event simulation, and of the sensitivity's
 // variants (each simulates the base, two per simulated row and ~10 staffing probes), fitted
 // against the speed the same runs showed on their other stages.
-constexpr double kSimulationPerHouseholdYear = 7.98e-06;
-constexpr double kSensitivityPerHouseholdYear = 4.87e-06;
+constexpr double kSimulationPerHouseholdYear = 8.24e-07;
+constexpr double kSensitivityPerHouseholdYear = 5.79e-07;
 // clang-format on
 
 double stage_seconds(const StageCost& cost, const RunSize& size) {

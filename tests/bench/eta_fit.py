@@ -32,6 +32,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 import statistics
 import sys
 
@@ -284,8 +285,22 @@ def nnls_rel(X, y):
     return best_a
 
 
-def fit(runs):
-    """{stage: {unit: cost}}, {run path: speed}."""
+def group_of(run, speed_per="group"):
+    """The key a run's speed is shared by: its directory (logs made side by side on one machine
+    are kept in one directory: tests/bench/progress_gaps.sh and real_shapes.sh write them so), or
+    the run itself with speed_per="run"."""
+    if speed_per == "run":
+        return run["path"]
+    return os.path.dirname(os.path.abspath(run["path"]))
+
+
+def fit(runs, speed_per="group"):
+    """{stage: {unit: cost}}, {run path: speed}. One speed per group of runs (group_of): runs
+    made side by side share the machine's speed, so the costs carry the real ratios between
+    towns (one free speed per run matched each run's stage shares, not its cost against the
+    other runs')."""
+    key = {r["path"]: group_of(r, speed_per) for r in runs}
+    gspeed = {g: 1.0 for g in key.values()}
     speed = {r["path"]: 1.0 for r in runs}
     coef = {}
     skeleton = [(p, 1.0) for p, _ in all_stages()]
@@ -302,26 +317,32 @@ def fit(runs):
             y = np.array([t for _, t in rows], dtype=float)
             a = nnls_rel(X, y)
             coef[stage] = dict(zip(units, a.tolist()))
-        # Each run's speed: the median ratio of its stage times to the model's.
-        for r in runs:
+        # Each group's speed: the ratio of its runs' stage times to the model's, in logs,
+        # weighted by the stage's time (long stages set the speed).
+        for g in gspeed:
             ratios, wts = [], []
-            for stage, units in all_stages():
-                t = times[r["path"]].get(stage, 0.0)
-                # The speed is the machine's, read on the stages every run has (not the
-                # simulation, which only some runs have: it is fitted against that speed).
-                if t <= 0.02 or stage not in coef or stage in SIM_STAGES:
+            for r in runs:
+                if key[r["path"]] != g:
                     continue
-                pred = sum(c * x for c, x in zip(coef[stage].values(), design(r, stage, units)))
-                if pred > 0:
-                    ratios.append(t / pred)
-                    wts.append(t)
+                for stage, units in all_stages():
+                    t = times[r["path"]].get(stage, 0.0)
+                    # The speed is the machine's, read on the stages every run has (not the
+                    # simulation, which only some runs have: it is fitted against that speed).
+                    if t <= 0.02 or stage not in coef or stage in SIM_STAGES:
+                        continue
+                    pred = sum(c * x for c, x in zip(coef[stage].values(),
+                                                     design(r, stage, units)))
+                    if pred > 0:
+                        ratios.append(t / pred)
+                        wts.append(t)
             if ratios:
-                # Weighted by the stage's time: long stages set the run's speed.
-                speed[r["path"]] = math.exp(sum(w * math.log(q) for q, w in zip(ratios, wts))
-                                            / sum(wts))
-        g = math.exp(statistics.mean(math.log(v) for v in speed.values()))
-        for k in speed:
-            speed[k] /= g
+                gspeed[g] = math.exp(sum(w * math.log(q) for q, w in zip(ratios, wts))
+                                     / sum(wts))
+        mean = math.exp(statistics.mean(math.log(v) for v in gspeed.values()))
+        for g in gspeed:
+            gspeed[g] /= mean
+        for r in runs:
+            speed[r["path"]] = gspeed[key[r["path"]]]
     return coef, speed
 
 
@@ -335,6 +356,86 @@ def cpp_table(coef):
         lines.append("// %s per household-replication-year: %.3g"
                      % (s, coef.get(s, {}).get("household_years", 0.0)))
     return "\n".join(lines)
+
+
+SIZE_KEYS = ["buildings", "vertices", "communities", "largest_community", "largest_vertices",
+             "line_vertices", "households", "homes"]
+RUN_KEYS = ["simulate", "sensitivity", "siting", "replications", "years", "sensitivity_rows",
+            "sensitivity_replications"]
+
+
+def boundary_errors(stage_seconds, end, weights, start=0.1):
+    """The run's time left as the estimator gives it at the end of each weighted stage (elapsed
+    × weight left ÷ weight done), against the actual time left, from `start` of the run on:
+    relative errors |estimate − actual| ÷ max(actual, 1 s). The measure tests/pipeline/
+    test_run_progress.cpp takes on tests/data/eta/fit-runs.tsv (the same sums in C++)."""
+    total = sum(w for _, w in weights)
+    elapsed = done = 0.0
+    out = []
+    for prefix, w in weights:
+        elapsed += stage_seconds.get(prefix, 0.0)
+        done += w
+        actual = end - elapsed
+        if elapsed < start * end or actual <= 0 or done <= 0 or stage_seconds.get(prefix, 0) <= 0:
+            continue
+        estimate = elapsed * (total - done) / done
+        out.append(abs(estimate - actual) / max(actual, 1.0))
+    return out
+
+
+def write_fixture(path, runs, coef, speed_per):
+    """Each run's size, scenario, group and measured seconds per weighted stage, for
+    test_run_progress (which checks the weights pipeline.cpp gives against them)."""
+    skeleton = [(p, 1.0) for p, _ in all_stages()]
+    skeleton.insert(len(STAGES) + len(SIM_STAGES), ("station rules", 1.0))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# Written by tests/bench/eta_fit.py --write-fixture (docs/benchmarks.md \"The "
+                "run's time left: one speed per group\", round 12).\n"
+                "# One line per progress log the stage costs were fitted on: its group (runs "
+                "made side by side), its end (s),\n# its scenario and size (the log's notes), "
+                "and its measured seconds per weighted stage.\n")
+        f.write("\t".join(["run", "group", "end_s"] + RUN_KEYS + SIZE_KEYS + ["stages"]) + "\n")
+        for r in runs:
+            sc, size = scenario_flags(r), r["notes"]["size"]
+            times = stage_times(r, skeleton)
+            name = os.path.basename(r["path"]).replace(".progress-log.tsv", "")
+            group = os.path.basename(group_of(r, speed_per))
+            stages = "|".join(f"{k}={v:.4f}" for k, v in times.items() if v > 0)
+            f.write("\t".join([name, group, f"{r['end']:.3f}"]
+                               + [f"{float(sc[k]):g}" for k in RUN_KEYS]
+                               + [f"{float(size[k]):.12g}" for k in SIZE_KEYS] + [stages]) + "\n")
+
+
+def write_cpp(path, coef):
+    """Replaces the stage-cost table of planner/pipeline/pipeline.cpp (kStageCosts,
+    kSitingCosts, kExportCost and the simulation's two constants) by the fitted one."""
+    text = open(path, encoding="utf-8").read()
+
+    def row(stage, width=30):
+        c = coef.get(stage, {})
+        vals = "".join(("%.3g, " % c.get(u, 0.0)).ljust(10) for u in UNITS).rstrip().rstrip(",")
+        return '{"%s",%s%s}' % (stage, " " * max(1, width - len(stage)), vals)
+
+    body = ["constexpr StageCost kStageCosts[] = {",
+            "    // prefix                     fixed     building  vertex    largest v. line v.  home"]
+    body += ["    %s," % row(p) for p, _ in STAGES]
+    body += ["};", "constexpr StageCost kSitingCosts[] = {"]
+    body += ["    %s," % row(p) for p, _ in SITING]
+    body += ["};", "constexpr StageCost kExportCost =", "    %s;" % row(EXPORT[0])]
+    body += ["// Seconds per household and replication-year of the event simulation, and of the "
+             "sensitivity's",
+             "// variants (each simulates the base, two per simulated row and ~10 staffing probes), "
+             "fitted",
+             "// against the speed the same runs showed on their other stages.",
+             "constexpr double kSimulationPerHouseholdYear = %.3g;"
+             % coef.get("simulating", {}).get("household_years", 0.0),
+             "constexpr double kSensitivityPerHouseholdYear = %.3g;"
+             % coef.get("sensitivity", {}).get("household_years", 0.0)]
+    begin = text.index("constexpr StageCost kStageCosts[] = {")
+    end = text.index("// clang-format on", begin)
+    text = text[:begin] + "\n".join(body) + "\n" + text[end:]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def summary(errs):
@@ -352,6 +453,14 @@ def main():
     ap.add_argument("--save")
     ap.add_argument("--coefficients")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--write-cpp", metavar="PIPELINE_CPP",
+                    help="write the fitted costs into planner/pipeline/pipeline.cpp")
+    ap.add_argument("--write-fixture", metavar="TSV",
+                    help="write the runs' sizes and stage times for test_run_progress "
+                         "(tests/data/eta/fit-runs.tsv)")
+    ap.add_argument("--speed-per", choices=["group", "run"], default="group",
+                    help="one machine speed per directory of logs (runs made side by side; "
+                         "default) or per run (before round 12)")
     a = ap.parse_args()
     runs = [read_log(p) for p in a.logs]
     sized = [r for r in runs if "size" in r["notes"]]
@@ -360,13 +469,19 @@ def main():
         with open(a.coefficients, encoding="utf-8") as f:
             coef = json.load(f)
     elif sized:
-        coef, speed = fit(sized)
+        coef, speed = fit(sized, a.speed_per)
         if a.fit:
-            print("speed per run (1 = the runs' geometric mean):")
+            print("speed per run (1 = the groups' geometric mean):")
             for r in sized:
                 print(f"  {r['path']}: {speed[r['path']]:.2f}")
             print("kStageCosts:")
             print(cpp_table(coef))
+    if a.write_cpp and coef is not None:
+        write_cpp(a.write_cpp, coef)
+        print(f"wrote the stage costs into {a.write_cpp}")
+    if a.write_fixture and coef is not None:
+        write_fixture(a.write_fixture, sized, coef, a.speed_per)
+        print(f"wrote {len(sized)} runs to {a.write_fixture}")
     if a.save and coef is not None:
         with open(a.save, "w", encoding="utf-8") as f:
             json.dump(coef, f, indent=1)
@@ -391,7 +506,7 @@ def main():
                 r, replay(r, before, after, r["notes"]["size_at"], stage_rate=True))
             if a.loo and len(sized) > 2:
                 others = [o for o in sized if o["path"] != r["path"]]
-                c2, _ = fit(others)
+                c2, _ = fit(others, a.speed_per)
                 res["by size, left out"] = errors(
                     r, replay(r, new_weights(sc, ASSUMED, c2),
                               new_weights(sc, r["notes"]["size"], c2), r["notes"]["size_at"]))
@@ -420,6 +535,28 @@ def main():
         print("| runs ≥ 60 s | " + " | ".join(cells) + " |")
     else:
         print("runs >= 60 s: " + "; ".join(f"{c} {cell}" for c, cell in zip(cols, cells)))
+    if coef is not None:
+        # test_run_progress's measure on tests/data/eta/fit-runs.tsv: the error at each weighted
+        # stage's end, and the real vs synthetic tessellation of a group, weighed and measured.
+        skeleton = [(p, 1.0) for p, _ in all_stages()]
+        skeleton.insert(len(STAGES) + len(SIM_STAGES), ("station rules", 1.0))
+        cells = []
+        by_name = {}
+        for r in sized:
+            times = stage_times(r, skeleton)
+            w = new_weights(scenario_flags(r), r["notes"]["size"], coef)
+            b = boundary_errors(times, r["end"], w)
+            name = os.path.basename(r["path"]).replace(".progress-log.tsv", "")
+            by_name[r["path"]] = (name, times, dict(w))
+            cells.append(f"{name} {100 * statistics.median(b):.0f} %" if b else f"{name} —")
+        print("at stage ends (median): " + "; ".join(cells))
+        for rp, (rn, rt, rw) in by_name.items():
+            for sp, (sn, st, sw) in by_name.items():
+                if (rn.startswith("real-") and sn.startswith("synth-")
+                        and group_of({"path": rp}, a.speed_per) == group_of({"path": sp}, a.speed_per)
+                        and st.get("tessellat") and rt.get("tessellat")):
+                    print(f"tessellation {rn} / {sn}: weighs {rw['tessellat'] / sw['tessellat']:.2f}x,"
+                          f" measured {rt['tessellat'] / st['tessellat']:.2f}x")
     cells = [" / ".join(summary(pooled[c])) for c in cols]
     if a.markdown:
         print("| all runs | " + " | ".join(cells) + " |")
