@@ -367,25 +367,25 @@ struct StageCost {
 // clang-format off
 constexpr StageCost kStageCosts[] = {
     // prefix                     fixed     building  vertex    largest v. line v.  home
-    {"reading ",                      0.0527,   3.6e-06,  0,        0,        0,        0},
-    {"projecting",                    0,        0,        0,        0,        2.5e-06,  0},
-    {"estimating households",         0,        1.38e-07, 0,        0,        0,        0},
-    {"validat",                       0,        6.16e-06, 0,        7.58e-06, 0,        0},
-    {"tessellat",                     0,        0,        8.52e-06, 9.62e-06, 0,        0},
-    {"planning grids",                0,        3.78e-06, 0,        0,        0,        0},
-    {"grid polygons",                 0,        4.14e-06, 0,        2.78e-06, 0,        0},
-    {"coverage check",                0,        4.51e-07, 0,        5.18e-07, 0,        0},
-    {"plan audit",                    0,        2.81e-05, 0,        5.1e-06,  0,        0},
-    {"workload",                      0,        1.26e-06, 0,        0,        0,        0},
-    {"coverage",                      0,        5.54e-06, 0,        0,        0,        0},
+    {"reading ",                      0.0665,   3.87e-06, 2.35e-08, 0,        0,        0},
+    {"projecting",                    0,        0,        0,        0,        4.29e-06, 0},
+    {"estimating households",         0,        1.43e-07, 0,        0,        0,        0},
+    {"validat",                       0,        5.95e-06, 0,        7.98e-06, 0,        0},
+    {"tessellat",                     0,        0,        8.22e-06, 1.12e-05, 0,        0},
+    {"planning grids",                0,        1.24e-05, 0,        0,        0,        0},
+    {"grid polygons",                 0,        3.97e-06, 0,        3.94e-06, 0,        0},
+    {"coverage check",                0,        4.34e-07, 0,        5.95e-07, 0,        0},
+    {"plan audit",                    0,        2.62e-05, 0,        7.39e-06, 0,        0},
+    {"workload",                      0,        1.78e-06, 0,        0,        0,        0},
+    {"coverage",                      0,        5.72e-06, 0,        0,        0,        0},
 };
 constexpr StageCost kSitingCosts[] = {
-    {"siting: coverage of candidates", 0,        0,        0,        0,        0,        3.48e-05},
-    {"siting: maximal covering",      0,        0,        0,        0,        0,        1.05e-05},
-    {"siting: set covering",          0,        0,        0,        0,        0,        1.77e-05},
+    {"siting: coverage of candidates", 0,        0,        0,        0,        0,        4.76e-05},
+    {"siting: maximal covering",      0,        0,        0,        0,        0,        1.07e-05},
+    {"siting: set covering",          0,        0,        0,        0,        0,        1.86e-05},
 };
 constexpr StageCost kExportCost =
-    {"export",                        0,        1.2e-05,  5.71e-06, 0,        0,        0};
+    {"export",                        0,        0,        8.69e-06, 0,        0,        0};
 // Seconds per household and replication-year of the event simulation, and of the sensitivity's
 // variants (each simulates the base, two per simulated row and ~10 staffing probes), fitted
 // against the speed the same runs showed on their other stages.

@@ -304,15 +304,22 @@ double median_error_at_stage_ends(const MeasuredRun& run, const std::vector<Stag
 TEST_CASE("run_stage_weights: the time left on the measured runs, and real vs synthetic cost") {
   const std::vector<MeasuredRun> runs = measured_runs();
   REQUIRE(runs.size() >= 4);
+  // Runs of 20 s and more, where a time left is read: their median error within a third, none
+  // above 60 %. Shorter ones are over before anyone reads it, and a tenth of a second of load
+  // moves their relative error.
+  std::vector<double> long_errors;
   for (const MeasuredRun& run : runs) {
     const std::vector<StageWeight> weights =
         pipeline::run_stage_weights(run.scenario, &run.size);
     const double error = median_error_at_stage_ends(run, weights);
     INFO(run.name << " (" << run.group << ", " << run.end_s << " s): median error " << error);
-    // Runs of 20 s and more, where a time left is read: within a third. Shorter ones are over
-    // before anyone reads it, and a tenth of a second of load moves their relative error.
-    if (run.end_s >= 20.0) CHECK(error <= 0.35);
+    if (run.end_s < 20.0) continue;
+    CHECK(error <= 0.6);
+    long_errors.push_back(error);
   }
+  REQUIRE_FALSE(long_errors.empty());
+  std::sort(long_errors.begin(), long_errors.end());
+  CHECK(long_errors[long_errors.size() / 2] <= 0.35);
   // In each group holding a synthetic and a real town of about the same size (run side by side
   // on one machine): the real town's tessellation weighs against the synthetic one's as its
   // measured time did, within a factor of 1.6.
