@@ -351,7 +351,13 @@ namespace {
 /// median residual of the short runs (demo, Helsinki, Nanjing) with the per-unit costs kept, so
 /// runs of 100k buildings and more weigh the same (tests/bench/eta_fixed_terms.py;
 /// docs/benchmarks.md "Progress: the street blocks, the siting, the export's end and short
-/// runs' time left, round 11").
+/// runs' time left, round 11"). Round 12: refitted with one machine speed per group of runs made
+/// side by side (a directory of logs), so the costs carry the measured ratios between towns, and
+/// with symmetric relative errors; no fixed terms but reading's (the groups' short runs set
+/// them). The table below is written by `tests/bench/eta_fit.py LOGS --fit --write-cpp
+/// planner/pipeline/pipeline.cpp --write-fixture tests/data/eta/fit-runs.tsv` (docs/benchmarks.md
+/// "The run's time left: one speed per group, round 12"); test_run_progress checks it against
+/// those runs.
 struct StageCost {
   const char* prefix;
   double fixed_s;             // a stage's start-up, whatever the input

@@ -21,11 +21,24 @@ the actual time left end − t; relative error |estimate − actual| ÷ max(actu
 (kStageCosts) and as JSON (--save FILE) for --coefficients.
 
 Fit: each stage's time in a run (from its first update to the first update of a later weighted
-stage, as the estimator counts it) is modelled as speed_r × (fixed + Σ cost_u × units_u), with
-one speed per run (the machine's load differs between runs) and non-negative costs; costs and
-speeds are fitted alternately, least squares of relative errors.
+stage, as the estimator counts it) is modelled as speed_g × (fixed + Σ cost_u × units_u), with
+one speed per group of runs made side by side on one machine — the logs of one directory
+(round 12; `--speed-per run` gives each run its own, as before: that matched each run's stage
+shares but not the costs between towns) — and non-negative costs; costs and speeds are fitted
+alternately, least squares of symmetric relative errors (nnls_sym).
+
+The refit, one command (docs/benchmarks.md "The run's time left: one speed per group, round
+12"; the logs of tests/bench/eta_logs.sh, one directory per side-by-side set):
+
+    /usr/bin/python3 tests/bench/eta_fit.py SET1/*.progress-log.tsv [SET2/*.progress-log.tsv …] \
+        --fit --write-cpp planner/pipeline/pipeline.cpp --write-fixture tests/data/eta/fit-runs.tsv
+
+writes the stage-cost table into pipeline.cpp and the runs' sizes and stage times into the
+fixture test_run_progress checks the table against (the estimate's error at the stage ends of
+the long runs, and real vs synthetic tessellation as measured in one group).
 
 Usage: eta_fit.py LOG [LOG...] [--fit] [--loo] [--save FILE] [--coefficients FILE] [--markdown]
+                  [--speed-per group|run] [--write-cpp PIPELINE_CPP] [--write-fixture TSV]
 Needs numpy (use /usr/bin/python3).
 """
 import argparse
