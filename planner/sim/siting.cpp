@@ -62,8 +62,7 @@ CoverageSets compute_coverage_sets(const WalkNetwork& network, const std::vector
       parallel_for(first, last,
                    [&](std::size_t i) { snaps[i] = network.snap(points[i], max_snap_m); });
       if (progress && snap_total > 0)
-        progress->update(kStage,
-                         snap_share * static_cast<double>(done_before + last) / snap_total);
+        progress->update(kStage, snap_share * static_cast<double>(done_before + last) / snap_total);
     }
     return snaps;
   };

@@ -12,10 +12,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <map>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -309,8 +309,7 @@ TEST_CASE("run_stage_weights: the time left on the measured runs, and real vs sy
   // moves their relative error.
   std::vector<double> long_errors;
   for (const MeasuredRun& run : runs) {
-    const std::vector<StageWeight> weights =
-        pipeline::run_stage_weights(run.scenario, &run.size);
+    const std::vector<StageWeight> weights = pipeline::run_stage_weights(run.scenario, &run.size);
     const double error = median_error_at_stage_ends(run, weights);
     INFO(run.name << " (" << run.group << ", " << run.end_s << " s): median error " << error);
     if (run.end_s < 20.0) continue;
