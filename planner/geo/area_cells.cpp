@@ -27,36 +27,22 @@ void for_each_edge(const MultiPolygon& area, const Visit& visit) {
 
 }  // namespace
 
-std::int64_t AreaCells::first_column(double x) const {
-  auto i = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((x - x0_) / cell_)), 0,
-                                    nx_ - 1);
-  while (i > 0 && edge_x(i) >= x) --i;
-  while (i < nx_ - 1 && edge_x(i + 1) < x) ++i;
+std::int64_t AreaCells::first_cell(double v, double origin, std::int64_t n) const {
+  auto edge = [&](std::int64_t i) { return origin + double(i) * cell_; };  // as edge_x / edge_y
+  auto i = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((v - origin) / cell_)),
+                                    0, n - 1);
+  while (i > 0 && edge(i) >= v) --i;
+  while (i < n - 1 && edge(i + 1) < v) ++i;
   return i;
 }
 
-std::int64_t AreaCells::last_column(double x) const {
-  auto i = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((x - x0_) / cell_)), 0,
-                                    nx_ - 1);
-  while (i < nx_ - 1 && edge_x(i + 1) <= x) ++i;
-  while (i > 0 && edge_x(i) > x) --i;
+std::int64_t AreaCells::last_cell(double v, double origin, std::int64_t n) const {
+  auto edge = [&](std::int64_t i) { return origin + double(i) * cell_; };
+  auto i = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((v - origin) / cell_)),
+                                    0, n - 1);
+  while (i < n - 1 && edge(i + 1) <= v) ++i;
+  while (i > 0 && edge(i) > v) --i;
   return i;
-}
-
-std::int64_t AreaCells::first_row(double y) const {
-  auto j = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((y - y0_) / cell_)), 0,
-                                    ny_ - 1);
-  while (j > 0 && edge_y(j) >= y) --j;
-  while (j < ny_ - 1 && edge_y(j + 1) < y) ++j;
-  return j;
-}
-
-std::int64_t AreaCells::last_row(double y) const {
-  auto j = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((y - y0_) / cell_)), 0,
-                                    ny_ - 1);
-  while (j < ny_ - 1 && edge_y(j + 1) <= y) ++j;
-  while (j > 0 && edge_y(j) > y) --j;
-  return j;
 }
 
 AreaCells::AreaCells(const MultiPolygon& area, double cell_m, std::size_t max_cells) {

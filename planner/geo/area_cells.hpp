@@ -59,12 +59,16 @@ class AreaCells {
   // floating-point expression everywhere, so marking and queries agree on every cell's box.
   [[nodiscard]] double edge_x(std::int64_t i) const { return x0_ + double(i) * cell_; }
   [[nodiscard]] double edge_y(std::int64_t j) const { return y0_ + double(j) * cell_; }
-  /// The first column whose closed box reaches x (edge_x(i + 1) >= x), clamped to the grid.
-  [[nodiscard]] std::int64_t first_column(double x) const;
-  /// The last column whose closed box starts at or before x (edge_x(i) <= x), clamped.
-  [[nodiscard]] std::int64_t last_column(double x) const;
-  [[nodiscard]] std::int64_t first_row(double y) const;
-  [[nodiscard]] std::int64_t last_row(double y) const;
+  /// The first cell along an axis (cells of cell_ from `origin`, `n` of them) whose closed
+  /// interval reaches v (edge(i + 1) >= v), clamped to the grid; columns and rows alike.
+  [[nodiscard]] std::int64_t first_cell(double v, double origin, std::int64_t n) const;
+  /// The last cell along an axis whose closed interval starts at or before v (edge(i) <= v),
+  /// clamped.
+  [[nodiscard]] std::int64_t last_cell(double v, double origin, std::int64_t n) const;
+  [[nodiscard]] std::int64_t first_column(double x) const { return first_cell(x, x0_, nx_); }
+  [[nodiscard]] std::int64_t last_column(double x) const { return last_cell(x, x0_, nx_); }
+  [[nodiscard]] std::int64_t first_row(double y) const { return first_cell(y, y0_, ny_); }
+  [[nodiscard]] std::int64_t last_row(double y) const { return last_cell(y, y0_, ny_); }
 
   double x0_ = 0.0, y0_ = 0.0, cell_ = 1.0;
   std::int64_t nx_ = 0, ny_ = 0;
