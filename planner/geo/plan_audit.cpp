@@ -1,6 +1,7 @@
 #include "planner/geo/plan_audit.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation.hpp"
+#include "planner/geo/tessellation_faces.hpp"
 #include "planner/geo/tessellation_geos.hpp"
 #include "planner/geo/validate.hpp"
 
@@ -845,21 +847,26 @@ class Auditor {
     const BoxIndex index(boxes);
     const std::size_t total = in_.large.size() + in_.micro.size();
     std::vector<Findings> found(total);
-    // The hard faces first (the land as the hard lines divide it: one noding of all of them,
-    // single-threaded, 0.6 s on the real 100k town, 1.5 s of silence on a loaded machine on the
-    // synthetic one), on a thread of their own while this one reports: the noding has no
-    // progress of its own, so the fraction rises towards 0.7 as time passes, by a guess of its
-    // duration from the hard lines' vertices, and the display keeps moving.
+    // The hard faces first (the land as the hard lines divide it: one noding of all of them by
+    // GEOS, single-threaded, then the tessellation's own face walk), on a thread of their own
+    // while this one reports: the noding has no progress of its own, so the fraction rises
+    // towards 0.67 as time passes, by a guess of its duration from the hard lines' vertices;
+    // the face walk reports its own (0.67–0.7).
     {
       double vertices = 0.0;
       for (std::int32_t l : hard)
         vertices += static_cast<double>(dataset_.lines[at(l)].geometry.size());
       const double guess_s = std::max(0.2, 2e-6 * vertices);
-      std::future<void> faces = std::async(std::launch::async, [&] { hard_faces(hard); });
+      std::atomic<double> walked{-1.0};
+      std::future<void> faces =
+          std::async(std::launch::async, [&] { hard_faces(hard, [&](double f) { walked = f; }); });
       const double t0 = progress_.now();
-      while (faces.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+      while (faces.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
+        const double w = walked.load();
         progress_.update("plan audit: barriers",
-                         0.65 + 0.05 * (1.0 - std::exp(-(progress_.now() - t0) / guess_s)));
+                         w >= 0.0 ? 0.67 + 0.03 * std::min(1.0, w)
+                                  : 0.65 + 0.02 * (1.0 - std::exp(-(progress_.now() - t0) / guess_s)));
+      }
       faces.get();
     }
     progress_.update("plan audit: barriers", 0.7);
@@ -904,7 +911,8 @@ class Auditor {
   // polygonized into faces). A hard line that ends inside the land (a dead end, a road that
   // stops at a bridge or a tunnel, a gap in the data) closes off no face: the two sides of it
   // are one face, joined around its end, and the partition may join them (Crossing::soft).
-  void hard_faces(const std::vector<std::int32_t>& hard) {
+  void hard_faces(const std::vector<std::int32_t>& hard,
+                  const std::function<void(double)>& walked) {
     GeosContext& ctx = contexts_.local();
     std::vector<GeomPtr> linework;
     for (std::int32_t l : hard) linework.push_back(to_geos(ctx, dataset_.lines[at(l)].geometry));
@@ -917,12 +925,28 @@ class Auditor {
     for (const WaterArea& w : dataset_.water) boundary_of(w.footprint);
     for (const Community& c : dataset_.communities) boundary_of(c.footprint);
     GeomPtr noded = detail::node_lines(ctx, linework, 0.0);
+    linework.clear();
+    walked(0.0);
     std::vector<Box> boxes;
-    for (const GeomPtr& face : detail::polygonize(ctx, noded.get())) {
-      MultiPolygon shape = to_multipolygon(ctx, face.get());
-      if (shape.empty()) continue;
-      boxes.push_back(bounds(shape));
-      faces_.push_back(std::move(shape));
+    // The faces by the tessellation's face walk (tessellation_faces.hpp: GEOS's polygonizer's
+    // faces, dangles and cut edges dropped, holes in the face around them, with progress); by
+    // GEOS's polygonizer when the walk finds the noded linework not noded (never seen).
+    std::vector<detail::Segment> segments;
+    detail::append_segments(ctx, noded.get(), segments);
+    std::vector<Polygon> walked_faces;
+    if (detail::polygonize_segments(std::move(segments), walked_faces, walked)) {
+      for (Polygon& face : walked_faces) {
+        MultiPolygon shape{std::move(face)};
+        boxes.push_back(bounds(shape));
+        faces_.push_back(std::move(shape));
+      }
+    } else {
+      for (const GeomPtr& face : detail::polygonize(ctx, noded.get())) {
+        MultiPolygon shape = to_multipolygon(ctx, face.get());
+        if (shape.empty()) continue;
+        boxes.push_back(bounds(shape));
+        faces_.push_back(std::move(shape));
+      }
     }
     face_index_ = std::make_unique<BoxIndex>(boxes);
   }
@@ -1472,6 +1496,13 @@ bool EdgeReach::beyond(const LineString& line, bool inside) const {
           near.push_back(static_cast<std::int32_t>(e));
       }
     }
+    // Most segments lie along one edge (a micro grid's edge on its large grid's, a road along
+    // a grid's edge): both ends within r of it cover the whole segment (the distance is convex).
+    const bool along_one = std::any_of(near.begin(), near.end(), [&](std::int32_t e) {
+      const Edge& edge = edges_[at(e)];
+      return distance2(a, edge.a, edge.b) <= r2 && distance2(b, edge.a, edge.b) <= r2;
+    });
+    if (along_one) continue;
     parts.clear();
     for (std::int32_t e : near) {
       double lo = 0.0, hi = 0.0;
