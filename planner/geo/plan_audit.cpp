@@ -121,6 +121,35 @@ Point largest_part_point(GeosContext& ctx, const GEOSGeometry* polygonal, int* p
   return where;
 }
 
+/// The length of `line` within `box` (a bound of its length within any shape inside the box).
+double length_in_box(const LineString& line, const Box& box) {
+  double total = 0.0;
+  for (std::size_t k = 0; k + 1 < line.size(); ++k) {
+    const Point& a = line[k];
+    const Point& b = line[k + 1];
+    double t0 = 0.0, t1 = 1.0;
+    const double dx = b.x - a.x, dy = b.y - a.y;
+    bool inside = true;
+    auto clip = [&](double p, double q) {  // Liang–Barsky: p·t <= q
+      if (p == 0.0) {
+        if (q < 0.0) inside = false;
+        return;
+      }
+      const double t = q / p;
+      if (p < 0.0)
+        t0 = std::max(t0, t);
+      else
+        t1 = std::min(t1, t);
+    };
+    clip(-dx, a.x - box.min_x);
+    clip(dx, box.max_x - a.x);
+    clip(-dy, a.y - box.min_y);
+    clip(dy, box.max_y - a.y);
+    if (inside && t1 > t0) total += (t1 - t0) * std::sqrt(dx * dx + dy * dy);
+  }
+  return total;
+}
+
 /// Findings of one grid or container, kept apart per index and merged in order afterwards.
 using Findings = std::vector<AuditFinding>;
 
@@ -1139,9 +1168,23 @@ class Auditor {
     double longest = 0.0;
     // Only a line meeting the grid can have a stretch inside it (the others measure 0 and are
     // never named): 1,549 grids of the real 100k town get here, each with dozens of candidates.
+    // The lines are measured longest-possible first (their length within the grid's box bounds
+    // the stretch inside it), until no line left can reach the longest stretch found: the line
+    // named is the one the candidates' order would give (the first of the longest).
     Point where{kNaN, kNaN};
-    for (std::int32_t c : meeting) {
-      const Line& line = dataset_.lines[at(hard[at(c)])];
+    const Box grid_box = bounds(*g.polygon);
+    std::vector<std::pair<double, std::size_t>> order;  // (bound, position in meeting)
+    order.reserve(meeting.size());
+    for (std::size_t k = 0; k < meeting.size(); ++k)
+      order.emplace_back(length_in_box(dataset_.lines[at(hard[at(meeting[k])])].geometry, grid_box),
+                         k);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& x, const auto& y) { return x.first > y.first; });
+    std::size_t named_at = 0;
+    GeomPtr named_part;
+    for (const auto& [bound, k] : order) {
+      if (named && bound * (1.0 + 1e-9) + 1e-9 < longest) break;
+      const Line& line = dataset_.lines[at(hard[at(meeting[k])])];
       GeomPtr one = to_geos(ctx, line.geometry);
       // Inside the grid, not along its edge (a barrier on the boundary divides nothing).
       GeomPtr clipped =
@@ -1150,12 +1193,15 @@ class Auditor {
                          "barrier inside the grid");
       double length = 0.0;
       GEOSLength_r(ctx.handle(), part.get(), &length);
-      if (length > longest) {
+      if (length > longest || (named && length == longest && k < named_at)) {
         longest = length;
         named = &line;
-        if (GEOSisEmpty_r(ctx.handle(), part.get()) == 0) where = interior_point(ctx, part.get());
+        named_at = k;
+        named_part = std::move(part);
       }
     }
+    if (named && GEOSisEmpty_r(ctx.handle(), named_part.get()) == 0)
+      where = interior_point(ctx, named_part.get());
     if (!named) {
       // No stretch inside (the lines run along the edge): shown on the barriers in the grid.
       std::vector<GeomPtr> lines;
