@@ -37,7 +37,6 @@ std::size_t at(std::int32_t index) {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-
 std::string fixed(double value, int decimals = 1) {
   char text[64];
   std::snprintf(text, sizeof text, "%.*f", decimals, value);
@@ -893,8 +892,9 @@ class Auditor {
       while (faces.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
         const double w = walked.load();
         progress_.update("plan audit: barriers",
-                         w >= 0.0 ? 0.67 + 0.03 * std::min(1.0, w)
-                                  : 0.65 + 0.02 * (1.0 - std::exp(-(progress_.now() - t0) / guess_s)));
+                         w >= 0.0
+                             ? 0.67 + 0.03 * std::min(1.0, w)
+                             : 0.65 + 0.02 * (1.0 - std::exp(-(progress_.now() - t0) / guess_s)));
       }
       faces.get();
     }
@@ -1561,9 +1561,9 @@ bool EdgeReach::beyond(const LineString& line, bool inside) const {
       if (!(to > from)) return false;
       const double t = 0.5 * (from + to);
       const Point m{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)};
-      const bool in = !(m.x < box_.min_x || m.x > box_.max_x || m.y < box_.min_y ||
-                        m.y > box_.max_y) &&
-                      point_in_polygon(polygon_, m);
+      const bool in =
+          !(m.x < box_.min_x || m.x > box_.max_x || m.y < box_.min_y || m.y > box_.max_y) &&
+          point_in_polygon(polygon_, m);
       return in == inside;
     };
     for (const auto& [lo, hi] : parts) {
