@@ -1,6 +1,7 @@
 #include "planner/geo/plan_audit.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation.hpp"
+#include "planner/geo/tessellation_faces.hpp"
 #include "planner/geo/tessellation_geos.hpp"
 #include "planner/geo/validate.hpp"
 
@@ -116,6 +118,35 @@ Point largest_part_point(GeosContext& ctx, const GEOSGeometry* polygonal, int* p
   }
   if (parts) *parts = std::max(counted, pieces.empty() ? 0 : 1);
   return where;
+}
+
+/// The length of `line` within `box` (a bound of its length within any shape inside the box).
+double length_in_box(const LineString& line, const Box& box) {
+  double total = 0.0;
+  for (std::size_t k = 0; k + 1 < line.size(); ++k) {
+    const Point& a = line[k];
+    const Point& b = line[k + 1];
+    double t0 = 0.0, t1 = 1.0;
+    const double dx = b.x - a.x, dy = b.y - a.y;
+    bool inside = true;
+    auto clip = [&](double p, double q) {  // Liang–Barsky: p·t <= q
+      if (p == 0.0) {
+        if (q < 0.0) inside = false;
+        return;
+      }
+      const double t = q / p;
+      if (p < 0.0)
+        t0 = std::max(t0, t);
+      else
+        t1 = std::min(t1, t);
+    };
+    clip(-dx, a.x - box.min_x);
+    clip(dx, box.max_x - a.x);
+    clip(-dy, a.y - box.min_y);
+    clip(dy, box.max_y - a.y);
+    if (inside && t1 > t0) total += (t1 - t0) * std::sqrt(dx * dx + dy * dy);
+  }
+  return total;
 }
 
 /// Findings of one grid or container, kept apart per index and merged in order afterwards.
@@ -379,8 +410,14 @@ class Auditor {
     // point, or its run's point for a building split by units.
     std::vector<std::vector<double>> distance(in_.micro.size());
     std::vector<Findings> failures(in_.micro.size());
+    // Progress in buildings placed, from the workers (one update in 1.09 s at 1M was a silence).
+    double listed_total = 0.0;
+    for (const std::vector<std::int32_t>& list : members)
+      listed_total += static_cast<double>(list.size()) + 1.0;
+    WorkCounter placed(&progress_, "plan audit: buildings", listed_total, 0.1, 0.3);
     parallel_for(std::size_t{0}, in_.micro.size(), [&](std::size_t m) {
       const AuditGrid& g = in_.micro[m];
+      placed.add(static_cast<double>(members[m].size()) + 1.0);
       distance[m].assign(members[m].size(), std::numeric_limits<double>::infinity());
       if (!has_polygon(g)) return;
       GeosContext& ctx = contexts_.local();
@@ -497,30 +534,64 @@ class Auditor {
       if (children[p].empty()) return;
       const AuditGrid& parent = in_.large[p];
       GeosContext& ctx = contexts_.local();
+      // A micro grid none of whose edges reaches outside the large grid farther than the
+      // tolerance (EdgeReach, no GEOS) lies within the tolerance of it: nothing to measure (a
+      // planned town's micro grids share their large grid's edges). The condition holds only
+      // for a large grid of one piece without holes near the micro grid (a micro grid could
+      // cover a hole, or land enclosed by several pieces, with its edges all near the large
+      // grid's). Only the others are measured against the large grid buffered by the tolerance,
+      // made when the first of them needs it (the buffer per large grid and the difference per
+      // micro grid were the stage's cost: 1.2 s of CPU on the real 100k town).
       GeomPtr reach;
-      try {
-        if (has_polygon(parent)) {
-          GeomPtr polygon = to_geos(ctx, *parent.polygon);
-          reach =
-              own(ctx, GEOSBuffer_r(ctx.handle(), polygon.get(), params_.nesting_tolerance_m, 2),
-                  "buffering a large grid");
+      bool reach_made = false;
+      std::unique_ptr<EdgeReach> edges;
+      if (has_polygon(parent) && parent.polygon->size() == 1)
+        edges = std::make_unique<EdgeReach>(*parent.polygon, params_.nesting_tolerance_m);
+      auto within_reach = [&](const MultiPolygon& shape) {
+        if (!edges) return false;
+        const Box box = bounds(shape);
+        for (const Ring& hole : parent.polygon->front().holes) {
+          Box hb;
+          for (const Point& q : hole) hb.expand(q);
+          if (!(hb.min_x > box.max_x || hb.max_x < box.min_x || hb.min_y > box.max_y ||
+                hb.max_y < box.min_y))
+            return false;
         }
-      } catch (const GeosError& e) {
-        found[p].push_back(failed(parent, "whether its micro grids nest in it", e));
-        return;
-      }
+        for (const Polygon& piece : shape) {
+          if (edges->beyond(piece.outer, false)) return false;
+          for (const Ring& hole : piece.holes)
+            if (edges->beyond(hole, false)) return false;
+        }
+        return true;
+      };
+      auto make_reach = [&] {
+        if (reach_made) return;
+        reach_made = true;
+        if (!has_polygon(parent)) return;
+        GeomPtr polygon = to_geos(ctx, *parent.polygon);
+        reach = own(ctx, GEOSBuffer_r(ctx.handle(), polygon.get(), params_.nesting_tolerance_m, 2),
+                    "buffering a large grid");
+      };
       for (std::int32_t m : children[p]) {
         const AuditGrid& g = in_.micro[at(m)];
         if (!has_polygon(g)) continue;  // reported as grid-without-polygon
+        if (within_reach(*g.polygon)) continue;
+        GeomPtr shape;
         try {
-          GeomPtr polygon = to_geos(ctx, *g.polygon);
+          make_reach();
+        } catch (const GeosError& e) {
+          found[p].push_back(failed(parent, "whether its micro grids nest in it", e));
+          return;
+        }
+        try {
+          if (!shape) shape = to_geos(ctx, *g.polygon);
           if (!reach) {
             found[p].push_back(
                 finding("micro-not-nested", g, anchor(ctx, g), area(*g.polygon),
                         label(g) + " lies in " + label(parent) + ", which has no polygon"));
             continue;
           }
-          GeomPtr outside = own(ctx, GEOSDifference_r(ctx.handle(), polygon.get(), reach.get()),
+          GeomPtr outside = own(ctx, GEOSDifference_r(ctx.handle(), shape.get(), reach.get()),
                                 "micro grid minus its large grid");
           const double a = geos_area(ctx, outside.get());
           if (a <= params_.nesting_min_m2) continue;
@@ -804,21 +875,27 @@ class Auditor {
     const BoxIndex index(boxes);
     const std::size_t total = in_.large.size() + in_.micro.size();
     std::vector<Findings> found(total);
-    // The hard faces first (the land as the hard lines divide it: one noding of all of them,
-    // single-threaded, 0.6 s on the real 100k town, 1.5 s of silence on a loaded machine on the
-    // synthetic one), on a thread of their own while this one reports: the noding has no
-    // progress of its own, so the fraction rises towards 0.7 as time passes, by a guess of its
-    // duration from the hard lines' vertices, and the display keeps moving.
+    // The hard faces first (the land as the hard lines divide it: one noding of all of them by
+    // GEOS, single-threaded, then the tessellation's own face walk), on a thread of their own
+    // while this one reports: the noding has no progress of its own, so the fraction rises
+    // towards 0.67 as time passes, by a guess of its duration from the hard lines' vertices;
+    // the face walk reports its own (0.67–0.7).
     {
       double vertices = 0.0;
       for (std::int32_t l : hard)
         vertices += static_cast<double>(dataset_.lines[at(l)].geometry.size());
       const double guess_s = std::max(0.2, 2e-6 * vertices);
-      std::future<void> faces = std::async(std::launch::async, [&] { hard_faces(hard); });
+      std::atomic<double> walked{-1.0};
+      std::future<void> faces =
+          std::async(std::launch::async, [&] { hard_faces(hard, [&](double f) { walked = f; }); });
       const double t0 = progress_.now();
-      while (faces.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+      while (faces.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
+        const double w = walked.load();
         progress_.update("plan audit: barriers",
-                         0.65 + 0.05 * (1.0 - std::exp(-(progress_.now() - t0) / guess_s)));
+                         w >= 0.0
+                             ? 0.67 + 0.03 * std::min(1.0, w)
+                             : 0.65 + 0.02 * (1.0 - std::exp(-(progress_.now() - t0) / guess_s)));
+      }
       faces.get();
     }
     progress_.update("plan audit: barriers", 0.7);
@@ -863,7 +940,8 @@ class Auditor {
   // polygonized into faces). A hard line that ends inside the land (a dead end, a road that
   // stops at a bridge or a tunnel, a gap in the data) closes off no face: the two sides of it
   // are one face, joined around its end, and the partition may join them (Crossing::soft).
-  void hard_faces(const std::vector<std::int32_t>& hard) {
+  void hard_faces(const std::vector<std::int32_t>& hard,
+                  const std::function<void(double)>& walked) {
     GeosContext& ctx = contexts_.local();
     std::vector<GeomPtr> linework;
     for (std::int32_t l : hard) linework.push_back(to_geos(ctx, dataset_.lines[at(l)].geometry));
@@ -876,12 +954,28 @@ class Auditor {
     for (const WaterArea& w : dataset_.water) boundary_of(w.footprint);
     for (const Community& c : dataset_.communities) boundary_of(c.footprint);
     GeomPtr noded = detail::node_lines(ctx, linework, 0.0);
+    linework.clear();
+    walked(0.0);
     std::vector<Box> boxes;
-    for (const GeomPtr& face : detail::polygonize(ctx, noded.get())) {
-      MultiPolygon shape = to_multipolygon(ctx, face.get());
-      if (shape.empty()) continue;
-      boxes.push_back(bounds(shape));
-      faces_.push_back(std::move(shape));
+    // The faces by the tessellation's face walk (tessellation_faces.hpp: GEOS's polygonizer's
+    // faces, dangles and cut edges dropped, holes in the face around them, with progress); by
+    // GEOS's polygonizer when the walk finds the noded linework not noded (never seen).
+    std::vector<detail::Segment> segments;
+    detail::append_segments(ctx, noded.get(), segments);
+    std::vector<Polygon> walked_faces;
+    if (detail::polygonize_segments(std::move(segments), walked_faces, walked)) {
+      for (Polygon& face : walked_faces) {
+        MultiPolygon shape{std::move(face)};
+        boxes.push_back(bounds(shape));
+        faces_.push_back(std::move(shape));
+      }
+    } else {
+      for (const GeomPtr& face : detail::polygonize(ctx, noded.get())) {
+        MultiPolygon shape = to_multipolygon(ctx, face.get());
+        if (shape.empty()) continue;
+        boxes.push_back(bounds(shape));
+        faces_.push_back(std::move(shape));
+      }
     }
     face_index_ = std::make_unique<BoxIndex>(boxes);
   }
@@ -908,6 +1002,18 @@ class Auditor {
                     const std::vector<std::int32_t>& hard,
                     const std::vector<std::int32_t>& candidates) const {
     Findings found;
+    // Only a grid a hard line passes through, beyond the tolerance, can be cut into sides
+    // (line_inside_beyond, no GEOS): a line along its edge, touching a vertex or cutting a
+    // corner by less leaves one side. Grids in several pieces are cut as before (their pieces
+    // are sides already).
+    if (g.polygon->size() == 1) {
+      std::vector<const LineString*> lines;
+      lines.reserve(candidates.size());
+      for (std::int32_t c : candidates) lines.push_back(&dataset_.lines[at(hard[at(c)])].geometry);
+      if (!line_inside_beyond(*g.polygon, lines, std::max(params_.barrier_tolerance_m, 1e-6))) {
+        return found;
+      }
+    }
     GeomPtr polygon = to_geos(ctx, *g.polygon);
     // Which candidate lines come near the grid: a prepared polygon's tests, not an overlay of
     // all of them with it (that intersection was 41 % of this check's CPU on the real 100k town,
@@ -1062,9 +1168,23 @@ class Auditor {
     double longest = 0.0;
     // Only a line meeting the grid can have a stretch inside it (the others measure 0 and are
     // never named): 1,549 grids of the real 100k town get here, each with dozens of candidates.
+    // The lines are measured longest-possible first (their length within the grid's box bounds
+    // the stretch inside it), until no line left can reach the longest stretch found: the line
+    // named is the one the candidates' order would give (the first of the longest).
     Point where{kNaN, kNaN};
-    for (std::int32_t c : meeting) {
-      const Line& line = dataset_.lines[at(hard[at(c)])];
+    const Box grid_box = bounds(*g.polygon);
+    std::vector<std::pair<double, std::size_t>> order;  // (bound, position in meeting)
+    order.reserve(meeting.size());
+    for (std::size_t k = 0; k < meeting.size(); ++k)
+      order.emplace_back(length_in_box(dataset_.lines[at(hard[at(meeting[k])])].geometry, grid_box),
+                         k);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& x, const auto& y) { return x.first > y.first; });
+    std::size_t named_at = 0;
+    GeomPtr named_part;
+    for (const auto& [bound, k] : order) {
+      if (named && bound * (1.0 + 1e-9) + 1e-9 < longest) break;
+      const Line& line = dataset_.lines[at(hard[at(meeting[k])])];
       GeomPtr one = to_geos(ctx, line.geometry);
       // Inside the grid, not along its edge (a barrier on the boundary divides nothing).
       GeomPtr clipped =
@@ -1073,12 +1193,15 @@ class Auditor {
                          "barrier inside the grid");
       double length = 0.0;
       GEOSLength_r(ctx.handle(), part.get(), &length);
-      if (length > longest) {
+      if (length > longest || (named && length == longest && k < named_at)) {
         longest = length;
         named = &line;
-        if (GEOSisEmpty_r(ctx.handle(), part.get()) == 0) where = interior_point(ctx, part.get());
+        named_at = k;
+        named_part = std::move(part);
       }
     }
+    if (named && GEOSisEmpty_r(ctx.handle(), named_part.get()) == 0)
+      where = interior_point(ctx, named_part.get());
     if (!named) {
       // No stretch inside (the lines run along the edge): shown on the barriers in the grid.
       std::vector<GeomPtr> lines;
@@ -1296,6 +1419,168 @@ std::vector<MultiPolygon> own_footprints_chunked(const std::vector<const MultiPo
     if (tick) tick(static_cast<double>(k + 1) / static_cast<double>(chunks));
   }
   return parts;
+}
+
+namespace {
+
+double squared(double v) {
+  return v * v;
+}
+
+/// Squared distance from p to the segment a–b.
+double distance2(const Point& p, const Point& a, const Point& b) {
+  const double dx = b.x - a.x, dy = b.y - a.y;
+  const double len2 = dx * dx + dy * dy;
+  double t = len2 > 0.0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0.0;
+  t = std::clamp(t, 0.0, 1.0);
+  return squared(a.x + t * dx - p.x) + squared(a.y + t * dy - p.y);
+}
+
+/// The parameter of p's projection on the segment a–b, in [0, 1].
+double projection(const Point& p, const Point& a, const Point& b) {
+  const double dx = b.x - a.x, dy = b.y - a.y;
+  const double len2 = dx * dx + dy * dy;
+  return len2 > 0.0 ? std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / len2, 0.0, 1.0) : 0.0;
+}
+
+/// The part [lo, hi] of the segment a–b (parameter t) within distance² r2 of the segment p–q,
+/// or false when none is. The distance from a point moving along a–b to p–q is convex in t, so
+/// the part is one interval; its ends are found by bisection from a point inside, keeping the
+/// inner bound (the interval returned never holds a point farther than r).
+bool covered(const Point& a, const Point& b, const Point& p, const Point& q, double r2, double& lo,
+             double& hi) {
+  auto at = [&](double t) { return Point{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)}; };
+  auto f = [&](double t) { return distance2(at(t), p, q); };
+  // The distance's minimum lies at an end of a–b, at the projection of an end of p–q, or where
+  // the segments cross.
+  double candidates[5] = {0.0, 1.0, projection(p, a, b), projection(q, a, b), 0.0};
+  int n = 4;
+  const double d1x = b.x - a.x, d1y = b.y - a.y, d2x = q.x - p.x, d2y = q.y - p.y;
+  const double den = d1x * d2y - d1y * d2x;
+  if (den != 0.0) {
+    const double t = ((p.x - a.x) * d2y - (p.y - a.y) * d2x) / den;
+    if (t > 0.0 && t < 1.0) candidates[n++] = t;
+  }
+  double seed = -1.0, best = r2;
+  for (int k = 0; k < n; ++k) {
+    const double v = f(candidates[k]);
+    if (v <= best) {
+      best = v;
+      seed = candidates[k];
+    }
+  }
+  if (seed < 0.0) return false;
+  const double length = std::sqrt(d1x * d1x + d1y * d1y);
+  auto bisect = [&](double inside, double outside) {
+    // f(inside) <= r2 < f(outside): the last parameter known within r.
+    for (int k = 0; k < 64 && std::abs(outside - inside) * length > 1e-9; ++k) {
+      const double mid = 0.5 * (inside + outside);
+      (f(mid) <= r2 ? inside : outside) = mid;
+    }
+    return inside;
+  };
+  lo = f(0.0) <= r2 ? 0.0 : bisect(seed, 0.0);
+  hi = f(1.0) <= r2 ? 1.0 : bisect(seed, 1.0);
+  return true;
+}
+
+}  // namespace
+
+EdgeReach::EdgeReach(const MultiPolygon& polygon, double tolerance)
+    : polygon_(polygon), r_(std::max(tolerance, 0.0)) {
+  auto add_ring = [&](const Ring& ring) {
+    for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+      edges_.push_back({ring[k], ring[k + 1]});
+      Box box;
+      box.expand(ring[k]);
+      box.expand(ring[k + 1]);
+      boxes_.push_back(box);
+    }
+  };
+  for (const Polygon& p : polygon) {
+    add_ring(p.outer);
+    for (const Ring& hole : p.holes) add_ring(hole);
+  }
+  box_ = bounds(polygon);
+  // Edges near a segment: all of them for a small polygon, an R-tree's answer for a large one.
+  constexpr std::size_t kIndexFrom = 48;
+  if (edges_.size() >= kIndexFrom) index_ = std::make_unique<BoxIndex>(boxes_);
+}
+
+EdgeReach::~EdgeReach() = default;
+
+bool EdgeReach::beyond(const LineString& line, bool inside) const {
+  if (edges_.empty()) return !inside && line.size() >= 2;
+  const double r = r_, r2 = r * r;
+  std::vector<std::int32_t> near;
+  std::vector<std::pair<double, double>> parts;
+  for (std::size_t k = 0; k + 1 < line.size(); ++k) {
+    const Point& a = line[k];
+    const Point& b = line[k + 1];
+    if (a == b) continue;
+    Box reach;
+    reach.expand(a);
+    reach.expand(b);
+    reach.min_x -= r;
+    reach.min_y -= r;
+    reach.max_x += r;
+    reach.max_y += r;
+    const bool apart = reach.min_x > box_.max_x || reach.max_x < box_.min_x ||
+                       reach.min_y > box_.max_y || reach.max_y < box_.min_y;
+    if (apart) {
+      if (inside) continue;
+      return true;  // wholly outside the polygon, farther than r
+    }
+    near.clear();
+    if (index_) {
+      index_->intersecting_unsorted(reach, near);
+    } else {
+      for (std::size_t e = 0; e < edges_.size(); ++e) {
+        const Box& eb = boxes_[e];
+        if (!(reach.min_x > eb.max_x || reach.max_x < eb.min_x || reach.min_y > eb.max_y ||
+              reach.max_y < eb.min_y))
+          near.push_back(static_cast<std::int32_t>(e));
+      }
+    }
+    // Most segments lie along one edge (a micro grid's edge on its large grid's, a road along
+    // a grid's edge): both ends within r of it cover the whole segment (the distance is convex).
+    const bool along_one = std::any_of(near.begin(), near.end(), [&](std::int32_t e) {
+      const Edge& edge = edges_[at(e)];
+      return distance2(a, edge.a, edge.b) <= r2 && distance2(b, edge.a, edge.b) <= r2;
+    });
+    if (along_one) continue;
+    parts.clear();
+    for (std::int32_t e : near) {
+      double lo = 0.0, hi = 0.0;
+      if (covered(a, b, edges_[at(e)].a, edges_[at(e)].b, r2, lo, hi)) parts.emplace_back(lo, hi);
+    }
+    std::sort(parts.begin(), parts.end());
+    // The parts of a–b farther than r from every edge: each wholly inside or wholly outside.
+    double reached = 0.0;
+    auto gap_found = [&](double from, double to) {
+      if (!(to > from)) return false;
+      const double t = 0.5 * (from + to);
+      const Point m{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)};
+      const bool in =
+          !(m.x < box_.min_x || m.x > box_.max_x || m.y < box_.min_y || m.y > box_.max_y) &&
+          point_in_polygon(polygon_, m);
+      return in == inside;
+    };
+    for (const auto& [lo, hi] : parts) {
+      if (lo > reached && gap_found(reached, lo)) return true;
+      reached = std::max(reached, hi);
+    }
+    if (reached < 1.0 && gap_found(reached, 1.0)) return true;
+  }
+  return false;
+}
+
+bool line_inside_beyond(const MultiPolygon& polygon, const std::vector<const LineString*>& lines,
+                        double tolerance) {
+  const EdgeReach reach(polygon, tolerance);
+  for (const LineString* line : lines)
+    if (line && reach.beyond(*line, true)) return true;
+  return false;
 }
 
 PlanAudit audit_plan(const Dataset& dataset, const AuditInput& input, const AuditParams& params,

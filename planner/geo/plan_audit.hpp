@@ -63,6 +63,8 @@
 
 namespace gp::geo {
 
+class BoxIndex;
+
 /// One grid as the audit sees it (borrowed: the pointers must outlive the call).
 struct AuditGrid {
   GridLevel level = GridLevel::large;
@@ -224,6 +226,41 @@ PlanAudit audit_plan(const Dataset& dataset, const AuditInput& input, const Audi
 /// every footprint whose box meets theirs. `tick` is called on the calling thread.
 std::vector<MultiPolygon> own_footprints_chunked(const std::vector<const MultiPolygon*>& footprints,
                                                  const std::function<void(double)>& tick);
+
+/// Whether some point of `lines` lies inside `polygon` farther than `tolerance` (m) from its
+/// boundary: a hard line passing through the grid's interior beyond the audit's tolerance
+/// (AuditParams::barrier_tolerance_m). No GEOS: each line segment near the polygon is covered by
+/// the intervals within `tolerance` of the polygon's edges (each exact up to a bisection that
+/// only ever shrinks them), and each part left over lies wholly inside or wholly outside, decided
+/// at its middle. A line along an edge, touching a vertex or cutting a corner by less than the
+/// tolerance does not pass; one reaching deeper does. The barrier rule cuts only grids it says
+/// yes for (geo/plan_audit.cpp), with the same findings as cutting every grid a line meets.
+bool line_inside_beyond(const MultiPolygon& polygon, const std::vector<const LineString*>& lines,
+                        double tolerance);
+
+/// A polygon's edges, for asking of many lines whether they reach inside (or outside) it
+/// farther than `tolerance` from its boundary (line_inside_beyond's test, built once).
+class EdgeReach {
+ public:
+  EdgeReach(const MultiPolygon& polygon, double tolerance);
+  ~EdgeReach();
+  EdgeReach(const EdgeReach&) = delete;
+  EdgeReach& operator=(const EdgeReach&) = delete;
+  /// Whether a point of `line` lies inside (`inside`) or outside (!`inside`) the polygon,
+  /// farther than the tolerance from its boundary.
+  [[nodiscard]] bool beyond(const LineString& line, bool inside) const;
+
+ private:
+  struct Edge {
+    Point a, b;
+  };
+  const MultiPolygon& polygon_;
+  double r_;
+  std::vector<Edge> edges_;
+  std::vector<Box> boxes_;
+  Box box_;
+  std::unique_ptr<BoxIndex> index_;
+};
 
 /// The rule's title in Chinese and English, e.g. "网格不连通" / "grid in pieces" (for printing).
 const char* rule_title_zh(const std::string& rule);

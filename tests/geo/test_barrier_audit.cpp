@@ -250,3 +250,83 @@ TEST_CASE("audit precision: the same finding with the edge a metre either side o
     CHECK(audit.large[0].barrier_crossings == 1);
   }
 }
+
+// The barrier rule's first test (geo::line_inside_beyond, no GEOS): does a hard line pass through
+// a grid's interior farther than the tolerance from its edges? Only grids it says yes for are cut
+// with GEOS, so it must say yes wherever the GEOS measure of the same thing is not zero. Edge
+// cases in WKT (metres), each compared with GEOS: the length of the line inside the grid less a
+// buffer of the grid's boundary by the tolerance (32 segments a quarter circle: near exact).
+namespace {
+struct Case {
+  const char* name;
+  const char* polygon;
+  const char* line;
+  bool inside;  // the expected answer
+};
+
+geo::GeomPtr read_wkt(geo::GeosContext& ctx, const char* wkt) {
+  GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
+  GEOSGeometry* g = GEOSWKTReader_read_r(ctx.handle(), reader, wkt);
+  GEOSWKTReader_destroy_r(ctx.handle(), reader);
+  return geo::own(ctx, g, "reading WKT");
+}
+
+double geos_inside_beyond(geo::GeosContext& ctx, const GEOSGeometry* polygon,
+                          const GEOSGeometry* line, double tolerance) {
+  const GEOSContextHandle_t h = ctx.handle();
+  geo::GeomPtr boundary = geo::own(ctx, GEOSBoundary_r(h, polygon), "boundary");
+  geo::GeomPtr band = geo::own(ctx, GEOSBuffer_r(h, boundary.get(), tolerance, 32), "band");
+  geo::GeomPtr core = geo::own(ctx, GEOSDifference_r(h, polygon, band.get()), "core");
+  geo::GeomPtr part = geo::own(ctx, GEOSIntersection_r(h, line, core.get()), "part");
+  double length = 0.0;
+  GEOSLength_r(h, part.get(), &length);
+  return length;
+}
+}  // namespace
+
+TEST_CASE("barrier audit: a line through a grid beyond the tolerance, as GEOS measures it") {
+  constexpr double kTolerance = 0.05;
+  const char* square = "POLYGON ((0 0, 100 0, 100 100, 0 100, 0 0))";
+  const char* holed =
+      "POLYGON ((0 0, 100 0, 100 100, 0 100, 0 0), (40 40, 60 40, 60 60, 40 60, 40 40))";
+  const Case cases[] = {
+      {"along an edge, on it", square, "LINESTRING (-10 0, 110 0)", false},
+      {"along an edge, 2 cm inside", square, "LINESTRING (-10 0.02, 110 0.02)", false},
+      {"along an edge, 4.9 cm inside", square, "LINESTRING (-10 0.049, 110 0.049)", false},
+      {"along an edge, 8 cm inside", square, "LINESTRING (-10 0.08, 110 0.08)", true},
+      {"along an edge, split at other vertices", square,
+       "LINESTRING (-10 0.01, 33.3 0.02, 66.7 -0.01, 110 0.03)", false},
+      {"along two edges round a corner", square, "LINESTRING (50 0.03, 99.97 0.03, 99.97 50)",
+       false},
+      {"touching a vertex", square, "LINESTRING (-10 -10, 0 0, -10 10)", false},
+      {"touching a vertex from inside by 3 cm", square, "LINESTRING (-10 -10, 0.03 0.03, -10 10)",
+       false},
+      {"crossing a corner by less than the tolerance", square,
+       "LINESTRING (99.9 -10, 99.96 0.03, 110 0.1)", false},
+      {"crossing a corner by more", square, "LINESTRING (90 -1, 101 10)", true},
+      {"crossing well inside", square, "LINESTRING (-10 50, 110 50)", true},
+      {"ending inside", square, "LINESTRING (-10 50, 30 50)", true},
+      {"outside, 2 cm off the edge", square, "LINESTRING (-10 -0.02, 110 -0.02)", false},
+      {"outside, far", square, "LINESTRING (-10 -10, 110 -10)", false},
+      {"wavering across an edge by 3 cm", square,
+       "LINESTRING (100.03 -5, 99.97 30, 100.03 60, 99.97 105)", false},
+      {"through the hole only", holed, "LINESTRING (45 45, 55 55)", false},
+      {"along the hole's edge", holed, "LINESTRING (40.02 30, 40.02 70)", true},
+      {"on the hole's edge", holed, "LINESTRING (40 40, 60 40)", false},
+      {"through the hole and beyond", holed, "LINESTRING (50 50, 50 80)", true},
+  };
+  geo::GeosContext ctx;
+  for (const Case& c : cases) {
+    INFO(c.name);
+    geo::GeomPtr polygon = read_wkt(ctx, c.polygon);
+    geo::GeomPtr line = read_wkt(ctx, c.line);
+    const MultiPolygon shape = geo::to_multipolygon(ctx, polygon.get());
+    const std::vector<LineString> lines = geo::to_lines(ctx, line.get());
+    REQUIRE(lines.size() == 1);
+    const bool ours = geo::line_inside_beyond(shape, {&lines[0]}, kTolerance);
+    const double measured = geos_inside_beyond(ctx, polygon.get(), line.get(), kTolerance);
+    INFO("GEOS: " << measured << " m inside beyond the tolerance");
+    CHECK(ours == c.inside);
+    CHECK(ours == (measured > 1e-6));
+  }
+}
