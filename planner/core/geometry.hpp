@@ -3,6 +3,7 @@
 // projected CRS (see Dataset::crs) unless a function says otherwise. No GEOS, no GDAL here:
 // the geo module converts these to GEOS geometries where real geometry work is needed.
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -60,5 +61,17 @@ Box bounds(const MultiPolygon& multipolygon);
 Box bounds(const LineString& line);
 /// Polsby-Popper compactness 4πA/P² in [0, 1]; 0 for an empty shape.
 double polsby_popper(double area_m2, double perimeter_m);
+
+/// Euclidean distance (metres) from `p` to the closed segment from `a` to `b` (a point when
+/// a == b). The one point-to-segment distance of the engine: the tessellation's noding and
+/// sites and the existing plan's near-edge test use it.
+inline double distance_to_segment(const Point& p, const Point& a, const Point& b) {
+  const double ex = b.x - a.x;
+  const double ey = b.y - a.y;
+  const double length2 = ex * ex + ey * ey;
+  double t = length2 > 0.0 ? ((p.x - a.x) * ex + (p.y - a.y) * ey) / length2 : 0.0;
+  t = std::clamp(t, 0.0, 1.0);
+  return std::hypot(p.x - (a.x + t * ex), p.y - (a.y + t * ey));
+}
 
 }  // namespace gp

@@ -15,6 +15,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "planner/core/parallel.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/strip_clip.hpp"
@@ -1496,8 +1497,11 @@ bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector
   int progress_round = 0;
   double progress_done = 0.0;
   std::size_t progress_ticks = 0;
+  std::mutex progress_mutex;  // the loops below report from the cores they run on
   auto report = [&](double phase, double within) {
-    if (!progress || ++progress_ticks % 256 != 0) return;
+    if (!progress) return;
+    const std::lock_guard lock(progress_mutex);
+    if (++progress_ticks % 256 != 0) return;
     const double lo = 1.0 - std::ldexp(1.0, -progress_round);
     const double f = lo + (std::ldexp(1.0, -progress_round) * 0.5) *
                               ((phase + std::clamp(within, 0.0, 1.0)) / 3.0);
@@ -1562,7 +1566,6 @@ bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector
   const double tolerance2 = tolerance * tolerance;
   std::vector<Edge> edges;
   std::vector<Box> edge_boxes;
-  std::vector<std::int32_t> found;
   // Vertices of the polygons of rank `r` onto the vertices, else edges, of `target` polygons.
   // False when a ring collapses (then `collapsed` holds the polygon).
   std::vector<char> snapped(n, 0);
@@ -1572,7 +1575,7 @@ bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector
     // A grid of buckets, not an R-tree: a point query per vertex of every rounded polygon
     // (issue 14 item 2: the R-tree was half of conform_edges at real-100000). Same edges found.
     const BoxGrid index(edge_boxes);
-    auto place = [&](const Point& p) {
+    auto place = [&](const Point& p, std::vector<std::int32_t>& found) {
       index.holding(p, found);
       double best_vertex = tolerance2, best_edge = tolerance2;
       const Point* vertex = nullptr;
@@ -1597,28 +1600,37 @@ bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector
       }
       return vertex ? *vertex : on_edge;
     };
-    bool ok = true;
-    for (std::size_t i = 0; i < n; ++i) {
-      report(0.0, static_cast<double>(i) / static_cast<double>(n));
-      if (!involved[i] || rank[i] != r) continue;
-      auto snap = [&](Ring& ring) {
-        for (Point& p : ring) {
-          const Point q = place(p);
-          if (!(q == p)) snapped[i] = 1;
-          p = q;
-        }
-        return tidy_ring(ring);
-      };
-      for (Polygon& polygon : *polygons[i]) {
-        bool whole = snap(polygon.outer);
-        for (Ring& hole : polygon.holes) whole = snap(hole) && whole;
-        if (!whole && ok) {
-          ok = false;
-          collapsed = i;
+    // Polygons of rank r are snapped onto copies of the edges of other ranks' polygons: each
+    // one on its own, spread over the cores (one community holding a whole town conforms
+    // thousands of grids); the first to collapse is the lowest, as in one loop.
+    std::atomic<std::size_t> first_collapsed{n};
+    parallel_for_chunks(std::size_t{0}, n, 64, [&](std::size_t lo, std::size_t hi) {
+      std::vector<std::int32_t> near;
+      for (std::size_t i = lo; i < hi; ++i) {
+        report(0.0, static_cast<double>(i) / static_cast<double>(n));
+        if (!involved[i] || rank[i] != r) continue;
+        auto snap = [&](Ring& ring) {
+          for (Point& p : ring) {
+            const Point q = place(p, near);
+            if (!(q == p)) snapped[i] = 1;
+            p = q;
+          }
+          return tidy_ring(ring);
+        };
+        for (Polygon& polygon : *polygons[i]) {
+          bool whole = snap(polygon.outer);
+          for (Ring& hole : polygon.holes) whole = snap(hole) && whole;
+          if (!whole) {
+            std::size_t seen = first_collapsed.load();
+            while (i < seen && !first_collapsed.compare_exchange_weak(seen, i)) {
+            }
+          }
         }
       }
-    }
-    return ok;
+    });
+    if (first_collapsed.load() == n) return true;
+    collapsed = first_collapsed.load();
+    return false;
   };
   auto attempt = [&](std::vector<std::size_t>& pin) {
     std::fill(snapped.begin(), snapped.end(), 0);
@@ -1644,31 +1656,44 @@ bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector
     collect([&](std::size_t i) { return rank[i] != kLocked; }, edges, edge_boxes);
     std::vector<std::vector<std::pair<double, Point>>> inserted(edges.size());
     {
+      // Found per polygon over the cores (the polygons are only read here), then added to the
+      // edges in polygon order; each edge's new vertices are sorted below whatever the order.
+      struct Junction {
+        std::size_t edge;
+        double t;
+        Point p;
+      };
+      std::vector<std::vector<Junction>> junctions(n);
       const BoxGrid index(edge_boxes);
-      for (std::size_t i = 0; i < n; ++i) {
-        report(1.0, static_cast<double>(i) / static_cast<double>(n));
-        if (!involved[i]) continue;
-        for (const Polygon& polygon : *polygons[i]) {
-          auto visit = [&](const Ring& ring) {
-            for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
-              const Point& p = ring[k];
-              index.holding(p, found);
-              for (std::int32_t e32 : found) {
-                const auto e = static_cast<std::size_t>(e32);
-                const Edge& s = edges[e];
-                if (s.polygon == i || !(active(i) || active(s.polygon))) continue;
-                if (p == s.a || p == s.b) continue;
-                double t = 0.0;
-                if (segment_distance2(p, s.a, s.b, t) > tolerance2 || t <= 0.0 || t >= 1.0)
-                  continue;
-                inserted[e].emplace_back(t, p);
+      parallel_for_chunks(std::size_t{0}, n, 64, [&](std::size_t lo, std::size_t hi) {
+        std::vector<std::int32_t> near;
+        for (std::size_t i = lo; i < hi; ++i) {
+          report(1.0, static_cast<double>(i) / static_cast<double>(n));
+          if (!involved[i]) continue;
+          for (const Polygon& polygon : *polygons[i]) {
+            auto visit = [&](const Ring& ring) {
+              for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+                const Point& p = ring[k];
+                index.holding(p, near);
+                for (std::int32_t e32 : near) {
+                  const auto e = static_cast<std::size_t>(e32);
+                  const Edge& s = edges[e];
+                  if (s.polygon == i || !(active(i) || active(s.polygon))) continue;
+                  if (p == s.a || p == s.b) continue;
+                  double t = 0.0;
+                  if (segment_distance2(p, s.a, s.b, t) > tolerance2 || t <= 0.0 || t >= 1.0)
+                    continue;
+                  junctions[i].push_back({e, t, p});
+                }
               }
-            }
-          };
-          visit(polygon.outer);
-          for (const Ring& hole : polygon.holes) visit(hole);
+            };
+            visit(polygon.outer);
+            for (const Ring& hole : polygon.holes) visit(hole);
+          }
         }
-      }
+      });
+      for (const std::vector<Junction>& list : junctions)
+        for (const Junction& j : list) inserted[j.edge].emplace_back(j.t, j.p);
     }
     std::vector<char> touched(n, 0);
     for (std::size_t i = 0; i < n; ++i) touched[i] = rank[i] == kRounded || snapped[i];
@@ -1710,15 +1735,26 @@ bool conform_edges(const std::vector<MultiPolygon*>& polygons, const std::vector
     // exact neighbours have too, and that test would pin a third of them (Nanjing: 96 of 298).
     // `gridplan check` and check_plan.py read the exported plans back: docs/benchmarks.md
     // "Unions, round 3".
+    // The validity of every changed polygon over the cores, then read in polygon order as one
+    // loop read it (an exact polygon not valid stops at once; the polygons after it are
+    // restored with it).
+    std::vector<char> valid(n, 1);
+    parallel_for_chunks(std::size_t{0}, n, 16, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) {
+        report(2.0, static_cast<double>(i) / static_cast<double>(n));
+        if (!touched[i]) continue;
+        fix_orientation(*polygons[i]);
+        thread_local GeosContext vctx;
+        const GeomPtr g = to_geos(vctx, *polygons[i]);
+        valid[i] = GEOSisValid_r(vctx.handle(), g.get()) == 1 ? 1 : 0;
+      }
+    });
     bool ok = true;
     for (std::size_t i = 0; i < n; ++i) {
-      report(2.0, static_cast<double>(i) / static_cast<double>(n));
-      if (!touched[i]) continue;
-      fix_orientation(*polygons[i]);
-      thread_local GeosContext vctx;
-      const GeomPtr g = to_geos(vctx, *polygons[i]);
-      if (GEOSisValid_r(vctx.handle(), g.get()) == 1) continue;
+      if (!touched[i] || valid[i]) continue;
       if (debug) {
+        thread_local GeosContext vctx;
+        const GeomPtr g = to_geos(vctx, *polygons[i]);
         char* reason = GEOSisValidReason_r(vctx.handle(), g.get());
         std::fprintf(stderr, "conform: polygon %zu (rank %d) not kept valid: %s\n", i,
                      static_cast<int>(rank[i]), reason ? reason : "?");

@@ -181,14 +181,9 @@ inline bool in_polygon(const Polygon& polygon, const Point& p) {
   return true;
 }
 
-/// Euclidean distance (metres) from `p` to the closed segment `s`.
+/// Euclidean distance (metres) from `p` to the closed segment `s` (gp::distance_to_segment).
 inline double distance_to_segment(const Point& p, const Segment& s) {
-  const double ex = s.second.x - s.first.x;
-  const double ey = s.second.y - s.first.y;
-  const double length2 = ex * ex + ey * ey;
-  double t = length2 > 0.0 ? ((p.x - s.first.x) * ex + (p.y - s.first.y) * ey) / length2 : 0.0;
-  t = std::clamp(t, 0.0, 1.0);
-  return std::hypot(p.x - (s.first.x + t * ex), p.y - (s.first.y + t * ey));
+  return gp::distance_to_segment(p, s.first, s.second);
 }
 
 }  // namespace gp::geo::detail

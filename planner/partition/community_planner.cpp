@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "planner/core/parallel.hpp"
 #include "planner/geo/cell_split.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/partition/partition_internal.hpp"
@@ -17,14 +18,25 @@ namespace gp::partition::detail {
 
 CommunityResult CommunityPlanner::run() {
   copy_locked();
+  // Progress: after the micro grids, the split buildings' reports, the grids' connectivity,
+  // the compound splits and the codes are kTailUnits per planned building (make_plan counts
+  // them): on one community of 1M buildings they were 1.16 s at 60 % without an update.
+  const double tail = ctx_.progress ? kTailUnits * static_cast<double>(n_) : 0.0;
+  auto tail_step = [&] {
+    if (ctx_.progress) ctx_.progress->add(tail / 4.0);
+  };
   if (n_ > 0) {
     prepare_buildings();
     plan_large();
     plan_micro();
+    tail_step();
     grid_connectivity();
+    tail_step();
     compound_splits();
+    tail_step();
   }
   number_grids();
+  if (n_ > 0) tail_step();
   return std::move(result_);
 }
 
@@ -604,26 +616,34 @@ void CommunityPlanner::plan_micro() {
   std::map<std::int32_t, std::vector<PartId>> geometry_unit_micro;
   if (ctx_.existing && ctx_.existing->building_micro.size() == dataset_.buildings.size())
     geometry_unit_micro = previous_unit_micro_from_geometry(previous_unit_micro);
-  // Progress: the micro grids are the other unit per planned building, by slices done.
-  std::size_t slices_done = 0;
-  long long reported = 0;
-  for (auto& [g, slice_list] : slices_in) {
-    if (ctx_.progress && !slices_.empty()) {
-      const long long units =
-          n_ * static_cast<long long>(slices_done) / static_cast<long long>(slices_.size());
-      ctx_.progress->add(static_cast<double>(units - reported));
-      reported = units;
-    }
-    slices_done += slice_list.size();
-    AtomGraphBuilder builder;
-    struct Node {
-      std::int32_t local;
-      bool has_cell;
-      std::size_t slice;  // index into slices_
-      std::size_t unit;   // position of the node's first unit within the slice
-      int units;          // units the node holds
-    };
+  // Each large grid's micro graph and its partition are independent of the other large grids':
+  // they are made for a block of large grids at a time spread over the cores (one community
+  // holding a whole town plans thousands of large grids' micro grids: issue 14, "planning grids"
+  // ran on one core), then taken in large-grid order, as one loop took them, so the plan is the
+  // same whatever the threads. The graphs touch per-building and per-slice entries of their own
+  // large grid only (node_of, slice_node, slice_nodes); the shared sets and maps they changed
+  // (split_buildings_, rider_node_) are changed when the grid is taken.
+  struct Node {
+    std::int32_t local;
+    bool has_cell;
+    std::size_t slice;  // index into slices_
+    std::size_t unit;   // position of the node's first unit within the slice
+    int units;          // units the node holds
+  };
+  struct MicroGraph {
     std::vector<Node> nodes;
+    AtomGraph graph;
+    GraphPartition micro;
+    std::vector<std::int32_t> split;  // local buildings split by units here
+    std::map<std::int32_t, std::pair<std::size_t, int>> rider_node;
+  };
+  std::vector<std::pair<std::int32_t, const std::vector<std::size_t>*>> grid_slices;
+  grid_slices.reserve(slices_in.size());
+  for (const auto& [g, slice_list] : slices_in) grid_slices.emplace_back(g, &slice_list);
+  auto make_micro_graph = [&](std::int32_t g, const std::vector<std::size_t>& slice_list,
+                              MicroGraph& out) {
+    AtomGraphBuilder builder;
+    std::vector<Node>& nodes = out.nodes;
     for (std::size_t k : slice_list) {
       const Slice& slice = slices_[k];
       const std::int32_t i = slice.local;
@@ -636,7 +656,7 @@ void CommunityPlanner::plan_micro() {
       if (slice.households > bounds.max) {
         units = slice.unit_households.empty() ? unit_households(building(i)).households
                                               : slice.unit_households;
-        if (units.size() > 1) split_buildings_.insert(i);
+        if (units.size() > 1) out.split.push_back(i);
       }
       // The riders of this slice's units (atoms.cpp, find_riders) add their households to the
       // node holding their unit.
@@ -652,7 +672,7 @@ void CommunityPlanner::plan_micro() {
           const int position = std::clamp(unit - (split_large ? slice_first_unit[k] : 0), 0,
                                           static_cast<int>(units.size()) - 1);
           units[at(position)] += building(r).households;
-          rider_node_[r] = {k, position};
+          out.rider_node[r] = {k, position};
         }
       NodeId previous = kNone;
       slice_nodes[k] = static_cast<int>(units.size());
@@ -709,13 +729,15 @@ void CommunityPlanner::plan_micro() {
     for (std::size_t k : slice_list) {
       const std::int32_t r = slices_[k].local;
       if (holder_[at(r)] == kNone) continue;
-      const auto target = rider_node_.find(r);
-      if (target == rider_node_.end()) continue;  // not met (cannot happen: same large grid)
+      const auto target = out.rider_node.find(r);
+      if (target == out.rider_node.end()) continue;  // not met (cannot happen: same large grid)
       slice_node[k] = slice_node[target->second.first] + static_cast<NodeId>(target->second.second);
       slice_nodes[k] = 1;
       node_of[at(r)] = slice_node[k];
     }
-    for (std::size_t k : inside[g]) {
+    static const std::vector<std::size_t> kNoAdjacency;
+    const auto inside_g = inside.find(g);  // find, not []: grids are made in parallel
+    for (std::size_t k : inside_g == inside.end() ? kNoAdjacency : inside_g->second) {
       const geo::CellAdjacency& adj = tess_.adjacency[k];
       auto node = [&](std::int32_t local) {
         const Touch t = touch(k, local);
@@ -727,7 +749,8 @@ void CommunityPlanner::plan_micro() {
     if (const auto links = links_in.find(g); links != links_in.end())
       for (const auto& [la, lb] : links->second)
         builder.add_edge(node_of[at(la)], node_of[at(lb)], 0.0);
-    AtomGraph graph = builder.build();
+    out.graph = builder.build();
+    const AtomGraph& graph = out.graph;
     GraphPartitionOptions options;
     options.bounds = bounds;
     options.weights = params_.weights;
@@ -763,59 +786,88 @@ void CommunityPlanner::plan_micro() {
       for (const Grid& m : ctx_.existing->micro_grids)
         options.previous_accepted.push_back(m.bounds_reason.empty() ? 0 : 1);
     }
-    GraphPartition micro = partition_graph(graph, options);
-    const auto first = static_cast<std::int32_t>(result_.micro.size());
-    for (PartId p = 0; p < micro.part_count; ++p) {
-      Grid grid;
-      grid.level = GridLevel::micro;
-      grid.community = in_.community;
-      grid.parent = g;
-      result_.micro.push_back(std::move(grid));
-      result_.cell_buildings.emplace_back();
-      micro_centroid_.push_back(Point{0.0, 0.0});
-      micro_area_.push_back(0.0);
-    }
-    std::vector<double> weight(at(micro.part_count), 0.0);
-    for (std::size_t v = 0; v < nodes.size(); ++v) {
-      const std::int32_t i = nodes[v].local;
-      const std::int32_t m = first + micro.part[v];
-      Grid& grid = result_.micro[at(m)];
-      grid.buildings.push_back(in_.buildings[at(i)]);
-      if (!large_units_[at(i)].households.empty() || split_buildings_.count(i))
-        unit_pieces_[i].push_back({nodes[v].slice, nodes[v].unit, m, nodes[v].units});
-      if (nodes[v].has_cell) {
-        micro_of_[at(i)] = m;
-        result_.cell_buildings[at(m)].push_back(in_.buildings[at(i)]);
+    out.micro = partition_graph(graph, options);
+  };
+  // Progress: the micro grids are the other unit per planned building, by slices done.
+  std::size_t slices_done = 0;
+  long long reported = 0;
+  constexpr std::size_t kGridsPerBlock = 64;
+  for (std::size_t block = 0; block < grid_slices.size(); block += kGridsPerBlock) {
+    const std::size_t block_end = std::min(grid_slices.size(), block + kGridsPerBlock);
+    std::vector<MicroGraph> made(block_end - block);
+    parallel_for(block, block_end, [&](std::size_t j) {
+      make_micro_graph(grid_slices[j].first, *grid_slices[j].second, made[j - block]);
+    });
+    for (std::size_t j = block; j < block_end; ++j) {
+      const std::int32_t g = grid_slices[j].first;
+      const std::vector<std::size_t>& slice_list = *grid_slices[j].second;
+      MicroGraph& done = made[j - block];
+      if (ctx_.progress && !slices_.empty()) {
+        const long long units =
+            n_ * static_cast<long long>(slices_done) / static_cast<long long>(slices_.size());
+        ctx_.progress->add(static_cast<double>(units - reported));
+        reported = units;
       }
-      grid.metrics.households += graph.households[v];
-      grid.metrics.workload += graph.workload[v];
-      const double w = std::max(graph.area_m2[v], 1e-9);
-      micro_centroid_[at(m)].x += graph.position[v].x * w;
-      micro_centroid_[at(m)].y += graph.position[v].y * w;
-      micro_area_[at(m)] += graph.area_m2[v];
-      weight[at(micro.part[v])] += w;
+      slices_done += slice_list.size();
+      split_buildings_.insert(done.split.begin(), done.split.end());
+      for (const auto& entry : done.rider_node) rider_node_[entry.first] = entry.second;
+      const std::vector<Node>& nodes = done.nodes;
+      const AtomGraph& graph = done.graph;
+      const GraphPartition& micro = done.micro;
+      const auto first = static_cast<std::int32_t>(result_.micro.size());
+      for (PartId p = 0; p < micro.part_count; ++p) {
+        Grid grid;
+        grid.level = GridLevel::micro;
+        grid.community = in_.community;
+        grid.parent = g;
+        result_.micro.push_back(std::move(grid));
+        result_.cell_buildings.emplace_back();
+        micro_centroid_.push_back(Point{0.0, 0.0});
+        micro_area_.push_back(0.0);
+      }
+      std::vector<double> weight(at(micro.part_count), 0.0);
+      for (std::size_t v = 0; v < nodes.size(); ++v) {
+        const std::int32_t i = nodes[v].local;
+        const std::int32_t m = first + micro.part[v];
+        Grid& grid = result_.micro[at(m)];
+        grid.buildings.push_back(in_.buildings[at(i)]);
+        if (!large_units_[at(i)].households.empty() || split_buildings_.count(i))
+          unit_pieces_[i].push_back({nodes[v].slice, nodes[v].unit, m, nodes[v].units});
+        if (nodes[v].has_cell) {
+          micro_of_[at(i)] = m;
+          result_.cell_buildings[at(m)].push_back(in_.buildings[at(i)]);
+        }
+        grid.metrics.households += graph.households[v];
+        grid.metrics.workload += graph.workload[v];
+        const double w = std::max(graph.area_m2[v], 1e-9);
+        micro_centroid_[at(m)].x += graph.position[v].x * w;
+        micro_centroid_[at(m)].y += graph.position[v].y * w;
+        micro_area_[at(m)] += graph.area_m2[v];
+        weight[at(micro.part[v])] += w;
+      }
+      // Riders: in the micro grid of their holder's node (its households already counted there).
+      for (std::size_t k : slice_list) {
+        const std::int32_t r = slices_[k].local;
+        if (holder_[at(r)] == kNone || node_of[at(r)] == kNone) continue;
+        const std::int32_t m = first + micro.part[at(node_of[at(r)])];
+        result_.micro[at(m)].buildings.push_back(in_.buildings[at(r)]);
+        micro_of_[at(r)] = m;
+        result_.cell_buildings[at(m)].push_back(in_.buildings[at(r)]);
+      }
+      for (PartId p = 0; p < micro.part_count; ++p) {
+        Grid& grid = result_.micro[at(first + p)];
+        std::sort(grid.buildings.begin(), grid.buildings.end());
+        grid.buildings.erase(std::unique(grid.buildings.begin(), grid.buildings.end()),
+                             grid.buildings.end());
+        grid.metrics.buildings = static_cast<int>(grid.buildings.size());
+        grid.metrics.below_min = grid.metrics.households < bounds.min;
+        grid.metrics.above_max = grid.metrics.households > bounds.max;
+        micro_centroid_[at(first + p)].x /= weight[at(p)];
+        micro_centroid_[at(first + p)].y /= weight[at(p)];
+      }
+      report_infeasible_micro(result_.large[at(g)], micro, first, nodes.front().local);
+      done = MicroGraph{};  // its graph is not needed any more
     }
-    // Riders: in the micro grid of their holder's node (its households already counted there).
-    for (std::size_t k : slice_list) {
-      const std::int32_t r = slices_[k].local;
-      if (holder_[at(r)] == kNone || node_of[at(r)] == kNone) continue;
-      const std::int32_t m = first + micro.part[at(node_of[at(r)])];
-      result_.micro[at(m)].buildings.push_back(in_.buildings[at(r)]);
-      micro_of_[at(r)] = m;
-      result_.cell_buildings[at(m)].push_back(in_.buildings[at(r)]);
-    }
-    for (PartId p = 0; p < micro.part_count; ++p) {
-      Grid& grid = result_.micro[at(first + p)];
-      std::sort(grid.buildings.begin(), grid.buildings.end());
-      grid.buildings.erase(std::unique(grid.buildings.begin(), grid.buildings.end()),
-                           grid.buildings.end());
-      grid.metrics.buildings = static_cast<int>(grid.buildings.size());
-      grid.metrics.below_min = grid.metrics.households < bounds.min;
-      grid.metrics.above_max = grid.metrics.households > bounds.max;
-      micro_centroid_[at(first + p)].x /= weight[at(p)];
-      micro_centroid_[at(first + p)].y /= weight[at(p)];
-    }
-    report_infeasible_micro(result_.large[at(g)], micro, first, nodes.front().local);
   }
   if (ctx_.progress) ctx_.progress->add(static_cast<double>(n_ - reported));
   report_split_buildings();

@@ -2,6 +2,7 @@
 // by geometry or by the plan file's own building → grid rows.
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -28,17 +29,9 @@ constexpr double kNearEdgeM = 0.5;
 
 /// Whether `p` lies within `reach` of an edge of any ring of `shape` (plain geometry).
 bool near_edge(const MultiPolygon& shape, const Point& p, double reach) {
-  const double reach2 = reach * reach;
   auto ring_near = [&](const Ring& ring) {
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-      const Point& a = ring[i];
-      const Point& b = ring[(i + 1) % ring.size()];
-      const double dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy;
-      const double t =
-          len2 > 0.0 ? std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / len2, 0.0, 1.0) : 0.0;
-      const double ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y;
-      if (ex * ex + ey * ey <= reach2) return true;
-    }
+    for (std::size_t i = 0; i < ring.size(); ++i)
+      if (distance_to_segment(p, ring[i], ring[(i + 1) % ring.size()]) <= reach) return true;
     return false;
   };
   for (const Polygon& polygon : shape) {
@@ -51,10 +44,12 @@ bool near_edge(const MultiPolygon& shape, const Point& p, double reach) {
 
 /// The grid of `grids` (boxes `box`) holding most of `footprint`, or `current` when none holds
 /// more of it than `current` does (GEOS overlays; called for the few buildings whose point lies
-/// near a grid's edge).
+/// near a grid's edge). Only grids `allowed` says yes to are candidates (all when it is empty);
+/// `current` must be one of them or kNone.
 std::int32_t grid_holding_most(geo::GeosContext& ctx, const std::vector<Grid>& grids,
                                const std::vector<Box>& box, const MultiPolygon& footprint,
-                               std::int32_t current) {
+                               std::int32_t current,
+                               const std::function<bool(std::size_t)>& allowed = {}) {
   const Box fb = bounds(footprint);
   const geo::GeomPtr f = geo::to_geos(ctx, footprint);
   auto shared_area = [&](std::size_t g) {
@@ -69,6 +64,7 @@ std::int32_t grid_holding_most(geo::GeosContext& ctx, const std::vector<Grid>& g
   std::int32_t best = current;
   for (std::size_t g = 0; g < grids.size(); ++g) {
     if (static_cast<std::int32_t>(g) == current || grids[g].polygon.empty()) continue;
+    if (allowed && !allowed(g)) continue;
     if (box[g].min_x > fb.max_x || fb.min_x > box[g].max_x || box[g].min_y > fb.max_y ||
         fb.min_y > box[g].max_y)
       continue;
@@ -232,15 +228,55 @@ Plan existing_plan_from_grids(const Dataset& dataset,
         break;
       }
   });
+  // The micro grid is chosen among the chosen large grid's micro grids: chosen apart, a building
+  // split three ways (most of it in one large grid, but its largest piece in a micro grid of
+  // another) got a micro grid outside its large grid. A micro grid's large grid here: its
+  // parent_code's, else the large grid holding its representative point (the parent by the
+  // buildings' votes, below, needs the buildings placed first); found for the near buildings'
+  // candidates only.
   {
+    std::map<std::string, std::int32_t> large_of_code;
+    for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+      large_of_code.emplace(plan.large_grids[g].code, static_cast<std::int32_t>(g));
+    constexpr std::int32_t kUnknown = -2;
+    std::vector<std::int32_t> micro_parent(plan.micro_grids.size(), kUnknown);
+    auto parent_of = [&](std::size_t m) {
+      if (micro_parent[m] != kUnknown) return micro_parent[m];
+      std::int32_t parent = kNone;
+      const std::string& code = dataset.existing_grids[micro_source[m]].parent_code;
+      if (const auto it = large_of_code.find(code); !code.empty() && it != large_of_code.end()) {
+        parent = it->second;
+      } else if (!plan.micro_grids[m].polygon.empty()) {
+        const Point p = geo::point_on_surface(plan.micro_grids[m].polygon);
+        for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
+          if (box_contains(large_box[g], p) && point_in_polygon(plan.large_grids[g].polygon, p)) {
+            parent = static_cast<std::int32_t>(g);
+            break;
+          }
+      }
+      micro_parent[m] = parent;
+      return parent;
+    };
     geo::GeosContext ctx;
     for (std::size_t b = 0; b < building_count; ++b) {
       if (!near[b] || placed(b).empty()) continue;
       const MultiPolygon& footprint = placed(b);
-      plan.building_large[b] =
+      const std::int32_t large =
           grid_holding_most(ctx, plan.large_grids, large_box, footprint, plan.building_large[b]);
-      plan.building_micro[b] =
-          grid_holding_most(ctx, plan.micro_grids, micro_box, footprint, plan.building_micro[b]);
+      plan.building_large[b] = large;
+      if (large == kNone) {
+        plan.building_micro[b] =
+            grid_holding_most(ctx, plan.micro_grids, micro_box, footprint, plan.building_micro[b]);
+        continue;
+      }
+      auto in_large = [&](std::size_t m) { return parent_of(m) == large; };
+      const std::int32_t point_micro = plan.building_micro[b];
+      const std::int32_t micro = grid_holding_most(
+          ctx, plan.micro_grids, micro_box, footprint,
+          point_micro != kNone && in_large(at(point_micro)) ? point_micro : kNone, in_large);
+      // No micro grid of the large grid holds any of it (drawn grids that do not nest): the
+      // micro grid holding its point stays, as before.
+      plan.building_micro[b] = micro != kNone ? micro : point_micro;
     }
   }
   if (!listed.empty()) take_listed_grids(dataset, listed, plan);

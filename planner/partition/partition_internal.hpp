@@ -74,11 +74,14 @@ std::string bounds_text(const HouseholdBounds& bounds);
 /// thread that finds another reporting waits for it rather than skipping its report: skipping let a
 /// reporter kept off the core on a loaded CI machine hide half the stage (one step of 0.30 on the
 /// demo town). A cancellation thrown by Progress::update propagates out of the community's planner.
+/// "planning grids" units per planned building after its micro grids (CommunityPlanner::run:
+/// the split buildings' reports, the grids' connectivity, compound splits and codes).
+inline constexpr double kTailUnits = 0.25;
+
 class PlanProgress {
  public:
-  PlanProgress(Progress& progress, long long total_units, double begin, double end)
-      : counter_(&progress, "planning grids", static_cast<double>(std::max(total_units, 1LL)),
-                 begin, end) {}
+  PlanProgress(Progress& progress, double total_units, double begin, double end)
+      : counter_(&progress, "planning grids", std::max(total_units, 1.0), begin, end) {}
   void add(double units) {
     if (units > 0.0) counter_.add(units);
   }

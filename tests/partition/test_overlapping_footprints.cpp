@@ -423,3 +423,45 @@ TEST_CASE(
     check_tower_across_road(true);
   }
 }
+
+TEST_CASE(
+    "an imported plan: a building split three ways near a grid edge takes a micro grid of the "
+    "large grid holding most of it",
+    "[partition][existing]") {
+  // Large grids L1 (0–10 × 0–20) and L2 (10–30 × 0–20); micro grids M1 = L1, and M2a, M2b
+  // halving L2 along y = 10. The building (6–16 × 5–15) has 40 m² in M1 and 30 m² in each of
+  // M2a and M2b: 60 m² in L2. Its point (11, 10) lies on the edge of M2a and M2b, so the grids
+  // holding most of it decide: L2, and chosen apart, M1 (40 m²), a micro grid outside L2.
+  const bool parent_codes = GENERATE(true, false);
+  CAPTURE(parent_codes);
+  Town town;
+  (void)town.building("POLYGON((6 5,16 5,16 15,6 15,6 5))", 10);
+  auto grid = [&](GridLevel level, const std::string& code, const std::string& parent,
+                  const std::string& text) {
+    town.dataset.existing_grids.push_back(
+        {static_cast<std::int64_t>(town.dataset.existing_grids.size()) + 1,
+         {},
+         level,
+         code,
+         code,
+         parent_codes ? parent : std::string{},
+         false,
+         wkt(text),
+         ""});
+  };
+  grid(GridLevel::large, "L1", "", "POLYGON((0 0,10 0,10 20,0 20,0 0))");
+  grid(GridLevel::large, "L2", "", "POLYGON((10 0,30 0,30 20,10 20,10 0))");
+  grid(GridLevel::micro, "M1", "L1", "POLYGON((0 0,10 0,10 20,0 20,0 0))");
+  grid(GridLevel::micro, "M2a", "L2", "POLYGON((10 0,30 0,30 10,10 10,10 0))");
+  grid(GridLevel::micro, "M2b", "L2", "POLYGON((10 10,30 10,30 20,10 20,10 10))");
+  const Plan plan = existing_plan_from_grids(town.dataset);
+  REQUIRE(plan.large_grids.size() == 2);
+  REQUIRE(plan.micro_grids.size() == 3);
+  const std::int32_t large = plan.building_large.at(0);
+  const std::int32_t micro = plan.building_micro.at(0);
+  REQUIRE(large != kNone);
+  REQUIRE(micro != kNone);
+  CHECK(plan.large_grids[at(large)].code == "L2");
+  CHECK(plan.micro_grids[at(micro)].code != "M1");
+  CHECK(plan.micro_grids[at(micro)].parent == large);
+}
