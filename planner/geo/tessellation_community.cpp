@@ -147,7 +147,7 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   // noding sliver can leave pieces of one owner that share no edge with the piece holding its
   // building (grids in pieces, sliver crumbs, grids joined at a point).
   reassign_detached_pieces(pieces.polygons, pieces.block, blocks.block_face, contacts, placements,
-                           owner, progress_span(report, 0.88, 0.9));
+                           owner, progress_span(report, 0.88, 0.9), &pieces.area);
 
   report(0.9);
   assemble_cells(dataset, job, params, pieces, blocks.block_face, contacts, placements, owner, out,
