@@ -109,3 +109,31 @@ void parallel_std_sort(It first, It last, Less less,
 }
 
 }  // namespace gp
+
+namespace gp {
+
+/// std::stable_sort(values, less) on the threads: parts stable-sorted, then merged pairwise by
+/// std::inplace_merge (stable: of equivalent values the left part's come first). A stable sort
+/// has one result, so it is std::stable_sort's whatever the threads.
+template <typename T, typename Less>
+void parallel_stable_sort(std::vector<T>& values, Less less) {
+  constexpr std::size_t kMinPart = std::size_t(1) << 15;
+  const std::size_t n = values.size();
+  std::size_t parts = 1;
+  while (parts < 16 && n / (2 * parts) >= kMinPart) parts *= 2;
+  if (parts == 1) {
+    std::stable_sort(values.begin(), values.end(), less);
+    return;
+  }
+  std::vector<std::size_t> edge(parts + 1);
+  for (std::size_t k = 0; k <= parts; ++k) edge[k] = n * k / parts;
+  const auto at = [&](std::size_t k) { return values.begin() + std::ptrdiff_t(edge[k]); };
+  parallel_for(0, parts, [&](std::size_t k) { std::stable_sort(at(k), at(k + 1), less); });
+  for (std::size_t width = 1; width < parts; width *= 2)
+    parallel_for(0, parts / (2 * width), [&](std::size_t k) {
+      const std::size_t first = 2 * k * width;
+      std::inplace_merge(at(first), at(first + width), at(first + 2 * width), less);
+    });
+}
+
+}  // namespace gp

@@ -543,8 +543,8 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
         {(std::uint64_t(std::uint32_t(std::min(ga, gb))) << 32U) | std::uint32_t(std::max(ga, gb)),
          c.length_m, crossing});
   }
-  std::stable_sort(pair_parts.begin(), pair_parts.end(),
-                   [](const PairPart& x, const PairPart& y) { return x.pair < y.pair; });
+  parallel_stable_sort(pair_parts,
+                       [](const PairPart& x, const PairPart& y) { return x.pair < y.pair; });
   tick(0.3);
   LoopTicks pair_ticks(report, 0.3, 0.4, pair_parts.size(), 1 << 16);
   for (std::size_t k = 0; k < pair_parts.size();) {

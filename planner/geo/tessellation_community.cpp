@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "planner/core/parallel.hpp"
 #include "planner/core/progress_ticks.hpp"
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/tessellation_blocks.hpp"
@@ -156,17 +157,25 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   // community leaves millions of pieces and the blocks' GEOS geometries (seconds to free at 1M
   // buildings). The cells were copied out of the pieces; the locator goes before the blocks
   // its prepared geometries were made from.
-  LoopTicks free_ticks(report, 0.97, 1.0,
-                       pieces.polygons.size() + block_sites.size() + 2 * blocks.size(), 1 << 16);
-  for (Polygon& piece : pieces.polygons) {
-    piece = Polygon{};
-    free_ticks.step();
+  // The pieces and sites (our own heap blocks) are freed on both threads; the blocks' GEOS
+  // geometries on this one (their deleters share this thread's GEOS context).
+  {
+    const std::size_t piece_count = pieces.polygons.size();
+    const std::size_t units = piece_count + block_sites.size();
+    const std::function<void(double)> free_progress = progress_span(report, 0.97, 0.99);
+    ProgressCount freed(free_progress, units, std::size_t(1) << 16);
+    parallel_for_chunks(0, units, 8192, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t k = begin; k < end; ++k) {
+        if (k < piece_count)
+          pieces.polygons[k] = Polygon{};
+        else
+          block_sites[k - piece_count] = {};
+      }
+      freed.add(end - begin);
+    });
   }
   pieces = Pieces{};
-  for (std::vector<Site>& sites : block_sites) {
-    sites = {};
-    free_ticks.step();
-  }
+  LoopTicks free_ticks(report, 0.99, 1.0, 2 * blocks.size(), 1 << 16);
   blocks.locator.reset();
   for (Region& block : blocks.blocks) {
     block.geometry.reset();

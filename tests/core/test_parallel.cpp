@@ -93,7 +93,7 @@ TEST_CASE("parallel: PerThread gives each thread its own value and visits all of
 // parallel_std_sort (planner/core/parallel_std_sort.hpp): std::sort's order element for element,
 // also among values the comparator leaves equivalent (the contacts' lengths are summed in that
 // order), on random, few-key, sorted, reversed and equal inputs large enough to be split.
-TEST_CASE("parallel_std_sort: std::sort's result, also among equivalent values") {
+TEST_CASE("parallel_std_sort: std::sort's result, also among equivalent values; parallel_stable_sort: std::stable_sort's") {
   struct Item {
     std::uint32_t key;
     std::uint32_t payload;
@@ -116,6 +116,10 @@ TEST_CASE("parallel_std_sort: std::sort's result, also among equivalent values")
         if (shape == 2) std::sort(items.rbegin(), items.rend(), by_key);
         if (shape == 3)
           for (Item& item : items) item.key = 7;
+        std::vector<Item> stable = items;
+        std::vector<Item> expected_stable = items;
+        std::stable_sort(expected_stable.begin(), expected_stable.end(), by_key);
+        parallel_stable_sort(stable, by_key);
         std::vector<Item> expected = items;
         std::sort(expected.begin(), expected.end(), by_key);
         std::atomic<int> calls{0};
@@ -129,8 +133,13 @@ TEST_CASE("parallel_std_sort: std::sort's result, also among equivalent values")
         bool same = true;
         for (std::size_t i = 0; i < n; ++i)
           same = same && items[i].key == expected[i].key && items[i].payload == expected[i].payload;
+        bool same_stable = true;
+        for (std::size_t i = 0; i < n; ++i)
+          same_stable = same_stable && stable[i].key == expected_stable[i].key &&
+                        stable[i].payload == expected_stable[i].payload;
         CAPTURE(n, keys, shape);
         REQUIRE(same);
+        REQUIRE(same_stable);
         REQUIRE(rising);
         REQUIRE(last == 1.0);
       }
