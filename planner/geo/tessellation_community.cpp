@@ -141,6 +141,7 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   const std::vector<Contact> contacts = piece_contacts(
       pieces.polygons, std::move(pieces.sorted_segments), progress_span(report, 0.83, 0.87));
 
+  pieces.area = piece_areas(pieces.polygons);  // after the contacts' peak; in parallel
   merge_empty_blocks(dataset, job, blocks, block_sites, pieces, contacts, owner, out.problems,
                      progress_span(report, 0.87, 0.88));
   report(0.88);

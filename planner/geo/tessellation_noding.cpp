@@ -682,7 +682,6 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   };
   auto clear_pieces = [&] {
     pieces.sorted_segments.clear();
-    pieces.area.clear();
     piece_polygons.clear();
     piece_inside.clear();
     piece_block.clear();
@@ -876,9 +875,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   auto pieces_cover_blocks = [&] {
     double blocks_area = 0.0;
     for (const double a : piece_areas(block_polygons)) blocks_area += a;
-    pieces.area = piece_areas(piece_polygons);
     double pieces_area = 0.0;
-    for (const double a : pieces.area) pieces_area += a;
+    for (const double a : piece_areas(piece_polygons)) pieces_area += a;
     return std::abs(pieces_area - blocks_area) <= 1e-9 * blocks_area;
   };
   // An outline's rings join the GEOS noding of its block (`own_block`), or of every block its
@@ -1143,7 +1141,6 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       }
     }
   }
-  if (pieces.area.size() != piece_polygons.size()) pieces.area = piece_areas(piece_polygons);
   return pieces;
 }
 

@@ -32,8 +32,9 @@ struct Pieces {
   std::vector<Polygon> polygons;  // shells counter-clockwise, holes clockwise
   std::vector<Point> inside;
   std::vector<std::int32_t> block;
-  /// area(polygons[p]) of every piece, computed once in parallel (piece_areas): the checks and
-  /// cells summed them piece by piece on one thread, three times.
+  /// area(polygons[p]) of every piece (piece_areas), filled after the contacts (the
+  /// tessellation's memory peak) for the detached pieces and the cells, which summed them piece
+  /// by piece on one thread; empty until then.
   std::vector<double> area;
   /// sorted_piece_segments(polygons) when cut_pieces made it for its own check (the fast path),
   /// else empty: piece_contacts takes it instead of sorting the same segments again.
