@@ -138,7 +138,7 @@ std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
   // start of a run of equal segments, each chunk counted, then written at its offset (the
   // serial loop's output, element for element; one array, no per-chunk copies to join).
   const std::size_t segment_count = segments.size();
-  const std::size_t chunks = std::clamp<std::size_t>(segment_count >> 16U, 1, 256);
+  const std::size_t chunks = std::clamp<std::size_t>(segment_count >> 12U, 1, 256);
   std::vector<std::size_t> chunk_start(chunks + 1, segment_count);
   chunk_start[0] = 0;
   for (std::size_t c = 1; c < chunks; ++c) {
@@ -217,7 +217,8 @@ std::vector<std::int32_t> label_pieces(const Pieces& pieces,
   for (const std::vector<Site>& sites : block_sites) site_count += sites.size() + 1;
   const std::function<void(double)> none = [](double) {};
   const std::function<void(double)> locators_progress = progress_span(progress, 0.0, 0.3);
-  ProgressCount locators_counted(progress ? locators_progress : none, site_count, 16384);
+  ProgressCount locators_counted(progress ? locators_progress : none, site_count,
+                                 std::clamp<std::size_t>(site_count / 32, 1, 16384));
   parallel_for(0, block_sites.size(), [&](std::size_t b) {
     site_locators[b].emplace(block_sites[b]);
     locators_counted.add(block_sites[b].size() + 1);

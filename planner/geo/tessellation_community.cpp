@@ -164,8 +164,9 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
     const std::size_t piece_count = pieces.polygons.size();
     const std::size_t units = piece_count + block_sites.size();
     const std::function<void(double)> free_progress = progress_span(report, 0.97, 0.99);
-    ProgressCount freed(free_progress, units, std::size_t(1) << 16);
-    parallel_for_chunks(0, units, 8192, [&](std::size_t begin, std::size_t end) {
+    const std::size_t chunk = std::clamp<std::size_t>(units / 32, 64, 8192);
+    ProgressCount freed(free_progress, units, chunk);
+    parallel_for_chunks(0, units, chunk, [&](std::size_t begin, std::size_t end) {
       for (std::size_t k = begin; k < end; ++k) {
         if (k < piece_count)
           pieces.polygons[k] = Polygon{};

@@ -915,8 +915,9 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // Each building's test is its own (index queries only): in parallel.
       {
         const std::function<void(double)> free_progress = [&](double f) { mark(0.01 * f); };
-        ProgressCount free_counted(free_progress, n, 16384);
-        parallel_for_chunks(0, n, 4096, [&](std::size_t begin, std::size_t end) {
+        const std::size_t chunk = std::clamp<std::size_t>(n / 32, 64, 4096);
+        ProgressCount free_counted(free_progress, n, chunk);
+        parallel_for_chunks(0, n, chunk, [&](std::size_t begin, std::size_t end) {
           std::vector<std::int32_t> hits;
           for (std::size_t i = begin; i < end; ++i) {
             const MultiPolygon& footprint =
