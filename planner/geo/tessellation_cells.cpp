@@ -4,9 +4,11 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/parallel_std_sort.hpp"
 #include "planner/core/progress_ticks.hpp"
 
 namespace gp::geo::detail {
@@ -132,28 +134,59 @@ std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
   std::vector<SegmentEntry> segments = std::move(sorted);
   if (segments.empty()) segments = sorted_piece_segments(pieces, [&](double f) { tick(0.6 * f); });
   tick(0.6);
-  std::vector<Contact> contacts;
-  std::size_t i = 0;
-  const std::function<void(double)> report = tick;
-  LoopTicks pair_ticks(report, 0.6, 0.7, segments.size(), 1 << 16);
-  while (i < segments.size()) {
-    std::size_t j = i + 1;
-    while (j < segments.size() && segments[j].a == segments[i].a && segments[j].b == segments[i].b)
-      ++j;
-    const double length =
-        std::hypot(segments[i].b.x - segments[i].a.x, segments[i].b.y - segments[i].a.y);
-    if (j - i == 2 && segments[i].piece != segments[i + 1].piece) {
-      contacts.push_back({segments[i].piece, segments[i + 1].piece, length});
-    } else {
-      for (std::size_t k = i; k < j; ++k) contacts.push_back({segments[k].piece, kNone, length});
-    }
-    pair_ticks.step(j - i);
-    i = j;
+  // The contacts in segment order, made in parallel: chunks of the sorted segments cut at the
+  // start of a run of equal segments, each chunk counted, then written at its offset (the
+  // serial loop's output, element for element; one array, no per-chunk copies to join).
+  const std::size_t segment_count = segments.size();
+  const std::size_t chunks = std::clamp<std::size_t>(segment_count >> 12U, 1, 256);
+  std::vector<std::size_t> chunk_start(chunks + 1, segment_count);
+  chunk_start[0] = 0;
+  for (std::size_t c = 1; c < chunks; ++c) {
+    std::size_t at = std::max(chunk_start[c - 1], segment_count * c / chunks);
+    while (at > 0 && at < segment_count && segments[at].a == segments[at - 1].a &&
+           segments[at].b == segments[at - 1].b)
+      ++at;
+    chunk_start[c] = at;
   }
+  auto contacts_of = [&](std::size_t c, Contact* out) {
+    std::size_t made = 0;
+    std::size_t i = chunk_start[c];
+    while (i < chunk_start[c + 1]) {
+      std::size_t j = i + 1;
+      while (j < segment_count && segments[j].a == segments[i].a && segments[j].b == segments[i].b)
+        ++j;
+      const double length =
+          std::hypot(segments[i].b.x - segments[i].a.x, segments[i].b.y - segments[i].a.y);
+      if (j - i == 2 && segments[i].piece != segments[i + 1].piece) {
+        if (out) out[made] = {segments[i].piece, segments[i + 1].piece, length};
+        ++made;
+      } else {
+        for (std::size_t k = i; k < j; ++k, ++made)
+          if (out) out[made] = {segments[k].piece, kNone, length};
+      }
+      i = j;
+    }
+    return made;
+  };
+  const std::function<void(double)> report = tick;
+  const std::function<void(double)> pairs_progress = progress_span(report, 0.6, 0.7);
+  ProgressCount counted(pairs_progress, 2 * chunks, 1);
+  std::vector<std::size_t> chunk_offset(chunks + 1, 0);
+  parallel_for(0, chunks, [&](std::size_t c) {
+    chunk_offset[c + 1] = contacts_of(c, nullptr);
+    counted.add(1);
+  });
+  for (std::size_t c = 0; c < chunks; ++c) chunk_offset[c + 1] += chunk_offset[c];
+  std::vector<Contact> contacts(chunk_offset[chunks]);
+  parallel_for(0, chunks, [&](std::size_t c) {
+    contacts_of(c, contacts.data() + chunk_offset[c]);
+    counted.add(1);
+  });
+  segments = {};
   tick(0.7);
-  // Merge per pair (std::sort on the same input as before: the lengths add up in the same order;
-  // sort_reporting is that std::sort, counting its comparisons).
-  sort_reporting(
+  // Merge per pair: sorted exactly as std::sort sorts them (the lengths of one pair add up in
+  // the same order as before), on both cores (parallel_std_sort.hpp).
+  parallel_std_sort(
       contacts.begin(), contacts.end(),
       [](const Contact& s, const Contact& t) { return s.a != t.a ? s.a < t.a : s.b < t.b; },
       progress_span(report, 0.7, 0.9));
@@ -176,18 +209,26 @@ std::vector<std::int32_t> label_pieces(const Pieces& pieces,
                                        const OutlineLocator& outlines,
                                        const std::function<void(double)>& progress) {
   const std::size_t piece_count = pieces.polygons.size();
-  std::vector<SiteLocator> site_locators;
-  site_locators.reserve(block_sites.size());
-  // Progress: the locators (per block, by sites) fill 0 to 0.3, the pieces the rest.
+  // One locator per block, made in parallel (an R-tree each for the larger blocks: seconds at
+  // 1M buildings on one thread). Progress: the locators (by sites) fill 0 to 0.3, the pieces
+  // the rest.
+  std::vector<std::optional<SiteLocator>> site_locators(block_sites.size());
   std::size_t site_count = 0;
   for (const std::vector<Site>& sites : block_sites) site_count += sites.size() + 1;
-  LoopTicks locator_ticks(progress, 0.0, 0.3, site_count, 16384);
-  for (const std::vector<Site>& sites : block_sites) {
-    site_locators.emplace_back(sites);
-    locator_ticks.step(sites.size() + 1);
-  }
-  std::vector<std::int32_t> owner(piece_count, kNone);
   const std::function<void(double)> none = [](double) {};
+  const std::function<void(double)> locators_progress = progress_span(progress, 0.0, 0.3);
+  // A report as each block starts and as it ends (blocks finish out of order on the threads
+  // and only rises pass on, so a community of a few large blocks still reports inside the
+  // span; ~2 reports per block, a quarter of a million at 1M buildings, cheap).
+  ProgressCount locators_counted(progress ? locators_progress : none, site_count, 1);
+  parallel_for_chunks(0, block_sites.size(), 1, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t b = begin; b < end; ++b) {
+      locators_counted.add(1);
+      site_locators[b].emplace(block_sites[b]);
+      locators_counted.add(block_sites[b].size());
+    }
+  });
+  std::vector<std::int32_t> owner(piece_count, kNone);
   const std::function<void(double)> pieces_progress = progress_span(progress, 0.3, 1.0);
   constexpr std::size_t kChunk = 2048;
   ProgressCount counted(progress ? pieces_progress : none, piece_count, 4 * kChunk);
@@ -196,7 +237,7 @@ std::vector<std::int32_t> label_pieces(const Pieces& pieces,
     for (std::size_t p = begin; p < end; ++p) {
       owner[p] = outlines.building_containing(pieces.block[p], pieces.inside[p], hits);
       if (owner[p] == kNone)
-        owner[p] = site_locators[std::size_t(pieces.block[p])].nearest_building(pieces.inside[p]);
+        owner[p] = site_locators[std::size_t(pieces.block[p])]->nearest_building(pieces.inside[p]);
     }
     counted.add(end - begin);
   });
@@ -212,23 +253,36 @@ void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
   const std::vector<Polygon>& piece_polygons = pieces.polygons;
   const std::vector<std::int32_t>& piece_block = pieces.block;
   const std::size_t piece_count = piece_polygons.size();
+  // Only the blocks without sites and their pieces take part (a few in a town): their pieces
+  // and those pieces' neighbours are listed, in piece and contact order as a list of every
+  // piece's would have them (one allocation per piece of the community before).
   std::vector<std::vector<std::int32_t>> block_pieces(blocks.size());
   // Progress over the pieces and contacts (the empty blocks' rounds are few and small).
   LoopTicks ticks(progress, 0.0, 1.0, piece_count + contacts.size(), 1 << 16);
   for (std::size_t p = 0; p < piece_count; ++p) {
     ticks.step();
-    block_pieces[std::size_t(piece_block[p])].push_back(std::int32_t(p));
-  }
-  std::vector<std::vector<std::pair<std::int32_t, double>>> neighbours(piece_count);
-  for (const Contact& c : contacts) {
-    ticks.step();
-    if (c.b == kNone) continue;
-    neighbours[std::size_t(c.a)].emplace_back(c.b, c.length_m);
-    neighbours[std::size_t(c.b)].emplace_back(c.a, c.length_m);
+    const std::size_t b = std::size_t(piece_block[p]);
+    if (block_sites[b].empty()) block_pieces[b].push_back(std::int32_t(p));
   }
   std::vector<std::int32_t> empty_blocks;
   for (std::size_t b = 0; b < blocks.size(); ++b)
     if (block_sites[b].empty() && !block_pieces[b].empty()) empty_blocks.push_back(std::int32_t(b));
+  std::vector<std::int32_t> slot(empty_blocks.empty() ? 0 : piece_count, -1);
+  std::int32_t slots = 0;
+  for (std::int32_t e : empty_blocks)
+    for (std::int32_t p : block_pieces[std::size_t(e)]) slot[std::size_t(p)] = slots++;
+  std::vector<std::vector<std::pair<std::int32_t, double>>> neighbour_lists(static_cast<std::size_t>(slots));
+  auto neighbours = [&](std::int32_t p) -> const std::vector<std::pair<std::int32_t, double>>& {
+    return neighbour_lists[std::size_t(slot[std::size_t(p)])];
+  };
+  for (const Contact& c : contacts) {
+    ticks.step();
+    if (c.b == kNone || slots == 0) continue;
+    if (const std::int32_t k = slot[std::size_t(c.a)]; k >= 0)
+      neighbour_lists[std::size_t(k)].emplace_back(c.b, c.length_m);
+    if (const std::int32_t k = slot[std::size_t(c.b)]; k >= 0)
+      neighbour_lists[std::size_t(k)].emplace_back(c.a, c.length_m);
+  }
   bool changed = true;
   while (changed) {
     changed = false;
@@ -239,7 +293,7 @@ void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
       // Per candidate owner: shared length not across a hard barrier, and across one.
       std::map<std::int32_t, std::pair<double, double>> by_owner;
       for (std::int32_t p : mine)
-        for (const auto& [q, length] : neighbours[std::size_t(p)]) {
+        for (const auto& [q, length] : neighbours(p)) {
           const std::int32_t o = owner[std::size_t(q)];
           if (o == kNone) continue;
           const bool hard =
@@ -319,8 +373,15 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
                               const std::vector<Contact>& contacts,
                               const std::vector<Placement>& placements,
                               std::vector<std::int32_t>& owner,
-                              const std::function<void(double)>& progress) {
+                              const std::function<void(double)>& progress,
+                              const std::vector<double>* piece_area) {
   const std::size_t piece_count = pieces.size();
+  std::vector<double> computed_area;
+  if (!piece_area || piece_area->size() != piece_count) {
+    computed_area = piece_areas(pieces);
+    piece_area = &computed_area;
+  }
+  const std::vector<double>& areas = *piece_area;
   // Progress over the contacts and three passes over the pieces (the detached pieces' rounds
   // after them are few).
   LoopTicks ticks(progress, 0.0, 1.0, contacts.size() + 3 * piece_count, 1 << 16);
@@ -347,7 +408,7 @@ void reassign_detached_pieces(const std::vector<Polygon>& pieces,
   std::vector<double> group_area(piece_count, 0.0);
   for (std::size_t p = 0; p < piece_count; ++p) {
     ticks.step();
-    if (owner[p] != kNone) group_area[std::size_t(find(std::int32_t(p)))] += area(pieces[p]);
+    if (owner[p] != kNone) group_area[std::size_t(find(std::int32_t(p)))] += areas[p];
   }
   std::vector<double> home_area(n, -1.0);
   for (std::size_t p = 0; p < piece_count; ++p) {
@@ -437,6 +498,10 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
   const std::vector<Polygon>& piece_polygons = pieces.polygons;
   const std::vector<std::int32_t>& piece_block = pieces.block;
   const std::size_t piece_count = piece_polygons.size();
+  std::vector<double> computed_area;
+  if (pieces.area.size() != piece_count) computed_area = piece_areas(piece_polygons);
+  const std::vector<double>& piece_area =
+      pieces.area.size() == piece_count ? pieces.area : computed_area;
   std::vector<std::vector<std::int32_t>> owned(n);
   // Progress over the pieces and the contacts (a map of the pairs: seconds at 1M buildings).
   const std::function<void(double)> report = tick;
@@ -446,7 +511,7 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
     const std::int32_t o = owner[p];
     if (o == kNone) continue;
     owned[std::size_t(o)].push_back(std::int32_t(p));
-    out.area_m2[std::size_t(o)] += area(piece_polygons[p]);
+    out.area_m2[std::size_t(o)] += piece_area[p];
   }
   // Each contact between two cells as (building pair, crossing, length), summed per pair below.
   // (A std::map of the pairs, looked up per contact, was the largest self time in the
@@ -484,8 +549,8 @@ void assemble_cells(const Dataset& dataset, const CommunityJob& job,
         {(std::uint64_t(std::uint32_t(std::min(ga, gb))) << 32U) | std::uint32_t(std::max(ga, gb)),
          c.length_m, crossing});
   }
-  std::stable_sort(pair_parts.begin(), pair_parts.end(),
-                   [](const PairPart& x, const PairPart& y) { return x.pair < y.pair; });
+  parallel_stable_sort(pair_parts,
+                       [](const PairPart& x, const PairPart& y) { return x.pair < y.pair; });
   tick(0.3);
   LoopTicks pair_ticks(report, 0.3, 0.4, pair_parts.size(), 1 << 16);
   for (std::size_t k = 0; k < pair_parts.size();) {

@@ -60,14 +60,16 @@ void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
 /// shares the longest boundary with: preferably in its own street block, then in its own hard face,
 /// then across a barrier. Rounds use the previous round's owners only, so the result does not
 /// depend on the visiting order. A detached group with no owned neighbour at all (a separate part
-/// of a multipolygon community) keeps its owner.
+/// of a multipolygon community) keeps its owner. `piece_area`: the pieces' areas when known
+/// (Pieces::area), else computed.
 void reassign_detached_pieces(const std::vector<Polygon>& pieces,
                               const std::vector<std::int32_t>& piece_block,
                               const std::vector<std::int32_t>& block_face,
                               const std::vector<Contact>& contacts,
                               const std::vector<Placement>& placements,
                               std::vector<std::int32_t>& owner,
-                              const std::function<void(double)>& progress = {});
+                              const std::function<void(double)>& progress = {},
+                              const std::vector<double>* piece_area = nullptr);
 
 /// Step 7: cells (dissolved pieces of each owner), areas, perimeters and adjacency into `out`;
 /// a building without any piece is reported (building-without-cell). `progress` (optional): 0 to 1.

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "planner/core/parallel.hpp"
 #include "planner/core/progress_ticks.hpp"
 #include "planner/geo/own_footprint.hpp"
 #include "planner/geo/tessellation_blocks.hpp"
@@ -140,6 +141,7 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   const std::vector<Contact> contacts = piece_contacts(
       pieces.polygons, std::move(pieces.sorted_segments), progress_span(report, 0.83, 0.87));
 
+  pieces.area = piece_areas(pieces.polygons);  // after the contacts' peak; in parallel
   merge_empty_blocks(dataset, job, blocks, block_sites, pieces, contacts, owner, out.problems,
                      progress_span(report, 0.87, 0.88));
   report(0.88);
@@ -147,7 +149,7 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   // noding sliver can leave pieces of one owner that share no edge with the piece holding its
   // building (grids in pieces, sliver crumbs, grids joined at a point).
   reassign_detached_pieces(pieces.polygons, pieces.block, blocks.block_face, contacts, placements,
-                           owner, progress_span(report, 0.88, 0.9));
+                           owner, progress_span(report, 0.88, 0.9), &pieces.area);
 
   report(0.9);
   assemble_cells(dataset, job, params, pieces, blocks.block_face, contacts, placements, owner, out,
@@ -156,17 +158,26 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   // community leaves millions of pieces and the blocks' GEOS geometries (seconds to free at 1M
   // buildings). The cells were copied out of the pieces; the locator goes before the blocks
   // its prepared geometries were made from.
-  LoopTicks free_ticks(report, 0.97, 1.0,
-                       pieces.polygons.size() + block_sites.size() + 2 * blocks.size(), 1 << 16);
-  for (Polygon& piece : pieces.polygons) {
-    piece = Polygon{};
-    free_ticks.step();
+  // The pieces and sites (our own heap blocks) are freed on both threads; the blocks' GEOS
+  // geometries on this one (their deleters share this thread's GEOS context).
+  {
+    const std::size_t piece_count = pieces.polygons.size();
+    const std::size_t units = piece_count + block_sites.size();
+    const std::function<void(double)> free_progress = progress_span(report, 0.97, 0.99);
+    const std::size_t chunk = std::clamp<std::size_t>(units / 32, 64, 8192);
+    ProgressCount freed(free_progress, units, chunk);
+    parallel_for_chunks(0, units, chunk, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t k = begin; k < end; ++k) {
+        if (k < piece_count)
+          pieces.polygons[k] = Polygon{};
+        else
+          block_sites[k - piece_count] = {};
+      }
+      freed.add(end - begin);
+    });
   }
   pieces = Pieces{};
-  for (std::vector<Site>& sites : block_sites) {
-    sites = {};
-    free_ticks.step();
-  }
+  LoopTicks free_ticks(report, 0.99, 1.0, 2 * blocks.size(), 1 << 16);
   blocks.locator.reset();
   for (Region& block : blocks.blocks) {
     block.geometry.reset();

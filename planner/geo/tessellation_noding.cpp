@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/parallel_std_sort.hpp"
 #include "planner/core/progress_ticks.hpp"
 #include "planner/geo/tessellation_noder.hpp"
 
@@ -423,7 +424,9 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
   if (!with_rings) return;
   std::vector<Split> all;
   for (std::vector<Split>& s : splits) all.insert(all.end(), s.begin(), s.end());
-  sort_reporting(
+  // Equivalent splits are equal (same ring, position and point), so any order of them is the
+  // same array: sorted on both cores.
+  parallel_std_sort(
       all.begin(), all.end(),
       [](const Split& s, const Split& t) {
         if (!(s.ring == t.ring)) return segment_less(s.ring, t.ring);
@@ -604,6 +607,14 @@ std::vector<SegmentEntry> sorted_piece_segments(const std::vector<Polygon>& piec
   });
   tick(1.0);
   return segments;
+}
+
+std::vector<double> piece_areas(const std::vector<Polygon>& pieces) {
+  std::vector<double> out(pieces.size());
+  parallel_for_chunks(0, pieces.size(), 4096, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t p = begin; p < end; ++p) out[p] = area(pieces[p]);
+  });
+  return out;
 }
 
 Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
@@ -863,9 +874,9 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   // doubled area.
   auto pieces_cover_blocks = [&] {
     double blocks_area = 0.0;
-    for (const Polygon& block : block_polygons) blocks_area += area(block);
+    for (const double a : piece_areas(block_polygons)) blocks_area += a;
     double pieces_area = 0.0;
-    for (const Polygon& piece : piece_polygons) pieces_area += area(piece);
+    for (const double a : piece_areas(piece_polygons)) pieces_area += a;
     return std::abs(pieces_area - blocks_area) <= 1e-9 * blocks_area;
   };
   // An outline's rings join the GEOS noding of its block (`own_block`), or of every block its
@@ -900,24 +911,33 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // A free outline: one simple ring whose box, widened by kClearanceM, meets no other
       // outline and no block boundary, and whose Voronoi edges come near no other outline and
       // were not cut at a block boundary. It and its edges are crossed here (cross_outline).
-      std::vector<std::int32_t> hits;
       // Progress through these loops per building and edge (seconds each at 1M buildings).
-      LoopTicks free_ticks(mark, 0.0, 0.01, n);
-      for (std::size_t i = 0; i < n; ++i) {
-        free_ticks.step();
-        const MultiPolygon& footprint = dataset.buildings[std::size_t(job.buildings[i])].footprint;
-        if (outlined[i] == 0 || footprint.size() != 1 || !footprint.front().holes.empty() ||
-            footprint.front().outer.size() < 4 || building_block[i] == kNone)
-          continue;
-        Box box = bounds(footprint);
-        box.min_x -= kClearanceM;
-        box.min_y -= kClearanceM;
-        box.max_x += kClearanceM;
-        box.max_y += kClearanceM;
-        outline_boxes.intersecting(box, hits);
-        if (hits.size() != 1 || block_shapes[std::size_t(building_block[i])].boundary_near(box))
-          continue;
-        free_outline[i] = 1;
+      // Each building's test is its own (index queries only): in parallel.
+      {
+        const std::function<void(double)> free_progress = [&](double f) { mark(0.01 * f); };
+        const std::size_t chunk = std::clamp<std::size_t>(n / 32, 64, 4096);
+        ProgressCount free_counted(free_progress, n, chunk);
+        parallel_for_chunks(0, n, chunk, [&](std::size_t begin, std::size_t end) {
+          std::vector<std::int32_t> hits;
+          for (std::size_t i = begin; i < end; ++i) {
+            const MultiPolygon& footprint =
+                dataset.buildings[std::size_t(job.buildings[i])].footprint;
+            if (outlined[i] == 0 || footprint.size() != 1 || !footprint.front().holes.empty() ||
+                footprint.front().outer.size() < 4 || building_block[i] == kNone)
+              continue;
+            Box box = bounds(footprint);
+            box.min_x -= kClearanceM;
+            box.min_y -= kClearanceM;
+            box.max_x += kClearanceM;
+            box.max_y += kClearanceM;
+            outline_boxes.intersecting(box, hits);
+            if (hits.size() != 1 ||
+                block_shapes[std::size_t(building_block[i])].boundary_near(box))
+              continue;
+            free_outline[i] = 1;
+          }
+          free_counted.add(end - begin);
+        });
       }
       for (std::int32_t i : edges.near_cut) free_outline[std::size_t(i)] = 0;
       mark(0.01);
@@ -977,18 +997,24 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       bool own_rings = edges.near_cut.empty();
       // Buildings twice (here and adding the outlines), the edges crossing block rings once.
       LoopTicks ring_ticks(mark, 0.02, 0.05, 2 * n + edges.boundary.size());
-      for (std::size_t i = 0; own_rings && i < n; ++i) {
-        ring_ticks.step();
-        if (outlined[i] == 0 || free_outline[i] != 0) continue;
-        Box box = bounds(dataset.buildings[std::size_t(job.buildings[i])].footprint);
-        box.min_x -= kClearanceM;
-        box.min_y -= kClearanceM;
-        box.max_x += kClearanceM;
-        box.max_y += kClearanceM;
-        if (building_block[i] == kNone ||
-            block_shapes[std::size_t(building_block[i])].boundary_near(box))
-          own_rings = false;
+      if (own_rings) {  // each building's test is its own: in parallel, any one decides
+        std::atomic<bool> near_boundary{false};
+        parallel_for_chunks(0, n, 4096, [&](std::size_t begin, std::size_t end) {
+          for (std::size_t i = begin; i < end && !near_boundary; ++i) {
+            if (outlined[i] == 0 || free_outline[i] != 0) continue;
+            Box box = bounds(dataset.buildings[std::size_t(job.buildings[i])].footprint);
+            box.min_x -= kClearanceM;
+            box.min_y -= kClearanceM;
+            box.max_x += kClearanceM;
+            box.max_y += kClearanceM;
+            if (building_block[i] == kNone ||
+                block_shapes[std::size_t(building_block[i])].boundary_near(box))
+              near_boundary = true;
+          }
+        });
+        own_rings = !near_boundary;
       }
+      ring_ticks.step(n);
       RingParts ring_parts;
       if (own_rings) {
         std::vector<std::vector<Segment>> edge_parts(blocks.size());
@@ -1006,11 +1032,34 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         for (std::size_t k = 0; k < edges.to_node.size(); ++k)
           per_block[std::size_t(edges.to_node_block[k])].edges.push_back(edges.to_node[k]);
       // Outlines that are not free: in their block when the rings were crossed above (they are
-      // then clear of every block boundary), else in every block their box meets.
+      // then clear of every block boundary), else in every block their box meets (those blocks
+      // found in parallel, the outlines then added in building order as before).
+      std::vector<std::vector<std::int32_t>> outline_blocks;
+      if (!own_rings) {
+        outline_blocks.resize(n);
+        parallel_for_chunks(0, n, 4096, [&](std::size_t begin, std::size_t end) {
+          for (std::size_t i = begin; i < end; ++i)
+            if (outlined[i] != 0 && free_outline[i] == 0)
+              outline_blocks[i] = block_locator.candidates(
+                  bounds(dataset.buildings[std::size_t(job.buildings[i])].footprint));
+        });
+      }
       for (std::size_t i = 0; i < n; ++i) {
         ring_ticks.step();
-        if (outlined[i] != 0 && free_outline[i] == 0) add_outline(i, own_rings, per_block);
+        if (outlined[i] == 0 || free_outline[i] != 0) continue;
+        if (own_rings) {
+          add_outline(i, true, per_block);
+          continue;
+        }
+        const MultiPolygon& footprint = dataset.buildings[std::size_t(job.buildings[i])].footprint;
+        for (std::int32_t b : outline_blocks[i])
+          for (const Polygon& polygon : footprint) {
+            per_block[std::size_t(b)].rings.push_back(&polygon.outer);
+            for (const Ring& hole : polygon.holes) per_block[std::size_t(b)].rings.push_back(&hole);
+          }
+        outline_blocks[i] = {};
       }
+      outline_blocks = {};
       mark(0.05);
       std::vector<std::vector<Segment>> inside;
       RingParts noded_rings;

@@ -32,6 +32,10 @@ struct Pieces {
   std::vector<Polygon> polygons;  // shells counter-clockwise, holes clockwise
   std::vector<Point> inside;
   std::vector<std::int32_t> block;
+  /// area(polygons[p]) of every piece (piece_areas), filled after the contacts (the
+  /// tessellation's memory peak) for the detached pieces and the cells, which summed them piece
+  /// by piece on one thread; empty until then.
+  std::vector<double> area;
   /// sorted_piece_segments(polygons) when cut_pieces made it for its own check (the fast path),
   /// else empty: piece_contacts takes it instead of sorting the same segments again.
   std::vector<SegmentEntry> sorted_segments;
@@ -42,6 +46,9 @@ struct Pieces {
 /// order. `progress` (optional) takes the fraction done, 0 to 1.
 std::vector<SegmentEntry> sorted_piece_segments(const std::vector<Polygon>& pieces,
                                                 const std::function<void(double)>& progress = {});
+
+/// area() of each polygon, computed in parallel (each value is the serial loop's).
+std::vector<double> piece_areas(const std::vector<Polygon>& pieces);
 
 /// Step 5. `outlined` and `building_block` are per local building; `outline_boxes` indexes the
 /// outlined footprints (OutlineLocator::boxes). With `snap_grid_m` > 0 (a retry after GEOS

@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <functional>
 #include <iterator>
+#include <mutex>
 #include <utility>
 #include <vector>
 
+#include "planner/core/parallel.hpp"
 #include "planner/geo/tessellation_blocks.hpp"
 #include "planner/geo/tessellation_sites.hpp"
 
@@ -47,28 +49,49 @@ struct BlockEdges {
   /// each block's part (progress: joining and freeing millions of edges takes seconds at 1M).
   static BlockEdges joined(std::vector<BlockEdges>& parts,
                            const std::function<void()>& each_joined = {}) {
+    // Each member sized once for all blocks, then every block's part copied to its offset and
+    // freed, the blocks in parallel (a serial join was seconds of one core at 1M buildings).
     BlockEdges all;
+    const std::size_t count = parts.size();
+    std::vector<std::size_t> offsets(count + 1);
     auto room = [&](auto member) {
-      std::size_t total = 0;
-      for (const BlockEdges& part : parts) total += (part.*member).size();
-      (all.*member).reserve(total);
+      offsets[0] = 0;
+      for (std::size_t b = 0; b < count; ++b) offsets[b + 1] = offsets[b] + (parts[b].*member).size();
+      (all.*member).resize(offsets[count]);
+      return offsets;
     };
-    room(&BlockEdges::inner);
-    room(&BlockEdges::to_node);
-    room(&BlockEdges::to_node_block);
-    room(&BlockEdges::whole);
-    room(&BlockEdges::whole_block);
-    room(&BlockEdges::near_outline);
-    room(&BlockEdges::near_outline_one);
-    room(&BlockEdges::near_several);
-    room(&BlockEdges::near_outline_block);
-    room(&BlockEdges::near_cut);
-    room(&BlockEdges::boundary);
-    for (BlockEdges& part : parts) {
-      all.append(std::move(part));
+    const std::vector<std::vector<std::size_t>> at{
+        room(&BlockEdges::inner),        room(&BlockEdges::to_node),
+        room(&BlockEdges::to_node_block), room(&BlockEdges::whole),
+        room(&BlockEdges::whole_block),  room(&BlockEdges::near_outline),
+        room(&BlockEdges::near_outline_one), room(&BlockEdges::near_several),
+        room(&BlockEdges::near_outline_block), room(&BlockEdges::near_cut),
+        room(&BlockEdges::boundary)};
+    std::mutex joined_mutex;
+    parallel_for(0, count, [&](std::size_t b) {
+      BlockEdges& part = parts[b];
+      std::size_t m = 0;
+      auto put = [&](auto member) {
+        auto& from = part.*member;
+        std::copy(from.begin(), from.end(), (all.*member).begin() + std::ptrdiff_t(at[m++][b]));
+      };
+      put(&BlockEdges::inner);
+      put(&BlockEdges::to_node);
+      put(&BlockEdges::to_node_block);
+      put(&BlockEdges::whole);
+      put(&BlockEdges::whole_block);
+      put(&BlockEdges::near_outline);
+      put(&BlockEdges::near_outline_one);
+      put(&BlockEdges::near_several);
+      put(&BlockEdges::near_outline_block);
+      put(&BlockEdges::near_cut);
+      put(&BlockEdges::boundary);
       part = BlockEdges{};
-      if (each_joined) each_joined();
-    }
+      if (each_joined) {
+        const std::lock_guard lock(joined_mutex);
+        each_joined();
+      }
+    });
     return all;
   }
 

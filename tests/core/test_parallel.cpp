@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <numeric>
 #include <stdexcept>
 #include <vector>
 
 #include "planner/core/parallel.hpp"
+#include "planner/core/parallel_std_sort.hpp"
 
 using namespace gp;
 
@@ -86,4 +88,61 @@ TEST_CASE("parallel: PerThread gives each thread its own value and visits all of
   });
   CHECK(wrong.load() == 0);
   for (const std::vector<int>& v : made) CHECK(v == std::vector<int>(3, 7));
+}
+
+// parallel_std_sort (planner/core/parallel_std_sort.hpp): std::sort's order element for element,
+// also among values the comparator leaves equivalent (the contacts' lengths are summed in that
+// order), on random, few-key, sorted, reversed and equal inputs large enough to be split.
+TEST_CASE("parallel_std_sort and parallel_stable_sort: std::sort's and std::stable_sort's results, also among equivalent values") {
+  struct Item {
+    std::uint32_t key;
+    std::uint32_t payload;
+  };
+  const auto by_key = [](const Item& a, const Item& b) { return a.key < b.key; };
+  std::uint64_t state = 88172645463325252ULL;
+  auto next = [&] {
+    state ^= state << 13U;
+    state ^= state >> 7U;
+    state ^= state << 17U;
+    return state;
+  };
+  for (const std::size_t n : {std::size_t{100}, std::size_t{20000}, std::size_t{300007}}) {
+    for (const std::uint32_t keys : {2U, 50U, 100000U, 0xffffffffU}) {
+      for (int shape = 0; shape < 4; ++shape) {
+        std::vector<Item> items(n);
+        for (std::size_t i = 0; i < n; ++i)
+          items[i] = {std::uint32_t(next() % keys), std::uint32_t(i)};
+        if (shape == 1) std::sort(items.begin(), items.end(), by_key);
+        if (shape == 2) std::sort(items.rbegin(), items.rend(), by_key);
+        if (shape == 3)
+          for (Item& item : items) item.key = 7;
+        std::vector<Item> stable = items;
+        std::vector<Item> expected_stable = items;
+        std::stable_sort(expected_stable.begin(), expected_stable.end(), by_key);
+        parallel_stable_sort(stable, by_key);
+        std::vector<Item> expected = items;
+        std::sort(expected.begin(), expected.end(), by_key);
+        std::atomic<int> calls{0};
+        double last = 0.0;
+        bool rising = true;
+        parallel_std_sort(items.begin(), items.end(), by_key, [&](double f) {
+          ++calls;
+          if (f < last) rising = false;
+          last = f;
+        });
+        bool same = true;
+        for (std::size_t i = 0; i < n; ++i)
+          same = same && items[i].key == expected[i].key && items[i].payload == expected[i].payload;
+        bool same_stable = true;
+        for (std::size_t i = 0; i < n; ++i)
+          same_stable = same_stable && stable[i].key == expected_stable[i].key &&
+                        stable[i].payload == expected_stable[i].payload;
+        CAPTURE(n, keys, shape);
+        REQUIRE(same);
+        REQUIRE(same_stable);
+        REQUIRE(rising);
+        REQUIRE(last == 1.0);
+      }
+    }
+  }
 }
