@@ -46,6 +46,14 @@ struct Box {
   [[nodiscard]] double height() const { return empty() ? 0.0 : max_y - min_y; }
 };
 
+/// The bounding box of the segment a-b.
+inline Box segment_box(const Point& a, const Point& b) {
+  Box box;
+  box.expand(a);
+  box.expand(b);
+  return box;
+}
+
 /// Signed area of a ring by the shoelace formula (m², positive when counter-clockwise).
 double signed_area(const Ring& ring);
 /// Area of a polygon: |outer| − Σ|holes| (m²). Assumes a valid polygon.

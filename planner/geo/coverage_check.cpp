@@ -652,12 +652,8 @@ CoverageCheck check_coverage(const MultiPolygon& container,
   report(setup_units);
   std::vector<Box> outline_boxes;  // the container's edges
   auto add_outline = [&](const Ring& ring) {
-    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
-      Box b;
-      b.expand(ring[i]);
-      b.expand(ring[i + 1]);
-      outline_boxes.push_back(b);
-    }
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i)
+      outline_boxes.push_back(segment_box(ring[i], ring[i + 1]));
   };
   for (const Polygon& p : container) {
     add_outline(p.outer);

@@ -1491,10 +1491,7 @@ EdgeReach::EdgeReach(const MultiPolygon& polygon, double tolerance)
   auto add_ring = [&](const Ring& ring) {
     for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
       edges_.push_back({ring[k], ring[k + 1]});
-      Box box;
-      box.expand(ring[k]);
-      box.expand(ring[k + 1]);
-      boxes_.push_back(box);
+      boxes_.push_back(segment_box(ring[k], ring[k + 1]));
     }
   };
   for (const Polygon& p : polygon) {

@@ -438,6 +438,18 @@ TEST_CASE("planning grids reports before the first tower is cut: centroids, clea
   CHECK(seen.last == Approx(1.0));
 }
 
+namespace {
+
+/// "planning grids" as seen while 800 houses of 2 households in two towers apart are planned.
+StageSeen two_towers_planning_progress() {
+  const Dataset town = towers_apart(2);
+  Progress progress;
+  const PartitionParams params;
+  return planning_progress(town, geo::tessellate(town, tessellation_params(params), progress));
+}
+
+}  // namespace
+
 TEST_CASE("planning grids reports while the large grids' atom graph is built", "[plan][progress]") {
   // Round 11 (docs/benchmarks.md "Planning grids and grid polygons, round 11"): at 1M buildings
   // in one community "planning grids" sat at 20 % for seconds between the towers' contact units
@@ -447,11 +459,7 @@ TEST_CASE("planning grids reports while the large grids' atom graph is built", "
   // (tests/partition/test_graph_partition.cpp). Counted by updates, not time. 800 houses of 2
   // households: four large grids, whose partition reports nothing before 0.21 (before, its first
   // update, a quarter of the nodes placed, was the first after 0.2).
-  const Dataset town = towers_apart(2);
-  Progress progress;
-  const PartitionParams params;
-  const StageSeen seen =
-      planning_progress(town, geo::tessellate(town, tessellation_params(params), progress));
+  const StageSeen seen = two_towers_planning_progress();
   INFO("updates " << seen.updates << ": atom graph " << seen.graph_updates);
   // 9: every 256 of the ~2,300 adjacencies and of the 800 atoms (2 without the graph's reports:
   // the partition's first bisection, then starting at 0.2).
@@ -465,11 +473,7 @@ TEST_CASE("planning grids reports after the micro grids and around the merge", "
   // micro grids' last report: the split buildings' reports, the grids' connectivity, compound
   // splits and codes, the planner freed and the communities merged. Each now reports (0.6 to
   // 0.65 after the micro grids, 0.66 once the planners are freed, 0.67 once merged).
-  const Dataset town = towers_apart(2);
-  Progress progress;
-  const PartitionParams params;
-  const StageSeen seen =
-      planning_progress(town, geo::tessellate(town, tessellation_params(params), progress));
+  const StageSeen seen = two_towers_planning_progress();
   INFO("updates " << seen.updates << ": after the micro grids " << seen.tail_updates);
   CHECK(seen.tail_updates >= 4);
   CHECK_FALSE(seen.decreased);
