@@ -29,8 +29,8 @@ void for_each_edge(const MultiPolygon& area, const Visit& visit) {
 
 std::int64_t AreaCells::first_cell(double v, double origin, std::int64_t n) const {
   auto edge = [&](std::int64_t i) { return origin + double(i) * cell_; };  // as edge_x / edge_y
-  auto i = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((v - origin) / cell_)),
-                                    0, n - 1);
+  auto i = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((v - origin) / cell_)), 0,
+                                    n - 1);
   while (i > 0 && edge(i) >= v) --i;
   while (i < n - 1 && edge(i + 1) < v) ++i;
   return i;
@@ -38,8 +38,8 @@ std::int64_t AreaCells::first_cell(double v, double origin, std::int64_t n) cons
 
 std::int64_t AreaCells::last_cell(double v, double origin, std::int64_t n) const {
   auto edge = [&](std::int64_t i) { return origin + double(i) * cell_; };
-  auto i = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((v - origin) / cell_)),
-                                    0, n - 1);
+  auto i = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((v - origin) / cell_)), 0,
+                                    n - 1);
   while (i < n - 1 && edge(i + 1) <= v) ++i;
   while (i > 0 && edge(i) > v) --i;
   return i;

@@ -271,7 +271,8 @@ void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
   std::int32_t slots = 0;
   for (std::int32_t e : empty_blocks)
     for (std::int32_t p : block_pieces[std::size_t(e)]) slot[std::size_t(p)] = slots++;
-  std::vector<std::vector<std::pair<std::int32_t, double>>> neighbour_lists(static_cast<std::size_t>(slots));
+  std::vector<std::vector<std::pair<std::int32_t, double>>> neighbour_lists(
+      static_cast<std::size_t>(slots));
   auto neighbours = [&](std::int32_t p) -> const std::vector<std::pair<std::int32_t, double>>& {
     return neighbour_lists[std::size_t(slot[std::size_t(p)])];
   };
@@ -367,14 +368,11 @@ void merge_empty_blocks(const Dataset& dataset, const CommunityJob& job,
 // merge tolerance of the noding, far below any real edge of a footprint or a street block.
 constexpr double kMinConnectingEdgeM = 1e-5;
 
-void reassign_detached_pieces(const std::vector<Polygon>& pieces,
-                              const std::vector<std::int32_t>& piece_block,
-                              const std::vector<std::int32_t>& block_face,
-                              const std::vector<Contact>& contacts,
-                              const std::vector<Placement>& placements,
-                              std::vector<std::int32_t>& owner,
-                              const std::function<void(double)>& progress,
-                              const std::vector<double>* piece_area) {
+void reassign_detached_pieces(
+    const std::vector<Polygon>& pieces, const std::vector<std::int32_t>& piece_block,
+    const std::vector<std::int32_t>& block_face, const std::vector<Contact>& contacts,
+    const std::vector<Placement>& placements, std::vector<std::int32_t>& owner,
+    const std::function<void(double)>& progress, const std::vector<double>* piece_area) {
   const std::size_t piece_count = pieces.size();
   std::vector<double> computed_area;
   if (!piece_area || piece_area->size() != piece_count) {

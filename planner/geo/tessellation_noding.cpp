@@ -931,8 +931,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
             box.max_x += kClearanceM;
             box.max_y += kClearanceM;
             outline_boxes.intersecting(box, hits);
-            if (hits.size() != 1 ||
-                block_shapes[std::size_t(building_block[i])].boundary_near(box))
+            if (hits.size() != 1 || block_shapes[std::size_t(building_block[i])].boundary_near(box))
               continue;
             free_outline[i] = 1;
           }

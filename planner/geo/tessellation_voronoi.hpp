@@ -56,17 +56,22 @@ struct BlockEdges {
     std::vector<std::size_t> offsets(count + 1);
     auto room = [&](auto member) {
       offsets[0] = 0;
-      for (std::size_t b = 0; b < count; ++b) offsets[b + 1] = offsets[b] + (parts[b].*member).size();
+      for (std::size_t b = 0; b < count; ++b)
+        offsets[b + 1] = offsets[b] + (parts[b].*member).size();
       (all.*member).resize(offsets[count]);
       return offsets;
     };
-    const std::vector<std::vector<std::size_t>> at{
-        room(&BlockEdges::inner),        room(&BlockEdges::to_node),
-        room(&BlockEdges::to_node_block), room(&BlockEdges::whole),
-        room(&BlockEdges::whole_block),  room(&BlockEdges::near_outline),
-        room(&BlockEdges::near_outline_one), room(&BlockEdges::near_several),
-        room(&BlockEdges::near_outline_block), room(&BlockEdges::near_cut),
-        room(&BlockEdges::boundary)};
+    const std::vector<std::vector<std::size_t>> at{room(&BlockEdges::inner),
+                                                   room(&BlockEdges::to_node),
+                                                   room(&BlockEdges::to_node_block),
+                                                   room(&BlockEdges::whole),
+                                                   room(&BlockEdges::whole_block),
+                                                   room(&BlockEdges::near_outline),
+                                                   room(&BlockEdges::near_outline_one),
+                                                   room(&BlockEdges::near_several),
+                                                   room(&BlockEdges::near_outline_block),
+                                                   room(&BlockEdges::near_cut),
+                                                   room(&BlockEdges::boundary)};
     std::mutex joined_mutex;
     parallel_for(0, count, [&](std::size_t b) {
       BlockEdges& part = parts[b];

@@ -93,7 +93,9 @@ TEST_CASE("parallel: PerThread gives each thread its own value and visits all of
 // parallel_std_sort (planner/core/parallel_std_sort.hpp): std::sort's order element for element,
 // also among values the comparator leaves equivalent (the contacts' lengths are summed in that
 // order), on random, few-key, sorted, reversed and equal inputs large enough to be split.
-TEST_CASE("parallel_std_sort and parallel_stable_sort: std::sort's and std::stable_sort's results, also among equivalent values") {
+TEST_CASE(
+    "parallel_std_sort and parallel_stable_sort: std::sort's and std::stable_sort's results, also "
+    "among equivalent values") {
   struct Item {
     std::uint32_t key;
     std::uint32_t payload;
