@@ -149,6 +149,96 @@ double length_in_box(const LineString& line, const Box& box) {
   return total;
 }
 
+/// point_in_polygon over a shape with many vertices (a hard face: hundreds of thousands on a real
+/// town held by few hard lines), by horizontal slabs: only edges spanning the point's y can cross
+/// its ray, and those of its slab are each tested as point_in_polygon tests them (ray_crosses,
+/// the same vertex order), so the answer is point_in_polygon's.
+class SlabLocator {
+ public:
+  explicit SlabLocator(const MultiPolygon& shape) {
+    Box box;
+    std::size_t total = 0;
+    for (std::size_t q = 0; q < shape.size(); ++q) {
+      const Polygon& polygon = shape[q];
+      rings_.push_back({&polygon.outer, static_cast<std::uint32_t>(q), false});
+      for (const Ring& hole : polygon.holes)
+        rings_.push_back({&hole, static_cast<std::uint32_t>(q), true});
+      for (const Point& v : polygon.outer) box.expand(v);
+    }
+    for (const RingRef& r : rings_) total += r.ring->size();
+    polygons_ = shape.size();
+    if (box.empty()) return;
+    slabs_ = std::clamp<std::size_t>(total / 4, 1, 1u << 16);
+    y0_ = box.min_y;
+    h_ = std::max(box.height() / static_cast<double>(slabs_), 1e-9);
+    auto slab = [&](double y) {
+      const double k = std::floor((y - y0_) / h_);
+      return static_cast<std::size_t>(std::clamp(k, 0.0, static_cast<double>(slabs_ - 1)));
+    };
+    std::vector<std::pair<std::size_t, EdgeRef>> refs;
+    for (std::size_t r = 0; r < rings_.size(); ++r) {
+      const Ring& ring = *rings_[r].ring;
+      if (ring.size() < 3) continue;
+      for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+        const double lo = std::min(ring[i].y, ring[j].y), hi = std::max(ring[i].y, ring[j].y);
+        if (!(lo < hi)) continue;  // horizontal: never crossed
+        for (std::size_t k = slab(lo), last = slab(hi); k <= last; ++k)
+          refs.push_back({k, EdgeRef{static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(i),
+                                     static_cast<std::uint32_t>(j)}});
+      }
+    }
+    offset_.assign(slabs_ + 1, 0);
+    for (const auto& ref : refs) ++offset_[ref.first + 1];
+    for (std::size_t k = 0; k < slabs_; ++k) offset_[k + 1] += offset_[k];
+    edges_.resize(refs.size());
+    std::vector<std::size_t> next(offset_.begin(), offset_.end() - 1);
+    for (const auto& ref : refs) edges_[next[ref.first]++] = ref.second;
+  }
+
+  [[nodiscard]] bool contains(const Point& p) const {
+    if (slabs_ == 0) return false;
+    const double k = std::floor((p.y - y0_) / h_);
+    const auto s = static_cast<std::size_t>(std::clamp(k, 0.0, static_cast<double>(slabs_ - 1)));
+    std::vector<std::uint32_t> crossed;
+    for (std::size_t e = offset_[s]; e < offset_[s + 1]; ++e) {
+      const EdgeRef& ref = edges_[e];
+      const Ring& ring = *rings_[ref.ring].ring;
+      if (ray_crosses(ring[ref.i], ring[ref.j], p)) crossed.push_back(ref.ring);
+    }
+    std::sort(crossed.begin(), crossed.end());
+    // Rings crossed an odd number of times contain p; a polygon contains it when its outer ring
+    // does and none of its holes.
+    std::vector<char> outer_in(polygons_, 0), hole_in(polygons_, 0);
+    for (std::size_t a = 0; a < crossed.size();) {
+      std::size_t b = a;
+      while (b < crossed.size() && crossed[b] == crossed[a]) ++b;
+      if ((b - a) % 2 == 1) {
+        const RingRef& r = rings_[crossed[a]];
+        (r.hole ? hole_in : outer_in)[r.polygon] = 1;
+      }
+      a = b;
+    }
+    for (std::size_t q = 0; q < polygons_; ++q)
+      if (outer_in[q] && !hole_in[q]) return true;
+    return false;
+  }
+
+ private:
+  struct RingRef {
+    const Ring* ring;
+    std::uint32_t polygon;
+    bool hole;
+  };
+  struct EdgeRef {
+    std::uint32_t ring, i, j;  // the edge ring[i], ring[j], as point_in_ring pairs them
+  };
+  std::vector<RingRef> rings_;
+  std::size_t polygons_ = 0, slabs_ = 0;
+  double y0_ = 0.0, h_ = 1.0;
+  std::vector<std::size_t> offset_;
+  std::vector<EdgeRef> edges_;
+};
+
 /// Findings of one grid or container, kept apart per index and merged in order afterwards.
 using Findings = std::vector<AuditFinding>;
 
@@ -198,6 +288,10 @@ class Auditor {
   std::vector<Point> building_point_;  // representative point per building (NaN: none)
   std::vector<MultiPolygon> faces_;    // hard faces (hard_faces), metres
   std::unique_ptr<BoxIndex> face_index_;
+  std::vector<double> face_area_;                         // per face
+  std::vector<std::unique_ptr<SlabLocator>> face_slabs_;  // per face with many vertices, else null
+  /// The barrier rule's grids (GRIDPLAN_AUDIT_STATS): joined without GEOS, cut by GEOS.
+  mutable std::atomic<std::size_t> joined_by_sight_{0}, cut_by_geos_{0};
   Findings f_polygon_, f_outside_, f_nesting_, f_coverage_, f_barrier_, f_compound_, f_bounds_,
       f_failed_;
 
@@ -917,6 +1011,11 @@ class Auditor {
       }
     });
     tally(found);
+    if (std::getenv("GRIDPLAN_AUDIT_STATS") != nullptr)
+      std::fprintf(stderr,
+                   "audit stats: barriers: %zu grids joined clear of the lines, %zu cut by GEOS, "
+                   "%zu findings\n",
+                   joined_by_sight_.load(), cut_by_geos_.load(), f_barrier_.size());
   }
 
   void tally(std::vector<Findings>& found) {
@@ -978,6 +1077,21 @@ class Auditor {
       }
     }
     face_index_ = std::make_unique<BoxIndex>(boxes);
+    // face_of's areas and, for faces with many vertices, their slabs (it was a point-in-polygon
+    // test and an area over every vertex of the face per building: 0.4 s of CPU on the real
+    // 100k town, whose faces are large).
+    constexpr std::size_t kSlabsFrom = 64;
+    face_area_.resize(faces_.size());
+    face_slabs_.resize(faces_.size());
+    for (std::size_t f = 0; f < faces_.size(); ++f) {
+      face_area_[f] = area(faces_[f]);
+      std::size_t vertices = 0;
+      for (const Polygon& p : faces_[f]) {
+        vertices += p.outer.size();
+        for (const Ring& hole : p.holes) vertices += hole.size();
+      }
+      if (vertices >= kSlabsFrom) face_slabs_[f] = std::make_unique<SlabLocator>(faces_[f]);
+    }
   }
 
   /// The hard face holding `p` (the smallest, faces nest where a face fills another's hole in
@@ -987,9 +1101,10 @@ class Auditor {
     std::int32_t best = -1;
     double best_area = 0.0;
     for (std::int32_t f : face_index_->intersecting(Box{p.x, p.y, p.x, p.y})) {
-      const MultiPolygon& face = faces_[at(f)];
-      if (!point_in_polygon(face, p)) continue;
-      const double a = area(face);
+      const bool in =
+          face_slabs_[at(f)] ? face_slabs_[at(f)]->contains(p) : point_in_polygon(faces_[at(f)], p);
+      if (!in) continue;
+      const double a = face_area_[at(f)];
       if (best < 0 || a < best_area) {
         best = f;
         best_area = a;
@@ -1006,14 +1121,32 @@ class Auditor {
     // (line_inside_beyond, no GEOS): a line along its edge, touching a vertex or cutting a
     // corner by less leaves one side. Grids in several pieces are cut as before (their pieces
     // are sides already).
-    if (g.polygon->size() == 1) {
-      std::vector<const LineString*> lines;
-      lines.reserve(candidates.size());
-      for (std::int32_t c : candidates) lines.push_back(&dataset_.lines[at(hard[at(c)])].geometry);
-      if (!line_inside_beyond(*g.polygon, lines, std::max(params_.barrier_tolerance_m, 1e-6))) {
+    std::vector<const LineString*> lines;
+    lines.reserve(candidates.size());
+    for (std::int32_t c : candidates) lines.push_back(&dataset_.lines[at(hard[at(c)])].geometry);
+    if (g.polygon->size() == 1 &&
+        !line_inside_beyond(*g.polygon, lines, std::max(params_.barrier_tolerance_m, 1e-6)))
+      return found;
+    const std::size_t gi = static_cast<std::size_t>(
+        g.level == GridLevel::large ? &g - in_.large.data() : &g - in_.micro.data());
+    // A grid whose buildings are joined by straight paths inside it clear of the lines
+    // (points_joined_clear_of, no GEOS) has them in one piece however the lines cut it: no
+    // side holds them apart, no finding. `clear` is wider than the strip cut below (a GEOS
+    // buffer of the lines: its arcs lie inside the circle, its simplification of the lines moves
+    // it by a hundredth of its width) and `margin` keeps the paths off the grid's edges. Most
+    // grids a hard line passes through are these: a dead-end road, a line cutting off a corner
+    // or a strip without buildings (on the real 100k town, ~N of ~M).
+    {
+      const double strip = std::max(params_.barrier_tolerance_m, 1e-6);
+      std::vector<Point> points;
+      points.reserve(members(g).size());
+      for (std::int32_t b : members(g)) points.push_back(member_point(g.level, gi, b));
+      if (points_joined_clear_of(*g.polygon, lines, points, 1.05 * strip + 1e-3, 1e-4)) {
+        ++joined_by_sight_;
         return found;
       }
     }
+    ++cut_by_geos_;
     GeomPtr polygon = to_geos(ctx, *g.polygon);
     // Which candidate lines come near the grid: a prepared polygon's tests, not an overlay of
     // all of them with it (that intersection was 41 % of this check's CPU on the real 100k town,
@@ -1078,8 +1211,6 @@ class Auditor {
     if (sides.size() < 2) return found;
     // Which side each of the grid's buildings is on; sides holding none do not count.
     std::map<std::size_t, std::vector<std::int32_t>> on_side;
-    const std::size_t gi = static_cast<std::size_t>(
-        g.level == GridLevel::large ? &g - in_.large.data() : &g - in_.micro.data());
     for (std::int32_t b : members(g)) {
       const Point p = member_point(g.level, gi, b);
       if (!std::isfinite(p.x)) continue;
@@ -1204,10 +1335,10 @@ class Auditor {
       where = interior_point(ctx, named_part.get());
     if (!named) {
       // No stretch inside (the lines run along the edge): shown on the barriers in the grid.
-      std::vector<GeomPtr> lines;
+      std::vector<GeomPtr> shapes;
       for (std::int32_t c : candidates)
-        lines.push_back(to_geos(ctx, dataset_.lines[at(hard[at(c)])].geometry));
-      GeomPtr all = detail::make_collection(ctx, GEOS_MULTILINESTRING, lines);
+        shapes.push_back(to_geos(ctx, dataset_.lines[at(hard[at(c)])].geometry));
+      GeomPtr all = detail::make_collection(ctx, GEOS_MULTILINESTRING, shapes);
       GeomPtr inside =
           own(ctx, GEOSIntersection_r(ctx.handle(), all.get(), polygon.get()), "barriers ∩ grid");
       where = interior_point(ctx, inside.get());
@@ -1578,6 +1709,163 @@ bool line_inside_beyond(const MultiPolygon& polygon, const std::vector<const Lin
   for (const LineString* line : lines)
     if (line && reach.beyond(*line, true)) return true;
   return false;
+}
+
+namespace {
+
+double orientation(const Point& a, const Point& b, const Point& c) {
+  return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+}
+
+/// Squared distance between the segments a–b and c–d (0 when they cross or touch).
+double segment_distance2(const Point& a, const Point& b, const Point& c, const Point& d) {
+  const double o1 = orientation(c, d, a), o2 = orientation(c, d, b);
+  const double o3 = orientation(a, b, c), o4 = orientation(a, b, d);
+  if (((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0)) &&
+      ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0)))
+    return 0.0;
+  // Not crossing (or touching, collinear: an end then lies on the other segment, distance 0).
+  return std::min({distance2(a, c, d), distance2(b, c, d), distance2(c, a, b), distance2(d, a, b)});
+}
+
+}  // namespace
+
+bool points_joined_clear_of(const MultiPolygon& polygon,
+                            const std::vector<const LineString*>& lines,
+                            const std::vector<Point>& points, double clear, double margin) {
+  if (polygon.empty()) return false;
+  const Box box = bounds(polygon);
+  // The obstacles: the polygon's edges (keep `margin` off them) and the lines' segments near
+  // the polygon (keep `clear` off them), each boxed with its distance.
+  struct Obstacle {
+    Point a, b;
+    double r2;
+    bool edge;  // of the polygon (else of a line)
+  };
+  std::vector<Obstacle> obstacles;
+  std::vector<Box> boxes;
+  auto add = [&](const Point& a, const Point& b, double r, bool edge) {
+    Box sb = segment_box(a, b);
+    sb.min_x -= r;
+    sb.min_y -= r;
+    sb.max_x += r;
+    sb.max_y += r;
+    obstacles.push_back({a, b, r * r, edge});
+    boxes.push_back(sb);
+  };
+  for (const Polygon& p : polygon) {
+    for (std::size_t k = 0; k + 1 < p.outer.size(); ++k)
+      add(p.outer[k], p.outer[k + 1], margin, true);
+    for (const Ring& hole : p.holes)
+      for (std::size_t k = 0; k + 1 < hole.size(); ++k) add(hole[k], hole[k + 1], margin, true);
+  }
+  for (const LineString* line : lines) {
+    if (!line) continue;
+    for (std::size_t k = 0; k + 1 < line->size(); ++k) {
+      const Box sb = segment_box((*line)[k], (*line)[k + 1]);
+      if (sb.min_x > box.max_x + clear || sb.max_x < box.min_x - clear ||
+          sb.min_y > box.max_y + clear || sb.max_y < box.min_y - clear)
+        continue;
+      add((*line)[k], (*line)[k + 1], clear, false);
+    }
+  }
+  const BoxIndex index(boxes);
+  std::vector<std::int32_t> hits;
+  // Whether the segment a–b keeps off every obstacle (a point: a == b).
+  auto clear_path = [&](const Point& a, const Point& b) {
+    index.intersecting_unsorted(segment_box(a, b), hits);
+    for (std::int32_t h : hits) {
+      const Obstacle& o = obstacles[at(h)];
+      if (!(segment_distance2(a, b, o.a, o.b) > o.r2)) return false;
+    }
+    return true;
+  };
+  // The points inside (clear of everything), the others shown outside by the margin.
+  std::vector<Point> inside;
+  for (const Point& p : points) {
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+    const bool in = !(p.x < box.min_x || p.x > box.max_x || p.y < box.min_y || p.y > box.max_y) &&
+                    point_in_polygon(polygon, p);
+    if (in) {
+      if (!clear_path(p, p)) return false;  // near a line or the boundary: undecided
+      inside.push_back(p);
+      continue;
+    }
+    // Outside: farther than the margin from the boundary (lines do not matter there).
+    Box pb{p.x - margin, p.y - margin, p.x + margin, p.y + margin};
+    index.intersecting_unsorted(pb, hits);
+    for (std::int32_t h : hits) {
+      const Obstacle& o = obstacles[at(h)];
+      if (o.edge && !(distance2(p, o.a, o.b) > o.r2)) return false;
+    }
+  }
+  if (inside.size() < 2) return true;
+  // Neighbours first (a Morton order over the polygon's box), each joined to the one before when
+  // the path between them is free; then the groups left joined through their first points.
+  const double sx = box.width() > 0.0 ? 65535.0 / box.width() : 0.0;
+  const double sy = box.height() > 0.0 ? 65535.0 / box.height() : 0.0;
+  auto spread = [](std::uint32_t v) {
+    std::uint64_t x = v & 0xffffu;
+    x = (x | (x << 8)) & 0x00ff00ffu;
+    x = (x | (x << 4)) & 0x0f0f0f0fu;
+    x = (x | (x << 2)) & 0x33333333u;
+    x = (x | (x << 1)) & 0x55555555u;
+    return x;
+  };
+  std::vector<std::pair<std::uint64_t, std::size_t>> order(inside.size());
+  for (std::size_t i = 0; i < inside.size(); ++i) {
+    const auto qx =
+        static_cast<std::uint32_t>(std::clamp((inside[i].x - box.min_x) * sx, 0.0, 65535.0));
+    const auto qy =
+        static_cast<std::uint32_t>(std::clamp((inside[i].y - box.min_y) * sy, 0.0, 65535.0));
+    order[i] = {spread(qx) | (spread(qy) << 1), i};
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<Point> sorted(inside.size());
+  for (std::size_t i = 0; i < order.size(); ++i) sorted[i] = inside[order[i].second];
+  std::vector<std::size_t> root(sorted.size());
+  std::iota(root.begin(), root.end(), std::size_t{0});
+  auto find = [&](std::size_t s) {
+    while (root[s] != s) s = root[s] = root[root[s]];
+    return s;
+  };
+  std::size_t groups = sorted.size();
+  for (std::size_t i = 1; i < sorted.size(); ++i)
+    if (sorted[i] == sorted[i - 1] || clear_path(sorted[i - 1], sorted[i])) {
+      root[find(i)] = find(i - 1);
+      --groups;
+    }
+  if (groups == 1) return true;
+  constexpr std::size_t kMostGroups = 16;  // more: the lines divide them, GEOS decides
+  if (groups > kMostGroups) return false;
+  // Each point against a few points of every other group (spread over it), until one group is
+  // left or every pair tried has failed.
+  constexpr std::size_t kTriesPerGroup = 4;
+  std::vector<std::vector<std::size_t>> group_points;
+  {
+    std::vector<std::size_t> slot(sorted.size(), sorted.size());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      const std::size_t r = find(i);
+      if (slot[r] == sorted.size()) {
+        slot[r] = group_points.size();
+        group_points.emplace_back();
+      }
+      group_points[slot[r]].push_back(i);
+    }
+  }
+  for (std::size_t i = 0; i < sorted.size() && groups > 1; ++i)
+    for (const std::vector<std::size_t>& members : group_points) {
+      const std::size_t step = std::max<std::size_t>(1, members.size() / kTriesPerGroup);
+      for (std::size_t k = 0; k < members.size(); k += step) {
+        const std::size_t j = members[k];
+        if (find(i) == find(j)) break;
+        if (!clear_path(sorted[i], sorted[j])) continue;
+        root[find(i)] = find(j);
+        --groups;
+        break;
+      }
+    }
+  return groups == 1;
 }
 
 PlanAudit audit_plan(const Dataset& dataset, const AuditInput& input, const AuditParams& params,

@@ -238,6 +238,19 @@ std::vector<MultiPolygon> own_footprints_chunked(const std::vector<const MultiPo
 bool line_inside_beyond(const MultiPolygon& polygon, const std::vector<const LineString*>& lines,
                         double tolerance);
 
+/// Whether the points of `points` that lie inside `polygon` are all joined to each other by
+/// straight paths (between the points themselves) that stay inside the polygon, farther than
+/// `clear` (m) from every line of `lines` and farther than `margin` from the polygon's boundary;
+/// and every other point lies farther than `margin` outside it. No GEOS. True only when it has
+/// shown that: then however the lines widened by less than `clear` cut the polygon, all those
+/// points lie in one piece of it. False when it could not (a point near a line or the boundary,
+/// points the lines truly separate, or a shape whose straight paths do not join them) — the
+/// barrier rule then cuts the grid with GEOS. The barrier rule asks it before the cut
+/// (geo/plan_audit.cpp): a grid whose buildings it joins has no finding.
+bool points_joined_clear_of(const MultiPolygon& polygon,
+                            const std::vector<const LineString*>& lines,
+                            const std::vector<Point>& points, double clear, double margin);
+
 /// A polygon's edges, for asking of many lines whether they reach inside (or outside) it
 /// farther than `tolerance` from its boundary (line_inside_beyond's test, built once).
 class EdgeReach {

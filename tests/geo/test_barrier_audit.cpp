@@ -330,3 +330,152 @@ TEST_CASE("barrier audit: a line through a grid beyond the tolerance, as GEOS me
     CHECK(ours == (measured > 1e-6));
   }
 }
+
+// The barrier rule's second test (geo::points_joined_clear_of, no GEOS): are the grid's buildings
+// joined by straight paths inside it, clear of the hard lines? It may say yes only where the GEOS
+// cut of the rule (the grid minus the lines buffered by the tolerance, quadrant segments 2,
+// pieces under 1 m² dropped) leaves the points in at most one piece. Edge cases in WKT (metres),
+// each compared with that cut.
+namespace {
+struct SightCase {
+  const char* name;
+  const char* polygon;
+  const char* line;
+  std::vector<Point> points;
+  bool joined;  // the expected answer
+};
+
+/// Pieces of the GEOS cut (as plan_audit.cpp's crossing) that hold one of `points` or more.
+int geos_sides_holding(geo::GeosContext& ctx, const GEOSGeometry* polygon, const GEOSGeometry* line,
+                       const std::vector<Point>& points, double tolerance) {
+  const GEOSContextHandle_t h = ctx.handle();
+  geo::GeomPtr strip = geo::own(ctx, GEOSBuffer_r(h, line, tolerance, 2), "strip");
+  geo::GeomPtr cut = geo::own(ctx, GEOSDifference_r(h, polygon, strip.get()), "cut");
+  const MultiPolygon pieces = geo::to_multipolygon(ctx, cut.get());
+  std::vector<int> held(pieces.size(), 0);
+  for (const Point& p : points) {
+    geo::GeomPtr point = geo::to_geos(ctx, p);
+    for (std::size_t s = 0; s < pieces.size(); ++s) {
+      if (area(pieces[s]) < 1.0) continue;
+      geo::GeomPtr piece = geo::to_geos(ctx, MultiPolygon{pieces[s]});
+      if (GEOSIntersects_r(h, piece.get(), point.get()) == 1) {
+        held[s] = 1;
+        break;
+      }
+    }
+  }
+  int sides = 0;
+  for (int x : held) sides += x;
+  return sides;
+}
+}  // namespace
+
+TEST_CASE("barrier audit: buildings joined clear of the lines, as the GEOS cut places them") {
+  constexpr double kTolerance = 0.05;
+  constexpr double kClear = 1.05 * kTolerance + 1e-3;  // as plan_audit.cpp asks it
+  constexpr double kMargin = 1e-4;
+  const char* square = "POLYGON ((0 0, 100 0, 100 100, 0 100, 0 0))";
+  const char* u_shape = "POLYGON ((0 0, 100 0, 100 100, 70 100, 70 30, 30 30, 30 100, 0 100, 0 0))";
+  const char* two_pieces =
+      "MULTIPOLYGON (((0 0, 40 0, 40 100, 0 100, 0 0)), ((60 0, 100 0, 100 100, 60 100, 60 0)))";
+  const char* holed =
+      "POLYGON ((0 0, 100 0, 100 100, 0 100, 0 0), (40 40, 60 40, 60 60, 40 60, 40 40))";
+  const std::vector<SightCase> cases = {
+      {"a dead end, buildings either side",
+       square,
+       "LINESTRING (-10 50, 60 50)",
+       {{20, 40}, {20, 60}, {80, 40}, {80, 60}},
+       true},
+      {"a line across, buildings either side",
+       square,
+       "LINESTRING (-10 50, 110 50)",
+       {{20, 40}, {20, 60}},
+       false},
+      {"a line across, buildings on one side",
+       square,
+       "LINESTRING (-10 50, 110 50)",
+       {{20, 40}, {80, 40}, {50, 10}},
+       true},
+      {"cutting off an empty corner",
+       square,
+       "LINESTRING (80 -10, 110 20)",
+       {{20, 20}, {50, 50}, {80, 80}},
+       true},
+      {"a building in the strip",
+       square,
+       "LINESTRING (-10 50, 60 50)",
+       {{20, 50.03}, {20, 60}},
+       false},
+      {"a building just clear of the strip",
+       square,
+       "LINESTRING (-10 50, 60 50)",
+       {{20, 50.06}, {20, 60}, {20, 40}, {80, 45}, {80, 55}},
+       true},
+      {"a path passing a dead end at 5.2 cm",
+       square,
+       "LINESTRING (50 -10, 50 49.948)",
+       {{10, 50}, {90, 50}},
+       false},
+      {"a path passing a dead end at 6 cm",
+       square,
+       "LINESTRING (50 -10, 50 49.94)",
+       {{10, 50}, {90, 50}},
+       true},
+      {"a building outside the grid",
+       square,
+       "LINESTRING (-10 50, 110 50)",
+       {{20, 40}, {20, 140}},
+       true},
+      {"a building on the grid's edge",
+       square,
+       "LINESTRING (-10 50, 60 50)",
+       {{20, 40}, {0, 60}},
+       false},
+      {"a U with buildings in its arms only: not shown",
+       u_shape,
+       "LINESTRING (50 -10, 50 10)",
+       {{15, 90}, {85, 90}},
+       false},
+      {"a U with a building at its foot",
+       u_shape,
+       "LINESTRING (50 -10, 50 10)",
+       {{15, 90}, {85, 90}, {15, 20}, {85, 20}},
+       true},
+      {"a U cut at its foot",
+       u_shape,
+       "LINESTRING (50 -10, 50 40)",
+       {{15, 90}, {85, 90}, {15, 20}, {85, 20}},
+       false},
+      {"two pieces", two_pieces, "LINESTRING (-10 50, 20 50)", {{20, 40}, {80, 40}}, false},
+      {"around a hole",
+       holed,
+       "LINESTRING (50 -10, 50 20)",
+       {{20, 20}, {80, 20}, {20, 80}, {80, 80}},
+       true},
+      {"a line from the edge to the hole",
+       holed,
+       "LINESTRING (50 -10, 50 45)",
+       {{20, 20}, {80, 20}, {20, 80}, {80, 80}},
+       true},
+      {"a line from the edge to the hole and on",
+       holed,
+       "LINESTRING (50 -10, 50 45, 50 55, 50 110)",
+       {{20, 20}, {80, 20}, {20, 80}, {80, 80}},
+       false},
+      {"one building", square, "LINESTRING (-10 50, 110 50)", {{20, 40}}, true},
+  };
+  geo::GeosContext ctx;
+  for (const SightCase& c : cases) {
+    INFO(c.name);
+    geo::GeomPtr polygon = read_wkt(ctx, c.polygon);
+    geo::GeomPtr line = read_wkt(ctx, c.line);
+    const MultiPolygon shape = geo::to_multipolygon(ctx, polygon.get());
+    const std::vector<LineString> lines = geo::to_lines(ctx, line.get());
+    REQUIRE(lines.size() == 1);
+    const bool ours = geo::points_joined_clear_of(shape, {&lines[0]}, c.points, kClear, kMargin);
+    const int sides = geos_sides_holding(ctx, polygon.get(), line.get(), c.points, kTolerance);
+    INFO("GEOS: " << sides << " side(s) hold the points");
+    CHECK(ours == c.joined);
+    if (ours) CHECK(sides <= 1);
+  }
+}
