@@ -257,6 +257,13 @@ class Auditor {
     out_.large.assign(in_.large.size(), GridAudit{});
     out_.micro.assign(in_.micro.size(), GridAudit{});
     progress_.update("plan audit: polygons", 0.0);
+    // The hard faces (one GEOS noding of all hard lines and a face walk, serial) on a thread of
+    // their own from the start, beside the stages before the barriers (each spread over the
+    // cores): the barriers wait for them only when they are not done by then.
+    hard_ = hard_lines();
+    if (!hard_.empty())
+      faces_done_ = std::async(std::launch::async,
+                               [this] { hard_faces(hard_, [this](double f) { walked_ = f; }); });
     collect_members();
     representative_points();  // grids without a polygon are shown at their buildings
     polygons();
@@ -294,6 +301,9 @@ class Auditor {
   mutable std::atomic<std::size_t> joined_by_sight_{0}, cut_by_geos_{0};
   Findings f_polygon_, f_outside_, f_nesting_, f_coverage_, f_barrier_, f_compound_, f_bounds_,
       f_failed_;
+  std::vector<std::int32_t> hard_;    // hard barrier lines (indices into Dataset::lines)
+  std::atomic<double> walked_{-1.0};  // the face walk's fraction done (-1: noding)
+  std::future<void> faces_done_;      // hard_faces, started first (joined before what it uses goes)
 
   /// The buildings of a grid: by the building → grid maps when the plan gives them (what an
   /// exported plan records per building: one large and one micro grid), else the grid's list.
@@ -957,34 +967,35 @@ class Auditor {
   }
 
   // ---- hard barriers crossed by geometry -----------------------------------------------------
-  void barriers() {
+  std::vector<std::int32_t> hard_lines() const {
     std::vector<std::int32_t> hard;
-    std::vector<Box> boxes;
     for (std::size_t i = 0; i < dataset_.lines.size(); ++i)
-      if (hard_barrier(dataset_.lines[i], params_)) {
-        hard.push_back(static_cast<std::int32_t>(i));
-        boxes.push_back(bounds(dataset_.lines[i].geometry));
-      }
+      if (hard_barrier(dataset_.lines[i], params_)) hard.push_back(static_cast<std::int32_t>(i));
+    return hard;
+  }
+
+  void barriers() {
+    const std::vector<std::int32_t>& hard = hard_;
     if (hard.empty()) return;
+    std::vector<Box> boxes;
+    for (std::int32_t l : hard) boxes.push_back(bounds(dataset_.lines[at(l)].geometry));
     const BoxIndex index(boxes);
     const std::size_t total = in_.large.size() + in_.micro.size();
     std::vector<Findings> found(total);
     // The hard faces first (the land as the hard lines divide it: one noding of all of them by
     // GEOS, single-threaded, then the tessellation's own face walk), on a thread of their own
-    // while this one reports: the noding has no progress of its own, so the fraction rises
-    // towards 0.67 as time passes, by a guess of its duration from the hard lines' vertices;
-    // the face walk reports its own (0.67–0.7).
+    // started with the audit (run): while they are not done this one reports: the noding has no
+    // progress of its own, so the fraction rises towards 0.67 as time passes, by a guess of its
+    // duration from the hard lines' vertices; the face walk reports its own (0.67–0.7).
     {
       double vertices = 0.0;
       for (std::int32_t l : hard)
         vertices += static_cast<double>(dataset_.lines[at(l)].geometry.size());
       const double guess_s = std::max(0.2, 2e-6 * vertices);
-      std::atomic<double> walked{-1.0};
-      std::future<void> faces =
-          std::async(std::launch::async, [&] { hard_faces(hard, [&](double f) { walked = f; }); });
+      std::future<void>& faces = faces_done_;
       const double t0 = progress_.now();
       while (faces.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
-        const double w = walked.load();
+        const double w = walked_.load();
         progress_.update("plan audit: barriers",
                          w >= 0.0
                              ? 0.67 + 0.03 * std::min(1.0, w)
