@@ -14,12 +14,22 @@
 namespace gp::geo::detail {
 namespace {
 
+/// Whether a block holds a point: its own rings when the point is clear of them by kClearanceM
+/// (the same coordinates as the GEOS block, and far beyond the crossing test's rounding, so the
+/// same answer), else GEOS's prepared block.
+bool block_contains(GeosContext& ctx, const GEOSPreparedGeometry* block, const BlockShape& shape,
+                    const Point& p) {
+  const Box clear{p.x - kClearanceM, p.y - kClearanceM, p.x + kClearanceM, p.y + kClearanceM};
+  if (!shape.boundary_near(clear)) return shape.contains(p);
+  return contains_point(ctx, block, p);
+}
+
 /// Buildings with identical sites (duplicates, or footprints sharing a representative point)
 /// would share one Voronoi cell. Spread each group evenly on a small circle around the common
 /// point: the bisectors then split the group's cell into wedges of comparable size, one per
 /// building. The start angle avoids bisectors parallel to axis-aligned footprints.
 void spread_coincident_sites(GeosContext& ctx, std::vector<Site>& sites,
-                             const GEOSPreparedGeometry* block) {
+                             const GEOSPreparedGeometry* block, const BlockShape& shape) {
   std::sort(sites.begin(), sites.end(), [](const Site& a, const Site& b) {
     if (a.p.x != b.p.x) return a.p.x < b.p.x;
     if (a.p.y != b.p.y) return a.p.y < b.p.y;
@@ -38,7 +48,7 @@ void spread_coincident_sites(GeosContext& ctx, std::vector<Site>& sites,
         for (double radius : {0.01, 0.001, 0.0001}) {
           const Point moved = on_site_grid(
               {centre.x + radius * std::cos(angle), centre.y + radius * std::sin(angle)});
-          if (contains_point(ctx, block, moved)) {
+          if (block_contains(ctx, block, shape, moved)) {
             sites[i + k].p = moved;
             break;
           }
@@ -90,7 +100,7 @@ std::pair<std::int32_t, Point> largest_part(GeosContext& ctx, const GEOSGeometry
 /// around a tower wall to wall, its point in the piece across a river from the larger: fuzz town
 /// regression-holder-point-across-river), it goes to the block holding the point.
 Placement place_building(GeosContext& ctx, const Building& building, const MultiPolygon* own_part,
-                         const std::vector<Region>& blocks,
+                         const std::vector<Region>& blocks, const std::vector<BlockShape>& shapes,
                          const std::vector<std::int32_t>& block_face, const RegionLocator& locator,
                          ProblemReporter& problems) {
   if (area(building.footprint) <= 0.0) {
@@ -111,9 +121,21 @@ Placement place_building(GeosContext& ctx, const Building& building, const Multi
       land.reset();
     }
   }
-  const std::vector<std::int32_t> candidates = locator.candidates(bounds(building.footprint));
+  const Box footprint_box = bounds(building.footprint);
+  const std::vector<std::int32_t> candidates = locator.candidates(footprint_box);
+  // A block's rings nowhere near the footprint's box (kClearanceM): the footprint lies wholly
+  // inside or wholly outside the block, which one vertex tells (the same answer as GEOS's
+  // covers, without preparing the block or asking GEOS). Most buildings stand clear of their
+  // block's boundary.
+  const Box clear{footprint_box.min_x - kClearanceM, footprint_box.min_y - kClearanceM,
+                  footprint_box.max_x + kClearanceM, footprint_box.max_y + kClearanceM};
+  const Point& vertex = building.footprint.front().outer.front();
   for (std::int32_t b : candidates) {
-    const char covers = GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
+    const BlockShape& shape = shapes[std::size_t(b)];
+    const char covers =
+        !shape.boundary_near(clear)
+            ? char(shape.contains(vertex) ? 1 : 0)
+            : GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
     if (covers == 2) ctx.fail("footprint in block");
     if (covers != 1) continue;
     if (land) {
@@ -271,27 +293,86 @@ enum class Coverage { covered, cut };
 /// the cell of the strip-shaped building beside it, and its point with them, 4.6 m outside its
 /// micro grid).
 std::vector<std::int32_t> misfits(
-    GeosContext& ctx, const GEOSPreparedGeometry* block, Coverage coverage,
-    const std::vector<Site>& sites, const std::vector<std::int32_t>& members,
+    GeosContext& ctx, const GEOSPreparedGeometry* block, const BlockShape& shape,
+    Coverage coverage, const std::vector<Site>& sites, const std::vector<std::int32_t>& members,
     const std::vector<Placement>& placements, const std::vector<char>& outlined,
     const std::function<const MultiPolygon&(std::int32_t)>& footprint_of) {
   std::vector<std::int32_t> out;
   std::optional<SiteLocator> locator;
+  // Each building's sites here (site index by building): a building with one site is tested
+  // against the sites near it only (below); the others by the locator.
+  std::vector<std::pair<std::int32_t, std::int32_t>> site_of;  // (building, site), by building
+  site_of.reserve(sites.size());
+  for (std::size_t k = 0; k < sites.size(); ++k)
+    site_of.emplace_back(sites[k].building, std::int32_t(k));
+  std::sort(site_of.begin(), site_of.end());
+  // The sites' boxes, for the sites near a building (a block of more than a few sites).
+  constexpr std::size_t kBruteForceMax = 24;
+  std::optional<BoxIndex> site_boxes;
+  std::vector<std::int32_t> near;
   for (std::int32_t m : members) {
     const Placement& placement = placements[std::size_t(m)];
     if (outlined[std::size_t(m)] != 0 || placement.covered != (coverage == Coverage::covered))
       continue;
     if (coverage == Coverage::cut && area(footprint_of(m)) <= 0.0) continue;
-    if (!locator) locator.emplace(sites);
-    auto fits = [&](const Point& vertex) {
-      if (coverage == Coverage::cut && !contains_point(ctx, block, vertex)) return true;
-      return locator->owned_with_margin(vertex, m, kOwnedMarginM);
+    // A vertex outside the block is not looked at (Coverage::cut).
+    auto outside_block = [&](const Point& vertex) {
+      return !block_contains(ctx, block, shape, vertex);
     };
+    const auto first = std::lower_bound(site_of.begin(), site_of.end(),
+                                         std::pair<std::int32_t, std::int32_t>{m, -1});
+    const bool single = first != site_of.end() && first->first == m &&
+                        (first + 1 == site_of.end() || (first + 1)->first != m);
     bool owned = true;
-    for (const Polygon& polygon : footprint_of(m)) {
-      for (std::size_t k = 0; owned && k + 1 < polygon.outer.size(); ++k)
-        owned = fits(polygon.outer[k]);
-      if (!owned) break;
+    if (single) {
+      // Owned with margin (SiteLocator::owned_with_margin, exactly): the nearest other
+      // building's site farther than the own site by more than kOwnedMarginM. A site farther
+      // than 2r + margin from the own one (r: the farthest vertex from it) is farther from
+      // every vertex than the own site plus the margin, so only the sites within that box can
+      // decide: one box query per building instead of a nearest-two query per vertex.
+      const Point s = sites[std::size_t(first->second)].p;
+      double r = 0.0;
+      for (const Polygon& polygon : footprint_of(m))
+        for (const Point& v : polygon.outer) r = std::max(r, std::hypot(v.x - s.x, v.y - s.y));
+      const double reach = 2.0 * r + kOwnedMarginM + 1e-6;
+      near.clear();
+      if (sites.size() <= kBruteForceMax) {
+        for (std::size_t k = 0; k < sites.size(); ++k) near.push_back(std::int32_t(k));
+      } else {
+        if (!site_boxes) {
+          std::vector<Box> boxes;
+          boxes.reserve(sites.size());
+          for (const Site& site : sites) boxes.push_back({site.p.x, site.p.y, site.p.x, site.p.y});
+          site_boxes.emplace(boxes);
+        }
+        site_boxes->intersecting_unsorted(Box{s.x - reach, s.y - reach, s.x + reach, s.y + reach},
+                                          near);
+      }
+      std::erase_if(near, [&](std::int32_t k) { return sites[std::size_t(k)].building == m; });
+      for (const Polygon& polygon : footprint_of(m)) {
+        for (std::size_t k = 0; owned && k + 1 < polygon.outer.size(); ++k) {
+          const Point& v = polygon.outer[k];
+          if (coverage == Coverage::cut && outside_block(v)) continue;
+          const double own = std::hypot(s.x - v.x, s.y - v.y);
+          double other = INFINITY;
+          for (std::int32_t n : near) {
+            const Point& o = sites[std::size_t(n)].p;
+            other = std::min(other, std::hypot(o.x - v.x, o.y - v.y));
+          }
+          owned = other - own > kOwnedMarginM;
+        }
+        if (!owned) break;
+      }
+    } else {
+      if (!locator) locator.emplace(sites);
+      for (const Polygon& polygon : footprint_of(m)) {
+        for (std::size_t k = 0; owned && k + 1 < polygon.outer.size(); ++k) {
+          const Point& v = polygon.outer[k];
+          if (coverage == Coverage::cut && outside_block(v)) continue;
+          owned = locator->owned_with_margin(v, m, kOwnedMarginM);
+        }
+        if (!owned) break;
+      }
     }
     if (!owned) out.push_back(m);
   }
@@ -315,8 +396,9 @@ std::vector<std::int32_t> misfits(
 /// the shared area goes to the smaller footprint (reported) rather than to whichever was outlined.
 void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
                         const std::vector<Placement>& placements, const TessellationParams& params,
-                        const GEOSPreparedGeometry* block, std::vector<Site>& sites,
-                        std::vector<char>& outlined, ProblemReporter& problems) {
+                        const GEOSPreparedGeometry* block, const BlockShape& shape,
+                        std::vector<Site>& sites, std::vector<char>& outlined,
+                        ProblemReporter& problems) {
   std::vector<std::int32_t> members;
   for (const Site& s : sites) members.push_back(s.building);
   std::sort(members.begin(), members.end());
@@ -336,13 +418,13 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
   std::vector<std::int32_t> spanning;
   for (std::int32_t m : members)
     if (!placements[std::size_t(m)].spans.empty()) spanning.push_back(m);
-  spread_coincident_sites(ctx, sites, block);
+  spread_coincident_sites(ctx, sites, block, shape);
   const std::vector<std::int32_t> reshaped =
-      misfits(ctx, block, Coverage::covered, sites, members, placements, outlined, footprint_of);
+      misfits(ctx, block, shape, Coverage::covered, sites, members, placements, outlined, footprint_of);
   // Buildings only partly in the block whose part here leaves their cell: outlined, keeping their
   // single site (in that part), so their cell is the Voronoi cell plus the footprint's part here.
   const std::vector<std::int32_t> cut =
-      misfits(ctx, block, Coverage::cut, sites, members, placements, outlined, footprint_of);
+      misfits(ctx, block, shape, Coverage::cut, sites, members, placements, outlined, footprint_of);
   for (std::int32_t m : cut) outlined[std::size_t(m)] = 1;
   spanning.insert(spanning.end(), cut.begin(), cut.end());
   if (reshaped.empty() && spanning.empty()) return;
@@ -353,9 +435,9 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
       return std::binary_search(reshaped.begin(), reshaped.end(), s.building);
     });
     for (std::int32_t m : reshaped) outline_sites(footprint_of(m), params, m, sites);
-    spread_coincident_sites(ctx, sites, block);
+    spread_coincident_sites(ctx, sites, block, shape);
     pending =
-        misfits(ctx, block, Coverage::covered, sites, members, placements, outlined, footprint_of);
+        misfits(ctx, block, shape, Coverage::covered, sites, members, placements, outlined, footprint_of);
     for (std::int32_t m : pending) outlined[std::size_t(m)] = 1;
     pending.insert(pending.end(), reshaped.begin(), reshaped.end());
   }
@@ -387,6 +469,13 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
         // The exact cheap tests first (most pairs: boxes overlapping near apart footprints, or
         // a footprint on another); GEOS's relate only for touching boundaries.
         int interiors_meet = footprint_interiors_meet(footprint_of(a), footprint_of(b));
+        // Touching boundaries (terraced houses sharing a wall, most of the pairs left): a line
+        // through a shared wall separating them settles it exactly (own_footprint.hpp); GEOS's
+        // relate, which builds both footprints' whole topology, only when there is none (it
+        // was half of choosing the sites at real-100000).
+        if (interiors_meet < 0 && interiors_apart(ctx, footprint_of(a), bounds(footprint_of(a)),
+                                                  footprint_of(b), bounds(footprint_of(b))))
+          interiors_meet = 0;
         if (interiors_meet < 0) {
           if (!geometry_a) geometry_a = to_geos(ctx, footprint_of(a));
           GeomPtr geometry_b = to_geos(ctx, footprint_of(b));
@@ -551,8 +640,8 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
       Placement placement;
       try {
         const MultiPolygon* own_part = i < own.size() ? own[i] : nullptr;
-        placement = place_building(wctx, building, own_part, blocks.blocks, blocks.block_face,
-                                   locator, problems);
+        placement = place_building(wctx, building, own_part, blocks.blocks, blocks.shapes,
+                                   blocks.block_face, locator, problems);
         // The worker's own context and locator: each building's spans depend on its footprint
         // (own part) and the blocks only, whichever thread computes them.
         if (!placement.covered && area(building.footprint) > 0.0)
@@ -608,7 +697,8 @@ std::vector<char> choose_sites(const Dataset& dataset, const CommunityJob& job,
     const std::size_t work = block_sites[b].size() + 1;
     if (block_sites[b].size() >= 2)
       choose_block_sites(contexts.local(), dataset, job, placements, params,
-                         blocks.locator->prepared(std::int32_t(b)), block_sites[b], outlined,
+                         blocks.locator->prepared(std::int32_t(b)), blocks.shapes[b],
+                         block_sites[b], outlined,
                          block_problems[b]);
     counted.add(work);
   });
