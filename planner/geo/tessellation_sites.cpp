@@ -299,17 +299,30 @@ std::vector<std::int32_t> misfits(
     const std::function<const MultiPolygon&(std::int32_t)>& footprint_of) {
   std::vector<std::int32_t> out;
   std::optional<SiteLocator> locator;
-  // Each building's sites here (site index by building): a building with one site is tested
-  // against the sites near it only (below); the others by the locator.
-  std::vector<std::pair<std::int32_t, std::int32_t>> site_of;  // (building, site), by building
-  site_of.reserve(sites.size());
-  for (std::size_t k = 0; k < sites.size(); ++k)
-    site_of.emplace_back(sites[k].building, std::int32_t(k));
-  std::sort(site_of.begin(), site_of.end());
-  // The sites' boxes, for the sites near a building (a block of more than a few sites).
-  constexpr std::size_t kBruteForceMax = 24;
-  std::optional<BoxIndex> site_boxes;
+  // How many sites each member has here and one of them (a building with one site is tested
+  // against the sites near it only, below; the others by the locator). By position in
+  // `members` (ascending).
+  std::vector<std::int32_t> site_count(members.size(), 0);
+  std::vector<std::int32_t> site_at(members.size(), -1);
+  for (std::size_t k = 0; k < sites.size(); ++k) {
+    const auto it = std::lower_bound(members.begin(), members.end(), sites[k].building);
+    if (it == members.end() || *it != sites[k].building) continue;
+    const std::size_t at = std::size_t(it - members.begin());
+    ++site_count[at];
+    site_at[at] = std::int32_t(k);
+  }
+  // The sites by x (they usually are: spread_coincident_sites sorts them), for the sites
+  // within a building's reach: a slab of x, then y.
+  std::vector<std::int32_t> by_x(sites.size());
+  for (std::size_t k = 0; k < sites.size(); ++k) by_x[k] = std::int32_t(k);
+  if (!std::is_sorted(sites.begin(), sites.end(),
+                      [](const Site& u, const Site& v) { return u.p.x < v.p.x; }))
+    std::stable_sort(by_x.begin(), by_x.end(), [&](std::int32_t u, std::int32_t v) {
+      return sites[std::size_t(u)].p.x < sites[std::size_t(v)].p.x;
+    });
   std::vector<std::int32_t> near;
+  constexpr std::ptrdiff_t kSlabMax = 1024;
+  std::size_t position = 0;
   for (std::int32_t m : members) {
     const Placement& placement = placements[std::size_t(m)];
     if (outlined[std::size_t(m)] != 0 || placement.covered != (coverage == Coverage::covered))
@@ -319,35 +332,35 @@ std::vector<std::int32_t> misfits(
     auto outside_block = [&](const Point& vertex) {
       return !block_contains(ctx, block, shape, vertex);
     };
-    const auto first = std::lower_bound(site_of.begin(), site_of.end(),
-                                         std::pair<std::int32_t, std::int32_t>{m, -1});
-    const bool single = first != site_of.end() && first->first == m &&
-                        (first + 1 == site_of.end() || (first + 1)->first != m);
+    while (position < members.size() && members[position] < m) ++position;
+    bool single = position < members.size() && members[position] == m &&
+                  site_count[position] == 1;
     bool owned = true;
+    const Point s = single ? sites[std::size_t(site_at[position])].p : Point{};
     if (single) {
       // Owned with margin (SiteLocator::owned_with_margin, exactly): the nearest other
       // building's site farther than the own site by more than kOwnedMarginM. A site farther
       // than 2r + margin from the own one (r: the farthest vertex from it) is farther from
       // every vertex than the own site plus the margin, so only the sites within that box can
       // decide: one box query per building instead of a nearest-two query per vertex.
-      const Point s = sites[std::size_t(first->second)].p;
       double r = 0.0;
       for (const Polygon& polygon : footprint_of(m))
         for (const Point& v : polygon.outer) r = std::max(r, std::hypot(v.x - s.x, v.y - s.y));
       const double reach = 2.0 * r + kOwnedMarginM + 1e-6;
       near.clear();
-      if (sites.size() <= kBruteForceMax) {
-        for (std::size_t k = 0; k < sites.size(); ++k) near.push_back(std::int32_t(k));
-      } else {
-        if (!site_boxes) {
-          std::vector<Box> boxes;
-          boxes.reserve(sites.size());
-          for (const Site& site : sites) boxes.push_back({site.p.x, site.p.y, site.p.x, site.p.y});
-          site_boxes.emplace(boxes);
-        }
-        site_boxes->intersecting_unsorted(Box{s.x - reach, s.y - reach, s.x + reach, s.y + reach},
-                                          near);
-      }
+      const auto from = std::lower_bound(by_x.begin(), by_x.end(), s.x - reach,
+                                         [&](std::int32_t k, double x) {
+                                           return sites[std::size_t(k)].p.x < x;
+                                         });
+      const auto to = std::upper_bound(from, by_x.end(), s.x + reach,
+                                       [&](double x, std::int32_t k) {
+                                         return x < sites[std::size_t(k)].p.x;
+                                       });
+      single = to - from <= kSlabMax;  // a slab through a tall block of thousands: the locator
+      for (auto it = from; single && it != to; ++it)
+        if (std::abs(sites[std::size_t(*it)].p.y - s.y) <= reach) near.push_back(*it);
+    }
+    if (single) {
       std::erase_if(near, [&](std::int32_t k) { return sites[std::size_t(k)].building == m; });
       for (const Polygon& polygon : footprint_of(m)) {
         for (std::size_t k = 0; owned && k + 1 < polygon.outer.size(); ++k) {
@@ -377,6 +390,102 @@ std::vector<std::int32_t> misfits(
     if (!owned) out.push_back(m);
   }
   return out;
+}
+
+/// Which side of the line a→b the point c lies on, exactly: +1 left, −1 right, 0 on it
+/// (robust_side where its rounding cannot change the sign, else GEOS's orientation index).
+int exact_side(GeosContext& ctx, const Point& a, const Point& b, const Point& c) {
+  if (const int certain = robust_side(a, b, c); certain != 0) return certain;
+  const int index = GEOSOrientationIndex_r(ctx.handle(), a.x, a.y, b.x, b.y, c.x, c.y);
+  if (index == 2) ctx.fail("orientation");
+  return index;
+}
+
+/// A proof that the interiors of two footprints do not meet, where the separating-line proof of
+/// whole footprints (interiors_apart) finds none: their interiors can meet only inside the
+/// common box C of their boxes, so a line through an edge of either reaching C that separates
+/// the footprints' parts in C settles it (an L-shaped building around the corner of its
+/// neighbour: the wall's line separates them inside C, not beyond). A part A ∩ C lies in a
+/// closed half-plane when every edge of A meeting C does and every corner of C inside A does
+/// (its vertices are A's vertices in C, its edges' crossings with C's sides and C's corners in
+/// A). Conservative: an edge meeting C that crosses the line, or a corner of C on the wrong side
+/// that is not clearly outside the footprint (more than kFootprintsApartM from its boundary),
+/// rejects the line. Exact side tests. False: no proof (ask GEOS).
+bool parts_in_box_apart(GeosContext& ctx, const MultiPolygon& a, const MultiPolygon& b) {
+  const Box box_a = bounds(a);
+  const Box box_b = bounds(b);
+  const Box c{std::max(box_a.min_x, box_b.min_x), std::max(box_a.min_y, box_b.min_y),
+              std::min(box_a.max_x, box_b.max_x), std::min(box_a.max_y, box_b.max_y)};
+  if (!(c.min_x < c.max_x) || !(c.min_y < c.max_y)) return true;
+  auto meets_c = [&](const Point& u, const Point& v) {
+    return !(std::max(u.x, v.x) < c.min_x || std::min(u.x, v.x) > c.max_x ||
+             std::max(u.y, v.y) < c.min_y || std::min(u.y, v.y) > c.max_y);
+  };
+  // The edges of a footprint meeting C (closed), every ring.
+  auto edges_in_c = [&](const MultiPolygon& footprint) {
+    std::vector<Segment> out;
+    auto add = [&](const Ring& ring) {
+      for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+        if (!(ring[k] == ring[k + 1]) && meets_c(ring[k], ring[k + 1]))
+          out.emplace_back(ring[k], ring[k + 1]);
+    };
+    for (const Polygon& polygon : footprint) {
+      add(polygon.outer);
+      for (const Ring& hole : polygon.holes) add(hole);
+    }
+    return out;
+  };
+  const std::vector<Segment> in_a = edges_in_c(a);
+  const std::vector<Segment> in_b = edges_in_c(b);
+  if (in_a.empty() || in_b.empty()) return false;
+  constexpr std::size_t kMaxWork = std::size_t(1) << 16;
+  if ((in_a.size() + in_b.size()) * (in_a.size() + in_b.size()) > kMaxWork) return false;
+  const Point corners[4] = {
+      {c.min_x, c.min_y}, {c.max_x, c.min_y}, {c.max_x, c.max_y}, {c.min_x, c.max_y}};
+  // Whether a corner of C is certainly outside a footprint.
+  auto clearly_outside = [&](const MultiPolygon& footprint, const Point& corner) {
+    for (const Polygon& polygon : footprint) {
+      auto near = [&](const Ring& ring) {
+        for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+          if (distance_to_segment(corner, Segment{ring[k], ring[k + 1]}) <= kFootprintsApartM)
+            return true;
+        return false;
+      };
+      if (near(polygon.outer)) return false;
+      for (const Ring& hole : polygon.holes)
+        if (near(hole)) return false;
+      if (in_polygon(polygon, corner)) return false;
+    }
+    return true;
+  };
+  // The part of `footprint` in C lies on the closed side `sign` of p→q.
+  auto on_side = [&](const Point& p, const Point& q, const std::vector<Segment>& edges,
+                     const MultiPolygon& footprint, int sign) {
+    for (const Segment& e : edges)
+      if (exact_side(ctx, p, q, e.first) * sign < 0 || exact_side(ctx, p, q, e.second) * sign < 0)
+        return false;
+    for (const Point& corner : corners)
+      if (exact_side(ctx, p, q, corner) * sign < 0 && !clearly_outside(footprint, corner))
+        return false;
+    return true;
+  };
+  auto try_lines = [&](const std::vector<Segment>& lines) {
+    for (const Segment& line : lines) {
+      const Point& p = line.first;
+      const Point& q = line.second;
+      // A's side: that of its first edge end off the line.
+      int sign = 0;
+      for (const Segment& e : in_a) {
+        sign = exact_side(ctx, p, q, e.first);
+        if (sign == 0) sign = exact_side(ctx, p, q, e.second);
+        if (sign != 0) break;
+      }
+      if (sign == 0) continue;
+      if (on_side(p, q, in_a, a, sign) && on_side(p, q, in_b, b, -sign)) return true;
+    }
+    return false;
+  };
+  return try_lines(in_a) || try_lines(in_b);
 }
 
 /// Chooses the Voronoi sites of one block so that every footprint the block covers lies in its
@@ -473,8 +582,10 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
         // through a shared wall separating them settles it exactly (own_footprint.hpp); GEOS's
         // relate, which builds both footprints' whole topology, only when there is none (it
         // was half of choosing the sites at real-100000).
-        if (interiors_meet < 0 && interiors_apart(ctx, footprint_of(a), bounds(footprint_of(a)),
-                                                  footprint_of(b), bounds(footprint_of(b))))
+        if (interiors_meet < 0 &&
+            (interiors_apart(ctx, footprint_of(a), bounds(footprint_of(a)), footprint_of(b),
+                             bounds(footprint_of(b))) ||
+             parts_in_box_apart(ctx, footprint_of(a), footprint_of(b))))
           interiors_meet = 0;
         if (interiors_meet < 0) {
           if (!geometry_a) geometry_a = to_geos(ctx, footprint_of(a));
