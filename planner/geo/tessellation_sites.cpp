@@ -129,13 +129,47 @@ Placement place_building(GeosContext& ctx, const Building& building, const Multi
   // block's boundary.
   const Box clear{footprint_box.min_x - kClearanceM, footprint_box.min_y - kClearanceM,
                   footprint_box.max_x + kClearanceM, footprint_box.max_y + kClearanceM};
+  // Near the boundary, the same when no edge of the footprint comes near a boundary segment
+  // (their boxes widened by kClearanceM apart): each part of the footprint then lies wholly on
+  // one side of the block's boundary.
   const Point& vertex = building.footprint.front().outer.front();
+  std::vector<Segment> boundary;
+  auto clear_of = [&](const BlockShape& shape) {
+    shape.segments_near(clear, boundary);
+    for (const Polygon& polygon : building.footprint) {
+      auto ring_clear = [&](const Ring& ring) {
+        for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+          Box e = BlockShape::box_of({ring[k], ring[k + 1]});
+          e = {e.min_x - kClearanceM, e.min_y - kClearanceM, e.max_x + kClearanceM,
+               e.max_y + kClearanceM};
+          for (const Segment& s : boundary) {
+            const Box t = BlockShape::box_of(s);
+            if (e.min_x <= t.max_x && t.min_x <= e.max_x && e.min_y <= t.max_y &&
+                t.min_y <= e.max_y)
+              return false;
+          }
+        }
+        return true;
+      };
+      if (!ring_clear(polygon.outer)) return false;
+      for (const Ring& hole : polygon.holes)
+        if (!ring_clear(hole)) return false;
+    }
+    return true;
+  };
   for (std::int32_t b : candidates) {
     const BlockShape& shape = shapes[std::size_t(b)];
-    const char covers =
-        !shape.boundary_near(clear)
-            ? char(shape.contains(vertex) ? 1 : 0)
-            : GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
+    char covers = 0;
+    if (!shape.boundary_near(clear)) {
+      covers = shape.contains(vertex) ? 1 : 0;
+    } else if (clear_of(shape)) {
+      // Each part (a polygon, connected) wholly on one side: covered when every part is in.
+      covers = 1;
+      for (const Polygon& polygon : building.footprint)
+        if (!shape.contains(polygon.outer.front())) covers = 0;
+    } else {
+      covers = GEOSPreparedCovers_r(ctx.handle(), locator.prepared(b), footprint.get());
+    }
     if (covers == 2) ctx.fail("footprint in block");
     if (covers != 1) continue;
     if (land) {
