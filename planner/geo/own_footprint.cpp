@@ -78,6 +78,8 @@ bool line_separates(GeosContext& ctx, const Point& a, const Point& b, const Mult
   return beyond;
 }
 
+}  // namespace
+
 /// A proof that the interiors of two footprints do not meet: a line through an edge of either
 /// that separates them (line_separates), tried on the edges that reach the overlap of their
 /// boxes — two footprints sharing a wall are separated by the wall's line. Most pairs of
@@ -108,6 +110,8 @@ bool interiors_apart(GeosContext& ctx, const MultiPolygon& a, const Box& a_box,
   };
   return try_edges(a, a, b) || try_edges(b, a, b);
 }
+
+namespace {
 
 /// Footprint `i` less the footprints `hits` (ascending; each keeps its overlap with `i`) whose
 /// interior meets its interior, into `part` (empty: nothing cut, nothing left, or GEOS failed);

@@ -24,6 +24,16 @@
 
 namespace gp::geo {
 
+class GeosContext;
+
+/// A proof that the interiors of two valid footprints do not meet: a line through an edge of
+/// either (one reaching the overlap of their boxes) with every vertex of one on one closed side
+/// and every vertex of the other on the other (exact orientation tests). Two footprints sharing
+/// a wall are separated by the wall's line. False: no proof found (ask GEOS's relate). Used by
+/// own_footprints and by the tessellation's overlap test (tessellation_sites.cpp).
+bool interiors_apart(GeosContext& ctx, const MultiPolygon& a, const Box& a_box,
+                     const MultiPolygon& b, const Box& b_box);
+
 /// Which of two overlapping footprints keeps their shared area: the smaller (m²), then the lower
 /// index. The smaller one is the nested one when a footprint lies inside another. The same rule
 /// as the tessellation's (planner/geo/tessellation_sites.hpp).
