@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "planner/core/parallel.hpp"
-#include "planner/core/parallel_std_sort.hpp"
+#include "planner/core/parallel_sort.hpp"
 #include "planner/core/progress_ticks.hpp"
 
 namespace gp::geo::detail {
@@ -184,11 +184,16 @@ std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
   });
   segments = {};
   tick(0.7);
-  // Merge per pair: sorted exactly as std::sort sorts them (the lengths of one pair add up in
-  // the same order as before), on both cores (parallel_std_sort.hpp).
-  parallel_std_sort(
+  // Merge per pair: sorted by pair and then by length, a total order (contacts of one pair with
+  // equal lengths are equal), so the lengths of one pair add up in one order, shortest first,
+  // whatever sort and threads (parallel_sort.hpp).
+  parallel_sort(
       contacts.begin(), contacts.end(),
-      [](const Contact& s, const Contact& t) { return s.a != t.a ? s.a < t.a : s.b < t.b; },
+      [](const Contact& s, const Contact& t) {
+        if (s.a != t.a) return s.a < t.a;
+        if (s.b != t.b) return s.b < t.b;
+        return s.length_m < t.length_m;
+      },
       progress_span(report, 0.7, 0.9));
   tick(0.9);
   std::vector<Contact> merged;
