@@ -62,14 +62,28 @@ MultiPolygon dissolve(const std::vector<const Polygon*>& parts) {
       current->used = true;
       ring.push_back(current->b);
       if (current->b == first.a) break;
-      // Unused segments leaving current->b: choose the leftmost turn.
+      // Unused segments leaving current->b: choose the leftmost turn. Most vertices have one
+      // (the turn is computed only where there is a choice: an atan2 per vertex was most of
+      // this function's time).
       const Directed key{current->b, Point{-INFINITY, -INFINITY}};
+      const auto leaving = std::lower_bound(segments.begin(), segments.end(), key, by_start);
       Directed* next = nullptr;
+      std::size_t choices = 0;
+      for (auto it = leaving; it != segments.end() && it->a == current->b && choices < 2; ++it)
+        if (!it->used) {
+          next = &*it;
+          ++choices;
+        }
+      if (choices == 0) break;  // open chain: not a clean coverage; close the ring as it is
+      if (choices == 1) {
+        current = next;
+        continue;
+      }
+      next = nullptr;
       double best_turn = -INFINITY;
       const double in_x = current->b.x - current->a.x;
       const double in_y = current->b.y - current->a.y;
-      for (auto it = std::lower_bound(segments.begin(), segments.end(), key, by_start);
-           it != segments.end() && it->a == current->b; ++it) {
+      for (auto it = leaving; it != segments.end() && it->a == current->b; ++it) {
         if (it->used) continue;
         const double out_x = it->b.x - it->a.x;
         const double out_y = it->b.y - it->a.y;
