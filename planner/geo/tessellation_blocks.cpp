@@ -291,8 +291,11 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
                          : kNodingCheckpointsPerVertex *
                                (vertices_of(ctx, soft_parts) +
                                 double(std::max(0, GEOSGetNumCoordinates_r(h, hard_noded.get()))));
+  // Tested once here: the noding takes the parts (make_collection empties the vector), on the
+  // helper thread.
+  const bool has_soft = !soft_parts.empty();
   std::optional<BackgroundCall> soft_noding;
-  if (!soft_parts.empty()) {
+  if (has_soft) {
     soft_parts.push_back(clone(ctx, hard_noded.get()));
     if (soft_checks >= kPolledMinCheckpoints)
       soft_noding.emplace([&] { all_noded = node_lines(soft_ctx, soft_parts, snap_grid_m); },
@@ -314,7 +317,7 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   }
   std::vector<Region>& blocks = out.blocks;
   std::vector<std::int32_t>& block_face = out.block_face;
-  if (soft_parts.empty()) {
+  if (!has_soft) {
     all_noded = std::move(hard_noded);
     blocks = clone_regions(ctx, out.faces);
     for (std::size_t f = 0; f < out.faces.size(); ++f) block_face.push_back(std::int32_t(f));
