@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <mutex>
+#include <optional>
+#include <thread>
 #include <utility>
 
 #include "planner/core/parallel.hpp"
@@ -76,10 +80,43 @@ double vertices_of(GeosContext& ctx, const std::vector<GeomPtr>& parts) {
 constexpr double kNodingCheckpointsPerVertex = 1.4;
 constexpr double kPolygonizeCheckpointsPerVertex = 0.2;
 
+/// The calling thread's report of one long GEOS call's checkpoints: `expected` of them make
+/// the span from `from` to `to`, capped at 95 % of it until the call returns.
+struct CheckpointPoll {
+  std::atomic<std::uint64_t> checks{0};
+  double expected;
+  double from;
+  double to;
+  const std::function<void(double)>& tick;
+  double last;
+  std::uint64_t seen = 0;
+  int still = 0;
+
+  CheckpointPoll(double expected_checks, double from_f, double to_f,
+                 const std::function<void(double)>& report)
+      : expected(expected_checks), from(from_f), to(to_f), tick(report), last(from_f) {}
+
+  void poll() {
+    if (!tick) return;
+    const std::uint64_t now = checks.load();
+    double f = from + (to - from) * std::min(0.95, static_cast<double>(now) / expected);
+    // GEOS's last phase passes no checkpoint (a noding union's graph, labelling and line
+    // extraction: ~1 s at 300k buildings, several at 1M): once the count has stood still
+    // for 0.3 s the fraction creeps on, a fiftieth of what is left to 99 % of the span per
+    // poll, so the step still reports at every poll while the call runs (issue 14 item 5).
+    // Reporting only: the call and its result are the same.
+    still = now == seen ? still + 1 : 0;
+    seen = now;
+    if (still >= 3) f = std::max(f, last + (from + 0.99 * (to - from) - last) / 50.0);
+    if (f <= last) return;  // only an advance is reported
+    last = f;
+    tick(f);
+  }
+};
+
 /// Runs `call` (one long GEOS call of this step) on a helper thread with its checkpoints
-/// counted, and reports from `from` towards `to` of the step as they pass: `expected` of them
-/// make the whole span, capped at 95 % of it until the call returns. The same call on the same
-/// inputs: the result does not depend on it.
+/// counted, and reports from `from` towards `to` of the step as they pass (CheckpointPoll). The
+/// same call on the same inputs: the result does not depend on it.
 template <typename Call>
 void watched(const Call& call, double expected, double from, double to,
              const std::function<void(double)>& tick) {
@@ -87,32 +124,50 @@ void watched(const Call& call, double expected, double from, double to,
     call();
     return;
   }
-  std::atomic<std::uint64_t> checks{0};
-  double last = from;
-  std::uint64_t seen = 0;
-  int still = 0;
+  CheckpointPoll poll(expected, from, to, tick);
   run_polled_when_long(
       expected, kPolledMinCheckpoints,
       [&] {
-        CheckpointScope count{checks};
+        CheckpointScope count{poll.checks};
         call();
       },
-      [&] {
-        const std::uint64_t now = checks.load();
-        double f = from + (to - from) * std::min(0.95, static_cast<double>(now) / expected);
-        // GEOS's last phase passes no checkpoint (a noding union's graph, labelling and line
-        // extraction: ~1 s at 300k buildings, several at 1M): once the count has stood still
-        // for 0.3 s the fraction creeps on, a fiftieth of what is left to 99 % of the span per
-        // poll, so the step still reports at every poll while the call runs (issue 14 item 5).
-        // Reporting only: the call and its result are the same.
-        still = now == seen ? still + 1 : 0;
-        seen = now;
-        if (still >= 3) f = std::max(f, last + (from + 0.99 * (to - from) - last) / 50.0);
-        if (f <= last) return;  // only an advance is reported
-        last = f;
-        tick(f);
-      });
+      [&] { poll.poll(); });
 }
+
+/// One long GEOS call started on a helper thread (its checkpoints counted) while the calling
+/// thread does other work of the step; finish() then reports its checkpoints from `from`
+/// towards `to` (CheckpointPoll) on the calling thread until the call has returned, and
+/// rethrows what the call threw. Destroying it waits for the call (an exception or a
+/// cancellation in the other work). The call must use its own GEOS context.
+class BackgroundCall {
+ public:
+  BackgroundCall(std::function<void()> call, double expected, double from, double to,
+                 const std::function<void(double)>& tick)
+      : poll_(expected, from, to, tick) {
+    std::packaged_task<void()> task([this, work = std::move(call)] {
+      CheckpointScope count{poll_.checks};
+      work();
+    });
+    done_ = task.get_future();
+    thread_ = std::thread(std::move(task));
+  }
+  BackgroundCall(const BackgroundCall&) = delete;
+  BackgroundCall& operator=(const BackgroundCall&) = delete;
+  ~BackgroundCall() {
+    if (thread_.joinable()) thread_.join();
+  }
+  void finish() {
+    while (done_.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+      poll_.poll();
+    thread_.join();
+    done_.get();
+  }
+
+ private:
+  CheckpointPoll poll_;
+  std::future<void> done_;
+  std::thread thread_;
+};
 
 /// The faces of noded linework by the tessellation's own face walk (tessellation_faces.hpp),
 /// reporting `step(0..1)` as it goes, as GEOS polygons with GEOS's polygonizer's orientation
@@ -225,6 +280,27 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
   watched([&] { hard_noded = node_lines(ctx, hard_parts, snap_grid_m); },
           kNodingCheckpointsPerVertex * vertices_of(ctx, hard_parts), 0.05, 0.15, tick);
   tick(0.15);
+  // The soft roads' noding (with the hard linework: one GEOS union, the step's longest call,
+  // serial) needs only the hard noding: on a large community it runs on a helper thread, in its
+  // own GEOS context, while this thread makes the hard faces (the same call on the same inputs,
+  // so the same blocks). A small community's runs after them here, as before.
+  GeosContext soft_ctx;
+  GeomPtr all_noded;
+  const double soft_checks =
+      soft_parts.empty() ? 0.0
+                         : kNodingCheckpointsPerVertex *
+                               (vertices_of(ctx, soft_parts) +
+                                double(std::max(0, GEOSGetNumCoordinates_r(h, hard_noded.get()))));
+  // Tested once here: the noding takes the parts (make_collection empties the vector), on the
+  // helper thread.
+  const bool has_soft = !soft_parts.empty();
+  std::optional<BackgroundCall> soft_noding;
+  if (has_soft) {
+    soft_parts.push_back(clone(ctx, hard_noded.get()));
+    if (soft_checks >= kPolledMinCheckpoints)
+      soft_noding.emplace([&] { all_noded = node_lines(soft_ctx, soft_parts, snap_grid_m); },
+                          soft_checks, 0.25, 0.45, tick);
+  }
   std::vector<GeomPtr> faces;
   if (!own_faces(ctx, hard_noded.get(), faces, span(0.15, 0.2)))
     watched(
@@ -239,17 +315,18 @@ bool build_blocks(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         "community " + community.name + " has no area to tessellate; its buildings get no cell");
     return false;
   }
-  GeomPtr all_noded;
   std::vector<Region>& blocks = out.blocks;
   std::vector<std::int32_t>& block_face = out.block_face;
-  if (soft_parts.empty()) {
+  if (!has_soft) {
     all_noded = std::move(hard_noded);
     blocks = clone_regions(ctx, out.faces);
     for (std::size_t f = 0; f < out.faces.size(); ++f) block_face.push_back(std::int32_t(f));
   } else {
-    soft_parts.push_back(clone(ctx, hard_noded.get()));
-    watched([&] { all_noded = node_lines(ctx, soft_parts, snap_grid_m); },
-            kNodingCheckpointsPerVertex * vertices_of(ctx, soft_parts), 0.25, 0.45, tick);
+    if (soft_noding)
+      soft_noding->finish();
+    else
+      watched([&] { all_noded = node_lines(ctx, soft_parts, snap_grid_m); }, soft_checks, 0.25,
+              0.45, tick);
     tick(0.45);
     if (!own_faces(ctx, all_noded.get(), faces, span(0.45, 0.6)))
       watched([&] { faces = polygonize(ctx, all_noded.get()); },

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "planner/core/parallel.hpp"
-#include "planner/core/parallel_std_sort.hpp"
+#include "planner/core/parallel_sort.hpp"
 #include "planner/core/progress_ticks.hpp"
 
 namespace gp::geo::detail {
@@ -62,14 +62,28 @@ MultiPolygon dissolve(const std::vector<const Polygon*>& parts) {
       current->used = true;
       ring.push_back(current->b);
       if (current->b == first.a) break;
-      // Unused segments leaving current->b: choose the leftmost turn.
+      // Unused segments leaving current->b: choose the leftmost turn. Most vertices have one
+      // (the turn is computed only where there is a choice: an atan2 per vertex was most of
+      // this function's time).
       const Directed key{current->b, Point{-INFINITY, -INFINITY}};
+      const auto leaving = std::lower_bound(segments.begin(), segments.end(), key, by_start);
       Directed* next = nullptr;
+      std::size_t choices = 0;
+      for (auto it = leaving; it != segments.end() && it->a == current->b && choices < 2; ++it)
+        if (!it->used) {
+          next = &*it;
+          ++choices;
+        }
+      if (choices == 0) break;  // open chain: not a clean coverage; close the ring as it is
+      if (choices == 1) {
+        current = next;
+        continue;
+      }
+      next = nullptr;
       double best_turn = -INFINITY;
       const double in_x = current->b.x - current->a.x;
       const double in_y = current->b.y - current->a.y;
-      for (auto it = std::lower_bound(segments.begin(), segments.end(), key, by_start);
-           it != segments.end() && it->a == current->b; ++it) {
+      for (auto it = leaving; it != segments.end() && it->a == current->b; ++it) {
         if (it->used) continue;
         const double out_x = it->b.x - it->a.x;
         const double out_y = it->b.y - it->a.y;
@@ -184,11 +198,16 @@ std::vector<Contact> piece_contacts(const std::vector<Polygon>& pieces,
   });
   segments = {};
   tick(0.7);
-  // Merge per pair: sorted exactly as std::sort sorts them (the lengths of one pair add up in
-  // the same order as before), on both cores (parallel_std_sort.hpp).
-  parallel_std_sort(
+  // Merge per pair: sorted by pair and then by length, a total order (contacts of one pair with
+  // equal lengths are equal), so the lengths of one pair add up in one order, shortest first,
+  // whatever sort and threads (parallel_sort.hpp).
+  parallel_sort(
       contacts.begin(), contacts.end(),
-      [](const Contact& s, const Contact& t) { return s.a != t.a ? s.a < t.a : s.b < t.b; },
+      [](const Contact& s, const Contact& t) {
+        if (s.a != t.a) return s.a < t.a;
+        if (s.b != t.b) return s.b < t.b;
+        return s.length_m < t.length_m;
+      },
       progress_span(report, 0.7, 0.9));
   tick(0.9);
   std::vector<Contact> merged;

@@ -15,6 +15,7 @@
 
 #include "planner/core/geometry.hpp"
 #include "planner/core/parallel.hpp"
+#include "planner/core/parallel_sort.hpp"
 #include "planner/core/point_in_polygon.hpp"
 
 namespace gp::geo::detail {
@@ -76,52 +77,8 @@ struct FaceKey {
 bool polygonize_region(std::vector<Segment> segments, std::vector<Segment> boundary,
                        std::vector<Polygon>& faces, std::vector<FaceKey>& keys);
 
-/// Sorts `values` by `less` in parallel: equal parts sorted on the threads, then merged pairwise.
-/// `less` must be a strict weak order under which equivalent values are identical (a total order
-/// of the values, e.g. by coordinates then an index), so that the result is std::sort's whatever
-/// the threads: the community-wide sorts of the tessellation (segments, vertices, contacts) were
-/// serial steps of one large community. `progress` (optional) is called from the worker threads,
-/// one call at a time, with rising fractions ending at 1.
-template <typename T, typename Less>
-void parallel_sort(std::vector<T>& values, Less less,
-                   const std::function<void(double)>& progress = {}) {
-  constexpr std::size_t kMinPart = std::size_t(1) << 15;
-  const std::size_t n = values.size();
-  std::size_t parts = 1;
-  std::size_t levels = 0;
-  while (parts < 16 && n / (2 * parts) >= kMinPart) {
-    parts *= 2;
-    ++levels;
-  }
-  if (parts == 1) {
-    std::sort(values.begin(), values.end(), less);
-    return;
-  }
-  // Progress (optional) after each part sorted and each round of merges: a sort of a large
-  // community's segments takes seconds. Parts finish on the worker threads: the count and the
-  // call are under one lock, so `progress` is called once at a time with rising fractions.
-  std::mutex step_mutex;
-  std::size_t steps = 0;
-  auto step = [&] {
-    const std::lock_guard<std::mutex> lock(step_mutex);
-    ++steps;
-    if (progress) progress(double(steps) / double(parts + levels));
-  };
-  std::vector<std::size_t> edge(parts + 1);
-  for (std::size_t k = 0; k <= parts; ++k) edge[k] = n * k / parts;
-  const auto at = [&](std::size_t k) { return values.begin() + std::ptrdiff_t(edge[k]); };
-  parallel_for(0, parts, [&](std::size_t k) {
-    std::sort(at(k), at(k + 1), less);
-    step();
-  });
-  for (std::size_t width = 1; width < parts; width *= 2) {
-    parallel_for(0, parts / (2 * width), [&](std::size_t k) {
-      const std::size_t first = 2 * k * width;
-      std::inplace_merge(at(first), at(first + width), at(first + 2 * width), less);
-    });
-    step();
-  }
-}
+// parallel_sort (planner/core/parallel_sort.hpp) sorts the community-wide arrays (segments,
+// vertices, contacts) on the threads under a total order of the values.
 
 // Segment and ring helpers shared by the tessellation's files.
 

@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "planner/core/parallel.hpp"
-#include "planner/core/parallel_std_sort.hpp"
+#include "planner/core/parallel_sort.hpp"
 #include "planner/core/progress_ticks.hpp"
 #include "planner/geo/tessellation_noder.hpp"
 
@@ -424,9 +424,9 @@ void node_blocks(const std::function<void(double)>& progress, const std::vector<
   if (!with_rings) return;
   std::vector<Split> all;
   for (std::vector<Split>& s : splits) all.insert(all.end(), s.begin(), s.end());
-  // Equivalent splits are equal (same ring, position and point), so any order of them is the
-  // same array: sorted on both cores.
-  parallel_std_sort(
+  // Equivalent splits are equal (same ring, position and point): a total order, so the sorted
+  // array is the same whatever the sort; on both cores (parallel_sort.hpp).
+  parallel_sort(
       all.begin(), all.end(),
       [](const Split& s, const Split& t) {
         if (!(s.ring == t.ring)) return segment_less(s.ring, t.ring);

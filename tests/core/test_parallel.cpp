@@ -9,10 +9,11 @@
 #include <cstdint>
 #include <numeric>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "planner/core/parallel.hpp"
-#include "planner/core/parallel_std_sort.hpp"
+#include "planner/core/parallel_sort.hpp"
 
 using namespace gp;
 
@@ -90,17 +91,22 @@ TEST_CASE("parallel: PerThread gives each thread its own value and visits all of
   for (const std::vector<int>& v : made) CHECK(v == std::vector<int>(3, 7));
 }
 
-// parallel_std_sort (planner/core/parallel_std_sort.hpp): std::sort's order element for element,
-// also among values the comparator leaves equivalent (the contacts' lengths are summed in that
-// order), on random, few-key, sorted, reversed and equal inputs large enough to be split.
+// parallel_sort (planner/core/parallel_sort.hpp): with a total order (key, then payload) the
+// result is std::sort's element for element, and its progress comes from the calling thread only,
+// rising, ending at 1; parallel_stable_sort keeps std::stable_sort's order among equivalent
+// values. Random, few-key, sorted, reversed and equal inputs large enough to be split.
 TEST_CASE(
-    "parallel_std_sort and parallel_stable_sort: std::sort's and std::stable_sort's results, also "
-    "among equivalent values") {
+    "parallel_sort and parallel_stable_sort: std::sort's result under a total order, "
+    "std::stable_sort's among equivalent values, progress on the calling thread") {
   struct Item {
     std::uint32_t key;
     std::uint32_t payload;
   };
   const auto by_key = [](const Item& a, const Item& b) { return a.key < b.key; };
+  const auto total = [](const Item& a, const Item& b) {
+    return a.key != b.key ? a.key < b.key : a.payload < b.payload;
+  };
+  const std::thread::id caller = std::this_thread::get_id();
   std::uint64_t state = 88172645463325252ULL;
   auto next = [&] {
     state ^= state << 13U;
@@ -123,12 +129,14 @@ TEST_CASE(
         std::stable_sort(expected_stable.begin(), expected_stable.end(), by_key);
         parallel_stable_sort(stable, by_key);
         std::vector<Item> expected = items;
-        std::sort(expected.begin(), expected.end(), by_key);
+        std::sort(expected.begin(), expected.end(), total);
         std::atomic<int> calls{0};
+        std::atomic<int> elsewhere{0};
         double last = 0.0;
         bool rising = true;
-        parallel_std_sort(items.begin(), items.end(), by_key, [&](double f) {
+        parallel_sort(items.begin(), items.end(), total, [&](double f) {
           ++calls;
+          if (std::this_thread::get_id() != caller) ++elsewhere;
           if (f < last) rising = false;
           last = f;
         });
@@ -143,6 +151,7 @@ TEST_CASE(
         REQUIRE(same);
         REQUIRE(same_stable);
         REQUIRE(rising);
+        REQUIRE(elsewhere.load() == 0);
         REQUIRE(last == 1.0);
       }
     }

@@ -744,10 +744,14 @@ TEST_CASE("street blocks: the own face walk gives GEOS's faces, and reports insi
   community.footprint = {gp::Polygon{
       {{x0, y0}, {x0 + size, y0}, {x0 + size, y0 + size}, {x0, y0 + size}, {x0, y0}}, {}}};
   dataset.communities.push_back(community);
+  // Each road drawn with 400 vertices: enough input for the soft roads' noding to run on its
+  // helper thread beside the hard faces (build_blocks, kPolledMinCheckpoints), whose blocks
+  // must be the same.
   auto road = [&](gp::Point a, gp::Point b) {
     gp::Line line;
     line.cls = "residential";
-    line.geometry = {a, b};
+    for (int k = 0; k <= 400; ++k)
+      line.geometry.push_back({a.x + (b.x - a.x) * k / 400.0, a.y + (b.y - a.y) * k / 400.0});
     dataset.lines.push_back(line);
   };
   for (double v = 20.0; v < size; v += 20.0) {

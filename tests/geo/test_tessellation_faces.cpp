@@ -122,15 +122,15 @@ TEST_CASE("tessellation faces: parallel_sort gives std::sort's order on any numb
   std::sort(expected.begin(), expected.end(), gp::geo::detail::segment_less);
   std::vector<double> fractions;
   std::vector<gp::geo::detail::Segment> parallel = segments;
-  gp::geo::detail::parallel_sort(parallel, gp::geo::detail::segment_less,
-                                 [&](double f) { fractions.push_back(f); });
+  gp::parallel_sort(parallel, gp::geo::detail::segment_less,
+                    [&](double f) { fractions.push_back(f); });
   CHECK(parallel == expected);
   CHECK(fractions.size() >= 8);
   CHECK(fractions.back() == 1.0);
   std::vector<gp::geo::detail::Segment> serial = segments;
   {
     tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
-    gp::geo::detail::parallel_sort(serial, gp::geo::detail::segment_less);
+    gp::parallel_sort(serial, gp::geo::detail::segment_less);
   }
   CHECK(serial == expected);
 }
