@@ -45,12 +45,17 @@ Point long_axis(GeosContext& ctx, const GEOSGeometry* footprint) {
 /// Area (m²) of the part of `shape` where p·along ≤ t: each ring clipped to the half-plane
 /// (Sutherland–Hodgman; on a non-convex ring the clipped ring may run back along the cut line,
 /// which adds no area, so the signed area stays exact).
-double area_before(const MultiPolygon& shape, const Point& along, double t) {
+///
+/// `along_of`: every ring's vertices' p·along, in shape order (outer, then holes, per polygon),
+/// computed once per axis by area_cuts (round 13: the bisection recomputed them at each of its
+/// steps); p·along − t is then the same bits as before.
+double area_before(const MultiPolygon& shape, const std::vector<std::vector<double>>& along_of,
+                   double t) {
   // The clipped ring's signed area summed as its vertices come, without the ring: the same
   // terms in the same order as signed_area of the ring closed on its first vertex (origin that
   // vertex), so the same bits (issue 14 item 2: the bisection of area_cuts calls this 60 times
   // per cut, and the ring's allocations were a third of it).
-  auto clipped_area = [&](const Ring& ring) {
+  auto clipped_area = [&](const Ring& ring, const std::vector<double>& projection) {
     std::size_t count = 0;
     Point origin{0.0, 0.0}, previous{0.0, 0.0};
     double twice = 0.0;
@@ -68,7 +73,7 @@ double area_before(const MultiPolygon& shape, const Point& along, double t) {
     for (std::size_t i = 0; i < n; ++i) {
       const Point& a = ring[i];
       const Point& b = ring[(i + 1) % n];
-      const double da = a.x * along.x + a.y * along.y - t, db = b.x * along.x + b.y * along.y - t;
+      const double da = projection[i] - t, db = projection[(i + 1) % n] - t;
       if (da <= 0.0) emit(a);
       if ((da < 0.0 && db > 0.0) || (da > 0.0 && db < 0.0)) {
         const double f = da / (da - db);
@@ -80,11 +85,27 @@ double area_before(const MultiPolygon& shape, const Point& along, double t) {
     return std::abs(twice / 2.0);
   };
   double total = 0.0;
+  std::size_t r = 0;
   for (const Polygon& polygon : shape) {
-    total += clipped_area(polygon.outer);
-    for (const Ring& hole : polygon.holes) total -= clipped_area(hole);
+    total += clipped_area(polygon.outer, along_of[r++]);
+    for (const Ring& hole : polygon.holes) total -= clipped_area(hole, along_of[r++]);
   }
   return total;
+}
+
+/// The rings' vertices' p·along for area_before (same order, same arithmetic).
+std::vector<std::vector<double>> projections_along(const MultiPolygon& shape, const Point& along) {
+  std::vector<std::vector<double>> out;
+  auto add = [&](const Ring& ring) {
+    std::vector<double>& projection = out.emplace_back();
+    projection.reserve(ring.size());
+    for (const Point& p : ring) projection.push_back(p.x * along.x + p.y * along.y);
+  };
+  for (const Polygon& polygon : shape) {
+    add(polygon.outer);
+    for (const Ring& hole : polygon.holes) add(hole);
+  }
+  return out;
 }
 
 /// Positions along `along` (ascending) that divide the area of `shape` in proportion to
@@ -94,7 +115,8 @@ double area_before(const MultiPolygon& shape, const Point& along, double t) {
 std::vector<double> area_cuts(const MultiPolygon& shape, const Point& along, double t_min,
                               double t_max, const std::vector<double>& weights) {
   const double total_weight = std::accumulate(weights.begin(), weights.end(), 0.0);
-  const double total_area = area_before(shape, along, t_max + 1.0);
+  const std::vector<std::vector<double>> along_of = projections_along(shape, along);
+  const double total_area = area_before(shape, along_of, t_max + 1.0);
   std::vector<double> cuts;
   double running = 0.0;
   for (std::size_t j = 0; j + 1 < weights.size(); ++j) {
@@ -107,7 +129,7 @@ std::vector<double> area_cuts(const MultiPolygon& shape, const Point& along, dou
     }
     for (int step = 0; step < 60 && hi - lo > 1e-6; ++step) {
       const double mid = 0.5 * (lo + hi);
-      (area_before(shape, along, mid) < share * total_area ? lo : hi) = mid;
+      (area_before(shape, along_of, mid) < share * total_area ? lo : hi) = mid;
     }
     cuts.push_back(0.5 * (lo + hi));
   }
@@ -720,15 +742,29 @@ CutCell cut_cell(const MultiPolygon& cell, const MultiPolygon& footprint,
   // dropped as lying outside the cell: land of no grid (real-10000 with communities: a 2.1 m²
   // coverage gap beside a tower whose footprint crosses the community boundary). Such a piece
   // is asked for its point on its snap-rounded form (the spike gone, the body kept).
+  //
+  // "Contains" by the prepared piece (round 13: GEOSContains_r built the relate's topology
+  // graph of the whole piece for one point, a tenth of the cut): for a point both answer
+  // "inside the interior" by the same ray-crossing count over exact orientations, so the same
+  // answer. The reference switch keeps the plain predicate.
+  auto piece_contains = [&](const GEOSGeometry* piece, PreparedPtr& prepared_piece,
+                            const GEOSGeometry* point) {
+    if (reference) return GEOSContains_r(ctx.handle(), piece, point) == 1;
+    if (!prepared_piece) {
+      prepared_piece.reset(GEOSPrepare_r(ctx.handle(), piece));
+      if (!prepared_piece) ctx.fail("preparing a piece");
+    }
+    return GEOSPreparedContains_r(ctx.handle(), prepared_piece.get(), point) == 1;
+  };
   auto point_inside = [&](const GEOSGeometry* piece) {
+    PreparedPtr prepared_piece{nullptr, PreparedDeleter{ctx.handle()}};
     GeomPtr point = own(ctx, GEOSPointOnSurface_r(ctx.handle(), piece), "piece point");
-    if (GEOSContains_r(ctx.handle(), piece, point.get()) == 1) return point;
+    if (piece_contains(piece, prepared_piece, point.get())) return point;
     const GeomPtr snapped = own(ctx, GEOSGeom_setPrecision_r(ctx.handle(), piece, kUnionGridM, 0),
                                 "piece on the union grid");
     if (GEOSisEmpty_r(ctx.handle(), snapped.get()) != 0) return point;
     GeomPtr body = own(ctx, GEOSPointOnSurface_r(ctx.handle(), snapped.get()), "piece point");
-    return GEOSContains_r(ctx.handle(), piece, body.get()) == 1 ? std::move(body)
-                                                                : std::move(point);
+    return piece_contains(piece, prepared_piece, body.get()) ? std::move(body) : std::move(point);
   };
   const int count = GEOSGetNumGeometries_r(ctx.handle(), pieces.get());
   for (int i = 0; i < count; ++i) {
