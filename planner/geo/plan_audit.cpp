@@ -28,6 +28,23 @@
 namespace gp::geo {
 namespace {
 
+/// Every edge of `polygon`'s rings (outer and holes) as an `Edge{a, b}` with its box, in ring
+/// order: what the GEOS-free line tests (InsideLength, EdgeReach) index.
+template <class Edge>
+void collect_ring_edges(const MultiPolygon& polygon, std::vector<Edge>& edges,
+                        std::vector<Box>& boxes) {
+  auto add_ring = [&](const Ring& ring) {
+    for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+      edges.push_back({ring[k], ring[k + 1]});
+      boxes.push_back(segment_box(ring[k], ring[k + 1]));
+    }
+  };
+  for (const Polygon& p : polygon) {
+    add_ring(p.outer);
+    for (const Ring& hole : p.holes) add_ring(hole);
+  }
+}
+
 using detail::geos_area;
 using detail::interior_point;
 
@@ -247,16 +264,7 @@ class SlabLocator {
 class InsideLength {
  public:
   explicit InsideLength(const MultiPolygon& polygon) : polygon_(polygon), box_(bounds(polygon)) {
-    auto add_ring = [&](const Ring& ring) {
-      for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
-        edges_.push_back({ring[k], ring[k + 1]});
-        boxes_.push_back(segment_box(ring[k], ring[k + 1]));
-      }
-    };
-    for (const Polygon& p : polygon) {
-      add_ring(p.outer);
-      for (const Ring& hole : p.holes) add_ring(hole);
-    }
+    collect_ring_edges(polygon, edges_, boxes_);
     index_ = BoxIndex(boxes_);
   }
 
@@ -1750,16 +1758,7 @@ bool covered(const Point& a, const Point& b, const Point& p, const Point& q, dou
 
 EdgeReach::EdgeReach(const MultiPolygon& polygon, double tolerance)
     : polygon_(polygon), r_(std::max(tolerance, 0.0)) {
-  auto add_ring = [&](const Ring& ring) {
-    for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
-      edges_.push_back({ring[k], ring[k + 1]});
-      boxes_.push_back(segment_box(ring[k], ring[k + 1]));
-    }
-  };
-  for (const Polygon& p : polygon) {
-    add_ring(p.outer);
-    for (const Ring& hole : p.holes) add_ring(hole);
-  }
+  collect_ring_edges(polygon, edges_, boxes_);
   box_ = bounds(polygon);
   // Edges near a segment: all of them for a small polygon, an R-tree's answer for a large one.
   constexpr std::size_t kIndexFrom = 48;

@@ -327,8 +327,8 @@ enum class Coverage { covered, cut };
 /// the cell of the strip-shaped building beside it, and its point with them, 4.6 m outside its
 /// micro grid).
 std::vector<std::int32_t> misfits(
-    GeosContext& ctx, const GEOSPreparedGeometry* block, const BlockShape& shape,
-    Coverage coverage, const std::vector<Site>& sites, const std::vector<std::int32_t>& members,
+    GeosContext& ctx, const GEOSPreparedGeometry* block, const BlockShape& shape, Coverage coverage,
+    const std::vector<Site>& sites, const std::vector<std::int32_t>& members,
     const std::vector<Placement>& placements, const std::vector<char>& outlined,
     const std::function<const MultiPolygon&(std::int32_t)>& footprint_of) {
   std::vector<std::int32_t> out;
@@ -367,8 +367,7 @@ std::vector<std::int32_t> misfits(
       return !block_contains(ctx, block, shape, vertex);
     };
     while (position < members.size() && members[position] < m) ++position;
-    bool single = position < members.size() && members[position] == m &&
-                  site_count[position] == 1;
+    bool single = position < members.size() && members[position] == m && site_count[position] == 1;
     bool owned = true;
     const Point s = single ? sites[std::size_t(site_at[position])].p : Point{};
     if (single) {
@@ -382,14 +381,12 @@ std::vector<std::int32_t> misfits(
         for (const Point& v : polygon.outer) r = std::max(r, std::hypot(v.x - s.x, v.y - s.y));
       const double reach = 2.0 * r + kOwnedMarginM + 1e-6;
       near.clear();
-      const auto from = std::lower_bound(by_x.begin(), by_x.end(), s.x - reach,
-                                         [&](std::int32_t k, double x) {
-                                           return sites[std::size_t(k)].p.x < x;
-                                         });
-      const auto to = std::upper_bound(from, by_x.end(), s.x + reach,
-                                       [&](double x, std::int32_t k) {
-                                         return x < sites[std::size_t(k)].p.x;
-                                       });
+      const auto from =
+          std::lower_bound(by_x.begin(), by_x.end(), s.x - reach,
+                           [&](std::int32_t k, double x) { return sites[std::size_t(k)].p.x < x; });
+      const auto to =
+          std::upper_bound(from, by_x.end(), s.x + reach,
+                           [&](double x, std::int32_t k) { return x < sites[std::size_t(k)].p.x; });
       single = to - from <= kSlabMax;  // a slab through a tall block of thousands: the locator
       for (auto it = from; single && it != to; ++it)
         if (std::abs(sites[std::size_t(*it)].p.y - s.y) <= reach) near.push_back(*it);
@@ -562,8 +559,8 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
   for (std::int32_t m : members)
     if (!placements[std::size_t(m)].spans.empty()) spanning.push_back(m);
   spread_coincident_sites(ctx, sites, block, shape);
-  const std::vector<std::int32_t> reshaped =
-      misfits(ctx, block, shape, Coverage::covered, sites, members, placements, outlined, footprint_of);
+  const std::vector<std::int32_t> reshaped = misfits(ctx, block, shape, Coverage::covered, sites,
+                                                     members, placements, outlined, footprint_of);
   // Buildings only partly in the block whose part here leaves their cell: outlined, keeping their
   // single site (in that part), so their cell is the Voronoi cell plus the footprint's part here.
   const std::vector<std::int32_t> cut =
@@ -579,8 +576,8 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
     });
     for (std::int32_t m : reshaped) outline_sites(footprint_of(m), params, m, sites);
     spread_coincident_sites(ctx, sites, block, shape);
-    pending =
-        misfits(ctx, block, shape, Coverage::covered, sites, members, placements, outlined, footprint_of);
+    pending = misfits(ctx, block, shape, Coverage::covered, sites, members, placements, outlined,
+                      footprint_of);
     for (std::int32_t m : pending) outlined[std::size_t(m)] = 1;
     pending.insert(pending.end(), reshaped.begin(), reshaped.end());
   }
@@ -616,10 +613,9 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
         // through a shared wall separating them settles it exactly (own_footprint.hpp); GEOS's
         // relate, which builds both footprints' whole topology, only when there is none (it
         // was half of choosing the sites at real-100000).
-        if (interiors_meet < 0 &&
-            (interiors_apart(ctx, footprint_of(a), bounds(footprint_of(a)), footprint_of(b),
-                             bounds(footprint_of(b))) ||
-             parts_in_box_apart(ctx, footprint_of(a), footprint_of(b))))
+        if (interiors_meet < 0 && (interiors_apart(ctx, footprint_of(a), bounds(footprint_of(a)),
+                                                   footprint_of(b), bounds(footprint_of(b))) ||
+                                   parts_in_box_apart(ctx, footprint_of(a), footprint_of(b))))
           interiors_meet = 0;
         if (interiors_meet < 0) {
           if (!geometry_a) geometry_a = to_geos(ctx, footprint_of(a));
@@ -843,8 +839,7 @@ std::vector<char> choose_sites(const Dataset& dataset, const CommunityJob& job,
     if (block_sites[b].size() >= 2)
       choose_block_sites(contexts.local(), dataset, job, placements, params,
                          blocks.locator->prepared(std::int32_t(b)), blocks.shapes[b],
-                         block_sites[b], outlined,
-                         block_problems[b]);
+                         block_sites[b], outlined, block_problems[b]);
     counted.add(work);
   });
   for (const ProblemReporter& p : block_problems) problems.merge(p);
