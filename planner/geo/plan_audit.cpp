@@ -137,31 +137,40 @@ Point largest_part_point(GeosContext& ctx, const GEOSGeometry* polygonal, int* p
   return where;
 }
 
+/// The stretch [t0, t1] of segment a→b (t from 0 at a to 1 at b) inside `box`, by Liang–Barsky;
+/// false when the segment misses the box or only touches it at one point.
+bool clip_to_box(const Point& a, const Point& b, const Box& box, double& t0, double& t1) {
+  const double dx = b.x - a.x, dy = b.y - a.y;
+  t0 = 0.0;
+  t1 = 1.0;
+  bool inside = true;
+  auto clip = [&](double p, double q) {  // p·t <= q
+    if (p == 0.0) {
+      if (q < 0.0) inside = false;
+      return;
+    }
+    const double t = q / p;
+    if (p < 0.0)
+      t0 = std::max(t0, t);
+    else
+      t1 = std::min(t1, t);
+  };
+  clip(-dx, a.x - box.min_x);
+  clip(dx, box.max_x - a.x);
+  clip(-dy, a.y - box.min_y);
+  clip(dy, box.max_y - a.y);
+  return inside && t1 > t0;
+}
+
 /// The length of `line` within `box` (a bound of its length within any shape inside the box).
 double length_in_box(const LineString& line, const Box& box) {
   double total = 0.0;
   for (std::size_t k = 0; k + 1 < line.size(); ++k) {
     const Point& a = line[k];
     const Point& b = line[k + 1];
-    double t0 = 0.0, t1 = 1.0;
     const double dx = b.x - a.x, dy = b.y - a.y;
-    bool inside = true;
-    auto clip = [&](double p, double q) {  // Liang–Barsky: p·t <= q
-      if (p == 0.0) {
-        if (q < 0.0) inside = false;
-        return;
-      }
-      const double t = q / p;
-      if (p < 0.0)
-        t0 = std::max(t0, t);
-      else
-        t1 = std::min(t1, t);
-    };
-    clip(-dx, a.x - box.min_x);
-    clip(dx, box.max_x - a.x);
-    clip(-dy, a.y - box.min_y);
-    clip(dy, box.max_y - a.y);
-    if (inside && t1 > t0) total += (t1 - t0) * std::sqrt(dx * dx + dy * dy);
+    double t0 = 0.0, t1 = 1.0;
+    if (clip_to_box(a, b, box, t0, t1)) total += (t1 - t0) * std::sqrt(dx * dx + dy * dy);
   }
   return total;
 }
@@ -280,24 +289,9 @@ class InsideLength {
       if (!(length > 0.0)) continue;
       // Liang–Barsky against the box, widened a little so nothing on its edge is lost.
       const double w = 1e-6;
+      const Box widened{box_.min_x - w, box_.min_y - w, box_.max_x + w, box_.max_y + w};
       double t0 = 0.0, t1 = 1.0;
-      bool inside = true;
-      auto clip = [&](double p, double q) {
-        if (p == 0.0) {
-          if (q < 0.0) inside = false;
-          return;
-        }
-        const double t = q / p;
-        if (p < 0.0)
-          t0 = std::max(t0, t);
-        else
-          t1 = std::min(t1, t);
-      };
-      clip(-dx, a.x - (box_.min_x - w));
-      clip(dx, (box_.max_x + w) - a.x);
-      clip(-dy, a.y - (box_.min_y - w));
-      clip(dy, (box_.max_y + w) - a.y);
-      if (!inside || !(t1 > t0)) continue;
+      if (!clip_to_box(a, b, widened, t0, t1)) continue;
       const Point pa{a.x + t0 * dx, a.y + t0 * dy}, pb{a.x + t1 * dx, a.y + t1 * dy};
       Box query = segment_box(pa, pb);
       query.min_x -= w;
