@@ -87,14 +87,16 @@ struct CheckpointPoll {
   double expected;
   double from;
   double to;
-  const std::function<void(double)>& tick;
+  // A copy, not a reference: BackgroundCall keeps its poll past the statement that made it,
+  // and callers pass a lambda, whose std::function would be a temporary (ASan: stack overflow).
+  std::function<void(double)> tick;
   double last;
   std::uint64_t seen = 0;
   int still = 0;
 
   CheckpointPoll(double expected_checks, double from_f, double to_f,
-                 const std::function<void(double)>& report)
-      : expected(expected_checks), from(from_f), to(to_f), tick(report), last(from_f) {}
+                 std::function<void(double)> report)
+      : expected(expected_checks), from(from_f), to(to_f), tick(std::move(report)), last(from_f) {}
 
   void poll() {
     if (!tick) return;
