@@ -35,6 +35,29 @@ GeomPtr own(GeosContext& ctx, GEOSGeometry* geometry, const char* what) {
   return GeomPtr(geometry, GeomDeleter{ctx.handle()});
 }
 
+void fill_read_caches(GeosContext& ctx, const GEOSGeometry* geometry) {
+  if (geometry == nullptr) return;
+  const GEOSContextHandle_t h = ctx.handle();
+  // GEOSGeom_getXMin_r asks the geometry for its envelope (computed and cached on first use);
+  // an empty geometry is not asked (GEOS never caches one for it through this call either).
+  double ignored = 0.0;
+  GEOSGeom_getXMin_r(h, geometry, &ignored);
+  const int type = GEOSGeomTypeId_r(h, geometry);
+  if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+    unsigned dimensions = 0;
+    if (const GEOSCoordSequence* sequence = GEOSGeom_getCoordSeq_r(h, geometry))
+      GEOSCoordSeq_getDimensions_r(h, sequence, &dimensions);  // caches the dimension
+  } else if (type == GEOS_POLYGON) {
+    fill_read_caches(ctx, GEOSGetExteriorRing_r(h, geometry));
+    const int holes = GEOSGetNumInteriorRings_r(h, geometry);
+    for (int i = 0; i < holes; ++i) fill_read_caches(ctx, GEOSGetInteriorRingN_r(h, geometry, i));
+  } else if (type == GEOS_MULTIPOINT || type == GEOS_MULTILINESTRING ||
+             type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+    const int parts = GEOSGetNumGeometries_r(h, geometry);
+    for (int i = 0; i < parts; ++i) fill_read_caches(ctx, GEOSGetGeometryN_r(h, geometry, i));
+  }
+}
+
 namespace {
 
 GEOSCoordSequence* make_sequence(GeosContext& ctx, const std::vector<Point>& points) {

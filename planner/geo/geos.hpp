@@ -56,6 +56,19 @@ using PreparedPtr = std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter>
 /// Takes ownership of a GEOS result; throws with the GEOS message when it is null.
 GeomPtr own(GeosContext& ctx, GEOSGeometry* geometry, const char* what);
 
+/// Makes `geometry` safe for several threads to read at once (prepare, intersect, test against).
+/// GEOS 3.11 computes a geometry's envelope on first use and caches it in the geometry itself
+/// (Geometry::getEnvelopeInternal writes a mutable member without synchronisation), and a
+/// coordinate sequence its dimension likewise. Two threads reading a geometry whose caches are
+/// still empty both write them: one Envelope leaks or is freed while the other reads it, and a
+/// predicate can then answer from freed memory. That made the tessellation of one large
+/// community differ, rarely, from run to run (a plan with grids across a main road) and made
+/// LeakSanitizer report a leak now and then (issue 14, docs/decisions/0010). This fills those
+/// caches for `geometry` and every component (a polygon's rings, a collection's members).
+/// Precondition: no other thread uses `geometry` during the call (call it on the thread that
+/// made it, or in a parallel loop where it is this iteration's own).
+void fill_read_caches(GeosContext& ctx, const GEOSGeometry* geometry);
+
 // Conversions between plain gp geometry and GEOS.
 GeomPtr to_geos(GeosContext& ctx, const Polygon& polygon);
 GeomPtr to_geos(GeosContext& ctx, const MultiPolygon& multipolygon);

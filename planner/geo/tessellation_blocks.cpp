@@ -27,7 +27,6 @@ std::vector<Region> regions_inside(GeosContext& ctx, std::vector<GeomPtr> faces,
   // thread (a prepared geometry builds its indexes lazily, so it is not shared), the regions
   // kept in face order. Progress per chunk of faces, rising only (a town in one community has
   // hundreds of thousands).
-  (void)ctx;
   const std::size_t count = faces.size();
   std::vector<Region> found(count);
   std::vector<char> keep(count, 0);
@@ -36,6 +35,8 @@ std::vector<Region> regions_inside(GeosContext& ctx, std::vector<GeomPtr> faces,
     PreparedPtr community;
   };
   PerThread<Scratch> scratch;
+  // Every thread prepares the community: its read caches are filled first (geos.hpp).
+  fill_read_caches(ctx, community);
   std::mutex step_mutex;
   std::size_t done = 0;
   double reported = -1.0;
@@ -49,6 +50,10 @@ std::vector<Region> regions_inside(GeosContext& ctx, std::vector<GeomPtr> faces,
       region.inside = interior_point(local.ctx, face.get());
       if (!contains_point(local.ctx, local.community.get(), region.inside)) continue;
       region.box = envelope(local.ctx, face.get());
+      // Later steps read the regions from several threads at once (each place_buildings worker
+      // prepares every block, soft_spans intersects with them): filled here, where the face is
+      // this iteration's own (geos.hpp, fill_read_caches).
+      fill_read_caches(local.ctx, face.get());
       region.geometry = std::move(face);
       keep[k] = 1;
     }
@@ -198,7 +203,10 @@ bool own_faces(GeosContext& ctx, const GEOSGeometry* noded, std::vector<GeomPtr>
 std::vector<Region> clone_regions(GeosContext& ctx, const std::vector<Region>& regions) {
   std::vector<Region> out;
   out.reserve(regions.size());
-  for (const Region& r : regions) out.push_back({clone(ctx, r.geometry.get()), r.inside, r.box});
+  for (const Region& r : regions) {
+    out.push_back({clone(ctx, r.geometry.get()), r.inside, r.box});
+    fill_read_caches(ctx, out.back().geometry.get());  // read by several threads (geos.hpp)
+  }
   return out;
 }
 
