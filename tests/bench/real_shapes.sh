@@ -106,6 +106,7 @@ cpu_at() {
 
 declare -A plan_wall plan_cpu run_cpu run_rss run_buildings
 rows=()
+broken_runs=()  # "town: what failed" for every exported plan that breaks a check
 for name in "${runs[@]}"; do
   if [[ $name == metis-* ]]; then
     # Partition step vs gpmetis on the town's own large-grid atom graph (partition_vs_metis.sh).
@@ -191,8 +192,10 @@ for name in "${runs[@]}"; do
     # First the one-polygon rule alone (seconds even at 1M, where the full checks take minutes).
     "$python" "$root/tests/bench/grids_in_pieces.py" "$dir/plan.gpkg" >"$out/$name.pieces" 2>&1
     echo "  grids_in_pieces.py: $(tail -1 "$out/$name.pieces")"
+    grep -q '^0 grid(s) not one polygon' "$out/$name.pieces" || broken_runs+=("$name: grids in pieces")
     c=$("$python" "$check_plan" "$dir/plan.gpkg" 300 500 "$expected" 2>&1 | tail -1)
     echo "  check_plan.py: $c"
+    [[ $c == "plan holds"* ]] || broken_runs+=("$name: check_plan.py")
     checks="check_plan: $c"
     # Buildings in the exported plan and its grids, from check_plan's summary.
     buildings="$(grep -o 'buildings=[0-9]*' <<<"$c" | cut -d= -f2) buildings, $communities communities, $(grep -o 'large=[0-9]*' <<<"$c" | cut -d= -f2) large grids"
@@ -204,11 +207,13 @@ for name in "${runs[@]}"; do
       crc=$?
       echo "  gridplan check: exit $crc, $(tail -1 "$out/$name.check")"
       checks="$checks; gridplan check: exit $crc"
+      [ $crc -eq 0 ] || broken_runs+=("$name: gridplan check exit $crc")
     else
       checks="$checks; gridplan check: not in this build"
     fi
   else
     checks="run failed (exit $rc): $(tail -1 "$out/$name.err")"
+    broken_runs+=("$name: run failed")
   fi
   rows+=("| $name | $buildings | $to_polygons | $wall | $cpu s | $rss GiB | ${by_stage:-—} | $stages | $gap | $silence | $checks |")
   echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -249,4 +254,10 @@ for name in "${runs[@]}"; do
       rss = r == "" ? "—" : sprintf("%.2f GiB", r / 1048576); rper = r == "" ? "—" : sprintf("%.1f KiB", r / b)
       printf "| %s | %d | %s | %s | %s | %s |\n", n, b, cpu, per, rss, rper }'
 done
+# The plan invariants are checked here, not only printed (issue 14: "checked by the benchmark
+# script itself"): a town whose exported plan breaks one fails the script.
+if [ ${#broken_runs[@]} -gt 0 ]; then
+  printf 'plan checks FAILED: %s\n' "${broken_runs[@]}"
+  exit 1
+fi
 [ $gaps_failed -eq 0 ] || { echo "progress: a run's stage after the plan was silent over $max_gap s (see DIR/NAME.gaps)"; exit 1; }
