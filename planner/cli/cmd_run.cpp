@@ -10,6 +10,7 @@
 
 #include "planner/cli/commands.hpp"
 #include "planner/cli/input_options.hpp"
+#include "planner/cli/plan_verdict.hpp"
 #include "planner/cli/progress_printer.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/pipeline/pipeline.hpp"
@@ -126,7 +127,15 @@ int run_command(const RunOptions& o) {
   for (const std::string& f : r.scenario.output.formats) out << ", " << f;
   out << ", metrics.json, scenario.toml, manifest.json)\nreport: " << r.dir << "/report.html\n";
   out.unsetf(std::ios::fixed);
-  return kExitOk;
+  // The plan's own audit, last: a plan of ours that breaks a rule exits 7 (the outputs stay, to
+  // be opened); an existing plan evaluated as it is reports its findings and exits 0.
+  std::vector<std::string> inputs;
+  for (const io::InputSpec& in : r.scenario.load.inputs) inputs.push_back(in.path);
+  const std::string checked = r.evaluated_existing && !r.scenario.existing.path.empty()
+                                  ? r.scenario.existing.path
+                                  : r.dir + "/plan.gpkg";
+  print_audit_verdict(r.verdict, checked, inputs, out);
+  return exit_code_of(r.verdict);
 }
 
 }  // namespace
