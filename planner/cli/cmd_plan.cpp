@@ -228,7 +228,10 @@ int run_plan(const PlanOptions& options) {
 
 void add_plan_command(CLI::App& app, Action& action) {
   auto options = std::make_shared<PlanOptions>();
-  auto* cmd = app.add_subcommand("plan", "Draw large and micro grids from loaded data");
+  auto* cmd = app.add_subcommand(
+      "plan",
+      "Draw large and micro grids from loaded data; exit 7 when the plan breaks a rule of its "
+      "own audit (written all the same)");
   cmd->add_option("inputs", options->inputs, "Input files (GeoPackage, Shapefile, GeoJSON, OSM)")
       ->required();
   cmd->add_option("--out,-o", options->out, "Output directory")->required();

@@ -143,7 +143,9 @@ int run_command(const RunOptions& o) {
 void add_run_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<RunOptions>();
   auto* cmd = app.add_subcommand(
-      "run", "Plan, evaluate, export (GeoPackage, Shapefile, GeoJSON) and report one scenario");
+      "run",
+      "Plan, evaluate, export (GeoPackage, Shapefile, GeoJSON) and report one scenario; exit 7 "
+      "when the plan made breaks a rule of its own audit (written all the same)");
   cmd->add_option("scenario", o->scenario, "Scenario file (TOML, docs/scenario-format.md)");
   cmd->add_option("--input,-i", o->inputs,
                   "Input file(s) instead of the scenario's (defaults printed when no scenario)");
