@@ -220,7 +220,7 @@ int run_plan(const PlanOptions& options) {
   // The plan's own audit, last: a plan that breaks a rule exits 7, its outputs written.
   std::vector<std::string> inputs;
   for (const io::InputSpec& in : scenario.load.inputs) inputs.push_back(in.path);
-  print_audit_verdict(verdict, (dir / "plan.gpkg").string(), inputs, out);
+  print_audit_verdict(verdict, (dir / "plan.gpkg").string(), "", inputs, out);
   return exit_code_of(verdict);
 }
 

@@ -131,10 +131,9 @@ int run_command(const RunOptions& o) {
   // be opened); an existing plan evaluated as it is reports its findings and exits 0.
   std::vector<std::string> inputs;
   for (const io::InputSpec& in : r.scenario.load.inputs) inputs.push_back(in.path);
-  const std::string checked = r.evaluated_existing && !r.scenario.existing.path.empty()
-                                  ? r.scenario.existing.path
-                                  : r.dir + "/plan.gpkg";
-  print_audit_verdict(r.verdict, checked, inputs, out);
+  const bool existing = r.evaluated_existing && !r.scenario.existing.path.empty();
+  print_audit_verdict(r.verdict, existing ? r.scenario.existing.path : r.dir + "/plan.gpkg",
+                      existing ? r.scenario.existing.layer : "", inputs, out);
   return exit_code_of(r.verdict);
 }
 

@@ -20,8 +20,10 @@ std::string shell_word(const std::string& path) {
 }  // namespace
 
 void print_audit_verdict(const pipeline::AuditVerdict& v, const std::string& plan_path,
-                         const std::vector<std::string>& inputs, std::ostream& out) {
+                         const std::string& layer, const std::vector<std::string>& inputs,
+                         std::ostream& out) {
   std::string check = "gridplan check " + shell_word(plan_path);
+  if (!layer.empty()) check += " --layer " + shell_word(layer);
   for (const std::string& in : inputs) check += " --input " + shell_word(in);
   const std::string allowed =
       v.allowed > 0 ? "; " + std::to_string(v.allowed) + " allowed exception(s)" : "";

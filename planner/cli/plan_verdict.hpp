@@ -13,9 +13,11 @@ namespace gp::cli {
 
 /// Prints the verdict (Chinese first, then English): a line when the plan holds; when it does
 /// not, which rules and how many grids, that the plan must not be handed on as it is, and the
-/// `gridplan check PLAN --input …` command (`inputs`) that lists the findings with coordinates.
+/// `gridplan check PLAN [--layer LAYER] --input …` command (`inputs`; `layer` when the plan's
+/// grid layer was named) that lists the findings with coordinates.
 void print_audit_verdict(const pipeline::AuditVerdict& verdict, const std::string& plan_path,
-                         const std::vector<std::string>& inputs, std::ostream& out);
+                         const std::string& layer, const std::vector<std::string>& inputs,
+                         std::ostream& out);
 
 /// kExitPlanBroken when the verdict fails (our plan breaks a rule), else kExitOk.
 int exit_code_of(const pipeline::AuditVerdict& verdict);
