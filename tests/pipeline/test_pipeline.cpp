@@ -192,3 +192,21 @@ TEST_CASE("audit verdict: broken findings of our own plan fail the run, allowed 
   locked.findings.push_back(finding("building-unassigned", geo::AuditSeverity::broken, "", 0));
   CHECK_FALSE(pipeline::audit_verdict(locked, plan, true).locked_only);
 }
+
+TEST_CASE(
+    "audit rules per dataset: run and check turn off the same rules the data cannot support") {
+  // evaluation::audit_params(params, dataset) is what gridplan check and every audit of a run
+  // use, so one plan gets one verdict.
+  const PartitionParams params;
+  Dataset dataset;
+  dataset.buildings.resize(1);
+  geo::AuditParams a = evaluation::audit_params(params, dataset);
+  CHECK(a.check_community_coverage);
+  CHECK(a.check_households);
+  dataset.problems.report(Severity::info, "community-from-extent", {}, "no communities were given");
+  a = evaluation::audit_params(params, dataset);
+  CHECK_FALSE(a.check_community_coverage);
+  CHECK(a.check_households);
+  CHECK(a.hard_road_classes == evaluation::audit_params(params).hard_road_classes);
+  CHECK_FALSE(evaluation::audit_params(params, Dataset{}).check_households);
+}
