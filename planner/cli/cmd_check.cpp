@@ -334,16 +334,14 @@ int check_command(const CheckOptions& o) {
   // Reasons for grids outside their bounds: each grid's own, as the run recorded it in the grid
   // layers' field bounds_why (read with the grids, kept by existing_plan_from_grids).
 
-  geo::AuditParams audit_params = evaluation::audit_params(params);
+  // The rules the data cannot support are off, as in every audit of a plan (`gridplan run`
+  // gives its own plan the same verdict).
+  const geo::AuditParams audit_params = evaluation::audit_params(params, dataset);
   std::vector<std::string> notes;
-  if (loaded.validation.community_from_extent) {
-    audit_params.check_community_coverage = false;
+  if (!audit_params.check_community_coverage)
     notes.push_back("no community layer: coverage of communities not checked");
-  }
-  if (dataset.buildings.empty()) {
-    audit_params.check_households = false;
+  if (!audit_params.check_households)
     notes.push_back("no buildings layer: building and household rules not checked");
-  }
   bool has_hard = false;
   for (const Line& line : dataset.lines)
     has_hard |= line.kind != LineKind::road || params.hard_road_classes.contains(line.cls);

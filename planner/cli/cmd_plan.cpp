@@ -16,6 +16,7 @@
 
 #include "planner/cli/commands.hpp"
 #include "planner/cli/input_options.hpp"
+#include "planner/cli/plan_verdict.hpp"
 #include "planner/cli/progress_printer.hpp"
 #include "planner/core/clock.hpp"
 #include "planner/core/errors.hpp"
@@ -199,6 +200,12 @@ int run_plan(const PlanOptions& options) {
   for (const Problem& p : plan.problems.problems())
     summary["problems"].push_back(
         {{"severity", to_string(p.severity)}, {"kind", p.kind}, {"message", to_string(p)}});
+  const pipeline::AuditVerdict verdict = pipeline::audit_verdict(planned);
+  summary["audit"] = {{"holds", verdict.broken == 0},
+                      {"broken", verdict.broken},
+                      {"allowed", verdict.allowed},
+                      {"broken_grids", verdict.grids},
+                      {"broken_by_rule", verdict.broken_by_rule}};
   auto& buildings = summary["buildings"] = nlohmann::json::array();
   for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
     const auto large = plan.building_large[b], micro = plan.building_micro[b];
@@ -210,14 +217,21 @@ int run_plan(const PlanOptions& options) {
   write_json(dir / "plan.json", summary);
   out << "wrote " << (dir / "plan.gpkg").string() << ", " << (dir / "geojson").string() << "/ ("
       << written.size() - 1 << " layers), " << (dir / "plan.json").string() << '\n';
-  return kExitOk;
+  // The plan's own audit, last: a plan that breaks a rule exits 7, its outputs written.
+  std::vector<std::string> inputs;
+  for (const io::InputSpec& in : scenario.load.inputs) inputs.push_back(in.path);
+  print_audit_verdict(verdict, (dir / "plan.gpkg").string(), "", inputs, out);
+  return exit_code_of(verdict);
 }
 
 }  // namespace
 
 void add_plan_command(CLI::App& app, Action& action) {
   auto options = std::make_shared<PlanOptions>();
-  auto* cmd = app.add_subcommand("plan", "Draw large and micro grids from loaded data");
+  auto* cmd = app.add_subcommand(
+      "plan",
+      "Draw large and micro grids from loaded data; exit 7 when the plan breaks a rule of its "
+      "own audit (written all the same)");
   cmd->add_option("inputs", options->inputs, "Input files (GeoPackage, Shapefile, GeoJSON, OSM)")
       ->required();
   cmd->add_option("--out,-o", options->out, "Output directory")->required();

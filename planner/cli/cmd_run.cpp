@@ -10,6 +10,7 @@
 
 #include "planner/cli/commands.hpp"
 #include "planner/cli/input_options.hpp"
+#include "planner/cli/plan_verdict.hpp"
 #include "planner/cli/progress_printer.hpp"
 #include "planner/core/errors.hpp"
 #include "planner/pipeline/pipeline.hpp"
@@ -126,7 +127,14 @@ int run_command(const RunOptions& o) {
   for (const std::string& f : r.scenario.output.formats) out << ", " << f;
   out << ", metrics.json, scenario.toml, manifest.json)\nreport: " << r.dir << "/report.html\n";
   out.unsetf(std::ios::fixed);
-  return kExitOk;
+  // The plan's own audit, last: a plan of ours that breaks a rule exits 7 (the outputs stay, to
+  // be opened); an existing plan evaluated as it is reports its findings and exits 0.
+  std::vector<std::string> inputs;
+  for (const io::InputSpec& in : r.scenario.load.inputs) inputs.push_back(in.path);
+  const bool existing = r.evaluated_existing && !r.scenario.existing.path.empty();
+  print_audit_verdict(r.verdict, existing ? r.scenario.existing.path : r.dir + "/plan.gpkg",
+                      existing ? r.scenario.existing.layer : "", inputs, out);
+  return exit_code_of(r.verdict);
 }
 
 }  // namespace
@@ -134,7 +142,9 @@ int run_command(const RunOptions& o) {
 void add_run_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<RunOptions>();
   auto* cmd = app.add_subcommand(
-      "run", "Plan, evaluate, export (GeoPackage, Shapefile, GeoJSON) and report one scenario");
+      "run",
+      "Plan, evaluate, export (GeoPackage, Shapefile, GeoJSON) and report one scenario; exit 7 "
+      "when the plan made breaks a rule of its own audit (written all the same)");
   cmd->add_option("scenario", o->scenario, "Scenario file (TOML, docs/scenario-format.md)");
   cmd->add_option("--input,-i", o->inputs,
                   "Input file(s) instead of the scenario's (defaults printed when no scenario)");

@@ -20,6 +20,7 @@ inline constexpr int kExitInput = 3;        // unreadable or bad input data
 inline constexpr int kExitConfig = 4;       // bad parameter or scenario
 inline constexpr int kExitStrict = 5;       // validation problems under --strict
 inline constexpr int kExitOutput = 6;       // output could not be written
+inline constexpr int kExitPlanBroken = 7;   // plan written, but it breaks a rule of its own audit
 inline constexpr int kExitCancelled = 130;  // interrupted
 
 }  // namespace gp::cli

@@ -223,9 +223,17 @@ geo::AuditParams audit_params(const PartitionParams& params) {
   return a;
 }
 
+geo::AuditParams audit_params(const PartitionParams& params, const Dataset& dataset) {
+  geo::AuditParams a = audit_params(params);
+  for (const Problem& p : dataset.problems.problems())
+    if (p.kind == "community-from-extent") a.check_community_coverage = false;
+  if (dataset.buildings.empty()) a.check_households = false;
+  return a;
+}
+
 geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const PartitionParams& params,
                           Progress* progress) {
-  return audit_plan(dataset, plan, audit_params(params), progress);
+  return audit_plan(dataset, plan, audit_params(params, dataset), progress);
 }
 
 geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const geo::AuditParams& params,
@@ -263,7 +271,7 @@ geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const geo::AuditPa
 
 geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params,
                                  Progress* progress) {
-  return fill_plan_metrics(dataset, plan, params, audit_params(params), progress);
+  return fill_plan_metrics(dataset, plan, params, audit_params(params, dataset), progress);
 }
 
 geo::PlanAudit fill_plan_metrics(const Dataset& dataset, Plan& plan, const PartitionParams& params,

@@ -97,7 +97,8 @@ Evaluation evaluate(const Dataset& dataset, const Plan& plan, const EvaluationPa
 /// problems report its community as infeasible (kinds container-*, micro-grid-out-of-bounds)
 /// or the grid is locked. Call it after make_plan and after every edit; fill_plan_metrics calls
 /// it for imported plans. Returns the findings for printing (`gridplan check`) and JSON.
-/// Throws gp::Cancelled through `progress` (may be null).
+/// The audit's parameters: audit_params(params, dataset). Throws gp::Cancelled through
+/// `progress` (may be null).
 geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const PartitionParams& params,
                           Progress* progress = nullptr);
 
@@ -109,6 +110,11 @@ geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const geo::AuditPa
 /// The audit's input and parameters for a plan (what audit_plan passes to geo::audit_plan).
 geo::AuditInput audit_input(const Dataset& dataset, const Plan& plan);
 geo::AuditParams audit_params(const PartitionParams& params);
+/// The same, with the rules the dataset cannot support turned off, as every audit of a plan on
+/// a dataset applies them (`gridplan run`, `plan`, `check`, the studio, so that one plan gets one
+/// verdict): no coverage of communities when they were made from the data's extent
+/// (validation's problem "community-from-extent"), no household rules without buildings.
+geo::AuditParams audit_params(const PartitionParams& params, const Dataset& dataset);
 
 /// Fills Grid::metrics and Plan::metrics of a plan that did not come from make_plan (households,
 /// buildings, workload, area, perimeter, compactness, bound flags, counts), then the geometric

@@ -201,8 +201,9 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
         existing->kind == io::ExistingPlanKind::grid_polygons
             ? existing_plan_from_grids(dataset, existing->listed)
             : io::plan_from_table(dataset, s.existing, &out.tessellation, out.import_problems);
-    out.own_footprints =
-        evaluation::fill_plan_metrics(dataset, imported, s.partition).own_footprints;
+    geo::PlanAudit audit = evaluation::fill_plan_metrics(dataset, imported, s.partition);
+    out.own_footprints = audit.own_footprints;
+    if (s.existing.mode == "evaluate") out.audit = std::move(audit);
     out.existing = std::move(imported);
   }
   out.evaluated_existing = existing && s.existing.mode == "evaluate";
@@ -211,9 +212,10 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
                                                 out.existing ? &*out.existing : nullptr);
   release_free_memory();
   // The plan's metrics by geometry, on the polygons that are exported (imported plans: above).
-  if (!out.evaluated_existing)
-    out.own_footprints =
-        evaluation::audit_plan(dataset, out.plan, s.partition, &progress).own_footprints;
+  if (!out.evaluated_existing) {
+    out.audit = evaluation::audit_plan(dataset, out.plan, s.partition, &progress);
+    out.own_footprints = out.audit.own_footprints;
+  }
   // Calibrated per-grid multipliers are keyed by grid code: a code the plan lacks is not used.
   for (const auto& [code, multiplier] : s.evaluation.workload.grid_event_multipliers)
     if (std::none_of(out.plan.large_grids.begin(), out.plan.large_grids.end(),
@@ -231,6 +233,39 @@ Planned plan(const pipeline::Scenario& s, const Dataset& dataset,
 Planned plan(const pipeline::Scenario& s, const Loaded& loaded, Progress& progress) {
   return plan(s, loaded.dataset(), loaded.has_existing ? &loaded.existing_source : nullptr,
               progress);
+}
+
+AuditVerdict audit_verdict(const geo::PlanAudit& audit, const Plan& plan, bool own_plan) {
+  AuditVerdict v;
+  v.own_plan = own_plan;
+  v.broken = audit.broken();
+  v.allowed = audit.findings.size() - v.broken;
+  std::set<std::pair<GridLevel, std::string>> grids;
+  std::set<std::string> locked;
+  for (const std::vector<Grid>* level : {&plan.large_grids, &plan.micro_grids})
+    for (const Grid& g : *level)
+      if (g.locked) locked.insert(g.code);
+  v.locked_only = v.broken > 0;
+  for (const geo::AuditFinding& f : audit.findings) {
+    if (f.severity != geo::AuditSeverity::broken) continue;
+    ++v.broken_by_rule[f.rule];
+    if (!f.grid.empty()) grids.insert({f.level, f.grid});
+    // A finding about a building names no grid when it has none (building-unassigned): it is
+    // on a locked grid when its large grid is.
+    const bool in_locked =
+        f.building != kNone && static_cast<std::size_t>(f.building) < plan.building_large.size() &&
+        plan.building_large[static_cast<std::size_t>(f.building)] != kNone &&
+        plan.large_grids[static_cast<std::size_t>(
+                             plan.building_large[static_cast<std::size_t>(f.building)])]
+            .locked;
+    v.locked_only = v.locked_only && (locked.contains(f.grid) || in_locked);
+  }
+  v.grids = grids.size();
+  return v;
+}
+
+AuditVerdict audit_verdict(const Planned& planned) {
+  return audit_verdict(planned.audit, planned.plan, !planned.evaluated_existing);
 }
 
 Plan replan(const pipeline::Scenario& s, const Dataset& dataset,
@@ -575,6 +610,15 @@ RunOutcome run(RunRequest request, Progress& progress) {
 
   // metrics.json: key figures plus what a spreadsheet or a later comparison needs.
   nlohmann::json metrics = metrics_json(plan, evaluation, kpis);
+  // The plan's own audit, as `gridplan check --json` gives it: the run exits 7 when a plan of
+  // ours breaks a rule (docs/cli/README.md "Exit codes").
+  AuditVerdict verdict = audit_verdict(planned);
+  metrics["audit"] = {{"holds", verdict.broken == 0},
+                      {"broken", verdict.broken},
+                      {"allowed", verdict.allowed},
+                      {"broken_grids", verdict.grids},
+                      {"broken_by_rule", verdict.broken_by_rule},
+                      {"own_plan", verdict.own_plan}};
   if (replanned) {
     // The existing plan's key figures without the event simulation (which would double the run).
     pipeline::Scenario quick = s;
@@ -688,6 +732,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   outcome.staffing_verdict = evaluation.verdict.english;
   outcome.has_existing = loaded.has_existing;
   outcome.evaluated_existing = planned.evaluated_existing;
+  outcome.verdict = std::move(verdict);
   release_with_progress(tables, planned, loaded,
                         [&](double f) { progress.update("export", 0.98 + 0.02 * f); });
   progress.update("export", 1.0);

@@ -12,6 +12,7 @@
 // drawn afresh. Name the file as the existing plan to start from it.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,9 +73,32 @@ struct Planned {
   /// Each building's own part (geo/own_footprint.hpp), as the plan audit computed them: the
   /// export's buildings layer writes these, so a run computes them once (null: not audited).
   std::shared_ptr<const std::vector<MultiPolygon>> own_footprints;
+  /// The audit of `plan` by geometry (evaluation::audit_plan, the rules and verdict of
+  /// `gridplan check`): of our plan, or of the existing plan when it is evaluated as it is.
+  geo::PlanAudit audit;
   /// Problems of tessellation, import and (unless the existing plan is evaluated) planning.
   ProblemReporter problems() const;
 };
+
+/// What a plan's audit says, for the CLI's summary and exit code (docs/cli/README.md "Exit
+/// codes", docs/decisions/0010-exit-codes.md). Broken and allowed as the audit classifies its
+/// findings (geo::AuditSeverity): the same notion as `gridplan check`, nothing recounted here.
+struct AuditVerdict {
+  std::size_t broken = 0;                             // findings that break a rule
+  std::size_t allowed = 0;                            // exceptions the rules allow
+  std::size_t grids = 0;                              // distinct grids named by a broken finding
+  std::map<std::string, std::size_t> broken_by_rule;  // rule id → broken findings
+  /// Every broken finding names a grid locked from the existing plan (kept as drawn).
+  bool locked_only = false;
+  /// The plan is ours (planned or re-planned): false when the existing plan is evaluated as it
+  /// is, whose broken rules are the job's answer, not a fault of the planner.
+  bool own_plan = true;
+  /// Our own plan breaks a rule of its own audit: it must not be handed on as it is (exit 7).
+  [[nodiscard]] bool fails() const { return own_plan && broken > 0; }
+};
+AuditVerdict audit_verdict(const geo::PlanAudit& audit, const Plan& plan, bool own_plan);
+/// The verdict on a planned (or imported and evaluated) plan.
+AuditVerdict audit_verdict(const Planned& planned);
 
 /// One cell per building, cut by the scenario's hard barriers.
 geo::Tessellation tessellate(const pipeline::Scenario& scenario, const Dataset& dataset,
@@ -144,6 +168,7 @@ struct RunOutcome {
   pipeline::Scenario scenario;  // as resolved
   bool has_existing = false;
   bool evaluated_existing = false;
+  AuditVerdict verdict;  // the plan's audit: a plan of ours that breaks a rule fails the run
   double load_seconds = 0.0, plan_seconds = 0.0, evaluate_seconds = 0.0, export_seconds = 0.0;
   std::vector<std::string> files;  // written, relative to dir
 };

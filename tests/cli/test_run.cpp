@@ -243,3 +243,117 @@ TEST_CASE("run, plan and inspect take the household table and the point-building
   CHECK(bad.code == 4);
   CHECK(bad.output.find("--household-table FILE") != std::string::npos);
 }
+
+namespace {
+
+/// The tiny town with a main road (primary: a hard barrier) between its third and fourth
+/// columns of buildings instead of its streets, a scenario for it, and an existing plan whose
+/// middle large grid — locked, so a re-plan keeps it as drawn — lies on both sides of the road.
+struct MainRoadTown {
+  TinyTown town;
+  std::string scenario = town.path("main-road.toml");
+  std::string inputs = town.inputs({"buildings", "communities", "main_road"}, " --input");
+  std::string existing = town.path("locked.geojson");
+
+  MainRoadTown() {
+    const double x0 = 500000, y0 = 3500000;
+    std::ofstream(town.path("in/main_road.geojson"))
+        << R"({"type":"FeatureCollection","name":"roads",)" << kCrs
+        << R"(,"features":[{"type":"Feature","properties":{"highway":"primary"},)"
+        << R"("geometry":{"type":"LineString","coordinates":[[)" << x0 + 150 << "," << y0 - 10
+        << "],[" << x0 + 150 << "," << y0 + 310 << "]]}}]}";
+    std::ofstream(scenario) << R"([scenario]
+name = "main road"
+seed = 3
+[input]
+files = ["in/buildings.geojson", "in/communities.geojson", "in/main_road.geojson"]
+[grids.large]
+min = 200
+max = 400
+[grids.micro]
+min = 60
+max = 160
+[simulation]
+enabled = false
+)";
+    auto rect = [](double x, double y, double w, double h) {
+      std::ostringstream s;
+      s << "[[[" << x << "," << y << "],[" << x + w << "," << y << "],[" << x + w << "," << y + h
+        << "],[" << x << "," << y + h << "],[" << x << "," << y << "]]]";
+      return s.str();
+    };
+    std::ofstream grids(existing);
+    grids << R"({"type":"FeatureCollection","name":"large_grids",)" << kCrs << R"(,"features":[)";
+    for (int g = 0; g < 3; ++g)
+      grids << (g ? "," : "") << R"({"type":"Feature","properties":{"code":"1402211000010)" << g + 1
+            << R"(","level":"large","locked":)" << (g == 1 ? 1 : 0)
+            << R"(},"geometry":{"type":"Polygon","coordinates":)"
+            << rect(x0 + g * 100, y0, 100, 300) << "}}";
+    grids << "]}";
+  }
+};
+
+}  // namespace
+
+TEST_CASE("gridplan run and plan exit 7 when their own plan breaks a rule, and still write it") {
+  MainRoadTown t;
+  const std::string clean = t.town.path("clean");
+  const Result ok = run(gridplan() + " run " + t.scenario + " --out " + clean + " -q");
+  INFO(ok.output);
+  REQUIRE(ok.code == 0);
+  CHECK(ok.output.find("the plan holds every rule") != std::string::npos);
+  CHECK(nlohmann::json::parse(read(clean + "/metrics.json"))["audit"]["holds"] == true);
+  CHECK(run(gridplan() + " check " + clean + "/plan.gpkg" + t.inputs + " -q").code == 0);
+
+  // Re-planned keeping a locked grid across the main road: our plan breaks the barrier rule.
+  const std::string out = t.town.path("broken");
+  const Result broken = run(gridplan() + " run " + t.scenario + " --existing " + t.existing +
+                            " --out " + out + " -q");
+  INFO(broken.output);
+  CHECK(broken.code == 7);
+  for (const char* file : {"plan.gpkg", "metrics.json", "report.html", "manifest.json"})
+    CHECK(fs::exists(out + "/" + file));
+  CHECK(t.town.count_entries(".tmp-") == 0);
+  CHECK(broken.output.find("此方案不得原样交付") != std::string::npos);
+  CHECK(broken.output.find("It must not be handed on as it is") != std::string::npos);
+  CHECK(broken.output.find("网格跨越硬边界 1") != std::string::npos);
+  CHECK(broken.output.find("grid across a hard barrier 1") != std::string::npos);
+  CHECK(broken.output.find("gridplan check " + out + "/plan.gpkg --input ") != std::string::npos);
+  CHECK(broken.output.find("locked from the existing plan") != std::string::npos);
+  const auto audit = nlohmann::json::parse(read(out + "/metrics.json"))["audit"];
+  CHECK(audit["holds"] == false);
+  CHECK(audit["broken_by_rule"]["barrier-crossed"] == 1);
+
+  // `gridplan check` gives the exported plan the same verdict (exit 1: its own code).
+  const Result check =
+      run(gridplan() + " check " + out + "/plan.gpkg" + t.inputs + " --json -q 2>/dev/null");
+  CHECK(check.code == 1);
+  const auto checked = nlohmann::json::parse(check.output);
+  CHECK(checked["broken"] == audit["broken"]);
+  CHECK(checked["broken_by_rule"] == audit["broken_by_rule"]);
+
+  // The existing plan evaluated as it is: its broken rules are the job's answer, exit 0.
+  const Result evaluated = run(gridplan() + " run " + t.scenario + " --existing " + t.existing +
+                               " --existing-mode evaluate --out " + t.town.path("eval") + " -q");
+  INFO(evaluated.output);
+  CHECK(evaluated.code == 0);
+  CHECK(evaluated.output.find("the existing plan breaks rules (grid across a hard barrier 1") !=
+        std::string::npos);
+  const auto eval_audit = nlohmann::json::parse(read(t.town.path("eval/metrics.json")))["audit"];
+  CHECK(eval_audit["own_plan"] == false);
+  CHECK(eval_audit["broken_by_rule"]["barrier-crossed"] == 1);
+
+  // gridplan plan makes the plan the same way: the same exit 7, the plan written.
+  const Result plan =
+      run(gridplan() + " plan " + t.town.inputs({"buildings", "communities", "main_road"}) +
+          " --large-min 200 --large-max 400 --existing " + t.existing + " --out " +
+          t.town.path("plan") + " -q");
+  INFO(plan.output);
+  CHECK(plan.code == 7);
+  CHECK(fs::exists(t.town.path("plan/plan.gpkg")));
+  CHECK(nlohmann::json::parse(read(t.town.path("plan/plan.json")))["audit"]["holds"] == false);
+  const Result plan_clean =
+      run(gridplan() + " plan " + t.town.inputs({"buildings", "communities", "main_road"}) +
+          " --large-min 200 --large-max 400 --out " + t.town.path("plan-clean") + " -q");
+  CHECK(plan_clean.code == 0);
+}

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -136,4 +137,76 @@ TEST_CASE("scenario.toml: inputs as absolute paths with options and field mappin
 TEST_CASE("scenario of a run: not a run directory is a clear error") {
   CHECK_THROWS_WITH(pipeline::scenario_of_run(GRIDPLAN_SOURCE_DIR),
                     Catch::Contains("is not a run directory of gridplan run"));
+}
+
+TEST_CASE("audit verdict: broken findings of our own plan fail the run, allowed ones do not") {
+  // The verdict counts the audit's own classification (geo::AuditSeverity, as gridplan check):
+  // allowed exceptions never fail; broken ones fail our plan, not an existing plan evaluated.
+  Plan plan;
+  plan.large_grids.resize(2);
+  plan.large_grids[0].code = "A";
+  plan.large_grids[1].code = "B";
+  plan.large_grids[1].locked = true;
+  plan.building_large = {0, 1};
+  auto finding = [](const char* rule, geo::AuditSeverity severity, const char* grid,
+                    std::int32_t building = kNone) {
+    geo::AuditFinding f;
+    f.rule = rule;
+    f.severity = severity;
+    f.grid = grid;
+    f.building = building;
+    return f;
+  };
+  geo::PlanAudit audit;
+  audit.findings = {finding("barrier-crossed", geo::AuditSeverity::allowed, "A"),
+                    finding("compound-split", geo::AuditSeverity::allowed, "A")};
+  pipeline::AuditVerdict v = pipeline::audit_verdict(audit, plan, true);
+  CHECK(v.broken == 0);
+  CHECK(v.allowed == 2);
+  CHECK_FALSE(v.fails());
+
+  audit.findings.push_back(finding("barrier-crossed", geo::AuditSeverity::broken, "A"));
+  audit.findings.push_back(finding("barrier-crossed", geo::AuditSeverity::broken, "B"));
+  audit.findings.push_back(finding("grid-in-pieces", geo::AuditSeverity::broken, "A"));
+  v = pipeline::audit_verdict(audit, plan, true);
+  CHECK(v.broken == audit.broken());
+  CHECK(v.broken == 3);
+  CHECK(v.allowed == 2);
+  CHECK(v.grids == 2);
+  CHECK(v.broken_by_rule ==
+        std::map<std::string, std::size_t>{{"barrier-crossed", 2}, {"grid-in-pieces", 1}});
+  CHECK_FALSE(v.locked_only);
+  CHECK(v.fails());
+  // The existing plan evaluated as it is: the same findings, the job's answer, not a failure.
+  CHECK_FALSE(pipeline::audit_verdict(audit, plan, false).fails());
+  CHECK(pipeline::audit_verdict(audit, plan, false).broken == 3);
+
+  // Only the locked grid (and a building of it that has no micro grid) breaks rules.
+  geo::PlanAudit locked;
+  locked.findings = {finding("barrier-crossed", geo::AuditSeverity::broken, "B"),
+                     finding("building-unassigned", geo::AuditSeverity::broken, "", 1)};
+  v = pipeline::audit_verdict(locked, plan, true);
+  CHECK(v.locked_only);
+  CHECK(v.grids == 1);
+  CHECK(v.fails());
+  locked.findings.push_back(finding("building-unassigned", geo::AuditSeverity::broken, "", 0));
+  CHECK_FALSE(pipeline::audit_verdict(locked, plan, true).locked_only);
+}
+
+TEST_CASE(
+    "audit rules per dataset: run and check turn off the same rules the data cannot support") {
+  // evaluation::audit_params(params, dataset) is what gridplan check and every audit of a run
+  // use, so one plan gets one verdict.
+  const PartitionParams params;
+  Dataset dataset;
+  dataset.buildings.resize(1);
+  geo::AuditParams a = evaluation::audit_params(params, dataset);
+  CHECK(a.check_community_coverage);
+  CHECK(a.check_households);
+  dataset.problems.report(Severity::info, "community-from-extent", {}, "no communities were given");
+  a = evaluation::audit_params(params, dataset);
+  CHECK_FALSE(a.check_community_coverage);
+  CHECK(a.check_households);
+  CHECK(a.hard_road_classes == evaluation::audit_params(params).hard_road_classes);
+  CHECK_FALSE(evaluation::audit_params(params, Dataset{}).check_households);
 }
