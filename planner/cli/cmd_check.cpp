@@ -334,9 +334,11 @@ int check_command(const CheckOptions& o) {
   // Reasons for grids outside their bounds: each grid's own, as the run recorded it in the grid
   // layers' field bounds_why (read with the grids, kept by existing_plan_from_grids).
 
-  // The rules the data cannot support are off, as in every audit of a plan (`gridplan run`
-  // gives its own plan the same verdict).
-  const geo::AuditParams audit_params = evaluation::audit_params(params, dataset);
+  // The rules the data cannot support are off, as in every audit of a plan; and the coverage of
+  // a community made from the data's extent: a district's own plan was not drawn on our study
+  // area (`gridplan run` checks its own plan's coverage of it; evaluation.hpp).
+  geo::AuditParams audit_params = evaluation::audit_params(params, dataset);
+  if (!evaluation::community_coverage_checkable(dataset)) audit_params.check_community_coverage = false;
   std::vector<std::string> notes;
   if (!audit_params.check_community_coverage)
     notes.push_back("no community layer: coverage of communities not checked");

@@ -223,10 +223,14 @@ geo::AuditParams audit_params(const PartitionParams& params) {
   return a;
 }
 
+bool community_coverage_checkable(const Dataset& dataset) {
+  for (const Problem& p : dataset.problems.problems())
+    if (p.kind == "community-from-extent") return false;
+  return true;
+}
+
 geo::AuditParams audit_params(const PartitionParams& params, const Dataset& dataset) {
   geo::AuditParams a = audit_params(params);
-  for (const Problem& p : dataset.problems.problems())
-    if (p.kind == "community-from-extent") a.check_community_coverage = false;
   if (dataset.buildings.empty()) a.check_households = false;
   return a;
 }

@@ -111,10 +111,16 @@ geo::PlanAudit audit_plan(const Dataset& dataset, Plan& plan, const geo::AuditPa
 geo::AuditInput audit_input(const Dataset& dataset, const Plan& plan);
 geo::AuditParams audit_params(const PartitionParams& params);
 /// The same, with the rules the dataset cannot support turned off, as every audit of a plan on
-/// a dataset applies them (`gridplan run`, `plan`, `check`, the studio, so that one plan gets one
-/// verdict): no coverage of communities when they were made from the data's extent
-/// (validation's problem "community-from-extent"), no household rules without buildings.
+/// a dataset applies them (`gridplan run`, `plan`, `check`, the studio): no household rules
+/// without buildings. A community made from the data's extent (validation's problem
+/// "community-from-extent") keeps its coverage rule here: the plan we made tiles that study
+/// area, and its exported grids are checked to cover it seamlessly. `gridplan check`, which may
+/// audit a district's own plan, drawn without our study area, turns that one rule off itself
+/// (community_coverage_checkable); so on our own plan the run checks one rule more than check.
 geo::AuditParams audit_params(const PartitionParams& params, const Dataset& dataset);
+/// False when the dataset's communities were made from its extent (no community layer): a plan
+/// drawn elsewhere need not cover our study area, so `gridplan check` does not check it.
+bool community_coverage_checkable(const Dataset& dataset);
 
 /// Fills Grid::metrics and Plan::metrics of a plan that did not come from make_plan (households,
 /// buildings, workload, area, perimeter, compactness, bound flags, counts), then the geometric

@@ -194,9 +194,9 @@ TEST_CASE("audit verdict: broken findings of our own plan fail the run, allowed 
 }
 
 TEST_CASE(
-    "audit rules per dataset: run and check turn off the same rules the data cannot support") {
+    "audit rules per dataset: run and check turn off the rules the data cannot support") {
   // evaluation::audit_params(params, dataset) is what gridplan check and every audit of a run
-  // use, so one plan gets one verdict.
+  // use; check alone also leaves out the coverage of a community made from the data's extent.
   const PartitionParams params;
   Dataset dataset;
   dataset.buildings.resize(1);
@@ -205,7 +205,8 @@ TEST_CASE(
   CHECK(a.check_households);
   dataset.problems.report(Severity::info, "community-from-extent", {}, "no communities were given");
   a = evaluation::audit_params(params, dataset);
-  CHECK_FALSE(a.check_community_coverage);
+  CHECK(a.check_community_coverage);  // our own plan tiles the study area: checked by the run
+  CHECK_FALSE(evaluation::community_coverage_checkable(dataset));  // check turns it off
   CHECK(a.check_households);
   CHECK(a.hard_road_classes == evaluation::audit_params(params).hard_road_classes);
   CHECK_FALSE(evaluation::audit_params(params, Dataset{}).check_households);
