@@ -338,7 +338,8 @@ int check_command(const CheckOptions& o) {
   // a community made from the data's extent: a district's own plan was not drawn on our study
   // area (`gridplan run` checks its own plan's coverage of it; evaluation.hpp).
   geo::AuditParams audit_params = evaluation::audit_params(params, dataset);
-  if (!evaluation::community_coverage_checkable(dataset)) audit_params.check_community_coverage = false;
+  if (!evaluation::community_coverage_checkable(dataset))
+    audit_params.check_community_coverage = false;
   std::vector<std::string> notes;
   if (!audit_params.check_community_coverage)
     notes.push_back("no community layer: coverage of communities not checked");

@@ -51,8 +51,8 @@ void fill_read_caches(GeosContext& ctx, const GEOSGeometry* geometry) {
     fill_read_caches(ctx, GEOSGetExteriorRing_r(h, geometry));
     const int holes = GEOSGetNumInteriorRings_r(h, geometry);
     for (int i = 0; i < holes; ++i) fill_read_caches(ctx, GEOSGetInteriorRingN_r(h, geometry, i));
-  } else if (type == GEOS_MULTIPOINT || type == GEOS_MULTILINESTRING ||
-             type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+  } else if (type == GEOS_MULTIPOINT || type == GEOS_MULTILINESTRING || type == GEOS_MULTIPOLYGON ||
+             type == GEOS_GEOMETRYCOLLECTION) {
     const int parts = GEOSGetNumGeometries_r(h, geometry);
     for (int i = 0; i < parts; ++i) fill_read_caches(ctx, GEOSGetGeometryN_r(h, geometry, i));
   }

@@ -193,8 +193,7 @@ TEST_CASE("audit verdict: broken findings of our own plan fail the run, allowed 
   CHECK_FALSE(pipeline::audit_verdict(locked, plan, true).locked_only);
 }
 
-TEST_CASE(
-    "audit rules per dataset: run and check turn off the rules the data cannot support") {
+TEST_CASE("audit rules per dataset: run and check turn off the rules the data cannot support") {
   // evaluation::audit_params(params, dataset) is what gridplan check and every audit of a run
   // use; check alone also leaves out the coverage of a community made from the data's extent.
   const PartitionParams params;
