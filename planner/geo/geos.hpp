@@ -63,7 +63,7 @@ GeomPtr own(GeosContext& ctx, GEOSGeometry* geometry, const char* what);
 /// still empty both write them: one Envelope leaks or is freed while the other reads it, and a
 /// predicate can then answer from freed memory. That made the tessellation of one large
 /// community differ, rarely, from run to run (a plan with grids across a main road) and made
-/// LeakSanitizer report a leak now and then (issue 14, docs/decisions/0010). This fills those
+/// LeakSanitizer report a leak now and then (issue 14, docs/decisions/0011). This fills those
 /// caches for `geometry` and every component (a polygon's rings, a collection's members).
 /// Precondition: no other thread uses `geometry` during the call (call it on the thread that
 /// made it, or in a parallel loop where it is this iteration's own).
