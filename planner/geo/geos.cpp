@@ -43,7 +43,9 @@ void fill_read_caches(GeosContext& ctx, const GEOSGeometry* geometry) {
   double ignored = 0.0;
   GEOSGeom_getXMin_r(h, geometry, &ignored);
   const int type = GEOSGeomTypeId_r(h, geometry);
-  if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+  if (type == GEOS_POINT || type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+    // A point's coordinate sequence caches its dimension like a line's
+    // (FixedSizeCoordinateSequence::dimension, mutable in GEOS 3.11).
     unsigned dimensions = 0;
     if (const GEOSCoordSequence* sequence = GEOSGeom_getCoordSeq_r(h, geometry))
       GEOSCoordSeq_getDimensions_r(h, sequence, &dimensions);  // caches the dimension
@@ -51,8 +53,8 @@ void fill_read_caches(GeosContext& ctx, const GEOSGeometry* geometry) {
     fill_read_caches(ctx, GEOSGetExteriorRing_r(h, geometry));
     const int holes = GEOSGetNumInteriorRings_r(h, geometry);
     for (int i = 0; i < holes; ++i) fill_read_caches(ctx, GEOSGetInteriorRingN_r(h, geometry, i));
-  } else if (type == GEOS_MULTIPOINT || type == GEOS_MULTILINESTRING ||
-             type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+  } else if (type == GEOS_MULTIPOINT || type == GEOS_MULTILINESTRING || type == GEOS_MULTIPOLYGON ||
+             type == GEOS_GEOMETRYCOLLECTION) {
     const int parts = GEOSGetNumGeometries_r(h, geometry);
     for (int i = 0; i < parts; ++i) fill_read_caches(ctx, GEOSGetGeometryN_r(h, geometry, i));
   }
