@@ -10,6 +10,7 @@
 // accident in the other direction: any difference between the runs fails them.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -192,7 +193,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("threads and GEOS: fill_read_caches takes every geometry type, empty ones and null",
+TEST_CASE("threads and GEOS: fill_read_caches takes every geometry type and empty ones and null",
           "[geos][threads]") {
   GeosContext ctx;
   const GEOSContextHandle_t h = ctx.handle();
@@ -219,4 +220,77 @@ TEST_CASE("threads and GEOS: fill_read_caches takes every geometry type, empty o
   }
   gp::geo::fill_read_caches(ctx, nullptr);
   GEOSWKTReader_destroy_r(h, reader);
+}
+
+TEST_CASE("threads and GEOS: four threads read one fresh geometry at once after fill_read_caches",
+          "[geos][threads]") {
+  // The rule of decision 0010 on GEOS itself: a polygon with holes (each ring's envelope and
+  // dimension are caches of their own) is made, its caches filled, and four threads, released
+  // together, each prepare it in their own context and ask a predicate, an overlay and a distance
+  // of it. Every thread must get the single thread's answers; under the asan preset,
+  // LeakSanitizer also reports an Envelope lost to a race. Statistical, as the test above, but
+  // sharp: without the fill, 3 of 10 runs of this test under the asan preset failed with
+  // Envelopes leaked from LineString, Polygon and GeometryCollection::computeEnvelopeInternal
+  // (round 16); with it, 0 of 10. Counted inside the threads (Catch is not thread-safe), checked
+  // after.
+  gp::Polygon polygon;
+  polygon.outer = {{0, 0}, {1000, 0}, {1000, 1000}, {0, 1000}, {0, 0}};
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j) {
+      const double x = 50.0 + 110.0 * i, y = 50.0 + 110.0 * j;
+      polygon.holes.push_back({{x, y}, {x, y + 40}, {x + 40, y + 40}, {x + 40, y}, {x, y}});
+    }
+  const gp::MultiPolygon shape{polygon};
+  // 5 × 5 of the holes lie in the window.
+  const gp::MultiPolygon window{{{{45, 45}, {545, 45}, {545, 545}, {45, 545}, {45, 45}}, {}}};
+  struct Answers {
+    char contains = -1;
+    double area = 0.0;
+    double distance = 0.0;
+    bool operator==(const Answers&) const = default;
+  };
+  auto ask = [&](GeosContext& ctx, const GEOSGeometry* g) {
+    Answers a;
+    const GEOSContextHandle_t h = ctx.handle();
+    const gp::geo::PreparedPtr prepared(GEOSPrepare_r(h, g), gp::geo::PreparedDeleter{h});
+    const GeomPtr point = gp::geo::to_geos(ctx, gp::Point{60.0, 60.0});  // in a hole
+    a.contains = GEOSPreparedContains_r(h, prepared.get(), point.get());
+    const GeomPtr w = gp::geo::to_geos(ctx, window);
+    const GeomPtr common = gp::geo::own(ctx, GEOSIntersection_r(h, g, w.get()), "intersection");
+    GEOSArea_r(h, common.get(), &a.area);
+    const GeomPtr far = gp::geo::to_geos(ctx, gp::Point{2000.0, 500.0});
+    GEOSDistance_r(h, g, far.get(), &a.distance);
+    return a;
+  };
+  GeosContext ctx;
+  Answers expected;
+  {
+    const GeomPtr g = gp::geo::to_geos(ctx, shape);
+    expected = ask(ctx, g.get());
+  }
+  REQUIRE(expected.contains == 0);
+  REQUIRE(expected.area == Approx(500.0 * 500.0 - 25 * 40.0 * 40.0));
+  REQUIRE(expected.distance == Approx(1000.0));
+  constexpr int kRounds = 200;
+  constexpr int kThreads = 4;
+  std::atomic<int> wrong{0};
+  for (int round = 0; round < kRounds; ++round) {
+    const GeomPtr g = gp::geo::to_geos(ctx, shape);
+    gp::geo::fill_read_caches(ctx, g.get());
+    std::atomic<int> waiting{kThreads};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&] {
+        GeosContext own;
+        waiting.fetch_sub(1);
+        while (waiting.load() > 0) std::this_thread::yield();  // released together
+        try {
+          if (!(ask(own, g.get()) == expected)) wrong.fetch_add(1);
+        } catch (const gp::geo::GeosError&) {
+          wrong.fetch_add(1);
+        }
+      });
+    for (std::thread& t : threads) t.join();
+  }
+  CHECK(wrong.load() == 0);
 }
