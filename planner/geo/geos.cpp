@@ -43,7 +43,9 @@ void fill_read_caches(GeosContext& ctx, const GEOSGeometry* geometry) {
   double ignored = 0.0;
   GEOSGeom_getXMin_r(h, geometry, &ignored);
   const int type = GEOSGeomTypeId_r(h, geometry);
-  if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+  if (type == GEOS_POINT || type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+    // A point's coordinate sequence caches its dimension like a line's
+    // (FixedSizeCoordinateSequence::dimension, mutable in GEOS 3.11).
     unsigned dimensions = 0;
     if (const GEOSCoordSequence* sequence = GEOSGeom_getCoordSeq_r(h, geometry))
       GEOSCoordSeq_getDimensions_r(h, sequence, &dimensions);  // caches the dimension

@@ -754,8 +754,10 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
   // Buildings in parallel, in fixed chunks of kChunk (not depending on the threads). GEOS
   // prepared geometries build their indexes on first use and must not be shared between
   // threads, and the locator reuses a scratch vector: each thread has its own GEOS context and
-  // its own locator over the same blocks (prepared lazily, so a thread pays only for the blocks
-  // its buildings meet). The block geometries themselves are only read. Problems are kept per
+  // its own locator over the same blocks (each block prepared per thread; a prepared block's
+  // indexes are built only when a building of that thread meets it). The block geometries
+  // themselves are read by every thread (prepared, intersected, measured): their read caches
+  // were filled where they were made (build_blocks; docs/decisions/0010). Problems are kept per
   // chunk and merged in chunk order, sites appended in building order afterwards: the result is
   // the serial loop's.
   constexpr std::size_t kChunk = 256;
@@ -823,6 +825,10 @@ std::vector<char> choose_sites(const Dataset& dataset, const CommunityJob& job,
   // Blocks in parallel (one GEOS context per thread): a block's sites, prepared geometry and
   // buildings are its own, so each `outlined` entry is written by one block only; problems are
   // kept per block and merged in block order, so the result does not depend on the threads.
+  // The prepared blocks were made on the calling thread (build_blocks' locator) and build their
+  // indexes on first use: block b's is used by iteration b only (choose_block_sites is given no
+  // other, and nothing else uses the locator's prepared geometries meanwhile), so each one is used
+  // by one thread, never by two at once (docs/decisions/0010).
   const std::size_t count = blocks.size();
   std::vector<char> outlined(job.buildings.size(), 0);
   add_span_sites(dataset, job, placements, params, blocks, block_sites, outlined);
