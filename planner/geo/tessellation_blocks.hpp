@@ -31,7 +31,7 @@ struct Region {
 /// Finds which region holds a point or a footprint. Regions must outlive the locator. One thread
 /// at a time: its prepared geometries build their indexes on first use and its queries reuse a
 /// scratch vector; threads make their own over the same regions, whose read caches must be
-/// filled first (fill_read_caches; docs/decisions/0010-threads-and-geos.md).
+/// filled first (fill_read_caches; docs/decisions/0011-threads-and-geos.md).
 class RegionLocator {
  public:
   RegionLocator(GeosContext& ctx, const std::vector<Region>& regions) : regions_(regions) {

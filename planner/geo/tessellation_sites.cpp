@@ -757,7 +757,7 @@ void place_buildings(GeosContext& ctx, const Dataset& dataset, const CommunityJo
   // its own locator over the same blocks (each block prepared per thread; a prepared block's
   // indexes are built only when a building of that thread meets it). The block geometries
   // themselves are read by every thread (prepared, intersected, measured): their read caches
-  // were filled where they were made (build_blocks; docs/decisions/0010). Problems are kept per
+  // were filled where they were made (build_blocks; docs/decisions/0011). Problems are kept per
   // chunk and merged in chunk order, sites appended in building order afterwards: the result is
   // the serial loop's.
   constexpr std::size_t kChunk = 256;
@@ -828,7 +828,7 @@ std::vector<char> choose_sites(const Dataset& dataset, const CommunityJob& job,
   // The prepared blocks were made on the calling thread (build_blocks' locator) and build their
   // indexes on first use: block b's is used by iteration b only (choose_block_sites is given no
   // other, and nothing else uses the locator's prepared geometries meanwhile), so each one is used
-  // by one thread, never by two at once (docs/decisions/0010).
+  // by one thread, never by two at once (docs/decisions/0011).
   const std::size_t count = blocks.size();
   std::vector<char> outlined(job.buildings.size(), 0);
   add_span_sites(dataset, job, placements, params, blocks, block_sites, outlined);

@@ -1,4 +1,4 @@
-// Threads and GEOS (docs/decisions/0010-threads-and-geos.md): GEOS 3.11 fills a geometry's
+// Threads and GEOS (docs/decisions/0011-threads-and-geos.md): GEOS 3.11 fills a geometry's
 // envelope and a coordinate sequence's dimension on first use, without synchronisation, so a
 // GEOS object read by several threads must have its read caches filled first
 // (gp::geo::fill_read_caches), and a prepared geometry is never shared. The races this rule
@@ -224,7 +224,7 @@ TEST_CASE("threads and GEOS: fill_read_caches takes every geometry type and empt
 
 TEST_CASE("threads and GEOS: four threads read one fresh geometry at once after fill_read_caches",
           "[geos][threads]") {
-  // The rule of decision 0010 on GEOS itself: a polygon with holes (each ring's envelope and
+  // The rule of decision 0011 on GEOS itself: a polygon with holes (each ring's envelope and
   // dimension are caches of their own) is made, its caches filled, and four threads, released
   // together, each prepare it in their own context and ask a predicate, an overlay and a distance
   // of it. Every thread must get the single thread's answers; under the asan preset,
