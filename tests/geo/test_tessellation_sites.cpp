@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "osm_xml_ways.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
 #include "planner/geo/tessellation_sites.hpp"
@@ -34,66 +35,9 @@ int geos_interiors_meet(GeosContext& ctx, const gp::MultiPolygon& a, const gp::M
   return r;
 }
 
-std::string attribute(const std::string& line, const std::string& name) {
-  const std::string key = " " + name + "=\"";
-  const std::size_t at = line.find(key);
-  if (at == std::string::npos) return {};
-  const std::size_t begin = at + key.size();
-  return line.substr(begin, line.find('"', begin) - begin);
-}
-
-/// The closed building ways of an OSM XML file as polygons in metres: a local equirectangular
-/// projection around the first node, offset to Gauss-Krüger-sized ordinates (500 km east,
-/// 3,500 km north) so that the tests meet the rounding of real projected coordinates. Only
-/// the footprints GEOS finds valid (the tessellation's input is validated).
+/// The valid building footprints of an OSM XML file, in metres (osm_xml_ways.hpp).
 std::vector<gp::MultiPolygon> osm_footprints(const std::string& path) {
-  std::ifstream in(path);
-  std::map<std::string, gp::Point> nodes;
-  std::vector<gp::MultiPolygon> out;
-  std::string line;
-  double lat0 = NAN;
-  double lon0 = NAN;
-  std::vector<std::string> refs;
-  bool in_way = false;
-  bool building = false;
-  GeosContext ctx;
-  while (std::getline(in, line)) {
-    if (line.find("<node ") != std::string::npos) {
-      const double lat = std::stod(attribute(line, "lat"));
-      const double lon = std::stod(attribute(line, "lon"));
-      if (std::isnan(lat0)) {
-        lat0 = lat;
-        lon0 = lon;
-      }
-      constexpr double kMetresPerDegree = 6371000.0 * std::numbers::pi / 180.0;
-      nodes[attribute(line, "id")] = {
-          500000.0 + (lon - lon0) * kMetresPerDegree * std::cos(lat0 * std::numbers::pi / 180.0),
-          3500000.0 + (lat - lat0) * kMetresPerDegree};
-    } else if (line.find("<way ") != std::string::npos) {
-      in_way = true;
-      building = false;
-      refs.clear();
-    } else if (in_way && line.find("<nd ") != std::string::npos) {
-      refs.push_back(attribute(line, "ref"));
-    } else if (in_way && line.find("k=\"building\"") != std::string::npos) {
-      building = true;
-    } else if (in_way && line.find("</way>") != std::string::npos) {
-      in_way = false;
-      if (!building || refs.size() < 4 || refs.front() != refs.back()) continue;
-      gp::Ring ring;
-      for (const std::string& ref : refs) {
-        const auto it = nodes.find(ref);
-        if (it == nodes.end()) break;
-        ring.push_back(it->second);
-      }
-      if (ring.size() != refs.size()) continue;
-      gp::MultiPolygon footprint{{ring, {}}};
-      GeomPtr g = gp::geo::to_geos(ctx, footprint);
-      if (GEOSisValid_r(ctx.handle(), g.get()) == 1 && gp::area(footprint) > 0.0)
-        out.push_back(std::move(footprint));
-    }
-  }
-  return out;
+  return gp::test::read_osm_xml(path).buildings;
 }
 
 }  // namespace

@@ -12,9 +12,6 @@
 
 #include <atomic>
 #include <cmath>
-#include <fstream>
-#include <map>
-#include <numbers>
 #include <set>
 #include <string>
 #include <thread>
@@ -22,6 +19,7 @@
 
 #include <tbb/global_control.h>
 
+#include "osm_xml_ways.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/tessellation.hpp"
 
@@ -31,14 +29,6 @@ using gp::geo::GeomPtr;
 using gp::geo::GeosContext;
 using gp::geo::Tessellation;
 
-std::string attribute(const std::string& line, const std::string& name) {
-  const std::string key = " " + name + "=\"";
-  const std::size_t at = line.find(key);
-  if (at == std::string::npos) return {};
-  const std::size_t from = at + key.size();
-  return line.substr(from, line.find('"', from) - from);
-}
-
 /// The buildings (closed ways tagged building, valid) and roads (highway ways of the classes
 /// below) of an OSM XML extract in local metres, with one community: the buildings' extent
 /// widened by 30 m (a town without a community layer, as `gridplan run` plans it).
@@ -46,69 +36,25 @@ gp::Dataset osm_town(const std::string& path) {
   static const std::set<std::string> kRoads = {
       "motorway",     "trunk",       "primary",       "secondary", "tertiary",
       "unclassified", "residential", "living_street", "service",   "pedestrian"};
-  std::ifstream in(path);
-  std::map<std::string, gp::Point> nodes;
+  const gp::test::OsmXmlWays ways = gp::test::read_osm_xml(path);
   gp::Dataset dataset;
-  std::string line;
-  double lat0 = NAN;
-  double lon0 = NAN;
-  std::vector<std::string> refs;
-  bool in_way = false;
-  bool building = false;
-  std::string highway;
-  GeosContext ctx;
   gp::Box extent;
-  while (std::getline(in, line)) {
-    if (line.find("<node ") != std::string::npos) {
-      const double lat = std::stod(attribute(line, "lat"));
-      const double lon = std::stod(attribute(line, "lon"));
-      if (std::isnan(lat0)) {
-        lat0 = lat;
-        lon0 = lon;
-      }
-      constexpr double kMetresPerDegree = 6371000.0 * std::numbers::pi / 180.0;
-      nodes[attribute(line, "id")] = {
-          500000.0 + (lon - lon0) * kMetresPerDegree * std::cos(lat0 * std::numbers::pi / 180.0),
-          3500000.0 + (lat - lat0) * kMetresPerDegree};
-    } else if (line.find("<way ") != std::string::npos) {
-      in_way = true;
-      building = false;
-      highway.clear();
-      refs.clear();
-    } else if (in_way && line.find("<nd ") != std::string::npos) {
-      refs.push_back(attribute(line, "ref"));
-    } else if (in_way && line.find("k=\"building\"") != std::string::npos) {
-      building = true;
-    } else if (in_way && line.find("k=\"highway\"") != std::string::npos) {
-      highway = attribute(line, "v");
-    } else if (in_way && line.find("</way>") != std::string::npos) {
-      in_way = false;
-      gp::LineString points;
-      for (const std::string& ref : refs) {
-        const auto it = nodes.find(ref);
-        if (it == nodes.end()) break;
-        points.push_back(it->second);
-      }
-      if (points.size() != refs.size()) continue;
-      if (building && refs.size() >= 4 && refs.front() == refs.back()) {
-        gp::MultiPolygon footprint{{points, {}}};
-        GeomPtr g = gp::geo::to_geos(ctx, footprint);
-        if (GEOSisValid_r(ctx.handle(), g.get()) != 1 || gp::area(footprint) <= 0.0) continue;
-        gp::Building b;
-        b.id = std::int64_t(dataset.buildings.size()) + 1;
-        b.footprint = std::move(footprint);
-        b.community = 0;
-        for (const gp::Point& p : points) extent.expand(p);
-        dataset.buildings.push_back(std::move(b));
-      } else if (kRoads.count(highway) != 0 && points.size() >= 2) {
-        gp::Line road;
-        road.id = std::int64_t(dataset.lines.size()) + 1;
-        road.kind = gp::LineKind::road;
-        road.cls = highway;
-        road.geometry = std::move(points);
-        dataset.lines.push_back(std::move(road));
-      }
-    }
+  for (const gp::MultiPolygon& footprint : ways.buildings) {
+    gp::Building b;
+    b.id = std::int64_t(dataset.buildings.size()) + 1;
+    b.footprint = footprint;
+    b.community = 0;
+    for (const gp::Point& p : footprint.front().outer) extent.expand(p);
+    dataset.buildings.push_back(std::move(b));
+  }
+  for (const auto& [highway, points] : ways.highways) {
+    if (kRoads.count(highway) == 0) continue;
+    gp::Line road;
+    road.id = std::int64_t(dataset.lines.size()) + 1;
+    road.kind = gp::LineKind::road;
+    road.cls = highway;
+    road.geometry = points;
+    dataset.lines.push_back(std::move(road));
   }
   constexpr double kMarginM = 30.0;
   const double x0 = extent.min_x - kMarginM, y0 = extent.min_y - kMarginM;
