@@ -122,13 +122,13 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
   const std::vector<char> outlined =
       choose_sites(dataset, job, placements, params, blocks, block_sites, out.problems, report);
   const OutlineLocator outlines(dataset, job, outlined, placements);
-  BlockEdges edges = voronoi_edges(blocks, block_sites, outlines.boxes(), report);
+  std::vector<BlockEdges> edges = voronoi_edges(blocks, block_sites, outlines.boxes(), report);
 
   report(0.6);
   Pieces pieces = cut_pieces(ctx, dataset, job, blocks, edges, outlined, outlines.boxes(),
                              out.block, snap_grid_m, progress_span(report, 0.6, 0.8));
-  edges = BlockEdges{};  // only the pieces need them: freed before the contacts (the peak)
-  report(0.79);          // (freeing them and the trim below: seconds at 1M buildings)
+  edges = {};    // only the pieces need them: freed before the contacts (the peak)
+  report(0.79);  // (freeing them and the trim below: seconds at 1M buildings)
   // The edges were many small blocks of the heap, which glibc keeps resident once freed, and
   // the contacts' sorted segments are one large new mapping beside them: in a large community
   // (one community holding a town) the freed heap goes back to the system first, which lowers

@@ -124,7 +124,7 @@ struct RingParts {
 /// each edge inside its block (their ends on the boundary are the crossings, exactly) and to
 /// `ring_parts` every block ring segment (each shared one once) split at the crossings of the
 /// edges of either block. False on a degenerate case (an edge end on a ring segment's line).
-bool cross_block_rings(const std::vector<std::pair<Segment, std::int32_t>>& edges,
+bool cross_block_rings(const std::vector<BlockEdges>& block_edges,
                        const std::vector<BlockShape>& shapes,
                        const std::vector<Polygon>& block_polygons,
                        std::vector<std::vector<Segment>>& edge_parts, RingParts& ring_parts,
@@ -132,40 +132,42 @@ bool cross_block_rings(const std::vector<std::pair<Segment, std::int32_t>>& edge
   std::vector<std::pair<Segment, std::pair<double, Point>>> splits;  // normalised segment, (u, x)
   std::vector<Segment> candidates;
   std::vector<std::pair<double, Point>> on_edge;
-  for (const auto& [e, b] : edges) {
-    ticks.step();
-    const Point& p = e.first;
-    const Point& q = e.second;
-    const BlockShape& shape = shapes[std::size_t(b)];
-    shape.segments_near(BlockShape::box_of(e), candidates);
-    on_edge.clear();
-    for (const Segment& r : candidates) {
-      const Segment key = normalised(r.first, r.second);
-      const Point& a = key.first;
-      const Point& c = key.second;
-      if ((orientation(p, q, a) >= 0.0) == (orientation(p, q, c) >= 0.0)) continue;
-      const double op = orientation(a, c, p);
-      const double oq = orientation(a, c, q);
-      if (op == 0.0 || oq == 0.0) return false;
-      if ((op > 0.0) == (oq > 0.0)) continue;
-      const double t = op / (op - oq);
-      const Point x{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
-      const double ex = c.x - a.x;
-      const double ey = c.y - a.y;
-      const double u = ((x.x - a.x) * ex + (x.y - a.y) * ey) / (ex * ex + ey * ey);
-      on_edge.emplace_back(t, x);
-      splits.push_back({key, {u, x}});
+  for (const BlockEdges& edges : block_edges)
+    for (const auto& [e, b] : edges.boundary) {
+      ticks.step();
+      const Point& p = e.first;
+      const Point& q = e.second;
+      const BlockShape& shape = shapes[std::size_t(b)];
+      shape.segments_near(BlockShape::box_of(e), candidates);
+      on_edge.clear();
+      for (const Segment& r : candidates) {
+        const Segment key = normalised(r.first, r.second);
+        const Point& a = key.first;
+        const Point& c = key.second;
+        if ((orientation(p, q, a) >= 0.0) == (orientation(p, q, c) >= 0.0)) continue;
+        const double op = orientation(a, c, p);
+        const double oq = orientation(a, c, q);
+        if (op == 0.0 || oq == 0.0) return false;
+        if ((op > 0.0) == (oq > 0.0)) continue;
+        const double t = op / (op - oq);
+        const Point x{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
+        const double ex = c.x - a.x;
+        const double ey = c.y - a.y;
+        const double u = ((x.x - a.x) * ex + (x.y - a.y) * ey) / (ex * ex + ey * ey);
+        on_edge.emplace_back(t, x);
+        splits.push_back({key, {u, x}});
+      }
+      std::sort(on_edge.begin(), on_edge.end(),
+                [](const auto& s, const auto& t) { return s.first < t.first; });
+      on_edge.emplace_back(1.0, q);
+      Point from = p;
+      for (const auto& [t, x] : on_edge) {
+        const Point middle{0.5 * (from.x + x.x), 0.5 * (from.y + x.y)};
+        if (!(from == x) && shape.contains(middle))
+          edge_parts[std::size_t(b)].emplace_back(from, x);
+        from = x;
+      }
     }
-    std::sort(on_edge.begin(), on_edge.end(),
-              [](const auto& s, const auto& t) { return s.first < t.first; });
-    on_edge.emplace_back(1.0, q);
-    Point from = p;
-    for (const auto& [t, x] : on_edge) {
-      const Point middle{0.5 * (from.x + x.x), 0.5 * (from.y + x.y)};
-      if (!(from == x) && shape.contains(middle)) edge_parts[std::size_t(b)].emplace_back(from, x);
-      from = x;
-    }
-  }
   ring_parts.rings = ring_segments(block_polygons);
   std::sort(splits.begin(), splits.end(), [](const auto& s, const auto& t) {
     if (!(s.first == t.first)) return segment_less(s.first, t.first);
@@ -618,7 +620,7 @@ std::vector<double> piece_areas(const std::vector<Polygon>& pieces) {
 }
 
 Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
-                  const CommunityBlocks& community_blocks, const BlockEdges& edges,
+                  const CommunityBlocks& community_blocks, std::vector<BlockEdges>& edges,
                   const std::vector<char>& outlined, const BoxIndex& outline_boxes,
                   const std::vector<std::int32_t>& building_block, double snap_grid_m,
                   const std::function<void(double)>& report) {
@@ -896,7 +898,17 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
     for (std::int32_t b : block_locator.candidates(bounds(footprint)))
       add(per_block[std::size_t(b)].rings);
   };
-  if (edges.whole.empty()) {
+  // The edges per block (voronoi_edges: one BlockEdges per block, in block order); the loops
+  // below visit them block after block, in the order the community-wide arrays held them.
+  std::size_t whole_count = 0;
+  std::size_t near_outline_count = 0;
+  for (const BlockEdges& block_edges : edges) {
+    whole_count += block_edges.whole.size();
+    near_outline_count += block_edges.near_outline.size();
+  }
+  const bool near_cut_empty = std::all_of(edges.begin(), edges.end(),
+                                          [](const BlockEdges& e) { return e.near_cut.empty(); });
+  if (whole_count == 0) {
     for (std::size_t b = 0; b < blocks.size(); ++b) {
       piece_polygons.push_back(block_polygons[b]);
       piece_inside.push_back(blocks[b].inside);
@@ -938,39 +950,33 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
           free_counted.add(end - begin);
         });
       }
-      for (std::int32_t i : edges.near_cut) free_outline[std::size_t(i)] = 0;
+      for (const BlockEdges& block_edges : edges)
+        for (std::int32_t i : block_edges.near_cut) free_outline[std::size_t(i)] = 0;
       mark(0.01);
-      for (std::int32_t i : edges.near_several) free_outline[std::size_t(i)] = 0;
+      for (const BlockEdges& block_edges : edges)
+        for (std::int32_t i : block_edges.near_several) free_outline[std::size_t(i)] = 0;
       // What GEOS nodes, block by block (node_blocks).
       std::vector<BlockLines> per_block(blocks.size());
       std::vector<std::vector<Segment>> free_edges(n);
-      LoopTicks edge_ticks(mark, 0.01, 0.02, edges.near_outline.size() + edges.whole.size() + n);
-      for (std::size_t k = 0; k < edges.near_outline.size(); ++k) {
-        edge_ticks.step();
-        const Segment& segment = edges.near_outline[k];
-        const std::int32_t one = edges.near_outline_one[k];
-        if (one >= 0 && free_outline[std::size_t(one)] != 0)
-          free_edges[std::size_t(one)].push_back(segment);
-        else
-          per_block[std::size_t(edges.near_outline_block[k])].edges.push_back(segment);
-      }
-      // Must each bound two pieces, per block: the inner edges (a subsequence of `whole`, in
-      // block order, which gives their blocks), the crossed free outlines, the edge parts
-      // inside the blocks.
-      std::vector<std::vector<Segment>> checked(blocks.size());
-      {
-        std::size_t j = 0;
-        for (std::size_t k = 0; k < edges.whole.size() && j < edges.inner.size();
-             ++k, edge_ticks.step())
-          if (edges.whole[k] == edges.inner[j])
-            checked[std::size_t(edges.whole_block[k])].push_back(edges.inner[j++]);
-        for (; j < edges.inner.size(); ++j) {  // not reached: every inner edge is in `whole`
-          const Segment& e = edges.inner[j];
-          const std::int32_t b = block_containing(
-              Point{0.5 * (e.first.x + e.second.x), 0.5 * (e.first.y + e.second.y)});
-          checked[std::size_t(b == kNone ? 0 : b)].push_back(e);
+      LoopTicks edge_ticks(mark, 0.01, 0.02, near_outline_count + blocks.size() + n);
+      for (std::size_t b = 0; b < edges.size(); ++b) {
+        const BlockEdges& block_edges = edges[b];
+        for (std::size_t k = 0; k < block_edges.near_outline.size(); ++k) {
+          edge_ticks.step();
+          const Segment& segment = block_edges.near_outline[k];
+          const std::int32_t one = block_edges.near_outline_one[k];
+          if (one >= 0 && free_outline[std::size_t(one)] != 0)
+            free_edges[std::size_t(one)].push_back(segment);
+          else
+            per_block[b].edges.push_back(segment);
         }
       }
+      // Must each bound two pieces, per block: the inner edges (moved out of the block's
+      // edges: only this path uses them), the crossed free outlines, the edge parts inside the
+      // blocks.
+      std::vector<std::vector<Segment>> checked(blocks.size());
+      for (std::size_t b = 0; b < edges.size(); ++b, edge_ticks.step())
+        checked[b] = std::move(edges[b].inner);
       std::vector<Segment> crossed;
       for (std::size_t i = 0; i < n; ++i) {
         edge_ticks.step();
@@ -993,9 +999,11 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // something GEOS nodes (an outline that is not free, an edge near one) comes within
       // kClearanceM of a block boundary.
       mark(0.02);
-      bool own_rings = edges.near_cut.empty();
+      bool own_rings = near_cut_empty;
       // Buildings twice (here and adding the outlines), the edges crossing block rings once.
-      LoopTicks ring_ticks(mark, 0.02, 0.05, 2 * n + edges.boundary.size());
+      std::size_t boundary_count = 0;
+      for (const BlockEdges& block_edges : edges) boundary_count += block_edges.boundary.size();
+      LoopTicks ring_ticks(mark, 0.02, 0.05, 2 * n + boundary_count);
       if (own_rings) {  // each building's test is its own: in parallel, any one decides
         std::atomic<bool> near_boundary{false};
         parallel_for_chunks(0, n, 4096, [&](std::size_t begin, std::size_t end) {
@@ -1017,8 +1025,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       RingParts ring_parts;
       if (own_rings) {
         std::vector<std::vector<Segment>> edge_parts(blocks.size());
-        own_rings = cross_block_rings(edges.boundary, block_shapes, block_polygons, edge_parts,
-                                      ring_parts, ring_ticks);
+        own_rings = cross_block_rings(edges, block_shapes, block_polygons, edge_parts, ring_parts,
+                                      ring_ticks);
         if (own_rings) {
           for (std::size_t b = 0; b < blocks.size(); ++b)
             for (const Segment& part : edge_parts[b])
@@ -1028,8 +1036,9 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         }
       }
       if (!own_rings)
-        for (std::size_t k = 0; k < edges.to_node.size(); ++k)
-          per_block[std::size_t(edges.to_node_block[k])].edges.push_back(edges.to_node[k]);
+        for (std::size_t b = 0; b < edges.size(); ++b)
+          per_block[b].edges.insert(per_block[b].edges.end(), edges[b].to_node.begin(),
+                                    edges[b].to_node.end());
       // Outlines that are not free: in their block when the rings were crossed above (they are
       // then clear of every block boundary), else in every block their box meets (those blocks
       // found in parallel, the outlines then added in building order as before).
@@ -1106,8 +1115,9 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       pieces_progress = attempt_part(0.75, 0.9);
       std::fill(free_outline.begin(), free_outline.end(), 0);
       std::vector<BlockLines> per_block(blocks.size());
-      for (std::size_t k = 0; k < edges.whole.size(); ++k)
-        per_block[std::size_t(edges.whole_block[k])].edges.push_back(edges.whole[k]);
+      for (std::size_t b = 0; b < edges.size(); ++b)
+        per_block[b].edges.insert(per_block[b].edges.end(), edges[b].whole.begin(),
+                                  edges[b].whole.end());
       for (std::size_t i = 0; i < n; ++i)
         if (outlined[i] != 0) add_outline(i, false, per_block);
       RingParts ring_parts;
@@ -1122,7 +1132,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       // The whole community's linework in one GEOS noding (snap-rounded on a retry).
       std::fill(free_outline.begin(), free_outline.end(), 0);
       std::vector<GeomPtr> cut_lines;
-      segment_lines(edges.whole, cut_lines);
+      for (const BlockEdges& block_edges : edges) segment_lines(block_edges.whole, cut_lines);
       outline_lines(cut_lines);
       block_lines(cut_lines);
       GeomPtr noded = node_lines(ctx, cut_lines, snap_grid_m);

@@ -8,7 +8,6 @@
 #include <boost/polygon/voronoi.hpp>
 
 #include "planner/core/parallel.hpp"
-#include "planner/core/progress_ticks.hpp"
 
 namespace gp::geo::detail {
 namespace {
@@ -371,14 +370,12 @@ void block_voronoi_edges(VoronoiScratch& scratch, const std::vector<Site>& sites
     if (!shape.boundary_near(clearance)) {
       if (!shape.contains(segment.first)) continue;
       out.whole.push_back(segment);
-      out.whole_block.push_back(block_id);
       outline_boxes.intersecting(clearance, hits);
       if (hits.empty()) {
         out.inner.push_back(segment);
       } else {
         out.near_outline.push_back(segment);
         out.near_outline_one.push_back(hits.size() == 1 ? hits.front() : -1);
-        out.near_outline_block.push_back(block_id);
         if (hits.size() > 1)
           out.near_several.insert(out.near_several.end(), hits.begin(), hits.end());
       }
@@ -388,24 +385,29 @@ void block_voronoi_edges(VoronoiScratch& scratch, const std::vector<Site>& sites
     shape.cut(segment, parts);
     if (parts.empty()) continue;
     out.whole.push_back(segment);
-    out.whole_block.push_back(block_id);
     out.to_node.insert(out.to_node.end(), parts.begin(), parts.end());
-    out.to_node_block.insert(out.to_node_block.end(), parts.size(), block_id);
     out.boundary.emplace_back(segment, block_id);
     outline_boxes.intersecting(clearance, hits);
     out.near_cut.insert(out.near_cut.end(), hits.begin(), hits.end());
   }
+  // Kept until cut_pieces has used them, block by block: their growth's slack (up to half of
+  // each vector) given back here, on this block's thread.
+  for (auto* edges : {&out.inner, &out.to_node, &out.whole, &out.near_outline})
+    edges->shrink_to_fit();
+  for (auto* ids : {&out.near_outline_one, &out.near_several, &out.near_cut}) ids->shrink_to_fit();
+  out.boundary.shrink_to_fit();
   counted.add(units - added);
 }
 
 }  // namespace
 
-BlockEdges voronoi_edges(const CommunityBlocks& blocks,
-                         const std::vector<std::vector<Site>>& block_sites,
-                         const BoxIndex& outline_boxes, const std::function<void(double)>& report) {
+std::vector<BlockEdges> voronoi_edges(const CommunityBlocks& blocks,
+                                      const std::vector<std::vector<Site>>& block_sites,
+                                      const BoxIndex& outline_boxes,
+                                      const std::function<void(double)>& report) {
   // Blocks are independent: in parallel (one GEOS context and scratch per thread, VoronoiScratch),
-  // each into its own BlockEdges, joined in block order so that the result does not depend on the
-  // threads. Each block's GEOS geometry and BlockShape are used by one thread.
+  // each into its own BlockEdges, so that the result does not depend on the threads. Each
+  // block's GEOS geometry and BlockShape are used by one thread.
   const std::size_t count = blocks.size();
   std::vector<BlockEdges> per_block(count);
   PerThread<VoronoiScratch> scratch;
@@ -413,7 +415,7 @@ BlockEdges voronoi_edges(const CommunityBlocks& blocks,
   // its sites; issue 14 item 5).
   std::size_t total = 0;
   for (const std::vector<Site>& sites : block_sites) total += sites.size() + 1;
-  const std::function<void(double)> progress = progress_span(report, 0.45, 0.59);
+  const std::function<void(double)> progress = progress_span(report, 0.45, 0.6);
   ProgressCount counted(progress, total, 1024);
   parallel_for(0, count, [&](std::size_t b) {
     if (block_sites[b].size() >= 2) {
@@ -424,9 +426,7 @@ BlockEdges voronoi_edges(const CommunityBlocks& blocks,
       counted.add(block_sites[b].size() + 1);
     }
   });
-  // Joined in block order (the same edges, in the same order), with progress per block.
-  LoopTicks ticks(report, 0.59, 0.6, count, 256);
-  return BlockEdges::joined(per_block, [&ticks] { ticks.step(); });
+  return per_block;
 }
 
 }  // namespace gp::geo::detail
