@@ -201,11 +201,7 @@ int run_plan(const PlanOptions& options) {
     summary["problems"].push_back(
         {{"severity", to_string(p.severity)}, {"kind", p.kind}, {"message", to_string(p)}});
   const pipeline::AuditVerdict verdict = pipeline::audit_verdict(planned);
-  summary["audit"] = {{"holds", verdict.broken == 0},
-                      {"broken", verdict.broken},
-                      {"allowed", verdict.allowed},
-                      {"broken_grids", verdict.grids},
-                      {"broken_by_rule", verdict.broken_by_rule}};
+  summary["audit"] = verdict;
   auto& buildings = summary["buildings"] = nlohmann::json::array();
   for (std::size_t b = 0; b < dataset.buildings.size(); ++b) {
     const auto large = plan.building_large[b], micro = plan.building_micro[b];

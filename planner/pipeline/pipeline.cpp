@@ -235,6 +235,15 @@ Planned plan(const pipeline::Scenario& s, const Loaded& loaded, Progress& progre
               progress);
 }
 
+void to_json(nlohmann::json& j, const AuditVerdict& verdict) {
+  j = {{"holds", verdict.broken == 0},
+       {"broken", verdict.broken},
+       {"allowed", verdict.allowed},
+       {"broken_grids", verdict.grids},
+       {"broken_by_rule", verdict.broken_by_rule},
+       {"own_plan", verdict.own_plan}};
+}
+
 AuditVerdict audit_verdict(const geo::PlanAudit& audit, const Plan& plan, bool own_plan) {
   AuditVerdict v;
   v.own_plan = own_plan;
@@ -613,12 +622,7 @@ RunOutcome run(RunRequest request, Progress& progress) {
   // The plan's own audit, as `gridplan check --json` gives it: the run exits 7 when a plan of
   // ours breaks a rule (docs/cli/README.md "Exit codes").
   AuditVerdict verdict = audit_verdict(planned);
-  metrics["audit"] = {{"holds", verdict.broken == 0},
-                      {"broken", verdict.broken},
-                      {"allowed", verdict.allowed},
-                      {"broken_grids", verdict.grids},
-                      {"broken_by_rule", verdict.broken_by_rule},
-                      {"own_plan", verdict.own_plan}};
+  metrics["audit"] = verdict;
   if (replanned) {
     // The existing plan's key figures without the event simulation (which would double the run).
     pipeline::Scenario quick = s;

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "planner/core/dataset.hpp"
 #include "planner/core/progress.hpp"
 #include "planner/evaluation/evaluation.hpp"
@@ -97,6 +99,9 @@ struct AuditVerdict {
   [[nodiscard]] bool fails() const { return own_plan && broken > 0; }
 };
 AuditVerdict audit_verdict(const geo::PlanAudit& audit, const Plan& plan, bool own_plan);
+/// The verdict as metrics.json and `gridplan plan`'s plan.json give it ("audit": holds, broken,
+/// allowed, broken_grids, broken_by_rule, own_plan); nlohmann's serializer, so `j = verdict`.
+void to_json(nlohmann::json& j, const AuditVerdict& verdict);
 /// The verdict on a planned (or imported and evaluated) plan.
 AuditVerdict audit_verdict(const Planned& planned);
 
