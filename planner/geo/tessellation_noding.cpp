@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <mutex>
+#include <type_traits>
 
 #include "planner/core/parallel.hpp"
 #include "planner/core/parallel_sort.hpp"
@@ -955,6 +956,14 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
       mark(0.01);
       for (const BlockEdges& block_edges : edges)
         for (std::int32_t i : block_edges.near_several) free_outline[std::size_t(i)] = 0;
+      // Each member of the blocks' edges is freed as soon as this path has used it (freed
+      // memory is then reused by the noding and the faces below, which hold the tessellation's
+      // peak at 1M buildings); only `whole` stays, for the fallbacks.
+      auto release = [](auto& member) { std::decay_t<decltype(member)>().swap(member); };
+      for (BlockEdges& block_edges : edges) {
+        release(block_edges.near_several);
+        release(block_edges.near_cut);
+      }
       // What GEOS nodes, block by block (node_blocks).
       std::vector<BlockLines> per_block(blocks.size());
       std::vector<std::vector<Segment>> free_edges(n);
@@ -970,6 +979,8 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
           else
             per_block[b].edges.push_back(segment);
         }
+        release(edges[b].near_outline);
+        release(edges[b].near_outline_one);
       }
       // Must each bound two pieces, per block: the inner edges (moved out of the block's
       // edges: only this path uses them), the crossed free outlines, the edge parts inside the
@@ -1027,6 +1038,7 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         std::vector<std::vector<Segment>> edge_parts(blocks.size());
         own_rings = cross_block_rings(edges, block_shapes, block_polygons, edge_parts, ring_parts,
                                       ring_ticks);
+        for (BlockEdges& block_edges : edges) release(block_edges.boundary);
         if (own_rings) {
           for (std::size_t b = 0; b < blocks.size(); ++b)
             for (const Segment& part : edge_parts[b])
@@ -1035,10 +1047,13 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
           ring_parts = RingParts{};
         }
       }
-      if (!own_rings)
-        for (std::size_t b = 0; b < edges.size(); ++b)
+      for (std::size_t b = 0; b < edges.size(); ++b) {
+        if (!own_rings)
           per_block[b].edges.insert(per_block[b].edges.end(), edges[b].to_node.begin(),
                                     edges[b].to_node.end());
+        release(edges[b].to_node);
+        release(edges[b].boundary);
+      }
       // Outlines that are not free: in their block when the rings were crossed above (they are
       // then clear of every block boundary), else in every block their box meets (those blocks
       // found in parallel, the outlines then added in building order as before).

@@ -53,8 +53,9 @@ std::vector<double> piece_areas(const std::vector<Polygon>& pieces);
 /// Step 5. `outlined` and `building_block` are per local building; `outline_boxes` indexes the
 /// outlined footprints (OutlineLocator::boxes). With `snap_grid_m` > 0 (a retry after GEOS
 /// failed) everything is noded at once and snap-rounded to that grid. `edges`: voronoi_edges'
-/// result, one BlockEdges per block; their `inner` edges are moved out (the other members stay
-/// for the fallbacks). `report` takes the community's fraction done (0.6 to 0.8 here).
+/// result, one BlockEdges per block, consumed: the fast path moves or frees every member as it
+/// uses it but `whole`, which the fallbacks read. `report` takes the community's fraction done (0.6
+/// to 0.8 here).
 Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& job,
                   const CommunityBlocks& community_blocks, std::vector<BlockEdges>& edges,
                   const std::vector<char>& outlined, const BoxIndex& outline_boxes,
