@@ -15,6 +15,31 @@
 namespace gp::geo::detail {
 namespace {
 
+/// Where edge p→q crosses ring segment a→c, once the edge's line is known to separate a and c:
+/// the edge's parameter t, the ring segment's u (both 0 to 1) and the point (computed from the
+/// edge). `none` when the ring segment's line does not separate p and q; `degenerate` when p or
+/// q lies on it (the callers leave that case to GEOS).
+struct EdgeRingCrossing {
+  enum Kind { none, crossing, degenerate } kind = none;
+  double t = 0.0;
+  double u = 0.0;
+  Point x;
+};
+
+EdgeRingCrossing edge_ring_crossing(const Point& p, const Point& q, const Point& a,
+                                    const Point& c) {
+  const double op = orientation(a, c, p);
+  const double oq = orientation(a, c, q);
+  if (op == 0.0 || oq == 0.0) return {EdgeRingCrossing::degenerate, 0.0, 0.0, {}};
+  if ((op > 0.0) == (oq > 0.0)) return {};  // the line crosses the ring segment, the edge not
+  const double t = op / (op - oq);
+  const Point x{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
+  const double ex = c.x - a.x;
+  const double ey = c.y - a.y;
+  const double u = ((x.x - a.x) * ex + (x.y - a.y) * ey) / (ex * ex + ey * ey);
+  return {EdgeRingCrossing::crossing, t, u, x};
+}
+
 /// Nodes Voronoi edges with one outline ring that touches nothing else (a "free" outline: no
 /// other outline, no block boundary within kClearanceM of its box), without GEOS: the crossings
 /// of each edge with the ring become shared vertices of both. Whether the edge's line separates
@@ -35,19 +60,11 @@ bool cross_outline(const Ring& ring, const std::vector<Segment>& edges, std::vec
     for (std::size_t k = 0; k < m; ++k) {
       const std::size_t k1 = k + 1 == m ? 0 : k + 1;
       if (left[k] == left[k1]) continue;
-      const Point& a = ring[k];
-      const Point& b = ring[k1];
-      const double op = orientation(a, b, p);
-      const double oq = orientation(a, b, q);
-      if (op == 0.0 || oq == 0.0) return false;
-      if ((op > 0.0) == (oq > 0.0)) continue;  // the line crosses the ring segment, the edge not
-      const double t = op / (op - oq);
-      const Point x{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
-      const double ex = b.x - a.x;
-      const double ey = b.y - a.y;
-      const double u = ((x.x - a.x) * ex + (x.y - a.y) * ey) / (ex * ex + ey * ey);
-      on_edge.emplace_back(t, x);
-      on_ring[k].emplace_back(u, x);
+      const EdgeRingCrossing crossing = edge_ring_crossing(p, q, ring[k], ring[k1]);
+      if (crossing.kind == EdgeRingCrossing::degenerate) return false;
+      if (crossing.kind == EdgeRingCrossing::none) continue;
+      on_edge.emplace_back(crossing.t, crossing.x);
+      on_ring[k].emplace_back(crossing.u, crossing.x);
     }
     std::sort(on_edge.begin(), on_edge.end(),
               [](const auto& s, const auto& t) { return s.first < t.first; });
@@ -146,17 +163,11 @@ bool cross_block_rings(const std::vector<BlockEdges>& block_edges,
         const Point& a = key.first;
         const Point& c = key.second;
         if ((orientation(p, q, a) >= 0.0) == (orientation(p, q, c) >= 0.0)) continue;
-        const double op = orientation(a, c, p);
-        const double oq = orientation(a, c, q);
-        if (op == 0.0 || oq == 0.0) return false;
-        if ((op > 0.0) == (oq > 0.0)) continue;
-        const double t = op / (op - oq);
-        const Point x{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
-        const double ex = c.x - a.x;
-        const double ey = c.y - a.y;
-        const double u = ((x.x - a.x) * ex + (x.y - a.y) * ey) / (ex * ex + ey * ey);
-        on_edge.emplace_back(t, x);
-        splits.push_back({key, {u, x}});
+        const EdgeRingCrossing crossing = edge_ring_crossing(p, q, a, c);
+        if (crossing.kind == EdgeRingCrossing::degenerate) return false;
+        if (crossing.kind == EdgeRingCrossing::none) continue;
+        on_edge.emplace_back(crossing.t, crossing.x);
+        splits.push_back({key, {crossing.u, crossing.x}});
       }
       std::sort(on_edge.begin(), on_edge.end(),
                 [](const auto& s, const auto& t) { return s.first < t.first; });
