@@ -150,12 +150,12 @@ bool cross_block_rings(const std::vector<BlockEdges>& block_edges,
   std::vector<std::pair<Segment, std::pair<double, Point>>> splits;  // normalised segment, (u, x)
   std::vector<Segment> candidates;
   std::vector<std::pair<double, Point>> on_edge;
-  for (const BlockEdges& edges : block_edges)
-    for (const auto& [e, b] : edges.boundary) {
+  for (std::size_t b = 0; b < block_edges.size(); ++b)
+    for (const Segment& e : block_edges[b].boundary) {
       ticks.step();
       const Point& p = e.first;
       const Point& q = e.second;
-      const BlockShape& shape = shapes[std::size_t(b)];
+      const BlockShape& shape = shapes[b];
       shape.segments_near(BlockShape::box_of(e), candidates);
       on_edge.clear();
       for (const Segment& r : candidates) {
@@ -175,8 +175,7 @@ bool cross_block_rings(const std::vector<BlockEdges>& block_edges,
       Point from = p;
       for (const auto& [t, x] : on_edge) {
         const Point middle{0.5 * (from.x + x.x), 0.5 * (from.y + x.y)};
-        if (!(from == x) && shape.contains(middle))
-          edge_parts[std::size_t(b)].emplace_back(from, x);
+        if (!(from == x) && shape.contains(middle)) edge_parts[b].emplace_back(from, x);
         from = x;
       }
     }
@@ -1049,7 +1048,6 @@ Pieces cut_pieces(GeosContext& ctx, const Dataset& dataset, const CommunityJob& 
         std::vector<std::vector<Segment>> edge_parts(blocks.size());
         own_rings = cross_block_rings(edges, block_shapes, block_polygons, edge_parts, ring_parts,
                                       ring_ticks);
-        for (BlockEdges& block_edges : edges) release(block_edges.boundary);
         if (own_rings) {
           for (std::size_t b = 0; b < blocks.size(); ++b)
             for (const Segment& part : edge_parts[b])

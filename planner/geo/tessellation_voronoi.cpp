@@ -333,9 +333,8 @@ void voronoi_from_cells(GeosContext& ctx, const std::vector<Site>& sites, const 
 /// Voronoi edges of a block's sites that meet the block, sorted into `out`. `outline_boxes`
 /// holds the boxes of the outlines that join the linework: edges near them must be noded.
 void block_voronoi_edges(VoronoiScratch& scratch, const std::vector<Site>& sites,
-                         const GEOSGeometry* block, std::int32_t block_id, const BlockShape& shape,
-                         const Box& block_box, const BoxIndex& outline_boxes, BlockEdges& out,
-                         ProgressCount& counted) {
+                         const GEOSGeometry* block, const BlockShape& shape, const Box& block_box,
+                         const BoxIndex& outline_boxes, BlockEdges& out, ProgressCount& counted) {
   GeosContext& ctx = scratch.ctx;
   constexpr double kFrameMarginM = 1.0;  // edges are cut to the block's box widened by this
   const Box frame{block_box.min_x - kFrameMarginM, block_box.min_y - kFrameMarginM,
@@ -386,16 +385,10 @@ void block_voronoi_edges(VoronoiScratch& scratch, const std::vector<Site>& sites
     if (parts.empty()) continue;
     out.whole.push_back(segment);
     out.to_node.insert(out.to_node.end(), parts.begin(), parts.end());
-    out.boundary.emplace_back(segment, block_id);
+    out.boundary.push_back(segment);
     outline_boxes.intersecting(clearance, hits);
     out.near_cut.insert(out.near_cut.end(), hits.begin(), hits.end());
   }
-  // Kept until cut_pieces has used them, block by block: their growth's slack (up to half of
-  // each vector) given back here, on this block's thread.
-  for (auto* edges : {&out.inner, &out.to_node, &out.whole, &out.near_outline})
-    edges->shrink_to_fit();
-  for (auto* ids : {&out.near_outline_one, &out.near_several, &out.near_cut}) ids->shrink_to_fit();
-  out.boundary.shrink_to_fit();
   counted.add(units - added);
 }
 
@@ -420,8 +413,8 @@ std::vector<BlockEdges> voronoi_edges(const CommunityBlocks& blocks,
   parallel_for(0, count, [&](std::size_t b) {
     if (block_sites[b].size() >= 2) {
       block_voronoi_edges(scratch.local(), block_sites[b], blocks.blocks[b].geometry.get(),
-                          std::int32_t(b), blocks.shapes[b], blocks.blocks[b].box, outline_boxes,
-                          per_block[b], counted);
+                          blocks.shapes[b], blocks.blocks[b].box, outline_boxes, per_block[b],
+                          counted);
     } else {
       counted.add(block_sites[b].size() + 1);
     }

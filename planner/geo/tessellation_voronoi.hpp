@@ -34,9 +34,9 @@ struct BlockEdges {
   std::vector<std::int32_t> near_outline_one;
   std::vector<std::int32_t> near_several;  // the outlines near edges that are near several
   std::vector<std::int32_t> near_cut;      // outlines near edges cut at the block boundary
-  /// The edges near the block boundary, uncut, with their block (for cross_block_rings).
-  /// (The other members are the block's own: voronoi_edges gives one BlockEdges per block.)
-  std::vector<std::pair<Segment, std::int32_t>> boundary;
+  /// The edges near the block boundary, uncut (for cross_block_rings). Every member is the
+  /// block's own: voronoi_edges gives one BlockEdges per block, so no edge carries its block.
+  std::vector<Segment> boundary;
 };
 
 /// Step 4 (edges): the Voronoi edges of every block with two or more sites, sorted into
