@@ -13,13 +13,10 @@
 
 #include "planner/geo/tessellation_community.hpp"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include <algorithm>
 #include <mutex>
 
+#include "planner/core/memory.hpp"
 #include "planner/core/parallel.hpp"
 #include "planner/core/progress_ticks.hpp"
 #include "planner/geo/own_footprint.hpp"
@@ -35,12 +32,6 @@ namespace {
 
 /// Communities with at least this many buildings return their freed heap after cut_pieces.
 constexpr std::size_t kTrimBuildings = 20000;
-
-void release_free_memory() {
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-}
 
 /// The own parts of the job's buildings (own_footprint.hpp), per local building (null: none): a
 /// building under smaller footprints (a podium under its tower, a building crossed by one mapped

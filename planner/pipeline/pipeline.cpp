@@ -3,10 +3,6 @@
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,6 +14,7 @@
 
 #include "planner/core/clock.hpp"
 #include "planner/core/errors.hpp"
+#include "planner/core/memory.hpp"
 #include "planner/core/progress_ticks.hpp"
 #include "planner/partition/partitioner.hpp"
 #include "planner/pipeline/parameters.hpp"
@@ -29,17 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-/// Hands the heap's free pages back to the system after a stage that freed much (the
-/// tessellation's noding and Voronoi arrays, the partition's unit cuts): glibc keeps freed
-/// small blocks in each thread's arena, so without it the resident set stays at the stage's
-/// peak for the rest of the run (real-100000 in one community: 0.88 GiB after the
-/// tessellation). Takes milliseconds; the plan is unchanged.
-void release_free_memory() {
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-}
 
 nlohmann::json estimate_json(const sim::Estimate& e) {
   auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };

@@ -11,7 +11,6 @@
 // figures, the output layers and their GeoPackage export into a scratch directory (removed after
 // the run). Figures in docs/benchmarks.md ("Repeated runs").
 
-#include <malloc.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,6 +21,7 @@
 #include <iostream>
 #include <string>
 
+#include "planner/core/memory.hpp"
 #include "planner/evaluation/evaluation.hpp"
 #include "planner/geo/tessellation.hpp"
 #include "planner/geo/validate.hpp"
@@ -139,8 +139,8 @@ int main(int argc, char** argv) {
       grids = plan.large_grids.size() + plan.micro_grids.size();
       count = town.buildings.size();
     }
-    // Give freed arenas back to the system so RSS shows what is still held, not glibc's caches.
-    malloc_trim(0);
+    // Give freed pages back to the system so RSS shows what is still held, not the heap's caches.
+    release_free_memory();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto [rss, peak] = rss_mib();

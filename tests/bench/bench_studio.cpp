@@ -14,13 +14,12 @@
 //                      the same pan/zoom series again over the planned map (cells coloured by
 //                      grid, grid outlines)
 //   --repeat R         opens and plans the same input R times in this process (as a planner does
-//                      all day) and prints the resident set after each plan (malloc_trim first,
-//                      so it shows what is still held) and the peak: the studio's leak check
-//                      (issue 8, docs/benchmarks.md "Repeated runs"). Implies --plan.
+//                      all day) and prints the resident set after each plan (the heap's free pages
+//                      returned first, so it shows what is still held) and the peak: the studio's
+//                      leak check (issue 8, docs/benchmarks.md "Repeated runs"). Implies --plan.
 // The first series is timed with the dataset's layers (buildings, roads, communities...) while
 // the plan is being computed on the worker thread. The load average is printed before and after
 // (the machine is shared: figures are noisy).
-#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -36,6 +35,7 @@
 #include <vector>
 
 #include "map_canvas.hpp"
+#include "planner/core/memory.hpp"
 #include "planner/synth/town.hpp"
 #include "session.hpp"
 #include "studio.hpp"
@@ -66,7 +66,7 @@ void print_load(const char* when) {
 
 /// Resident set now and peak, MiB (after returning freed heap to the system).
 std::pair<double, double> memory_mib() {
-  malloc_trim(0);
+  gp::release_free_memory();
   double rss = 0.0;
   if (FILE* f = std::fopen("/proc/self/statm", "r")) {
     long size = 0, resident = 0;
