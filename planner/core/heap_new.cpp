@@ -1,4 +1,4 @@
-// The throwing forms of the global `operator new`, compiled into every program that links
+// The global `operator new` and `operator delete`, compiled into every program that links
 // mimalloc (gridplan_heap, the top-level CMakeLists.txt; docs/decisions/0012-allocator.md).
 //
 // Why: Debian builds mimalloc as C, and its `operator new`, finding no memory, aborts the process
@@ -9,9 +9,9 @@
 //
 // These are the standard's replaceable forms, as libstdc++ writes them: `malloc` (mimalloc's,
 // which returns null when the heap is full), then the new-handler, then std::bad_alloc; the
-// nothrow forms return null; every `operator delete` is `free`. Defined in the executable, they
-// come before libmimalloc's and libstdc++'s in symbol lookup. The whole set is replaced, not only
-// the throwing forms, so that every block is allocated and freed by one pair (malloc and free,
+// nothrow forms return null instead; every `operator delete` is `free`. Defined in the executable,
+// they come before libmimalloc's and libstdc++'s in symbol lookup. The whole set is replaced, not
+// only the throwing forms, so that every block is allocated and freed by one pair (malloc and free,
 // mimalloc's by interposition) and GCC's -Wmismatched-new-delete has nothing to pair wrongly.
 #include <cstddef>
 #include <cstdlib>
@@ -65,19 +65,29 @@ void* operator new(std::size_t size, std::align_val_t alignment) {
 void* operator new[](std::size_t size, std::align_val_t alignment) {
   return allocate_aligned_or_throw(size, alignment);
 }
+// The nothrow forms consult the new-handler like the throwing ones (a handler may free memory),
+// and answer null where those throw.
 void* operator new(std::size_t size, const std::nothrow_t& /*tag*/) noexcept {
-  return std::malloc(size == 0 ? 1 : size);
+  try {
+    return allocate_or_throw(size);
+  } catch (...) {
+    return nullptr;
+  }
 }
-void* operator new[](std::size_t size, const std::nothrow_t& /*tag*/) noexcept {
-  return std::malloc(size == 0 ? 1 : size);
+void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
+  return ::operator new(size, tag);
 }
 void* operator new(std::size_t size, std::align_val_t alignment,
                    const std::nothrow_t& /*tag*/) noexcept {
-  return allocate_aligned(size, alignment);
+  try {
+    return allocate_aligned_or_throw(size, alignment);
+  } catch (...) {
+    return nullptr;
+  }
 }
 void* operator new[](std::size_t size, std::align_val_t alignment,
-                     const std::nothrow_t& /*tag*/) noexcept {
-  return allocate_aligned(size, alignment);
+                     const std::nothrow_t& tag) noexcept {
+  return ::operator new(size, alignment, tag);
 }
 
 void operator delete(void* p) noexcept {
