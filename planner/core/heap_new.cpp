@@ -22,72 +22,64 @@
 
 namespace {
 
-void* allocate_or_throw(std::size_t size) {
+/// One block of `size` bytes aligned to `align`, or null: malloc when its own alignment is enough.
+void* try_allocate(std::size_t size, std::size_t align) noexcept {
   if (size == 0) size = 1;
-  for (;;) {
-    if (void* p = std::malloc(size)) return p;
-    const std::new_handler handler = std::get_new_handler();
-    if (handler == nullptr) throw std::bad_alloc();
-    handler();
-  }
-}
-
-void* allocate_aligned(std::size_t size, std::align_val_t alignment) noexcept {
-  const auto align = static_cast<std::size_t>(alignment);
+  if (align <= alignof(std::max_align_t)) return std::malloc(size);
   void* p = nullptr;
-  return posix_memalign(&p, align < sizeof(void*) ? sizeof(void*) : align, size == 0 ? 1 : size) ==
-                 0
-             ? p
-             : nullptr;
+  return posix_memalign(&p, align, size) == 0 ? p : nullptr;
 }
 
-void* allocate_aligned_or_throw(std::size_t size, std::align_val_t alignment) {
+/// The standard's loop: try, else call the new-handler (which may free memory) and try again,
+/// else throw.
+void* allocate_or_throw(std::size_t size, std::size_t align) {
   for (;;) {
-    if (void* p = allocate_aligned(size, alignment)) return p;
+    if (void* p = try_allocate(size, align)) return p;
     const std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) throw std::bad_alloc();
     handler();
   }
 }
+
+/// The nothrow forms: the same loop (the new-handler too), null where it throws.
+void* allocate_or_null(std::size_t size, std::size_t align) noexcept {
+  try {
+    return allocate_or_throw(size, align);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+constexpr std::size_t kPlain = alignof(std::max_align_t);
 
 }  // namespace
 
 // NOLINTBEGIN(misc-new-delete-overloads): the standard's full replaceable set, defined together.
 void* operator new(std::size_t size) {
-  return allocate_or_throw(size);
+  return allocate_or_throw(size, kPlain);
 }
 void* operator new[](std::size_t size) {
-  return allocate_or_throw(size);
+  return allocate_or_throw(size, kPlain);
 }
-void* operator new(std::size_t size, std::align_val_t alignment) {
-  return allocate_aligned_or_throw(size, alignment);
+void* operator new(std::size_t size, std::align_val_t align) {
+  return allocate_or_throw(size, static_cast<std::size_t>(align));
 }
-void* operator new[](std::size_t size, std::align_val_t alignment) {
-  return allocate_aligned_or_throw(size, alignment);
+void* operator new[](std::size_t size, std::align_val_t align) {
+  return allocate_or_throw(size, static_cast<std::size_t>(align));
 }
-// The nothrow forms consult the new-handler like the throwing ones (a handler may free memory),
-// and answer null where those throw.
 void* operator new(std::size_t size, const std::nothrow_t& /*tag*/) noexcept {
-  try {
-    return allocate_or_throw(size);
-  } catch (...) {
-    return nullptr;
-  }
+  return allocate_or_null(size, kPlain);
 }
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
-  return ::operator new(size, tag);
+void* operator new[](std::size_t size, const std::nothrow_t& /*tag*/) noexcept {
+  return allocate_or_null(size, kPlain);
 }
-void* operator new(std::size_t size, std::align_val_t alignment,
+void* operator new(std::size_t size, std::align_val_t align,
                    const std::nothrow_t& /*tag*/) noexcept {
-  try {
-    return allocate_aligned_or_throw(size, alignment);
-  } catch (...) {
-    return nullptr;
-  }
+  return allocate_or_null(size, static_cast<std::size_t>(align));
 }
-void* operator new[](std::size_t size, std::align_val_t alignment,
-                     const std::nothrow_t& tag) noexcept {
-  return ::operator new(size, alignment, tag);
+void* operator new[](std::size_t size, std::align_val_t align,
+                     const std::nothrow_t& /*tag*/) noexcept {
+  return allocate_or_null(size, static_cast<std::size_t>(align));
 }
 
 void operator delete(void* p) noexcept {

@@ -1,6 +1,6 @@
 #include "planner/core/memory.hpp"
 
-#include <cstddef>  // also defines __GLIBC__, which the test below needs
+#include <cstddef>  // also defines __GLIBC__, which the #if below reads
 
 #if defined(__GLIBC__)
 #include <malloc.h>

@@ -45,6 +45,12 @@ TEST_CASE("memory: operator new on a full heap throws std::bad_alloc, it does no
   CHECK_THROWS_AS(::operator new[](kImpossible), std::bad_alloc);
   CHECK_THROWS_AS(::operator new (kImpossible, std::align_val_t{64}), std::bad_alloc);
   CHECK(::operator new(kImpossible, std::nothrow) == nullptr);
+  CHECK(::operator new[](kImpossible, std::nothrow) == nullptr);
+  CHECK(::operator new (kImpossible, std::align_val_t{64}, std::nothrow) == nullptr);
+  // An alignment malloc already gives takes malloc's path; it is still honoured.
+  void* small = ::operator new (24, std::align_val_t{8});
+  CHECK(reinterpret_cast<std::uintptr_t>(small) % 8 == 0);
+  ::operator delete (small, std::align_val_t{8});
   void* aligned = ::operator new (100, std::align_val_t{256});
   CHECK(reinterpret_cast<std::uintptr_t>(aligned) % 256 == 0);
   ::operator delete (aligned, std::align_val_t{256});
