@@ -46,12 +46,15 @@ struct TessellationParams {
   double min_shared_length_m = 0.01;
   /// Buildings whose footprint does not fit in the Voronoi cell of one interior point (a long
   /// building beside small ones) get Voronoi sites along their outline instead, this far apart
-  /// at most (metres) ...
-  double outline_site_spacing_m = 2.0;
-  /// ... or farther apart on long outlines, so that one gets about this many sites (plus its
-  /// vertices). The footprint still lies in its cell exactly: its outline is an edge of the
-  /// arrangement; the spacing only decides how well the rest of the cell follows its shape.
-  int outline_sites_max = 64;
+  /// at most (metres), and at least half this apart (a vertex nearer the site before it adds
+  /// none) ...
+  double outline_site_spacing_m = 6.0;
+  /// ... or farther apart on long outlines, so that one gets about this many sites. The footprint
+  /// still lies in its cell exactly: its outline is an edge of the arrangement; the spacing only
+  /// decides how closely the rest of the cell follows its shape (docs/decisions/0003,
+  /// "Performance (fourteenth version)": 2 m and every vertex gave real footprints 16 sites per
+  /// building, and the diagram's edges made most of the tessellation's work).
+  int outline_sites_max = 24;
   /// When GEOS fails on a community (a robustness failure while noding), the community is
   /// retried with its linework snap-rounded to this grid (metres), then to coarser ones.
   double snap_grid_m = 1e-6;

@@ -14,6 +14,8 @@
 #include "planner/geo/tessellation_community.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "planner/core/memory.hpp"
@@ -114,6 +116,16 @@ CommunityCells tessellate_sites(GeosContext& ctx, const Dataset& dataset, const 
       choose_sites(dataset, job, placements, params, blocks, block_sites, out.problems, report);
   const OutlineLocator outlines(dataset, job, outlined, placements);
   std::vector<BlockEdges> edges = voronoi_edges(blocks, block_sites, outlines.boxes(), report);
+  if (std::getenv("GRIDPLAN_TESS_STATS") != nullptr) {  // counts for docs/benchmarks.md
+    std::size_t sites = 0, outlined_buildings = 0, edge_count = 0;
+    for (const char o : outlined) outlined_buildings += o ? 1 : 0;
+    for (const std::vector<Site>& s : block_sites) sites += s.size();
+    for (const BlockEdges& e : edges) edge_count += e.whole.size();
+    std::fprintf(stderr,
+                 "tessellation stats: %zu buildings, %zu outlined, %zu Voronoi sites, %zu Voronoi "
+                 "edges in the blocks\n",
+                 n, outlined_buildings, sites, edge_count);
+  }
 
   report(0.6);
   Pieces pieces = cut_pieces(ctx, dataset, job, blocks, edges, outlined, outlines.boxes(),

@@ -253,32 +253,29 @@ std::vector<Span> soft_spans(GeosContext& ctx, const Building& building,
   return spans;
 }
 
-/// Appends sites along a ring: its vertices and points between them at most `spacing_m` apart.
+/// Appends sites along a ring: its vertices and points between them at most `spacing_m` apart,
+/// each at least half `spacing_m` from the site before it (a curved wall's vertices a few
+/// centimetres apart are one site, not dozens).
 void sample_ring(const Ring& ring, double spacing_m, std::int32_t building,
                  std::vector<Site>& out) {
+  const double least_gap2 = 0.25 * spacing_m * spacing_m;
+  const std::size_t first = out.size();
+  auto add = [&](const Point& p) {
+    if (out.size() > first) {
+      const Point& last = out.back().p;
+      if ((p.x - last.x) * (p.x - last.x) + (p.y - last.y) * (p.y - last.y) < least_gap2) return;
+    }
+    out.push_back({on_site_grid(p), building});
+  };
   for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
     const Point& a = ring[k];
     const Point& b = ring[k + 1];
-    out.push_back({on_site_grid(a), building});
+    add(a);
     const int steps = int(std::ceil(std::hypot(b.x - a.x, b.y - a.y) / spacing_m));
     for (int step = 1; step < steps; ++step) {
       const double t = double(step) / double(steps);
-      out.push_back({on_site_grid({a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)}), building});
+      add({a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)});
     }
-  }
-}
-
-/// Sites along a footprint's outline (every ring), at most params.outline_site_spacing_m apart,
-/// or sparser so that a long outline gets about params.outline_sites_max of them (plus its
-/// vertices).
-void outline_sites(const MultiPolygon& footprint, const TessellationParams& params,
-                   std::int32_t building, std::vector<Site>& out) {
-  const double spacing_m =
-      std::max(params.outline_site_spacing_m,
-               perimeter(footprint) / double(std::max(params.outline_sites_max, 1)));
-  for (const Polygon& polygon : footprint) {
-    sample_ring(polygon.outer, spacing_m, building, out);
-    for (const Ring& hole : polygon.holes) sample_ring(hole, spacing_m, building, out);
   }
 }
 
@@ -645,6 +642,17 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
 }
 
 }  // namespace
+
+void outline_sites(const MultiPolygon& footprint, const TessellationParams& params,
+                   std::int32_t building, std::vector<Site>& out) {
+  const double spacing_m =
+      std::max(params.outline_site_spacing_m,
+               perimeter(footprint) / double(std::max(params.outline_sites_max, 1)));
+  for (const Polygon& polygon : footprint) {
+    sample_ring(polygon.outer, spacing_m, building, out);
+    for (const Ring& hole : polygon.holes) sample_ring(hole, spacing_m, building, out);
+  }
+}
 
 int footprint_interiors_meet(const MultiPolygon& a, const MultiPolygon& b) {
   const Box box_a = bounds(a);

@@ -117,6 +117,14 @@ struct Placement {
   }
 };
 
+/// Voronoi sites along a footprint's outline (every ring), for a building whose footprint does
+/// not fit in the Voronoi cell of one site: its vertices and points between them at most
+/// params.outline_site_spacing_m apart (farther on long outlines, so that one gets about
+/// params.outline_sites_max of them), each at least half that spacing from the site before it
+/// on its ring; on the site grid (on_site_grid), appended to `out` with `building`.
+void outline_sites(const MultiPolygon& footprint, const TessellationParams& params,
+                   std::int32_t building, std::vector<Site>& out);
+
 /// Whether the interiors of two footprints meet (GEOS relate pattern "T********"), where cheap
 /// exact tests settle it: 1 they meet, 0 they do not, −1 not settled (touching boundaries: ask
 /// GEOS). Settled: boxes that overlap in no area (0); two edges crossing properly, each one's

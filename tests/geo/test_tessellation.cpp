@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <numbers>
 #include <random>
 #include <sstream>
 
@@ -334,6 +335,37 @@ TEST_CASE("tessellation: a long building between small ones lies inside its own 
   for (std::size_t i = 1; i < town.dataset.buildings.size(); ++i) CHECK(t.cells[i].size() == 1);
   CHECK(t.cell_area_m2[std::size_t(long_one)] > 320.0);
   CHECK(t.problems.empty());
+}
+
+TEST_CASE("tessellation: a round building among terraced houses keeps its footprint in its cell",
+          "[tessellation]") {
+  // A drum of 360 vertices 14 cm apart between two terraces of houses sharing walls, and a house
+  // 20 cm from it: the drum's sites thinned to about outline_sites_max (round 19). Each footprint
+  // lies in its cell and each cell is one piece: the outline's linework, not the site spacing,
+  // makes the containment exact.
+  Town town;
+  town.community({rect(0, 0, 120, 80)});
+  gp::Ring drum;
+  for (int k = 0; k < 360; ++k) {
+    const double a = 2.0 * std::numbers::pi * double(k) / 360.0;
+    drum.push_back({60.0 + 8.0 * std::cos(a), 40.0 + 8.0 * std::sin(a)});
+  }
+  drum.push_back(drum.front());
+  town.building({drum, {}});
+  for (int k = 0; k < 6; ++k) {
+    town.building(rect(20.0 + 6.0 * k, 48, 26.0 + 6.0 * k, 58));  // north terrace, shared walls
+    town.building(rect(20.0 + 6.0 * k, 22, 26.0 + 6.0 * k, 32));  // south terrace
+  }
+  town.building(rect(56, 48.2, 64, 56));  // 20 cm north of the drum
+  const Tessellation t = run(town);
+  check_tiling(town, t);
+  GeosContext ctx;
+  for (std::size_t i = 0; i < town.dataset.buildings.size(); ++i) {
+    INFO("building " << i);
+    const gp::MultiPolygon& footprint = town.dataset.buildings[i].footprint;
+    CHECK(gp::area(footprint) - overlap_area(ctx, footprint, t.cells[i]) <= 1e-6);
+    CHECK(t.cells[i].size() == 1);
+  }
 }
 
 TEST_CASE("tessellation: overlapping footprints: the smaller keeps the shared area, reported",

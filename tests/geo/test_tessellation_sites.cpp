@@ -1,8 +1,10 @@
 // Site choice (planner/geo/tessellation_sites.cpp): the cheap exact test of whether two
 // footprints' interiors meet agrees with GEOS's relate wherever it answers, on real footprints
-// (the Nanjing OSM extract in ../shared/data, skipped when absent) and on constructed cases.
+// (the Nanjing OSM extract in ../shared/data, skipped when absent) and on constructed cases; an
+// outlined building's sites keep their spacing on a curved wall and on the extract's footprints.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -14,6 +16,7 @@
 #include "osm_xml_ways.hpp"
 #include "planner/geo/geos.hpp"
 #include "planner/geo/spatial_index.hpp"
+#include "planner/geo/tessellation.hpp"
 #include "planner/geo/tessellation_sites.hpp"
 
 namespace {
@@ -118,4 +121,80 @@ TEST_CASE("sites: the cheap interiors test agrees with GEOS on real footprints",
   REQUIRE(pairs > 500);
   // Most pairs are settled by the cheap tests (the point of them); GEOS is left the touching ones.
   CHECK(double(settled) >= 0.6 * double(pairs));
+}
+
+namespace {
+
+/// Checks outline_sites on one footprint (one ring, no holes): every site on the ring, each at
+/// least half the spacing from the one before, every vertex within half the spacing of a site.
+/// Returns the number of sites.
+std::size_t check_outline_sites(const gp::MultiPolygon& footprint,
+                                const gp::geo::TessellationParams& params) {
+  using gp::geo::detail::kSiteGridM;
+  std::vector<gp::geo::detail::Site> sites;
+  gp::geo::detail::outline_sites(footprint, params, 7, sites);
+  const gp::Ring& ring = footprint.front().outer;
+  const double spacing = std::max(params.outline_site_spacing_m,
+                                  gp::perimeter(footprint) / double(params.outline_sites_max));
+  const double grid = 2.0 * kSiteGridM;  // sites are on the site grid: each ordinate moves ≤ ½ step
+  REQUIRE(!sites.empty());
+  for (std::size_t k = 0; k < sites.size(); ++k) {
+    CHECK(sites[k].building == 7);
+    double on_ring = INFINITY;
+    for (std::size_t v = 0; v + 1 < ring.size(); ++v)
+      on_ring = std::min(on_ring, gp::distance_to_segment(sites[k].p, ring[v], ring[v + 1]));
+    CHECK(on_ring <= grid);
+    if (k > 0) {
+      const double gap =
+          std::hypot(sites[k].p.x - sites[k - 1].p.x, sites[k].p.y - sites[k - 1].p.y);
+      CHECK(gap >= 0.5 * spacing - grid);
+    }
+  }
+  for (const gp::Point& vertex : ring) {
+    double nearest = INFINITY;
+    for (const gp::geo::detail::Site& s : sites)
+      nearest = std::min(nearest, std::hypot(s.p.x - vertex.x, s.p.y - vertex.y));
+    CHECK(nearest <= 0.5 * spacing + grid);
+  }
+  return sites.size();
+}
+
+}  // namespace
+
+TEST_CASE("sites: an outline's sites keep their spacing, on a curved wall and on real footprints",
+          "[tessellation][sites][realdata]") {
+  const gp::geo::TessellationParams params;
+  SECTION("a round building of 720 vertices 26 cm apart gets about outline_sites_max sites") {
+    // Every vertex was a site (720, and the diagram's edges between them and the neighbours'
+    // sites) before round 19; the outline's cell is the same shape within the spacing.
+    const double x = 500000.0;
+    const double y = 3500000.0;
+    gp::Ring ring;
+    for (int k = 0; k < 720; ++k) {
+      const double a = 2.0 * std::numbers::pi * double(k) / 720.0;
+      ring.push_back({x + 30.0 * std::cos(a), y + 30.0 * std::sin(a)});
+    }
+    ring.push_back(ring.front());
+    const std::size_t sites = check_outline_sites({{ring, {}}}, params);
+    CHECK(sites >= std::size_t(params.outline_sites_max));
+    CHECK(sites <= 2 * std::size_t(params.outline_sites_max) + 1);
+  }
+  SECTION("the Nanjing extract's footprints") {
+    const std::string path = std::string(GRIDPLAN_SHARED_DATA_DIR) + "/osm/nanjing-xinjiekou.osm";
+    if (!std::ifstream(path)) {
+      WARN("skipped: " << path << " is absent (real OSM extracts live in ../shared/data)");
+      return;
+    }
+    const std::vector<gp::MultiPolygon> footprints = osm_footprints(path);
+    REQUIRE(footprints.size() > 1000);
+    std::size_t sites = 0;
+    std::size_t vertices = 0;
+    for (const gp::MultiPolygon& f : footprints) {
+      if (f.size() != 1 || !f.front().holes.empty()) continue;
+      sites += check_outline_sites(f, params);
+      vertices += f.front().outer.size() - 1;
+    }
+    INFO(sites << " sites for " << vertices << " vertices");
+    CHECK(sites > 0);
+  }
 }
