@@ -565,13 +565,24 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
   for (std::int32_t m : cut) outlined[std::size_t(m)] = 1;
   spanning.insert(spanning.end(), cut.begin(), cut.end());
   if (reshaped.empty() && spanning.empty()) return;
+  // The block's footprints by their boxes, indexed by position in `members` (ascending, so
+  // payload order is building order).
+  std::vector<Box> member_boxes(members.size());  // empty (not indexed) without area
+  for (std::size_t k = 0; k < members.size(); ++k)
+    if (area(footprint_of(members[k])) > 0.0) member_boxes[k] = bounds(footprint_of(members[k]));
+  const BoxIndex footprint_boxes(member_boxes);
   std::vector<std::int32_t> pending;
   if (!reshaped.empty()) {
     for (std::int32_t m : reshaped) outlined[std::size_t(m)] = 1;
     std::erase_if(sites, [&](const Site& s) {
       return std::binary_search(reshaped.begin(), reshaped.end(), s.building);
     });
-    for (std::int32_t m : reshaped) outline_sites(footprint_of(m), params, m, sites);
+    std::vector<std::int32_t> near;
+    for (std::int32_t m : reshaped) {
+      const std::size_t from = sites.size();
+      outline_sites(footprint_of(m), params, m, sites);
+      drop_sites_on_other_outlines(sites, from, members, footprint_boxes, footprint_of, near);
+    }
     spread_coincident_sites(ctx, sites, block, shape);
     pending = misfits(ctx, block, shape, Coverage::covered, sites, members, placements, outlined,
                       footprint_of);
@@ -587,11 +598,6 @@ void choose_block_sites(GeosContext& ctx, const Dataset& dataset, const Communit
   // never outlined for the overlap, so the larger one's outline took the land under both and
   // the smaller one's point lay in the larger one's cell (fuzz town
   // regression-overlap-and-river-across-building: 3.5 m outside its micro grid).
-  // Indexed by position in `members` (ascending, so payload order is building order).
-  std::vector<Box> member_boxes(members.size());  // empty (not indexed) without area
-  for (std::size_t k = 0; k < members.size(); ++k)
-    if (area(footprint_of(members[k])) > 0.0) member_boxes[k] = bounds(footprint_of(members[k]));
-  const BoxIndex footprint_boxes(member_boxes);
   std::vector<std::int32_t> hits;
   std::set<std::pair<std::int32_t, std::int32_t>> checked_pairs;
   while (!pending.empty()) {
@@ -652,6 +658,40 @@ void outline_sites(const MultiPolygon& footprint, const TessellationParams& para
     sample_ring(polygon.outer, spacing_m, building, out);
     for (const Ring& hole : polygon.holes) sample_ring(hole, spacing_m, building, out);
   }
+}
+
+void drop_sites_on_other_outlines(
+    std::vector<Site>& sites, std::size_t from, const std::vector<std::int32_t>& members,
+    const BoxIndex& footprint_boxes,
+    const std::function<const MultiPolygon&(std::int32_t)>& footprint_of,
+    std::vector<std::int32_t>& near) {
+  if (sites.size() <= from + 1) return;
+  auto on_other_outline = [&](const Site& site) {
+    const Box around{site.p.x - kSharedWallM, site.p.y - kSharedWallM, site.p.x + kSharedWallM,
+                     site.p.y + kSharedWallM};
+    footprint_boxes.intersecting_unsorted(around, near);
+    for (const std::int32_t k : near) {
+      const std::int32_t other = members[std::size_t(k)];
+      if (other == site.building) continue;
+      auto ring_near = [&](const Ring& ring) {
+        for (std::size_t v = 0; v + 1 < ring.size(); ++v)
+          if (distance_to_segment(site.p, ring[v], ring[v + 1]) <= kSharedWallM) return true;
+        return false;
+      };
+      for (const Polygon& polygon : footprint_of(other)) {
+        if (ring_near(polygon.outer)) return true;
+        for (const Ring& hole : polygon.holes)
+          if (ring_near(hole)) return true;
+      }
+    }
+    return false;
+  };
+  const Site first = sites[from];
+  std::size_t kept = from;
+  for (std::size_t k = from; k < sites.size(); ++k)
+    if (!on_other_outline(sites[k])) sites[kept++] = sites[k];
+  sites.resize(kept);
+  if (kept == from) sites.push_back(first);  // every site on shared walls: the first stays
 }
 
 int footprint_interiors_meet(const MultiPolygon& a, const MultiPolygon& b) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <numbers>
 #include <sstream>
@@ -196,5 +197,66 @@ TEST_CASE("sites: an outline's sites keep their spacing, on a curved wall and on
     }
     INFO(sites << " sites for " << vertices << " vertices");
     CHECK(sites > 0);
+  }
+}
+
+TEST_CASE("sites: outline sites on a wall shared with a neighbour are dropped, the others kept",
+          "[tessellation][sites]") {
+  using gp::geo::detail::Site;
+  const gp::geo::TessellationParams params;
+  const double x = 500000.0;
+  const double y = 3500000.0;
+  // A terrace of three 12 × 9 m houses sharing walls at x + 12 and x + 24, and a house 5 cm off
+  // the end of it (its wall not shared: kept).
+  const std::vector<gp::MultiPolygon> footprints{{rect(x, y, x + 12, y + 9)},
+                                                 {rect(x + 12, y, x + 24, y + 9)},
+                                                 {rect(x + 24, y, x + 36, y + 9)},
+                                                 {rect(x + 36.05, y, x + 48, y + 9)}};
+  const std::vector<std::int32_t> members{0, 1, 2, 3};
+  std::vector<gp::Box> boxes;
+  for (const gp::MultiPolygon& f : footprints) boxes.push_back(gp::bounds(f));
+  const gp::geo::BoxIndex index(boxes);
+  const std::function<const gp::MultiPolygon&(std::int32_t)> footprint_of =
+      [&](std::int32_t b) -> const gp::MultiPolygon& { return footprints[std::size_t(b)]; };
+  std::vector<std::int32_t> near;
+  auto sites_of = [&](std::int32_t building) {
+    std::vector<Site> sites{{{x - 100, y - 100}, 9}};  // another building's, left alone
+    gp::geo::detail::outline_sites(footprints[std::size_t(building)], params, building, sites);
+    const std::size_t all = sites.size() - 1;
+    gp::geo::detail::drop_sites_on_other_outlines(sites, 1, members, index, footprint_of, near);
+    REQUIRE(sites.front().building == 9);
+    return std::make_pair(all, std::vector<Site>(sites.begin() + 1, sites.end()));
+  };
+  auto on_wall = [&](const Site& s, double wall_x) { return std::abs(s.p.x - wall_x) < 1e-6; };
+  SECTION("the middle house keeps its street fronts, not its two party walls") {
+    const auto [all, kept] = sites_of(1);
+    CHECK(kept.size() < all);
+    for (const Site& s : kept) {
+      CHECK(s.building == 1);
+      CHECK_FALSE(on_wall(s, x + 12));
+      CHECK_FALSE(on_wall(s, x + 24));
+    }
+    // Both fronts (y and y + 9) keep their sites between the walls.
+    CHECK(std::any_of(kept.begin(), kept.end(), [&](const Site& s) { return s.p.y == y; }));
+    CHECK(std::any_of(kept.begin(), kept.end(), [&](const Site& s) { return s.p.y == y + 9; }));
+  }
+  SECTION("an end house 5 cm from the next one keeps its sites on that wall") {
+    const auto [all, kept] = sites_of(3);
+    CHECK(kept.size() == all);
+  }
+  SECTION("a house whose every site is on walls shared with others keeps its first") {
+    const std::vector<gp::MultiPolygon> walls{{rect(x, y, x + 12, y + 9)}};
+    std::vector<Site> sites;
+    gp::geo::detail::outline_sites(walls.front(), params, 0, sites);
+    const Site first = sites.front();
+    // The house itself listed under another index: every site lies on "another" outline.
+    const std::vector<std::int32_t> twin{0, 1};
+    const std::vector<gp::Box> twin_boxes{gp::bounds(walls.front()), gp::bounds(walls.front())};
+    const gp::geo::BoxIndex twin_index(twin_boxes);
+    const std::function<const gp::MultiPolygon&(std::int32_t)> same =
+        [&](std::int32_t) -> const gp::MultiPolygon& { return walls.front(); };
+    gp::geo::detail::drop_sites_on_other_outlines(sites, 0, twin, twin_index, same, near);
+    REQUIRE(sites.size() == 1);
+    CHECK(sites.front().p == first.p);
   }
 }
