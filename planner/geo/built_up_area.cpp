@@ -40,14 +40,14 @@ std::uint32_t morton(std::uint32_t x, std::uint32_t y) {
 ///    along its edges at most `c` apart); its grown shape covers every point within reach_m of it
 ///    except where GEOS approximates the arc by chords (4 segments per quadrant: at most
 ///    reach_m × (1 − cos 11.25°) = 1.9 % of reach_m inside the true arc);
-///  - a cell is covered when a witness lies within w = reach_m − c/√2 − 5 % of reach_m of its
-///    centre: every point of the cell is then within reach_m − 5 % of that witness, inside its
+///  - a cell is covered when a witness lies within w = reach_m − c/√2 − 3 % of reach_m of its
+///    centre: every point of the cell is then within reach_m − 3 % of that witness, inside its
 ///    footprint's grown shape;
 ///  - a footprint is left out when every cell meeting its box grown by reach_m is covered: its
 ///    grown shape lies in that box, so in the union of kept grown shapes.
 /// Invalid footprints are always kept and never witnesses (GEOS's buffer of a self-crossing ring
 /// need not hold the ring). A first pass keeps a net — the first valid footprint, in the given
-/// order, whose box centre falls in each reach_m/2 square — so that cover exists on every side of
+/// order, whose box centre falls in each reach_m square — so that cover exists on every side of
 /// a footprint before it is tested; the second pass tests the rest in order, keeping (and adding
 /// the witnesses of) those not covered. Sequential, in the given order: the same subset for any
 /// number of threads. Returns the kept footprints, in the given order.
