@@ -163,6 +163,18 @@ void check_tiling(const Town& town, const Tessellation& t) {
   }
 }
 
+/// Checks that every building's footprint lies in its own cell (to 1e-6 m²) and, with
+/// `one_piece`, that each cell is one polygon.
+void check_footprints_in_cells(const Town& town, const Tessellation& t, bool one_piece) {
+  GeosContext ctx;
+  for (std::size_t i = 0; i < town.dataset.buildings.size(); ++i) {
+    INFO("building " << i);
+    const gp::MultiPolygon& footprint = town.dataset.buildings[i].footprint;
+    CHECK(gp::area(footprint) - overlap_area(ctx, footprint, t.cells[i]) <= 1e-6);
+    if (one_piece) CHECK(t.cells[i].size() == 1);
+  }
+}
+
 const CellAdjacency* find_adjacency(const Tessellation& t, std::int32_t a, std::int32_t b) {
   for (const CellAdjacency& adj : t.adjacency)
     if (adj.a == std::min(a, b) && adj.b == std::max(a, b)) return &adj;
@@ -325,12 +337,7 @@ TEST_CASE("tessellation: a long building between small ones lies inside its own 
   town.building(rect(4, 49, 8, 51));  // just beyond its west end
   const Tessellation t = run(town);
   check_tiling(town, t);
-  GeosContext ctx;
-  for (std::size_t i = 0; i < town.dataset.buildings.size(); ++i) {
-    INFO("building " << i);
-    const gp::MultiPolygon& footprint = town.dataset.buildings[i].footprint;
-    CHECK(gp::area(footprint) - overlap_area(ctx, footprint, t.cells[i]) <= 1e-6);
-  }
+  check_footprints_in_cells(town, t, false);
   // Cells stay whole: the small buildings' cells do not reach past the long building.
   for (std::size_t i = 1; i < town.dataset.buildings.size(); ++i) CHECK(t.cells[i].size() == 1);
   CHECK(t.cell_area_m2[std::size_t(long_one)] > 320.0);
@@ -359,13 +366,7 @@ TEST_CASE("tessellation: a round building among terraced houses keeps its footpr
   town.building(rect(56, 48.2, 64, 56));  // 20 cm north of the drum
   const Tessellation t = run(town);
   check_tiling(town, t);
-  GeosContext ctx;
-  for (std::size_t i = 0; i < town.dataset.buildings.size(); ++i) {
-    INFO("building " << i);
-    const gp::MultiPolygon& footprint = town.dataset.buildings[i].footprint;
-    CHECK(gp::area(footprint) - overlap_area(ctx, footprint, t.cells[i]) <= 1e-6);
-    CHECK(t.cells[i].size() == 1);
-  }
+  check_footprints_in_cells(town, t, true);
 }
 
 TEST_CASE("tessellation: overlapping footprints: the smaller keeps the shared area, reported",

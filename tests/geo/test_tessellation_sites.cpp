@@ -39,9 +39,17 @@ int geos_interiors_meet(GeosContext& ctx, const gp::MultiPolygon& a, const gp::M
   return r;
 }
 
-/// The valid building footprints of an OSM XML file, in metres (osm_xml_ways.hpp).
-std::vector<gp::MultiPolygon> osm_footprints(const std::string& path) {
-  return gp::test::read_osm_xml(path).buildings;
+/// The valid building footprints of the Nanjing OSM extract, in metres (osm_xml_ways.hpp); empty,
+/// with a warning, when ../shared/data is absent.
+std::vector<gp::MultiPolygon> nanjing_footprints() {
+  const std::string path = std::string(GRIDPLAN_SHARED_DATA_DIR) + "/osm/nanjing-xinjiekou.osm";
+  if (!std::ifstream(path)) {
+    WARN("skipped: " << path << " is absent (real OSM extracts live in ../shared/data)");
+    return {};
+  }
+  std::vector<gp::MultiPolygon> footprints = gp::test::read_osm_xml(path).buildings;
+  REQUIRE(footprints.size() > 1000);
+  return footprints;
 }
 
 }  // namespace
@@ -87,13 +95,8 @@ TEST_CASE("sites: the cheap interiors test agrees with GEOS on constructed footp
 
 TEST_CASE("sites: the cheap interiors test agrees with GEOS on real footprints",
           "[tessellation][sites][realdata]") {
-  const std::string path = std::string(GRIDPLAN_SHARED_DATA_DIR) + "/osm/nanjing-xinjiekou.osm";
-  if (!std::ifstream(path)) {
-    WARN("skipped: " << path << " is absent (real OSM extracts live in ../shared/data)");
-    return;
-  }
-  const std::vector<gp::MultiPolygon> footprints = osm_footprints(path);
-  REQUIRE(footprints.size() > 1000);
+  const std::vector<gp::MultiPolygon> footprints = nanjing_footprints();
+  if (footprints.empty()) return;
   // Every pair whose boxes meet, as choose_block_sites asks (footprint_boxes.intersecting).
   std::vector<gp::Box> boxes;
   for (const gp::MultiPolygon& f : footprints) boxes.push_back(gp::bounds(f));
@@ -181,13 +184,8 @@ TEST_CASE("sites: an outline's sites keep their spacing, on a curved wall and on
     CHECK(sites <= 2 * std::size_t(params.outline_sites_max) + 1);
   }
   SECTION("the Nanjing extract's footprints") {
-    const std::string path = std::string(GRIDPLAN_SHARED_DATA_DIR) + "/osm/nanjing-xinjiekou.osm";
-    if (!std::ifstream(path)) {
-      WARN("skipped: " << path << " is absent (real OSM extracts live in ../shared/data)");
-      return;
-    }
-    const std::vector<gp::MultiPolygon> footprints = osm_footprints(path);
-    REQUIRE(footprints.size() > 1000);
+    const std::vector<gp::MultiPolygon> footprints = nanjing_footprints();
+    if (footprints.empty()) return;
     std::size_t sites = 0;
     std::size_t vertices = 0;
     for (const gp::MultiPolygon& f : footprints) {
