@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <vector>
 
 namespace gp {
@@ -72,7 +73,7 @@ double polsby_popper(double area_m2, double perimeter_m);
 
 /// Euclidean distance (metres) from `p` to the closed segment from `a` to `b` (a point when
 /// a == b). The one point-to-segment distance of the engine: the tessellation's noding and
-/// sites and the existing plan's near-edge test use it.
+/// sites and near_outline use it.
 inline double distance_to_segment(const Point& p, const Point& a, const Point& b) {
   const double ex = b.x - a.x;
   const double ey = b.y - a.y;
@@ -80,6 +81,23 @@ inline double distance_to_segment(const Point& p, const Point& a, const Point& b
   double t = length2 > 0.0 ? ((p.x - a.x) * ex + (p.y - a.y) * ey) / length2 : 0.0;
   t = std::clamp(t, 0.0, 1.0);
   return std::hypot(p.x - (a.x + t * ex), p.y - (a.y + t * ey));
+}
+
+/// Whether `p` lies within `reach` metres of an edge of any ring of `shape` (outer rings and
+/// holes; rings are closed). The existing plan's near-edge test, the tessellation's shared-wall
+/// and footprint-corner tests.
+inline bool near_outline(const MultiPolygon& shape, const Point& p, double reach) {
+  auto ring_near = [&](const Ring& ring) {
+    for (std::size_t k = 0; k + 1 < ring.size(); ++k)
+      if (distance_to_segment(p, ring[k], ring[k + 1]) <= reach) return true;
+    return false;
+  };
+  for (const Polygon& polygon : shape) {
+    if (ring_near(polygon.outer)) return true;
+    for (const Ring& hole : polygon.holes)
+      if (ring_near(hole)) return true;
+  }
+  return false;
 }
 
 }  // namespace gp

@@ -472,18 +472,9 @@ bool parts_in_box_apart(GeosContext& ctx, const MultiPolygon& a, const MultiPoly
       {c.min_x, c.min_y}, {c.max_x, c.min_y}, {c.max_x, c.max_y}, {c.min_x, c.max_y}};
   // Whether a corner of C is certainly outside a footprint.
   auto clearly_outside = [&](const MultiPolygon& footprint, const Point& corner) {
-    for (const Polygon& polygon : footprint) {
-      auto near = [&](const Ring& ring) {
-        for (std::size_t k = 0; k + 1 < ring.size(); ++k)
-          if (distance_to_segment(corner, Segment{ring[k], ring[k + 1]}) <= kFootprintsApartM)
-            return true;
-        return false;
-      };
-      if (near(polygon.outer)) return false;
-      for (const Ring& hole : polygon.holes)
-        if (near(hole)) return false;
+    if (near_outline(footprint, corner, kFootprintsApartM)) return false;
+    for (const Polygon& polygon : footprint)
       if (in_polygon(polygon, corner)) return false;
-    }
     return true;
   };
   // The part of `footprint` in C lies on the closed side `sign` of p→q.
@@ -672,17 +663,8 @@ void drop_sites_on_other_outlines(
     footprint_boxes.intersecting_unsorted(around, near);
     for (const std::int32_t k : near) {
       const std::int32_t other = members[std::size_t(k)];
-      if (other == site.building) continue;
-      auto ring_near = [&](const Ring& ring) {
-        for (std::size_t v = 0; v + 1 < ring.size(); ++v)
-          if (distance_to_segment(site.p, ring[v], ring[v + 1]) <= kSharedWallM) return true;
-        return false;
-      };
-      for (const Polygon& polygon : footprint_of(other)) {
-        if (ring_near(polygon.outer)) return true;
-        for (const Ring& hole : polygon.holes)
-          if (ring_near(hole)) return true;
-      }
+      if (other != site.building && near_outline(footprint_of(other), site.p, kSharedWallM))
+        return true;
     }
     return false;
   };

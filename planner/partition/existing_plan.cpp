@@ -27,21 +27,6 @@ namespace {
 /// edge than this is as much in the grid across it.
 constexpr double kNearEdgeM = 0.5;
 
-/// Whether `p` lies within `reach` of an edge of any ring of `shape` (plain geometry).
-bool near_edge(const MultiPolygon& shape, const Point& p, double reach) {
-  auto ring_near = [&](const Ring& ring) {
-    for (std::size_t i = 0; i < ring.size(); ++i)
-      if (distance_to_segment(p, ring[i], ring[(i + 1) % ring.size()]) <= reach) return true;
-    return false;
-  };
-  for (const Polygon& polygon : shape) {
-    if (ring_near(polygon.outer)) return true;
-    for (const Ring& hole : polygon.holes)
-      if (ring_near(hole)) return true;
-  }
-  return false;
-}
-
 /// The grid of `grids` (boxes `box`) holding most of `footprint`, or `current` when none holds
 /// more of it than `current` does (GEOS overlays; called for the few buildings whose point lies
 /// near a grid's edge). Only grids `allowed` says yes to are candidates (all when it is empty);
@@ -218,13 +203,13 @@ Plan existing_plan_from_grids(const Dataset& dataset,
     for (std::size_t g = 0; g < plan.large_grids.size(); ++g)
       if (box_contains(large_box[g], p) && point_in_polygon(plan.large_grids[g].polygon, p)) {
         plan.building_large[b] = static_cast<std::int32_t>(g);
-        if (near_edge(plan.large_grids[g].polygon, p, kNearEdgeM)) near[b] = 1;
+        if (near_outline(plan.large_grids[g].polygon, p, kNearEdgeM)) near[b] = 1;
         break;
       }
     for (std::size_t m = 0; m < plan.micro_grids.size(); ++m)
       if (box_contains(micro_box[m], p) && point_in_polygon(plan.micro_grids[m].polygon, p)) {
         plan.building_micro[b] = static_cast<std::int32_t>(m);
-        if (near_edge(plan.micro_grids[m].polygon, p, kNearEdgeM)) near[b] = 1;
+        if (near_outline(plan.micro_grids[m].polygon, p, kNearEdgeM)) near[b] = 1;
         break;
       }
   });
